@@ -1,0 +1,906 @@
+package dev.weft.db;
+
+import dev.weft.core.InvalidInputException;
+import dev.weft.core.VirtualThreads;
+import dev.weft.core.WeftException;
+import dev.weft.db.internal.ConnectionPool;
+import dev.weft.db.internal.Dialect;
+import dev.weft.db.internal.Identifiers;
+import dev.weft.db.internal.NamedSql;
+import dev.weft.db.internal.QueryRecorder;
+import dev.weft.db.internal.RowMappers;
+import dev.weft.db.internal.SqlErrors;
+import dev.weft.db.internal.SqlFault;
+import dev.weft.db.internal.StatementWatchdog;
+import dev.weft.db.internal.TableKeys;
+import dev.weft.db.internal.ValueBinder;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every operation of one database: SQL building, binding, timeouts, retry, error translation and metrics.
+ * Sessions supply the connections. Thread-safe.
+ */
+final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    private static final int KEY_CHUNK = 500;
+
+    /** The transaction open on this thread, so that plain {@code db.query(...)} calls inside it join it. */
+    private static final ScopedValue<JdbcTransaction> OPEN = ScopedValue.newInstance();
+
+    private final DatabaseConfig config;
+    private final Dialect dialect;
+    private final ConnectionPool pool;
+    private final StatementWatchdog watchdog;
+    private final QueryRecorder recorder;
+    private final TableKeys tableKeys = new TableKeys();
+    private final ExecutorService executor;
+    private final Retry readRetry;
+    private final Retry transactionRetry;
+    private volatile boolean closed;
+
+    Engine(DatabaseConfig config, @Nullable MeterRegistry registry) {
+        this.config = config;
+        this.dialect = Dialect.of(config.type());
+        this.pool = new ConnectionPool(config, dialect, registry);
+        this.watchdog = new StatementWatchdog(config.name());
+        this.recorder = new QueryRecorder(config.name(), registry, config.slowQueryThreshold());
+        this.executor = VirtualThreads.newExecutor("weft-db-" + config.name());
+        this.readRetry = retry("weft-db-" + config.name() + "-reads", config.retry(), Engine::isRetryableFault);
+        this.transactionRetry = retry("weft-db-" + config.name() + "-transactions", config.retry(),
+                error -> error instanceof DatabaseException db && "serialization_failure".equals(db.code()));
+        LOG.atInfo().setMessage("database opened")
+                .addKeyValue("database", config.name())
+                .addKeyValue("url", config.redactedUrl())
+                .addKeyValue("pool_size", config.pool().size())
+                .addKeyValue("max_overflow", config.pool().maxOverflow())
+                .log();
+    }
+
+    private static Retry retry(String name, RetryConfig policy, java.util.function.Predicate<Throwable> when) {
+        IntervalFunction fullJitter = attempt -> {
+            long bound = policy.backoffBound(attempt).toMillis();
+            return Math.max(1, ThreadLocalRandom.current().nextLong(bound + 1));
+        };
+        return Retry.of(name, io.github.resilience4j.retry.RetryConfig.custom()
+                .maxAttempts(policy.maxRetries() + 1)
+                .intervalFunction(fullJitter)
+                .retryOnException(when)
+                .failAfterMaxAttempts(false)
+                .build());
+    }
+
+    private static boolean isRetryableFault(Throwable error) {
+        // Failing to open a connection is not retried here: the pool already waited, and a down server
+        // should answer 503 fast.
+        return error instanceof DatabaseException db && db.retryable() && !(error instanceof PoolExhaustedException)
+                && !(error instanceof ConnectionPool.ConnectFailedException);
+    }
+
+    DatabaseConfig config() {
+        return config;
+    }
+
+    ConnectionPool pool() {
+        return pool;
+    }
+
+    QueryRecorder recorder() {
+        return recorder;
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    @Nullable JdbcTransaction openTransaction() {
+        if (OPEN.isBound()) {
+            JdbcTransaction open = OPEN.get();
+            return open.engine() == this ? open : null;
+        }
+        return null;
+    }
+
+    <T> T retryReads(Supplier<T> attempt) {
+        return config.retry().maxRetries() == 0 ? attempt.get() : readRetry.executeSupplier(attempt);
+    }
+
+    // ---- one operation's bookkeeping ------------------------------------------------------------------------
+
+    /** One operation: its id, what it runs, and what happened to its connection. */
+    static final class Call {
+        final String id = QueryRecorder.nextId();
+        final String type;
+        final String sql;
+        final long start = System.nanoTime();
+        @Nullable Duration timedOutAfter;
+        boolean broken;
+
+        Call(String type, String sql) {
+            this.type = type;
+            this.sql = sql;
+        }
+
+        void newAttempt() {
+            timedOutAfter = null;
+            broken = false;
+        }
+
+        boolean connectionBroken() {
+            return broken;
+        }
+
+        String describe() {
+            return type + " " + id;
+        }
+    }
+
+    Call call(String type, String sql) {
+        if (closed) {
+            throw new DatabaseUnavailableException("database '" + config.name() + "' is closed", null, null);
+        }
+        return new Call(type, sql);
+    }
+
+    DatabaseException translate(SQLException error, Call call) {
+        DatabaseException translated = SqlErrors.translate(error, dialect, config.name(), call.describe(),
+                call.timedOutAfter);
+        if (call.timedOutAfter != null || SqlErrors.poisonsConnection(dialect.classify(error))) {
+            call.broken = true;
+        }
+        return translated;
+    }
+
+    private void succeeded(Call call, long rows) {
+        recorder.record(call.id, call.type, call.sql, call.start, rows, null, false);
+        LOG.atDebug().setMessage("database operation")
+                .addKeyValue("database", config.name()).addKeyValue("query_id", call.id)
+                .addKeyValue("operation", call.type).addKeyValue("rows", rows)
+                .addKeyValue("duration_ms", (System.nanoTime() - call.start) / 1_000_000.0)
+                .addKeyValue("outcome", "success").log();
+    }
+
+    private RuntimeException failed(Call call, RuntimeException error) {
+        String code = error instanceof WeftException weft ? weft.code() : "internal_error";
+        recorder.record(call.id, call.type, call.sql, call.start, 0, code, error instanceof QueryTimeoutException);
+        LOG.atDebug().setMessage("database operation failed")
+                .addKeyValue("database", config.name()).addKeyValue("query_id", call.id)
+                .addKeyValue("operation", call.type).addKeyValue("error_code", code)
+                .addKeyValue("duration_ms", (System.nanoTime() - call.start) / 1_000_000.0)
+                .addKeyValue("outcome", "error").log();
+        return error;
+    }
+
+    /** A statement ready to run: parsed, its parameters checked, its timeout resolved. */
+    record Spec(NamedSql sql, Map<String, Object> params, Duration timeout, int fetchSize, boolean retry) {
+    }
+
+    Spec spec(String sql, Map<String, Object> params, @Nullable Duration timeout, int fetchSize, boolean retry) {
+        NamedSql parsed = NamedSql.parse(sql, dialect.backslashEscapes());
+        parsed.checkParameters(params);
+        params.forEach(ValueBinder::check);
+        return new Spec(parsed, params, effectiveTimeout(timeout), fetchSize, retry);
+    }
+
+    /** The timeout weft's watchdog enforces; ZERO when the server enforces the configured one itself. */
+    private Duration effectiveTimeout(@Nullable Duration explicit) {
+        if (explicit != null) {
+            return explicit;
+        }
+        return dialect.serverSideStatementTimeout() ? Duration.ZERO : config.statementTimeout();
+    }
+
+    /** The part of a statement's work that the watchdog guards. */
+    @FunctionalInterface
+    private interface StatementBody<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs a statement under the watchdog; marks the call if the timeout fired. */
+    private <T> T watched(Statement statement, Duration timeout, Call call, StatementBody<T> body)
+            throws SQLException {
+        StatementWatchdog.Guard guard = watchdog.watch(statement, timeout);
+        try {
+            return body.run();
+        } finally {
+            guard.close();
+            if (guard.fired()) {
+                call.timedOutAfter = timeout;
+                call.broken = true;
+            }
+        }
+    }
+
+    // ---- queries -------------------------------------------------------------------------------------------
+
+    <T> List<T> list(Session session, Spec spec, RowMapper<T> mapper) {
+        Call call = call("query", spec.sql().sql());
+        try {
+            List<T> rows = session.run(call, spec.retry(), connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(spec.sql().jdbcSql())) {
+                    if (spec.fetchSize() > 0) {
+                        statement.setFetchSize(spec.fetchSize());
+                    }
+                    ValueBinder.bindAll(statement, spec.sql(), spec.params(), dialect);
+                    return watched(statement, spec.timeout(), call, () -> {
+                        try (ResultSet result = statement.executeQuery()) {
+                            return readAll(result, mapper);
+                        }
+                    });
+                }
+            });
+            succeeded(call, rows.size());
+            return rows;
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        }
+    }
+
+    private static <T> List<T> readAll(ResultSet result, RowMapper<T> mapper) throws SQLException {
+        RowMapper<T> bound = RowMappers.bind(mapper, result);
+        List<T> rows = new ArrayList<>();
+        while (result.next()) {
+            rows.add(bound.map(result));
+        }
+        return rows;
+    }
+
+    long update(Session session, Spec spec) {
+        Call call = call("execute", spec.sql().sql());
+        try {
+            long count = session.run(call, spec.retry(), connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(spec.sql().jdbcSql())) {
+                    ValueBinder.bindAll(statement, spec.sql(), spec.params(), dialect);
+                    return watched(statement, spec.timeout(), call, () -> (long) statement.executeUpdate());
+                }
+            });
+            succeeded(call, count);
+            return count;
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        }
+    }
+
+    // ---- streaming -----------------------------------------------------------------------------------------
+
+    <T> Stream<T> stream(Session session, Spec spec, RowMapper<T> mapper) {
+        Call call = call("stream", spec.sql().sql());
+        Session.Borrowed borrowed;
+        try {
+            borrowed = session.borrow();
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        }
+        RowCursor<T> cursor = new RowCursor<>(call, borrowed);
+        try {
+            cursor.open(spec, mapper);
+        } catch (SQLException e) {
+            DatabaseException translated = translate(e, call);
+            cursor.closeQuietly(translated); // records the failure
+            throw translated;
+        } catch (RuntimeException e) {
+            cursor.closeQuietly(e);
+            throw e;
+        } catch (Error e) {
+            cursor.closeQuietly(e);
+            throw e;
+        }
+        return StreamSupport.stream(cursor, false).onClose(cursor::close);
+    }
+
+    /** A server-side cursor read one row at a time; gives its connection back when exhausted or closed. */
+    private final class RowCursor<T> extends Spliterators.AbstractSpliterator<T> {
+        private final Call call;
+        private final Session.Borrowed borrowed;
+        private PreparedStatement statement;
+        private ResultSet result;
+        private RowMapper<T> mapper;
+        private boolean autoCommitChanged;
+        private long rows;
+        private boolean closed;
+        private @Nullable Throwable failure;
+
+        RowCursor(Call call, Session.Borrowed borrowed) {
+            super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
+            this.call = call;
+            this.borrowed = borrowed;
+        }
+
+        void open(Spec spec, RowMapper<T> rowMapper) throws SQLException {
+            Connection connection = borrowed.connection();
+            if (dialect.streamingNeedsTransaction() && connection.getAutoCommit()) {
+                connection.setAutoCommit(false);
+                autoCommitChanged = true;
+            }
+            statement = connection.prepareStatement(spec.sql().jdbcSql(), ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY);
+            dialect.configureStreaming(connection, statement,
+                    spec.fetchSize() > 0 ? spec.fetchSize() : Batch.DEFAULT_CHUNK_SIZE);
+            ValueBinder.bindAll(statement, spec.sql(), spec.params(), dialect);
+            result = watched(statement, spec.timeout(), call, () -> statement.executeQuery());
+            mapper = RowMappers.bind(rowMapper, result);
+        }
+
+        @Override
+        public boolean tryAdvance(Consumer<? super T> action) {
+            if (closed) {
+                return false;
+            }
+            try {
+                if (!result.next()) {
+                    close();
+                    return false;
+                }
+                rows++;
+                action.accept(mapper.map(result));
+                return true;
+            } catch (SQLException e) {
+                DatabaseException translated = translate(e, call);
+                failure = translated;
+                close();
+                throw translated;
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                close();
+                throw e;
+            }
+        }
+
+        void closeQuietly(Throwable cause) {
+            failure = cause;
+            close();
+        }
+
+        void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean broken = call.broken;
+            try {
+                if (result != null) {
+                    result.close();
+                }
+                if (statement != null) {
+                    statement.close();
+                }
+                if (autoCommitChanged) {
+                    Connection connection = borrowed.connection();
+                    connection.rollback(); // read-only cursor: nothing to keep
+                    connection.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                broken = true;
+            } finally {
+                borrowed.release(broken);
+            }
+            if (failure == null) {
+                succeeded(call, rows);
+            } else if (failure instanceof RuntimeException runtime) {
+                failed(call, runtime);
+            }
+        }
+    }
+
+    // ---- writes --------------------------------------------------------------------------------------------
+
+    <T> WriteResult<T> write(Session session, Write.Kind kind, String table, Map<String, ?> data,
+            Map<String, ?> where, List<String> returning, @Nullable Duration timeout, boolean retry,
+            RowMapper<T> mapper) {
+        String quotedTable = dialect.quote(Identifiers.check("table", table));
+        checkColumns("column", data);
+        checkColumns("where column", where);
+        for (String column : returning) {
+            Identifiers.check("returning column", column);
+        }
+        if (kind != Write.Kind.DELETE && data.isEmpty()) {
+            throw new InvalidInputException("empty_write", "data", kind.name().toLowerCase() + " into " + table
+                    + " has no columns to write");
+        }
+        if (kind != Write.Kind.INSERT && where.isEmpty()) {
+            throw new InvalidInputException("missing_where", "where", kind.name().toLowerCase() + " of " + table
+                    + " without a where condition is refused; use execute() for a deliberate full-table write");
+        }
+        Duration effective = effectiveTimeout(timeout);
+        Dialect.WriteKind writeKind = Dialect.WriteKind.valueOf(kind.name());
+        String sql = writeSql(kind, quotedTable, data, where);
+        Call call = call(kind.name().toLowerCase(), sql);
+        try {
+            WriteResult<T> result;
+            if (returning.isEmpty()) {
+                result = session.run(call, retry, connection -> new WriteResult<T>(
+                        executeBound(connection, sql, values(data, where), effective, call), List.of()));
+            } else if (dialect.nativeReturning(writeKind)) {
+                String withReturning = sql + " RETURNING " + quotedList(returning);
+                result = session.run(call, retry, connection -> {
+                    List<T> rows = queryBound(connection, withReturning, values(data, where), effective, call, mapper);
+                    return new WriteResult<>(rows.size(), rows);
+                });
+            } else {
+                result = session.runAtomically(call, connection -> switch (kind) {
+                    case INSERT -> emulatedInsert(connection, table, quotedTable, sql, data, returning, effective,
+                            call, mapper);
+                    case UPDATE -> emulatedUpdate(connection, table, quotedTable, data, where, returning, effective,
+                            call, mapper);
+                    case DELETE -> emulatedDelete(connection, quotedTable, sql, where, returning, effective, call,
+                            mapper);
+                });
+            }
+            succeeded(call, result.count());
+            return result;
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        }
+    }
+
+    private static void checkColumns(String role, Map<String, ?> columns) {
+        for (Map.Entry<String, ?> entry : columns.entrySet()) {
+            Identifiers.check(role, entry.getKey());
+            ValueBinder.check(entry.getKey(), entry.getValue());
+        }
+    }
+
+    private String writeSql(Write.Kind kind, String quotedTable, Map<String, ?> data, Map<String, ?> where) {
+        StringBuilder sql = new StringBuilder(64);
+        switch (kind) {
+            case INSERT -> {
+                sql.append("INSERT INTO ").append(quotedTable).append(" (").append(quotedList(data.keySet()))
+                        .append(") VALUES (");
+                for (int i = 0; i < data.size(); i++) {
+                    sql.append(i == 0 ? "?" : ", ?");
+                }
+                sql.append(')');
+            }
+            case UPDATE -> {
+                sql.append("UPDATE ").append(quotedTable).append(" SET ");
+                int i = 0;
+                for (String column : data.keySet()) {
+                    sql.append(i++ == 0 ? "" : ", ").append(dialect.quote(column)).append(" = ?");
+                }
+                appendWhere(sql, where);
+            }
+            case DELETE -> {
+                sql.append("DELETE FROM ").append(quotedTable);
+                appendWhere(sql, where);
+            }
+        }
+        return sql.toString();
+    }
+
+    private void appendWhere(StringBuilder sql, Map<String, ?> where) {
+        sql.append(" WHERE ");
+        int i = 0;
+        for (Map.Entry<String, ?> condition : where.entrySet()) {
+            sql.append(i++ == 0 ? "" : " AND ").append(dialect.quote(condition.getKey()))
+                    .append(condition.getValue() == null ? " IS NULL" : " = ?");
+        }
+    }
+
+    /** The values of the placeholders of {@link #writeSql}: data first, then the non-null where values. */
+    private static List<Object> values(Map<String, ?> data, Map<String, ?> where) {
+        List<Object> values = new ArrayList<>(data.size() + where.size());
+        values.addAll(data.values());
+        for (Object value : where.values()) {
+            if (value != null) {
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
+    private String quotedList(Iterable<String> columns) {
+        StringBuilder out = new StringBuilder();
+        for (String column : columns) {
+            out.append(out.isEmpty() ? "" : ", ").append(dialect.quote(column));
+        }
+        return out.toString();
+    }
+
+    private void bindPositional(PreparedStatement statement, List<?> values) throws SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            ValueBinder.bind(statement, i + 1, "value " + (i + 1), values.get(i), dialect);
+        }
+    }
+
+    private long executeBound(Connection connection, String sql, List<?> values, Duration timeout, Call call)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bindPositional(statement, values);
+            return watched(statement, timeout, call, () -> (long) statement.executeUpdate());
+        }
+    }
+
+    private <T> List<T> queryBound(Connection connection, String sql, List<?> values, Duration timeout, Call call,
+            RowMapper<T> mapper) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bindPositional(statement, values);
+            return watched(statement, timeout, call, () -> {
+                try (ResultSet result = statement.executeQuery()) {
+                    return readAll(result, mapper);
+                }
+            });
+        }
+    }
+
+    private List<String> requirePrimaryKey(Connection connection, String table) throws SQLException {
+        List<String> key = tableKeys.primaryKey(connection, table);
+        if (key.isEmpty()) {
+            throw new InvalidInputException("returning_needs_primary_key", "table", "RETURNING on "
+                    + dialect.type() + " is emulated and needs a primary key, but table " + table + " has none");
+        }
+        return key;
+    }
+
+    private <T> WriteResult<T> emulatedInsert(Connection connection, String table, String quotedTable, String sql,
+            Map<String, ?> data, List<String> returning, Duration timeout, Call call, RowMapper<T> mapper)
+            throws SQLException {
+        List<String> key = requirePrimaryKey(connection, table);
+        List<String> missing = key.stream().filter(column -> !containsIgnoreCase(data, column)).toList();
+        if (missing.size() > 1) {
+            throw new InvalidInputException("returning_needs_primary_key", "data", "emulated RETURNING on " + table
+                    + " needs the key columns " + missing + " in the data (only one may be generated)");
+        }
+        List<Object> keyValues = new ArrayList<>(key.size());
+        try (PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            bindPositional(statement, new ArrayList<>(data.values()));
+            watched(statement, timeout, call, () -> statement.executeUpdate());
+            Object generated = null;
+            if (!missing.isEmpty()) {
+                try (ResultSet keys = statement.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "no_generated_key",
+                                "database '" + config.name() + "': insert into " + table
+                                        + " generated no key for column " + missing.getFirst(), null, false, null);
+                    }
+                    generated = keys.getObject(1);
+                }
+            }
+            for (String column : key) {
+                keyValues.add(containsIgnoreCase(data, column) ? getIgnoreCase(data, column) : generated);
+            }
+        }
+        List<T> rows = selectByKeys(connection, quotedTable, key, List.of(keyValues), returning, timeout, call, mapper);
+        return new WriteResult<>(1, rows);
+    }
+
+    private <T> WriteResult<T> emulatedUpdate(Connection connection, String table, String quotedTable,
+            Map<String, ?> data, Map<String, ?> where, List<String> returning, Duration timeout, Call call,
+            RowMapper<T> mapper) throws SQLException {
+        List<String> key = requirePrimaryKey(connection, table);
+        StringBuilder lock = new StringBuilder("SELECT ").append(quotedList(key)).append(" FROM ").append(quotedTable);
+        appendWhere(lock, where);
+        lock.append(" FOR UPDATE");
+        List<Object[]> keys = queryBound(connection, lock.toString(), values(Map.of(), where), timeout, call, row -> {
+            Object[] values = new Object[key.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = row.getObject(i + 1);
+            }
+            return values;
+        });
+        if (keys.isEmpty()) {
+            return new WriteResult<>(0, List.of());
+        }
+        long count = 0;
+        for (List<Object[]> chunk : chunks(keys)) {
+            StringBuilder update = new StringBuilder("UPDATE ").append(quotedTable).append(" SET ");
+            int i = 0;
+            for (String column : data.keySet()) {
+                update.append(i++ == 0 ? "" : ", ").append(dialect.quote(column)).append(" = ?");
+            }
+            update.append(" WHERE ").append(keyPredicate(key, chunk.size()));
+            List<Object> values = new ArrayList<>(data.values());
+            chunk.forEach(row -> values.addAll(java.util.Arrays.asList(row)));
+            count += executeBound(connection, update.toString(), values, timeout, call);
+        }
+        // A key column the update changed is found again under its new value.
+        List<List<Object>> newKeys = new ArrayList<>(keys.size());
+        for (Object[] old : keys) {
+            List<Object> updated = new ArrayList<>(key.size());
+            for (int i = 0; i < key.size(); i++) {
+                updated.add(containsIgnoreCase(data, key.get(i)) ? getIgnoreCase(data, key.get(i)) : old[i]);
+            }
+            newKeys.add(updated);
+        }
+        List<T> rows = selectByKeys(connection, quotedTable, key, newKeys, returning, timeout, call, mapper);
+        return new WriteResult<>(count, rows);
+    }
+
+    private <T> WriteResult<T> emulatedDelete(Connection connection, String quotedTable, String deleteSql,
+            Map<String, ?> where, List<String> returning, Duration timeout, Call call, RowMapper<T> mapper)
+            throws SQLException {
+        StringBuilder lock = new StringBuilder("SELECT ").append(quotedList(returning)).append(" FROM ")
+                .append(quotedTable);
+        appendWhere(lock, where);
+        lock.append(" FOR UPDATE");
+        List<Object> whereValues = values(Map.of(), where);
+        List<T> rows = queryBound(connection, lock.toString(), whereValues, timeout, call, mapper);
+        long count = executeBound(connection, deleteSql, whereValues, timeout, call);
+        return new WriteResult<>(count, rows);
+    }
+
+    private <T> List<T> selectByKeys(Connection connection, String quotedTable, List<String> key,
+            List<? extends List<Object>> keys, List<String> returning, Duration timeout, Call call,
+            RowMapper<T> mapper) throws SQLException {
+        List<T> rows = new ArrayList<>(keys.size());
+        for (List<? extends List<Object>> chunk : chunks(keys)) {
+            String select = "SELECT " + quotedList(returning) + " FROM " + quotedTable + " WHERE "
+                    + keyPredicate(key, chunk.size());
+            List<Object> values = new ArrayList<>();
+            chunk.forEach(values::addAll);
+            rows.addAll(queryBound(connection, select, values, timeout, call, mapper));
+        }
+        return rows;
+    }
+
+    private String keyPredicate(List<String> key, int rows) {
+        StringBuilder predicate = new StringBuilder();
+        if (key.size() == 1) {
+            predicate.append(dialect.quote(key.getFirst())).append(" IN (");
+            for (int i = 0; i < rows; i++) {
+                predicate.append(i == 0 ? "?" : ", ?");
+            }
+            return predicate.append(')').toString();
+        }
+        for (int row = 0; row < rows; row++) {
+            predicate.append(row == 0 ? "(" : " OR (");
+            for (int i = 0; i < key.size(); i++) {
+                predicate.append(i == 0 ? "" : " AND ").append(dialect.quote(key.get(i))).append(" = ?");
+            }
+            predicate.append(')');
+        }
+        return predicate.toString();
+    }
+
+    private static <E> List<List<E>> chunks(List<E> items) {
+        List<List<E>> chunks = new ArrayList<>();
+        for (int start = 0; start < items.size(); start += KEY_CHUNK) {
+            chunks.add(items.subList(start, Math.min(items.size(), start + KEY_CHUNK)));
+        }
+        return chunks;
+    }
+
+    private static boolean containsIgnoreCase(Map<String, ?> data, String column) {
+        for (String name : data.keySet()) {
+            if (name.equalsIgnoreCase(column)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static @Nullable Object getIgnoreCase(Map<String, ?> data, String column) {
+        for (Map.Entry<String, ?> entry : data.entrySet()) {
+            if (entry.getKey().equalsIgnoreCase(column)) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    // ---- batches and bulk inserts --------------------------------------------------------------------------
+
+    long batch(Session session, String sql, List<? extends Map<String, ?>> rows, int chunkSize) {
+        NamedSql parsed = NamedSql.parse(sql, dialect.backslashEscapes());
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, ?> row = rows.get(i);
+            try {
+                parsed.checkParameters(row);
+                row.forEach(ValueBinder::check);
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(e.code(), "rows[" + i + "]." + e.field(),
+                        "batch row " + i + ": " + e.getMessage());
+            }
+        }
+        Call call = call("batch", sql);
+        if (rows.isEmpty()) {
+            succeeded(call, 0);
+            return 0;
+        }
+        try {
+            long total = session.runAtomically(call, connection -> {
+                long affected = 0;
+                try (PreparedStatement statement = connection.prepareStatement(parsed.jdbcSql())) {
+                    int pending = 0;
+                    for (Map<String, ?> row : rows) {
+                        ValueBinder.bindAll(statement, parsed, row, dialect);
+                        statement.addBatch();
+                        if (++pending == chunkSize) {
+                            affected += sum(statement.executeBatch());
+                            pending = 0;
+                        }
+                    }
+                    if (pending > 0) {
+                        affected += sum(statement.executeBatch());
+                    }
+                }
+                return affected;
+            });
+            succeeded(call, total);
+            return total;
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        }
+    }
+
+    private static long sum(int[] counts) {
+        long total = 0;
+        for (int count : counts) {
+            total += count == Statement.SUCCESS_NO_INFO ? 1 : Math.max(0, count);
+        }
+        return total;
+    }
+
+    long bulkInsert(Session session, String table, List<String> columns, Iterable<? extends List<?>> rows,
+            int chunkSize, boolean copy) {
+        String quotedTable = dialect.quote(Identifiers.check("table", table));
+        if (columns.isEmpty()) {
+            throw new InvalidInputException("empty_write", "columns", "bulk insert into " + table + " names no columns");
+        }
+        for (String column : columns) {
+            Identifiers.check("column", column);
+        }
+        boolean useCopy = copy && dialect.type() == DatabaseType.POSTGRESQL;
+        String sql = useCopy
+                ? "COPY " + quotedTable + " (" + quotedList(columns) + ") FROM STDIN (FORMAT csv)"
+                : "INSERT INTO " + quotedTable + " (" + quotedList(columns) + ") VALUES ("
+                        + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+        Call call = call(useCopy ? "bulk_insert_copy" : "bulk_insert", sql);
+        try {
+            long inserted = session.runAtomically(call, connection -> useCopy
+                    ? dev.weft.db.internal.PgCopy.copy(connection, sql, columns.size(), rows)
+                    : batchInsert(connection, sql, columns.size(), rows, chunkSize));
+            succeeded(call, inserted);
+            return inserted;
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        }
+    }
+
+    private long batchInsert(Connection connection, String sql, int width, Iterable<? extends List<?>> rows,
+            int chunkSize) throws SQLException {
+        long inserted = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int pending = 0;
+            long index = 0;
+            Iterator<? extends List<?>> iterator = rows.iterator();
+            while (iterator.hasNext()) {
+                List<?> row = iterator.next();
+                if (row.size() != width) {
+                    throw new InvalidInputException("invalid_row", "rows[" + index + "]",
+                            "row " + index + " has " + row.size() + " values for " + width + " columns");
+                }
+                for (int i = 0; i < width; i++) {
+                    ValueBinder.bind(statement, i + 1, "rows[" + index + "][" + i + "]", row.get(i), dialect);
+                }
+                statement.addBatch();
+                index++;
+                if (++pending == chunkSize) {
+                    inserted += sum(statement.executeBatch());
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                inserted += sum(statement.executeBatch());
+            }
+        }
+        return inserted;
+    }
+
+    // ---- transactions --------------------------------------------------------------------------------------
+
+    <T, X extends Exception> T transaction(Isolation isolation, TransactionCallback<T, X> work) throws X {
+        Call call = call("transaction", "BEGIN");
+        try {
+            T result = config.retry().maxRetries() == 0 ? transactionOnce(isolation, work, call)
+                    : transactionRetry.executeCallable(() -> transactionOnce(isolation, work, call));
+            succeeded(call, 0);
+            return result;
+        } catch (RuntimeException e) {
+            throw failed(call, e);
+        } catch (Exception e) {
+            failed(call, new RuntimeException(e));
+            @SuppressWarnings("unchecked")
+            X checked = (X) e;
+            throw checked;
+        }
+    }
+
+    private <T, X extends Exception> T transactionOnce(Isolation isolation, TransactionCallback<T, X> work, Call call)
+            throws X {
+        call.newAttempt();
+        Connection connection = pool.acquire();
+        boolean broken = false;
+        int previousIsolation = -1;
+        JdbcTransaction transaction = null;
+        try {
+            try {
+                connection.setAutoCommit(false);
+                if (isolation != Isolation.DEFAULT && dialect.type() != DatabaseType.SQLITE) {
+                    previousIsolation = connection.getTransactionIsolation();
+                    connection.setTransactionIsolation(isolation.jdbcLevel());
+                }
+            } catch (SQLException e) {
+                throw translate(e, call);
+            }
+            transaction = new JdbcTransaction(this, connection, isolation);
+            JdbcTransaction open = transaction;
+            T result = ScopedValue.where(OPEN, open).call(() -> work.apply(open));
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                throw translate(e, call);
+            }
+            return result;
+        } catch (Throwable failure) {
+            broken = !rollbackQuietly(connection, failure) || call.broken || isBrokenConnection(failure);
+            throw failure;
+        } finally {
+            if (transaction != null) {
+                transaction.finish();
+            }
+            try {
+                if (previousIsolation >= 0) {
+                    connection.setTransactionIsolation(previousIsolation);
+                }
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                broken = true;
+            }
+            if (broken) {
+                pool.evict(connection);
+            } else {
+                pool.release(connection);
+            }
+        }
+    }
+
+    private static boolean isBrokenConnection(Throwable failure) {
+        return failure instanceof DatabaseUnavailableException || failure instanceof QueryTimeoutException;
+    }
+
+    /** @return whether the rollback succeeded; a failed one is added to {@code failure} as suppressed */
+    static boolean rollbackQuietly(Connection connection, Throwable failure) {
+        try {
+            connection.rollback();
+            return true;
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        executor.shutdown();
+        watchdog.close();
+        pool.close();
+        LOG.atInfo().setMessage("database closed").addKeyValue("database", config.name()).log();
+    }
+}

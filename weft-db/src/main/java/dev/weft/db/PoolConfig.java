@@ -1,0 +1,99 @@
+package dev.weft.db;
+
+import dev.weft.core.Checks;
+import java.time.Duration;
+
+/**
+ * Connection-pool settings, in the guides' vocabulary.
+ *
+ * @param size connections kept open ({@code weft.db.pool.size}, alias {@code DATABASE_POOL_SIZE})
+ * @param maxOverflow extra connections opened under load and closed again after {@code idleTimeout}
+ *     ({@code weft.db.pool.max-overflow}, alias {@code DATABASE_MAX_OVERFLOW})
+ * @param acquireTimeout the longest a caller waits for a connection before a
+ *     {@link PoolExhaustedException} ({@code weft.db.pool.timeout}, alias {@code DATABASE_POOL_TIMEOUT})
+ * @param recycle the maximum lifetime of a connection; it is replaced after that
+ *     ({@code weft.db.pool.recycle}, alias {@code DATABASE_POOL_RECYCLE})
+ * @param prePing validate idle connections with keep-alive probes, so a broken one is not handed out
+ *     ({@code weft.db.pool.pre-ping}, alias {@code DATABASE_POOL_PRE_PING}). HikariCP also validates any
+ *     connection idle for more than 500 ms when it is borrowed, whatever this says.
+ * @param idleTimeout how long an overflow connection may sit idle before it is closed
+ *     ({@code weft.db.pool.idle-timeout})
+ */
+public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Duration recycle, boolean prePing,
+        Duration idleTimeout) {
+    /** Default {@link #size()}. */
+    public static final int DEFAULT_SIZE = 10;
+    /** Default {@link #maxOverflow()}. */
+    public static final int DEFAULT_MAX_OVERFLOW = 0;
+    /** Default {@link #acquireTimeout()}. */
+    public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link #recycle()}. */
+    public static final Duration DEFAULT_RECYCLE = Duration.ofMinutes(30);
+    /** Default {@link #idleTimeout()}. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(1);
+
+    /** Validates every field; see the field docs for the rules. */
+    public PoolConfig {
+        Checks.between("weft.db.pool.size", size, 1, 10_000);
+        Checks.between("weft.db.pool.max-overflow", maxOverflow, 0, 10_000);
+        // HikariCP's own floors: below them it would silently raise the value.
+        Checks.atLeast("weft.db.pool.timeout", acquireTimeout, Duration.ofMillis(250));
+        Checks.atLeast("weft.db.pool.recycle", recycle, Duration.ofSeconds(30));
+        Checks.atLeast("weft.db.pool.idle-timeout", idleTimeout, Duration.ofSeconds(10));
+        if (idleTimeout.compareTo(recycle) >= 0) {
+            throw new dev.weft.core.InvalidConfigException("weft.db.pool.idle-timeout", idleTimeout,
+                    "must be shorter than weft.db.pool.recycle (" + recycle + ")");
+        }
+    }
+
+    /** @return the defaults: 10 connections, no overflow, 30 s acquire timeout, 30 min recycle, pre-ping on */
+    public static PoolConfig defaults() {
+        return new PoolConfig(DEFAULT_SIZE, DEFAULT_MAX_OVERFLOW, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_RECYCLE, true,
+                DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** @return the most connections the pool opens at once: {@code size + maxOverflow} */
+    public int maxConnections() {
+        return size + maxOverflow;
+    }
+
+    /**
+     * @param newSize the new size
+     * @return a copy with {@code size} changed
+     */
+    public PoolConfig withSize(int newSize) {
+        return new PoolConfig(newSize, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout);
+    }
+
+    /**
+     * @param newMaxOverflow the new overflow
+     * @return a copy with {@code maxOverflow} changed
+     */
+    public PoolConfig withMaxOverflow(int newMaxOverflow) {
+        return new PoolConfig(size, newMaxOverflow, acquireTimeout, recycle, prePing, idleTimeout);
+    }
+
+    /**
+     * @param newAcquireTimeout the new acquire timeout
+     * @return a copy with {@code acquireTimeout} changed
+     */
+    public PoolConfig withAcquireTimeout(Duration newAcquireTimeout) {
+        return new PoolConfig(size, maxOverflow, newAcquireTimeout, recycle, prePing, idleTimeout);
+    }
+
+    /**
+     * @param newRecycle the new maximum lifetime
+     * @return a copy with {@code recycle} changed
+     */
+    public PoolConfig withRecycle(Duration newRecycle) {
+        return new PoolConfig(size, maxOverflow, acquireTimeout, newRecycle, prePing, idleTimeout);
+    }
+
+    /**
+     * @param newPrePing whether to validate idle connections
+     * @return a copy with {@code prePing} changed
+     */
+    public PoolConfig withPrePing(boolean newPrePing) {
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, newPrePing, idleTimeout);
+    }
+}

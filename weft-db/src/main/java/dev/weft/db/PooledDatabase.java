@@ -1,0 +1,153 @@
+package dev.weft.db;
+
+import dev.weft.db.internal.ConnectionPool;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
+
+/** The {@link Database} implementation: operations on connections borrowed from the fair-gated pool. */
+final class PooledDatabase extends Session implements Database {
+    private final Engine engine;
+    private final AsyncView async;
+
+    PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry) {
+        this.engine = new Engine(config, registry);
+        this.async = new AsyncView(this, engine.executor());
+    }
+
+    @Override
+    Engine engine() {
+        return engine;
+    }
+
+    @Override
+    Session current() {
+        JdbcTransaction open = engine.openTransaction();
+        return open != null ? open : this;
+    }
+
+    @Override
+    <T> T run(Engine.Call call, boolean retry, Work<T> work) {
+        if (!retry) {
+            return once(call, work);
+        }
+        return engine.retryReads(() -> once(call, work));
+    }
+
+    private <T> T once(Engine.Call call, Work<T> work) {
+        ConnectionPool pool = engine.pool();
+        call.newAttempt();
+        Connection connection = pool.acquire();
+        boolean broken = false;
+        try {
+            return work.run(connection);
+        } catch (SQLException e) {
+            DatabaseException translated = engine.translate(e, call);
+            broken = call.connectionBroken();
+            throw translated;
+        } catch (RuntimeException | Error e) {
+            broken = call.connectionBroken();
+            throw e;
+        } finally {
+            if (broken || call.connectionBroken()) {
+                pool.evict(connection);
+            } else {
+                pool.release(connection);
+            }
+        }
+    }
+
+    @Override
+    <T> T runAtomically(Engine.Call call, Work<T> work) {
+        return once(call, connection -> {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                Engine.rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        });
+    }
+
+    @Override
+    Borrowed borrow() {
+        ConnectionPool pool = engine.pool();
+        Connection connection = pool.acquire();
+        return new Borrowed() {
+            private boolean released;
+
+            @Override
+            public Connection connection() {
+                return connection;
+            }
+
+            @Override
+            public void release(boolean broken) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                if (broken) {
+                    pool.evict(connection);
+                } else {
+                    pool.release(connection);
+                }
+            }
+        };
+    }
+
+    @Override
+    public <T, X extends Exception> T inTransaction(Isolation isolation, TransactionCallback<T, X> work) throws X {
+        JdbcTransaction open = engine.openTransaction();
+        if (open != null) {
+            return open.inTransaction(isolation, work);
+        }
+        return engine.transaction(isolation, work);
+    }
+
+    @Override
+    public String name() {
+        return engine.config().name();
+    }
+
+    @Override
+    public DatabaseType type() {
+        return engine.config().type();
+    }
+
+    @Override
+    public DatabaseConfig config() {
+        return engine.config();
+    }
+
+    @Override
+    public AsyncDatabase async() {
+        return async;
+    }
+
+    @Override
+    public QueryMetrics queryMetrics() {
+        return engine.recorder().snapshot();
+    }
+
+    @Override
+    public PoolStatus poolStatus() {
+        return engine.pool().status();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Database[" + engine.config().name() + ", " + engine.config().redactedUrl() + "]";
+    }
+}

@@ -1,0 +1,168 @@
+package dev.weft.db;
+
+import dev.weft.db.internal.RowMappers;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A statement being built: SQL text with {@code :name} placeholders, its values, and options. End it with one
+ * terminal call ({@link #list(Class)}, {@link #one(Class)}, {@link #optional(Class)}, {@link #stream(Class)},
+ * {@link #execute()}). Parameters are checked against the placeholders before any connection is taken: a
+ * missing or unknown one is an {@link dev.weft.core.InvalidInputException} naming it.
+ *
+ * <p>Not thread-safe: build and run it on one thread.
+ */
+public final class Query {
+    private final Session session;
+    private final String sql;
+    private final Map<String, Object> params = new LinkedHashMap<>();
+    private Duration timeout;
+    private int fetchSize;
+    private Boolean retry;
+
+    Query(Session session, String sql) {
+        this.session = session;
+        this.sql = Objects.requireNonNull(sql, "sql");
+    }
+
+    /**
+     * @param name a placeholder's name, without the colon
+     * @param value its value; {@code null} binds SQL NULL
+     * @return this
+     */
+    public Query bind(String name, Object value) {
+        params.put(Objects.requireNonNull(name, "name"), value);
+        return this;
+    }
+
+    /**
+     * @param values placeholder name to value
+     * @return this
+     */
+    public Query bind(Map<String, ?> values) {
+        Objects.requireNonNull(values, "values").forEach((name, value) -> bind(name, value));
+        return this;
+    }
+
+    /**
+     * @param value the longest this statement may run before it is cancelled with a
+     *     {@link QueryTimeoutException}; overrides the database's statement timeout
+     * @return this
+     */
+    public Query timeout(Duration value) {
+        if (Objects.requireNonNull(value, "value").isNegative()) {
+            throw new dev.weft.core.InvalidInputException("invalid_timeout", "timeout", "timeout must not be negative");
+        }
+        this.timeout = value;
+        return this;
+    }
+
+    /**
+     * @param rows rows per round trip when streaming or reading large results
+     * @return this
+     */
+    public Query fetchSize(int rows) {
+        if (rows < 1) {
+            throw new dev.weft.core.InvalidInputException("invalid_fetch_size", "fetchSize", "fetch size must be >= 1");
+        }
+        this.fetchSize = rows;
+        return this;
+    }
+
+    /**
+     * @param enabled whether transient faults are retried; by default reads ({@code list}, {@code one},
+     *     {@code optional}) are and {@link #execute()} is not
+     * @return this
+     */
+    public Query retry(boolean enabled) {
+        this.retry = enabled;
+        return this;
+    }
+
+    /** @return the rows, each a map from lower-case column label to value */
+    public List<Map<String, Object>> list() {
+        return list(RowMappers.maps());
+    }
+
+    /**
+     * @param type a record or scalar type
+     * @param <T> the row type
+     * @return the rows mapped to {@code type}
+     */
+    public <T> List<T> list(Class<T> type) {
+        return list(RowMappers.of(type));
+    }
+
+    /**
+     * @param mapper maps each row
+     * @param <T> the row type
+     * @return the mapped rows
+     */
+    public <T> List<T> list(RowMapper<T> mapper) {
+        return session.engine().list(session, spec(true), Objects.requireNonNull(mapper, "mapper"));
+    }
+
+    /**
+     * @param type a record or scalar type
+     * @param <T> the row type
+     * @return the single row
+     * @throws dev.weft.core.NotFoundException if there is no row
+     * @throws DatabaseException (code {@code too_many_rows}) if there is more than one
+     */
+    public <T> T one(Class<T> type) {
+        List<T> rows = list(type);
+        if (rows.isEmpty()) {
+            throw new dev.weft.core.NotFoundException("not_found", "the query returned no row");
+        }
+        if (rows.size() > 1) {
+            throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "too_many_rows",
+                    "the query returned " + rows.size() + " rows where one was expected", null, false, null);
+        }
+        return rows.getFirst();
+    }
+
+    /**
+     * @param type a record or scalar type
+     * @param <T> the row type
+     * @return the first row, if any
+     */
+    public <T> Optional<T> optional(Class<T> type) {
+        List<T> rows = list(type);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
+    }
+
+    /**
+     * Streams the rows over a server-side cursor (PostgreSQL: a portal inside a transaction; MariaDB/MySQL: a
+     * streaming result set). Holds a connection until closed or fully read.
+     *
+     * @param type a record or scalar type
+     * @param <T> the row type
+     * @return an open stream; close it with try-with-resources
+     */
+    public <T> Stream<T> stream(Class<T> type) {
+        return stream(RowMappers.of(type));
+    }
+
+    /**
+     * @param mapper maps each row
+     * @param <T> the row type
+     * @return an open stream; close it with try-with-resources
+     */
+    public <T> Stream<T> stream(RowMapper<T> mapper) {
+        return session.engine().stream(session, spec(false), Objects.requireNonNull(mapper, "mapper"));
+    }
+
+    /** @return the number of rows affected */
+    public long execute() {
+        return session.engine().update(session, spec(false));
+    }
+
+    private Engine.Spec spec(boolean read) {
+        return session.engine().spec(sql, params, timeout, fetchSize, retry != null ? retry : read);
+    }
+}

@@ -1,0 +1,222 @@
+package dev.weft.db.internal;
+
+import dev.weft.core.Checks;
+import dev.weft.core.InvalidConfigException;
+import dev.weft.core.Secret;
+import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
+import dev.weft.db.PoolConfig;
+import dev.weft.db.RetryConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Parses database URLs and {@code DATABASE_*} environment variables into {@link DatabaseConfig}. */
+public final class ConfigUrls {
+    private ConfigUrls() {
+    }
+
+    /**
+     * @param url the URL
+     * @param setting the setting it came from
+     * @return a builder filled from the URL
+     */
+    public static DatabaseConfig.Builder parse(String url, String setting) {
+        if (url == null || url.isBlank()) {
+            throw new InvalidConfigException(setting, url, "must not be blank");
+        }
+        String text = url.trim();
+        if (text.regionMatches(true, 0, "jdbc:", 0, 5)) {
+            text = text.substring(5);
+        }
+        int colon = text.indexOf(':');
+        if (colon <= 0) {
+            throw new InvalidConfigException(setting, redact(url), "must start with a scheme such as postgresql://");
+        }
+        DatabaseType type = DatabaseType.parse(setting, text.substring(0, colon));
+        if (type == DatabaseType.SQLITE) {
+            return sqlite(text.substring(colon + 1), setting, url);
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            // The message may echo the URL, password included: drop the cause's text.
+            throw new InvalidConfigException(setting, redact(url), "is not a valid URL");
+        }
+        if (uri.getHost() == null) {
+            throw new InvalidConfigException(setting, redact(url), "has no host");
+        }
+        DatabaseConfig.Builder builder = DatabaseConfig.builder(type).host(uri.getHost());
+        if (uri.getPort() > 0) {
+            builder.port(uri.getPort());
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (path.startsWith("/")) {
+            path = path.substring(1);
+        }
+        if (path.isEmpty()) {
+            throw new InvalidConfigException(setting, redact(url), "names no database");
+        }
+        builder.database(decode(path));
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null) {
+            int split = userInfo.indexOf(':');
+            builder.username(decode(split < 0 ? userInfo : userInfo.substring(0, split)));
+            if (split >= 0) {
+                builder.password(Secret.of(decode(userInfo.substring(split + 1))));
+            }
+        }
+        String query = uri.getRawQuery();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                switch (key) {
+                    case "user" -> builder.username(value);
+                    case "password" -> builder.password(Secret.of(value));
+                    default -> builder.property(key, value);
+                }
+            }
+        }
+        return builder;
+    }
+
+    private static DatabaseConfig.Builder sqlite(String rest, String setting, String url) {
+        // SQLAlchemy: sqlite:///relative.db and sqlite:////absolute.db; JDBC: sqlite:path
+        String path = rest;
+        if (path.startsWith("///")) {
+            path = path.substring(3);
+        } else if (path.startsWith("//")) {
+            path = path.substring(2);
+        }
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (path.isBlank()) {
+            throw new InvalidConfigException(setting, url, "names no SQLite file");
+        }
+        return DatabaseConfig.builder(DatabaseType.SQLITE).database(path);
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param url a URL that may hold a password
+     * @return the URL with the password replaced by {@code ****}
+     */
+    public static String redact(String url) {
+        return url.replaceAll("(//[^:/@?#]*:)[^@/?#]*@", "$1****@")
+                .replaceAll("(?i)(password=)[^&]*", "$1****");
+    }
+
+    /**
+     * @param env the environment
+     * @return the config the environment describes
+     */
+    public static DatabaseConfig fromEnv(Map<String, String> env) {
+        Env vars = new Env(env);
+        String url = vars.get("URL");
+        DatabaseConfig.Builder builder;
+        if (url != null) {
+            builder = parse(url, vars.setting("URL"));
+        } else {
+            String type = vars.get("TYPE");
+            if (type == null) {
+                throw new InvalidConfigException("weft.db.url (DATABASE_URL)", null,
+                        "set DATABASE_URL, or DATABASE_TYPE with DATABASE_HOST, DATABASE_NAME, ...");
+            }
+            builder = DatabaseConfig.builder(DatabaseType.parse(vars.setting("TYPE"), type));
+            String host = vars.get("HOST");
+            if (host != null) {
+                builder.host(host);
+            }
+            String port = vars.get("PORT");
+            if (port != null) {
+                builder.port(Checks.parseInt(vars.setting("PORT"), port));
+            }
+            String name = vars.get("NAME");
+            if (name != null) {
+                builder.database(name);
+            }
+            String user = vars.get("USER");
+            if (user != null) {
+                builder.username(user);
+            }
+        }
+        String password = vars.get("PASSWORD");
+        if (password != null) {
+            builder.password(Secret.of(password));
+        }
+        DatabaseConfig base = builder.build();
+        PoolConfig pool = base.pool();
+        String value;
+        if ((value = vars.get("POOL_SIZE")) != null) {
+            pool = pool.withSize(Checks.parseInt(vars.setting("POOL_SIZE"), value));
+        }
+        if ((value = vars.get("MAX_OVERFLOW")) != null) {
+            pool = pool.withMaxOverflow(Checks.parseInt(vars.setting("MAX_OVERFLOW"), value));
+        }
+        if ((value = vars.get("POOL_TIMEOUT")) != null) {
+            pool = pool.withAcquireTimeout(Checks.parseSeconds(vars.setting("POOL_TIMEOUT"), value));
+        }
+        if ((value = vars.get("POOL_RECYCLE")) != null) {
+            pool = pool.withRecycle(Checks.parseSeconds(vars.setting("POOL_RECYCLE"), value));
+        }
+        if ((value = vars.get("POOL_PRE_PING")) != null) {
+            pool = pool.withPrePing(Checks.parseBoolean(vars.setting("POOL_PRE_PING"), value));
+        }
+        builder.pool(pool);
+        if ((value = vars.get("STATEMENT_TIMEOUT")) != null) {
+            builder.statementTimeout(Checks.parseSeconds(vars.setting("STATEMENT_TIMEOUT"), value));
+        }
+        if ((value = vars.get("CONNECT_TIMEOUT")) != null) {
+            builder.connectTimeout(Checks.parseSeconds(vars.setting("CONNECT_TIMEOUT"), value));
+        }
+        RetryConfig retry = base.retry();
+        if ((value = vars.get("MAX_RETRIES")) != null) {
+            retry = retry.withMaxRetries(Checks.parseInt(vars.setting("MAX_RETRIES"), value));
+        }
+        if ((value = vars.get("RETRY_DELAY")) != null) {
+            Duration delay = Checks.parseSeconds(vars.setting("RETRY_DELAY"), value);
+            retry = new RetryConfig(retry.maxRetries(), delay, retry.multiplier(),
+                    delay.compareTo(retry.maxDelay()) > 0 ? delay : retry.maxDelay());
+        }
+        builder.retry(retry);
+        if ((value = vars.get("SLOW_QUERY_THRESHOLD")) != null) {
+            builder.slowQueryThreshold(Checks.parseSeconds(vars.setting("SLOW_QUERY_THRESHOLD"), value));
+        }
+        if ((value = vars.get("INSTANCE_NAME")) != null) {
+            builder.name(value);
+        }
+        return builder.build();
+    }
+
+    /** Looks a key up as {@code WEFT_DB_<KEY>} first, then as the guides' {@code DATABASE_<KEY>}. */
+    private record Env(Map<String, String> env) {
+        @Nullable String get(String key) {
+            String value = env.get("WEFT_DB_" + key);
+            if (value == null || value.isEmpty()) {
+                value = env.get("DATABASE_" + key);
+            }
+            return value == null || value.isEmpty() ? null : value;
+        }
+
+        String setting(String key) {
+            String name = env.containsKey("WEFT_DB_" + key) ? "WEFT_DB_" + key : "DATABASE_" + key;
+            return "weft.db." + key.toLowerCase(Locale.ROOT).replace('_', '-') + " (" + name + ")";
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.weft.db.internal;
+
+import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * What differs between databases: URLs, quoting, RETURNING, streaming, value binding and error codes. One
+ * stateless instance per product; thread-safe.
+ */
+public abstract class Dialect {
+    /** The write statements, for {@link #nativeReturning(WriteKind)}. */
+    public enum WriteKind {
+        /** INSERT. */
+        INSERT,
+        /** UPDATE. */
+        UPDATE,
+        /** DELETE. */
+        DELETE
+    }
+
+    /**
+     * @param type the database product
+     * @return its dialect
+     */
+    public static Dialect of(DatabaseType type) {
+        return switch (type) {
+            case POSTGRESQL -> PostgresDialect.INSTANCE;
+            case MARIADB -> MariaDbDialect.INSTANCE;
+            case MYSQL -> MySqlDialect.INSTANCE;
+            case SQLITE -> SqliteDialect.INSTANCE;
+        };
+    }
+
+    /** @return the product */
+    public abstract DatabaseType type();
+
+    /**
+     * @param config the config
+     * @return the JDBC URL, without credentials
+     */
+    public abstract String jdbcUrl(DatabaseConfig config);
+
+    /**
+     * @param config the config
+     * @return driver properties: the config's own plus the dialect's defaults (the config wins)
+     */
+    public Properties driverProperties(DatabaseConfig config) {
+        Properties properties = new Properties();
+        addDefaults(properties, config);
+        config.properties().forEach(properties::setProperty);
+        return properties;
+    }
+
+    /**
+     * @param properties where to put the dialect's default driver properties
+     * @param config the config
+     */
+    protected abstract void addDefaults(Properties properties, DatabaseConfig config);
+
+    /** @return the character that quotes identifiers */
+    protected abstract char quoteChar();
+
+    /**
+     * @param identifier an identifier already checked by {@link Identifiers#check(String, String)}
+     * @return the identifier quoted for this dialect
+     */
+    public final String quote(String identifier) {
+        char quote = quoteChar();
+        return quote + identifier + quote;
+    }
+
+    /**
+     * @param kind the write
+     * @return whether the database supports {@code RETURNING} on that write
+     */
+    public abstract boolean nativeReturning(WriteKind kind);
+
+    /**
+     * @return whether the config's statement timeout is applied by the server as a session setting (so weft
+     *     needs no timer per statement); otherwise weft's watchdog cancels statements itself
+     */
+    public boolean serverSideStatementTimeout() {
+        return false;
+    }
+
+    /** @return whether a backslash escapes the next character inside string literals */
+    public boolean backslashEscapes() {
+        return false;
+    }
+
+    /**
+     * Sets a statement up to stream its rows instead of loading them all.
+     *
+     * @param connection the connection; for PostgreSQL autocommit must already be off
+     * @param statement the statement
+     * @param fetchSize rows per round trip
+     * @throws SQLException from the driver
+     */
+    public void configureStreaming(Connection connection, PreparedStatement statement, int fetchSize)
+            throws SQLException {
+        statement.setFetchSize(fetchSize);
+    }
+
+    /** @return whether streaming needs autocommit off (a PostgreSQL cursor lives in a transaction) */
+    public boolean streamingNeedsTransaction() {
+        return false;
+    }
+
+    /**
+     * @param error a driver exception
+     * @return what it means
+     */
+    public abstract SqlFault classify(SQLException error);
+
+    /** @return a query that answers the server's version as its one column */
+    public abstract String versionQuery();
+
+    /**
+     * Binds a value whose JDBC mapping differs between drivers. The default uses {@code setObject}.
+     *
+     * @param statement the statement
+     * @param index the placeholder, from 1
+     * @param value the value, already checked by {@link ValueBinder}
+     * @throws SQLException from the driver
+     */
+    protected void bindTemporal(PreparedStatement statement, int index, Object value) throws SQLException {
+        statement.setObject(index, value);
+    }
+
+    /**
+     * Binds a UUID; the default sends its text form.
+     *
+     * @param statement the statement
+     * @param index the placeholder, from 1
+     * @param value the UUID
+     * @throws SQLException from the driver
+     */
+    protected void bindUuid(PreparedStatement statement, int index, java.util.UUID value) throws SQLException {
+        statement.setString(index, value.toString());
+    }
+
+    /**
+     * The SQLState class of an exception, or of the first cause that has one.
+     *
+     * @param error a driver exception
+     * @return the SQLState, or an empty string
+     */
+    protected static String sqlState(SQLException error) {
+        for (SQLException e = error; e != null; e = e.getNextException()) {
+            if (e.getSQLState() != null) {
+                return e.getSQLState();
+            }
+        }
+        Throwable cause = error.getCause();
+        if (cause instanceof SQLException inner && inner != error && inner.getSQLState() != null) {
+            return inner.getSQLState();
+        }
+        return "";
+    }
+
+    /**
+     * Classifies by the standard SQLState classes shared by PostgreSQL and MySQL-family drivers.
+     *
+     * @param state the SQLState
+     * @return the fault, or {@link SqlFault#OTHER}
+     */
+    protected static SqlFault classifyStandard(String state) {
+        if (state.startsWith("08")) {
+            return SqlFault.CONNECTION;
+        }
+        if (state.equals("40001")) {
+            return SqlFault.SERIALIZATION;
+        }
+        if (state.startsWith("22") || state.equals("23502") || state.equals("23514")) {
+            return SqlFault.INVALID_VALUE;
+        }
+        return SqlFault.OTHER;
+    }
+}

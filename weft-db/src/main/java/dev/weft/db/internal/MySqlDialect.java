@@ -1,0 +1,47 @@
+package dev.weft.db.internal;
+
+import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** MySQL through MySQL Connector/J: no RETURNING, so every RETURNING is emulated. */
+final class MySqlDialect extends MySqlFamilyDialect {
+    static final MySqlDialect INSTANCE = new MySqlDialect();
+
+    @Override
+    public DatabaseType type() {
+        return DatabaseType.MYSQL;
+    }
+
+    @Override
+    public String jdbcUrl(DatabaseConfig config) {
+        return "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
+    }
+
+    @Override
+    protected void addDefaults(Properties properties, DatabaseConfig config) {
+        properties.setProperty("connectTimeout", Long.toString(config.connectTimeout().toMillis()));
+        properties.setProperty("rewriteBatchedStatements", "true");
+        properties.setProperty("characterEncoding", "UTF-8");
+        properties.setProperty("connectionTimeZone", "UTC");
+        properties.setProperty("forceConnectionTimeZoneToSession", "true");
+        properties.setProperty("sessionVariables",
+                "sql_mode='STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
+        properties.setProperty("tcpKeepAlive", "true");
+    }
+
+    @Override
+    public boolean nativeReturning(WriteKind kind) {
+        return false;
+    }
+
+    @Override
+    public void configureStreaming(Connection connection, PreparedStatement statement, int fetchSize)
+            throws SQLException {
+        // Connector/J streams row by row only with this sentinel; a positive size needs useCursorFetch.
+        statement.setFetchSize(Integer.MIN_VALUE);
+    }
+}

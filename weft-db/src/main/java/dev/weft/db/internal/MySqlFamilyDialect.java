@@ -1,0 +1,79 @@
+package dev.weft.db.internal;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** What MariaDB and MySQL share: backtick quoting, vendor error codes, UTC date-times. */
+abstract class MySqlFamilyDialect extends Dialect {
+    @Override
+    protected char quoteChar() {
+        return '`';
+    }
+
+    @Override
+    public boolean backslashEscapes() {
+        return true;
+    }
+
+    @Override
+    public SqlFault classify(SQLException error) {
+        int code = vendorCode(error);
+        switch (code) {
+            case 1062, 1586 -> {
+                return SqlFault.UNIQUE;
+            }
+            case 1216, 1217, 1451, 1452 -> {
+                return SqlFault.FOREIGN_KEY;
+            }
+            case 1213, 1205 -> {
+                return SqlFault.SERIALIZATION;
+            }
+            case 1317, 1969, 3024 -> {
+                return SqlFault.CANCELLED;
+            }
+            case 1040, 1053, 1927, 2002, 2003, 2006, 2013, 1152, 1158, 1159, 1160, 1161 -> {
+                return SqlFault.CONNECTION;
+            }
+            case 1048, 1364, 1366, 1406, 1264, 1265, 1292, 1300, 3819, 4025 -> {
+                return SqlFault.INVALID_VALUE;
+            }
+            default -> {
+                String state = sqlState(error);
+                if (state.equals("70100")) {
+                    return SqlFault.CANCELLED;
+                }
+                return classifyStandard(state);
+            }
+        }
+    }
+
+    private static int vendorCode(SQLException error) {
+        for (SQLException e = error; e != null; e = e.getNextException()) {
+            if (e.getErrorCode() != 0) {
+                return e.getErrorCode();
+            }
+        }
+        return error.getCause() instanceof SQLException inner ? inner.getErrorCode() : 0;
+    }
+
+    @Override
+    public String versionQuery() {
+        return "SELECT VERSION()";
+    }
+
+    @Override
+    protected void bindTemporal(PreparedStatement statement, int index, Object value) throws SQLException {
+        // DATETIME has no zone: weft stores instants as UTC wall-clock time.
+        if (value instanceof Instant instant) {
+            statement.setObject(index, LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+        } else if (value instanceof OffsetDateTime offset) {
+            statement.setObject(index, offset.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+        } else {
+            statement.setObject(index, value);
+        }
+    }
+}

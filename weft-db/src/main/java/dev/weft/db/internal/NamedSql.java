@@ -1,0 +1,206 @@
+package dev.weft.db.internal;
+
+import dev.weft.core.InvalidInputException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * SQL with {@code :name} parameters, rewritten to JDBC's {@code ?} placeholders. The scanner skips string
+ * literals, quoted identifiers, comments, PostgreSQL dollar-quoted bodies and {@code ::} casts, so a colon there
+ * is not a parameter. A bare {@code ?} outside those is refused: positional and named parameters do not mix.
+ *
+ * <p>Parsed statements are cached (bounded); instances are immutable and thread-safe.
+ *
+ * @param sql the original text
+ * @param jdbcSql the text with each {@code :name} replaced by {@code ?}
+ * @param parameters the parameter of each placeholder, in order (a name used twice appears twice)
+ * @param names the distinct parameter names, in first-use order
+ */
+public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<String> names) {
+    private static final int CACHE_LIMIT = 4096;
+    private static final Map<CacheKey, NamedSql> CACHE = new ConcurrentHashMap<>();
+
+    private record CacheKey(String sql, boolean backslashEscapes) {
+    }
+
+    /**
+     * @param sql the SQL text
+     * @param backslashEscapes whether a backslash escapes the next character inside string literals (MySQL and
+     *     MariaDB by default)
+     * @return the parsed statement, from the cache when seen before
+     * @throws InvalidInputException for a bare {@code ?} or an unterminated literal
+     */
+    public static NamedSql parse(String sql, boolean backslashEscapes) {
+        CacheKey key = new CacheKey(sql, backslashEscapes);
+        NamedSql cached = CACHE.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        NamedSql parsed = scan(sql, backslashEscapes);
+        if (CACHE.size() >= CACHE_LIMIT) {
+            // Crude but bounded: applications have a few hundred distinct statements, not thousands.
+            CACHE.clear();
+        }
+        CACHE.put(key, parsed);
+        return parsed;
+    }
+
+    /**
+     * Checks that {@code values} names exactly this statement's parameters.
+     *
+     * @param values the parameter values by name
+     * @throws InvalidInputException naming the first missing or unknown parameter
+     */
+    public void checkParameters(Map<String, ?> values) {
+        for (String name : names) {
+            if (!values.containsKey(name)) {
+                throw new InvalidInputException("missing_parameter", name,
+                        "missing value for parameter :" + name + " (the statement uses " + describe(names) + ")");
+            }
+        }
+        if (values.size() != names.size()) {
+            for (String name : values.keySet()) {
+                if (!names.contains(name)) {
+                    throw new InvalidInputException("unknown_parameter", String.valueOf(name),
+                            "unknown parameter :" + Identifiers.printable(String.valueOf(name))
+                                    + " (the statement uses " + describe(names) + ")");
+                }
+            }
+        }
+    }
+
+    private static String describe(Set<String> names) {
+        if (names.isEmpty()) {
+            return "no parameters";
+        }
+        StringBuilder text = new StringBuilder();
+        for (String name : names) {
+            text.append(text.isEmpty() ? ":" : ", :").append(name);
+        }
+        return text.toString();
+    }
+
+    private static NamedSql scan(String sql, boolean backslashEscapes) {
+        StringBuilder out = new StringBuilder(sql.length());
+        List<String> parameters = new ArrayList<>();
+        int length = sql.length();
+        int i = 0;
+        while (i < length) {
+            char c = sql.charAt(i);
+            switch (c) {
+                case '\'', '"', '`' -> {
+                    int end = skipQuoted(sql, i, c, backslashEscapes && c == '\'');
+                    out.append(sql, i, end);
+                    i = end;
+                }
+                case '-' -> {
+                    if (i + 1 < length && sql.charAt(i + 1) == '-') {
+                        int end = sql.indexOf('\n', i);
+                        end = end < 0 ? length : end;
+                        out.append(sql, i, end);
+                        i = end;
+                    } else {
+                        out.append(c);
+                        i++;
+                    }
+                }
+                case '/' -> {
+                    if (i + 1 < length && sql.charAt(i + 1) == '*') {
+                        int end = sql.indexOf("*/", i + 2);
+                        if (end < 0) {
+                            throw unterminated("comment");
+                        }
+                        out.append(sql, i, end + 2);
+                        i = end + 2;
+                    } else {
+                        out.append(c);
+                        i++;
+                    }
+                }
+                case '$' -> {
+                    int end = skipDollarQuoted(sql, i);
+                    out.append(sql, i, end);
+                    i = end;
+                }
+                case '?' -> throw new InvalidInputException("invalid_sql", "sql",
+                        "positional '?' parameters are not supported; use :name");
+                case ':' -> {
+                    if (i + 1 < length && sql.charAt(i + 1) == ':') {
+                        out.append("::");
+                        i += 2;
+                    } else if (i + 1 < length && isNameStart(sql.charAt(i + 1))) {
+                        int end = i + 2;
+                        while (end < length && isNamePart(sql.charAt(end))) {
+                            end++;
+                        }
+                        parameters.add(sql.substring(i + 1, end));
+                        out.append('?');
+                        i = end;
+                    } else {
+                        out.append(c);
+                        i++;
+                    }
+                }
+                default -> {
+                    out.append(c);
+                    i++;
+                }
+            }
+        }
+        return new NamedSql(sql, out.toString(), List.copyOf(parameters),
+                Collections.unmodifiableSet(new LinkedHashSet<>(parameters)));
+    }
+
+    private static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
+        int i = start + 1;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (backslashEscapes && c == '\\') {
+                i += 2;
+            } else if (c == quote) {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            } else {
+                i++;
+            }
+        }
+        throw unterminated(quote == '\'' ? "string literal" : "quoted identifier");
+    }
+
+    private static int skipDollarQuoted(String sql, int start) {
+        int tagEnd = start + 1;
+        while (tagEnd < sql.length() && isNamePart(sql.charAt(tagEnd))) {
+            tagEnd++;
+        }
+        if (tagEnd >= sql.length() || sql.charAt(tagEnd) != '$'
+                || (tagEnd > start + 1 && Character.isDigit(sql.charAt(start + 1)))) {
+            return start + 1; // $1 or a lone $: not a dollar quote
+        }
+        String tag = sql.substring(start, tagEnd + 1);
+        int close = sql.indexOf(tag, tagEnd + 1);
+        if (close < 0) {
+            throw unterminated("dollar-quoted string");
+        }
+        return close + tag.length();
+    }
+
+    private static boolean isNameStart(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    }
+
+    private static boolean isNamePart(char c) {
+        return isNameStart(c) || (c >= '0' && c <= '9');
+    }
+
+    private static InvalidInputException unterminated(String what) {
+        return new InvalidInputException("invalid_sql", "sql", "unterminated " + what + " in SQL text");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.weft.db.internal;
+
+import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Properties;
+import java.util.UUID;
+
+/** PostgreSQL through pgjdbc: native RETURNING everywhere, cursors for streaming, COPY for bulk inserts. */
+final class PostgresDialect extends Dialect {
+    static final PostgresDialect INSTANCE = new PostgresDialect();
+
+    @Override
+    public DatabaseType type() {
+        return DatabaseType.POSTGRESQL;
+    }
+
+    @Override
+    public String jdbcUrl(DatabaseConfig config) {
+        return "jdbc:postgresql://" + config.host() + ":" + config.port() + "/" + config.database();
+    }
+
+    @Override
+    protected void addDefaults(Properties properties, DatabaseConfig config) {
+        properties.setProperty("ApplicationName", "weft-" + config.name());
+        properties.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));
+        properties.setProperty("reWriteBatchedInserts", "true");
+        properties.setProperty("tcpKeepAlive", "true");
+        if (!config.statementTimeout().isZero()) {
+            properties.setProperty("options", "-c statement_timeout=" + config.statementTimeout().toMillis());
+        }
+    }
+
+    @Override
+    public boolean serverSideStatementTimeout() {
+        return true;
+    }
+
+    @Override
+    protected char quoteChar() {
+        return '"';
+    }
+
+    @Override
+    public boolean nativeReturning(WriteKind kind) {
+        return true;
+    }
+
+    @Override
+    public boolean streamingNeedsTransaction() {
+        return true;
+    }
+
+    @Override
+    public SqlFault classify(SQLException error) {
+        String state = sqlState(error);
+        return switch (state) {
+            case "23505" -> SqlFault.UNIQUE;
+            case "23503" -> SqlFault.FOREIGN_KEY;
+            case "40P01" -> SqlFault.SERIALIZATION;
+            case "57014" -> SqlFault.CANCELLED;
+            case "57P01", "57P02", "57P03", "53300" -> SqlFault.CONNECTION;
+            default -> classifyStandard(state);
+        };
+    }
+
+    @Override
+    public String versionQuery() {
+        return "SELECT version()";
+    }
+
+    @Override
+    protected void bindTemporal(PreparedStatement statement, int index, Object value) throws SQLException {
+        if (value instanceof Instant instant) {
+            statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+        } else {
+            statement.setObject(index, value);
+        }
+    }
+
+    @Override
+    protected void bindUuid(PreparedStatement statement, int index, UUID value) throws SQLException {
+        statement.setObject(index, value);
+    }
+}

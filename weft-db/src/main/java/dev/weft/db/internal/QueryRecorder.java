@@ -1,0 +1,137 @@
+package dev.weft.db.internal;
+
+import dev.weft.db.QueryMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Records every operation of one database: a Micrometer timer {@code weft.db.query} tagged operation, outcome
+ * and database (when a registry is given), and the bounded in-process view behind
+ * {@link dev.weft.db.Database#queryMetrics()}.
+ *
+ * <p>Thread-safe; recording takes no lock except a short one on the two small rings.
+ */
+public final class QueryRecorder {
+    private static final int RECENT = 10;
+    private static final int SLOW = 100;
+    private static final int SQL_LIMIT = 500;
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final String database;
+    private final @Nullable MeterRegistry registry;
+    private final Duration slowThreshold;
+    private final ConcurrentHistogram histogram = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 2);
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder totalMicros = new LongAdder();
+    private final Ring recent = new Ring(RECENT);
+    private final Ring slow = new Ring(SLOW);
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    /**
+     * @param database the database's name
+     * @param registry where to publish timers, or {@code null}
+     * @param slowThreshold operations at least this long are kept as slow
+     */
+    public QueryRecorder(String database, @Nullable MeterRegistry registry, Duration slowThreshold) {
+        this.database = database;
+        this.registry = registry;
+        this.slowThreshold = slowThreshold;
+        histogram.setAutoResize(false);
+    }
+
+    /** @return a new process-unique operation id */
+    public static String nextId() {
+        return "q-" + IDS.incrementAndGet();
+    }
+
+    /**
+     * @param id the operation's id
+     * @param type the operation type
+     * @param sql its SQL text, without values
+     * @param startNanos {@link System#nanoTime()} at its start
+     * @param rows rows returned or affected
+     * @param errorCode {@code null} on success, else the failure's code
+     * @param timedOut whether it failed by timeout
+     */
+    public void record(String id, String type, String sql, long startNanos, long rows, @Nullable String errorCode,
+            boolean timedOut) {
+        long nanos = System.nanoTime() - startNanos;
+        long micros = Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), histogram.getHighestTrackableValue()));
+        histogram.recordValue(micros);
+        totalMicros.add(micros);
+        boolean success = errorCode == null;
+        (success ? succeeded : failed).increment();
+        if (registry != null) {
+            String outcome = success ? "success" : timedOut ? "timeout" : "error";
+            timers.computeIfAbsent(type + '/' + outcome, key -> Timer.builder("weft.db.query")
+                    .description("Database operations run through weft")
+                    .tag("operation", type)
+                    .tag("outcome", outcome)
+                    .tag("database", database)
+                    .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        }
+        Duration duration = Duration.ofNanos(nanos);
+        QueryMetrics.Record entry = new QueryMetrics.Record(id, type, shorten(sql),
+                Instant.now().minus(duration), duration, rows, success, Optional.ofNullable(errorCode));
+        recent.add(entry);
+        if (duration.compareTo(slowThreshold) >= 0) {
+            slow.add(entry);
+        }
+    }
+
+    /** @return a snapshot of everything recorded so far */
+    public QueryMetrics snapshot() {
+        long ok = succeeded.sum();
+        long bad = failed.sum();
+        long total = ok + bad;
+        double rate = total == 0 ? 1.0 : (double) ok / total;
+        Duration average = total == 0 ? Duration.ZERO : Duration.ofNanos(totalMicros.sum() * 1000 / total);
+        return new QueryMetrics(total, ok, bad, rate, average, percentile(50), percentile(95), percentile(99),
+                slowThreshold, recent.list(), slow.list());
+    }
+
+    private Duration percentile(double p) {
+        return histogram.getTotalCount() == 0 ? Duration.ZERO
+                : Duration.ofNanos(histogram.getValueAtPercentile(p) * 1000);
+    }
+
+    private static String shorten(String sql) {
+        String flat = sql.strip();
+        return flat.length() <= SQL_LIMIT ? flat : flat.substring(0, SQL_LIMIT) + "...";
+    }
+
+    /** A fixed-size ring of the latest records. */
+    private static final class Ring {
+        private final QueryMetrics.Record[] slots;
+        private long next;
+
+        Ring(int size) {
+            slots = new QueryMetrics.Record[size];
+        }
+
+        synchronized void add(QueryMetrics.Record entry) {
+            slots[(int) (next++ % slots.length)] = entry;
+        }
+
+        synchronized List<QueryMetrics.Record> list() {
+            List<QueryMetrics.Record> out = new ArrayList<>(slots.length);
+            long start = Math.max(0, next - slots.length);
+            for (long i = start; i < next; i++) {
+                out.add(slots[(int) (i % slots.length)]);
+            }
+            return out;
+        }
+    }
+}

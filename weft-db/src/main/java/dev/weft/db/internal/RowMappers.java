@@ -1,0 +1,329 @@
+package dev.weft.db.internal;
+
+import dev.weft.core.InvalidInputException;
+import dev.weft.db.RowMapper;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The row mappers weft builds itself: rows as {@code Map}s, records by column name ({@code created_at} fills
+ * {@code createdAt}), and single scalar columns. Values are converted to the Java type asked for, the same way
+ * on every dialect (SQLite's text date-times included).
+ */
+public final class RowMappers {
+    private static final Map<Class<?>, RowMapper<?>> MAPPERS = new ConcurrentHashMap<>();
+
+    private RowMappers() {
+    }
+
+    /** @return a mapper of rows to insertion-ordered maps keyed by lower-case column label */
+    public static RowMapper<Map<String, Object>> maps() {
+        return RowMappers::toMap;
+    }
+
+    /**
+     * @param type a record, or a scalar type (String, Long, Integer, Boolean, BigDecimal, Instant, UUID, ...)
+     * @param <T> the type
+     * @return a mapper to that type
+     * @throws InvalidInputException for a type weft cannot map; use a {@link RowMapper}
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> RowMapper<T> of(Class<T> type) {
+        return (RowMapper<T>) MAPPERS.computeIfAbsent(type, RowMappers::create);
+    }
+
+    /**
+     * Specialises a mapper for one result set, so per-row work is only reading values: a record mapper
+     * resolves its column positions here, once.
+     *
+     * @param mapper any mapper
+     * @param result the result set it will map
+     * @param <T> the value type
+     * @return a mapper for the rows of {@code result}
+     * @throws SQLException if the metadata cannot be read
+     */
+    public static <T> RowMapper<T> bind(RowMapper<T> mapper, ResultSet result) throws SQLException {
+        if (mapper instanceof RecordMapper<T> records) {
+            int[] columnOf = records.layout(result.getMetaData());
+            return row -> records.map(row, columnOf);
+        }
+        return mapper;
+    }
+
+    private static RowMapper<?> create(Class<?> type) {
+        if (type.isRecord()) {
+            return new RecordMapper<>(type);
+        }
+        if (isScalar(type)) {
+            return row -> read(row, 1, type);
+        }
+        throw new InvalidInputException("unmappable_type", "type",
+                "cannot map rows to " + type.getName() + ": use a record, a scalar type or a RowMapper");
+    }
+
+    private static boolean isScalar(Class<?> type) {
+        return type.isPrimitive() || type == String.class || Number.class.isAssignableFrom(type)
+                || type == Boolean.class || type == Instant.class || type == LocalDate.class
+                || type == LocalDateTime.class || type == LocalTime.class || type == OffsetDateTime.class
+                || type == UUID.class || type == byte[].class || type.isEnum() || type == Object.class;
+    }
+
+    private static Map<String, Object> toMap(ResultSet row) throws SQLException {
+        ResultSetMetaData meta = row.getMetaData();
+        int columns = meta.getColumnCount();
+        Map<String, Object> out = new LinkedHashMap<>(columns * 2);
+        for (int i = 1; i <= columns; i++) {
+            out.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), plain(row.getObject(i)));
+        }
+        return out;
+    }
+
+    /**
+     * @param value a value as the driver returned it
+     * @return the value with JDBC's legacy types replaced: {@code java.sql} date-times by {@code java.time},
+     *     CLOB by String, BLOB by byte[]
+     * @throws SQLException if a LOB cannot be read
+     */
+    static @Nullable Object plain(@Nullable Object value) throws SQLException {
+        return switch (value) {
+            case null -> null;
+            case java.sql.Timestamp timestamp -> timestamp.toLocalDateTime();
+            case java.sql.Date date -> date.toLocalDate();
+            case java.sql.Time time -> time.toLocalTime();
+            case Clob clob -> clob.getSubString(1, (int) clob.length());
+            case Blob blob -> blob.getBytes(1, (int) blob.length());
+            default -> value;
+        };
+    }
+
+    /**
+     * Reads one column as {@code type}.
+     *
+     * @param row the row
+     * @param column the column, from 1
+     * @param type the Java type wanted
+     * @return the value, or {@code null} for SQL NULL (a primitive type gets its zero... no: an error)
+     * @throws SQLException if the driver cannot read it
+     */
+    static @Nullable Object read(ResultSet row, int column, Class<?> type) throws SQLException {
+        Object value = readBoxed(row, column, type);
+        if (value == null && type.isPrimitive()) {
+            throw new InvalidInputException("null_column", row.getMetaData().getColumnLabel(column),
+                    "column " + row.getMetaData().getColumnLabel(column) + " is NULL but maps to primitive " + type);
+        }
+        return value;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static @Nullable Object readBoxed(ResultSet row, int column, Class<?> type) throws SQLException {
+        if (type == String.class) {
+            return row.getString(column);
+        }
+        if (type == long.class || type == Long.class) {
+            long value = row.getLong(column);
+            return row.wasNull() ? null : value;
+        }
+        if (type == int.class || type == Integer.class) {
+            int value = row.getInt(column);
+            return row.wasNull() ? null : value;
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            boolean value = row.getBoolean(column);
+            return row.wasNull() ? null : value;
+        }
+        if (type == double.class || type == Double.class) {
+            double value = row.getDouble(column);
+            return row.wasNull() ? null : value;
+        }
+        if (type == float.class || type == Float.class) {
+            float value = row.getFloat(column);
+            return row.wasNull() ? null : value;
+        }
+        if (type == short.class || type == Short.class) {
+            short value = row.getShort(column);
+            return row.wasNull() ? null : value;
+        }
+        if (type == BigDecimal.class) {
+            return row.getBigDecimal(column);
+        }
+        if (type == BigInteger.class) {
+            BigDecimal value = row.getBigDecimal(column);
+            return value == null ? null : value.toBigIntegerExact();
+        }
+        if (type == byte[].class) {
+            return row.getBytes(column);
+        }
+        Object raw = plain(row.getObject(column));
+        if (raw == null) {
+            return null;
+        }
+        if (type.isInstance(raw)) {
+            return raw;
+        }
+        if (type == Instant.class) {
+            return toInstant(raw);
+        }
+        if (type == OffsetDateTime.class) {
+            return toInstant(raw).atOffset(ZoneOffset.UTC);
+        }
+        if (type == LocalDateTime.class) {
+            return raw instanceof String text ? parseLocalDateTime(text) : LocalDateTime.ofInstant(toInstant(raw), ZoneOffset.UTC);
+        }
+        if (type == LocalDate.class) {
+            return raw instanceof String text ? LocalDate.parse(text.length() > 10 ? text.substring(0, 10) : text)
+                    : LocalDate.ofInstant(toInstant(raw), ZoneOffset.UTC);
+        }
+        if (type == LocalTime.class) {
+            return LocalTime.parse(raw.toString());
+        }
+        if (type == UUID.class) {
+            return UUID.fromString(raw.toString());
+        }
+        if (type.isEnum()) {
+            return Enum.valueOf((Class<? extends Enum>) type, raw.toString());
+        }
+        if (type == Object.class) {
+            return raw;
+        }
+        throw new InvalidInputException("unmappable_type", row.getMetaData().getColumnLabel(column),
+                "cannot read column " + row.getMetaData().getColumnLabel(column) + " of type "
+                        + raw.getClass().getSimpleName() + " as " + type.getSimpleName());
+    }
+
+    private static Instant toInstant(Object raw) {
+        return switch (raw) {
+            case Instant instant -> instant;
+            case OffsetDateTime time -> time.toInstant();
+            case java.time.ZonedDateTime time -> time.toInstant();
+            case LocalDateTime time -> time.toInstant(ZoneOffset.UTC);
+            case LocalDate date -> date.atStartOfDay().toInstant(ZoneOffset.UTC);
+            case Number epochMillis -> Instant.ofEpochMilli(epochMillis.longValue());
+            case String text -> parseInstant(text);
+            default -> throw new InvalidInputException("unmappable_type", "column",
+                    "cannot read a " + raw.getClass().getSimpleName() + " as an Instant");
+        };
+    }
+
+    private static Instant parseInstant(String text) {
+        try {
+            return OffsetDateTime.parse(text.replace(' ', 'T')).toInstant();
+        } catch (DateTimeParseException notOffset) {
+            return parseLocalDateTime(text).toInstant(ZoneOffset.UTC);
+        }
+    }
+
+    private static LocalDateTime parseLocalDateTime(String text) {
+        String iso = text.replace(' ', 'T');
+        try {
+            return LocalDateTime.parse(iso);
+        } catch (DateTimeParseException e) {
+            return OffsetDateTime.parse(iso).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+        }
+    }
+
+    /** Maps rows to a record through its canonical constructor, matching columns by normalised name. */
+    private static final class RecordMapper<T> implements RowMapper<T> {
+        private final Class<T> type;
+        private final Constructor<T> constructor;
+        private final RecordComponent[] components;
+        private final Map<String, Integer> componentIndex = new LinkedHashMap<>();
+        private final ConcurrentHashMap<String, int[]> layouts = new ConcurrentHashMap<>();
+
+        RecordMapper(Class<T> type) {
+            this.type = type;
+            this.components = type.getRecordComponents();
+            Class<?>[] types = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                componentIndex.put(normalise(components[i].getName()), i);
+            }
+            try {
+                this.constructor = type.getDeclaredConstructor(types);
+                this.constructor.setAccessible(true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new InvalidInputException("unmappable_type", "type",
+                        "cannot use the canonical constructor of " + type.getName(), e);
+            }
+        }
+
+        @Override
+        public T map(ResultSet row) throws SQLException {
+            return map(row, layout(row.getMetaData()));
+        }
+
+        T map(ResultSet row, int[] columnOf) throws SQLException {
+            Object[] args = new Object[components.length];
+            for (int i = 0; i < components.length; i++) {
+                args[i] = read(row, columnOf[i], components[i].getType());
+            }
+            try {
+                return constructor.newInstance(args);
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new InvalidInputException("unmappable_type", "type",
+                        "constructor of " + type.getName() + " failed", cause);
+            } catch (ReflectiveOperationException e) {
+                throw new InvalidInputException("unmappable_type", "type", "cannot construct " + type.getName(), e);
+            }
+        }
+
+        /** The column of each component, computed once per distinct column list. */
+        private int[] layout(ResultSetMetaData meta) throws SQLException {
+            int count = meta.getColumnCount();
+            StringBuilder key = new StringBuilder();
+            for (int i = 1; i <= count; i++) {
+                key.append(meta.getColumnLabel(i)).append(',');
+            }
+            int[] cached = layouts.get(key.toString());
+            if (cached != null) {
+                return cached;
+            }
+            int[] columnOf = new int[components.length];
+            for (int i = 1; i <= count; i++) {
+                Integer component = componentIndex.get(normalise(meta.getColumnLabel(i)));
+                if (component != null) {
+                    columnOf[component] = i;
+                }
+            }
+            for (int i = 0; i < components.length; i++) {
+                if (columnOf[i] == 0) {
+                    throw new InvalidInputException("unmappable_type", components[i].getName(),
+                            "the result has no column for " + type.getSimpleName() + "." + components[i].getName()
+                                    + " (columns: " + key.substring(0, Math.max(0, key.length() - 1)) + ")");
+                }
+            }
+            if (layouts.size() < 64) {
+                layouts.put(key.toString(), columnOf);
+            }
+            return columnOf;
+        }
+
+        private static String normalise(String name) {
+            return name.replace("_", "").toLowerCase(Locale.ROOT);
+        }
+    }
+}

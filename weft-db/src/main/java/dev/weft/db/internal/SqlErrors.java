@@ -1,0 +1,103 @@
+package dev.weft.db.internal;
+
+import dev.weft.core.ErrorKind;
+import dev.weft.db.ConstraintViolationException;
+import dev.weft.db.DatabaseException;
+import dev.weft.db.DatabaseUnavailableException;
+import dev.weft.db.QueryTimeoutException;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Translates a driver's {@link SQLException} into weft's error model, once, at the boundary. Messages name the
+ * database, the operation and what went wrong; they never carry the driver's message where it may echo a bound
+ * value (constraint details, invalid input text).
+ */
+public final class SqlErrors {
+    private SqlErrors() {
+    }
+
+    /**
+     * @param error the driver's exception
+     * @param dialect the dialect that classifies it
+     * @param database the database's name
+     * @param operation what was being done, e.g. {@code insert into users} or {@code query q-12}
+     * @param timeout the timeout in force when the statement was cancelled by weft, or {@code null}
+     * @return the weft exception, with {@code error} as its cause
+     */
+    public static DatabaseException translate(SQLException error, Dialect dialect, String database, String operation,
+            Duration timeout) {
+        String state = error.getSQLState();
+        String where = "database '" + database + "': " + operation;
+        if (timeout != null) {
+            return new QueryTimeoutException(where + " cancelled after its " + timeout.toMillis() + " ms timeout",
+                    state, error);
+        }
+        SqlFault fault = dialect.classify(error);
+        return switch (fault) {
+            case UNIQUE -> new ConstraintViolationException(ConstraintViolationException.Constraint.UNIQUE,
+                    where + " violates a unique constraint", state, error);
+            case FOREIGN_KEY -> new ConstraintViolationException(ConstraintViolationException.Constraint.FOREIGN_KEY,
+                    where + " violates a foreign-key constraint", state, error);
+            case INVALID_VALUE -> new DatabaseException(ErrorKind.INVALID_INPUT, "invalid_value",
+                    where + ": the database rejected a value (" + describeValueFault(error, state) + ")", state,
+                    false, error);
+            case CONNECTION -> new DatabaseUnavailableException(where + " lost its connection or was refused ("
+                    + error.getClass().getSimpleName() + (state == null ? "" : ", SQLState " + state) + ")",
+                    state, error);
+            case SERIALIZATION -> new DatabaseException(ErrorKind.CONFLICT, "serialization_failure",
+                    where + " failed on a serialization conflict or deadlock; retrying may succeed", state, true,
+                    error);
+            case CANCELLED -> new QueryTimeoutException(where + " was cancelled by the database's statement timeout",
+                    state, error);
+            case OTHER -> new DatabaseException(ErrorKind.INTERNAL, "sql_error",
+                    where + " failed: " + firstLine(error.getMessage()), state, false, error);
+        };
+    }
+
+    /**
+     * @param fault a classified fault
+     * @return whether the connection that produced it must be discarded
+     */
+    public static boolean poisonsConnection(SqlFault fault) {
+        return fault == SqlFault.CONNECTION || fault == SqlFault.CANCELLED;
+    }
+
+    private static String describeValueFault(SQLException error, String state) {
+        String text = state == null ? "" : state;
+        String message = String.valueOf(error.getMessage());
+        if (text.equals("22001") || message.contains("Data too long") || message.contains("SQLITE_TOOBIG")) {
+            return "too long for its column";
+        }
+        if (text.equals("22003") || message.contains("Out of range")) {
+            return "out of range for its column";
+        }
+        if (text.equals("23502") || message.contains("cannot be null") || message.contains("doesn't have a default")
+                || message.contains("SQLITE_CONSTRAINT_NOTNULL")) {
+            return "a NOT NULL column got no value";
+        }
+        if (text.equals("23514") || message.contains("CONSTRAINT") && message.contains("failed")
+                || message.contains("SQLITE_CONSTRAINT_CHECK")) {
+            return "a CHECK constraint failed";
+        }
+        if (text.equals("22021")) {
+            return "invalid character encoding";
+        }
+        if (text.startsWith("22")) {
+            return "wrong format for its column, SQLState " + text;
+        }
+        return "SQLState " + (text.isEmpty() ? "unknown" : text);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        String line = message.strip();
+        int newline = line.indexOf('\n');
+        if (newline >= 0) {
+            line = line.substring(0, newline);
+        }
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.weft.db.internal;
+
+/** What a driver's SQLException means, whatever the dialect spelled it as. */
+public enum SqlFault {
+    /** A unique index or primary key was violated. */
+    UNIQUE,
+    /** A foreign key was violated. */
+    FOREIGN_KEY,
+    /** The database rejected a value: not null, check, too long, bad encoding, out of range. */
+    INVALID_VALUE,
+    /** The connection is unusable or the server refuses connections: retry on a new connection. */
+    CONNECTION,
+    /** Serialization failure or deadlock: retry the whole transaction. */
+    SERIALIZATION,
+    /** The statement was cancelled (by a timeout, or by someone else). */
+    CANCELLED,
+    /** Anything else: a syntax error, a missing table, a bug. */
+    OTHER
+}

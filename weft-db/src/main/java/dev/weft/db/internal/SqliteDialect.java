@@ -1,0 +1,82 @@
+package dev.weft.db.internal;
+
+import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.temporal.TemporalAccessor;
+import java.util.Properties;
+
+/**
+ * SQLite through sqlite-jdbc: RETURNING since 3.35, WAL so readers do not block the writer, a busy timeout, and
+ * {@code BEGIN IMMEDIATE} so two writers queue on the busy timeout instead of failing on a lock upgrade.
+ * Date-times are stored as ISO-8601 text.
+ */
+final class SqliteDialect extends Dialect {
+    static final SqliteDialect INSTANCE = new SqliteDialect();
+
+    @Override
+    public DatabaseType type() {
+        return DatabaseType.SQLITE;
+    }
+
+    @Override
+    public String jdbcUrl(DatabaseConfig config) {
+        return "jdbc:sqlite:" + config.database();
+    }
+
+    @Override
+    protected void addDefaults(Properties properties, DatabaseConfig config) {
+        properties.setProperty("journal_mode", "WAL");
+        properties.setProperty("synchronous", "NORMAL");
+        properties.setProperty("busy_timeout", Long.toString(Math.max(config.pool().acquireTimeout().toMillis(), 5000)));
+        properties.setProperty("foreign_keys", "true");
+        properties.setProperty("transaction_mode", "IMMEDIATE");
+        properties.setProperty("date_class", "TEXT");
+    }
+
+    @Override
+    protected char quoteChar() {
+        return '"';
+    }
+
+    @Override
+    public boolean nativeReturning(WriteKind kind) {
+        return true;
+    }
+
+    @Override
+    public SqlFault classify(SQLException error) {
+        String message = String.valueOf(error.getMessage());
+        if (message.contains("SQLITE_CONSTRAINT_UNIQUE") || message.contains("SQLITE_CONSTRAINT_PRIMARYKEY")) {
+            return SqlFault.UNIQUE;
+        }
+        if (message.contains("SQLITE_CONSTRAINT_FOREIGNKEY")) {
+            return SqlFault.FOREIGN_KEY;
+        }
+        if (message.contains("SQLITE_CONSTRAINT_NOTNULL") || message.contains("SQLITE_CONSTRAINT_CHECK")
+                || message.contains("SQLITE_TOOBIG") || message.contains("SQLITE_MISMATCH")) {
+            return SqlFault.INVALID_VALUE;
+        }
+        if (message.contains("SQLITE_INTERRUPT")) {
+            return SqlFault.CANCELLED;
+        }
+        if (message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED")) {
+            return SqlFault.SERIALIZATION;
+        }
+        if (message.contains("SQLITE_CANTOPEN") || message.contains("SQLITE_IOERR")) {
+            return SqlFault.CONNECTION;
+        }
+        return SqlFault.OTHER;
+    }
+
+    @Override
+    public String versionQuery() {
+        return "SELECT sqlite_version()";
+    }
+
+    @Override
+    protected void bindTemporal(PreparedStatement statement, int index, Object value) throws SQLException {
+        statement.setString(index, ((TemporalAccessor) value).toString());
+    }
+}

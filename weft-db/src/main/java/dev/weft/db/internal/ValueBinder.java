@@ -1,0 +1,108 @@
+package dev.weft.db.internal;
+
+import dev.weft.core.InvalidInputException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds parameter values to JDBC placeholders, always as bound values, never as SQL text. Refuses what no
+ * database stores faithfully (a string with a NUL character, a collection) with an error naming the parameter
+ * and never showing the value.
+ */
+public final class ValueBinder {
+    private ValueBinder() {
+    }
+
+    /**
+     * Binds every placeholder of {@code sql} from {@code values}.
+     *
+     * @param statement the prepared statement
+     * @param sql the parsed statement
+     * @param values the values by parameter name; checked already by {@link NamedSql#checkParameters(Map)}
+     * @param dialect the dialect
+     * @throws SQLException from the driver
+     */
+    public static void bindAll(PreparedStatement statement, NamedSql sql, Map<String, ?> values, Dialect dialect)
+            throws SQLException {
+        List<String> parameters = sql.parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+            String name = parameters.get(i);
+            bind(statement, i + 1, name, values.get(name), dialect);
+        }
+    }
+
+    /**
+     * Checks a value without binding it, so a bad value fails before any connection is taken.
+     *
+     * @param name the parameter's name
+     * @param value the value
+     * @throws InvalidInputException if the value cannot be bound
+     */
+    public static void check(String name, @Nullable Object value) {
+        if (value instanceof CharSequence text && text.toString().indexOf('\0') >= 0) {
+            throw new InvalidInputException("invalid_value", name,
+                    "value of :" + name + " contains a NUL character, which databases cannot store in text");
+        }
+        if (value instanceof Iterable<?> || value instanceof Map<?, ?>
+                || (value != null && value.getClass().isArray() && !(value instanceof byte[]))) {
+            throw new InvalidInputException("invalid_value", name,
+                    "value of :" + name + " is a " + value.getClass().getSimpleName()
+                            + "; bind one value per parameter");
+        }
+    }
+
+    /**
+     * @param statement the prepared statement
+     * @param index the placeholder, from 1
+     * @param name the parameter's name, for errors
+     * @param value the value
+     * @param dialect the dialect
+     * @throws SQLException from the driver
+     */
+    public static void bind(PreparedStatement statement, int index, String name, @Nullable Object value,
+            Dialect dialect) throws SQLException {
+        switch (value) {
+            case null -> statement.setNull(index, Types.NULL);
+            case String text -> {
+                check(name, text);
+                statement.setString(index, text);
+            }
+            case Integer number -> statement.setInt(index, number);
+            case Long number -> statement.setLong(index, number);
+            case Boolean flag -> statement.setBoolean(index, flag);
+            case Double number -> statement.setDouble(index, number);
+            case Float number -> statement.setFloat(index, number);
+            case Short number -> statement.setShort(index, number);
+            case Byte number -> statement.setByte(index, number);
+            case BigDecimal number -> statement.setBigDecimal(index, number);
+            case BigInteger number -> statement.setBigDecimal(index, new BigDecimal(number));
+            case byte[] bytes -> statement.setBytes(index, bytes);
+            case Character character -> bind(statement, index, name, character.toString(), dialect);
+            case Enum<?> constant -> statement.setString(index, constant.name());
+            case UUID uuid -> dialect.bindUuid(statement, index, uuid);
+            case Instant instant -> dialect.bindTemporal(statement, index, instant);
+            case OffsetDateTime time -> dialect.bindTemporal(statement, index, time);
+            case LocalDateTime time -> dialect.bindTemporal(statement, index, time);
+            case LocalDate date -> dialect.bindTemporal(statement, index, date);
+            case LocalTime time -> dialect.bindTemporal(statement, index, time);
+            case CharSequence text -> bind(statement, index, name, text.toString(), dialect);
+            default -> {
+                check(name, value);
+                throw new InvalidInputException("invalid_value", name,
+                        "cannot bind a value of type " + value.getClass().getName() + " to :" + name);
+            }
+        }
+    }
+}
