@@ -223,8 +223,9 @@ final class Engine implements AutoCloseable {
     private <T> T watched(Statement statement, Duration timeout, Call call, StatementBody<T> body)
             throws SQLException {
         StatementWatchdog.Guard guard = watchdog.watch(statement, timeout);
+        T result;
         try {
-            return body.run();
+            result = body.run();
         } finally {
             guard.close();
             if (guard.fired()) {
@@ -232,6 +233,12 @@ final class Engine implements AutoCloseable {
                 call.broken = true;
             }
         }
+        if (guard.fired()) {
+            // Some servers answer a cancelled statement normally (MariaDB's SLEEP returns 1): the result of a
+            // statement that outlived its timeout is not trusted.
+            throw new SQLException("statement cancelled by its timeout", "57014");
+        }
+        return result;
     }
 
     // ---- queries -------------------------------------------------------------------------------------------

@@ -39,6 +39,27 @@ final class MySqlDialect extends MySqlFamilyDialect {
     }
 
     @Override
+    protected void bindTemporal(PreparedStatement statement, int index, Object value) throws SQLException {
+        // Sent as text: Connector/J drops fractional seconds when it takes the server for an old MySQL (MariaDB
+        // announces itself as 5.5.5-...), and DATETIME(6) parses this form on every version.
+        java.time.LocalDateTime utc = switch (value) {
+            case java.time.Instant instant -> java.time.LocalDateTime.ofInstant(instant, java.time.ZoneOffset.UTC);
+            case java.time.OffsetDateTime offset -> offset.withOffsetSameInstant(java.time.ZoneOffset.UTC)
+                    .toLocalDateTime();
+            case java.time.LocalDateTime local -> local;
+            default -> null;
+        };
+        if (utc == null) {
+            super.bindTemporal(statement, index, value);
+        } else {
+            statement.setString(index, DATETIME.format(utc));
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter DATETIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+    @Override
     public void configureStreaming(Connection connection, PreparedStatement statement, int fetchSize)
             throws SQLException {
         // Connector/J streams row by row only with this sentinel; a positive size needs useCursorFetch.

@@ -67,7 +67,7 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
             for (String name : values.keySet()) {
                 if (!names.contains(name)) {
                     throw new InvalidInputException("unknown_parameter", String.valueOf(name),
-                            "unknown parameter :" + Identifiers.printable(String.valueOf(name))
+                            "unknown parameter " + Identifiers.printable(":" + name)
                                     + " (the statement uses " + describe(names) + ")");
                 }
             }
