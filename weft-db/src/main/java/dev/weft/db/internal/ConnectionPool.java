@@ -59,7 +59,10 @@ public final class ConnectionPool implements AutoCloseable {
         hikariConfig.setDataSourceProperties(dialect.driverProperties(config));
         hikariConfig.setMaximumPoolSize(maxConnections);
         hikariConfig.setMinimumIdle(size);
-        hikariConfig.setIdleTimeout(config.pool().idleTimeout().toMillis());
+        if (config.pool().maxOverflow() > 0) {
+            // only overflow connections idle out; a fixed-size pool keeps its connections
+            hikariConfig.setIdleTimeout(config.pool().idleTimeout().toMillis());
+        }
         hikariConfig.setMaxLifetime(config.pool().recycle().toMillis());
         // The gate enforces the caller-facing deadline; Hikari's covers opening a connection.
         hikariConfig.setConnectionTimeout(Math.max(250, config.pool().acquireTimeout().toMillis()));
