@@ -447,7 +447,7 @@ final class Engine implements AutoCloseable {
                     return new WriteResult<>(rows.size(), rows);
                 });
             } else {
-                result = session.runAtomically(call, connection -> switch (kind) {
+                result = session.runAtomically(call, retry, connection -> switch (kind) {
                     case INSERT -> emulatedInsert(connection, table, quotedTable, sql, data, returning, effective,
                             call, mapper);
                     case UPDATE -> emulatedUpdate(connection, table, quotedTable, data, where, returning, effective,
@@ -727,7 +727,7 @@ final class Engine implements AutoCloseable {
             return 0;
         }
         try {
-            long total = session.runAtomically(call, connection -> {
+            long total = session.runAtomically(call, false, connection -> {
                 long affected = 0;
                 try (PreparedStatement statement = connection.prepareStatement(parsed.jdbcSql())) {
                     int pending = 0;
@@ -776,7 +776,7 @@ final class Engine implements AutoCloseable {
                         + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
         Call call = call(useCopy ? "bulk_insert_copy" : "bulk_insert", sql);
         try {
-            long inserted = session.runAtomically(call, connection -> useCopy
+            long inserted = session.runAtomically(call, false, connection -> useCopy
                     ? dev.weft.db.internal.PgCopy.copy(connection, sql, columns.size(), rows)
                     : batchInsert(connection, sql, columns.size(), rows, chunkSize));
             succeeded(call, inserted);

@@ -42,7 +42,7 @@ final class JdbcTransaction extends Session implements Transaction {
     }
 
     @Override
-    <T> T runAtomically(Engine.Call call, Work<T> work) {
+    <T> T runAtomically(Engine.Call call, boolean retry, Work<T> work) {
         return run(call, false, work);
     }
 

@@ -59,8 +59,8 @@ final class PooledDatabase extends Session implements Database {
     }
 
     @Override
-    <T> T runAtomically(Engine.Call call, Work<T> work) {
-        return once(call, connection -> {
+    <T> T runAtomically(Engine.Call call, boolean retry, Work<T> work) {
+        return run(call, retry, connection -> {
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);

@@ -31,8 +31,11 @@ abstract sealed class Session implements SqlOperations permits PooledDatabase, J
     /** Runs work on a connection, retrying transient faults if asked and if outside a transaction. */
     abstract <T> T run(Engine.Call call, boolean retry, Work<T> work);
 
-    /** Runs work atomically: in its own short transaction, or inside the open one. */
-    abstract <T> T runAtomically(Engine.Call call, Work<T> work);
+    /**
+     * Runs work atomically: in its own short transaction (retried whole on a transient fault if asked), or
+     * inside the open one.
+     */
+    abstract <T> T runAtomically(Engine.Call call, boolean retry, Work<T> work);
 
     /** Lends a connection until the borrower releases it. */
     abstract Borrowed borrow();
