@@ -61,6 +61,7 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
             throw new InvalidConfigException("weft.db.name", name, "must match " + NAME.pattern());
         }
         Checks.required("weft.db.type (DATABASE_TYPE)", type);
+        properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
         Objects.requireNonNull(host, "host");
         Checks.notBlank("weft.db.name-or-path (DATABASE_NAME)", database);
         Objects.requireNonNull(username, "username");
@@ -68,7 +69,8 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
         Checks.required("weft.db.pool", pool);
         Checks.required("weft.db.retry", retry);
         if (type == DatabaseType.SQLITE) {
-            if (database.equals(":memory:") || database.contains("mode=memory")) {
+            if (database.contains(":memory:") || database.contains("mode=memory")
+                    || "memory".equalsIgnoreCase(properties.get("mode"))) {
                 throw new InvalidConfigException("weft.db.name-or-path (DATABASE_NAME)", database,
                         "an in-memory SQLite database is per connection; use a file");
             }
@@ -79,7 +81,6 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
         Checks.atLeast("weft.db.statement-timeout (DATABASE_STATEMENT_TIMEOUT)", statementTimeout, Duration.ZERO);
         Checks.atLeast("weft.db.connect-timeout (DATABASE_CONNECT_TIMEOUT)", connectTimeout, Duration.ofMillis(100));
         Checks.atLeast("weft.db.slow-query-threshold", slowQueryThreshold, Duration.ZERO);
-        properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
         for (String key : properties.keySet()) {
             if (key.toLowerCase(java.util.Locale.ROOT).contains("password")) {
                 throw new InvalidConfigException("weft.db.properties", key, "the password belongs in password, not in properties");
@@ -136,7 +137,8 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
      * {@code DATABASE_HOST}, {@code DATABASE_PORT}, {@code DATABASE_NAME}, {@code DATABASE_USER},
      * {@code DATABASE_PASSWORD}; then {@code DATABASE_POOL_SIZE}, {@code DATABASE_MAX_OVERFLOW},
      * {@code DATABASE_POOL_TIMEOUT} (seconds), {@code DATABASE_POOL_RECYCLE} (seconds),
-     * {@code DATABASE_POOL_PRE_PING}, {@code DATABASE_STATEMENT_TIMEOUT} (seconds),
+     * {@code DATABASE_POOL_PRE_PING}, {@code DATABASE_POOL_IDLE_TIMEOUT} (seconds),
+     * {@code DATABASE_STATEMENT_TIMEOUT} (seconds),
      * {@code DATABASE_CONNECT_TIMEOUT} (seconds), {@code DATABASE_MAX_RETRIES}, {@code DATABASE_RETRY_DELAY}
      * (seconds) and {@code DATABASE_SLOW_QUERY_THRESHOLD} (seconds). Each also has a {@code WEFT_DB_*} form
      * ({@code WEFT_DB_URL}, {@code WEFT_DB_POOL_SIZE}, ...), which wins when both are set.

@@ -34,15 +34,16 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
 
     /** Validates every field; see the field docs for the rules. */
     public PoolConfig {
-        Checks.between("weft.db.pool.size", size, 1, 10_000);
-        Checks.between("weft.db.pool.max-overflow", maxOverflow, 0, 10_000);
+        Checks.between("weft.db.pool.size (DATABASE_POOL_SIZE)", size, 1, 10_000);
+        Checks.between("weft.db.pool.max-overflow (DATABASE_MAX_OVERFLOW)", maxOverflow, 0, 10_000);
         // HikariCP's own floors: below them it would silently raise the value.
-        Checks.atLeast("weft.db.pool.timeout", acquireTimeout, Duration.ofMillis(250));
-        Checks.atLeast("weft.db.pool.recycle", recycle, Duration.ofSeconds(30));
-        Checks.atLeast("weft.db.pool.idle-timeout", idleTimeout, Duration.ofSeconds(10));
-        if (idleTimeout.compareTo(recycle) >= 0) {
-            throw new dev.weft.core.InvalidConfigException("weft.db.pool.idle-timeout", idleTimeout,
-                    "must be shorter than weft.db.pool.recycle (" + recycle + ")");
+        Checks.atLeast("weft.db.pool.timeout (DATABASE_POOL_TIMEOUT)", acquireTimeout, Duration.ofMillis(250));
+        Checks.atLeast("weft.db.pool.recycle (DATABASE_POOL_RECYCLE)", recycle, Duration.ofSeconds(30));
+        Checks.atLeast("weft.db.pool.idle-timeout (DATABASE_POOL_IDLE_TIMEOUT)", idleTimeout, Duration.ofSeconds(10));
+        // The idle timeout only closes overflow connections; without overflow it is unused.
+        if (maxOverflow > 0 && idleTimeout.compareTo(recycle) >= 0) {
+            throw new dev.weft.core.InvalidConfigException("weft.db.pool.idle-timeout (DATABASE_POOL_IDLE_TIMEOUT)",
+                    idleTimeout, "must be shorter than weft.db.pool.recycle (" + recycle + ") when overflow is on");
         }
     }
 
@@ -87,6 +88,14 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      */
     public PoolConfig withRecycle(Duration newRecycle) {
         return new PoolConfig(size, maxOverflow, acquireTimeout, newRecycle, prePing, idleTimeout);
+    }
+
+    /**
+     * @param newIdleTimeout how long an overflow connection may idle
+     * @return a copy with {@code idleTimeout} changed
+     */
+    public PoolConfig withIdleTimeout(Duration newIdleTimeout) {
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, newIdleTimeout);
     }
 
     /**

@@ -797,11 +797,11 @@ class DatabaseContractTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void metricsCountOperationsAndKeepRecentAndSlowOnesWithoutValues(TestDatabases target) {
-        try (Database db = Database.create(target.config(builder -> builder.slowQueryThreshold(Duration.ofMillis(200))))) {
+        try (Database db = Database.create(target.config(builder -> builder.slowQueryThreshold(Duration.ofSeconds(1))))) {
             db.query("SELECT :secret AS s", Map.of("secret", "hunter2"), String.class);
             assertThatThrownBy(() -> db.statement("SELECT * FROM no_such_table_x").list())
                     .isInstanceOfSatisfying(WeftException.class, e -> assertThat(e.code()).isEqualTo("sql_error"));
-            assertThatThrownBy(() -> db.statement(target.sleepQuery(5)).timeout(Duration.ofMillis(250)).list())
+            assertThatThrownBy(() -> db.statement(target.sleepQuery(5)).timeout(Duration.ofMillis(1500)).list())
                     .isInstanceOf(QueryTimeoutException.class);
 
             QueryMetrics metrics = db.queryMetrics();

@@ -74,21 +74,25 @@ public final class ConfigUrls {
         }
         String query = uri.getRawQuery();
         if (query != null) {
-            for (String pair : query.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                switch (key) {
-                    case "user" -> builder.username(value);
-                    case "password" -> builder.password(Secret.of(value));
-                    default -> builder.property(key, value);
-                }
-            }
+            addQuery(builder, query);
         }
         return builder;
+    }
+
+    private static void addQuery(DatabaseConfig.Builder builder, String query) {
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decodeForm(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decodeForm(pair.substring(eq + 1));
+            switch (key) {
+                case "user" -> builder.username(value);
+                case "password" -> builder.password(Secret.of(value));
+                default -> builder.property(key, value);
+            }
+        }
     }
 
     private static DatabaseConfig.Builder sqlite(String rest, String setting, String url) {
@@ -99,27 +103,48 @@ public final class ConfigUrls {
         } else if (path.startsWith("//")) {
             path = path.substring(2);
         }
-        int query = path.indexOf('?');
-        if (query >= 0) {
-            path = path.substring(0, query);
+        String query = null;
+        int mark = path.indexOf('?');
+        if (mark >= 0) {
+            query = path.substring(mark + 1);
+            path = path.substring(0, mark);
         }
         if (path.isBlank()) {
             throw new InvalidConfigException(setting, url, "names no SQLite file");
         }
-        return DatabaseConfig.builder(DatabaseType.SQLITE).database(path);
+        DatabaseConfig.Builder builder = DatabaseConfig.builder(DatabaseType.SQLITE).database(path);
+        if (query != null) {
+            addQuery(builder, query);
+        }
+        return builder;
     }
 
-    private static String decode(String text) {
+    /** Query strings are form-encoded: '+' is a space there. */
+    private static String decodeForm(String text) {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
+    }
+
+    /** User info and paths are percent-encoded only: '+' stays '+'. */
+    private static String decode(String text) {
+        return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     /**
      * @param url a URL that may hold a password
-     * @return the URL with the password replaced by {@code ****}
+     * @return the URL with the password (everything between {@code //user:} and the last {@code @}, and any
+     *     {@code password=} parameter) replaced by {@code ****}
      */
     public static String redact(String url) {
-        return url.replaceAll("(//[^:/@?#]*:)[^@/?#]*@", "$1****@")
-                .replaceAll("(?i)(password=)[^&]*", "$1****");
+        String text = url.replaceAll("(?i)(password=)[^&]*", "$1****");
+        int scheme = text.indexOf("//");
+        int at = text.lastIndexOf('@');
+        if (scheme >= 0 && at > scheme) {
+            int colon = text.indexOf(':', scheme + 2);
+            if (colon >= 0 && colon < at) {
+                text = text.substring(0, colon + 1) + "****" + text.substring(at);
+            }
+        }
+        return text;
     }
 
     /**
@@ -161,23 +186,22 @@ public final class ConfigUrls {
             builder.password(Secret.of(password));
         }
         DatabaseConfig base = builder.build();
-        PoolConfig pool = base.pool();
+        // Read every pool value first, then build once: the checks relate several of them.
+        PoolConfig defaults = base.pool();
         String value;
-        if ((value = vars.get("POOL_SIZE")) != null) {
-            pool = pool.withSize(Checks.parseInt(vars.setting("POOL_SIZE"), value));
-        }
-        if ((value = vars.get("MAX_OVERFLOW")) != null) {
-            pool = pool.withMaxOverflow(Checks.parseInt(vars.setting("MAX_OVERFLOW"), value));
-        }
-        if ((value = vars.get("POOL_TIMEOUT")) != null) {
-            pool = pool.withAcquireTimeout(Checks.parseSeconds(vars.setting("POOL_TIMEOUT"), value));
-        }
-        if ((value = vars.get("POOL_RECYCLE")) != null) {
-            pool = pool.withRecycle(Checks.parseSeconds(vars.setting("POOL_RECYCLE"), value));
-        }
-        if ((value = vars.get("POOL_PRE_PING")) != null) {
-            pool = pool.withPrePing(Checks.parseBoolean(vars.setting("POOL_PRE_PING"), value));
-        }
+        int size = (value = vars.get("POOL_SIZE")) != null ? Checks.parseInt(vars.setting("POOL_SIZE"), value)
+                : defaults.size();
+        int overflow = (value = vars.get("MAX_OVERFLOW")) != null
+                ? Checks.parseInt(vars.setting("MAX_OVERFLOW"), value) : defaults.maxOverflow();
+        Duration timeout = (value = vars.get("POOL_TIMEOUT")) != null
+                ? Checks.parseSeconds(vars.setting("POOL_TIMEOUT"), value) : defaults.acquireTimeout();
+        Duration recycle = (value = vars.get("POOL_RECYCLE")) != null
+                ? Checks.parseSeconds(vars.setting("POOL_RECYCLE"), value) : defaults.recycle();
+        Duration idle = (value = vars.get("POOL_IDLE_TIMEOUT")) != null
+                ? Checks.parseSeconds(vars.setting("POOL_IDLE_TIMEOUT"), value) : defaults.idleTimeout();
+        boolean prePing = (value = vars.get("POOL_PRE_PING")) != null
+                ? Checks.parseBoolean(vars.setting("POOL_PRE_PING"), value) : defaults.prePing();
+        PoolConfig pool = new PoolConfig(size, overflow, timeout, recycle, prePing, idle);
         builder.pool(pool);
         if ((value = vars.get("STATEMENT_TIMEOUT")) != null) {
             builder.statementTimeout(Checks.parseSeconds(vars.setting("STATEMENT_TIMEOUT"), value));
@@ -216,7 +240,18 @@ public final class ConfigUrls {
 
         String setting(String key) {
             String name = env.containsKey("WEFT_DB_" + key) ? "WEFT_DB_" + key : "DATABASE_" + key;
-            return "weft.db." + key.toLowerCase(Locale.ROOT).replace('_', '-') + " (" + name + ")";
+            String canonical = switch (key) {
+                case "POOL_SIZE" -> "pool.size";
+                case "MAX_OVERFLOW" -> "pool.max-overflow";
+                case "POOL_TIMEOUT" -> "pool.timeout";
+                case "POOL_RECYCLE" -> "pool.recycle";
+                case "POOL_PRE_PING" -> "pool.pre-ping";
+                case "POOL_IDLE_TIMEOUT" -> "pool.idle-timeout";
+                case "MAX_RETRIES" -> "retry.max-retries";
+                case "RETRY_DELAY" -> "retry.delay";
+                default -> key.toLowerCase(Locale.ROOT).replace('_', '-');
+            };
+            return "weft.db." + canonical + " (" + name + ")";
         }
     }
 }

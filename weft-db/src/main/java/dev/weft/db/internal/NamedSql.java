@@ -94,9 +94,20 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
             char c = sql.charAt(i);
             switch (c) {
                 case '\'', '"', '`' -> {
-                    int end = skipQuoted(sql, i, c, backslashEscapes && c == '\'');
+                    int end = skipQuoted(sql, i, c, backslashEscapes && c != '`');
                     out.append(sql, i, end);
                     i = end;
+                }
+                case 'E', 'e' -> {
+                    // PostgreSQL escape string E'...': backslashes escape whatever the dialect
+                    if (i + 1 < length && sql.charAt(i + 1) == '\'' && (i == 0 || !isNamePart(sql.charAt(i - 1)))) {
+                        int end = skipQuoted(sql, i + 1, '\'', true);
+                        out.append(sql, i, end);
+                        i = end;
+                    } else {
+                        out.append(c);
+                        i++;
+                    }
                 }
                 case '-' -> {
                     if (i + 1 < length && sql.charAt(i + 1) == '-') {
@@ -123,7 +134,8 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                     }
                 }
                 case '$' -> {
-                    int end = skipDollarQuoted(sql, i);
+                    // a$b is an identifier, not the start of a dollar quote
+                    int end = i > 0 && isNamePart(sql.charAt(i - 1)) ? i + 1 : skipDollarQuoted(sql, i);
                     out.append(sql, i, end);
                     i = end;
                 }
