@@ -1,0 +1,125 @@
+package dev.weft.cache;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * A cache of JSON-serializable values under string keys, with a TTL on every entry and optional tags. The same
+ * interface fronts every tier: {@link LocalCache}, a Redis cache and a tiered cache from {@link RedisCaches}.
+ *
+ * <p>Keys are 1 to 512 bytes of UTF-8 without control characters; tags are 1 to 200 characters of
+ * {@code [A-Za-z0-9_.:*-]}; TTLs are positive. Anything else is an {@link dev.weft.core.InvalidInputException}
+ * and nothing is written. A value that Jackson cannot serialize is refused the same way by the tiers that
+ * serialize (Redis, tiered).
+ *
+ * <p>A tag groups entries: {@link #invalidateTag(String)} makes every entry put with that tag a miss at once. An
+ * entry remembers the version of each of its tags from before its value was computed, so a load that races with
+ * an invalidation stores an entry that is already stale and is never served.
+ *
+ * <p>No method throws because Redis is down: reads miss, writes are dropped and counted in {@link #stats()}.
+ *
+ * <p>Thread-safe. Methods block the calling thread (meant to be virtual) for at most the Redis command timeout
+ * per round trip; {@code getOrLoad} also blocks while the loader runs, here or on another instance.
+ */
+public interface Cache extends AutoCloseable {
+    /** @return the cache's name, used in keys, logs and metric tags */
+    String name();
+
+    /**
+     * @param key the key
+     * @param type the value's class
+     * @param <T> the value type
+     * @return the value, if present, fresh and readable as {@code type}
+     */
+    <T> Optional<T> get(String key, Class<T> type);
+
+    /**
+     * @param key the key
+     * @param type the value's generic type, e.g. {@code new TypeRef<List<User>>() {}}
+     * @param <T> the value type
+     * @return the value, if present, fresh and readable as {@code type}
+     */
+    <T> Optional<T> get(String key, TypeRef<T> type);
+
+    /**
+     * Stores a value.
+     *
+     * @param key the key
+     * @param value the value; never {@code null}
+     * @param ttl how long the entry lives; positive
+     * @param tags tags to invalidate the entry by; may be empty
+     */
+    void put(String key, Object value, Duration ttl, Set<String> tags);
+
+    /**
+     * Stores a value without tags.
+     *
+     * @param key the key
+     * @param value the value
+     * @param ttl how long the entry lives
+     */
+    default void put(String key, Object value, Duration ttl) {
+        put(key, value, ttl, Set.of());
+    }
+
+    /**
+     * Returns the cached value, or runs {@code loader} once, stores its result and returns it. Concurrent calls
+     * for the same key wait for the one load: in this JVM always, and across instances sharing Redis through a
+     * lease on the key. A waiter that outlives the cache's load wait runs the loader itself rather than hang. A
+     * {@code null} result is returned and not cached; an exception from the loader reaches every waiter of that
+     * load and caches nothing.
+     *
+     * @param key the key
+     * @param type the value's generic type
+     * @param ttl how long the loaded entry lives
+     * @param tags tags of the loaded entry
+     * @param loader computes the value; runs on the calling thread
+     * @param <T> the value type
+     * @return the cached or loaded value
+     */
+    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader);
+
+    /**
+     * {@link #getOrLoad(String, TypeRef, Duration, Set, Supplier)} for a plain class and no tags.
+     *
+     * @param key the key
+     * @param type the value's class
+     * @param ttl how long the loaded entry lives
+     * @param loader computes the value
+     * @param <T> the value type
+     * @return the cached or loaded value
+     */
+    default <T> T getOrLoad(String key, Class<T> type, Duration ttl, Supplier<? extends T> loader) {
+        return getOrLoad(key, TypeRef.of(type), ttl, Set.of(), loader);
+    }
+
+    /** @param key the key to remove */
+    void invalidate(String key);
+
+    /** @param tag every entry put with this tag becomes a miss */
+    void invalidateTag(String tag);
+
+    /**
+     * Invalidates every tag this cache has seen whose name matches a glob ({@code *} any run of characters,
+     * {@code ?} one character), as the guides' {@code invalidate_cache(pattern)} does.
+     *
+     * @param pattern the glob
+     * @return how many tags matched
+     */
+    long invalidateTags(String pattern);
+
+    /** Removes every entry of this cache. */
+    void clear();
+
+    /** @return counters for this cache; for a tiered cache, the sum over its tiers (see {@link #tierStats()}) */
+    CacheStats stats();
+
+    /** @return counters per tier, keyed {@code local} and/or {@code redis} */
+    java.util.Map<String, CacheStats> tierStats();
+
+    /** Releases what the cache holds (subscriptions, its share of a connection). Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,260 @@
+package dev.weft.cache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.weft.cache.internal.CacheInputs;
+import dev.weft.cache.internal.SingleFlight;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** The local tier: Caffeine with per-entry expiry, version-checked tags and in-JVM single flight. */
+final class CaffeineTier implements Cache {
+    /** A cached value with its expiry and the versions of its tags when it was computed. */
+    record Entry(Object value, long ttlNanos, String[] tags, long[] versions) {
+    }
+
+    private static final String[] NO_TAGS = new String[0];
+    private static final long[] NO_VERSIONS = new long[0];
+
+    private final String name;
+    private final com.github.benmanes.caffeine.cache.Cache<String, Entry> entries;
+    private final ConcurrentHashMap<String, AtomicLong> tagVersions = new ConcurrentHashMap<>();
+    private final SingleFlight singleFlight = new SingleFlight();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder loadFailures = new LongAdder();
+    private final LongAdder loadNanos = new LongAdder();
+
+    CaffeineTier(String name, long maximumSize) {
+        this(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+    }
+
+    /** With an injected clock, so tests can move time instead of sleeping. */
+    CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker) {
+        this.name = name;
+        this.entries = Caffeine.newBuilder()
+                .ticker(ticker)
+                .executor(Runnable::run)
+                .maximumSize(maximumSize)
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry entry, long now) {
+                        return entry.ttlNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
+                        return entry.ttlNanos();
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry entry, long now, long remaining) {
+                        return remaining;
+                    }
+                })
+                .evictionListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (cause.wasEvicted()) {
+                        evictions.increment();
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    // Reads do not validate the key: an invalid key is never stored, so it simply misses.
+    @Override
+    public <T> Optional<T> get(String key, Class<T> type) {
+        Entry entry = fresh(key, type);
+        return entry == null ? Optional.empty() : Optional.of(type.cast(entry.value()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> get(String key, TypeRef<T> type) {
+        Entry entry = fresh(key, type.rawType());
+        return entry == null ? Optional.empty() : Optional.of((T) entry.value());
+    }
+
+    /** The entry if present, of the type asked for, and none of its tags invalidated since it was computed. */
+    private Entry fresh(String key, Class<?> type) {
+        Entry entry = entries.getIfPresent(Objects.requireNonNull(key, "key"));
+        if (entry != null && type.isInstance(entry.value())
+                && (entry.tags().length == 0 || current(entry))) {
+            hits.increment();
+            return entry;
+        }
+        if (entry != null && entry.tags().length > 0 && !current(entry)) {
+            entries.asMap().remove(key, entry);
+        }
+        misses.increment();
+        return null;
+    }
+
+    private boolean current(Entry entry) {
+        for (int i = 0; i < entry.tags().length; i++) {
+            if (version(entry.tags()[i]) != entry.versions()[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long version(String tag) {
+        AtomicLong version = tagVersions.get(tag);
+        return version == null ? 0 : version.get();
+    }
+
+    @Override
+    public void put(String key, Object value, Duration ttl, Set<String> tags) {
+        CacheInputs.key(key);
+        CacheInputs.ttl(ttl);
+        CacheInputs.tags(tags);
+        Objects.requireNonNull(value, "value");
+        entries.put(key, entry(value, ttl, tags, versionsOf(tags)));
+    }
+
+    /**
+     * Stores a value computed under the given tag versions (captured before the computation began).
+     */
+    void putComputed(String key, Object value, Duration ttl, String[] tags, long[] versions) {
+        entries.put(key, new Entry(value, ttl.toNanos(), tags, versions));
+    }
+
+    String[] tagArray(Set<String> tags) {
+        return tags.isEmpty() ? NO_TAGS : tags.toArray(String[]::new);
+    }
+
+    long[] versionsOf(String[] tags) {
+        if (tags.length == 0) {
+            return NO_VERSIONS;
+        }
+        long[] versions = new long[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            versions[i] = version(tags[i]);
+        }
+        return versions;
+    }
+
+    private long[] versionsOf(Set<String> tags) {
+        return versionsOf(tagArray(tags));
+    }
+
+    private Entry entry(Object value, Duration ttl, Set<String> tags, long[] versions) {
+        return new Entry(value, ttl.toNanos(), tagArray(tags), versions);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader) {
+        Optional<T> cached = get(key, type);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        CacheInputs.ttl(ttl);
+        CacheInputs.tags(tags);
+        Objects.requireNonNull(loader, "loader");
+        return singleFlight.run(key, () -> {
+            Optional<T> again = get(key, type); // another caller may have finished while this one queued
+            if (again.isPresent()) {
+                return again.get();
+            }
+            String[] tagArray = tagArray(tags);
+            long[] versions = versionsOf(tagArray);
+            T value = timedLoad(loader);
+            if (value != null) {
+                putComputed(key, value, ttl, tagArray, versions);
+            }
+            return value;
+        });
+    }
+
+    <T> T timedLoad(Supplier<? extends T> loader) {
+        long start = System.nanoTime();
+        loads.increment();
+        try {
+            return loader.get();
+        } catch (RuntimeException | Error e) {
+            loadFailures.increment();
+            throw e;
+        } finally {
+            loadNanos.add(System.nanoTime() - start);
+        }
+    }
+
+    @Override
+    public void invalidate(String key) {
+        entries.invalidate(CacheInputs.key(key));
+    }
+
+    @Override
+    public void invalidateTag(String tag) {
+        tagVersions.computeIfAbsent(CacheInputs.tag(tag), unused -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Bumps a tag's version to at least {@code version}, as told by another instance. */
+    void observeTagInvalidated(String tag) {
+        invalidateTag(tag);
+    }
+
+    @Override
+    public long invalidateTags(String pattern) {
+        Pattern glob = CacheInputs.glob(Objects.requireNonNull(pattern, "pattern"));
+        long matched = 0;
+        for (Map.Entry<String, AtomicLong> tag : tagVersions.entrySet()) {
+            if (glob.matcher(tag.getKey()).matches()) {
+                tag.getValue().incrementAndGet();
+                matched++;
+            }
+        }
+        // Tags never invalidated have no counter yet: look at the entries for them too.
+        for (Entry entry : entries.asMap().values()) {
+            for (String tag : entry.tags()) {
+                if (!tagVersions.containsKey(tag) && glob.matcher(tag).matches()) {
+                    invalidateTag(tag);
+                    matched++;
+                }
+            }
+        }
+        return matched;
+    }
+
+    @Override
+    public void clear() {
+        entries.invalidateAll();
+    }
+
+    @Override
+    public CacheStats stats() {
+        return new CacheStats(name, "local", hits.sum(), misses.sum(), evictions.sum(), loads.sum(), loadFailures.sum(), Duration.ofNanos(loadNanos.sum()), 0, 0,
+                entries.estimatedSize());
+    }
+
+    @Override
+    public Map<String, CacheStats> tierStats() {
+        return Map.of("local", stats());
+    }
+
+    void cleanUp() {
+        entries.cleanUp();
+    }
+
+    @Override
+    public void close() {
+        entries.invalidateAll();
+    }
+}

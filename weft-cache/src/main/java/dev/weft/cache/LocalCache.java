@@ -1,0 +1,36 @@
+package dev.weft.cache;
+
+import dev.weft.cache.internal.CacheInputs;
+
+/**
+ * Makes in-process caches on Caffeine: size-bounded, a TTL per entry, one load per key in the JVM. Values are
+ * kept as objects (not serialized), so a hit costs a map lookup; callers must not mutate cached values.
+ */
+public final class LocalCache {
+    /** Default maximum number of entries. */
+    public static final long DEFAULT_MAXIMUM_SIZE = 10_000;
+
+    private LocalCache() {
+    }
+
+    /**
+     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @param maximumSize the most entries kept; the least valuable are evicted beyond it
+     * @return a new local cache
+     */
+    public static Cache create(String name, long maximumSize) {
+        if (maximumSize < 1) {
+            throw new dev.weft.core.InvalidConfigException("weft.cache." + name + ".maximum-size", maximumSize,
+                    "must be >= 1");
+        }
+        return new CaffeineTier(CacheInputs.name(name, "cache name"), maximumSize);
+    }
+
+    /**
+     * @param name the cache's name
+     * @return a new local cache with {@link #DEFAULT_MAXIMUM_SIZE}
+     */
+    public static Cache create(String name) {
+        return create(name, DEFAULT_MAXIMUM_SIZE);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.weft.cache;
+
+import dev.weft.cache.internal.CacheInputs;
+import dev.weft.cache.internal.JsonCodec;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis connection and the caches on it: Redis caches ({@link #cache(String)}) and tiered caches with a local
+ * tier in front ({@link #tiered(String, long, Duration)}). One instance per process and Redis; it is what a
+ * separate service instance would hold, so N instances of it behave like N processes (separate connections, one
+ * load per key across them).
+ *
+ * <p>Opening never fails because Redis is down: the connection is made on first use and again after failures.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisCaches implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
+
+    private final RedisLink link;
+    private final JsonCodec json = new JsonCodec();
+    private final InvalidationBus bus;
+    private final Map<String, Cache> caches = new ConcurrentHashMap<>();
+
+    private RedisCaches(RedisConfig config) {
+        this.link = new RedisLink(config);
+        this.bus = new InvalidationBus(link);
+        link.breaker().getEventPublisher().onStateTransition(event -> {
+            CircuitBreaker.State to = event.getStateTransition().getToState();
+            LOG.atWarn().setMessage("redis circuit breaker changed state")
+                    .addKeyValue("namespace", config.namespace())
+                    .addKeyValue("transition", event.getStateTransition().name()).log();
+            if (to == CircuitBreaker.State.CLOSED) {
+                // publications may have been missed while Redis was away
+                bus.clearLocalTiers();
+            }
+        });
+    }
+
+    /**
+     * @param config the Redis URL and cache settings
+     * @return the caches' home on that Redis; close it when done
+     */
+    public static RedisCaches connect(RedisConfig config) {
+        return new RedisCaches(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @return the Redis cache of that name (the same instance on every call)
+     */
+    public Cache cache(String name) {
+        CacheInputs.name(name, "cache name");
+        return caches.computeIfAbsent("redis/" + name, unused -> new RedisTier(name, link, json));
+    }
+
+    /**
+     * @param name the cache's name
+     * @param localMaximumSize the most entries the local tier keeps
+     * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
+     * @return the tiered cache of that name (the same instance on every call)
+     */
+    public Cache tiered(String name, long localMaximumSize, Duration localTtlCap) {
+        CacheInputs.name(name, "cache name");
+        CacheInputs.ttl(localTtlCap);
+        return caches.computeIfAbsent("tiered/" + name, unused -> {
+            TieredTier tiered = new TieredTier(name, (CaffeineTier) LocalCache.create(name, localMaximumSize),
+                    new RedisTier(name, link, json), bus, localTtlCap);
+            bus.register(name, tiered);
+            return tiered;
+        });
+    }
+
+    /** @return the circuit breaker's state: {@code CLOSED} (healthy), {@code OPEN} or {@code HALF_OPEN} */
+    public String breakerState() {
+        return link.breaker().getState().name();
+    }
+
+    /** @return the Redis config, password redacted in its {@code toString} */
+    public RedisConfig config() {
+        return link.config();
+    }
+
+    /**
+     * Observes when an invalidation from another instance has been applied here (for latency measurements).
+     *
+     * @param listener receives {@link System#nanoTime()} at each applied invalidation
+     */
+    public void onRemoteInvalidation(LongConsumer listener) {
+        bus.onApplied(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Closes the subscription and the connection. Idempotent. */
+    @Override
+    public void close() {
+        caches.values().forEach(Cache::close);
+        bus.close();
+        link.close();
+    }
+}

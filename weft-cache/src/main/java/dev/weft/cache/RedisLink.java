@@ -1,0 +1,156 @@
+package dev.weft.cache;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis connection (Lettuce, sync API on virtual threads) behind a circuit breaker. Every call either
+ * succeeds or returns its fallback: a Redis outage never reaches the cache's caller. The connection is opened
+ * lazily and again after a failed attempt, so a cache can start while Redis is down.
+ *
+ * <p>Thread-safe: Lettuce multiplexes one connection across threads.
+ */
+final class RedisLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private final RedisConfig config;
+    private final RedisClient client;
+    private final CircuitBreaker breaker;
+    private final ReentrantLock connectLock = new ReentrantLock();
+    private final Map<String, String> scriptShas = new ConcurrentHashMap<>();
+    private volatile @Nullable StatefulRedisConnection<String, byte[]> connection;
+    private volatile boolean closed;
+
+    RedisLink(RedisConfig config) {
+        this.config = config;
+        RedisURI uri = RedisURI.create(config.url().reveal());
+        uri.setTimeout(config.commandTimeout());
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // Fail at once while disconnected instead of queueing: an outage must cost nothing per call.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
+                .build());
+        this.breaker = CircuitBreaker.of("redis-" + config.namespace(), CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(config.breakerOpenTime())
+                .permittedNumberOfCallsInHalfOpenState(2)
+                .build());
+    }
+
+    RedisClient client() {
+        return client;
+    }
+
+    RedisConfig config() {
+        return config;
+    }
+
+    CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /**
+     * Runs one Redis call through the breaker.
+     *
+     * @param call the call, on the sync commands
+     * @param fallback what to return when Redis is down, slow or refused by the breaker
+     * @param onError counts the failure in the calling tier
+     * @return the call's result or the fallback
+     */
+    <T> T call(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
+        if (closed || !breaker.tryAcquirePermission()) {
+            onError.run();
+            return fallback.get();
+        }
+        long start = System.nanoTime();
+        try {
+            T result = call.apply(commands());
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return result;
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            onError.run();
+            LOG.atDebug().setMessage("redis call failed").addKeyValue("namespace", config.namespace())
+                    .addKeyValue("error", e.getClass().getSimpleName()).log();
+            return fallback.get();
+        }
+    }
+
+    private RedisCommands<String, byte[]> commands() {
+        StatefulRedisConnection<String, byte[]> open = connection;
+        if (open != null) {
+            return open.sync();
+        }
+        connectLock.lock();
+        try {
+            if (connection == null) {
+                connection = client.connect(CODEC);
+                LOG.atInfo().setMessage("redis connected").addKeyValue("namespace", config.namespace())
+                        .addKeyValue("url", config.redactedUrl()).log();
+            }
+            return connection.sync();
+        } finally {
+            connectLock.unlock();
+        }
+    }
+
+    /** Runs a Lua script by its SHA, loading it on first use or after Redis lost its script cache. */
+    @Nullable Object script(RedisCommands<String, byte[]> redis, String source, ScriptOutputType output,
+            String[] keys, byte[]... args) {
+        String sha = scriptShas.computeIfAbsent(source, unused -> redis.scriptLoad(source));
+        try {
+            return redis.evalsha(sha, output, keys, args);
+        } catch (RedisNoScriptException e) {
+            scriptShas.put(source, redis.scriptLoad(source));
+            return redis.evalsha(scriptShas.get(source), output, keys, args);
+        }
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(Duration duration) {
+        return bytes(Long.toString(Math.max(1, duration.toMillis())));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        StatefulRedisConnection<String, byte[]> open = connection;
+        if (open != null) {
+            open.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

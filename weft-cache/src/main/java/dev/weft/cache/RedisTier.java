@@ -1,0 +1,431 @@
+package dev.weft.cache;
+
+import dev.weft.cache.internal.CacheInputs;
+import dev.weft.cache.internal.JsonCodec;
+import dev.weft.cache.internal.SingleFlight;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Redis tier. Entries live at {@code <namespace>:<cache>:<key>} with a TTL on every write, as
+ * {@code w1 tag=version ...\n<json>}; tag versions at {@code <namespace>:<cache>.tag:<tag>} (counters, never
+ * deleted); load leases at {@code <namespace>:<cache>.lease:<key>}. A read checks the entry's tag versions in
+ * the same script, so an invalidated entry is never returned.
+ */
+final class RedisTier implements Cache {
+    /** The fallback of a read that Redis did not answer (compared by identity). */
+    private static final List<Object> FAILED = new ArrayList<>();
+    private static final byte[] NO_TAG_HEADER = "w1\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** GET with the tag check: returns {entry, pttl} or nil; deletes an entry whose tags moved on. */
+    private static final String GET = """
+            local v = redis.call('GET', KEYS[1])
+            if not v then return nil end
+            local nl = string.find(v, '\\n', 1, true)
+            if string.sub(v, 1, 2) ~= 'w1' or not nl then return nil end
+            for tag, ver in string.gmatch(string.sub(v, 3, nl - 1), '([^= ]+)=(%d+)') do
+              local current = redis.call('GET', ARGV[1] .. tag) or '0'
+              if current ~= ver then
+                redis.call('DEL', KEYS[1])
+                return nil
+              end
+            end
+            return {v, redis.call('PTTL', KEYS[1])}
+            """;
+    /** SET with TTL, making sure each tag has a version counter (so a pattern invalidation finds it). */
+    private static final String PUT = """
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
+            return 1
+            """;
+    private static final String RELEASE = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0
+            """;
+    private static final String RENEW = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+            return 0
+            """;
+
+    private final String name;
+    private final RedisLink link;
+    private final JsonCodec json;
+    private final String entryPrefix;
+    private final String tagPrefix;
+    private final byte[] tagPrefixBytes;
+    private final String leasePrefix;
+    private final SingleFlight singleFlight = new SingleFlight();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder loadFailures = new LongAdder();
+    private final LongAdder loadNanos = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder droppedWrites = new LongAdder();
+    /** An invalidation was lost to an outage: on recovery this cache's entries must all go. */
+    private final AtomicBoolean lostInvalidation = new AtomicBoolean();
+
+    RedisTier(String name, RedisLink link, JsonCodec json) {
+        this.name = name;
+        this.link = link;
+        this.json = json;
+        String namespace = link.config().namespace();
+        this.entryPrefix = namespace + ":" + name + ":";
+        this.tagPrefix = namespace + ":" + name + ".tag:";
+        this.tagPrefixBytes = RedisLink.bytes(tagPrefix);
+        this.leasePrefix = namespace + ":" + name + ".lease:";
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    String entryKey(String key) {
+        return entryPrefix + key;
+    }
+
+    /** A value read from Redis with the time it has left. */
+    record Found<T>(T value, Duration remaining) {
+    }
+
+    @Override
+    public <T> Optional<T> get(String key, Class<T> type) {
+        return get(key, TypeRef.of(type));
+    }
+
+    @Override
+    public <T> Optional<T> get(String key, TypeRef<T> type) {
+        return find(key, type).map(Found::value);
+    }
+
+    <T> Optional<Found<T>> find(String key, TypeRef<T> type) {
+        CacheInputs.key(key);
+        List<?> found = link.call(redis -> {
+            List<?> reply = (List<?>) link.script(redis, GET, ScriptOutputType.MULTI, new String[] {entryKey(key)},
+                    tagPrefixBytes);
+            return reply == null ? List.of() : reply;
+        }, () -> FAILED, errors::increment);
+        afterSuccessfulCall(found != FAILED);
+        if (found.size() < 2) {
+            misses.increment();
+            return Optional.empty();
+        }
+        byte[] entry = (byte[]) found.get(0);
+        long pttl = found.get(1) instanceof Long millis ? millis : -1;
+        Optional<T> value = json.decode(entry, headerEnd(entry), type);
+        (value.isPresent() ? hits : misses).increment();
+        return value.map(v -> new Found<>(v, pttl > 0 ? Duration.ofMillis(pttl) : Duration.ZERO));
+    }
+
+    private static int headerEnd(byte[] entry) {
+        for (int i = 0; i < entry.length; i++) {
+            if (entry[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return entry.length;
+    }
+
+    @Override
+    public void put(String key, Object value, Duration ttl, Set<String> tags) {
+        CacheInputs.key(key);
+        CacheInputs.ttl(ttl);
+        CacheInputs.tags(tags);
+        Objects.requireNonNull(value, "value");
+        byte[] payload = json.encode(value, key); // fails before anything is written
+        String[] tagArray = tags.toArray(String[]::new);
+        long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
+        if (versions == null) {
+            droppedWrites.increment();
+            return;
+        }
+        write(key, payload, ttl, tagArray, versions);
+    }
+
+    /** The current versions of tags, or {@code null} if Redis did not answer. */
+    long @Nullable [] versions(String[] tags) {
+        String[] keys = new String[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            keys[i] = tagPrefix + tags[i];
+        }
+        List<KeyValue<String, byte[]>> values = link.call(redis -> redis.mget(keys), () -> null, errors::increment);
+        if (values == null) {
+            return null;
+        }
+        long[] versions = new long[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            KeyValue<String, byte[]> value = values.get(i);
+            versions[i] = value.hasValue() ? Long.parseLong(new String(value.getValue(), StandardCharsets.US_ASCII)) : 0;
+        }
+        return versions;
+    }
+
+    /** Writes an entry computed under {@code versions}; returns whether Redis took it. */
+    boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions) {
+        byte[] entry = envelope(payload, tags, versions);
+        byte[][] args = new byte[3 + tags.length][];
+        args[0] = entry;
+        args[1] = RedisLink.bytes(ttl);
+        args[2] = tagPrefixBytes;
+        for (int i = 0; i < tags.length; i++) {
+            args[3 + i] = RedisLink.bytes(tags[i]);
+        }
+        Boolean written = link.call(redis -> {
+            if (tags.length == 0) {
+                redis.set(entryKey(key), entry, SetArgs.Builder.px(Math.max(1, ttl.toMillis())));
+            } else {
+                link.script(redis, PUT, ScriptOutputType.INTEGER, new String[] {entryKey(key)}, args);
+            }
+            return Boolean.TRUE;
+        }, () -> Boolean.FALSE, errors::increment);
+        if (!written) {
+            droppedWrites.increment();
+        }
+        afterSuccessfulCall(written);
+        return written;
+    }
+
+    private static byte[] envelope(byte[] payload, String[] tags, long[] versions) {
+        if (tags.length == 0) {
+            byte[] entry = new byte[NO_TAG_HEADER.length + payload.length];
+            System.arraycopy(NO_TAG_HEADER, 0, entry, 0, NO_TAG_HEADER.length);
+            System.arraycopy(payload, 0, entry, NO_TAG_HEADER.length, payload.length);
+            return entry;
+        }
+        StringBuilder header = new StringBuilder("w1");
+        for (int i = 0; i < tags.length; i++) {
+            header.append(' ').append(tags[i]).append('=').append(versions[i]);
+        }
+        byte[] head = header.append('\n').toString().getBytes(StandardCharsets.UTF_8);
+        byte[] entry = new byte[head.length + payload.length];
+        System.arraycopy(head, 0, entry, 0, head.length);
+        System.arraycopy(payload, 0, entry, head.length, payload.length);
+        return entry;
+    }
+
+    @Override
+    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader) {
+        Optional<T> cached = get(key, type);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        CacheInputs.ttl(ttl);
+        CacheInputs.tags(tags);
+        Objects.requireNonNull(loader, "loader");
+        return singleFlight.run(key, () -> loadAcrossInstances(key, type, ttl, tags.toArray(String[]::new), loader));
+    }
+
+    /**
+     * Takes the key's lease and loads, or waits for the instance holding it, polling with backoff, until its value
+     * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
+     */
+    <T> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
+        String leaseKey = leasePrefix + key;
+        byte[] token = RedisLink.bytes(UUID.randomUUID().toString());
+        long deadline = System.nanoTime() + link.config().loadWait().toNanos();
+        long pause = 2;
+        while (true) {
+            Optional<T> landed = get(key, type);
+            if (landed.isPresent()) {
+                return landed.get();
+            }
+            long[] versions = tags.length == 0 ? new long[0] : versions(tags);
+            String taken = versions == null ? "DOWN" : link.call(redis -> {
+                String reply = redis.set(leaseKey, token, SetArgs.Builder.nx().px(link.config().leaseTime().toMillis()));
+                return reply == null ? "HELD" : reply;
+            }, () -> "DOWN", errors::increment);
+            if (taken.equals("DOWN")) {
+                // Redis is down: load here and write nothing; the caller must not wait for an outage.
+                return load(loader);
+            }
+            if (taken.equals("OK")) {
+                return loadUnderLease(key, ttl, tags, versions, loader, leaseKey, token);
+            }
+            if (System.nanoTime() >= deadline) {
+                T value = load(loader);
+                long[] now = tags.length == 0 ? new long[0] : versions(tags);
+                if (value != null && now != null) {
+                    write(key, json.encode(value, key), ttl, tags, now);
+                }
+                return value;
+            }
+            sleep(pause + ThreadLocalRandom.current().nextLong(pause + 1));
+            pause = Math.min(50, pause * 2);
+        }
+    }
+
+    private <T> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
+            Supplier<? extends T> loader, String leaseKey, byte[] token) {
+        Thread renewer = Thread.ofVirtual().name("weft-cache-lease-" + name).start(() -> renew(leaseKey, token));
+        try {
+            T value = load(loader);
+            if (value != null) {
+                write(key, json.encode(value, key), ttl, tags, versions);
+            }
+            return value;
+        } finally {
+            renewer.interrupt();
+            link.call(redis -> link.script(redis, RELEASE, ScriptOutputType.INTEGER, new String[] {leaseKey}, token),
+                    () -> null, errors::increment);
+        }
+    }
+
+    /** Keeps the lease alive while a long load runs: renews at a third of its time until interrupted. */
+    private void renew(String leaseKey, byte[] token) {
+        Duration lease = link.config().leaseTime();
+        byte[] millis = RedisLink.bytes(lease);
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(Math.max(1, lease.toMillis() / 3));
+                link.call(redis -> link.script(redis, RENEW, ScriptOutputType.INTEGER, new String[] {leaseKey}, token,
+                        millis), () -> null, errors::increment);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T> T load(Supplier<? extends T> loader) {
+        long start = System.nanoTime();
+        loads.increment();
+        try {
+            return loader.get();
+        } catch (RuntimeException | Error e) {
+            loadFailures.increment();
+            throw e;
+        } finally {
+            loadNanos.add(System.nanoTime() - start);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException(dev.weft.core.ErrorKind.UNAVAILABLE, "cache_interrupted",
+                    "interrupted while waiting for another instance's load", e);
+        }
+    }
+
+    @Override
+    public void invalidate(String key) {
+        CacheInputs.key(key);
+        invalidation(redis -> redis.del(entryKey(key)));
+    }
+
+    @Override
+    public void invalidateTag(String tag) {
+        CacheInputs.tag(tag);
+        invalidation(redis -> redis.incr(tagPrefix + tag));
+    }
+
+    @Override
+    public long invalidateTags(String pattern) {
+        CacheInputs.tag(pattern.replace('?', '_'));
+        Long matched = link.call(redis -> {
+            long count = 0;
+            for (String tagKey : scan(redis, tagPrefix + pattern)) {
+                redis.incr(tagKey);
+                count++;
+            }
+            return count;
+        }, () -> null, errors::increment);
+        if (matched == null) {
+            lost();
+            return 0;
+        }
+        return matched;
+    }
+
+    private void invalidation(java.util.function.Function<RedisCommands<String, byte[]>, Long> call) {
+        Long done = link.call(call, () -> null, errors::increment);
+        if (done == null) {
+            lost();
+        }
+    }
+
+    private void lost() {
+        droppedWrites.increment();
+        lostInvalidation.set(true);
+    }
+
+    /**
+     * After an outage that lost invalidations, the first successful call deletes all of this cache's entries:
+     * nobody can tell which ones those invalidations would have removed.
+     */
+    private void afterSuccessfulCall(boolean succeeded) {
+        if (succeeded && lostInvalidation.compareAndSet(true, false)) {
+            Thread.ofVirtual().name("weft-cache-recover-" + name).start(this::clear);
+        }
+    }
+
+    @Override
+    public void clear() {
+        Boolean cleared = link.call(redis -> {
+            List<String> batch = new ArrayList<>();
+            for (String key : scan(redis, entryPrefix + "*")) {
+                batch.add(key);
+                if (batch.size() == 500) {
+                    redis.unlink(batch.toArray(String[]::new));
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                redis.unlink(batch.toArray(String[]::new));
+            }
+            return Boolean.TRUE;
+        }, () -> Boolean.FALSE, errors::increment);
+        if (!cleared) {
+            lost();
+        }
+    }
+
+    private static List<String> scan(RedisCommands<String, byte[]> redis, String match) {
+        List<String> keys = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs args = ScanArgs.Builder.matches(match).limit(500);
+        do {
+            var page = redis.scan(cursor, args);
+            keys.addAll(page.getKeys());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return keys;
+    }
+
+    @Override
+    public CacheStats stats() {
+        return new CacheStats(name, "redis", hits.sum(), misses.sum(), 0, loads.sum(), loadFailures.sum(),
+                Duration.ofNanos(loadNanos.sum()), errors.sum(), droppedWrites.sum(), -1);
+    }
+
+    @Override
+    public Map<String, CacheStats> tierStats() {
+        return Map.of("redis", stats());
+    }
+
+    @Override
+    public void close() {
+        // the connection belongs to RedisCaches
+    }
+}
