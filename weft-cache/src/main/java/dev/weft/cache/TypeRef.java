@@ -23,9 +23,9 @@ public abstract class TypeRef<T> {
         this.rawType = raw(type);
     }
 
-    private TypeRef(Class<T> type) {
+    private TypeRef(Type type, Class<?> rawType) {
         this.type = type;
-        this.rawType = type;
+        this.rawType = rawType;
     }
 
     /**
@@ -34,8 +34,42 @@ public abstract class TypeRef<T> {
      * @return its TypeRef
      */
     public static <T> TypeRef<T> of(Class<T> type) {
-        return new TypeRef<>(Objects.requireNonNull(type, "type")) {
+        return new TypeRef<>(Objects.requireNonNull(type, "type"), type) {
         };
+    }
+
+    /**
+     * @param element the element class
+     * @param <T> the element type
+     * @return the TypeRef of {@code List<element>}
+     */
+    public static <T> TypeRef<java.util.List<T>> listOf(Class<T> element) {
+        Objects.requireNonNull(element, "element");
+        return new TypeRef<>(new ListType(element), java.util.List.class) {
+        };
+    }
+
+    /** {@code List<element>} as a reflective type, for value types only known at run time. */
+    private record ListType(Class<?> element) implements ParameterizedType {
+        @Override
+        public Type[] getActualTypeArguments() {
+            return new Type[] {element};
+        }
+
+        @Override
+        public Type getRawType() {
+            return java.util.List.class;
+        }
+
+        @Override
+        public @org.jspecify.annotations.Nullable Type getOwnerType() {
+            return null;
+        }
+
+        @Override
+        public String getTypeName() {
+            return "java.util.List<" + element.getTypeName() + ">";
+        }
     }
 
     /** @return the full generic type */

@@ -32,7 +32,7 @@ public interface Database extends SqlOperations, AutoCloseable {
      * @return the database; close it when done
      */
     static Database create(DatabaseConfig config) {
-        return new PooledDatabase(Objects.requireNonNull(config, "config"), null);
+        return builder(config).build();
     }
 
     /**
@@ -44,8 +44,15 @@ public interface Database extends SqlOperations, AutoCloseable {
      * @return the database; close it when done
      */
     static Database create(DatabaseConfig config, MeterRegistry registry) {
-        return new PooledDatabase(Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(registry, "registry"));
+        return builder(config).meterRegistry(registry).build();
+    }
+
+    /**
+     * @param config the config
+     * @return a builder for a database with a meter registry and/or a shared query cache
+     */
+    static DatabaseBuilder builder(DatabaseConfig config) {
+        return new DatabaseBuilder(Objects.requireNonNull(config, "config"));
     }
 
     /** @return the instance name, used in logs, metric tags and errors */
@@ -65,6 +72,18 @@ public interface Database extends SqlOperations, AutoCloseable {
 
     /** @return the connection pool's state now */
     PoolStatus poolStatus();
+
+    /** @return the cache behind {@link Query#cached(java.time.Duration)} */
+    dev.weft.cache.Cache queryCache();
+
+    /**
+     * Invalidates the cached results of every table whose name matches a glob, as the guides'
+     * {@code invalidate_cache(pattern)}: {@code "users"}, {@code "user*"}, {@code "*"}.
+     *
+     * @param tablePattern a glob over table names ({@code *}, {@code ?})
+     * @return how many table tags matched
+     */
+    long invalidateQueryCache(String tablePattern);
 
     /** Closes the pool and every connection. Idempotent. Operations after close fail. */
     @Override

@@ -11,6 +11,7 @@ import dev.weft.db.internal.QueryRecorder;
 import dev.weft.db.internal.RowMappers;
 import dev.weft.db.internal.SqlErrors;
 import dev.weft.db.internal.SqlFault;
+import dev.weft.db.internal.SqlTables;
 import dev.weft.db.internal.StatementWatchdog;
 import dev.weft.db.internal.TableKeys;
 import dev.weft.db.internal.ValueBinder;
@@ -60,10 +61,14 @@ final class Engine implements AutoCloseable {
     private final ExecutorService executor;
     private final Retry readRetry;
     private final Retry transactionRetry;
+    private final dev.weft.cache.Cache queryCache;
+    private final java.util.concurrent.ConcurrentHashMap<String, String> writeTags =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    Engine(DatabaseConfig config, @Nullable MeterRegistry registry) {
+    Engine(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
         this.config = config;
+        this.queryCache = queryCache;
         this.dialect = Dialect.of(config.type());
         this.pool = new ConnectionPool(config, dialect, registry);
         this.watchdog = new StatementWatchdog(config.name());
@@ -114,6 +119,104 @@ final class Engine implements AutoCloseable {
 
     ExecutorService executor() {
         return executor;
+    }
+
+    dev.weft.cache.Cache queryCache() {
+        return queryCache;
+    }
+
+    // ---- query cache -------------------------------------------------------------------------------------
+
+    /** The tag of every cached query, invalidated by writes weft cannot attribute to a table. */
+    static final String ALL_TABLES = "*";
+    private static final String NO_WRITE = "";
+
+    static String tableTag(String table) {
+        return "t:" + table.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    <T> List<T> cachedList(Session session, Spec spec, Class<T> type, RowMapper<T> mapper, @Nullable String key,
+            Duration ttl, java.util.@Nullable Set<String> tables) {
+        dev.weft.cache.internal.CacheInputs.ttl(ttl);
+        if (!SqlTables.isRead(spec.sql().sql())) {
+            throw new InvalidInputException("cache_needs_read", "cached", "only a read can be cached");
+        }
+        java.util.Set<String> tags = new java.util.HashSet<>();
+        tags.add(ALL_TABLES);
+        if (tables != null) {
+            for (String table : tables) {
+                tags.add(tableTag(Identifiers.check("table", table)));
+            }
+        } else {
+            java.util.Set<String> read = SqlTables.readTables(spec.sql().sql()).orElseThrow(() ->
+                    new InvalidInputException("cache_tables_unknown", "tables", "cannot tell surely which tables this "
+                            + "query reads; declare them with .tables(...) to cache it"));
+            read.forEach(table -> tags.add(tableTag(table)));
+        }
+        if (session instanceof JdbcTransaction) {
+            return list(session, spec, mapper); // a transaction must see its own writes
+        }
+        String cacheKey = key != null ? "k:" + key : derivedKey(spec, type);
+        return queryCache.getOrLoad(cacheKey, dev.weft.cache.TypeRef.listOf(type), ttl, tags,
+                () -> list(session, spec, mapper));
+    }
+
+    /** A key from the SQL text, the row type and each parameter's type and value, hashed to a fixed length. */
+    private static String derivedKey(Spec spec, Class<?> type) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            StringBuilder text = new StringBuilder(spec.sql().sql()).append('\0').append(type.getName());
+            new java.util.TreeMap<>(spec.params()).forEach((name, value) -> {
+                text.append('\0').append(name).append('=');
+                if (value != null) {
+                    text.append(value.getClass().getName()).append(':').append(value instanceof byte[] bytes
+                            ? java.util.HexFormat.of().formatHex(bytes) : value.toString());
+                }
+            });
+            return "q:" + java.util.HexFormat.of().formatHex(
+                    digest.digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    long invalidateQueryCache(String tablePattern) {
+        java.util.Objects.requireNonNull(tablePattern, "tablePattern");
+        long matched = queryCache.invalidateTags("t:" + tablePattern.toLowerCase(java.util.Locale.ROOT));
+        if (tablePattern.equals("*")) {
+            queryCache.invalidateTag(ALL_TABLES);
+        }
+        return matched;
+    }
+
+    /** The tag a statement's success invalidates: its table's, {@code *} if unknown, none for a read. */
+    private String writeTagOf(String sql) {
+        String tag = writeTags.get(sql);
+        if (tag == null) {
+            tag = SqlTables.isRead(sql) ? NO_WRITE
+                    : SqlTables.writeTarget(sql).map(Engine::tableTag).orElse(ALL_TABLES);
+            if (writeTags.size() > 4096) {
+                writeTags.clear();
+            }
+            writeTags.put(sql, tag);
+        }
+        return tag;
+    }
+
+    /** After a write: invalidate now, or at commit if inside a transaction. */
+    private void wrote(Session session, String tag) {
+        if (tag.isEmpty()) {
+            return;
+        }
+        if (session instanceof JdbcTransaction transaction) {
+            transaction.wrote(tag);
+        } else {
+            queryCache.invalidateTag(tag);
+        }
+    }
+
+    void invalidateAfterCommit(java.util.Set<String> tags) {
+        tags.forEach(queryCache::invalidateTag);
     }
 
     @Nullable JdbcTransaction openTransaction() {
@@ -260,6 +363,7 @@ final class Engine implements AutoCloseable {
                 }
             });
             succeeded(call, rows.size());
+            wrote(session, writeTagOf(spec.sql().sql()));
             return rows;
         } catch (RuntimeException e) {
             throw failed(call, e);
@@ -285,6 +389,7 @@ final class Engine implements AutoCloseable {
                 }
             });
             succeeded(call, count);
+            wrote(session, writeTagOf(spec.sql().sql()));
             return count;
         } catch (RuntimeException e) {
             throw failed(call, e);
@@ -457,6 +562,7 @@ final class Engine implements AutoCloseable {
                 });
             }
             succeeded(call, result.count());
+            wrote(session, tableTag(table));
             return result;
         } catch (RuntimeException e) {
             throw failed(call, e);
@@ -746,6 +852,7 @@ final class Engine implements AutoCloseable {
                 return affected;
             });
             succeeded(call, total);
+            wrote(session, writeTagOf(sql));
             return total;
         } catch (RuntimeException e) {
             throw failed(call, e);
@@ -780,6 +887,7 @@ final class Engine implements AutoCloseable {
                     ? dev.weft.db.internal.PgCopy.copy(connection, sql, columns.size(), rows)
                     : batchInsert(connection, sql, columns.size(), rows, chunkSize));
             succeeded(call, inserted);
+            wrote(session, tableTag(table));
             return inserted;
         } catch (RuntimeException e) {
             throw failed(call, e);
@@ -860,6 +968,7 @@ final class Engine implements AutoCloseable {
             } catch (SQLException e) {
                 throw translate(e, call);
             }
+            invalidateAfterCommit(open.written());
             return result;
         } catch (Throwable failure) {
             broken = !rollbackQuietly(connection, failure) || call.broken || isBrokenConnection(failure);

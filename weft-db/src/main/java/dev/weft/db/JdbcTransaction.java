@@ -12,6 +12,7 @@ final class JdbcTransaction extends Session implements Transaction {
     private final Thread owner = Thread.currentThread();
     private int depth;
     private boolean finished;
+    private final java.util.Set<String> written = new java.util.HashSet<>();
 
     JdbcTransaction(Engine engine, Connection connection, Isolation isolation) {
         this.engine = engine;
@@ -105,6 +106,15 @@ final class JdbcTransaction extends Session implements Transaction {
 
     void finish() {
         finished = true;
+    }
+
+    /** Records a query-cache tag to invalidate if, and when, the transaction commits. */
+    void wrote(String tag) {
+        written.add(tag);
+    }
+
+    java.util.Set<String> written() {
+        return written;
     }
 
     private void checkUsable() {

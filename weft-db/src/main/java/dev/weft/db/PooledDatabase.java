@@ -11,8 +11,8 @@ final class PooledDatabase extends Session implements Database {
     private final Engine engine;
     private final AsyncView async;
 
-    PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry) {
-        this.engine = new Engine(config, registry);
+    PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
+        this.engine = new Engine(config, registry, queryCache);
         this.async = new AsyncView(this, engine.executor());
     }
 
@@ -139,6 +139,16 @@ final class PooledDatabase extends Session implements Database {
     @Override
     public PoolStatus poolStatus() {
         return engine.pool().status();
+    }
+
+    @Override
+    public dev.weft.cache.Cache queryCache() {
+        return engine.queryCache();
+    }
+
+    @Override
+    public long invalidateQueryCache(String tablePattern) {
+        return engine.invalidateQueryCache(tablePattern);
     }
 
     @Override

@@ -24,6 +24,9 @@ public final class Query {
     private Duration timeout;
     private int fetchSize;
     private Boolean retry;
+    private Duration cacheTtl;
+    private String cacheKey;
+    private java.util.Set<String> cacheTables;
 
     Query(Session session, String sql) {
         this.session = session;
@@ -84,8 +87,49 @@ public final class Query {
         return this;
     }
 
+    /**
+     * Serves this read from the database's query cache for {@code ttl}, under a key derived from the SQL text,
+     * the parameter values and the row type. The entry is tagged with the tables the statement reads: declared
+     * with {@link #tables(String...)}, or found by a conservative parse that refuses anything it cannot read
+     * surely ({@code cache_tables_unknown}). Every write through weft to one of those tables invalidates it; a
+     * write weft cannot attribute to a table invalidates every cached query. Inside a transaction the cache is
+     * bypassed (neither read nor filled), so a transaction always sees its own writes.
+     *
+     * @param ttl how long the result may be served
+     * @return this
+     */
+    public Query cached(Duration ttl) {
+        this.cacheTtl = Objects.requireNonNull(ttl, "ttl");
+        return this;
+    }
+
+    /**
+     * Like {@link #cached(Duration)} with an explicit key, as the guides' {@code cache_key}.
+     *
+     * @param key the cache key
+     * @param ttl how long the result may be served
+     * @return this
+     */
+    public Query cached(String key, Duration ttl) {
+        this.cacheKey = Objects.requireNonNull(key, "key");
+        return cached(ttl);
+    }
+
+    /**
+     * @param tables the tables this read depends on, for the query cache's invalidation
+     * @return this
+     */
+    public Query tables(String... tables) {
+        this.cacheTables = java.util.Set.of(tables);
+        return this;
+    }
+
     /** @return the rows, each a map from lower-case column label to value */
+    @SuppressWarnings("unchecked")
     public List<Map<String, Object>> list() {
+        if (cacheTtl != null) {
+            return cachedList((Class<Map<String, Object>>) (Class<?>) Map.class, RowMappers.maps());
+        }
         return list(RowMappers.maps());
     }
 
@@ -95,7 +139,14 @@ public final class Query {
      * @return the rows mapped to {@code type}
      */
     public <T> List<T> list(Class<T> type) {
+        if (cacheTtl != null) {
+            return cachedList(type, RowMappers.of(type));
+        }
         return list(RowMappers.of(type));
+    }
+
+    private <T> List<T> cachedList(Class<T> type, RowMapper<T> mapper) {
+        return session.engine().cachedList(session, spec(true), type, mapper, cacheKey, cacheTtl, cacheTables);
     }
 
     /**
@@ -104,6 +155,10 @@ public final class Query {
      * @return the mapped rows
      */
     public <T> List<T> list(RowMapper<T> mapper) {
+        if (cacheTtl != null) {
+            throw new dev.weft.core.InvalidInputException("cache_needs_type", "cached",
+                    "a cached query needs a row type to store its rows: use list(Class) or list()");
+        }
         return session.engine().list(session, spec(true), Objects.requireNonNull(mapper, "mapper"));
     }
 

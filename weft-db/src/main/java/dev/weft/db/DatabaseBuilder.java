@@ -1,0 +1,50 @@
+package dev.weft.db;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.LocalCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens a {@link Database} with optional parts: a Micrometer registry and the cache behind
+ * {@link Query#cached(java.time.Duration)}. Without a cache, each database keeps its query results in a
+ * {@link LocalCache} of 10,000 entries; give a Redis or tiered cache to share results, and their invalidation,
+ * between instances.
+ *
+ * <p>Not thread-safe; {@link #build()} may be called once.
+ */
+public final class DatabaseBuilder {
+    private final DatabaseConfig config;
+    private @Nullable MeterRegistry registry;
+    private @Nullable Cache queryCache;
+
+    DatabaseBuilder(DatabaseConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * @param value where to publish {@code weft.db.query} timers and {@code hikaricp.*} meters
+     * @return this
+     */
+    public DatabaseBuilder meterRegistry(MeterRegistry value) {
+        this.registry = Objects.requireNonNull(value, "value");
+        return this;
+    }
+
+    /**
+     * @param value the cache for query results; every write through this database invalidates the tags of the
+     *     tables it wrote in it
+     * @return this
+     */
+    public DatabaseBuilder queryCache(Cache value) {
+        this.queryCache = Objects.requireNonNull(value, "value");
+        return this;
+    }
+
+    /** @return the open database; close it when done */
+    public Database build() {
+        Cache cache = queryCache != null ? queryCache : LocalCache.create("weft-db-" + config.name().replace('.', '_'), 10_000);
+        return new PooledDatabase(config, registry, cache);
+    }
+}
