@@ -91,7 +91,7 @@ final class Engine implements AutoCloseable {
             return Math.max(1, ThreadLocalRandom.current().nextLong(bound + 1));
         };
         return Retry.of(name, io.github.resilience4j.retry.RetryConfig.custom()
-                .maxAttempts(policy.maxRetries() + 1)
+                .maxAttempts(Math.max(1, policy.maxRetries()))
                 .intervalFunction(fullJitter)
                 .retryOnException(when)
                 .failAfterMaxAttempts(false)
@@ -227,15 +227,44 @@ final class Engine implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The first attempt runs directly (the common case costs nothing); only a retryable failure hands over to the
+     * Resilience4j retry, after the first backoff, for the remaining attempts.
+     */
     <T> T retryReads(Supplier<T> attempt) {
-        return config.retry().maxRetries() == 0 ? attempt.get() : readRetry.executeSupplier(attempt);
+        try {
+            return attempt.get();
+        } catch (RuntimeException first) {
+            if (config.retry().maxRetries() == 0 || !isRetryableFault(first)) {
+                throw first;
+            }
+            backoff(1, first);
+            try {
+                return readRetry.executeSupplier(attempt);
+            } catch (RuntimeException last) {
+                if (last != first) {
+                    last.addSuppressed(first);
+                }
+                throw last;
+            }
+        }
+    }
+
+    private void backoff(int attempt, RuntimeException failure) {
+        long bound = config.retry().backoffBound(attempt).toMillis();
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(bound + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure;
+        }
     }
 
     // ---- one operation's bookkeeping ------------------------------------------------------------------------
 
     /** One operation: its id, what it runs, and what happened to its connection. */
     static final class Call {
-        final String id = QueryRecorder.nextId();
+        final long id = QueryRecorder.nextId();
         final String type;
         final String sql;
         final long start = System.nanoTime();
@@ -257,7 +286,7 @@ final class Engine implements AutoCloseable {
         }
 
         String describe() {
-            return type + " " + id;
+            return type + " " + QueryRecorder.label(id);
         }
     }
 
@@ -280,7 +309,7 @@ final class Engine implements AutoCloseable {
     private void succeeded(Call call, long rows) {
         recorder.record(call.id, call.type, call.sql, call.start, rows, null, false);
         LOG.atDebug().setMessage("database operation")
-                .addKeyValue("database", config.name()).addKeyValue("query_id", call.id)
+                .addKeyValue("database", config.name()).addKeyValue("query_id", () -> QueryRecorder.label(call.id))
                 .addKeyValue("operation", call.type).addKeyValue("rows", rows)
                 .addKeyValue("duration_ms", (System.nanoTime() - call.start) / 1_000_000.0)
                 .addKeyValue("outcome", "success").log();
@@ -290,7 +319,7 @@ final class Engine implements AutoCloseable {
         String code = error instanceof WeftException weft ? weft.code() : "internal_error";
         recorder.record(call.id, call.type, call.sql, call.start, 0, code, error instanceof QueryTimeoutException);
         LOG.atDebug().setMessage("database operation failed")
-                .addKeyValue("database", config.name()).addKeyValue("query_id", call.id)
+                .addKeyValue("database", config.name()).addKeyValue("query_id", () -> QueryRecorder.label(call.id))
                 .addKeyValue("operation", call.type).addKeyValue("error_code", code)
                 .addKeyValue("duration_ms", (System.nanoTime() - call.start) / 1_000_000.0)
                 .addKeyValue("outcome", "error").log();
@@ -929,8 +958,16 @@ final class Engine implements AutoCloseable {
     <T, X extends Exception> T transaction(Isolation isolation, TransactionCallback<T, X> work) throws X {
         Call call = call("transaction", "BEGIN");
         try {
-            T result = config.retry().maxRetries() == 0 ? transactionOnce(isolation, work, call)
-                    : transactionRetry.executeCallable(() -> transactionOnce(isolation, work, call));
+            T result;
+            try {
+                result = transactionOnce(isolation, work, call);
+            } catch (DatabaseException first) {
+                if (config.retry().maxRetries() == 0 || !"serialization_failure".equals(first.code())) {
+                    throw first;
+                }
+                backoff(1, first);
+                result = transactionRetry.executeCallable(() -> transactionOnce(isolation, work, call));
+            }
             succeeded(call, 0);
             return result;
         } catch (RuntimeException e) {

@@ -57,6 +57,9 @@ public final class ConnectionPool implements AutoCloseable {
             hikariConfig.setPassword(config.password().reveal());
         }
         hikariConfig.setDataSourceProperties(dialect.driverProperties(config));
+        if (dialect.connectionInitSql() != null) {
+            hikariConfig.setConnectionInitSql(dialect.connectionInitSql());
+        }
         hikariConfig.setMaximumPoolSize(maxConnections);
         hikariConfig.setMinimumIdle(size);
         if (config.pool().maxOverflow() > 0) {

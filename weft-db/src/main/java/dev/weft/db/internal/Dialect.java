@@ -61,6 +61,11 @@ public abstract class Dialect {
      */
     protected abstract void addDefaults(Properties properties, DatabaseConfig config);
 
+    /** @return SQL run once on every new connection, or {@code null} for none */
+    public @org.jspecify.annotations.Nullable String connectionInitSql() {
+        return null;
+    }
+
     /** @return the character that quotes identifiers */
     protected abstract char quoteChar();
 

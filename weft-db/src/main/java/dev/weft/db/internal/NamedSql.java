@@ -23,10 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<String> names) {
     private static final int CACHE_LIMIT = 4096;
-    private static final Map<CacheKey, NamedSql> CACHE = new ConcurrentHashMap<>();
-
-    private record CacheKey(String sql, boolean backslashEscapes) {
-    }
+    private static final Map<String, NamedSql> CACHE = new ConcurrentHashMap<>();
+    private static final Map<String, NamedSql> CACHE_BACKSLASH = new ConcurrentHashMap<>();
 
     /**
      * @param sql the SQL text
@@ -36,17 +34,17 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
      * @throws InvalidInputException for a bare {@code ?} or an unterminated literal
      */
     public static NamedSql parse(String sql, boolean backslashEscapes) {
-        CacheKey key = new CacheKey(sql, backslashEscapes);
-        NamedSql cached = CACHE.get(key);
+        Map<String, NamedSql> cache = backslashEscapes ? CACHE_BACKSLASH : CACHE;
+        NamedSql cached = cache.get(sql);
         if (cached != null) {
             return cached;
         }
         NamedSql parsed = scan(sql, backslashEscapes);
-        if (CACHE.size() >= CACHE_LIMIT) {
+        if (cache.size() >= CACHE_LIMIT) {
             // Crude but bounded: applications have a few hundred distinct statements, not thousands.
-            CACHE.clear();
+            cache.clear();
         }
-        CACHE.put(key, parsed);
+        cache.put(sql, parsed);
         return parsed;
     }
 

@@ -35,6 +35,16 @@ final class PostgresDialect extends Dialect {
         }
     }
 
+    /**
+     * UTC sessions: an instant written to a timestamp (without zone) column is stored as UTC wall-clock time, the
+     * convention of weft's other dialects. (A {@code -c TimeZone} option does not work: pgjdbc sends the JVM's
+     * zone as a startup parameter, which the server applies after the options.)
+     */
+    @Override
+    public String connectionInitSql() {
+        return "SET TIME ZONE 'UTC'";
+    }
+
     @Override
     public boolean serverSideStatementTimeout() {
         return true;

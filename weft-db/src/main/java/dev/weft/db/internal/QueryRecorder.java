@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * and database (when a registry is given), and the bounded in-process view behind
  * {@link dev.weft.db.Database#queryMetrics()}.
  *
- * <p>Thread-safe; recording takes no lock except a short one on the two small rings.
+ * <p>Thread-safe and lock-free: the hot path stores one small object in a ring slot and bumps counters; the
+ * public records (id strings, trimmed SQL, instants) are built only when a snapshot is asked for.
  */
 public final class QueryRecorder {
     private static final int RECENT = 10;
@@ -28,8 +30,18 @@ public final class QueryRecorder {
     private static final int SQL_LIMIT = 500;
     private static final AtomicLong IDS = new AtomicLong();
 
+    /** What the hot path keeps of one operation. */
+    private record Raw(long id, String type, String sql, long startedAtMillis, long nanos, long rows,
+            @Nullable String errorCode) {
+        QueryMetrics.Record toRecord() {
+            return new QueryMetrics.Record(label(id), type, shorten(sql), Instant.ofEpochMilli(startedAtMillis),
+                    Duration.ofNanos(nanos), rows, errorCode == null, Optional.ofNullable(errorCode));
+        }
+    }
+
     private final String database;
     private final @Nullable MeterRegistry registry;
+    private final long slowThresholdNanos;
     private final Duration slowThreshold;
     private final ConcurrentHistogram histogram = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 2);
     private final LongAdder succeeded = new LongAdder();
@@ -48,12 +60,21 @@ public final class QueryRecorder {
         this.database = database;
         this.registry = registry;
         this.slowThreshold = slowThreshold;
+        this.slowThresholdNanos = slowThreshold.toNanos();
         histogram.setAutoResize(false);
     }
 
     /** @return a new process-unique operation id */
-    public static String nextId() {
-        return "q-" + IDS.incrementAndGet();
+    public static long nextId() {
+        return IDS.incrementAndGet();
+    }
+
+    /**
+     * @param id an operation id
+     * @return its printed form, {@code q-<id>}
+     */
+    public static String label(long id) {
+        return "q-" + id;
     }
 
     /**
@@ -65,10 +86,10 @@ public final class QueryRecorder {
      * @param errorCode {@code null} on success, else the failure's code
      * @param timedOut whether it failed by timeout
      */
-    public void record(String id, String type, String sql, long startNanos, long rows, @Nullable String errorCode,
+    public void record(long id, String type, String sql, long startNanos, long rows, @Nullable String errorCode,
             boolean timedOut) {
         long nanos = System.nanoTime() - startNanos;
-        long micros = Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), histogram.getHighestTrackableValue()));
+        long micros = Math.max(1, Math.min(nanos / 1000, histogram.getHighestTrackableValue()));
         histogram.recordValue(micros);
         totalMicros.add(micros);
         boolean success = errorCode == null;
@@ -82,11 +103,9 @@ public final class QueryRecorder {
                     .tag("database", database)
                     .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         }
-        Duration duration = Duration.ofNanos(nanos);
-        QueryMetrics.Record entry = new QueryMetrics.Record(id, type, shorten(sql),
-                Instant.now().minus(duration), duration, rows, success, Optional.ofNullable(errorCode));
+        Raw entry = new Raw(id, type, sql, System.currentTimeMillis() - nanos / 1_000_000, nanos, rows, errorCode);
         recent.add(entry);
-        if (duration.compareTo(slowThreshold) >= 0) {
+        if (nanos >= slowThresholdNanos) {
             slow.add(entry);
         }
     }
@@ -112,24 +131,34 @@ public final class QueryRecorder {
         return flat.length() <= SQL_LIMIT ? flat : flat.substring(0, SQL_LIMIT) + "...";
     }
 
-    /** A fixed-size ring of the latest records. */
+    /** A fixed-size ring of the latest operations; writers claim a slot with one atomic increment. */
     private static final class Ring {
-        private final QueryMetrics.Record[] slots;
-        private long next;
+        private final AtomicReferenceArray<Raw> slots;
+        private final AtomicLong next = new AtomicLong();
 
         Ring(int size) {
-            slots = new QueryMetrics.Record[size];
+            slots = new AtomicReferenceArray<>(size);
         }
 
-        synchronized void add(QueryMetrics.Record entry) {
-            slots[(int) (next++ % slots.length)] = entry;
+        void add(Raw entry) {
+            slots.set((int) (next.getAndIncrement() % slots.length()), entry);
         }
 
-        synchronized List<QueryMetrics.Record> list() {
-            List<QueryMetrics.Record> out = new ArrayList<>(slots.length);
-            long start = Math.max(0, next - slots.length);
-            for (long i = start; i < next; i++) {
-                out.add(slots[(int) (i % slots.length)]);
+        List<QueryMetrics.Record> list() {
+            long end = next.get();
+            long start = Math.max(0, end - slots.length());
+            List<Raw> raw = new ArrayList<>(slots.length());
+            for (long i = start; i < end; i++) {
+                Raw entry = slots.get((int) (i % slots.length()));
+                if (entry != null) {
+                    raw.add(entry);
+                }
+            }
+            // A concurrent writer may have overwritten a slot: order by id so the list reads oldest first.
+            raw.sort((a, b) -> Long.compare(a.id(), b.id()));
+            List<QueryMetrics.Record> out = new ArrayList<>(raw.size());
+            for (Raw entry : raw) {
+                out.add(entry.toRecord());
             }
             return out;
         }

@@ -94,7 +94,10 @@ public final class RowMappers {
         int columns = meta.getColumnCount();
         Map<String, Object> out = new LinkedHashMap<>(columns * 2);
         for (int i = 1; i <= columns; i++) {
-            out.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), plain(row.getObject(i)));
+            Object value = row.getObject(i);
+            out.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT),
+                    value instanceof java.sql.Timestamp timestamp && zoned(meta, i)
+                            ? timestamp.toInstant().atOffset(ZoneOffset.UTC) : plain(value));
         }
         return out;
     }
@@ -174,7 +177,16 @@ public final class RowMappers {
         if (type == byte[].class) {
             return row.getBytes(column);
         }
-        Object raw = plain(row.getObject(column));
+        Object driverValue = row.getObject(column);
+        if (driverValue instanceof java.sql.Timestamp timestamp
+                && (type == Instant.class || type == OffsetDateTime.class || type == LocalDateTime.class)) {
+            // A zoned column's Timestamp is an instant; a wall-clock column's is UTC wall-clock time in weft.
+            Instant instant = zoned(row.getMetaData(), column) ? timestamp.toInstant()
+                    : timestamp.toLocalDateTime().toInstant(ZoneOffset.UTC);
+            return type == Instant.class ? instant : type == OffsetDateTime.class ? instant.atOffset(ZoneOffset.UTC)
+                    : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        }
+        Object raw = plain(driverValue);
         if (raw == null) {
             return null;
         }
@@ -209,6 +221,13 @@ public final class RowMappers {
         throw new InvalidInputException("unmappable_type", row.getMetaData().getColumnLabel(column),
                 "cannot read column " + row.getMetaData().getColumnLabel(column) + " of type "
                         + raw.getClass().getSimpleName() + " as " + type.getSimpleName());
+    }
+
+    /** Whether a column holds instants (PostgreSQL timestamptz) rather than wall-clock date-times. */
+    private static boolean zoned(ResultSetMetaData meta, int column) throws SQLException {
+        String name = meta.getColumnTypeName(column);
+        return name != null && (name.equalsIgnoreCase("timestamptz")
+                || name.toLowerCase(Locale.ROOT).contains("with time zone"));
     }
 
     private static Instant toInstant(Object raw) {
@@ -291,15 +310,34 @@ public final class RowMappers {
             }
         }
 
+        /** The last layout computed, reused while queries return the same column labels. */
+        private volatile Layout last;
+
+        private record Layout(String[] labels, int[] columnOf) {
+        }
+
         /** The column of each component, computed once per distinct column list. */
         private int[] layout(ResultSetMetaData meta) throws SQLException {
             int count = meta.getColumnCount();
+            Layout previous = last;
+            if (previous != null && previous.labels().length == count) {
+                boolean same = true;
+                for (int i = 0; i < count && same; i++) {
+                    same = previous.labels()[i].equals(meta.getColumnLabel(i + 1));
+                }
+                if (same) {
+                    return previous.columnOf();
+                }
+            }
+            String[] labels = new String[count];
             StringBuilder key = new StringBuilder();
             for (int i = 1; i <= count; i++) {
-                key.append(meta.getColumnLabel(i)).append(',');
+                labels[i - 1] = meta.getColumnLabel(i);
+                key.append(labels[i - 1]).append(',');
             }
             int[] cached = layouts.get(key.toString());
             if (cached != null) {
+                last = new Layout(labels, cached);
                 return cached;
             }
             int[] columnOf = new int[components.length];
@@ -319,6 +357,7 @@ public final class RowMappers {
             if (layouts.size() < 64) {
                 layouts.put(key.toString(), columnOf);
             }
+            last = new Layout(labels, columnOf);
             return columnOf;
         }
 

@@ -1,0 +1,64 @@
+package dev.weft.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.TimeZone;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Instants read back unchanged whatever the JVM's default zone (it was shifted by it once: see the bench notes). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TimeZoneIndependenceTest {
+    private static TimeZone original;
+
+    record Stamp(long id, Instant at, Instant wall) {
+    }
+
+    @BeforeAll
+    static void moveTheJvmAwayFromUtc() {
+        original = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+    }
+
+    @AfterAll
+    static void restoreTheZone() {
+        TimeZone.setDefault(original);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void instantsRoundTripInZonedAndWallClockColumns(TestDatabases target) {
+        String wallClock = target == TestDatabases.POSTGRESQL ? "TIMESTAMP" : target.timestampType();
+        try (Database db = target.open()) {
+            String table = TestDatabases.table("stamps");
+            db.execute("CREATE TABLE " + table + " (" + target.autoId() + ", at " + target.timestampType() + ", wall "
+                    + wallClock + ")" + target.tableOptions());
+            try {
+                Instant instant = Instant.parse("2026-01-01T00:00:01.250Z");
+
+                db.insert(table, Map.of("at", instant, "wall", instant)).execute();
+                List<Stamp> stamps = db.query("SELECT id, at, wall FROM " + table, Map.of(), Stamp.class);
+                Map<String, Object> row = db.queryForRows("SELECT at FROM " + table, Map.of()).getFirst();
+
+                assertThat(stamps).singleElement().satisfies(stamp -> {
+                    assertThat(stamp.at()).isEqualTo(instant);
+                    assertThat(stamp.wall()).isEqualTo(instant);
+                });
+                if (target == TestDatabases.POSTGRESQL) {
+                    assertThat(row.get("at")).isInstanceOfSatisfying(OffsetDateTime.class,
+                            at -> assertThat(at.toInstant()).isEqualTo(instant));
+                }
+            } finally {
+                db.execute("DROP TABLE " + table);
+            }
+        }
+    }
+}
