@@ -28,8 +28,8 @@ final class CaffeineTier implements Cache {
     private final com.github.benmanes.caffeine.cache.Cache<String, Entry> entries;
     private final ConcurrentHashMap<String, AtomicLong> tagVersions = new ConcurrentHashMap<>();
     private final SingleFlight singleFlight = new SingleFlight();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
+    /** Caffeine counted these as hits, but weft answered a miss (stale tags or another type). */
+    private final LongAdder rejectedHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder loads = new LongAdder();
     private final LongAdder loadFailures = new LongAdder();
@@ -62,6 +62,7 @@ final class CaffeineTier implements Cache {
                         return remaining;
                     }
                 })
+                .recordStats()
                 .evictionListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (cause.wasEvicted()) {
                         evictions.increment();
@@ -91,16 +92,18 @@ final class CaffeineTier implements Cache {
 
     /** The entry if present, of the type asked for, and none of its tags invalidated since it was computed. */
     private Entry fresh(String key, Class<?> type) {
+        // Caffeine counts hits and misses itself; only a present entry weft refuses needs correcting.
         Entry entry = entries.getIfPresent(Objects.requireNonNull(key, "key"));
-        if (entry != null && type.isInstance(entry.value())
-                && (entry.tags().length == 0 || current(entry))) {
-            hits.increment();
+        if (entry == null) {
+            return null;
+        }
+        if (type.isInstance(entry.value()) && (entry.tags().length == 0 || current(entry))) {
             return entry;
         }
-        if (entry != null && entry.tags().length > 0 && !current(entry)) {
+        if (entry.tags().length > 0 && !current(entry)) {
             entries.asMap().remove(key, entry);
         }
-        misses.increment();
+        rejectedHits.increment();
         return null;
     }
 
@@ -240,7 +243,10 @@ final class CaffeineTier implements Cache {
 
     @Override
     public CacheStats stats() {
-        return new CacheStats(name, "local", hits.sum(), misses.sum(), evictions.sum(), loads.sum(), loadFailures.sum(), Duration.ofNanos(loadNanos.sum()), 0, 0,
+        com.github.benmanes.caffeine.cache.stats.CacheStats counted = entries.stats();
+        long rejected = rejectedHits.sum();
+        return new CacheStats(name, "local", counted.hitCount() - rejected, counted.missCount() + rejected,
+                evictions.sum(), loads.sum(), loadFailures.sum(), Duration.ofNanos(loadNanos.sum()), 0, 0,
                 entries.estimatedSize());
     }
 
