@@ -259,6 +259,13 @@ final class RedisTier implements Cache {
                 return load(loader);
             }
             if (taken.equals("OK")) {
+                // The previous holder may have written the value and released the lease between this caller's
+                // read and its SET NX: look once more before loading again.
+                Optional<T> justLanded = get(key, type);
+                if (justLanded.isPresent()) {
+                    release(leaseKey, token);
+                    return justLanded.get();
+                }
                 return loadUnderLease(key, ttl, tags, versions, loader, leaseKey, token);
             }
             if (System.nanoTime() >= deadline) {
@@ -285,9 +292,13 @@ final class RedisTier implements Cache {
             return value;
         } finally {
             renewer.interrupt();
-            link.call(redis -> link.script(redis, RELEASE, ScriptOutputType.INTEGER, new String[] {leaseKey}, token),
-                    () -> null, errors::increment);
+            release(leaseKey, token);
         }
+    }
+
+    private void release(String leaseKey, byte[] token) {
+        link.call(redis -> link.script(redis, RELEASE, ScriptOutputType.INTEGER, new String[] {leaseKey}, token),
+                () -> null, errors::increment);
     }
 
     /** Keeps the lease alive while a long load runs: renews at a third of its time until interrupted. */
