@@ -64,7 +64,7 @@ final class CaffeineTier implements Cache {
                 })
                 .recordStats()
                 .evictionListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                    if (cause.wasEvicted()) {
+                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
                         evictions.increment();
                     }
                 })
@@ -105,6 +105,36 @@ final class CaffeineTier implements Cache {
         }
         rejectedHits.increment();
         return null;
+    }
+
+    /** Like {@link #fresh}, without counting a read: {@code asMap().get} records no statistics. */
+    private Entry peek(String key, Class<?> type) {
+        Entry entry = entries.asMap().get(key);
+        return entry != null && type.isInstance(entry.value()) && (entry.tags().length == 0 || current(entry))
+                ? entry : null;
+    }
+
+    /** Counts every invalidation of this tier, so a copy read from a far tier can tell one happened meanwhile. */
+    private final AtomicLong changes = new AtomicLong();
+
+    /** @return the count of invalidations so far */
+    long changes() {
+        return changes.get();
+    }
+
+    /**
+     * Stores a copy read from a far tier unless an invalidation (of any key or tag) happened since
+     * {@code before}: that invalidation might have been for this value, which the read may predate.
+     */
+    void putIfUnchangedSince(long before, String key, Object value, Duration ttl, String[] tags) {
+        Entry entry = new Entry(value, ttl.toNanos(), tags, versionsOf(tags));
+        if (changes.get() != before) {
+            return;
+        }
+        entries.put(key, entry);
+        if (changes.get() != before) {
+            entries.asMap().remove(key, entry); // an invalidation raced with the put itself
+        }
     }
 
     private boolean current(Entry entry) {
@@ -168,13 +198,14 @@ final class CaffeineTier implements Cache {
         if (cached.isPresent()) {
             return cached.get();
         }
+        CacheInputs.key(key);
         CacheInputs.ttl(ttl);
         CacheInputs.tags(tags);
         Objects.requireNonNull(loader, "loader");
         return singleFlight.run(key, () -> {
-            Optional<T> again = get(key, type); // another caller may have finished while this one queued
-            if (again.isPresent()) {
-                return again.get();
+            Entry again = peek(key, type.rawType()); // another caller may have finished while this one queued
+            if (again != null) {
+                return (T) again.value();
             }
             String[] tagArray = tagArray(tags);
             long[] versions = versionsOf(tagArray);
@@ -201,11 +232,13 @@ final class CaffeineTier implements Cache {
 
     @Override
     public void invalidate(String key) {
+        changes.incrementAndGet();
         entries.invalidate(CacheInputs.key(key));
     }
 
     @Override
     public void invalidateTag(String tag) {
+        changes.incrementAndGet();
         tagVersions.computeIfAbsent(CacheInputs.tag(tag), unused -> new AtomicLong()).incrementAndGet();
     }
 
@@ -217,6 +250,7 @@ final class CaffeineTier implements Cache {
     @Override
     public long invalidateTags(String pattern) {
         Pattern glob = CacheInputs.glob(Objects.requireNonNull(pattern, "pattern"));
+        changes.incrementAndGet();
         long matched = 0;
         for (Map.Entry<String, AtomicLong> tag : tagVersions.entrySet()) {
             if (glob.matcher(tag.getKey()).matches()) {
@@ -238,6 +272,7 @@ final class CaffeineTier implements Cache {
 
     @Override
     public void clear() {
+        changes.incrementAndGet();
         entries.invalidateAll();
     }
 

@@ -103,8 +103,8 @@ final class RedisTier implements Cache {
         return entryPrefix + key;
     }
 
-    /** A value read from Redis with the time it has left. */
-    record Found<T>(T value, Duration remaining) {
+    /** A value read from Redis with the time it has left and the tags it was stored with. */
+    record Found<T>(T value, Duration remaining, String[] tags) {
     }
 
     @Override
@@ -118,6 +118,11 @@ final class RedisTier implements Cache {
     }
 
     <T> Optional<Found<T>> find(String key, TypeRef<T> type) {
+        return find(key, type, true);
+    }
+
+    /** @param count whether this read counts in the stats (a caller's read does, internal re-checks do not) */
+    <T> Optional<Found<T>> find(String key, TypeRef<T> type, boolean count) {
         CacheInputs.key(key);
         List<?> found = link.call(redis -> {
             List<?> reply = (List<?>) link.script(redis, GET, ScriptOutputType.MULTI, new String[] {entryKey(key)},
@@ -126,14 +131,32 @@ final class RedisTier implements Cache {
         }, () -> FAILED, errors::increment);
         afterSuccessfulCall(found != FAILED);
         if (found.size() < 2) {
-            misses.increment();
+            if (count) {
+                misses.increment();
+            }
             return Optional.empty();
         }
         byte[] entry = (byte[]) found.get(0);
         long pttl = found.get(1) instanceof Long millis ? millis : -1;
-        Optional<T> value = json.decode(entry, headerEnd(entry), type);
-        (value.isPresent() ? hits : misses).increment();
-        return value.map(v -> new Found<>(v, pttl > 0 ? Duration.ofMillis(pttl) : Duration.ZERO));
+        int bodyStart = headerEnd(entry);
+        Optional<T> value = json.decode(entry, bodyStart, type);
+        if (count) {
+            (value.isPresent() ? hits : misses).increment();
+        }
+        return value.map(v -> new Found<>(v, pttl > 0 ? Duration.ofMillis(pttl) : Duration.ZERO,
+                tagsOf(entry, bodyStart)));
+    }
+
+    /** The tag names in an entry's header {@code w1 tag=version ...\n}. */
+    private static String[] tagsOf(byte[] entry, int bodyStart) {
+        String header = new String(entry, 0, Math.max(0, bodyStart - 1), StandardCharsets.UTF_8);
+        String[] parts = header.split(" ");
+        String[] tags = new String[parts.length - 1];
+        for (int i = 1; i < parts.length; i++) {
+            int equals = parts[i].indexOf('=');
+            tags[i - 1] = equals < 0 ? parts[i] : parts[i].substring(0, equals);
+        }
+        return tags;
     }
 
     private static int headerEnd(byte[] entry) {
@@ -245,7 +268,7 @@ final class RedisTier implements Cache {
         long deadline = System.nanoTime() + link.config().loadWait().toNanos();
         long pause = 2;
         while (true) {
-            Optional<T> landed = get(key, type);
+            Optional<T> landed = find(key, type, false).map(Found::value);
             if (landed.isPresent()) {
                 return landed.get();
             }
@@ -261,7 +284,7 @@ final class RedisTier implements Cache {
             if (taken.equals("OK")) {
                 // The previous holder may have written the value and released the lease between this caller's
                 // read and its SET NX: look once more before loading again.
-                Optional<T> justLanded = get(key, type);
+                Optional<T> justLanded = find(key, type, false).map(Found::value);
                 if (justLanded.isPresent()) {
                     release(leaseKey, token);
                     return justLanded.get();
@@ -283,7 +306,8 @@ final class RedisTier implements Cache {
 
     private <T> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
             Supplier<? extends T> loader, String leaseKey, byte[] token) {
-        Thread renewer = Thread.ofVirtual().name("weft-cache-lease-" + name).start(() -> renew(leaseKey, token));
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread.ofVirtual().name("weft-cache-lease-" + name).start(() -> renew(leaseKey, token, done));
         try {
             T value = load(loader);
             if (value != null) {
@@ -291,7 +315,7 @@ final class RedisTier implements Cache {
             }
             return value;
         } finally {
-            renewer.interrupt();
+            done.countDown(); // not an interrupt: that could cut a Redis call short and count as a Redis failure
             release(leaseKey, token);
         }
     }
@@ -301,13 +325,12 @@ final class RedisTier implements Cache {
                 () -> null, errors::increment);
     }
 
-    /** Keeps the lease alive while a long load runs: renews at a third of its time until interrupted. */
-    private void renew(String leaseKey, byte[] token) {
+    /** Keeps the lease alive while a long load runs: renews at a third of its time until the load is done. */
+    private void renew(String leaseKey, byte[] token, java.util.concurrent.CountDownLatch done) {
         Duration lease = link.config().leaseTime();
         byte[] millis = RedisLink.bytes(lease);
         try {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(Math.max(1, lease.toMillis() / 3));
+            while (!done.await(Math.max(1, lease.toMillis() / 3), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 link.call(redis -> link.script(redis, RENEW, ScriptOutputType.INTEGER, new String[] {leaseKey}, token,
                         millis), () -> null, errors::increment);
             }

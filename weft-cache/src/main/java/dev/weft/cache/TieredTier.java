@@ -53,18 +53,13 @@ final class TieredTier implements Cache {
         if (near.isPresent()) {
             return near;
         }
-        return fromRedis(key, type, Set.of());
-    }
-
-    private <T> Optional<T> fromRedis(String key, TypeRef<T> type, Set<String> tags) {
-        // Local versions are taken before the read, so an invalidation arriving meanwhile makes the copy stale.
-        String[] tagArray = local.tagArray(tags);
-        long[] versions = local.versionsOf(tagArray);
+        // Any local invalidation during the Redis read may concern this value: then no local copy is kept.
+        long before = local.changes();
         Optional<RedisTier.Found<T>> far = redis.find(key, type);
         far.ifPresent(found -> {
             Duration ttl = found.remaining().isZero() || found.remaining().compareTo(localTtlCap) > 0 ? localTtlCap
                     : found.remaining();
-            local.putComputed(key, found.value(), ttl, tagArray, versions);
+            local.putIfUnchangedSince(before, key, found.value(), ttl, found.tags());
         });
         return far.map(RedisTier.Found::value);
     }
@@ -88,12 +83,11 @@ final class TieredTier implements Cache {
         CacheInputs.tags(tags);
         Objects.requireNonNull(loader, "loader");
         return singleFlight.run(key, () -> {
-            String[] tagArray = local.tagArray(tags);
-            long[] versions = local.versionsOf(tagArray);
+            long before = local.changes();
             T value = redis.getOrLoad(key, type, ttl, tags, loader);
             if (value != null) {
-                local.putComputed(key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl, tagArray,
-                        versions);
+                local.putIfUnchangedSince(before, key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl,
+                        local.tagArray(tags));
             }
             return value;
         });

@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 public final class CacheInputs {
     /** The longest key, in UTF-8 bytes. */
     public static final int MAX_KEY_BYTES = 512;
+    /** The longest TTL: 10 years, far below the nanosecond overflow of 292 years. */
+    public static final Duration MAX_TTL = Duration.ofDays(3650);
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:*\\-]{1,200}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
 
@@ -49,6 +51,9 @@ public final class CacheInputs {
     public static Duration ttl(Duration ttl) {
         if (ttl == null || ttl.isNegative() || ttl.isZero()) {
             throw new InvalidInputException("invalid_ttl", "ttl", "cache TTL must be positive, got " + ttl);
+        }
+        if (ttl.compareTo(MAX_TTL) > 0) {
+            throw new InvalidInputException("invalid_ttl", "ttl", "cache TTL must be at most " + MAX_TTL + ", got " + ttl);
         }
         return ttl;
     }

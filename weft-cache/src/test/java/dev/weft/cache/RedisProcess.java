@@ -1,0 +1,132 @@
+package dev.weft.cache;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A redis-server of the test's own, on a free loopback port, persisting nothing. Killed with SIGKILL (never the
+ * shared server on 6379) and restartable on the same port, for outage tests.
+ */
+final class RedisProcess implements AutoCloseable {
+    private final int port;
+    private final Path dir;
+    private long pid = -1;
+
+    private RedisProcess(int port, Path dir) {
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** @return a started server; close it when done */
+    static RedisProcess start() {
+        try {
+            RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("weft-cache-redis-"));
+            redis.restart();
+            return redis;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String url() {
+        return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    /** Starts the server (again) on its port and waits until it answers PING. */
+    void restart() {
+        Path pidFile = dir.resolve("redis.pid");
+        try {
+            Files.deleteIfExists(pidFile);
+            Process launcher = new ProcessBuilder("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes",
+                    "--pidfile", pidFile.toString(), "--dir", dir.toString(),
+                    "--logfile", dir.resolve("redis.log").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("launch.log").toFile()).start();
+            if (!launcher.waitFor(10, TimeUnit.SECONDS) || launcher.exitValue() != 0) {
+                throw new IllegalStateException("redis-server did not start on port " + port);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        await("redis-server on port " + port + " answers PING").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> Files.exists(pidFile) && ping());
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Kills the server with SIGKILL and waits until the process is gone. */
+    void kill() {
+        if (pid < 0) {
+            return;
+        }
+        ProcessHandle.of(pid).ifPresent(process -> {
+            process.destroyForcibly();
+            process.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+        });
+        pid = -1;
+    }
+
+    /** @return whether the server answers PING now */
+    boolean ping() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            socket.setSoTimeout(500);
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] reply = new byte[7];
+            int read = in.readNBytes(reply, 0, 7);
+            return read == 7 && new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Kills the server and removes its directory. */
+    @Override
+    public void close() {
+        try {
+            kill();
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // a leftover temp directory is harmless
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
