@@ -36,15 +36,23 @@ final class CaffeineTier implements Cache {
     private final LongAdder loadNanos = new LongAdder();
 
     CaffeineTier(String name, long maximumSize) {
-        this(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+        // Caffeine's own default: maintenance (expiry, eviction) runs asynchronously on the common pool; it is
+        // short CPU work that never blocks, so it does not hold a carrier the way I/O would.
+        this(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                java.util.concurrent.ForkJoinPool.commonPool());
     }
 
-    /** With an injected clock, so tests can move time instead of sleeping. */
+    /** With an injected clock, so tests can move time instead of sleeping (and maintain synchronously). */
     CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker) {
+        this(name, maximumSize, ticker, Runnable::run);
+    }
+
+    private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
+            java.util.concurrent.Executor maintenance) {
         this.name = name;
         this.entries = Caffeine.newBuilder()
                 .ticker(ticker)
-                .executor(Runnable::run)
+                .executor(maintenance)
                 .maximumSize(maximumSize)
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override

@@ -48,7 +48,11 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
                     "must start with redis://, rediss:// or redis-sentinel://");
         }
         try {
-            io.lettuce.core.RedisURI.create(text);
+            io.lettuce.core.RedisURI parsed = io.lettuce.core.RedisURI.create(text);
+            if (!scheme.contains("sentinel") && !scheme.equals("redis-socket")
+                    && (URI.create(text).getHost() == null || parsed.getHost() == null)) {
+                throw new IllegalArgumentException("no host");
+            }
         } catch (RuntimeException e) {
             // Lettuce's message may echo the URL: keep only our redacted form.
             throw new InvalidConfigException("weft.cache.redis.url (REDIS_URL)", redacted(text), "is not a valid Redis URL");
@@ -121,20 +125,21 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
         return redacted(url.reveal());
     }
 
+    /**
+     * Replaces what stands between {@code scheme://} and the last {@code @} (the user info) by
+     * {@code user:****}, or {@code ****} when there is no user (Redis treats a lone user-info as the password).
+     * Works on multi-host Sentinel URLs, which {@link URI} does not parse.
+     */
     private static String redacted(String text) {
-        try {
-            URI uri = URI.create(text);
-            if (uri.getRawUserInfo() != null) {
-                int colon = uri.getRawUserInfo().indexOf(':');
-                String user = colon < 0 ? "" : uri.getRawUserInfo().substring(0, colon);
-                return text.replace(uri.getRawUserInfo() + "@", user + ":****@");
-            }
+        int scheme = text.indexOf("://");
+        int at = text.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
             return text;
-        } catch (IllegalArgumentException e) {
-            int at = text.lastIndexOf('@');
-            int scheme = text.indexOf("://");
-            return at > scheme && scheme >= 0 ? text.substring(0, scheme + 3) + "****" + text.substring(at) : text;
         }
+        String userInfo = text.substring(scheme + 3, at);
+        int colon = userInfo.indexOf(':');
+        String user = colon <= 0 ? "" : userInfo.substring(0, colon) + ":";
+        return text.substring(0, scheme + 3) + user + "****" + text.substring(at);
     }
 
     @Override

@@ -33,6 +33,10 @@ import org.jspecify.annotations.Nullable;
 final class RedisTier implements Cache {
     /** The fallback of a read that Redis did not answer (compared by identity). */
     private static final List<Object> FAILED = new ArrayList<>();
+    /** Fallbacks of a plain read (compared by identity): no entry, and no answer from Redis. */
+    private static final byte[] ABSENT = new byte[0];
+    private static final byte[] UNANSWERED = new byte[0];
+    private static final String[] NO_TAGS = new String[0];
     private static final byte[] NO_TAG_HEADER = "w1\n".getBytes(StandardCharsets.US_ASCII);
 
     /** GET with the tag check: returns {entry, pttl} or nil; deletes an entry whose tags moved on. */
@@ -123,7 +127,36 @@ final class RedisTier implements Cache {
 
     /** @param count whether this read counts in the stats (a caller's read does, internal re-checks do not) */
     <T> Optional<Found<T>> find(String key, TypeRef<T> type, boolean count) {
+        return find(key, type, count, false);
+    }
+
+    /**
+     * @param count whether this read counts in the stats
+     * @param withTtl whether the remaining time is needed (the tiered cache sizes its local copy by it)
+     */
+    <T> Optional<Found<T>> find(String key, TypeRef<T> type, boolean count, boolean withTtl) {
         CacheInputs.key(key);
+        if (!withTtl) {
+            // Fast path: a plain GET; only an entry with tags needs the script that checks their versions.
+            byte[] plain = link.call(redis -> {
+                byte[] reply = redis.get(entryKey(key));
+                return reply == null ? ABSENT : reply;
+            }, () -> UNANSWERED, errors::increment);
+            afterSuccessfulCall(plain != UNANSWERED);
+            if (plain == ABSENT || plain == UNANSWERED) {
+                if (count) {
+                    misses.increment();
+                }
+                return Optional.empty();
+            }
+            if (plain.length >= NO_TAG_HEADER.length && plain[0] == 'w' && plain[1] == '1' && plain[2] == '\n') {
+                Optional<T> value = json.decode(plain, NO_TAG_HEADER.length, type);
+                if (count) {
+                    (value.isPresent() ? hits : misses).increment();
+                }
+                return value.map(v -> new Found<>(v, Duration.ZERO, NO_TAGS));
+            }
+        }
         List<?> found = link.call(redis -> {
             List<?> reply = (List<?>) link.script(redis, GET, ScriptOutputType.MULTI, new String[] {entryKey(key)},
                     tagPrefixBytes);

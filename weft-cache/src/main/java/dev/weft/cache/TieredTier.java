@@ -55,7 +55,7 @@ final class TieredTier implements Cache {
         }
         // Any local invalidation during the Redis read may concern this value: then no local copy is kept.
         long before = local.changes();
-        Optional<RedisTier.Found<T>> far = redis.find(key, type);
+        Optional<RedisTier.Found<T>> far = redis.find(key, type, true, true);
         far.ifPresent(found -> {
             Duration ttl = found.remaining().isZero() || found.remaining().compareTo(localTtlCap) > 0 ? localTtlCap
                     : found.remaining();

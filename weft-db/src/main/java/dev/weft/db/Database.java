@@ -73,6 +73,39 @@ public interface Database extends SqlOperations, AutoCloseable {
     /** @return the connection pool's state now */
     PoolStatus poolStatus();
 
+    /** The default bound of {@link #isHealthy()}. */
+    java.time.Duration DEFAULT_HEALTH_TIMEOUT = java.time.Duration.ofSeconds(2);
+
+    /**
+     * Probes the database with a trivial query, bounded in time whatever the pool or the server do.
+     *
+     * @param timeout the longest the probe may take
+     * @return the result; never throws
+     */
+    Health health(java.time.Duration timeout);
+
+    /** @return whether {@link #health(java.time.Duration)} succeeds within {@link #DEFAULT_HEALTH_TIMEOUT} */
+    default boolean isHealthy() {
+        return health(DEFAULT_HEALTH_TIMEOUT).healthy();
+    }
+
+    /**
+     * @return type, server version, table count and redacted URL
+     * @throws DatabaseException if the database cannot be asked
+     */
+    DatabaseInfo info();
+
+    /**
+     * Retires every pooled connection: idle ones are closed now, lent ones when they come back. Used after a
+     * failover, so that no connection to a dead server is handed out later. New connections open on demand.
+     */
+    void purgePool();
+
+    /** @return pool status and query metrics together */
+    default DatabaseStats stats() {
+        return new DatabaseStats(poolStatus(), queryMetrics());
+    }
+
     /** @return the cache behind {@link Query#cached(java.time.Duration)} */
     dev.weft.cache.Cache queryCache();
 

@@ -125,6 +125,49 @@ final class Engine implements AutoCloseable {
         return queryCache;
     }
 
+    // ---- health ------------------------------------------------------------------------------------------
+
+    /** Runs SELECT 1 on a virtual thread and waits at most {@code timeout}, so a stuck pool cannot stall it. */
+    Health health(Session session, Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Integer> probe = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("weft-db-" + config.name() + "-health").start(() -> {
+            try {
+                Spec spec = spec("SELECT 1", new java.util.LinkedHashMap<>(), timeout, 0, false);
+                probe.complete(list(session, spec, RowMappers.of(Integer.class)).getFirst());
+            } catch (Throwable e) {
+                probe.completeExceptionally(e);
+            }
+        });
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        PoolStatus status = pool.status();
+        details.put("checked_out", status.checkedOut());
+        details.put("waiting", status.waiting());
+        try {
+            probe.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return new Health(true, Duration.ofNanos(System.nanoTime() - start), java.util.Optional.empty(), details);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return new Health(false, timeout, java.util.Optional.of("timeout"), details);
+        } catch (java.util.concurrent.ExecutionException e) {
+            String code = e.getCause() instanceof WeftException weft ? weft.code() : "internal_error";
+            return new Health(false, Duration.ofNanos(System.nanoTime() - start), java.util.Optional.of(code), details);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Health(false, Duration.ofNanos(System.nanoTime() - start), java.util.Optional.of("interrupted"),
+                    details);
+        }
+    }
+
+    DatabaseInfo info(Session session) {
+        String version = list(session, spec(dialect.versionQuery(), new java.util.LinkedHashMap<>(), null, 0, true),
+                RowMappers.of(String.class)).getFirst();
+        long tables = list(session, spec(dialect.tableCountQuery(), new java.util.LinkedHashMap<>(), null, 0, true),
+                RowMappers.of(Long.class)).getFirst();
+        return new DatabaseInfo(config.name(), config.type().name().toLowerCase(java.util.Locale.ROOT), version,
+                tables, config.redactedUrl());
+    }
+
     // ---- query cache -------------------------------------------------------------------------------------
 
     /** The tag of every cached query, invalidated by writes weft cannot attribute to a table. */

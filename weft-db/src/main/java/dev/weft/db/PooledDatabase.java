@@ -142,6 +142,21 @@ final class PooledDatabase extends Session implements Database {
     }
 
     @Override
+    public void purgePool() {
+        engine.pool().purge();
+    }
+
+    @Override
+    public Health health(java.time.Duration timeout) {
+        return engine.health(this, timeout);
+    }
+
+    @Override
+    public DatabaseInfo info() {
+        return engine.info(this);
+    }
+
+    @Override
     public dev.weft.cache.Cache queryCache() {
         return engine.queryCache();
     }

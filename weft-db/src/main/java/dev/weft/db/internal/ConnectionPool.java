@@ -147,6 +147,14 @@ public final class ConnectionPool implements AutoCloseable {
         }
     }
 
+    /** Retires every connection: idle ones close now, lent ones when returned (HikariCP soft eviction). */
+    public void purge() {
+        HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
+        if (bean != null) {
+            bean.softEvictConnections();
+        }
+    }
+
     /** @return the pool's state now */
     public PoolStatus status() {
         HikariPoolMXBean bean = hikari.getHikariPoolMXBean();

@@ -124,6 +124,9 @@ public abstract class Dialect {
     /** @return a query that answers the server's version as its one column */
     public abstract String versionQuery();
 
+    /** @return a query that counts the tables of the current schema/database/file */
+    public abstract String tableCountQuery();
+
     /**
      * Binds a value whose JDBC mapping differs between drivers. The default uses {@code setObject}.
      *

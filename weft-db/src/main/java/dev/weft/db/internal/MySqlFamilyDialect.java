@@ -61,6 +61,11 @@ abstract class MySqlFamilyDialect extends Dialect {
     }
 
     @Override
+    public String tableCountQuery() {
+        return "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()";
+    }
+
+    @Override
     public String versionQuery() {
         return "SELECT VERSION()";
     }

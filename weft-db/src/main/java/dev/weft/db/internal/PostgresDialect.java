@@ -79,6 +79,11 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public String tableCountQuery() {
+        return "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()";
+    }
+
+    @Override
     public String versionQuery() {
         return "SELECT version()";
     }

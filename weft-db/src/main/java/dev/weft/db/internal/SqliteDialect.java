@@ -71,6 +71,11 @@ final class SqliteDialect extends Dialect {
     }
 
     @Override
+    public String tableCountQuery() {
+        return "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+    }
+
+    @Override
     public String versionQuery() {
         return "SELECT sqlite_version()";
     }
