@@ -31,9 +31,7 @@ final class CaffeineTier implements Cache {
     /** Caffeine counted these as hits, but weft answered a miss (stale tags or another type). */
     private final LongAdder rejectedHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
-    private final LongAdder loads = new LongAdder();
-    private final LongAdder loadFailures = new LongAdder();
-    private final LongAdder loadNanos = new LongAdder();
+    private final dev.weft.cache.internal.LoadTimer loads = new dev.weft.cache.internal.LoadTimer();
 
     CaffeineTier(String name, long maximumSize) {
         // Caffeine's own default: maintenance (expiry, eviction) runs asynchronously on the common pool; it is
@@ -217,7 +215,7 @@ final class CaffeineTier implements Cache {
             }
             String[] tagArray = tagArray(tags);
             long[] versions = versionsOf(tagArray);
-            T value = timedLoad(loader);
+            T value = loads.time(loader);
             if (value != null) {
                 putComputed(key, value, ttl, tagArray, versions);
             }
@@ -225,18 +223,6 @@ final class CaffeineTier implements Cache {
         });
     }
 
-    <T> T timedLoad(Supplier<? extends T> loader) {
-        long start = System.nanoTime();
-        loads.increment();
-        try {
-            return loader.get();
-        } catch (RuntimeException | Error e) {
-            loadFailures.increment();
-            throw e;
-        } finally {
-            loadNanos.add(System.nanoTime() - start);
-        }
-    }
 
     @Override
     public void invalidate(String key) {
@@ -289,7 +275,7 @@ final class CaffeineTier implements Cache {
         com.github.benmanes.caffeine.cache.stats.CacheStats counted = entries.stats();
         long rejected = rejectedHits.sum();
         return new CacheStats(name, "local", counted.hitCount() - rejected, counted.missCount() + rejected,
-                evictions.sum(), loads.sum(), loadFailures.sum(), Duration.ofNanos(loadNanos.sum()), 0, 0,
+                evictions.sum(), loads.loads(), loads.failures(), loads.total(), 0, 0,
                 entries.estimatedSize());
     }
 

@@ -79,9 +79,7 @@ final class RedisTier implements Cache {
     private final SingleFlight singleFlight = new SingleFlight();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
-    private final LongAdder loads = new LongAdder();
-    private final LongAdder loadFailures = new LongAdder();
-    private final LongAdder loadNanos = new LongAdder();
+    private final dev.weft.cache.internal.LoadTimer loads = new dev.weft.cache.internal.LoadTimer();
     private final LongAdder errors = new LongAdder();
     private final LongAdder droppedWrites = new LongAdder();
     /** An invalidation was lost to an outage: on recovery this cache's entries must all go. */
@@ -312,7 +310,7 @@ final class RedisTier implements Cache {
             }, () -> "DOWN", errors::increment);
             if (taken.equals("DOWN")) {
                 // Redis is down: load here and write nothing; the caller must not wait for an outage.
-                return load(loader);
+                return loads.time(loader);
             }
             if (taken.equals("OK")) {
                 // The previous holder may have written the value and released the lease between this caller's
@@ -325,7 +323,7 @@ final class RedisTier implements Cache {
                 return loadUnderLease(key, ttl, tags, versions, loader, leaseKey, token);
             }
             if (System.nanoTime() >= deadline) {
-                T value = load(loader);
+                T value = loads.time(loader);
                 long[] now = tags.length == 0 ? new long[0] : versions(tags);
                 if (value != null && now != null) {
                     write(key, json.encode(value, key), ttl, tags, now);
@@ -342,7 +340,7 @@ final class RedisTier implements Cache {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread.ofVirtual().name("weft-cache-lease-" + name).start(() -> renew(leaseKey, token, done));
         try {
-            T value = load(loader);
+            T value = loads.time(loader);
             if (value != null) {
                 write(key, json.encode(value, key), ttl, tags, versions);
             }
@@ -372,18 +370,6 @@ final class RedisTier implements Cache {
         }
     }
 
-    private <T> T load(Supplier<? extends T> loader) {
-        long start = System.nanoTime();
-        loads.increment();
-        try {
-            return loader.get();
-        } catch (RuntimeException | Error e) {
-            loadFailures.increment();
-            throw e;
-        } finally {
-            loadNanos.add(System.nanoTime() - start);
-        }
-    }
 
     private static void sleep(long millis) {
         try {
@@ -482,8 +468,8 @@ final class RedisTier implements Cache {
 
     @Override
     public CacheStats stats() {
-        return new CacheStats(name, "redis", hits.sum(), misses.sum(), 0, loads.sum(), loadFailures.sum(),
-                Duration.ofNanos(loadNanos.sum()), errors.sum(), droppedWrites.sum(), -1);
+        return new CacheStats(name, "redis", hits.sum(), misses.sum(), 0, loads.loads(), loads.failures(),
+                loads.total(), errors.sum(), droppedWrites.sum(), -1);
     }
 
     @Override
