@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
-    private static final int KEY_CHUNK = 500;
 
     /** The transaction open on this thread, so that plain {@code db.query(...)} calls inside it join it. */
     private static final ScopedValue<JdbcTransaction> OPEN = ScopedValue.newInstance();
@@ -57,7 +56,7 @@ final class Engine implements AutoCloseable {
     private final ConnectionPool pool;
     private final StatementWatchdog watchdog;
     private final QueryRecorder recorder;
-    private final TableKeys tableKeys = new TableKeys();
+    private final EmulatedReturning emulation;
     private final ExecutorService executor;
     private final Retry readRetry;
     private final Retry transactionRetry;
@@ -72,6 +71,7 @@ final class Engine implements AutoCloseable {
         this.dialect = Dialect.of(config.type());
         this.pool = new ConnectionPool(config, dialect, registry);
         this.watchdog = new StatementWatchdog(config.name());
+        this.emulation = new EmulatedReturning(this, dialect, new TableKeys(), config.name());
         this.recorder = new QueryRecorder(config.name(), registry, config.slowQueryThreshold());
         this.executor = VirtualThreads.newExecutor("weft-db-" + config.name());
         this.readRetry = retry("weft-db-" + config.name() + "-reads", config.retry(), Engine::isRetryableFault);
@@ -390,12 +390,12 @@ final class Engine implements AutoCloseable {
 
     /** The part of a statement's work that the watchdog guards. */
     @FunctionalInterface
-    private interface StatementBody<T> {
+    interface StatementBody<T> {
         T run() throws SQLException;
     }
 
     /** Runs a statement under the watchdog; marks the call if the timeout fired. */
-    private <T> T watched(Statement statement, Duration timeout, Call call, StatementBody<T> body)
+    <T> T watched(Statement statement, Duration timeout, Call call, StatementBody<T> body)
             throws SQLException {
         StatementWatchdog.Guard guard = watchdog.watch(statement, timeout);
         T result;
@@ -625,11 +625,11 @@ final class Engine implements AutoCloseable {
                 });
             } else {
                 result = session.runAtomically(call, retry, connection -> switch (kind) {
-                    case INSERT -> emulatedInsert(connection, table, quotedTable, sql, data, returning, effective,
+                    case INSERT -> emulation.insert(connection, table, quotedTable, sql, data, returning, effective,
                             call, mapper);
-                    case UPDATE -> emulatedUpdate(connection, table, quotedTable, data, where, returning, effective,
+                    case UPDATE -> emulation.update(connection, table, quotedTable, data, where, returning, effective,
                             call, mapper);
-                    case DELETE -> emulatedDelete(connection, quotedTable, sql, where, returning, effective, call,
+                    case DELETE -> emulation.delete(connection, quotedTable, sql, where, returning, effective, call,
                             mapper);
                 });
             }
@@ -675,7 +675,7 @@ final class Engine implements AutoCloseable {
         return sql.toString();
     }
 
-    private void appendWhere(StringBuilder sql, Map<String, ?> where) {
+    void appendWhere(StringBuilder sql, Map<String, ?> where) {
         sql.append(" WHERE ");
         int i = 0;
         for (Map.Entry<String, ?> condition : where.entrySet()) {
@@ -685,7 +685,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** The values of the placeholders of {@link #writeSql}: data first, then the non-null where values. */
-    private static List<Object> values(Map<String, ?> data, Map<String, ?> where) {
+    static List<Object> values(Map<String, ?> data, Map<String, ?> where) {
         List<Object> values = new ArrayList<>(data.size() + where.size());
         values.addAll(data.values());
         for (Object value : where.values()) {
@@ -696,7 +696,7 @@ final class Engine implements AutoCloseable {
         return values;
     }
 
-    private String quotedList(Iterable<String> columns) {
+    String quotedList(Iterable<String> columns) {
         StringBuilder out = new StringBuilder();
         for (String column : columns) {
             out.append(out.isEmpty() ? "" : ", ").append(dialect.quote(column));
@@ -704,13 +704,13 @@ final class Engine implements AutoCloseable {
         return out.toString();
     }
 
-    private void bindPositional(PreparedStatement statement, List<?> values) throws SQLException {
+    void bindPositional(PreparedStatement statement, List<?> values) throws SQLException {
         for (int i = 0; i < values.size(); i++) {
             ValueBinder.bind(statement, i + 1, "value " + (i + 1), values.get(i), dialect);
         }
     }
 
-    private long executeBound(Connection connection, String sql, List<?> values, Duration timeout, Call call)
+    long executeBound(Connection connection, String sql, List<?> values, Duration timeout, Call call)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bindPositional(statement, values);
@@ -718,7 +718,7 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    private <T> List<T> queryBound(Connection connection, String sql, List<?> values, Duration timeout, Call call,
+    <T> List<T> queryBound(Connection connection, String sql, List<?> values, Duration timeout, Call call,
             RowMapper<T> mapper) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bindPositional(statement, values);
@@ -728,161 +728,6 @@ final class Engine implements AutoCloseable {
                 }
             });
         }
-    }
-
-    private List<String> requirePrimaryKey(Connection connection, String table) throws SQLException {
-        List<String> key = tableKeys.primaryKey(connection, table);
-        if (key.isEmpty()) {
-            throw new InvalidInputException("returning_needs_primary_key", "table", "RETURNING on "
-                    + dialect.type() + " is emulated and needs a primary key, but table " + table + " has none");
-        }
-        return key;
-    }
-
-    private <T> WriteResult<T> emulatedInsert(Connection connection, String table, String quotedTable, String sql,
-            Map<String, ?> data, List<String> returning, Duration timeout, Call call, RowMapper<T> mapper)
-            throws SQLException {
-        List<String> key = requirePrimaryKey(connection, table);
-        List<String> missing = key.stream().filter(column -> !containsIgnoreCase(data, column)).toList();
-        if (missing.size() > 1) {
-            throw new InvalidInputException("returning_needs_primary_key", "data", "emulated RETURNING on " + table
-                    + " needs the key columns " + missing + " in the data (only one may be generated)");
-        }
-        List<Object> keyValues = new ArrayList<>(key.size());
-        try (PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            bindPositional(statement, new ArrayList<>(data.values()));
-            watched(statement, timeout, call, () -> statement.executeUpdate());
-            Object generated = null;
-            if (!missing.isEmpty()) {
-                try (ResultSet keys = statement.getGeneratedKeys()) {
-                    if (!keys.next()) {
-                        throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "no_generated_key",
-                                "database '" + config.name() + "': insert into " + table
-                                        + " generated no key for column " + missing.getFirst(), null, false, null);
-                    }
-                    generated = keys.getObject(1);
-                }
-            }
-            for (String column : key) {
-                keyValues.add(containsIgnoreCase(data, column) ? getIgnoreCase(data, column) : generated);
-            }
-        }
-        List<T> rows = selectByKeys(connection, quotedTable, key, List.of(keyValues), returning, timeout, call, mapper);
-        return new WriteResult<>(1, rows);
-    }
-
-    private <T> WriteResult<T> emulatedUpdate(Connection connection, String table, String quotedTable,
-            Map<String, ?> data, Map<String, ?> where, List<String> returning, Duration timeout, Call call,
-            RowMapper<T> mapper) throws SQLException {
-        List<String> key = requirePrimaryKey(connection, table);
-        StringBuilder lock = new StringBuilder("SELECT ").append(quotedList(key)).append(" FROM ").append(quotedTable);
-        appendWhere(lock, where);
-        lock.append(" FOR UPDATE");
-        List<Object[]> keys = queryBound(connection, lock.toString(), values(Map.of(), where), timeout, call, row -> {
-            Object[] values = new Object[key.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = row.getObject(i + 1);
-            }
-            return values;
-        });
-        if (keys.isEmpty()) {
-            return new WriteResult<>(0, List.of());
-        }
-        long count = 0;
-        for (List<Object[]> chunk : chunks(keys)) {
-            StringBuilder update = new StringBuilder("UPDATE ").append(quotedTable).append(" SET ");
-            int i = 0;
-            for (String column : data.keySet()) {
-                update.append(i++ == 0 ? "" : ", ").append(dialect.quote(column)).append(" = ?");
-            }
-            update.append(" WHERE ").append(keyPredicate(key, chunk.size()));
-            List<Object> values = new ArrayList<>(data.values());
-            chunk.forEach(row -> values.addAll(java.util.Arrays.asList(row)));
-            count += executeBound(connection, update.toString(), values, timeout, call);
-        }
-        // A key column the update changed is found again under its new value.
-        List<List<Object>> newKeys = new ArrayList<>(keys.size());
-        for (Object[] old : keys) {
-            List<Object> updated = new ArrayList<>(key.size());
-            for (int i = 0; i < key.size(); i++) {
-                updated.add(containsIgnoreCase(data, key.get(i)) ? getIgnoreCase(data, key.get(i)) : old[i]);
-            }
-            newKeys.add(updated);
-        }
-        List<T> rows = selectByKeys(connection, quotedTable, key, newKeys, returning, timeout, call, mapper);
-        return new WriteResult<>(count, rows);
-    }
-
-    private <T> WriteResult<T> emulatedDelete(Connection connection, String quotedTable, String deleteSql,
-            Map<String, ?> where, List<String> returning, Duration timeout, Call call, RowMapper<T> mapper)
-            throws SQLException {
-        StringBuilder lock = new StringBuilder("SELECT ").append(quotedList(returning)).append(" FROM ")
-                .append(quotedTable);
-        appendWhere(lock, where);
-        lock.append(" FOR UPDATE");
-        List<Object> whereValues = values(Map.of(), where);
-        List<T> rows = queryBound(connection, lock.toString(), whereValues, timeout, call, mapper);
-        long count = executeBound(connection, deleteSql, whereValues, timeout, call);
-        return new WriteResult<>(count, rows);
-    }
-
-    private <T> List<T> selectByKeys(Connection connection, String quotedTable, List<String> key,
-            List<? extends List<Object>> keys, List<String> returning, Duration timeout, Call call,
-            RowMapper<T> mapper) throws SQLException {
-        List<T> rows = new ArrayList<>(keys.size());
-        for (List<? extends List<Object>> chunk : chunks(keys)) {
-            String select = "SELECT " + quotedList(returning) + " FROM " + quotedTable + " WHERE "
-                    + keyPredicate(key, chunk.size());
-            List<Object> values = new ArrayList<>();
-            chunk.forEach(values::addAll);
-            rows.addAll(queryBound(connection, select, values, timeout, call, mapper));
-        }
-        return rows;
-    }
-
-    private String keyPredicate(List<String> key, int rows) {
-        StringBuilder predicate = new StringBuilder();
-        if (key.size() == 1) {
-            predicate.append(dialect.quote(key.getFirst())).append(" IN (");
-            for (int i = 0; i < rows; i++) {
-                predicate.append(i == 0 ? "?" : ", ?");
-            }
-            return predicate.append(')').toString();
-        }
-        for (int row = 0; row < rows; row++) {
-            predicate.append(row == 0 ? "(" : " OR (");
-            for (int i = 0; i < key.size(); i++) {
-                predicate.append(i == 0 ? "" : " AND ").append(dialect.quote(key.get(i))).append(" = ?");
-            }
-            predicate.append(')');
-        }
-        return predicate.toString();
-    }
-
-    private static <E> List<List<E>> chunks(List<E> items) {
-        List<List<E>> chunks = new ArrayList<>();
-        for (int start = 0; start < items.size(); start += KEY_CHUNK) {
-            chunks.add(items.subList(start, Math.min(items.size(), start + KEY_CHUNK)));
-        }
-        return chunks;
-    }
-
-    private static boolean containsIgnoreCase(Map<String, ?> data, String column) {
-        for (String name : data.keySet()) {
-            if (name.equalsIgnoreCase(column)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static @Nullable Object getIgnoreCase(Map<String, ?> data, String column) {
-        for (Map.Entry<String, ?> entry : data.entrySet()) {
-            if (entry.getKey().equalsIgnoreCase(column)) {
-                return entry.getValue();
-            }
-        }
-        return null;
     }
 
     // ---- batches and bulk inserts --------------------------------------------------------------------------
