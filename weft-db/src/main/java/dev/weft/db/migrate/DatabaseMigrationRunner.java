@@ -1,0 +1,560 @@
+package dev.weft.db.migrate;
+
+import dev.weft.core.ErrorKind;
+import dev.weft.core.InvalidInputException;
+import dev.weft.core.WeftException;
+import dev.weft.db.Database;
+import dev.weft.db.DatabaseException;
+import dev.weft.db.DatabaseType;
+import dev.weft.db.Query;
+import dev.weft.db.QueryTimeoutException;
+import dev.weft.db.Transaction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The migration runner over weft's {@link Database} API.
+ *
+ * <p>Every change is a loop of short steps. Each step is one transaction that takes the database-wide lock,
+ * re-reads the schema table, refuses to go on if any migration is failed, changed or missing, picks the next
+ * migration toward the goal and applies or rolls back that one migration. Re-reading under the lock is what
+ * makes concurrent runners safe: a runner that waited for the lock sees the other's work and does not repeat it,
+ * and goals are absolute (a version boundary), so two runners with one goal converge instead of doing the work
+ * twice.
+ */
+final class DatabaseMigrationRunner implements MigrationRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationRunner.class);
+    /** Extra time the client-side watchdog gives a lock statement, so the server's own timeout fires first. */
+    private static final Duration WATCHDOG_SLACK = Duration.ofSeconds(5);
+
+    private final Database database;
+    private final MigrationSource source;
+    private final MigrationConfig config;
+    private final DatabaseType type;
+    private final SchemaTable schema;
+    private final long advisoryKey;
+    private final String lockName;
+
+    DatabaseMigrationRunner(Database database, MigrationSource source, MigrationConfig config) {
+        this.database = database;
+        this.source = source;
+        this.config = config;
+        this.type = database.type();
+        this.schema = new SchemaTable(type, config.table());
+        byte[] digest = sha256("weft-migrations:" + database.config().database() + ":" + config.table());
+        long key = 0;
+        for (int i = 0; i < 8; i++) {
+            key = key << 8 | (digest[i] & 0xFF);
+        }
+        this.advisoryKey = key;
+        this.lockName = "weft-mig-" + HexFormat.of().formatHex(digest, 0, 12);
+    }
+
+    // ---- reading -------------------------------------------------------------------------------------------
+
+    @Override
+    public List<MigrationStatus> status() {
+        List<Migration> migrations = source.migrations();
+        Map<String, SchemaTable.Row> rows = schema.exists(database) ? schema.read(database) : Map.of();
+        return statuses(migrations, rows);
+    }
+
+    @Override
+    public List<MigrationStatus> validate() {
+        return status().stream().filter(status -> status.state().blocking()).toList();
+    }
+
+    @Override
+    public List<Migration> pending() {
+        List<Migration> migrations = source.migrations();
+        Map<String, SchemaTable.Row> rows = schema.exists(database) ? schema.read(database) : Map.of();
+        return migrations.stream().filter(migration -> find(rows, migration.version()) == null).toList();
+    }
+
+    @Override
+    public boolean isCurrent() {
+        return status().stream().allMatch(status -> status.state() == MigrationState.APPLIED);
+    }
+
+    // ---- changing ------------------------------------------------------------------------------------------
+
+    @Override
+    public MigrationResult migrate() {
+        return change(new Goal("migrate", version -> false, version -> true));
+    }
+
+    @Override
+    public MigrationResult migrate(String target) {
+        Objects.requireNonNull(target, "target");
+        boolean known = status().stream().anyMatch(status -> Versions.compare(status.version(), target) == 0);
+        if (!known) {
+            throw new MigrationException(ErrorKind.NOT_FOUND, "migration_not_found", target, "database '"
+                    + database.name() + "': no migration has version '" + Migration.printable(target)
+                    + "', in the source or in " + config.table(), null);
+        }
+        return change(new Goal("migrate to " + target, version -> Versions.compare(version, target) > 0,
+                version -> Versions.compare(version, target) <= 0));
+    }
+
+    @Override
+    public MigrationResult rollback(String version) {
+        Objects.requireNonNull(version, "version");
+        boolean applied = status().stream().anyMatch(status -> Versions.compare(status.version(), version) == 0
+                && status.state() != MigrationState.PENDING);
+        if (!applied) {
+            throw new MigrationException(ErrorKind.CONFLICT, "migration_not_applied", version, "database '"
+                    + database.name() + "': migration " + Migration.printable(version)
+                    + " is not applied, so it cannot be rolled back", null);
+        }
+        return change(new Goal("rollback " + version, candidate -> Versions.compare(candidate, version) >= 0,
+                candidate -> false));
+    }
+
+    @Override
+    public MigrationResult rollback(int steps) {
+        if (steps < 1) {
+            throw new InvalidInputException("invalid_steps", "steps", "steps must be >= 1, got " + steps);
+        }
+        List<String> applied = status().stream().filter(status -> status.state() != MigrationState.PENDING)
+                .map(MigrationStatus::version).toList();
+        if (applied.isEmpty()) {
+            return new MigrationResult(List.of(), List.of(), null, Duration.ZERO);
+        }
+        // an absolute boundary, so two runners asked for one step roll back one migration between them
+        String cut = applied.get(Math.max(0, applied.size() - steps));
+        return change(new Goal("rollback " + steps, candidate -> Versions.compare(candidate, cut) >= 0,
+                candidate -> false));
+    }
+
+    @Override
+    public void repair(String version) {
+        Objects.requireNonNull(version, "version");
+        List<Migration> migrations = source.migrations();
+        locked(transaction -> {
+            schema.createIfMissing(transaction);
+            Map<String, SchemaTable.Row> rows = schema.read(transaction);
+            MigrationStatus status = statuses(migrations, rows).stream()
+                    .filter(candidate -> Versions.compare(candidate.version(), version) == 0).findFirst()
+                    .orElseThrow(() -> notFound(version));
+            switch (status.state()) {
+                case CHANGED -> schema.acceptChecksum(transaction, bySource(migrations, status.version()));
+                case FAILED, MISSING -> schema.delete(transaction, status.version());
+                case APPLIED, PENDING -> throw new MigrationException(ErrorKind.CONFLICT, "migration_not_repairable",
+                        status.version(), "database '" + database.name() + "': migration " + status.version()
+                                + " is " + status.state().name().toLowerCase(java.util.Locale.ROOT)
+                                + "; only failed, changed or missing migrations can be repaired", null);
+            }
+            LOG.atInfo().setMessage("migration repaired").addKeyValue("database", database.name())
+                    .addKeyValue("version", status.version()).addKeyValue("was", status.state().name()).log();
+            return null;
+        });
+    }
+
+    @Override
+    public void markApplied(String version) {
+        Objects.requireNonNull(version, "version");
+        List<Migration> migrations = source.migrations();
+        Migration migration = migrations.stream()
+                .filter(candidate -> Versions.compare(candidate.version(), version) == 0).findFirst()
+                .orElseThrow(() -> notFound(version));
+        locked(transaction -> {
+            schema.createIfMissing(transaction);
+            SchemaTable.Row row = find(schema.read(transaction), migration.version());
+            if (row == null) {
+                schema.insert(transaction, migration, SchemaTable.STATE_APPLIED, config.clock().instant(), 0,
+                        null, null);
+            } else if (SchemaTable.STATE_FAILED.equals(row.state())) {
+                schema.markApplied(transaction, migration, config.clock().instant());
+            } else if (!row.checksum().equals(migration.checksum())) {
+                throw new MigrationException(ErrorKind.CONFLICT, "migration_changed", migration.version(),
+                        "database '" + database.name() + "': migration " + migration.version()
+                                + " is applied but changed; use repair(\"" + migration.version() + "\")", null);
+            }
+            return null;
+        });
+        LOG.atInfo().setMessage("migration marked applied").addKeyValue("database", database.name())
+                .addKeyValue("version", migration.version()).log();
+    }
+
+    // ---- the step loop -------------------------------------------------------------------------------------
+
+    /** What a change aims at: versions above a boundary rolled back, pending ones up to a boundary applied. */
+    private record Goal(String label, Predicate<String> rollBack, Predicate<String> apply) {
+    }
+
+    /** One step's outcome: done, a version applied or rolled back, or a failure recorded and to be thrown. */
+    private record Step(@Nullable String applied, @Nullable String rolledBack, @Nullable String current,
+            @Nullable MigrationException failure) {
+        boolean done() {
+            return applied == null && rolledBack == null && failure == null;
+        }
+    }
+
+    private MigrationResult change(Goal goal) {
+        long started = System.nanoTime();
+        List<Migration> migrations = source.migrations();
+        locked(transaction -> {
+            schema.createIfMissing(transaction);
+            return null;
+        });
+        List<String> applied = new ArrayList<>();
+        List<String> rolledBack = new ArrayList<>();
+        while (true) {
+            Step step = locked(transaction -> step(transaction, migrations, goal));
+            if (step.failure() != null) {
+                throw step.failure();
+            }
+            if (step.done()) {
+                return new MigrationResult(applied, rolledBack, step.current(),
+                        Duration.ofNanos(System.nanoTime() - started));
+            }
+            if (step.applied() != null) {
+                applied.add(step.applied());
+            }
+            if (step.rolledBack() != null) {
+                rolledBack.add(step.rolledBack());
+            }
+        }
+    }
+
+    private Step step(Transaction transaction, List<Migration> migrations, Goal goal) {
+        Map<String, SchemaTable.Row> rows = schema.read(transaction);
+        List<MigrationStatus> statuses = statuses(migrations, rows);
+        for (MigrationStatus status : statuses) {
+            if (status.state().blocking()) {
+                throw blocked(status);
+            }
+        }
+        String current = null;
+        for (MigrationStatus status : statuses) {
+            if (status.state() == MigrationState.APPLIED) {
+                current = status.version();
+            }
+        }
+        // roll back first, newest first
+        for (MigrationStatus status : statuses.reversed()) {
+            if (status.state() == MigrationState.APPLIED && goal.rollBack().test(status.version())) {
+                return rollBackOne(transaction, bySource(migrations, status.version()));
+            }
+        }
+        for (MigrationStatus status : statuses) {
+            if (status.state() == MigrationState.PENDING && goal.apply().test(status.version())) {
+                return applyOne(transaction, bySource(migrations, status.version()));
+            }
+        }
+        return new Step(null, null, current, null);
+    }
+
+    private Step applyOne(Transaction transaction, Migration migration) {
+        long started = System.nanoTime();
+        MigrationException failure = runStatements(transaction, migration, migration.up(), "up");
+        long elapsedMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        if (failure != null) {
+            // Only reached where DDL is not transactional (MariaDB/MySQL): keep the record, commit, then throw.
+            schema.insert(transaction, migration, SchemaTable.STATE_FAILED, config.clock().instant(), elapsedMs,
+                    errorCode(failure), shortMessage(failure));
+            return new Step(null, null, null, failure);
+        }
+        schema.insert(transaction, migration, SchemaTable.STATE_APPLIED, config.clock().instant(), elapsedMs,
+                null, null);
+        LOG.atInfo().setMessage("migration applied").addKeyValue("database", database.name())
+                .addKeyValue("version", migration.version()).addKeyValue("migration", migration.name())
+                .addKeyValue("duration_ms", elapsedMs).log();
+        return new Step(migration.version(), null, null, null);
+    }
+
+    private Step rollBackOne(Transaction transaction, Migration migration) {
+        if (!migration.reversible()) {
+            throw new MigrationException(ErrorKind.CONFLICT, "migration_irreversible", migration.version(),
+                    "database '" + database.name() + "': migration " + migration.version() + " ("
+                            + migration.name() + ") has no down SQL, so it cannot be rolled back; nothing was "
+                            + "rolled back from it on", null);
+        }
+        long started = System.nanoTime();
+        MigrationException failure = runStatements(transaction, migration, migration.down(), "down");
+        if (failure != null) {
+            schema.markFailed(transaction, migration.version(), errorCode(failure), shortMessage(failure));
+            return new Step(null, null, null, failure);
+        }
+        schema.delete(transaction, migration.version());
+        LOG.atInfo().setMessage("migration rolled back").addKeyValue("database", database.name())
+                .addKeyValue("version", migration.version()).addKeyValue("migration", migration.name())
+                .addKeyValue("duration_ms", Duration.ofNanos(System.nanoTime() - started).toMillis()).log();
+        return new Step(null, migration.version(), null, null);
+    }
+
+    /**
+     * Runs each statement of {@code sql}. Where DDL is transactional a failure is thrown, so the transaction
+     * rolls back and the migration stays as it was; elsewhere it is returned, to be recorded.
+     */
+    private @Nullable MigrationException runStatements(Transaction transaction, Migration migration, String sql,
+            String direction) {
+        List<String> statements;
+        try {
+            statements = SqlStatements.split(sql, mysqlFamily());
+        } catch (IllegalArgumentException e) {
+            throw Migration.invalid(migration.version(), "migration " + migration.version() + " (" + migration.name()
+                    + "), " + direction + " SQL: " + e.getMessage());
+        }
+        for (int index = 0; index < statements.size(); index++) {
+            String statement = statements.get(index);
+            try {
+                Query query = transaction.statement(statement);
+                if (!config.statementTimeout().isZero()) {
+                    query.timeout(config.statementTimeout());
+                }
+                String keyword = SqlStatements.firstKeyword(statement, mysqlFamily());
+                if (keyword.equals("SELECT") || keyword.equals("VALUES") || keyword.equals("SHOW")) {
+                    query.list();
+                } else {
+                    query.execute();
+                }
+            } catch (WeftException e) {
+                MigrationException failure = failed(migration, direction, index, statements.size(), e);
+                if (mysqlFamily()) {
+                    return failure;
+                }
+                throw failure;
+            }
+        }
+        return null;
+    }
+
+    private MigrationException failed(Migration migration, String direction, int index, int count,
+            WeftException cause) {
+        String where = "database '" + database.name() + "': migration " + migration.version() + " ("
+                + migration.name() + ") failed " + (direction.equals("up") ? "" : "to roll back ") + "at statement "
+                + (index + 1) + " of " + count + " [" + errorCode(cause) + "]: " + cause.getMessage();
+        String hint;
+        if (cause instanceof InvalidInputException && ("missing_parameter".equals(cause.code())
+                || "invalid_sql".equals(cause.code()))) {
+            hint = "; weft sends SQL through its :name parameter scanner, which read this statement as having "
+                    + "parameters (a ':' or '?' outside quotes and comments); nothing of this statement ran";
+        } else {
+            hint = "";
+        }
+        String todo;
+        if (mysqlFamily()) {
+            todo = ". " + type + " commits DDL as it runs, so statements 1.." + index + " may have taken effect and "
+                    + "the migration is recorded as failed in " + config.table() + ". Fix the database by hand, then "
+                    + "call repair(\"" + migration.version() + "\") to make it pending again (after undoing its "
+                    + "effects) or markApplied(\"" + migration.version() + "\") (after completing it)";
+        } else {
+            todo = ". The transaction was rolled back: the migration " + (direction.equals("up")
+                    ? "stays pending" : "stays applied") + "; fix its SQL and run again";
+        }
+        return new MigrationException(ErrorKind.INTERNAL, "migration_failed", migration.version(),
+                where + hint + todo, cause);
+    }
+
+    private MigrationException blocked(MigrationStatus status) {
+        String prefix = "database '" + database.name() + "': migration " + status.version() + " (" + status.name()
+                + ") ";
+        return switch (status.state()) {
+            case CHANGED -> new MigrationException(ErrorKind.CONFLICT, "migration_changed", status.version(), prefix
+                    + "was changed after it was applied (checksum " + abbreviate(status.appliedChecksum())
+                    + " applied, " + abbreviate(status.checksum()) + " now); nothing runs until this is resolved. "
+                    + "Restore the migration as it was applied, or, if the change is deliberate and the database "
+                    + "already matches it, call repair(\"" + status.version() + "\") to accept it", null);
+            case FAILED -> new MigrationException(ErrorKind.INTERNAL, "migration_failed", status.version(), prefix
+                    + "failed at " + status.appliedAt() + " [" + status.error() + "] and may be partly applied; "
+                    + "nothing runs until this is resolved. Fix the database by hand, then call repair(\""
+                    + status.version() + "\") to make it pending again (after undoing its effects) or markApplied(\""
+                    + status.version() + "\") (after completing it)", null);
+            case MISSING -> new MigrationException(ErrorKind.CONFLICT, "migration_missing", status.version(), prefix
+                    + "is recorded as applied in " + config.table() + " but the migration source does not have it; "
+                    + "nothing runs until this is resolved. Restore the migration file, or call repair(\""
+                    + status.version() + "\") to forget it", null);
+            case PENDING, APPLIED -> throw new IllegalStateException("not blocking: " + status.state());
+        };
+    }
+
+    // ---- locking -------------------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code work} in a transaction under the migration lock. PostgreSQL: a transaction-scoped advisory
+     * lock, released by the commit or rollback. MariaDB/MySQL: a named lock of the session, which lives on this
+     * transaction's connection, released in {@code finally}. SQLite: weft opens transactions with
+     * {@code BEGIN IMMEDIATE}, which takes the database's write lock up front.
+     */
+    private <T> T locked(Function<Transaction, T> work) {
+        try {
+            return database.inTransaction(transaction -> switch (type) {
+                case POSTGRESQL -> {
+                    transaction.execute("SET LOCAL statement_timeout = " + config.lockTimeout().toMillis());
+                    transaction.statement("SELECT pg_advisory_xact_lock(:key)").bind("key", advisoryKey)
+                            .timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).list();
+                    transaction.execute("SET LOCAL statement_timeout = " + statementTimeout().toMillis());
+                    yield work.apply(transaction);
+                }
+                case MARIADB, MYSQL -> mysqlLocked(transaction, work);
+                case SQLITE -> work.apply(transaction);
+            });
+        } catch (QueryTimeoutException e) {
+            throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
+                    + database.name() + "': another migration runner held the migration lock of " + config.table()
+                    + " for more than " + config.lockTimeout().toMillis() + " ms, or a migration statement timed out",
+                    e);
+        }
+    }
+
+    private <T> T mysqlLocked(Transaction transaction, Function<Transaction, T> work) {
+        boolean mariaDbTimeout = type == DatabaseType.MARIADB;
+        if (mariaDbTimeout) {
+            // max_statement_time would otherwise cut the lock wait short; GET_LOCK has its own timeout
+            transaction.execute("SET SESSION max_statement_time = 0");
+        }
+        try {
+            long seconds = Math.max(1, config.lockTimeout().toSeconds());
+            Long got = transaction.statement("SELECT GET_LOCK(:name, :seconds)").bind("name", lockName)
+                    .bind("seconds", seconds).timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).one(Long.class);
+            if (got == null || got != 1L) {
+                throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
+                        + database.name() + "': another migration runner held the migration lock of "
+                        + config.table() + " for more than " + seconds + " s", null);
+            }
+            try {
+                if (mariaDbTimeout) {
+                    transaction.execute("SET SESSION max_statement_time = " + seconds(statementTimeout()));
+                }
+                T result;
+                try {
+                    result = work.apply(transaction);
+                } catch (RuntimeException | Error failure) {
+                    transaction.execute("ROLLBACK");
+                    throw failure;
+                }
+                // Commit before RELEASE_LOCK: released first, the lock would let the next runner read the schema
+                // table before this step's row is committed, and it would apply the migration again. weft commits
+                // only after this callback returns, and the named lock must be released on this connection, so
+                // the commit is a statement here; weft's own commit then finds an empty transaction.
+                transaction.execute("COMMIT");
+                return result;
+            } finally {
+                transaction.statement("SELECT RELEASE_LOCK(:name)").bind("name", lockName).list();
+            }
+        } finally {
+            if (mariaDbTimeout) {
+                transaction.execute("SET SESSION max_statement_time = " + seconds(database.config().statementTimeout()));
+            }
+        }
+    }
+
+    /** @return the server-side timeout of migration statements: the runner's, else the database's */
+    private Duration statementTimeout() {
+        return config.statementTimeout().isZero() ? database.config().statementTimeout() : config.statementTimeout();
+    }
+
+    private static String seconds(Duration duration) {
+        return Double.toString(duration.toMillis() / 1000.0);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private boolean mysqlFamily() {
+        return type == DatabaseType.MARIADB || type == DatabaseType.MYSQL;
+    }
+
+    private static List<MigrationStatus> statuses(List<Migration> migrations, Map<String, SchemaTable.Row> rows) {
+        TreeMap<String, MigrationStatus> all = new TreeMap<>(Versions.ORDER);
+        Map<String, SchemaTable.Row> unmatched = new LinkedHashMap<>();
+        rows.values().forEach(row -> unmatched.put(row.version(), row));
+        for (Migration migration : migrations) {
+            SchemaTable.Row row = find(rows, migration.version());
+            if (row != null) {
+                unmatched.remove(row.version());
+            }
+            MigrationState state;
+            if (row == null) {
+                state = MigrationState.PENDING;
+            } else if (SchemaTable.STATE_FAILED.equals(row.state())) {
+                state = MigrationState.FAILED;
+            } else if (!row.checksum().equals(migration.checksum())) {
+                state = MigrationState.CHANGED;
+            } else {
+                state = MigrationState.APPLIED;
+            }
+            all.put(migration.version(), new MigrationStatus(migration.version(), migration.name(), state,
+                    row == null ? null : row.appliedAt(), migration.checksum(), row == null ? null : row.checksum(),
+                    row == null ? null : error(row)));
+        }
+        for (SchemaTable.Row row : unmatched.values()) {
+            all.put(row.version(), new MigrationStatus(row.version(), row.name(), MigrationState.MISSING,
+                    row.appliedAt(), null, row.checksum(), error(row)));
+        }
+        return List.copyOf(all.values());
+    }
+
+    private static @Nullable String error(SchemaTable.Row row) {
+        if (row.errorCode() == null) {
+            return null;
+        }
+        return row.errorMessage() == null ? row.errorCode() : row.errorCode() + ": " + row.errorMessage();
+    }
+
+    /** @return the row whose version equals {@code version} as versions compare ({@code 1} = {@code 01}) */
+    private static SchemaTable.@Nullable Row find(Map<String, SchemaTable.Row> rows, String version) {
+        SchemaTable.Row exact = rows.get(version);
+        if (exact != null) {
+            return exact;
+        }
+        for (SchemaTable.Row row : rows.values()) {
+            if (Versions.compare(row.version(), version) == 0) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    private static Migration bySource(List<Migration> migrations, String version) {
+        for (Migration migration : migrations) {
+            if (Versions.compare(migration.version(), version) == 0) {
+                return migration;
+            }
+        }
+        throw new IllegalStateException("no migration " + version + " in the source");
+    }
+
+    private MigrationException notFound(String version) {
+        return new MigrationException(ErrorKind.NOT_FOUND, "migration_not_found", version, "database '"
+                + database.name() + "': no migration has version '" + Migration.printable(version) + "'", null);
+    }
+
+    private static String errorCode(WeftException failure) {
+        WeftException root = failure.getCause() instanceof WeftException cause ? cause : failure;
+        String state = root instanceof DatabaseException db ? db.sqlState().map(s -> " SQLState " + s).orElse("")
+                : "";
+        return root.code() + state;
+    }
+
+    private static String shortMessage(WeftException failure) {
+        WeftException root = failure.getCause() instanceof WeftException cause ? cause : failure;
+        return String.valueOf(root.getMessage());
+    }
+
+    private static String abbreviate(@Nullable String checksum) {
+        return checksum == null ? "none" : checksum.substring(0, Math.min(12, checksum.length()));
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

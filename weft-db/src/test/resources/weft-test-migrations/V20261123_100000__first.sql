@@ -1,0 +1,5 @@
+-- description: First
+-- up
+CREATE TABLE x (id INT);
+-- down
+DROP TABLE x;
