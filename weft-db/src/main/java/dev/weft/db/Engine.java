@@ -369,15 +369,53 @@ final class Engine implements AutoCloseable {
         return error;
     }
 
-    /** A statement ready to run: parsed, its parameters checked, its timeout resolved. */
-    record Spec(NamedSql sql, Map<String, Object> params, Duration timeout, int fetchSize, boolean retry) {
+    /**
+     * A statement ready to run: parsed, its parameters checked, its timeout resolved.
+     *
+     * @param timeout the watchdog's timeout, ZERO for none
+     * @param sessionTimeout a session statement timeout to set around this statement, when it must outlive the
+     *     server-side default (or have none), else {@code null}
+     */
+    record Spec(NamedSql sql, Map<String, Object> params, Duration timeout, @Nullable Duration sessionTimeout,
+            int fetchSize, boolean retry) {
     }
 
     Spec spec(String sql, Map<String, Object> params, @Nullable Duration timeout, int fetchSize, boolean retry) {
         NamedSql parsed = NamedSql.parse(sql, dialect.backslashEscapes());
         parsed.checkParameters(params);
         params.forEach(ValueBinder::check);
-        return new Spec(parsed, params, effectiveTimeout(timeout), fetchSize, retry);
+        return new Spec(parsed, params, effectiveTimeout(timeout), sessionTimeoutFor(timeout), fetchSize, retry);
+    }
+
+    /**
+     * Where the server enforces the configured timeout as a session setting, a statement that asked for a longer
+     * one (or none) must lift it for its own run; a shorter one is enforced by the watchdog first anyway.
+     */
+    @Nullable Duration sessionTimeoutFor(@Nullable Duration explicit) {
+        if (explicit == null || !dialect.serverSideStatementTimeout() || config.statementTimeout().isZero()) {
+            return null;
+        }
+        return explicit.isZero() || explicit.compareTo(config.statementTimeout()) > 0 ? explicit : null;
+    }
+
+    /** Runs work with the session's statement timeout lifted to {@code timeout}, restored afterwards. */
+    <T> T withSessionTimeout(Connection connection, @Nullable Duration timeout, Session.Work<T> work)
+            throws SQLException {
+        if (timeout == null) {
+            return work.run(connection);
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(dialect.sessionTimeoutSql(timeout));
+        }
+        try {
+            return work.run(connection);
+        } finally {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(dialect.sessionTimeoutSql(config.statementTimeout()));
+            } catch (SQLException e) {
+                // In an aborted PostgreSQL transaction the reset fails, but the rollback reverts the SET itself.
+            }
+        }
     }
 
     /** The timeout weft's watchdog enforces; ZERO when the server enforces the configured one itself. */
@@ -421,7 +459,8 @@ final class Engine implements AutoCloseable {
     <T> List<T> list(Session session, Spec spec, RowMapper<T> mapper) {
         Call call = call("query", spec.sql().sql());
         try {
-            List<T> rows = session.run(call, spec.retry(), connection -> {
+            List<T> rows = session.run(call, spec.retry(), pooled -> withSessionTimeout(pooled, spec.sessionTimeout(),
+                    connection -> {
                 try (PreparedStatement statement = connection.prepareStatement(spec.sql().jdbcSql())) {
                     if (spec.fetchSize() > 0) {
                         statement.setFetchSize(spec.fetchSize());
@@ -433,7 +472,7 @@ final class Engine implements AutoCloseable {
                         }
                     });
                 }
-            });
+            }));
             succeeded(call, rows.size());
             wrote(session, writeTagOf(spec.sql().sql()));
             return rows;
@@ -454,12 +493,13 @@ final class Engine implements AutoCloseable {
     long update(Session session, Spec spec) {
         Call call = call("execute", spec.sql().sql());
         try {
-            long count = session.run(call, spec.retry(), connection -> {
+            long count = session.run(call, spec.retry(), pooled -> withSessionTimeout(pooled, spec.sessionTimeout(),
+                    connection -> {
                 try (PreparedStatement statement = connection.prepareStatement(spec.sql().jdbcSql())) {
                     ValueBinder.bindAll(statement, spec.sql(), spec.params(), dialect);
                     return watched(statement, spec.timeout(), call, () -> (long) statement.executeUpdate());
                 }
-            });
+            }));
             succeeded(call, count);
             wrote(session, writeTagOf(spec.sql().sql()));
             return count;
@@ -609,20 +649,22 @@ final class Engine implements AutoCloseable {
                     + " without a where condition is refused; use execute() for a deliberate full-table write");
         }
         Duration effective = effectiveTimeout(timeout);
+        Duration lifted = sessionTimeoutFor(timeout);
         Dialect.WriteKind writeKind = Dialect.WriteKind.valueOf(kind.name());
         String sql = writeSql(kind, quotedTable, data, where);
         Call call = call(kind.name().toLowerCase(), sql);
         try {
             WriteResult<T> result;
             if (returning.isEmpty()) {
-                result = session.run(call, retry, connection -> new WriteResult<T>(
-                        executeBound(connection, sql, values(data, where), effective, call), List.of()));
+                result = session.run(call, retry, pooled -> withSessionTimeout(pooled, lifted, connection ->
+                        new WriteResult<T>(executeBound(connection, sql, values(data, where), effective, call),
+                                List.of())));
             } else if (dialect.nativeReturning(writeKind)) {
                 String withReturning = sql + " RETURNING " + quotedList(returning);
-                result = session.run(call, retry, connection -> {
+                result = session.run(call, retry, pooled -> withSessionTimeout(pooled, lifted, connection -> {
                     List<T> rows = queryBound(connection, withReturning, values(data, where), effective, call, mapper);
                     return new WriteResult<>(rows.size(), rows);
-                });
+                }));
             } else {
                 result = session.runAtomically(call, retry, connection -> switch (kind) {
                     case INSERT -> emulation.insert(connection, table, quotedTable, sql, data, returning, effective,

@@ -468,6 +468,22 @@ class DatabaseContractTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void aPerCallTimeoutLongerThanTheDefaultIsHonoured(TestDatabases target) {
+        try (Database db = Database.create(target.config(builder -> builder.statementTimeout(Duration.ofMillis(500))))) {
+            assertThatThrownBy(() -> db.statement(target.sleepQuery(2)).list())
+                    .isInstanceOf(QueryTimeoutException.class);
+
+            List<Map<String, Object>> slow = target == TestDatabases.SQLITE ? List.of()
+                    : db.statement(target.sleepQuery(1)).timeout(Duration.ofSeconds(5)).list();
+
+            assertThat(slow).hasSize(target == TestDatabases.SQLITE ? 0 : 1);
+            assertThatThrownBy(() -> db.statement(target.sleepQuery(2)).list())
+                    .as("the default is back after the long call").isInstanceOf(QueryTimeoutException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void writesWithoutWhereOrDataAreRefused(TestDatabases target) {
         String table = usersTable(target);
         try {

@@ -92,6 +92,14 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * @param timeout a statement timeout, {@link java.time.Duration#ZERO} for none
+     * @return the SQL that sets the session's statement timeout, where {@link #serverSideStatementTimeout()}
+     */
+    public String sessionTimeoutSql(java.time.Duration timeout) {
+        throw new UnsupportedOperationException(type() + " has no server-side statement timeout");
+    }
+
     /** @return whether a backslash escapes the next character inside string literals */
     public boolean backslashEscapes() {
         return false;

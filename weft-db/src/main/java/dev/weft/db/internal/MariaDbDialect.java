@@ -35,6 +35,11 @@ final class MariaDbDialect extends MySqlFamilyDialect {
     }
 
     @Override
+    public String sessionTimeoutSql(java.time.Duration timeout) {
+        return "SET max_statement_time = " + timeout.toMillis() / 1000.0;
+    }
+
+    @Override
     public boolean nativeReturning(WriteKind kind) {
         return kind != WriteKind.UPDATE;
     }

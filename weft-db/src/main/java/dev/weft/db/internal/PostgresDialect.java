@@ -51,6 +51,11 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public String sessionTimeoutSql(java.time.Duration timeout) {
+        return "SET statement_timeout = " + timeout.toMillis();
+    }
+
+    @Override
     protected char quoteChar() {
         return '"';
     }
