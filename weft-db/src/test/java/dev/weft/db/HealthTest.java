@@ -38,6 +38,24 @@ class HealthTest {
     }
 
     @Test
+    void readinessNeedsAHealthyDatabaseAndACurrentSchema() {
+        try (Database db = TestDatabases.POSTGRESQL.open()) {
+            java.util.concurrent.atomic.AtomicBoolean current = new java.util.concurrent.atomic.AtomicBoolean(false);
+            HealthCheck readiness = HealthCheck.readiness(db, Duration.ofSeconds(2), current::get);
+
+            Health pending = readiness.check();
+            current.set(true);
+            Health ready = readiness.check();
+
+            assertThat(HealthCheck.liveness(db, Duration.ofSeconds(2)).check().healthy()).isTrue();
+            assertThat(pending.healthy()).isFalse();
+            assertThat(pending.error()).contains("migrations_pending");
+            assertThat(ready.healthy()).isTrue();
+            assertThat(ready.details()).containsEntry("migrations", "current");
+        }
+    }
+
+    @Test
     void aDatabaseNobodyListensForIsUnhealthyWithinTheBound() {
         DatabaseConfig config = DatabaseConfig.builder(DatabaseType.POSTGRESQL).host("127.0.0.1").port(1)
                 .database("test").username("postgres").password("secret").acquireTimeout(Duration.ofSeconds(1))
