@@ -92,14 +92,15 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
             char c = sql.charAt(i);
             switch (c) {
                 case '\'', '"', '`' -> {
-                    int end = skipQuoted(sql, i, c, backslashEscapes && c != '`');
+                    int end = SqlLexer.skipQuoted(sql, i, c, backslashEscapes && c != '`');
                     out.append(sql, i, end);
                     i = end;
                 }
                 case 'E', 'e' -> {
                     // PostgreSQL escape string E'...': backslashes escape whatever the dialect
-                    if (i + 1 < length && sql.charAt(i + 1) == '\'' && (i == 0 || !isNamePart(sql.charAt(i - 1)))) {
-                        int end = skipQuoted(sql, i + 1, '\'', true);
+                    if (i + 1 < length && sql.charAt(i + 1) == '\''
+                            && (i == 0 || !SqlLexer.isNamePart(sql.charAt(i - 1)))) {
+                        int end = SqlLexer.skipQuoted(sql, i + 1, '\'', true);
                         out.append(sql, i, end);
                         i = end;
                     } else {
@@ -122,7 +123,7 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                     if (i + 1 < length && sql.charAt(i + 1) == '*') {
                         int end = sql.indexOf("*/", i + 2);
                         if (end < 0) {
-                            throw unterminated("comment");
+                            throw SqlLexer.unterminated("comment");
                         }
                         out.append(sql, i, end + 2);
                         i = end + 2;
@@ -133,7 +134,8 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                 }
                 case '$' -> {
                     // a$b is an identifier, not the start of a dollar quote
-                    int end = i > 0 && isNamePart(sql.charAt(i - 1)) ? i + 1 : skipDollarQuoted(sql, i);
+                    int end = i > 0 && SqlLexer.isNamePart(sql.charAt(i - 1)) ? i + 1
+                            : SqlLexer.skipDollarQuoted(sql, i);
                     out.append(sql, i, end);
                     i = end;
                 }
@@ -143,9 +145,9 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                     if (i + 1 < length && sql.charAt(i + 1) == ':') {
                         out.append("::");
                         i += 2;
-                    } else if (i + 1 < length && isNameStart(sql.charAt(i + 1))) {
+                    } else if (i + 1 < length && SqlLexer.isNameStart(sql.charAt(i + 1))) {
                         int end = i + 2;
-                        while (end < length && isNamePart(sql.charAt(end))) {
+                        while (end < length && SqlLexer.isNamePart(sql.charAt(end))) {
                             end++;
                         }
                         parameters.add(sql.substring(i + 1, end));
@@ -166,51 +168,8 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                 Collections.unmodifiableSet(new LinkedHashSet<>(parameters)));
     }
 
-    private static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
-        int i = start + 1;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (backslashEscapes && c == '\\') {
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
-        }
-        throw unterminated(quote == '\'' ? "string literal" : "quoted identifier");
-    }
 
-    private static int skipDollarQuoted(String sql, int start) {
-        int tagEnd = start + 1;
-        while (tagEnd < sql.length() && isNamePart(sql.charAt(tagEnd))) {
-            tagEnd++;
-        }
-        if (tagEnd >= sql.length() || sql.charAt(tagEnd) != '$'
-                || (tagEnd > start + 1 && Character.isDigit(sql.charAt(start + 1)))) {
-            return start + 1; // $1 or a lone $: not a dollar quote
-        }
-        String tag = sql.substring(start, tagEnd + 1);
-        int close = sql.indexOf(tag, tagEnd + 1);
-        if (close < 0) {
-            throw unterminated("dollar-quoted string");
-        }
-        return close + tag.length();
-    }
 
-    private static boolean isNameStart(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    }
 
-    private static boolean isNamePart(char c) {
-        return isNameStart(c) || (c >= '0' && c <= '9');
-    }
 
-    private static InvalidInputException unterminated(String what) {
-        return new InvalidInputException("invalid_sql", "sql", "unterminated " + what + " in SQL text");
-    }
 }

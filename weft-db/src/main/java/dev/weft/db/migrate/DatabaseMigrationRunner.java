@@ -306,7 +306,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         List<String> statements;
         try {
             statements = SqlStatements.split(sql, mysqlFamily());
-        } catch (IllegalArgumentException e) {
+        } catch (dev.weft.core.InvalidInputException e) {
             throw Migration.invalid(migration.version(), "migration " + migration.version() + " (" + migration.name()
                     + "), " + direction + " SQL: " + e.getMessage());
         }

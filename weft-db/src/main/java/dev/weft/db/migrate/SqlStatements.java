@@ -1,5 +1,6 @@
 package dev.weft.db.migrate;
 
+import dev.weft.db.internal.SqlLexer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,8 @@ final class SqlStatements {
      * @param sql one or more statements
      * @param mysqlFamily whether backslashes escape in literals and {@code #} starts a comment
      * @return the statements, trimmed, without their terminating semicolons
-     * @throws IllegalArgumentException for an unterminated literal, comment or dollar quote
+     * @throws dev.weft.core.InvalidInputException ({@code invalid_sql}) for an unterminated literal, comment or
+     *     dollar quote
      */
     static List<String> split(String sql, boolean mysqlFamily) {
         List<String> statements = new ArrayList<>();
@@ -34,18 +36,18 @@ final class SqlStatements {
         while (i < length) {
             char c = sql.charAt(i);
             if (c == '\'' || c == '"' || c == '`') {
-                i = skipQuoted(sql, i, c, mysqlFamily && c != '`');
+                i = SqlLexer.skipQuoted(sql, i, c, mysqlFamily && c != '`');
             } else if (c == '-' && i + 1 < length && sql.charAt(i + 1) == '-' || c == '#' && mysqlFamily) {
                 int end = sql.indexOf('\n', i);
                 i = end < 0 ? length : end + 1;
             } else if (c == '/' && i + 1 < length && sql.charAt(i + 1) == '*') {
                 int end = sql.indexOf("*/", i + 2);
                 if (end < 0) {
-                    throw new IllegalArgumentException("unterminated /* comment");
+                    throw SqlLexer.unterminated("/* comment");
                 }
                 i = end + 2;
             } else if (c == '$' && !mysqlFamily && (i == 0 || !continuesWord(sql.charAt(i - 1)))) {
-                i = skipDollarQuoted(sql, i);
+                i = SqlLexer.skipDollarQuoted(sql, i);
             } else if (isNameStart(c) && (i == 0 || !continuesWord(sql.charAt(i - 1)))) {
                 int end = i + 1;
                 while (end < length && continuesWord(sql.charAt(end))) {
@@ -101,7 +103,7 @@ final class SqlStatements {
         while (i < text.length()) {
             char c = text.charAt(i);
             if (c == '\'' || c == '"' || c == '`') {
-                int end = skipQuoted(text, i, c, mysqlFamily && c != '`');
+                int end = SqlLexer.skipQuoted(text, i, c, mysqlFamily && c != '`');
                 out.append(text, i, end);
                 i = end;
             } else if (c == '-' && i + 1 < text.length() && text.charAt(i + 1) == '-' || c == '#' && mysqlFamily) {
@@ -134,41 +136,7 @@ final class SqlStatements {
         return text.substring(i, end).toUpperCase(Locale.ROOT);
     }
 
-    private static int skipQuoted(String sql, int start, char quote, boolean backslashEscapes) {
-        int i = start + 1;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (backslashEscapes && c == '\\') {
-                i += 2;
-            } else if (c == quote) {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
-        }
-        throw new IllegalArgumentException("unterminated " + (quote == '\'' ? "string literal" : "quoted identifier"));
-    }
 
-    private static int skipDollarQuoted(String sql, int start) {
-        int tagEnd = start + 1;
-        while (tagEnd < sql.length() && isNamePart(sql.charAt(tagEnd))) {
-            tagEnd++;
-        }
-        if (tagEnd >= sql.length() || sql.charAt(tagEnd) != '$'
-                || (tagEnd > start + 1 && Character.isDigit(sql.charAt(start + 1)))) {
-            return start + 1; // $1 or a lone $: not a dollar quote
-        }
-        String tag = sql.substring(start, tagEnd + 1);
-        int close = sql.indexOf(tag, tagEnd + 1);
-        if (close < 0) {
-            throw new IllegalArgumentException("unterminated dollar-quoted string " + tag);
-        }
-        return close + tag.length();
-    }
 
     private static boolean isNameStart(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

@@ -52,6 +52,7 @@ class SqlStatementsTest {
     @Test
     void refusesAnUnterminatedLiteral() {
         assertThatThrownBy(() -> SqlStatements.split("SELECT 'oops", false))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOfSatisfying(dev.weft.core.InvalidInputException.class,
+                        e -> org.assertj.core.api.Assertions.assertThat(e.code()).isEqualTo("invalid_sql"));
     }
 }
