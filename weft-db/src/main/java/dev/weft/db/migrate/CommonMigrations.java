@@ -85,7 +85,7 @@ public final class CommonMigrations {
                 + "    user_id BIGINT NOT NULL,\n"
                 + "    filename VARCHAR(512) NOT NULL,\n"
                 + "    size_bytes BIGINT,\n"
-                + "    status VARCHAR(32) NOT NULL DEFAULT 'pending',\n"
+                + "    status VARCHAR(32) NOT NULL DEFAULT 'queued',\n"
                 + "    job_id VARCHAR(128),\n"
                 + "    external_job_id VARCHAR(128),\n"
                 + "    result_url " + sql.text() + ",\n"
