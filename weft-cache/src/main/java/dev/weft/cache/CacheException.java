@@ -5,8 +5,9 @@ import dev.weft.core.WeftException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A cache call that could not complete for a reason other than bad input: so far only an interrupted wait for
- * another caller's load (kind {@link ErrorKind#UNAVAILABLE}, code {@code cache_interrupted}). A Redis outage is
+ * A cache call that could not complete for a reason other than bad input: an interrupted wait for another
+ * caller's load (kind {@link ErrorKind#UNAVAILABLE}, code {@code cache_interrupted}), or a loader that threw a
+ * checked exception (kind {@link ErrorKind#INTERNAL}, code {@code cache_load_failed}). A Redis outage is
  * never reported this way: the cache misses instead.
  */
 public class CacheException extends WeftException {

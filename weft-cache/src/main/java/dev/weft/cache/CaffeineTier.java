@@ -183,7 +183,8 @@ final class CaffeineTier implements Cache {
         }
         long[] versions = new long[tags.length];
         for (int i = 0; i < tags.length; i++) {
-            versions[i] = version(tags[i]);
+            // create the counter: a pattern invalidation must find a tag whose first load is still running
+            versions[i] = tagVersions.computeIfAbsent(tags[i], unused -> new AtomicLong()).get();
         }
         return versions;
     }
@@ -208,7 +209,7 @@ final class CaffeineTier implements Cache {
         CacheInputs.ttl(ttl);
         CacheInputs.tags(tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, () -> {
+        return singleFlight.run(key, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             Entry again = peek(key, type.rawType()); // another caller may have finished while this one queued
             if (again != null) {
                 return (T) again.value();
@@ -236,7 +237,7 @@ final class CaffeineTier implements Cache {
         tagVersions.computeIfAbsent(CacheInputs.tag(tag), unused -> new AtomicLong()).incrementAndGet();
     }
 
-    /** Bumps a tag's version to at least {@code version}, as told by another instance. */
+    /** Bumps a tag's version, as told by another instance. */
     void observeTagInvalidated(String tag) {
         invalidateTag(tag);
     }

@@ -27,7 +27,9 @@ final class InvalidationBus implements AutoCloseable {
     private final String channel;
     private final String origin = UUID.randomUUID().toString();
     private final Map<String, TieredTier> caches = new ConcurrentHashMap<>();
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final ReentrantLock subscribeLock = new ReentrantLock();
+    private volatile long lastAttempt = System.nanoTime() - RETRY_NANOS;
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
     /** Called with the nanoTime a remote invalidation was applied, for latency measurements. */
     private volatile java.util.function.LongConsumer onApplied = nanos -> { };
@@ -50,17 +52,21 @@ final class InvalidationBus implements AutoCloseable {
         this.onApplied = listener;
     }
 
-    /** Subscribes once; Lettuce resubscribes by itself after a reconnect. A failure is retried on next publish. */
+    /**
+     * Subscribes once; Lettuce resubscribes by itself after a reconnect. A failed attempt is retried by a later
+     * call, at most once a second, and a caller never queues behind another's attempt.
+     */
     private void ensureSubscribed() {
-        if (subscription != null) {
+        if (subscription != null || System.nanoTime() - lastAttempt < RETRY_NANOS || !subscribeLock.tryLock()) {
             return;
         }
-        subscribeLock.lock();
+        StatefulRedisPubSubConnection<String, String> connection = null;
         try {
             if (subscription != null) {
                 return;
             }
-            StatefulRedisPubSubConnection<String, String> connection = link.client().connectPubSub(StringCodec.UTF8);
+            lastAttempt = System.nanoTime();
+            connection = link.client().connectPubSub(StringCodec.UTF8);
             connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String from, String message) {
@@ -69,7 +75,11 @@ final class InvalidationBus implements AutoCloseable {
             });
             connection.sync().subscribe(channel);
             subscription = connection;
+            connection = null;
         } catch (RuntimeException e) {
+            if (connection != null) {
+                connection.closeAsync(); // a connection that could not subscribe must not leak
+            }
             LOG.atWarn().setMessage("cannot subscribe to cache invalidations; will retry")
                     .addKeyValue("channel", channel).addKeyValue("error", e.getClass().getSimpleName()).log();
         } finally {
@@ -116,7 +126,12 @@ final class InvalidationBus implements AutoCloseable {
     private void publish(String cache, String kind, String argument) {
         ensureSubscribed();
         byte[] message = RedisLink.bytes(origin + "|" + cache + "|" + kind + "|" + argument);
-        link.call(redis -> redis.publish(channel, message), () -> 0L, () -> { });
+        Long receivers = link.call(redis -> redis.publish(channel, message), () -> -1L, () -> { });
+        if (receivers < 0) {
+            // Other instances keep their local copy until their local TTL cap; say so, since nobody else will.
+            LOG.atWarn().setMessage("cache invalidation could not be published")
+                    .addKeyValue("cache", cache).addKeyValue("kind", kind).log();
+        }
     }
 
     /** Clears every local tier: called when Redis answers again after an outage. */

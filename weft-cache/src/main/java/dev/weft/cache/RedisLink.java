@@ -45,6 +45,7 @@ final class RedisLink implements AutoCloseable {
     private final Map<String, String> scriptShas = new ConcurrentHashMap<>();
     private volatile @Nullable StatefulRedisConnection<String, byte[]> connection;
     private volatile boolean closed;
+    private volatile long lastConnectFailure = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     RedisLink(RedisConfig config) {
         this.config = config;
@@ -120,7 +121,16 @@ final class RedisLink implements AutoCloseable {
         connectLock.lock();
         try {
             if (connection == null) {
-                connection = client.connect(CODEC);
+                // Callers queued behind a failed attempt fail at once instead of each waiting a connect timeout.
+                if (System.nanoTime() - lastConnectFailure < config.connectTimeout().toNanos()) {
+                    throw new io.lettuce.core.RedisConnectionException("redis connect failed moments ago");
+                }
+                try {
+                    connection = client.connect(CODEC);
+                } catch (RuntimeException e) {
+                    lastConnectFailure = System.nanoTime();
+                    throw e;
+                }
                 LOG.atInfo().setMessage("redis connected").addKeyValue("namespace", config.namespace())
                         .addKeyValue("url", config.redactedUrl()).log();
             }

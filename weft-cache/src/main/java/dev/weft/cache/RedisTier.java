@@ -286,7 +286,8 @@ final class RedisTier implements Cache {
         CacheInputs.ttl(ttl);
         CacheInputs.tags(tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, () -> loadAcrossInstances(key, type, ttl, tags.toArray(String[]::new), loader));
+        return singleFlight.run(key, link.config().loadWait(),
+                () -> loadAcrossInstances(key, type, ttl, tags.toArray(String[]::new), loader));
     }
 
     /**
@@ -323,10 +324,10 @@ final class RedisTier implements Cache {
                 return loadUnderLease(key, ttl, tags, versions, loader, leaseKey, token);
             }
             if (System.nanoTime() >= deadline) {
+                // versions from before the load, so an invalidation during it leaves the entry stale
                 T value = loads.time(loader);
-                long[] now = tags.length == 0 ? new long[0] : versions(tags);
-                if (value != null && now != null) {
-                    write(key, json.encode(value, key), ttl, tags, now);
+                if (value != null && versions != null) {
+                    write(key, json.encode(value, key), ttl, tags, versions);
                 }
                 return value;
             }

@@ -74,15 +74,16 @@ final class TieredTier implements Cache {
     @Override
     public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
-        Optional<T> near = local.get(key, type);
-        if (near.isPresent()) {
-            return near.get();
+        // get() fills the local tier for the Redis entry's remaining time when another instance already loaded it
+        Optional<T> found = get(key, type);
+        if (found.isPresent()) {
+            return found.get();
         }
         CacheInputs.key(key);
         CacheInputs.ttl(ttl);
         CacheInputs.tags(tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, () -> {
+        return singleFlight.run(key, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             long before = local.changes();
             T value = redis.getOrLoad(key, type, ttl, tags, loader);
             if (value != null) {
