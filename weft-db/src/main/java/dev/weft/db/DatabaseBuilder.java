@@ -44,7 +44,9 @@ public final class DatabaseBuilder {
 
     /** @return the open database; close it when done */
     public Database build() {
-        Cache cache = queryCache != null ? queryCache : LocalCache.create("weft-db-" + config.name().replace('.', '_'), 10_000);
+        String cacheName = "weft-db-" + config.name().replace('.', '_');
+        Cache cache = queryCache != null ? queryCache
+                : LocalCache.create(cacheName.length() <= 64 ? cacheName : cacheName.substring(0, 64), 10_000);
         return new PooledDatabase(config, registry, cache);
     }
 }

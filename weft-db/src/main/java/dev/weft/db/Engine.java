@@ -181,7 +181,7 @@ final class Engine implements AutoCloseable {
     <T> List<T> cachedList(Session session, Spec spec, Class<T> type, RowMapper<T> mapper, @Nullable String key,
             Duration ttl, java.util.@Nullable Set<String> tables) {
         dev.weft.cache.internal.CacheInputs.ttl(ttl);
-        if (!SqlTables.isRead(spec.sql().sql())) {
+        if (!SqlTables.isRead(spec.sql().sql(), dialect.backslashEscapes())) {
             throw new InvalidInputException("cache_needs_read", "cached", "only a read can be cached");
         }
         java.util.Set<String> tags = new java.util.HashSet<>();
@@ -191,7 +191,8 @@ final class Engine implements AutoCloseable {
                 tags.add(tableTag(Identifiers.check("table", table)));
             }
         } else {
-            java.util.Set<String> read = SqlTables.readTables(spec.sql().sql()).orElseThrow(() ->
+            java.util.Set<String> read = SqlTables.readTables(spec.sql().sql(), dialect.backslashEscapes())
+                    .orElseThrow(() ->
                     new InvalidInputException("cache_tables_unknown", "tables", "cannot tell surely which tables this "
                             + "query reads; declare them with .tables(...) to cache it"));
             read.forEach(table -> tags.add(tableTag(table)));
@@ -200,8 +201,18 @@ final class Engine implements AutoCloseable {
             return list(session, spec, mapper); // a transaction must see its own writes
         }
         String cacheKey = key != null ? "k:" + key : derivedKey(spec, type);
+        // Cached rows are shared by every later hit: hand out lists (and map rows) nobody can change.
         return queryCache.getOrLoad(cacheKey, dev.weft.cache.TypeRef.listOf(type), ttl, tags,
-                () -> list(session, spec, mapper));
+                () -> unmodifiable(list(session, spec, mapper)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> unmodifiable(List<T> rows) {
+        List<T> copy = new ArrayList<>(rows.size());
+        for (T row : rows) {
+            copy.add(row instanceof Map<?, ?> map ? (T) java.util.Collections.unmodifiableMap(map) : row);
+        }
+        return java.util.Collections.unmodifiableList(copy);
     }
 
     /** A key from the SQL text, the row type and each parameter's type and value, hashed to a fixed length. */
@@ -236,8 +247,9 @@ final class Engine implements AutoCloseable {
     private String writeTagOf(String sql) {
         String tag = writeTags.get(sql);
         if (tag == null) {
-            tag = SqlTables.isRead(sql) ? NO_WRITE
-                    : SqlTables.writeTarget(sql).map(Engine::tableTag).orElse(ALL_TABLES);
+            boolean mysqlFamily = dialect.backslashEscapes();
+            tag = SqlTables.isRead(sql, mysqlFamily) ? NO_WRITE
+                    : SqlTables.writeTarget(sql, mysqlFamily).map(Engine::tableTag).orElse(ALL_TABLES);
             if (writeTags.size() > 4096) {
                 writeTags.clear();
             }
@@ -378,6 +390,16 @@ final class Engine implements AutoCloseable {
      */
     record Spec(NamedSql sql, Map<String, Object> params, Duration timeout, @Nullable Duration sessionTimeout,
             int fetchSize, boolean retry) {
+    }
+
+    /**
+     * @param retry the caller's explicit choice, or {@code null}: then reads retry and anything that writes (an
+     *     INSERT ... RETURNING run as a query, say) does not, since a write whose connection dropped may have run
+     */
+    Spec spec(String sql, Map<String, Object> params, @Nullable Duration timeout, int fetchSize,
+            @Nullable Boolean retry, boolean read) {
+        boolean retries = retry != null ? retry : read && writeTagOf(sql).isEmpty();
+        return spec(sql, params, timeout, fetchSize, retries);
     }
 
     Spec spec(String sql, Map<String, Object> params, @Nullable Duration timeout, int fetchSize, boolean retry) {
@@ -666,14 +688,15 @@ final class Engine implements AutoCloseable {
                     return new WriteResult<>(rows.size(), rows);
                 }));
             } else {
-                result = session.runAtomically(call, retry, connection -> switch (kind) {
+                result = session.runAtomically(call, retry, pooled -> withSessionTimeout(pooled, lifted,
+                        connection -> switch (kind) {
                     case INSERT -> emulation.insert(connection, table, quotedTable, sql, data, returning, effective,
                             call, mapper);
                     case UPDATE -> emulation.update(connection, table, quotedTable, data, where, returning, effective,
                             call, mapper);
                     case DELETE -> emulation.delete(connection, quotedTable, sql, where, returning, effective, call,
                             mapper);
-                });
+                }));
             }
             succeeded(call, result.count());
             wrote(session, tableTag(table));

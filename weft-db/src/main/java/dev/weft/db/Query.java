@@ -127,6 +127,12 @@ public final class Query {
     /** @return the rows, each a map from lower-case column label to value */
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> list() {
+        if (cacheTtl != null && session.engine().queryCache().tierStats().containsKey("redis")) {
+            // JSON round trips change map values' types (Long to Integer, timestamps to text): a hit would not
+            // return what a miss did.
+            throw new dev.weft.core.InvalidInputException("cache_needs_type", "cached", "a query cached in Redis "
+                    + "needs a row type: use list(Class) with a record or a scalar type");
+        }
         if (cacheTtl != null) {
             return cachedList((Class<Map<String, Object>>) (Class<?>) Map.class, RowMappers.maps());
         }
@@ -218,6 +224,6 @@ public final class Query {
     }
 
     private Engine.Spec spec(boolean read) {
-        return session.engine().spec(sql, params, timeout, fetchSize, retry != null ? retry : read);
+        return session.engine().spec(sql, params, timeout, fetchSize, retry, read);
     }
 }

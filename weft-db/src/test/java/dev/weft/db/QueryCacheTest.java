@@ -65,6 +65,9 @@ class QueryCacheTest {
 
             assertThat(second).isEqualTo(first).hasSize(1);
             assertThat(db.queryMetrics().total()).isEqualTo(queriesAfterFirst);
+            assertThatThrownBy(() -> second.add(new Account(9, "x", 0)))
+                    .as("a cached result is shared, so nobody may change it")
+                    .isInstanceOf(UnsupportedOperationException.class);
         } finally {
             db.execute("DROP TABLE " + table);
         }

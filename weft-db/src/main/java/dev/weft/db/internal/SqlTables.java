@@ -35,7 +35,16 @@ public final class SqlTables {
      * @return whether the statement only reads (starts with SELECT, WITH ... SELECT, VALUES, SHOW, EXPLAIN)
      */
     public static boolean isRead(String sql) {
-        List<Token> tokens = tokens(sql);
+        return isRead(sql, false);
+    }
+
+    /**
+     * @param sql SQL text
+     * @param mysqlFamily whether to lex it as MySQL/MariaDB do (backslash escapes, double-quoted strings)
+     * @return whether the statement only reads
+     */
+    public static boolean isRead(String sql, boolean mysqlFamily) {
+        List<Token> tokens = tokens(sql, mysqlFamily);
         if (tokens.isEmpty() || !READ_STARTS.contains(tokens.getFirst().text())) {
             return false;
         }
@@ -55,7 +64,16 @@ public final class SqlTables {
      * @return the tables it reads (lower-cased), or empty if the text is too involved to be sure
      */
     public static Optional<Set<String>> readTables(String sql) {
-        List<Token> tokens = tokens(sql);
+        return readTables(sql, false);
+    }
+
+    /**
+     * @param sql a read statement
+     * @param mysqlFamily whether to lex it as MySQL/MariaDB do
+     * @return the tables it reads (lower-cased), or empty if the text is too involved to be sure
+     */
+    public static Optional<Set<String>> readTables(String sql, boolean mysqlFamily) {
+        List<Token> tokens = tokens(sql, mysqlFamily);
         Set<String> tables = new LinkedHashSet<>();
         for (int i = 0; i < tokens.size(); i++) {
             String word = tokens.get(i).text();
@@ -110,14 +128,23 @@ public final class SqlTables {
      *     and anything unusual count as unknown)
      */
     public static Optional<String> writeTarget(String sql) {
-        List<Token> tokens = tokens(sql);
+        return writeTarget(sql, false);
+    }
+
+    /**
+     * @param sql a statement
+     * @param mysqlFamily whether to lex it as MySQL/MariaDB do
+     * @return the table it writes, or empty if unknown
+     */
+    public static Optional<String> writeTarget(String sql, boolean mysqlFamily) {
+        List<Token> tokens = tokens(sql, mysqlFamily);
         if (tokens.isEmpty()) {
             return Optional.empty();
         }
         String first = tokens.getFirst().text();
         int at = switch (first) {
             case "insert", "replace", "merge" -> indexAfter(tokens, "into");
-            case "update" -> 1;
+            case "update" -> skipModifiers(tokens, 1);
             case "delete" -> indexAfter(tokens, "from");
             case "truncate" -> tokens.size() > 1 && tokens.get(1).text().equals("table") ? 2 : 1;
             default -> -1;
@@ -129,10 +156,35 @@ public final class SqlTables {
             return Optional.empty();
         }
         int end = qualified(tokens, at);
+        if (first.equals("update") && !followedBySet(tokens, end)) {
+            return Optional.empty(); // a multi-table UPDATE (JOIN, comma list): which table changes is not plain
+        }
         if (first.equals("truncate") && end + 1 < tokens.size() && tokens.get(end + 1).text().equals(",")) {
             return Optional.empty(); // several tables
         }
         return Optional.of(tokens.get(end).text());
+    }
+
+    /** Skips MySQL's UPDATE modifiers ({@code LOW_PRIORITY}, {@code IGNORE}). */
+    private static int skipModifiers(List<Token> tokens, int at) {
+        int index = at;
+        while (index < tokens.size() && !tokens.get(index).quoted()
+                && Set.of("low_priority", "ignore").contains(tokens.get(index).text())) {
+            index++;
+        }
+        return index;
+    }
+
+    /** Whether the table name at {@code end} is followed by SET, directly or after an alias. */
+    private static boolean followedBySet(List<Token> tokens, int end) {
+        int next = end + 1;
+        if (next < tokens.size() && tokens.get(next).text().equals("as")) {
+            next++;
+        }
+        if (next < tokens.size() && tokens.get(next).text().equals("set")) {
+            return true;
+        }
+        return next + 1 < tokens.size() && tokens.get(next).name() && tokens.get(next + 1).text().equals("set");
     }
 
     private static int indexAfter(List<Token> tokens, String keyword) {
@@ -153,8 +205,8 @@ public final class SqlTables {
         return at;
     }
 
-    private static List<Token> tokens(String sql) {
-        String plain = stripLiteralsAndComments(sql);
+    private static List<Token> tokens(String sql, boolean mysqlFamily) {
+        String plain = stripLiteralsAndComments(sql, mysqlFamily);
         List<Token> tokens = new ArrayList<>();
         Matcher matcher = TOKEN.matcher(plain);
         while (matcher.find()) {
@@ -171,29 +223,27 @@ public final class SqlTables {
         return tokens;
     }
 
-    /** Replaces string literals with {@code ''} and removes comments. */
-    private static String stripLiteralsAndComments(String sql) {
+    /**
+     * Replaces string literals with {@code ''} and removes comments, lexing as the dialect does: backslash escapes
+     * and double-quoted strings and {@code #} comments on MySQL/MariaDB; {@code E'...'} and dollar quotes on
+     * PostgreSQL.
+     */
+    private static String stripLiteralsAndComments(String sql, boolean mysqlFamily) {
         StringBuilder out = new StringBuilder(sql.length());
         int i = 0;
         while (i < sql.length()) {
             char c = sql.charAt(i);
-            if (c == '\'') {
-                int end = i + 1;
-                while (end < sql.length()) {
-                    char d = sql.charAt(end);
-                    if (d == '\\') {
-                        end += 2;
-                    } else if (d == '\'' && end + 1 < sql.length() && sql.charAt(end + 1) == '\'') {
-                        end += 2;
-                    } else if (d == '\'') {
-                        break;
-                    } else {
-                        end++;
-                    }
-                }
+            boolean escapeString = (c == 'E' || c == 'e') && i + 1 < sql.length() && sql.charAt(i + 1) == '\''
+                    && (i == 0 || !SqlLexer.isNamePart(sql.charAt(i - 1)));
+            if (c == '\'' || escapeString || (mysqlFamily && c == '"')) {
+                int open = escapeString ? i + 1 : i;
+                i = SqlLexer.skipQuoted(sql, open, sql.charAt(open), mysqlFamily || escapeString);
                 out.append("''");
-                i = end + 1;
-            } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+            } else if (!mysqlFamily && c == '$') {
+                int end = i > 0 && SqlLexer.isNamePart(sql.charAt(i - 1)) ? i + 1 : SqlLexer.skipDollarQuoted(sql, i);
+                out.append(end == i + 1 ? "$" : "''");
+                i = end;
+            } else if ((c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') || (mysqlFamily && c == '#')) {
                 int end = sql.indexOf('\n', i);
                 i = end < 0 ? sql.length() : end;
             } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {

@@ -58,6 +58,24 @@ class SqlTablesTest {
         assertThat(SqlTables.writeTarget(sql)).isEqualTo(Optional.empty());
     }
 
+    @org.junit.jupiter.api.Test
+    void lexesStringsAsTheDialectDoes() {
+        String postgres = "SELECT * FROM a WHERE p = 'x\\' UNION SELECT * FROM b WHERE q = 'y'";
+        String mysql = "SELECT * FROM a WHERE x = \"it's\" UNION SELECT * FROM b WHERE y = 'z'";
+
+        assertThat(SqlTables.readTables(postgres, false)).contains(Set.of("a", "b"));
+        assertThat(SqlTables.readTables(mysql, true)).contains(Set.of("a", "b"));
+        assertThat(SqlTables.readTables("SELECT $$ FROM x $$ AS s FROM real_t", false)).contains(Set.of("real_t"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void findsTheTableOfAMySqlUpdateWithModifiersAndRefusesAMultiTableOne() {
+        assertThat(SqlTables.writeTarget("UPDATE IGNORE t SET x = 1", true)).contains("t");
+        assertThat(SqlTables.writeTarget("UPDATE LOW_PRIORITY t AS u SET x = 1", true)).contains("t");
+        assertThat(SqlTables.writeTarget("UPDATE a JOIN b ON a.id = b.a_id SET b.x = 1", true)).isEmpty();
+        assertThat(SqlTables.writeTarget("UPDATE a, b SET b.x = 1", true)).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"SELECT 1", "  select * from t", "WITH x AS (SELECT 1) SELECT * FROM x", "VALUES (1)"})
     void knowsAReadFromAWrite(String sql) {
