@@ -82,6 +82,8 @@ final class RedisTier implements Cache {
     private final dev.weft.cache.internal.LoadTimer loads = new dev.weft.cache.internal.LoadTimer();
     private final LongAdder errors = new LongAdder();
     private final LongAdder droppedWrites = new LongAdder();
+    /** Whether the entries last read carried tags; chooses between the plain GET and the checking script. */
+    private volatile boolean tagged;
     /** An invalidation was lost to an outage: on recovery this cache's entries must all go. */
     private final AtomicBoolean lostInvalidation = new AtomicBoolean();
 
@@ -134,7 +136,7 @@ final class RedisTier implements Cache {
      */
     <T> Optional<Found<T>> find(String key, TypeRef<T> type, boolean count, boolean withTtl) {
         CacheInputs.key(key);
-        if (!withTtl) {
+        if (!withTtl && !tagged) {
             // Fast path: a plain GET; only an entry with tags needs the script that checks their versions.
             byte[] plain = link.call(redis -> {
                 byte[] reply = redis.get(entryKey(key));
@@ -154,6 +156,9 @@ final class RedisTier implements Cache {
                 }
                 return value.map(v -> new Found<>(v, Duration.ZERO, NO_TAGS));
             }
+            // This cache holds tagged entries (a query cache, say): read them with the checking script directly
+            // from now on, instead of a GET that must be followed by the script anyway.
+            tagged = true;
         }
         List<?> found = link.call(redis -> {
             List<?> reply = (List<?>) link.script(redis, GET, ScriptOutputType.MULTI, new String[] {entryKey(key)},
@@ -170,6 +175,9 @@ final class RedisTier implements Cache {
         byte[] entry = (byte[]) found.get(0);
         long pttl = found.get(1) instanceof Long millis ? millis : -1;
         int bodyStart = headerEnd(entry);
+        if (bodyStart == NO_TAG_HEADER.length) {
+            tagged = false; // untagged entries again: the plain GET suffices
+        }
         Optional<T> value = json.decode(entry, bodyStart, type);
         if (count) {
             (value.isPresent() ? hits : misses).increment();

@@ -63,6 +63,8 @@ final class Engine implements AutoCloseable {
     private final dev.weft.cache.Cache queryCache;
     private final java.util.concurrent.ConcurrentHashMap<String, String> writeTags =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> readTags =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     Engine(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
@@ -181,21 +183,17 @@ final class Engine implements AutoCloseable {
     <T> List<T> cachedList(Session session, Spec spec, Class<T> type, RowMapper<T> mapper, @Nullable String key,
             Duration ttl, java.util.@Nullable Set<String> tables) {
         dev.weft.cache.internal.CacheInputs.ttl(ttl);
-        if (!SqlTables.isRead(spec.sql().sql(), dialect.backslashEscapes())) {
+        if (!writeTagOf(spec.sql().sql()).isEmpty()) {
             throw new InvalidInputException("cache_needs_read", "cached", "only a read can be cached");
         }
         java.util.Set<String> tags = new java.util.HashSet<>();
         tags.add(ALL_TABLES);
-        if (tables != null) {
+        if (tables == null) {
+            tags.addAll(readTagsOf(spec.sql().sql()));
+        } else {
             for (String table : tables) {
                 tags.add(tableTag(Identifiers.check("table", table)));
             }
-        } else {
-            java.util.Set<String> read = SqlTables.readTables(spec.sql().sql(), dialect.backslashEscapes())
-                    .orElseThrow(() ->
-                    new InvalidInputException("cache_tables_unknown", "tables", "cannot tell surely which tables this "
-                            + "query reads; declare them with .tables(...) to cache it"));
-            read.forEach(table -> tags.add(tableTag(table)));
         }
         if (session instanceof JdbcTransaction) {
             return list(session, spec, mapper); // a transaction must see its own writes
@@ -204,6 +202,24 @@ final class Engine implements AutoCloseable {
         // Cached rows are shared by every later hit: hand out lists (and map rows) nobody can change.
         return queryCache.getOrLoad(cacheKey, dev.weft.cache.TypeRef.listOf(type), ttl, tags,
                 () -> unmodifiable(list(session, spec, mapper)));
+    }
+
+    /** The table tags a cached read depends on, parsed once per SQL text. */
+    private java.util.Set<String> readTagsOf(String sql) {
+        java.util.Set<String> cached = readTags.get(sql);
+        if (cached != null) {
+            return cached;
+        }
+        java.util.Set<String> read = SqlTables.readTables(sql, dialect.backslashEscapes()).orElseThrow(() ->
+                new InvalidInputException("cache_tables_unknown", "tables", "cannot tell surely which tables this "
+                        + "query reads; declare them with .tables(...) to cache it"));
+        java.util.Set<String> tags = new java.util.HashSet<>();
+        read.forEach(table -> tags.add(tableTag(table)));
+        if (readTags.size() > 4096) {
+            readTags.clear();
+        }
+        readTags.put(sql, java.util.Set.copyOf(tags));
+        return tags;
     }
 
     @SuppressWarnings("unchecked")
@@ -565,6 +581,7 @@ final class Engine implements AutoCloseable {
         private ResultSet result;
         private RowMapper<T> mapper;
         private boolean autoCommitChanged;
+        private boolean timeoutLifted;
         private long rows;
         private boolean closed;
         private @Nullable Throwable failure;
@@ -580,6 +597,13 @@ final class Engine implements AutoCloseable {
             if (dialect.streamingNeedsTransaction() && connection.getAutoCommit()) {
                 connection.setAutoCommit(false);
                 autoCommitChanged = true;
+            }
+            if (spec.sessionTimeout() != null) {
+                // a stream that asked for a longer timeout lifts the session's until it closes
+                try (Statement set = connection.createStatement()) {
+                    set.execute(dialect.sessionTimeoutSql(spec.sessionTimeout()));
+                }
+                timeoutLifted = true;
             }
             statement = connection.prepareStatement(spec.sql().jdbcSql(), ResultSet.TYPE_FORWARD_ONLY,
                     ResultSet.CONCUR_READ_ONLY);
@@ -635,8 +659,14 @@ final class Engine implements AutoCloseable {
                 }
                 if (autoCommitChanged) {
                     Connection connection = borrowed.connection();
-                    connection.rollback(); // read-only cursor: nothing to keep
+                    connection.rollback(); // read-only cursor: nothing to keep; also ends an aborted transaction
                     connection.setAutoCommit(true);
+                    autoCommitChanged = false;
+                }
+                if (timeoutLifted) {
+                    try (Statement reset = borrowed.connection().createStatement()) {
+                        reset.execute(dialect.sessionTimeoutSql(config.statementTimeout()));
+                    }
                 }
             } catch (SQLException e) {
                 broken = true;

@@ -7,6 +7,7 @@ import dev.weft.core.ErrorKind;
 import dev.weft.core.InvalidInputException;
 import dev.weft.core.NotFoundException;
 import dev.weft.core.WeftException;
+import dev.weft.db.internal.RowMappers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -477,6 +478,12 @@ class DatabaseContractTest {
                     : db.statement(target.sleepQuery(1)).timeout(Duration.ofSeconds(5)).list();
 
             assertThat(slow).hasSize(target == TestDatabases.SQLITE ? 0 : 1);
+            if (target != TestDatabases.SQLITE) {
+                try (Stream<Map<String, Object>> streamed = db.statement(target.sleepQuery(1))
+                        .timeout(Duration.ofSeconds(5)).fetchSize(1).stream(RowMappers.maps())) {
+                    assertThat(streamed.count()).isEqualTo(1);
+                }
+            }
             assertThatThrownBy(() -> db.statement(target.sleepQuery(2)).list())
                     .as("the default is back after the long call").isInstanceOf(QueryTimeoutException.class);
         }
