@@ -49,7 +49,29 @@ public interface HealthCheck {
             }
             Map<String, Object> details = new LinkedHashMap<>(health.details());
             try {
-                boolean current = schemaCurrent.getAsBoolean();
+                // the schema check reads migration files and the schema table: bound it like the probe
+                java.util.concurrent.CompletableFuture<Boolean> check = new java.util.concurrent.CompletableFuture<>();
+                Thread.ofVirtual().name("weft-db-readiness").start(() -> {
+                    try {
+                        check.complete(schemaCurrent.getAsBoolean());
+                    } catch (Throwable e) {
+                        check.completeExceptionally(e);
+                    }
+                });
+                boolean current;
+                try {
+                    current = check.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    details.put("migrations", "unknown");
+                    return new Health(false, timeout, Optional.of("timeout"), details);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException runtime ? runtime
+                            : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    details.put("migrations", "unknown");
+                    return new Health(false, timeout, Optional.of("interrupted"), details);
+                }
                 details.put("migrations", current ? "current" : "pending");
                 return new Health(current, health.latency(),
                         current ? Optional.empty() : Optional.of("migrations_pending"), details);

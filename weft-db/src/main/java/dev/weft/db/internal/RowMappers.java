@@ -65,8 +65,14 @@ public final class RowMappers {
      */
     public static <T> RowMapper<T> bind(RowMapper<T> mapper, ResultSet result) throws SQLException {
         if (mapper instanceof RecordMapper<T> records) {
-            int[] columnOf = records.layout(result.getMetaData());
-            return row -> records.map(row, columnOf);
+            ResultSetMetaData meta = result.getMetaData();
+            int[] columnOf = records.layout(meta);
+            // whether each column holds instants, looked up once per result instead of once per row
+            boolean[] zoned = new boolean[meta.getColumnCount() + 1];
+            for (int column = 1; column < zoned.length; column++) {
+                zoned[column] = zoned(meta, column);
+            }
+            return row -> records.map(row, columnOf, zoned);
         }
         return mapper;
     }
@@ -130,7 +136,13 @@ public final class RowMappers {
      * @throws SQLException if the driver cannot read it
      */
     static @Nullable Object read(ResultSet row, int column, Class<?> type) throws SQLException {
-        Object value = readBoxed(row, column, type);
+        return read(row, column, type, null);
+    }
+
+    /** @param zoned whether the column holds instants, or {@code null} to ask the metadata */
+    private static @Nullable Object read(ResultSet row, int column, Class<?> type, @Nullable Boolean zoned)
+            throws SQLException {
+        Object value = readBoxed(row, column, type, zoned);
         if (value == null && type.isPrimitive()) {
             throw new InvalidInputException("null_column", row.getMetaData().getColumnLabel(column),
                     "column " + row.getMetaData().getColumnLabel(column) + " is NULL but maps to primitive " + type);
@@ -139,7 +151,8 @@ public final class RowMappers {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static @Nullable Object readBoxed(ResultSet row, int column, Class<?> type) throws SQLException {
+    private static @Nullable Object readBoxed(ResultSet row, int column, Class<?> type, @Nullable Boolean zonedColumn)
+            throws SQLException {
         if (type == String.class) {
             return row.getString(column);
         }
@@ -181,7 +194,8 @@ public final class RowMappers {
         if (driverValue instanceof java.sql.Timestamp timestamp
                 && (type == Instant.class || type == OffsetDateTime.class || type == LocalDateTime.class)) {
             // A zoned column's Timestamp is an instant; a wall-clock column's is UTC wall-clock time in weft.
-            Instant instant = zoned(row.getMetaData(), column) ? timestamp.toInstant()
+            boolean isZoned = zonedColumn != null ? zonedColumn : zoned(row.getMetaData(), column);
+            Instant instant = isZoned ? timestamp.toInstant()
                     : timestamp.toLocalDateTime().toInstant(ZoneOffset.UTC);
             return type == Instant.class ? instant : type == OffsetDateTime.class ? instant.atOffset(ZoneOffset.UTC)
                     : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
@@ -292,9 +306,13 @@ public final class RowMappers {
         }
 
         T map(ResultSet row, int[] columnOf) throws SQLException {
+            return map(row, columnOf, null);
+        }
+
+        T map(ResultSet row, int[] columnOf, boolean @Nullable [] zoned) throws SQLException {
             Object[] args = new Object[components.length];
             for (int i = 0; i < components.length; i++) {
-                args[i] = read(row, columnOf[i], components[i].getType());
+                args[i] = read(row, columnOf[i], components[i].getType(), zoned == null ? null : zoned[columnOf[i]]);
             }
             try {
                 return constructor.newInstance(args);
