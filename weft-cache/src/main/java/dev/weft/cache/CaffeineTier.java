@@ -159,9 +159,7 @@ final class CaffeineTier implements Cache {
 
     @Override
     public void put(String key, Object value, Duration ttl, Set<String> tags) {
-        CacheInputs.key(key);
-        CacheInputs.ttl(ttl);
-        CacheInputs.tags(tags);
+        CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         entries.put(key, entry(value, ttl, tags, versionsOf(tags)));
     }
@@ -205,9 +203,7 @@ final class CaffeineTier implements Cache {
         if (cached.isPresent()) {
             return cached.get();
         }
-        CacheInputs.key(key);
-        CacheInputs.ttl(ttl);
-        CacheInputs.tags(tags);
+        CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         return singleFlight.run(key, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             Entry again = peek(key, type.rawType()); // another caller may have finished while this one queued

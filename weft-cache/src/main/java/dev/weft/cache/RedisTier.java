@@ -209,9 +209,7 @@ final class RedisTier implements Cache {
 
     @Override
     public void put(String key, Object value, Duration ttl, Set<String> tags) {
-        CacheInputs.key(key);
-        CacheInputs.ttl(ttl);
-        CacheInputs.tags(tags);
+        CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         byte[] payload = json.encode(value, key); // fails before anything is written
         String[] tagArray = tags.toArray(String[]::new);
@@ -291,8 +289,7 @@ final class RedisTier implements Cache {
         if (cached.isPresent()) {
             return cached.get();
         }
-        CacheInputs.ttl(ttl);
-        CacheInputs.tags(tags);
+        CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         return singleFlight.run(key, link.config().loadWait(),
                 () -> loadAcrossInstances(key, type, ttl, tags.toArray(String[]::new), loader));

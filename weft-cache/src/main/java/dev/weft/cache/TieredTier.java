@@ -79,9 +79,7 @@ final class TieredTier implements Cache {
         if (found.isPresent()) {
             return found.get();
         }
-        CacheInputs.key(key);
-        CacheInputs.ttl(ttl);
-        CacheInputs.tags(tags);
+        CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         return singleFlight.run(key, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             long before = local.changes();

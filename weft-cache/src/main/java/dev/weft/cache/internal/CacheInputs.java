@@ -59,6 +59,20 @@ public final class CacheInputs {
     }
 
     /**
+     * Checks what every write and load is given: the key, the TTL and the tags.
+     *
+     * @param key the key
+     * @param ttl the time to live
+     * @param tags the tags
+     * @throws InvalidInputException naming the first invalid one
+     */
+    public static void entry(String key, Duration ttl, Set<String> tags) {
+        key(key);
+        ttl(ttl);
+        tags(tags);
+    }
+
+    /**
      * @param tags tags
      * @return the tags
      * @throws InvalidInputException for a tag outside {@code [A-Za-z0-9_.:*-]{1,200}}
