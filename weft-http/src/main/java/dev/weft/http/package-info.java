@@ -1,6 +1,13 @@
 /**
- * weft-http: a resilient client for external HTTP APIs. This module is a placeholder until its
- * issue lands; it holds no API yet.
+ * weft-http: a resilient client for external HTTP APIs, the guides' {@code APIConfig} and {@code APIOperations}.
+ *
+ * <p>{@link dev.weft.http.ApiClient} is the entry point, configured by {@link dev.weft.http.ApiConfig}. A call
+ * passes, in order: the path and host checks (SSRF guard), the response cache (GETs), and per attempt the host's
+ * circuit breaker, rate limit and bulkhead, then Apache HttpClient 5's pool. Failed attempts are retried with
+ * full-jitter backoff while the host's retry budget and the call's deadline allow. Every failure is an
+ * {@link dev.weft.http.ApiException} whose {@link dev.weft.core.ErrorKind} maps to an HTTP status.
+ *
+ * <p>Third-party types (HttpClient 5, Resilience4j, Bucket4j, Lettuce, Jackson) stay out of the API.
  */
 @NullMarked
 package dev.weft.http;

@@ -1,0 +1,138 @@
+package dev.weft.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Records calls: Micrometer's {@code http.client.requests} per attempt (the standard name, so existing dashboards
+ * work), and the client's own totals, percentiles (HdrHistogram) and a ring of recent calls for
+ * {@link ApiClient#metrics()}. Thread-safe.
+ */
+final class CallMetrics {
+    private static final int RECENT = 100;
+
+    private final String client;
+    private final @Nullable MeterRegistry registry;
+    private final Clock clock;
+    private final Recorder recorder = new Recorder(3);
+    private final Histogram total = new Histogram(3);
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder breakerTransitions = new LongAdder();
+    private final LongAdder latencyMicros = new LongAdder();
+    private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> byOutcome = new ConcurrentHashMap<>();
+    private final ArrayDeque<ApiMetrics.Call> recent = new ArrayDeque<>(RECENT);
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+
+    CallMetrics(String client, @Nullable MeterRegistry registry, Clock clock) {
+        this.client = client;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    private record TimerKey(String method, String host, String uri, int status, String outcome) {
+    }
+
+    /** One attempt on the wire, for {@code http.client.requests}. */
+    void attempt(String method, String host, String uri, int status, String outcome, long nanos) {
+        if (registry == null) {
+            return;
+        }
+        TimerKey key = new TimerKey(method, host, uri, status, outcome);
+        timers.computeIfAbsent(key, k -> Timer.builder("http.client.requests")
+                .description("Requests sent to external APIs, one per attempt")
+                .tag("client.name", client).tag("method", k.method()).tag("host", k.host()).tag("uri", k.uri())
+                .tag("status", k.status() == 0 ? "IO_ERROR" : Integer.toString(k.status()))
+                .tag("outcome", k.outcome())
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One finished call. */
+    void call(String method, String host, String uri, int status, String outcome, int attempts, long nanos,
+            boolean failed) {
+        calls.increment();
+        if (failed) {
+            failures.increment();
+        }
+        long micros = Math.max(1, nanos / 1000);
+        recorder.recordValue(Math.min(micros, 3_600_000_000L));
+        latencyMicros.add(micros);
+        byStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
+        byOutcome.computeIfAbsent(outcome, s -> new LongAdder()).increment();
+        ApiMetrics.Call record = new ApiMetrics.Call(clock.instant(), method, host, uri, status, outcome, attempts,
+                nanos / 1e6);
+        synchronized (recent) {
+            if (recent.size() == RECENT) {
+                recent.removeFirst();
+            }
+            recent.addLast(record);
+        }
+    }
+
+    void retry() {
+        retries.increment();
+    }
+
+    void cacheHit() {
+        cacheHits.increment();
+    }
+
+    void breakerTransition() {
+        breakerTransitions.increment();
+    }
+
+    ApiMetrics snapshot(long retriesRefused) {
+        Histogram histogram;
+        synchronized (total) {
+            total.add(recorder.getIntervalHistogram());
+            histogram = total.copy();
+        }
+        long count = calls.sum();
+        long failed = failures.sum();
+        Map<Integer, Long> statuses = new HashMap<>();
+        byStatus.forEach((status, adder) -> statuses.put(status, adder.sum()));
+        Map<String, Long> outcomes = new HashMap<>();
+        byOutcome.forEach((outcome, adder) -> outcomes.put(outcome, adder.sum()));
+        List<ApiMetrics.Call> latest;
+        synchronized (recent) {
+            latest = new ArrayList<>(recent);
+        }
+        return new ApiMetrics(client, count, count - failed, failed, count == 0 ? 1.0 : (count - failed) / (double) count,
+                count == 0 ? 0 : latencyMicros.sum() / 1000.0 / count,
+                histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(95) / 1000.0,
+                histogram.getValueAtPercentile(99) / 1000.0, statuses, outcomes, retries.sum(), retriesRefused,
+                breakerTransitions.sum(), cacheHits.sum(), latest);
+    }
+
+    /** Micrometer's outcome names for a status (SUCCESS, CLIENT_ERROR, ...), or an I/O failure's kind. */
+    static String outcome(int status) {
+        if (status >= 200 && status < 300) {
+            return "SUCCESS";
+        }
+        if (status >= 300 && status < 400) {
+            return "REDIRECTION";
+        }
+        if (status >= 400 && status < 500) {
+            return "CLIENT_ERROR";
+        }
+        if (status >= 500) {
+            return "SERVER_ERROR";
+        }
+        return "UNKNOWN";
+    }
+}
