@@ -1,0 +1,95 @@
+package dev.weft.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.core.InvalidConfigException;
+import dev.weft.core.Secret;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ApiConfigTest {
+
+    @Test
+    void hasTheGuidesDefaults() {
+        ApiConfig config = ApiConfig.of("https://api.example.com");
+
+        assertThat(config.maxRetries()).isEqualTo(3);
+        assertThat(config.retryDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.backoffFactor()).isEqualTo(2.0);
+        assertThat(config.maxConnections()).isEqualTo(100);
+        assertThat(config.maxConnectionsPerHost()).isEqualTo(10);
+        assertThat(config.maxConcurrentPerHost()).isEqualTo(10);
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.responseTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.rateLimit()).isEqualTo(100);
+        assertThat(config.breakerThreshold()).isEqualTo(5);
+        assertThat(config.breakerOpenTime()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.cacheTtl()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(config.retryBudget()).isEqualTo(0.2);
+        assertThat(config.verifyTls()).isTrue();
+    }
+
+    @Test
+    void refusesAMalformedBaseUrlNamingTheSetting() {
+        assertThatThrownBy(() -> ApiConfig.of("not a url")).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("weft.http.base-url");
+        assertThatThrownBy(() -> ApiConfig.of("ftp://example.com")).isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> ApiConfig.of("/relative")).isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> ApiConfig.of("https://example.com/?q=1")).isInstanceOf(InvalidConfigException.class);
+    }
+
+    @Test
+    void namesTheFieldOfAnInvalidValue() {
+        assertThatThrownBy(() -> ApiConfig.builder("https://a.example").name("svc").maxRetries(-1).build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.http.svc.max-retries");
+        assertThatThrownBy(() -> ApiConfig.builder("https://a.example").maxConnections(5).maxConnectionsPerHost(6)
+                .build()).hasMessageContaining("max-connections-per-host");
+        assertThatThrownBy(() -> ApiConfig.builder("https://a.example").defaultHeader("X-A", "a\r\nb").build())
+                .hasMessageContaining("default-headers");
+    }
+
+    @Test
+    void neverPrintsTokens() {
+        ApiConfig config = ApiConfig.builder("https://a.example").bearerToken(Secret.of("tok-123"))
+                .apiKey(Secret.of("key-456")).build();
+
+        assertThat(config.toString()).doesNotContain("tok-123").doesNotContain("key-456");
+    }
+
+    @Test
+    void readsTheEnvironment() {
+        ApiConfig config = ApiConfig.fromEnv("provider", Map.of(
+                "WEFT_HTTP_PROVIDER_BASE_URL", "http://127.0.0.1:9000",
+                "WEFT_HTTP_PROVIDER_MAX_RETRIES", "5",
+                "WEFT_HTTP_PROVIDER_CONNECT_TIMEOUT", "2.5",
+                "WEFT_HTTP_PROVIDER_API_KEY", "k",
+                "WEFT_HTTP_PROVIDER_ALLOWED_HOSTS", "cdn.example.com, files.example.com:8443"));
+
+        assertThat(config.name()).isEqualTo("provider");
+        assertThat(config.maxRetries()).isEqualTo(5);
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.apiKey().reveal()).isEqualTo("k");
+        assertThat(config.allowedHosts()).containsExactlyInAnyOrder("cdn.example.com", "files.example.com:8443");
+    }
+
+    @Test
+    void namesTheVariableOfABadEnvironmentValue() {
+        assertThatThrownBy(() -> ApiConfig.fromEnv("provider", Map.of(
+                "WEFT_HTTP_PROVIDER_BASE_URL", "http://127.0.0.1:9000", "WEFT_HTTP_PROVIDER_MAX_RETRIES", "many")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_HTTP_PROVIDER_MAX_RETRIES");
+        assertThatThrownBy(() -> ApiConfig.fromEnv("provider", Map.of()))
+                .hasMessageContaining("WEFT_HTTP_PROVIDER_BASE_URL");
+    }
+
+    @Test
+    void derivesChangedCopies() {
+        ApiConfig config = ApiConfig.of("https://a.example");
+
+        ApiConfig renamed = config.withName("other");
+
+        assertThat(renamed.name()).isEqualTo("other");
+        assertThat(renamed.baseUrl()).isEqualTo(config.baseUrl());
+    }
+}
