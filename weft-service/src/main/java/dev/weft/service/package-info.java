@@ -1,4 +1,13 @@
-/** weft-service: the {@code weft} command; for now the weft-db example, later the video-job HTTP service. */
+/**
+ * weft-service: the weft HTTP service and its composition root.
+ *
+ * <p>{@link dev.weft.service.WeftService} starts the server over a {@link dev.weft.service.ServiceContext} (database,
+ * caches, metrics, health checks) and the {@link dev.weft.service.RouteModule}s that add endpoints through
+ * {@link dev.weft.service.Routes}. Handlers get an {@link dev.weft.service.Exchange} and throw weft exceptions or
+ * {@link dev.weft.service.ApiException}s; the edge turns every failure into {@code application/problem+json}.
+ * Sub-packages: {@code http} (the server's plumbing), {@code data} (migrations and repositories), {@code users}
+ * and {@code ops} (route modules), {@code cli} (the {@code weft} command).
+ */
 @NullMarked
 package dev.weft.service;
 

@@ -1,0 +1,314 @@
+package dev.weft.service;
+
+import dev.weft.core.ErrorKind;
+import dev.weft.core.WeftException;
+import dev.weft.service.http.RateLimiter;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The one Helidon handler: matches the route table, checks the key and the rate, runs the endpoint, maps every
+ * failure to problem+json, and writes one access-log line and one {@code http.server.requests} sample per request.
+ */
+final class Edge implements Handler {
+    private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.service.access");
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final String PROBLEM_TYPE = "https://weft.dev/problems/";
+
+    private final List<Routes.Route> routes;
+    private final ServiceContext context;
+    private final RateLimiter rateLimiter;
+    private final MeterRegistry registry;
+
+    Edge(List<Routes.Route> routes, ServiceContext context, RateLimiter rateLimiter) {
+        this.routes = List.copyOf(routes);
+        this.context = context;
+        this.rateLimiter = rateLimiter;
+        this.registry = context.registry();
+    }
+
+    @Override
+    public void handle(ServerRequest request, ServerResponse response) {
+        long started = System.nanoTime();
+        String requestId = request.headers().first(HeaderNames.create("X-Request-Id"))
+                .filter(id -> REQUEST_ID.matcher(id).matches()).orElseGet(() -> UUID.randomUUID().toString());
+        response.header(HeaderNames.create("X-Request-Id"), requestId);
+        String template = "unmatched";
+        Method method = request.prologue().method();
+        MDC.put("request_id", requestId);
+        try {
+            List<String> segments = decode(request.path().rawPath());
+            Match match = match(method, segments);
+            template = match.route().template();
+            Principal principal = authorize(match.route().access(), request);
+            if (principal != null) {
+                RateLimiter.Decision decision = rateLimiter.tryAcquire(principal.scope());
+                if (!decision.allowed()) {
+                    response.header(HeaderNames.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
+                    throw ApiException.of(429, "rate_limited", "more than " + context.config().rateLimit()
+                            + " requests per second with this key");
+                }
+            }
+            Exchange exchange = new Exchange(request, response, match.route(), match.params(), principal, requestId,
+                    context.json());
+            match.route().endpoint().handle(exchange);
+            if (!response.isSent()) {
+                response.status(Status.NO_CONTENT_204).send();
+            }
+        } catch (Throwable failure) {
+            problem(request, response, failure, method, template);
+            if (failure instanceof Error error && !(failure instanceof StackOverflowError)) {
+                throw error;
+            }
+        } finally {
+            long nanos = System.nanoTime() - started;
+            int status = response.status().code();
+            ACCESS.atInfo().setMessage("request")
+                    .addKeyValue("request_id", requestId)
+                    .addKeyValue("http.request.method", method.text())
+                    .addKeyValue("http.route", template)
+                    .addKeyValue("http.response.status_code", status)
+                    .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
+                    .log();
+            Timer.builder("http.server.requests")
+                    .description("HTTP requests the service answered")
+                    .tag("method", method.text())
+                    .tag("uri", template)
+                    .tag("status", Integer.toString(status))
+                    .tag("outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR"
+                            : status >= 300 ? "REDIRECTION" : "SUCCESS")
+                    .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+            MDC.remove("request_id");
+        }
+    }
+
+    /** A matched route and its path parameters. */
+    private record Match(Routes.Route route, Map<String, String> params) {
+    }
+
+    private Match match(Method method, List<String> segments) {
+        Match best = null;
+        int bestLiterals = -1;
+        Set<String> allowed = new LinkedHashSet<>();
+        for (Routes.Route route : routes) {
+            List<String> template = route.segments();
+            if (template.size() != segments.size()) {
+                continue;
+            }
+            Map<String, String> params = new HashMap<>();
+            int literals = 0;
+            boolean matches = true;
+            for (int i = 0; i < template.size() && matches; i++) {
+                String part = template.get(i);
+                if (part.startsWith("{")) {
+                    params.put(part.substring(1, part.length() - 1), segments.get(i));
+                } else if (part.equals(segments.get(i))) {
+                    literals++;
+                } else {
+                    matches = false;
+                }
+            }
+            if (!matches) {
+                continue;
+            }
+            allowed.add(route.method().text());
+            if (route.method().equals(method) && literals > bestLiterals) {
+                best = new Match(route, params);
+                bestLiterals = literals;
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        if (allowed.isEmpty()) {
+            throw ApiException.of(404, "route_not_found", "no such endpoint");
+        }
+        throw new MethodNotAllowed(String.join(", ", allowed));
+    }
+
+    private @Nullable Principal authorize(Access access, ServerRequest request) {
+        Access effective = access == Access.METRICS
+                ? (context.config().metricsPublic() ? Access.PUBLIC : Access.ADMIN) : access;
+        if (effective == Access.PUBLIC) {
+            return null;
+        }
+        Optional<String> key = request.headers().first(HeaderNames.create("X-API-Key"));
+        if (key.isEmpty()) {
+            key = request.headers().first(HeaderNames.AUTHORIZATION)
+                    .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                    .map(value -> value.substring(7).strip());
+        }
+        if (key.isEmpty() || key.get().isEmpty()) {
+            throw ApiException.unauthorized("an API key is required (X-API-Key or Authorization: Bearer)");
+        }
+        Principal principal = context.apiKeys().authenticate(key.get())
+                .orElseThrow(() -> ApiException.unauthorized("the API key is not valid"));
+        if (effective == Access.ADMIN && !principal.admin()) {
+            throw ApiException.forbidden("this endpoint needs the admin key");
+        }
+        return principal;
+    }
+
+    private void problem(ServerRequest request, ServerResponse response, Throwable failure, Method method,
+            String template) {
+        int status;
+        String code;
+        String detail;
+        List<ApiException.FieldError> errors = List.of();
+        switch (failure) {
+            case MethodNotAllowed notAllowed -> {
+                status = 405;
+                code = "method_not_allowed";
+                detail = method.text() + " is not allowed here; allowed: " + notAllowed.allow;
+                response.header(HeaderNames.ALLOW, notAllowed.allow);
+            }
+            case ApiException api -> {
+                status = api.status();
+                code = api.code();
+                detail = api.getMessage();
+                errors = api.errors();
+            }
+            case WeftException weft -> {
+                status = status(weft.kind());
+                code = weft.code();
+                detail = switch (weft.kind()) {
+                    case INVALID_INPUT -> "the request is invalid";
+                    case NOT_FOUND -> "not found";
+                    case CONFLICT -> "the request conflicts with the current state";
+                    case TIMEOUT -> "a dependency did not answer in time";
+                    case UNAVAILABLE -> "a dependency is unavailable; retry later";
+                    case RATE_LIMITED -> "a dependency is rate limited; retry later";
+                    case UPSTREAM -> "a dependency failed";
+                    case INTERNAL -> "internal error";
+                };
+                if (weft.kind() == ErrorKind.UNAVAILABLE || weft.kind() == ErrorKind.RATE_LIMITED) {
+                    response.header(HeaderNames.RETRY_AFTER, "1");
+                }
+            }
+            default -> {
+                status = 500;
+                code = "internal_error";
+                detail = "internal error";
+            }
+        }
+        if (status >= 500) {
+            var event = status == 500 ? LOG.atError() : LOG.atWarn();
+            event.setMessage("request failed").setCause(failure)
+                    .addKeyValue("http.request.method", method.text()).addKeyValue("http.route", template)
+                    .addKeyValue("http.response.status_code", status).log();
+        }
+        if (response.isSent()) {
+            return; // a streamed answer failed midway: the client sees a cut-off body; the log has the cause
+        }
+        if (status == 401) {
+            response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"weft\"");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", PROBLEM_TYPE + code);
+        body.put("title", Status.create(status).reasonPhrase());
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("code", code);
+        body.put("instance", request.path().rawPath());
+        if (!errors.isEmpty()) {
+            List<Map<String, String>> list = new ArrayList<>();
+            for (ApiException.FieldError error : errors) {
+                list.add(Map.of("field", error.field(), "message", error.message()));
+            }
+            body.put("errors", list);
+        }
+        try {
+            response.status(Status.create(status));
+            response.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
+            response.send(context.json().write(body));
+        } catch (RuntimeException e) {
+            LOG.atWarn().setMessage("could not send the problem response").setCause(e).log();
+        }
+    }
+
+    /** ErrorKind to HTTP status: one exhaustive switch, so a new kind fails the build until it is mapped. */
+    static int status(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID_INPUT -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TIMEOUT -> 504;
+            case UNAVAILABLE -> 503;
+            case RATE_LIMITED -> 429;
+            case UPSTREAM -> 502;
+            case INTERNAL -> 500;
+        };
+    }
+
+    /** Splits a raw path into percent-decoded segments; {@code %2F} stays inside its segment. */
+    static List<String> decode(String rawPath) {
+        List<String> segments = new ArrayList<>();
+        for (String raw : rawPath.split("/", -1)) {
+            if (!raw.isEmpty()) {
+                segments.add(percentDecode(raw));
+            }
+        }
+        return segments;
+    }
+
+    private static String percentDecode(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return raw;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    throw ApiException.of(400, "invalid_path", "malformed percent-encoding in the path");
+                }
+                int high = Character.digit(raw.charAt(i + 1), 16);
+                int low = Character.digit(raw.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    throw ApiException.of(400, "invalid_path", "malformed percent-encoding in the path");
+                }
+                out.write(high * 16 + low);
+                i += 2;
+            } else {
+                byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A path that exists for other methods. */
+    private static final class MethodNotAllowed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String allow;
+
+        MethodNotAllowed(String allow) {
+            super("method not allowed", null, false, false);
+            this.allow = allow;
+        }
+    }
+}

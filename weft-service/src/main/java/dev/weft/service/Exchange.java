@@ -1,0 +1,228 @@
+package dev.weft.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request being handled: the Helidon request and response, the route's path parameters, the caller and the
+ * request id, with helpers that read JSON bodies within the route's limit and answer JSON.
+ *
+ * <p>Confined to the request's thread.
+ */
+public final class Exchange {
+    private final ServerRequest request;
+    private final ServerResponse response;
+    private final Routes.Route route;
+    private final Map<String, String> pathParams;
+    private final @Nullable Principal principal;
+    private final String requestId;
+    private final Json json;
+    private byte @Nullable [] body;
+
+    Exchange(ServerRequest request, ServerResponse response, Routes.Route route, Map<String, String> pathParams,
+            @Nullable Principal principal, String requestId, Json json) {
+        this.request = request;
+        this.response = response;
+        this.route = route;
+        this.pathParams = Map.copyOf(pathParams);
+        this.principal = principal;
+        this.requestId = requestId;
+        this.json = json;
+    }
+
+    /** @return the Helidon request (for streaming or multipart bodies) */
+    public ServerRequest request() {
+        return request;
+    }
+
+    /** @return the Helidon response (for streaming answers) */
+    public ServerResponse response() {
+        return response;
+    }
+
+    /** @return the matched route */
+    public Routes.Route route() {
+        return route;
+    }
+
+    /** @return the request id, echoed in {@code X-Request-Id} */
+    public String requestId() {
+        return requestId;
+    }
+
+    /**
+     * @return the caller
+     * @throws IllegalStateException on a public route, which has none
+     */
+    public Principal principal() {
+        if (principal == null) {
+            throw new IllegalStateException("route " + route.template() + " is public: no principal");
+        }
+        return principal;
+    }
+
+    /**
+     * @param name a parameter of the route's template
+     * @return its decoded value
+     */
+    public String pathParam(String name) {
+        String value = pathParams.get(name);
+        if (value == null) {
+            throw new IllegalStateException("route " + route.template() + " has no parameter " + name);
+        }
+        return value;
+    }
+
+    /**
+     * @param name a parameter of the route's template naming a numeric id
+     * @param what what the id names, for the 404 message, e.g. {@code user}
+     * @return the id
+     * @throws ApiException 404 if the value is not a positive integer (no such resource can exist)
+     */
+    public long pathId(String name, String what) {
+        String value = pathParam(name);
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw ApiException.notFound(what);
+        }
+        long id = Long.parseLong(value);
+        if (id < 1) {
+            throw ApiException.notFound(what);
+        }
+        return id;
+    }
+
+    /** @param name a query parameter @return its first value, if present */
+    public Optional<String> query(String name) {
+        return request.query().first(name).asOptional();
+    }
+
+    /** @param name a request header, case-insensitive @return its first value */
+    public Optional<String> header(String name) {
+        return request.headers().first(HeaderNames.create(name));
+    }
+
+    /**
+     * Reads the whole body, refusing one over the route's limit (413) before reading it when the length is declared,
+     * and as soon as it passes the limit otherwise.
+     *
+     * @return the body bytes; empty if none was sent
+     * @throws ApiException 413 {@code payload_too_large}
+     */
+    public byte[] body() {
+        if (body != null) {
+            return body;
+        }
+        long limit = route.maxBody();
+        OptionalLong declared = request.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > limit) {
+            throw tooLarge(limit);
+        }
+        if (!request.content().hasEntity()) {
+            body = new byte[0];
+            return body;
+        }
+        try (InputStream in = request.content().inputStream()) {
+            byte[] read = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (read.length > limit) {
+                throw tooLarge(limit);
+            }
+            body = read;
+            return read;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body failed", e);
+        }
+    }
+
+    /**
+     * Reads a JSON body into a record. The content type must be JSON (415 otherwise); malformed JSON, wrong types,
+     * too large numbers and unknown fields are 400s naming the field; the record's own validation runs too.
+     *
+     * @param type the record type
+     * @param <T> the type
+     * @return the value
+     */
+    public <T> T json(Class<T> type) {
+        requireJson();
+        return json.read(body(), type);
+    }
+
+    /**
+     * Reads a JSON object body as a tree, for partial updates where absent and {@code null} differ.
+     *
+     * @return the object
+     * @throws ApiException 415 for another content type, 400 for malformed JSON or anything but an object
+     */
+    public JsonNode jsonObject() {
+        requireJson();
+        JsonNode node = json.readTree(body());
+        if (!node.isObject()) {
+            throw ApiException.of(400, "invalid_body", "the body must be a JSON object");
+        }
+        return node;
+    }
+
+    /** @throws ApiException 415 unless the request declares a JSON content type */
+    public void requireJson() {
+        Optional<HttpMediaType> type = request.headers().contentType();
+        boolean isJson = type.isPresent() && (type.get().mediaType().subtype().equals("json")
+                || type.get().mediaType().subtype().endsWith("+json"))
+                && type.get().mediaType().type().equals("application");
+        if (!isJson) {
+            throw ApiException.of(415, "unsupported_media_type", "the body must be application/json");
+        }
+    }
+
+    /**
+     * Answers JSON.
+     *
+     * @param status the status
+     * @param value the body, serialized with the service's mapper
+     */
+    public void send(int status, Object value) {
+        sendJson(status, json.write(Objects.requireNonNull(value, "value")));
+    }
+
+    /**
+     * Answers bytes that are already JSON (an idempotent replay).
+     *
+     * @param status the status
+     * @param bytes the JSON body
+     */
+    public void sendJson(int status, byte[] bytes) {
+        response.status(Status.create(status));
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.send(bytes);
+    }
+
+    /** Answers {@code 204 No Content}. */
+    public void noContent() {
+        response.status(Status.NO_CONTENT_204);
+        response.send();
+    }
+
+    /** @param name header name @param value header value */
+    public void responseHeader(String name, String value) {
+        response.header(HeaderNames.create(name), value);
+    }
+
+    /** @return the service's JSON mapper */
+    public Json json() {
+        return json;
+    }
+
+    private static ApiException tooLarge(long limit) {
+        return ApiException.of(413, "payload_too_large", "the body is larger than " + limit + " bytes");
+    }
+}

@@ -1,0 +1,200 @@
+package dev.weft.service;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.weft.core.WeftException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The service's one JSON mapper: snake_case names, records, RFC 3339 instants, strict reading (unknown fields,
+ * duplicate keys, strings for numbers, fractions for integers and trailing tokens are errors), and the mapping of
+ * every reading failure to a 400 problem that names the field.
+ *
+ * <p>Thread-safe.
+ */
+public final class Json {
+    private final ObjectMapper mapper;
+
+    private Json(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** @return the service's mapper */
+    public static Json create() {
+        ObjectMapper mapper = JsonMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        for (LogicalType type : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
+                LogicalType.Boolean}) {
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert);
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Integer,
+                CoercionAction.TryConvert);
+        mapper.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.Float, CoercionAction.TryConvert)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert);
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Boolean,
+                CoercionAction.TryConvert);
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNumberLength(40).maxNestingDepth(64).maxStringLength(2_000_000).build());
+        return new Json(mapper);
+    }
+
+    /** @return the underlying mapper, for writers that stream */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /**
+     * @param value a value
+     * @return its JSON bytes
+     */
+    public byte[] write(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getName(), e);
+        }
+    }
+
+    /**
+     * @param bytes JSON
+     * @param type the target type
+     * @param <T> the type
+     * @return the value
+     * @throws ApiException 400 naming the problem
+     */
+    public <T> T read(byte[] bytes, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        if (bytes.length == 0) {
+            throw ApiException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
+        }
+        try {
+            T value = mapper.readValue(bytes, type);
+            if (value == null) {
+                throw ApiException.of(400, "invalid_body", "the body must be a JSON object");
+            }
+            return value;
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * @param bytes JSON
+     * @return the tree
+     * @throws ApiException 400 for malformed JSON
+     */
+    public JsonNode readTree(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw ApiException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
+        }
+        try {
+            return mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    static WeftException translate(IOException failure) {
+        if (failure instanceof ValueInstantiationException instantiation
+                && instantiation.getCause() instanceof ApiException invalid) {
+            return prefixed(invalid, path(instantiation, true));
+        }
+        if (failure instanceof JsonMappingException mapping && mapping.getCause() instanceof ApiException invalid) {
+            return prefixed(invalid, path(mapping, true));
+        }
+        if (failure instanceof UnrecognizedPropertyException unknown) {
+            String field = path(unknown, false);
+            return ApiException.invalid("unknown_field", "unknown field '" + field + "'",
+                    List.of(new ApiException.FieldError(field, "unknown field")));
+        }
+        if (failure instanceof InputCoercionException || failure instanceof StreamConstraintsException) {
+            return ApiException.of(400, "number_out_of_range", "a number is too large or too long");
+        }
+        if (failure instanceof MismatchedInputException mismatch) {
+            String field = path(mismatch, false);
+            if (mismatch.getCause() instanceof InputCoercionException) {
+                return ApiException.invalid("number_out_of_range", field + ": number out of range",
+                        List.of(new ApiException.FieldError(field, "number out of range")));
+            }
+            String message = field.isEmpty() ? "the body has the wrong JSON type" : "wrong type";
+            return ApiException.invalid("invalid_type", field.isEmpty() ? message : field + ": " + message,
+                    field.isEmpty() ? List.of() : List.of(new ApiException.FieldError(field, message)));
+        }
+        if (failure instanceof JsonMappingException mapping && mapping.getCause() instanceof InputCoercionException) {
+            return ApiException.of(400, "number_out_of_range", "a number is out of range");
+        }
+        if (failure instanceof JsonProcessingException) {
+            return ApiException.of(400, "malformed_json", "the body is not valid JSON");
+        }
+        return ApiException.of(400, "malformed_json", "the body could not be read");
+    }
+
+    private static ApiException prefixed(ApiException invalid, String prefix) {
+        if (prefix.isEmpty()) {
+            return invalid;
+        }
+        List<ApiException.FieldError> errors = new ArrayList<>();
+        for (ApiException.FieldError error : invalid.errors()) {
+            errors.add(new ApiException.FieldError(prefix + "." + error.field(), error.message()));
+        }
+        return ApiException.invalid(invalid.code(), prefix + ": " + invalid.getMessage(), errors);
+    }
+
+    /** The JSON path of a failure: {@code users[3].email}; without the last property when {@code parentOnly}. */
+    private static String path(JsonMappingException failure, boolean parentOnly) {
+        StringBuilder out = new StringBuilder();
+        List<JsonMappingException.Reference> references = failure.getPath();
+        int end = references.size();
+        if (parentOnly && end > 0 && references.get(end - 1).getFieldName() != null) {
+            end--;
+        }
+        for (int i = 0; i < end; i++) {
+            JsonMappingException.Reference reference = references.get(i);
+            if (reference.getFieldName() != null) {
+                if (!out.isEmpty()) {
+                    out.append('.');
+                }
+                out.append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                out.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,228 @@
+package dev.weft.service;
+
+import dev.weft.core.InvalidConfigException;
+import dev.weft.core.Secret;
+import dev.weft.db.DatabaseConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the service needs to start. Built from the environment ({@link #fromEnv(Map)}) and then adjusted by
+ * command-line flags through the withers, so flags win.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param bind the address to listen on ({@code WEFT_BIND}, default {@code 127.0.0.1})
+ * @param port the port; 0 picks a free one ({@code WEFT_PORT}, default 8080)
+ * @param dataDir where the embedded SQLite database and uploads live ({@code WEFT_DATA_DIR}, default
+ *     {@code ./weft-data})
+ * @param workers job workers, stored for the jobs module ({@code WEFT_WORKERS}, default 4)
+ * @param database the database; {@code null} for the embedded SQLite file under {@code dataDir}
+ *     ({@code DATABASE_URL} and the {@code DATABASE_*} variables)
+ * @param redisUrl Redis for the shared cache tier and rate limits, or {@code null} ({@code REDIS_URL})
+ * @param providerUrl the video provider, or {@code null} for the local one ({@code PROVIDER_URL}); stored for the
+ *     jobs module
+ * @param adminKey the admin key, or {@code null} to use the stored one or generate it ({@code WEFT_ADMIN_KEY})
+ * @param maxBody the largest JSON body in bytes ({@code WEFT_MAX_BODY}, default 1 MiB)
+ * @param maxUpload the largest upload in bytes ({@code WEFT_MAX_UPLOAD}, default 512 MiB)
+ * @param rateLimit requests per second per key ({@code WEFT_RATE_LIMIT}, default 1000)
+ * @param metricsPublic whether {@code /metrics} needs no key ({@code WEFT_METRICS_PUBLIC}, default false)
+ * @param shutdownGrace how long in-flight requests may run after a stop ({@code WEFT_SHUTDOWN_GRACE} seconds,
+ *     default 10)
+ */
+public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+        @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+        long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace) {
+    /** Default {@link #bind()}. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    /** Default {@link #port()}. */
+    public static final int DEFAULT_PORT = 8080;
+    /** Default {@link #workers()}. */
+    public static final int DEFAULT_WORKERS = 4;
+    /** Default {@link #maxBody()}: 1 MiB. */
+    public static final long DEFAULT_MAX_BODY = 1L << 20;
+    /** Default {@link #maxUpload()}: 512 MiB. */
+    public static final long DEFAULT_MAX_UPLOAD = 512L << 20;
+    /** Default {@link #rateLimit()}. */
+    public static final int DEFAULT_RATE_LIMIT = 1000;
+    /** Default {@link #shutdownGrace()}. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    /** Validates every field. */
+    public ServiceConfig {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (bind.isBlank()) {
+            throw new InvalidConfigException("weft.bind", bind, "must name an address");
+        }
+        if (port < 0 || port > 65535) {
+            throw new InvalidConfigException("weft.port", port, "must be 0..65535");
+        }
+        if (workers < 0 || workers > 1024) {
+            throw new InvalidConfigException("weft.workers", workers, "must be 0..1024");
+        }
+        if (maxBody < 1024) {
+            throw new InvalidConfigException("weft.max-body", maxBody, "must be >= 1024 bytes");
+        }
+        if (maxUpload < 1024) {
+            throw new InvalidConfigException("weft.max-upload", maxUpload, "must be >= 1024 bytes");
+        }
+        if (rateLimit < 1) {
+            throw new InvalidConfigException("weft.rate-limit", rateLimit, "must be >= 1 request per second");
+        }
+        if (shutdownGrace.isNegative()) {
+            throw new InvalidConfigException("weft.shutdown-grace", shutdownGrace, "must not be negative");
+        }
+        if (redisUrl != null && redisUrl.isBlank()) {
+            redisUrl = null;
+        }
+        if (providerUrl != null && providerUrl.isBlank()) {
+            providerUrl = null;
+        }
+    }
+
+    /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
+    public static ServiceConfig defaults() {
+        return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
+                null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    /**
+     * @param env environment variables
+     * @return the config they describe, defaults for the rest
+     * @throws InvalidConfigException naming the first invalid variable
+     */
+    public static ServiceConfig fromEnv(Map<String, String> env) {
+        ServiceConfig base = defaults();
+        boolean hasDatabase = env.containsKey("DATABASE_URL") || env.containsKey("WEFT_DB_URL")
+                || env.containsKey("DATABASE_TYPE") || env.containsKey("WEFT_DB_TYPE");
+        String adminKey = env.get("WEFT_ADMIN_KEY");
+        return new ServiceConfig(
+                env.getOrDefault("WEFT_BIND", base.bind()),
+                intVar(env, "WEFT_PORT", base.port()),
+                Path.of(env.getOrDefault("WEFT_DATA_DIR", base.dataDir().toString())),
+                intVar(env, "WEFT_WORKERS", base.workers()),
+                hasDatabase ? DatabaseConfig.fromEnv(env) : null,
+                env.get("REDIS_URL"),
+                env.get("PROVIDER_URL"),
+                adminKey == null || adminKey.isEmpty() ? null : Secret.of(adminKey),
+                longVar(env, "WEFT_MAX_BODY", base.maxBody()),
+                longVar(env, "WEFT_MAX_UPLOAD", base.maxUpload()),
+                intVar(env, "WEFT_RATE_LIMIT", base.rateLimit()),
+                boolVar(env, "WEFT_METRICS_PUBLIC", false),
+                Duration.ofSeconds(longVar(env, "WEFT_SHUTDOWN_GRACE", base.shutdownGrace().toSeconds())));
+    }
+
+    /** @return the database to open: the configured one or the embedded SQLite file */
+    public DatabaseConfig databaseOrDefault() {
+        return database != null ? database : DatabaseConfig.sqlite(dataDir.resolve("weft.db").toString());
+    }
+
+    /** @return the Redis URL, if configured */
+    public Optional<String> redis() {
+        return Optional.ofNullable(redisUrl);
+    }
+
+    /** @param value the bind address @return a copy */
+    public ServiceConfig withBind(String value) {
+        return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the port @return a copy */
+    public ServiceConfig withPort(int value) {
+        return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the data directory @return a copy */
+    public ServiceConfig withDataDir(Path value) {
+        return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the worker count @return a copy */
+    public ServiceConfig withWorkers(int value) {
+        return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the database @return a copy */
+    public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
+        return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the Redis URL or {@code null} @return a copy */
+    public ServiceConfig withRedisUrl(@Nullable String value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the admin key or {@code null} @return a copy */
+    public ServiceConfig withAdminKey(@Nullable Secret value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value the body limit @return a copy */
+    public ServiceConfig withMaxBody(long value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value requests per second per key @return a copy */
+    public ServiceConfig withRateLimit(int value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, value, metricsPublic, shutdownGrace);
+    }
+
+    /** @param value whether /metrics is public @return a copy */
+    public ServiceConfig withMetricsPublic(boolean value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, value, shutdownGrace);
+    }
+
+    /** @param value the provider URL or {@code null} @return a copy */
+    public ServiceConfig withProviderUrl(@Nullable String value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+    }
+
+    private static int intVar(Map<String, String> env, String name, int fallback) {
+        long value = longVar(env, name, fallback);
+        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
+            throw new InvalidConfigException(name, value, "is out of range");
+        }
+        return (int) value;
+    }
+
+    private static long longVar(Map<String, String> env, String name, long fallback) {
+        String text = env.get(name);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(name, text, "must be an integer", e);
+        }
+    }
+
+    private static boolean boolVar(Map<String, String> env, String name, boolean fallback) {
+        String text = env.get(name);
+        if (text == null || text.isBlank()) {
+            return fallback;
+        }
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new InvalidConfigException(name, text, "must be true or false");
+        };
+    }
+}

@@ -1,0 +1,319 @@
+package dev.weft.service;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheMetrics;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.LocalCache;
+import dev.weft.cache.RedisCaches;
+import dev.weft.cache.RedisConfig;
+import dev.weft.db.Database;
+import dev.weft.db.Health;
+import dev.weft.db.migrate.Migration;
+import dev.weft.db.migrate.MigrationRunner;
+import dev.weft.db.migrate.Migrations;
+import dev.weft.db.DatabaseType;
+import dev.weft.service.data.IdempotencyRepository;
+import dev.weft.service.data.ServiceMigrations;
+import dev.weft.service.data.SettingsRepository;
+import dev.weft.service.data.UsageRepository;
+import dev.weft.service.data.UserRepository;
+import dev.weft.service.data.VideoRepository;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The composition root's parts, shared by every route module: config, database and migrations, repositories, the
+ * service's caches, the meter registry, the JSON mapper, API keys and health checks. Built once by
+ * {@link WeftService}; closing it closes everything it opened, in reverse order.
+ *
+ * <p>Thread-safe.
+ */
+public final class ServiceContext implements AutoCloseable {
+    private final ServiceConfig config;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final PrometheusMeterRegistry registry;
+    private final @Nullable JvmGcMetrics gcMetrics;
+    private final @Nullable RedisCaches redis;
+    private final Cache profiles;
+    private final Cache adminCache;
+    private final Database database;
+    private final MigrationRunner migrations;
+    private final Json json = Json.create();
+    private final HealthChecks health = new HealthChecks();
+    private final UserRepository users;
+    private final VideoRepository videos;
+    private final UsageRepository usage;
+    private final SettingsRepository settings;
+    private final IdempotencyRepository idempotency;
+    private final ApiKeys apiKeys;
+
+    private ServiceContext(ServiceConfig config, Clock clock,
+            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.startedAt = clock.instant();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            if (jvmMetrics) {
+                new ClassLoaderMetrics().bindTo(registry);
+                new JvmMemoryMetrics().bindTo(registry);
+                new JvmThreadMetrics().bindTo(registry);
+                new ProcessorMetrics().bindTo(registry);
+                new UptimeMetrics().bindTo(registry);
+                gcMetrics = new JvmGcMetrics();
+                gcMetrics.bindTo(registry);
+                opened.add(gcMetrics);
+            } else {
+                gcMetrics = null;
+            }
+            if (config.redisUrl() != null) {
+                redis = RedisCaches.connect(RedisConfig.of(config.redisUrl()));
+                opened.add(redis);
+                profiles = redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30));
+                adminCache = redis.cache("weft-admin");
+            } else {
+                redis = null;
+                profiles = LocalCache.create("weft-profiles", 10_000);
+                adminCache = LocalCache.create("weft-admin", 10_000);
+                opened.add(profiles);
+                opened.add(adminCache);
+            }
+            CacheMetrics.bind(profiles, registry);
+            CacheMetrics.bind(adminCache, registry);
+            if (config.database() == null) {
+                Files.createDirectories(config.dataDir());
+            }
+            database = Database.builder(config.databaseOrDefault()).meterRegistry(registry).build();
+            opened.add(database);
+            migrations = Migrations.runner(database,
+                    ServiceMigrations.source(database.type(), List.copyOf(extraMigrations)));
+        } catch (IOException e) {
+            closeAll(opened);
+            throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+        } catch (RuntimeException e) {
+            closeAll(opened);
+            throw e;
+        }
+        users = new UserRepository(database, clock);
+        videos = new VideoRepository(database, clock);
+        usage = new UsageRepository(database, clock);
+        settings = new SettingsRepository(database, clock);
+        idempotency = new IdempotencyRepository(database, clock);
+        apiKeys = new ApiKeys(users, settings);
+        health.register("database", () -> {
+            Health probe = database.health(Duration.ofSeconds(2));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("type", database.type().name().toLowerCase(java.util.Locale.ROOT));
+            details.put("latency_ms", probe.latency().toNanos() / 1e6);
+            probe.error().ifPresent(error -> details.put("error", error));
+            return new HealthChecks.Result(probe.healthy(), details);
+        });
+        health.register("migrations", () -> {
+            boolean current = migrations.isCurrent();
+            return new HealthChecks.Result(current, Map.of("current", current));
+        });
+        for (Cache cache : List.of(profiles, adminCache)) {
+            health.register("cache." + cache.name(), () -> new HealthChecks.Result(true, Map.of("tiers",
+                    cache.tierStats().keySet())));
+        }
+        if (redis != null) {
+            RedisCaches link = redis;
+            health.register("redis", () -> new HealthChecks.Result(!"OPEN".equals(link.breakerState()),
+                    Map.of("breaker", link.breakerState())));
+        }
+    }
+
+    /**
+     * Opens the database and caches; does not migrate or listen.
+     *
+     * @param config the config
+     * @param clock the clock
+     * @param extraMigrations migrations other modules add (versions above {@link ServiceMigrations#LAST_VERSION})
+     * @param jvmMetrics whether to bind the JVM meters (off in tests that start many servers)
+     * @return the context; close it when done
+     */
+    public static ServiceContext open(ServiceConfig config, Clock clock,
+            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
+        return new ServiceContext(config, clock, extraMigrations, jvmMetrics);
+    }
+
+    /** @return the config */
+    public ServiceConfig config() {
+        return config;
+    }
+
+    /** @return the clock */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** @return when the context was opened */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** @return the meter registry behind {@code /metrics} */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** @return the database */
+    public Database database() {
+        return database;
+    }
+
+    /** @return the migration runner over the service's migrations */
+    public MigrationRunner migrations() {
+        return migrations;
+    }
+
+    /** @return the JSON mapper */
+    public Json json() {
+        return json;
+    }
+
+    /** @return the health checks; modules may add theirs */
+    public HealthChecks health() {
+        return health;
+    }
+
+    /** @return users */
+    public UserRepository users() {
+        return users;
+    }
+
+    /** @return videos */
+    public VideoRepository videos() {
+        return videos;
+    }
+
+    /** @return model usage */
+    public UsageRepository usage() {
+        return usage;
+    }
+
+    /** @return settings */
+    public SettingsRepository settings() {
+        return settings;
+    }
+
+    /** @return idempotency records */
+    public IdempotencyRepository idempotency() {
+        return idempotency;
+    }
+
+    /** @return the API keys */
+    public ApiKeys apiKeys() {
+        return apiKeys;
+    }
+
+    /** @return the cache of user profiles ({@code /user-profile/{id}}); tiered when Redis is configured */
+    public Cache profiles() {
+        return profiles;
+    }
+
+    /** @return the admin's cache ({@code /cache/{key}}), a namespace of its own */
+    public Cache adminCache() {
+        return adminCache;
+    }
+
+    /** @return the Redis caches, if Redis is configured */
+    public Optional<RedisCaches> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    /** @return the service's caches by name */
+    public Map<String, Cache> caches() {
+        Map<String, Cache> caches = new LinkedHashMap<>();
+        caches.put(profiles.name(), profiles);
+        caches.put(adminCache.name(), adminCache);
+        caches.put("query", database.queryCache());
+        return caches;
+    }
+
+    /** @return every cache's statistics by cache name and tier */
+    public Map<String, Map<String, CacheStats>> cacheStats() {
+        Map<String, Map<String, CacheStats>> out = new LinkedHashMap<>();
+        caches().forEach((name, cache) -> out.put(name, cache.tierStats()));
+        return out;
+    }
+
+    /**
+     * Drops everything cached about a user (profile and stats): call after any change to the user, its videos or
+     * its usage.
+     *
+     * @param userId the user
+     */
+    public void invalidateUser(long userId) {
+        profiles.invalidateTag(userTag(userId));
+    }
+
+    /** @param userId a user @return the cache tag of that user's entries */
+    public static String userTag(long userId) {
+        return "user:" + userId;
+    }
+
+    /** @return the tags a user's profile entry carries */
+    static Set<String> userTags(long userId) {
+        return Set.of(userTag(userId));
+    }
+
+    @Override
+    public void close() {
+        // opened in this order; closeAll closes them in reverse
+        List<AutoCloseable> parts = new ArrayList<>();
+        parts.add(registry::close);
+        if (gcMetrics != null) {
+            parts.add(gcMetrics);
+        }
+        if (redis != null) {
+            parts.add(redis);
+        } else {
+            parts.add(profiles);
+            parts.add(adminCache);
+        }
+        parts.add(database);
+        closeAll(parts);
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        RuntimeException first = null;
+        for (AutoCloseable part : parts.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = new IllegalStateException("closing the service context failed", e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

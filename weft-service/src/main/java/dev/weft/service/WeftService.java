@@ -1,0 +1,216 @@
+package dev.weft.service;
+
+import dev.weft.db.DatabaseType;
+import dev.weft.db.migrate.Migration;
+import dev.weft.db.migrate.MigrationResult;
+import dev.weft.service.http.RateLimiter;
+import dev.weft.service.ops.CacheModule;
+import dev.weft.service.ops.DocsModule;
+import dev.weft.service.ops.HealthModule;
+import dev.weft.service.ops.MetricsModule;
+import dev.weft.service.users.UsersModule;
+import io.helidon.webserver.WebServer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The weft service: opens the {@link ServiceContext}, applies the migrations, sets up the admin key, registers the
+ * route modules and listens on Helidon SE's virtual-thread server.
+ *
+ * {@snippet :
+ * try (WeftService service = WeftService.builder(ServiceConfig.fromEnv(System.getenv())).build().start()) {
+ *     System.out.println("listening on " + service.port());
+ *     service.awaitShutdown();
+ * }
+ * }
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting, lets in-flight requests finish within
+ * {@link ServiceConfig#shutdownGrace()}, then closes the pools. Idempotent.
+ */
+public final class WeftService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WeftService.class);
+
+    private final ServiceContext context;
+    private final List<Function<ServiceContext, RouteModule>> moduleFactories;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private @Nullable WebServer server;
+    private @Nullable RateLimiter rateLimiter;
+    private @Nullable String generatedAdminKey;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+
+    private WeftService(ServiceContext context, List<Function<ServiceContext, RouteModule>> moduleFactories) {
+        this.context = context;
+        this.moduleFactories = List.copyOf(moduleFactories);
+    }
+
+    /** @param config the config @return a builder */
+    public static Builder builder(ServiceConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Builds a {@link WeftService}. Not thread-safe.
+     */
+    public static final class Builder {
+        private final ServiceConfig config;
+        private Clock clock = Clock.systemUTC();
+        private boolean jvmMetrics = true;
+        private final List<Function<ServiceContext, RouteModule>> modules = new ArrayList<>();
+        private final List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
+
+        private Builder(ServiceConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** @param value the clock @return this */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** @param enabled whether to bind the JVM meters (default on) @return this */
+        public Builder jvmMetrics(boolean enabled) {
+            this.jvmMetrics = enabled;
+            return this;
+        }
+
+        /**
+         * Adds a route module, built over the context once it is open (videos, jobs, provider, ...).
+         *
+         * @param factory builds the module
+         * @return this
+         */
+        public Builder module(Function<ServiceContext, RouteModule> factory) {
+            modules.add(Objects.requireNonNull(factory, "factory"));
+            return this;
+        }
+
+        /**
+         * Adds migrations with versions above {@link dev.weft.service.data.ServiceMigrations#LAST_VERSION}.
+         *
+         * @param perDialect the migrations for a dialect
+         * @return this
+         */
+        public Builder migrations(Function<DatabaseType, List<Migration>> perDialect) {
+            migrations.add(Objects.requireNonNull(perDialect, "perDialect"));
+            return this;
+        }
+
+        /** @return the service, opened (database, caches) but not yet listening */
+        public WeftService build() {
+            return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics), modules);
+        }
+    }
+
+    /**
+     * Migrates the database, sets up the admin key and starts listening.
+     *
+     * @return this
+     * @throws dev.weft.db.migrate.MigrationException if the migrations fail
+     */
+    public WeftService start() {
+        routeJulToSlf4j();
+        try {
+            MigrationResult migrated = context.migrations().migrate();
+            if (!migrated.applied().isEmpty()) {
+                LOG.atInfo().setMessage("migrations applied").addKeyValue("versions", migrated.applied()).log();
+            }
+            generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
+            ServiceConfig config = context.config();
+            rateLimiter = config.redisUrl() != null
+                    ? RateLimiter.shared(config.rateLimit(), config.redisUrl(), "weft:")
+                    : RateLimiter.local(config.rateLimit());
+            Routes routes = new Routes(config.maxBody());
+            List<RouteModule> modules = new ArrayList<>();
+            modules.add(new HealthModule(context));
+            modules.add(new MetricsModule(context));
+            modules.add(new UsersModule(context));
+            modules.add(new CacheModule(context));
+            for (Function<ServiceContext, RouteModule> factory : moduleFactories) {
+                modules.add(factory.apply(context));
+            }
+            modules.add(new DocsModule(context));
+            modules.forEach(module -> module.routes(routes));
+            Edge edge = new Edge(routes.all(), context, rateLimiter);
+            server = WebServer.builder()
+                    .host(config.bind())
+                    .port(config.port())
+                    .shutdownHook(false)
+                    .shutdownGracePeriod(config.shutdownGrace())
+                    .maxPayloadSize(Math.max(config.maxBody(), config.maxUpload()) + 65_536)
+                    .routing(routing -> routing.any(edge))
+                    .build()
+                    .start();
+            LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
+                    .addKeyValue("server.port", server.port())
+                    .addKeyValue("database", context.database().config().redactedUrl())
+                    .addKeyValue("redis", config.redisUrl() != null).log();
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** @return the port listened on */
+    public int port() {
+        return Objects.requireNonNull(server, "not started").port();
+    }
+
+    /** @return the context */
+    public ServiceContext context() {
+        return context;
+    }
+
+    /** @return the admin key generated by this start, to print once; empty if it was configured or stored */
+    public Optional<String> generatedAdminKey() {
+        return Optional.ofNullable(generatedAdminKey);
+    }
+
+    /**
+     * Blocks until {@link #close()} completes.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (server != null) {
+                server.stop();
+            }
+        } finally {
+            try {
+                if (rateLimiter != null) {
+                    rateLimiter.close();
+                }
+            } finally {
+                context.close();
+                stopped.countDown();
+                LOG.atInfo().setMessage("weft service stopped").log();
+            }
+        }
+    }
+
+    private static void routeJulToSlf4j() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.weft.service.cli;
+
+import dev.weft.core.WeftException;
+import dev.weft.db.migrate.MigrationResult;
+import dev.weft.db.migrate.MigrationStatus;
+import dev.weft.service.ServiceConfig;
+import dev.weft.service.ServiceContext;
+import dev.weft.service.WeftService;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code weft} command and its subcommands.
+ *
+ * <p>Not thread-safe; run once per process.
+ */
+@Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
+        description = "The weft service and its tools.",
+        subcommands = {WeftCommand.Serve.class, WeftCommand.Migrate.class, WeftCommand.Health.class,
+            WeftCommand.Users.class, CommandLine.HelpCommand.class})
+public final class WeftCommand implements Callable<Integer> {
+    /** Exit code: the operation failed or found a problem. */
+    public static final int FAILED = 1;
+    /** Exit code: bad usage. */
+    public static final int USAGE = 2;
+    /** Exit code: configuration or I/O error. */
+    public static final int CONFIG = 3;
+    /** Returned by {@link #run} when {@code serve} is running and the process must not exit. */
+    public static final int KEEP_RUNNING = -1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * @param args the arguments
+     * @return the exit code, or {@link #KEEP_RUNNING}
+     */
+    public static int run(String... args) {
+        CommandLine line = new CommandLine(new WeftCommand());
+        line.setExecutionExceptionHandler((failure, command, parsed) -> {
+            PrintWriter err = command.getErr();
+            if (failure instanceof WeftException weft) {
+                err.println("weft: " + weft.getMessage() + " (" + weft.code() + ")");
+                return weft.kind() == dev.weft.core.ErrorKind.INVALID_INPUT ? CONFIG : FAILED;
+            }
+            err.println("weft: " + failure);
+            return FAILED;
+        });
+        return line.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    /** Options that say where the data is; shared by the commands that open the database. */
+    static final class DataOptions {
+        @Option(names = "--data-dir", description = "Directory of the embedded SQLite database and uploads "
+                + "(env WEFT_DATA_DIR, default ./weft-data).")
+        @Nullable Path dataDir;
+
+        ServiceConfig config() {
+            ServiceConfig config = ServiceConfig.fromEnv(System.getenv());
+            return dataDir != null ? config.withDataDir(dataDir) : config;
+        }
+    }
+
+    /** {@code weft serve}. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Runs the HTTP service. With no configuration: SQLite under ./weft-data/, in-process cache,"
+                    + " migrations applied, 127.0.0.1:8080, a generated admin key printed once.",
+                "Environment: DATABASE_URL and DATABASE_*, REDIS_URL, PROVIDER_URL, WEFT_ADMIN_KEY, WEFT_MAX_BODY,"
+                    + " WEFT_MAX_UPLOAD, WEFT_RATE_LIMIT, WEFT_METRICS_PUBLIC. Flags win over the environment."})
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOptions data = new DataOptions();
+
+        @Option(names = "--port", description = "Port (env WEFT_PORT, default 8080; 0 picks a free one).")
+        @Nullable Integer port;
+
+        @Option(names = "--bind", description = "Address to listen on (env WEFT_BIND, default 127.0.0.1).")
+        @Nullable String bind;
+
+        @Option(names = "--workers", description = "Job workers (env WEFT_WORKERS, default 4).")
+        @Nullable Integer workers;
+
+        @Override
+        public Integer call() {
+            ServiceConfig config = data.config();
+            if (port != null) {
+                config = config.withPort(port);
+            }
+            if (bind != null) {
+                config = config.withBind(bind);
+            }
+            if (workers != null) {
+                config = config.withWorkers(workers);
+            }
+            WeftService service = WeftService.builder(config).build().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "weft-shutdown"));
+            service.generatedAdminKey().ifPresent(key -> {
+                System.out.println("weft: generated admin key (shown once, stored hashed): " + key);
+            });
+            System.out.println("weft: listening on http://" + config.bind() + ":" + service.port()
+                    + " (docs at /docs)");
+            System.out.flush();
+            return KEEP_RUNNING;
+        }
+    }
+
+    /** {@code weft migrate}. */
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Shows or changes the schema version: status (default), up, to VERSION, rollback.",
+            subcommands = {Migrate.Status.class, Migrate.Up.class, Migrate.To.class, Migrate.Rollback.class})
+    static final class Migrate implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataOptions data = new DataOptions();
+
+        @Override
+        public Integer call() {
+            return Status.print(data.config());
+        }
+
+        static ServiceContext open(ServiceConfig config) {
+            return ServiceContext.open(config, Clock.systemUTC(), List.of(), false);
+        }
+
+        static void print(MigrationResult result) {
+            System.out.println("applied: " + result.applied() + ", rolled back: " + result.rolledBack()
+                    + ", current: " + result.current());
+        }
+
+        /** {@code weft migrate status}. */
+        @Command(name = "status", mixinStandardHelpOptions = true, description = "Lists every migration and its state;"
+                + " exits 1 if any is pending, failed, changed or missing.")
+        static final class Status implements Callable<Integer> {
+            @CommandLine.Mixin
+            DataOptions data = new DataOptions();
+
+            @Override
+            public Integer call() {
+                return print(data.config());
+            }
+
+            static int print(ServiceConfig config) {
+                try (ServiceContext context = open(config)) {
+                    boolean current = true;
+                    for (MigrationStatus status : context.migrations().status()) {
+                        System.out.printf("%-6s %-28s %-8s %s%n", status.version(), status.name(), status.state(),
+                                status.appliedAt() == null ? "" : status.appliedAt());
+                        current &= status.state() == dev.weft.db.migrate.MigrationState.APPLIED;
+                    }
+                    return current ? 0 : FAILED;
+                }
+            }
+        }
+
+        /** {@code weft migrate up}. */
+        @Command(name = "up", mixinStandardHelpOptions = true, description = "Applies every pending migration.")
+        static final class Up implements Callable<Integer> {
+            @CommandLine.Mixin
+            DataOptions data = new DataOptions();
+
+            @Override
+            public Integer call() {
+                try (ServiceContext context = open(data.config())) {
+                    print(context.migrations().migrate());
+                    return 0;
+                }
+            }
+        }
+
+        /** {@code weft migrate to VERSION}. */
+        @Command(name = "to", mixinStandardHelpOptions = true,
+                description = "Moves the schema up or down to VERSION.")
+        static final class To implements Callable<Integer> {
+            @CommandLine.Mixin
+            DataOptions data = new DataOptions();
+
+            @Parameters(index = "0", description = "The target version.")
+            String version = "";
+
+            @Override
+            public Integer call() {
+                try (ServiceContext context = open(data.config())) {
+                    print(context.migrations().migrate(version));
+                    return 0;
+                }
+            }
+        }
+
+        /** {@code weft migrate rollback}. */
+        @Command(name = "rollback", mixinStandardHelpOptions = true,
+                description = "Rolls back the newest applied migrations.")
+        static final class Rollback implements Callable<Integer> {
+            @CommandLine.Mixin
+            DataOptions data = new DataOptions();
+
+            @Option(names = "--steps", description = "How many (default 1).")
+            int steps = 1;
+
+            @Override
+            public Integer call() {
+                try (ServiceContext context = open(data.config())) {
+                    print(context.migrations().rollback(steps));
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /** {@code weft health URL}. */
+    @Command(name = "health", mixinStandardHelpOptions = true,
+            description = "Asks a running service whether it is ready; exits 0 if it is, 1 if not, 3 if unreachable.")
+    static final class Health implements Callable<Integer> {
+        @Parameters(index = "0", description = "The service's base URL, e.g. http://127.0.0.1:8080, or a full "
+                + "readiness URL.")
+        String url = "";
+
+        @Option(names = "--timeout", description = "Seconds to wait (default 5).")
+        int timeoutSeconds = 5;
+
+        @Override
+        public Integer call() {
+            URI uri;
+            try {
+                uri = URI.create(url);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new IllegalArgumentException("no scheme or host");
+                }
+            } catch (IllegalArgumentException e) {
+                System.err.println("weft: not a URL: " + url);
+                return USAGE;
+            }
+            if (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/")) {
+                uri = uri.resolve("/health/ready");
+            }
+            try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeoutSeconds))
+                    .build()) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(timeoutSeconds)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                System.out.println(response.statusCode() + " " + response.body());
+                return response.statusCode() == 200 ? 0 : FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CONFIG;
+            } catch (java.io.IOException e) {
+                System.err.println("weft: " + uri + " is unreachable: " + e.getClass().getSimpleName());
+                return CONFIG;
+            }
+        }
+    }
+
+    /** {@code weft users}. */
+    @Command(name = "users", mixinStandardHelpOptions = true, description = "User tools.",
+            subcommands = {UsersImport.class})
+    static final class Users implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return USAGE;
+        }
+    }
+}

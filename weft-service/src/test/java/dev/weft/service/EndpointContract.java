@@ -1,0 +1,521 @@
+package dev.weft.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.service.TestService.Response;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * API.md's users, credits, cache and operations endpoints, through HTTP, on one database; each subclass names the
+ * database. One service per class; each test makes its own users with fresh names.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EndpointContract {
+    TestService service;
+
+    abstract TestBackends backend();
+
+    @BeforeAll
+    void start() {
+        service = new TestService(backend());
+    }
+
+    @AfterAll
+    void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    static String unique(String prefix) {
+        return prefix + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    }
+
+    static void assertProblem(Response response, int status, String code) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        JsonNode body = response.json();
+        assertThat(body.path("status").asInt()).isEqualTo(status);
+        assertThat(body.path("code").asText()).isEqualTo(code);
+        assertThat(body.has("type") && body.has("title") && body.has("detail") && body.has("instance")).isTrue();
+        assertThat(response.text()).doesNotContainIgnoringCase("exception").doesNotContainIgnoringCase("select ")
+                .doesNotContain("at dev.weft");
+    }
+
+    long userCount() {
+        return service.admin("GET", "/users?limit=1", null).json().path("total").asLong();
+    }
+
+    // --- edge: routes, auth, request ids ---
+
+    @Test
+    void liveAndReadyArePublic() {
+        assertThat(service.get("/health/live", null).json().path("status").asText()).isEqualTo("up");
+        Response ready = service.get("/health/ready", null);
+
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().path("checks").path("migrations").path("current").asBoolean()).isTrue();
+    }
+
+    @Test
+    void unknownRouteIsA404Problem() {
+        assertProblem(service.get("/nope/nothing", TestService.ADMIN_KEY), 404, "route_not_found");
+    }
+
+    @Test
+    void wrongMethodIsA405NamingTheAllowedOnes() {
+        Response response = service.admin("PUT", "/users", "{}");
+
+        assertProblem(response, 405, "method_not_allowed");
+        assertThat(response.header("Allow")).contains("GET").contains("POST");
+    }
+
+    @Test
+    void missingOrWrongKeyIsA401WithChallenge() {
+        Response missing = service.get("/users", null);
+        Response wrong = service.get("/users", "wk_not-a-real-key");
+
+        assertProblem(missing, 401, "unauthorized");
+        assertThat(missing.header("WWW-Authenticate")).startsWith("Bearer");
+        assertProblem(wrong, 401, "unauthorized");
+    }
+
+    @Test
+    void userKeyOnAnAdminEndpointIsA403() {
+        String key = service.createUser(unique("u"), 0).path("api_key").asText();
+
+        assertProblem(service.get("/users", key), 403, "forbidden");
+        assertProblem(service.get("/health", key), 403, "forbidden");
+        assertProblem(service.get("/metrics", key), 403, "forbidden");
+        assertProblem(service.get("/cache/stats", key), 403, "forbidden");
+    }
+
+    @Test
+    void requestIdIsEchoedWhenValidAndGeneratedOtherwise() {
+        Response echoed = service.call("GET", "/health/live", null, null, "X-Request-Id", "abc-123");
+        Response replaced = service.call("GET", "/health/live", null, null, "X-Request-Id", "bad id with spaces");
+
+        assertThat(echoed.header("X-Request-Id")).isEqualTo("abc-123");
+        assertThat(replaced.header("X-Request-Id")).isNotBlank().isNotEqualTo("bad id with spaces");
+    }
+
+    // --- users ---
+
+    @Test
+    void createsAUserWithAKeyShownOnce() {
+        String name = unique("ada");
+        Response created = service.admin("POST", "/users", TestService.json(Map.of("email", name + "@Example.com",
+                "username", name, "full_name", "Ada Lovelace ✓", "credits", 42)));
+
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        JsonNode user = created.json();
+        assertThat(created.header("Location")).isEqualTo("/users/" + user.path("id").asLong());
+        assertThat(user.path("api_key").asText()).startsWith("wk_").hasSizeGreaterThanOrEqualTo(35);
+        assertThat(user.path("credits").asLong()).isEqualTo(42);
+        assertThat(user.path("is_active").asBoolean()).isTrue();
+        assertThat(user.path("created_at").asText()).endsWith("Z");
+        Response self = service.call("GET", "/users/" + user.path("id").asLong(), null, null,
+                "Authorization", "Bearer " + user.path("api_key").asText());
+        assertThat(self.status()).isEqualTo(200);
+        assertThat(self.json().has("api_key")).isFalse();
+        assertThat(self.json().path("full_name").asText()).isEqualTo("Ada Lovelace ✓");
+    }
+
+    @Test
+    void duplicateEmailInAnyCaseOrUsernameIsA409() {
+        String name = unique("dup");
+        service.createUser(name, 0);
+
+        Response email = service.admin("POST", "/users", TestService.json(Map.of("email",
+                name.toUpperCase() + "@EXAMPLE.COM", "username", unique("other"))));
+        Response username = service.admin("POST", "/users", TestService.json(Map.of("email",
+                unique("x") + "@example.com", "username", name)));
+
+        assertProblem(email, 409, "duplicate_email");
+        assertProblem(username, 409, "duplicate_username");
+    }
+
+    @Test
+    void listsUsersWithPaginationAndOrder() {
+        for (int i = 0; i < 3; i++) {
+            service.createUser(unique("list"), i * 10L);
+        }
+
+        Response page = service.admin("GET", "/users?limit=2&offset=1&order_by=-credits", null);
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.json().path("items")).hasSize(2);
+        assertThat(page.json().path("limit").asInt()).isEqualTo(2);
+        assertThat(page.json().path("offset").asInt()).isEqualTo(1);
+        assertThat(page.json().path("total").asLong()).isGreaterThanOrEqualTo(3);
+        long first = page.json().path("items").get(0).path("credits").asLong();
+        long second = page.json().path("items").get(1).path("credits").asLong();
+        assertThat(first).isGreaterThanOrEqualTo(second);
+    }
+
+    @Test
+    void paginationOutOfBoundsOrInjectedOrderIsA400() {
+        for (String query : List.of("limit=0", "limit=1001", "limit=-1", "limit=abc", "offset=-1",
+                "offset=1e3", "order_by=password", "order_by=id;DROP%20TABLE%20users", "order_by=--id",
+                "order_by=api_key_hash", "is_active=maybe")) {
+            Response response = service.admin("GET", "/users?" + query, null);
+
+            assertThat(response.status()).as(query).isEqualTo(400);
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(service.admin("GET", "/users?limit=1000&offset=0&order_by=-created_at", null).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aUserSeesItselfButNotOthers() {
+        JsonNode ada = service.createUser(unique("self"), 0);
+        JsonNode bob = service.createUser(unique("other"), 0);
+        String key = ada.path("api_key").asText();
+
+        assertThat(service.get("/users/" + ada.path("id").asLong(), key).status()).isEqualTo(200);
+        assertProblem(service.get("/users/" + bob.path("id").asLong(), key), 404, "not_found");
+        assertProblem(service.get("/users/" + bob.path("id").asLong() + "/stats", key), 404, "not_found");
+        assertProblem(service.get("/user-profile/" + bob.path("id").asLong(), key), 404, "not_found");
+        assertProblem(service.get("/users/999999999", TestService.ADMIN_KEY), 404, "not_found");
+        assertProblem(service.get("/users/abc", TestService.ADMIN_KEY), 404, "not_found");
+    }
+
+    @Test
+    void patchChangesOwnFieldsAndOnlyTheAdminChangesCredits() {
+        JsonNode user = service.createUser(unique("patch"), 5);
+        long id = user.path("id").asLong();
+        String key = user.path("api_key").asText();
+
+        Response own = service.call("PATCH", "/users/" + id, key, "{\"full_name\":\"New Name\"}");
+        Response credits = service.call("PATCH", "/users/" + id, key, "{\"credits\":1000}");
+        Response admin = service.admin("PATCH", "/users/" + id, "{\"credits\":1000,\"is_active\":true}");
+        Response unknown = service.admin("PATCH", "/users/" + id, "{\"api_key_hash\":\"x\"}");
+
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.json().path("full_name").asText()).isEqualTo("New Name");
+        assertProblem(credits, 403, "forbidden_field");
+        assertThat(admin.json().path("credits").asLong()).isEqualTo(1000);
+        assertProblem(unknown, 400, "unknown_field");
+    }
+
+    @Test
+    void patchToATakenUsernameIsA409() {
+        JsonNode ada = service.createUser(unique("pa"), 0);
+        JsonNode bob = service.createUser(unique("pb"), 0);
+
+        Response response = service.admin("PATCH", "/users/" + bob.path("id").asLong(),
+                TestService.json(Map.of("username", ada.path("username").asText())));
+
+        assertProblem(response, 409, "duplicate_username");
+    }
+
+    @Test
+    void deleteRemovesTheUserWithItsVideosAndUsage() {
+        JsonNode user = service.createUser(unique("del"), 0);
+        long id = user.path("id").asLong();
+        ServiceContext context = service.service.context();
+        context.videos().insert(context.database(), unique("v"), id, "a.mp4", 10, null, null, null);
+        context.usage().logUsage(context.database(), id, null, "upscale", 100, 1.0, 2.0);
+
+        Response deleted = service.admin("DELETE", "/users/" + id, null);
+
+        assertThat(deleted.status()).isEqualTo(204);
+        assertProblem(service.admin("DELETE", "/users/" + id, null), 404, "not_found");
+        assertThat(context.videos().count(id, null)).isZero();
+        assertThat(context.usage().list(id, 10, 0)).isEmpty();
+    }
+
+    @Test
+    void batchCreatesAllOrNothing() {
+        long before = userCount();
+        List<Map<String, Object>> good = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String name = unique("b");
+            good.add(Map.of("email", name + "@example.com", "username", name));
+        }
+        List<Map<String, Object>> invalid = new ArrayList<>(good);
+        invalid.set(2, Map.of("email", "not-an-email", "username", unique("c")));
+        List<Map<String, Object>> repeated = new ArrayList<>(good);
+        repeated.set(2, Map.of("email", unique("d") + "@example.com", "username", good.get(0).get("username")));
+
+        Response badItem = service.admin("POST", "/users/batch", TestService.json(Map.of("users", invalid)));
+        Response duplicate = service.admin("POST", "/users/batch", TestService.json(Map.of("users", repeated)));
+        assertThat(userCount()).isEqualTo(before);
+        Response created = service.admin("POST", "/users/batch", TestService.json(Map.of("users", good)));
+        Response again = service.admin("POST", "/users/batch", TestService.json(Map.of("users", good)));
+
+        assertProblem(badItem, 400, "validation_failed");
+        assertThat(badItem.json().path("errors").get(0).path("field").asText()).isEqualTo("users[2].email");
+        assertProblem(duplicate, 409, "duplicate_username");
+        assertThat(duplicate.json().path("errors").get(0).path("field").asText()).isEqualTo("users[2].username");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.json().path("created")).hasSize(3);
+        assertThat(created.json().path("created").get(0).path("api_key").asText()).startsWith("wk_");
+        assertProblem(again, 409, "duplicate_email");
+        assertThat(again.json().path("errors").get(0).path("field").asText()).isEqualTo("users[0].email");
+        assertThat(userCount()).isEqualTo(before + 3);
+    }
+
+    @Test
+    void streamsEveryUserAsNdjson() {
+        service.createUser(unique("s"), 0);
+        long total = userCount();
+
+        Response response = service.admin("GET", "/users/stream", null);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Content-Type")).startsWith("application/x-ndjson");
+        assertThat(response.text().lines().filter(line -> !line.isBlank())).hasSize((int) total);
+        assertThat(response.text().lines().findFirst().orElseThrow()).startsWith("{\"id\":");
+    }
+
+    @Test
+    void statsCountVideosAndUsage() {
+        JsonNode user = service.createUser(unique("st"), 7);
+        long id = user.path("id").asLong();
+        ServiceContext context = service.service.context();
+        String video = unique("v");
+        context.videos().insert(context.database(), video, id, "a.mp4", 10, "{}", null, null);
+        context.videos().update(context.database(), video, Map.of("status", "completed", "processing_ms", 1500));
+        context.usage().logUsage(context.database(), id, video, "upscale", 1500, 512.0, 80.0);
+
+        JsonNode stats = service.get("/users/" + id + "/stats", user.path("api_key").asText()).json();
+
+        assertThat(stats.path("user_id").asLong()).isEqualTo(id);
+        assertThat(stats.path("video_count").asLong()).isEqualTo(1);
+        assertThat(stats.path("completed_videos").asLong()).isEqualTo(1);
+        assertThat(stats.path("failed_videos").asLong()).isZero();
+        assertThat(stats.path("total_processing_ms").asLong()).isEqualTo(1500);
+        assertThat(stats.path("credits").asLong()).isEqualTo(7);
+    }
+
+    @Test
+    void profileIsCachedAndInvalidatedOnChange() {
+        JsonNode user = service.createUser(unique("prof"), 3);
+        long id = user.path("id").asLong();
+
+        Response first = service.admin("GET", "/user-profile/" + id, null);
+        Response second = service.admin("GET", "/user-profile/" + id, null);
+        service.admin("PATCH", "/users/" + id, "{\"full_name\":\"Changed\"}");
+        Response third = service.admin("GET", "/user-profile/" + id, null);
+
+        assertThat(first.header("X-Cache")).isEqualTo("miss");
+        assertThat(second.header("X-Cache")).isEqualTo("hit");
+        assertThat(second.json().path("stats").path("credits").asLong()).isEqualTo(3);
+        assertThat(third.header("X-Cache")).isEqualTo("miss");
+        assertThat(third.json().path("full_name").asText()).isEqualTo("Changed");
+    }
+
+    // --- credits ---
+
+    @Test
+    void transferMovesCreditsAndInvalidatesProfiles() {
+        JsonNode from = service.createUser(unique("tf"), 100);
+        JsonNode to = service.createUser(unique("tt"), 0);
+        long fromId = from.path("id").asLong();
+        long toId = to.path("id").asLong();
+        service.admin("GET", "/user-profile/" + toId, null);
+
+        Response response = service.call("POST", "/transfer", from.path("api_key").asText(),
+                TestService.json(Map.of("from_user_id", fromId, "to_user_id", toId, "amount", 30)));
+
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        assertThat(response.json().path("from_balance").asLong()).isEqualTo(70);
+        assertThat(response.json().path("to_balance").asLong()).isEqualTo(30);
+        assertThat(response.json().path("transfer_id").asText()).isNotBlank();
+        Response profile = service.admin("GET", "/user-profile/" + toId, null);
+        assertThat(profile.header("X-Cache")).isEqualTo("miss");
+        assertThat(profile.json().path("credits").asLong()).isEqualTo(30);
+    }
+
+    @Test
+    void failedTransfersChangeNothing() {
+        JsonNode from = service.createUser(unique("ff"), 10);
+        JsonNode to = service.createUser(unique("ft"), 0);
+        long fromId = from.path("id").asLong();
+        long toId = to.path("id").asLong();
+
+        assertProblem(service.admin("POST", "/transfer", transfer(fromId, toId, 11)), 409, "insufficient_credits");
+        assertProblem(service.admin("POST", "/transfer", transfer(fromId, 999_999_999L, 1)), 404, "not_found");
+        assertProblem(service.admin("POST", "/transfer", transfer(999_999_999L, toId, 1)), 404, "not_found");
+        assertProblem(service.admin("POST", "/transfer", transfer(fromId, fromId, 1)), 400, "validation_failed");
+        for (String amount : List.of("0", "-5", "1000000000001", "1.5", "\"7\"", "null", "99999999999999999999999")) {
+            Response response = service.admin("POST", "/transfer", "{\"from_user_id\":" + fromId
+                    + ",\"to_user_id\":" + toId + ",\"amount\":" + amount + "}");
+            assertThat(response.status()).as(amount + " " + response.text()).isEqualTo(400);
+        }
+        assertProblem(service.call("POST", "/transfer", to.path("api_key").asText(), transfer(fromId, toId, 1)),
+                404, "not_found");
+
+        assertThat(service.admin("GET", "/users/" + fromId, null).json().path("credits").asLong()).isEqualTo(10);
+        assertThat(service.admin("GET", "/users/" + toId, null).json().path("credits").asLong()).isZero();
+    }
+
+    static String transfer(long from, long to, long amount) {
+        return TestService.json(Map.of("from_user_id", from, "to_user_id", to, "amount", amount));
+    }
+
+    @Test
+    void idempotencyKeyReplaysTheFirstAnswerAndRefusesAnotherBody() {
+        JsonNode from = service.createUser(unique("if"), 100);
+        JsonNode to = service.createUser(unique("it"), 0);
+        long fromId = from.path("id").asLong();
+        long toId = to.path("id").asLong();
+        String key = unique("key-");
+
+        Response first = service.admin("POST", "/transfer", transfer(fromId, toId, 10), "Idempotency-Key", key);
+        Response replay = service.admin("POST", "/transfer", transfer(fromId, toId, 10), "Idempotency-Key", key);
+        Response mismatch = service.admin("POST", "/transfer", transfer(fromId, toId, 11), "Idempotency-Key", key);
+        Response tooLong = service.admin("POST", "/transfer", transfer(fromId, toId, 10), "Idempotency-Key",
+                "k".repeat(256));
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.json()).isEqualTo(first.json());
+        assertProblem(mismatch, 422, "idempotency_mismatch");
+        assertProblem(tooLong, 400, "validation_failed");
+        assertThat(service.admin("GET", "/users/" + fromId, null).json().path("credits").asLong()).isEqualTo(90);
+    }
+
+    @Test
+    void idempotentCreateReplaysStatusBodyAndLocation() {
+        String name = unique("idem");
+        String body = TestService.json(Map.of("email", name + "@example.com", "username", name));
+        long before = userCount();
+
+        Response first = service.admin("POST", "/users", body, "Idempotency-Key", name);
+        Response replay = service.admin("POST", "/users", body, "Idempotency-Key", name);
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(replay.status()).isEqualTo(201);
+        assertThat(replay.json()).isEqualTo(first.json());
+        assertThat(replay.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(userCount()).isEqualTo(before + 1);
+    }
+
+    // --- bad input ---
+
+    @Test
+    void badBodiesAre4xxProblemsAndStoreNothing() {
+        long before = userCount();
+        Map<String, String> bodies = new HashMap<>();
+        bodies.put("malformed", "{\"email\": ");
+        bodies.put("not an object", "[1,2]");
+        bodies.put("wrong type", "{\"email\": 5, \"username\": \"abc\"}");
+        bodies.put("unknown field", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"role\":\"admin\"}");
+        bodies.put("huge integer", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"credits\":123456789012345678901234567890}");
+        bodies.put("too many credits", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"credits\":1000000000000001}");
+        bodies.put("negative credits", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"credits\":-1}");
+        bodies.put("NUL", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"full_name\":\"a\\u0000b\"}");
+        bodies.put("lone surrogate", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"full_name\":\"a\\ud800b\"}");
+        bodies.put("bad username", "{\"email\":\"a@b.co\",\"username\":\"a b\"}");
+        bodies.put("unicode email", "{\"email\":\"ü@b.co\",\"username\":\"abcd\"}");
+        bodies.put("long name", "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"full_name\":\"" + "x".repeat(201)
+                + "\"}");
+        bodies.put("duplicate key", "{\"email\":\"a@b.co\",\"email\":\"c@d.co\",\"username\":\"abcd\"}");
+        bodies.put("trailing", "{\"email\":\"a@b.co\",\"username\":\"abcd\"} x");
+        bodies.put("empty", "");
+        for (Map.Entry<String, String> body : bodies.entrySet()) {
+            Response response = service.admin("POST", "/users", body.getValue());
+
+            assertThat(response.status()).as(body.getKey() + ": " + response.text()).isEqualTo(400);
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertProblem(service.admin("POST", "/users", bodies.get("unknown field")), 400, "unknown_field");
+        assertThat(userCount()).isEqualTo(before);
+    }
+
+    @Test
+    void oversizedBodyIsA413AndWrongMediaTypeA415() {
+        String huge = "{\"email\":\"a@b.co\",\"username\":\"abcd\",\"full_name\":\"" + "x".repeat(1_100_000) + "\"}";
+
+        assertProblem(service.admin("POST", "/users", huge), 413, "payload_too_large");
+        assertProblem(service.admin("POST", "/users", "{}", "Content-Type", "text/plain"), 415,
+                "unsupported_media_type");
+    }
+
+    // --- admin cache ---
+
+    @Test
+    void cacheEntriesArePutReadAndDeleted() {
+        String key = unique("k:a.b_c-");
+
+        Response put = service.admin("PUT", "/cache/" + key, "{\"value\":{\"n\":[1,2,\"x\"]},\"ttl_seconds\":60}");
+        Response read = service.admin("GET", "/cache/" + key, null);
+        Response deleted = service.admin("DELETE", "/cache/" + key, null);
+
+        assertThat(put.status()).as(put.text()).isEqualTo(204);
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.json().path("value").path("n").get(2).asText()).isEqualTo("x");
+        assertThat(read.json().path("ttl_seconds").asLong()).isBetween(1L, 60L);
+        assertThat(deleted.status()).isEqualTo(204);
+        assertProblem(service.admin("GET", "/cache/" + key, null), 404, "not_found");
+    }
+
+    @Test
+    void badCacheKeysAndTtlsAre4xx() {
+        for (String key : List.of("a%20b", "a%2Fb", "..", "a%00b", "x".repeat(201), "%E2%9C%93")) {
+            Response response = service.admin("PUT", "/cache/" + key, "{\"value\":1}");
+
+            assertThat(response.status()).as(key).isBetween(400, 499);
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertProblem(service.admin("PUT", "/cache/ok", "{\"value\":1,\"ttl_seconds\":0}"), 400,
+                "validation_failed");
+        assertProblem(service.admin("PUT", "/cache/ok", "{\"value\":1,\"ttl_seconds\":2592001}"), 400,
+                "validation_failed");
+        assertProblem(service.admin("PUT", "/cache/ok", "{\"ttl_seconds\":5}"), 400, "validation_failed");
+    }
+
+    @Test
+    void cacheStatsNameEveryTier() {
+        JsonNode stats = service.admin("GET", "/cache/stats", null).json().path("caches");
+
+        assertThat(stats.has("weft-profiles")).isTrue();
+        assertThat(stats.path("weft-profiles").elements().next().has("hit_rate")).isTrue();
+    }
+
+    // --- operations ---
+
+    @Test
+    void operationsEndpointsAnswerTheAdmin() {
+        assertThat(service.admin("GET", "/health", null).json().path("checks").has("database")).isTrue();
+        JsonNode database = service.admin("GET", "/health/database", null).json();
+        assertThat(database.path("status").asText()).isEqualTo("up");
+        assertThat(database.path("databases").elements().next().path("role").asText()).isEqualTo("primary");
+        assertThat(service.admin("GET", "/health/database/stats", null).status()).isEqualTo(200);
+        JsonNode info = service.admin("GET", "/health/database/info", null).json().path("databases").elements().next();
+        assertThat(info.path("table_count").asLong()).isGreaterThanOrEqualTo(5);
+        assertThat(info.path("url_redacted").asText()).doesNotContain("password");
+        assertThat(service.admin("GET", "/metrics/database", null).json().has("p99_ms")).isTrue();
+        assertThat(service.admin("GET", "/metrics/cache", null).status()).isEqualTo(200);
+        assertThat(service.admin("GET", "/database/pool-status", null).json().has("checked_out")).isTrue();
+        assertThat(service.admin("GET", "/database/performance", null).json().path("latency").has("p95_ms")).isTrue();
+        JsonNode migrations = service.admin("GET", "/database/migrations", null).json();
+        assertThat(migrations).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(migrations.get(0).path("state").asText()).isEqualTo("applied");
+    }
+
+    @Test
+    void metricsArePrometheusTextForTheAdminOnly() {
+        service.get("/health/live", null);
+
+        Response metrics = service.admin("GET", "/metrics", null);
+
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.header("Content-Type")).startsWith("text/plain");
+        assertThat(metrics.text()).contains("http_server_requests_seconds_count").contains("weft_db_query")
+                .contains("cache_gets");
+        assertProblem(service.get("/metrics", null), 401, "unauthorized");
+    }
+}
