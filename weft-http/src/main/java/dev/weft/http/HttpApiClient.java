@@ -222,9 +222,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
         Exchange exchange = execute(call, null, false);
         finish(call, exchange.status, "success", exchange.attempts, false);
         try {
-            InputStream body = exchange.response.getEntity() == null ? InputStream.nullInputStream()
-                    : exchange.response.getEntity().getContent();
-            return new ApiStream(exchange.status, exchange.headers, body, exchange::close);
+            return new ApiStream(exchange.status, exchange.headers, exchange.body(), exchange::close);
         } catch (IOException e) {
             exchange.close();
             throw failure(call, e, false);
@@ -241,12 +239,9 @@ final class HttpApiClient implements ApiClient, RequestSender {
         try {
             Files.createDirectories(directory);
             partial = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".part");
-            long bytes = 0;
-            HttpEntity entity = exchange.response.getEntity();
-            if (entity != null) {
-                try (InputStream in = entity.getContent(); OutputStream out = Files.newOutputStream(partial)) {
-                    bytes = in.transferTo(out);
-                }
+            long bytes;
+            try (InputStream in = exchange.body(); OutputStream out = Files.newOutputStream(partial)) {
+                bytes = in.transferTo(out);
             }
             Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             partial = null;
@@ -283,17 +278,51 @@ final class HttpApiClient implements ApiClient, RequestSender {
         final int status;
         final Map<String, List<String>> headers;
         final int attempts;
+        final AtomicBoolean timedOut;
+        private final HttpUriRequestBase request;
         private final HostGuard guard;
         private final @Nullable ScheduledFuture<?> deadline;
         private final AtomicBoolean released = new AtomicBoolean();
+        private volatile boolean bodyRead;
 
-        Exchange(ClassicHttpResponse response, HostGuard guard, @Nullable ScheduledFuture<?> deadline, int attempts) {
+        Exchange(HttpUriRequestBase request, ClassicHttpResponse response, HostGuard guard,
+                @Nullable ScheduledFuture<?> deadline, AtomicBoolean timedOut, int attempts) {
+            this.request = request;
             this.response = response;
             this.status = response.getCode();
             this.headers = headersOf(response);
             this.guard = guard;
             this.deadline = deadline;
+            this.timedOut = timedOut;
             this.attempts = attempts;
+        }
+
+        /** The body; reading it to the end marks the connection reusable. */
+        InputStream body() throws IOException {
+            HttpEntity entity = response.getEntity();
+            if (entity == null) {
+                bodyRead = true;
+                return InputStream.nullInputStream();
+            }
+            return new java.io.FilterInputStream(entity.getContent()) {
+                @Override
+                public int read() throws IOException {
+                    int value = super.read();
+                    bodyRead |= value < 0;
+                    return value;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    int count = super.read(buffer, offset, length);
+                    bodyRead |= count < 0;
+                    return count;
+                }
+            };
+        }
+
+        void markRead() {
+            bodyRead = true;
         }
 
         Optional<String> firstHeader(String name) {
@@ -307,6 +336,10 @@ final class HttpApiClient implements ApiClient, RequestSender {
             }
             if (deadline != null) {
                 deadline.cancel(false);
+            }
+            if (!bodyRead && response.getEntity() != null) {
+                // Closing an unread body would drain it (maybe gigabytes) to reuse the connection: drop it instead.
+                request.cancel();
             }
             try {
                 response.close();
@@ -429,10 +462,11 @@ final class HttpApiClient implements ApiClient, RequestSender {
                     if (!boundedByDeadline) {
                         deadline.cancel(false);
                     }
-                    return new Exchange(response, guard, boundedByDeadline ? deadline : null, attempt);
+                    return new Exchange(request, response, guard, boundedByDeadline ? deadline : null, timedOut,
+                            attempt);
                 }
                 retryAfter = RetryAfter.parse(header(response, "Retry-After"), clock);
-                String excerpt = excerpt(response);
+                String excerpt = excerpt(response, request);
                 last = status == 429
                         ? new RateLimitedException(config.name(), guard.authority,
                                 retryAfter == null ? Duration.ofSeconds(1) : retryAfter,
@@ -556,6 +590,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
     private byte[] readBody(Exchange exchange, Call call) {
         HttpEntity entity = exchange.response.getEntity();
         if (entity == null) {
+            exchange.markRead();
             return new byte[0];
         }
         long limit = config.maxResponseBytes();
@@ -564,31 +599,45 @@ final class HttpApiClient implements ApiClient, RequestSender {
                     "response body of " + entity.getContentLength() + " bytes is over the limit of " + limit
                             + "; stream or download it", null);
         }
-        try (InputStream in = entity.getContent()) {
+        try (InputStream in = exchange.body()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (body.length > limit) {
                 throw new ResponseFormatException(config.name(), call.target.authority(), "response_too_large",
                         "response body is over the limit of " + limit + " bytes; stream or download it", null);
             }
+            exchange.markRead();
             return body;
         } catch (IOException e) {
+            if (exchange.timedOut.get()) {
+                throw new ApiTimeoutException(config.name(), call.target.authority(), "deadline_exceeded",
+                        "body not complete within " + TimeUnit.NANOSECONDS.toMillis(call.deadline - call.startNanos)
+                                + " ms", e);
+            }
             throw failure(call, e, false);
         }
     }
 
-    /** Up to 1 KiB of an error body; a small rest is drained so the connection can be reused. */
-    private static String excerpt(ClassicHttpResponse response) {
+    /**
+     * Up to 1 KiB of an error body. A small rest is drained so the connection can be reused; a large or unknown
+     * one is dropped with the connection rather than read.
+     */
+    private static String excerpt(ClassicHttpResponse response, HttpUriRequestBase request) {
         HttpEntity entity = response.getEntity();
         if (entity == null) {
             return "";
         }
-        try (InputStream in = entity.getContent()) {
+        long length = entity.getContentLength();
+        try {
+            InputStream in = entity.getContent();
             byte[] head = in.readNBytes(UpstreamException.MAX_EXCERPT_BYTES);
-            if (entity.getContentLength() >= 0 && entity.getContentLength() <= DRAIN_LIMIT) {
-                in.skipNBytes(Math.max(0, entity.getContentLength() - head.length));
+            if (length >= 0 && length <= DRAIN_LIMIT) {
+                in.skipNBytes(Math.max(0, length - head.length));
+            } else if (head.length == UpstreamException.MAX_EXCERPT_BYTES) {
+                request.cancel();
             }
             return new String(head, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
+            request.cancel();
             return "";
         }
     }
