@@ -428,89 +428,117 @@ final class HttpApiClient implements ApiClient, RequestSender {
                         "bulkhead_full", config.maxConcurrentPerHost() + " calls in flight; none finished within "
                                 + config.totalTimeout().toMillis() + " ms", null));
             }
-            HttpUriRequestBase request = buildRequest(call, attempt, ifNoneMatch);
-            AtomicBoolean timedOut = new AtomicBoolean();
-            ScheduledFuture<?> deadline = watchdog.schedule(() -> {
-                timedOut.set(true);
-                request.cancel();
-            }, remaining, TimeUnit.NANOSECONDS);
-            long attemptStart = nanoTime.getAsLong();
-            ClassicHttpResponse response = null;
-            Duration retryAfter;
-            try {
-                HttpClientContext context = HttpClientContext.create();
-                context.setRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, Math.min(
-                                config.responseTimeout().toMillis(), TimeUnit.NANOSECONDS.toMillis(remaining)))))
-                        .setConnectionRequestTimeout(Timeout.ofMilliseconds(
-                                Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))))
-                        .setRedirectsEnabled(false)
-                        .build());
-                response = transport.client.executeOpen(null, request, context);
-                int status = response.getCode();
-                long elapsed = nanoTime.getAsLong() - attemptStart;
-                metrics.attempt(request.getMethod(), guard.authority, call.target.uriTemplate(), status,
-                        CallMetrics.outcome(status), elapsed);
-                if (breaker != null) {
-                    if (status >= 500) {
-                        breaker.onError(elapsed, TimeUnit.NANOSECONDS, new UpstreamStatus(status));
-                    } else {
-                        breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
-                    }
-                }
-                if (status < 400 || status == 304) {
-                    if (!boundedByDeadline) {
-                        deadline.cancel(false);
-                    }
-                    return new Exchange(request, response, guard, boundedByDeadline ? deadline : null, timedOut,
-                            attempt);
-                }
-                retryAfter = RetryAfter.parse(header(response, "Retry-After"), clock);
-                String excerpt = excerpt(response, request);
-                last = status == 429
-                        ? new RateLimitedException(config.name(), guard.authority,
-                                retryAfter == null ? Duration.ofSeconds(1) : retryAfter,
-                                call.request.method() + " " + call.target.uriTemplate() + " answered 429", true)
-                        : new UpstreamException(config.name(), guard.authority, call.request.method().name(),
-                                call.target.uriTemplate(), status, excerpt, retryAfter);
-                if (!(status == 429 || status == 502 || status == 503 || status == 504)) {
-                    throw failed(call, attempt, last);
-                }
-                release(response, deadline, guard);
-                response = null;
-                if (!mayRetry(call, attempt, false, last)) {
-                    throw failed(call, attempt, last);
-                }
-            } catch (IOException e) {
-                long elapsed = nanoTime.getAsLong() - attemptStart;
-                release(response, deadline, guard);
-                response = null;
-                metrics.attempt(request.getMethod(), guard.authority, call.target.uriTemplate(), 0,
-                        timedOut.get() || e instanceof SocketTimeoutException ? "TIMEOUT" : "IO_ERROR", elapsed);
-                if (breaker != null) {
-                    breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
-                }
-                if (timedOut.get()) {
-                    throw failed(call, attempt, new ApiTimeoutException(config.name(), guard.authority,
-                            "deadline_exceeded", "no complete answer within "
-                                    + TimeUnit.NANOSECONDS.toMillis(call.deadline - call.startNanos) + " ms", e));
-                }
-                boolean neverSent = neverSent(e);
-                last = failure(call, e, neverSent);
-                if (!last.retryable() || !mayRetry(call, attempt, neverSent, last)) {
-                    throw failed(call, attempt, last);
-                }
-                retryAfter = null;
-            } catch (RuntimeException e) {
-                release(response, deadline, guard);
-                throw e;
+            Attempt outcome = attemptOnce(call, attempt, ifNoneMatch, remaining, boundedByDeadline);
+            if (outcome.exchange() != null) {
+                return outcome.exchange();
             }
+            last = Objects.requireNonNull(outcome.failure());
+            if (!outcome.retryable() || !mayRetry(call, attempt, outcome.neverSent(), last)) {
+                throw failed(call, attempt, last);
+            }
+            Duration retryAfter = outcome.retryAfter();
             Duration delay = backoff.delay(attempt, retryAfter);
             if (delay.toNanos() >= call.deadline - nanoTime.getAsLong()) {
                 throw failed(call, attempt, last);
             }
             metrics.retry();
             sleep(delay, guard);
+        }
+    }
+
+    /**
+     * What one attempt came to: an open exchange (success), or a failure with what the retry decision needs.
+     * Everything the attempt held (response, bulkhead permit, deadline timer) is released unless it succeeded.
+     */
+    private record Attempt(@Nullable Exchange exchange, @Nullable ApiException failure, boolean retryable,
+            boolean neverSent, @Nullable Duration retryAfter) {
+        static Attempt succeeded(Exchange exchange) {
+            return new Attempt(exchange, null, false, false, null);
+        }
+    }
+
+    private Attempt attemptOnce(Call call, int attempt, @Nullable String ifNoneMatch, long remaining,
+            boolean boundedByDeadline) {
+        HostGuard guard = call.guard;
+        CircuitBreaker breaker = guard.breaker;
+        HttpUriRequestBase request;
+        try {
+            request = buildRequest(call, attempt, ifNoneMatch);
+        } catch (RuntimeException e) {
+            guard.bulkhead.onComplete();
+            releaseBreaker(breaker);
+            throw e;
+        }
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> deadline = watchdog.schedule(() -> {
+            timedOut.set(true);
+            request.cancel();
+        }, remaining, TimeUnit.NANOSECONDS);
+        long attemptStart = nanoTime.getAsLong();
+        ClassicHttpResponse response = null;
+        boolean handedOver = false;
+        try {
+            HttpClientContext context = HttpClientContext.create();
+            context.setRequestConfig(RequestConfig.custom()
+                    .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, Math.min(
+                            config.responseTimeout().toMillis(), TimeUnit.NANOSECONDS.toMillis(remaining)))))
+                    .setConnectionRequestTimeout(Timeout.ofMilliseconds(
+                            Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))))
+                    .setRedirectsEnabled(false)
+                    .build());
+            response = transport.client.executeOpen(null, request, context);
+            int status = response.getCode();
+            long elapsed = nanoTime.getAsLong() - attemptStart;
+            metrics.attempt(request.getMethod(), guard.authority, call.target.uriTemplate(), status,
+                    CallMetrics.outcome(status), elapsed);
+            if (breaker != null) {
+                if (status >= 500) {
+                    breaker.onError(elapsed, TimeUnit.NANOSECONDS, new UpstreamStatus(status));
+                } else {
+                    breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+                }
+            }
+            if (status < 400 || status == 304) {
+                if (!boundedByDeadline) {
+                    deadline.cancel(false);
+                }
+                handedOver = true;
+                return Attempt.succeeded(new Exchange(request, response, guard,
+                        boundedByDeadline ? deadline : null, timedOut, attempt));
+            }
+            Duration retryAfter = RetryAfter.parse(header(response, "Retry-After"), clock);
+            String excerpt = excerpt(response, request);
+            ApiException failure = status == 429
+                    ? new RateLimitedException(config.name(), guard.authority,
+                            retryAfter == null ? Duration.ofSeconds(1) : retryAfter,
+                            call.request.method() + " " + call.target.uriTemplate() + " answered 429", true)
+                    : new UpstreamException(config.name(), guard.authority, call.request.method().name(),
+                            call.target.uriTemplate(), status, excerpt, retryAfter);
+            boolean retryable = status == 429 || status == 502 || status == 503 || status == 504;
+            return new Attempt(null, failure, retryable, false, retryAfter);
+        } catch (IOException e) {
+            long elapsed = nanoTime.getAsLong() - attemptStart;
+            metrics.attempt(request.getMethod(), guard.authority, call.target.uriTemplate(), 0,
+                    timedOut.get() || e instanceof SocketTimeoutException ? "TIMEOUT" : "IO_ERROR", elapsed);
+            if (breaker != null) {
+                breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
+            }
+            if (timedOut.get()) {
+                return new Attempt(null, new ApiTimeoutException(config.name(), guard.authority,
+                        "deadline_exceeded", "no complete answer within "
+                                + TimeUnit.NANOSECONDS.toMillis(call.deadline - call.startNanos) + " ms", e),
+                        false, false, null);
+            }
+            boolean neverSent = neverSent(e);
+            ApiException failure = failure(call, e, neverSent);
+            return new Attempt(null, failure, failure.retryable(), neverSent, null);
+        } catch (RuntimeException e) {
+            releaseBreaker(breaker);
+            throw e;
+        } finally {
+            if (!handedOver) {
+                release(response, deadline, guard);
+            }
         }
     }
 
