@@ -1,0 +1,56 @@
+package dev.weft.service.jobs;
+
+import dev.weft.db.DatabaseType;
+import dev.weft.db.migrate.Migration;
+import java.util.List;
+
+/**
+ * The {@code jobs} table, appended after the service's base migrations (version 6). Times a worker compares
+ * ({@code next_attempt_at}, {@code lease_expires_at}) are epoch milliseconds in {@code BIGINT}, so the claim query
+ * compares numbers the same way on every dialect.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class JobMigrations {
+    /** The version of the migration that creates {@code jobs}. */
+    public static final String VERSION = "6";
+
+    private JobMigrations() {
+    }
+
+    /**
+     * @param type the dialect
+     * @return the jobs migrations for it
+     */
+    public static List<Migration> forDialect(DatabaseType type) {
+        boolean mysql = type == DatabaseType.MARIADB || type == DatabaseType.MYSQL;
+        String binary = mysql ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "";
+        String timestamp = switch (type) {
+            case POSTGRESQL -> "TIMESTAMPTZ";
+            case MARIADB, MYSQL -> "DATETIME(6)";
+            case SQLITE -> "TEXT";
+        };
+        String up = "CREATE TABLE jobs (\n"
+                + "    job_id VARCHAR(64)" + binary + " NOT NULL PRIMARY KEY,\n"
+                + "    video_id VARCHAR(64)" + binary + " NOT NULL,\n"
+                + "    user_id BIGINT NOT NULL,\n"
+                + "    state VARCHAR(16) NOT NULL,\n"
+                + "    attempts INTEGER NOT NULL DEFAULT 0,\n"
+                + "    next_attempt_at BIGINT NOT NULL,\n"
+                + "    lease_owner VARCHAR(128),\n"
+                + "    lease_expires_at BIGINT,\n"
+                + "    cancel_requested INTEGER NOT NULL DEFAULT 0,\n"
+                + "    provider_url TEXT,\n"
+                + "    external_job_id VARCHAR(128),\n"
+                + "    error TEXT,\n"
+                + "    created_at " + timestamp + " NOT NULL,\n"
+                + "    updated_at " + timestamp + " NOT NULL,\n"
+                + "    finished_at " + timestamp + ",\n"
+                + "    CONSTRAINT fk_jobs_video FOREIGN KEY (video_id) REFERENCES videos (video_id) ON DELETE CASCADE\n"
+                + ")" + (mysql ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci" : "") + ";\n"
+                + "CREATE INDEX idx_jobs_claim ON jobs (state, next_attempt_at);\n"
+                + "CREATE INDEX idx_jobs_video ON jobs (video_id);";
+        return List.of(new Migration(VERSION, "create_jobs",
+                "Durable video jobs: step, attempts, backoff, lease, provider ids", up, "DROP TABLE jobs;"));
+    }
+}

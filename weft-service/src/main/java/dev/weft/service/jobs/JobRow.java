@@ -1,0 +1,34 @@
+package dev.weft.service.jobs;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A row of {@code jobs}.
+ *
+ * @param jobId the id, {@code job_...}
+ * @param videoId the video it processes
+ * @param userId the video's owner
+ * @param state the last recorded step, see {@link JobState}
+ * @param attempts failed attempts so far
+ * @param nextAttemptAt epoch milliseconds before which no worker takes the job (backoff)
+ * @param leaseOwner the worker holding the job, or {@code null}
+ * @param leaseExpiresAt epoch milliseconds when the lease lapses, or {@code null}
+ * @param cancelRequested 1 once a cancel was asked for while a worker held the job
+ * @param providerUrl the provider's URL of the upload
+ * @param externalJobId the provider's job id
+ * @param error the last failure, or the reason of {@code failed}
+ * @param createdAt when created
+ * @param updatedAt when last changed
+ * @param finishedAt when it reached a final state
+ */
+public record JobRow(String jobId, String videoId, long userId, String state, int attempts, long nextAttemptAt,
+        @Nullable String leaseOwner, @Nullable Long leaseExpiresAt, int cancelRequested, @Nullable String providerUrl,
+        @Nullable String externalJobId, @Nullable String error, Instant createdAt, Instant updatedAt,
+        @Nullable Instant finishedAt) {
+
+    /** @return the parsed state */
+    public JobState jobState() {
+        return JobState.parse(state);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.weft.service.jobs;
+
+import dev.weft.core.InvalidConfigException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of the {@link JobEngine}.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param workers worker virtual threads per instance, 0..1024 (0: this instance only accepts jobs)
+ * @param lease how long a claimed job stays with its worker without a renewal; another instance takes it over
+ *     after that (a crashed worker's job resumes then)
+ * @param pollInterval wait between two status reads of a running provider job
+ * @param idlePoll wait between two claim attempts when the queue is empty (a job submitted here wakes the workers
+ *     at once)
+ * @param maxAttempts failed attempts after which a job is {@code failed}
+ * @param retryDelay backoff after the first failure; doubles per failure
+ * @param maxRetryDelay cap of the backoff
+ * @param stopTimeout how long {@link JobEngine#close()} waits for workers to park at a step boundary
+ */
+public record JobsConfig(int workers, Duration lease, Duration pollInterval, Duration idlePoll, int maxAttempts,
+        Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout) {
+    /** Default {@link #workers()}. */
+    public static final int DEFAULT_WORKERS = 4;
+    /** Default {@link #lease()}. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    /** Default {@link #pollInterval()}. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+    /** Default {@link #idlePoll()}. */
+    public static final Duration DEFAULT_IDLE_POLL = Duration.ofSeconds(1);
+    /** Default {@link #maxAttempts()}. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 8;
+    /** Default {@link #retryDelay()}. */
+    public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(1);
+    /** Default {@link #maxRetryDelay()}. */
+    public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofMinutes(1);
+    /** Default {@link #stopTimeout()}. */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Checks every field. */
+    public JobsConfig {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(idlePoll, "idlePoll");
+        Objects.requireNonNull(retryDelay, "retryDelay");
+        Objects.requireNonNull(maxRetryDelay, "maxRetryDelay");
+        Objects.requireNonNull(stopTimeout, "stopTimeout");
+        if (workers < 0 || workers > 1024) {
+            throw new InvalidConfigException("weft.jobs.workers", workers, "must be 0..1024");
+        }
+        if (lease.compareTo(Duration.ofMillis(500)) < 0) {
+            throw new InvalidConfigException("weft.jobs.lease", lease, "must be >= 500 ms");
+        }
+        if (pollInterval.compareTo(Duration.ofMillis(10)) < 0 || pollInterval.compareTo(lease) >= 0) {
+            throw new InvalidConfigException("weft.jobs.poll-interval", pollInterval, "must be >= 10 ms and < lease");
+        }
+        if (idlePoll.compareTo(Duration.ofMillis(10)) < 0) {
+            throw new InvalidConfigException("weft.jobs.idle-poll", idlePoll, "must be >= 10 ms");
+        }
+        if (maxAttempts < 1 || maxAttempts > 100) {
+            throw new InvalidConfigException("weft.jobs.max-attempts", maxAttempts, "must be 1..100");
+        }
+        if (retryDelay.isNegative() || maxRetryDelay.compareTo(retryDelay) < 0) {
+            throw new InvalidConfigException("weft.jobs.retry-delay", retryDelay,
+                    "must be >= 0 and <= weft.jobs.max-retry-delay");
+        }
+        if (stopTimeout.isNegative()) {
+            throw new InvalidConfigException("weft.jobs.stop-timeout", stopTimeout, "must not be negative");
+        }
+    }
+
+    /** @return the defaults */
+    public static JobsConfig defaults() {
+        return new JobsConfig(DEFAULT_WORKERS, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL, DEFAULT_IDLE_POLL,
+                DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_STOP_TIMEOUT);
+    }
+
+    /**
+     * Reads {@code WEFT_JOBS_LEASE_MS}, {@code WEFT_JOBS_POLL_MS}, {@code WEFT_JOBS_IDLE_POLL_MS},
+     * {@code WEFT_JOBS_MAX_ATTEMPTS}, {@code WEFT_JOBS_RETRY_DELAY_MS}, {@code WEFT_JOBS_MAX_RETRY_DELAY_MS}; the
+     * worker count comes from the service config ({@code --workers} / {@code WEFT_WORKERS}).
+     *
+     * @param workers the worker count
+     * @param env the environment
+     * @return the config
+     * @throws InvalidConfigException naming the first bad variable
+     */
+    public static JobsConfig fromEnv(int workers, Map<String, String> env) {
+        JobsConfig base = defaults();
+        return new JobsConfig(workers,
+                millis(env, "WEFT_JOBS_LEASE_MS", base.lease()),
+                millis(env, "WEFT_JOBS_POLL_MS", base.pollInterval()),
+                millis(env, "WEFT_JOBS_IDLE_POLL_MS", base.idlePoll()),
+                (int) number(env, "WEFT_JOBS_MAX_ATTEMPTS", base.maxAttempts()),
+                millis(env, "WEFT_JOBS_RETRY_DELAY_MS", base.retryDelay()),
+                millis(env, "WEFT_JOBS_MAX_RETRY_DELAY_MS", base.maxRetryDelay()),
+                base.stopTimeout());
+    }
+
+    /** @param value workers @return a copy */
+    public JobsConfig withWorkers(int value) {
+        return new JobsConfig(value, lease, pollInterval, idlePoll, maxAttempts, retryDelay, maxRetryDelay,
+                stopTimeout);
+    }
+
+    /** @param value lease @return a copy */
+    public JobsConfig withLease(Duration value) {
+        return new JobsConfig(workers, value, pollInterval, idlePoll, maxAttempts, retryDelay, maxRetryDelay,
+                stopTimeout);
+    }
+
+    /** @param poll status poll @param idle claim poll @return a copy */
+    public JobsConfig withPolling(Duration poll, Duration idle) {
+        return new JobsConfig(workers, lease, poll, idle, maxAttempts, retryDelay, maxRetryDelay, stopTimeout);
+    }
+
+    /** @param attempts max attempts @param delay first backoff @param maxDelay backoff cap @return a copy */
+    public JobsConfig withRetries(int attempts, Duration delay, Duration maxDelay) {
+        return new JobsConfig(workers, lease, pollInterval, idlePoll, attempts, delay, maxDelay, stopTimeout);
+    }
+
+    /**
+     * @param failures failed attempts so far, at least 1
+     * @return the backoff before the next attempt: the retry delay doubled per earlier failure, capped
+     */
+    public Duration backoff(int failures) {
+        int shift = Math.min(Math.max(failures - 1, 0), 20);
+        Duration delay = retryDelay.multipliedBy(1L << shift);
+        return delay.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : delay;
+    }
+
+    private static Duration millis(Map<String, String> env, String name, Duration fallback) {
+        return Duration.ofMillis(number(env, name, fallback.toMillis()));
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigException(name, value, "must be an integer");
+        }
+    }
+}

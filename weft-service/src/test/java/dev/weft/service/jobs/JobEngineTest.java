@@ -1,0 +1,224 @@
+package dev.weft.service.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.service.provider.LocalProvider;
+import dev.weft.service.provider.ModelUsage;
+import dev.weft.service.provider.ProviderException;
+import dev.weft.service.provider.ProviderHealth;
+import dev.weft.service.provider.ProviderStatus;
+import dev.weft.service.provider.VideoProvider;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class JobEngineTest {
+    private static final JobsConfig FAST = JobsConfig.defaults().withWorkers(3).withLease(Duration.ofSeconds(2))
+            .withPolling(Duration.ofMillis(50), Duration.ofMillis(100))
+            .withRetries(3, Duration.ofMillis(50), Duration.ofMillis(200));
+
+    private static JobEngine engine(JobDatabase jobs, VideoProvider provider, JobsConfig config,
+            Map<String, Integer> changes) {
+        return JobEngine.create(jobs.db, jobs.videos, jobs.usage, provider, config, Clock.systemUTC(),
+                new SimpleMeterRegistry(), (videoId, userId) -> changes.merge(videoId, 1, Integer::sum));
+    }
+
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void completesEveryJobOnceWithUsageLogged(JobDatabase.Target target) {
+        Map<String, Integer> changes = new ConcurrentHashMap<>();
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofMillis(200), Clock.systemUTC());
+                JobEngine engine = engine(jobs, provider, FAST, changes)) {
+            engine.start();
+            long user = jobs.user();
+            List<String> videos = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                videos.add(jobs.submit(engine, user, "{\"model\":\"m-" + (i % 2) + "\"}"));
+            }
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> videos.stream()
+                    .allMatch(id -> jobs.video(id).status().equals("completed")));
+
+            for (String id : videos) {
+                JobRow job = jobs.job(id);
+                assertThat(job.jobState()).isEqualTo(JobState.COMPLETED);
+                assertThat(job.leaseOwner()).isNull();
+                assertThat(jobs.video(id).resultUrl()).startsWith("local://results/");
+                assertThat(jobs.video(id).externalJobId()).isEqualTo(job.externalJobId());
+                assertThat(jobs.usageRows(id)).isEqualTo(1);
+                assertThat(provider.processCalls(job.jobId() + ":process")).isEqualTo(1);
+                assertThat(changes.get(id)).isGreaterThanOrEqualTo(3);
+            }
+            assertThat(engine.queueDepth()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void failsWithTheReasonAfterBoundedRetries(JobDatabase.Target target) {
+        AtomicInteger uploads = new AtomicInteger();
+        VideoProvider down = new FailingProvider(uploads);
+        try (JobDatabase jobs = JobDatabase.open(target);
+                JobEngine engine = engine(jobs, down, FAST, new ConcurrentHashMap<>())) {
+            engine.start();
+            String video = jobs.submit(engine, jobs.user(), null);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
+
+            assertThat(uploads.get()).isEqualTo(3);
+            assertThat(jobs.job(video).attempts()).isEqualTo(3);
+            assertThat(jobs.video(video).error()).contains("gave up after 3 attempts").contains("provider_unavailable");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void reportsTheProvidersOwnFailureWithoutRetrying(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofMillis(100), Clock.systemUTC());
+                JobEngine engine = engine(jobs, provider, FAST, new ConcurrentHashMap<>())) {
+            engine.start();
+            String video = jobs.submit(engine, jobs.user(), "{\"simulate\":\"fail\"}");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
+
+            assertThat(jobs.video(video).error()).startsWith("provider: simulated failure");
+            assertThat(jobs.usageRows(video)).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void cancelsARunningJobAtTheNextStepBoundary(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofSeconds(30), Clock.systemUTC());
+                JobEngine engine = engine(jobs, provider, FAST, new ConcurrentHashMap<>())) {
+            engine.start();
+            String video = jobs.submit(engine, jobs.user(), null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.job(video).jobState() == JobState.POLLING);
+
+            JobEngine.CancelResult result = engine.cancel(video);
+
+            assertThat(result).isEqualTo(JobEngine.CancelResult.CANCELLED);
+            assertThat(jobs.video(video).status()).isEqualTo("cancelled");
+            await().atMost(Duration.ofSeconds(10)).until(() -> jobs.job(video).jobState() == JobState.CANCELLED);
+            assertThat(jobs.job(video).leaseOwner()).isNull();
+            assertThat(jobs.usageRows(video)).isZero();
+            assertThat(engine.cancel(video)).isEqualTo(JobEngine.CancelResult.ALREADY_FINAL);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void cancelsAQueuedJobAtOnce(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofMillis(100), Clock.systemUTC());
+                JobEngine engine = engine(jobs, provider, FAST.withWorkers(0), new ConcurrentHashMap<>())) {
+            engine.start();
+            String video = jobs.submit(engine, jobs.user(), null);
+
+            assertThat(engine.cancel(video)).isEqualTo(JobEngine.CancelResult.CANCELLED);
+
+            assertThat(jobs.job(video).jobState()).isEqualTo(JobState.CANCELLED);
+            assertThat(jobs.video(video).status()).isEqualTo("cancelled");
+            assertThat(engine.cancel("vid_missing")).isEqualTo(JobEngine.CancelResult.NOT_FOUND);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL", "MARIADB"})
+    void resumesAJobWhoseWorkerDiedOnceItsLeaseLapses(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofMillis(200), Clock.systemUTC())) {
+            JobStore store = new JobStore(jobs.db, jobs.videos, jobs.usage, Clock.systemUTC());
+            String video;
+            try (JobEngine idle = engine(jobs, provider, FAST.withWorkers(0), new ConcurrentHashMap<>())) {
+                video = jobs.submit(idle, jobs.user(), null);
+            }
+            // a worker that claimed the job, recorded the start of the upload, then died
+            JobRow claimed = store.claim("dead-instance/0", Duration.ofSeconds(1)).orElseThrow();
+            assertThat(store.advance(claimed, "dead-instance/0", JobState.UPLOADING, Map.of(),
+                    Map.of("status", "uploading"), Duration.ofSeconds(1))).isTrue();
+            assertThat(store.claim("other/0", Duration.ofSeconds(1))).isEmpty();
+
+            try (JobEngine engine = engine(jobs, provider, FAST, new ConcurrentHashMap<>())) {
+                engine.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("completed"));
+            }
+
+            JobRow job = jobs.job(video);
+            assertThat(provider.processCalls(job.jobId() + ":process")).isEqualTo(1);
+            assertThat(jobs.usageRows(video)).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void parksJobsOnStopAndAnotherInstanceFinishesThem(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofSeconds(2), Clock.systemUTC())) {
+            String video;
+            JobEngine first = engine(jobs, provider, FAST, new ConcurrentHashMap<>());
+            first.start();
+            video = jobs.submit(first, jobs.user(), null);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.job(video).jobState() == JobState.POLLING);
+
+            first.close();
+
+            JobRow parked = jobs.job(video);
+            assertThat(parked.jobState()).isEqualTo(JobState.POLLING);
+            assertThat(parked.leaseOwner()).isNull();
+            try (JobEngine second = engine(jobs, provider, FAST, new ConcurrentHashMap<>())) {
+                second.start();
+                await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("completed"));
+            }
+            assertThat(provider.processCalls(parked.jobId() + ":process")).isEqualTo(1);
+        }
+    }
+
+    /** A provider whose uploads always fail with a retryable error. */
+    private record FailingProvider(AtomicInteger uploads) implements VideoProvider {
+        @Override
+        public String name() {
+            return "down";
+        }
+
+        @Override
+        public String upload(Path file, String idempotencyKey) {
+            uploads.incrementAndGet();
+            throw ProviderException.unavailable("down", "injected");
+        }
+
+        @Override
+        public String startProcessing(String url, String optionsJson, String idempotencyKey) {
+            throw new AssertionError("never reached");
+        }
+
+        @Override
+        public ProviderStatus status(String jobId) {
+            return ProviderStatus.completed("x", new ModelUsage("m", 1, 1, 1));
+        }
+
+        @Override
+        public ProviderHealth health() {
+            return new ProviderHealth(false, Map.of());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
