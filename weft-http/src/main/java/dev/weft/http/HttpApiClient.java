@@ -628,7 +628,9 @@ final class HttpApiClient implements ApiClient, RequestSender {
                             + "; stream or download it", null);
         }
         try (InputStream in = exchange.body()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            long declared = entity.getContentLength();
+            byte[] body = declared >= 0 ? in.readNBytes((int) declared + 1)
+                    : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (body.length > limit) {
                 throw new ResponseFormatException(config.name(), call.target.authority(), "response_too_large",
                         "response body is over the limit of " + limit + " bytes; stream or download it", null);

@@ -16,12 +16,13 @@ import java.util.Set;
  */
 record RequestTarget(URI uri, String authority, String uriTemplate) {
     private static final String HEX = "0123456789ABCDEF";
+    private static final java.util.regex.Pattern OTHER_SCHEME = java.util.regex.Pattern.compile("^[a-z][a-z0-9+.-]*:.*");
 
     static RequestTarget resolve(ApiConfig config, String template, Map<String, String> params,
             List<Map.Entry<String, String>> query) {
         String lower = template.toLowerCase(Locale.ROOT);
         boolean absolute = lower.startsWith("http://") || lower.startsWith("https://");
-        if (!absolute && lower.matches("^[a-z][a-z0-9+.-]*:.*")) {
+        if (!absolute && !lower.startsWith("/") && OTHER_SCHEME.matcher(lower).matches()) {
             throw new InvalidInputException("invalid_path", "path", "only http and https URLs are allowed");
         }
         String scheme;

@@ -1,0 +1,250 @@
+package dev.weft.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.cache.TypeRef;
+import dev.weft.core.InvalidInputException;
+import dev.weft.core.Secret;
+import dev.weft.http.testing.Behavior;
+import dev.weft.http.testing.FaultServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ApiClientTest {
+    record Widget(long id, String name) {
+    }
+
+    private FaultServer server;
+    private ApiClient api;
+
+    @BeforeEach
+    void start() {
+        server = FaultServer.start();
+        api = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("test")
+                .bearerToken(Secret.of("tok-secret")).apiKey(Secret.of("key-secret"))
+                .retryDelay(Duration.ofMillis(5)).maxRetryDelay(Duration.ofMillis(50)).build());
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+        server.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> echoed(ApiResponse response) {
+        return (Map<String, Object>) response.tree();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> header(Map<String, Object> echo, String name) {
+        Map<String, List<String>> headers = (Map<String, List<String>>) echo.get("headers");
+        return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                .flatMap(e -> e.getValue().stream()).toList();
+    }
+
+    @Test
+    void mapsAJsonBodyToARecordATreeAndText() {
+        server.route("GET", "/widgets/7", Behavior.json(200, "{\"id\":7,\"name\":\"gear\"}"));
+
+        Widget widget = api.get("/widgets/{id}").pathParam("id", 7).send(Widget.class);
+        Object tree = api.get("/widgets/7").send().tree();
+        String text = api.get("/widgets/7").send().text();
+
+        assertThat(widget).isEqualTo(new Widget(7, "gear"));
+        assertThat(tree).isEqualTo(Map.of("id", 7, "name", "gear"));
+        assertThat(text).isEqualTo("{\"id\":7,\"name\":\"gear\"}");
+    }
+
+    @Test
+    void mapsGenericTypes() {
+        server.route("GET", "/widgets", Behavior.json(200, "[{\"id\":1,\"name\":\"a\"},{\"id\":2,\"name\":\"b\"}]"));
+
+        List<Widget> widgets = api.get("/widgets").send(new TypeRef<List<Widget>>() { });
+
+        assertThat(widgets).extracting(Widget::id).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void sendsJsonBodiesQueryParametersAndCredentials() {
+        server.route("POST", "/echo", Behavior.echo());
+
+        Map<String, Object> echo = echoed(api.post("/echo").query("q", "a b").json(Map.of("name", "x")).send());
+
+        assertThat(echo.get("method")).isEqualTo("POST");
+        assertThat(echo.get("query")).isEqualTo("q=a%20b");
+        assertThat(echo.get("body")).isEqualTo("{\"name\":\"x\"}");
+        assertThat(header(echo, "Authorization")).containsExactly("Bearer tok-secret");
+        assertThat(header(echo, "X-API-Key")).containsExactly("key-secret");
+        assertThat(header(echo, "Content-Type").getFirst()).startsWith("application/json");
+    }
+
+    @Test
+    void sendsNoCredentialsToAnotherAllowedHost() {
+        try (FaultServer other = FaultServer.start();
+                ApiClient client = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("creds")
+                        .bearerToken(Secret.of("tok-secret")).allowedHosts(java.util.Set.of(
+                                "127.0.0.1:" + other.port())).build())) {
+            other.route("GET", "/echo", Behavior.echo());
+            String url = other.baseUri().resolve("/echo").toString().replace("localhost", "127.0.0.1");
+
+            Map<String, Object> echo = echoed(client.get(url).send());
+
+            assertThat(header(echo, "Authorization")).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesAnotherHostWithoutSendingAnything() {
+        assertThatThrownBy(() -> api.get("http://127.0.0.2:" + server.port() + "/x").send())
+                .isInstanceOf(DisallowedHostException.class);
+
+        assertThat(server.requests()).isZero();
+    }
+
+    @Test
+    void refusesHeaderInjection() {
+        assertThatThrownBy(() -> api.get("/x").header("X-Note", "a\r\nX-Admin: yes").send())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("control characters");
+        assertThatThrownBy(() -> api.get("/x\r\n").send()).isInstanceOf(InvalidInputException.class);
+
+        assertThat(server.requests()).isZero();
+    }
+
+    @Test
+    void reportsABodyThatIsNotJson() {
+        server.route("GET", "/html", Behavior.body(200, "text/html", "<html>oops</html>"));
+
+        assertThatThrownBy(() -> api.get("/html").send(Widget.class)).isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("not JSON").satisfies(e -> assertThat(((ApiException) e).httpStatus())
+                        .isEqualTo(502));
+    }
+
+    @Test
+    void keepsAtMostOneKibibyteOfAnErrorBody() {
+        server.route("GET", "/broken", Behavior.text(404, "x".repeat(100_000)));
+
+        assertThatThrownBy(() -> api.get("/broken").send()).isInstanceOfSatisfying(UpstreamException.class, e -> {
+            assertThat(e.status()).isEqualTo(404);
+            assertThat(e.bodyExcerpt()).hasSize(UpstreamException.MAX_EXCERPT_BYTES);
+            assertThat(e.httpStatus()).isEqualTo(502);
+            assertThat(e.retryable()).isFalse();
+        });
+        assertThat(server.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesAResponseOverTheBodyLimit() {
+        try (ApiClient small = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("small")
+                .maxResponseBytes(4096).build())) {
+            server.route("GET", "/big", Behavior.bigBody(1 << 20));
+
+            assertThatThrownBy(() -> small.get("/big").send()).isInstanceOf(ResponseFormatException.class)
+                    .hasMessageContaining("over the limit");
+        }
+    }
+
+    @Test
+    void decodesGzipAndChunkedBodies() {
+        server.route("GET", "/gz", Behavior.gzip("{\"id\":1,\"name\":\"zipped\"}"));
+        server.route("GET", "/chunks", Behavior.chunked("application/json", List.of("{\"id\":2,", "\"name\":\"c\"}"),
+                Duration.ofMillis(5)));
+
+        assertThat(api.get("/gz").send(Widget.class).name()).isEqualTo("zipped");
+        assertThat(api.get("/chunks").send(Widget.class).name()).isEqualTo("c");
+    }
+
+    @Test
+    void timesOutASlowAnswerWithAPerRequestDeadline() {
+        server.route("GET", "/slow", Behavior.delay(Duration.ofSeconds(5), Behavior.json(200, "{}")));
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> api.get("/slow").timeout(Duration.ofMillis(300)).send())
+                .isInstanceOf(ApiTimeoutException.class)
+                .satisfies(e -> assertThat(((ApiException) e).httpStatus()).isEqualTo(504));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void cutsATrickledBodyAtTheDeadline() {
+        server.route("GET", "/trickle", Behavior.trickle(new byte[10_000], 10, Duration.ofMillis(50)));
+
+        assertThatThrownBy(() -> api.get("/trickle").timeout(Duration.ofMillis(400)).send())
+                .isInstanceOf(ApiTimeoutException.class);
+    }
+
+    @Test
+    void runsCallsAsynchronously() throws Exception {
+        server.route("GET", "/widgets/1", Behavior.json(200, "{\"id\":1,\"name\":\"a\"}"));
+
+        Widget widget = api.async().send(api.get("/widgets/1"), Widget.class).get(10, TimeUnit.SECONDS);
+
+        assertThat(widget.name()).isEqualTo("a");
+    }
+
+    @Test
+    void recordsMetricsPerCallAndPerAttempt() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (ApiClient measured = ApiClient.builder(ApiConfig.builder(server.baseUri().toString()).name("measured")
+                .build()).meterRegistry(registry).build()) {
+            server.route("GET", "/ok/*", Behavior.json(200, "{}"));
+            server.route("GET", "/missing", Behavior.status(404));
+            measured.get("/ok/{id}").pathParam("id", 1).send();
+            measured.get("/ok/{id}").pathParam("id", 2).send();
+            assertThatThrownBy(() -> measured.get("/missing").send()).isInstanceOf(UpstreamException.class);
+
+            ApiMetrics metrics = measured.metrics();
+
+            assertThat(metrics.totalCalls()).isEqualTo(3);
+            assertThat(metrics.failedCalls()).isEqualTo(1);
+            assertThat(metrics.byStatus()).containsEntry(200, 2L).containsEntry(404, 1L);
+            assertThat(metrics.p99Ms()).isGreaterThan(0);
+            assertThat(metrics.recent()).hasSize(3);
+            assertThat(registry.get("http.client.requests").tag("uri", "/ok/{id}").tag("status", "200")
+                    .timer().count()).isEqualTo(2);
+            assertThat(registry.get("http.client.requests").tag("outcome", "CLIENT_ERROR").timer().count())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reportsPoolUsePerHost() {
+        server.route("GET", "/ok", Behavior.json(200, "{}"));
+        api.get("/ok").send();
+
+        Map<String, HostPoolStatus> pools = api.poolStatus();
+
+        String host = api.config().baseAuthority();
+        assertThat(pools).containsKey(host);
+        assertThat(pools.get(host).max()).isEqualTo(10);
+        assertThat(pools.get(host).leased()).isZero();
+        assertThat(pools.get(host).available()).isEqualTo(1);
+    }
+
+    @Test
+    void failsCallsAfterClose() {
+        api.close();
+
+        assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void neverPutsTokensInExceptionMessages() {
+        server.route("GET", "/down", Behavior.status(500));
+
+        assertThatThrownBy(() -> api.get("/down").send()).satisfies(e ->
+                assertThat(e.getMessage().toLowerCase(Locale.ROOT)).doesNotContain("tok-secret", "key-secret"));
+    }
+}

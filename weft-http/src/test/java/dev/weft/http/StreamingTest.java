@@ -1,0 +1,83 @@
+package dev.weft.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.http.testing.Behavior;
+import dev.weft.http.testing.FaultServer;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class StreamingTest {
+    private FaultServer server;
+    private ApiClient api;
+
+    @BeforeEach
+    void start() {
+        server = FaultServer.start();
+        api = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("stream").build());
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+        server.close();
+    }
+
+    @Test
+    void deliversEachLineAsItArrives() {
+        List<String> chunks = IntStream.range(0, 5).mapToObj(i -> "{\"n\":" + i + "}\n").toList();
+        server.route("GET", "/feed", Behavior.chunked("application/x-ndjson", chunks, Duration.ofMillis(300)));
+
+        long start = System.nanoTime();
+        try (ApiStream stream = api.get("/feed").stream(); Stream<String> lines = stream.lines()) {
+            Iterator<String> iterator = lines.iterator();
+            String first = iterator.next();
+            Duration firstAfter = Duration.ofNanos(System.nanoTime() - start);
+            int rest = 0;
+            while (iterator.hasNext()) {
+                iterator.next();
+                rest++;
+            }
+
+            assertThat(first).isEqualTo("{\"n\":0}");
+            assertThat(rest).isEqualTo(4);
+            assertThat(firstAfter).as("first line before the stream ends").isLessThan(Duration.ofMillis(1000));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        }
+        assertThat(api.poolStatus().get(api.config().baseAuthority()).leased()).isZero();
+    }
+
+    @Test
+    void parsesServerSentEvents() {
+        server.route("GET", "/events", Behavior.chunked("text/event-stream", List.of(
+                ": hello\n\n", "id: 1\nevent: progress\ndata: 10\n\n", "data: line one\ndata: line two\n\n"),
+                Duration.ofMillis(10)));
+
+        try (ApiStream stream = api.get("/events").stream(); Stream<ServerSentEvent> events = stream.events()) {
+            List<ServerSentEvent> all = events.toList();
+
+            assertThat(all).containsExactly(new ServerSentEvent("1", "progress", "10"),
+                    new ServerSentEvent(null, "message", "line one\nline two"));
+        }
+    }
+
+    @Test
+    void releasesTheConnectionWhenClosedEarly() {
+        server.route("GET", "/big", Behavior.bigBody(50L << 20));
+
+        try (ApiStream stream = api.get("/big").stream()) {
+            assertThat(stream.status()).isEqualTo(200);
+        }
+
+        assertThat(api.poolStatus().get(api.config().baseAuthority()).leased()).isZero();
+    }
+}
