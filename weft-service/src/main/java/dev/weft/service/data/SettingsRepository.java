@@ -15,11 +15,24 @@ import java.util.Optional;
 public final class SettingsRepository {
     private final Database db;
     private final Clock clock;
+    private final WriteGate gate;
 
-    /** @param db the database @param clock the clock */
+    /**
+     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
+     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     *
+     * @param db the database
+     * @param clock the clock
+     */
     public SettingsRepository(Database db, Clock clock) {
+        this(db, clock, WriteGate.forType(db.type()));
+    }
+
+    /** @param db the database @param clock the clock @param gate the writers' queue */
+    public SettingsRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /** @param name the setting @return its value */
@@ -36,7 +49,8 @@ public final class SettingsRepository {
      */
     public boolean putIfAbsent(String name, String value) {
         try {
-            db.insert("settings", Map.of("name", name, "value", value, "updated_at", clock.instant())).execute();
+            gate.run(() -> db.insert("settings", Map.of("name", name, "value", value, "updated_at", clock.instant()))
+                    .execute());
             return true;
         } catch (ConstraintViolationException e) {
             return false;
@@ -45,8 +59,8 @@ public final class SettingsRepository {
 
     /** @param name the setting @param value the new value */
     public void put(String name, String value) {
-        if (db.update("settings", Map.of("value", value, "updated_at", clock.instant()), Map.of("name", name))
-                .execute().count() == 0 && !putIfAbsent(name, value)) {
+        if (gate.call(() -> db.update("settings", Map.of("value", value, "updated_at", clock.instant()),
+                Map.of("name", name)).execute().count()) == 0 && !putIfAbsent(name, value)) {
             put(name, value);
         }
     }

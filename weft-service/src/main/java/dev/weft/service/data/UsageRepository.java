@@ -24,11 +24,28 @@ public final class UsageRepository {
 
     private final Database db;
     private final Clock clock;
+    private final WriteGate gate;
 
-    /** @param db the database @param clock the clock for time stamps and day windows */
+    /**
+     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
+     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     *
+     * @param db the database
+     * @param clock the clock
+     */
     public UsageRepository(Database db, Clock clock) {
+        this(db, clock, WriteGate.forType(db.type()));
+    }
+
+    /**
+     * @param db the database
+     * @param clock the clock for time stamps and day windows
+     * @param gate the writers' queue
+     */
+    public UsageRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /**
@@ -76,8 +93,8 @@ public final class UsageRepository {
         row.put("memory_mb", memoryMb);
         row.put("gpu_percent", gpuPercent);
         row.put("created_at", clock.instant());
-        return ops.insert("model_usage", row).returning(COLUMNS.split(", ")).execute(UsageRow.class).rows()
-                .getFirst();
+        return gate.call(() -> ops.insert("model_usage", row).returning(COLUMNS.split(", ")).execute(UsageRow.class)
+                .rows().getFirst());
     }
 
     /**

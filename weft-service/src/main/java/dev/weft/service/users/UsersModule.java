@@ -114,7 +114,7 @@ public final class UsersModule implements RouteModule {
         }
         List<Object> created;
         try {
-            created = db.inTransaction(tx -> {
+            created = context.inWriteTransaction(tx -> {
                 List<Object> out = new ArrayList<>(items.size());
                 for (int i = 0; i < items.size(); i++) {
                     String key = ApiKeys.newUserKey();
@@ -283,7 +283,7 @@ public final class UsersModule implements RouteModule {
             if (!exchange.principal().mayAccessUser(from)) {
                 throw ApiException.notFound("user " + from);
             }
-            Map<String, Object> result = db.inTransaction(tx -> {
+            Map<String, Object> result = context.inWriteTransaction(tx -> {
                 Map<Long, Long> balances = users.lockBalances(tx, db.type(), Math.min(from, to), Math.max(from, to));
                 if (!balances.containsKey(from)) {
                     throw ApiException.notFound("user " + from);
