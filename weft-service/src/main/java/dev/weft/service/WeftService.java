@@ -41,10 +41,12 @@ public final class WeftService implements AutoCloseable {
 
     private final ServiceContext context;
     private final List<Function<ServiceContext, RouteModule>> moduleFactories;
+    private final List<AutoCloseable> closeableModules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable WebServer server;
     private @Nullable RateLimiter rateLimiter;
     private @Nullable String generatedAdminKey;
+    private List<Routes.Route> routes = List.of();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private WeftService(ServiceContext context, List<Function<ServiceContext, RouteModule>> moduleFactories) {
@@ -136,11 +138,16 @@ public final class WeftService implements AutoCloseable {
             modules.add(new UsersModule(context));
             modules.add(new CacheModule(context));
             for (Function<ServiceContext, RouteModule> factory : moduleFactories) {
-                modules.add(factory.apply(context));
+                RouteModule module = factory.apply(context);
+                if (module instanceof AutoCloseable resource) {
+                    closeableModules.add(resource);
+                }
+                modules.add(module);
             }
             modules.add(new DocsModule(context));
             modules.forEach(module -> module.routes(routes));
-            Edge edge = new Edge(routes.all(), context, rateLimiter);
+            this.routes = List.copyOf(routes.all());
+            Edge edge = new Edge(this.routes, context, rateLimiter);
             server = WebServer.builder()
                     .host(config.bind())
                     .port(config.port())
@@ -164,6 +171,11 @@ public final class WeftService implements AutoCloseable {
     /** @return the port listened on */
     public int port() {
         return Objects.requireNonNull(server, "not started").port();
+    }
+
+    /** @return every route the server answers, in registration order; empty before {@link #start()} */
+    public List<Routes.Route> routes() {
+        return routes;
     }
 
     /** @return the context */
@@ -196,6 +208,14 @@ public final class WeftService implements AutoCloseable {
             }
         } finally {
             try {
+                // modules with workers (video jobs) park them before the pools close
+                for (AutoCloseable module : closeableModules.reversed()) {
+                    try {
+                        module.close();
+                    } catch (Exception e) {
+                        LOG.atWarn().setMessage("closing a module failed").setCause(e).log();
+                    }
+                }
                 if (rateLimiter != null) {
                     rateLimiter.close();
                 }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
         description = "The weft service and its tools.",
         subcommands = {WeftCommand.Serve.class, WeftCommand.Migrate.class, WeftCommand.Health.class,
-            WeftCommand.Users.class, CommandLine.HelpCommand.class})
+            WeftCommand.Users.class, dev.weft.service.provider.ProviderCommand.class,
+            CommandLine.HelpCommand.class})
 public final class WeftCommand implements Callable<Integer> {
     /** Exit code: the operation failed or found a problem. */
     public static final int FAILED = 1;
@@ -111,7 +112,8 @@ public final class WeftCommand implements Callable<Integer> {
             if (workers != null) {
                 config = config.withWorkers(workers);
             }
-            WeftService service = WeftService.builder(config).build().start();
+            WeftService service = dev.weft.service.videos.VideoJobs.install(WeftService.builder(config)).build()
+                    .start();
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "weft-shutdown"));
             service.generatedAdminKey().ifPresent(key -> {
                 System.out.println("weft: generated admin key (shown once, stored hashed): " + key);
@@ -137,7 +139,8 @@ public final class WeftCommand implements Callable<Integer> {
         }
 
         static ServiceContext open(ServiceConfig config) {
-            return ServiceContext.open(config, Clock.systemUTC(), List.of(), false);
+            return ServiceContext.open(config, Clock.systemUTC(),
+                    List.of(dev.weft.service.jobs.JobMigrations::forDialect), false);
         }
 
         static void print(MigrationResult result) {

@@ -163,7 +163,20 @@ public final class JobEngine implements AutoCloseable {
      * @return the new job id
      */
     public String submit(SqlOperations tx, String videoId, long userId) {
-        String jobId = newJobId();
+        return submit(tx, videoId, userId, newJobId());
+    }
+
+    /**
+     * As {@link #submit(SqlOperations, String, long)} with a job id chosen by the caller (from {@link #newJobId()}),
+     * for a caller that stores it in the video row first.
+     *
+     * @param tx the open transaction
+     * @param videoId the video
+     * @param userId its owner
+     * @param jobId the new job's id
+     * @return {@code jobId}
+     */
+    public String submit(SqlOperations tx, String videoId, long userId, String jobId) {
         store.insert(tx, jobId, videoId, userId);
         return jobId;
     }

@@ -1,0 +1,72 @@
+package dev.weft.service.provider;
+
+import dev.weft.core.InvalidConfigException;
+import dev.weft.http.ApiClient;
+import dev.weft.http.ApiClientBuilder;
+import dev.weft.http.ApiConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Picks the provider from configuration: {@code PROVIDER_URL} set → an {@link HttpProvider} over a weft-http client
+ * named {@code provider} (tuned with the {@code WEFT_HTTP_PROVIDER_*} variables; its per-host rate limit is shared
+ * through Redis when {@code REDIS_URL} is set), else the {@link LocalProvider} with jobs of
+ * {@code WEFT_LOCAL_PROVIDER_MS} milliseconds (default 3000).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Providers {
+    private Providers() {
+    }
+
+    /**
+     * @param providerUrl the provider's base URL, or {@code null} for the local one
+     * @param redisUrl Redis for a shared rate limit, or {@code null}
+     * @param env the environment
+     * @param registry where {@code http.client.requests} goes
+     * @param clock the local provider's clock
+     * @return the provider; the caller closes it
+     * @throws InvalidConfigException for a bad URL or setting
+     */
+    public static VideoProvider fromConfig(@Nullable String providerUrl, @Nullable String redisUrl,
+            Map<String, String> env, MeterRegistry registry, Clock clock) {
+        Objects.requireNonNull(env, "env");
+        if (providerUrl == null) {
+            String millis = env.get("WEFT_LOCAL_PROVIDER_MS");
+            Duration time = LocalProvider.DEFAULT_PROCESSING_TIME;
+            if (millis != null && !millis.isBlank()) {
+                try {
+                    time = Duration.ofMillis(Long.parseLong(millis.trim()));
+                } catch (NumberFormatException e) {
+                    throw new InvalidConfigException("WEFT_LOCAL_PROVIDER_MS", millis, "must be an integer");
+                }
+                if (time.isNegative() || time.compareTo(Duration.ofHours(1)) > 0) {
+                    throw new InvalidConfigException("WEFT_LOCAL_PROVIDER_MS", millis, "must be 0..3600000");
+                }
+            }
+            return LocalProvider.create(time, clock);
+        }
+        Map<String, String> settings = new HashMap<>(env);
+        settings.putIfAbsent("WEFT_HTTP_PROVIDER_BASE_URL", providerUrl);
+        return http(ApiConfig.fromEnv("provider", settings), redisUrl, registry);
+    }
+
+    /**
+     * @param config the client settings
+     * @param redisUrl Redis for a shared rate limit, or {@code null}
+     * @param registry where {@code http.client.requests} goes
+     * @return an HTTP provider; the caller closes it
+     */
+    public static HttpProvider http(ApiConfig config, @Nullable String redisUrl, MeterRegistry registry) {
+        ApiClientBuilder builder = ApiClient.builder(config).meterRegistry(registry);
+        if (redisUrl != null) {
+            builder.sharedRateLimit(redisUrl);
+        }
+        return HttpProvider.create(builder.build());
+    }
+}
