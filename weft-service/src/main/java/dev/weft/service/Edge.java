@@ -60,6 +60,7 @@ final class Edge implements Handler {
         String template = "unmatched";
         Method method = request.prologue().method();
         MDC.put("request_id", requestId);
+        Exchange exchange = null;
         try {
             List<String> segments = decode(request.path().rawPath());
             Match match = match(method, segments);
@@ -73,14 +74,14 @@ final class Edge implements Handler {
                             + " requests per second with this key");
                 }
             }
-            Exchange exchange = new Exchange(request, response, match.route(), match.params(), principal, requestId,
+            exchange = new Exchange(request, response, match.route(), match.params(), principal, requestId,
                     context.json());
             match.route().endpoint().handle(exchange);
-            if (!response.isSent()) {
+            if (!response.isSent() && !exchange.streamed()) {
                 response.status(Status.NO_CONTENT_204).send();
             }
         } catch (Throwable failure) {
-            problem(request, response, failure, method, template);
+            problem(request, response, failure, method, template, exchange != null && exchange.streamed());
             if (failure instanceof Error error && !(failure instanceof StackOverflowError)) {
                 throw error;
             }
@@ -174,7 +175,7 @@ final class Edge implements Handler {
     }
 
     private void problem(ServerRequest request, ServerResponse response, Throwable failure, Method method,
-            String template) {
+            String template, boolean streamed) {
         int status;
         String code;
         String detail;
@@ -221,7 +222,7 @@ final class Edge implements Handler {
                     .addKeyValue("http.request.method", method.text()).addKeyValue("http.route", template)
                     .addKeyValue("http.response.status_code", status).log();
         }
-        if (response.isSent()) {
+        if (response.isSent() || streamed) {
             return; // a streamed answer failed midway: the client sees a cut-off body; the log has the cause
         }
         if (status == 401) {

@@ -30,6 +30,7 @@ public final class Exchange {
     private final String requestId;
     private final Json json;
     private byte @Nullable [] body;
+    private boolean streamed;
 
     Exchange(ServerRequest request, ServerResponse response, Routes.Route route, Map<String, String> pathParams,
             @Nullable Principal principal, String requestId, Json json) {
@@ -204,6 +205,27 @@ public final class Exchange {
         response.status(Status.create(status));
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
         response.send(bytes);
+    }
+
+    /**
+     * Starts a streamed answer: sets the status and content type and returns the body's stream, which the caller
+     * closes to complete the response. Use this rather than {@code response().outputStream()}, so that the edge knows
+     * the answer has begun and does not try to send another.
+     *
+     * @param status the status
+     * @param contentType the content type
+     * @return the open body stream
+     */
+    public java.io.OutputStream stream(int status, String contentType) {
+        response.status(Status.create(status));
+        response.header(HeaderNames.CONTENT_TYPE, contentType);
+        streamed = true;
+        return response.outputStream();
+    }
+
+    /** @return whether {@link #stream(int, String)} began the answer */
+    boolean streamed() {
+        return streamed;
     }
 
     /** Answers {@code 204 No Content}. */

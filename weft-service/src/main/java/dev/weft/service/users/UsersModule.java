@@ -19,8 +19,6 @@ import dev.weft.service.data.Page;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.UserRow;
 import dev.weft.service.data.UserStats;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -147,9 +145,7 @@ public final class UsersModule implements RouteModule {
     private void stream(Exchange exchange) throws IOException {
         Boolean active = booleanParam(exchange, "is_active");
         try (Stream<UserRow> rows = users.stream(active)) {
-            exchange.response().status(Status.OK_200);
-            exchange.response().header(HeaderNames.CONTENT_TYPE, "application/x-ndjson");
-            try (OutputStream out = exchange.response().outputStream()) {
+            try (OutputStream out = exchange.stream(200, "application/x-ndjson")) {
                 rows.forEach(user -> {
                     try {
                         out.write(exchange.json().write(user));

@@ -1,0 +1,106 @@
+package dev.weft.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.service.ops.DocsModule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The OpenAPI description is served, matches the routes the server has, and every operation answers as described. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiTest {
+    private TestService service;
+    private JsonNode spec;
+
+    @BeforeAll
+    void start() throws Exception {
+        service = new TestService(TestBackends.SQLITE);
+        spec = new ObjectMapper().readTree(DocsModule.load());
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+    }
+
+    private Set<String> specOperations() {
+        Set<String> operations = new TreeSet<>();
+        spec.path("paths").properties().forEach(path -> path.getValue().properties().forEach(
+                operation -> operations.add(operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey())));
+        return operations;
+    }
+
+    @Test
+    void isServedPubliclyAsOpenApi31() {
+        TestService.Response response = service.get("/openapi.json", null);
+        TestService.Response docs = service.get("/docs", null);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().path("openapi").asText()).isEqualTo("3.1.0");
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.header("Content-Type")).startsWith("text/html");
+        assertThat(docs.text()).contains("/transfer").contains("/openapi.json");
+    }
+
+    @Test
+    void describesExactlyTheRoutesTheServerHas() {
+        Set<String> routes = new TreeSet<>();
+        for (Routes.Route route : service.service.routes()) {
+            routes.add(route.method().text() + " " + route.template());
+        }
+
+        assertThat(specOperations()).isEqualTo(routes);
+    }
+
+    @Test
+    void everyOperationAnswersWithADescribedStatus() {
+        long userId = service.createUser(EndpointContract.unique("oa"), 100).path("id").asLong();
+        long otherId = service.createUser(EndpointContract.unique("ob"), 0).path("id").asLong();
+        Map<String, String> bodies = Map.of(
+                "POST /users", TestService.json(Map.of("email", EndpointContract.unique("c") + "@example.com",
+                        "username", EndpointContract.unique("c"))),
+                "POST /users/batch", TestService.json(Map.of("users", List.of(Map.of("email",
+                        EndpointContract.unique("d") + "@example.com", "username", EndpointContract.unique("d"))))),
+                "PATCH /users/{id}", "{\"full_name\":\"x\"}",
+                "POST /transfer", EndpointContract.transfer(userId, otherId, 1),
+                "PUT /cache/{key}", "{\"value\":1}");
+        List<String> failures = new ArrayList<>();
+        List<String> deletes = new ArrayList<>();
+        for (String operation : specOperations()) {
+            if (operation.startsWith("DELETE ")) {
+                deletes.add(operation); // last, so the user exists for the others
+                continue;
+            }
+            check(operation, userId, bodies, failures);
+        }
+        for (String operation : deletes) {
+            check(operation, userId, bodies, failures);
+        }
+
+        assertThat(failures).isEmpty();
+    }
+
+    private void check(String operation, long userId, Map<String, String> bodies, List<String> failures) {
+        String method = operation.substring(0, operation.indexOf(' '));
+        String template = operation.substring(operation.indexOf(' ') + 1);
+        String path = template.replace("{id}", Long.toString(userId)).replace("{key}", "openapi-key");
+        TestService.Response response = service.admin(method, path, bodies.get(operation));
+        JsonNode described = spec.path("paths").path(template).path(method.toLowerCase(Locale.ROOT)).path("responses");
+        boolean routed = response.status() != 405 && !(response.status() == 404
+                && response.text().contains("route_not_found"));
+        if (!routed || !described.has(Integer.toString(response.status())) || response.status() >= 500) {
+            failures.add(operation + " answered " + response.status() + ": "
+                    + response.text().substring(0, Math.min(200, response.text().length())));
+        }
+    }
+}
