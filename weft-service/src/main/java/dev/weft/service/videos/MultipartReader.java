@@ -47,6 +47,7 @@ final class MultipartReader {
     private boolean eof;
     private boolean finished;
     private boolean inPart;
+    private boolean begun;
 
     private MultipartReader(InputStream in, String boundary) {
         this.in = Objects.requireNonNull(in, "in");
@@ -99,8 +100,9 @@ final class MultipartReader {
             } catch (TooLarge impossible) {
                 throw new IllegalStateException(impossible);
             }
-        } else {
+        } else if (!begun) {
             skipPreamble();
+            begun = true;
         }
         // after a delimiter: "--" ends the body, CRLF starts a part
         require(2);

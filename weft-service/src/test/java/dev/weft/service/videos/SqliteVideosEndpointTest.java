@@ -1,0 +1,8 @@
+package dev.weft.service.videos;
+
+class SqliteVideosEndpointTest extends VideosEndpointContract {
+    @Override
+    VideoService.Backend backend() {
+        return VideoService.Backend.SQLITE;
+    }
+}
