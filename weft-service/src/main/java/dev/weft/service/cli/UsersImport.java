@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -71,7 +70,7 @@ final class UsersImport implements Callable<Integer> {
         List<String> rejected = new ArrayList<>();
         Set<String> seenEmails = new HashSet<>();
         Set<String> seenUsernames = new HashSet<>();
-        try (ServiceContext context = ServiceContext.open(data.config(), Clock.systemUTC(), List.of(), false);
+        try (ServiceContext context = WeftCommand.Migrate.open(data.config());
                 BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             context.migrations().migrate();
             List<Row> chunk = new ArrayList<>();

@@ -1,0 +1,96 @@
+package dev.weft.service.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.service.ServiceConfig;
+import dev.weft.service.WeftService;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code weft} command's subcommands and exit codes, on an embedded SQLite database. */
+class WeftCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpExitsZeroAndBadUsageTwo() {
+        assertThat(WeftCommand.run("--help")).isZero();
+        assertThat(WeftCommand.run("serve", "--help")).isZero();
+        assertThat(WeftCommand.run("migrate", "--help")).isZero();
+        assertThat(WeftCommand.run("users", "import", "--help")).isZero();
+        assertThat(WeftCommand.run("--no-such-flag")).isEqualTo(WeftCommand.USAGE);
+        assertThat(WeftCommand.run()).isEqualTo(WeftCommand.USAGE);
+    }
+
+    @Test
+    void migrateReportsPendingThenAppliesAndRollsBack() {
+        String data = dir.toString();
+
+        assertThat(WeftCommand.run("migrate", "status", "--data-dir", data)).isEqualTo(WeftCommand.FAILED);
+        assertThat(WeftCommand.run("migrate", "up", "--data-dir", data)).isZero();
+        assertThat(WeftCommand.run("migrate", "--data-dir", data)).isZero();
+        assertThat(WeftCommand.run("migrate", "rollback", "--steps", "1", "--data-dir", data)).isZero();
+        assertThat(WeftCommand.run("migrate", "status", "--data-dir", data)).isEqualTo(WeftCommand.FAILED);
+        assertThat(WeftCommand.run("migrate", "to", "1", "--data-dir", data)).isZero();
+        assertThat(WeftCommand.run("migrate", "to", "999", "--data-dir", data)).isNotZero();
+    }
+
+    @Test
+    void healthIsZeroForAReadyServiceAndNonZeroOtherwise() throws IOException {
+        try (WeftService service = WeftService.builder(ServiceConfig.defaults().withPort(0).withDataDir(dir))
+                .jvmMetrics(false).build().start()) {
+            assertThat(WeftCommand.run("health", "http://127.0.0.1:" + service.port())).isZero();
+        }
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        assertThat(WeftCommand.run("health", "http://127.0.0.1:" + closed, "--timeout", "2"))
+                .isEqualTo(WeftCommand.CONFIG);
+        assertThat(WeftCommand.run("health", "not a url")).isEqualTo(WeftCommand.USAGE);
+    }
+
+    @Test
+    void importsCsvAndNdjsonAndReportsRejectedRows() throws IOException {
+        Path csv = dir.resolve("users.csv");
+        Files.writeString(csv, "email,username,full_name,credits\n"
+                + "ada@example.com,ada,\"Lovelace, Ada\",10\n"
+                + "not-an-email,bob,,\n"
+                + "cy@example.com,cy,,abc\n"
+                + "ADA@example.com,ada2,,\n"
+                + "dee@example.com,dee,,5\n", StandardCharsets.UTF_8);
+        Path ndjson = dir.resolve("more.ndjson");
+        Files.writeString(ndjson, "{\"email\":\"eve@example.com\",\"username\":\"eve\"}\n"
+                + "{\"email\":\"dee@example.com\",\"username\":\"dee9\"}\n"
+                + "{\"email\":\"fay@example.com\",\"username\":\"fay\",\"role\":\"admin\"}\n", StandardCharsets.UTF_8);
+        String data = dir.resolve("data").toString();
+
+        int csvCode = WeftCommand.run("users", "import", csv.toString(), "--data-dir", data);
+        int ndjsonCode = WeftCommand.run("users", "import", ndjson.toString(), "--data-dir", data);
+        int clean = WeftCommand.run("users", "import", writeOne(), "--data-dir", data);
+
+        assertThat(csvCode).isEqualTo(WeftCommand.FAILED);
+        assertThat(ndjsonCode).isEqualTo(WeftCommand.FAILED);
+        assertThat(clean).isZero();
+        try (var context = dev.weft.service.ServiceContext.open(ServiceConfig.defaults().withDataDir(Path.of(data)),
+                java.time.Clock.systemUTC(), java.util.List.of(), false)) {
+            assertThat(context.users().count(null)).isEqualTo(4);
+            assertThat(context.users().getByEmail("ada@example.com").orElseThrow().fullName())
+                    .isEqualTo("Lovelace, Ada");
+            assertThat(context.users().getByEmail("ada@example.com").orElseThrow().credits()).isEqualTo(10);
+        }
+        assertThat(WeftCommand.run("users", "import", dir.resolve("missing.csv").toString(), "--data-dir", data))
+                .isEqualTo(WeftCommand.CONFIG);
+    }
+
+    private String writeOne() throws IOException {
+        Path file = dir.resolve("one.jsonl");
+        Files.writeString(file, "{\"email\":\"gus@example.com\",\"username\":\"gus\"}\n", StandardCharsets.UTF_8);
+        return file.toString();
+    }
+}
