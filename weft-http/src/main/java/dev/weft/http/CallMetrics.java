@@ -3,13 +3,14 @@ package dev.weft.http;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
@@ -36,7 +37,8 @@ final class CallMetrics {
     private final LongAdder latencyMicros = new LongAdder();
     private final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> byOutcome = new ConcurrentHashMap<>();
-    private final ArrayDeque<ApiMetrics.Call> recent = new ArrayDeque<>(RECENT);
+    private final AtomicReferenceArray<ApiMetrics.@Nullable Call> recent = new AtomicReferenceArray<>(RECENT);
+    private final AtomicLong recentCount = new AtomicLong();
     private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     CallMetrics(String client, @Nullable MeterRegistry registry, Clock clock) {
@@ -76,12 +78,8 @@ final class CallMetrics {
         byOutcome.computeIfAbsent(outcome, s -> new LongAdder()).increment();
         ApiMetrics.Call record = new ApiMetrics.Call(clock.instant(), method, host, uri, status, outcome, attempts,
                 nanos / 1e6);
-        synchronized (recent) {
-            if (recent.size() == RECENT) {
-                recent.removeFirst();
-            }
-            recent.addLast(record);
-        }
+        // A lock-free ring: every call writes here, so no monitor on the hot path.
+        recent.set((int) (recentCount.getAndIncrement() % RECENT), record);
     }
 
     void retry() {
@@ -108,9 +106,13 @@ final class CallMetrics {
         byStatus.forEach((status, adder) -> statuses.put(status, adder.sum()));
         Map<String, Long> outcomes = new HashMap<>();
         byOutcome.forEach((outcome, adder) -> outcomes.put(outcome, adder.sum()));
-        List<ApiMetrics.Call> latest;
-        synchronized (recent) {
-            latest = new ArrayList<>(recent);
+        List<ApiMetrics.Call> latest = new ArrayList<>(RECENT);
+        long written = recentCount.get();
+        for (long i = Math.max(0, written - RECENT); i < written; i++) {
+            ApiMetrics.Call call = recent.get((int) (i % RECENT));
+            if (call != null) {
+                latest.add(call);
+            }
         }
         return new ApiMetrics(client, count, count - failed, failed, count == 0 ? 1.0 : (count - failed) / (double) count,
                 count == 0 ? 0 : latencyMicros.sum() / 1000.0 / count,

@@ -71,6 +71,8 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.io.ModalCloseable;
 import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -240,8 +242,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
             Files.createDirectories(directory);
             partial = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".part");
             long bytes;
-            try (InputStream in = exchange.body(); OutputStream out = Files.newOutputStream(partial)) {
-                bytes = in.transferTo(out);
+            try (OutputStream out = Files.newOutputStream(partial)) {
+                bytes = exchange.body().transferTo(out);
             }
             Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             partial = null;
@@ -279,15 +281,15 @@ final class HttpApiClient implements ApiClient, RequestSender {
         final Map<String, List<String>> headers;
         final int attempts;
         final AtomicBoolean timedOut;
-        private final HttpUriRequestBase request;
         private final HostGuard guard;
         private final @Nullable ScheduledFuture<?> deadline;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final long bodyDeadline;
         private volatile boolean bodyRead;
 
-        Exchange(HttpUriRequestBase request, ClassicHttpResponse response, HostGuard guard,
-                @Nullable ScheduledFuture<?> deadline, AtomicBoolean timedOut, int attempts) {
-            this.request = request;
+        Exchange(ClassicHttpResponse response, HostGuard guard,
+                @Nullable ScheduledFuture<?> deadline, AtomicBoolean timedOut, long bodyDeadline, int attempts) {
+            this.bodyDeadline = bodyDeadline;
             this.response = response;
             this.status = response.getCode();
             this.headers = headersOf(response);
@@ -307,6 +309,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             return new java.io.FilterInputStream(entity.getContent()) {
                 @Override
                 public int read() throws IOException {
+                    checkDeadline();
                     int value = super.read();
                     bodyRead |= value < 0;
                     return value;
@@ -314,15 +317,30 @@ final class HttpApiClient implements ApiClient, RequestSender {
 
                 @Override
                 public int read(byte[] buffer, int offset, int length) throws IOException {
+                    checkDeadline();
                     int count = super.read(buffer, offset, length);
                     bodyRead |= count < 0;
                     return count;
+                }
+
+                /** HC5 drains an entity stream on close; the exchange drops an unread one instead. */
+                @Override
+                public void close() {
+                    Exchange.this.close();
                 }
             };
         }
 
         void markRead() {
             bodyRead = true;
+        }
+
+        /** A body trickled slower than the deadline allows ends there, not at the next read timeout. */
+        private void checkDeadline() throws IOException {
+            if (bodyDeadline != 0 && nanoTime.getAsLong() - bodyDeadline >= 0) {
+                timedOut.set(true);
+                throw new java.io.InterruptedIOException("deadline passed while reading the body");
+            }
         }
 
         Optional<String> firstHeader(String name) {
@@ -337,11 +355,12 @@ final class HttpApiClient implements ApiClient, RequestSender {
             if (deadline != null) {
                 deadline.cancel(false);
             }
-            if (!bodyRead && response.getEntity() != null) {
-                // Closing an unread body would drain it (maybe gigabytes) to reuse the connection: drop it instead.
-                request.cancel();
-            }
             try {
+                if (!bodyRead && response.getEntity() != null && response instanceof ModalCloseable modal) {
+                    // Closing an unread body would drain it (maybe gigabytes, maybe trickled) to reuse the
+                    // connection: drop the connection instead.
+                    modal.close(CloseMode.IMMEDIATE);
+                }
                 response.close();
             } catch (IOException e) {
                 log.atDebug().setMessage("closing a response failed").addKeyValue("client", config.name()).log();
@@ -470,10 +489,12 @@ final class HttpApiClient implements ApiClient, RequestSender {
             throw e;
         }
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> deadline = watchdog.schedule(() -> {
+        // Connect, lease and read timeouts are capped at the time left, and body reads check the deadline, so
+        // only a streamed upload (a write the server stops reading) needs a timer to cancel it.
+        ScheduledFuture<?> deadline = call.body instanceof RequestBody.Form ? watchdog.schedule(() -> {
             timedOut.set(true);
             request.cancel();
-        }, remaining, TimeUnit.NANOSECONDS);
+        }, remaining, TimeUnit.NANOSECONDS) : null;
         long attemptStart = nanoTime.getAsLong();
         ClassicHttpResponse response = null;
         boolean handedOver = false;
@@ -499,15 +520,16 @@ final class HttpApiClient implements ApiClient, RequestSender {
                 }
             }
             if (status < 400 || status == 304) {
-                if (!boundedByDeadline) {
+                if (deadline != null && !boundedByDeadline) {
                     deadline.cancel(false);
                 }
                 handedOver = true;
-                return Attempt.succeeded(new Exchange(request, response, guard,
-                        boundedByDeadline ? deadline : null, timedOut, attempt));
+                return Attempt.succeeded(new Exchange(response, guard,
+                        boundedByDeadline ? deadline : null, timedOut, boundedByDeadline ? call.deadline : 0,
+                        attempt));
             }
             Duration retryAfter = RetryAfter.parse(header(response, "Retry-After"), clock);
-            String excerpt = excerpt(response, request);
+            String excerpt = excerpt(response);
             ApiException failure = status == 429
                     ? new RateLimitedException(config.name(), guard.authority,
                             retryAfter == null ? Duration.ofSeconds(1) : retryAfter,
@@ -523,7 +545,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             if (breaker != null) {
                 breaker.onError(elapsed, TimeUnit.NANOSECONDS, e);
             }
-            if (timedOut.get()) {
+            if (timedOut.get() || nanoTime.getAsLong() - call.deadline >= 0) {
                 return new Attempt(null, new ApiTimeoutException(config.name(), guard.authority,
                         "deadline_exceeded", "no complete answer within "
                                 + TimeUnit.NANOSECONDS.toMillis(call.deadline - call.startNanos) + " ms", e),
@@ -627,7 +649,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
                     "response body of " + entity.getContentLength() + " bytes is over the limit of " + limit
                             + "; stream or download it", null);
         }
-        try (InputStream in = exchange.body()) {
+        try {
+            InputStream in = exchange.body();
             long declared = entity.getContentLength();
             byte[] body = declared >= 0 ? in.readNBytes((int) declared + 1)
                     : in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
@@ -651,7 +674,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
      * Up to 1 KiB of an error body. A small rest is drained so the connection can be reused; a large or unknown
      * one is dropped with the connection rather than read.
      */
-    private static String excerpt(ClassicHttpResponse response, HttpUriRequestBase request) {
+    private static String excerpt(ClassicHttpResponse response) {
         HttpEntity entity = response.getEntity();
         if (entity == null) {
             return "";
@@ -663,17 +686,27 @@ final class HttpApiClient implements ApiClient, RequestSender {
             if (length >= 0 && length <= DRAIN_LIMIT) {
                 in.skipNBytes(Math.max(0, length - head.length));
             } else if (head.length == UpstreamException.MAX_EXCERPT_BYTES) {
-                request.cancel();
+                discard(response);
             }
             return new String(head, java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            request.cancel();
+            discard(response);
             return "";
         }
     }
 
-    private void release(@Nullable ClassicHttpResponse response, ScheduledFuture<?> deadline, HostGuard guard) {
-        deadline.cancel(false);
+    /** Drops the connection under a response whose rest will not be read. */
+    private static void discard(ClassicHttpResponse response) {
+        if (response instanceof ModalCloseable modal) {
+            modal.close(CloseMode.IMMEDIATE);
+        }
+    }
+
+    private void release(@Nullable ClassicHttpResponse response, @Nullable ScheduledFuture<?> deadline,
+            HostGuard guard) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         if (response != null) {
             try {
                 response.close();

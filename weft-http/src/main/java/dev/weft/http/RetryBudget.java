@@ -1,12 +1,14 @@
 package dev.weft.http;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
  * Caps retries to a host at a share of its calls over a sliding window of ten one-second buckets, plus a floor of
  * retries per second so that a quiet client can still retry (the retry budgets of Finagle and gRPC). Without it, N
- * clients retrying three times turn an outage into 4N times the load. Thread-safe; the lock is held for a few
- * array operations only.
+ * clients retrying three times turn an outage into 4N times the load. Thread-safe: counting a call is lock-free
+ * (it happens on every call); taking a retry is serialised so concurrent retries cannot overshoot the budget.
  */
 final class RetryBudget {
     static final int WINDOW_SECONDS = 10;
@@ -15,21 +17,23 @@ final class RetryBudget {
     private final double ratio;
     private final int floorPerSecond;
     private final LongSupplier nanoTime;
-    private final long[] calls = new long[WINDOW_SECONDS];
-    private final long[] retries = new long[WINDOW_SECONDS];
-    private final long[] bucketSecond = new long[WINDOW_SECONDS];
-    private long refused;
+    private final AtomicLongArray calls = new AtomicLongArray(WINDOW_SECONDS);
+    private final AtomicLongArray retries = new AtomicLongArray(WINDOW_SECONDS);
+    private final AtomicLongArray bucketSecond = new AtomicLongArray(WINDOW_SECONDS);
+    private final AtomicLong refused = new AtomicLong();
 
     RetryBudget(double ratio, int floorPerSecond, LongSupplier nanoTime) {
         this.ratio = ratio;
         this.floorPerSecond = floorPerSecond;
         this.nanoTime = nanoTime;
-        java.util.Arrays.fill(bucketSecond, Long.MIN_VALUE);
+        for (int i = 0; i < WINDOW_SECONDS; i++) {
+            bucketSecond.set(i, Long.MIN_VALUE);
+        }
     }
 
     /** Counts a first attempt. */
-    synchronized void recordCall() {
-        calls[bucket()]++;
+    void recordCall() {
+        calls.incrementAndGet(bucket());
     }
 
     /**
@@ -42,30 +46,32 @@ final class RetryBudget {
         long callSum = 0;
         long retrySum = 0;
         for (int i = 0; i < WINDOW_SECONDS; i++) {
-            callSum += calls[i];
-            retrySum += retries[i];
+            callSum += calls.get(i);
+            retrySum += retries.get(i);
         }
         if (retrySum + 1 <= ratio * callSum + (double) floorPerSecond * WINDOW_SECONDS) {
-            retries[current]++;
+            retries.incrementAndGet(current);
             return true;
         }
-        refused++;
+        refused.incrementAndGet();
         return false;
     }
 
     /** @return retries refused since the client started */
-    synchronized long refused() {
-        return refused;
+    long refused() {
+        return refused.get();
     }
 
     /** The index of the current second's bucket, clearing buckets that slid out of the window. */
     private int bucket() {
         long second = Math.floorDiv(nanoTime.getAsLong(), BUCKET_NANOS);
         int index = (int) Math.floorMod(second, (long) WINDOW_SECONDS);
-        if (bucketSecond[index] != second) {
-            bucketSecond[index] = second;
-            calls[index] = 0;
-            retries[index] = 0;
+        long stamp = bucketSecond.get(index);
+        // The thread that moves a bucket to a new second clears it; a count racing with the clear may be lost,
+        // which only makes the budget slightly stricter for that second.
+        if (stamp != second && bucketSecond.compareAndSet(index, stamp, second)) {
+            calls.set(index, 0);
+            retries.set(index, 0);
         }
         return index;
     }
