@@ -251,6 +251,46 @@ final class Edge implements Handler {
         }
     }
 
+    /**
+     * Problem bodies for what Helidon answers before any route runs (a malformed request line or header, a body over
+     * the server's limit), so that every error a client sees is problem+json.
+     *
+     * @param json the mapper
+     * @return the handlers for every event type
+     */
+    static io.helidon.webserver.http.DirectHandlers directHandlers(Json json) {
+        io.helidon.http.DirectHandler handler = (request, event, status, headers, message) -> {
+            String code = switch (event) {
+                case BAD_REQUEST -> "bad_request";
+                case PAYLOAD_TOO_LARGE -> "payload_too_large";
+                case FORBIDDEN -> "forbidden";
+                case INTERNAL_ERROR -> "internal_error";
+                case HTTP_VERSION_NOT_SUPPORTED -> "http_version_not_supported";
+                case OTHER -> "http_error";
+            };
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("type", PROBLEM_TYPE + code);
+            body.put("title", status.reasonPhrase());
+            body.put("status", status.code());
+            body.put("detail", status.code() >= 500 ? "internal error" : "the request could not be read");
+            body.put("code", code);
+            String path = request.path();
+            body.put("instance", path == null || path.isEmpty() ? "/" : path);
+            return io.helidon.http.DirectHandler.TransportResponse.builder()
+                    .status(status)
+                    .headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
+                    .keepAlive(event.keepAlive())
+                    .entity(json.write(body))
+                    .build();
+        };
+        io.helidon.webserver.http.DirectHandlers.Builder builder = io.helidon.webserver.http.DirectHandlers.builder();
+        for (io.helidon.http.DirectHandler.EventType event : io.helidon.http.DirectHandler.EventType.values()) {
+            builder.addHandler(event, handler);
+        }
+        return builder.build();
+    }
+
     /** ErrorKind to HTTP status: one exhaustive switch, so a new kind fails the build until it is mapped. */
     static int status(ErrorKind kind) {
         return switch (kind) {

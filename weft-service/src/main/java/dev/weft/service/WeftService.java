@@ -154,6 +154,7 @@ public final class WeftService implements AutoCloseable {
                     .shutdownHook(false)
                     .shutdownGracePeriod(config.shutdownGrace())
                     .maxPayloadSize(Math.max(config.maxBody(), config.maxUpload()) + 65_536)
+                    .directHandlers(Edge.directHandlers(context.json()))
                     .routing(routing -> routing.any(edge))
                     .build()
                     .start();
