@@ -322,6 +322,7 @@ public record ApiConfig(
         return Hosts.authority(baseUrl);
     }
 
+
     @Override
     public String toString() {
         return "ApiConfig[name=" + name + ", baseUrl=" + baseUrl + ", maxRetries=" + maxRetries

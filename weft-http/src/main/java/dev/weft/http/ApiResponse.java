@@ -26,7 +26,7 @@ public final class ApiResponse {
     ApiResponse(int status, Map<String, List<String>> headers, byte[] body, boolean fromCache, int attempts,
             JsonCodec codec, String client, String host) {
         this.status = status;
-        this.headers = Map.copyOf(headers);
+        this.headers = java.util.Collections.unmodifiableMap(headers);
         this.body = body;
         this.fromCache = fromCache;
         this.attempts = attempts;

@@ -95,6 +95,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
     private static final int DRAIN_LIMIT = 64 * 1024;
 
     private final ApiConfig config;
+    private final String baseAuthority;
     private final Transport transport;
     private final ApiResponse.JsonCodec codec;
     private final Map<String, HostGuard> guards = new ConcurrentHashMap<>();
@@ -114,6 +115,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
     HttpApiClient(ApiConfig config, @Nullable MeterRegistry registry, @Nullable Cache cache,
             @Nullable String rateLimitRedisUrl, Clock clock, LongSupplier nanoTime, RandomGenerator random) {
         this.config = config;
+        this.baseAuthority = config.baseAuthority();
         this.clock = clock;
         this.nanoTime = nanoTime;
         ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule())
@@ -500,13 +502,10 @@ final class HttpApiClient implements ApiClient, RequestSender {
         boolean handedOver = false;
         try {
             HttpClientContext context = HttpClientContext.create();
-            context.setRequestConfig(RequestConfig.custom()
-                    .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, Math.min(
-                            config.responseTimeout().toMillis(), TimeUnit.NANOSECONDS.toMillis(remaining)))))
-                    .setConnectionRequestTimeout(Timeout.ofMilliseconds(
-                            Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining))))
-                    .setRedirectsEnabled(false)
-                    .build());
+            long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));
+            // Read and lease timeouts are capped at the time left, so no wait outlives the deadline.
+            context.setRequestConfig(requestConfig(Math.min(config.responseTimeout().toMillis(), remainingMillis),
+                    remainingMillis));
             response = transport.client.executeOpen(null, request, context);
             int status = response.getCode();
             long elapsed = nanoTime.getAsLong() - attemptStart;
@@ -564,6 +563,14 @@ final class HttpApiClient implements ApiClient, RequestSender {
         }
     }
 
+    private static RequestConfig requestConfig(long responseMillis, long leaseMillis) {
+        return RequestConfig.custom()
+                .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, responseMillis)))
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(Math.max(1, leaseMillis)))
+                .setRedirectsEnabled(false)
+                .build();
+    }
+
     /** Whether the failed attempt may be retried; throws if only the budget stands in the way. */
     private boolean mayRetry(Call call, int attempt, boolean neverSent, ApiException last) {
         if (attempt > config.maxRetries()) {
@@ -593,7 +600,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
 
     private HttpUriRequestBase buildRequest(Call call, int attempt, @Nullable String ifNoneMatch) {
         HttpUriRequestBase request = new HttpUriRequestBase(call.request.method().name(), call.target.uri());
-        boolean sameHost = call.target.authority().equals(config.baseAuthority());
+        boolean sameHost = call.target.authority().equals(baseAuthority);
         // Credentials go only to the configured API, never to another allowed host.
         if (sameHost && !config.bearerToken().isEmpty()) {
             request.setHeader("Authorization", "Bearer " + config.bearerToken().reveal());
@@ -862,7 +869,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 futures.forEach(future -> future.cancel(true));
-                throw new ApiConnectException(config.name(), config.baseAuthority(), "interrupted",
+                throw new ApiConnectException(config.name(), baseAuthority, "interrupted",
                         "interrupted while waiting for a batch", e);
             } catch (ExecutionException e) {
                 results.add(new BatchResult<>(i, null, new IllegalStateException("batch item failed", e.getCause())));
