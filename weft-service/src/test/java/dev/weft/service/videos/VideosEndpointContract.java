@@ -33,6 +33,11 @@ abstract class VideosEndpointContract {
 
     abstract VideoService.Backend backend();
 
+    /** @param config the test's config @return it, changed by a subclass (e.g. with Redis) */
+    ServiceConfig tweak(ServiceConfig config) {
+        return config;
+    }
+
     @BeforeAll
     void start() {
         JobsConfig jobs = JobsConfig.defaults().withWorkers(2).withLease(Duration.ofSeconds(5))
@@ -42,7 +47,7 @@ abstract class VideosEndpointContract {
                 jobs, config -> new ServiceConfig(config.bind(), config.port(), config.dataDir(), config.workers(),
                         config.database(), config.redisUrl(), config.providerUrl(), config.adminKey(),
                         config.maxBody(), MAX_UPLOAD, config.rateLimit(), config.metricsPublic(),
-                        config.shutdownGrace()));
+                        config.shutdownGrace()).withRedisUrl(tweak(config).redisUrl()));
     }
 
     @AfterAll
