@@ -40,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +70,8 @@ public final class ServiceContext implements AutoCloseable {
     private final IdempotencyRepository idempotency;
     private final ApiKeys apiKeys;
     private final WriteGate writeGate;
+    private volatile @Nullable String cacheScope;
+    private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
     private ServiceContext(ServiceConfig config, Clock clock,
             List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
@@ -296,13 +297,37 @@ public final class ServiceContext implements AutoCloseable {
     }
 
     /** @param userId a user @return the cache tag of that user's entries */
-    public static String userTag(long userId) {
-        return "user:" + userId;
+    public String userTag(long userId) {
+        return "user:" + cacheScope() + ":" + userId;
     }
 
-    /** @return the tags a user's profile entry carries */
-    static Set<String> userTags(long userId) {
-        return Set.of(userTag(userId));
+    /** @param userId a user @return the key of that user's profile entry */
+    public String profileKey(long userId) {
+        return "profile:" + cacheScope() + ":" + userId;
+    }
+
+    /**
+     * A random name this database got on its first use, part of every cache key and tag the service makes. Instances
+     * over one database share it; a cache shared by two databases (two deployments on one Redis, a database
+     * recreated under a running Redis) never serves one database's entries for the other's ids.
+     *
+     * @return 12 hex digits
+     */
+    public String cacheScope() {
+        String scope = cacheScope;
+        if (scope == null) {
+            String fresh = java.util.HexFormat.of().formatHex(randomBytes(6));
+            settings.putIfAbsent(CACHE_SCOPE_SETTING, fresh);
+            scope = settings.get(CACHE_SCOPE_SETTING).orElse(fresh);
+            cacheScope = scope;
+        }
+        return scope;
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     @Override

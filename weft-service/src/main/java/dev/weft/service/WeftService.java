@@ -127,6 +127,7 @@ public final class WeftService implements AutoCloseable {
                 LOG.atInfo().setMessage("migrations applied").addKeyValue("versions", migrated.applied()).log();
             }
             generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
+            context.cacheScope();
             ServiceConfig config = context.config();
             rateLimiter = config.redisUrl() != null
                     ? RateLimiter.shared(config.rateLimit(), config.redisUrl(), "weft:")

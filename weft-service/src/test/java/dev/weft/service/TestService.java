@@ -22,7 +22,6 @@ final class TestService implements AutoCloseable {
 
     final TestBackends.Isolated database;
     final WeftService service;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An answer. */
     record Response(int status, java.net.http.HttpHeaders headers, String text) {
@@ -62,29 +61,7 @@ final class TestService implements AutoCloseable {
     }
 
     Response call(String method, String path, @Nullable String key, @Nullable String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (key != null) {
-            request.header("X-API-Key", key);
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            request.setHeader(headers[i], headers[i + 1]);
-        }
-        try {
-            HttpResponse<String> response = client.send(request.build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Response(response.statusCode(), response.headers(), response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return TestServiceCalls.call(service.port(), method, path, key, body, headers);
     }
 
     Response get(String path, @Nullable String key) {

@@ -245,7 +245,7 @@ public final class UsersModule implements RouteModule {
 
     private void profile(Exchange exchange) {
         long id = visibleUserId(exchange);
-        String key = "profile:" + id;
+        String key = context.profileKey(id);
         Optional<UserProfile> cached = profiles.get(key, UserProfile.class);
         if (cached.isPresent()) {
             exchange.responseHeader("X-Cache", "hit");
@@ -253,7 +253,7 @@ public final class UsersModule implements RouteModule {
             return;
         }
         UserProfile loaded = profiles.getOrLoad(key, TypeRef.of(UserProfile.class), PROFILE_TTL,
-                Set.of(ServiceContext.userTag(id)), () -> load(id));
+                Set.of(context.userTag(id)), () -> load(id));
         if (loaded == null) {
             throw ApiException.notFound("user " + id);
         }
