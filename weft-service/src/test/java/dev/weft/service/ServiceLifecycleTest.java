@@ -94,6 +94,27 @@ class ServiceLifecycleTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aDownRedisCostsNoRequest() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String redis = "redis://127.0.0.1:" + closed;
+        try (TestService service = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(redis))) {
+            long id = service.createUser(EndpointContract.unique("down"), 5).path("id").asLong();
+
+            TestService.Response profile = service.admin("GET", "/user-profile/" + id, null);
+            TestService.Response put = service.admin("PUT", "/cache/k1", "{\"value\":1}");
+
+            assertThat(profile.status()).isEqualTo(200);
+            assertThat(profile.json().path("credits").asLong()).isEqualTo(5);
+            assertThat(put.status()).isEqualTo(204);
+            assertThat(service.admin("GET", "/health", null).json().path("checks").has("redis")).isTrue();
+        }
+    }
+
+    @Test
     void metricsArePublicWhenConfigured() {
         try (TestService service = new TestService(TestBackends.SQLITE, config -> config.withMetricsPublic(true))) {
             assertThat(service.get("/metrics", null).status()).isEqualTo(200);

@@ -44,9 +44,11 @@ public final class RateLimiter implements AutoCloseable {
     private final BucketConfiguration configuration;
     private final @Nullable LoadingCache<String, Bucket> local;
     private final @Nullable RedisClient client;
-    private final @Nullable LettuceBasedProxyManager<byte[]> shared;
+    private volatile @Nullable LettuceBasedProxyManager<byte[]> shared;
     private final String prefix;
     private final AtomicLong failures = new AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock connecting = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long nextConnectAttemptNanos;
 
     private RateLimiter(int rate, @Nullable String redisUrl, String prefix) {
         if (rate < 1) {
@@ -67,10 +69,37 @@ public final class RateLimiter implements AutoCloseable {
             client.setOptions(ClientOptions.builder()
                     .timeoutOptions(TimeoutOptions.enabled(REDIS_TIMEOUT))
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            shared = Bucket4jLettuce.casBasedBuilder(client)
-                    .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                            Duration.ofSeconds(10)))
-                    .build();
+            shared = null; // connected on first use: a Redis that is down must not stop the service from starting
+        }
+    }
+
+    /** The shared buckets, connecting at most once per second while Redis is unreachable; null while it is. */
+    private @Nullable LettuceBasedProxyManager<byte[]> shared() {
+        LettuceBasedProxyManager<byte[]> manager = shared;
+        if (manager != null || System.nanoTime() - nextConnectAttemptNanos < 0 || !connecting.tryLock()) {
+            return manager;
+        }
+        try {
+            if (shared == null) {
+                nextConnectAttemptNanos = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                shared = Bucket4jLettuce.casBasedBuilder(Objects.requireNonNull(client))
+                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                                Duration.ofSeconds(10)))
+                        .build();
+            }
+            return shared;
+        } catch (RuntimeException e) {
+            countFailure(e);
+            return null;
+        } finally {
+            connecting.unlock();
+        }
+    }
+
+    private void countFailure(RuntimeException e) {
+        if (failures.getAndIncrement() % 1000 == 0) {
+            LOG.atWarn().setMessage("rate limiter cannot reach Redis; letting requests through")
+                    .addKeyValue("error", e.getClass().getSimpleName()).log();
         }
     }
 
@@ -100,15 +129,16 @@ public final class RateLimiter implements AutoCloseable {
         if (local != null) {
             probe = local.get(key).tryConsumeAndReturnRemaining(1);
         } else {
+            LettuceBasedProxyManager<byte[]> manager = shared();
+            if (manager == null) {
+                return new Decision(true, 0);
+            }
             try {
-                probe = Objects.requireNonNull(shared).builder()
+                probe = manager.builder()
                         .build((prefix + "rate:" + key).getBytes(StandardCharsets.UTF_8), () -> configuration)
                         .tryConsumeAndReturnRemaining(1);
             } catch (RuntimeException e) {
-                if (failures.getAndIncrement() % 1000 == 0) {
-                    LOG.atWarn().setMessage("rate limiter cannot reach Redis; letting requests through")
-                            .addKeyValue("error", e.getClass().getSimpleName()).log();
-                }
+                countFailure(e);
                 return new Decision(true, 0);
             }
         }

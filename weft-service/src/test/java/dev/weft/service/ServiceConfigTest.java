@@ -1,0 +1,81 @@
+package dev.weft.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.core.InvalidConfigException;
+import dev.weft.db.DatabaseType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The service's configuration from the environment, its defaults and its checks. */
+class ServiceConfigTest {
+    @Test
+    void defaultsAreTheEmbeddedService() {
+        ServiceConfig config = ServiceConfig.fromEnv(Map.of());
+
+        assertThat(config.bind()).isEqualTo("127.0.0.1");
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.dataDir()).isEqualTo(Path.of("weft-data"));
+        assertThat(config.database()).isNull();
+        assertThat(config.databaseOrDefault().type()).isEqualTo(DatabaseType.SQLITE);
+        assertThat(config.maxBody()).isEqualTo(1L << 20);
+        assertThat(config.maxUpload()).isEqualTo(512L << 20);
+        assertThat(config.rateLimit()).isEqualTo(1000);
+        assertThat(config.metricsPublic()).isFalse();
+        assertThat(config.redis()).isEmpty();
+    }
+
+    @Test
+    void readsEveryVariable() {
+        ServiceConfig config = ServiceConfig.fromEnv(Map.ofEntries(
+                Map.entry("WEFT_PORT", "9090"), Map.entry("WEFT_BIND", "0.0.0.0"),
+                Map.entry("WEFT_DATA_DIR", "/tmp/x"), Map.entry("WEFT_WORKERS", "8"),
+                Map.entry("DATABASE_URL", "postgresql://u:secret@db:5433/app"),
+                Map.entry("REDIS_URL", "redis://r:6379"), Map.entry("PROVIDER_URL", "http://p:9000"),
+                Map.entry("WEFT_ADMIN_KEY", "admin"), Map.entry("WEFT_MAX_BODY", "2048"),
+                Map.entry("WEFT_MAX_UPLOAD", "4096"), Map.entry("WEFT_RATE_LIMIT", "50"),
+                Map.entry("WEFT_METRICS_PUBLIC", "true"), Map.entry("WEFT_SHUTDOWN_GRACE", "3")));
+
+        assertThat(config.port()).isEqualTo(9090);
+        assertThat(config.bind()).isEqualTo("0.0.0.0");
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(config.workers()).isEqualTo(8);
+        assertThat(config.databaseOrDefault().type()).isEqualTo(DatabaseType.POSTGRESQL);
+        assertThat(config.databaseOrDefault().port()).isEqualTo(5433);
+        assertThat(config.toString()).doesNotContain("secret").doesNotContain("admin,");
+        assertThat(config.redisUrl()).isEqualTo("redis://r:6379");
+        assertThat(config.providerUrl()).isEqualTo("http://p:9000");
+        assertThat(config.adminKey().reveal()).isEqualTo("admin");
+        assertThat(config.maxBody()).isEqualTo(2048);
+        assertThat(config.maxUpload()).isEqualTo(4096);
+        assertThat(config.rateLimit()).isEqualTo(50);
+        assertThat(config.metricsPublic()).isTrue();
+        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void flagsWinOverTheEnvironment() {
+        ServiceConfig config = ServiceConfig.fromEnv(Map.of("WEFT_PORT", "9090", "WEFT_WORKERS", "8"))
+                .withPort(7070).withWorkers(2);
+
+        assertThat(config.port()).isEqualTo(7070);
+        assertThat(config.workers()).isEqualTo(2);
+    }
+
+    @Test
+    void invalidValuesFailNamingTheSetting() {
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_PORT", "http")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_PORT");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_PORT", "70000")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.port");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_RATE_LIMIT", "0")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.rate-limit");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_METRICS_PUBLIC", "maybe")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_METRICS_PUBLIC");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_MAX_BODY", "10")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.max-body");
+    }
+}
