@@ -267,6 +267,30 @@ abstract class EndpointContract {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void batchTakesTenThousandUsersOverTheJsonBodyLimit() {
+        String prefix = unique("big");
+        List<Map<String, Object>> users = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            users.add(Map.of("email", prefix + "." + i + "@example.com", "username", prefix + "." + i,
+                    "full_name", "x".repeat(100)));
+        }
+        String body = TestService.json(Map.of("users", users));
+        long before = userCount();
+
+        Response created = service.admin("POST", "/users/batch", body);
+        users.add(Map.of("email", "one@example.com", "username", "one.more"));
+        Response tooMany = service.admin("POST", "/users/batch", TestService.json(Map.of("users", users)));
+
+        assertThat(body.length()).isGreaterThan(1 << 20);
+        assertThat(created.status()).as(created.text().substring(0, Math.min(300, created.text().length())))
+                .isEqualTo(201);
+        assertThat(created.json().path("created")).hasSize(10_000);
+        assertProblem(tooMany, 400, "validation_failed");
+        assertThat(userCount()).isEqualTo(before + 10_000);
+    }
+
+    @Test
     void streamsEveryUserAsNdjson() {
         service.createUser(unique("s"), 0);
         long total = userCount();

@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
 public final class UsersModule implements RouteModule {
     /** How long a profile stays cached (it is invalidated on every change anyway). */
     static final Duration PROFILE_TTL = Duration.ofMinutes(5);
+    /** The body limit of a batch: 10,000 users of the longest allowed fields, as JSON, fit in it. */
+    static final long BATCH_MAX_BODY = 8L << 20;
     private static final Set<String> PATCH_FIELDS = Set.of("email", "username", "full_name", "is_active", "credits");
     private static final Set<String> ADMIN_ONLY_FIELDS = Set.of("is_active", "credits");
 
@@ -68,7 +70,8 @@ public final class UsersModule implements RouteModule {
     public void routes(Routes routes) {
         routes.post("/users", Access.ADMIN, this::create)
                 .get("/users", Access.ADMIN, this::list)
-                .post("/users/batch", Access.ADMIN, this::createBatch)
+                .route(io.helidon.http.Method.POST, "/users/batch", Access.ADMIN,
+                        Math.max(context.config().maxBody(), BATCH_MAX_BODY), this::createBatch)
                 .get("/users/stream", Access.ADMIN, this::stream)
                 .get("/users/{id}", Access.AUTHENTICATED, this::get)
                 .patch("/users/{id}", Access.AUTHENTICATED, this::update)
