@@ -438,7 +438,7 @@ public final class JobEngine implements AutoCloseable {
         String reason = reason(failure);
         boolean retry = retryable(failure) && attempts < config.maxAttempts();
         if (retry) {
-            Duration backoff = config.backoff(attempts);
+            Duration backoff = backoff(attempts, failure);
             store.retryLater(job, owner, attempts, clock.millis() + backoff.toMillis(), reason);
             LOG.atInfo().setMessage("job step failed, retrying later").addKeyValue("job_id", job.jobId())
                     .addKeyValue("state", job.state()).addKeyValue("attempts", attempts)
@@ -451,6 +451,21 @@ public final class JobEngine implements AutoCloseable {
         } else {
             lostOrCancelled(job, owner);
         }
+    }
+
+    /**
+     * The wait before the next attempt: the exponential backoff, or longer when the failure says how long to wait
+     * (an open circuit breaker, a rate limit, a server's {@code Retry-After}), capped by the max retry delay.
+     */
+    Duration backoff(int attempts, Throwable failure) {
+        Duration backoff = config.backoff(attempts);
+        if (failure instanceof dev.weft.http.ApiException api && api.retryAfter().isPresent()) {
+            Duration wait = api.retryAfter().get();
+            if (wait.compareTo(backoff) > 0) {
+                backoff = wait.compareTo(config.maxRetryDelay()) > 0 ? config.maxRetryDelay() : wait;
+            }
+        }
+        return backoff;
     }
 
     private void lostOrCancelled(JobRow job, String owner) {

@@ -1,0 +1,52 @@
+package dev.weft.service.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.core.InvalidConfigException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobsConfigTest {
+    @Test
+    void backoffDoublesPerFailureUpToTheCap() {
+        JobsConfig config = JobsConfig.defaults().withRetries(10, Duration.ofMillis(100), Duration.ofMillis(500));
+
+        assertThat(config.backoff(1)).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.backoff(2)).isEqualTo(Duration.ofMillis(200));
+        assertThat(config.backoff(3)).isEqualTo(Duration.ofMillis(400));
+        assertThat(config.backoff(4)).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.backoff(99)).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void readsTheEnvironmentAndNamesABadVariable() {
+        JobsConfig config = JobsConfig.fromEnv(3, Map.of("WEFT_JOBS_LEASE_MS", "2000", "WEFT_JOBS_MAX_ATTEMPTS", "5"));
+
+        assertThat(config.workers()).isEqualTo(3);
+        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.maxAttempts()).isEqualTo(5);
+        assertThatThrownBy(() -> JobsConfig.fromEnv(1, Map.of("WEFT_JOBS_POLL_MS", "soon")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_JOBS_POLL_MS");
+    }
+
+    @Test
+    void refusesSettingsThatCannotWork() {
+        assertThatThrownBy(() -> JobsConfig.defaults().withWorkers(-1)).isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> JobsConfig.defaults().withLease(Duration.ofMillis(10)))
+                .isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> JobsConfig.defaults().withPolling(Duration.ofMinutes(5), Duration.ofSeconds(1)))
+                .hasMessageContaining("poll-interval");
+        assertThatThrownBy(() -> JobsConfig.defaults().withRetries(0, Duration.ZERO, Duration.ZERO))
+                .hasMessageContaining("max-attempts");
+    }
+
+    @Test
+    void finalStatesMapToTheVideoStatusesOfTheApi() {
+        assertThat(JobState.UPLOADED.videoStatus()).isEqualTo("uploading");
+        assertThat(JobState.POLLING.videoStatus()).isEqualTo("processing");
+        assertThat(JobState.active()).doesNotContain(JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED);
+        assertThat(JobState.parse("polling")).isEqualTo(JobState.POLLING);
+    }
+}
