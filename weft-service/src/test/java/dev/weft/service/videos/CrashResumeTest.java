@@ -8,17 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.service.provider.ProviderServer;
 import dev.weft.service.provider.ProviderServerConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -29,14 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 of a real service process while its worker polls the provider, then a restart on the same data: the job
  * completes, the provider was asked to process it once (one process call and one job for its idempotency key), and
- * its usage is logged once. The service runs as a child {@code java} process from the test's class path (SQLite under
- * a temporary data directory); the provider is a {@link ProviderServer} in the test JVM.
+ * its usage is logged once. The service runs as a child {@code java} process ({@link ChildService}); the provider is
+ * a {@link ProviderServer} in the test JVM.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CrashResumeTest {
-    private static final String ADMIN_KEY = "crash-admin-key-0123456789abcdef";
+    static final String ADMIN_KEY = "crash-admin-key-0123456789abcdef";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir
     Path dir;
@@ -45,28 +41,29 @@ class CrashResumeTest {
     void aJobInterruptedByKillNineCompletesOnceAfterRestart() throws Exception {
         try (ProviderServer provider = ProviderServer.start(ProviderServerConfig.defaults()
                 .withJobTime(Duration.ofSeconds(4)))) {
-            int port = freePort();
-            Process first = startService(port, provider.url(), dir.resolve("first.log"));
+            int port = ChildService.freePort();
+            Map<String, String> env = Map.of("WEFT_ADMIN_KEY", ADMIN_KEY, "WEFT_WORKERS", "2",
+                    "PROVIDER_URL", provider.url(), "WEFT_JOBS_LEASE_MS", "2000", "WEFT_JOBS_POLL_MS", "100",
+                    "WEFT_JOBS_IDLE_POLL_MS", "200");
             String videoId;
             String key;
+            ChildService first = ChildService.start(port, dir.resolve("data"), dir.resolve("first.log"), "256m", env);
             try {
-                awaitLive(port, first);
                 JsonNode user = call(port, "POST", "/users", ADMIN_KEY,
                         "{\"email\":\"crash@example.com\",\"username\":\"crash_user\"}");
                 key = user.path("api_key").asText();
-                videoId = upload(port, key);
+                videoId = upload(port, key, "frames".getBytes(StandardCharsets.UTF_8));
                 await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                         .until(() -> !call(port, "GET", "/videos/" + videoId, key, null)
                                 .path("external_job_id").isNull());
                 assertThat(call(port, "GET", "/videos/" + videoId, key, null).path("status").asText())
                         .isEqualTo("processing");
             } finally {
-                first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                first.kill();
             }
 
-            Process second = startService(port, provider.url(), dir.resolve("second.log"));
-            try {
-                awaitLive(port, second);
+            try (ChildService second = ChildService.start(port, dir.resolve("data"), dir.resolve("second.log"),
+                    "256m", env)) {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                         .until(() -> call(port, "GET", "/videos/" + videoId, key, null).path("status").asText()
                                 .equals("completed"));
@@ -79,49 +76,11 @@ class CrashResumeTest {
                 assertThat(created).containsEntry(jobKey, 1L);
                 assertThat(call(port, "GET", "/usage", key, null).path("total").asLong()).isEqualTo(1);
                 assertThat(video.path("result_url").asText()).startsWith(provider.url());
-            } finally {
-                second.destroy();
-                if (!second.waitFor(15, TimeUnit.SECONDS)) {
-                    second.destroyForcibly();
-                }
             }
         }
     }
 
-    private Process startService(int port, String providerUrl, Path log) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "dev.weft.service.Main", "serve"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
-                || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
-        env.put("WEFT_PORT", Integer.toString(port));
-        env.put("WEFT_DATA_DIR", dir.resolve("data").toString());
-        env.put("WEFT_ADMIN_KEY", ADMIN_KEY);
-        env.put("WEFT_WORKERS", "2");
-        env.put("PROVIDER_URL", providerUrl);
-        env.put("WEFT_JOBS_LEASE_MS", "2000");
-        env.put("WEFT_JOBS_POLL_MS", "100");
-        env.put("WEFT_JOBS_IDLE_POLL_MS", "200");
-        return builder.start();
-    }
-
-    private void awaitLive(int port, Process process) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the service exited with " + process.exitValue());
-            }
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/live"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
-
-    private JsonNode call(int port, String method, String path, String key, @Nullable String json)
+    static JsonNode call(int port, String method, String path, String key, @Nullable String json)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).header("X-API-Key", key)
@@ -130,36 +89,21 @@ class CrashResumeTest {
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
             throw new IllegalStateException(method + " " + path + ": " + response.statusCode() + " " + response.body());
         }
         return MAPPER.readTree(response.body());
     }
 
-    private String upload(int port, String key) throws IOException, InterruptedException {
-        VideoService.Form form = new VideoService.Form().file("video", "crash.mp4",
-                "frames".getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+    static String upload(int port, String key, byte[] content) throws IOException, InterruptedException {
+        VideoService.Form form = new VideoService.Form().file("video", "crash.mp4", content);
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/process-video"))
                 .header("X-API-Key", key).header("Content-Type", "multipart/form-data; boundary=" + form.boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(form.bytes())).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return MAPPER.readTree(response.body()).path("video_id").asText();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

@@ -197,6 +197,8 @@ abstract class VideosEndpointContract {
         assertProblem(service.upload(key, new Form().field("options", "{}")), 400, "validation_failed");
         assertProblem(service.upload(key, new Form().file("video", "empty.mp4", new byte[0])), 400, "empty_file");
         assertProblem(service.upload(key, new Form().file("video", "big.mp4", oversized)), 413, "payload_too_large");
+        Response wayOver = service.upload(key, new Form().file("video", "huge.mp4", new byte[4 * MAX_UPLOAD]));
+        assertProblem(wayOver, 413, "payload_too_large");
         assertProblem(service.upload(key, video("x").field("options", "[1,2]")), 400, "invalid_options");
         assertProblem(service.upload(key, video("x").field("options", "{not json")), 400, "invalid_options");
         assertProblem(service.upload(key, video("x").field("options", bigOptions)), 400, "field_too_large");
