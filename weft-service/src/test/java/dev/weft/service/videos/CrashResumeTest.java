@@ -65,10 +65,10 @@ class CrashResumeTest {
             try (ChildService second = ChildService.start(port, dir.resolve("data"), dir.resolve("second.log"),
                     "256m", env)) {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> call(port, "GET", "/videos/" + videoId, key, null).path("status").asText()
-                                .equals("completed"));
+                        .until(() -> call(second.port, "GET", "/videos/" + videoId, key, null).path("status")
+                                .asText().equals("completed"));
 
-                JsonNode video = call(port, "GET", "/videos/" + videoId, key, null);
+                JsonNode video = call(second.port, "GET", "/videos/" + videoId, key, null);
                 String jobKey = video.path("job_id").asText() + ":process";
                 @SuppressWarnings("unchecked")
                 Map<String, Long> created = (Map<String, Long>) provider.stats().get("jobs_created");

@@ -39,7 +39,7 @@ class LargeUploadTest {
         Map<String, String> env = Map.of("WEFT_ADMIN_KEY", CrashResumeTest.ADMIN_KEY, "WEFT_WORKERS", "0");
         try (ChildService service = ChildService.start(port, dir.resolve("data"), dir.resolve("service.log"), "64m",
                 env)) {
-            String key = CrashResumeTest.call(port, "POST", "/users", CrashResumeTest.ADMIN_KEY,
+            String key = CrashResumeTest.call(service.port, "POST", "/users", CrashResumeTest.ADMIN_KEY,
                     "{\"email\":\"big@example.com\",\"username\":\"big_user\"}").path("api_key").asText();
             String boundary = "bigBoundary42";
             InputStream body = new SequenceInputStream(java.util.Collections.enumeration(List.of(
