@@ -44,18 +44,18 @@ public final class CommonMigrations {
         Dialect sql = new Dialect(type, prefix);
         String users = sql.table("users");
         String up = "CREATE TABLE " + users + " (\n"
-                + "    " + sql.id() + ",\n"
+                + "    " + sql.types().idColumn() + ",\n"
                 + "    email VARCHAR(255) NOT NULL,\n"
                 + "    username VARCHAR(100) NOT NULL,\n"
                 + "    full_name VARCHAR(255),\n"
                 + "    api_key_hash VARCHAR(255),\n"
-                + "    is_active " + sql.bool() + " NOT NULL DEFAULT " + sql.trueValue() + ",\n"
+                + "    is_active " + sql.types().bool() + " NOT NULL DEFAULT " + sql.types().trueValue() + ",\n"
                 + "    credits BIGINT NOT NULL DEFAULT 0,\n"
-                + "    created_at " + sql.timestamp() + " NOT NULL DEFAULT " + sql.now() + ",\n"
-                + "    updated_at " + sql.timestamp() + " NOT NULL DEFAULT " + sql.now() + ",\n"
+                + "    created_at " + sql.types().timestamp() + " NOT NULL DEFAULT " + sql.types().now() + ",\n"
+                + "    updated_at " + sql.types().timestamp() + " NOT NULL DEFAULT " + sql.types().now() + ",\n"
                 + "    CONSTRAINT " + sql.name("uq_users_email") + " UNIQUE (email),\n"
                 + "    CONSTRAINT " + sql.name("uq_users_username") + " UNIQUE (username)\n"
-                + ")" + sql.options() + ";\n"
+                + ")" + sql.types().tableOptions() + ";\n"
                 + "CREATE INDEX " + sql.name("idx_users_api_key_hash") + " ON " + users + " (api_key_hash);\n"
                 + "CREATE INDEX " + sql.name("idx_users_created_at") + " ON " + users + " (created_at);";
         return new MigrationTemplate("create_" + prefix + "users_table", "Create the " + users + " table", up,
@@ -80,7 +80,7 @@ public final class CommonMigrations {
         Dialect sql = new Dialect(type, prefix);
         String videos = sql.table("videos");
         String up = "CREATE TABLE " + videos + " (\n"
-                + "    " + sql.id() + ",\n"
+                + "    " + sql.types().idColumn() + ",\n"
                 + "    video_id VARCHAR(64) NOT NULL,\n"
                 + "    user_id BIGINT NOT NULL,\n"
                 + "    filename VARCHAR(512) NOT NULL,\n"
@@ -88,16 +88,16 @@ public final class CommonMigrations {
                 + "    status VARCHAR(32) NOT NULL DEFAULT 'queued',\n"
                 + "    job_id VARCHAR(128),\n"
                 + "    external_job_id VARCHAR(128),\n"
-                + "    result_url " + sql.text() + ",\n"
-                + "    error " + sql.text() + ",\n"
-                + "    options " + sql.json() + ",\n"
+                + "    result_url " + sql.types().text() + ",\n"
+                + "    error " + sql.types().text() + ",\n"
+                + "    options " + sql.types().json() + ",\n"
                 + "    processing_ms BIGINT,\n"
-                + "    created_at " + sql.timestamp() + " NOT NULL DEFAULT " + sql.now() + ",\n"
-                + "    updated_at " + sql.timestamp() + " NOT NULL DEFAULT " + sql.now() + ",\n"
+                + "    created_at " + sql.types().timestamp() + " NOT NULL DEFAULT " + sql.types().now() + ",\n"
+                + "    updated_at " + sql.types().timestamp() + " NOT NULL DEFAULT " + sql.types().now() + ",\n"
                 + "    CONSTRAINT " + sql.name("uq_videos_video_id") + " UNIQUE (video_id),\n"
                 + "    CONSTRAINT " + sql.name("fk_videos_user") + " FOREIGN KEY (user_id) REFERENCES "
                 + sql.table("users") + " (id) ON DELETE CASCADE\n"
-                + ")" + sql.options() + ";\n"
+                + ")" + sql.types().tableOptions() + ";\n"
                 + "CREATE INDEX " + sql.name("idx_videos_user_id") + " ON " + videos + " (user_id);\n"
                 + "CREATE INDEX " + sql.name("idx_videos_status") + " ON " + videos + " (status);\n"
                 + "CREATE INDEX " + sql.name("idx_videos_created_at") + " ON " + videos + " (created_at);";
@@ -123,19 +123,19 @@ public final class CommonMigrations {
         Dialect sql = new Dialect(type, prefix);
         String usage = sql.table("model_usage");
         String up = "CREATE TABLE " + usage + " (\n"
-                + "    " + sql.id() + ",\n"
+                + "    " + sql.types().idColumn() + ",\n"
                 + "    user_id BIGINT NOT NULL,\n"
                 + "    video_id BIGINT,\n"
                 + "    model_type VARCHAR(64) NOT NULL,\n"
                 + "    processing_ms BIGINT,\n"
                 + "    memory_mb DOUBLE PRECISION,\n"
                 + "    gpu_percent DOUBLE PRECISION,\n"
-                + "    created_at " + sql.timestamp() + " NOT NULL DEFAULT " + sql.now() + ",\n"
+                + "    created_at " + sql.types().timestamp() + " NOT NULL DEFAULT " + sql.types().now() + ",\n"
                 + "    CONSTRAINT " + sql.name("fk_model_usage_user") + " FOREIGN KEY (user_id) REFERENCES "
                 + sql.table("users") + " (id) ON DELETE CASCADE,\n"
                 + "    CONSTRAINT " + sql.name("fk_model_usage_video") + " FOREIGN KEY (video_id) REFERENCES "
                 + sql.table("videos") + " (id) ON DELETE SET NULL\n"
-                + ")" + sql.options() + ";\n"
+                + ")" + sql.types().tableOptions() + ";\n"
                 + "CREATE INDEX " + sql.name("idx_model_usage_user_created") + " ON " + usage
                 + " (user_id, created_at);\n"
                 + "CREATE INDEX " + sql.name("idx_model_usage_video_id") + " ON " + usage + " (video_id);\n"
@@ -154,7 +154,7 @@ public final class CommonMigrations {
         return List.of(usersTable(type, prefix), videosTable(type, prefix), modelUsageTable(type, prefix));
     }
 
-    /** The dialect's spelling of the few types and defaults the templates use. */
+    /** A dialect and the templates' table prefix. */
     private record Dialect(DatabaseType type, String prefix) {
         Dialect {
             Objects.requireNonNull(type, "type");
@@ -174,51 +174,8 @@ public final class CommonMigrations {
             return prefix + name;
         }
 
-        String id() {
-            return switch (type) {
-                case POSTGRESQL -> "id BIGSERIAL PRIMARY KEY";
-                case MARIADB, MYSQL -> "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
-                case SQLITE -> "id INTEGER PRIMARY KEY AUTOINCREMENT";
-            };
-        }
-
-        String timestamp() {
-            return switch (type) {
-                case POSTGRESQL -> "TIMESTAMPTZ";
-                case MARIADB, MYSQL -> "DATETIME(6)";
-                case SQLITE -> "TEXT";
-            };
-        }
-
-        String now() {
-            return switch (type) {
-                case POSTGRESQL -> "CURRENT_TIMESTAMP";
-                // the session time zone weft sets is UTC, so this is UTC like the instants weft binds
-                case MARIADB, MYSQL -> "CURRENT_TIMESTAMP(6)";
-                // ISO-8601 UTC with milliseconds and Z, the form weft writes instants in
-                case SQLITE -> "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))";
-            };
-        }
-
-        String bool() {
-            return type == DatabaseType.SQLITE ? "INTEGER" : "BOOLEAN";
-        }
-
-        String trueValue() {
-            return type == DatabaseType.SQLITE ? "1" : "TRUE";
-        }
-
-        String text() {
-            return "TEXT";
-        }
-
-        String json() {
-            return type == DatabaseType.MARIADB || type == DatabaseType.MYSQL ? "JSON" : "TEXT";
-        }
-
-        String options() {
-            return type == DatabaseType.MARIADB || type == DatabaseType.MYSQL
-                    ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci" : "";
+        ColumnTypes types() {
+            return ColumnTypes.of(type);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.weft.service.data;
 
 import dev.weft.db.DatabaseType;
+import dev.weft.db.migrate.ColumnTypes;
 import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationSource;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class ServiceMigrations {
      * @return versions 1 to {@link #LAST_VERSION}
      */
     public static List<Migration> base(DatabaseType type) {
-        Sql sql = new Sql(Objects.requireNonNull(type, "type"));
+        ColumnTypes sql = ColumnTypes.of(Objects.requireNonNull(type, "type"));
         return List.of(users(sql), videos(sql), modelUsage(sql), idempotency(sql), settings(sql));
     }
 
@@ -44,22 +45,22 @@ public final class ServiceMigrations {
         return MigrationSource.of(all);
     }
 
-    private static Migration users(Sql sql) {
+    private static Migration users(ColumnTypes sql) {
         String up = "CREATE TABLE users (\n"
-                + "    " + sql.id() + ",\n"
+                + "    " + sql.idColumn() + ",\n"
                 + "    email VARCHAR(254) NOT NULL,\n"
-                + "    username VARCHAR(64)" + sql.binary() + " NOT NULL,\n"
+                + "    username VARCHAR(64)" + sql.caseSensitive() + " NOT NULL,\n"
                 + "    full_name VARCHAR(200),\n"
-                + "    api_key_hash VARCHAR(64)" + sql.binary() + ",\n"
+                + "    api_key_hash VARCHAR(64)" + sql.caseSensitive() + ",\n"
                 + "    is_active " + sql.bool() + " NOT NULL DEFAULT " + sql.trueValue() + ",\n"
                 + "    credits BIGINT NOT NULL DEFAULT 0,\n"
                 + "    created_at " + sql.timestamp() + " NOT NULL,\n"
                 + "    updated_at " + sql.timestamp() + " NOT NULL"
-                + (sql.mysql() ? ",\n    email_lower VARCHAR(254) " + "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                + (sql.mysqlFamily() ? ",\n    email_lower VARCHAR(254) " + "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
                         + " GENERATED ALWAYS AS (LOWER(email)) STORED" : "")
                 + ",\n    CONSTRAINT ck_users_credits CHECK (credits >= 0)\n"
-                + ")" + sql.options() + ";\n"
-                + (sql.mysql() ? "CREATE UNIQUE INDEX uq_users_email_lower ON users (email_lower);\n"
+                + ")" + sql.tableOptions() + ";\n"
+                + (sql.mysqlFamily() ? "CREATE UNIQUE INDEX uq_users_email_lower ON users (email_lower);\n"
                         : "CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email));\n")
                 + "CREATE UNIQUE INDEX uq_users_username ON users (username);\n"
                 + "CREATE UNIQUE INDEX uq_users_api_key_hash ON users (api_key_hash);\n"
@@ -67,9 +68,9 @@ public final class ServiceMigrations {
         return new Migration("1", "create_users", "Users with hashed API keys and credits", up, "DROP TABLE users;");
     }
 
-    private static Migration videos(Sql sql) {
+    private static Migration videos(ColumnTypes sql) {
         String up = "CREATE TABLE videos (\n"
-                + "    video_id VARCHAR(64)" + sql.binary() + " NOT NULL PRIMARY KEY,\n"
+                + "    video_id VARCHAR(64)" + sql.caseSensitive() + " NOT NULL PRIMARY KEY,\n"
                 + "    user_id BIGINT NOT NULL,\n"
                 + "    filename VARCHAR(512) NOT NULL,\n"
                 + "    size_bytes BIGINT NOT NULL DEFAULT 0,\n"
@@ -84,18 +85,18 @@ public final class ServiceMigrations {
                 + "    created_at " + sql.timestamp() + " NOT NULL,\n"
                 + "    updated_at " + sql.timestamp() + " NOT NULL,\n"
                 + "    CONSTRAINT fk_videos_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE\n"
-                + ")" + sql.options() + ";\n"
+                + ")" + sql.tableOptions() + ";\n"
                 + "CREATE INDEX idx_videos_user_created ON videos (user_id, created_at);\n"
                 + "CREATE INDEX idx_videos_status ON videos (status);";
         return new Migration("2", "create_videos", "Uploaded videos and their processing state", up,
                 "DROP TABLE videos;");
     }
 
-    private static Migration modelUsage(Sql sql) {
+    private static Migration modelUsage(ColumnTypes sql) {
         String up = "CREATE TABLE model_usage (\n"
-                + "    " + sql.id() + ",\n"
+                + "    " + sql.idColumn() + ",\n"
                 + "    user_id BIGINT NOT NULL,\n"
-                + "    video_id VARCHAR(64)" + sql.binary() + ",\n"
+                + "    video_id VARCHAR(64)" + sql.caseSensitive() + ",\n"
                 + "    model_type VARCHAR(64) NOT NULL,\n"
                 + "    processing_ms BIGINT NOT NULL DEFAULT 0,\n"
                 + "    memory_mb DOUBLE PRECISION,\n"
@@ -104,7 +105,7 @@ public final class ServiceMigrations {
                 + "    CONSTRAINT fk_model_usage_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,\n"
                 + "    CONSTRAINT fk_model_usage_video FOREIGN KEY (video_id) REFERENCES videos (video_id)"
                 + " ON DELETE CASCADE\n"
-                + ")" + sql.options() + ";\n"
+                + ")" + sql.tableOptions() + ";\n"
                 + "CREATE INDEX idx_model_usage_user_created ON model_usage (user_id, created_at);\n"
                 + "CREATE INDEX idx_model_usage_created ON model_usage (created_at);\n"
                 + "CREATE INDEX idx_model_usage_video ON model_usage (video_id);";
@@ -112,68 +113,28 @@ public final class ServiceMigrations {
                 "DROP TABLE model_usage;");
     }
 
-    private static Migration idempotency(Sql sql) {
+    private static Migration idempotency(ColumnTypes sql) {
         String up = "CREATE TABLE idempotency_keys (\n"
-                + "    principal VARCHAR(64)" + sql.binary() + " NOT NULL,\n"
-                + "    idem_key VARCHAR(255)" + sql.binary() + " NOT NULL,\n"
+                + "    principal VARCHAR(64)" + sql.caseSensitive() + " NOT NULL,\n"
+                + "    idem_key VARCHAR(255)" + sql.caseSensitive() + " NOT NULL,\n"
                 + "    request_hash VARCHAR(64) NOT NULL,\n"
                 + "    status INTEGER NOT NULL,\n"
                 + "    body TEXT,\n"
                 + "    created_at " + sql.timestamp() + " NOT NULL,\n"
                 + "    PRIMARY KEY (principal, idem_key)\n"
-                + ")" + sql.options() + ";\n"
+                + ")" + sql.tableOptions() + ";\n"
                 + "CREATE INDEX idx_idempotency_created ON idempotency_keys (created_at);";
         return new Migration("4", "create_idempotency_keys", "Idempotency records, 24 hours per key and principal",
                 up, "DROP TABLE idempotency_keys;");
     }
 
-    private static Migration settings(Sql sql) {
+    private static Migration settings(ColumnTypes sql) {
         String up = "CREATE TABLE settings (\n"
-                + "    name VARCHAR(100)" + sql.binary() + " NOT NULL PRIMARY KEY,\n"
+                + "    name VARCHAR(100)" + sql.caseSensitive() + " NOT NULL PRIMARY KEY,\n"
                 + "    value TEXT NOT NULL,\n"
                 + "    updated_at " + sql.timestamp() + " NOT NULL\n"
-                + ")" + sql.options() + ";";
+                + ")" + sql.tableOptions() + ";";
         return new Migration("5", "create_settings", "Service settings such as the admin key hash", up,
                 "DROP TABLE settings;");
-    }
-
-    /** The dialect's spelling of the few types that differ. */
-    private record Sql(DatabaseType type) {
-        boolean mysql() {
-            return type == DatabaseType.MARIADB || type == DatabaseType.MYSQL;
-        }
-
-        String id() {
-            return switch (type) {
-                case POSTGRESQL -> "id BIGSERIAL PRIMARY KEY";
-                case MARIADB, MYSQL -> "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
-                case SQLITE -> "id INTEGER PRIMARY KEY AUTOINCREMENT";
-            };
-        }
-
-        String timestamp() {
-            return switch (type) {
-                case POSTGRESQL -> "TIMESTAMPTZ";
-                case MARIADB, MYSQL -> "DATETIME(6)";
-                case SQLITE -> "TEXT";
-            };
-        }
-
-        String bool() {
-            return type == DatabaseType.SQLITE ? "INTEGER" : "BOOLEAN";
-        }
-
-        String trueValue() {
-            return type == DatabaseType.SQLITE ? "1" : "TRUE";
-        }
-
-        /** Case-sensitive comparison for keys on MariaDB/MySQL, whose default collation folds case. */
-        String binary() {
-            return mysql() ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "";
-        }
-
-        String options() {
-            return mysql() ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci" : "";
-        }
     }
 }
