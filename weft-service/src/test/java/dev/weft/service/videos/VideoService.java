@@ -31,13 +31,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A service with the video jobs installed, started in-process on port 0 over an isolated database (a SQLite file in
- * a temporary directory or a PostgreSQL schema of its own, dropped at the end), and a client that talks to it.
+ * a temporary directory, a PostgreSQL schema or a MariaDB database of its own, dropped at the end), and a client that talks to it.
  */
 final class VideoService implements AutoCloseable {
     static final String ADMIN_KEY = "test-admin-key-videos-0123456789";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    enum Backend { SQLITE, POSTGRESQL }
+    enum Backend { SQLITE, POSTGRESQL, MARIADB }
 
     final Backend backend;
     final Path dataDir;
@@ -79,6 +79,12 @@ final class VideoService implements AutoCloseable {
                 }
                 yield pg().property("currentSchema", schema).build();
             }
+            case MARIADB -> {
+                try (Database admin = Database.create(maria("test").poolSize(1).build())) {
+                    admin.execute("CREATE DATABASE " + schema + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+                }
+                yield maria(schema).build();
+            }
         };
         ServiceConfig config = tweak.apply(ServiceConfig.defaults().withPort(0).withDataDir(dataDir)
                 .withDatabase(database).withAdminKey(Secret.of(ADMIN_KEY)).withRateLimit(1_000_000));
@@ -100,6 +106,12 @@ final class VideoService implements AutoCloseable {
     private static DatabaseConfig.Builder pg() {
         return DatabaseConfig.builder(DatabaseType.POSTGRESQL).host("127.0.0.1").port(5432).database("test")
                 .username("postgres").name("videos-pg").poolSize(8).acquireTimeout(Duration.ofSeconds(20))
+                .connectTimeout(Duration.ofSeconds(5));
+    }
+
+    private static DatabaseConfig.Builder maria(String database) {
+        return DatabaseConfig.builder(DatabaseType.MARIADB).host("127.0.0.1").port(3306).database(database)
+                .username("root").name("videos-maria").poolSize(8).acquireTimeout(Duration.ofSeconds(20))
                 .connectTimeout(Duration.ofSeconds(5));
     }
 
@@ -223,6 +235,10 @@ final class VideoService implements AutoCloseable {
         if (backend == Backend.POSTGRESQL) {
             try (Database admin = Database.create(pg().poolSize(1).build())) {
                 admin.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        } else if (backend == Backend.MARIADB) {
+            try (Database admin = Database.create(maria("test").poolSize(1).build())) {
+                admin.execute("DROP DATABASE IF EXISTS " + schema);
             }
         }
     }
