@@ -63,7 +63,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
                     cache.invalidate(VideosModule.cacheKey(videoId));
                     context.invalidateUser(userId);
                 });
-        videos = new VideosModule(context, engine, cache);
+        videos = new VideosModule(context, engine, cache, ownsCache ? VideosModule.LOCAL_CACHE_TTL
+                : VideosModule.SHARED_CACHE_TTL);
         usage = new UsageModule(context);
         ops = new ProviderOpsModule(provider, context.clock());
         HealthChecks health = context.health();

@@ -58,8 +58,16 @@ import org.jspecify.annotations.Nullable;
 public final class VideosModule implements RouteModule {
     /** Largest {@code options} part. */
     public static final int MAX_OPTIONS_BYTES = 16 * 1024;
-    /** How long a video stays cached (it is invalidated on every change anyway). */
-    static final Duration CACHE_TTL = Duration.ofMinutes(5);
+    /**
+     * How long a video stays cached when its invalidations reach every instance (Redis configured); it is invalidated
+     * on every change anyway.
+     */
+    public static final Duration SHARED_CACHE_TTL = Duration.ofMinutes(5);
+    /**
+     * How long a video stays cached in an in-process cache only: another instance's worker cannot invalidate it, so
+     * a status read on this instance is at most this old.
+     */
+    public static final Duration LOCAL_CACHE_TTL = Duration.ofSeconds(10);
     /** Room for the multipart framing and small fields around the file. */
     private static final long FRAMING = 64 * 1024;
     private static final String DEFAULT_FILENAME = "upload";
@@ -74,16 +82,19 @@ public final class VideosModule implements RouteModule {
     private final Cache cache;
     private final Path uploads;
     private final long maxUpload;
+    private final Duration cacheTtl;
 
     /**
      * @param context the service context
      * @param engine the job engine that processes the videos
      * @param cache the cache of video rows, invalidated on every change
+     * @param cacheTtl how long a cached video lives
      */
-    public VideosModule(ServiceContext context, JobEngine engine, Cache cache) {
+    public VideosModule(ServiceContext context, JobEngine engine, Cache cache, Duration cacheTtl) {
         this.context = Objects.requireNonNull(context, "context");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.cache = Objects.requireNonNull(cache, "cache");
+        this.cacheTtl = Objects.requireNonNull(cacheTtl, "cacheTtl");
         this.db = context.database();
         this.videos = context.videos();
         this.users = context.users();
@@ -395,7 +406,7 @@ public final class VideosModule implements RouteModule {
         String videoId = videoId(exchange);
         VideoRow video;
         try {
-            video = cache.getOrLoad(cacheKey(videoId), VideoRow.class, CACHE_TTL,
+            video = cache.getOrLoad(cacheKey(videoId), VideoRow.class, cacheTtl,
                     () -> videos.getByVideoId(videoId).orElseThrow(() -> ApiException.notFound("video")));
         } catch (ApiException e) {
             throw e;
