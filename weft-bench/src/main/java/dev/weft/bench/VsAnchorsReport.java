@@ -1,0 +1,424 @@
+package dev.weft.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes the summary of a {@code weft-bench/run-vs-anchors.sh} run as Markdown on stdout, and the plot's data
+ * ({@code plot.dat}) into the run's directory. Reads {@code rows.tsv} (one wrk measurement a line: repetition,
+ * target, endpoint, req/s, p50, p99, errors, RSS), {@code figures.properties} (startup times, RSS samples, pgbench)
+ * and {@code machine.txt}. Every ratio is taken within one repetition; with several repetitions the summary gives
+ * the median and the spread ((max - min) / median). Usage: {@code VsAnchorsReport <run-dir>}.
+ */
+public final class VsAnchorsReport {
+    static final String USERS = "/users/{id}";
+    static final String CHEAP = "/plaintext";
+    static final String PROFILE = "/user-profile/{id} (cache hit)";
+    static final String LIVE_NEXT = "/health/live (next to the profile run)";
+    static final String CREATE = "POST /users";
+    static final double REPEAT_TOLERANCE = 0.10;
+
+    private VsAnchorsReport() {
+    }
+
+    /** One wrk measurement. */
+    record Row(int rep, String target, String endpoint, double rps, double p50, double p99, String errors,
+            double rss) {
+    }
+
+    /**
+     * @param args the run's directory
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] args) throws IOException {
+        Locale.setDefault(Locale.ROOT);
+        Path dir = Path.of(args.length > 0 ? args[0] : ".");
+        List<Row> rows = readRows(dir.resolve("rows.tsv"));
+        Properties figures = new Properties();
+        try (var in = Files.newBufferedReader(dir.resolve("figures.properties"), StandardCharsets.UTF_8)) {
+            figures.load(in);
+        }
+        String machine = Files.exists(dir.resolve("machine.txt"))
+                ? Files.readString(dir.resolve("machine.txt"), StandardCharsets.UTF_8) : "";
+        Path profile = dir.resolve("profile").resolve("hot-paths.txt");
+        List<String> hotPaths = Files.exists(profile) ? Files.readAllLines(profile, StandardCharsets.UTF_8) : List.of();
+        new VsAnchorsReport.Writer(rows, figures, machine, hotPaths, System.out).write();
+        writePlotData(rows, dir.resolve("plot.dat"));
+    }
+
+    static List<Row> readRows(Path file) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String[] cells = line.split("\t", -1);
+            if (cells.length < 8 || cells[0].equals("rep")) {
+                continue;
+            }
+            rows.add(new Row(Integer.parseInt(cells[0]), cells[1], cells[2], number(cells[3]), number(cells[4]),
+                    number(cells[5]), cells[6], number(cells[7])));
+        }
+        return rows;
+    }
+
+    static double number(String text) {
+        try {
+            return Double.parseDouble(text.replace(",", "").strip());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    static double median(List<Double> values) {
+        double[] sorted = values.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** (max - min) / median of the values, NaN for fewer than two. */
+    static double spread(List<Double> values) {
+        List<Double> known = values.stream().filter(v -> !v.isNaN()).toList();
+        if (known.size() < 2) {
+            return Double.NaN;
+        }
+        double min = known.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = known.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        return (max - min) / median(known);
+    }
+
+    /** The plot's rows: one system a line, medians over the repetitions. */
+    static void writePlotData(List<Row> rows, Path file) throws IOException {
+        Set<Integer> reps = reps(rows);
+        List<String> lines = new ArrayList<>();
+        lines.add("# system users_rps cheapest_rps users_p99_ms cheapest_p99_ms");
+        for (String target : targets(rows)) {
+            double usersRps = medianOf(rows, reps, target, USERS, Row::rps);
+            double cheapRps = medianOf(rows, reps, target, CHEAP, Row::rps);
+            double usersP99 = medianOf(rows, reps, target, USERS, Row::p99);
+            double cheapP99 = medianOf(rows, reps, target, CHEAP, Row::p99);
+            lines.add(String.format("\"%s\" %.0f %.0f %.2f %.2f", target, zeroIfNaN(usersRps), zeroIfNaN(cheapRps),
+                    zeroIfNaN(usersP99), zeroIfNaN(cheapP99)));
+        }
+        Files.write(file, lines, StandardCharsets.UTF_8);
+    }
+
+    private static double zeroIfNaN(double value) {
+        return Double.isNaN(value) ? 0 : value;
+    }
+
+    static Set<Integer> reps(List<Row> rows) {
+        Set<Integer> reps = new TreeSet<>();
+        rows.stream().filter(row -> row.rep() > 0).forEach(row -> reps.add(row.rep()));
+        return reps;
+    }
+
+    /** The targets bench-anchors/run.sh measured, in its order (weft last). */
+    static List<String> targets(List<Row> rows) {
+        Set<String> targets = new LinkedHashSet<>();
+        rows.stream().filter(row -> row.rep() > 0 && (row.endpoint().equals(USERS) || row.endpoint().equals(CHEAP)))
+                .forEach(row -> targets.add(row.target()));
+        return new ArrayList<>(targets);
+    }
+
+    static @Nullable Row find(List<Row> rows, int rep, String target, String endpoint) {
+        for (Row row : rows) {
+            if (row.rep() == rep && row.target().equals(target) && row.endpoint().equals(endpoint)) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    static List<Double> perRep(List<Row> rows, Set<Integer> reps, String target, String endpoint,
+            ToDoubleFunction<Row> value) {
+        List<Double> values = new ArrayList<>();
+        for (int rep : reps) {
+            Row row = find(rows, rep, target, endpoint);
+            values.add(row == null ? Double.NaN : value.applyAsDouble(row));
+        }
+        return values;
+    }
+
+    static double medianOf(List<Row> rows, Set<Integer> reps, String target, String endpoint,
+            ToDoubleFunction<Row> value) {
+        return median(perRep(rows, reps, target, endpoint, value));
+    }
+
+    /** Renders the Markdown. */
+    private static final class Writer {
+        private final List<Row> rows;
+        private final Properties figures;
+        private final String machine;
+        private final List<String> hotPaths;
+        private final PrintStream out;
+        private final Set<Integer> reps;
+
+        Writer(List<Row> rows, Properties figures, String machine, List<String> hotPaths, PrintStream out) {
+            this.rows = rows;
+            this.figures = figures;
+            this.machine = machine;
+            this.hotPaths = hotPaths;
+            this.out = out;
+            this.reps = reps(rows);
+        }
+
+        void write() {
+            out.println("# weft vs anchors");
+            out.println();
+            machine.lines().filter(line -> !line.isBlank()).forEach(line -> out.println("- " + line));
+            out.println();
+            out.printf("Repetitions: %d. Each ratio is taken within one repetition; with several, the median is shown "
+                    + "with the per-repetition values and the spread ((max - min) / median).%n%n", reps.size());
+            systems();
+            weftExtras();
+            targetsTable();
+            repeatability();
+            memoryAndStartup();
+            profile();
+        }
+
+        private void profile() {
+            if (hotPaths.isEmpty()) {
+                return;
+            }
+            out.println();
+            out.println("## Where weft's time goes under GET /users/{id} (JFR, profile/hot-paths.txt)");
+            out.println();
+            out.println("```");
+            int shown = 0;
+            for (String line : hotPaths) {
+                if (line.startsWith("Self time by top frame") || shown++ > 60) {
+                    break;
+                }
+                out.println(line);
+            }
+            out.println("```");
+        }
+
+        private void systems() {
+            out.println("## Every system, same run, same conditions (bench-anchors/run.sh)");
+            out.println();
+            out.println("weft's cheapest route is `/health/live` (run.sh calls it /plaintext). weft is measured with "
+                    + "the admin key on `GET /users/{id}` (the real auth path).");
+            out.println();
+            out.println("| system | /users/{id} req/s | p50 ms | p99 ms | cheapest route req/s | p99 ms | errors | "
+                    + "startup ms | RSS MB |");
+            out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (String target : targets(rows)) {
+                List<Double> startups = new ArrayList<>();
+                for (int rep : reps) {
+                    startups.add(number(figures.getProperty("startup." + target + "." + rep, "")));
+                }
+                String startup = target.equals("weft")
+                        ? figures.getProperty("startup.pg.median_ms", "?") + " (PG, median of "
+                                + figures.getProperty("startup.pg.samples_ms", "").split(" ").length + ")"
+                        : format(median(startups), "%.0f");
+                out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", target,
+                        cell(target, USERS, Row::rps, "%,.0f"), cell(target, USERS, Row::p50, "%.2f"),
+                        cell(target, USERS, Row::p99, "%.2f"), cell(target, CHEAP, Row::rps, "%,.0f"),
+                        cell(target, CHEAP, Row::p99, "%.2f"), errors(target), startup,
+                        cell(target, CHEAP, Row::rss, "%.0f"));
+            }
+            String tps = reps.stream().map(rep -> figures.getProperty("pgbench_tps." + rep, "n/a")).toList().toString();
+            out.printf("%npgbench select by id (the database limit), per repetition: %s tps%n%n", tps);
+        }
+
+        private void weftExtras() {
+            out.println("## weft's own routes (weft-bench/wrk/weft.lua, right after run.sh, same pinning and wrk "
+                    + "settings)");
+            out.println();
+            out.println("| route | req/s | p50 ms | p99 ms | errors | RSS MB |");
+            out.println("|---|---:|---:|---:|---:|---:|");
+            for (String endpoint : List.of(PROFILE, LIVE_NEXT, CREATE)) {
+                out.printf("| %s | %s | %s | %s | %s | %s |%n", endpoint, cell("weft", endpoint, Row::rps, "%,.0f"),
+                        cell("weft", endpoint, Row::p50, "%.2f"), cell("weft", endpoint, Row::p99, "%.2f"),
+                        errors("weft", endpoint), cell("weft", endpoint, Row::rss, "%.0f"));
+            }
+            Row jfr = find(rows, 0, "weft (under JFR)", USERS);
+            if (jfr != null) {
+                out.printf("| /users/{id} under the JFR recording (profile run) | %,.0f | %.2f | %.2f | %s | %.0f |%n",
+                        jfr.rps(), jfr.p50(), jfr.p99(), jfr.errors(), jfr.rss());
+            }
+            String hits = reps.stream().map(rep -> figures.getProperty("profile.sampled_hits." + rep, "?")).toList()
+                    .toString();
+            out.printf("%nProfile cache: ids 1..N filled first, then random ids among them; X-Cache: hit in %s sampled "
+                    + "requests after the run.%n%n", hits);
+        }
+
+        private void targetsTable() {
+            out.println("## Targets of issue 7");
+            out.println();
+            out.println("| target | figure (median) | per repetition | result |");
+            out.println("|---|---:|---|---|");
+            List<Double> vsVertx = ratio("weft", USERS, "vertx", USERS, Row::rps);
+            target("`GET /users/{id}` weft ≥ 1.1× Vert.x req/s", vsVertx, "%.2f×", median(vsVertx) >= 1.1);
+            List<Double> p99 = ratio("weft", USERS, "vertx", USERS, Row::p99);
+            List<Double> weftP99 = perRep(rows, reps, "weft", USERS, Row::p99);
+            List<Double> vertxP99 = perRep(rows, reps, "vertx", USERS, Row::p99);
+            target(String.format("`GET /users/{id}` p99 ≤ Vert.x's (weft %s ms, Vert.x %s ms)",
+                    format(median(weftP99), "%.1f"), format(median(vertxP99), "%.1f")), p99, "%.2f×",
+                    median(p99) <= 1.0);
+            List<Double> vsFastapi = ratio("weft", USERS, "fastapi-1w", USERS, Row::rps);
+            target("`GET /users/{id}` ≥ 3× FastAPI (1 worker) req/s", vsFastapi, "%.2f×", median(vsFastapi) >= 3.0);
+            List<Double> profile = ratio("weft", PROFILE, "weft", LIVE_NEXT, Row::rps);
+            target("cached profile read ≥ 0.9× the cheapest route (/health/live, measured next to it)", profile,
+                    "%.2f×", median(profile) >= 0.9);
+            List<Double> rssLoad = ratio("weft", CHEAP, "vertx", CHEAP, Row::rss);
+            target(String.format("RSS after load ≤ 0.8× Vert.x's (weft %s MB, Vert.x %s MB; after run.sh's load)",
+                    format(median(perRep(rows, reps, "weft", CHEAP, Row::rss)), "%.0f"),
+                    format(median(perRep(rows, reps, "vertx", CHEAP, Row::rss)), "%.0f")), rssLoad, "%.2f×",
+                    median(rssLoad) <= 0.8);
+            List<Double> idle = numbers("rss.pg.ready_mb.");
+            target("idle RSS < 150 MB (PostgreSQL, once ready, MB)", idle, "%.0f", median(idle) < 150);
+            List<Double> idleSqlite = numbers("rss.sqlite.ready_mb.");
+            target("idle RSS < 150 MB (SQLite, once ready, MB)", idleSqlite, "%.0f", median(idleSqlite) < 150);
+            List<Double> sqlite = samples("startup.sqlite.samples_ms");
+            target("startup to ready < 1 s on SQLite (ms, with the class-data archive)", sqlite, "%.0f",
+                    median(sqlite) < 1000);
+            double jvmBest = Double.NaN;
+            String jvmBestName = "";
+            for (String anchor : List.of("vertx", "helidon", "javalin")) {
+                List<Double> startups = new ArrayList<>();
+                for (int rep : reps) {
+                    startups.add(number(figures.getProperty("startup." + anchor + "." + rep, "")));
+                }
+                double value = median(startups);
+                if (!Double.isNaN(value) && (Double.isNaN(jvmBest) || value < jvmBest)) {
+                    jvmBest = value;
+                    jvmBestName = anchor;
+                }
+            }
+            List<Double> pg = samples("startup.pg.samples_ms");
+            target(String.format("startup faster than every JVM anchor (PostgreSQL, to the first 200 on /users/1, ms; "
+                    + "fastest JVM anchor: %s %s ms)", jvmBestName, format(jvmBest, "%.0f")), pg, "%.0f",
+                    median(pg) < jvmBest);
+            out.println();
+        }
+
+        private void repeatability() {
+            if (reps.size() < 2) {
+                out.println("Repeatability: one repetition only (REPEAT=2 or more gives the spread).");
+                out.println();
+                return;
+            }
+            out.printf("## Repeatability (target: repetitions agree within %.0f %%)%n%n", REPEAT_TOLERANCE * 100);
+            out.println("| figure | per repetition | spread | within 10 % |");
+            out.println("|---|---|---:|---|");
+            Map<String, List<Double>> checks = new LinkedHashMap<>();
+            checks.put("weft /users/{id} req/s", perRep(rows, reps, "weft", USERS, Row::rps));
+            checks.put("vertx /users/{id} req/s", perRep(rows, reps, "vertx", USERS, Row::rps));
+            checks.put("ratio weft / vertx req/s", ratio("weft", USERS, "vertx", USERS, Row::rps));
+            checks.put("weft /users/{id} p99 ms", perRep(rows, reps, "weft", USERS, Row::p99));
+            checks.put("vertx /users/{id} p99 ms", perRep(rows, reps, "vertx", USERS, Row::p99));
+            checks.put("weft /health/live req/s", perRep(rows, reps, "weft", CHEAP, Row::rps));
+            checks.put("weft profile hit req/s", perRep(rows, reps, "weft", PROFILE, Row::rps));
+            checks.put("weft POST /users req/s", perRep(rows, reps, "weft", CREATE, Row::rps));
+            for (String target : targets(rows)) {
+                if (!target.equals("weft") && !target.equals("vertx")) {
+                    checks.put(target + " /users/{id} req/s", perRep(rows, reps, target, USERS, Row::rps));
+                }
+            }
+            for (Map.Entry<String, List<Double>> check : checks.entrySet()) {
+                double spread = spread(check.getValue());
+                out.printf("| %s | %s | %s | %s |%n", check.getKey(), list(check.getValue(), "%.2f"),
+                        format(spread * 100, "%.1f %%"), Double.isNaN(spread) ? "?"
+                                : spread <= REPEAT_TOLERANCE ? "yes" : "**no**");
+            }
+            out.println();
+        }
+
+        private void memoryAndStartup() {
+            out.println("## Startup and memory, weft");
+            out.println();
+            out.println("| figure | value |");
+            out.println("|---|---|");
+            out.printf("| startup to ready, SQLite, fresh data dir, first start (no archive yet; creates it) | %s ms"
+                    + " |%n", figures.getProperty("startup.sqlite.no_archive_ms", "?"));
+            out.printf("| startup to ready, SQLite, fresh data dir, with the archive (%s MB) | median %s ms of %s |%n",
+                    figures.getProperty("archive_mb", "?"), figures.getProperty("startup.sqlite.median_ms", "?"),
+                    figures.getProperty("startup.sqlite.samples_ms", "?"));
+            out.printf("| startup to the first 200 on GET /users/1, PostgreSQL | median %s ms of %s |%n",
+                    figures.getProperty("startup.pg.median_ms", "?"),
+                    figures.getProperty("startup.pg.samples_ms", "?"));
+            out.printf("| RSS once ready, SQLite (idle) | %s MB |%n", list(numbers("rss.sqlite.ready_mb."), "%.0f"));
+            out.printf("| RSS once ready, PostgreSQL (idle) | %s MB |%n", list(numbers("rss.pg.ready_mb."), "%.0f"));
+            out.printf("| RSS after all the load (run.sh + profile + POST) | %s MB |%n",
+                    list(numbers("rss.pg.after_load_mb."), "%.0f"));
+            out.printf("| RSS after the load and %s | %s MB |%n", "an idle pause",
+                    list(numbers("rss.pg.idle_after_load_mb."), "%.0f"));
+            out.println();
+            out.println("Settings: " + figures.getProperty("settings", "?"));
+        }
+
+        private void target(String label, List<Double> values, String pattern, boolean met) {
+            double median = median(values);
+            out.printf("| %s | %s | %s | %s |%n", label, format(median, pattern), list(values, pattern),
+                    Double.isNaN(median) ? "not measured" : met ? "met" : "**missed**");
+        }
+
+        private List<Double> ratio(String target, String endpoint, String baseTarget, String baseEndpoint,
+                ToDoubleFunction<Row> value) {
+            List<Double> ratios = new ArrayList<>();
+            for (int rep : reps) {
+                Row row = find(rows, rep, target, endpoint);
+                Row base = find(rows, rep, baseTarget, baseEndpoint);
+                ratios.add(row == null || base == null ? Double.NaN
+                        : value.applyAsDouble(row) / value.applyAsDouble(base));
+            }
+            return ratios;
+        }
+
+        private List<Double> numbers(String prefix) {
+            List<Double> values = new ArrayList<>();
+            figures.stringPropertyNames().stream().filter(name -> name.startsWith(prefix)).sorted()
+                    .forEach(name -> values.add(number(figures.getProperty(name))));
+            return values;
+        }
+
+        private List<Double> samples(String key) {
+            String text = figures.getProperty(key, "").strip();
+            return text.isEmpty() ? List.of() : Arrays.stream(text.split("\\s+")).map(VsAnchorsReport::number).toList();
+        }
+
+        private String cell(String target, String endpoint, ToDoubleFunction<Row> value, String pattern) {
+            List<Double> values = perRep(rows, reps, target, endpoint, value);
+            String median = format(median(values), pattern);
+            return values.size() > 1 ? median + " (" + list(values, pattern) + ")" : median;
+        }
+
+        private String errors(String target) {
+            return errors(target, USERS) + " / " + errors(target, CHEAP);
+        }
+
+        private String errors(String target, String endpoint) {
+            List<String> errors = new ArrayList<>();
+            for (int rep : reps) {
+                Row row = find(rows, rep, target, endpoint);
+                errors.add(row == null ? "?" : row.errors());
+            }
+            return String.join(", ", errors);
+        }
+
+        private static String list(List<Double> values, String pattern) {
+            return String.join(", ", values.stream().map(value -> format(value, pattern)).toList());
+        }
+
+        private static String format(double value, String pattern) {
+            return Double.isNaN(value) ? "?" : String.format(Objects.requireNonNull(pattern), value);
+        }
+    }
+}
