@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -613,10 +612,5 @@ public final class JobEngine implements AutoCloseable {
         public boolean retryable() {
             return retryable;
         }
-    }
-
-    /** @return leases this instance holds now, by job id (for tests) */
-    Map<String, String> held() {
-        return new HashMap<>(held);
     }
 }
