@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Runs the weft-db benchmarks against the local PostgreSQL and prints a summary table with the ratios.
+# Runs every JMH suite of weft-bench (weft-db vs raw JDBC and psql \copy, streaming under -Xmx64m, weft-cache vs
+# raw Caffeine/Lettuce, weft-http vs raw HttpClient 5) and prints a summary with each weft/baseline ratio measured
+# in this run, ending in one Markdown table of all of them.
 #
-#   weft-bench/run-benchmarks.sh            full run, about 3 minutes on 2 cores
-#   QUICK=1 weft-bench/run-benchmarks.sh    smoke run, about 1 minute (shorter JMH, 100,000-row bulk insert)
+#   weft-bench/run-benchmarks.sh            full run, about 7 minutes on 2 cores
+#   QUICK=1 weft-bench/run-benchmarks.sh    smoke run, about 3 minutes (shorter JMH, 100,000-row bulk insert)
+#   SUITES=db,cache,http                    the suites to run (default all three); the summary marks the others missing
 #   BUILD=0 ...                             skip the Maven build and run what weft-bench/target already holds
-#   SELECT_JMH="..." BULK_JMH="..."         replace the JMH options of a step, e.g. SELECT_JMH="-f 1 -wi 5 -w 5s -i 3 -r 5s"
+#   SELECT_JMH="..." BULK_JMH="..." CACHE_JMH="..." HTTP_JMH="..."
+#                                           replace the JMH options of a step, e.g. SELECT_JMH="-f 1 -wi 5 -w 5s -i 3 -r 5s"
 #
-# Needs: PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres, database test), psql, a JDK 25 (bin/jdk25).
-# Loopback only. Every step runs under `timeout`. Writes weft-bench/target/results/:
-#   select-by-id.json, bulk-insert.json   JMH results (JSON)
+# Needs: PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres, database test), psql, Redis on 127.0.0.1:6379
+# (cache suite), a JDK 25 (bin/jdk25). Loopback only. Every step runs under `timeout`. Writes
+# weft-bench/target/results/:
+#   select-by-id.json, bulk-insert.json   weft-db JMH results (JSON)
+#   cache.json, http.json                 weft-cache and weft-http JMH results (JSON)
 #   psql-copy.txt                         psql \copy wall times, seconds, one run a line
 #   stream.properties, stream.log         the streaming pass
-#   machine.txt, summary.txt              machine, load averages, and the table printed at the end
+#   cross-instance.txt                    CrossInstanceCacheBench (invalidation latency, single flight)
+#   machine.txt, summary.txt              machine, load averages, and the summary printed at the end
 # Tables left in database test: bench_select (10,000 rows), bench_stream (1,000,000 rows, reused by the next run),
 # bench_bulk (UNLOGGED, emptied at the end).
 set -euo pipefail
@@ -25,17 +32,27 @@ export PGHOST=127.0.0.1 PGPORT=5432 PGDATABASE=test PGUSER=postgres PGCONNECT_TI
 export PGOPTIONS='-c client_min_messages=warning'
 
 QUICK=${QUICK:-0}
+SUITES=${SUITES:-db,cache,http}
 if [ "$QUICK" = 1 ]; then
   SELECT_OPTS=(-f 1 -wi 1 -w 2s -i 1 -r 3s)
   BULK_ROWS=100000
   BULK_OPTS=(-f 1 -wi 1 -i 2)
+  CACHE_OPTS=(-f 1 -wi 1 -w 2s -i 2 -r 2s)
+  HTTP_OPTS=(-f 1 -wi 1 -w 2s -i 2 -r 2s)
+  CROSS_ROUNDS=200
 else
   SELECT_OPTS=(-f 1 -wi 2 -w 5s -i 3 -r 5s)
   BULK_ROWS=1000000
   BULK_OPTS=(-f 1 -wi 1 -i 3)
+  CACHE_OPTS=(-f 1 -wi 3 -w 3s -i 5 -r 3s)
+  HTTP_OPTS=()   # the classes' own annotations (warm-up 3x3 s, 5x3 s measured; batch: 3 + 10 single shots)
+  CROSS_ROUNDS=1000
 fi
 [ -n "${SELECT_JMH:-}" ] && read -r -a SELECT_OPTS <<< "$SELECT_JMH"
 [ -n "${BULK_JMH:-}" ] && read -r -a BULK_OPTS <<< "$BULK_JMH"
+[ -n "${CACHE_JMH:-}" ] && read -r -a CACHE_OPTS <<< "$CACHE_JMH"
+[ -n "${HTTP_JMH:-}" ] && read -r -a HTTP_OPTS <<< "$HTTP_JMH"
+suite() { [[ ",$SUITES," == *",$1,"* ]]; }
 PSQL_RUNS=3
 STREAM_ROWS=1000000
 # weft-db reads timestamptz shifted by the JVM's zone offset unless the zone is UTC (see docs/BENCHMARKS.md); the
@@ -98,6 +115,7 @@ jmh() { # name, then JMH arguments; -foe: a failing benchmark fails the run
   fi
 }
 
+if suite db; then
 step "1. SelectByIdBenchmark (JMH ${SELECT_OPTS[*]})"
 jmh select-by-id 'dev.weft.bench.SelectByIdBenchmark' "${SELECT_OPTS[@]}"
 
@@ -127,6 +145,26 @@ sql 'TRUNCATE bench_bulk'
 step "3. StreamLargeResult, $STREAM_ROWS rows, -Xmx64m"
 timeout 600 "$JAVA" "${JVM_OPTS[@]}" -Xmx64m -cp "$CP" dev.weft.bench.StreamLargeResult "$STREAM_ROWS" \
   "$RESULTS/stream.properties" 2>&1 | tee "$RESULTS/stream.log"
+
+fi
+
+if suite cache; then
+  if ! timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379' 2>/dev/null; then
+    echo "Redis does not answer on 127.0.0.1:6379 (needed by the cache suite; SUITES=db,http skips it)" >&2
+    exit 1
+  fi
+  step "4a. LocalCacheHitBenchmark, RedisGetBenchmark (JMH ${CACHE_OPTS[*]})"
+  jmh cache 'dev.weft.bench.(LocalCacheHitBenchmark|RedisGetBenchmark)' "${CACHE_OPTS[@]}"
+  step "4b. CrossInstanceCacheBench ($CROSS_ROUNDS rounds)"
+  timeout 600 "$JAVA" "${JVM_OPTS[@]}" -Drounds="$CROSS_ROUNDS" -cp "$CP" dev.weft.bench.CrossInstanceCacheBench 2>&1 \
+    | grep -v -E '^[0-9:. ]+(DEBUG|INFO)' | tee "$RESULTS/cross-instance.txt"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "CrossInstanceCacheBench failed; see $RESULTS/cross-instance.txt" >&2; exit 1; }
+fi
+
+if suite http; then
+  step "5. HttpGetBenchmark, HttpFailFastBenchmark, HttpBatchBenchmark (JMH ${HTTP_OPTS[*]:-as annotated})"
+  jmh http 'dev.weft.bench.Http(Get|FailFast|Batch)Benchmark' "${HTTP_OPTS[@]}"
+fi
 
 step "done"
 echo
