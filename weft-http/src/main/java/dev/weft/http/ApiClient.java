@@ -41,10 +41,18 @@ public interface ApiClient extends AutoCloseable {
         return new ApiClientBuilder(config);
     }
 
-    /** @return the client's name */
+    /**
+     * Returns the client's name.
+     *
+     * @return the client's name
+     */
     String name();
 
-    /** @return the client's settings */
+    /**
+     * Returns the client's settings.
+     *
+     * @return the client's settings
+     */
     ApiConfig config();
 
     /**
@@ -56,27 +64,52 @@ public interface ApiClient extends AutoCloseable {
      */
     ApiRequest request(HttpMethod method, String path);
 
-    /** @param path path template or allowed absolute URL @return a GET request */
+    /**
+     * Path template or allowed absolute URL.
+     *
+     * @param path path template or allowed absolute URL
+     * @return a GET request
+     */
     default ApiRequest get(String path) {
         return request(HttpMethod.GET, path);
     }
 
-    /** @param path path template or allowed absolute URL @return a POST request */
+    /**
+     * Path template or allowed absolute URL.
+     *
+     * @param path path template or allowed absolute URL
+     * @return a POST request
+     */
     default ApiRequest post(String path) {
         return request(HttpMethod.POST, path);
     }
 
-    /** @param path path template or allowed absolute URL @return a PUT request */
+    /**
+     * Path template or allowed absolute URL.
+     *
+     * @param path path template or allowed absolute URL
+     * @return a PUT request
+     */
     default ApiRequest put(String path) {
         return request(HttpMethod.PUT, path);
     }
 
-    /** @param path path template or allowed absolute URL @return a PATCH request */
+    /**
+     * Path template or allowed absolute URL.
+     *
+     * @param path path template or allowed absolute URL
+     * @return a PATCH request
+     */
     default ApiRequest patch(String path) {
         return request(HttpMethod.PATCH, path);
     }
 
-    /** @param path path template or allowed absolute URL @return a DELETE request */
+    /**
+     * Path template or allowed absolute URL.
+     *
+     * @param path path template or allowed absolute URL
+     * @return a DELETE request
+     */
     default ApiRequest delete(String path) {
         return request(HttpMethod.DELETE, path);
     }
@@ -133,16 +166,32 @@ public interface ApiClient extends AutoCloseable {
         return get(path).download(target);
     }
 
-    /** @return the same client with {@link java.util.concurrent.CompletableFuture} results */
+    /**
+     * Returns the same client with {@link java.util.concurrent.CompletableFuture} results.
+     *
+     * @return the same client with {@link java.util.concurrent.CompletableFuture} results
+     */
     AsyncApiClient async();
 
-    /** @return a snapshot of the client's call metrics */
+    /**
+     * Returns a snapshot of the client's call metrics.
+     *
+     * @return a snapshot of the client's call metrics
+     */
     ApiMetrics metrics();
 
-    /** @return connection pool use per host seen so far, by {@code host:port} */
+    /**
+     * Returns connection pool use per host seen so far, by {@code host:port}.
+     *
+     * @return connection pool use per host seen so far, by {@code host:port}
+     */
     Map<String, HostPoolStatus> poolStatus();
 
-    /** @return the circuit breaker of every host seen so far, by {@code host:port} */
+    /**
+     * Returns the circuit breaker of every host seen so far, by {@code host:port}.
+     *
+     * @return the circuit breaker of every host seen so far, by {@code host:port}
+     */
     Map<String, BreakerStatus> breakers();
 
     /**

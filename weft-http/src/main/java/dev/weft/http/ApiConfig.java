@@ -475,79 +475,144 @@ public record ApiConfig(
             maxResponseBytes = config.maxResponseBytes;
         }
 
-        /** @param value the client name @return this builder */
+        /**
+         * Sets the client name.
+         *
+         * @param value the client name
+         * @return this builder
+         */
         public Builder name(String value) {
             name = value;
             return this;
         }
 
-        /** @param value absolute http(s) base URL @return this builder */
+        /**
+         * Sets absolute http(s) base URL.
+         *
+         * @param value absolute http(s) base URL
+         * @return this builder
+         */
         public Builder baseUrl(String value) {
             baseUrl = parseUrl("weft.http.base-url", value);
             return this;
         }
 
-        /** @param value connect timeout @return this builder */
+        /**
+         * Sets connect timeout.
+         *
+         * @param value connect timeout
+         * @return this builder
+         */
         public Builder connectTimeout(Duration value) {
             connectTimeout = value;
             return this;
         }
 
-        /** @param value response (read) timeout @return this builder */
+        /**
+         * Sets response (read) timeout.
+         *
+         * @param value response (read) timeout
+         * @return this builder
+         */
         public Builder responseTimeout(Duration value) {
             responseTimeout = value;
             return this;
         }
 
-        /** @param value deadline of a call, retries included @return this builder */
+        /**
+         * Sets deadline of a call, retries included.
+         *
+         * @param value deadline of a call, retries included
+         * @return this builder
+         */
         public Builder totalTimeout(Duration value) {
             totalTimeout = value;
             return this;
         }
 
-        /** @param value retries after the first attempt @return this builder */
+        /**
+         * Sets retries after the first attempt.
+         *
+         * @param value retries after the first attempt
+         * @return this builder
+         */
         public Builder maxRetries(int value) {
             maxRetries = value;
             return this;
         }
 
-        /** @param value base backoff delay @return this builder */
+        /**
+         * Sets base backoff delay.
+         *
+         * @param value base backoff delay
+         * @return this builder
+         */
         public Builder retryDelay(Duration value) {
             retryDelay = value;
             return this;
         }
 
-        /** @param value backoff factor, at least 1 @return this builder */
+        /**
+         * Sets backoff factor, at least 1.
+         *
+         * @param value backoff factor, at least 1
+         * @return this builder
+         */
         public Builder backoffFactor(double value) {
             backoffFactor = value;
             return this;
         }
 
-        /** @param value cap of one delay and of Retry-After @return this builder */
+        /**
+         * Sets cap of one delay and of Retry-After.
+         *
+         * @param value cap of one delay and of Retry-After
+         * @return this builder
+         */
         public Builder maxRetryDelay(Duration value) {
             maxRetryDelay = value;
             return this;
         }
 
-        /** @param value share of calls that may be retried (0.2 = 20 %) @return this builder */
+        /**
+         * Sets share of calls that may be retried (0.2 = 20 %).
+         *
+         * @param value share of calls that may be retried (0.2 = 20 %)
+         * @return this builder
+         */
         public Builder retryBudget(double value) {
             retryBudget = value;
             return this;
         }
 
-        /** @param value retries per second always allowed per host @return this builder */
+        /**
+         * Sets retries per second always allowed per host.
+         *
+         * @param value retries per second always allowed per host
+         * @return this builder
+         */
         public Builder retryFloorPerSecond(int value) {
             retryFloorPerSecond = value;
             return this;
         }
 
-        /** @param value pool size across hosts @return this builder */
+        /**
+         * Sets pool size across hosts.
+         *
+         * @param value pool size across hosts
+         * @return this builder
+         */
         public Builder maxConnections(int value) {
             maxConnections = value;
             return this;
         }
 
-        /** @param value pool size per host @return this builder */
+        /**
+         * Sets pool size per host.
+         *
+         * @param value pool size per host
+         * @return this builder
+         */
         public Builder maxConnectionsPerHost(int value) {
             maxConnectionsPerHost = value;
             return this;
@@ -565,121 +630,221 @@ public record ApiConfig(
             return this;
         }
 
-        /** @param value whether certificates are verified @return this builder */
+        /**
+         * Sets whether certificates are verified.
+         *
+         * @param value whether certificates are verified
+         * @return this builder
+         */
         public Builder verifyTls(boolean value) {
             verifyTls = value;
             return this;
         }
 
-        /** @param value trust store file (PKCS12 or JKS) @return this builder */
+        /**
+         * Sets trust store file (PKCS12 or JKS).
+         *
+         * @param value trust store file (PKCS12 or JKS)
+         * @return this builder
+         */
         public Builder trustStore(Path value) {
             trustStore = value;
             return this;
         }
 
-        /** @param value trust store password @return this builder */
+        /**
+         * Sets trust store password.
+         *
+         * @param value trust store password
+         * @return this builder
+         */
         public Builder trustStorePassword(Secret value) {
             trustStorePassword = value;
             return this;
         }
 
-        /** @param value whether compressed responses are asked for @return this builder */
+        /**
+         * Sets whether compressed responses are asked for.
+         *
+         * @param value whether compressed responses are asked for
+         * @return this builder
+         */
         public Builder compression(boolean value) {
             compression = value;
             return this;
         }
 
-        /** @param value whether connections are reused @return this builder */
+        /**
+         * Sets whether connections are reused.
+         *
+         * @param value whether connections are reused
+         * @return this builder
+         */
         public Builder keepAlive(boolean value) {
             keepAlive = value;
             return this;
         }
 
-        /** @param value idle time before a pooled connection is closed @return this builder */
+        /**
+         * Sets idle time before a pooled connection is closed.
+         *
+         * @param value idle time before a pooled connection is closed
+         * @return this builder
+         */
         public Builder idleEviction(Duration value) {
             idleEviction = value;
             return this;
         }
 
-        /** @param value whether GET responses are cached @return this builder */
+        /**
+         * Sets whether GET responses are cached.
+         *
+         * @param value whether GET responses are cached
+         * @return this builder
+         */
         public Builder cacheEnabled(boolean value) {
             cacheEnabled = value;
             return this;
         }
 
-        /** @param value freshness when the server sends no max-age @return this builder */
+        /**
+         * Sets freshness when the server sends no max-age.
+         *
+         * @param value freshness when the server sends no max-age
+         * @return this builder
+         */
         public Builder cacheTtl(Duration value) {
             cacheTtl = value;
             return this;
         }
 
-        /** @param value whether calls are rate limited @return this builder */
+        /**
+         * Sets whether calls are rate limited.
+         *
+         * @param value whether calls are rate limited
+         * @return this builder
+         */
         public Builder rateLimitEnabled(boolean value) {
             rateLimitEnabled = value;
             return this;
         }
 
-        /** @param value calls per second per host @return this builder */
+        /**
+         * Sets calls per second per host.
+         *
+         * @param value calls per second per host
+         * @return this builder
+         */
         public Builder rateLimit(int value) {
             rateLimit = value;
             return this;
         }
 
-        /** @param value longest wait for a permit @return this builder */
+        /**
+         * Sets longest wait for a permit.
+         *
+         * @param value longest wait for a permit
+         * @return this builder
+         */
         public Builder rateLimitWait(Duration value) {
             rateLimitWait = value;
             return this;
         }
 
-        /** @param value whether a breaker guards each host @return this builder */
+        /**
+         * Sets whether a breaker guards each host.
+         *
+         * @param value whether a breaker guards each host
+         * @return this builder
+         */
         public Builder breakerEnabled(boolean value) {
             breakerEnabled = value;
             return this;
         }
 
-        /** @param value calls seen before the breaker may open @return this builder */
+        /**
+         * Sets calls seen before the breaker may open.
+         *
+         * @param value calls seen before the breaker may open
+         * @return this builder
+         */
         public Builder breakerThreshold(int value) {
             breakerThreshold = value;
             return this;
         }
 
-        /** @param value failure percentage that opens the breaker @return this builder */
+        /**
+         * Sets failure percentage that opens the breaker.
+         *
+         * @param value failure percentage that opens the breaker
+         * @return this builder
+         */
         public Builder breakerFailureRate(int value) {
             breakerFailureRate = value;
             return this;
         }
 
-        /** @param value duration above which a call is slow @return this builder */
+        /**
+         * Sets duration above which a call is slow.
+         *
+         * @param value duration above which a call is slow
+         * @return this builder
+         */
         public Builder breakerSlowCall(Duration value) {
             breakerSlowCall = value;
             return this;
         }
 
-        /** @param value slow-call percentage that opens the breaker @return this builder */
+        /**
+         * Sets slow-call percentage that opens the breaker.
+         *
+         * @param value slow-call percentage that opens the breaker
+         * @return this builder
+         */
         public Builder breakerSlowCallRate(int value) {
             breakerSlowCallRate = value;
             return this;
         }
 
-        /** @param value time the breaker stays open @return this builder */
+        /**
+         * Sets time the breaker stays open.
+         *
+         * @param value time the breaker stays open
+         * @return this builder
+         */
         public Builder breakerOpenTime(Duration value) {
             breakerOpenTime = value;
             return this;
         }
 
-        /** @param value bearer token @return this builder */
+        /**
+         * Sets bearer token.
+         *
+         * @param value bearer token
+         * @return this builder
+         */
         public Builder bearerToken(Secret value) {
             bearerToken = value;
             return this;
         }
 
-        /** @param value API key @return this builder */
+        /**
+         * Sets API key.
+         *
+         * @param value API key
+         * @return this builder
+         */
         public Builder apiKey(Secret value) {
             apiKey = value;
             return this;
         }
 
-        /** @param value header carrying the API key @return this builder */
+        /**
+         * Sets header carrying the API key.
+         *
+         * @param value header carrying the API key
+         * @return this builder
+         */
         public Builder apiKeyHeader(String value) {
             apiKeyHeader = value;
             return this;
@@ -697,19 +862,34 @@ public record ApiConfig(
             return this;
         }
 
-        /** @param value the User-Agent @return this builder */
+        /**
+         * Sets the User-Agent.
+         *
+         * @param value the User-Agent
+         * @return this builder
+         */
         public Builder userAgent(String value) {
             userAgent = value;
             return this;
         }
 
-        /** @param value hosts absolute URLs may name besides the base URL's @return this builder */
+        /**
+         * Sets hosts absolute URLs may name besides the base URL's.
+         *
+         * @param value hosts absolute URLs may name besides the base URL's
+         * @return this builder
+         */
         public Builder allowedHosts(Set<String> value) {
             allowedHosts = value;
             return this;
         }
 
-        /** @param value largest body read into memory @return this builder */
+        /**
+         * Sets largest body read into memory.
+         *
+         * @param value largest body read into memory
+         * @return this builder
+         */
         public Builder maxResponseBytes(long value) {
             maxResponseBytes = value;
             return this;

@@ -19,6 +19,8 @@ public abstract class ApiException extends WeftException {
     private final String host;
 
     /**
+     * Creates the exception; the message is prefixed with the client and host.
+     *
      * @param kind the kind
      * @param client the client name
      * @param host the host:port
@@ -33,12 +35,20 @@ public abstract class ApiException extends WeftException {
         this.host = host;
     }
 
-    /** @return the name of the client that failed */
+    /**
+     * Returns the name of the client that failed.
+     *
+     * @return the name of the client that failed
+     */
     public String client() {
         return client;
     }
 
-    /** @return the {@code host:port} the call went to */
+    /**
+     * Returns the {@code host:port} the call went to.
+     *
+     * @return the {@code host:port} the call went to
+     */
     public String host() {
         return host;
     }

@@ -35,12 +35,20 @@ public final class ApiResponse {
         this.host = host;
     }
 
-    /** @return the HTTP status */
+    /**
+     * Returns the HTTP status.
+     *
+     * @return the HTTP status
+     */
     public int status() {
         return status;
     }
 
-    /** @return the headers, names in lowercase */
+    /**
+     * Returns the headers, names in lowercase.
+     *
+     * @return the headers, names in lowercase
+     */
     public Map<String, List<String>> headers() {
         return headers;
     }
@@ -56,12 +64,20 @@ public final class ApiResponse {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
     }
 
-    /** @return a copy of the body */
+    /**
+     * Returns a copy of the body.
+     *
+     * @return a copy of the body
+     */
     public byte[] bytes() {
         return body.clone();
     }
 
-    /** @return the body decoded as UTF-8 */
+    /**
+     * Returns the body decoded as UTF-8.
+     *
+     * @return the body decoded as UTF-8
+     */
     public String text() {
         return new String(body, StandardCharsets.UTF_8);
     }
@@ -101,12 +117,20 @@ public final class ApiResponse {
         return codec.read(body, codec.mapper().constructType(Object.class), this);
     }
 
-    /** @return whether the body came from the response cache (fresh, or revalidated with a 304) */
+    /**
+     * Returns whether the body came from the response cache (fresh, or revalidated with a 304).
+     *
+     * @return whether the body came from the response cache (fresh, or revalidated with a 304)
+     */
     public boolean fromCache() {
         return fromCache;
     }
 
-    /** @return attempts made, 1 when no retry was needed, 0 when served from the cache without a request */
+    /**
+     * Returns attempts made, 1 when no retry was needed, 0 when served from the cache without a request.
+     *
+     * @return attempts made, 1 when no retry was needed, 0 when served from the cache without a request
+     */
     public int attempts() {
         return attempts;
     }

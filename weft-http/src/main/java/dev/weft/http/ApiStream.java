@@ -42,7 +42,11 @@ public final class ApiStream implements AutoCloseable {
         this.onClose = onClose;
     }
 
-    /** @return the HTTP status */
+    /**
+     * Returns the HTTP status.
+     *
+     * @return the HTTP status
+     */
     public int status() {
         return status;
     }
@@ -58,7 +62,11 @@ public final class ApiStream implements AutoCloseable {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
     }
 
-    /** @return the body as bytes, as they arrive (decompressed when the server compressed it) */
+    /**
+     * Returns the body as bytes, as they arrive (decompressed when the server compressed it).
+     *
+     * @return the body as bytes, as they arrive (decompressed when the server compressed it)
+     */
     public InputStream body() {
         return body;
     }

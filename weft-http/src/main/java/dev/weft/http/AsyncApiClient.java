@@ -13,18 +13,49 @@ import java.util.concurrent.CompletableFuture;
  * }
  */
 public interface AsyncApiClient {
-    /** @param request the request @return the response */
+    /**
+     * Sends a request; see {@link ApiRequest#send()}.
+     *
+     * @param request the request
+     * @return the response, or the call's failure
+     */
     CompletableFuture<ApiResponse> send(ApiRequest request);
 
-    /** @param request the request @param type the body type @param <T> the type @return the body */
+    /**
+     * Sends a request and maps its JSON body; see {@link ApiRequest#send(Class)}.
+     *
+     * @param request the request
+     * @param type the body type
+     * @param <T> the body type
+     * @return the body, or the call's failure
+     */
     <T> CompletableFuture<T> send(ApiRequest request, Class<T> type);
 
-    /** @param request the request @param type the body type @param <T> the type @return the body */
+    /**
+     * Sends a request and maps its JSON body to a generic type; see {@link ApiRequest#send(TypeRef)}.
+     *
+     * @param request the request
+     * @param type the body type
+     * @param <T> the body type
+     * @return the body, or the call's failure
+     */
     <T> CompletableFuture<T> send(ApiRequest request, TypeRef<T> type);
 
-    /** @param request the request @param target the file @return what was written */
+    /**
+     * Downloads a response body into a file; see {@link ApiRequest#download(Path)}.
+     *
+     * @param request the request
+     * @param target the file to create or replace
+     * @return what was written, or the call's failure
+     */
     CompletableFuture<DownloadResult> download(ApiRequest request, Path target);
 
-    /** @param requests the requests @param maxConcurrent the concurrency @return results in request order */
+    /**
+     * Sends requests concurrently; see {@link ApiClient#batch(List, int)}.
+     *
+     * @param requests the requests
+     * @param maxConcurrent the concurrency, at least 1
+     * @return one result per request, in request order
+     */
     CompletableFuture<List<BatchResult<ApiResponse>>> batch(List<ApiRequest> requests, int maxConcurrent);
 }

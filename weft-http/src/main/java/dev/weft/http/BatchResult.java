@@ -20,7 +20,11 @@ public record BatchResult<T>(int index, @Nullable T value, @Nullable RuntimeExce
         }
     }
 
-    /** @return whether the request succeeded */
+    /**
+     * Returns whether the request succeeded.
+     *
+     * @return whether the request succeeded
+     */
     public boolean succeeded() {
         return error == null;
     }
@@ -38,7 +42,11 @@ public record BatchResult<T>(int index, @Nullable T value, @Nullable RuntimeExce
         return Objects.requireNonNull(value);
     }
 
-    /** @return the error, if the request failed */
+    /**
+     * Returns the error, if the request failed.
+     *
+     * @return the error, if the request failed
+     */
     public Optional<RuntimeException> failure() {
         return Optional.ofNullable(error);
     }

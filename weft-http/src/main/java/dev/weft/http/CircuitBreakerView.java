@@ -2,10 +2,18 @@ package dev.weft.http;
 
 /** One host's circuit breaker: its state and a reset. Thread-safe. */
 public interface CircuitBreakerView {
-    /** @return the current state and window figures */
+    /**
+     * Returns the current state and window figures.
+     *
+     * @return the current state and window figures
+     */
     BreakerStatus status();
 
-    /** @return the state name: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN} */
+    /**
+     * Returns the state name: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}.
+     *
+     * @return the state name: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}
+     */
     default String state() {
         return status().state();
     }

@@ -13,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param status the response status
  */
 public record DownloadResult(Path path, long bytes, @Nullable String contentType, int status) {
-    /** @return the media type, if the server sent one */
+    /**
+     * Returns the media type, if the server sent one.
+     *
+     * @return the media type, if the server sent one
+     */
     public Optional<String> mediaType() {
         return Optional.ofNullable(contentType);
     }

@@ -23,7 +23,11 @@ public enum HttpMethod {
         this.idempotent = idempotent;
     }
 
-    /** @return whether repeating the request has the same effect as sending it once (RFC 9110 §9.2.2) */
+    /**
+     * Returns whether repeating the request has the same effect as sending it once (RFC 9110 §9.2.2).
+     *
+     * @return whether repeating the request has the same effect as sending it once (RFC 9110 §9.2.2)
+     */
     public boolean idempotent() {
         return idempotent;
     }

@@ -26,14 +26,22 @@ public record Multipart(List<Part> parts) {
         }
     }
 
-    /** @return a builder */
+    /**
+     * Returns a builder.
+     *
+     * @return a builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /** One part of the form. */
     public sealed interface Part {
-        /** @return the form field name */
+        /**
+         * Returns the form field name.
+         *
+         * @return the form field name
+         */
         String name();
     }
 
@@ -119,7 +127,11 @@ public record Multipart(List<Part> parts) {
             return this;
         }
 
-        /** @return the form */
+        /**
+         * Returns the form.
+         *
+         * @return the form
+         */
         public Multipart build() {
             return new Multipart(parts);
         }

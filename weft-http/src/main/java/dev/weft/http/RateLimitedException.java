@@ -19,7 +19,11 @@ public final class RateLimitedException extends ApiException {
         this.fromUpstream = fromUpstream;
     }
 
-    /** @return whether the upstream answered 429 (rather than this client's own limit refusing the call) */
+    /**
+     * Returns whether the upstream answered 429 (rather than this client's own limit refusing the call).
+     *
+     * @return whether the upstream answered 429 (rather than this client's own limit refusing the call)
+     */
     public boolean fromUpstream() {
         return fromUpstream;
     }

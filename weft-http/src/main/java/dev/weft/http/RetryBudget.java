@@ -57,7 +57,11 @@ final class RetryBudget {
         return false;
     }
 
-    /** @return retries refused since the client started */
+    /**
+     * Returns retries refused since the client started.
+     *
+     * @return retries refused since the client started
+     */
     long refused() {
         return refused.get();
     }

@@ -28,12 +28,20 @@ public final class UpstreamException extends ApiException {
         this.retryAfter = retryAfter;
     }
 
-    /** @return the upstream's HTTP status */
+    /**
+     * Returns the upstream's HTTP status.
+     *
+     * @return the upstream's HTTP status
+     */
     public int status() {
         return status;
     }
 
-    /** @return up to {@link #MAX_EXCERPT_BYTES} bytes of the error body, decoded as UTF-8 */
+    /**
+     * Returns up to {@link #MAX_EXCERPT_BYTES} bytes of the error body, decoded as UTF-8.
+     *
+     * @return up to {@link #MAX_EXCERPT_BYTES} bytes of the error body, decoded as UTF-8
+     */
     public String bodyExcerpt() {
         return bodyExcerpt;
     }
