@@ -47,13 +47,31 @@ public final class JfrHotPaths {
             new Part("  weft-db (query, mapping, pool gate; includes pgjdbc and Hikari below)",
                     f -> f.startsWith("dev.weft.db.")),
             new Part("    pgjdbc", f -> f.startsWith("org.postgresql.")),
-            new Part("    HikariCP", f -> f.startsWith("com.zaxxer.hikari.")),
+            new Part("    HikariCP (its proxies wrap pgjdbc calls, so this includes most of pgjdbc)",
+                    f -> f.startsWith("com.zaxxer.hikari.")),
             new Part("  JSON: Jackson", f -> f.startsWith("com.fasterxml.jackson.")),
             new Part("carrier compensation (ForkJoinPool: a virtual thread blocked while pinned)",
                     f -> f.contains("ForkJoinPool.beginCompensatedBlock")
                             || f.contains("ForkJoinPool.endCompensatedBlock")),
             new Part("socket I/O (sun.nio.ch, java.net)",
                     f -> f.startsWith("sun.nio.ch.") || f.startsWith("java.net.")));
+
+    /** Library layers for the exclusive split, first match wins; JDK frames count for the library that called them. */
+    private static final List<Map.Entry<String, String>> LAYERS = List.of(
+            Map.entry("org.postgresql.", "pgjdbc"),
+            Map.entry("com.zaxxer.hikari.", "HikariCP"),
+            Map.entry("dev.weft.db.", "weft-db"),
+            Map.entry("dev.weft.cache.", "weft-cache"),
+            Map.entry("dev.weft.core.", "weft-core"),
+            Map.entry("dev.weft.service.", "weft-service"),
+            Map.entry("ch.qos.logback.", "logback"),
+            Map.entry("org.slf4j.", "slf4j"),
+            Map.entry("com.fasterxml.jackson.", "Jackson"),
+            Map.entry("io.micrometer.", "Micrometer"),
+            Map.entry("io.github.bucket4j.", "Bucket4j"),
+            Map.entry("com.github.benmanes.caffeine.", "Caffeine"),
+            Map.entry("io.github.resilience4j.", "Resilience4j"),
+            Map.entry("io.helidon.", "Helidon"));
 
     private static final String HELIDON_OUTSIDE = "Helidon outside weft's handler (HTTP parsing, writing, connection)";
 
@@ -72,6 +90,7 @@ public final class JfrHotPaths {
         Map<String, Integer> selfPackage = new HashMap<>();
         Map<String, Integer> parts = new LinkedHashMap<>();
         Map<String, Integer> threads = new HashMap<>();
+        Map<String, Integer> layers = new HashMap<>();
         PARTS.forEach(part -> parts.put(part.label(), 0));
         parts.put(HELIDON_OUTSIDE, 0);
         int samples = 0;
@@ -103,6 +122,7 @@ public final class JfrHotPaths {
                     }
                 }
                 seen.forEach(label -> parts.merge(label, 1, Integer::sum));
+                layers.merge(layer(frames), 1, Integer::sum);
                 if (frames.stream().anyMatch(f -> f.startsWith("io.helidon."))
                         && frames.stream().noneMatch(f -> f.startsWith("dev.weft.service.Edge.handle"))) {
                     parts.merge(HELIDON_OUTSIDE, 1, Integer::sum);
@@ -119,6 +139,9 @@ public final class JfrHotPaths {
             System.out.printf("  %6.1f %%  %s%n", 100.0 * part.getValue() / samples, part.getKey());
         }
         System.out.println();
+        System.out.println("Exclusive split by library (the topmost library frame; JDK frames count for their caller):");
+        print(layers, samples, 20);
+        System.out.println();
         System.out.println("Samples by thread:");
         print(threads, samples, 10);
         System.out.println();
@@ -133,6 +156,17 @@ public final class JfrHotPaths {
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .forEach(entry -> System.out.printf("  %6.1f %%  %6d  %s%n", 100.0 * entry.getValue() / samples,
                         entry.getValue(), entry.getKey()));
+    }
+
+    private static String layer(List<String> frames) {
+        for (String frame : frames) {
+            for (Map.Entry<String, String> layer : LAYERS) {
+                if (frame.startsWith(layer.getKey())) {
+                    return layer.getValue();
+                }
+            }
+        }
+        return "JDK only (no library frame on the stack)";
     }
 
     private static String name(RecordedFrame frame) {
