@@ -21,8 +21,9 @@
 #      (ids 1..$PROFILE_IDS filled first, hits checked) and /health/live back to back, POST /users (unique emails);
 #      RSS after the load and again after $IDLE_WAIT s idle
 #   5. more PostgreSQL cold starts until there are $STARTUP_RUNS (median)
-#   6. PROFILE=1: a JFR recording of weft under the GET /users/{id} load (after warm-up, stacks every 1 ms): the
-#      share of samples per part of the request path (auth, rate limit, logging, weft-db, pgjdbc, Jackson, Helidon)
+#   6. PROFILE=1: JFR recordings of weft under the GET /users/{id} load and under /health/live (after warm-up,
+#      stacks every 1 ms): the share of samples per part of the request path (auth, rate limit, logging, weft-db,
+#      pgjdbc, Jackson, Helidon), per library, and the top frames with their callers (profile/hot-paths*.txt)
 #   7. summary.md (ratios against the targets, spread over repetitions) and plot.png (gnuplot)
 #
 # Output: weft-bench/target/vs-anchors/<stamp>/ (summary.md, plot.png, rows.tsv, figures.properties, machine.txt,
@@ -32,6 +33,8 @@
 #   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [5]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [INFO, the service default: one JSON line per request to stderr, kept in a file]; OFF silences it
+#   NO_ACCESS_LOG_VARIANT [1]: also measure a second weft instance (port WEFT_PORT+1) with WEFT_ACCESS_LOG=OFF in the
+#     same run.sh call, as the target weft-no-access-log (a diagnostic of what the access log costs; 0 = skip)
 # Needs: PostgreSQL on 127.0.0.1:5432 (trust, user postgres), a JDK 25 (bin/jdk25), curl, taskset, psql, pgbench.
 set -uo pipefail
 
@@ -67,6 +70,7 @@ IDLE_WAIT=${IDLE_WAIT:-10}
 WRK_CPU=${WRK_CPU:-0}
 SRV_CPU=${SRV_CPU:-1}
 WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-INFO}
+NO_ACCESS_LOG_VARIANT=${NO_ACCESS_LOG_VARIANT:-1}
 USERS=100000
 ADMIN_KEY=wa_weftbench_admin_key_for_loopback_only
 export ANCHORS PGBENCH WARM DUR CONNS STARTUP_RUNS JAVA_OPTS WRK_CPU SRV_CPU 2>/dev/null
@@ -179,15 +183,17 @@ wait_200() {  # url t0_ns [key] -> ms since t0, or "timeout"
   echo timeout; return 1
 }
 start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets WEFT_PID and STARTUP_MS
+  # W_PORT and W_ACCESS_LOG, when set, override WEFT_PORT and WEFT_ACCESS_LOG for this instance
   local kind=$1 logf=$2; shift 2
-  local envs=(-u DATABASE_URL -u REDIS_URL -u PROVIDER_URL WEFT_ADMIN_KEY="$ADMIN_KEY" WEFT_PORT="$WEFT_PORT"
-    WEFT_BIND=127.0.0.1 WEFT_RATE_LIMIT=100000000 WEFT_ACCESS_LOG="$WEFT_ACCESS_LOG")
+  local port=${W_PORT:-$WEFT_PORT} base="http://127.0.0.1:${W_PORT:-$WEFT_PORT}"
+  local envs=(-u DATABASE_URL -u REDIS_URL -u PROVIDER_URL WEFT_ADMIN_KEY="$ADMIN_KEY" WEFT_PORT="$port"
+    WEFT_BIND=127.0.0.1 WEFT_RATE_LIMIT=100000000 WEFT_ACCESS_LOG="${W_ACCESS_LOG:-$WEFT_ACCESS_LOG}")
   if [ "$kind" = pg ]; then
-    envs+=(DATABASE_URL="$PG_URL" DATABASE_POOL_SIZE="$POOL_SIZE" WEFT_DATA_DIR="$OUT/data-pg")
+    envs+=(DATABASE_URL="$PG_URL" DATABASE_POOL_SIZE="$POOL_SIZE" WEFT_DATA_DIR="$OUT/data-pg-$port")
   else
     rm -rf "$OUT/data-sqlite"; envs+=(WEFT_DATA_DIR="$OUT/data-sqlite")
   fi
-  if curl -s -o /dev/null -m 1 "$BASE/health/live"; then log "port $WEFT_PORT is in use"; return 1; fi
+  if curl -s -o /dev/null -m 1 "$base/health/live"; then log "port $port is in use"; return 1; fi
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2086
   env "${envs[@]}" taskset -c "$SRV_CPU" "$JAVA" $JAVA_OPTS -XX:+AutoCreateSharedArchive \
@@ -195,19 +201,19 @@ start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets
   WEFT_PID=$!
   STARTED+=("$WEFT_PID")
   if [ "$kind" = pg ]; then
-    STARTUP_MS=$(wait_200 "$BASE/users/1" "$t0" "$ADMIN_KEY")
+    STARTUP_MS=$(wait_200 "$base/users/1" "$t0" "$ADMIN_KEY")
   else
-    STARTUP_MS=$(wait_200 "$BASE/health/ready" "$t0")
+    STARTUP_MS=$(wait_200 "$base/health/ready" "$t0")
   fi
   if [ "$STARTUP_MS" = timeout ]; then log "weft ($kind) did not become ready: see $logf"; stop_weft; return 1; fi
   log "weft ($kind) ready in $STARTUP_MS ms (pid $WEFT_PID)"
 }
-stop_weft() {
-  local i
-  kill -TERM "$WEFT_PID" 2>/dev/null
-  for i in $(seq 1 150); do kill -0 "$WEFT_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$WEFT_PID" 2>/dev/null && kill -KILL "$WEFT_PID" 2>/dev/null
-  wait "$WEFT_PID" 2>/dev/null
+stop_weft() {  # stop_weft [pid]: TERM, up to 15 s, then KILL; default the last started instance
+  local i pid=${1:-$WEFT_PID}
+  kill -TERM "$pid" 2>/dev/null
+  for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
 }
 shrink_log() {  # keeps a server log's non-access lines and counts the access lines (they are ~400 bytes each)
   local f=$1
@@ -262,9 +268,24 @@ for rep in $(seq 1 "$REPEAT"); do
   sleep 2
   fig "rss.pg.ready_mb.$rep" "$(rss_mb "$WEFT_PID")"
 
-  log "rep $rep: bench-anchors/run.sh ${ANCHORS:-<all anchors>} weft=$BASE,$WEFT_PID"
+  EXTRAS=("weft=$BASE,$WEFT_PID")
+  NOLOG_PID=""
+  if [ "$NO_ACCESS_LOG_VARIANT" = 1 ] && [ "$WEFT_ACCESS_LOG" != OFF ]; then
+    # diagnostic: the same service with its per-request access log line off, idle while the others are measured
+    MAIN_PID=$WEFT_PID
+    if W_PORT=$((WEFT_PORT + 1)) W_ACCESS_LOG=OFF start_weft pg "$REP/weft-no-access-log-server.log"; then
+      NOLOG_PID=$WEFT_PID
+      EXTRAS+=("weft-no-access-log=http://127.0.0.1:$((WEFT_PORT + 1)),$NOLOG_PID")
+    fi
+    WEFT_PID=$MAIN_PID
+  fi
+  log "rep $rep: bench-anchors/run.sh ${ANCHORS:-<all anchors>} ${EXTRAS[*]}"
   EXTRA_API_KEY=$ADMIN_KEY EXTRA_PLAINTEXT_PATH=/health/live EXTRA_USERS_PATH=/users/ \
-    timeout 3600 "$ANCHORS_DIR/run.sh" "weft=$BASE,$WEFT_PID" >"$REP/run.md" 2>"$REP/run.log"
+    timeout 3600 "$ANCHORS_DIR/run.sh" "${EXTRAS[@]}" >"$REP/run.md" 2>"$REP/run.log"
+  if [ -n "$NOLOG_PID" ]; then
+    fig "rss.nolog.after_load_mb.$rep" "$(rss_mb "$NOLOG_PID")"
+    stop_weft "$NOLOG_PID"; shrink_log "$REP/weft-no-access-log-server.log"
+  fi
   results=$(grep -o 'results-[0-9-]*\.md' "$REP/run.log" | tail -1)
   if [ -n "$results" ]; then
     cp -r "$ANCHORS_DIR/runs/${results:8:15}" "$REP/anchors-raw" 2>/dev/null
@@ -335,12 +356,26 @@ if [ "$PROFILE" = 1 ]; then
     r=$(wrk_run "$OUT/profile/users.txt" "$DUR" MODE=random MAX_ID="$USERS" PATH_PREFIX=/users/ API_KEY="$ADMIN_KEY")
     timeout 60 "$JAVA_HOME/bin/jcmd" "$WEFT_PID" JFR.stop name=vs-anchors filename="$JFR_FILE" >>"$OUT/profile/jcmd.txt" 2>&1
     add_row 0 "weft (under JFR)" "/users/{id}" "$r" "$(rss_mb "$WEFT_PID")" profile
+    # the cheapest route alone: what every request pays before any endpoint work
+    log "profile: /health/live ${WARM}s warm-up, then ${DUR}s under JFR"
+    LIVE_JFR="$OUT/profile/weft-live.jfr"
+    wrk_run "$OUT/profile/live-warm.txt" "$WARM" MODE=fixed ROUTE=/health/live >/dev/null
+    timeout 60 "$JAVA_HOME/bin/jcmd" "$WEFT_PID" JFR.start name=vs-anchors-live settings=profile \
+      method-profiling=max >>"$OUT/profile/jcmd.txt" 2>&1
+    r=$(wrk_run "$OUT/profile/live.txt" "$DUR" MODE=fixed ROUTE=/health/live)
+    timeout 60 "$JAVA_HOME/bin/jcmd" "$WEFT_PID" JFR.stop name=vs-anchors-live filename="$LIVE_JFR" \
+      >>"$OUT/profile/jcmd.txt" 2>&1
+    add_row 0 "weft (under JFR)" "/health/live" "$r" "$(rss_mb "$WEFT_PID")" profile
     stop_weft; shrink_log "$OUT/profile/weft-server.log"
+    for f in "$JFR_FILE:hot-paths" "$LIVE_JFR:hot-paths-live"; do
+      jfr_file=${f%%:*}; name=${f##*:}
+      [ -s "$jfr_file" ] || continue
+      timeout 300 "$JAVA" -cp "$CP" dev.weft.bench.JfrHotPaths "$jfr_file" 30 >"$OUT/profile/$name.txt" 2>&1
+      log "profile: $OUT/profile/$name.txt"
+    done
     if [ -s "$JFR_FILE" ]; then
-      timeout 300 "$JAVA" -cp "$CP" dev.weft.bench.JfrHotPaths "$JFR_FILE" >"$OUT/profile/hot-paths.txt" 2>&1
       timeout 120 "$JFR" view --width 160 hot-methods "$JFR_FILE" >"$OUT/profile/hot-methods.txt" 2>&1
       timeout 120 "$JFR" view --width 160 allocation-by-class "$JFR_FILE" >"$OUT/profile/allocation-by-class.txt" 2>&1
-      log "profile: $OUT/profile/hot-paths.txt"
     fi
   fi
 fi

@@ -91,6 +91,7 @@ public final class JfrHotPaths {
         Map<String, Integer> parts = new LinkedHashMap<>();
         Map<String, Integer> threads = new HashMap<>();
         Map<String, Integer> layers = new HashMap<>();
+        Map<String, Map<String, Integer>> callers = new HashMap<>();
         PARTS.forEach(part -> parts.put(part.label(), 0));
         parts.put(HELIDON_OUTSIDE, 0);
         int samples = 0;
@@ -112,6 +113,7 @@ public final class JfrHotPaths {
                 }
                 String first = frames.getFirst();
                 self.merge(first, 1, Integer::sum);
+                callers.computeIfAbsent(first, key -> new HashMap<>()).merge(caller(frames), 1, Integer::sum);
                 selfPackage.merge(packageOf(first), 1, Integer::sum);
                 Set<String> seen = new LinkedHashSet<>();
                 for (String frame : frames) {
@@ -139,7 +141,8 @@ public final class JfrHotPaths {
             System.out.printf("  %6.1f %%  %s%n", 100.0 * part.getValue() / samples, part.getKey());
         }
         System.out.println();
-        System.out.println("Exclusive split by library (the topmost library frame; JDK frames count for their caller):");
+        System.out.println("Exclusive split by library (the topmost library frame; JDK frames count for their "
+                + "caller):");
         print(layers, samples, 20);
         System.out.println();
         System.out.println("Samples by thread:");
@@ -148,14 +151,32 @@ public final class JfrHotPaths {
         System.out.println("Self time by package of the top frame:");
         print(selfPackage, samples, 15);
         System.out.println();
-        System.out.println("Self time by top frame (method):");
-        print(self, samples, top);
+        System.out.println("Self time by top frame (method), with the non-JDK caller that led to it most often:");
+        List<Map.Entry<String, Integer>> topFrames = self.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top).toList();
+        for (Map.Entry<String, Integer> frame : topFrames) {
+            Map.Entry<String, Integer> caller = callers.get(frame.getKey()).entrySet().stream()
+                    .max(Map.Entry.comparingByValue()).orElseThrow();
+            System.out.printf("  %6.1f %%  %6d  %s%n                   <- %s (%d of %d)%n",
+                    100.0 * frame.getValue() / samples, frame.getValue(), frame.getKey(), caller.getKey(),
+                    caller.getValue(), frame.getValue());
+        }
     }
 
     private static void print(Map<String, Integer> counts, int samples, int limit) {
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(limit)
                 .forEach(entry -> System.out.printf("  %6.1f %%  %6d  %s%n", 100.0 * entry.getValue() / samples,
                         entry.getValue(), entry.getKey()));
+    }
+
+    /** The first frame below the top that is not the JDK's, i.e. the library code that made the JDK call. */
+    private static String caller(List<String> frames) {
+        for (String frame : frames.subList(1, frames.size())) {
+            if (!frame.startsWith("java.") && !frame.startsWith("jdk.") && !frame.startsWith("sun.")) {
+                return frame;
+            }
+        }
+        return "(JDK only)";
     }
 
     private static String layer(List<String> frames) {
