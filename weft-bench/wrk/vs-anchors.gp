@@ -1,7 +1,7 @@
 # Plot of one run-vs-anchors.sh run: req/s and p99 per system, for GET /users/{id} and the cheapest route.
 # Called by weft-bench/run-vs-anchors.sh as: gnuplot -e "datafile='...'; outfile='...'; title='...'" vs-anchors.gp
 # datafile columns: "system" users_rps cheapest_rps users_p99_ms cheapest_p99_ms
-set terminal pngcairo size 1400,560 font "DejaVu Sans,11"
+set terminal pngcairo size 1400,600 font "DejaVu Sans,11" noenhanced
 set output outfile
 set multiplot layout 1,2 title title font ",13"
 set style data histograms
@@ -9,7 +9,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
-set key top left
+set key outside bottom center horizontal
 set xtics rotate by -25 nomirror
 set yrange [0:*]
 
