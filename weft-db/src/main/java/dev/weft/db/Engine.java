@@ -65,6 +65,7 @@ final class Engine implements AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> readTags =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.@Nullable ReentrantLock sqliteWriter;
     private volatile boolean closed;
 
     Engine(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
@@ -72,6 +73,8 @@ final class Engine implements AutoCloseable {
         this.queryCache = queryCache;
         this.dialect = Dialect.of(config.type());
         this.pool = new ConnectionPool(config, dialect, registry);
+        this.sqliteWriter = config.type() == DatabaseType.SQLITE ? new java.util.concurrent.locks.ReentrantLock(true)
+                : null;
         this.watchdog = new StatementWatchdog(config.name());
         this.emulation = new EmulatedReturning(this, dialect, new TableKeys(), config.name());
         this.recorder = new QueryRecorder(config.name(), registry, config.slowQueryThreshold());
@@ -366,6 +369,52 @@ final class Engine implements AutoCloseable {
             throw new DatabaseUnavailableException("database '" + config.name() + "' is closed", null, null);
         }
         return new Call(type, sql);
+    }
+
+    /**
+     * On SQLite, waits for this database's single writer turn before a call that writes borrows a connection.
+     *
+     * <p>Why: SQLite admits one writer; a second one waits in the driver's native busy handler, which holds its
+     * carrier thread (JNI cannot unmount a virtual thread). With two carriers, two such waiters stall the writer that
+     * holds the lock until the busy timeout. Waiting here instead parks the virtual thread, in FIFO order. The lock
+     * is reentrant (a transaction and the writes inside it take one turn) and is always taken before a connection,
+     * never after, so the two cannot deadlock. Reads never take it: WAL readers do not wait for the writer.
+     *
+     * @return whether a turn was taken; pass it to {@link #leaveWriterTurn(boolean)}
+     * @throws PoolExhaustedException if no turn came within the pool's acquire timeout
+     */
+    boolean enterWriterTurn(Call call) {
+        if (sqliteWriter == null || !writes(call)) {
+            return false;
+        }
+        long timeoutMillis = config.pool().acquireTimeout().toMillis();
+        try {
+            if (sqliteWriter.tryLock(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseUnavailableException("database '" + config.name() + "': interrupted while waiting "
+                    + "for the SQLite writer turn (" + call.describe() + ")", null, e);
+        }
+        throw new PoolExhaustedException("database '" + config.name() + "': no SQLite writer turn in "
+                + timeoutMillis + " ms for " + call.describe() + " (waiting writers=" + sqliteWriter.getQueueLength()
+                + ")");
+    }
+
+    /** Gives back a turn {@link #enterWriterTurn(Call)} took. */
+    void leaveWriterTurn(boolean taken) {
+        if (taken && sqliteWriter != null) {
+            sqliteWriter.unlock();
+        }
+    }
+
+    private static boolean writes(Call call) {
+        return switch (call.type) {
+            case "stream", "savepoint" -> false;
+            case "query", "execute" -> !SqlTables.isRead(call.sql);
+            default -> true; // transaction, batch, insert, update, delete, bulk_insert
+        };
     }
 
     DatabaseException translate(SQLException error, Call call) {
@@ -965,6 +1014,16 @@ final class Engine implements AutoCloseable {
 
     private <T, X extends Exception> T transactionOnce(Isolation isolation, TransactionCallback<T, X> work, Call call)
             throws X {
+        boolean turn = enterWriterTurn(call);
+        try {
+            return transactionOnConnection(isolation, work, call);
+        } finally {
+            leaveWriterTurn(turn);
+        }
+    }
+
+    private <T, X extends Exception> T transactionOnConnection(Isolation isolation, TransactionCallback<T, X> work,
+            Call call) throws X {
         call.newAttempt();
         Connection connection = pool.acquire();
         boolean broken = false;

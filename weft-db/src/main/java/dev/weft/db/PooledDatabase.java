@@ -38,23 +38,28 @@ final class PooledDatabase extends Session implements Database {
     private <T> T once(Engine.Call call, Work<T> work) {
         ConnectionPool pool = engine.pool();
         call.newAttempt();
-        Connection connection = pool.acquire();
-        boolean broken = false;
+        boolean turn = engine.enterWriterTurn(call);
         try {
-            return work.run(connection);
-        } catch (SQLException e) {
-            DatabaseException translated = engine.translate(e, call);
-            broken = call.connectionBroken();
-            throw translated;
-        } catch (RuntimeException | Error e) {
-            broken = call.connectionBroken();
-            throw e;
-        } finally {
-            if (broken || call.connectionBroken()) {
-                pool.evict(connection);
-            } else {
-                pool.release(connection);
+            Connection connection = pool.acquire();
+            boolean broken = false;
+            try {
+                return work.run(connection);
+            } catch (SQLException e) {
+                DatabaseException translated = engine.translate(e, call);
+                broken = call.connectionBroken();
+                throw translated;
+            } catch (RuntimeException | Error e) {
+                broken = call.connectionBroken();
+                throw e;
+            } finally {
+                if (broken || call.connectionBroken()) {
+                    pool.evict(connection);
+                } else {
+                    pool.release(connection);
+                }
             }
+        } finally {
+            engine.leaveWriterTurn(turn);
         }
     }
 
