@@ -409,10 +409,10 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    private static boolean writes(Call call) {
+    private boolean writes(Call call) {
         return switch (call.type) {
             case "stream", "savepoint" -> false;
-            case "query", "execute" -> !SqlTables.isRead(call.sql);
+            case "query", "execute" -> !writeTagOf(call.sql).isEmpty(); // classified once per SQL text
             default -> true; // transaction, batch, insert, update, delete, bulk_insert
         };
     }
