@@ -13,7 +13,8 @@
 #   2. database $WEFT_DB (default weftbench): `weft migrate up`, then users 1..100000 (the anchors' rows, through
 #      one INSERT ... SELECT generate_series in psql) unless they are there; users a previous POST run added are deleted
 #   3. startup to ready on SQLite: a fresh data dir each time; the first start has no class-data archive and
-#      creates it (the way bin/weft runs), then $STARTUP_RUNS starts with it (median)
+#      creates it (the way bin/weft runs), then $STARTUP_RUNS starts with it (median); the same with JDK 25's AOT
+#      cache (AOT=1); one start under JFR (PROFILE=1)
 #   4. per repetition: weft-service on PostgreSQL, pinned `taskset -c $SRV_CPU`, -Xmx512m, pool 8 (as the anchors);
 #      startup to the first 200 on GET /users/1 (the anchors' definition), RSS once ready (idle);
 #      bench-anchors/run.sh <anchors> weft=URL,PID with EXTRA_API_KEY (the admin key: the real auth path) and
@@ -33,6 +34,7 @@
 #   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [5]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [INFO, the service default: one JSON line per request to stderr, kept in a file]; OFF silences it
+#   AOT [1]: also time SQLite startups with JDK 25's AOT cache (-XX:AOTCacheOutput training run, then -XX:AOTCache)
 #   NO_ACCESS_LOG_VARIANT [1]: also measure a second weft instance (port WEFT_PORT+1) with WEFT_ACCESS_LOG=OFF in the
 #     same run.sh call, as the target weft-no-access-log (a diagnostic of what the access log costs; 0 = skip)
 # Needs: PostgreSQL on 127.0.0.1:5432 (trust, user postgres), a JDK 25 (bin/jdk25), curl, taskset, psql, pgbench.
@@ -48,6 +50,7 @@ JFR="$JAVA_HOME/bin/jfr"
 SMOKE=${SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then
   : "${ANCHORS:=vertx}" "${PGBENCH:=0}" "${WARM:=2}" "${DUR:=3}" "${STARTUP_RUNS:=1}" "${PROFILE:=0}" "${IDLE_WAIT:=2}"
+  : "${AOT:=0}"
 fi
 REPEAT=${REPEAT:-1}
 BUILD=${BUILD:-1}
@@ -71,6 +74,7 @@ WRK_CPU=${WRK_CPU:-0}
 SRV_CPU=${SRV_CPU:-1}
 WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-INFO}
 NO_ACCESS_LOG_VARIANT=${NO_ACCESS_LOG_VARIANT:-1}
+AOT=${AOT:-1}
 USERS=100000
 ADMIN_KEY=wa_weftbench_admin_key_for_loopback_only
 export ANCHORS PGBENCH WARM DUR CONNS STARTUP_RUNS JAVA_OPTS WRK_CPU SRV_CPU 2>/dev/null
@@ -195,9 +199,11 @@ start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets
   fi
   if curl -s -o /dev/null -m 1 "$base/health/live"; then log "port $port is in use"; return 1; fi
   local t0; t0=$(date +%s%N)
+  # the class-data archive as bin/weft uses it; W_CDS=0 leaves it out (the AOT cache runs bring their own)
+  local cds=(-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$ARCHIVE")
+  [ "${W_CDS:-1}" = 0 ] && cds=()
   # shellcheck disable=SC2086
-  env "${envs[@]}" taskset -c "$SRV_CPU" "$JAVA" $JAVA_OPTS -XX:+AutoCreateSharedArchive \
-    -XX:SharedArchiveFile="$ARCHIVE" "$@" -jar "$JAR" serve >"$logf" 2>&1 &
+  env "${envs[@]}" taskset -c "$SRV_CPU" "$JAVA" $JAVA_OPTS "${cds[@]}" "$@" -jar "$JAR" serve >"$logf" 2>&1 &
   WEFT_PID=$!
   STARTED+=("$WEFT_PID")
   if [ "$kind" = pg ]; then
@@ -208,10 +214,10 @@ start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets
   if [ "$STARTUP_MS" = timeout ]; then log "weft ($kind) did not become ready: see $logf"; stop_weft; return 1; fi
   log "weft ($kind) ready in $STARTUP_MS ms (pid $WEFT_PID)"
 }
-stop_weft() {  # stop_weft [pid]: TERM, up to 15 s, then KILL; default the last started instance
-  local i pid=${1:-$WEFT_PID}
+stop_weft() {  # stop_weft [pid [seconds]]: TERM, up to 15 s (or seconds), then KILL; default the last started
+  local i pid=${1:-$WEFT_PID} wait_s=${2:-15}
   kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for i in $(seq 1 $((wait_s * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
 }
@@ -257,6 +263,42 @@ for i in $(seq 1 "$STARTUP_RUNS"); do
 done
 fig startup.sqlite.samples_ms "${samples[*]:-}"
 fig startup.sqlite.median_ms "$(printf '%s\n' "${samples[@]:-}" | median)"
+
+if [ "$AOT" = 1 ]; then
+  # diagnostic: JDK 25's AOT cache (JEP 483/514/515) instead of the dynamic archive; a training run writes it at exit
+  AOT_FILE="$ROOT/weft-bench/target/vs-anchors/weft.aot"
+  rm -f "$AOT_FILE"
+  if W_CDS=0 start_weft sqlite "$OUT/startup-aot-training.log" -XX:AOTCacheOutput="$AOT_FILE"; then
+    for i in $(seq 1 200); do curl -s -o /dev/null -m 2 "$BASE/health/live"; curl -s -o /dev/null -m 2 "$BASE/health/ready"; done
+    stop_weft "$WEFT_PID" 120; shrink_log "$OUT/startup-aot-training.log"
+  fi
+  if [ -s "$AOT_FILE" ]; then
+    fig aot_mb "$(du -m "$AOT_FILE" | cut -f1)"
+    samples=()
+    for i in $(seq 1 "$STARTUP_RUNS"); do
+      if W_CDS=0 start_weft sqlite "$OUT/startup-aot-$i.log" -XX:AOTCache="$AOT_FILE"; then
+        samples+=("$STARTUP_MS")
+        sleep 2; fig "rss.sqlite.aot_ready_mb.$i" "$(rss_mb "$WEFT_PID")"
+        stop_weft; shrink_log "$OUT/startup-aot-$i.log"
+      fi
+    done
+    fig startup.sqlite.aot.samples_ms "${samples[*]:-}"
+    fig startup.sqlite.aot.median_ms "$(printf '%s\n' "${samples[@]:-}" | median)"
+  fi
+fi
+
+if [ "$PROFILE" = 1 ]; then
+  # where startup goes: a JFR recording from launch to ready (JFR itself adds a few hundred ms)
+  mkdir -p "$OUT/profile"
+  if start_weft sqlite "$OUT/profile/startup-server.log" \
+      "-XX:StartFlightRecording=filename=$OUT/profile/weft-startup.jfr,settings=profile,method-profiling=max" \
+      -XX:FlightRecorderOptions:stackdepth=256; then
+    fig startup.sqlite.under_jfr_ms "$STARTUP_MS"
+    stop_weft; shrink_log "$OUT/profile/startup-server.log"
+    [ -s "$OUT/profile/weft-startup.jfr" ] && timeout 300 "$JAVA" -cp "$CP" dev.weft.bench.JfrHotPaths \
+      "$OUT/profile/weft-startup.jfr" 30 >"$OUT/profile/hot-paths-startup.txt" 2>&1
+  fi
+fi
 
 # ---- 4. the comparison, REPEAT times --------------------------------------------------------------------------
 PG_STARTS=()

@@ -58,11 +58,15 @@ public final class VsAnchorsReport {
         String machine = Files.exists(dir.resolve("machine.txt"))
                 ? Files.readString(dir.resolve("machine.txt"), StandardCharsets.UTF_8) : "";
         List<String> hotPaths = new ArrayList<>();
-        for (String name : List.of("hot-paths.txt", "hot-paths-live.txt")) {
+        Map<String, String> recordings = new LinkedHashMap<>();
+        recordings.put("hot-paths.txt", "GET /users/{id}");
+        recordings.put("hot-paths-live.txt", "GET /health/live");
+        recordings.put("hot-paths-startup.txt", "startup on SQLite, launch to ready");
+        for (Map.Entry<String, String> recording : recordings.entrySet()) {
+            String name = recording.getKey();
             Path profile = dir.resolve("profile").resolve(name);
             if (Files.exists(profile)) {
-                hotPaths.add("== profile/" + name
-                        + (name.contains("live") ? " (GET /health/live)" : " (GET /users/{id})"));
+                hotPaths.add("== profile/" + name + " (" + recording.getValue() + ")");
                 hotPaths.addAll(Files.readAllLines(profile, StandardCharsets.UTF_8));
             }
         }
@@ -381,6 +385,17 @@ public final class VsAnchorsReport {
             out.printf("| startup to ready, SQLite, fresh data dir, with the archive (%s MB) | median %s ms of %s |%n",
                     figures.getProperty("archive_mb", "?"), figures.getProperty("startup.sqlite.median_ms", "?"),
                     figures.getProperty("startup.sqlite.samples_ms", "?"));
+            if (figures.containsKey("startup.sqlite.aot.median_ms")) {
+                out.printf("| diagnostic: the same with JDK 25's AOT cache instead (%s MB; -XX:AOTCache) | median %s ms"
+                        + " of %s; RSS once ready %s MB |%n", figures.getProperty("aot_mb", "?"),
+                        figures.getProperty("startup.sqlite.aot.median_ms"),
+                        figures.getProperty("startup.sqlite.aot.samples_ms", "?"),
+                        list(numbers("rss.sqlite.aot_ready_mb."), "%.0f"));
+            }
+            if (figures.containsKey("startup.sqlite.under_jfr_ms")) {
+                out.printf("| startup to ready, SQLite, under a JFR recording (profile/hot-paths-startup.txt) | %s ms"
+                        + " |%n", figures.getProperty("startup.sqlite.under_jfr_ms"));
+            }
             out.printf("| startup to the first 200 on GET /users/1, PostgreSQL | median %s ms of %s |%n",
                     figures.getProperty("startup.pg.median_ms", "?"),
                     figures.getProperty("startup.pg.samples_ms", "?"));
