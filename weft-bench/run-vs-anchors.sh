@@ -145,7 +145,8 @@ done
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git status --porcelain -- weft-core weft-db weft-cache weft-http weft-service 2>/dev/null | grep -q . && echo ' + uncommitted changes')"
+  # WEFT_COMMIT names the commit when this runs in a copy without .git
+  echo "commit: ${WEFT_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git status --porcelain -- weft-core weft-db weft-cache weft-http weft-service 2>/dev/null | grep -q . && echo ' + uncommitted changes')}"
   echo "host: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "java: $("$JAVA" -version 2>&1 | sed -n 2p)"
   echo "postgresql: $(sql postgres 'SHOW server_version')"
