@@ -34,6 +34,7 @@
 #   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [5]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [INFO, the service default: one JSON line per request to stderr, kept in a file]; OFF silences it
+#   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
 #   AOT [1]: also time SQLite startups with JDK 25's AOT cache (-XX:AOTCacheOutput training run, then -XX:AOTCache)
 #   NO_ACCESS_LOG_VARIANT [1]: also measure a second weft instance (port WEFT_PORT+1) with WEFT_ACCESS_LOG=OFF in the
 #     same run.sh call, as the target weft-no-access-log (a diagnostic of what the access log costs; 0 = skip)
@@ -75,6 +76,11 @@ SRV_CPU=${SRV_CPU:-1}
 WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-INFO}
 NO_ACCESS_LOG_VARIANT=${NO_ACCESS_LOG_VARIANT:-1}
 AOT=${AOT:-1}
+# how bin/weft starts the JVM: from JDK 25's AOT cache, or with a dynamic class-data archive (AppCDS)
+if [ -z "${STARTUP_CACHE:-}" ]; then
+  STARTUP_CACHE=cds; grep -q 'AOTCache' "$ROOT/bin/weft" 2>/dev/null && STARTUP_CACHE=aot
+fi
+[ "$STARTUP_CACHE" = aot ] && AOT=1
 USERS=100000
 ADMIN_KEY=wa_weftbench_admin_key_for_loopback_only
 export ANCHORS PGBENCH WARM DUR CONNS STARTUP_RUNS JAVA_OPTS WRK_CPU SRV_CPU 2>/dev/null
@@ -150,7 +156,7 @@ done
   echo "host: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "java: $("$JAVA" -version 2>&1 | sed -n 2p)"
   echo "postgresql: $(sql postgres 'SHOW server_version')"
-  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG SMOKE=$SMOKE"
+  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE SMOKE=$SMOKE"
   echo "pinning: server on CPU $SRV_CPU, wrk on CPU $WRK_CPU (taskset); PostgreSQL unpinned"
 } >"$OUT/machine.txt"
 quiet_check start
@@ -174,7 +180,7 @@ else
 fi
 sql "$WEFT_DB" "SELECT setval('users_id_seq', $USERS)" >/dev/null
 sql "$WEFT_DB" "VACUUM ANALYZE users"
-log "users: $(sql "$WEFT_DB" 'SELECT count(*) || '' rows, ids '' || min(id) || ''..'' || max(id) FROM users')"
+log "users (count|min id|max id): $(sql "$WEFT_DB" 'SELECT count(*), min(id), max(id) FROM users')"
 
 # ---- helpers: start weft, wait for a 200 ----------------------------------------------------------------------
 wait_200() {  # url t0_ns [key] -> ms since t0, or "timeout"
@@ -200,8 +206,10 @@ start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets
   fi
   if curl -s -o /dev/null -m 1 "$base/health/live"; then log "port $port is in use"; return 1; fi
   local t0; t0=$(date +%s%N)
-  # the class-data archive as bin/weft uses it; W_CDS=0 leaves it out (the AOT cache runs bring their own)
+  # the class-data archive or AOT cache as bin/weft uses it (PG_CACHE for PostgreSQL when STARTUP_CACHE=aot);
+  # W_CDS=0 leaves it out (the AOT training and AOT runs bring their own)
   local cds=(-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$ARCHIVE")
+  [ "$kind" = pg ] && [ -n "$PG_CACHE" ] && cds=(-XX:AOTCache="$PG_CACHE")
   [ "${W_CDS:-1}" = 0 ] && cds=()
   # shellcheck disable=SC2086
   env "${envs[@]}" taskset -c "$SRV_CPU" "$JAVA" $JAVA_OPTS "${cds[@]}" "$@" -jar "$JAR" serve >"$logf" 2>&1 &
@@ -303,6 +311,21 @@ fi
 
 # ---- 4. the comparison, REPEAT times --------------------------------------------------------------------------
 PG_STARTS=()
+PG_CACHE=""
+if [ "$STARTUP_CACHE" = aot ]; then
+  # bin/weft runs from an AOT cache: record one on PostgreSQL (a training run, written at its exit) for the PG starts
+  PG_AOT="$ROOT/weft-bench/target/vs-anchors/weft-pg.aot"
+  rm -f "$PG_AOT"
+  if W_CDS=0 start_weft pg "$OUT/startup-pg-aot-training.log" -XX:AOTCacheOutput="$PG_AOT"; then
+    for i in $(seq 1 200); do
+      curl -s -o /dev/null -m 2 -H "X-API-Key: $ADMIN_KEY" "$BASE/users/$i"; curl -s -o /dev/null -m 2 "$BASE/health/live"
+    done
+    stop_weft "$WEFT_PID" 120; shrink_log "$OUT/startup-pg-aot-training.log"
+  fi
+  [ -s "$PG_AOT" ] && PG_CACHE=$PG_AOT
+fi
+if [ -n "$PG_CACHE" ]; then fig startup.pg.cache "AOT cache, trained on PostgreSQL"
+else fig startup.pg.cache "dynamic class-data archive"; fi
 for rep in $(seq 1 "$REPEAT"); do
   REP="$OUT/rep-$rep"; mkdir -p "$REP"
   quiet_check "rep $rep"
@@ -344,7 +367,10 @@ for rep in $(seq 1 "$REPEAT"); do
     }' "$REP/run.md" >>"$FIGS"
   tps=$(awk -F'|' '/^\| *[0-9.]+ *\| *[0-9.]+ *\|$/{gsub(/ /, "", $2); print $2; exit}' "$REP/run.md")
   fig "pgbench_tps.$rep" "${tps:-n/a}"
-  if ! kill -0 "$WEFT_PID" 2>/dev/null; then log "weft died during run.sh: see $REP/weft-server.log"; exit 1; fi
+  if ! kill -0 "$WEFT_PID" 2>/dev/null; then
+    log "rep $rep: weft stopped during run.sh (see $REP/weft-server.log); skipping its extra measurements"
+    continue
+  fi
   quiet_check "rep $rep extras"
 
   # GET /user-profile/{id}: fill ids 1..PROFILE_IDS (each visited at least once), then random ids among them
