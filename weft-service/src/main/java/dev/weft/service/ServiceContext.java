@@ -70,6 +70,7 @@ public final class ServiceContext implements AutoCloseable {
     private final IdempotencyRepository idempotency;
     private final ApiKeys apiKeys;
     private final WriteGate writeGate;
+    private final Map<String, Cache> moduleCaches = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile @Nullable String cacheScope;
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
@@ -275,8 +276,24 @@ public final class ServiceContext implements AutoCloseable {
         Map<String, Cache> caches = new LinkedHashMap<>();
         caches.put(profiles.name(), profiles);
         caches.put(adminCache.name(), adminCache);
+        caches.putAll(moduleCaches);
         caches.put("query", database.queryCache());
         return caches;
+    }
+
+    /**
+     * Adds a cache a route module owns (the video status cache) to {@link #caches()}, so {@code /cache/stats} and
+     * {@code /metrics/cache} report it. The module still closes it.
+     *
+     * @param cache the cache; its name must not be taken
+     * @throws IllegalArgumentException if a cache of that name is already there
+     */
+    public void addCache(Cache cache) {
+        Objects.requireNonNull(cache, "cache");
+        if (cache.name().equals(profiles.name()) || cache.name().equals(adminCache.name())
+                || cache.name().equals("query") || moduleCaches.putIfAbsent(cache.name(), cache) != null) {
+            throw new IllegalArgumentException("a cache named " + cache.name() + " is already there");
+        }
     }
 
     /** @return every cache's statistics by cache name and tier */

@@ -58,6 +58,7 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             ownsCache = true;
         }
         CacheMetrics.bind(cache, context.registry());
+        context.addCache(cache);
         engine = JobEngine.create(context.database(), context.videos(), context.usage(), provider, config,
                 context.clock(), context.registry(), (videoId, userId) -> {
                     cache.invalidate(VideosModule.cacheKey(videoId));

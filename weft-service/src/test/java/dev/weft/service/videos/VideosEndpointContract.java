@@ -118,6 +118,18 @@ abstract class VideosEndpointContract {
     }
 
     @Test
+    void cacheStatsIncludeTheVideoStatusCache() {
+        String key = userKey();
+        String videoId = service.upload(key, video("cached")).json().path("video_id").asText();
+        service.get("/videos/" + videoId, key);
+
+        JsonNode stats = service.get("/cache/stats", VideoService.ADMIN_KEY).json().path("caches");
+
+        assertThat(stats.has("weft-videos")).as(stats.toString()).isTrue();
+        assertThat(stats.path("weft-videos").elements().next().has("hit_rate")).isTrue();
+    }
+
+    @Test
     void anotherUsersVideoIsA404AndTheAdminSeesIt() {
         String owner = userKey();
         String other = userKey();
