@@ -75,7 +75,7 @@ final class Edge implements Handler {
                 RateLimiter.Decision decision = rateLimiter.tryAcquire(principal.scope());
                 if (!decision.allowed()) {
                     response.header(HeaderNames.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
-                    throw ApiException.of(429, "rate_limited", "more than " + context.config().rateLimit()
+                    throw ProblemException.of(429, "rate_limited", "more than " + context.config().rateLimit()
                             + " requests per second with this key");
                 }
             }
@@ -176,7 +176,7 @@ final class Edge implements Handler {
             return best;
         }
         if (allowed.isEmpty()) {
-            throw ApiException.of(404, "route_not_found", "no such endpoint");
+            throw ProblemException.of(404, "route_not_found", "no such endpoint");
         }
         throw new MethodNotAllowed(String.join(", ", allowed));
     }
@@ -194,12 +194,12 @@ final class Edge implements Handler {
                     .map(value -> value.substring(7).strip());
         }
         if (key.isEmpty() || key.get().isEmpty()) {
-            throw ApiException.unauthorized("an API key is required (X-API-Key or Authorization: Bearer)");
+            throw ProblemException.unauthorized("an API key is required (X-API-Key or Authorization: Bearer)");
         }
         Principal principal = context.apiKeys().authenticate(key.get())
-                .orElseThrow(() -> ApiException.unauthorized("the API key is not valid"));
+                .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid"));
         if (effective == Access.ADMIN && !principal.admin()) {
-            throw ApiException.forbidden("this endpoint needs the admin key");
+            throw ProblemException.forbidden("this endpoint needs the admin key");
         }
         return principal;
     }
@@ -209,7 +209,7 @@ final class Edge implements Handler {
         int status;
         String code;
         String detail;
-        List<ApiException.FieldError> errors = List.of();
+        List<ProblemException.FieldError> errors = List.of();
         switch (failure) {
             case MethodNotAllowed notAllowed -> {
                 status = 405;
@@ -217,7 +217,7 @@ final class Edge implements Handler {
                 detail = method.text() + " is not allowed here; allowed: " + notAllowed.allow;
                 response.header(HeaderNames.ALLOW, notAllowed.allow);
             }
-            case ApiException api -> {
+            case ProblemException api -> {
                 status = api.status();
                 code = api.code();
                 detail = api.getMessage();
@@ -267,7 +267,7 @@ final class Edge implements Handler {
         body.put("instance", request.path().rawPath());
         if (!errors.isEmpty()) {
             List<Map<String, String>> list = new ArrayList<>();
-            for (ApiException.FieldError error : errors) {
+            for (ProblemException.FieldError error : errors) {
                 list.add(Map.of("field", error.field(), "message", error.message()));
             }
             body.put("errors", list);
@@ -355,12 +355,12 @@ final class Edge implements Handler {
             char c = raw.charAt(i);
             if (c == '%') {
                 if (i + 2 >= raw.length()) {
-                    throw ApiException.of(400, "invalid_path", "malformed percent-encoding in the path");
+                    throw ProblemException.of(400, "invalid_path", "malformed percent-encoding in the path");
                 }
                 int high = Character.digit(raw.charAt(i + 1), 16);
                 int low = Character.digit(raw.charAt(i + 2), 16);
                 if (high < 0 || low < 0) {
-                    throw ApiException.of(400, "invalid_path", "malformed percent-encoding in the path");
+                    throw ProblemException.of(400, "invalid_path", "malformed percent-encoding in the path");
                 }
                 out.write(high * 16 + low);
                 i += 2;

@@ -90,16 +90,16 @@ public final class Exchange {
      * @param name a parameter of the route's template naming a numeric id
      * @param what what the id names, for the 404 message, e.g. {@code user}
      * @return the id
-     * @throws ApiException 404 if the value is not a positive integer (no such resource can exist)
+     * @throws ProblemException 404 if the value is not a positive integer (no such resource can exist)
      */
     public long pathId(String name, String what) {
         String value = pathParam(name);
         if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw ApiException.notFound(what);
+            throw ProblemException.notFound(what);
         }
         long id = Long.parseLong(value);
         if (id < 1) {
-            throw ApiException.notFound(what);
+            throw ProblemException.notFound(what);
         }
         return id;
     }
@@ -119,7 +119,7 @@ public final class Exchange {
      * and as soon as it passes the limit otherwise.
      *
      * @return the body bytes; empty if none was sent
-     * @throws ApiException 413 {@code payload_too_large}
+     * @throws ProblemException 413 {@code payload_too_large}
      */
     public byte[] body() {
         if (body != null) {
@@ -163,25 +163,25 @@ public final class Exchange {
      * Reads a JSON object body as a tree, for partial updates where absent and {@code null} differ.
      *
      * @return the object
-     * @throws ApiException 415 for another content type, 400 for malformed JSON or anything but an object
+     * @throws ProblemException 415 for another content type, 400 for malformed JSON or anything but an object
      */
     public JsonNode jsonObject() {
         requireJson();
         JsonNode node = json.readTree(body());
         if (!node.isObject()) {
-            throw ApiException.of(400, "invalid_body", "the body must be a JSON object");
+            throw ProblemException.of(400, "invalid_body", "the body must be a JSON object");
         }
         return node;
     }
 
-    /** @throws ApiException 415 unless the request declares a JSON content type */
+    /** @throws ProblemException 415 unless the request declares a JSON content type */
     public void requireJson() {
         Optional<HttpMediaType> type = request.headers().contentType();
         boolean isJson = type.isPresent() && (type.get().mediaType().subtype().equals("json")
                 || type.get().mediaType().subtype().endsWith("+json"))
                 && type.get().mediaType().type().equals("application");
         if (!isJson) {
-            throw ApiException.of(415, "unsupported_media_type", "the body must be application/json");
+            throw ProblemException.of(415, "unsupported_media_type", "the body must be application/json");
         }
     }
 
@@ -244,7 +244,7 @@ public final class Exchange {
         return json;
     }
 
-    private static ApiException tooLarge(long limit) {
-        return ApiException.of(413, "payload_too_large", "the body is larger than " + limit + " bytes");
+    private static ProblemException tooLarge(long limit) {
+        return ProblemException.of(413, "payload_too_large", "the body is larger than " + limit + " bytes");
     }
 }

@@ -64,7 +64,7 @@ public final class Idempotency {
         }
         String value = key.get();
         if (value.isEmpty() || value.length() > MAX_KEY_LENGTH || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw ApiException.invalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+            throw ProblemException.invalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
         }
         String scope = exchange.principal().scope();
         String hash = hash(exchange);
@@ -72,11 +72,11 @@ public final class Idempotency {
         if (existing.isPresent()) {
             IdempotencyRepository.Entry entry = existing.get();
             if (!entry.requestHash().equals(hash)) {
-                throw ApiException.of(422, "idempotency_mismatch",
+                throw ProblemException.of(422, "idempotency_mismatch",
                         "this Idempotency-Key was used with a different request");
             }
             if (entry.status() == 0 || entry.body() == null) {
-                throw ApiException.of(409, "idempotency_in_progress",
+                throw ProblemException.of(409, "idempotency_in_progress",
                         "a request with this Idempotency-Key is still running; retry later");
             }
             JsonNode stored = json.readTree(entry.body().getBytes(StandardCharsets.UTF_8));

@@ -96,17 +96,17 @@ public final class Json {
      * @param type the target type
      * @param <T> the type
      * @return the value
-     * @throws ApiException 400 naming the problem
+     * @throws ProblemException 400 naming the problem
      */
     public <T> T read(byte[] bytes, Class<T> type) {
         Objects.requireNonNull(type, "type");
         if (bytes.length == 0) {
-            throw ApiException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
+            throw ProblemException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
         }
         try {
             T value = mapper.readValue(bytes, type);
             if (value == null) {
-                throw ApiException.of(400, "invalid_body", "the body must be a JSON object");
+                throw ProblemException.of(400, "invalid_body", "the body must be a JSON object");
             }
             return value;
         } catch (IOException e) {
@@ -117,11 +117,11 @@ public final class Json {
     /**
      * @param bytes JSON
      * @return the tree
-     * @throws ApiException 400 for malformed JSON
+     * @throws ProblemException 400 for malformed JSON
      */
     public JsonNode readTree(byte[] bytes) {
         if (bytes.length == 0) {
-            throw ApiException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
+            throw ProblemException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
         }
         try {
             return mapper.readTree(bytes);
@@ -132,48 +132,48 @@ public final class Json {
 
     static WeftException translate(IOException failure) {
         if (failure instanceof ValueInstantiationException instantiation
-                && instantiation.getCause() instanceof ApiException invalid) {
+                && instantiation.getCause() instanceof ProblemException invalid) {
             return prefixed(invalid, path(instantiation, true));
         }
-        if (failure instanceof JsonMappingException mapping && mapping.getCause() instanceof ApiException invalid) {
+        if (failure instanceof JsonMappingException mapping && mapping.getCause() instanceof ProblemException invalid) {
             return prefixed(invalid, path(mapping, true));
         }
         if (failure instanceof UnrecognizedPropertyException unknown) {
             String field = path(unknown, false);
-            return ApiException.invalid("unknown_field", "unknown field '" + field + "'",
-                    List.of(new ApiException.FieldError(field, "unknown field")));
+            return ProblemException.invalid("unknown_field", "unknown field '" + field + "'",
+                    List.of(new ProblemException.FieldError(field, "unknown field")));
         }
         if (failure instanceof InputCoercionException || failure instanceof StreamConstraintsException) {
-            return ApiException.of(400, "number_out_of_range", "a number is too large or too long");
+            return ProblemException.of(400, "number_out_of_range", "a number is too large or too long");
         }
         if (failure instanceof MismatchedInputException mismatch) {
             String field = path(mismatch, false);
             if (mismatch.getCause() instanceof InputCoercionException) {
-                return ApiException.invalid("number_out_of_range", field + ": number out of range",
-                        List.of(new ApiException.FieldError(field, "number out of range")));
+                return ProblemException.invalid("number_out_of_range", field + ": number out of range",
+                        List.of(new ProblemException.FieldError(field, "number out of range")));
             }
             String message = field.isEmpty() ? "the body has the wrong JSON type" : "wrong type";
-            return ApiException.invalid("invalid_type", field.isEmpty() ? message : field + ": " + message,
-                    field.isEmpty() ? List.of() : List.of(new ApiException.FieldError(field, message)));
+            return ProblemException.invalid("invalid_type", field.isEmpty() ? message : field + ": " + message,
+                    field.isEmpty() ? List.of() : List.of(new ProblemException.FieldError(field, message)));
         }
         if (failure instanceof JsonMappingException mapping && mapping.getCause() instanceof InputCoercionException) {
-            return ApiException.of(400, "number_out_of_range", "a number is out of range");
+            return ProblemException.of(400, "number_out_of_range", "a number is out of range");
         }
         if (failure instanceof JsonProcessingException) {
-            return ApiException.of(400, "malformed_json", "the body is not valid JSON");
+            return ProblemException.of(400, "malformed_json", "the body is not valid JSON");
         }
-        return ApiException.of(400, "malformed_json", "the body could not be read");
+        return ProblemException.of(400, "malformed_json", "the body could not be read");
     }
 
-    private static ApiException prefixed(ApiException invalid, String prefix) {
+    private static ProblemException prefixed(ProblemException invalid, String prefix) {
         if (prefix.isEmpty()) {
             return invalid;
         }
-        List<ApiException.FieldError> errors = new ArrayList<>();
-        for (ApiException.FieldError error : invalid.errors()) {
-            errors.add(new ApiException.FieldError(prefix + "." + error.field(), error.message()));
+        List<ProblemException.FieldError> errors = new ArrayList<>();
+        for (ProblemException.FieldError error : invalid.errors()) {
+            errors.add(new ProblemException.FieldError(prefix + "." + error.field(), error.message()));
         }
-        return ApiException.invalid(invalid.code(), prefix + ": " + invalid.getMessage(), errors);
+        return ProblemException.invalid(invalid.code(), prefix + ": " + invalid.getMessage(), errors);
     }
 
     /** The JSON path of a failure: {@code users[3].email}; without the last property when {@code parentOnly}. */

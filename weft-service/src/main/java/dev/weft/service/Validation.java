@@ -24,7 +24,7 @@ public final class Validation {
     /** The most credits a user may hold: 10^15. */
     public static final long MAX_CREDITS = 1_000_000_000_000_000L;
 
-    private final List<ApiException.FieldError> errors = new ArrayList<>();
+    private final List<ProblemException.FieldError> errors = new ArrayList<>();
 
     private Validation() {
     }
@@ -40,7 +40,7 @@ public final class Validation {
      * @return this
      */
     public Validation fail(String field, String message) {
-        errors.add(new ApiException.FieldError(field, message));
+        errors.add(new ProblemException.FieldError(field, message));
         return this;
     }
 
@@ -122,17 +122,17 @@ public final class Validation {
         return this;
     }
 
-    /** @throws ApiException 400 {@code validation_failed} if any field was invalid */
+    /** @throws ProblemException 400 {@code validation_failed} if any field was invalid */
     public void check() {
         if (!errors.isEmpty()) {
             StringBuilder detail = new StringBuilder();
-            for (ApiException.FieldError error : errors) {
+            for (ProblemException.FieldError error : errors) {
                 if (!detail.isEmpty()) {
                     detail.append("; ");
                 }
                 detail.append(error.field()).append(": ").append(error.message());
             }
-            throw ApiException.invalid("validation_failed", detail.toString(), errors);
+            throw ProblemException.invalid("validation_failed", detail.toString(), errors);
         }
     }
 

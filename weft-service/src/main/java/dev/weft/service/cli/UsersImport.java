@@ -2,7 +2,7 @@ package dev.weft.service.cli;
 
 import dev.weft.core.WeftException;
 import dev.weft.db.ConstraintViolationException;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import dev.weft.service.ApiKeys;
 import dev.weft.service.Json;
 import dev.weft.service.ServiceContext;
@@ -94,10 +94,10 @@ final class UsersImport implements Callable<Integer> {
                     CreateUserRequest user = kind.equals("csv") ? fromCsv(header, Csv.parse(text))
                             : json.read(text.getBytes(StandardCharsets.UTF_8), CreateUserRequest.class);
                     if (!seenEmails.add(user.email().toLowerCase(Locale.ROOT))) {
-                        throw ApiException.invalidField("email", "repeats an earlier row");
+                        throw ProblemException.invalidField("email", "repeats an earlier row");
                     }
                     if (!seenUsernames.add(user.username())) {
-                        throw ApiException.invalidField("username", "repeats an earlier row");
+                        throw ProblemException.invalidField("username", "repeats an earlier row");
                     }
                     chunk.add(new Row(line, user, ApiKeys.newUserKey()));
                 } catch (WeftException | IllegalArgumentException e) {
@@ -142,7 +142,7 @@ final class UsersImport implements Callable<Integer> {
                     try {
                         credits = value.isEmpty() ? null : Long.valueOf(value.strip());
                     } catch (NumberFormatException e) {
-                        throw ApiException.invalidField("credits", "must be an integer");
+                        throw ProblemException.invalidField("credits", "must be an integer");
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown column " + header.get(i));

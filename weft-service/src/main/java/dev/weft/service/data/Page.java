@@ -1,6 +1,6 @@
 package dev.weft.service.data;
 
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,7 +38,7 @@ public record Page(int limit, long offset, String orderBy, boolean descending) {
      * @param columns the columns {@code order_by} may name
      * @param defaultColumn the order when none is given (ascending)
      * @return the page
-     * @throws ApiException 400 naming the invalid parameter
+     * @throws ProblemException 400 naming the invalid parameter
      */
     public static Page parse(Function<String, Optional<String>> query, Set<String> columns, String defaultColumn) {
         int limit = (int) number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
@@ -47,8 +47,8 @@ public record Page(int limit, long offset, String orderBy, boolean descending) {
         boolean descending = order.startsWith("-");
         String column = descending ? order.substring(1) : order;
         if (!columns.contains(column)) {
-            throw ApiException.invalid("invalid_order_by", "order_by must name one of " + columns.stream().sorted()
-                    .toList() + ", optionally prefixed with '-'", List.of(new ApiException.FieldError("order_by",
+            throw ProblemException.invalid("invalid_order_by", "order_by must name one of " + columns.stream().sorted()
+                    .toList() + ", optionally prefixed with '-'", List.of(new ProblemException.FieldError("order_by",
                             "unknown column")));
         }
         return new Page(limit, offset, column, descending);
@@ -61,7 +61,7 @@ public record Page(int limit, long offset, String orderBy, boolean descending) {
      * @param min the smallest allowed
      * @param max the largest allowed
      * @return the value
-     * @throws ApiException 400 if not an integer in range
+     * @throws ProblemException 400 if not an integer in range
      */
     public static long number(Function<String, Optional<String>> query, String name, long fallback, long min,
             long max) {
@@ -77,12 +77,12 @@ public record Page(int limit, long offset, String orderBy, boolean descending) {
             }
             parsed = Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw ApiException.invalid("invalid_parameter", name + " must be an integer",
-                    List.of(new ApiException.FieldError(name, "must be an integer")));
+            throw ProblemException.invalid("invalid_parameter", name + " must be an integer",
+                    List.of(new ProblemException.FieldError(name, "must be an integer")));
         }
         if (parsed < min || parsed > max) {
-            throw ApiException.invalid("invalid_parameter", name + " must be between " + min + " and " + max,
-                    List.of(new ApiException.FieldError(name, "must be between " + min + " and " + max)));
+            throw ProblemException.invalid("invalid_parameter", name + " must be between " + min + " and " + max,
+                    List.of(new ProblemException.FieldError(name, "must be between " + min + " and " + max)));
         }
         return parsed;
     }

@@ -1,7 +1,7 @@
 package dev.weft.service.data;
 
 import dev.weft.db.DatabaseType;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,7 +41,7 @@ public final class WriteGate {
      * @param write the write
      * @param <T> its result
      * @return its result
-     * @throws ApiException 503 {@code database_busy} if the turn does not come within the wait
+     * @throws ProblemException 503 {@code database_busy} if the turn does not come within the wait
      */
     public <T> T call(Supplier<T> write) {
         if (lock == null) {
@@ -49,11 +49,11 @@ public final class WriteGate {
         }
         try {
             if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw ApiException.of(503, "database_busy", "the database's writer queue is full; retry later");
+                throw ProblemException.of(503, "database_busy", "the database's writer queue is full; retry later");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.of(503, "database_busy", "interrupted while waiting to write to the database");
+            throw ProblemException.of(503, "database_busy", "interrupted while waiting to write to the database");
         }
         try {
             return write.get();

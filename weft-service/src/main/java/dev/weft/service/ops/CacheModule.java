@@ -3,7 +3,7 @@ package dev.weft.service.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.cache.Cache;
 import dev.weft.service.Access;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import dev.weft.service.Exchange;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
@@ -58,7 +58,7 @@ public final class CacheModule implements RouteModule {
         Optional<Entry> entry = cache.get(key, Entry.class);
         long now = context.clock().millis();
         if (entry.isEmpty() || entry.get().expiresAtMillis() <= now) {
-            throw ApiException.of(404, "not_found", "no cache entry with this key");
+            throw ProblemException.of(404, "not_found", "no cache entry with this key");
         }
         JsonNode value = exchange.json().readTree(entry.get().json().getBytes(StandardCharsets.UTF_8));
         Map<String, Object> body = new LinkedHashMap<>();
@@ -75,7 +75,7 @@ public final class CacheModule implements RouteModule {
                 StandardCharsets.UTF_8);
         String problem = Validation.textProblem(text);
         if (problem != null && !problem.contains("control")) {
-            throw ApiException.invalidField("value", problem);
+            throw ProblemException.invalidField("value", problem);
         }
         long ttl = request.ttlSeconds() == null ? CachePutRequest.DEFAULT_TTL_SECONDS : request.ttlSeconds();
         Instant expires = context.clock().instant().plusSeconds(ttl);
@@ -92,7 +92,7 @@ public final class CacheModule implements RouteModule {
         String key = exchange.pathParam("key");
         if (!KEY.matcher(key).matches() || key.contains("..")) {
             // ".." matches the character class but reads as path traversal: refused so no proxy or log confuses it
-            throw ApiException.invalidField("key", "must match [A-Za-z0-9:_.-]{1,200} and not contain '..'");
+            throw ProblemException.invalidField("key", "must match [A-Za-z0-9:_.-]{1,200} and not contain '..'");
         }
         return key;
     }

@@ -6,7 +6,7 @@ import dev.weft.http.ApiMetrics;
 import dev.weft.http.BreakerStatus;
 import dev.weft.http.HostPoolStatus;
 import dev.weft.service.Access;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import dev.weft.service.Exchange;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
@@ -99,15 +99,15 @@ public final class ProviderOpsModule implements RouteModule {
             JsonNode body = exchange.jsonObject();
             body.fieldNames().forEachRemaining(field -> {
                 if (!field.equals("host")) {
-                    throw ApiException.invalid("unknown_field", "unknown field",
-                            List.of(new ApiException.FieldError(field.length() > 64 ? field.substring(0, 64) : field,
+                    throw ProblemException.invalid("unknown_field", "unknown field",
+                            List.of(new ProblemException.FieldError(field.length() > 64 ? field.substring(0, 64) : field,
                                     "unknown field")));
                 }
             });
             JsonNode value = body.get("host");
             if (value != null && !value.isNull()) {
                 if (!value.isTextual() || !value.asText().matches("[A-Za-z0-9.\\-\\[\\]:]{1,260}")) {
-                    throw ApiException.invalidField("host", "must be host or host:port");
+                    throw ProblemException.invalidField("host", "must be host or host:port");
                 }
                 host = value.asText();
             }
@@ -116,7 +116,7 @@ public final class ProviderOpsModule implements RouteModule {
         if (host != null) {
             String wanted = host;
             if (client.isEmpty() || !client.get().breakers().containsKey(wanted)) {
-                throw ApiException.notFound("circuit breaker");
+                throw ProblemException.notFound("circuit breaker");
             }
             client.get().circuitBreaker(wanted).reset();
         } else {

@@ -2,7 +2,7 @@ package dev.weft.service.usage;
 
 import dev.weft.db.Database;
 import dev.weft.service.Access;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import dev.weft.service.Exchange;
 import dev.weft.service.Principal;
 import dev.weft.service.RouteModule;
@@ -95,7 +95,7 @@ public final class UsageModule implements RouteModule {
         }
         long userId = Page.number(exchange::query, "user_id", 0, 1, Long.MAX_VALUE / 2);
         if (!principal.admin() && userId != principal.userId()) {
-            throw ApiException.forbidden("only the admin may read another user's usage");
+            throw ProblemException.forbidden("only the admin may read another user's usage");
         }
         return userId;
     }

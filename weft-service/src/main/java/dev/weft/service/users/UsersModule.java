@@ -7,7 +7,7 @@ import dev.weft.cache.TypeRef;
 import dev.weft.db.ConstraintViolationException;
 import dev.weft.db.Database;
 import dev.weft.service.Access;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import dev.weft.service.ApiKeys;
 import dev.weft.service.Exchange;
 import dev.weft.service.Idempotency;
@@ -163,7 +163,7 @@ public final class UsersModule implements RouteModule {
 
     private void get(Exchange exchange) {
         long id = visibleUserId(exchange);
-        exchange.send(200, users.findById(id).orElseThrow(() -> ApiException.notFound("user " + id)));
+        exchange.send(200, users.findById(id).orElseThrow(() -> ProblemException.notFound("user " + id)));
     }
 
     private void update(Exchange exchange) {
@@ -175,11 +175,11 @@ public final class UsersModule implements RouteModule {
             String name = field.getKey();
             JsonNode value = field.getValue();
             if (!PATCH_FIELDS.contains(name)) {
-                throw ApiException.invalid("unknown_field", "unknown field '" + name + "'",
-                        List.of(new ApiException.FieldError(name, "unknown field")));
+                throw ProblemException.invalid("unknown_field", "unknown field '" + name + "'",
+                        List.of(new ProblemException.FieldError(name, "unknown field")));
             }
             if (ADMIN_ONLY_FIELDS.contains(name) && !exchange.principal().admin()) {
-                throw ApiException.of(403, "forbidden_field", name + " may be changed by the admin only");
+                throw ProblemException.of(403, "forbidden_field", name + " may be changed by the admin only");
             }
             switch (name) {
                 case "email", "username" -> {
@@ -218,10 +218,10 @@ public final class UsersModule implements RouteModule {
         validation.check();
         UserRow updated;
         if (changes.isEmpty()) {
-            updated = users.findById(id).orElseThrow(() -> ApiException.notFound("user " + id));
+            updated = users.findById(id).orElseThrow(() -> ProblemException.notFound("user " + id));
         } else {
             try {
-                updated = users.update(db, id, changes).orElseThrow(() -> ApiException.notFound("user " + id));
+                updated = users.update(db, id, changes).orElseThrow(() -> ProblemException.notFound("user " + id));
             } catch (ConstraintViolationException e) {
                 String email = changes.get("email") instanceof String text ? text : null;
                 String username = changes.get("username") instanceof String text ? text : null;
@@ -235,7 +235,7 @@ public final class UsersModule implements RouteModule {
     private void delete(Exchange exchange) {
         long id = exchange.pathId("id", "user");
         if (!users.delete(id)) {
-            throw ApiException.notFound("user " + id);
+            throw ProblemException.notFound("user " + id);
         }
         context.invalidateUser(id);
         exchange.noContent();
@@ -243,7 +243,7 @@ public final class UsersModule implements RouteModule {
 
     private void stats(Exchange exchange) {
         long id = visibleUserId(exchange);
-        exchange.send(200, users.getUserStats(id).orElseThrow(() -> ApiException.notFound("user " + id)));
+        exchange.send(200, users.getUserStats(id).orElseThrow(() -> ProblemException.notFound("user " + id)));
     }
 
     private void profile(Exchange exchange) {
@@ -258,7 +258,7 @@ public final class UsersModule implements RouteModule {
         UserProfile loaded = profiles.getOrLoad(key, TypeRef.of(UserProfile.class), PROFILE_TTL,
                 Set.of(context.userTag(id)), () -> load(id));
         if (loaded == null) {
-            throw ApiException.notFound("user " + id);
+            throw ProblemException.notFound("user " + id);
         }
         exchange.responseHeader("X-Cache", "miss");
         exchange.send(200, loaded);
@@ -280,22 +280,22 @@ public final class UsersModule implements RouteModule {
             long to = Objects.requireNonNull(request.toUserId());
             long amount = Objects.requireNonNull(request.amount());
             if (!exchange.principal().mayAccessUser(from)) {
-                throw ApiException.notFound("user " + from);
+                throw ProblemException.notFound("user " + from);
             }
             Map<String, Object> result = context.inWriteTransaction(tx -> {
                 Map<Long, Long> balances = users.lockBalances(tx, db.type(), Math.min(from, to), Math.max(from, to));
                 if (!balances.containsKey(from)) {
-                    throw ApiException.notFound("user " + from);
+                    throw ProblemException.notFound("user " + from);
                 }
                 if (!balances.containsKey(to)) {
-                    throw ApiException.notFound("user " + to);
+                    throw ProblemException.notFound("user " + to);
                 }
                 if (balances.get(from) < amount) {
-                    throw ApiException.of(409, "insufficient_credits", "user " + from + " has fewer than " + amount
+                    throw ProblemException.of(409, "insufficient_credits", "user " + from + " has fewer than " + amount
                             + " credits");
                 }
                 if (balances.get(to) > Validation.MAX_CREDITS - amount) {
-                    throw ApiException.of(409, "credit_limit", "user " + to + " would hold more than "
+                    throw ProblemException.of(409, "credit_limit", "user " + to + " would hold more than "
                             + Validation.MAX_CREDITS + " credits");
                 }
                 long fromBalance = users.addCredits(tx, from, -amount);
@@ -319,7 +319,7 @@ public final class UsersModule implements RouteModule {
     private static long visibleUserId(Exchange exchange) {
         long id = exchange.pathId("id", "user");
         if (!exchange.principal().mayAccessUser(id)) {
-            throw ApiException.notFound("user " + id);
+            throw ProblemException.notFound("user " + id);
         }
         return id;
     }
@@ -332,8 +332,8 @@ public final class UsersModule implements RouteModule {
         return switch (value.get()) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw ApiException.invalid("invalid_parameter", name + " must be true or false",
-                    List.of(new ApiException.FieldError(name, "must be true or false")));
+            default -> throw ProblemException.invalid("invalid_parameter", name + " must be true or false",
+                    List.of(new ProblemException.FieldError(name, "must be true or false")));
         };
     }
 
@@ -364,12 +364,12 @@ public final class UsersModule implements RouteModule {
     private record CreateUserRequestLike(@Nullable String email, @Nullable String username) {
     }
 
-    private ApiException duplicate(CreateUserRequest request, @Nullable String prefix) {
+    private ProblemException duplicate(CreateUserRequest request, @Nullable String prefix) {
         return duplicate(new CreateUserRequestLike(request.email(), request.username()), prefix, 0);
     }
 
     /** Names the field a unique violation was about, by looking for the other holder of each value. */
-    private ApiException duplicate(CreateUserRequestLike request, @Nullable String prefix, long self) {
+    private ProblemException duplicate(CreateUserRequestLike request, @Nullable String prefix, long self) {
         String at = prefix == null ? "" : prefix + ".";
         if (request.email() != null && users.getByEmail(request.email()).filter(user -> user.id() != self)
                 .isPresent()) {
@@ -383,7 +383,7 @@ public final class UsersModule implements RouteModule {
         return conflict("duplicate_user", prefix == null ? "user" : prefix, "a conflicting user exists");
     }
 
-    private static ApiException conflict(String code, String field, String message) {
-        return ApiException.ofErrors(409, code, message, List.of(new ApiException.FieldError(field, message)));
+    private static ProblemException conflict(String code, String field, String message) {
+        return ProblemException.ofErrors(409, code, message, List.of(new ProblemException.FieldError(field, message)));
     }
 }

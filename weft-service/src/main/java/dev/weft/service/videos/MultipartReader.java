@@ -1,6 +1,6 @@
 package dev.weft.service.videos;
 
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,11 +62,11 @@ final class MultipartReader {
      * @param in the body
      * @param contentType the request's {@code Content-Type}
      * @return a reader
-     * @throws ApiException 415 unless it is {@code multipart/form-data} with a valid boundary
+     * @throws ProblemException 415 unless it is {@code multipart/form-data} with a valid boundary
      */
     static MultipartReader open(InputStream in, @Nullable String contentType) {
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-            throw ApiException.of(415, "unsupported_media_type", "the body must be multipart/form-data");
+            throw ProblemException.of(415, "unsupported_media_type", "the body must be multipart/form-data");
         }
         String boundary = null;
         for (String parameter : contentType.split(";")) {
@@ -79,7 +79,7 @@ final class MultipartReader {
             }
         }
         if (boundary == null || !BOUNDARY.matcher(boundary).matches() || boundary.endsWith(" ")) {
-            throw ApiException.of(415, "unsupported_media_type", "multipart/form-data needs a valid boundary");
+            throw ProblemException.of(415, "unsupported_media_type", "multipart/form-data needs a valid boundary");
         }
         return new MultipartReader(in, boundary);
     }
@@ -285,7 +285,7 @@ final class MultipartReader {
         return matcher.find() ? matcher.group(1) : null;
     }
 
-    private static ApiException malformed(String message) {
-        return ApiException.of(400, "malformed_multipart", message);
+    private static ProblemException malformed(String message) {
+        return ProblemException.of(400, "malformed_multipart", message);
     }
 }

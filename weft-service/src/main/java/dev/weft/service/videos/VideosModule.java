@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.cache.Cache;
 import dev.weft.db.Database;
 import dev.weft.service.Access;
-import dev.weft.service.ApiException;
+import dev.weft.service.ProblemException;
 import dev.weft.service.Exchange;
 import dev.weft.service.Idempotency;
 import dev.weft.service.Json;
@@ -134,7 +134,7 @@ public final class VideosModule implements RouteModule {
         Principal principal = exchange.principal();
         Optional<String> key = exchange.header("Idempotency-Key");
         if (key.isPresent() && !validKey(key.get())) {
-            throw ApiException.invalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+            throw ProblemException.invalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
         }
         OptionalLong declared = exchange.request().headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > maxUpload + FRAMING) {
@@ -218,10 +218,10 @@ public final class VideosModule implements RouteModule {
                 switch (part.name()) {
                     case "video" -> {
                         if (size >= 0) {
-                            throw ApiException.invalidField("video", "only one video file may be sent");
+                            throw ProblemException.invalidField("video", "only one video file may be sent");
                         }
                         if (part.filename() == null) {
-                            throw ApiException.invalidField("video", "must be a file part (with a filename)");
+                            throw ProblemException.invalidField("video", "must be a file part (with a filename)");
                         }
                         MessageDigest digest = sha256();
                         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
@@ -234,27 +234,27 @@ public final class VideosModule implements RouteModule {
                     }
                     case "options" -> {
                         if (options != null) {
-                            throw ApiException.invalidField("options", "only one options part may be sent");
+                            throw ProblemException.invalidField("options", "only one options part may be sent");
                         }
                         options = options(small(reader, MAX_OPTIONS_BYTES, "options"));
                     }
                     case "user_id" -> {
                         if (userId != null) {
-                            throw ApiException.invalidField("user_id", "only one user_id may be sent");
+                            throw ProblemException.invalidField("user_id", "only one user_id may be sent");
                         }
                         userId = userId(small(reader, 32, "user_id"));
                     }
-                    default -> throw ApiException.invalid("unknown_field", "unknown form field",
-                            List.of(new ApiException.FieldError(part.name().length() > 64
+                    default -> throw ProblemException.invalid("unknown_field", "unknown form field",
+                            List.of(new ProblemException.FieldError(part.name().length() > 64
                                     ? part.name().substring(0, 64) : part.name(), "unknown field")));
                 }
             }
             if (size < 0) {
-                throw ApiException.invalidField("video", "a video file is required");
+                throw ProblemException.invalidField("video", "a video file is required");
             }
             if (size == 0) {
-                throw ApiException.invalid("empty_file", "the video file is empty",
-                        List.of(new ApiException.FieldError("video", "must not be empty")));
+                throw ProblemException.invalid("empty_file", "the video file is empty",
+                        List.of(new ProblemException.FieldError("video", "must not be empty")));
             }
             done = true;
             return new Upload(temp, Objects.requireNonNull(filename), size, Objects.requireNonNull(sha), options,
@@ -270,8 +270,8 @@ public final class VideosModule implements RouteModule {
         try {
             return reader.readSmall(limit);
         } catch (MultipartReader.TooLarge e) {
-            throw ApiException.invalid("field_too_large", field + " is larger than " + limit + " bytes",
-                    List.of(new ApiException.FieldError(field, "at most " + limit + " bytes")));
+            throw ProblemException.invalid("field_too_large", field + " is larger than " + limit + " bytes",
+                    List.of(new ProblemException.FieldError(field, "at most " + limit + " bytes")));
         }
     }
 
@@ -279,18 +279,18 @@ public final class VideosModule implements RouteModule {
         JsonNode node;
         try {
             node = json.readTree(bytes);
-        } catch (ApiException e) {
-            throw ApiException.invalid("invalid_options", "options must be a JSON object",
-                    List.of(new ApiException.FieldError("options", "not valid JSON")));
+        } catch (ProblemException e) {
+            throw ProblemException.invalid("invalid_options", "options must be a JSON object",
+                    List.of(new ProblemException.FieldError("options", "not valid JSON")));
         }
         if (node == null || !node.isObject()) {
-            throw ApiException.invalid("invalid_options", "options must be a JSON object",
-                    List.of(new ApiException.FieldError("options", "must be a JSON object")));
+            throw ProblemException.invalid("invalid_options", "options must be a JSON object",
+                    List.of(new ProblemException.FieldError("options", "must be a JSON object")));
         }
         String text = new String(json.write(node), StandardCharsets.UTF_8);
         if (text.indexOf('\u0000') >= 0) {
-            throw ApiException.invalid("invalid_options", "options must not contain NUL characters",
-                    List.of(new ApiException.FieldError("options", "contains NUL")));
+            throw ProblemException.invalid("invalid_options", "options must not contain NUL characters",
+                    List.of(new ProblemException.FieldError("options", "contains NUL")));
         }
         return text;
     }
@@ -299,7 +299,7 @@ public final class VideosModule implements RouteModule {
         String text = new String(bytes, StandardCharsets.UTF_8).trim();
         if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')
                 || Long.parseLong(text) < 1) {
-            throw ApiException.invalidField("user_id", "must be a positive integer");
+            throw ProblemException.invalidField("user_id", "must be a positive integer");
         }
         return Long.parseLong(text);
     }
@@ -307,15 +307,15 @@ public final class VideosModule implements RouteModule {
     private long owner(Principal principal, @Nullable Long userId) {
         if (!principal.admin()) {
             if (userId != null && userId != principal.userId()) {
-                throw ApiException.forbidden("only the admin may upload for another user");
+                throw ProblemException.forbidden("only the admin may upload for another user");
             }
             return principal.userId();
         }
         if (userId == null) {
-            throw ApiException.invalidField("user_id", "the admin must name the user the video belongs to");
+            throw ProblemException.invalidField("user_id", "the admin must name the user the video belongs to");
         }
         if (users.findById(userId).isEmpty()) {
-            throw ApiException.notFound("user");
+            throw ProblemException.notFound("user");
         }
         return userId;
     }
@@ -343,10 +343,10 @@ public final class VideosModule implements RouteModule {
 
     private void replay(Exchange exchange, IdempotencyRepository.Entry entry, String hash) {
         if (!entry.requestHash().equals(hash)) {
-            throw ApiException.of(422, "idempotency_mismatch", "this Idempotency-Key was used with a different request");
+            throw ProblemException.of(422, "idempotency_mismatch", "this Idempotency-Key was used with a different request");
         }
         if (entry.status() == 0 || entry.body() == null) {
-            throw ApiException.of(409, "idempotency_in_progress",
+            throw ProblemException.of(409, "idempotency_in_progress",
                     "a request with this Idempotency-Key is still running; retry later");
         }
         JsonNode stored = json.readTree(Objects.requireNonNull(entry.body()).getBytes(StandardCharsets.UTF_8));
@@ -361,8 +361,8 @@ public final class VideosModule implements RouteModule {
                 && value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
-    private ApiException tooLarge() {
-        return ApiException.of(413, "payload_too_large", "the video is larger than " + maxUpload + " bytes");
+    private ProblemException tooLarge() {
+        return ProblemException.of(413, "payload_too_large", "the video is larger than " + maxUpload + " bytes");
     }
 
     private static MessageDigest sha256() {
@@ -379,9 +379,9 @@ public final class VideosModule implements RouteModule {
         Long userId = scopeUser(exchange);
         String status = exchange.query("status").orElse(null);
         if (status != null && !VideoRepository.STATUSES.contains(status)) {
-            throw ApiException.invalid("invalid_parameter", "status must be one of "
+            throw ProblemException.invalid("invalid_parameter", "status must be one of "
                     + VideoRepository.STATUSES.stream().sorted().toList(),
-                    List.of(new ApiException.FieldError("status", "unknown status")));
+                    List.of(new ProblemException.FieldError("status", "unknown status")));
         }
         Page page = Page.parse(exchange::query, VideoRepository.ORDER_COLUMNS, "-created_at");
         List<Map<String, Object>> items = videos.getUserVideos(userId, status, page).stream().map(this::view).toList();
@@ -407,34 +407,34 @@ public final class VideosModule implements RouteModule {
         VideoRow video;
         try {
             video = cache.getOrLoad(cacheKey(videoId), VideoRow.class, cacheTtl,
-                    () -> videos.getByVideoId(videoId).orElseThrow(() -> ApiException.notFound("video")));
-        } catch (ApiException e) {
+                    () -> videos.getByVideoId(videoId).orElseThrow(() -> ProblemException.notFound("video")));
+        } catch (ProblemException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (e.getCause() instanceof ApiException api) {
+            if (e.getCause() instanceof ProblemException api) {
                 throw api;
             }
             throw e;
         }
         if (!exchange.principal().mayAccessUser(video.userId())) {
-            throw ApiException.notFound("video");
+            throw ProblemException.notFound("video");
         }
         exchange.send(200, view(video));
     }
 
     private void cancel(Exchange exchange) {
         String videoId = videoId(exchange);
-        VideoRow video = videos.getByVideoId(videoId).orElseThrow(() -> ApiException.notFound("video"));
+        VideoRow video = videos.getByVideoId(videoId).orElseThrow(() -> ProblemException.notFound("video"));
         if (!exchange.principal().mayAccessUser(video.userId())) {
-            throw ApiException.notFound("video");
+            throw ProblemException.notFound("video");
         }
         switch (engine.cancel(videoId)) {
-            case NOT_FOUND -> throw ApiException.notFound("video");
-            case ALREADY_FINAL -> throw ApiException.of(409, "video_final",
+            case NOT_FOUND -> throw ProblemException.notFound("video");
+            case ALREADY_FINAL -> throw ProblemException.of(409, "video_final",
                     "the video is already " + videos.getByVideoId(videoId).map(VideoRow::status).orElse("final"));
             case CANCELLED -> {
                 cache.invalidate(cacheKey(videoId));
-                exchange.send(200, view(videos.getByVideoId(videoId).orElseThrow(() -> ApiException.notFound("video"))));
+                exchange.send(200, view(videos.getByVideoId(videoId).orElseThrow(() -> ProblemException.notFound("video"))));
             }
         }
     }
@@ -448,7 +448,7 @@ public final class VideosModule implements RouteModule {
         }
         long userId = Page.number(exchange::query, "user_id", 0, 1, Long.MAX_VALUE / 2);
         if (!principal.admin() && userId != principal.userId()) {
-            throw ApiException.forbidden("only the admin may list another user's videos");
+            throw ProblemException.forbidden("only the admin may list another user's videos");
         }
         return userId;
     }
@@ -456,7 +456,7 @@ public final class VideosModule implements RouteModule {
     private static String videoId(Exchange exchange) {
         String videoId = exchange.pathParam("video_id");
         if (!videoId.matches("[A-Za-z0-9_-]{1,64}")) {
-            throw ApiException.notFound("video");
+            throw ProblemException.notFound("video");
         }
         return videoId;
     }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable; safe to share between threads.
  */
-public final class ApiException extends WeftException {
+public final class ProblemException extends WeftException {
     private static final long serialVersionUID = 1L;
 
     /** One invalid field of a request. @param field the field's JSON path @param message what is wrong */
@@ -27,7 +27,7 @@ public final class ApiException extends WeftException {
     private final int status;
     private final transient List<FieldError> errors;
 
-    private ApiException(int status, ErrorKind kind, String code, String message, List<FieldError> errors,
+    private ProblemException(int status, ErrorKind kind, String code, String message, List<FieldError> errors,
             @Nullable Throwable cause) {
         super(kind, code, message, cause);
         this.status = status;
@@ -40,8 +40,8 @@ public final class ApiException extends WeftException {
      * @param message the problem's detail; no secrets, no bound values
      * @return the exception
      */
-    public static ApiException of(int status, String code, String message) {
-        return new ApiException(status, kindOf(status), code, message, List.of(), null);
+    public static ProblemException of(int status, String code, String message) {
+        return new ProblemException(status, kindOf(status), code, message, List.of(), null);
     }
 
     /**
@@ -50,8 +50,8 @@ public final class ApiException extends WeftException {
      * @param errors the invalid fields
      * @return a 400 naming the invalid fields
      */
-    public static ApiException invalid(String code, String message, List<FieldError> errors) {
-        return new ApiException(400, ErrorKind.INVALID_INPUT, code, message, errors, null);
+    public static ProblemException invalid(String code, String message, List<FieldError> errors) {
+        return new ProblemException(400, ErrorKind.INVALID_INPUT, code, message, errors, null);
     }
 
     /**
@@ -61,8 +61,8 @@ public final class ApiException extends WeftException {
      * @param errors the fields concerned
      * @return the exception
      */
-    public static ApiException ofErrors(int status, String code, String message, List<FieldError> errors) {
-        return new ApiException(status, kindOf(status), code, message, errors, null);
+    public static ProblemException ofErrors(int status, String code, String message, List<FieldError> errors) {
+        return new ProblemException(status, kindOf(status), code, message, errors, null);
     }
 
     /**
@@ -70,22 +70,22 @@ public final class ApiException extends WeftException {
      * @param message what is wrong with it
      * @return a 400 {@code validation_failed} naming one field
      */
-    public static ApiException invalidField(String field, String message) {
+    public static ProblemException invalidField(String field, String message) {
         return invalid("validation_failed", field + ": " + message, List.of(new FieldError(field, message)));
     }
 
     /** @param message the detail @return a 401 {@code unauthorized} */
-    public static ApiException unauthorized(String message) {
+    public static ProblemException unauthorized(String message) {
         return of(401, "unauthorized", message);
     }
 
     /** @param message the detail @return a 403 {@code forbidden} */
-    public static ApiException forbidden(String message) {
+    public static ProblemException forbidden(String message) {
         return of(403, "forbidden", message);
     }
 
     /** @param what what was not found, e.g. {@code user 7} @return a 404 {@code not_found} */
-    public static ApiException notFound(String what) {
+    public static ProblemException notFound(String what) {
         return of(404, "not_found", what + " not found");
     }
 
