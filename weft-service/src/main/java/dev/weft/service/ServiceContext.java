@@ -18,8 +18,6 @@ import dev.weft.service.data.SettingsRepository;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoRepository;
-import dev.weft.service.data.WriteGate;
-import dev.weft.db.TransactionCallback;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -69,7 +67,6 @@ public final class ServiceContext implements AutoCloseable {
     private final SettingsRepository settings;
     private final IdempotencyRepository idempotency;
     private final ApiKeys apiKeys;
-    private final WriteGate writeGate;
     private final Map<String, Cache> moduleCaches = new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile @Nullable String cacheScope;
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
@@ -122,12 +119,11 @@ public final class ServiceContext implements AutoCloseable {
             closeAll(opened);
             throw e;
         }
-        writeGate = WriteGate.forType(database.type());
-        users = new UserRepository(database, clock, writeGate);
-        videos = new VideoRepository(database, clock, writeGate);
-        usage = new UsageRepository(database, clock, writeGate);
-        settings = new SettingsRepository(database, clock, writeGate);
-        idempotency = new IdempotencyRepository(database, clock, writeGate);
+        users = new UserRepository(database, clock);
+        videos = new VideoRepository(database, clock);
+        usage = new UsageRepository(database, clock);
+        settings = new SettingsRepository(database, clock);
+        idempotency = new IdempotencyRepository(database, clock);
         apiKeys = new ApiKeys(users, settings);
         health.register("database", () -> {
             Health probe = database.health(Duration.ofSeconds(2));
@@ -229,26 +225,6 @@ public final class ServiceContext implements AutoCloseable {
     /** @return idempotency records */
     public IdempotencyRepository idempotency() {
         return idempotency;
-    }
-
-    /**
-     * @return the writers' queue: every write to the database goes through it (one writer at a time on SQLite,
-     *     see {@link WriteGate}); the repositories use it already
-     */
-    public WriteGate writeGate() {
-        return writeGate;
-    }
-
-    /**
-     * Runs a transaction in the writers' queue: use this, not {@code database().inTransaction}, for transactions
-     * that write, so SQLite writers queue as virtual threads instead of in the driver.
-     *
-     * @param work the transaction's work
-     * @param <T> its result
-     * @return its result, after the commit
-     */
-    public <T> T inWriteTransaction(TransactionCallback<T, RuntimeException> work) {
-        return writeGate.call(() -> database.inTransaction(work));
     }
 
     /** @return the API keys */

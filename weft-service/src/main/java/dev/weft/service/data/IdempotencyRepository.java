@@ -23,24 +23,17 @@ public final class IdempotencyRepository {
 
     private final Database db;
     private final Clock clock;
-    private final WriteGate gate;
 
     /**
-     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
-     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
+     * writers' queue of its own.
      *
      * @param db the database
      * @param clock the clock
      */
     public IdempotencyRepository(Database db, Clock clock) {
-        this(db, clock, WriteGate.forType(db.type()));
-    }
-
-    /** @param db the database @param clock the clock @param gate the writers' queue */
-    public IdempotencyRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /**
@@ -71,7 +64,7 @@ public final class IdempotencyRepository {
                 if (existing.get().createdAt().isAfter(clock.instant().minus(RETENTION))) {
                     return existing;
                 }
-                gate.run(() -> db.delete("idempotency_keys", id).execute());
+                db.delete("idempotency_keys", id).execute();
             }
             Map<String, Object> row = new LinkedHashMap<>(id);
             row.put("request_hash", requestHash);
@@ -79,7 +72,7 @@ public final class IdempotencyRepository {
             row.put("body", null);
             row.put("created_at", clock.instant());
             try {
-                gate.run(() -> db.insert("idempotency_keys", row).execute());
+                db.insert("idempotency_keys", row).execute();
                 return Optional.empty();
             } catch (ConstraintViolationException raced) {
                 // another request claimed it between our read and insert: read it again
@@ -95,18 +88,18 @@ public final class IdempotencyRepository {
      * @param body the answer's JSON body
      */
     public void complete(String principal, String key, int status, String body) {
-        gate.run(() -> db.update("idempotency_keys", Map.of("status", status, "body", body),
-                Map.of("principal", principal, "idem_key", key)).execute());
+        db.update("idempotency_keys", Map.of("status", status, "body", body),
+                Map.of("principal", principal, "idem_key", key)).execute();
     }
 
     /** @param principal the scope @param key the key: forgets a claim whose request failed unexpectedly */
     public void release(String principal, String key) {
-        gate.run(() -> db.delete("idempotency_keys", Map.of("principal", principal, "idem_key", key)).execute());
+        db.delete("idempotency_keys", Map.of("principal", principal, "idem_key", key)).execute();
     }
 
     /** @return how many expired records were deleted */
     public long purgeExpired() {
-        return gate.call(() -> db.execute("DELETE FROM idempotency_keys WHERE created_at < :before",
-                Map.of("before", clock.instant().minus(RETENTION))));
+        return db.execute("DELETE FROM idempotency_keys WHERE created_at < :before",
+                Map.of("before", clock.instant().minus(RETENTION)));
     }
 }

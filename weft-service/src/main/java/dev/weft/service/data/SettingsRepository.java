@@ -15,24 +15,17 @@ import java.util.Optional;
 public final class SettingsRepository {
     private final Database db;
     private final Clock clock;
-    private final WriteGate gate;
 
     /**
-     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
-     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
+     * writers' queue of its own.
      *
      * @param db the database
      * @param clock the clock
      */
     public SettingsRepository(Database db, Clock clock) {
-        this(db, clock, WriteGate.forType(db.type()));
-    }
-
-    /** @param db the database @param clock the clock @param gate the writers' queue */
-    public SettingsRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /** @param name the setting @return its value */
@@ -49,8 +42,8 @@ public final class SettingsRepository {
      */
     public boolean putIfAbsent(String name, String value) {
         try {
-            gate.run(() -> db.insert("settings", Map.of("name", name, "value", value, "updated_at", clock.instant()))
-                    .execute());
+            db.insert("settings", Map.of("name", name, "value", value, "updated_at", clock.instant()))
+                    .execute();
             return true;
         } catch (ConstraintViolationException e) {
             return false;
@@ -59,8 +52,8 @@ public final class SettingsRepository {
 
     /** @param name the setting @param value the new value */
     public void put(String name, String value) {
-        if (gate.call(() -> db.update("settings", Map.of("value", value, "updated_at", clock.instant()),
-                Map.of("name", name)).execute().count()) == 0 && !putIfAbsent(name, value)) {
+        if (db.update("settings", Map.of("value", value, "updated_at", clock.instant()),
+                Map.of("name", name)).execute().count() == 0 && !putIfAbsent(name, value)) {
             put(name, value);
         }
     }

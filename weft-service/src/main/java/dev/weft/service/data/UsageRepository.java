@@ -24,28 +24,17 @@ public final class UsageRepository {
 
     private final Database db;
     private final Clock clock;
-    private final WriteGate gate;
 
     /**
-     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
-     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
+     * writers' queue of its own.
      *
      * @param db the database
      * @param clock the clock
      */
     public UsageRepository(Database db, Clock clock) {
-        this(db, clock, WriteGate.forType(db.type()));
-    }
-
-    /**
-     * @param db the database
-     * @param clock the clock for time stamps and day windows
-     * @param gate the writers' queue
-     */
-    public UsageRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /**
@@ -93,8 +82,8 @@ public final class UsageRepository {
         row.put("memory_mb", memoryMb);
         row.put("gpu_percent", gpuPercent);
         row.put("created_at", clock.instant());
-        return gate.call(() -> ops.insert("model_usage", row).returning(COLUMNS.split(", ")).execute(UsageRow.class)
-                .rows().getFirst());
+        return ops.insert("model_usage", row).returning(COLUMNS.split(", ")).execute(UsageRow.class)
+                .rows().getFirst();
     }
 
     /**

@@ -31,28 +31,17 @@ public final class UserRepository {
 
     private final Database db;
     private final Clock clock;
-    private final WriteGate gate;
 
     /**
-     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
-     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
+     * writers' queue of its own.
      *
      * @param db the database
      * @param clock the clock
      */
     public UserRepository(Database db, Clock clock) {
-        this(db, clock, WriteGate.forType(db.type()));
-    }
-
-    /**
-     * @param db the database
-     * @param clock the clock for time stamps
-     * @param gate the writers' queue
-     */
-    public UserRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /**
@@ -84,8 +73,8 @@ public final class UserRepository {
         row.put("credits", user.credits());
         row.put("created_at", now);
         row.put("updated_at", now);
-        return gate.call(() -> ops.insert("users", row).returning(COLUMNS.split(", ")).execute(UserRow.class).rows()
-                .getFirst());
+        return ops.insert("users", row).returning(COLUMNS.split(", ")).execute(UserRow.class).rows()
+                .getFirst();
     }
 
     /** @param id the id @return the user */
@@ -160,13 +149,13 @@ public final class UserRepository {
     public Optional<UserRow> update(SqlOperations ops, long id, Map<String, ?> changes) {
         Map<String, Object> data = new LinkedHashMap<>(changes);
         data.put("updated_at", clock.instant());
-        return gate.call(() -> ops.update("users", data, Map.of("id", id)).returning(COLUMNS.split(", "))
-                .execute(UserRow.class).first());
+        return ops.update("users", data, Map.of("id", id)).returning(COLUMNS.split(", "))
+                .execute(UserRow.class).first();
     }
 
     /** @param id the user @return whether a user was deleted (with its videos and usage, by cascade) */
     public boolean delete(long id) {
-        return gate.call(() -> db.delete("users", Map.of("id", id)).execute().count() > 0);
+        return db.delete("users", Map.of("id", id)).execute().count() > 0;
     }
 
     /**
@@ -214,8 +203,8 @@ public final class UserRepository {
      * @return the new balance
      */
     public long addCredits(SqlOperations ops, long id, long delta) {
-        gate.run(() -> ops.execute("UPDATE users SET credits = credits + :delta, updated_at = :now WHERE id = :id",
-                Map.of("delta", delta, "now", clock.instant(), "id", id)));
+        ops.execute("UPDATE users SET credits = credits + :delta, updated_at = :now WHERE id = :id",
+                Map.of("delta", delta, "now", clock.instant(), "id", id));
         return ops.query("SELECT credits FROM users WHERE id = :id", Map.of("id", id)).one(Long.class);
     }
 

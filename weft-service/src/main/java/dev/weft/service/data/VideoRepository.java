@@ -32,24 +32,17 @@ public final class VideoRepository {
 
     private final Database db;
     private final Clock clock;
-    private final WriteGate gate;
 
     /**
-     * A repository with a writers' queue of its own: on SQLite it orders only the writers that use it. Prefer the
-     * instance from {@link dev.weft.service.ServiceContext}, which shares the service's queue.
+     * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
+     * writers' queue of its own.
      *
      * @param db the database
      * @param clock the clock
      */
     public VideoRepository(Database db, Clock clock) {
-        this(db, clock, WriteGate.forType(db.type()));
-    }
-
-    /** @param db the database @param clock the clock for time stamps @param gate the writers' queue */
-    public VideoRepository(Database db, Clock clock, WriteGate gate) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.gate = Objects.requireNonNull(gate, "gate");
     }
 
     /**
@@ -77,7 +70,7 @@ public final class VideoRepository {
         row.put("storage_path", storagePath);
         row.put("created_at", now);
         row.put("updated_at", now);
-        gate.run(() -> ops.insert("videos", row).execute());
+        ops.insert("videos", row).execute();
         return ops.query("SELECT " + COLUMNS + " FROM videos WHERE video_id = :id", Map.of("id", videoId))
                 .one(VideoRow.class);
     }
@@ -91,7 +84,7 @@ public final class VideoRepository {
     public boolean update(SqlOperations ops, String videoId, Map<String, ?> changes) {
         Map<String, Object> data = new LinkedHashMap<>(changes);
         data.put("updated_at", clock.instant());
-        return gate.call(() -> ops.update("videos", data, Map.of("video_id", videoId)).execute().count() > 0);
+        return ops.update("videos", data, Map.of("video_id", videoId)).execute().count() > 0;
     }
 
     /** @param videoId the id @return the video */

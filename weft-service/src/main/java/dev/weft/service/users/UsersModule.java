@@ -115,7 +115,7 @@ public final class UsersModule implements RouteModule {
         }
         List<Object> created;
         try {
-            created = context.inWriteTransaction(tx -> {
+            created = context.database().inTransaction(tx -> {
                 List<Object> out = new ArrayList<>(items.size());
                 for (int i = 0; i < items.size(); i++) {
                     String key = ApiKeys.newUserKey();
@@ -282,7 +282,7 @@ public final class UsersModule implements RouteModule {
             if (!exchange.principal().mayAccessUser(from)) {
                 throw ProblemException.notFound("user " + from);
             }
-            Map<String, Object> result = context.inWriteTransaction(tx -> {
+            Map<String, Object> result = context.database().inTransaction(tx -> {
                 Map<Long, Long> balances = users.lockBalances(tx, db.type(), Math.min(from, to), Math.max(from, to));
                 if (!balances.containsKey(from)) {
                     throw ProblemException.notFound("user " + from);
