@@ -374,7 +374,8 @@ public final class VsAnchorsReport {
             }
             for (Map.Entry<String, List<Double>> check : checks.entrySet()) {
                 double spread = spread(check.getValue());
-                out.printf("| %s | %s | %s | %s |%n", check.getKey(), list(check.getValue(), "%.2f"),
+                String pattern = median(check.getValue()) >= 100 ? "%,.0f" : "%.2f";
+                out.printf("| %s | %s | %s | %s |%n", check.getKey(), list(check.getValue(), pattern),
                         format(spread * 100, "%.1f %%"), Double.isNaN(spread) ? "?"
                                 : spread <= REPEAT_TOLERANCE ? "yes" : "**no**");
             }
