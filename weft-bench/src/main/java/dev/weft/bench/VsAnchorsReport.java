@@ -467,7 +467,7 @@ public final class VsAnchorsReport {
         }
 
         private static String list(List<Double> values, String pattern) {
-            return String.join(", ", values.stream().map(value -> format(value, pattern)).toList());
+            return String.join(" / ", values.stream().map(value -> format(value, pattern)).toList());
         }
 
         private static String format(double value, String pattern) {
