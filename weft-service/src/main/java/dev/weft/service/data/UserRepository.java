@@ -155,7 +155,18 @@ public final class UserRepository {
 
     /** @param id the user @return whether a user was deleted (with its videos and usage, by cascade) */
     public boolean delete(long id) {
-        return db.delete("users", Map.of("id", id)).execute().count() > 0;
+        return delete(db, id);
+    }
+
+    /**
+     * Deletes a user; its videos, jobs and usage go by cascade.
+     *
+     * @param ops the database or an open transaction
+     * @param id the user
+     * @return whether a user was deleted
+     */
+    public boolean delete(SqlOperations ops, long id) {
+        return ops.delete("users", Map.of("id", id)).execute().count() > 0;
     }
 
     /**

@@ -87,6 +87,18 @@ public final class VideoRepository {
         return ops.update("videos", data, Map.of("video_id", videoId)).execute().count() > 0;
     }
 
+    /**
+     * Where a user's uploads are stored, to delete the files once the user's rows are gone.
+     *
+     * @param ops the database or an open transaction
+     * @param userId the user
+     * @return the stored uploads' paths (videos whose upload was already processed or removed have none)
+     */
+    public List<String> storagePaths(SqlOperations ops, long userId) {
+        return ops.query("SELECT storage_path FROM videos WHERE user_id = :user_id AND storage_path IS NOT NULL",
+                Map.of("user_id", userId)).list(String.class);
+    }
+
     /** @param videoId the id @return the video */
     public Optional<VideoRow> getByVideoId(String videoId) {
         return db.query("SELECT " + COLUMNS + " FROM videos WHERE video_id = :id", Map.of("id", videoId))

@@ -7,6 +7,7 @@ import dev.weft.db.SqlOperations;
 import dev.weft.http.UpstreamException;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.VideoRepository;
+import dev.weft.service.data.Uploads;
 import dev.weft.service.data.VideoRow;
 import dev.weft.service.provider.ProviderStatus;
 import dev.weft.service.provider.VideoProvider;
@@ -214,7 +215,8 @@ public final class JobEngine implements AutoCloseable {
                     if (store.get(job.jobId()).map(row -> row.jobState().isFinal()).orElse(false)) {
                         // no worker held it: cancelled at once, so nothing will read the upload again
                         registry.counter("weft.jobs.finished", "state", JobState.CANCELLED.wireName()).increment();
-                        videos.getByVideoId(videoId).map(VideoRow::storagePath).ifPresent(JobEngine::deleteUpload);
+                        videos.getByVideoId(videoId).map(VideoRow::storagePath)
+                                .ifPresent(path -> Uploads.delete(List.of(path), "cancelled"));
                     }
                 });
                 wakeUp();
@@ -486,7 +488,8 @@ public final class JobEngine implements AutoCloseable {
     private void finished(JobRow job, JobState state, @Nullable String reason) {
         registry.counter("weft.jobs.finished", "state", state.wireName()).increment();
         listener.videoChanged(job.videoId(), job.userId());
-        videos.getByVideoId(job.videoId()).map(VideoRow::storagePath).ifPresent(JobEngine::deleteUpload);
+        videos.getByVideoId(job.videoId()).map(VideoRow::storagePath)
+                .ifPresent(path -> Uploads.delete(List.of(path), state.wireName()));
         var log = LOG.atInfo().setMessage("job finished").addKeyValue("job_id", job.jobId())
                 .addKeyValue("video_id", job.videoId()).addKeyValue("state", state.wireName());
         if (reason != null) {
@@ -585,17 +588,6 @@ public final class JobEngine implements AutoCloseable {
 
     private static String code(Throwable failure) {
         return failure instanceof WeftException weft ? weft.code() : failure.getClass().getSimpleName();
-    }
-
-    private static void deleteUpload(@Nullable String path) {
-        if (path == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(Path.of(path));
-        } catch (IOException | RuntimeException e) {
-            LOG.atWarn().setMessage("could not delete a processed upload").log();
-        }
     }
 
     /** A job-level failure that is not a provider or database exception. */

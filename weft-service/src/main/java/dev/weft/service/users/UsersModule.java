@@ -16,6 +16,7 @@ import dev.weft.service.Routes;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.Validation;
 import dev.weft.service.data.Page;
+import dev.weft.service.data.Uploads;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.UserRow;
 import dev.weft.service.data.UserStats;
@@ -234,10 +235,17 @@ public final class UsersModule implements RouteModule {
 
     private void delete(Exchange exchange) {
         long id = exchange.pathId("id", "user");
-        if (!users.delete(id)) {
+        List<String> uploads = new ArrayList<>();
+        boolean deleted = context.database().inTransaction(tx -> {
+            uploads.addAll(context.videos().storagePaths(tx, id));
+            return users.delete(tx, id);
+        });
+        if (!deleted) {
             throw ProblemException.notFound("user " + id);
         }
         context.invalidateUser(id);
+        // after the commit: the rows that named the files are gone; a file that stays is logged, not a 5xx
+        Uploads.delete(uploads, "user_deleted");
         exchange.noContent();
     }
 

@@ -10,6 +10,7 @@ import dev.weft.service.provider.LocalProvider;
 import dev.weft.service.videos.VideoService.Form;
 import dev.weft.service.videos.VideoService.Response;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -115,6 +116,23 @@ abstract class VideosEndpointContract {
         JsonNode videoStats = service.get("/videos/stats", key).json();
         assertThat(videoStats.path("total").asLong()).isEqualTo(1);
         assertThat(videoStats.path("by_status").path("completed").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void deletingAUserDeletesItsUploadFilesWithItsRows() {
+        JsonNode user = service.createUser(unique("del"));
+        String key = user.path("api_key").asText();
+        String videoId = service.upload(key, video("to be deleted")).json().path("video_id").asText();
+        Path stored = Path.of(service.service.context().database().query(
+                "SELECT storage_path FROM videos WHERE video_id = :id", java.util.Map.of("id", videoId))
+                .one(String.class));
+        assertThat(stored).exists();
+
+        Response deleted = service.call("DELETE", "/users/" + user.path("id").asLong(), VideoService.ADMIN_KEY, null);
+
+        assertThat(deleted.status()).as(deleted.text()).isEqualTo(204);
+        assertThat(stored).doesNotExist();
+        assertThat(service.get("/videos/" + videoId, VideoService.ADMIN_KEY).status()).isEqualTo(404);
     }
 
     @Test
