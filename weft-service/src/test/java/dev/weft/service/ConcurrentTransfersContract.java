@@ -30,7 +30,7 @@ abstract class ConcurrentTransfersContract {
         Random random = new Random(seed);
         try (TestService service = new TestService(backend())) {
             List<Long> ids = new ArrayList<>();
-            String prefix = EndpointContract.unique("c");
+            String prefix = TestService.unique("c");
             for (int i = 0; i < 50; i++) {
                 ids.add(service.createUser(prefix + "u" + i, 1_000).path("id").asLong());
             }

@@ -1,5 +1,7 @@
 package dev.weft.service;
 
+import static dev.weft.service.TestService.assertProblem;
+import static dev.weft.service.TestService.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,21 +35,6 @@ abstract class EndpointContract {
         if (service != null) {
             service.close();
         }
-    }
-
-    static String unique(String prefix) {
-        return prefix + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-    }
-
-    static void assertProblem(Response response, int status, String code) {
-        assertThat(response.status()).as(response.text()).isEqualTo(status);
-        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
-        JsonNode body = response.json();
-        assertThat(body.path("status").asInt()).isEqualTo(status);
-        assertThat(body.path("code").asText()).isEqualTo(code);
-        assertThat(body.has("type") && body.has("title") && body.has("detail") && body.has("instance")).isTrue();
-        assertThat(response.text()).doesNotContainIgnoringCase("exception").doesNotContainIgnoringCase("select ")
-                .doesNotContain("at dev.weft");
     }
 
     long userCount() {

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The OpenAPI description is served, matches the routes the server has, and every operation answers as described. */
+/**
+ * The OpenAPI description is served, matches the routes a server with the video jobs has (as {@code weft serve}
+ * runs), and every operation answers as described.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiTest {
     private TestService service;
@@ -63,17 +66,35 @@ class OpenApiTest {
     }
 
     @Test
+    void everyReferenceItMakesIsDefined() {
+        List<String> missing = new ArrayList<>();
+        String text = spec.toString();
+        int at = 0;
+        while ((at = text.indexOf("\"#/components/", at)) >= 0) {
+            int end = text.indexOf('"', at + 1);
+            String[] parts = text.substring(at + "\"#/components/".length(), end).split("/");
+            if (parts.length != 2 || !spec.path("components").path(parts[0]).has(parts[1])) {
+                missing.add(text.substring(at + 1, end));
+            }
+            at = end;
+        }
+
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
     void everyOperationAnswersWithADescribedStatus() {
-        long userId = service.createUser(EndpointContract.unique("oa"), 100).path("id").asLong();
-        long otherId = service.createUser(EndpointContract.unique("ob"), 0).path("id").asLong();
+        long userId = service.createUser(TestService.unique("oa"), 100).path("id").asLong();
+        long otherId = service.createUser(TestService.unique("ob"), 0).path("id").asLong();
         Map<String, String> bodies = Map.of(
-                "POST /users", TestService.json(Map.of("email", EndpointContract.unique("c") + "@example.com",
-                        "username", EndpointContract.unique("c"))),
+                "POST /users", TestService.json(Map.of("email", TestService.unique("c") + "@example.com",
+                        "username", TestService.unique("c"))),
                 "POST /users/batch", TestService.json(Map.of("users", List.of(Map.of("email",
-                        EndpointContract.unique("d") + "@example.com", "username", EndpointContract.unique("d"))))),
+                        TestService.unique("d") + "@example.com", "username", TestService.unique("d"))))),
                 "PATCH /users/{id}", "{\"full_name\":\"x\"}",
                 "POST /transfer", EndpointContract.transfer(userId, otherId, 1),
-                "PUT /cache/{key}", "{\"value\":1}");
+                "PUT /cache/{key}", "{\"value\":1}",
+                "POST /api/reset-circuit-breaker", "{}");
         List<String> failures = new ArrayList<>();
         List<String> deletes = new ArrayList<>();
         for (String operation : specOperations()) {
@@ -93,8 +114,11 @@ class OpenApiTest {
     private void check(String operation, long userId, Map<String, String> bodies, List<String> failures) {
         String method = operation.substring(0, operation.indexOf(' '));
         String template = operation.substring(operation.indexOf(' ') + 1);
-        String path = template.replace("{id}", Long.toString(userId)).replace("{key}", "openapi-key");
-        TestService.Response response = service.admin(method, path, bodies.get(operation));
+        String path = template.replace("{id}", Long.toString(userId)).replace("{key}", "openapi-key")
+                .replace("{video_id}", "vid_none");
+        TestService.Response response = operation.equals("POST /process-video")
+                ? service.upload(TestService.ADMIN_KEY, new TestService.Form().file("video", "a.mp4", new byte[] {1}))
+                : service.admin(method, path, bodies.get(operation));
         JsonNode described = spec.path("paths").path(template).path(method.toLowerCase(Locale.ROOT)).path("responses");
         boolean routed = response.status() != 405 && !(response.status() == 404
                 && response.text().contains("route_not_found"));

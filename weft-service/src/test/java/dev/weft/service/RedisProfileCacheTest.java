@@ -27,7 +27,7 @@ class RedisProfileCacheTest {
                     WeftService second = WeftService.builder(config).jvmMetrics(false).build().start()) {
                 Client a = new Client(first.port());
                 Client b = new Client(second.port());
-                long id = a.createUser(EndpointContract.unique("r"));
+                long id = a.createUser(TestService.unique("r"));
 
                 assertThat(a.profile(id).header("X-Cache")).isEqualTo("miss");
                 assertThat(a.profile(id).header("X-Cache")).isEqualTo("hit");
@@ -46,8 +46,8 @@ class RedisProfileCacheTest {
     void twoDatabasesOnOneRedisDoNotShareEntries() {
         try (TestService one = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(REDIS));
                 TestService two = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(REDIS))) {
-            long id = one.createUser(EndpointContract.unique("p"), 1).path("id").asLong();
-            long same = two.createUser(EndpointContract.unique("q"), 2).path("id").asLong();
+            long id = one.createUser(TestService.unique("p"), 1).path("id").asLong();
+            long same = two.createUser(TestService.unique("q"), 2).path("id").asLong();
             one.admin("GET", "/user-profile/" + id, null);
 
             JsonNode other = two.admin("GET", "/user-profile/" + same, null).json();

@@ -102,7 +102,7 @@ class ServiceLifecycleTest {
         }
         String redis = "redis://127.0.0.1:" + closed;
         try (TestService service = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(redis))) {
-            long id = service.createUser(EndpointContract.unique("down"), 5).path("id").asLong();
+            long id = service.createUser(TestService.unique("down"), 5).path("id").asLong();
 
             TestService.Response profile = service.admin("GET", "/user-profile/" + id, null);
             TestService.Response put = service.admin("PUT", "/cache/k1", "{\"value\":1}");

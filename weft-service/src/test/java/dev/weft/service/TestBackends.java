@@ -16,11 +16,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * own, a MariaDB database of its own. {@link Isolated#close()} drops what was created. A server that does not answer
  * fails the test, never skips it.
  */
-enum TestBackends {
+public enum TestBackends {
     SQLITE, POSTGRESQL, MARIADB;
 
-    /** A database set apart for one test class. */
-    record Isolated(TestBackends backend, DatabaseConfig config, Path dataDir, String name) implements AutoCloseable {
+    /**
+     * A database set apart for one test class.
+     *
+     * @param backend the backend
+     * @param config how to connect
+     * @param dataDir a temporary data directory (the SQLite file is in it)
+     * @param name the schema or database name on a server
+     */
+    public record Isolated(TestBackends backend, DatabaseConfig config, Path dataDir, String name) implements AutoCloseable {
         @Override
         public void close() {
             switch (backend) {
@@ -33,7 +40,7 @@ enum TestBackends {
     }
 
     /** @return a fresh, empty database for this backend */
-    Isolated isolate() {
+    public Isolated isolate() {
         String name = "weft_t_" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
         Path dataDir;
         try {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.service.TestService;
 import dev.weft.service.provider.ProviderServer;
 import dev.weft.service.provider.ProviderServerConfig;
 import java.io.IOException;
@@ -97,7 +98,7 @@ class CrashResumeTest {
     }
 
     static String upload(int port, String key, byte[] content) throws IOException, InterruptedException {
-        VideoService.Form form = new VideoService.Form().file("video", "crash.mp4", content);
+        TestService.Form form = new TestService.Form().file("video", "crash.mp4", content);
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/process-video"))
                 .header("X-API-Key", key).header("Content-Type", "multipart/form-data; boundary=" + form.boundary)

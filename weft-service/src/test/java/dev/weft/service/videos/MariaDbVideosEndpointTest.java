@@ -1,8 +1,9 @@
 package dev.weft.service.videos;
 
+import dev.weft.service.TestBackends;
 class MariaDbVideosEndpointTest extends VideosEndpointContract {
     @Override
-    VideoService.Backend backend() {
-        return VideoService.Backend.MARIADB;
+    TestBackends backend() {
+        return TestBackends.MARIADB;
     }
 }

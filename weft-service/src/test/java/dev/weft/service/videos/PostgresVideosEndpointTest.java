@@ -1,8 +1,9 @@
 package dev.weft.service.videos;
 
+import dev.weft.service.TestBackends;
 class PostgresVideosEndpointTest extends VideosEndpointContract {
     @Override
-    VideoService.Backend backend() {
-        return VideoService.Backend.POSTGRESQL;
+    TestBackends backend() {
+        return TestBackends.POSTGRESQL;
     }
 }

@@ -1,12 +1,13 @@
 package dev.weft.service.videos;
 
 import dev.weft.service.ServiceConfig;
+import dev.weft.service.TestBackends;
 
 /** The same contract with Redis configured: the video status cache is tiered (local in front of Redis). */
 class RedisVideosEndpointTest extends VideosEndpointContract {
     @Override
-    VideoService.Backend backend() {
-        return VideoService.Backend.SQLITE;
+    TestBackends backend() {
+        return TestBackends.SQLITE;
     }
 
     @Override

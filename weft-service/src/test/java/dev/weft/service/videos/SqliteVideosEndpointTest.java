@@ -1,8 +1,9 @@
 package dev.weft.service.videos;
 
+import dev.weft.service.TestBackends;
 class SqliteVideosEndpointTest extends VideosEndpointContract {
     @Override
-    VideoService.Backend backend() {
-        return VideoService.Backend.SQLITE;
+    TestBackends backend() {
+        return TestBackends.SQLITE;
     }
 }

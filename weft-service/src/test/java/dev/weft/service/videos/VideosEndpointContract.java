@@ -1,20 +1,23 @@
 package dev.weft.service.videos;
 
+import static dev.weft.service.TestService.assertProblem;
+import static dev.weft.service.TestService.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.service.ServiceConfig;
+import dev.weft.service.TestBackends;
+import dev.weft.service.TestService.Form;
+import dev.weft.service.TestService.Response;
+import dev.weft.service.TestService;
 import dev.weft.service.jobs.JobsConfig;
 import dev.weft.service.provider.LocalProvider;
-import dev.weft.service.videos.VideoService.Form;
-import dev.weft.service.videos.VideoService.Response;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 abstract class VideosEndpointContract {
     static final int MAX_UPLOAD = 64 * 1024;
-    VideoService service;
+    TestService service;
 
-    abstract VideoService.Backend backend();
+    abstract TestBackends backend();
 
     /** @param config the test's config @return it, changed by a subclass (e.g. with Redis) */
     ServiceConfig tweak(ServiceConfig config) {
@@ -44,11 +47,11 @@ abstract class VideosEndpointContract {
         JobsConfig jobs = JobsConfig.defaults().withWorkers(2).withLease(Duration.ofSeconds(5))
                 .withPolling(Duration.ofMillis(100), Duration.ofMillis(200))
                 .withRetries(3, Duration.ofMillis(100), Duration.ofMillis(500));
-        service = new VideoService(backend(), () -> LocalProvider.create(Duration.ofMillis(1500), Clock.systemUTC()),
-                jobs, config -> new ServiceConfig(config.bind(), config.port(), config.dataDir(), config.workers(),
-                        config.database(), config.redisUrl(), config.providerUrl(), config.adminKey(),
-                        config.maxBody(), MAX_UPLOAD, config.rateLimit(), config.metricsPublic(),
-                        config.shutdownGrace()).withRedisUrl(tweak(config).redisUrl()));
+        service = new TestService(backend(), config -> new ServiceConfig(config.bind(), config.port(),
+                config.dataDir(), config.workers(), config.database(), config.redisUrl(), config.providerUrl(),
+                config.adminKey(), config.maxBody(), MAX_UPLOAD, config.rateLimit(), config.metricsPublic(),
+                config.shutdownGrace()).withRedisUrl(tweak(config).redisUrl()),
+                () -> LocalProvider.create(Duration.ofMillis(1500), Clock.systemUTC()), jobs);
     }
 
     @AfterAll
@@ -56,19 +59,6 @@ abstract class VideosEndpointContract {
         if (service != null) {
             service.close();
         }
-    }
-
-    static String unique(String prefix) {
-        return prefix + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-    }
-
-    static void assertProblem(Response response, int status, String code) {
-        assertThat(response.status()).as(response.text()).isEqualTo(status);
-        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
-        JsonNode body = response.json();
-        assertThat(body.path("status").asInt()).isEqualTo(status);
-        assertThat(body.path("code").asText()).isEqualTo(code);
-        assertThat(response.text()).doesNotContainIgnoringCase("exception").doesNotContain("at dev.weft");
     }
 
     static Form video(String content) {
@@ -128,11 +118,11 @@ abstract class VideosEndpointContract {
                 .one(String.class));
         assertThat(stored).exists();
 
-        Response deleted = service.call("DELETE", "/users/" + user.path("id").asLong(), VideoService.ADMIN_KEY, null);
+        Response deleted = service.call("DELETE", "/users/" + user.path("id").asLong(), TestService.ADMIN_KEY, null);
 
         assertThat(deleted.status()).as(deleted.text()).isEqualTo(204);
         assertThat(stored).doesNotExist();
-        assertThat(service.get("/videos/" + videoId, VideoService.ADMIN_KEY).status()).isEqualTo(404);
+        assertThat(service.get("/videos/" + videoId, TestService.ADMIN_KEY).status()).isEqualTo(404);
     }
 
     @Test
@@ -141,7 +131,7 @@ abstract class VideosEndpointContract {
         String videoId = service.upload(key, video("cached")).json().path("video_id").asText();
         service.get("/videos/" + videoId, key);
 
-        JsonNode stats = service.get("/cache/stats", VideoService.ADMIN_KEY).json().path("caches");
+        JsonNode stats = service.get("/cache/stats", TestService.ADMIN_KEY).json().path("caches");
 
         assertThat(stats.has("weft-videos")).as(stats.toString()).isTrue();
         assertThat(stats.path("weft-videos").elements().next().has("hit_rate")).isTrue();
@@ -156,7 +146,7 @@ abstract class VideosEndpointContract {
         assertProblem(service.get("/videos/" + videoId, other), 404, "not_found");
         assertProblem(service.call("POST", "/videos/" + videoId + "/cancel", other, null), 404, "not_found");
         assertThat(service.get("/videos", other).json().path("total").asLong()).isZero();
-        assertThat(service.get("/videos/" + videoId, VideoService.ADMIN_KEY).status()).isEqualTo(200);
+        assertThat(service.get("/videos/" + videoId, TestService.ADMIN_KEY).status()).isEqualTo(200);
         assertProblem(service.get("/videos/vid_doesnotexist", owner), 404, "not_found");
         assertProblem(service.get("/videos", null), 401, "unauthorized");
     }
@@ -182,9 +172,9 @@ abstract class VideosEndpointContract {
         JsonNode user = service.createUser(unique("a"));
         long userId = user.path("id").asLong();
 
-        Response withoutUser = service.upload(VideoService.ADMIN_KEY, video("x"));
-        Response unknownUser = service.upload(VideoService.ADMIN_KEY, video("x").field("user_id", "999999999"));
-        Response accepted = service.upload(VideoService.ADMIN_KEY, video("x").field("user_id", Long.toString(userId)));
+        Response withoutUser = service.upload(TestService.ADMIN_KEY, video("x"));
+        Response unknownUser = service.upload(TestService.ADMIN_KEY, video("x").field("user_id", "999999999"));
+        Response accepted = service.upload(TestService.ADMIN_KEY, video("x").field("user_id", Long.toString(userId)));
         Response userForOther = service.upload(user.path("api_key").asText(), video("x").field("user_id", "1"));
 
         assertProblem(withoutUser, 400, "validation_failed");
@@ -193,7 +183,7 @@ abstract class VideosEndpointContract {
         String videoId = accepted.json().path("video_id").asText();
         assertThat(service.get("/videos/" + videoId, user.path("api_key").asText()).json().path("user_id").asLong())
                 .isEqualTo(userId);
-        assertThat(service.get("/videos?user_id=" + userId, VideoService.ADMIN_KEY).json().path("total").asLong())
+        assertThat(service.get("/videos?user_id=" + userId, TestService.ADMIN_KEY).json().path("total").asLong())
                 .isEqualTo(1);
         assertThat(userForOther.status()).isIn(403, 400);
     }
@@ -293,7 +283,7 @@ abstract class VideosEndpointContract {
         assertThat(service.get("/usage/stats?days=1", key).status()).isEqualTo(200);
         assertThat(service.get("/usage", key).json().path("total").asLong()).isZero();
         assertProblem(service.get("/usage?user_id=1", key), 403, "forbidden");
-        assertThat(service.get("/usage?user_id=1", VideoService.ADMIN_KEY).status()).isEqualTo(200);
+        assertThat(service.get("/usage?user_id=1", TestService.ADMIN_KEY).status()).isEqualTo(200);
         assertProblem(service.get("/usage", null), 401, "unauthorized");
     }
 
@@ -301,18 +291,18 @@ abstract class VideosEndpointContract {
     void apiClientEndpointsAnswerEmptyWithTheLocalProviderAndAreAdminOnly() {
         String key = userKey();
 
-        assertThat(service.get("/api/pool-status", VideoService.ADMIN_KEY).json().size()).isZero();
-        assertThat(service.get("/api/circuit-breaker-status", VideoService.ADMIN_KEY).json().size()).isZero();
-        JsonNode metrics = service.get("/metrics/api", VideoService.ADMIN_KEY).json();
+        assertThat(service.get("/api/pool-status", TestService.ADMIN_KEY).json().size()).isZero();
+        assertThat(service.get("/api/circuit-breaker-status", TestService.ADMIN_KEY).json().size()).isZero();
+        JsonNode metrics = service.get("/metrics/api", TestService.ADMIN_KEY).json();
         assertThat(metrics.path("provider").asText()).isEqualTo("local");
         assertThat(metrics.path("total_calls").asLong()).isZero();
-        assertThat(service.get("/api/performance", VideoService.ADMIN_KEY).json().path("latency_ms").has("p99"))
+        assertThat(service.get("/api/performance", TestService.ADMIN_KEY).json().path("latency_ms").has("p99"))
                 .isTrue();
-        Response reset = service.call("POST", "/api/reset-circuit-breaker", VideoService.ADMIN_KEY, "{}");
+        Response reset = service.call("POST", "/api/reset-circuit-breaker", TestService.ADMIN_KEY, "{}");
         assertThat(reset.status()).as(reset.text()).isEqualTo(200);
-        assertProblem(service.call("POST", "/api/reset-circuit-breaker", VideoService.ADMIN_KEY,
+        assertProblem(service.call("POST", "/api/reset-circuit-breaker", TestService.ADMIN_KEY,
                 "{\"host\":\"nowhere:1\"}"), 404, "not_found");
-        assertProblem(service.call("POST", "/api/reset-circuit-breaker", VideoService.ADMIN_KEY,
+        assertProblem(service.call("POST", "/api/reset-circuit-breaker", TestService.ADMIN_KEY,
                 "{\"hots\":\"x\"}"), 400, "unknown_field");
         assertProblem(service.get("/metrics/api", key), 403, "forbidden");
         assertProblem(service.get("/api/pool-status", key), 403, "forbidden");
@@ -320,10 +310,10 @@ abstract class VideosEndpointContract {
 
     @Test
     void healthShowsTheProviderAndTheJobQueue() {
-        JsonNode health = service.get("/health", VideoService.ADMIN_KEY).json();
+        JsonNode health = service.get("/health", TestService.ADMIN_KEY).json();
 
         assertThat(health.toString()).contains("provider").contains("queue_depth");
-        String metrics = service.get("/metrics", VideoService.ADMIN_KEY).text();
+        String metrics = service.get("/metrics", TestService.ADMIN_KEY).text();
         assertThat(metrics).contains("weft_jobs{").contains("state=\"queued\"");
     }
 }
