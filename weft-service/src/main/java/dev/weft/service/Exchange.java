@@ -75,6 +75,26 @@ public final class Exchange {
     }
 
     /**
+     * The user a list or stats call covers: the caller, or for the admin the {@code user_id} query parameter, or
+     * every user when the admin names none.
+     *
+     * @param forbidden the detail of the 403 a user gets for naming another user
+     * @return the user, or {@code null} for every user (the admin only)
+     * @throws ProblemException 400 for a malformed {@code user_id}, 403 for another user's
+     */
+    public @Nullable Long scopedUser(String forbidden) {
+        Principal caller = principal();
+        if (query("user_id").isEmpty()) {
+            return caller.admin() ? null : caller.userId();
+        }
+        long userId = dev.weft.service.data.Page.number(this::query, "user_id", 0, 1, Long.MAX_VALUE / 2);
+        if (!caller.admin() && userId != caller.userId()) {
+            throw ProblemException.forbidden(forbidden);
+        }
+        return userId;
+    }
+
+    /**
      * @param name a parameter of the route's template
      * @return its decoded value
      */

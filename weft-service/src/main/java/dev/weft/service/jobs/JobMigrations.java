@@ -1,8 +1,10 @@
 package dev.weft.service.jobs;
 
 import dev.weft.db.DatabaseType;
+import dev.weft.db.migrate.ColumnTypes;
 import dev.weft.db.migrate.Migration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The {@code jobs} table, appended after the service's base migrations (version 6). Times a worker compares
@@ -23,16 +25,10 @@ public final class JobMigrations {
      * @return the jobs migrations for it
      */
     public static List<Migration> forDialect(DatabaseType type) {
-        boolean mysql = type == DatabaseType.MARIADB || type == DatabaseType.MYSQL;
-        String binary = mysql ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "";
-        String timestamp = switch (type) {
-            case POSTGRESQL -> "TIMESTAMPTZ";
-            case MARIADB, MYSQL -> "DATETIME(6)";
-            case SQLITE -> "TEXT";
-        };
+        ColumnTypes sql = ColumnTypes.of(Objects.requireNonNull(type, "type"));
         String up = "CREATE TABLE jobs (\n"
-                + "    job_id VARCHAR(64)" + binary + " NOT NULL PRIMARY KEY,\n"
-                + "    video_id VARCHAR(64)" + binary + " NOT NULL,\n"
+                + "    job_id VARCHAR(64)" + sql.caseSensitive() + " NOT NULL PRIMARY KEY,\n"
+                + "    video_id VARCHAR(64)" + sql.caseSensitive() + " NOT NULL,\n"
                 + "    user_id BIGINT NOT NULL,\n"
                 + "    state VARCHAR(16) NOT NULL,\n"
                 + "    attempts INTEGER NOT NULL DEFAULT 0,\n"
@@ -43,11 +39,11 @@ public final class JobMigrations {
                 + "    provider_url TEXT,\n"
                 + "    external_job_id VARCHAR(128),\n"
                 + "    error TEXT,\n"
-                + "    created_at " + timestamp + " NOT NULL,\n"
-                + "    updated_at " + timestamp + " NOT NULL,\n"
-                + "    finished_at " + timestamp + ",\n"
+                + "    created_at " + sql.timestamp() + " NOT NULL,\n"
+                + "    updated_at " + sql.timestamp() + " NOT NULL,\n"
+                + "    finished_at " + sql.timestamp() + ",\n"
                 + "    CONSTRAINT fk_jobs_video FOREIGN KEY (video_id) REFERENCES videos (video_id) ON DELETE CASCADE\n"
-                + ")" + (mysql ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci" : "") + ";\n"
+                + ")" + sql.tableOptions() + ";\n"
                 + "CREATE INDEX idx_jobs_claim ON jobs (state, next_attempt_at);\n"
                 + "CREATE INDEX idx_jobs_video ON jobs (video_id);";
         return List.of(new Migration(VERSION, "create_jobs",

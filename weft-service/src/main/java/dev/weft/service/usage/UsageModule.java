@@ -4,7 +4,6 @@ import dev.weft.db.Database;
 import dev.weft.service.Access;
 import dev.weft.service.ProblemException;
 import dev.weft.service.Exchange;
-import dev.weft.service.Principal;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
 import dev.weft.service.ServiceContext;
@@ -15,8 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import org.jspecify.annotations.Nullable;
+
+
 
 /**
  * The model-usage endpoints of API.md: {@code GET /usage} (rows, newest first), {@code GET /usage/stats?days=}
@@ -26,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class UsageModule implements RouteModule {
+    private static final String FORBIDDEN_OTHER_USER = "only the admin may read another user's usage";
     /** Largest {@code days}. */
     public static final int MAX_DAYS = 366;
 
@@ -47,7 +47,7 @@ public final class UsageModule implements RouteModule {
     }
 
     private void list(Exchange exchange) {
-        Long userId = scopeUser(exchange);
+        Long userId = exchange.scopedUser(FORBIDDEN_OTHER_USER);
         int limit = (int) Page.number(exchange::query, "limit", Page.DEFAULT_LIMIT, 1, Page.MAX_LIMIT);
         long offset = Page.number(exchange::query, "offset", 0, 0, Long.MAX_VALUE / 2);
         Map<String, Object> params = new HashMap<>();
@@ -65,7 +65,7 @@ public final class UsageModule implements RouteModule {
     }
 
     private void stats(Exchange exchange) {
-        Long userId = scopeUser(exchange);
+        Long userId = exchange.scopedUser(FORBIDDEN_OTHER_USER);
         int days = days(exchange, 30);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("days", days);
@@ -74,7 +74,7 @@ public final class UsageModule implements RouteModule {
     }
 
     private void daily(Exchange exchange) {
-        Long userId = scopeUser(exchange);
+        Long userId = exchange.scopedUser(FORBIDDEN_OTHER_USER);
         int days = days(exchange, 7);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("days", days);
@@ -84,20 +84,6 @@ public final class UsageModule implements RouteModule {
 
     private static int days(Exchange exchange, int fallback) {
         return (int) Page.number(exchange::query, "days", fallback, 1, MAX_DAYS);
-    }
-
-    /** The caller's own user, or for the admin {@code user_id} (or all). */
-    private static @Nullable Long scopeUser(Exchange exchange) {
-        Principal principal = exchange.principal();
-        Optional<String> requested = exchange.query("user_id");
-        if (requested.isEmpty()) {
-            return principal.admin() ? null : principal.userId();
-        }
-        long userId = Page.number(exchange::query, "user_id", 0, 1, Long.MAX_VALUE / 2);
-        if (!principal.admin() && userId != principal.userId()) {
-            throw ProblemException.forbidden("only the admin may read another user's usage");
-        }
-        return userId;
     }
 
     /** @return the routes' paths, for tests */

@@ -56,6 +56,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class VideosModule implements RouteModule {
+    private static final String FORBIDDEN_OTHER_USER = "only the admin may list another user's videos";
     /** Largest {@code options} part. */
     public static final int MAX_OPTIONS_BYTES = 16 * 1024;
     /**
@@ -376,7 +377,7 @@ public final class VideosModule implements RouteModule {
     // --- GET /videos, /videos/stats, /videos/{video_id}, cancel ---
 
     private void list(Exchange exchange) {
-        Long userId = scopeUser(exchange);
+        Long userId = exchange.scopedUser(FORBIDDEN_OTHER_USER);
         String status = exchange.query("status").orElse(null);
         if (status != null && !VideoRepository.STATUSES.contains(status)) {
             throw ProblemException.invalid("invalid_parameter", "status must be one of "
@@ -394,7 +395,7 @@ public final class VideosModule implements RouteModule {
     }
 
     private void stats(Exchange exchange) {
-        VideoStats stats = videos.getVideoStats(scopeUser(exchange));
+        VideoStats stats = videos.getVideoStats(exchange.scopedUser(FORBIDDEN_OTHER_USER));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("total", stats.total());
         body.put("by_status", stats.byStatus());
@@ -437,20 +438,6 @@ public final class VideosModule implements RouteModule {
                 exchange.send(200, view(videos.getByVideoId(videoId).orElseThrow(() -> ProblemException.notFound("video"))));
             }
         }
-    }
-
-    /** The user whose videos a list or stats call covers: the caller, or for the admin {@code user_id} or all. */
-    private static @Nullable Long scopeUser(Exchange exchange) {
-        Principal principal = exchange.principal();
-        Optional<String> requested = exchange.query("user_id");
-        if (requested.isEmpty()) {
-            return principal.admin() ? null : principal.userId();
-        }
-        long userId = Page.number(exchange::query, "user_id", 0, 1, Long.MAX_VALUE / 2);
-        if (!principal.admin() && userId != principal.userId()) {
-            throw ProblemException.forbidden("only the admin may list another user's videos");
-        }
-        return userId;
     }
 
     private static String videoId(Exchange exchange) {
