@@ -2,9 +2,9 @@ package dev.weft.service.cli;
 
 import dev.weft.core.WeftException;
 import dev.weft.db.ConstraintViolationException;
-import dev.weft.service.ProblemException;
 import dev.weft.service.ApiKeys;
 import dev.weft.service.Json;
+import dev.weft.service.ProblemException;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.users.CreateUserRequest;
 import java.io.BufferedReader;

@@ -2,7 +2,6 @@ package dev.weft.service.usage;
 
 import dev.weft.db.Database;
 import dev.weft.service.Access;
-import dev.weft.service.ProblemException;
 import dev.weft.service.Exchange;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
@@ -14,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 
 
@@ -65,20 +66,21 @@ public final class UsageModule implements RouteModule {
     }
 
     private void stats(Exchange exchange) {
-        Long userId = exchange.scopedUser(FORBIDDEN_OTHER_USER);
-        int days = days(exchange, 30);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("days", days);
-        body.put("items", usage.getUsageStats(days, userId));
-        exchange.send(200, body);
+        sendPerDays(exchange, 30, usage::getUsageStats);
     }
 
     private void daily(Exchange exchange) {
+        sendPerDays(exchange, 7, usage::getDailyUsage);
+    }
+
+    /** Answers {@code {days, items}} for the caller's scope over {@code days} (default {@code fallbackDays}). */
+    private static void sendPerDays(Exchange exchange, int fallbackDays,
+            BiFunction<Integer, @Nullable Long, List<?>> items) {
         Long userId = exchange.scopedUser(FORBIDDEN_OTHER_USER);
-        int days = days(exchange, 7);
+        int days = days(exchange, fallbackDays);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("days", days);
-        body.put("items", usage.getDailyUsage(days, userId));
+        body.put("items", items.apply(days, userId));
         exchange.send(200, body);
     }
 
