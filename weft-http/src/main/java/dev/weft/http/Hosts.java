@@ -10,12 +10,13 @@ final class Hosts {
 
     /** The URI's lowercase {@code host:port}, with the scheme's default port filled in. */
     static String authority(URI uri) {
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
-        int port = uri.getPort();
-        if (port < 0) {
-            port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        }
-        return host + ":" + port;
+        return authority(uri.getScheme(), uri.getHost(), uri.getPort());
+    }
+
+    /** The lowercase {@code host:port}; a negative port is the scheme's default (443 for https, else 80). */
+    static String authority(String scheme, String host, int port) {
+        int effective = port >= 0 ? port : "https".equalsIgnoreCase(scheme) ? 443 : 80;
+        return host.toLowerCase(Locale.ROOT) + ":" + effective;
     }
 
     /** Whether an allowlist entry ({@code host} or {@code host:port}) admits the authority. */

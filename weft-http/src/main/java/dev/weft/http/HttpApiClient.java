@@ -898,8 +898,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
         for (org.apache.hc.client5.http.HttpRoute route : transport.pool.getRoutes()) {
             org.apache.hc.core5.pool.PoolStats stats = transport.pool.getStats(route);
             org.apache.hc.core5.http.HttpHost host = route.getTargetHost();
-            int port = host.getPort() >= 0 ? host.getPort() : "https".equalsIgnoreCase(host.getSchemeName()) ? 443 : 80;
-            String authority = host.getHostName().toLowerCase(Locale.ROOT) + ":" + port;
+            String authority = Hosts.authority(host.getSchemeName(), host.getHostName(), host.getPort());
             status.put(authority, new HostPoolStatus(authority, stats.getLeased(), stats.getAvailable(),
                     stats.getPending(), stats.getMax()));
         }
@@ -920,7 +919,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
     public CircuitBreakerView circuitBreaker(String host) {
         String authority = host.toLowerCase(Locale.ROOT);
         if (authority.lastIndexOf(':') <= authority.lastIndexOf(']')) {
-            authority = authority + ":" + ("https".equalsIgnoreCase(config.baseUrl().getScheme()) ? 443 : 80);
+            authority = Hosts.authority(config.baseUrl().getScheme(), authority, -1);
         }
         HostGuard guard = guard(authority);
         return new CircuitBreakerView() {

@@ -69,15 +69,7 @@ final class ResponseCache {
             return false;
         }
         String etag = first(headers, "etag").orElse(null);
-        Duration freshness;
-        Matcher maxAge = MAX_AGE.matcher(cacheControl);
-        if (cacheControl.contains("no-cache")) {
-            freshness = Duration.ZERO;
-        } else if (maxAge.find()) {
-            freshness = Duration.ofSeconds(Long.parseLong(maxAge.group(1)));
-        } else {
-            freshness = defaultTtl;
-        }
+        Duration freshness = freshness(cacheControl);
         if (freshness.isZero() && etag == null) {
             return false;
         }
@@ -97,13 +89,20 @@ final class ResponseCache {
     Entry refresh(String key, Entry entry, Map<String, List<String>> notModifiedHeaders) {
         String cacheControl = first(notModifiedHeaders, "cache-control")
                 .or(() -> first(entry.headers(), "cache-control")).orElse("").toLowerCase(Locale.ROOT);
-        Matcher maxAge = MAX_AGE.matcher(cacheControl);
-        Duration freshness = cacheControl.contains("no-cache") ? Duration.ZERO
-                : maxAge.find() ? Duration.ofSeconds(Long.parseLong(maxAge.group(1))) : defaultTtl;
+        Duration freshness = freshness(cacheControl);
         Entry refreshed = new Entry(entry.status(), entry.headers(), entry.body(),
                 clock.millis() + freshness.toMillis(), entry.etag());
         cache.put(key, refreshed, freshness.plus(defaultTtl));
         return refreshed;
+    }
+
+    /** How long a response stays fresh: none for {@code no-cache}, its {@code max-age}, else the config TTL. */
+    private Duration freshness(String cacheControl) {
+        if (cacheControl.contains("no-cache")) {
+            return Duration.ZERO;
+        }
+        Matcher maxAge = MAX_AGE.matcher(cacheControl);
+        return maxAge.find() ? Duration.ofSeconds(Long.parseLong(maxAge.group(1))) : defaultTtl;
     }
 
     void invalidate(String key) {
