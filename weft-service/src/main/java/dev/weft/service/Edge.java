@@ -35,7 +35,7 @@ import org.slf4j.MDC;
  */
 final class Edge implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.service.access");
+    private static final Logger ACCESS = LoggerFactory.getLogger(LogConfigurator.ACCESS_LOGGER);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final String PROBLEM_TYPE = "https://weft.dev/problems/";
 

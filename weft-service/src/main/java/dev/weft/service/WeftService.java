@@ -10,6 +10,7 @@ import dev.weft.service.ops.HealthModule;
 import dev.weft.service.ops.MetricsModule;
 import dev.weft.service.users.UsersModule;
 import io.helidon.webserver.WebServer;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,7 +163,8 @@ public final class WeftService implements AutoCloseable {
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())
                     .addKeyValue("database", context.database().config().redactedUrl())
-                    .addKeyValue("redis", config.redisUrl() != null).log();
+                    .addKeyValue("redis", config.redisUrl() != null)
+                    .addKeyValue("startup_ms", ManagementFactory.getRuntimeMXBean().getUptime()).log();
             return this;
         } catch (RuntimeException e) {
             close();

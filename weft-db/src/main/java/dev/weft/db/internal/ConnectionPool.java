@@ -78,6 +78,7 @@ public final class ConnectionPool implements AutoCloseable {
         if (registry != null) {
             hikariConfig.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         }
+        dialect.beforeFirstConnection();
         this.hikari = new HikariDataSource(hikariConfig);
     }
 

@@ -44,6 +44,10 @@ public abstract class Dialect {
      */
     public abstract String jdbcUrl(DatabaseConfig config);
 
+    /** Prepares the driver before the pool opens its first connection; most dialects have nothing to do. */
+    public void beforeFirstConnection() {
+    }
+
     /**
      * @param config the config
      * @return driver properties: the config's own plus the dialect's defaults (the config wins)

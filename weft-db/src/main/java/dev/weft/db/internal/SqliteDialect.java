@@ -26,6 +26,11 @@ final class SqliteDialect extends Dialect {
     }
 
     @Override
+    public void beforeFirstConnection() {
+        SqliteNativeLibrary.useCachedCopy();
+    }
+
+    @Override
     protected void addDefaults(Properties properties, DatabaseConfig config) {
         properties.setProperty("journal_mode", "WAL");
         properties.setProperty("synchronous", "NORMAL");

@@ -28,6 +28,22 @@ class WeftCommandTest {
     }
 
     @Test
+    void plainServeSkipsTheParserButFailsLikeAnyCommandOnBadConfig() throws Exception {
+        // `weft serve` without flags takes the fast path (no picocli model); its errors must read the same
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "dev.weft.service.Main", "serve").redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("WEFT_") || name.startsWith("DATABASE_"));
+        builder.environment().put("WEFT_DATA_DIR", dir.toString());
+        builder.environment().put("WEFT_PORT", "eighty");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor()).as(output).isEqualTo(WeftCommand.CONFIG);
+        assertThat(output).contains("weft: ", "WEFT_PORT");
+    }
+
+    @Test
     void migrateReportsPendingThenAppliesAndRollsBack() {
         String data = dir.toString();
 
