@@ -33,11 +33,11 @@
 # Knobs [defaults]: REPEAT [1]  BUILD [1]  PROFILE [1]  PLOT [1]  ANCHORS_DIR [../shared/bench-anchors]
 #   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [5]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
-#   WEFT_ACCESS_LOG [INFO, the service default: one JSON line per request to stderr, kept in a file]; OFF silences it
+#   WEFT_ACCESS_LOG [OFF, the service default]; INFO writes one JSON line per request to stderr (kept in a file)
 #   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
 #   AOT [1]: also time SQLite startups with JDK 25's AOT cache (-XX:AOTCacheOutput training run, then -XX:AOTCache)
-#   NO_ACCESS_LOG_VARIANT [1]: also measure a second weft instance (port WEFT_PORT+1) with WEFT_ACCESS_LOG=OFF in the
-#     same run.sh call, as the target weft-no-access-log (a diagnostic of what the access log costs; 0 = skip)
+#   ACCESS_LOG_VARIANT [1]: also measure a second weft instance (port WEFT_PORT+1) with WEFT_ACCESS_LOG=INFO in the
+#     same run.sh call, as the target weft-access-log (a diagnostic of what the access log costs; 0 = skip)
 # Needs: PostgreSQL on 127.0.0.1:5432 (trust, user postgres), a JDK 25 (bin/jdk25), curl, taskset, psql, pgbench.
 set -uo pipefail
 
@@ -73,8 +73,8 @@ STARTUP_RUNS=${STARTUP_RUNS:-3}
 IDLE_WAIT=${IDLE_WAIT:-10}
 WRK_CPU=${WRK_CPU:-0}
 SRV_CPU=${SRV_CPU:-1}
-WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-INFO}
-NO_ACCESS_LOG_VARIANT=${NO_ACCESS_LOG_VARIANT:-1}
+WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-OFF}
+ACCESS_LOG_VARIANT=${ACCESS_LOG_VARIANT:-1}
 AOT=${AOT:-1}
 # how bin/weft starts the JVM: from JDK 25's AOT cache, or with a dynamic class-data archive (AppCDS)
 if [ -z "${STARTUP_CACHE:-}" ]; then
@@ -335,22 +335,22 @@ for rep in $(seq 1 "$REPEAT"); do
   fig "rss.pg.ready_mb.$rep" "$(rss_mb "$WEFT_PID")"
 
   EXTRAS=("weft=$BASE,$WEFT_PID")
-  NOLOG_PID=""
-  if [ "$NO_ACCESS_LOG_VARIANT" = 1 ] && [ "$WEFT_ACCESS_LOG" != OFF ]; then
-    # diagnostic: the same service with its per-request access log line off, idle while the others are measured
+  LOG_PID=""
+  if [ "$ACCESS_LOG_VARIANT" = 1 ] && [ "$WEFT_ACCESS_LOG" = OFF ]; then
+    # diagnostic: the same service with its per-request access log line on, idle while the others are measured
     MAIN_PID=$WEFT_PID
-    if W_PORT=$((WEFT_PORT + 1)) W_ACCESS_LOG=OFF start_weft pg "$REP/weft-no-access-log-server.log"; then
-      NOLOG_PID=$WEFT_PID
-      EXTRAS+=("weft-no-access-log=http://127.0.0.1:$((WEFT_PORT + 1)),$NOLOG_PID")
+    if W_PORT=$((WEFT_PORT + 1)) W_ACCESS_LOG=INFO start_weft pg "$REP/weft-access-log-server.log"; then
+      LOG_PID=$WEFT_PID
+      EXTRAS+=("weft-access-log=http://127.0.0.1:$((WEFT_PORT + 1)),$LOG_PID")
     fi
     WEFT_PID=$MAIN_PID
   fi
   log "rep $rep: bench-anchors/run.sh ${ANCHORS:-<all anchors>} ${EXTRAS[*]}"
   EXTRA_API_KEY=$ADMIN_KEY EXTRA_PLAINTEXT_PATH=/health/live EXTRA_USERS_PATH=/users/ \
     timeout 3600 "$ANCHORS_DIR/run.sh" "${EXTRAS[@]}" >"$REP/run.md" 2>"$REP/run.log"
-  if [ -n "$NOLOG_PID" ]; then
-    fig "rss.nolog.after_load_mb.$rep" "$(rss_mb "$NOLOG_PID")"
-    stop_weft "$NOLOG_PID"; shrink_log "$REP/weft-no-access-log-server.log"
+  if [ -n "$LOG_PID" ]; then
+    fig "rss.accesslog.after_load_mb.$rep" "$(rss_mb "$LOG_PID")"
+    stop_weft "$LOG_PID"; shrink_log "$REP/weft-access-log-server.log"
   fi
   results=$(grep -o 'results-[0-9-]*\.md' "$REP/run.log" | tail -1)
   if [ -n "$results" ]; then

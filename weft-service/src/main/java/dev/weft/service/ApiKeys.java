@@ -25,6 +25,7 @@ public final class ApiKeys {
     /** The settings row holding the admin key's hash. */
     public static final String ADMIN_SETTING = "admin_key_sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final MessageDigest SHA_256 = sha256Digest();
 
     private final UserRepository users;
     private final SettingsRepository settings;
@@ -73,16 +74,16 @@ public final class ApiKeys {
         if (key.isEmpty() || key.length() > 256) {
             return Optional.empty();
         }
-        String hash = sha256(key);
-        byte[] hashBytes = HexFormat.of().parseHex(hash);
+        byte[] hash = digest(key);
         byte[] admin = adminHash;
-        if (admin != null && MessageDigest.isEqual(admin, hashBytes)) {
+        if (admin != null && MessageDigest.isEqual(admin, hash)) {
             return Optional.of(Principal.adminKey());
         }
         if (!key.startsWith("wk_")) {
             return Optional.empty();
         }
-        return users.getByApiKey(hash).filter(UserRow::isActive).map(user -> Principal.user(user.id()));
+        return users.getByApiKey(HexFormat.of().formatHex(hash)).filter(UserRow::isActive)
+                .map(user -> Principal.user(user.id()));
     }
 
     /** @return a new user key: {@code wk_} and 43 URL-safe characters */
@@ -95,9 +96,23 @@ public final class ApiKeys {
      * @return its SHA-256, 64 lowercase hex digits
      */
     public static String sha256(String key) {
+        return HexFormat.of().formatHex(digest(key));
+    }
+
+    private static byte[] digest(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            // a clone of a ready digest: MessageDigest.getInstance looks up the provider and checks the algorithm
+            // constraints on every call, 5 % of an authenticated cache hit
+            MessageDigest digest = (MessageDigest) SHA_256.clone();
+            return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests are cloneable", e);
+        }
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -3,6 +3,7 @@ package dev.weft.service;
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
 import dev.weft.service.http.RateLimiter;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -38,6 +39,8 @@ final class Edge implements Handler {
     private static final Logger ACCESS = LoggerFactory.getLogger(LogConfigurator.ACCESS_LOGGER);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final String PROBLEM_TYPE = "https://weft.dev/problems/";
+    private static final HeaderName REQUEST_ID_HEADER = HeaderNames.create("X-Request-Id");
+    private static final HeaderName API_KEY_HEADER = HeaderNames.create("X-API-Key");
 
     private final List<Routes.Route> routes;
     private final List<List<String>> routeSegments;
@@ -59,9 +62,9 @@ final class Edge implements Handler {
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
         long started = System.nanoTime();
-        String requestId = request.headers().first(HeaderNames.create("X-Request-Id"))
+        String requestId = request.headers().first(REQUEST_ID_HEADER)
                 .filter(id -> REQUEST_ID.matcher(id).matches()).orElseGet(Edge::newRequestId);
-        response.header(HeaderNames.create("X-Request-Id"), requestId);
+        response.header(REQUEST_ID_HEADER, requestId);
         String template = "unmatched";
         Method method = request.prologue().method();
         MDC.put("request_id", requestId);
@@ -93,13 +96,15 @@ final class Edge implements Handler {
         } finally {
             long nanos = System.nanoTime() - started;
             int status = response.status().code();
-            ACCESS.atInfo().setMessage("request")
-                    .addKeyValue("request_id", requestId)
-                    .addKeyValue("http.request.method", method.text())
-                    .addKeyValue("http.route", template)
-                    .addKeyValue("http.response.status_code", status)
-                    .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
-                    .log();
+            if (ACCESS.isInfoEnabled()) {
+                ACCESS.atInfo().setMessage("request")
+                        .addKeyValue("request_id", requestId)
+                        .addKeyValue("http.request.method", method.text())
+                        .addKeyValue("http.route", template)
+                        .addKeyValue("http.response.status_code", status)
+                        .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
+                        .log();
+            }
             timers.computeIfAbsent(new TimerKey(method.text(), template, status), this::timer)
                     .record(nanos, TimeUnit.NANOSECONDS);
             MDC.remove("request_id");
@@ -140,7 +145,7 @@ final class Edge implements Handler {
     private Match match(Method method, List<String> segments) {
         Match best = null;
         int bestLiterals = -1;
-        Set<String> allowed = new LinkedHashSet<>();
+        boolean pathExists = false;
         for (int index = 0; index < routes.size(); index++) {
             Routes.Route route = routes.get(index);
             List<String> template = routeSegments.get(index);
@@ -159,26 +164,67 @@ final class Edge implements Handler {
             if (!matches) {
                 continue;
             }
-            allowed.add(route.method().text());
+            pathExists = true;
             if (route.method().equals(method) && literals > bestLiterals) {
-                Map<String, String> params = new HashMap<>();
-                for (int i = 0; i < template.size(); i++) {
-                    String part = template.get(i);
-                    if (part.startsWith("{")) {
-                        params.put(part.substring(1, part.length() - 1), segments.get(i));
-                    }
-                }
-                best = new Match(route, params);
+                best = new Match(route, params(template, segments));
                 bestLiterals = literals;
             }
         }
         if (best != null) {
             return best;
         }
-        if (allowed.isEmpty()) {
+        if (!pathExists) {
             throw ProblemException.of(404, "route_not_found", "no such endpoint");
         }
-        throw new MethodNotAllowed(String.join(", ", allowed));
+        throw new MethodNotAllowed(String.join(", ", allowedMethods(segments)));
+    }
+
+    private static Map<String, String> params(List<String> template, List<String> segments) {
+        String name = null;
+        String value = null;
+        Map<String, String> params = null;
+        for (int i = 0; i < template.size(); i++) {
+            String part = template.get(i);
+            if (!part.startsWith("{")) {
+                continue;
+            }
+            if (name == null) {
+                name = part.substring(1, part.length() - 1);
+                value = segments.get(i);
+            } else {
+                if (params == null) {
+                    params = new HashMap<>();
+                    params.put(name, value);
+                }
+                params.put(part.substring(1, part.length() - 1), segments.get(i));
+            }
+        }
+        // most routes have one parameter or none: no hash map for them
+        return params != null ? params : name == null ? Map.of() : Map.of(name, value);
+    }
+
+    /** The methods of every route whose template matches the path (for a 405's Allow header). */
+    private Set<String> allowedMethods(List<String> segments) {
+        Set<String> allowed = new LinkedHashSet<>();
+        for (int index = 0; index < routes.size(); index++) {
+            if (matches(routeSegments.get(index), segments)) {
+                allowed.add(routes.get(index).method().text());
+            }
+        }
+        return allowed;
+    }
+
+    private static boolean matches(List<String> template, List<String> segments) {
+        if (template.size() != segments.size()) {
+            return false;
+        }
+        for (int i = 0; i < template.size(); i++) {
+            String part = template.get(i);
+            if (!part.startsWith("{") && !part.equals(segments.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private @Nullable Principal authorize(Access access, ServerRequest request) {
@@ -187,7 +233,7 @@ final class Edge implements Handler {
         if (effective == Access.PUBLIC) {
             return null;
         }
-        Optional<String> key = request.headers().first(HeaderNames.create("X-API-Key"));
+        Optional<String> key = request.headers().first(API_KEY_HEADER);
         if (key.isEmpty()) {
             key = request.headers().first(HeaderNames.AUTHORIZATION)
                     .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))

@@ -25,7 +25,7 @@ class LogConfiguratorTest {
         ConsoleAppender<ILoggingEvent> console = console(context);
         assertThat(console.getTarget()).isEqualTo("System.err");
         assertThat(context.getLogger("ROOT").getLevel()).isEqualTo(Level.INFO);
-        assertThat(context.getLogger(LogConfigurator.ACCESS_LOGGER).getLevel()).isEqualTo(Level.INFO);
+        assertThat(context.getLogger(LogConfigurator.ACCESS_LOGGER).isInfoEnabled()).as("access log off").isFalse();
         assertThat(context.getLogger("com.zaxxer.hikari").getLevel()).isEqualTo(Level.WARN);
 
         JsonNode line = new ObjectMapper().readTree(encode(console, context, "request"));
@@ -36,14 +36,16 @@ class LogConfiguratorTest {
     }
 
     @Test
-    void textFormatLevelsAndAnAccessLogThatCanBeSilenced() {
+    void textFormatLevelsAndAnAccessLogSwitchedOn() {
         LoggerContext context = configured(Map.of("WEFT_LOG_FORMAT", "text", "WEFT_LOG_LEVEL", "debug",
-                "WEFT_ACCESS_LOG", "OFF"));
+                "WEFT_ACCESS_LOG", "on"));
 
         String line = encode(console(context), context, "request");
         assertThat(line).doesNotStartWith("{").contains("INFO ", "request", "request_id=\"r-1\"").endsWith("\n");
         assertThat(context.getLogger("ROOT").getLevel()).isEqualTo(Level.DEBUG);
-        assertThat(context.getLogger(LogConfigurator.ACCESS_LOGGER).isInfoEnabled()).isFalse();
+        assertThat(context.getLogger(LogConfigurator.ACCESS_LOGGER).getLevel()).isEqualTo(Level.INFO);
+        assertThat(configured(Map.of("WEFT_ACCESS_LOG", "INFO")).getLogger(LogConfigurator.ACCESS_LOGGER).getLevel())
+                .isEqualTo(Level.INFO);
     }
 
     @Test
