@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * public records (id strings, trimmed SQL, instants) are built only when a snapshot is asked for.
  */
 public final class QueryRecorder {
+    private static final String[] OUTCOMES = {"success", "timeout", "error"};
     private static final int RECENT = 10;
     private static final int SLOW = 100;
     private static final int SQL_LIMIT = 500;
@@ -49,7 +51,8 @@ public final class QueryRecorder {
     private final LongAdder totalMicros = new LongAdder();
     private final Ring recent = new Ring(RECENT);
     private final Ring slow = new Ring(SLOW);
-    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Per operation, its timers by outcome (success, timeout, error): no key string built per query. */
+    private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
 
     /**
      * @param database the database's name
@@ -95,19 +98,31 @@ public final class QueryRecorder {
         boolean success = errorCode == null;
         (success ? succeeded : failed).increment();
         if (registry != null) {
-            String outcome = success ? "success" : timedOut ? "timeout" : "error";
-            timers.computeIfAbsent(type + '/' + outcome, key -> Timer.builder("weft.db.query")
-                    .description("Database operations run through weft")
-                    .tag("operation", type)
-                    .tag("outcome", outcome)
-                    .tag("database", database)
-                    .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+            int outcome = success ? 0 : timedOut ? 1 : 2;
+            timer(type, outcome).record(nanos, TimeUnit.NANOSECONDS);
         }
         Raw entry = new Raw(id, type, sql, System.currentTimeMillis() - nanos / 1_000_000, nanos, rows, errorCode);
         recent.add(entry);
         if (nanos >= slowThresholdNanos) {
             slow.add(entry);
         }
+    }
+
+    private Timer timer(String type, int outcome) {
+        AtomicReferenceArray<Timer> byOutcome = timers.computeIfAbsent(type,
+                unused -> new AtomicReferenceArray<>(OUTCOMES.length));
+        Timer timer = byOutcome.get(outcome);
+        if (timer == null) {
+            // registered on first use, as before; two racing threads get the same meter from the registry
+            timer = Timer.builder("weft.db.query")
+                    .description("Database operations run through weft")
+                    .tag("operation", type)
+                    .tag("outcome", OUTCOMES[outcome])
+                    .tag("database", database)
+                    .register(Objects.requireNonNull(registry));
+            byOutcome.set(outcome, timer);
+        }
+        return timer;
     }
 
     /** @return a snapshot of everything recorded so far */
