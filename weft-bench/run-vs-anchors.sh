@@ -31,7 +31,7 @@
 # rep-N/ with run.sh's table and raw wrk logs, profile/). run.sh also leaves its results-*.md and runs/ in its folder.
 #
 # Knobs [defaults]: REPEAT [1]  BUILD [1]  PROFILE [1]  PLOT [1]  ANCHORS_DIR [../shared/bench-anchors]
-#   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [5]  DUR [15]  CONNS [64]
+#   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [20]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [OFF, the service default]; INFO writes one JSON line per request to stderr (kept in a file)
 #   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
@@ -65,7 +65,7 @@ WEFT_PORT=${WEFT_PORT:-18090}
 WEFT_DB=${WEFT_DB:-weftbench}
 POOL_SIZE=${POOL_SIZE:-8}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
-WARM=${WARM:-5}
+WARM=${WARM:-20}
 DUR=${DUR:-15}
 CONNS=${CONNS:-64}
 PROFILE_IDS=${PROFILE_IDS:-5000}
