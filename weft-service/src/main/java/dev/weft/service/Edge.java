@@ -44,6 +44,8 @@ final class Edge implements Handler {
 
     private final List<Routes.Route> routes;
     private final List<List<String>> routeSegments;
+    /** Per route, the parameter name at each segment, or null where the segment is a literal. */
+    private final List<@Nullable String[]> routeParamNames;
     private final java.util.concurrent.ConcurrentHashMap<TimerKey, Timer> timers =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final ServiceContext context;
@@ -54,6 +56,7 @@ final class Edge implements Handler {
         this.routes = List.copyOf(routes);
         // Split once: splitting every template on every request was the largest cost of routing.
         this.routeSegments = this.routes.stream().map(Routes.Route::segments).toList();
+        this.routeParamNames = this.routeSegments.stream().map(Edge::paramNames).toList();
         this.context = context;
         this.rateLimiter = rateLimiter;
         this.registry = context.registry();
@@ -152,12 +155,12 @@ final class Edge implements Handler {
             if (template.size() != segments.size()) {
                 continue;
             }
+            @Nullable String[] names = routeParamNames.get(index);
             int literals = 0;
             boolean matches = true;
             for (int i = 0; i < template.size() && matches; i++) {
-                String part = template.get(i);
-                if (!part.startsWith("{")) {
-                    matches = part.equals(segments.get(i));
+                if (names[i] == null) {
+                    matches = template.get(i).equals(segments.get(i));
                     literals++;
                 }
             }
@@ -166,7 +169,7 @@ final class Edge implements Handler {
             }
             pathExists = true;
             if (route.method().equals(method) && literals > bestLiterals) {
-                best = new Match(route, params(template, segments));
+                best = new Match(route, params(names, segments));
                 bestLiterals = literals;
             }
         }
@@ -179,24 +182,33 @@ final class Edge implements Handler {
         throw new MethodNotAllowed(String.join(", ", allowedMethods(segments)));
     }
 
-    private static Map<String, String> params(List<String> template, List<String> segments) {
+    private static @Nullable String[] paramNames(List<String> template) {
+        @Nullable String[] names = new String[template.size()];
+        for (int i = 0; i < names.length; i++) {
+            String part = template.get(i);
+            names[i] = part.startsWith("{") ? part.substring(1, part.length() - 1) : null;
+        }
+        return names;
+    }
+
+    private static Map<String, String> params(@Nullable String[] names, List<String> segments) {
         String name = null;
         String value = null;
         Map<String, String> params = null;
-        for (int i = 0; i < template.size(); i++) {
-            String part = template.get(i);
-            if (!part.startsWith("{")) {
+        for (int i = 0; i < names.length; i++) {
+            String part = names[i];
+            if (part == null) {
                 continue;
             }
             if (name == null) {
-                name = part.substring(1, part.length() - 1);
+                name = part;
                 value = segments.get(i);
             } else {
                 if (params == null) {
                     params = new HashMap<>();
                     params.put(name, value);
                 }
-                params.put(part.substring(1, part.length() - 1), segments.get(i));
+                params.put(part, segments.get(i));
             }
         }
         // most routes have one parameter or none: no hash map for them

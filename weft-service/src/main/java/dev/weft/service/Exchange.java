@@ -114,7 +114,7 @@ public final class Exchange {
      */
     public long pathId(String name, String what) {
         String value = pathParam(name);
-        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (value.isEmpty() || value.length() > 18 || !digitsOnly(value)) {
             throw ProblemException.notFound(what);
         }
         long id = Long.parseLong(value);
@@ -122,6 +122,16 @@ public final class Exchange {
             throw ProblemException.notFound(what);
         }
         return id;
+    }
+
+    private static boolean digitsOnly(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @param name a query parameter @return its first value, if present */
