@@ -16,8 +16,9 @@
 #      creates it (the way bin/weft runs), then $STARTUP_RUNS starts with it (median); the same with JDK 25's AOT
 #      cache (AOT=1); one start under JFR (PROFILE=1)
 #   4. per repetition: weft-service on PostgreSQL, pinned `taskset -c $SRV_CPU`, -Xmx512m, pool 8 (as the anchors);
-#      startup to the first 200 on GET /users/1 (the anchors' definition), RSS once ready (idle);
-#      bench-anchors/run.sh <anchors> weft=URL,PID with EXTRA_API_KEY (the admin key: the real auth path) and
+#      bench-anchors/run.sh <anchors> first (each anchor started, measured, stopped); then weft started (startup to
+#      the first 200 on GET /users/1, the anchors' definition; RSS once ready) and measured alone on its core by
+#      ANCHORS=none run.sh weft=URL,PID with EXTRA_API_KEY (the admin key: the real auth path) and
 #      EXTRA_PLAINTEXT_PATH=/health/live; then with weft-bench/wrk/weft.lua: GET /user-profile/{id} on a warm cache
 #      (ids 1..$PROFILE_IDS filled first, hits checked) and /health/live back to back, POST /users (unique emails);
 #      RSS after the load and again after $IDLE_WAIT s idle
@@ -31,13 +32,13 @@
 # rep-N/ with run.sh's table and raw wrk logs, profile/). run.sh also leaves its results-*.md and runs/ in its folder.
 #
 # Knobs [defaults]: REPEAT [1]  BUILD [1]  PROFILE [1]  PLOT [1]  ANCHORS_DIR [../shared/bench-anchors]
-#   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  WARM [20]  DUR [15]  CONNS [64]
+#   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  LAUNCHER_OPTS [-Xms64m, as bin/weft]  WARM [20]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [OFF, the service default]; INFO writes one JSON line per request to stderr (kept in a file)
 #   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
 #   AOT [1]: also time SQLite startups with JDK 25's AOT cache (-XX:AOTCacheOutput training run, then -XX:AOTCache)
-#   ACCESS_LOG_VARIANT [1]: also measure a second weft instance (port WEFT_PORT+1) with WEFT_ACCESS_LOG=INFO in the
-#     same run.sh call, as the target weft-access-log (a diagnostic of what the access log costs; 0 = skip)
+#   ACCESS_LOG_VARIANT [1]: after weft, also measure weft with WEFT_ACCESS_LOG=INFO by the same run.sh code, as the
+#     target weft-access-log (a diagnostic of what the access log costs; 0 = skip)
 # Needs: PostgreSQL on 127.0.0.1:5432 (trust, user postgres), a JDK 25 (bin/jdk25), curl, taskset, psql, pgbench.
 set -uo pipefail
 
@@ -65,6 +66,8 @@ WEFT_PORT=${WEFT_PORT:-18090}
 WEFT_DB=${WEFT_DB:-weftbench}
 POOL_SIZE=${POOL_SIZE:-8}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+# the JVM flags bin/weft itself adds (its initial heap), so weft runs here as it ships; JAVA_OPTS comes after them
+LAUNCHER_OPTS=${LAUNCHER_OPTS:--Xms64m}
 WARM=${WARM:-20}
 DUR=${DUR:-15}
 CONNS=${CONNS:-64}
@@ -156,11 +159,11 @@ done
   echo "host: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "java: $("$JAVA" -version 2>&1 | sed -n 2p)"
   echo "postgresql: $(sql postgres 'SHOW server_version')"
-  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE SMOKE=$SMOKE"
+  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS LAUNCHER_OPTS=$LAUNCHER_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE SMOKE=$SMOKE"
   echo "pinning: server on CPU $SRV_CPU, wrk on CPU $WRK_CPU (taskset); PostgreSQL unpinned"
 } >"$OUT/machine.txt"
 quiet_check start
-fig settings "WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG"
+fig settings "WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS LAUNCHER_OPTS=$LAUNCHER_OPTS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG"
 
 # ---- 2. weft's database ---------------------------------------------------------------------------------------
 log "database $WEFT_DB: schema and $USERS users"
@@ -212,7 +215,7 @@ start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets
   [ "$kind" = pg ] && [ -n "$PG_CACHE" ] && cds=(-XX:AOTCache="$PG_CACHE")
   [ "${W_CDS:-1}" = 0 ] && cds=()
   # shellcheck disable=SC2086
-  env "${envs[@]}" taskset -c "$SRV_CPU" "$JAVA" $JAVA_OPTS "${cds[@]}" "$@" -jar "$JAR" serve >"$logf" 2>&1 &
+  env "${envs[@]}" taskset -c "$SRV_CPU" "$JAVA" $LAUNCHER_OPTS "${cds[@]}" $JAVA_OPTS "$@" -jar "$JAR" serve >"$logf" 2>&1 &
   WEFT_PID=$!
   STARTED+=("$WEFT_PID")
   if [ "$kind" = pg ]; then
@@ -326,41 +329,38 @@ if [ "$STARTUP_CACHE" = aot ]; then
 fi
 if [ -n "$PG_CACHE" ]; then fig startup.pg.cache "AOT cache, trained on PostgreSQL"
 else fig startup.pg.cache "dynamic class-data archive"; fi
+run_anchors_sh() {  # run_anchors_sh <tag> [target ...]: one bench-anchors/run.sh call, its table kept as $REP/run-<tag>.md
+  local tag=$1; shift
+  EXTRA_API_KEY=$ADMIN_KEY EXTRA_PLAINTEXT_PATH=/health/live EXTRA_USERS_PATH=/users/ \
+    timeout 3600 "$ANCHORS_DIR/run.sh" "$@" >"$REP/run-$tag.md" 2>"$REP/run-$tag.log"
+  cat "$REP/run-$tag.md" >>"$REP/run.md"
+  local results; results=$(grep -o 'results-[0-9-]*\.md' "$REP/run-$tag.log" | tail -1)
+  if [ -n "$results" ]; then
+    cp -r "$ANCHORS_DIR/runs/${results:8:15}" "$REP/raw-$tag" 2>/dev/null
+    fig "anchors_results.$rep.$tag" "$results"
+  fi
+}
+
 for rep in $(seq 1 "$REPEAT"); do
-  REP="$OUT/rep-$rep"; mkdir -p "$REP"
+  REP="$OUT/rep-$rep"; mkdir -p "$REP"; : >"$REP/run.md"
   quiet_check "rep $rep"
+  # The anchors first: run.sh starts each one, measures it and stops it, so each has the server core to itself.
+  if [ "${ANCHORS:-}" != none ]; then
+    log "rep $rep: bench-anchors/run.sh ${ANCHORS:-<all anchors>}"
+    run_anchors_sh anchors
+  fi
+  # weft the same way: started just before its turn and alone on its core (an idle second JVM beside it, or weft
+  # idling through the anchors' loads, are conditions no anchor had), then measured by the same run.sh code.
   start_weft pg "$REP/weft-server.log" || exit 1
   PG_STARTS+=("$STARTUP_MS")
   sleep 2
   fig "rss.pg.ready_mb.$rep" "$(rss_mb "$WEFT_PID")"
-
-  EXTRAS=("weft=$BASE,$WEFT_PID")
-  LOG_PID=""
-  if [ "$ACCESS_LOG_VARIANT" = 1 ] && [ "$WEFT_ACCESS_LOG" = OFF ]; then
-    # diagnostic: the same service with its per-request access log line on, idle while the others are measured
-    MAIN_PID=$WEFT_PID
-    if W_PORT=$((WEFT_PORT + 1)) W_ACCESS_LOG=INFO start_weft pg "$REP/weft-access-log-server.log"; then
-      LOG_PID=$WEFT_PID
-      EXTRAS+=("weft-access-log=http://127.0.0.1:$((WEFT_PORT + 1)),$LOG_PID")
-    fi
-    WEFT_PID=$MAIN_PID
-  fi
-  log "rep $rep: bench-anchors/run.sh ${ANCHORS:-<all anchors>} ${EXTRAS[*]}"
-  EXTRA_API_KEY=$ADMIN_KEY EXTRA_PLAINTEXT_PATH=/health/live EXTRA_USERS_PATH=/users/ \
-    timeout 3600 "$ANCHORS_DIR/run.sh" "${EXTRAS[@]}" >"$REP/run.md" 2>"$REP/run.log"
-  if [ -n "$LOG_PID" ]; then
-    fig "rss.accesslog.after_load_mb.$rep" "$(rss_mb "$LOG_PID")"
-    stop_weft "$LOG_PID"; shrink_log "$REP/weft-access-log-server.log"
-  fi
-  results=$(grep -o 'results-[0-9-]*\.md' "$REP/run.log" | tail -1)
-  if [ -n "$results" ]; then
-    cp -r "$ANCHORS_DIR/runs/${results:8:15}" "$REP/anchors-raw" 2>/dev/null
-    fig "anchors_results.$rep" "$results"
-  fi
+  log "rep $rep: bench-anchors/run.sh weft=$BASE,$WEFT_PID"
+  ANCHORS=none PGBENCH=0 run_anchors_sh weft "weft=$BASE,$WEFT_PID"
   awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
       for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
       if ($4 ~ /^[0-9.]+$/) printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\trun.sh\n", rep, $2, $3, $4, $5, $6, $7, $9
-    }' "$REP/run.md" >>"$ROWS"
+    }' "$REP/run-anchors.md" "$REP/run-weft.md" 2>/dev/null >>"$ROWS"
   awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
       for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
       if ($3 == "/users/{id}" && $8 ~ /^[0-9]/) { split($8, s, " "); printf "startup.%s.%s=%s\n", $2, rep, s[1] }
@@ -399,6 +399,20 @@ for rep in $(seq 1 "$REPEAT"); do
   fig "rss.pg.idle_after_load_mb.$rep" "$(rss_mb "$WEFT_PID")"
   stop_weft; shrink_log "$REP/weft-server.log"
   sql "$WEFT_DB" "DELETE FROM users WHERE id > $USERS" >/dev/null
+
+  if [ "$ACCESS_LOG_VARIANT" = 1 ] && [ "$WEFT_ACCESS_LOG" = OFF ]; then
+    # diagnostic: the same service with its per-request access log line on, measured alone the same way
+    if W_ACCESS_LOG=INFO start_weft pg "$REP/weft-access-log-server.log"; then
+      log "rep $rep: bench-anchors/run.sh weft-access-log=$BASE,$WEFT_PID"
+      ANCHORS=none PGBENCH=0 run_anchors_sh access-log "weft-access-log=$BASE,$WEFT_PID"
+      awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
+          for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
+          if ($4 ~ /^[0-9.]+$/) printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\trun.sh\n", rep, $2, $3, $4, $5, $6, $7, $9
+        }' "$REP/run-access-log.md" >>"$ROWS"
+      fig "rss.accesslog.after_load_mb.$rep" "$(rss_mb "$WEFT_PID")"
+      stop_weft; shrink_log "$REP/weft-access-log-server.log"
+    fi
+  fi
 done
 
 # ---- 5. more PostgreSQL cold starts ---------------------------------------------------------------------------

@@ -6,14 +6,14 @@
 #      PostgreSQL first), then STEPS back-to-back wrk runs of STEP seconds, req/s of each.
 #
 #   weft-bench/warmup-and-startup.sh          ~2 minutes; needs the weftbench database of run-vs-anchors.sh
-#   STARTS=5 STEPS=8 STEP=5 SKIP_CURVE=1 ...  knobs; JAVA_OPTS [-Xmx512m]; PORT [18095]
+#   STARTS=5 STEPS=8 STEP=5 SKIP_CURVE=1 ...  knobs; JAVA_OPTS [-Xmx512m]; LAUNCHER_OPTS [-Xms64m, as bin/weft]; PORT [18095]
 # Needs: a built weft.jar, wrk, curl, taskset, ../shared/bench-anchors/bench.lua (or ANCHORS_DIR).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA="$("$ROOT/bin/jdk25")/bin/java"
 JAR="$ROOT/weft-service/target/weft.jar"
 ANCHORS_DIR=${ANCHORS_DIR:-$ROOT/../shared/bench-anchors}
-STARTS=${STARTS:-5} STEPS=${STEPS:-8} STEP=${STEP:-5} PORT=${PORT:-18095} JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+STARTS=${STARTS:-5} STEPS=${STEPS:-8} STEP=${STEP:-5} PORT=${PORT:-18095} JAVA_OPTS=${JAVA_OPTS:--Xmx512m} LAUNCHER_OPTS=${LAUNCHER_OPTS:--Xms64m}
 KEY=wa_warmupwarmupwarmupwarmup0001
 OUT="$ROOT/weft-bench/target/warmup-and-startup"; rm -rf "$OUT"; mkdir -p "$OUT"
 [ -f "$JAR" ] || { echo "build first: ./mvnw -B -q -ntp package -DskipTests -pl weft-service -am" >&2; exit 1; }
@@ -25,7 +25,7 @@ start() {  # start <log> <env ...> -- <jvm flags ...>: sets PID
   local logf=$1; shift; local envs=()
   while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
   env -u DATABASE_URL -u REDIS_URL "${envs[@]}" WEFT_PORT=$PORT WEFT_BIND=127.0.0.1 WEFT_ADMIN_KEY=$KEY \
-    WEFT_RATE_LIMIT=100000000 taskset -c 1 "$JAVA" $JAVA_OPTS "$@" -jar "$JAR" serve >"$logf" 2>&1 &
+    WEFT_RATE_LIMIT=100000000 taskset -c 1 "$JAVA" $LAUNCHER_OPTS "$@" $JAVA_OPTS -jar "$JAR" serve >"$logf" 2>&1 &
   PID=$!
 }
 ready_ms() {  # ready_ms <t0 ns> <path> [key]: ms until the first 200, or "timeout"
