@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # weft measured against its anchors, side by side, in one run (issue 7).
 #
-#   weft-bench/run-vs-anchors.sh               full run: builds, prepares the data, ~9 minutes for REPEAT=1
+#   weft-bench/run-vs-anchors.sh               full run: builds, prepares the data, ~14 minutes for REPEAT=1
 #   REPEAT=2 weft-bench/run-vs-anchors.sh      the comparison twice (weft restarted each time); summary shows the spread
 #   BUILD=0 ...                                use the jars already built
 #   SMOKE=1 ...                                ~2 minutes: vertx only, 3 s runs, 1 startup each, no profile
@@ -360,7 +360,7 @@ for rep in $(seq 1 "$REPEAT"); do
   awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
       for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
       if ($4 ~ /^[0-9.]+$/) printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\trun.sh\n", rep, $2, $3, $4, $5, $6, $7, $9
-    }' "$REP/run-anchors.md" "$REP/run-weft.md" 2>/dev/null >>"$ROWS"
+    }' $(for f in "$REP/run-anchors.md" "$REP/run-weft.md"; do [ -f "$f" ] && echo "$f"; done) >>"$ROWS"
   awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
       for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
       if ($3 == "/users/{id}" && $8 ~ /^[0-9]/) { split($8, s, " "); printf "startup.%s.%s=%s\n", $2, rep, s[1] }
@@ -369,6 +369,7 @@ for rep in $(seq 1 "$REPEAT"); do
   fig "pgbench_tps.$rep" "${tps:-n/a}"
   if ! kill -0 "$WEFT_PID" 2>/dev/null; then
     log "rep $rep: weft stopped during run.sh (see $REP/weft-server.log); skipping its extra measurements"
+    stop_weft; sql "$WEFT_DB" "DELETE FROM users WHERE id > $USERS" >/dev/null
     continue
   fi
   quiet_check "rep $rep extras"

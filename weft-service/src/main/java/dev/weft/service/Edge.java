@@ -182,7 +182,8 @@ final class Edge implements Handler {
         throw new MethodNotAllowed(String.join(", ", allowedMethods(segments)));
     }
 
-    private static @Nullable String[] paramNames(List<String> template) {
+    /** Package-private for tests. @return per segment of a template, its parameter name, or null for a literal */
+    static @Nullable String[] paramNames(List<String> template) {
         @Nullable String[] names = new String[template.size()];
         for (int i = 0; i < names.length; i++) {
             String part = template.get(i);
@@ -191,7 +192,8 @@ final class Edge implements Handler {
         return names;
     }
 
-    private static Map<String, String> params(@Nullable String[] names, List<String> segments) {
+    /** Package-private for tests. @return the path parameters of a matched path, by name */
+    static Map<String, String> params(@Nullable String[] names, List<String> segments) {
         String name = null;
         String value = null;
         Map<String, String> params = null;
