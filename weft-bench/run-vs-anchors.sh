@@ -357,10 +357,13 @@ for rep in $(seq 1 "$REPEAT"); do
   fig "rss.pg.ready_mb.$rep" "$(rss_mb "$WEFT_PID")"
   log "rep $rep: bench-anchors/run.sh weft=$BASE,$WEFT_PID"
   ANCHORS=none PGBENCH=0 run_anchors_sh weft "weft=$BASE,$WEFT_PID"
+  # run-anchors.md is missing when ANCHORS=none; /dev/null keeps awk off stdin when neither table was written
+  tables=()
+  for f in "$REP/run-anchors.md" "$REP/run-weft.md"; do [ -f "$f" ] && tables+=("$f"); done
   awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
       for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
       if ($4 ~ /^[0-9.]+$/) printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\trun.sh\n", rep, $2, $3, $4, $5, $6, $7, $9
-    }' $(for f in "$REP/run-anchors.md" "$REP/run-weft.md"; do [ -f "$f" ] && echo "$f"; done) >>"$ROWS"
+    }' "${tables[@]}" /dev/null >>"$ROWS"
   awk -F'|' -v rep="$rep" 'NF >= 9 && $2 !~ /target|---/ {
       for (i = 2; i <= 9; i++) gsub(/^ +| +$/, "", $i)
       if ($3 == "/users/{id}" && $8 ~ /^[0-9]/) { split($8, s, " "); printf "startup.%s.%s=%s\n", $2, rep, s[1] }

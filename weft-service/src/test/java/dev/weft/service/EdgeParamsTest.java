@@ -3,6 +3,7 @@ package dev.weft.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Path parameters from a route template's names, split once per route. */
@@ -23,7 +24,7 @@ class EdgeParamsTest {
     void oneParameterIsNamed() {
         String[] names = Edge.paramNames(List.of("users", "{id}"));
 
-        assertThat(Edge.params(names, List.of("users", "42"))).containsExactlyEntriesOf(java.util.Map.of("id", "42"));
+        assertThat(Edge.params(names, List.of("users", "42"))).containsExactlyEntriesOf(Map.of("id", "42"));
     }
 
     @Test
