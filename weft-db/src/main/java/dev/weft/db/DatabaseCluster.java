@@ -42,7 +42,10 @@ import org.jspecify.annotations.Nullable;
  * within about 3 s; measured with a 250 ms interval and 500 ms probe timeout, about 1 s.
  *
  * <p>When a member is marked down its pool is {@linkplain Database#purgePool() purged}, so no connection to a dead
- * server is handed out later. New work goes to the first healthy member in order (primary, then failovers as
+ * server is handed out later. While its server does not answer, a member opened by weft (not a custom
+ * {@code Database} implementation) keeps no connections and is probed with connections of its own, outside its
+ * pool, so that it serves again within two probe intervals of answering (the pool's own reconnect backoff grows to
+ * 5 s during an outage). New work goes to the first healthy member in order (primary, then failovers as
  * added). With {@linkplain Builder#failBack(boolean) fail-back} on (the default), a healthy member earlier in the
  * order takes over again as soon as it is marked up; with it off, the cluster stays on its current member while
  * that one is healthy. Turn fail-back off when the failover is a promoted streaming standby: the old primary, once

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class FailoverCluster implements DatabaseCluster {
     private static final Logger log = LoggerFactory.getLogger(DatabaseCluster.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** The probe error of a member that answers but does not take writes. */
+    private static final String READ_ONLY = "read_only";
 
     /** The member a transaction started on, so calls through the cluster inside it stay there after a switch. */
     private static final ScopedValue<Database> PINNED = ScopedValue.newInstance();
@@ -53,6 +55,10 @@ final class FailoverCluster implements DatabaseCluster {
         volatile @Nullable Instant lastCheck;
         volatile int consecutiveFailures;
         int consecutiveSuccesses;
+        /** Whether its pool is on {@linkplain #holdPool stand-by}, so the checker probes it directly. */
+        volatile boolean standingBy;
+        /** Whether a direct probe is still connecting, so that a hanging server does not pile probes up. */
+        final AtomicBoolean directProbeRunning = new AtomicBoolean();
 
         Member(Database database, ClusterStatus.Role role) {
             this.database = database;
@@ -150,6 +156,9 @@ final class FailoverCluster implements DatabaseCluster {
             Probe probe = probes.get(i);
             record(member, probe);
             member.healthy = probe.up();
+            if (!probe.up()) {
+                holdPool(member, probe);
+            }
             member.consecutiveSuccesses = probe.up() ? 1 : 0;
             member.consecutiveFailures = probe.up() ? 0 : 1;
         }
@@ -239,6 +248,29 @@ final class FailoverCluster implements DatabaseCluster {
                         .log();
             }
         }
+        if (!member.healthy) {
+            holdPool(member, probe);
+        }
+    }
+
+    /**
+     * Puts a down member's pool on stand-by while its server does not answer, and back in service once it does
+     * (even read-only). On stand-by a weft pool keeps no connections and stops reconnecting, and the checker
+     * probes the member with connections of its own ({@link #probeDirectly}): the pool's reconnect backoff, which
+     * doubles up to 5 s during an outage, then does not delay the member's return.
+     */
+    private static void holdPool(Member member, Probe probe) {
+        if (!(member.database instanceof PooledDatabase pooled)) {
+            return;
+        }
+        boolean answers = probe.up() || READ_ONLY.equals(probe.error());
+        if (!answers && !member.standingBy) {
+            pooled.standBy();
+            member.standingBy = true;
+        } else if (answers && member.standingBy) {
+            pooled.resume();
+            member.standingBy = false;
+        }
     }
 
     private static void record(Member member, Probe probe) {
@@ -287,8 +319,14 @@ final class FailoverCluster implements DatabaseCluster {
         }
     }
 
-    /** {@link Database#health(Duration)}, then whether the server takes writes; bounded by the probe timeout. */
+    /**
+     * {@link Database#health(Duration)}, then whether the server takes writes; bounded by the probe timeout. A
+     * member held down is probed {@linkplain #probeDirectly directly} instead, outside its pool.
+     */
     private Probe probe(Member member, Duration timeout) {
+        if (member.standingBy && member.database instanceof PooledDatabase pooled) {
+            return probeDirectly(member, pooled, timeout);
+        }
         long start = System.nanoTime();
         Health health = member.database.health(timeout);
         if (!health.healthy()) {
@@ -304,11 +342,11 @@ final class FailoverCluster implements DatabaseCluster {
             CompletableFuture<Boolean> readOnly = CompletableFuture.supplyAsync(() -> {
                 Object value = member.database.statement(readOnlyQuery).timeout(left).retry(false).list()
                         .getFirst().values().iterator().next();
-                return value instanceof Boolean flag ? flag : value instanceof Number number && number.longValue() != 0;
+                return isTrue(value);
             }, executor);
             try {
                 if (readOnly.get(remaining, TimeUnit.NANOSECONDS)) {
-                    return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "read_only");
+                    return new Probe(false, Duration.ofNanos(System.nanoTime() - start), READ_ONLY);
                 }
             } catch (TimeoutException e) {
                 return new Probe(false, timeout, "timeout");
@@ -321,6 +359,44 @@ final class FailoverCluster implements DatabaseCluster {
             }
         }
         return new Probe(true, health.latency(), null);
+    }
+
+    /**
+     * Probes a member held down over a connection of its own (see {@link PooledDatabase#probeDirectly}), with
+     * the same verdicts as {@link #probe}: up, down with the error's code, or {@code read_only}.
+     */
+    private Probe probeDirectly(Member member, PooledDatabase database, Duration timeout) {
+        if (!member.directProbeRunning.compareAndSet(false, true)) {
+            return new Probe(false, timeout, "timeout"); // the last probe is still connecting to a silent server
+        }
+        long start = System.nanoTime();
+        String readOnlyQuery = settings.requireWritable() ? readOnlyQuery(database.type()) : null;
+        CompletableFuture<Probe> probe = CompletableFuture.supplyAsync(() -> {
+            try {
+                Object value = database.probeDirectly(readOnlyQuery != null ? readOnlyQuery : "SELECT 1", timeout);
+                Duration latency = Duration.ofNanos(System.nanoTime() - start);
+                return readOnlyQuery != null && isTrue(value) ? new Probe(false, latency, READ_ONLY)
+                        : new Probe(true, latency, null);
+            } catch (java.sql.SQLException | RuntimeException e) {
+                return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "database_unavailable");
+            } finally {
+                member.directProbeRunning.set(false);
+            }
+        }, executor);
+        try {
+            return probe.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return new Probe(false, timeout, "timeout");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "internal_error");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "interrupted");
+        }
+    }
+
+    private static boolean isTrue(@Nullable Object value) {
+        return value instanceof Boolean flag ? flag : value instanceof Number number && number.longValue() != 0;
     }
 
     private static @Nullable String readOnlyQuery(DatabaseType type) {

@@ -151,6 +151,36 @@ final class PooledDatabase extends Session implements Database {
         engine.pool().purge();
     }
 
+    /** Stops keeping pooled connections while a cluster holds this member down; see {@link ConnectionPool#standBy()}. */
+    void standBy() {
+        engine.pool().standBy();
+    }
+
+    /** Keeps pooled connections again once a cluster has seen this member answer. */
+    void resume() {
+        engine.pool().resume();
+    }
+
+    /**
+     * Runs a single-value query on a connection of its own, outside the pool (see
+     * {@link ConnectionPool#connectDirectly()}): how a cluster probes a member it holds down without waking the
+     * pool. The connect is bounded by the config's connect timeout, the query by {@code timeout}.
+     *
+     * @param sql a query returning one row
+     * @param timeout the query's timeout, rounded up to whole seconds as JDBC wants
+     * @return the first column of the first row, or {@code null} for none
+     * @throws SQLException if the server cannot be reached or the query fails
+     */
+    @Nullable Object probeDirectly(String sql, java.time.Duration timeout) throws SQLException {
+        try (Connection connection = engine.pool().connectDirectly();
+                java.sql.Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+            try (java.sql.ResultSet rows = statement.executeQuery(sql)) {
+                return rows.next() ? rows.getObject(1) : null;
+            }
+        }
+    }
+
     @Override
     public Health health(java.time.Duration timeout) {
         return engine.health(this, timeout);

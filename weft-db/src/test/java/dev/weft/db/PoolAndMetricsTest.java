@@ -88,4 +88,56 @@ class PoolAndMetricsTest {
             assertThat(db.poolStatus().waiting()).isZero();
         }
     }
+
+    @Test
+    void aPoolOnStandByKeepsNoConnectionsAndConnectsOnTheFirstBorrowAfterItResumes() throws Exception {
+        try (Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.poolSize(3)))) {
+            PooledDatabase pooled = (PooledDatabase) db;
+            awaitTotal(db, 3);
+
+            pooled.standBy();
+            awaitTotal(db, 0);
+            Thread.sleep(300); // long enough for HikariCP's creator to have refilled a pool with a minimum idle
+            assertThat(db.poolStatus().total()).isZero();
+
+            pooled.resume();
+            // the first borrow starts HikariCP's creator (one connection per waiting borrower; its housekeeper
+            // tops the pool up to the minimum within 30 s)
+            assertThat(db.query("SELECT 1", Map.of(), Integer.class)).containsExactly(1);
+            assertThat(db.poolStatus().total()).isPositive();
+        }
+    }
+
+    @Test
+    void aDirectProbeUsesItsOwnConnectionAndReportsAServerThatIsDown() throws Exception {
+        int closedPort = freePort();
+        try (Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.poolSize(1)));
+                Database down = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.name("down")
+                        .port(closedPort).poolSize(1).acquireTimeout(Duration.ofMillis(300))))) {
+            PooledDatabase pooled = (PooledDatabase) db;
+            awaitTotal(db, 1);
+
+            assertThat(pooled.probeDirectly("SELECT 41 + 1", Duration.ofSeconds(2))).isEqualTo(42);
+            assertThat(db.poolStatus().total()).isPositive();
+            assertThat(db.poolStatus().checkedOut()).isZero();
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> ((PooledDatabase) down).probeDirectly("SELECT 1", Duration.ofSeconds(2)))
+                    .isInstanceOf(java.sql.SQLException.class);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void awaitTotal(Database db, int total) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (db.poolStatus().total() != total && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(db.poolStatus().total()).isEqualTo(total);
+    }
 }

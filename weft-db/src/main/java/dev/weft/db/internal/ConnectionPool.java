@@ -10,8 +10,10 @@ import dev.weft.db.PoolExhaustedException;
 import dev.weft.db.PoolStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +30,8 @@ import org.jspecify.annotations.Nullable;
 public final class ConnectionPool implements AutoCloseable {
     private final String name;
     private final HikariDataSource hikari;
+    private final String jdbcUrl;
+    private final Properties connectProperties;
     private final Semaphore gate;
     private final int size;
     private final int maxConnections;
@@ -47,16 +51,23 @@ public final class ConnectionPool implements AutoCloseable {
         this.acquireTimeoutNanos = config.pool().acquireTimeout().toNanos();
         this.gate = new Semaphore(maxConnections, true);
 
+        this.jdbcUrl = dialect.jdbcUrl(config);
+        Properties driverProperties = dialect.driverProperties(config);
+        this.connectProperties = new Properties();
+        connectProperties.putAll(driverProperties);
+
         HikariConfig hikariConfig = new HikariConfig();
         hikariConfig.setPoolName("weft-" + config.name());
-        hikariConfig.setJdbcUrl(dialect.jdbcUrl(config));
+        hikariConfig.setJdbcUrl(jdbcUrl);
         if (!config.username().isEmpty()) {
             hikariConfig.setUsername(config.username());
+            connectProperties.setProperty("user", config.username());
         }
         if (!config.password().isEmpty()) {
             hikariConfig.setPassword(config.password().reveal());
+            connectProperties.setProperty("password", config.password().reveal());
         }
-        hikariConfig.setDataSourceProperties(dialect.driverProperties(config));
+        hikariConfig.setDataSourceProperties(driverProperties);
         if (dialect.connectionInitSql() != null) {
             hikariConfig.setConnectionInitSql(dialect.connectionInitSql());
         }
@@ -154,6 +165,37 @@ public final class ConnectionPool implements AutoCloseable {
         if (bean != null) {
             bean.softEvictConnections();
         }
+    }
+
+    /**
+     * Stops keeping connections while the server is known to be down: the minimum idle drops to zero and every
+     * connection is retired. HikariCP's connection creator retries a dead server with a backoff that doubles up
+     * to 5 s for as long as the pool wants connections; with nobody waiting and no idle minimum it stops, so the
+     * first borrow after {@link #resume()} starts a new creator that connects at once.
+     */
+    public void standBy() {
+        hikari.getHikariConfigMXBean().setMinimumIdle(0);
+        purge();
+    }
+
+    /**
+     * Keeps the configured number of connections again, after {@link #standBy()}: the next borrow opens a
+     * connection at once, and HikariCP's housekeeper (every 30 s) tops the pool up to its size.
+     */
+    public void resume() {
+        hikari.getHikariConfigMXBean().setMinimumIdle(size);
+    }
+
+    /**
+     * Opens a connection straight from the driver, outside the pool and its gate, with the pool's URL, driver
+     * properties and credentials: how a health checker asks whether a server it holds down answers again,
+     * without waking the pool's creator (see {@link #standBy()}).
+     *
+     * @return a new physical connection; the caller closes it
+     * @throws SQLException if the driver cannot connect
+     */
+    public Connection connectDirectly() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, connectProperties);
     }
 
     /** @return the pool's state now */
