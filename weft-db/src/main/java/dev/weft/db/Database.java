@@ -77,7 +77,9 @@ public interface Database extends SqlOperations, AutoCloseable {
     java.time.Duration DEFAULT_HEALTH_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     /**
-     * Probes the database with a trivial query, bounded in time whatever the pool or the server do.
+     * Probes the database with a trivial query, bounded in time whatever the pool or the server do. A probe still
+     * running at the timeout is interrupted (its connection, if it had one, is then discarded), so that it does not
+     * stay waiting in the pool.
      *
      * @param timeout the longest the probe may take
      * @return the result; never throws

@@ -44,27 +44,29 @@ import org.jspecify.annotations.Nullable;
  * <p>When a member is marked down its pool is {@linkplain Database#purgePool() purged}, so no connection to a dead
  * server is handed out later. While its server does not answer, a member opened by weft (not a custom
  * {@code Database} implementation) keeps no connections and is probed with connections of its own, outside its
- * pool, so that it serves again within two probe intervals of answering (the pool's own reconnect backoff grows to
- * 5 s during an outage). New work goes to the first healthy member in order (primary, then failovers as
- * added). With {@linkplain Builder#failBack(boolean) fail-back} on (the default), a healthy member earlier in the
- * order takes over again as soon as it is marked up; with it off, the cluster stays on its current member while
- * that one is healthy. Turn fail-back off when the failover is a promoted streaming standby: the old primary, once
- * restarted, holds a diverged history and must not receive writes again. Each switch is logged at WARN with the
- * members it went from and to, counted in {@link ClusterStatus#switches()} and, with a {@code MeterRegistry},
- * in the counter {@code weft.db.cluster.switches} (tags {@code cluster}, {@code from}, {@code to}). While no member
- * is healthy every call fails at once with {@link DatabaseUnavailableException} (HTTP 503) instead of waiting out
- * a pool timeout; that state is logged at ERROR and counted in {@link ClusterStatus#outages()}.
+ * pool, so that it serves again about two probe intervals after it answers (the pool's own reconnect backoff grows
+ * to 5 s during an outage; calls still waiting in the member's pool keep it growing, so give members a short
+ * {@linkplain PoolConfig#acquireTimeout() acquire timeout}). New work goes to the first healthy member in order
+ * (primary, then failovers as added). With {@linkplain Builder#failBack(boolean) fail-back} on (the default), a
+ * healthy member earlier in the order takes over again as soon as it is marked up; with it off, the cluster stays
+ * on its current member while that one is healthy. Turn fail-back off when the failover is a promoted streaming
+ * standby: the old primary, once restarted, holds a diverged history and must not receive writes again. Each
+ * switch is logged at WARN with the members it went from and to, counted in {@link ClusterStatus#switches()}
+ * and, with a {@code MeterRegistry}, in the counter {@code weft.db.cluster.switches} (tags {@code cluster},
+ * {@code from}, {@code to}). While no member is healthy every call fails at once with
+ * {@link DatabaseUnavailableException} (HTTP 503) instead of waiting out a pool timeout; that state is logged at
+ * ERROR and counted in {@link ClusterStatus#outages()}.
  *
  * <h2>What a switch does not do</h2>
  * Builders ({@link #statement(String)}, {@link #insert(String, java.util.Map)}, ...) come from the member current
  * when they are created and run there. A transaction stays on the member it started on: a call made through the
  * cluster inside {@link #inTransaction(Isolation, TransactionCallback)} goes to that member even after a switch.
  * Calls already waiting in a failed member's pool when it is marked down fail when that pool gives up (its
- * acquire timeout), so keep the members' acquire timeouts short. A member that returns is marked up only once its
- * own pool connects again, and HikariCP retries a failed connect with a delay that doubles from 10 ms up to 5 s:
- * after an outage of a few seconds, up to about 5 s may pass between the server's return and its use. Query metrics, pool status and the query cache
- * are the current member's; build the members with one shared {@link DatabaseBuilder#queryCache(dev.weft.cache.Cache)}
- * if cached results should survive a switch.
+ * acquire timeout), so keep the members' acquire timeouts short: while they wait, HikariCP keeps retrying the dead
+ * server with a delay that doubles from 10 ms up to 5 s, and a member that returns before they gave up can take up
+ * to one such delay longer to serve. Query metrics, pool status and the query cache are the current member's;
+ * build the members with one shared {@link DatabaseBuilder#queryCache(dev.weft.cache.Cache)} if cached results
+ * should survive a switch.
  *
  * <h2>The alternative: a pgjdbc multi-host URL</h2>
  * For PostgreSQL the driver itself can choose the primary among several hosts:

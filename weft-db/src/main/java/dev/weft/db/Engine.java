@@ -137,7 +137,7 @@ final class Engine implements AutoCloseable {
         java.util.Objects.requireNonNull(timeout, "timeout");
         long start = System.nanoTime();
         java.util.concurrent.CompletableFuture<Integer> probe = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofVirtual().name("weft-db-" + config.name() + "-health").start(() -> {
+        Thread prober = Thread.ofVirtual().name("weft-db-" + config.name() + "-health").start(() -> {
             try {
                 Spec spec = spec("SELECT 1", new java.util.LinkedHashMap<>(), timeout, 0, false);
                 probe.complete(list(session, spec, RowMappers.of(Integer.class)).getFirst());
@@ -153,11 +153,15 @@ final class Engine implements AutoCloseable {
             probe.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
             return new Health(true, Duration.ofNanos(System.nanoTime() - start), java.util.Optional.empty(), details);
         } catch (java.util.concurrent.TimeoutException e) {
+            // Do not leave it waiting in the pool: a waiter keeps HikariCP's creator retrying a dead server with a
+            // growing backoff, which delays the reconnect once the server is back (FailoverCluster's stand-by).
+            prober.interrupt();
             return new Health(false, timeout, java.util.Optional.of("timeout"), details);
         } catch (java.util.concurrent.ExecutionException e) {
             String code = e.getCause() instanceof WeftException weft ? weft.code() : "internal_error";
             return new Health(false, Duration.ofNanos(System.nanoTime() - start), java.util.Optional.of(code), details);
         } catch (InterruptedException e) {
+            prober.interrupt();
             Thread.currentThread().interrupt();
             return new Health(false, Duration.ofNanos(System.nanoTime() - start), java.util.Optional.of("interrupted"),
                     details);

@@ -59,6 +59,8 @@ final class FailoverCluster implements DatabaseCluster {
         volatile boolean standingBy;
         /** Whether a direct probe is still connecting, so that a hanging server does not pile probes up. */
         final AtomicBoolean directProbeRunning = new AtomicBoolean();
+        /** Whether the current run of failed direct probes has been logged. */
+        volatile boolean directFailureLogged;
 
         Member(Database database, ClusterStatus.Role role) {
             this.database = database;
@@ -240,6 +242,7 @@ final class FailoverCluster implements DatabaseCluster {
             member.consecutiveFailures++;
             if (member.healthy && member.consecutiveFailures >= settings.failureThreshold()) {
                 member.healthy = false;
+                holdPool(member, probe); // before the purge, whose evictions would otherwise refill the pool
                 // Its pooled connections point at a server that failed: drop them so none is handed out later.
                 member.database.purgePool();
                 log.atWarn().setMessage("database cluster member down; pool purged")
@@ -248,16 +251,18 @@ final class FailoverCluster implements DatabaseCluster {
                         .log();
             }
         }
-        if (!member.healthy) {
-            holdPool(member, probe);
+        if (!member.healthy || member.standingBy) {
+            holdPool(member, probe); // standingBy while healthy: marked up by a direct probe (recoveryThreshold 1)
         }
     }
 
     /**
      * Puts a down member's pool on stand-by while its server does not answer, and back in service once it does
-     * (even read-only). On stand-by a weft pool keeps no connections and stops reconnecting, and the checker
-     * probes the member with connections of its own ({@link #probeDirectly}): the pool's reconnect backoff, which
-     * doubles up to 5 s during an outage, then does not delay the member's return.
+     * (even read-only). On stand-by a weft pool keeps no idle minimum, so it stops reconnecting once nobody waits
+     * in it, and the checker probes the member with connections of its own ({@link #probeDirectly}): the pool's
+     * reconnect backoff, which doubles up to 5 s during an outage, then does not delay the member's return. Only
+     * the idle minimum changes here, so a server that answers directly but fails its pool probe costs no
+     * connection churn.
      */
     private static void holdPool(Member member, Probe probe) {
         if (!(member.database instanceof PooledDatabase pooled)) {
@@ -375,9 +380,16 @@ final class FailoverCluster implements DatabaseCluster {
             try {
                 Object value = database.probeDirectly(readOnlyQuery != null ? readOnlyQuery : "SELECT 1", timeout);
                 Duration latency = Duration.ofNanos(System.nanoTime() - start);
+                member.directFailureLogged = false;
                 return readOnlyQuery != null && isTrue(value) ? new Probe(false, latency, READ_ONLY)
                         : new Probe(true, latency, null);
             } catch (java.sql.SQLException | RuntimeException e) {
+                if (!member.directFailureLogged) {
+                    member.directFailureLogged = true; // once per run of failures: the checker retries every tick
+                    log.atInfo().setMessage("database cluster member does not answer a direct probe yet")
+                            .addKeyValue("cluster", settings.name()).addKeyValue("member", member.name())
+                            .addKeyValue("error", e.getClass().getSimpleName() + ": " + e.getMessage()).log();
+                }
                 return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "database_unavailable");
             } finally {
                 member.directProbeRunning.set(false);
@@ -607,6 +619,11 @@ final class FailoverCluster implements DatabaseCluster {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** @return the names of the members whose pool is on stand-by now (for tests) */
+    List<String> membersOnStandBy() {
+        return members.stream().filter(member -> member.standingBy).map(Member::name).toList();
     }
 
     @Override

@@ -151,12 +151,12 @@ final class PooledDatabase extends Session implements Database {
         engine.pool().purge();
     }
 
-    /** Stops keeping pooled connections while a cluster holds this member down; see {@link ConnectionPool#standBy()}. */
+    /** Drops the pool's idle minimum while a cluster holds this member down; see {@link ConnectionPool#standBy()}. */
     void standBy() {
         engine.pool().standBy();
     }
 
-    /** Keeps pooled connections again once a cluster has seen this member answer. */
+    /** Restores the pool's idle minimum once a cluster has seen this member answer. */
     void resume() {
         engine.pool().resume();
     }

@@ -206,6 +206,28 @@ class DatabaseClusterTest {
         }
     }
 
+    @Test
+    void aMemberDownAtStartIsProbedDirectlyAndLeavesStandByWhenMarkedUpByOneProbe() throws Exception {
+        LocalPostgres server = createAll(List.<String[]>of(new String[] {"late"})).getFirst();
+        FailoverCluster cluster = (FailoverCluster) DatabaseCluster.builder().name("late")
+                .primary(Database.create(server.config("primary", POOL_TIMEOUT)))
+                .checkInterval(Duration.ofMillis(250)).probeTimeout(Duration.ofMillis(500)).recoveryThreshold(1)
+                .build();
+        try {
+            assertThat(cluster.clusterStatus().current()).isEmpty();
+            assertThat(cluster.membersOnStandBy()).containsExactly("primary");
+
+            server.start();
+            waitFor(Duration.ofSeconds(10), () -> cluster.clusterStatus().current().isPresent());
+
+            // marked up by the direct probe itself: its pool must be back in service, not left on stand-by
+            assertThat(cluster.membersOnStandBy()).isEmpty();
+            assertThat(cluster.query("SELECT 1", Map.of(), Integer.class)).containsExactly(1);
+        } finally {
+            cluster.close();
+        }
+    }
+
     /** A server being started: when it first answered, and the thread running {@code pg_ctlcluster start}. */
     record Started(long answeredAt, Thread starter, RuntimeException[] failure) {
         /** Waits for {@code pg_ctlcluster start} to return (it polls, so it returns well after the first answer). */

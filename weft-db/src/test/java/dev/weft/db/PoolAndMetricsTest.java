@@ -90,12 +90,36 @@ class PoolAndMetricsTest {
     }
 
     @Test
+    void aHealthProbeThatTimesOutStopsWaitingInThePool() throws Exception {
+        try (Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.poolSize(1)
+                .acquireTimeout(Duration.ofSeconds(10))))) {
+            try (Stream<Integer> held = db.stream("SELECT 1 UNION ALL SELECT 2", Map.of(), 1, Integer.class)) {
+                held.iterator().next();
+
+                Health health = db.health(Duration.ofMillis(200));
+
+                assertThat(health.healthy()).isFalse();
+                assertThat(health.error()).contains("timeout");
+                // interrupted at its timeout, not left queued for the pool's 10 s acquire timeout
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (db.poolStatus().waiting() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(db.poolStatus().waiting()).isZero();
+                assertThat(db.poolStatus().timeouts()).isZero();
+            }
+            assertThat(db.health(Duration.ofSeconds(2)).healthy()).isTrue();
+        }
+    }
+
+    @Test
     void aPoolOnStandByKeepsNoConnectionsAndConnectsOnTheFirstBorrowAfterItResumes() throws Exception {
         try (Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.poolSize(3)))) {
             PooledDatabase pooled = (PooledDatabase) db;
             awaitTotal(db, 3);
 
             pooled.standBy();
+            db.purgePool();
             awaitTotal(db, 0);
             Thread.sleep(300); // long enough for HikariCP's creator to have refilled a pool with a minimum idle
             assertThat(db.poolStatus().total()).isZero();

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseUnavailableException;
 import dev.weft.db.PoolExhaustedException;
@@ -31,7 +32,9 @@ public final class ConnectionPool implements AutoCloseable {
     private final String name;
     private final HikariDataSource hikari;
     private final String jdbcUrl;
-    private final Properties connectProperties;
+    private final Properties driverProperties;
+    private final String username;
+    private final Secret password;
     private final Semaphore gate;
     private final int size;
     private final int maxConnections;
@@ -52,22 +55,23 @@ public final class ConnectionPool implements AutoCloseable {
         this.gate = new Semaphore(maxConnections, true);
 
         this.jdbcUrl = dialect.jdbcUrl(config);
-        Properties driverProperties = dialect.driverProperties(config);
-        this.connectProperties = new Properties();
-        connectProperties.putAll(driverProperties);
+        this.driverProperties = dialect.driverProperties(config);
+        this.username = config.username();
+        this.password = config.password();
 
         HikariConfig hikariConfig = new HikariConfig();
         hikariConfig.setPoolName("weft-" + config.name());
         hikariConfig.setJdbcUrl(jdbcUrl);
-        if (!config.username().isEmpty()) {
-            hikariConfig.setUsername(config.username());
-            connectProperties.setProperty("user", config.username());
+        if (!username.isEmpty()) {
+            hikariConfig.setUsername(username);
         }
-        if (!config.password().isEmpty()) {
-            hikariConfig.setPassword(config.password().reveal());
-            connectProperties.setProperty("password", config.password().reveal());
+        if (!password.isEmpty()) {
+            hikariConfig.setPassword(password.reveal());
         }
-        hikariConfig.setDataSourceProperties(driverProperties);
+        // a copy: Hikari keeps what it is given, and connectDirectly() reads the original
+        Properties forHikari = new Properties();
+        forHikari.putAll(driverProperties);
+        hikariConfig.setDataSourceProperties(forHikari);
         if (dialect.connectionInitSql() != null) {
             hikariConfig.setConnectionInitSql(dialect.connectionInitSql());
         }
@@ -168,19 +172,19 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * Stops keeping connections while the server is known to be down: the minimum idle drops to zero and every
-     * connection is retired. HikariCP's connection creator retries a dead server with a backoff that doubles up
-     * to 5 s for as long as the pool wants connections; with nobody waiting and no idle minimum it stops, so the
-     * first borrow after {@link #resume()} starts a new creator that connects at once.
+     * Stops keeping connections while the server is known to be down: the minimum idle drops to zero (pair it
+     * with {@link #purge()} to retire the connections already open). HikariCP's connection creator retries a dead
+     * server with a backoff that doubles from 10 ms up to 5 s for as long as the pool wants connections: under its
+     * minimum idle, or while a borrower waits. With no minimum it stops after its current sleep once nobody waits,
+     * and the first borrow after {@link #resume()} starts a new creator, whose first attempt is immediate.
      */
     public void standBy() {
         hikari.getHikariConfigMXBean().setMinimumIdle(0);
-        purge();
     }
 
     /**
      * Keeps the configured number of connections again, after {@link #standBy()}: the next borrow opens a
-     * connection at once, and HikariCP's housekeeper (every 30 s) tops the pool up to its size.
+     * connection, and HikariCP's housekeeper (every 30 s) tops the pool up to its size.
      */
     public void resume() {
         hikari.getHikariConfigMXBean().setMinimumIdle(size);
@@ -189,13 +193,22 @@ public final class ConnectionPool implements AutoCloseable {
     /**
      * Opens a connection straight from the driver, outside the pool and its gate, with the pool's URL, driver
      * properties and credentials: how a health checker asks whether a server it holds down answers again,
-     * without waking the pool's creator (see {@link #standBy()}).
+     * without waking the pool's creator (see {@link #standBy()}). The connect is bounded by the config's connect
+     * timeout.
      *
      * @return a new physical connection; the caller closes it
      * @throws SQLException if the driver cannot connect
      */
     public Connection connectDirectly() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl, connectProperties);
+        Properties properties = new Properties();
+        properties.putAll(driverProperties);
+        if (!username.isEmpty()) {
+            properties.setProperty("user", username);
+        }
+        if (!password.isEmpty()) {
+            properties.setProperty("password", password.reveal());
+        }
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     /** @return the pool's state now */
