@@ -395,16 +395,7 @@ final class FailoverCluster implements DatabaseCluster {
                 member.directProbeRunning.set(false);
             }
         }, executor);
-        try {
-            return probe.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return new Probe(false, timeout, "timeout");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "internal_error");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Probe(false, Duration.ofNanos(System.nanoTime() - start), "interrupted");
-        }
+        return await(probe, start + timeout.toNanos(), timeout);
     }
 
     private static boolean isTrue(@Nullable Object value) {

@@ -194,7 +194,7 @@ class DatabaseClusterTest {
             // The bound. The cluster probes a member it holds down with connections of its own and keeps the
             // member's pool on stand-by meanwhile, so recovery costs two probe intervals (recoveryThreshold 2 x 250 ms)
             // and one connect, not HikariCP's reconnect backoff, which doubles up to 5 s during an outage (measured
-            // 1.6-2.5 s through the pool before; 0.34-0.37 s now).
+            // 1.6-2.5 s through the pool before; 0.34-0.39 s now).
             assertThat(millis(firstOkAt - backAt)).isLessThanOrEqualTo(2000);
             assertThat(cluster.clusterStatus().current()).contains("primary");
             assertThat(cluster.clusterStatus().outages()).isEqualTo(1);

@@ -68,10 +68,7 @@ public final class ConnectionPool implements AutoCloseable {
         if (!password.isEmpty()) {
             hikariConfig.setPassword(password.reveal());
         }
-        // a copy: Hikari keeps what it is given, and connectDirectly() reads the original
-        Properties forHikari = new Properties();
-        forHikari.putAll(driverProperties);
-        hikariConfig.setDataSourceProperties(forHikari);
+        hikariConfig.setDataSourceProperties(driverProperties); // copied by Hikari
         if (dialect.connectionInitSql() != null) {
             hikariConfig.setConnectionInitSql(dialect.connectionInitSql());
         }
