@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,11 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class FaultHarnessTest {
     @TempDir
     static Path work;
-
-    @BeforeAll
-    static void sweep() {
-        OwnPostgres.sweep();
-    }
 
     @Test
     void theServiceRunsOnAPostgresOfItsOwnThatCrashesAndReturns() throws Exception {

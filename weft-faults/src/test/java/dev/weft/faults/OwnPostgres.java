@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * A PostgreSQL cluster of the scenario's own ({@code pg_createcluster}, trust auth, on its own port), which the
  * scenario may crash ({@code stop -m immediate}) and start again without touching the shared server on 5432. Its
- * name starts with {@link #PREFIX}; {@link #sweep()} drops leftovers of an earlier run that died.
+ * name starts with {@link #PREFIX}; {@link #sweep(String)} drops leftovers of an earlier run that died.
  */
 final class OwnPostgres implements AutoCloseable {
     static final String PREFIX = "weftfaults";
@@ -56,11 +56,17 @@ final class OwnPostgres implements AutoCloseable {
         return cluster;
     }
 
-    /** Drops every cluster of this suite that an earlier run left behind. */
-    static void sweep() {
+    /**
+     * Drops the clusters of this suite whose names start with {@code PREFIX_suffixPrefix} that an earlier run left
+     * behind ({@link #create} also drops a leftover of its own name first).
+     *
+     * @param suffixPrefix the start of the suffixes to drop, e.g. a scenario's name
+     */
+    static void sweep(String suffixPrefix) {
         String version = version();
         try (var clusters = Files.list(Path.of("/etc/postgresql", version))) {
-            clusters.map(path -> path.getFileName().toString()).filter(name -> name.startsWith(PREFIX + "_"))
+            clusters.map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith(PREFIX + "_" + suffixPrefix))
                     .forEach(name -> Commands.tryRun(60, "pg_dropcluster", "--stop", version, name));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
