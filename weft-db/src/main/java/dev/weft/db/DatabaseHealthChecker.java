@@ -48,12 +48,13 @@ final class DatabaseHealthChecker implements AutoCloseable {
     static final Duration UP_INTERVAL = Duration.ofSeconds(1);
     /** How often the checker looks for callers stuck in HikariCP, and how often a down database is probed. */
     static final Duration DOWN_INTERVAL = Duration.ofMillis(250);
-    /** The bound of one probe. */
+    /** The bound of one probe's query, and the least bound of a whole probe. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     /**
      * Consecutive direct probes that must time out before a database believed up is marked down. A refusal (the
      * port closed, a reset, "starting up", a rejected login) is an answer and marks it down at once; a timeout may
-     * only be a busy machine (the first connect also loads the driver), so it takes two in a row.
+     * only be a busy machine (the first connect also loads the driver), so it takes two in a row, each bounded by the
+     * config's connect timeout: a silent server is found after about twice that.
      */
     static final int TIMEOUTS_TO_MARK_DOWN = 2;
     /** The retry-after hint of a call refused while the database is down (HTTP wants whole seconds). */
@@ -64,6 +65,8 @@ final class DatabaseHealthChecker implements AutoCloseable {
     private static final String BUSY = "probe_busy";
 
     private final PooledDatabase database;
+    /** The bound of one direct probe: the connect timeout the user configured, at least {@link #PROBE_TIMEOUT}. */
+    private final Duration probeBound;
     private final ConnectionPool pool;
     private final String name;
     private final Semaphore hint = new Semaphore(0);
@@ -82,6 +85,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
         this.database = database;
         this.pool = pool;
         this.name = database.name();
+        this.probeBound = database.config().connectTimeout().plus(PROBE_TIMEOUT);
         this.last = new Health(true, Duration.ZERO, Optional.empty(), Map.of("checked", "not yet"));
         if (registry != null) {
             Gauge.builder("weft.db.available", pool, p -> p.down() ? 0 : 1)
@@ -205,12 +209,13 @@ final class DatabaseHealthChecker implements AutoCloseable {
     private record Probe(boolean up, Duration latency, @Nullable String error) {
     }
 
-    /** Connects outside the pool and runs {@code SELECT 1}, bounded by {@link #PROBE_TIMEOUT}. */
+    /** Connects outside the pool and runs {@code SELECT 1}, bounded by the connect timeout plus the query's. */
     private Probe probeDirectly() {
         if (!directProbeRunning.compareAndSet(false, true)) {
-            // the last one still waits for a server: past the probe timeout that is a timeout of its own
-            boolean stuck = System.nanoTime() - directProbeStartedNanos > PROBE_TIMEOUT.toNanos();
-            return stuck ? new Probe(false, PROBE_TIMEOUT, "timeout") : new Probe(false, Duration.ZERO, BUSY);
+            // The last one timed out and still waits for the driver: no new evidence until it gives up, unless the
+            // driver ignores its connect timeout (a server that accepts and then says nothing): then it counts.
+            boolean hung = System.nanoTime() - directProbeStartedNanos > 2 * probeBound.toNanos();
+            return hung ? new Probe(false, probeBound, "timeout") : new Probe(false, Duration.ZERO, BUSY);
         }
         long start = System.nanoTime();
         directProbeStartedNanos = start;
@@ -230,11 +235,11 @@ final class DatabaseHealthChecker implements AutoCloseable {
             }
         });
         try {
-            return probe.get(PROBE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            return probe.get(probeBound.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return new Probe(false, PROBE_TIMEOUT, "timeout");
+            return new Probe(false, probeBound, "timeout");
         } catch (java.util.concurrent.ExecutionException e) {
-            return new Probe(false, PROBE_TIMEOUT, "internal_error");
+            return new Probe(false, probeBound, "internal_error");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Probe(false, Duration.ZERO, "interrupted");
@@ -270,7 +275,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
         closed = true;
         thread.interrupt();
         try {
-            thread.join(PROBE_TIMEOUT.plusSeconds(1));
+            thread.join(probeBound.plusSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -230,8 +230,8 @@ class FailFastTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> ops.stream().filter(Op::ok).count() >= 200);
 
-            long crashAt = System.nanoTime();
             crash.run();
+            long crashAt = System.nanoTime(); // when the server is gone (a stop takes 0.3 s, longer on a busy machine)
             await().atMost(Duration.ofSeconds(5)).until(() -> !db.lastHealth().healthy());
             // readiness while down: answered from the checker's state
             List<Long> readyNanos = new ArrayList<>();
@@ -263,6 +263,39 @@ class FailFastTest {
         }
     }
 
+    // ---- a slow server is not a dead one ------------------------------------------------------------------
+
+    @Test
+    void aServerThatConnectsSlowlyButAnswersIsNeverMarkedDown() throws Exception {
+        DatabaseConfig shared = TestDatabases.POSTGRESQL.config();
+        try (FaultProxy proxy = FaultProxy.listen(freePortInRange(), shared.port());
+                Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.name("slow")
+                        .port(proxy.port()).poolSize(2).connectTimeout(Duration.ofSeconds(5))))) {
+            assertThat(db.query("SELECT 1", Map.of(), Integer.class)).containsExactly(1);
+            // each new connection takes 1.5 s: longer than a probe's query bound, shorter than the connect timeout
+            proxy.slowConnects(Duration.ofMillis(1500));
+            db.purgePool();
+            List<String> outcomes = new ArrayList<>();
+            List<Boolean> healthy = new ArrayList<>();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < until) {
+                try {
+                    db.query("SELECT 1", Map.of(), Integer.class);
+                    outcomes.add("ok");
+                } catch (WeftException e) {
+                    outcomes.add(e.code());
+                }
+                healthy.add(db.lastHealth().healthy());
+                Thread.sleep(100);
+            }
+
+            figure("slow connects (1.5 s each) for 5 s: outcomes %s", outcomes.stream()
+                    .collect(Collectors.groupingBy(code -> code, TreeMap::new, Collectors.counting())));
+            assertThat(outcomes).containsOnly("ok");
+            assertThat(healthy).containsOnly(true);
+        }
+    }
+
     // ---- a connection lost while committing ---------------------------------------------------------------
 
     @Test
@@ -278,7 +311,7 @@ class FailFastTest {
                 try {
                     db.inTransaction(tx -> {
                         tx.insert(table, Map.of("k", "in-tx")).execute();
-                        proxy.cutAfterNextClientWrite(); // the next write is COMMIT
+                        proxy.cutAfterClientWriteContaining("COMMIT");
                         return null;
                     });
                     code = "ok";
@@ -287,7 +320,7 @@ class FailFastTest {
                 }
                 String autocommitCode;
                 await().atMost(Duration.ofSeconds(5)).until(() -> db.lastHealth().healthy());
-                proxy.cutAfterNextClientWrite();
+                proxy.cutAfterClientWriteContaining("INSERT INTO");
                 try {
                     db.insert(table, Map.of("k", "autocommit")).execute();
                     autocommitCode = "ok";

@@ -14,16 +14,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A loopback TCP proxy in front of a database server, on virtual threads, that can play a server crash without
  * touching the (shared) server: {@link #down()} resets every connection and resets new ones at once, {@link #up()}
- * forwards again. {@link #cutAfterNextClientWrite()} forwards the client's next write to the server, then drops
+ * forwards again. {@link #cutAfterClientWriteContaining} forwards a client's write to the server, then drops
  * the reply and resets the client: a connection lost while the server runs (and may commit) the statement.
+ * {@link #slowConnects} delays new connections: a slow server, not a dead one.
  */
 final class FaultProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean down;
-    private final AtomicBoolean cutArmed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicReference<byte[]> cutMarker =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean closed;
+    private volatile long connectDelayMillis;
 
     private FaultProxy(ServerSocket server, int targetPort) {
         this.server = server;
@@ -62,9 +65,19 @@ final class FaultProxy implements AutoCloseable {
         down = false;
     }
 
-    /** The next chunk a client sends reaches the server, its reply never reaches the client, which is reset. */
-    void cutAfterNextClientWrite() {
-        cutArmed.set(true);
+    /** @param delay how long each new connection waits before it reaches the server (a slow, loaded server) */
+    void slowConnects(java.time.Duration delay) {
+        connectDelayMillis = delay.toMillis();
+    }
+
+    /**
+     * The next chunk a client sends that contains {@code marker} (e.g. {@code COMMIT}, or a table name) reaches the
+     * server, its reply never reaches the client, which is reset.
+     *
+     * @param marker ASCII text the chunk contains
+     */
+    void cutAfterClientWriteContaining(String marker) {
+        cutMarker.set(marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private void accept() {
@@ -79,18 +92,26 @@ final class FaultProxy implements AutoCloseable {
                 reset(client);
                 continue;
             }
-            try {
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                client.setTcpNoDelay(true);
-                upstream.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(upstream);
-                AtomicBoolean cut = new AtomicBoolean();
-                Thread.ofVirtual().start(() -> pump(client, upstream, client, cut, true));
-                Thread.ofVirtual().start(() -> pump(upstream, client, client, cut, false));
-            } catch (IOException e) {
-                reset(client);
+            Thread.ofVirtual().start(() -> connect(client));
+        }
+    }
+
+    private void connect(Socket client) {
+        try {
+            long delay = connectDelayMillis;
+            if (delay > 0) {
+                Thread.sleep(delay);
             }
+            Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+            client.setTcpNoDelay(true);
+            upstream.setTcpNoDelay(true);
+            sockets.add(client);
+            sockets.add(upstream);
+            AtomicBoolean cut = new AtomicBoolean();
+            Thread.ofVirtual().start(() -> pump(client, upstream, client, cut, true));
+            Thread.ofVirtual().start(() -> pump(upstream, client, client, cut, false));
+        } catch (IOException | InterruptedException e) {
+            reset(client);
         }
     }
 
@@ -102,14 +123,17 @@ final class FaultProxy implements AutoCloseable {
                 if (!fromClient && cut.get()) {
                     continue; // the reply to a cut write never arrives
                 }
-                out.write(buffer, 0, read);
-                out.flush();
-                if (fromClient && cutArmed.compareAndSet(true, false)) {
-                    cut.set(true);
+                byte[] marker = fromClient ? cutMarker.get() : null;
+                if (marker != null && contains(buffer, read, marker) && cutMarker.compareAndSet(marker, null)) {
+                    cut.set(true); // before forwarding, so that no part of the reply slips through
+                    out.write(buffer, 0, read);
+                    out.flush();
                     Thread.sleep(300); // let the server run it; its reply is dropped meanwhile
                     reset(client);
                     return;
                 }
+                out.write(buffer, 0, read);
+                out.flush();
             }
         } catch (IOException | InterruptedException e) {
             // a side went away: close both below
@@ -117,6 +141,19 @@ final class FaultProxy implements AutoCloseable {
             reset(from);
             reset(to);
         }
+    }
+
+    private static boolean contains(byte[] buffer, int length, byte[] marker) {
+        outer:
+        for (int i = 0; i + marker.length <= length; i++) {
+            for (int j = 0; j < marker.length; j++) {
+                if (buffer[i + j] != marker[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void reset(Socket socket) {
