@@ -1,5 +1,6 @@
 package dev.weft.service;
 
+import dev.weft.core.Deadline;
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
 import dev.weft.service.http.RateLimiter;
@@ -89,7 +90,12 @@ final class Edge implements Handler {
             }
             exchange = new Exchange(request, response, match.route(), match.params(), principal, requestId,
                     context.json());
-            match.route().endpoint().handle(exchange);
+            Exchange current = exchange;
+            // The request's deadline bounds its waits further down (a database connection): 503, not a long queue.
+            Deadline.after(context.config().requestTimeout()).call(() -> {
+                match.route().endpoint().handle(current);
+                return null;
+            });
             if (!response.isSent() && !exchange.streamed()) {
                 response.status(Status.NO_CONTENT_204).send();
             }

@@ -33,10 +33,13 @@ import org.jspecify.annotations.Nullable;
  * @param metricsPublic whether {@code /metrics} needs no key ({@code WEFT_METRICS_PUBLIC}, default false)
  * @param shutdownGrace how long in-flight requests may run after a stop ({@code WEFT_SHUTDOWN_GRACE} seconds,
  *     default 10)
+ * @param requestTimeout each request's deadline, which bounds how long it waits for a database connection
+ *     ({@code WEFT_REQUEST_TIMEOUT}, seconds, fractions allowed, or ISO-8601; default 5 s): past it a request
+ *     gets 503 {@code pool_exhausted} instead of queueing behind the pool's own acquire timeout (30 s by default)
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-        long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace) {
+        long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout) {
     /** Default {@link #bind()}. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
@@ -51,12 +54,18 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     public static final int DEFAULT_RATE_LIMIT = 1000;
     /** Default {@link #shutdownGrace()}. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /**
+     * Default {@link #requestTimeout()}: long enough for any healthy request to get a connection, short enough that
+     * a client (most give up after 10-30 s) still gets an answer it can act on.
+     */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     /** Validates every field. */
     public ServiceConfig {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (bind.isBlank()) {
             throw new InvalidConfigException("weft.bind", bind, "must name an address");
         }
@@ -78,6 +87,10 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         if (shutdownGrace.isNegative()) {
             throw new InvalidConfigException("weft.shutdown-grace", shutdownGrace, "must not be negative");
         }
+        if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new InvalidConfigException("weft.request-timeout (WEFT_REQUEST_TIMEOUT)", requestTimeout,
+                    "must be at least 100 ms");
+        }
         if (redisUrl != null && redisUrl.isBlank()) {
             redisUrl = null;
         }
@@ -86,10 +99,35 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         }
     }
 
+    /**
+     * The config with the default {@link #requestTimeout()}; the constructor from before that setting existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, DEFAULT_REQUEST_TIMEOUT);
+    }
+
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
-                null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE);
+                null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE,
+                DEFAULT_REQUEST_TIMEOUT);
     }
 
     /**
@@ -115,7 +153,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 longVar(env, "WEFT_MAX_UPLOAD", base.maxUpload()),
                 intVar(env, "WEFT_RATE_LIMIT", base.rateLimit()),
                 boolVar(env, "WEFT_METRICS_PUBLIC", false),
-                Duration.ofSeconds(longVar(env, "WEFT_SHUTDOWN_GRACE", base.shutdownGrace().toSeconds())));
+                Duration.ofSeconds(longVar(env, "WEFT_SHUTDOWN_GRACE", base.shutdownGrace().toSeconds())),
+                durationVar(env, "WEFT_REQUEST_TIMEOUT", base.requestTimeout()));
     }
 
     /** @return the database to open: the configured one or the embedded SQLite file */
@@ -131,67 +170,78 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     /** @param value the bind address @return a copy */
     public ServiceConfig withBind(String value) {
         return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
         return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
         return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the database @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the admin key or {@code null} @return a copy */
     public ServiceConfig withAdminKey(@Nullable Secret value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value the body limit @return a copy */
     public ServiceConfig withMaxBody(long value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value requests per second per key @return a copy */
     public ServiceConfig withRateLimit(int value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, value, metricsPublic, shutdownGrace);
+                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout);
     }
 
     /** @param value whether /metrics is public @return a copy */
     public ServiceConfig withMetricsPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, value, shutdownGrace);
+                maxUpload, rateLimit, value, shutdownGrace, requestTimeout);
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+    }
+
+    /** @param value each request's deadline @return a copy */
+    public ServiceConfig withRequestTimeout(Duration value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, value);
+    }
+
+    private static Duration durationVar(Map<String, String> env, String name, Duration fallback) {
+        String text = env.get(name);
+        return text == null || text.isBlank() ? fallback : dev.weft.core.Checks.parseSeconds(name, text);
     }
 
     private static int intVar(Map<String, String> env, String name, int fallback) {

@@ -57,6 +57,19 @@ class ServiceConfigTest {
     }
 
     @Test
+    void theRequestTimeoutDefaultsToFiveSecondsAndReadsSecondsOrIso() {
+        assertThat(ServiceConfig.fromEnv(Map.of()).requestTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "2.5")).requestTimeout())
+                .isEqualTo(Duration.ofMillis(2500));
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "PT1M")).requestTimeout())
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "0.05")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_REQUEST_TIMEOUT");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "soon")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_REQUEST_TIMEOUT");
+    }
+
+    @Test
     void flagsWinOverTheEnvironment() {
         ServiceConfig config = ServiceConfig.fromEnv(Map.of("WEFT_PORT", "9090", "WEFT_WORKERS", "8"))
                 .withPort(7070).withWorkers(2);
