@@ -447,7 +447,7 @@ final class Engine implements AutoCloseable {
      */
     DatabaseException translateCommitting(SQLException error, Call call) {
         DatabaseException translated = translate(error, call);
-        if (translated instanceof DatabaseUnavailableException) {
+        if (translated instanceof DatabaseUnavailableException && !(translated instanceof DatabaseReadOnlyException)) {
             return new CommitOutcomeUnknownException("database '" + config.name() + "': " + call.describe()
                     + " lost its connection while the database may have been committing; the outcome is unknown",
                     translated.sqlState().orElse(null), error);

@@ -433,6 +433,31 @@ class DatabaseContractTest {
         }
     }
 
+    /** A standby, or a primary made read-only for a failover: a 503 that committed nothing, on a fresh connection. */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB", "MYSQL"})
+    void aWriteRefusedByAReadOnlyServerIsA503AndItsConnectionIsDiscarded(TestDatabases target) {
+        String table = usersTable(target);
+        String readOnly = target == TestDatabases.POSTGRESQL ? "SET TRANSACTION READ ONLY"
+                : "SET SESSION TRANSACTION READ ONLY";
+        try (Database single = Database.create(target.config(builder -> builder.poolSize(1)))) {
+            assertThatThrownBy(() -> single.inTransaction(tx -> {
+                tx.execute(readOnly); // what a connection to a standby is like
+                return tx.insert(table, user("ro@x.io", "ReadOnly")).execute();
+            })).isInstanceOfSatisfying(DatabaseReadOnlyException.class, e -> {
+                assertThat(e.code()).isEqualTo("database_read_only");
+                assertThat(e.httpStatus()).isEqualTo(503);
+                assertThat(e.retryable()).isTrue();
+            });
+            // the read-only session's connection was discarded: the pool's next one writes
+            single.insert(table, user("rw@x.io", "Writable")).execute();
+            assertThat(db(target).query("SELECT email FROM " + table, Map.of(), String.class))
+                    .containsExactly("rw@x.io");
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aForeignKeyViolationIsA409(TestDatabases target) {

@@ -53,6 +53,8 @@ final class Edge implements Handler {
     private final ServiceContext context;
     private final RateLimiter rateLimiter;
     private final MeterRegistry registry;
+    private final FailureLogThrottle failureLogs =
+            new FailureLogThrottle(java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
 
     Edge(List<Routes.Route> routes, ServiceContext context, RateLimiter rateLimiter) {
         this.routes = List.copyOf(routes);
@@ -321,7 +323,8 @@ final class Edge implements Handler {
                     case INTERNAL -> "internal error";
                 };
                 if (weft.kind() == ErrorKind.UNAVAILABLE || weft.kind() == ErrorKind.RATE_LIMITED) {
-                    response.header(HeaderNames.RETRY_AFTER, "1");
+                    long seconds = weft.retryAfter().map(wait -> (wait.toMillis() + 999) / 1000).orElse(1L);
+                    response.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, seconds)));
                 }
             }
             default -> {
@@ -330,11 +333,20 @@ final class Edge implements Handler {
                 detail = "internal error";
             }
         }
-        if (status >= 500) {
-            var event = status == 500 ? LOG.atError() : LOG.atWarn();
-            event.setMessage("request failed").setCause(failure)
+        if (status == 500) {
+            LOG.atError().setMessage("request failed").setCause(failure)
                     .addKeyValue("http.request.method", method.text()).addKeyValue("http.route", template)
                     .addKeyValue("http.response.status_code", status).log();
+        } else if (status > 500) {
+            // a dependency is down or slow: expected in an outage, so one line per code a second, no stack trace
+            long suppressed = failureLogs.admit(code, System.nanoTime());
+            if (suppressed >= 0) {
+                LOG.atWarn().setMessage("request failed").addKeyValue("error.code", code)
+                        .addKeyValue("error.message", failure.getMessage())
+                        .addKeyValue("http.request.method", method.text()).addKeyValue("http.route", template)
+                        .addKeyValue("http.response.status_code", status)
+                        .addKeyValue("suppressed_since_last", suppressed).log();
+            }
         }
         if (response.isSent() || streamed) {
             return status; // a streamed answer failed midway: the client sees a cut-off body; the log has the cause

@@ -35,6 +35,9 @@ abstract class MySqlFamilyDialect extends Dialect {
             case 1317, 1969, 3024 -> {
                 return SqlFault.CANCELLED;
             }
+            case 1290, 1792, 1836 -> { // --read-only, a read-only transaction, read-only mode
+                return SqlFault.READ_ONLY;
+            }
             case 1040, 1053, 1927, 2002, 2003, 2006, 2013, 1152, 1158, 1159, 1160, 1161 -> {
                 return SqlFault.CONNECTION;
             }

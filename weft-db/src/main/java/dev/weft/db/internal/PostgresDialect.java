@@ -78,6 +78,7 @@ final class PostgresDialect extends Dialect {
             case "23503" -> SqlFault.FOREIGN_KEY;
             case "40P01" -> SqlFault.SERIALIZATION;
             case "57014" -> SqlFault.CANCELLED;
+            case "25006" -> SqlFault.READ_ONLY;
             case "57P01", "57P02", "57P03", "53300" -> SqlFault.CONNECTION;
             default -> classifyStandard(state);
         };

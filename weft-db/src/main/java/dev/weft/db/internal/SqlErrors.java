@@ -3,6 +3,7 @@ package dev.weft.db.internal;
 import dev.weft.core.ErrorKind;
 import dev.weft.db.ConstraintViolationException;
 import dev.weft.db.DatabaseException;
+import dev.weft.db.DatabaseReadOnlyException;
 import dev.weft.db.DatabaseUnavailableException;
 import dev.weft.db.QueryTimeoutException;
 import java.sql.SQLException;
@@ -48,6 +49,8 @@ public final class SqlErrors {
             case SERIALIZATION -> new DatabaseException(ErrorKind.CONFLICT, "serialization_failure",
                     where + " failed on a serialization conflict or deadlock; retrying may succeed", state, true,
                     error);
+            case READ_ONLY -> new DatabaseReadOnlyException(where + " was refused: the server accepts no writes"
+                    + " (a standby, or a primary being failed over)", state, error);
             case CANCELLED -> new QueryTimeoutException(where + " was cancelled by the database's statement timeout",
                     state, error);
             case OTHER -> new DatabaseException(ErrorKind.INTERNAL, "sql_error",
@@ -60,7 +63,7 @@ public final class SqlErrors {
      * @return whether the connection that produced it must be discarded
      */
     public static boolean poisonsConnection(SqlFault fault) {
-        return fault == SqlFault.CONNECTION || fault == SqlFault.CANCELLED;
+        return fault == SqlFault.CONNECTION || fault == SqlFault.CANCELLED || fault == SqlFault.READ_ONLY;
     }
 
     private static String describeValueFault(SQLException error, String state) {

@@ -14,6 +14,11 @@ public enum SqlFault {
     SERIALIZATION,
     /** The statement was cancelled (by a timeout, or by someone else). */
     CANCELLED,
+    /**
+     * The server accepts no writes: a standby not yet promoted, or a primary set read-only for a failover. Nothing was
+     * written; the connection belongs to the wrong server and is discarded, so the next one may reach the new primary.
+     */
+    READ_ONLY,
     /** Anything else: a syntax error, a missing table, a bug. */
     OTHER
 }
