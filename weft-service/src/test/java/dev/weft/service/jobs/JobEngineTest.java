@@ -95,7 +95,7 @@ class JobEngineTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
 
-            assertThat(jobs.video(video).error()).startsWith("provider: simulated failure");
+            assertThat(jobs.video(video).error()).isEqualTo(JobEngine.PROVIDER_FAILED);
             assertThat(jobs.usageRows(video)).isZero();
         }
     }
