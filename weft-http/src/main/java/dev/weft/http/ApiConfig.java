@@ -146,7 +146,7 @@ public record ApiConfig(
     public static final int DEFAULT_BREAKER_THRESHOLD = 20;
     /** Default breaker window: the last 10 seconds of calls, so old failures age out even when traffic is low. */
     public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(10);
-    /** The guides' breaker threshold ({@code circuit_breaker_threshold: 5}), kept as {@link Builder#guidesBreaker()}. */
+    /** The guides' breaker threshold ({@code circuit_breaker_threshold: 5}), see {@link Builder#guidesBreaker()}. */
     public static final int GUIDES_BREAKER_THRESHOLD = 5;
     /** The guides' open time ({@code circuit_breaker_timeout: 60}), kept as {@link Builder#guidesBreaker()}. */
     public static final Duration GUIDES_BREAKER_OPEN_TIME = Duration.ofSeconds(60);

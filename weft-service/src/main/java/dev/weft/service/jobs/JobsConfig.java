@@ -28,8 +28,13 @@ import java.util.Objects;
  */
 public record JobsConfig(int workers, Duration lease, Duration pollInterval, Duration idlePoll, int maxAttempts,
         Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout, Duration deadline) {
-    /** Default {@link #workers()}. */
-    public static final int DEFAULT_WORKERS = 4;
+    /**
+     * Default {@link #workers()}: 16. A worker holds its job while the provider processes it (polling), so workers
+     * bound the jobs in progress, not the calls to the provider: those pass the adaptive limit
+     * ({@code weft.jobs.provider.limit}). With 4, a queue of 2-second jobs drains at 2 jobs/s at best, and a
+     * backlog left by an outage takes minutes to clear; virtual threads make 16 cheap.
+     */
+    public static final int DEFAULT_WORKERS = 16;
     /**
      * Default {@link #lease()}: 6 s, renewed every 2 s. A killed instance's jobs move to another instance within
      * the lease plus one idle poll (7 s); a live one would have to miss two renewals in a row to lose them.
@@ -92,7 +97,8 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
     /** @return the defaults */
     public static JobsConfig defaults() {
         return new JobsConfig(DEFAULT_WORKERS, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL, DEFAULT_IDLE_POLL,
-                DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_STOP_TIMEOUT, DEFAULT_DEADLINE);
+                DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_STOP_TIMEOUT,
+                DEFAULT_DEADLINE);
     }
 
     /**
@@ -133,7 +139,8 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
 
     /** @param poll status poll @param idle claim poll @return a copy */
     public JobsConfig withPolling(Duration poll, Duration idle) {
-        return new JobsConfig(workers, lease, poll, idle, maxAttempts, retryDelay, maxRetryDelay, stopTimeout, deadline);
+        return new JobsConfig(workers, lease, poll, idle, maxAttempts, retryDelay, maxRetryDelay, stopTimeout,
+                deadline);
     }
 
     /** @param attempts max attempts @param delay first backoff @param maxDelay backoff cap @return a copy */

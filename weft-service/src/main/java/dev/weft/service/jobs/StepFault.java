@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * What a failed job step means for the job, decided once from the exception:
  * <ul>
  *   <li>{@link Kind#FLOW_CONTROL}: the provider (or our own guard in front of it) asked us to wait: an open or
- *       half-open breaker, a 429 or a 503 with {@code Retry-After}, a full bulkhead, the adaptive limit. The job
- *       waits {@link #delay()} and does not spend an attempt; only its deadline bounds such waits.</li>
+ *       half-open breaker, a 429 or a 503 with {@code Retry-After}, a full bulkhead, the adaptive limit; or the
+ *       provider is down (connection refused or not made in time: no request reached it, so the job cannot be
+ *       what is wrong). The job waits {@link #delay()} and does not spend an attempt; only its deadline bounds
+ *       such waits.</li>
  *   <li>{@link Kind#RETRYABLE}: a real fault (5xx, reset, timeout, an unreadable answer): one attempt spent, the
  *       job retries after the exponential backoff.</li>
  *   <li>{@link Kind#PERMANENT}: retrying cannot help (a 4xx, an unknown job, a missing upload).</li>
@@ -37,6 +39,12 @@ import org.jspecify.annotations.Nullable;
 record StepFault(Kind kind, String code, String message, @Nullable Duration delay) {
     /** Wait when a guard refused the call without saying for how long. */
     static final Duration DEFAULT_FLOW_WAIT = Duration.ofMillis(250);
+    /**
+     * Wait after the provider could not be reached at all (connection refused, no connection in time). Short, so
+     * jobs notice its return within seconds; cheap, since nothing is sent; and once such calls are many, the
+     * breaker opens and the jobs wait for its half-open probes instead.
+     */
+    static final Duration UNREACHABLE_WAIT = Duration.ofSeconds(1);
 
     /** What the job does after the fault. */
     enum Kind {
@@ -72,37 +80,41 @@ record StepFault(Kind kind, String code, String message, @Nullable Duration dela
             case RetryBudgetExhaustedException budget when budget.getCause() instanceof Throwable cause
                     && of(cause).kind() == Kind.FLOW_CONTROL -> of(cause);
             case RetryBudgetExhaustedException budget -> retry("provider_unavailable",
-                    "the video provider is failing; the job will retry");
+                    "the video provider is failing");
             case UpstreamException upstream when (upstream.status() == 503 || upstream.status() == 429)
                     && upstream.retryAfter().isPresent() -> flow("provider_busy",
                     "the video provider asked us to wait; the job continues shortly", upstream);
             case UpstreamException upstream when upstream.status() >= 500 || upstream.status() == 408 ->
-                    retry("provider_error", "the video provider answered with an error; the job will retry");
+                    retry("provider_error", "the video provider answered with an error");
             case UpstreamException upstream -> permanent("provider_rejected",
                     "the video provider refused the request");
+            case ApiException api when api.code().equals("upstream_unreachable")
+                    || api.code().equals("connect_timeout") -> new StepFault(Kind.FLOW_CONTROL,
+                    "provider_unreachable", "the video provider cannot be reached; the job resumes when it can",
+                    UNREACHABLE_WAIT);
             case ApiTimeoutException timeout -> retry("provider_timeout",
-                    "the video provider did not answer in time; the job will retry");
+                    "the video provider did not answer in time");
             case ResponseFormatException format -> retry("provider_bad_answer",
-                    "the video provider sent an answer that could not be read; the job will retry");
+                    "the video provider sent an answer that could not be read");
             case ProviderException provider when provider.kind() == ErrorKind.UPSTREAM -> retry("provider_bad_answer",
-                    "the video provider sent an answer that could not be read; the job will retry");
+                    "the video provider sent an answer that could not be read");
             case ProviderException provider when provider.kind() == ErrorKind.NOT_FOUND -> permanent(
                     "provider_not_found", "the video provider no longer knows this job");
             case ProviderException provider -> provider.retryable()
-                    ? retry("provider_unavailable", "the video provider could not be reached; the job will retry")
+                    ? retry("provider_unavailable", "the video provider could not be reached")
                     : permanent("provider_failed", "the video provider could not process the video");
             case ApiException api when api.kind() == ErrorKind.UNAVAILABLE -> retry("provider_unavailable",
-                    "the video provider could not be reached; the job will retry");
+                    "the video provider could not be reached");
             case ApiException api -> api.retryable()
-                    ? retry("provider_error", "the video provider failed; the job will retry")
+                    ? retry("provider_error", "the video provider failed")
                     : permanent("provider_rejected", "the video provider refused the request");
             case JobEngine.JobFailure job -> job.retryable() ? retry(job.code(), safe(job.getMessage()))
                     : permanent(job.code(), safe(job.getMessage()));
             case WeftException weft when weft.retryable() || weft.kind() == ErrorKind.UNAVAILABLE
                     || weft.kind() == ErrorKind.TIMEOUT -> retry("temporarily_unavailable",
-                    "a temporary failure on our side; the job will retry");
+                    "a temporary failure on our side");
             case UncheckedIOException io -> retry("temporarily_unavailable",
-                    "a temporary failure on our side; the job will retry");
+                    "a temporary failure on our side");
             default -> permanent("internal_error", "the job failed on our side");
         };
     }
