@@ -28,12 +28,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -480,7 +482,7 @@ public final class JobEngine implements AutoCloseable {
             case FLOW_CONTROL -> null;
         };
         if (finalReason == null) {
-            Duration wait = wait(attempts, fault);
+            Duration wait = wait(config, attempts, fault, ThreadLocalRandom.current());
             if (now + wait.toMillis() < deadline) {
                 store.retryLater(job, owner, attempts, now + wait.toMillis(), fault.userText());
                 LOG.atDebug().setMessage("job step rescheduled").addKeyValue("job_id", job.jobId())
@@ -502,11 +504,11 @@ public final class JobEngine implements AutoCloseable {
      * {@code Retry-After}) plus up to a quarter more of jitter, so that waiting workers do not all return in the
      * same millisecond; for a real fault, the exponential backoff. Both capped by the max retry delay.
      */
-    Duration wait(int attempts, StepFault fault) {
+    static Duration wait(JobsConfig config, int attempts, StepFault fault, RandomGenerator random) {
         Duration wait = fault.delay() == null ? config.backoff(Math.max(attempts, 1)) : fault.delay();
         if (fault.delay() != null) {
             long spread = Math.max(50, wait.toMillis() / 4);
-            wait = wait.plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(spread + 1));
+            wait = wait.plusMillis(random.nextLong(spread + 1));
         }
         return wait.compareTo(config.maxRetryDelay()) > 0 ? config.maxRetryDelay() : wait;
     }
