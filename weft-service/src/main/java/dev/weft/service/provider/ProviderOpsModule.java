@@ -94,7 +94,7 @@ public final class ProviderOpsModule implements RouteModule {
             // when a refused caller may try again: what job workers wait for instead of a fixed back-off
             view.put("permitted_in_ms", client.circuitBreaker(host).permittedIn().toMillis());
             out.put(host, view);
-        })));
+        }));
         return out;
     }
 
