@@ -45,12 +45,13 @@ import org.slf4j.LoggerFactory;
  * says so in {@link #mode()}, the gauge {@code weft.ratelimit.fallback} and the {@code mode} tag of
  * {@code weft.ratelimit.requests}. It reconnects by itself, at most a second apart.
  *
- * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the Redis command timeout (500 ms), and after a
- * failed command skips Redis for a second.
+ * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the Redis command timeout (250 ms). After a failed
+ * or timed-out command it skips Redis for a second, then lets one request at a time try it (the others keep to the
+ * local buckets) until one succeeds: a hung Redis costs one request a second the timeout, not every request.
  */
 public final class RateLimiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
-    private static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration REDIS_TIMEOUT = Duration.ofMillis(250);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
@@ -88,6 +89,9 @@ public final class RateLimiter implements AutoCloseable {
     private volatile @Nullable LettuceBasedProxyManager<byte[]> shared;
     /** After a failed Redis command, requests use the local buckets until this moment (nanoTime). */
     private volatile long skipRedisUntilNanos;
+    /** The last Redis command failed: Redis is tried again by one request at a time until one succeeds. */
+    private volatile boolean degraded;
+    private final AtomicBoolean probing = new AtomicBoolean();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final @Nullable Thread reconnector;
@@ -215,18 +219,37 @@ public final class RateLimiter implements AutoCloseable {
     public Decision tryAcquire(String key) {
         Mode mode = client == null ? Mode.LOCAL : Mode.FALLBACK;
         ConsumptionProbe probe = null;
-        if (mode == Mode.FALLBACK && redisUsable()) {
+        boolean probingRedis = false;
+        boolean tryRedis = false;
+        if (mode == Mode.FALLBACK && connected()) {
+            if (!degraded) {
+                tryRedis = true;
+            } else if (System.nanoTime() - skipRedisUntilNanos >= 0 && probing.compareAndSet(false, true)) {
+                tryRedis = true;
+                probingRedis = true; // the one request that finds out whether Redis answers again
+            }
+        }
+        if (tryRedis) {
             try {
                 probe = Objects.requireNonNull(shared).builder()
                         .build((prefix + "rate:" + key).getBytes(StandardCharsets.UTF_8), () -> configuration)
                         .tryConsumeAndReturnRemaining(1);
                 mode = Mode.SHARED;
+                if (degraded) {
+                    degraded = false;
+                    LOG.atInfo().setMessage("rate limiter reached Redis; the limit is shared again").log();
+                }
             } catch (RuntimeException e) {
                 // a hung Redis would cost every request the command timeout: skip it for a second
                 skipRedisUntilNanos = System.nanoTime() + RECONNECT_INTERVAL.toNanos();
+                degraded = true;
                 if (failures.getAndIncrement() % 1000 == 0) {
                     LOG.atWarn().setMessage("rate limiter cannot reach Redis; limiting per instance until it can")
                             .addKeyValue("error", e.getClass().getSimpleName()).log();
+                }
+            } finally {
+                if (probingRedis) {
+                    probing.set(false);
                 }
             }
         }
@@ -243,14 +266,14 @@ public final class RateLimiter implements AutoCloseable {
         return new Decision(false, seconds);
     }
 
-    private boolean redisUsable() {
+    private boolean connected() {
         StatefulRedisConnection<byte[], byte[]> open = connection;
-        return open != null && open.isOpen() && System.nanoTime() - skipRedisUntilNanos >= 0;
+        return open != null && open.isOpen();
     }
 
     /** @return where the next request's bucket would be: local, shared, or the fallback while Redis is unreachable */
     public Mode mode() {
-        return client == null ? Mode.LOCAL : redisUsable() ? Mode.SHARED : Mode.FALLBACK;
+        return client == null ? Mode.LOCAL : connected() && !degraded ? Mode.SHARED : Mode.FALLBACK;
     }
 
     /** @return the configured requests per second per key */

@@ -86,6 +86,30 @@ final class OwnRedis implements AutoCloseable {
         pid = -1;
     }
 
+    /** SIGSTOP: the server hangs with its sockets open. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(pid)).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -s " + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private boolean ping() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
@@ -104,6 +128,9 @@ final class OwnRedis implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (pid >= 0) {
+                resume(); // a stopped server is killed all the same; resuming first keeps its sockets from lingering
+            }
             kill();
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {

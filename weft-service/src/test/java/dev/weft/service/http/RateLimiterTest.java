@@ -104,6 +104,38 @@ class RateLimiterTest {
         }
     }
 
+    /** A hung Redis (SIGSTOP) costs one request a second the command timeout; the others limit locally at once. */
+    @Test
+    void aHungRedisCostsOneRequestASecondNotEveryRequest() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (OwnRedis redis = OwnRedis.onFreePort()) {
+            redis.start();
+            try (RateLimiter limiter = RateLimiter.shared(1_000_000, redis.url(), "weft:", registry)) {
+                limiter.tryAcquire("warm");
+                redis.pause();
+                List<Long> millis = new ArrayList<>();
+                long end = System.nanoTime() + Duration.ofMillis(2_500).toNanos();
+                while (System.nanoTime() < end) {
+                    long start = System.nanoTime();
+                    assertThat(limiter.tryAcquire("hung").allowed()).isTrue();
+                    millis.add((System.nanoTime() - start) / 1_000_000);
+                }
+                RateLimiter.Mode whileHung = limiter.mode();
+                redis.resume();
+                await().atMost(Duration.ofSeconds(5)).until(() -> {
+                    limiter.tryAcquire("back");
+                    return limiter.mode() == RateLimiter.Mode.SHARED;
+                });
+
+                long slow = millis.stream().filter(ms -> ms >= 150).count();
+                assertThat(whileHung).isEqualTo(RateLimiter.Mode.FALLBACK);
+                assertThat(millis.size()).isGreaterThan(100);
+                assertThat(slow).as("requests that waited for the hung Redis, of %d", millis.size())
+                        .isBetween(1L, 4L);
+            }
+        }
+    }
+
     @Test
     void startsLimitingLocallyWhenRedisIsUnreachableAndSharesOnceItAnswers() {
         MeterRegistry registry = new SimpleMeterRegistry();
