@@ -48,7 +48,6 @@ final class InvalidationBus implements AutoCloseable {
     static final Duration PING_INTERVAL = Duration.ofMillis(250);
     /** How often a deaf instance tries to get back. */
     static final Duration DEAF_RETRY = Duration.ofMillis(50);
-    private static final byte[] NO_EPOCH = new byte[0];
 
     /** Advances the epoch and publishes in one atomic step; returns the new epoch. */
     private static final String PUBLISH = """
@@ -73,6 +72,7 @@ final class InvalidationBus implements AutoCloseable {
     private final RedisLink link;
     private final String channel;
     private final String epochKey;
+    private final EpochReads epochReads;
     private final String origin = UUID.randomUUID().toString();
     private final Map<String, TieredTier> caches = new ConcurrentHashMap<>();
     /** The highest epoch whose message (and so every earlier one) has been applied here. */
@@ -97,6 +97,7 @@ final class InvalidationBus implements AutoCloseable {
         this.link = link;
         this.channel = link.config().namespace() + ":invalidations";
         this.epochKey = channel + ".epoch";
+        this.epochReads = new EpochReads(link, epochKey);
         link.onFailure(() -> deaf("redis call failed"));
     }
 
@@ -139,15 +140,12 @@ final class InvalidationBus implements AutoCloseable {
     }
 
     /**
-     * @return the epoch in Redis now (one GET), which every invalidation that returned before this call has reached
+     * @return the epoch in Redis now (a GET sent after this call began, shared with concurrent callers), which every invalidation that returned before this call has reached
      *     or passed; {@code -1} if Redis did not answer or holds none
      */
     long epoch() {
-        byte[] reply = link.call(redis -> {
-            byte[] epoch = redis.get(epochKey);
-            return epoch == null ? NO_EPOCH : epoch;
-        }, () -> NO_EPOCH, () -> { });
-        return reply.length == 0 ? -1 : parse(reply);
+        byte[] reply = epochReads.read();
+        return reply == null || reply.length == 0 ? -1 : parse(reply);
     }
 
     private static long parse(byte[] digits) {

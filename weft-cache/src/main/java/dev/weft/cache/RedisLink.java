@@ -166,6 +166,37 @@ final class RedisLink implements AutoCloseable {
         }
     }
 
+    /**
+     * A GET sent without blocking, through the breaker, for {@link EpochReads}; completes with {@code null} when the
+     * key is absent and exceptionally when Redis failed or the breaker refused. Callbacks must not block: they run on
+     * Lettuce's event loop.
+     */
+    java.util.concurrent.CompletableFuture<byte @Nullable []> getAsync(String key) {
+        StatefulRedisConnection<String, byte[]> open = connection;
+        if (closed || open == null) {
+            // no connection yet: open it on this caller's thread, as every other call does
+            byte[] value = call(redis -> redis.get(key), () -> null, () -> { });
+            return java.util.concurrent.CompletableFuture.completedFuture(value);
+        }
+        if (!breaker.tryAcquirePermission()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new io.lettuce.core.RedisException("redis circuit breaker open"));
+        }
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<byte @Nullable []> result = new java.util.concurrent.CompletableFuture<>();
+        open.async().get(key).whenComplete((value, error) -> {
+            if (error == null) {
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                result.complete(value);
+            } else {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
+                failureListeners.forEach(Runnable::run);
+                result.completeExceptionally(error);
+            }
+        });
+        return result;
+    }
+
     private RedisCommands<String, byte[]> commands() {
         StatefulRedisConnection<String, byte[]> open = connection;
         if (open != null) {
