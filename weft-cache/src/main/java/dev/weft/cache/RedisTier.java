@@ -360,7 +360,6 @@ final class RedisTier implements Cache {
      * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
      */
     <T> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
-        String leaseKey = leasePrefix + key;
         byte[] token = RedisLink.bytes(UUID.randomUUID().toString());
         long deadline = System.nanoTime() + link.config().loadWait().toNanos();
         long pause = 2;
@@ -370,6 +369,11 @@ final class RedisTier implements Cache {
                 return landed.get();
             }
             long[] versions = tags.length == 0 ? new long[0] : versions(tags);
+            // A generational tier leases per generation: a lease orphaned by a holder that lost Redis (released
+            // nothing, renewed nothing) is left behind by the fence that follows, instead of stalling every
+            // instance's load of this key for up to the lease time.
+            String leaseKey = generational && versions != null && versions.length > 0
+                    ? leasePrefix + key + "@" + versions[versions.length - 1] : leasePrefix + key;
             String taken = versions == null ? "DOWN" : link.call(redis -> {
                 String reply = redis.set(leaseKey, token, SetArgs.Builder.nx().px(link.config().leaseTime().toMillis()));
                 return reply == null ? "HELD" : reply;
