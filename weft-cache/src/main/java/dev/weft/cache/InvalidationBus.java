@@ -351,12 +351,20 @@ final class InvalidationBus implements AutoCloseable {
         }
     }
 
-    void publishKey(String cache, String key) {
-        publish(cache, "k", key);
+    /** @return whether it was published */
+    boolean publishKey(String cache, String key) {
+        return publish(cache, "k", key);
     }
 
-    void publishTag(String cache, String tag) {
-        publish(cache, "t", tag);
+    /** @return whether it was published */
+    boolean publishTag(String cache, String tag) {
+        return publish(cache, "t", tag);
+    }
+
+    /** @return whether this instance knows Redis is unreachable (subscription lost, PINGs unanswered) */
+    boolean outageKnown() {
+        String reason = deafReason;
+        return !listening && !reason.equals("redis write failed");
     }
 
     void publishPattern(String cache, String pattern) {

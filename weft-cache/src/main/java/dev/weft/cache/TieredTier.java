@@ -148,19 +148,29 @@ final class TieredTier implements Cache {
 
     @Override
     public void invalidate(String key) {
-        boolean taken = redis.remove(key);
+        boolean taken = twice(() -> redis.remove(key));
         local.invalidate(key);
-        if (taken) { // else Redis is not answering: every instance goes deaf and fences, no message needed
-            bus.publishKey(name, key);
+        if (taken) { // else Redis is not answering: this instance is deaf and fences on the way back
+            twice(() -> bus.publishKey(name, key));
         }
+    }
+
+    /**
+     * Runs an invalidation step, and once more if it failed while Redis still looked reachable: a step that timed
+     * out on a loaded machine while Redis answered the other instances would otherwise leave them serving the old
+     * value until this instance fences. Once the outage is known (subscription lost or PINGs unanswered), one
+     * attempt.
+     */
+    private boolean twice(java.util.function.BooleanSupplier step) {
+        return step.getAsBoolean() || (!bus.outageKnown() && step.getAsBoolean());
     }
 
     @Override
     public void invalidateTag(String tag) {
-        boolean taken = redis.bumpTag(tag);
+        boolean taken = twice(() -> redis.bumpTag(tag));
         local.invalidateTag(tag);
         if (taken) {
-            bus.publishTag(name, tag);
+            twice(() -> bus.publishTag(name, tag));
         }
     }
 
