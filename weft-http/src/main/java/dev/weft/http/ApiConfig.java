@@ -49,7 +49,9 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimit calls per second per host
  * @param rateLimitWait longest time a caller waits for a rate-limit permit before {@link RateLimitedException}
  * @param breakerEnabled whether a circuit breaker guards each host
- * @param breakerThreshold calls the breaker needs to see before it may open, and the size of its window
+ * @param breakerThreshold calls the breaker needs to see in its window before it may open (minimum calls)
+ * @param breakerWindow the breaker's sliding time window: failure and slow-call rates are over the calls of this
+ *     last stretch of time (whole seconds)
  * @param breakerFailureRate failure share (percent) of the window that opens the breaker
  * @param breakerSlowCall duration above which a call counts as slow
  * @param breakerSlowCallRate slow share (percent) of the window that opens the breaker
@@ -90,6 +92,7 @@ public record ApiConfig(
         Duration rateLimitWait,
         boolean breakerEnabled,
         int breakerThreshold,
+        Duration breakerWindow,
         int breakerFailureRate,
         Duration breakerSlowCall,
         int breakerSlowCallRate,
@@ -134,16 +137,30 @@ public record ApiConfig(
     public static final int DEFAULT_RATE_LIMIT = 100;
     /** Default longest wait for a rate-limit permit. */
     public static final Duration DEFAULT_RATE_LIMIT_WAIT = Duration.ofSeconds(5);
-    /** Default breaker threshold (the guides' {@code circuit_breaker_threshold}). */
-    public static final int DEFAULT_BREAKER_THRESHOLD = 5;
+    /**
+     * Default breaker threshold: calls in the window before the breaker may open. 20, not the guides' 5: with 5,
+     * a provider failing 30% of calls opens the breaker one window in six by chance alone (3 of 5), and a job
+     * pipeline then stalls on a provider that mostly works. 20 calls at a 50% rate open it by chance about once in
+     * 20 windows at 30% faults, and at once on an outage (every call fails).
+     */
+    public static final int DEFAULT_BREAKER_THRESHOLD = 20;
+    /** Default breaker window: the last 10 seconds of calls, so old failures age out even when traffic is low. */
+    public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(10);
+    /** The guides' breaker threshold ({@code circuit_breaker_threshold: 5}), see {@link Builder#guidesBreaker()}. */
+    public static final int GUIDES_BREAKER_THRESHOLD = 5;
+    /** The guides' open time ({@code circuit_breaker_timeout: 60}), kept as {@link Builder#guidesBreaker()}. */
+    public static final Duration GUIDES_BREAKER_OPEN_TIME = Duration.ofSeconds(60);
     /** Default failure rate, in percent, that opens the breaker. */
     public static final int DEFAULT_BREAKER_FAILURE_RATE = 50;
     /** Default slow-call duration. */
     public static final Duration DEFAULT_BREAKER_SLOW_CALL = Duration.ofSeconds(10);
-    /** Default slow-call rate, in percent, that opens the breaker. */
-    public static final int DEFAULT_BREAKER_SLOW_CALL_RATE = 100;
-    /** Default open time (the guides' {@code circuit_breaker_timeout}). */
-    public static final Duration DEFAULT_BREAKER_OPEN_TIME = Duration.ofSeconds(60);
+    /** Default slow-call rate, in percent, that opens the breaker: most calls slow means the upstream is sick. */
+    public static final int DEFAULT_BREAKER_SLOW_CALL_RATE = 80;
+    /**
+     * Default open time: 5 s, not the guides' 60 s. Half-open probes (3 calls) test the upstream after it, so a
+     * recovered upstream is used again within seconds, and a still-broken one costs 3 calls per 5 s.
+     */
+    public static final Duration DEFAULT_BREAKER_OPEN_TIME = Duration.ofSeconds(5);
     /** Default API key header. */
     public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
     /** Default user agent. */
@@ -184,6 +201,11 @@ public record ApiConfig(
         Checks.between(prefix + "rate-limit", rateLimit, 1, 10_000_000);
         Checks.atLeast(prefix + "rate-limit-wait", rateLimitWait, Duration.ZERO);
         Checks.between(prefix + "breaker-threshold", breakerThreshold, 1, 10_000);
+        Checks.atLeast(prefix + "breaker-window", breakerWindow, Duration.ofSeconds(1));
+        if (breakerWindow.toMillis() % 1000 != 0 || breakerWindow.compareTo(Duration.ofHours(1)) > 0) {
+            throw new InvalidConfigException(prefix + "breaker-window", breakerWindow,
+                    "must be whole seconds, 1 s..1 h");
+        }
         Checks.between(prefix + "breaker-failure-rate", breakerFailureRate, 1, 100);
         Checks.atLeast(prefix + "breaker-slow-call", breakerSlowCall, Duration.ofMillis(1));
         Checks.between(prefix + "breaker-slow-call-rate", breakerSlowCallRate, 1, 100);
@@ -247,7 +269,10 @@ public record ApiConfig(
      * {@code _MAX_RETRIES}, {@code _BACKOFF_FACTOR}, {@code _RETRY_BUDGET}, {@code _MAX_CONNECTIONS},
      * {@code _MAX_CONNECTIONS_PER_HOST}, {@code _MAX_CONCURRENT_PER_HOST}, {@code _VERIFY_TLS},
      * {@code _TRUST_STORE}, {@code _TRUST_STORE_PASSWORD}, {@code _COMPRESSION}, {@code _KEEP_ALIVE},
-     * {@code _CACHE}, {@code _RATE_LIMIT}, {@code _BREAKER_THRESHOLD}, {@code _BEARER_TOKEN}, {@code _API_KEY},
+     * {@code _CACHE}, {@code _RATE_LIMIT}, {@code _BREAKER_THRESHOLD}, {@code _BREAKER_WINDOW},
+     * {@code _BREAKER_FAILURE_RATE}, {@code _BREAKER_SLOW_CALL}, {@code _BREAKER_SLOW_CALL_RATE},
+     * {@code _BREAKER_PRESET} ({@code guides}: the guides' 5 calls and 60 s, set before the other breaker
+     * variables apply), {@code _BEARER_TOKEN}, {@code _API_KEY},
      * {@code _API_KEY_HEADER}, {@code _USER_AGENT}, {@code _ALLOWED_HOSTS} (comma-separated). Unset variables keep
      * their defaults.
      *
@@ -282,7 +307,17 @@ public record ApiConfig(
         vars.seconds("CACHE_TTL", builder::cacheTtl);
         vars.integer("RATE_LIMIT", builder::rateLimit);
         vars.seconds("RATE_LIMIT_WAIT", builder::rateLimitWait);
+        vars.text("BREAKER_PRESET", value -> {
+            if (!value.equalsIgnoreCase("guides")) {
+                throw new InvalidConfigException(prefix + "BREAKER_PRESET", value, "must be 'guides'");
+            }
+            builder.guidesBreaker();
+        });
         vars.integer("BREAKER_THRESHOLD", builder::breakerThreshold);
+        vars.seconds("BREAKER_WINDOW", builder::breakerWindow);
+        vars.integer("BREAKER_FAILURE_RATE", builder::breakerFailureRate);
+        vars.seconds("BREAKER_SLOW_CALL", builder::breakerSlowCall);
+        vars.integer("BREAKER_SLOW_CALL_RATE", builder::breakerSlowCallRate);
         vars.seconds("BREAKER_OPEN_TIME", builder::breakerOpenTime);
         vars.text("BEARER_TOKEN", value -> builder.bearerToken(Secret.of(value)));
         vars.text("API_KEY", value -> builder.apiKey(Secret.of(value)));
@@ -328,7 +363,8 @@ public record ApiConfig(
         return "ApiConfig[name=" + name + ", baseUrl=" + baseUrl + ", maxRetries=" + maxRetries
                 + ", maxConnections=" + maxConnections + "/" + maxConnectionsPerHost + " per host"
                 + ", rateLimit=" + (rateLimitEnabled ? rateLimit + "/s" : "off")
-                + ", breaker=" + (breakerEnabled ? breakerThreshold + " calls, open " + breakerOpenTime : "off")
+                + ", breaker=" + (breakerEnabled ? breakerThreshold + " calls in " + breakerWindow + " at "
+                        + breakerFailureRate + "%, open " + breakerOpenTime : "off")
                 + ", cache=" + (cacheEnabled ? cacheTtl : "off") + ", verifyTls=" + verifyTls
                 + ", bearerToken=" + bearerToken + ", apiKey=" + apiKey + "]";
     }
@@ -418,6 +454,7 @@ public record ApiConfig(
         private Duration rateLimitWait = DEFAULT_RATE_LIMIT_WAIT;
         private boolean breakerEnabled = true;
         private int breakerThreshold = DEFAULT_BREAKER_THRESHOLD;
+        private Duration breakerWindow = DEFAULT_BREAKER_WINDOW;
         private int breakerFailureRate = DEFAULT_BREAKER_FAILURE_RATE;
         private Duration breakerSlowCall = DEFAULT_BREAKER_SLOW_CALL;
         private int breakerSlowCallRate = DEFAULT_BREAKER_SLOW_CALL_RATE;
@@ -462,6 +499,7 @@ public record ApiConfig(
             rateLimitWait = config.rateLimitWait;
             breakerEnabled = config.breakerEnabled;
             breakerThreshold = config.breakerThreshold;
+            breakerWindow = config.breakerWindow;
             breakerFailureRate = config.breakerFailureRate;
             breakerSlowCall = config.breakerSlowCall;
             breakerSlowCallRate = config.breakerSlowCallRate;
@@ -774,6 +812,30 @@ public record ApiConfig(
         }
 
         /**
+         * Sets the breaker's sliding time window (whole seconds).
+         *
+         * @param value the window
+         * @return this builder
+         */
+        public Builder breakerWindow(Duration value) {
+            breakerWindow = value;
+            return this;
+        }
+
+        /**
+         * The guides' breaker ({@code circuit_breaker_threshold: 5}, {@code circuit_breaker_timeout: 60}): opens
+         * after 5 calls, stays open 60 s. Fit for an interactive caller that would rather fail fast; a job pipeline
+         * stalls on it (see {@link #DEFAULT_BREAKER_THRESHOLD}).
+         *
+         * @return this builder
+         */
+        public Builder guidesBreaker() {
+            breakerThreshold = GUIDES_BREAKER_THRESHOLD;
+            breakerOpenTime = GUIDES_BREAKER_OPEN_TIME;
+            return this;
+        }
+
+        /**
          * Sets failure percentage that opens the breaker.
          *
          * @param value failure percentage that opens the breaker
@@ -907,7 +969,7 @@ public record ApiConfig(
                     maxConnectionsPerHost, maxConcurrentPerHost < 0 ? maxConnectionsPerHost : maxConcurrentPerHost,
                     verifyTls, trustStore, trustStorePassword, compression, keepAlive, idleEviction, cacheEnabled,
                     cacheTtl, rateLimitEnabled, rateLimit, rateLimitWait, breakerEnabled, breakerThreshold,
-                    breakerFailureRate, breakerSlowCall, breakerSlowCallRate, breakerOpenTime, bearerToken, apiKey,
+                    breakerWindow, breakerFailureRate, breakerSlowCall, breakerSlowCallRate, breakerOpenTime, bearerToken, apiKey,
                     apiKeyHeader, defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
         }
     }

@@ -18,6 +18,16 @@ public interface CircuitBreakerView {
         return status().state();
     }
 
+    /**
+     * How long until the breaker lets a call through: zero when closed, the rest of the open time when open, a
+     * short recheck interval when half-open with its probes all out. A caller with work that can wait (a job
+     * queue) waits this long, plus jitter, instead of a fixed back-off, and so resumes within moments of a
+     * recovery.
+     *
+     * @return the wait, never negative
+     */
+    java.time.Duration permittedIn();
+
     /** Closes the breaker and clears its window. */
     void reset();
 }

@@ -424,7 +424,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             CircuitBreaker breaker = guard.breaker;
             if (breaker != null && !breaker.tryAcquirePermission()) {
                 CircuitOpenException open = new CircuitOpenException(config.name(), guard.authority,
-                        guard.openTime, last);
+                        guard.permittedIn(), last);
                 throw failed(call, attempt - 1, open);
             }
             if (guard.rateGate != null) {
@@ -454,7 +454,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
                 return outcome.exchange();
             }
             last = Objects.requireNonNull(outcome.failure());
-            if (!outcome.retryable() || !mayRetry(call, attempt, outcome.neverSent(), last)) {
+            if (!outcome.retryable()
+                    || !mayRetry(call, attempt, outcome.neverSent(), outcome.retryAfter() != null, last)) {
                 throw failed(call, attempt, last);
             }
             Duration retryAfter = outcome.retryAfter();
@@ -571,15 +572,19 @@ final class HttpApiClient implements ApiClient, RequestSender {
                 .build();
     }
 
-    /** Whether the failed attempt may be retried; throws if only the budget stands in the way. */
-    private boolean mayRetry(Call call, int attempt, boolean neverSent, ApiException last) {
+    /**
+     * Whether the failed attempt may be retried; throws if only the budget stands in the way. A retry the server
+     * asked for with {@code Retry-After} (a polite 429 or 503) is flow control, not a retry storm: it waits what the
+     * server said and does not draw from the budget, so a rate-limited but healthy upstream never exhausts it.
+     */
+    private boolean mayRetry(Call call, int attempt, boolean neverSent, boolean serverSaidWhen, ApiException last) {
         if (attempt > config.maxRetries()) {
             return false;
         }
         if (!call.request.method().idempotent() && call.idempotencyKey == null && !neverSent) {
             return false;
         }
-        if (!call.guard.budget.tryRetry()) {
+        if (!serverSaidWhen && !call.guard.budget.tryRetry()) {
             throw failed(call, attempt,
                     new RetryBudgetExhaustedException(config.name(), call.guard.authority, attempt, last));
         }
@@ -926,6 +931,11 @@ final class HttpApiClient implements ApiClient, RequestSender {
             @Override
             public BreakerStatus status() {
                 return guard.breakerStatus();
+            }
+
+            @Override
+            public Duration permittedIn() {
+                return guard.permittedIn();
             }
 
             @Override

@@ -24,11 +24,27 @@ class ApiConfigTest {
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.responseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.rateLimit()).isEqualTo(100);
-        assertThat(config.breakerThreshold()).isEqualTo(5);
-        assertThat(config.breakerOpenTime()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.breakerThreshold()).isEqualTo(20);
+        assertThat(config.breakerWindow()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.breakerOpenTime()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.cacheTtl()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.retryBudget()).isEqualTo(0.2);
         assertThat(config.verifyTls()).isTrue();
+    }
+
+    @Test
+    void keepsTheGuidesBreakerAsAPreset() {
+        ApiConfig config = ApiConfig.fromEnv("provider", java.util.Map.of("WEFT_HTTP_PROVIDER_BASE_URL",
+                "https://api.example.com", "WEFT_HTTP_PROVIDER_BREAKER_PRESET", "guides"));
+
+        assertThat(config.breakerThreshold()).isEqualTo(5);
+        assertThat(config.breakerOpenTime()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void refusesABreakerWindowThatIsNotWholeSeconds() {
+        assertThatThrownBy(() -> ApiConfig.builder("https://api.example.com").breakerWindow(Duration.ofMillis(1500))
+                .build()).isInstanceOf(InvalidConfigException.class).hasMessageContaining("breaker-window");
     }
 
     @Test

@@ -108,6 +108,33 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void tellsARefusedCallerHowLongUntilTheBreakerHalfOpens() {
+        failFiveTimes();
+        clock.advance(Duration.ofSeconds(12));
+
+        assertThatThrownBy(() -> api.get("/x").send()).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(18)));
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).permittedIn()).isEqualTo(Duration.ofSeconds(18));
+
+        clock.advance(Duration.ofSeconds(18));
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).permittedIn()).isZero();
+    }
+
+    @Test
+    void staysClosedUntilTheWindowHoldsTheMinimumNumberOfCalls() {
+        server.route("GET", "/x", Behavior.status(500));
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(UpstreamException.class);
+        }
+        clock.advance(Duration.ofSeconds(11));
+
+        assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(UpstreamException.class);
+
+        // the first four failures slid out of the 10 s window: one failure in it, under the minimum of five
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("CLOSED");
+    }
+
+    @Test
     void resetClosesTheBreaker() {
         failFiveTimes();
         server.route("GET", "/x", Behavior.json(200, "{}"));

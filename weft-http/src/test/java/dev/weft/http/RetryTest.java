@@ -66,6 +66,19 @@ class RetryTest {
     }
 
     @Test
+    void retriesThatTheServerAskedForWithRetryAfterDoNotDrawFromTheBudget() {
+        try (ApiClient noBudget = ApiClient.create(config(server.baseUri().toString()).retryBudget(0)
+                .retryFloorPerSecond(0).build())) {
+            server.route("GET", "/polite", Behavior.sequence(Behavior.retryAfter(429, 0), Behavior.json(200, "{}")));
+            server.route("GET", "/rude", Behavior.sequence(Behavior.status(503), Behavior.json(200, "{}")));
+
+            assertThat(noBudget.get("/polite").send().attempts()).isEqualTo(2);
+            assertThatThrownBy(() -> noBudget.get("/rude").send())
+                    .isInstanceOf(RetryBudgetExhaustedException.class);
+        }
+    }
+
+    @Test
     void givesUpWithTheLastFaultAfterMaxRetries() {
         server.route("GET", "/down", Behavior.status(503));
 

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param port the port; 0 picks a free one ({@code WEFT_PORT}, default 8080)
  * @param dataDir where the embedded SQLite database and uploads live ({@code WEFT_DATA_DIR}, default
  *     {@code ./weft-data})
- * @param workers job workers, stored for the jobs module ({@code WEFT_WORKERS}, default 4)
+ * @param workers job workers, stored for the jobs module ({@code WEFT_WORKERS}, default 16)
  * @param database the database; {@code null} for the embedded SQLite file under {@code dataDir}
  *     ({@code DATABASE_URL} and the {@code DATABASE_*} variables)
  * @param redisUrl Redis for the shared cache tier and rate limits, or {@code null} ({@code REDIS_URL})
@@ -41,8 +41,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
     public static final int DEFAULT_PORT = 8080;
-    /** Default {@link #workers()}. */
-    public static final int DEFAULT_WORKERS = 4;
+    /** Default {@link #workers()}: {@link dev.weft.service.jobs.JobsConfig#DEFAULT_WORKERS}. */
+    public static final int DEFAULT_WORKERS = dev.weft.service.jobs.JobsConfig.DEFAULT_WORKERS;
     /** Default {@link #maxBody()}: 1 MiB. */
     public static final long DEFAULT_MAX_BODY = 1L << 20;
     /** Default {@link #maxUpload()}: 512 MiB. */

@@ -108,7 +108,7 @@ public final class WeftCommand implements Callable<Integer> {
         @Option(names = "--bind", description = "Address to listen on (env WEFT_BIND, default 127.0.0.1).")
         @Nullable String bind;
 
-        @Option(names = "--workers", description = "Job workers (env WEFT_WORKERS, default 4).")
+        @Option(names = "--workers", description = "Job workers (env WEFT_WORKERS, default 16).")
         @Nullable Integer workers;
 
         @Override

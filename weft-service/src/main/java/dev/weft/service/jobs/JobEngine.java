@@ -28,12 +28,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +47,18 @@ import org.slf4j.LoggerFactory;
  * the job id and the step ({@code <job_id>:upload}, {@code <job_id>:process}), so a step repeated after a crash
  * or a lost answer does nothing twice.
  *
- * <p>A claimed job is leased: a heartbeat renews the leases this instance holds; a lease that lapses (the instance
- * died) lets any instance take the job and resume from its last recorded step. A failing provider leads to bounded
- * retries with exponential backoff ({@code next_attempt_at}), then {@code failed} with the reason. A cancel is
+ * <p>A claimed job is leased: a heartbeat renews the leases this instance holds every third of the lease, apart
+ * from the step in flight; a worker checks it still holds the lease before every provider call and every write,
+ * and lets go of a job whose lease it could not renew in time. A lease that lapses (the instance died) lets any
+ * instance take the job and resume from its last recorded step.
+ *
+ * <p>Each failed step is classified once ({@link StepFault}): flow control (an open breaker, a 429 or 503 with
+ * {@code Retry-After}, a busy provider) reschedules the step for when the provider said, or the breaker
+ * half-opens, without spending an attempt; a real fault spends one and backs off exponentially; after
+ * {@link JobsConfig#maxAttempts()} real faults, a permanent fault, or past the job's {@link JobsConfig#deadline()},
+ * the job is {@code failed}. The video shows a stable code and a short sentence; the fault's own text (classes,
+ * hosts) goes to the log with the job id. Provider calls pass an adaptive concurrency limit ({@link ProviderLimit}).
+ * A cancel is
  * honoured at the next step boundary. {@link #close()} lets workers park their jobs at a step boundary (freeing
  * their leases) and waits for them within {@link JobsConfig#stopTimeout()}.
  *
@@ -58,6 +69,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
+    /** What a video shows when the provider reports its job failed (the provider's words go to the log). */
+    static final String PROVIDER_FAILED = "provider_failed: the video provider could not process the video";
 
     /** Told after a job changed its video, so cached views of it are dropped. */
     @FunctionalInterface
@@ -88,7 +101,8 @@ public final class JobEngine implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition signal = signalLock.newCondition();
-    private final Map<String, String> held = new ConcurrentHashMap<>();
+    private final Map<String, Lease> held = new ConcurrentHashMap<>();
+    private final ProviderLimit providerLimit;
     private final Map<JobState, AtomicLong> stateCounts = new EnumMap<>(JobState.class);
     private final List<Thread> workers = new ArrayList<>();
     private @Nullable Thread heartbeat;
@@ -104,6 +118,10 @@ public final class JobEngine implements AutoCloseable {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.instanceId = "w-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.providerLimit = new ProviderLimit(Math.max(1, config.workers()), Math.max(1, config.workers()),
+                System::nanoTime);
+        Gauge.builder("weft.jobs.provider.limit", providerLimit, ProviderLimit::limit)
+                .description("Adaptive limit of job calls in flight to the provider").register(registry);
         for (JobState state : JobState.values()) {
             AtomicLong count = new AtomicLong();
             stateCounts.put(state, count);
@@ -283,6 +301,7 @@ public final class JobEngine implements AutoCloseable {
     private void workerLoop(String owner) {
         while (!stopping.get()) {
             Optional<JobRow> claimed;
+            long claimedAt = clock.millis();
             try {
                 claimed = store.claim(owner, config.lease());
             } catch (RuntimeException e) {
@@ -296,7 +315,7 @@ public final class JobEngine implements AutoCloseable {
                 continue;
             }
             JobRow job = claimed.get();
-            held.put(job.jobId(), owner);
+            held.put(job.jobId(), new Lease(owner, claimedAt + config.lease().toMillis()));
             try {
                 run(job, owner);
             } catch (RuntimeException e) {
@@ -325,6 +344,10 @@ public final class JobEngine implements AutoCloseable {
             }
             JobState state = job.jobState();
             if (state.isFinal()) {
+                return;
+            }
+            if (!leaseHeld(job.jobId())) {
+                leaseLapsed(job, owner);
                 return;
             }
             long start = System.nanoTime();
@@ -357,25 +380,23 @@ public final class JobEngine implements AutoCloseable {
     private boolean upload(JobRow job, String owner, JobState state) {
         VideoRow video = video(job);
         if (state == JobState.QUEUED) {
-            if (!store.advance(job, owner, JobState.UPLOADING, Map.of(), Map.of("status", "uploading"),
-                    config.lease())) {
+            if (!advance(job, owner, JobState.UPLOADING, Map.of(), Map.of("status", "uploading"))) {
                 return false;
             }
             listener.videoChanged(job.videoId(), job.userId());
         }
         if (video.storagePath() == null || !Files.isRegularFile(Path.of(video.storagePath()))) {
-            throw new JobFailure("the uploaded file is missing", false);
+            throw new JobFailure("upload_missing", "the uploaded file is missing", false);
         }
         Path file = Path.of(video.storagePath());
         String url = call("upload", () -> provider.upload(file, job.jobId() + ":upload"));
-        return store.advance(job, owner, JobState.UPLOADED, Map.of("provider_url", url), Map.of(), config.lease());
+        return leaseHeld(job.jobId()) && advance(job, owner, JobState.UPLOADED, Map.of("provider_url", url), Map.of());
     }
 
     private boolean startProcessing(JobRow job, String owner, JobState state) {
         VideoRow video = video(job);
         if (state == JobState.UPLOADED) {
-            if (!store.advance(job, owner, JobState.PROCESSING, Map.of(), Map.of("status", "processing"),
-                    config.lease())) {
+            if (!advance(job, owner, JobState.PROCESSING, Map.of(), Map.of("status", "processing"))) {
                 return false;
             }
             listener.videoChanged(job.videoId(), job.userId());
@@ -383,8 +404,8 @@ public final class JobEngine implements AutoCloseable {
         String url = Objects.requireNonNull(job.providerUrl(), "provider_url of an uploaded job");
         String options = video.options() == null ? "{}" : video.options();
         String externalId = call("process", () -> provider.startProcessing(url, options, job.jobId() + ":process"));
-        boolean recorded = store.advance(job, owner, JobState.POLLING, Map.of("external_job_id", externalId),
-                Map.of("external_job_id", externalId), config.lease());
+        boolean recorded = leaseHeld(job.jobId()) && advance(job, owner, JobState.POLLING,
+                Map.of("external_job_id", externalId), Map.of("external_job_id", externalId));
         if (recorded) {
             listener.videoChanged(job.videoId(), job.userId());
         }
@@ -396,6 +417,9 @@ public final class JobEngine implements AutoCloseable {
         String externalId = Objects.requireNonNull(job.externalJobId(), "external_job_id of a polling job");
         while (true) {
             ProviderStatus status = call("status", () -> provider.status(externalId));
+            if (!leaseHeld(job.jobId())) {
+                return false;
+            }
             switch (status.state()) {
                 case COMPLETED -> {
                     boolean done = store.complete(job, owner, Objects.requireNonNull(status.resultUrl()),
@@ -406,7 +430,10 @@ public final class JobEngine implements AutoCloseable {
                     return done;
                 }
                 case FAILED -> {
-                    String reason = "provider: " + Objects.requireNonNullElse(status.error(), "failed");
+                    // the provider's own words may name its internals: they go to the log, not to the user
+                    LOG.atInfo().setMessage("provider reported the job failed").addKeyValue("job_id", job.jobId())
+                            .addKeyValue("provider_error", Objects.requireNonNullElse(status.error(), "")).log();
+                    String reason = PROVIDER_FAILED;
                     boolean done = store.fail(job, owner, job.attempts(), reason);
                     if (done) {
                         finished(job, JobState.FAILED, reason);
@@ -414,9 +441,15 @@ public final class JobEngine implements AutoCloseable {
                     return done;
                 }
                 default -> {
+                    if (clock.millis() >= deadlineOf(job)) {
+                        throw new JobFailure("deadline_exceeded", "the job did not finish within "
+                                + config.deadline().toMinutes() + " minutes", false);
+                    }
+                    long before = clock.millis();
                     if (!store.renew(job.jobId(), owner, config.lease(), true)) {
                         return false;
                     }
+                    renewed(job.jobId(), before);
                     if (stopping.get()) {
                         return true; // the loop in run() parks the job
                     }
@@ -431,22 +464,34 @@ public final class JobEngine implements AutoCloseable {
 
     private VideoRow video(JobRow job) {
         return videos.getByVideoId(job.videoId())
-                .orElseThrow(() -> new JobFailure("the video no longer exists", false));
+                .orElseThrow(() -> new JobFailure("video_missing", "the video no longer exists", false));
     }
 
     private void failed(JobRow job, String owner, RuntimeException failure) {
-        int attempts = job.attempts() + 1;
-        String reason = reason(failure);
-        boolean retry = retryable(failure) && attempts < config.maxAttempts();
-        if (retry) {
-            Duration backoff = backoff(attempts, failure);
-            store.retryLater(job, owner, attempts, clock.millis() + backoff.toMillis(), reason);
-            LOG.atInfo().setMessage("job step failed, retrying later").addKeyValue("job_id", job.jobId())
-                    .addKeyValue("state", job.state()).addKeyValue("attempts", attempts)
-                    .addKeyValue("backoff_ms", backoff.toMillis()).addKeyValue("error_code", code(failure)).log();
-            return;
+        StepFault fault = StepFault.of(failure);
+        long now = clock.millis();
+        long deadline = deadlineOf(job);
+        int attempts = fault.kind() == StepFault.Kind.FLOW_CONTROL ? job.attempts() : job.attempts() + 1;
+        LOG.atInfo().setMessage("job step failed").addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state())
+                .addKeyValue("fault", fault.kind()).addKeyValue("error_code", code(failure))
+                .addKeyValue("error", String.valueOf(failure.getMessage())).log();
+        String finalReason = switch (fault.kind()) {
+            case PERMANENT -> fault.userText();
+            case RETRYABLE -> attempts >= config.maxAttempts()
+                    ? fault.userText() + " (gave up after " + attempts + " attempts)" : null;
+            case FLOW_CONTROL -> null;
+        };
+        if (finalReason == null) {
+            Duration wait = wait(config, attempts, fault, ThreadLocalRandom.current());
+            if (now + wait.toMillis() < deadline) {
+                store.retryLater(job, owner, attempts, now + wait.toMillis(), fault.userText());
+                LOG.atDebug().setMessage("job step rescheduled").addKeyValue("job_id", job.jobId())
+                        .addKeyValue("attempts", attempts).addKeyValue("wait_ms", wait.toMillis()).log();
+                return;
+            }
+            finalReason = "deadline_exceeded: the job did not finish within " + config.deadline().toMinutes()
+                    + " minutes (last: " + fault.code() + ")";
         }
-        String finalReason = retryable(failure) ? "gave up after " + attempts + " attempts: " + reason : reason;
         if (store.fail(job, owner, attempts, finalReason)) {
             finished(job, JobState.FAILED, finalReason);
         } else {
@@ -455,18 +500,50 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * The wait before the next attempt: the exponential backoff, or longer when the failure says how long to wait
-     * (an open circuit breaker, a rate limit, a server's {@code Retry-After}), capped by the max retry delay.
+     * The wait before the step runs again: what flow control asked for (the rest of a breaker's open time, a
+     * {@code Retry-After}) plus up to a quarter more of jitter, so that waiting workers do not all return in the
+     * same millisecond; for a real fault, the exponential backoff. Both capped by the max retry delay.
      */
-    Duration backoff(int attempts, Throwable failure) {
-        Duration backoff = config.backoff(attempts);
-        if (failure instanceof dev.weft.http.ApiException api && api.retryAfter().isPresent()) {
-            Duration wait = api.retryAfter().get();
-            if (wait.compareTo(backoff) > 0) {
-                backoff = wait.compareTo(config.maxRetryDelay()) > 0 ? config.maxRetryDelay() : wait;
-            }
+    static Duration wait(JobsConfig config, int attempts, StepFault fault, RandomGenerator random) {
+        Duration wait = fault.delay() == null ? config.backoff(Math.max(attempts, 1)) : fault.delay();
+        if (fault.delay() != null) {
+            long spread = Math.max(50, wait.toMillis() / 4);
+            wait = wait.plusMillis(random.nextLong(spread + 1));
         }
-        return backoff;
+        return wait.compareTo(config.maxRetryDelay()) > 0 ? config.maxRetryDelay() : wait;
+    }
+
+    private long deadlineOf(JobRow job) {
+        return job.createdAt().toEpochMilli() + config.deadline().toMillis();
+    }
+
+    private boolean advance(JobRow job, String owner, JobState next, Map<String, @Nullable Object> jobChanges,
+            Map<String, @Nullable Object> videoChanges) {
+        long before = clock.millis();
+        boolean recorded = store.advance(job, owner, next, jobChanges, videoChanges, config.lease());
+        if (recorded) {
+            renewed(job.jobId(), before);
+        }
+        return recorded;
+    }
+
+    /** Whether this instance may still act for the job: its last renewal (or claim) has not lapsed. */
+    private boolean leaseHeld(String jobId) {
+        Lease lease = held.get(jobId);
+        return lease != null && clock.millis() < lease.validUntil;
+    }
+
+    /** A renewal issued at {@code issuedAt} succeeded: the lease runs a full term from then. */
+    private void renewed(String jobId, long issuedAt) {
+        Lease lease = held.get(jobId);
+        if (lease != null && lease.validUntil != 0) {
+            lease.validUntil = Math.max(lease.validUntil, issuedAt + config.lease().toMillis());
+        }
+    }
+
+    private void leaseLapsed(JobRow job, String owner) {
+        LOG.atWarn().setMessage("job lease lapsed before it could be renewed; letting go of the job")
+                .addKeyValue("job_id", job.jobId()).addKeyValue("worker", owner).log();
     }
 
     private void lostOrCancelled(JobRow job, String owner) {
@@ -502,7 +579,7 @@ public final class JobEngine implements AutoCloseable {
         long start = System.nanoTime();
         String outcome = "error";
         try {
-            T result = action.get();
+            T result = providerLimit.call(action);
             outcome = "success";
             return result;
         } finally {
@@ -518,17 +595,27 @@ public final class JobEngine implements AutoCloseable {
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Renews every lease this instance holds, each third of the lease, on its own thread: a step that waits on
+     * the provider or on a slow write does not delay it. A renewal that fails or finds the job taken leaves the
+     * lease to lapse locally too, so the worker notices before it writes.
+     */
     private void heartbeatLoop() {
-        long period = Math.max(config.lease().toMillis() / 3, 100);
+        long period = Math.max(config.heartbeat().toMillis(), 100);
         while (!stopping.get() || !held.isEmpty()) {
             try {
                 Thread.sleep(period);
             } catch (InterruptedException e) {
                 return;
             }
-            held.forEach((jobId, owner) -> {
+            held.forEach((jobId, lease) -> {
+                long before = clock.millis();
                 try {
-                    store.renew(jobId, owner, config.lease(), false);
+                    if (store.renew(jobId, lease.owner, config.lease(), false)) {
+                        renewed(jobId, before);
+                    } else {
+                        lease.validUntil = 0;
+                    }
                 } catch (RuntimeException e) {
                     LOG.atWarn().setMessage("renewing a job lease failed").addKeyValue("job_id", jobId)
                             .addKeyValue("error_code", code(e)).log();
@@ -565,38 +652,31 @@ public final class JobEngine implements AutoCloseable {
     }
 
     static boolean retryable(Throwable failure) {
-        return switch (failure) {
-            case JobFailure job -> job.retryable;
-            case UpstreamException upstream -> upstream.status() >= 500 || upstream.status() == 408
-                    || upstream.status() == 429;
-            case WeftException weft -> weft.retryable() || weft.kind() == ErrorKind.UNAVAILABLE
-                    || weft.kind() == ErrorKind.TIMEOUT || weft.kind() == ErrorKind.RATE_LIMITED;
-            case UncheckedIOException io -> true;
-            default -> false;
-        };
-    }
-
-    private static String reason(Throwable failure) {
-        String text = switch (failure) {
-            case JobFailure job -> job.getMessage();
-            case WeftException weft -> weft.code() + ": " + weft.getMessage();
-            default -> failure.getClass().getSimpleName();
-        };
-        text = Objects.requireNonNullElse(text, "unknown failure");
-        return text.length() <= 500 ? text : text.substring(0, 500);
+        return StepFault.of(failure).kind() != StepFault.Kind.PERMANENT;
     }
 
     private static String code(Throwable failure) {
         return failure instanceof WeftException weft ? weft.code() : failure.getClass().getSimpleName();
     }
 
-    /** A job-level failure that is not a provider or database exception. */
+    /** This instance's hold on a job: the worker, and until when (clock millis) the lease surely runs. */
+    private static final class Lease {
+        final String owner;
+        volatile long validUntil;
+
+        Lease(String owner, long validUntil) {
+            this.owner = owner;
+            this.validUntil = validUntil;
+        }
+    }
+
+    /** A job-level failure that is not a provider or database exception; its message is user-facing. */
     static final class JobFailure extends WeftException {
         private static final long serialVersionUID = 1L;
         private final boolean retryable;
 
-        JobFailure(String message, boolean retryable) {
-            super(ErrorKind.CONFLICT, "job_failed", message, null);
+        JobFailure(String code, String message, boolean retryable) {
+            super(ErrorKind.CONFLICT, code, message, null);
             this.retryable = retryable;
         }
 

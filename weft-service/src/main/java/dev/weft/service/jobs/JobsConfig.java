@@ -12,21 +12,34 @@ import java.util.Objects;
  *
  * @param workers worker virtual threads per instance, 0..1024 (0: this instance only accepts jobs)
  * @param lease how long a claimed job stays with its worker without a renewal; another instance takes it over
- *     after that (a crashed worker's job resumes then)
+ *     after that (a crashed worker's job resumes then). A heartbeat renews it every third of it, apart from the
+ *     step in flight, so a healthy instance keeps it through two missed renewals (a GC pause, a slow write)
  * @param pollInterval wait between two status reads of a running provider job
  * @param idlePoll wait between two claim attempts when the queue is empty (a job submitted here wakes the workers
  *     at once)
- * @param maxAttempts failed attempts after which a job is {@code failed}
+ * @param maxAttempts real failures (5xx, resets, timeouts, unreadable answers) after which a job is
+ *     {@code failed}; flow control (an open breaker, a 429 or 503 with {@code Retry-After}, a busy provider) is
+ *     waited out and not counted
  * @param retryDelay backoff after the first failure; doubles per failure
  * @param maxRetryDelay cap of the backoff
  * @param stopTimeout how long {@link JobEngine#close()} waits for workers to park at a step boundary
+ * @param deadline how long after its submission a job may take, flow-control waits included; past it the job
+ *     fails with {@code deadline_exceeded}
  */
 public record JobsConfig(int workers, Duration lease, Duration pollInterval, Duration idlePoll, int maxAttempts,
-        Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout) {
-    /** Default {@link #workers()}. */
-    public static final int DEFAULT_WORKERS = 4;
-    /** Default {@link #lease()}. */
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+        Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout, Duration deadline) {
+    /**
+     * Default {@link #workers()}: 16. A worker holds its job while the provider processes it (polling), so workers
+     * bound the jobs in progress, not the calls to the provider: those pass the adaptive limit
+     * ({@code weft.jobs.provider.limit}). With 4, a queue of 2-second jobs drains at 2 jobs/s at best, and a
+     * backlog left by an outage takes minutes to clear; virtual threads make 16 cheap.
+     */
+    public static final int DEFAULT_WORKERS = 16;
+    /**
+     * Default {@link #lease()}: 6 s, renewed every 2 s. A killed instance's jobs move to another instance within
+     * the lease plus one idle poll (7 s); a live one would have to miss two renewals in a row to lose them.
+     */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(6);
     /** Default {@link #pollInterval()}. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
     /** Default {@link #idlePoll()}. */
@@ -39,6 +52,11 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
     public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofMinutes(1);
     /** Default {@link #stopTimeout()}. */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Default {@link #deadline()}: 1 hour. Long enough to ride out a provider outage or hours-scale rate limiting
+     * of a video that takes minutes, short enough that a user learns of a job that cannot finish the same hour.
+     */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofHours(1);
 
     /** Checks every field. */
     public JobsConfig {
@@ -48,6 +66,7 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
         Objects.requireNonNull(retryDelay, "retryDelay");
         Objects.requireNonNull(maxRetryDelay, "maxRetryDelay");
         Objects.requireNonNull(stopTimeout, "stopTimeout");
+        Objects.requireNonNull(deadline, "deadline");
         if (workers < 0 || workers > 1024) {
             throw new InvalidConfigException("weft.jobs.workers", workers, "must be 0..1024");
         }
@@ -70,17 +89,22 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
         if (stopTimeout.isNegative()) {
             throw new InvalidConfigException("weft.jobs.stop-timeout", stopTimeout, "must not be negative");
         }
+        if (deadline.compareTo(Duration.ofSeconds(1)) < 0 || deadline.compareTo(Duration.ofDays(30)) > 0) {
+            throw new InvalidConfigException("weft.jobs.deadline", deadline, "must be 1 s..30 days");
+        }
     }
 
     /** @return the defaults */
     public static JobsConfig defaults() {
         return new JobsConfig(DEFAULT_WORKERS, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL, DEFAULT_IDLE_POLL,
-                DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_STOP_TIMEOUT);
+                DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY, DEFAULT_MAX_RETRY_DELAY, DEFAULT_STOP_TIMEOUT,
+                DEFAULT_DEADLINE);
     }
 
     /**
      * Reads {@code WEFT_JOBS_LEASE_MS}, {@code WEFT_JOBS_POLL_MS}, {@code WEFT_JOBS_IDLE_POLL_MS},
-     * {@code WEFT_JOBS_MAX_ATTEMPTS}, {@code WEFT_JOBS_RETRY_DELAY_MS}, {@code WEFT_JOBS_MAX_RETRY_DELAY_MS}; the
+     * {@code WEFT_JOBS_MAX_ATTEMPTS}, {@code WEFT_JOBS_RETRY_DELAY_MS}, {@code WEFT_JOBS_MAX_RETRY_DELAY_MS},
+     * {@code WEFT_JOBS_DEADLINE_MS}; the
      * worker count comes from the service config ({@code --workers} / {@code WEFT_WORKERS}).
      *
      * @param workers the worker count
@@ -97,29 +121,42 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
                 (int) number(env, "WEFT_JOBS_MAX_ATTEMPTS", base.maxAttempts()),
                 millis(env, "WEFT_JOBS_RETRY_DELAY_MS", base.retryDelay()),
                 millis(env, "WEFT_JOBS_MAX_RETRY_DELAY_MS", base.maxRetryDelay()),
-                base.stopTimeout());
+                base.stopTimeout(),
+                millis(env, "WEFT_JOBS_DEADLINE_MS", base.deadline()));
     }
 
     /** @param value workers @return a copy */
     public JobsConfig withWorkers(int value) {
         return new JobsConfig(value, lease, pollInterval, idlePoll, maxAttempts, retryDelay, maxRetryDelay,
-                stopTimeout);
+                stopTimeout, deadline);
     }
 
     /** @param value lease @return a copy */
     public JobsConfig withLease(Duration value) {
         return new JobsConfig(workers, value, pollInterval, idlePoll, maxAttempts, retryDelay, maxRetryDelay,
-                stopTimeout);
+                stopTimeout, deadline);
     }
 
     /** @param poll status poll @param idle claim poll @return a copy */
     public JobsConfig withPolling(Duration poll, Duration idle) {
-        return new JobsConfig(workers, lease, poll, idle, maxAttempts, retryDelay, maxRetryDelay, stopTimeout);
+        return new JobsConfig(workers, lease, poll, idle, maxAttempts, retryDelay, maxRetryDelay, stopTimeout,
+                deadline);
     }
 
     /** @param attempts max attempts @param delay first backoff @param maxDelay backoff cap @return a copy */
     public JobsConfig withRetries(int attempts, Duration delay, Duration maxDelay) {
-        return new JobsConfig(workers, lease, pollInterval, idlePoll, attempts, delay, maxDelay, stopTimeout);
+        return new JobsConfig(workers, lease, pollInterval, idlePoll, attempts, delay, maxDelay, stopTimeout, deadline);
+    }
+
+    /** @param value the job deadline @return a copy */
+    public JobsConfig withDeadline(Duration value) {
+        return new JobsConfig(workers, lease, pollInterval, idlePoll, maxAttempts, retryDelay, maxRetryDelay,
+                stopTimeout, value);
+    }
+
+    /** @return how often the heartbeat renews the leases: a third of the lease */
+    public Duration heartbeat() {
+        return lease.dividedBy(3);
     }
 
     /**

@@ -45,6 +45,19 @@ public final class ProviderCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the fault draws (default 42).")
     long seed = ProviderServerConfig.DEFAULT_SEED;
 
+    @Option(names = "--hostile-rate", description = "Share of calls answered 200 with a body that breaks the contract"
+            + " (HTML naming an internal host, truncated JSON, wrong types), 0..1 (default 0).")
+    double hostileRate;
+
+    @Option(names = "--outage-after", description = "When the scheduled outage starts, e.g. 10s (default 0).",
+            converter = DurationConverter.class)
+    Duration outageAfter = Duration.ZERO;
+
+    @Option(names = "--outage-for", description = "How long the provider stops listening (connections refused),"
+            + " e.g. 20s (default 0: no outage). POST /admin/outage?seconds=N starts one at any time.",
+            converter = DurationConverter.class)
+    Duration outageFor = Duration.ZERO;
+
     /** Creates the command; picocli sets the options. */
     public ProviderCommand() {
     }
@@ -52,7 +65,7 @@ public final class ProviderCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ProviderServerConfig config = new ProviderServerConfig(bind, port, failRate, resetRate, latency, rateLimit,
-                jobTime, seed);
+                jobTime, seed, hostileRate, outageAfter, outageFor);
         ProviderServer server = ProviderServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

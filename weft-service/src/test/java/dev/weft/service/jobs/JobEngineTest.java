@@ -95,7 +95,7 @@ class JobEngineTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
 
-            assertThat(jobs.video(video).error()).startsWith("provider: simulated failure");
+            assertThat(jobs.video(video).error()).isEqualTo(JobEngine.PROVIDER_FAILED);
             assertThat(jobs.usageRows(video)).isZero();
         }
     }
@@ -186,6 +186,122 @@ class JobEngineTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("completed"));
             }
             assertThat(provider.processCalls(parked.jobId() + ":process")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void flowControlSpendsNoAttemptAndOnlyTheDeadlineEndsTheJob(JobDatabase.Target target) {
+        AtomicInteger uploads = new AtomicInteger();
+        JobsConfig config = FAST.withRetries(1, Duration.ofMillis(50), Duration.ofMillis(200))
+                .withDeadline(Duration.ofSeconds(2));
+        try (JobDatabase jobs = JobDatabase.open(target);
+                JobEngine engine = engine(jobs, new BusyProvider(uploads), config, new ConcurrentHashMap<>())) {
+            engine.start();
+            String video = jobs.submit(engine, jobs.user(), null);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
+
+            assertThat(uploads.get()).as("tried again and again, not once (max attempts is 1)").isGreaterThan(3);
+            assertThat(jobs.job(video).attempts()).isZero();
+            assertThat(jobs.video(video).error()).startsWith("deadline_exceeded: ").endsWith("(last: provider_busy)");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"POSTGRESQL"})
+    void aStepLongerThanTheLeaseKeepsItsJobBecauseTheHeartbeatRenewsApart(JobDatabase.Target target) {
+        JobsConfig config = FAST.withWorkers(2).withLease(Duration.ofSeconds(2));
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider local = LocalProvider.create(Duration.ofMillis(100), Clock.systemUTC());
+                SlowUploads slow = new SlowUploads(local, Duration.ofSeconds(5));
+                JobEngine first = engine(jobs, slow, config, new ConcurrentHashMap<>());
+                JobEngine second = engine(jobs, slow, config, new ConcurrentHashMap<>())) {
+            first.start();
+            String video = jobs.submit(first, jobs.user(), null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.uploads.get() == 1);
+            second.start();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> jobs.video(video).status().equals("completed"));
+
+            assertThat(slow.uploads.get()).as("no other worker took the job mid-upload").isEqualTo(1);
+            assertThat(jobs.job(video).attempts()).isZero();
+        }
+    }
+
+    /** Uploads that take longer than a lease. */
+    private record SlowUploads(LocalProvider delegate, Duration delay, AtomicInteger uploads)
+            implements VideoProvider {
+        SlowUploads(LocalProvider delegate, Duration delay) {
+            this(delegate, delay, new AtomicInteger());
+        }
+
+        @Override
+        public String name() {
+            return "slow";
+        }
+
+        @Override
+        public String upload(Path file, String idempotencyKey) {
+            uploads.incrementAndGet();
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return delegate.upload(file, idempotencyKey);
+        }
+
+        @Override
+        public String startProcessing(String url, String optionsJson, String idempotencyKey) {
+            return delegate.startProcessing(url, optionsJson, idempotencyKey);
+        }
+
+        @Override
+        public ProviderStatus status(String jobId) {
+            return delegate.status(jobId);
+        }
+
+        @Override
+        public ProviderHealth health() {
+            return delegate.health();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A provider that always answers "busy, come back later" (flow control). */
+    private record BusyProvider(AtomicInteger uploads) implements VideoProvider {
+        @Override
+        public String name() {
+            return "busy";
+        }
+
+        @Override
+        public String upload(Path file, String idempotencyKey) {
+            uploads.incrementAndGet();
+            throw new ProviderLimit.Busy("injected");
+        }
+
+        @Override
+        public String startProcessing(String url, String optionsJson, String idempotencyKey) {
+            throw new AssertionError("never reached");
+        }
+
+        @Override
+        public ProviderStatus status(String jobId) {
+            throw new AssertionError("never reached");
+        }
+
+        @Override
+        public ProviderHealth health() {
+            return new ProviderHealth(false, Map.of());
+        }
+
+        @Override
+        public void close() {
         }
     }
 

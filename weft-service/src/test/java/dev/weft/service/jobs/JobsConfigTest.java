@@ -32,6 +32,25 @@ class JobsConfigTest {
     }
 
     @Test
+    void defaultsLetAKilledInstancesJobsMoveWithinSecondsAndGiveJobsAnHour() {
+        JobsConfig config = JobsConfig.defaults();
+
+        assertThat(config.lease()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(config.heartbeat()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.lease().plus(config.idlePoll())).isLessThanOrEqualTo(Duration.ofSeconds(10));
+        assertThat(config.deadline()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.workers()).isEqualTo(16);
+    }
+
+    @Test
+    void readsTheJobDeadlineAndRefusesOneThatCannotWork() {
+        assertThat(JobsConfig.fromEnv(1, Map.of("WEFT_JOBS_DEADLINE_MS", "600000")).deadline())
+                .isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> JobsConfig.fromEnv(1, Map.of("WEFT_JOBS_DEADLINE_MS", "10")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.jobs.deadline");
+    }
+
+    @Test
     void refusesSettingsThatCannotWork() {
         assertThatThrownBy(() -> JobsConfig.defaults().withWorkers(-1)).isInstanceOf(InvalidConfigException.class);
         assertThatThrownBy(() -> JobsConfig.defaults().withLease(Duration.ofMillis(10)))

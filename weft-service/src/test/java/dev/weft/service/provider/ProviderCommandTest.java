@@ -30,7 +30,8 @@ class ProviderCommandTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("--fail-rate").contains("--reset-rate").contains("--latency")
-                .contains("--rate-limit").contains("--seed");
+                .contains("--rate-limit").contains("--seed").contains("--hostile-rate").contains("--outage-after")
+                .contains("--outage-for");
     }
 
     @Test
