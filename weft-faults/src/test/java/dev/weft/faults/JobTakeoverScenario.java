@@ -182,8 +182,8 @@ class JobTakeoverScenario {
      */
     private static Takeover interrupt(Connection db, ServiceProcess instance, boolean kill) throws Exception {
         String prefix = "w-" + instance.pid() + "-%";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> count(db,
-                "SELECT COUNT(*) FROM jobs WHERE state = 'polling' AND lease_owner LIKE '" + prefix + "'") >= 2);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> polling(db, prefix) >= 2);
         Instant wall;
         long from;
         int exitCode;
@@ -245,6 +245,17 @@ class JobTakeoverScenario {
             }
         }
         return held;
+    }
+
+    private static long polling(Connection db, String prefix) throws SQLException {
+        try (PreparedStatement select = db.prepareStatement(
+                "SELECT COUNT(*) FROM jobs WHERE state = 'polling' AND lease_owner LIKE ?")) {
+            select.setString(1, prefix);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 
     private static boolean isFinal(Connection db, String job) {

@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,28 +182,9 @@ final class VideoJobsClient {
     }
 
     /**
-     * Reads each video once through {@code GET /videos/{id}}, records its status and keeps the body as a
-     * user-visible text.
-     *
-     * @param baseUrl the instance
-     * @param client who reads
-     */
-    void readEach(String baseUrl, String client) throws IOException, InterruptedException {
-        for (Video video : videos.values()) {
-            long start = System.nanoTime();
-            Http.Answer answer = http.get(baseUrl + "/videos/" + video.videoId(), Http.user(video.user().key()));
-            visibleTexts.add(answer.body());
-            if (answer.status() == 200) {
-                observe(client, video.videoId(), start, System.nanoTime(), answer.json().path("status").asText());
-            }
-        }
-    }
-
-    /**
      * Polls ({@link #poll}) until every accepted video is final or the deadline passes.
      *
-     * @param baseUrl the instance to read from (a {@link java.util.function.Supplier} would let it change; scenarios
-     *        read from one that stays up)
+     * @param baseUrl the instance to read from (one that stays up)
      * @param deadline nanoTime to give up at
      * @param every the wait between two polls
      * @return whether every video was final
@@ -277,8 +257,8 @@ final class VideoJobsClient {
                 .forEach(op -> byVideo.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op));
         byVideo.forEach((videoId, ops) -> {
             String previous = null;
-            for (Iterator<History.Op> it = ops.iterator(); it.hasNext();) {
-                String now = it.next().value();
+            for (History.Op op : ops) {
+                String now = op.value();
                 if (!PROGRESS.contains(now) && !FINAL.contains(now)) {
                     illegal.add(videoId + ": unknown status " + now);
                 } else if (previous != null && !legal(previous, now)) {
