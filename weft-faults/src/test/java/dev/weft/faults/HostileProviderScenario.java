@@ -27,7 +27,7 @@ class HostileProviderScenario {
     private static final int PER_CASE = 2;
 
     @Test
-    @Tag("full")
+    @Tag("smoke")
     void hostileAnswersNeverReachUsers() throws Exception {
         String scenario = "hostile provider answers";
         Path work = ScenarioLogs.fresh("HostileProviderScenario");

@@ -61,8 +61,9 @@ class JobTakeoverScenario {
         Path work = ScenarioLogs.fresh("JobTakeoverScenario-" + instances);
         try (OwnPostgres postgres = OwnPostgres.create("fjobs_takeover" + instances, Map.of());
                 ProviderProcess provider = ProviderProcess.start(work, "--job-time", "6s")) {
+            // the product's own job settings (workers, lease): the takeover time is theirs to keep
             Map<String, String> env = Map.of("DATABASE_URL", postgres.databaseUrl(),
-                    "PROVIDER_URL", provider.url(""), "WEFT_WORKERS", "4");
+                    "PROVIDER_URL", provider.url(""));
             List<ServiceProcess> services = new ArrayList<>();
             try (Connection db = DriverManager.getConnection(postgres.jdbcUrl())) {
                 for (int i = 0; i < instances; i++) {
