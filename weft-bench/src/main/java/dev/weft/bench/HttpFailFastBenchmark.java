@@ -45,7 +45,7 @@ public class HttpFailFastBenchmark {
             server = FaultServer.start();
             server.route("GET", "/down", Behavior.status(500));
             api = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("failfast").maxRetries(0)
-                    .breakerOpenTime(Duration.ofHours(1)).rateLimitEnabled(false).build());
+                    .breakerThreshold(5).breakerOpenTime(Duration.ofHours(1)).rateLimitEnabled(false).build());
             for (int i = 0; i < 5; i++) {
                 try {
                     api.get("/down").send();

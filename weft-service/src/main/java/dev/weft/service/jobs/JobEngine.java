@@ -4,7 +4,6 @@ import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
 import dev.weft.db.Database;
 import dev.weft.db.SqlOperations;
-import dev.weft.http.UpstreamException;
 import dev.weft.service.data.Uploads;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.VideoRepository;
@@ -15,7 +14,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -472,9 +470,11 @@ public final class JobEngine implements AutoCloseable {
         long now = clock.millis();
         long deadline = deadlineOf(job);
         int attempts = fault.kind() == StepFault.Kind.FLOW_CONTROL ? job.attempts() : job.attempts() + 1;
-        LOG.atInfo().setMessage("job step failed").addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state())
-                .addKeyValue("fault", fault.kind()).addKeyValue("error_code", code(failure))
-                .addKeyValue("error", String.valueOf(failure.getMessage())).log();
+        // flow control can repeat every second per job under a rate limit: DEBUG; real faults: INFO
+        (fault.kind() == StepFault.Kind.FLOW_CONTROL ? LOG.atDebug() : LOG.atInfo()).setMessage("job step failed")
+                .addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state()).addKeyValue("fault", fault.kind())
+                .addKeyValue("error_code", code(failure)).addKeyValue("error", String.valueOf(failure.getMessage()))
+                .log();
         String finalReason = switch (fault.kind()) {
             case PERMANENT -> fault.userText();
             case RETRYABLE -> attempts >= config.maxAttempts()
@@ -530,14 +530,15 @@ public final class JobEngine implements AutoCloseable {
     /** Whether this instance may still act for the job: its last renewal (or claim) has not lapsed. */
     private boolean leaseHeld(String jobId) {
         Lease lease = held.get(jobId);
-        return lease != null && clock.millis() < lease.validUntil;
+        return lease != null && clock.millis() < lease.validUntil.get();
     }
 
     /** A renewal issued at {@code issuedAt} succeeded: the lease runs a full term from then. */
     private void renewed(String jobId, long issuedAt) {
         Lease lease = held.get(jobId);
-        if (lease != null && lease.validUntil != 0) {
-            lease.validUntil = Math.max(lease.validUntil, issuedAt + config.lease().toMillis());
+        if (lease != null) {
+            long until = issuedAt + config.lease().toMillis();
+            lease.validUntil.updateAndGet(current -> current == 0 ? 0 : Math.max(current, until));
         }
     }
 
@@ -614,7 +615,7 @@ public final class JobEngine implements AutoCloseable {
                     if (store.renew(jobId, lease.owner, config.lease(), false)) {
                         renewed(jobId, before);
                     } else {
-                        lease.validUntil = 0;
+                        lease.validUntil.set(0);
                     }
                 } catch (RuntimeException e) {
                     LOG.atWarn().setMessage("renewing a job lease failed").addKeyValue("job_id", jobId)
@@ -651,10 +652,6 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
-    static boolean retryable(Throwable failure) {
-        return StepFault.of(failure).kind() != StepFault.Kind.PERMANENT;
-    }
-
     private static String code(Throwable failure) {
         return failure instanceof WeftException weft ? weft.code() : failure.getClass().getSimpleName();
     }
@@ -662,11 +659,12 @@ public final class JobEngine implements AutoCloseable {
     /** This instance's hold on a job: the worker, and until when (clock millis) the lease surely runs. */
     private static final class Lease {
         final String owner;
-        volatile long validUntil;
+        /** Clock millis; 0 once a renewal found the job taken, which no later success may undo. */
+        final AtomicLong validUntil;
 
         Lease(String owner, long validUntil) {
             this.owner = owner;
-            this.validUntil = validUntil;
+            this.validUntil = new AtomicLong(validUntil);
         }
     }
 

@@ -89,7 +89,12 @@ public final class ProviderOpsModule implements RouteModule {
 
     Map<String, Object> breakers() {
         Map<String, Object> out = new TreeMap<>();
-        api().ifPresent(client -> client.breakers().forEach((host, breaker) -> out.put(host, breaker(breaker))));
+        api().ifPresent(client -> client.breakers().forEach((host, breaker) -> {
+            Map<String, Object> view = breaker(breaker);
+            // when a refused caller may try again: what job workers wait for instead of a fixed back-off
+            view.put("permitted_in_ms", client.circuitBreaker(host).permittedIn().toMillis());
+            out.put(host, view);
+        }));
         return out;
     }
 
