@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The database crashes under load ({@code stop -m immediate}: clients cut off, no shutdown) and comes back: one
- * service instance on a PostgreSQL of its own, 50 requests per second of creates, transfers and reads, open loop.
+ * service instance on a PostgreSQL of its own, 50 requests per second of creates, transfers and reads, open loop;
+ * also a MariaDB of its own, killed with {@code kill -9}.
  *
  * <p>Promises (issue 17's table): from 2 s after the crash every request is refused with 503 and
  * {@code Retry-After}, p99 under 100 ms; {@code /health/ready} answers 503 in under 100 ms; no request is held open
@@ -53,6 +54,17 @@ class DatabaseCrashScenario {
     @Tag("full")
     void postgresCrashedForTenSeconds() throws Exception {
         crashPostgres("full", Duration.ofSeconds(10));
+    }
+
+    @Test
+    @Tag("full")
+    void mariadbCrashedForTenSeconds() throws Exception {
+        try (OwnMariaDb mariadb = OwnMariaDb.create(work.resolve("mariadb"));
+                ServiceProcess service = ServiceProcess.start("a", work,
+                        Map.of("DATABASE_URL", mariadb.databaseUrl(), "WEFT_WORKERS", "0"))) {
+            run("database down (MariaDB killed 10 s, " + (int) RATE + " req/s)", Duration.ofSeconds(10), service,
+                    mariadb::crash, mariadb::start, mariadb.jdbcUrl());
+        }
     }
 
     private void crashPostgres(String variant, Duration down) throws Exception {
