@@ -97,7 +97,7 @@ class DatabaseCrashScenario {
         try (Prober ready = Prober.every(new Http(Duration.ofSeconds(10)), service.url("/health/ready"),
                 Duration.ofMillis(250))) {
             try (BankWorkload.Load load = bank.start(List.of(service), RATE, SEED)) {
-                TimeUnit.SECONDS.sleep(3); // steady state first
+                TimeUnit.SECONDS.sleep(2); // steady state first
                 crashedAt = System.nanoTime();
                 crash.run();
                 TimeUnit.NANOSECONDS.sleep(down.toNanos() - (System.nanoTime() - crashedAt));
@@ -108,7 +108,9 @@ class DatabaseCrashScenario {
                         .pollInterval(Duration.ofMillis(100))
                         .until(() -> bank.history().all().stream().anyMatch(op -> op.start() >= since
                                 && op.outcome() == History.Outcome.OK && !op.op().equals("read")));
-                TimeUnit.SECONDS.sleep(3); // steady state after
+                System.out.printf("%s: crash took the database down for %s, first write after it %s later%n",
+                        scenario, ms((backAt - crashedAt) / 1e6), ms((System.nanoTime() - backAt) / 1e6));
+                TimeUnit.SECONDS.sleep(2); // steady state after
             }
             check(scenario, bank, ready.history(), crashedAt, backAt, jdbcUrl, service);
         }
