@@ -7,6 +7,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -72,6 +73,7 @@ final class Edge implements Handler {
         Method method = request.prologue().method();
         MDC.put("request_id", requestId);
         Exchange exchange = null;
+        int failedStatus = 0;
         try {
             List<String> segments = decode(request.path().rawPath());
             Match match = match(method, segments);
@@ -92,13 +94,19 @@ final class Edge implements Handler {
                 response.status(Status.NO_CONTENT_204).send();
             }
         } catch (Throwable failure) {
-            problem(request, response, failure, method, template, exchange != null && exchange.streamed());
+            failedStatus = problem(request, response, failure, method, template,
+                    exchange != null && exchange.streamed());
             if (failure instanceof Error error && !(failure instanceof StackOverflowError)) {
                 throw error;
             }
+            if (failedStatus == ClientDisconnects.ABORTED || failedStatus == ClientDisconnects.TIMED_OUT) {
+                // Helidon closes the connection quietly; returning unanswered would make it log and try a 500
+                throw new CloseConnectionException("the client went away or stopped sending");
+            }
         } finally {
             long nanos = System.nanoTime() - started;
-            int status = response.status().code();
+            // a failure after the answer began (or with no answer possible) counts as what it was, not as the 200 set
+            int status = failedStatus != 0 ? failedStatus : response.status().code();
             if (ACCESS.isInfoEnabled()) {
                 ACCESS.atInfo().setMessage("request")
                         .addKeyValue("request_id", requestId)
@@ -125,8 +133,8 @@ final class Edge implements Handler {
                 .tag("method", key.method())
                 .tag("uri", key.template())
                 .tag("status", Integer.toString(status))
-                .tag("outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR"
-                        : status >= 300 ? "REDIRECTION" : "SUCCESS")
+                .tag("outcome", status == ClientDisconnects.ABORTED ? "CLIENT_ABORT" : status >= 500 ? "SERVER_ERROR"
+                        : status >= 400 ? "CLIENT_ERROR" : status >= 300 ? "REDIRECTION" : "SUCCESS")
                 .register(registry);
     }
 
@@ -264,8 +272,18 @@ final class Edge implements Handler {
         return principal;
     }
 
-    private void problem(ServerRequest request, ServerResponse response, Throwable failure, Method method,
+    /** Answers a failure with a problem (unless the answer began) and logs it once. @return the status counted */
+    private int problem(ServerRequest request, ServerResponse response, Throwable failure, Method method,
             String template, boolean streamed) {
+        int disconnected = ClientDisconnects.status(failure);
+        if (disconnected != 0) {
+            // the client's doing, and the connection is gone: nothing to answer, no stack, no server error
+            LOG.atDebug().setMessage(disconnected == ClientDisconnects.TIMED_OUT
+                            ? "request body stalled; connection closed" : "client closed the connection")
+                    .addKeyValue("http.request.method", method.text()).addKeyValue("http.route", template)
+                    .addKeyValue("http.response.status_code", disconnected).log();
+            return disconnected;
+        }
         int status;
         String code;
         String detail;
@@ -313,7 +331,7 @@ final class Edge implements Handler {
                     .addKeyValue("http.response.status_code", status).log();
         }
         if (response.isSent() || streamed) {
-            return; // a streamed answer failed midway: the client sees a cut-off body; the log has the cause
+            return status; // a streamed answer failed midway: the client sees a cut-off body; the log has the cause
         }
         if (status == 401) {
             response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"weft\"");
@@ -337,8 +355,13 @@ final class Edge implements Handler {
             response.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
             response.send(context.json().write(body));
         } catch (RuntimeException e) {
+            if (ClientDisconnects.status(e) != 0) {
+                LOG.atDebug().setMessage("client closed the connection").addKeyValue("http.route", template).log();
+                return status >= 500 ? status : ClientDisconnects.ABORTED;
+            }
             LOG.atWarn().setMessage("could not send the problem response").setCause(e).log();
         }
+        return status;
     }
 
     /**

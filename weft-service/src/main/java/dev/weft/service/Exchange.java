@@ -146,7 +146,7 @@ public final class Exchange {
 
     /**
      * Reads the whole body, refusing one over the route's limit (413) before reading it when the length is declared,
-     * and as soon as it passes the limit otherwise.
+     * and as soon as it passes the limit otherwise. A body that stalls is cut off as {@link #bodyStream()} says.
      *
      * @return the body bytes; empty if none was sent
      * @throws ProblemException 413 {@code payload_too_large}
@@ -164,16 +164,29 @@ public final class Exchange {
             body = new byte[0];
             return body;
         }
-        try (InputStream in = request.content().inputStream()) {
+        try (InputStream in = bodyStream()) {
             byte[] read = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (read.length > limit) {
                 throw tooLarge(limit);
             }
             body = read;
             return read;
+        } catch (ClientDisconnects.Stalled e) {
+            throw new UncheckedIOException("the request body stalled", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the request body failed", e);
+            throw new ClientDisconnects.Aborted(e);
         }
+    }
+
+    /**
+     * The request body as a stream, for routes that read it in parts (uploads). A read that waits more than 5 s for
+     * the next bytes closes the connection and throws; the edge then counts the request as 408, and a client that
+     * closes or resets the connection midway as 499, neither as a server error. The caller closes the stream.
+     *
+     * @return the open body stream; empty if no body was sent
+     */
+    public InputStream bodyStream() {
+        return ClientDisconnects.guard(request.content().inputStream());
     }
 
     /**

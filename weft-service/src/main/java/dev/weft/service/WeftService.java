@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -130,9 +131,16 @@ public final class WeftService implements AutoCloseable {
             generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
             context.cacheScope();
             ServiceConfig config = context.config();
-            rateLimiter = config.redisUrl() != null
-                    ? RateLimiter.shared(config.rateLimit(), config.redisUrl(), "weft:")
-                    : RateLimiter.local(config.rateLimit());
+            // connected before the server listens, so that the first request already takes from the shared bucket
+            RateLimiter limiter = config.redisUrl() != null
+                    ? RateLimiter.shared(config.rateLimit(), config.redisUrl(), "weft:", context.registry())
+                    : RateLimiter.local(config.rateLimit(), context.registry());
+            rateLimiter = limiter;
+            context.health().register("rate_limiter", () -> {
+                RateLimiter.Mode mode = limiter.mode();
+                return new HealthChecks.Result(mode != RateLimiter.Mode.FALLBACK,
+                        Map.of("mode", mode.tag(), "rate_limit", limiter.rate()));
+            });
             Routes routes = new Routes(config.maxBody());
             List<RouteModule> modules = new ArrayList<>();
             modules.add(new HealthModule(context));

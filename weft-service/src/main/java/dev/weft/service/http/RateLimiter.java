@@ -12,25 +12,62 @@ import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A token bucket per API key: {@code rate} requests per second, refilled greedily. Buckets live in this process, or
- * in Redis (Bucket4j's Lettuce integration) so that every instance shares them. When Redis fails, requests are let
- * through (a rate limit must not turn a cache outage into an API outage) and the failure is counted.
+ * A request budget per API key: at most {@code rate} requests in each one-second window, the window starting with
+ * the key's first request (Bucket4j, refilled whole once a second, as Resilience4j's rate limiter does). A burst of
+ * {@code rate} requests passes at once; a window never admits more. Buckets live in this process ({@link #local}),
+ * or in Redis through Bucket4j's Lettuce integration ({@link #shared}) so that every instance takes from the same
+ * bucket.
  *
- * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the Redis command timeout.
+ * <p>A shared limiter connects to Redis when it is created, so the limit is shared from the first request. While
+ * Redis cannot be reached (at start, or later), it limits with buckets of its own at the same rate, so each instance
+ * admits up to {@code rate} per key and second (a limit, not none, and a Redis outage is not an API outage); it
+ * says so in {@link #mode()}, the gauge {@code weft.ratelimit.fallback} and the {@code mode} tag of
+ * {@code weft.ratelimit.requests}. It reconnects by itself, at most a second apart.
+ *
+ * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the Redis command timeout (500 ms), and after a
+ * failed command skips Redis for a second.
  */
 public final class RateLimiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
     private static final Duration REDIS_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
+
+    /** Where the buckets are. */
+    public enum Mode {
+        /** In this process: no Redis is configured. */
+        LOCAL,
+        /** In Redis, shared by every instance. */
+        SHARED,
+        /** In this process while the configured Redis cannot be reached: each instance admits the rate. */
+        FALLBACK;
+
+        /** @return the lowercase name used in metric tags and health details */
+        public String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * A decision.
@@ -41,81 +78,132 @@ public final class RateLimiter implements AutoCloseable {
     public record Decision(boolean allowed, long retryAfterSeconds) {
     }
 
+    private final int rate;
     private final BucketConfiguration configuration;
-    private final @Nullable LoadingCache<String, Bucket> local;
-    private final @Nullable RedisClient client;
-    private volatile @Nullable LettuceBasedProxyManager<byte[]> shared;
+    private final LoadingCache<String, Bucket> localBuckets;
     private final String prefix;
+    private final @Nullable RedisClient client;
+    private final @Nullable ClientResources resources;
+    private volatile @Nullable StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile @Nullable LettuceBasedProxyManager<byte[]> shared;
+    /** After a failed Redis command, requests use the local buckets until this moment (nanoTime). */
+    private volatile long skipRedisUntilNanos;
     private final AtomicLong failures = new AtomicLong();
-    private final java.util.concurrent.locks.ReentrantLock connecting = new java.util.concurrent.locks.ReentrantLock();
-    private volatile long nextConnectAttemptNanos;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final @Nullable Thread reconnector;
+    /** Per mode ordinal: [allowed, limited]. */
+    private final Counter[][] requests;
 
-    private RateLimiter(int rate, @Nullable String redisUrl, String prefix) {
+    private RateLimiter(int rate, @Nullable String redisUrl, String prefix, MeterRegistry registry) {
         if (rate < 1) {
             throw new IllegalArgumentException("rate must be >= 1: " + rate);
         }
+        this.rate = rate;
+        // Refilled whole once a second rather than greedily: a greedy bucket of this capacity admits twice the rate
+        // in its first second (the full bucket plus a second of refill); a fresh key must get the rate, not double.
         this.configuration = BucketConfiguration.builder()
-                .addLimit(Bandwidth.builder().capacity(rate).refillGreedy(rate, Duration.ofSeconds(1)).build())
+                .addLimit(Bandwidth.builder().capacity(rate).refillIntervally(rate, Duration.ofSeconds(1)).build())
                 .build();
+        this.localBuckets = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2))
+                .build(key -> Bucket.builder().addLimit(configuration.getBandwidths()[0]).build());
         this.prefix = prefix;
+        this.requests = new Counter[Mode.values().length][];
+        for (Mode mode : Mode.values()) {
+            requests[mode.ordinal()] = new Counter[] {counter(registry, mode, "allowed"),
+                counter(registry, mode, "limited")};
+        }
+        Gauge.builder("weft.ratelimit.fallback", this, limiter -> limiter.mode() == Mode.FALLBACK ? 1 : 0)
+                .description("1 while the shared rate limiter limits with local buckets because Redis is unreachable")
+                .register(registry);
         if (redisUrl == null) {
-            local = Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2))
-                    .build(key -> Bucket.builder().addLimit(configuration.getBandwidths()[0]).build());
             client = null;
-            shared = null;
+            resources = null;
+            reconnector = null;
+            return;
+        }
+        // Lettuce's default reconnect backoff grows to 30 s; the limit should be shared again within a second or so.
+        resources = ClientResources.builder().reconnectDelay(
+                Delay.exponential(Duration.ofMillis(50), RECONNECT_INTERVAL, 2, TimeUnit.MILLISECONDS)).build();
+        client = RedisClient.create(resources, RedisURI.create(redisUrl));
+        client.setOptions(ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+                .timeoutOptions(TimeoutOptions.enabled(REDIS_TIMEOUT))
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        if (connect()) {
+            reconnector = null;
         } else {
-            local = null;
-            client = RedisClient.create(RedisURI.create(redisUrl));
-            client.setOptions(ClientOptions.builder()
-                    .timeoutOptions(TimeoutOptions.enabled(REDIS_TIMEOUT))
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            shared = null; // connected on first use: a Redis that is down must not stop the service from starting
+            LOG.atWarn().setMessage("rate limiter cannot reach Redis; limiting per instance until it can")
+                    .addKeyValue("rate_limit", rate).log();
+            reconnector = Thread.ofVirtual().name("weft-ratelimit-reconnect").start(this::reconnect);
         }
     }
 
-    /** The shared buckets, connecting at most once per second while Redis is unreachable; null while it is. */
-    private @Nullable LettuceBasedProxyManager<byte[]> shared() {
-        LettuceBasedProxyManager<byte[]> manager = shared;
-        if (manager != null || System.nanoTime() - nextConnectAttemptNanos < 0 || !connecting.tryLock()) {
-            return manager;
-        }
+    private static Counter counter(MeterRegistry registry, Mode mode, String outcome) {
+        return Counter.builder("weft.ratelimit.requests")
+                .description("Requests the per-key rate limiter decided, by where the buckets were and the outcome")
+                .tag("mode", mode.tag())
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** @return whether the connection is open; the first attempt is made before the service listens */
+    private boolean connect() {
         try {
-            if (shared == null) {
-                nextConnectAttemptNanos = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-                shared = Bucket4jLettuce.casBasedBuilder(Objects.requireNonNull(client))
-                        .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                                Duration.ofSeconds(10)))
-                        .build();
+            StatefulRedisConnection<byte[], byte[]> opened = Objects.requireNonNull(client)
+                    .connect(ByteArrayCodec.INSTANCE);
+            shared = Bucket4jLettuce.casBasedBuilder(opened)
+                    .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                            Duration.ofSeconds(10)))
+                    .build();
+            connection = opened;
+            if (closed.get()) {
+                opened.close(); // closed while connecting
             }
-            return shared;
+            return true;
         } catch (RuntimeException e) {
-            countFailure(e);
-            return null;
-        } finally {
-            connecting.unlock();
+            failures.incrementAndGet();
+            return false;
         }
     }
 
-    private void countFailure(RuntimeException e) {
-        if (failures.getAndIncrement() % 1000 == 0) {
-            LOG.atWarn().setMessage("rate limiter cannot reach Redis; letting requests through")
-                    .addKeyValue("error", e.getClass().getSimpleName()).log();
+    /** Retries the first connection once a second; after that, Lettuce reconnects the open connection itself. */
+    private void reconnect() {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(RECONNECT_INTERVAL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (!closed.get() && connect()) {
+                LOG.atInfo().setMessage("rate limiter reached Redis; the limit is shared again").log();
+                return;
+            }
         }
-    }
-
-    /** @param rate requests per second per key @return a limiter whose buckets live in this process */
-    public static RateLimiter local(int rate) {
-        return new RateLimiter(rate, null, "");
     }
 
     /**
      * @param rate requests per second per key
+     * @param registry where the limiter's meters go
+     * @return a limiter whose buckets live in this process
+     */
+    public static RateLimiter local(int rate, MeterRegistry registry) {
+        return new RateLimiter(rate, null, "", Objects.requireNonNull(registry, "registry"));
+    }
+
+    /**
+     * Creates a limiter over Redis and connects to it (within a second); if Redis cannot be reached it starts in
+     * {@link Mode#FALLBACK} and keeps trying.
+     *
+     * @param rate requests per second per key
      * @param redisUrl the Redis holding the buckets
      * @param prefix a prefix of the bucket keys in Redis
+     * @param registry where the limiter's meters go
      * @return a limiter shared by every instance using the same Redis and prefix
      */
-    public static RateLimiter shared(int rate, String redisUrl, String prefix) {
-        return new RateLimiter(rate, Objects.requireNonNull(redisUrl, "redisUrl"), prefix);
+    public static RateLimiter shared(int rate, String redisUrl, String prefix, MeterRegistry registry) {
+        return new RateLimiter(rate, Objects.requireNonNull(redisUrl, "redisUrl"),
+                Objects.requireNonNull(prefix, "prefix"), Objects.requireNonNull(registry, "registry"));
     }
 
     /**
@@ -125,39 +213,73 @@ public final class RateLimiter implements AutoCloseable {
      * @return whether the request may proceed, and if not, when to retry
      */
     public Decision tryAcquire(String key) {
-        ConsumptionProbe probe;
-        if (local != null) {
-            probe = local.get(key).tryConsumeAndReturnRemaining(1);
-        } else {
-            LettuceBasedProxyManager<byte[]> manager = shared();
-            if (manager == null) {
-                return new Decision(true, 0);
-            }
+        Mode mode = client == null ? Mode.LOCAL : Mode.FALLBACK;
+        ConsumptionProbe probe = null;
+        if (mode == Mode.FALLBACK && redisUsable()) {
             try {
-                probe = manager.builder()
+                probe = Objects.requireNonNull(shared).builder()
                         .build((prefix + "rate:" + key).getBytes(StandardCharsets.UTF_8), () -> configuration)
                         .tryConsumeAndReturnRemaining(1);
+                mode = Mode.SHARED;
             } catch (RuntimeException e) {
-                countFailure(e);
-                return new Decision(true, 0);
+                // a hung Redis would cost every request the command timeout: skip it for a second
+                skipRedisUntilNanos = System.nanoTime() + RECONNECT_INTERVAL.toNanos();
+                if (failures.getAndIncrement() % 1000 == 0) {
+                    LOG.atWarn().setMessage("rate limiter cannot reach Redis; limiting per instance until it can")
+                            .addKeyValue("error", e.getClass().getSimpleName()).log();
+                }
             }
         }
+        if (probe == null) {
+            probe = localBuckets.get(key).tryConsumeAndReturnRemaining(1);
+        }
+        Counter[] outcomes = requests[mode.ordinal()];
         if (probe.isConsumed()) {
+            outcomes[0].increment();
             return new Decision(true, 0);
         }
+        outcomes[1].increment();
         long seconds = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
         return new Decision(false, seconds);
     }
 
-    /** @return how many times Redis failed and a request was let through */
+    private boolean redisUsable() {
+        StatefulRedisConnection<byte[], byte[]> open = connection;
+        return open != null && open.isOpen() && System.nanoTime() - skipRedisUntilNanos >= 0;
+    }
+
+    /** @return where the next request's bucket would be: local, shared, or the fallback while Redis is unreachable */
+    public Mode mode() {
+        return client == null ? Mode.LOCAL : redisUsable() ? Mode.SHARED : Mode.FALLBACK;
+    }
+
+    /** @return the configured requests per second per key */
+    public int rate() {
+        return rate;
+    }
+
+    /** @return how many connection attempts and commands failed against Redis */
     public long failures() {
         return failures.get();
     }
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (reconnector != null) {
+            reconnector.interrupt();
+        }
+        StatefulRedisConnection<byte[], byte[]> open = connection;
+        if (open != null) {
+            open.close();
+        }
         if (client != null) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        if (resources != null) {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
     }
 }
