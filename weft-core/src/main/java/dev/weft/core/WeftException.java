@@ -50,6 +50,16 @@ public abstract class WeftException extends RuntimeException {
         return kind.httpStatus();
     }
 
+    /**
+     * A hint for how long a caller should wait before trying again, for an edge's {@code Retry-After}: set by
+     * failures that know it (a database known to be down is probed again within it).
+     *
+     * @return the hint; empty by default
+     */
+    public java.util.Optional<java.time.Duration> retryAfter() {
+        return java.util.Optional.empty();
+    }
+
     /** @return whether trying the same call again may succeed; by default the kind decides */
     public boolean retryable() {
         return kind.retryable();

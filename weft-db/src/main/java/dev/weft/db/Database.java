@@ -20,8 +20,14 @@ import java.util.Objects;
  *
  * <p>Thread-safe: share one instance per database in the application. Every operation blocks its calling
  * thread, which should be virtual; {@link #async()} offers the same operations as {@code CompletableFuture}s.
- * Callers queue for a connection in FIFO order and give up after the pool's acquire timeout with a
- * {@link PoolExhaustedException}.
+ * Callers queue for a connection in FIFO order and give up after the pool's acquire timeout, or earlier at the
+ * {@link dev.weft.core.Deadline} of the work they run in, with a {@link PoolExhaustedException}; when
+ * {@link PoolConfig#maxWaiting()} callers already wait, one more fails at once. While the database is known to be
+ * down (see {@link #lastHealth()}), calls fail at once with {@link DatabaseUnavailableException}.
+ *
+ * <p>What a failed write left behind: a {@link DatabaseUnavailableException}, {@link PoolExhaustedException} or
+ * {@link QueryTimeoutException} means nothing was committed; a {@link CommitOutcomeUnknownException} means the
+ * connection was lost while the database may have been committing, so the write may or may not have happened.
  */
 public interface Database extends SqlOperations, AutoCloseable {
     /**
@@ -85,6 +91,19 @@ public interface Database extends SqlOperations, AutoCloseable {
      * @return the result; never throws
      */
     Health health(java.time.Duration timeout);
+
+    /**
+     * The health a background checker saw last, for readiness probes that must answer at once. A database opened by
+     * weft on a server (PostgreSQL, MariaDB, MySQL) probes it in the background (once a second through the pool; every
+     * 250 ms while it is down) and answers from that; while it is down, calls fail at once with
+     * {@link DatabaseUnavailableException} instead of waiting for a connection. A cluster answers from its checker. The
+     * default, for other implementations, probes now with {@link #health(java.time.Duration)} bounded by one second.
+     *
+     * @return the last known health; never throws
+     */
+    default Health lastHealth() {
+        return health(java.time.Duration.ofSeconds(1));
+    }
 
     /** @return whether {@link #health(java.time.Duration)} succeeds within {@link #DEFAULT_HEALTH_TIMEOUT} */
     default boolean isHealthy() {

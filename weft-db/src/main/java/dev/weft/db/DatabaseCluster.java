@@ -62,7 +62,9 @@ import org.jspecify.annotations.Nullable;
  * when they are created and run there. A transaction stays on the member it started on: a call made through the
  * cluster inside {@link #inTransaction(Isolation, TransactionCallback)} goes to that member even after a switch.
  * Calls already waiting in a failed member's pool when it is marked down fail when that pool gives up (its
- * acquire timeout), so keep the members' acquire timeouts short: while they wait, HikariCP keeps retrying the dead
+ * acquire timeout, or their {@link dev.weft.core.Deadline}), unless the member's own fail-fast checker (see
+ * {@link Database#lastHealth()}) wakes them first, as it usually does for a server that refuses connections; so
+ * keep the members' acquire timeouts short: while they wait, HikariCP keeps retrying the dead
  * server with a delay that doubles from 10 ms up to 5 s, and a member that returns before they gave up can take up
  * to one such delay longer to serve. Query metrics, pool status and the query cache are the current member's;
  * build the members with one shared {@link DatabaseBuilder#queryCache(dev.weft.cache.Cache)} if cached results

@@ -137,7 +137,7 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
      * {@code DATABASE_HOST}, {@code DATABASE_PORT}, {@code DATABASE_NAME}, {@code DATABASE_USER},
      * {@code DATABASE_PASSWORD}; then {@code DATABASE_POOL_SIZE}, {@code DATABASE_MAX_OVERFLOW},
      * {@code DATABASE_POOL_TIMEOUT} (seconds), {@code DATABASE_POOL_RECYCLE} (seconds),
-     * {@code DATABASE_POOL_PRE_PING}, {@code DATABASE_POOL_IDLE_TIMEOUT} (seconds),
+     * {@code DATABASE_POOL_PRE_PING}, {@code DATABASE_POOL_IDLE_TIMEOUT} (seconds), {@code DATABASE_POOL_MAX_WAITING},
      * {@code DATABASE_STATEMENT_TIMEOUT} (seconds),
      * {@code DATABASE_CONNECT_TIMEOUT} (seconds), {@code DATABASE_MAX_RETRIES}, {@code DATABASE_RETRY_DELAY}
      * (seconds) and {@code DATABASE_SLOW_QUERY_THRESHOLD} (seconds). Each also has a {@code WEFT_DB_*} form
@@ -301,6 +301,12 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
         /** @param value the longest wait for a connection @return this */
         public Builder acquireTimeout(Duration value) {
             this.pool = pool.withAcquireTimeout(value);
+            return this;
+        }
+
+        /** @param value the most callers that may wait for a connection at once @return this */
+        public Builder maxWaiting(int value) {
+            this.pool = pool.withMaxWaiting(value);
             return this;
         }
 

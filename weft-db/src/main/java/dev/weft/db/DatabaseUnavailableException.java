@@ -1,14 +1,21 @@
 package dev.weft.db;
 
 import dev.weft.core.ErrorKind;
+import java.time.Duration;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The database cannot be reached or refuses work: connection refused or lost, shutting down, too many
- * connections. Kind {@link ErrorKind#UNAVAILABLE} (HTTP 503), code {@code database_unavailable}; retryable.
+ * connections, or known to be down (then the call fails at once, without trying, and {@link #retryAfter()} says
+ * when the database is probed next). Kind {@link ErrorKind#UNAVAILABLE} (HTTP 503), code
+ * {@code database_unavailable}; retryable. Nothing was committed by the call that failed: a lost connection whose
+ * outcome is unknown is a {@link CommitOutcomeUnknownException} instead.
  */
 public class DatabaseUnavailableException extends DatabaseException {
     private static final long serialVersionUID = 1L;
+
+    private final @Nullable Duration retryAfter;
 
     /**
      * @param message which database and what happened
@@ -20,6 +27,17 @@ public class DatabaseUnavailableException extends DatabaseException {
     }
 
     /**
+     * A failure that did not try the database because it is known to be down.
+     *
+     * @param message which database and since when it is down
+     * @param retryAfter when trying again may succeed at the earliest
+     */
+    public DatabaseUnavailableException(String message, Duration retryAfter) {
+        super(ErrorKind.UNAVAILABLE, "database_unavailable", message, null, true, null);
+        this.retryAfter = java.util.Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    /**
      * @param code the error code
      * @param message which database and what happened
      * @param sqlState the driver's SQLState, or {@code null}
@@ -28,5 +46,12 @@ public class DatabaseUnavailableException extends DatabaseException {
     protected DatabaseUnavailableException(String code, String message, @Nullable String sqlState,
             @Nullable Throwable cause) {
         super(ErrorKind.UNAVAILABLE, code, message, sqlState, true, cause);
+        this.retryAfter = null;
+    }
+
+    /** @return when trying again may succeed at the earliest, if known */
+    @Override
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 }

@@ -348,6 +348,8 @@ final class Engine implements AutoCloseable {
         final long start = System.nanoTime();
         @Nullable Duration timedOutAfter;
         boolean broken;
+        /** Whether it runs in one transaction that weft commits, so a failure before COMMIT committed nothing. */
+        boolean atomic;
 
         Call(String type, String sql) {
             this.type = type;
@@ -385,13 +387,17 @@ final class Engine implements AutoCloseable {
      * never after, so the two cannot deadlock. Reads never take it: WAL readers do not wait for the writer.
      *
      * @return whether a turn was taken; pass it to {@link #leaveWriterTurn(boolean)}
-     * @throws PoolExhaustedException if no turn came within the pool's acquire timeout
+     * @throws PoolExhaustedException if no turn came within the pool's acquire timeout or the caller's deadline
      */
     boolean enterWriterTurn(Call call) {
         if (sqliteWriter == null || !writes(call)) {
             return false;
         }
         long timeoutMillis = config.pool().acquireTimeout().toMillis();
+        dev.weft.core.Deadline deadline = dev.weft.core.Deadline.current().orElse(null);
+        if (deadline != null) { // as for a connection: the caller's deadline bounds the wait, if earlier
+            timeoutMillis = Math.min(timeoutMillis, deadline.remaining().toMillis());
+        }
         try {
             if (sqliteWriter.tryLock(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 return true;
@@ -413,7 +419,7 @@ final class Engine implements AutoCloseable {
         }
     }
 
-    private boolean writes(Call call) {
+    boolean writes(Call call) {
         return switch (call.type) {
             case "stream", "savepoint" -> false;
             case "query", "execute" -> !writeTagOf(call.sql).isEmpty(); // classified once per SQL text
@@ -424,8 +430,27 @@ final class Engine implements AutoCloseable {
     DatabaseException translate(SQLException error, Call call) {
         DatabaseException translated = SqlErrors.translate(error, dialect, config.name(), call.describe(),
                 call.timedOutAfter);
-        if (call.timedOutAfter != null || SqlErrors.poisonsConnection(dialect.classify(error))) {
+        SqlFault fault = dialect.classify(error);
+        if (call.timedOutAfter != null || SqlErrors.poisonsConnection(fault)) {
             call.broken = true;
+        }
+        if (fault == SqlFault.CONNECTION) {
+            pool.suspect(); // a lost connection may be a lost server: have the health checker look now
+        }
+        return translated;
+    }
+
+    /**
+     * Translates a failure of a call that may have been committing: a {@code COMMIT}, or a write in autocommit
+     * mode. A lost connection then leaves the outcome unknown (the server may have committed before the reply was
+     * lost), which callers must be able to tell from "nothing was committed".
+     */
+    DatabaseException translateCommitting(SQLException error, Call call) {
+        DatabaseException translated = translate(error, call);
+        if (translated instanceof DatabaseUnavailableException) {
+            return new CommitOutcomeUnknownException("database '" + config.name() + "': " + call.describe()
+                    + " lost its connection while the database may have been committing; the outcome is unknown",
+                    translated.sqlState().orElse(null), error);
         }
         return translated;
     }
@@ -1049,7 +1074,7 @@ final class Engine implements AutoCloseable {
             try {
                 connection.commit();
             } catch (SQLException e) {
-                throw translate(e, call);
+                throw translateCommitting(e, call);
             }
             invalidateAfterCommit(open.written());
             return result;

@@ -532,6 +532,24 @@ final class FailoverCluster implements DatabaseCluster {
         return current().poolStatus();
     }
 
+    /** The checker's view: the current member's last probe, or down while no member is healthy; never blocks. */
+    @Override
+    public Health lastHealth() {
+        Member now = current;
+        if (closed.get() || now == null) {
+            return new Health(false, Duration.ZERO, Optional.of("database_unavailable"),
+                    Map.of("cluster", settings.name(), "members", describeMembers()));
+        }
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("cluster", settings.name());
+        details.put("member", now.name());
+        Instant checked = now.lastCheck;
+        if (checked != null) {
+            details.put("checked_at", checked.toString());
+        }
+        return new Health(true, now.lastLatency, Optional.empty(), details);
+    }
+
     /** Probes the current member; unhealthy without a probe while no member is healthy. */
     @Override
     public Health health(Duration timeout) {

@@ -18,9 +18,13 @@ import java.time.Duration;
  *     connection idle for more than 500 ms when it is borrowed, whatever this says.
  * @param idleTimeout how long an overflow connection may sit idle before it is closed
  *     ({@code weft.db.pool.idle-timeout})
+ * @param maxWaiting the most callers that may wait for a connection at once; one more fails at once with a
+ *     {@link PoolExhaustedException} instead of queueing, so that an overloaded or failing database sheds work
+ *     rather than holding an unbounded number of requests open ({@code weft.db.pool.max-waiting}, env
+ *     {@code WEFT_DB_POOL_MAX_WAITING} or {@code DATABASE_POOL_MAX_WAITING})
  */
 public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Duration recycle, boolean prePing,
-        Duration idleTimeout) {
+        Duration idleTimeout, int maxWaiting) {
     /** Default {@link #size()}. */
     public static final int DEFAULT_SIZE = 10;
     /** Default {@link #maxOverflow()}. */
@@ -31,6 +35,11 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
     public static final Duration DEFAULT_RECYCLE = Duration.ofMinutes(30);
     /** Default {@link #idleTimeout()}. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(1);
+    /**
+     * Default {@link #maxWaiting()}: at 10 connections and a few milliseconds per query a queue this long drains in
+     * well under a second, so no healthy load is shed; a longer one only holds callers until their deadlines.
+     */
+    public static final int DEFAULT_MAX_WAITING = 1000;
 
     /** Validates every field; see the field docs for the rules. */
     public PoolConfig {
@@ -40,6 +49,7 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
         Checks.atLeast("weft.db.pool.timeout (DATABASE_POOL_TIMEOUT)", acquireTimeout, Duration.ofMillis(250));
         Checks.atLeast("weft.db.pool.recycle (DATABASE_POOL_RECYCLE)", recycle, Duration.ofSeconds(30));
         Checks.atLeast("weft.db.pool.idle-timeout (DATABASE_POOL_IDLE_TIMEOUT)", idleTimeout, Duration.ofSeconds(10));
+        Checks.between("weft.db.pool.max-waiting (DATABASE_POOL_MAX_WAITING)", maxWaiting, 0, 1_000_000);
         // The idle timeout only closes overflow connections; without overflow it is unused.
         if (maxOverflow > 0 && idleTimeout.compareTo(recycle) >= 0) {
             throw new dev.weft.core.InvalidConfigException("weft.db.pool.idle-timeout (DATABASE_POOL_IDLE_TIMEOUT)",
@@ -47,10 +57,13 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
         }
     }
 
-    /** @return the defaults: 10 connections, no overflow, 30 s acquire timeout, 30 min recycle, pre-ping on */
+    /**
+     * @return the defaults: 10 connections, no overflow, 30 s acquire timeout, 30 min recycle, pre-ping on, at most
+     *     1000 waiting callers
+     */
     public static PoolConfig defaults() {
         return new PoolConfig(DEFAULT_SIZE, DEFAULT_MAX_OVERFLOW, DEFAULT_ACQUIRE_TIMEOUT, DEFAULT_RECYCLE, true,
-                DEFAULT_IDLE_TIMEOUT);
+                DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_WAITING);
     }
 
     /** @return the most connections the pool opens at once: {@code size + maxOverflow} */
@@ -63,7 +76,7 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code size} changed
      */
     public PoolConfig withSize(int newSize) {
-        return new PoolConfig(newSize, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout);
+        return new PoolConfig(newSize, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting);
     }
 
     /**
@@ -71,7 +84,7 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code maxOverflow} changed
      */
     public PoolConfig withMaxOverflow(int newMaxOverflow) {
-        return new PoolConfig(size, newMaxOverflow, acquireTimeout, recycle, prePing, idleTimeout);
+        return new PoolConfig(size, newMaxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting);
     }
 
     /**
@@ -79,7 +92,7 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code acquireTimeout} changed
      */
     public PoolConfig withAcquireTimeout(Duration newAcquireTimeout) {
-        return new PoolConfig(size, maxOverflow, newAcquireTimeout, recycle, prePing, idleTimeout);
+        return new PoolConfig(size, maxOverflow, newAcquireTimeout, recycle, prePing, idleTimeout, maxWaiting);
     }
 
     /**
@@ -87,7 +100,7 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code recycle} changed
      */
     public PoolConfig withRecycle(Duration newRecycle) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, newRecycle, prePing, idleTimeout);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, newRecycle, prePing, idleTimeout, maxWaiting);
     }
 
     /**
@@ -95,7 +108,7 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code idleTimeout} changed
      */
     public PoolConfig withIdleTimeout(Duration newIdleTimeout) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, newIdleTimeout);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, newIdleTimeout, maxWaiting);
     }
 
     /**
@@ -103,6 +116,14 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code prePing} changed
      */
     public PoolConfig withPrePing(boolean newPrePing) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, newPrePing, idleTimeout);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, newPrePing, idleTimeout, maxWaiting);
+    }
+
+    /**
+     * @param newMaxWaiting the most callers that may wait for a connection; 0 lets none wait
+     * @return a copy with {@code maxWaiting} changed
+     */
+    public PoolConfig withMaxWaiting(int newMaxWaiting) {
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, newMaxWaiting);
     }
 }

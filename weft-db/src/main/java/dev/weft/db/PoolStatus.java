@@ -12,7 +12,8 @@ package dev.weft.db;
  * @param overflow connections open beyond {@code size}
  * @param invalid connections dropped as broken since start
  * @param waiting callers waiting for a connection now
- * @param timeouts callers that gave up waiting since start ({@link PoolExhaustedException})
+ * @param timeouts callers refused with a {@link PoolExhaustedException} since start: those that gave up waiting
+ *     (the acquire timeout or their deadline) and those shed because {@link PoolConfig#maxWaiting()} already waited
  */
 public record PoolStatus(String name, int size, int maxConnections, int total, int checkedIn, int checkedOut,
         int overflow, long invalid, int waiting, long timeouts) {

@@ -4,16 +4,21 @@ import dev.weft.db.internal.ConnectionPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /** The {@link Database} implementation: operations on connections borrowed from the fair-gated pool. */
 final class PooledDatabase extends Session implements Database {
     private final Engine engine;
     private final AsyncView async;
+    /** The fail-fast state of a server database; {@code null} for SQLite, which has no server to lose. */
+    private final @Nullable DatabaseHealthChecker checker;
 
     PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
         this.engine = new Engine(config, registry, queryCache);
         this.async = new AsyncView(this, engine.executor());
+        this.checker = config.type() == DatabaseType.SQLITE ? null
+                : new DatabaseHealthChecker(this, engine.pool(), registry);
     }
 
     @Override
@@ -45,7 +50,10 @@ final class PooledDatabase extends Session implements Database {
             try {
                 return work.run(connection);
             } catch (SQLException e) {
-                DatabaseException translated = engine.translate(e, call);
+                // A write in autocommit mode commits by itself: losing the connection during it leaves the outcome
+                // unknown. Atomic work commits explicitly, and its COMMIT is translated where it is sent.
+                DatabaseException translated = !call.atomic && engine.writes(call)
+                        ? engine.translateCommitting(e, call) : engine.translate(e, call);
                 broken = call.connectionBroken();
                 throw translated;
             } catch (RuntimeException | Error e) {
@@ -65,18 +73,28 @@ final class PooledDatabase extends Session implements Database {
 
     @Override
     <T> T runAtomically(Engine.Call call, boolean retry, Work<T> work) {
+        call.atomic = true;
         return run(call, retry, connection -> {
             connection.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
+                result = work.run(connection);
+                try {
+                    connection.commit();
+                } catch (SQLException e) {
+                    throw engine.translateCommitting(e, call);
+                }
             } catch (SQLException | RuntimeException | Error e) {
                 Engine.rollbackQuietly(connection, e);
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException restore) {
+                    e.addSuppressed(restore); // the first failure says what happened; this one only follows it
+                }
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            connection.setAutoCommit(true);
+            return result;
         });
     }
 
@@ -186,6 +204,16 @@ final class PooledDatabase extends Session implements Database {
         return engine.health(this, timeout);
     }
 
+    /**
+     * The background checker's last verdict for a server database; for SQLite, whose only failure is the local
+     * file, a probe bounded by one second.
+     */
+    @Override
+    public Health lastHealth() {
+        DatabaseHealthChecker now = checker;
+        return now != null ? now.lastHealth() : health(Duration.ofSeconds(1));
+    }
+
     @Override
     public DatabaseInfo info() {
         return engine.info(this);
@@ -203,6 +231,9 @@ final class PooledDatabase extends Session implements Database {
 
     @Override
     public void close() {
+        if (checker != null) {
+            checker.close();
+        }
         engine.close();
     }
 

@@ -38,8 +38,21 @@ final class LocalPostgres implements AutoCloseable {
      * @return the cluster
      */
     static LocalPostgres create(String label, String... settings) {
-        String name = PREFIX + label + "_" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
-        int port = freePort();
+        return create(PREFIX, freePort(), label, settings);
+    }
+
+    /**
+     * Creates (does not start) a cluster with a name prefix and port of the caller's own (a test class that sweeps
+     * its own leftovers with {@link #sweep(String)}).
+     *
+     * @param prefix the name prefix, e.g. {@code weftdf_}
+     * @param port the port
+     * @param label a short label that goes into the cluster's name
+     * @param settings extra postgresql.conf lines
+     * @return the cluster
+     */
+    static LocalPostgres create(String prefix, int port, String label, String... settings) {
+        String name = prefix + label + "_" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
         run(Duration.ofSeconds(60), "pg_createcluster", VERSION, name, "-p", Integer.toString(port), "--",
                 "--auth=trust");
         LocalPostgres cluster = new LocalPostgres(name, port);
@@ -58,10 +71,15 @@ final class LocalPostgres implements AutoCloseable {
 
     /** Drops every cluster whose name starts with {@link #PREFIX}: leftovers of an earlier, killed run. */
     static void sweep() {
+        sweep(PREFIX);
+    }
+
+    /** @param prefix drop every cluster whose name starts with it */
+    static void sweep(String prefix) {
         String listing = run(Duration.ofSeconds(30), "pg_lsclusters", "-h");
         for (String line : listing.split("\n")) {
             String[] fields = line.trim().split("\\s+");
-            if (fields.length >= 2 && fields[1].startsWith(PREFIX)) {
+            if (fields.length >= 2 && fields[1].startsWith(prefix)) {
                 run(Duration.ofSeconds(60), "pg_dropcluster", "--stop", fields[0], fields[1]);
             }
         }

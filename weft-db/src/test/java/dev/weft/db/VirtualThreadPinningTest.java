@@ -47,8 +47,9 @@ class VirtualThreadPinningTest {
     void runsTenThousandConcurrentQueriesWithoutPinningACarrierThread(TestDatabases target) throws Exception {
         String table = TestDatabases.table("pinning");
         // The acquire timeout is generous: 10,000 callers queue on 20 connections, and this test is about
-        // pinning, not latency, on a shared machine.
-        DatabaseConfig config = target.config(b -> b.poolSize(20).acquireTimeout(Duration.ofSeconds(120)));
+        // pinning, not latency, on a shared machine; and all of them may wait (the default sheds beyond 1000).
+        DatabaseConfig config = target.config(b -> b.poolSize(20).acquireTimeout(Duration.ofSeconds(120))
+                .maxWaiting(10_000));
         try (Database db = Database.create(config)) {
             db.execute("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL)"
                     + target.tableOptions());

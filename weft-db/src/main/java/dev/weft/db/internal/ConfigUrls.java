@@ -201,7 +201,9 @@ public final class ConfigUrls {
                 ? Checks.parseSeconds(vars.setting("POOL_IDLE_TIMEOUT"), value) : defaults.idleTimeout();
         boolean prePing = (value = vars.get("POOL_PRE_PING")) != null
                 ? Checks.parseBoolean(vars.setting("POOL_PRE_PING"), value) : defaults.prePing();
-        PoolConfig pool = new PoolConfig(size, overflow, timeout, recycle, prePing, idle);
+        int maxWaiting = (value = vars.get("POOL_MAX_WAITING")) != null
+                ? Checks.parseInt(vars.setting("POOL_MAX_WAITING"), value) : defaults.maxWaiting();
+        PoolConfig pool = new PoolConfig(size, overflow, timeout, recycle, prePing, idle, maxWaiting);
         builder.pool(pool);
         if ((value = vars.get("STATEMENT_TIMEOUT")) != null) {
             builder.statementTimeout(Checks.parseSeconds(vars.setting("STATEMENT_TIMEOUT"), value));
@@ -247,6 +249,7 @@ public final class ConfigUrls {
                 case "POOL_RECYCLE" -> "pool.recycle";
                 case "POOL_PRE_PING" -> "pool.pre-ping";
                 case "POOL_IDLE_TIMEOUT" -> "pool.idle-timeout";
+                case "POOL_MAX_WAITING" -> "pool.max-waiting";
                 case "MAX_RETRIES" -> "retry.max-retries";
                 case "RETRY_DELAY" -> "retry.delay";
                 default -> key.toLowerCase(Locale.ROOT).replace('_', '-');

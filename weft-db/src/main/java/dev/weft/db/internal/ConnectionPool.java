@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.weft.core.Deadline;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseUnavailableException;
@@ -39,6 +41,13 @@ public final class ConnectionPool implements AutoCloseable {
     private final int size;
     private final int maxConnections;
     private final long acquireTimeoutNanos;
+    private final int maxWaiting;
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Set<Waiter> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile @Nullable Outage outage;
+    private volatile @Nullable Runnable suspectListener;
+    /** How many holders ({@link #standBy()} callers) want the pool to keep no connections now. */
+    private int standByHolds;
     private final AtomicLong invalid = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
 
@@ -52,6 +61,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.size = config.pool().size();
         this.maxConnections = config.pool().maxConnections();
         this.acquireTimeoutNanos = config.pool().acquireTimeout().toNanos();
+        this.maxWaiting = config.pool().maxWaiting();
         this.gate = new Semaphore(maxConnections, true);
 
         this.jdbcUrl = dialect.jdbcUrl(config);
@@ -100,35 +110,206 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     /**
-     * Waits in line for a connection.
+     * Waits in line for a connection. Fails at once, without waiting, while the database is known to be down
+     * ({@link #markDown}) or when {@link dev.weft.db.PoolConfig#maxWaiting()} callers already wait. The wait is
+     * bounded by the acquire timeout, or by the caller's {@link Deadline} if that is earlier; a caller whose deadline
+     * has passed still takes a connection that is free now, but waits for none. Callers waiting when the database is
+     * marked down are woken and fail at once.
      *
      * @return a connection; the caller must {@link #release(Connection)} it
-     * @throws PoolExhaustedException if none is free within the acquire timeout
-     * @throws DatabaseUnavailableException if the database cannot be reached or the wait is interrupted
+     * @throws PoolExhaustedException if none is free within the wait, or too many callers wait already
+     * @throws DatabaseUnavailableException if the database is down, cannot be reached, or the wait is interrupted
      */
     public Connection acquire() {
+        failIfDown();
+        long budget = acquireTimeoutNanos;
+        boolean deadlineBound = false;
+        Deadline deadline = Deadline.current().orElse(null);
+        if (deadline != null && deadline.remainingNanos() < budget) {
+            budget = Math.max(0, deadline.remainingNanos());
+            deadlineBound = true;
+        }
+        long start = System.nanoTime();
+        Waiter waiter = new Waiter(Thread.currentThread());
+        waiters.add(waiter);
         try {
-            if (!gate.tryAcquire(acquireTimeoutNanos, TimeUnit.NANOSECONDS)) {
-                timeouts.incrementAndGet();
-                throw new PoolExhaustedException(exhaustedMessage());
+            if (!gate.tryAcquire()) {
+                enterQueue();
+                try {
+                    if (!gate.tryAcquire(budget, TimeUnit.NANOSECONDS)) {
+                        timeouts.incrementAndGet();
+                        throw new PoolExhaustedException(exhaustedMessage(budget, deadlineBound));
+                    }
+                } finally {
+                    queued.decrementAndGet();
+                }
             }
+            Connection connection = null;
+            try {
+                long left = Math.max(0, budget - (System.nanoTime() - start));
+                connection = borrow(left);
+            } finally {
+                if (connection == null) {
+                    gate.release();
+                }
+            }
+            if (waiter.leave()) {
+                release(connection); // woken by markDown just as the connection came: the database is down
+                throw downException();
+            }
+            return connection;
         } catch (InterruptedException e) {
+            if (waiter.leave()) {
+                throw downException();
+            }
             Thread.currentThread().interrupt();
             throw new DatabaseUnavailableException("pool '" + name + "': interrupted while waiting for a connection",
                     null, e);
+        } finally {
+            waiter.leave();
+            waiters.remove(waiter);
         }
+    }
+
+    /** Counts one more caller in the queue, or sheds it if the queue is full. */
+    private void enterQueue() {
+        if (queued.incrementAndGet() > maxWaiting) {
+            queued.decrementAndGet();
+            timeouts.incrementAndGet();
+            throw new PoolExhaustedException("pool '" + name + "': " + maxWaiting
+                    + " callers already wait for a connection; not queueing more (active=" + status().checkedOut()
+                    + ")");
+        }
+    }
+
+    /** Borrows from HikariCP, whose own wait covers opening a connection; {@code nanos} may be zero. */
+    private Connection borrow(long nanos) throws InterruptedException {
+        HikariPool pool = (HikariPool) hikari.getHikariPoolMXBean();
         try {
-            return hikari.getConnection();
+            if (pool == null) {
+                return hikari.getConnection(); // closed: HikariCP says so
+            }
+            return pool.getConnection(TimeUnit.NANOSECONDS.toMillis(nanos));
         } catch (SQLException e) {
-            gate.release();
+            if (e.getCause() instanceof InterruptedException interrupted) {
+                Thread.interrupted(); // HikariCP set the flag again; the caller decides what the interrupt meant
+                throw interrupted;
+            }
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String state = cause instanceof SQLException sql ? sql.getSQLState() : e.getSQLState();
+            if (e.getCause() != null) {
+                suspect(); // it could not open a connection: have the database checked now
+            }
             throw new ConnectFailedException("pool '" + name + "': cannot open a connection ("
                     + cause.getClass().getSimpleName() + ")", state, e);
-        } catch (RuntimeException | Error e) {
-            gate.release();
-            throw e;
         }
+    }
+
+    /**
+     * A caller inside {@link #acquire()}, which {@link #markDown} may wake. The interrupt is sent and the state read
+     * under the waiter's lock, so that a caller which has left is never interrupted.
+     */
+    private static final class Waiter {
+        private final Thread thread;
+        private boolean inside = true;
+        private boolean woken;
+
+        Waiter(Thread thread) {
+            this.thread = thread;
+        }
+
+        synchronized void wake() {
+            if (inside) {
+                woken = true;
+                thread.interrupt();
+            }
+        }
+
+        /** @return whether {@link #wake()} interrupted the caller; its interrupt flag is then cleared */
+        synchronized boolean leave() {
+            inside = false;
+            if (woken) {
+                Thread.interrupted();
+                woken = false;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    // ---- the database's availability, as the health checker sees it -----------------------------------------
+
+    /** A known outage: since when, what the last probe saw, and when to try again. */
+    private record Outage(long sinceNanos, String error, Duration retryAfter) {
+    }
+
+    /**
+     * Marks the database down: from now on {@link #acquire()} fails at once with a
+     * {@link DatabaseUnavailableException} carrying {@code retryAfter}, and callers waiting now are woken and fail
+     * the same way. Idempotent. Called by the database's health checker.
+     *
+     * @param error the code of what the probe saw
+     * @param retryAfter when the database is probed next, as a hint for callers
+     * @return whether the database was up before
+     */
+    public boolean markDown(String error, Duration retryAfter) {
+        boolean wasUp = outage == null;
+        outage = new Outage(wasUp ? System.nanoTime() : outage.sinceNanos(), error, retryAfter);
+        if (wasUp) {
+            for (Waiter waiter : waiters) {
+                waiter.wake();
+            }
+        }
+        return wasUp;
+    }
+
+    /**
+     * Lets callers borrow again after {@link #markDown}. Idempotent.
+     *
+     * @return how long the database was down, or {@code null} if it was up
+     */
+    public @Nullable Duration markUp() {
+        Outage was = outage;
+        outage = null;
+        return was == null ? null : Duration.ofNanos(System.nanoTime() - was.sinceNanos());
+    }
+
+    /** @return whether the database is known to be down now */
+    public boolean down() {
+        return outage != null;
+    }
+
+    /**
+     * Asks the health checker to probe now: a call lost its connection, or the pool could not open one.
+     *
+     * @param listener what to run on such a hint; it must return at once
+     */
+    public void onSuspect(Runnable listener) {
+        this.suspectListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Tells the health checker that the database may be down; returns at once. */
+    public void suspect() {
+        Runnable listener = suspectListener;
+        if (listener != null) {
+            listener.run();
+        }
+    }
+
+    private void failIfDown() {
+        if (outage != null) {
+            throw downException();
+        }
+    }
+
+    private DatabaseUnavailableException downException() {
+        Outage now = outage;
+        if (now == null) { // marked up again meanwhile: the caller may retry at once
+            return new DatabaseUnavailableException("pool '" + name + "': the database was down", Duration.ZERO);
+        }
+        return new DatabaseUnavailableException("database '" + name + "' is down since "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - now.sinceNanos()) + " ms (" + now.error()
+                + "); failing at once until a probe sees it answer", now.retryAfter());
     }
 
     /**
@@ -175,16 +356,21 @@ public final class ConnectionPool implements AutoCloseable {
      * minimum idle, or while a borrower waits. With no minimum it stops after its current sleep once nobody waits,
      * and the first borrow after {@link #resume()} starts a new creator, whose first attempt is immediate.
      */
-    public void standBy() {
-        hikari.getHikariConfigMXBean().setMinimumIdle(0);
+    public synchronized void standBy() {
+        if (standByHolds++ == 0) {
+            hikari.getHikariConfigMXBean().setMinimumIdle(0);
+        }
     }
 
     /**
      * Keeps the configured number of connections again, after {@link #standBy()}: the next borrow opens a
-     * connection, and HikariCP's housekeeper (every 30 s) tops the pool up to its size.
+     * connection, and HikariCP's housekeeper (every 30 s) tops the pool up to its size. Stand-by is counted: a
+     * database's own health checker and a cluster's may both hold the pool, and it resumes when both let go.
      */
-    public void resume() {
-        hikari.getHikariConfigMXBean().setMinimumIdle(size);
+    public synchronized void resume() {
+        if (standByHolds > 0 && --standByHolds == 0) {
+            hikari.getHikariConfigMXBean().setMinimumIdle(size);
+        }
     }
 
     /**
@@ -208,6 +394,12 @@ public final class ConnectionPool implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl, properties);
     }
 
+    /** @return how many callers wait inside HikariCP now, which happens while it opens connections */
+    public int waitingInDriverPool() {
+        HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
+        return bean == null ? 0 : bean.getThreadsAwaitingConnection();
+    }
+
     /** @return the pool's state now */
     public PoolStatus status() {
         HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
@@ -218,11 +410,11 @@ public final class ConnectionPool implements AutoCloseable {
                 invalid.get(), gate.getQueueLength(), timeouts.get());
     }
 
-    private String exhaustedMessage() {
+    private String exhaustedMessage(long waitedNanos, boolean deadlineBound) {
         PoolStatus status = status();
-        return "pool '" + name + "': no connection in " + TimeUnit.NANOSECONDS.toMillis(acquireTimeoutNanos)
-                + " ms (active=" + status.checkedOut() + ", idle=" + status.checkedIn() + ", waiting="
-                + status.waiting() + ")";
+        return "pool '" + name + "': no connection in " + TimeUnit.NANOSECONDS.toMillis(waitedNanos)
+                + " ms" + (deadlineBound ? " (the caller's deadline)" : "") + " (active=" + status.checkedOut()
+                + ", idle=" + status.checkedIn() + ", waiting=" + status.waiting() + ")";
     }
 
     /**

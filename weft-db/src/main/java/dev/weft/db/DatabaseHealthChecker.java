@@ -1,0 +1,278 @@
+package dev.weft.db;
+
+import dev.weft.db.internal.ConnectionPool;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fail-fast state of one server database (PostgreSQL, MariaDB, MySQL): a virtual thread that knows whether the
+ * server answers, so that calls fail at once with 503 while it does not instead of each waiting out the pool.
+ * The same design as {@link FailoverCluster}'s checker for its members, for a database on its own: <em>direct</em>
+ * probes (a connection of its own, outside the pool, {@link PooledDatabase#probeDirectly}) that stand apart from the
+ * pool, so a saturated pool is never taken for a dead server, and probes never show in query metrics or pool counts.
+ *
+ * <ul>
+ *   <li>Up: a probe once per {@link #UP_INTERVAL}, and at once when a call lost its connection or could not open
+ *   one ({@link ConnectionPool#suspect()}) or callers wait inside HikariCP across two ticks (it is opening
+ *   connections). A refusal (port closed, reset, "starting up", login rejected) marks the database down at once; a
+ *   timeout only on the second in a row ({@link #TIMEOUTS_TO_MARK_DOWN}); a server that refuses for load ("too many
+ *   connections") answers, so it is not down.</li>
+ *   <li>Down ({@link ConnectionPool#markDown}): every borrow fails at once with {@code database_unavailable} and a
+ *   retry-after hint, callers already waiting are woken and fail too, and the pool is on
+ *   {@linkplain ConnectionPool#standBy() stand-by} and purged, so HikariCP's creator, whose backoff grows to 5 s,
+ *   stops trying. A direct probe runs every {@link #DOWN_INTERVAL}; the first that succeeds marks the database up,
+ *   and the next borrow opens a connection at once.</li>
+ * </ul>
+ *
+ * <p>Thread-safe: the checker thread is the only writer of the state; {@link #lastHealth()} reads a volatile field.
+ */
+final class DatabaseHealthChecker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    /** How often a database believed up is probed (one short-lived connection each time). */
+    static final Duration UP_INTERVAL = Duration.ofSeconds(1);
+    /** How often the checker looks for callers stuck in HikariCP, and how often a down database is probed. */
+    static final Duration DOWN_INTERVAL = Duration.ofMillis(250);
+    /** The bound of one probe. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /**
+     * Consecutive direct probes that must time out before a database believed up is marked down. A refusal (the
+     * port closed, a reset, "starting up", a rejected login) is an answer and marks it down at once; a timeout may
+     * only be a busy machine (the first connect also loads the driver), so it takes two in a row.
+     */
+    static final int TIMEOUTS_TO_MARK_DOWN = 2;
+    /** The retry-after hint of a call refused while the database is down (HTTP wants whole seconds). */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /** A direct probe that found the server up is not repeated on a hint within this time. */
+    private static final long HINT_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** The verdict of a direct probe not run because the previous one still waits for the server. */
+    private static final String BUSY = "probe_busy";
+
+    private final PooledDatabase database;
+    private final ConnectionPool pool;
+    private final String name;
+    private final Semaphore hint = new Semaphore(0);
+    private final AtomicBoolean directProbeRunning = new AtomicBoolean();
+    private final Thread thread;
+    private final @Nullable Counter outages;
+    private volatile boolean closed;
+    private volatile Health last;
+    private long lastDirectUpNanos = System.nanoTime() - HINT_QUIET_NANOS;
+    private int consecutiveTimeouts;
+    private volatile long directProbeStartedNanos;
+    /** Whether callers waited inside HikariCP at the last tick: only waiting across two ticks triggers a probe. */
+    private boolean waitedInDriverPool;
+
+    DatabaseHealthChecker(PooledDatabase database, ConnectionPool pool, @Nullable MeterRegistry registry) {
+        this.database = database;
+        this.pool = pool;
+        this.name = database.name();
+        this.last = new Health(true, Duration.ZERO, Optional.empty(), Map.of("checked", "not yet"));
+        if (registry != null) {
+            Gauge.builder("weft.db.available", pool, p -> p.down() ? 0 : 1)
+                    .description("1 while the database is believed up, 0 while calls fail fast because it is down")
+                    .tag("database", name).register(registry);
+            outages = Counter.builder("weft.db.outages")
+                    .description("Times the database was marked down (calls then fail fast until it answers)")
+                    .tag("database", name).register(registry);
+        } else {
+            outages = null;
+        }
+        pool.onSuspect(() -> {
+            if (hint.availablePermits() == 0) {
+                hint.release();
+            }
+        });
+        this.thread = Thread.ofVirtual().name("weft-db-" + name + "-checker").start(this::loop);
+    }
+
+    /** @return the last probe's verdict; never blocks */
+    Health lastHealth() {
+        return last;
+    }
+
+    private void loop() {
+        long nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
+        while (!closed) {
+            boolean hinted;
+            try {
+                hinted = hint.tryAcquire(DOWN_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return; // close()
+            }
+            hint.drainPermits();
+            try {
+                if (pool.down()) {
+                    Probe probe = probeDirectly();
+                    if (probe.up()) {
+                        markUp(probe);
+                        nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
+                    } else {
+                        recordDown(probe);
+                    }
+                } else if ((hinted || stuckInDriverPool())
+                        && System.nanoTime() - lastDirectUpNanos >= HINT_QUIET_NANOS) {
+                    decide(probeDirectly());
+                } else if (System.nanoTime() - nextProbe >= 0) {
+                    nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
+                    decide(probeDirectly());
+                }
+            } catch (RuntimeException e) {
+                // the checker must survive anything; it tries again at the next tick
+                LOG.atError().setMessage("database health check failed").addKeyValue("database", name).setCause(e)
+                        .log();
+            }
+        }
+    }
+
+    /** Callers waited inside HikariCP (it opens connections) at this tick and the last one. */
+    private boolean stuckInDriverPool() {
+        boolean waiting = pool.waitingInDriverPool() > 0;
+        boolean stuck = waiting && waitedInDriverPool;
+        waitedInDriverPool = waiting;
+        return stuck;
+    }
+
+    private void decide(Probe probe) {
+        if (BUSY.equals(probe.error())) {
+            return; // no new evidence: the probe still running decides when it ends, at a later tick
+        }
+        if (probe.up()) {
+            lastDirectUpNanos = System.nanoTime();
+            consecutiveTimeouts = 0;
+            last = health(probe);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        if ("timeout".equals(probe.error()) && ++consecutiveTimeouts < TIMEOUTS_TO_MARK_DOWN) {
+            return; // the next tick probes again
+        }
+        consecutiveTimeouts = 0;
+        // Fail fast first, so that no new caller waits; then stop the pool reconnecting (stand-by before the
+        // purge, whose evictions would otherwise refill it).
+        pool.markDown(probe.error(), RETRY_AFTER);
+        pool.standBy();
+        pool.purge();
+        recordDown(probe);
+        if (outages != null) {
+            outages.increment();
+        }
+        LOG.atWarn().setMessage("database down; calls fail fast until it answers again")
+                .addKeyValue("database", name).addKeyValue("error", probe.error())
+                .addKeyValue("probe_interval_ms", DOWN_INTERVAL.toMillis()).log();
+    }
+
+    private void markUp(Probe probe) {
+        Duration downFor = pool.markUp();
+        pool.resume();
+        last = health(probe);
+        LOG.atWarn().setMessage("database answers again; calls go through")
+                .addKeyValue("database", name)
+                .addKeyValue("down_ms", downFor == null ? 0 : downFor.toMillis())
+                .addKeyValue("latency_ms", probe.latency().toMillis()).log();
+    }
+
+    private void recordDown(Probe probe) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("checked_at", Instant.now().toString());
+        details.put("fail_fast", true);
+        last = new Health(false, probe.latency(), Optional.of("database_unavailable"), details);
+    }
+
+    private static Health health(Probe probe) {
+        return new Health(probe.up(), probe.latency(), Optional.ofNullable(probe.error()),
+                Map.of("checked_at", Instant.now().toString()));
+    }
+
+    /** The outcome of one direct probe. */
+    private record Probe(boolean up, Duration latency, @Nullable String error) {
+    }
+
+    /** Connects outside the pool and runs {@code SELECT 1}, bounded by {@link #PROBE_TIMEOUT}. */
+    private Probe probeDirectly() {
+        if (!directProbeRunning.compareAndSet(false, true)) {
+            // the last one still waits for a server: past the probe timeout that is a timeout of its own
+            boolean stuck = System.nanoTime() - directProbeStartedNanos > PROBE_TIMEOUT.toNanos();
+            return stuck ? new Probe(false, PROBE_TIMEOUT, "timeout") : new Probe(false, Duration.ZERO, BUSY);
+        }
+        long start = System.nanoTime();
+        directProbeStartedNanos = start;
+        CompletableFuture<Probe> probe = new CompletableFuture<>();
+        Thread.ofVirtual().name("weft-db-" + name + "-probe").start(() -> {
+            try {
+                database.probeDirectly("SELECT 1", PROBE_TIMEOUT);
+                probe.complete(new Probe(true, Duration.ofNanos(System.nanoTime() - start), null));
+            } catch (SQLException e) {
+                boolean answers = refusesForLoad(e);
+                probe.complete(new Probe(answers, Duration.ofNanos(System.nanoTime() - start),
+                        answers ? null : timedOut(e) ? "timeout" : "database_unavailable"));
+            } catch (RuntimeException e) {
+                probe.complete(new Probe(false, Duration.ofNanos(System.nanoTime() - start), "database_unavailable"));
+            } finally {
+                directProbeRunning.set(false);
+            }
+        });
+        try {
+            return probe.get(PROBE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return new Probe(false, PROBE_TIMEOUT, "timeout");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Probe(false, PROBE_TIMEOUT, "internal_error");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(false, Duration.ZERO, "interrupted");
+        }
+    }
+
+    /** Whether the driver gave up waiting (connect or socket timeout) rather than being refused. */
+    private static boolean timedOut(SQLException error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.SocketTimeoutException || cause instanceof java.sql.SQLTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A server that refuses a new connection because it has too many answers, and the pool's connections may work:
+     * not an outage (PostgreSQL 53300, MariaDB/MySQL 1040).
+     */
+    private static boolean refusesForLoad(SQLException error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && ("53300".equals(sql.getSQLState()) || sql.getErrorCode() == 1040)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stops the checker; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(PROBE_TIMEOUT.plusSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
