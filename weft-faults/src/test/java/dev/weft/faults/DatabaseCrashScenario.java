@@ -88,8 +88,7 @@ class DatabaseCrashScenario {
      */
     static void run(String scenario, Duration down, ServiceProcess service, Runnable crash, Runnable start,
             String jdbcUrl) throws Exception {
-        System.out.println(scenario + ": seed " + SEED + ", logs " + service.output().length() + " chars so far in "
-                + service.name());
+        System.out.println(scenario + ": seed " + SEED);
         Http http = new Http(Duration.ofSeconds(20));
         BankWorkload bank = BankWorkload.open(http, service, "s" + SEED, 20, 1_000);
         long crashedAt;
@@ -101,8 +100,14 @@ class DatabaseCrashScenario {
                 crashedAt = System.nanoTime();
                 crash.run();
                 TimeUnit.NANOSECONDS.sleep(down.toNanos() - (System.nanoTime() - crashedAt));
-                start.run();
-                backAt = System.nanoTime();
+                // back = the first moment the database takes a connection and answers a query, which is earlier
+                // than pg_ctlcluster's return on a loaded machine
+                try (java.util.concurrent.ExecutorService poller = java.util.concurrent.Executors
+                        .newVirtualThreadPerTaskExecutor()) {
+                    java.util.concurrent.Future<Long> answering = poller.submit(() -> firstAnswer(jdbcUrl));
+                    start.run();
+                    backAt = answering.get(60, TimeUnit.SECONDS);
+                }
                 long since = backAt;
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(100))
@@ -114,6 +119,26 @@ class DatabaseCrashScenario {
             }
             check(scenario, bank, ready.history(), crashedAt, backAt, jdbcUrl, service);
         }
+    }
+
+    /** @return the nanoTime at which a fresh connection first answered {@code SELECT 1} (polling every 20 ms) */
+    private static long firstAnswer(String jdbcUrl) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (java.sql.Connection connection = java.sql.DriverManager.getConnection(jdbcUrl);
+                    java.sql.Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+                return System.nanoTime();
+            } catch (java.sql.SQLException e) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(interrupted);
+                }
+            }
+        }
+        throw new IllegalStateException("the database did not answer within 60 s");
     }
 
     private static void check(String scenario, BankWorkload bank, History probes, long crashedAt, long backAt,
