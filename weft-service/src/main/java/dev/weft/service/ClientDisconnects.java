@@ -6,8 +6,8 @@ import io.helidon.webserver.ServerConnectionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,14 +29,21 @@ final class ClientDisconnects {
      */
     static final Duration BODY_IDLE_TIMEOUT = Duration.ofSeconds(5);
 
-    // one platform thread that only interrupts readers; it never blocks
-    private static final ScheduledExecutorService ALARMS = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "weft-body-read-timeout");
-        thread.setDaemon(true);
-        return thread;
-    });
+    // one platform thread that only interrupts readers; it never blocks. Cancelled alarms leave the queue at once,
+    // or every body read would stay queued for the whole timeout
+    private static final ScheduledExecutorService ALARMS = alarms();
 
     private ClientDisconnects() {
+    }
+
+    private static ScheduledExecutorService alarms() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "weft-body-read-timeout");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
     }
 
     /**

@@ -74,7 +74,6 @@ class ClientAbortTest {
         root.detachAppender(events);
         helidon.setLevel(helidonLevel);
         service.close();
-        service.database.close();
     }
 
     @Test
@@ -134,6 +133,30 @@ class ClientAbortTest {
         assertThat(took).isGreaterThanOrEqualTo(ClientDisconnects.BODY_IDLE_TIMEOUT.minusMillis(100));
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(count("POST", "/users", 408) - before).isEqualTo(1));
+        assertNoServerErrors();
+    }
+
+    @Test
+    void stalledUploadIsCutOffAfterTheIdleTimeoutAndCountedAs408() throws IOException {
+        double before = count("POST", "/process-video", 408);
+        long started = System.nanoTime();
+        String answer;
+
+        try (Socket socket = connect()) {
+            socket.setSoTimeout((int) ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(10).toMillis());
+            send(socket, "POST /process-video HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: 100000\r\n"
+                    + "X-API-Key: " + TestService.ADMIN_KEY + "\r\n\r\n--b0undary\r\n"
+                    + "Content-Disposition: form-data; name=\"video\"; filename=\"a.mp4\"\r\n\r\nfirst bytes");
+            answer = readAll(socket.getInputStream());
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(answer).as("the connection is closed without an answer").isEmpty();
+        assertThat(took).isBetween(ClientDisconnects.BODY_IDLE_TIMEOUT.minusMillis(100),
+                ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(2));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(count("POST", "/process-video", 408) - before).isEqualTo(1));
         assertNoServerErrors();
     }
 

@@ -209,7 +209,7 @@ public final class RateLimiter implements AutoCloseable {
     /**
      * Takes one token from a key's bucket.
      *
-     * @param key the bucket's key: a hash of the API key, never the key itself
+     * @param key the bucket's key: the caller's scope ({@code admin} or {@code user:ID}), never the API key itself
      * @return whether the request may proceed, and if not, when to retry
      */
     public Decision tryAcquire(String key) {

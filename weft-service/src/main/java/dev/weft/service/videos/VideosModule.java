@@ -206,7 +206,7 @@ public final class VideosModule implements RouteModule {
         String contentType = exchange.request().headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
         Path temp = Files.createTempFile(uploads, ".upload-", ".part");
         boolean done = false;
-        try (InputStream body = exchange.request().content().inputStream()) {
+        try (InputStream body = exchange.bodyStream()) { // a stalled upload is cut off (ClientDisconnects)
             MultipartReader reader = MultipartReader.open(body, contentType);
             String filename = null;
             long size = -1;
