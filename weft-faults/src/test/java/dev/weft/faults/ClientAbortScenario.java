@@ -37,15 +37,20 @@ class ClientAbortScenario {
     @TempDir
     Path work;
 
+    @org.junit.jupiter.api.AfterEach
+    void keepLogs(org.junit.jupiter.api.TestInfo test) {
+        FaultLogs.keep(work, "ClientAbortScenario/" + test.getTestMethod().orElseThrow().getName());
+    }
+
     @BeforeAll
     static void sweep() {
-        OwnPostgres.sweep("aborts");
+        OwnPostgres.sweep("clientabort");
     }
 
     @Test
     @Tag("full")
     void clientsThatLeaveAreNotServerErrors() throws Exception {
-        try (OwnPostgres postgres = OwnPostgres.create("aborts", Map.of());
+        try (OwnPostgres postgres = OwnPostgres.create("clientabort", Map.of());
                 ServiceProcess service = ServiceProcess.start("a", work,
                         Map.of("DATABASE_URL", postgres.databaseUrl(), "WEFT_WORKERS", "0"))) {
             System.out.println(SCENARIO + ": work " + work);

@@ -33,15 +33,20 @@ class ConcurrentTransfersUnderResetsScenario {
     @TempDir
     Path work;
 
+    @org.junit.jupiter.api.AfterEach
+    void keepLogs(org.junit.jupiter.api.TestInfo test) {
+        FaultLogs.keep(work, "ConcurrentTransfersUnderResetsScenario/" + test.getTestMethod().orElseThrow().getName());
+    }
+
     @BeforeAll
     static void sweep() {
-        OwnPostgres.sweep("transfers");
+        OwnPostgres.sweep("resettransfers");
     }
 
     @Test
     @Tag("full")
     void creditsAreConservedWhileConnectionsAreReset() throws Exception {
-        try (OwnPostgres postgres = OwnPostgres.create("transfers", Map.of());
+        try (OwnPostgres postgres = OwnPostgres.create("resettransfers", Map.of());
                 TcpFaultProxy proxy = TcpFaultProxy.to(postgres.port());
                 ServiceProcess service = ServiceProcess.start("a", work, Map.of("DATABASE_URL",
                         "postgresql://postgres@127.0.0.1:" + proxy.port() + "/weft", "WEFT_WORKERS", "0"))) {

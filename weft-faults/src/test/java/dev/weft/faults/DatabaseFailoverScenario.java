@@ -39,6 +39,11 @@ class DatabaseFailoverScenario {
     @TempDir
     Path work;
 
+    @org.junit.jupiter.api.AfterEach
+    void keepLogs(org.junit.jupiter.api.TestInfo test) {
+        FaultLogs.keep(work, "DatabaseFailoverScenario/" + test.getTestMethod().orElseThrow().getName());
+    }
+
     @BeforeAll
     static void sweep() {
         OwnPostgres.sweep("dbfailover");
