@@ -97,7 +97,7 @@ final class CaffeineTier implements Cache {
     }
 
     /** The entry if present, of the type asked for, and none of its tags invalidated since it was computed. */
-    private Entry fresh(String key, Class<?> type) {
+    Entry fresh(String key, Class<?> type) {
         // Caffeine counts hits and misses itself; only a present entry weft refuses needs correcting.
         Entry entry = entries.getIfPresent(Objects.requireNonNull(key, "key"));
         if (entry == null) {
@@ -111,6 +111,19 @@ final class CaffeineTier implements Cache {
         }
         rejectedHits.increment();
         return null;
+    }
+
+    /**
+     * Whether {@code entry}, found by {@link #fresh} a moment ago, is still the key's entry and still current: an
+     * invalidation applied since removed or outdated it otherwise.
+     */
+    boolean holds(String key, Entry entry) {
+        return entries.asMap().get(key) == entry && (entry.tags().length == 0 || current(entry));
+    }
+
+    /** Counts a hit the caller did not serve after all (Caffeine counted it as a hit). */
+    void rejectHit() {
+        rejectedHits.increment();
     }
 
     /** Like {@link #fresh}, without counting a read: {@code asMap().get} records no statistics. */

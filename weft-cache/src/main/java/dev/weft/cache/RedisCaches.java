@@ -2,7 +2,6 @@ package dev.weft.cache;
 
 import dev.weft.cache.internal.CacheInputs;
 import dev.weft.cache.internal.JsonCodec;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -33,14 +32,9 @@ public final class RedisCaches implements AutoCloseable {
         this.link = new RedisLink(config);
         this.bus = new InvalidationBus(link);
         link.breaker().getEventPublisher().onStateTransition(event -> {
-            CircuitBreaker.State to = event.getStateTransition().getToState();
             LOG.atWarn().setMessage("redis circuit breaker changed state")
                     .addKeyValue("namespace", config.namespace())
                     .addKeyValue("transition", event.getStateTransition().name()).log();
-            if (to == CircuitBreaker.State.CLOSED) {
-                // publications may have been missed while Redis was away
-                bus.clearLocalTiers();
-            }
         });
     }
 
@@ -72,7 +66,7 @@ public final class RedisCaches implements AutoCloseable {
         CacheInputs.ttl(localTtlCap);
         return caches.computeIfAbsent("tiered/" + name, unused -> {
             TieredTier tiered = new TieredTier(name, (CaffeineTier) LocalCache.create(name, localMaximumSize),
-                    new RedisTier(name, link, json), bus, localTtlCap);
+                    new RedisTier(name, link, json, true), bus, localTtlCap);
             bus.register(name, tiered);
             return tiered;
         });
@@ -81,6 +75,26 @@ public final class RedisCaches implements AutoCloseable {
     /** @return the circuit breaker's state: {@code CLOSED} (healthy), {@code OPEN} or {@code HALF_OPEN} */
     public String breakerState() {
         return link.breaker().getState().name();
+    }
+
+    /**
+     * Whether this instance hears the other instances' invalidations now. Only then do tiered caches use their
+     * tiers; while it is {@code false} (Redis down or hung, the subscription lost, a Redis call failed moments ago)
+     * they bypass both and load, and on the way back they fence their Redis entries and clear their local tier.
+     *
+     * @return {@code true} while listening
+     */
+    public boolean hearsInvalidations() {
+        return bus.listening();
+    }
+
+    /**
+     * @return {@code "listening"}, or why this instance is deaf ({@code "redis call failed"},
+     *     {@code "subscription ping unanswered"}, {@code "subscription connection lost"}, {@code "cannot subscribe"},
+     *     {@code "not subscribed yet"})
+     */
+    public String invalidationState() {
+        return bus.state();
     }
 
     /** @return the Redis config, password redacted in its {@code toString} */

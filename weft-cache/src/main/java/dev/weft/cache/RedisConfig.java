@@ -16,7 +16,9 @@ import java.util.Objects;
  *     {@code redis-sentinel://[password@]host[:port][,host2[:port2]][/database]#master}; held as a {@link Secret}
  *     because it may carry the password ({@code weft.cache.redis.url}, alias {@code REDIS_URL})
  * @param namespace the first part of every key, {@code <namespace>:<cache>:<key>} ({@code weft.cache.namespace})
- * @param commandTimeout the longest one Redis round trip may take before the call counts as failed
+ * @param commandTimeout the longest one Redis round trip may take before the call counts as failed; short, because
+ *     a cache call that waits on a hung Redis costs more than the miss it would save (loopback round trips take
+ *     well under a millisecond); the cursor walks of {@code clear} and {@code invalidateTags} get at least 1 s
  * @param connectTimeout the longest a connection attempt may take
  * @param breakerOpenTime how long the circuit breaker stays open after Redis failed, before probing it again
  * @param leaseTime how long a cross-instance load lease lasts; the loader renews it while it runs
@@ -27,7 +29,7 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
     /** Default {@link #namespace()}. */
     public static final String DEFAULT_NAMESPACE = "weft";
     /** Default {@link #commandTimeout()}. */
-    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(100);
     /** Default {@link #connectTimeout()}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** Default {@link #breakerOpenTime()}. */

@@ -16,7 +16,9 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,11 +48,15 @@ final class RedisLink implements AutoCloseable {
     private volatile @Nullable StatefulRedisConnection<String, byte[]> connection;
     private volatile boolean closed;
     private volatile long lastConnectFailure = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    /** Told of every failed call: the invalidation bus stops trusting local tiers at once. */
+    private final List<Runnable> failureListeners = new CopyOnWriteArrayList<>();
 
     RedisLink(RedisConfig config) {
         this.config = config;
         RedisURI uri = RedisURI.create(config.url().reveal());
-        uri.setTimeout(config.commandTimeout());
+        // The URI's timeout bounds the connection handshake (HELLO, AUTH, SELECT); commands get CommandTimeouts. A
+        // handshake under load can outlast a command timeout, and then no connection would ever open.
+        uri.setTimeout(config.connectTimeout());
         // Reconnect quickly after an outage: back off from 10 ms to at most 1 s (Lettuce's default reaches 30 s).
         this.resources = io.lettuce.core.resource.DefaultClientResources.builder()
                 .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1),
@@ -61,7 +67,7 @@ final class RedisLink implements AutoCloseable {
                 .autoReconnect(true)
                 // Fail at once while disconnected instead of queueing: an outage must cost nothing per call.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(config.commandTimeout()))
+                .timeoutOptions(TimeoutOptions.builder().timeoutSource(new CommandTimeouts(config)).build())
                 .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
                 .build());
         this.breaker = CircuitBreaker.of("redis-" + config.namespace(), CircuitBreakerConfig.custom()
@@ -86,6 +92,35 @@ final class RedisLink implements AutoCloseable {
         return breaker;
     }
 
+    /** @param listener run (on the failing caller's thread; must not block) after every failed Redis call */
+    void onFailure(Runnable listener) {
+        failureListeners.add(listener);
+    }
+
+    /**
+     * Per-command timeouts: every command gets the short command timeout, so a hung Redis costs a caller
+     * milliseconds; only the cursor walks of {@code clear()} and {@code invalidateTags()} get at least a second.
+     */
+    private static final class CommandTimeouts extends TimeoutOptions.TimeoutSource {
+        private final long commandMillis;
+        private final long bulkMillis;
+
+        CommandTimeouts(RedisConfig config) {
+            this.commandMillis = config.commandTimeout().toMillis();
+            this.bulkMillis = Math.max(commandMillis, BULK_TIMEOUT.toMillis());
+        }
+
+        @Override
+        public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> command) {
+            io.lettuce.core.protocol.ProtocolKeyword type = command.getType();
+            return type == io.lettuce.core.protocol.CommandType.SCAN || type == io.lettuce.core.protocol.CommandType.UNLINK
+                    ? bulkMillis : commandMillis;
+        }
+    }
+
+    /** The least time a SCAN or UNLINK page gets, however short the command timeout. */
+    static final Duration BULK_TIMEOUT = Duration.ofSeconds(1);
+
     /**
      * Runs one Redis call through the breaker.
      *
@@ -99,6 +134,23 @@ final class RedisLink implements AutoCloseable {
             onError.run();
             return fallback.get();
         }
+        return attempt(call, fallback, onError);
+    }
+
+    /**
+     * Runs a write that others depend on (an invalidation, its publication, a put replacing a value) even while the
+     * breaker is open: skipping it while Redis answers would leave other instances serving what it replaced. It
+     * still costs at most the command timeout, fails at once while disconnected, and counts in the breaker.
+     */
+    <T> T callAlways(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
+        if (closed) {
+            onError.run();
+            return fallback.get();
+        }
+        return attempt(call, fallback, onError);
+    }
+
+    private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
         long start = System.nanoTime();
         try {
             T result = call.apply(commands());
@@ -107,6 +159,7 @@ final class RedisLink implements AutoCloseable {
         } catch (RuntimeException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             onError.run();
+            failureListeners.forEach(Runnable::run);
             LOG.atDebug().setMessage("redis call failed").addKeyValue("namespace", config.namespace())
                     .addKeyValue("error", e.getClass().getSimpleName()).log();
             return fallback.get();

@@ -69,6 +69,13 @@ final class RedisTier implements Cache {
             return 0
             """;
 
+    /**
+     * The tag a generational tier adds to every entry; {@code #} is outside the tags callers may use, so it never
+     * collides with one of theirs.
+     */
+    static final String GENERATION_TAG = "#generation";
+
+    private final boolean generational;
     private final String name;
     private final RedisLink link;
     private final JsonCodec json;
@@ -88,6 +95,15 @@ final class RedisTier implements Cache {
     private final AtomicBoolean lostInvalidation = new AtomicBoolean();
 
     RedisTier(String name, RedisLink link, JsonCodec json) {
+        this(name, link, json, false);
+    }
+
+    /**
+     * @param generational whether every entry also carries {@link #GENERATION_TAG}, so {@link #fence()} can make all
+     *     entries written before it dead in one step (the tiered cache does this after an outage)
+     */
+    RedisTier(String name, RedisLink link, JsonCodec json, boolean generational) {
+        this.generational = generational;
         this.name = name;
         this.link = link;
         this.json = json;
@@ -212,13 +228,36 @@ final class RedisTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         byte[] payload = json.encode(value, key); // fails before anything is written
-        String[] tagArray = tags.toArray(String[]::new);
+        String[] tagArray = tagArray(tags);
         long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
         if (versions == null) {
             droppedWrites.increment();
+            remove(key); // the old value must not outlive this put
             return;
         }
-        write(key, payload, ttl, tagArray, versions);
+        if (!write(key, payload, ttl, tagArray, versions, true)) {
+            lostInvalidation.set(true); // the old value may still be there: recovery clears this cache
+        }
+    }
+
+    private String[] tagArray(Set<String> tags) {
+        String[] array = tags.toArray(new String[tags.size() + (generational ? 1 : 0)]);
+        if (generational) {
+            array[tags.size()] = GENERATION_TAG;
+        }
+        return array;
+    }
+
+    /**
+     * Makes every entry written so far a miss, atomically (one INCR of the generation tag); entries loaded under the
+     * old generation are refused when written. Only for a generational tier.
+     *
+     * @return whether Redis took it
+     */
+    boolean fence() {
+        Long version = link.callAlways(redis -> redis.incr(tagPrefix + GENERATION_TAG), () -> null,
+                errors::increment);
+        return version != null;
     }
 
     /** The current versions of tags, or {@code null} if Redis did not answer. */
@@ -241,6 +280,12 @@ final class RedisTier implements Cache {
 
     /** Writes an entry computed under {@code versions}; returns whether Redis took it. */
     boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions) {
+        return write(key, payload, ttl, tags, versions, false);
+    }
+
+    /** @param replacing a put that replaces a value others may read: written even while the breaker is open */
+    private boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions,
+            boolean replacing) {
         byte[] entry = envelope(payload, tags, versions);
         byte[][] args = new byte[3 + tags.length][];
         args[0] = entry;
@@ -249,7 +294,7 @@ final class RedisTier implements Cache {
         for (int i = 0; i < tags.length; i++) {
             args[3 + i] = RedisLink.bytes(tags[i]);
         }
-        Boolean written = link.call(redis -> {
+        Boolean written = (replacing ? (Caller) link::callAlways : (Caller) link::call).call(redis -> {
             if (tags.length == 0) {
                 redis.set(entryKey(key), entry, SetArgs.Builder.px(Math.max(1, ttl.toMillis())));
             } else {
@@ -262,6 +307,13 @@ final class RedisTier implements Cache {
         }
         afterSuccessfulCall(written);
         return written;
+    }
+
+    /** {@link RedisLink#call} or {@link RedisLink#callAlways}. */
+    @FunctionalInterface
+    private interface Caller {
+        Boolean call(java.util.function.Function<RedisCommands<String, byte[]>, Boolean> call,
+                Supplier<Boolean> fallback, Runnable onError);
     }
 
     private static byte[] envelope(byte[] payload, String[] tags, long[] versions) {
@@ -292,7 +344,15 @@ final class RedisTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         return singleFlight.run(key, link.config().loadWait(),
-                () -> loadAcrossInstances(key, type, ttl, tags.toArray(String[]::new), loader));
+                () -> loadAcrossInstances(key, type, ttl, tagArray(tags), loader));
+    }
+
+    /**
+     * {@link #getOrLoad} without this JVM's single flight, for a caller that shares loads on its own terms (the
+     * tiered cache shares them per invalidation epoch). Loads are still shared across instances through the lease.
+     */
+    <T> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
+        return loadAcrossInstances(key, type, ttl, tagArray(tags), loader);
     }
 
     /**
@@ -389,20 +449,30 @@ final class RedisTier implements Cache {
 
     @Override
     public void invalidate(String key) {
+        remove(key);
+    }
+
+    /** @return whether Redis took the removal */
+    boolean remove(String key) {
         CacheInputs.key(key);
-        invalidation(redis -> redis.del(entryKey(key)));
+        return invalidation(redis -> redis.del(entryKey(key)));
     }
 
     @Override
     public void invalidateTag(String tag) {
+        bumpTag(tag);
+    }
+
+    /** @return whether Redis took the new tag version */
+    boolean bumpTag(String tag) {
         CacheInputs.tag(tag);
-        invalidation(redis -> redis.incr(tagPrefix + tag));
+        return invalidation(redis -> redis.incr(tagPrefix + tag));
     }
 
     @Override
     public long invalidateTags(String pattern) {
         CacheInputs.tag(pattern.replace('?', '_'));
-        Long matched = link.call(redis -> {
+        Long matched = link.callAlways(redis -> {
             long count = 0;
             for (String tagKey : scan(redis, tagPrefix + pattern)) {
                 redis.incr(tagKey);
@@ -417,11 +487,14 @@ final class RedisTier implements Cache {
         return matched;
     }
 
-    private void invalidation(java.util.function.Function<RedisCommands<String, byte[]>, Long> call) {
-        Long done = link.call(call, () -> null, errors::increment);
+    /** @return whether Redis took it */
+    private boolean invalidation(java.util.function.Function<RedisCommands<String, byte[]>, Long> call) {
+        Long done = link.callAlways(call, () -> null, errors::increment);
         if (done == null) {
             lost();
+            return false;
         }
+        return true;
     }
 
     private void lost() {
@@ -441,7 +514,7 @@ final class RedisTier implements Cache {
 
     @Override
     public void clear() {
-        Boolean cleared = link.call(redis -> {
+        Boolean cleared = link.callAlways(redis -> {
             List<String> batch = new ArrayList<>();
             for (String key : scan(redis, entryPrefix + "*")) {
                 batch.add(key);

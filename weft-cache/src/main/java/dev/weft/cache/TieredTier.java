@@ -8,14 +8,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
  * A local tier in front of a Redis tier. Reads try the local tier, then Redis (filling the local tier for at most
- * the entry's remaining time and the local TTL cap). Writes and invalidations go to both, and invalidations are
- * published so every other instance drops them from its local tier too. The local tier of another instance can
- * therefore serve an invalidated value for as long as the publication takes to arrive (measured in
- * docs/BENCHMARKS.md); after a Redis outage the local tier is cleared, since publications may have been missed.
+ * the entry's remaining time and the local TTL cap). Writes and invalidations go to both, and are published so every
+ * other instance drops them from its local tier too.
+ *
+ * <p>A read that begins after a write (or invalidation) returned on any instance never sees what it replaced: the
+ * writer advances the invalidation epoch in Redis before returning, and a local hit is served only once this
+ * instance has applied every invalidation up to the epoch read at the hit ({@link InvalidationBus}); else Redis
+ * answers, whose entries are checked against their tag versions. While the instance is deaf to invalidations,
+ * neither tier is used. Redis entries carry a generation tag, so that {@link #fence()} kills them all at once.
  */
 final class TieredTier implements Cache {
     private final String name;
@@ -24,6 +29,8 @@ final class TieredTier implements Cache {
     private final InvalidationBus bus;
     private final Duration localTtlCap;
     private final SingleFlight singleFlight = new SingleFlight();
+    /** Reads answered as misses without asking either tier, because the instance was deaf. */
+    private final LongAdder bypassed = new LongAdder();
 
     TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap) {
         this.name = name;
@@ -48,26 +55,65 @@ final class TieredTier implements Cache {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public <T> Optional<T> get(String key, TypeRef<T> type) {
-        Optional<T> near = local.get(key, type);
-        if (near.isPresent()) {
-            return near;
+        if (!bus.listening()) {
+            // Deaf: the local tier may hold what another instance changed, and Redis entries may have missed
+            // invalidations lost in the outage until this instance has fenced them: neither tier is asked.
+            bypassed.increment();
+            return Optional.empty();
+        }
+        CaffeineTier.Entry near = local.fresh(key, type.rawType());
+        if (near != null) {
+            // The epoch read now covers every write that returned before this read began; the entry must still be
+            // there once that write's invalidation is known to be applied here.
+            if (bus.confirmsLocalTier() && local.holds(key, near)) {
+                return Optional.of((T) near.value());
+            }
+            local.rejectHit();
+            if (!bus.listening()) {
+                bypassed.increment();
+                return Optional.empty();
+            }
         }
         // Any local invalidation during the Redis read may concern this value: then no local copy is kept.
         long before = local.changes();
         Optional<RedisTier.Found<T>> far = redis.find(key, type, true, true);
-        far.ifPresent(found -> {
-            Duration ttl = found.remaining().isZero() || found.remaining().compareTo(localTtlCap) > 0 ? localTtlCap
-                    : found.remaining();
-            local.putIfUnchangedSince(before, key, found.value(), ttl, found.tags());
-        });
+        far.ifPresent(found -> fill(before, key, found.value(),
+                found.remaining().isZero() ? localTtlCap : found.remaining(), found.tags()));
         return far.map(RedisTier.Found::value);
+    }
+
+    /** Keeps a copy read or loaded since {@code before}, unless deaf or an invalidation came in between. */
+    private void fill(long before, String key, Object value, Duration ttl, String[] tags) {
+        if (bus.listening()) {
+            local.putIfUnchangedSince(before, key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl, tags);
+        }
+    }
+
+    /**
+     * Makes every entry of this cache dead, in Redis (a new generation) and here, and tells the other instances to
+     * drop their local copies: after an outage nobody knows which invalidations were lost.
+     *
+     * @return whether Redis took the fence (else the caller stays deaf and tries again)
+     */
+    boolean fence() {
+        if (!redis.fence()) {
+            return false;
+        }
+        local.clear();
+        bus.publishClear(name);
+        return true;
     }
 
     @Override
     public void put(String key, Object value, Duration ttl, Set<String> tags) {
+        CacheInputs.entry(key, ttl, tags);
+        long before = local.changes();
         redis.put(key, value, ttl, tags);
-        local.put(key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl, tags);
+        // the old copy goes first; the new one stays only if no other invalidation came in meanwhile
+        local.invalidate(key);
+        fill(before + 1, key, value, ttl, local.tagArray(tags));
         bus.publishKey(name, key);
     }
 
@@ -81,12 +127,20 @@ final class TieredTier implements Cache {
         }
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
+        if (!bus.listening()) {
+            return loader.get(); // deaf: nothing read from or written to either tier
+        }
+        // A caller joins only a load that began after every invalidation that returned before this caller began:
+        // loads are shared per epoch, never across one (a load begun before a write would hand back the old value).
+        long epoch = bus.epoch();
+        if (epoch < 0) {
+            return loader.get();
+        }
+        return singleFlight.run(key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             long before = local.changes();
-            T value = redis.getOrLoad(key, type, ttl, tags, loader);
+            T value = redis.loadShared(key, type, ttl, tags, loader);
             if (value != null) {
-                local.putIfUnchangedSince(before, key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl,
-                        local.tagArray(tags));
+                fill(before, key, value, ttl, local.tagArray(tags));
             }
             return value;
         });
@@ -94,16 +148,20 @@ final class TieredTier implements Cache {
 
     @Override
     public void invalidate(String key) {
-        redis.invalidate(key);
+        boolean taken = redis.remove(key);
         local.invalidate(key);
-        bus.publishKey(name, key);
+        if (taken) { // else Redis is not answering: every instance goes deaf and fences, no message needed
+            bus.publishKey(name, key);
+        }
     }
 
     @Override
     public void invalidateTag(String tag) {
-        redis.invalidateTag(tag);
+        boolean taken = redis.bumpTag(tag);
         local.invalidateTag(tag);
-        bus.publishTag(name, tag);
+        if (taken) {
+            bus.publishTag(name, tag);
+        }
     }
 
     @Override
@@ -126,7 +184,7 @@ final class TieredTier implements Cache {
         CacheStats near = local.stats();
         CacheStats far = redis.stats();
         // A read that missed locally and hit Redis is one hit, not a miss and a hit.
-        return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses(), near.evictions(),
+        return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses() + bypassed.sum(), near.evictions(),
                 near.loads() + far.loads(), near.loadFailures() + far.loadFailures(),
                 near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), near.size());
     }

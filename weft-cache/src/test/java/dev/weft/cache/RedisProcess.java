@@ -43,6 +43,48 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * @param firstPort the first port to try; the next free one of the 100 from there is used (a helper's own range)
+     * @return a started server; close it when done
+     */
+    static RedisProcess startInRange(int firstPort) {
+        for (int port = firstPort; port < firstPort + 100; port++) {
+            try (ServerSocket probe = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
+                probe.close();
+                RedisProcess redis = new RedisProcess(port, Files.createTempDirectory("weft-cache-redis-"));
+                redis.restart();
+                return redis;
+            } catch (IOException e) {
+                // taken: try the next one
+            }
+        }
+        throw new IllegalStateException("no free port in " + firstPort + "-" + (firstPort + 99));
+    }
+
+    /** Hangs the server with SIGSTOP: connections stay open, nothing is answered. */
+    void pause() {
+        signal("-STOP");
+    }
+
+    /** Lets a paused server go on (SIGCONT). */
+    void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     int port() {
         return port;
     }
@@ -83,6 +125,11 @@ final class RedisProcess implements AutoCloseable {
     void kill() {
         if (pid < 0) {
             return;
+        }
+        try {
+            signal("-CONT"); // SIGKILL works on a stopped process too; this only keeps its state plain
+        } catch (IllegalStateException e) {
+            // already gone
         }
         ProcessHandle.of(pid).ifPresent(process -> {
             process.destroyForcibly();
