@@ -17,6 +17,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * <ul>
  *   <li>{@code write} ({@code PATCH /users/{id}} setting {@code full_name} to {@code v<version>}), value
  *       {@code v<version>};</li>
+ *   <li>{@code get user} ({@code GET /users/{id}}, not cached), no value;</li>
  *   <li>{@code delete} ({@code DELETE /users/{id}}), value {@code gone};</li>
  *   <li>{@code read hit}, {@code read miss} or {@code read} ({@code GET /user-profile/{id}}, after its
  *       {@code X-Cache} header), value the {@code full_name} read, {@code gone} for a 404, null otherwise.</li>
@@ -29,6 +30,7 @@ final class ProfileCluster implements AutoCloseable {
     static final String DELETE = "delete";
     static final String READ = "read";
     static final String GONE = "gone";
+    static final String GET_USER = "get user";
 
     private final OwnPostgres postgres;
     private final OwnRedis redis;
@@ -187,6 +189,21 @@ final class ProfileCluster implements AutoCloseable {
             }
         }
         return history.record(on.name(), op, Long.toString(id), start, answer, value);
+    }
+
+    /**
+     * {@code GET /users/{id}}, recorded as {@code get user}: the same edge (authentication, rate limit) as a profile
+     * read, without the cache, so a scenario can tell what the cache costs from what the edge costs.
+     */
+    History.Op getUser(Http http, History history, ServiceProcess on, long id) throws InterruptedException {
+        long start = System.nanoTime();
+        Http.Answer answer;
+        try {
+            answer = http.get(on.url("/users/" + id), Http.admin());
+        } catch (IOException e) {
+            answer = null;
+        }
+        return history.record(on.name(), GET_USER, Long.toString(id), start, answer, null);
     }
 
     /**
