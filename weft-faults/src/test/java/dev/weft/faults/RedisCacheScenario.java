@@ -84,13 +84,13 @@ class RedisCacheScenario {
     @Test
     @Tag("smoke")
     void redisKilledBrieflyNoInstanceServesAnOldOrDeletedProfile() throws Exception {
-        redisKilled("cache: Redis killed 3 s, 3 instances (smoke)", 3, 2, Duration.ofSeconds(3));
+        redisKilled("cache: Redis killed 3 s, 3 instances (smoke)", 3, 2, Duration.ofSeconds(3), true);
     }
 
     @Test
     @Tag("full")
     void redisKilledNoInstanceServesAnOldOrDeletedProfile() throws Exception {
-        redisKilled("cache: Redis killed, 3 instances, reads for 8 s", 15, 5, Duration.ofSeconds(8));
+        redisKilled("cache: Redis killed, 3 instances, reads for 8 s", 15, 5, Duration.ofSeconds(8), false);
     }
 
     @Test
@@ -162,9 +162,13 @@ class RedisCacheScenario {
     /**
      * Warm profiles on every instance; kill Redis; PATCH {@code patched} users and DELETE {@code deleted} users
      * through a; read every user round and round on b and c for {@code window} after the last write; start Redis
-     * again and wait until every instance serves hits.
+     * again and wait until every instance serves hits. The smoke variant, which runs in every CI run on shared
+     * machines, bounds the read p99 by 50 ms or twice the p99 measured before the kill, whichever is larger: it
+     * still catches reads that wait for Redis (hundreds of ms), without failing on a loaded machine whose p99 is
+     * above 50 ms with Redis up. The full variant asserts the issue's 50 ms.
      */
-    private void redisKilled(String scenario, int patched, int deleted, Duration window) throws Exception {
+    private void redisKilled(String scenario, int patched, int deleted, Duration window, boolean relativeLatency)
+            throws Exception {
         List<Long> users = createWarmUsers("kill", patched + deleted);
         History history = new History();
         Http http = new Http(Duration.ofSeconds(10));
@@ -212,6 +216,10 @@ class RedisCacheScenario {
         List<History.Op> writes = history.where(op -> op.op().equals(ProfileCluster.WRITE)
                 || op.op().equals(ProfileCluster.DELETE));
         double p99 = p99(during);
+        double readBound = relativeLatency ? Math.max(READ_P99_MILLIS, 2 * baselineP99) : READ_P99_MILLIS;
+        String readPromise = relativeLatency
+                ? "read p99 < 50 ms (or < 2x the p99 before the kill) while Redis is down"
+                : "read p99 < 50 ms while Redis is down";
         double back = backToHits.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         double downSeconds = (restarting - killed) / 1e9;
 
@@ -231,7 +239,7 @@ class RedisCacheScenario {
         Report.record(scenario, "0 stale reads on b/c after a's PATCH returned", oldFigure, oldValues.isEmpty());
         Report.record(scenario, "0 reads of a deleted user (404 from a's 204 on)", deletedFigure,
                 deletedServed.isEmpty());
-        Report.record(scenario, "read p99 < 50 ms while Redis is down", latencyFigure, p99 < READ_P99_MILLIS);
+        Report.record(scenario, readPromise, latencyFigure, p99 < readBound);
         Report.record(scenario, "every read answered while Redis is down", answeredFigure,
                 answered.size() == during.size());
         Report.record(scenario, "no local-tier hit while Redis is down", hitFigure, hitsWhileDown == 0);
@@ -245,7 +253,7 @@ class RedisCacheScenario {
                     .as("writes and deletes not acknowledged").isEmpty();
             soft.assertThat(oldValues.size()).as(oldFigure + "; first: " + first(oldValues)).isZero();
             soft.assertThat(deletedServed.size()).as(deletedFigure + "; first: " + first(deletedServed)).isZero();
-            soft.assertThat(p99).as(latencyFigure).isLessThan(READ_P99_MILLIS);
+            soft.assertThat(p99).as(readPromise + ": " + latencyFigure).isLessThan(readBound);
             soft.assertThat(answered.size()).as(answeredFigure).isEqualTo(during.size());
             soft.assertThat(hitsWhileDown).as(hitFigure).isZero();
             soft.assertThat(back).as(backFigure).isLessThanOrEqualTo(BACK_TO_HITS.toMillis());
