@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Listening.</b> The tiers are used only while this instance hears invalidations: subscribed (Lettuce's
  * connection listener clears that on a disconnect), the subscription's PING answered within the command timeout
- * (checked every {@link #PING_INTERVAL}), and no Redis call failed since. Otherwise the instance is deaf: tiered
+ * (checked every {@link #PING_INTERVAL}; two unanswered in a row make it deaf), and no invalidation, publication or
+ * put failed since (a failed read only makes that read skip the tier). Otherwise the instance is deaf: tiered
  * caches bypass both tiers and load. Getting back ({@link #resync()}) runs on the watchdog's virtual thread: after a
  * loss it fences each tiered cache (entries written before are dead, since writes during the outage could not
  * invalidate them), clears every local tier, reads the epoch as its baseline, and only then listens again.
@@ -48,7 +49,6 @@ final class InvalidationBus implements AutoCloseable {
     static final Duration PING_INTERVAL = Duration.ofMillis(250);
     /** How often a deaf instance tries to get back. */
     static final Duration DEAF_RETRY = Duration.ofMillis(50);
-    private static final byte[] NO_EPOCH = new byte[0];
 
     /** Advances the epoch and publishes in one atomic step; returns the new epoch. */
     private static final String PUBLISH = """
@@ -73,6 +73,7 @@ final class InvalidationBus implements AutoCloseable {
     private final RedisLink link;
     private final String channel;
     private final String epochKey;
+    private final EpochReads epochReads;
     private final String origin = UUID.randomUUID().toString();
     private final Map<String, TieredTier> caches = new ConcurrentHashMap<>();
     /** The highest epoch whose message (and so every earlier one) has been applied here. */
@@ -89,6 +90,7 @@ final class InvalidationBus implements AutoCloseable {
     private volatile String deafReason = "not subscribed yet";
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
     private boolean started; // guarded by stateLock
+    private int unansweredPings; // the watchdog's own
     private volatile boolean closed;
     /** Called with the nanoTime a remote invalidation was applied, for latency measurements. */
     private volatile LongConsumer onApplied = nanos -> { };
@@ -97,7 +99,8 @@ final class InvalidationBus implements AutoCloseable {
         this.link = link;
         this.channel = link.config().namespace() + ":invalidations";
         this.epochKey = channel + ".epoch";
-        link.onFailure(() -> deaf("redis call failed"));
+        this.epochReads = new EpochReads(link, epochKey);
+        link.onFailure(() -> deaf("redis write failed"));
     }
 
     void register(String name, TieredTier cache) {
@@ -139,15 +142,12 @@ final class InvalidationBus implements AutoCloseable {
     }
 
     /**
-     * @return the epoch in Redis now (one GET), which every invalidation that returned before this call has reached
+     * @return the epoch in Redis now (a GET sent after this call began, shared with concurrent callers), which every invalidation that returned before this call has reached
      *     or passed; {@code -1} if Redis did not answer or holds none
      */
     long epoch() {
-        byte[] reply = link.call(redis -> {
-            byte[] epoch = redis.get(epochKey);
-            return epoch == null ? NO_EPOCH : epoch;
-        }, () -> NO_EPOCH, () -> { });
-        return reply.length == 0 ? -1 : parse(reply);
+        byte[] reply = epochReads.read();
+        return reply == null || reply.length == 0 ? -1 : parse(reply);
     }
 
     private static long parse(byte[] digits) {
@@ -205,11 +205,15 @@ final class InvalidationBus implements AutoCloseable {
                 if (connection == null) {
                     subscribe();
                 } else if (!ping(connection)) {
-                    if (listening) {
+                    // two in a row: one late PONG on a loaded machine is not a hung Redis
+                    if (++unansweredPings >= 2 && listening) {
                         deaf("subscription ping unanswered");
                     }
-                } else if (!listening && subscribed) {
-                    resync();
+                } else {
+                    unansweredPings = 0;
+                    if (!listening && subscribed) {
+                        resync();
+                    }
                 }
             } catch (RuntimeException e) {
                 LOG.atDebug().setMessage("invalidation watchdog step failed").addKeyValue("channel", channel)
@@ -300,7 +304,7 @@ final class InvalidationBus implements AutoCloseable {
             }
         }
         caches.values().forEach(cache -> cache.local().clear());
-        Long baseline = link.call(redis -> (Long) link.script(redis, BASELINE, ScriptOutputType.INTEGER,
+        Long baseline = link.callAlways(redis -> (Long) link.script(redis, BASELINE, ScriptOutputType.INTEGER,
                 new String[] {epochKey}), () -> null, () -> { });
         if (baseline == null) {
             return;

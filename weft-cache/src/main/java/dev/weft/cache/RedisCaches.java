@@ -79,7 +79,7 @@ public final class RedisCaches implements AutoCloseable {
 
     /**
      * Whether this instance hears the other instances' invalidations now. Only then do tiered caches use their
-     * tiers; while it is {@code false} (Redis down or hung, the subscription lost, a Redis call failed moments ago)
+     * tiers; while it is {@code false} (Redis down or hung, the subscription lost, an invalidation failed moments ago)
      * they bypass both and load, and on the way back they fence their Redis entries and clear their local tier.
      *
      * @return {@code true} while listening
@@ -89,7 +89,7 @@ public final class RedisCaches implements AutoCloseable {
     }
 
     /**
-     * @return {@code "listening"}, or why this instance is deaf ({@code "redis call failed"},
+     * @return {@code "listening"}, or why this instance is deaf ({@code "redis write failed"},
      *     {@code "subscription ping unanswered"}, {@code "subscription connection lost"}, {@code "cannot subscribe"},
      *     {@code "not subscribed yet"})
      */

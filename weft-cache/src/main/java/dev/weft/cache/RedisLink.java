@@ -48,7 +48,7 @@ final class RedisLink implements AutoCloseable {
     private volatile @Nullable StatefulRedisConnection<String, byte[]> connection;
     private volatile boolean closed;
     private volatile long lastConnectFailure = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
-    /** Told of every failed call: the invalidation bus stops trusting local tiers at once. */
+    /** Told of every failed write (see {@link #callAlways}): the invalidation bus stops trusting the tiers at once. */
     private final List<Runnable> failureListeners = new CopyOnWriteArrayList<>();
 
     RedisLink(RedisConfig config) {
@@ -92,7 +92,7 @@ final class RedisLink implements AutoCloseable {
         return breaker;
     }
 
-    /** @param listener run (on the failing caller's thread; must not block) after every failed Redis call */
+    /** @param listener run (on the failing caller's thread; must not block) after every failed {@link #callAlways} */
     void onFailure(Runnable listener) {
         failureListeners.add(listener);
     }
@@ -134,7 +134,7 @@ final class RedisLink implements AutoCloseable {
             onError.run();
             return fallback.get();
         }
-        return attempt(call, fallback, onError);
+        return attempt(call, fallback, onError, false);
     }
 
     /**
@@ -145,12 +145,15 @@ final class RedisLink implements AutoCloseable {
     <T> T callAlways(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
         if (closed) {
             onError.run();
+            failureListeners.forEach(Runnable::run);
             return fallback.get();
         }
-        return attempt(call, fallback, onError);
+        return attempt(call, fallback, onError, true);
     }
 
-    private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
+    /** @param write whether a failure may have lost a write others depend on: then the failure listeners hear */
+    private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError,
+            boolean write) {
         long start = System.nanoTime();
         try {
             T result = call.apply(commands());
@@ -159,11 +162,43 @@ final class RedisLink implements AutoCloseable {
         } catch (RuntimeException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             onError.run();
-            failureListeners.forEach(Runnable::run);
+            if (write) {
+                failureListeners.forEach(Runnable::run);
+            }
             LOG.atDebug().setMessage("redis call failed").addKeyValue("namespace", config.namespace())
                     .addKeyValue("error", e.getClass().getSimpleName()).log();
             return fallback.get();
         }
+    }
+
+    /**
+     * A GET sent without blocking, through the breaker, for {@link EpochReads}; completes with {@code null} when the
+     * key is absent and exceptionally when Redis failed or the breaker refused. Callbacks must not block: they run on
+     * Lettuce's event loop.
+     */
+    java.util.concurrent.CompletableFuture<byte @Nullable []> getAsync(String key) {
+        StatefulRedisConnection<String, byte[]> open = connection;
+        if (closed || open == null) {
+            // no connection yet: open it on this caller's thread, as every other call does
+            byte[] value = call(redis -> redis.get(key), () -> null, () -> { });
+            return java.util.concurrent.CompletableFuture.completedFuture(value);
+        }
+        if (!breaker.tryAcquirePermission()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new io.lettuce.core.RedisException("redis circuit breaker open"));
+        }
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<byte @Nullable []> result = new java.util.concurrent.CompletableFuture<>();
+        open.async().get(key).whenComplete((value, error) -> {
+            if (error == null) {
+                breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                result.complete(value);
+            } else {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, error);
+                result.completeExceptionally(error);
+            }
+        });
+        return result;
     }
 
     private RedisCommands<String, byte[]> commands() {

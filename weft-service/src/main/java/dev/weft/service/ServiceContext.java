@@ -143,8 +143,16 @@ public final class ServiceContext implements AutoCloseable {
         }
         if (redis != null) {
             RedisCaches link = redis;
+            // Deaf to invalidations is degraded, not down: tiered caches bypass their tiers and load from the
+            // database, so the instance still answers correctly.
             health.register("redis", () -> new HealthChecks.Result(!"OPEN".equals(link.breakerState()),
-                    Map.of("breaker", link.breakerState())));
+                    Map.of("breaker", link.breakerState(), "invalidations", link.invalidationState(),
+                            "local_tiers", link.hearsInvalidations() ? "in_use" : "bypassed")));
+            io.micrometer.core.instrument.Gauge.builder("weft.cache.invalidations.listening", link,
+                            caches -> caches.hearsInvalidations() ? 1 : 0)
+                    .description("1 while this instance hears cache invalidations and its tiered caches use their "
+                            + "tiers; 0 while it bypasses them (Redis down or hung, subscription lost)")
+                    .register(registry);
         }
     }
 
