@@ -180,6 +180,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
         }
         LOG.atWarn().setMessage("database down; calls fail fast until it answers again")
                 .addKeyValue("database", name).addKeyValue("error", probe.error())
+                .addKeyValue("cause", probe.cause())
                 .addKeyValue("probe_interval_ms", DOWN_INTERVAL.toMillis()).log();
     }
 
@@ -205,8 +206,23 @@ final class DatabaseHealthChecker implements AutoCloseable {
                 Map.of("checked_at", Instant.now().toString()));
     }
 
-    /** The outcome of one direct probe. */
-    private record Probe(boolean up, Duration latency, @Nullable String error) {
+    /**
+     * The outcome of one direct probe.
+     *
+     * @param cause for the log only: what the driver said (never in a health body or a user-visible field)
+     */
+    private record Probe(boolean up, Duration latency, @Nullable String error, @Nullable String cause) {
+        Probe(boolean up, Duration latency, @Nullable String error) {
+            this(up, latency, error, null);
+        }
+    }
+
+    /** The driver's words for the log: exception type, SQLState and the first line of its message. */
+    private static String describe(Exception failure) {
+        String message = String.valueOf(failure.getMessage()).lines().findFirst().orElse("");
+        String state = failure instanceof SQLException sql && sql.getSQLState() != null
+                ? " [" + sql.getSQLState() + "]" : "";
+        return failure.getClass().getSimpleName() + state + ": " + message;
     }
 
     /** Connects outside the pool and runs {@code SELECT 1}, bounded by the connect timeout plus the query's. */
@@ -227,9 +243,10 @@ final class DatabaseHealthChecker implements AutoCloseable {
             } catch (SQLException e) {
                 boolean answers = refusesForLoad(e);
                 probe.complete(new Probe(answers, Duration.ofNanos(System.nanoTime() - start),
-                        answers ? null : timedOut(e) ? "timeout" : "database_unavailable"));
+                        answers ? null : timedOut(e) ? "timeout" : "database_unavailable", describe(e)));
             } catch (RuntimeException e) {
-                probe.complete(new Probe(false, Duration.ofNanos(System.nanoTime() - start), "database_unavailable"));
+                probe.complete(new Probe(false, Duration.ofNanos(System.nanoTime() - start), "database_unavailable",
+                        describe(e)));
             } finally {
                 directProbeRunning.set(false);
             }

@@ -22,11 +22,8 @@ import java.util.Objects;
  */
 public final class HealthModule implements RouteModule {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-    /** How long a "migrations current" verdict is reused by {@code /health/ready}. */
-    private static final Duration MIGRATIONS_RECHECK = Duration.ofSeconds(30);
     private final ServiceContext context;
     private final Database db;
-    private volatile long migrationsCurrentUntil = System.nanoTime();
 
     /** @param context the service context */
     public HealthModule(ServiceContext context) {
@@ -42,27 +39,6 @@ public final class HealthModule implements RouteModule {
                 .get("/health/database", Access.ADMIN, this::database)
                 .get("/health/database/stats", Access.ADMIN, this::databaseStats)
                 .get("/health/database/info", Access.ADMIN, this::databaseInfo);
-    }
-
-    /**
-     * Whether the schema is current, read at most every {@link #MIGRATIONS_RECHECK} once it was: a readiness probe
-     * every second should not cost a query each, and a query is what waits when the database has just died and the
-     * checker has not noticed yet.
-     */
-    private boolean migrationsCurrent() {
-        long now = System.nanoTime();
-        if (now - migrationsCurrentUntil < 0) {
-            return true;
-        }
-        try {
-            boolean current = context.migrations().isCurrent();
-            if (current) {
-                migrationsCurrentUntil = now + MIGRATIONS_RECHECK.toNanos();
-            }
-            return current;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     /**
@@ -84,7 +60,12 @@ public final class HealthModule implements RouteModule {
         }
         checks.put("database", database);
         if (health.healthy()) {
-            boolean current = migrationsCurrent();
+            boolean current;
+            try {
+                current = context.migrations().isCurrent();
+            } catch (RuntimeException e) {
+                current = false;
+            }
             checks.put("migrations", Map.of("status", current ? "up" : "down", "current", current));
             ready = current;
         }
