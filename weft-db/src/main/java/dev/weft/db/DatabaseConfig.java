@@ -165,7 +165,9 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
             return "sqlite:" + database;
         }
         String user = username.isEmpty() ? "" : username + (password.isEmpty() ? "" : ":****") + "@";
-        return type.name().toLowerCase(java.util.Locale.ROOT) + "://" + user + host + ":" + port + "/" + database;
+        String hostAndPort = host.indexOf(',') >= 0 && host.substring(host.lastIndexOf(',')).indexOf(':') >= 0
+                ? host : host + ":" + port; // several hosts name their own ports
+        return type.name().toLowerCase(java.util.Locale.ROOT) + "://" + user + hostAndPort + "/" + database;
     }
 
     /**

@@ -126,6 +126,24 @@ class DatabaseConfigTest {
             assertThat(config.properties()).isEmpty();
         }
 
+        /** A primary and its standby, as pgjdbc takes them: the pool finds the writable one after a failover. */
+        @Test
+        void takesSeveralPostgresqlHostsWithTheirPortsAndDriverSettings() {
+            DatabaseConfig config = DatabaseConfig.fromUrl(
+                    "postgresql://app:pw@pg-a:5432,pg-b:5433,pg-c/orders?targetServerType=primary").build();
+
+            assertThat(config.host()).isEqualTo("pg-a:5432,pg-b:5433,pg-c:5432");
+            assertThat(config.username()).isEqualTo("app");
+            assertThat(config.password().reveal()).isEqualTo("pw");
+            assertThat(config.database()).isEqualTo("orders");
+            assertThat(config.properties()).containsEntry("targetServerType", "primary");
+            assertThat(config.redactedUrl()).isEqualTo("postgresql://app:****@pg-a:5432,pg-b:5433,pg-c:5432/orders");
+            assertThat(dev.weft.db.internal.Dialect.of(DatabaseType.POSTGRESQL).jdbcUrl(config))
+                    .isEqualTo("jdbc:postgresql://pg-a:5432,pg-b:5433,pg-c:5432/orders");
+            assertThatThrownBy(() -> DatabaseConfig.fromUrl("mariadb://root@m1:3306,m2:3306/db"))
+                    .isInstanceOf(InvalidConfigException.class).hasMessageContaining("several hosts");
+        }
+
         @Test
         void acceptsThePostgresSchemeAndDefaultsThePort() {
             DatabaseConfig config = DatabaseConfig.fromUrl("postgres://app:pw@db.example.com/orders").build();

@@ -20,11 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * pointed at both; the primary crashes ({@code stop -m immediate}) and, {@link #DETECTION} later (what an
  * orchestrator such as Patroni takes to decide), the standby is promoted.
  *
- * <p>How the service is pointed at both: the service reads one database from the environment, and weft-db's
- * {@code DatabaseCluster} (primary + failovers, write probing) cannot be configured from it. What is left is
- * pgjdbc's multi-host URL, reachable only through the documented work-around of a {@code DATABASE_HOST} of
- * {@code h:p1,h} and {@code DATABASE_PORT} p2 ({@code DATABASE_URL} refuses a host list, and there is no setting for
- * {@code targetServerType=primary}), so the driver connects to the first host that answers, read-only or not.
+ * <p>How the service is pointed at both: a multi-host {@code DATABASE_URL}
+ * ({@code postgresql://postgres@127.0.0.1:P1,127.0.0.1:P2/weft?targetServerType=primary}), which pgjdbc resolves to
+ * the writable server: while there is none (primary crashed, standby not yet promoted) calls fail fast with 503,
+ * and a write that reaches a read-only server is {@code database_read_only} (503, nothing committed).
  *
  * <p>Promises: no acknowledged write lost (read from the promoted standby); credits conserved; writes resume within
  * {@link #RESUME_BOUND} of the promotion (the figure is reported from the crash and from the promotion).
@@ -56,10 +55,9 @@ class DatabaseFailoverScenario {
                 OwnPostgres standby = OwnPostgres.standbyOf(primary, "dbfailover_s")) {
             primary.requireSynchronousStandby();
             try (ServiceProcess service = ServiceProcess.start("a", work, Map.of(
-                    "DATABASE_TYPE", "postgresql",
-                    "DATABASE_HOST", "127.0.0.1:" + primary.port() + ",127.0.0.1",
-                    "DATABASE_PORT", Integer.toString(standby.port()),
-                    "DATABASE_NAME", "weft", "DATABASE_USER", "postgres", "WEFT_WORKERS", "0"))) {
+                    "DATABASE_URL", "postgresql://postgres@127.0.0.1:" + primary.port() + ",127.0.0.1:"
+                            + standby.port() + "/weft?targetServerType=primary",
+                    "WEFT_WORKERS", "0"))) {
                 System.out.println(SCENARIO + ": seed " + SEED + ", work " + work);
                 failOver(primary, standby, service);
             }

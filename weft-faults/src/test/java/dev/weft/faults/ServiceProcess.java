@@ -27,6 +27,7 @@ final class ServiceProcess implements AutoCloseable {
     private final Path logDir;
     private ChildJvm jvm;
     private int starts;
+    private Duration startBound = Duration.ofSeconds(60);
 
     private ServiceProcess(String name, int port, Path dataDir, Path logDir, Map<String, String> env) {
         this.name = name;
@@ -45,7 +46,22 @@ final class ServiceProcess implements AutoCloseable {
      * @return the running instance
      */
     static ServiceProcess start(String name, Path workDir, Map<String, String> env) {
+        return start(name, workDir, env, Duration.ofSeconds(60));
+    }
+
+    /**
+     * As {@link #start(String, Path, Map)}, waiting up to {@code startBound} for {@code /health/live}; a
+     * {@code WEFT_ADMIN_KEY} of {@code ""} in {@code env} starts it without one, so that it generates its own.
+     *
+     * @param name the instance's name
+     * @param workDir the scenario's directory
+     * @param env settings on top of the port, data directory and admin key
+     * @param startBound how long the start may take (several JVMs starting at once on two cores take longer)
+     * @return the running instance
+     */
+    static ServiceProcess start(String name, Path workDir, Map<String, String> env, Duration startBound) {
         ServiceProcess service = new ServiceProcess(name, freePort(), workDir.resolve(name + "-data"), workDir, env);
+        service.startBound = startBound;
         service.restart();
         return service;
     }
@@ -61,10 +77,13 @@ final class ServiceProcess implements AutoCloseable {
         environment.put("WEFT_DATA_DIR", dataDir.toString());
         environment.put("WEFT_ADMIN_KEY", ADMIN_KEY);
         environment.putAll(env);
+        if ("".equals(environment.get("WEFT_ADMIN_KEY"))) {
+            environment.remove("WEFT_ADMIN_KEY");
+        }
         starts++;
         jvm = ChildJvm.start("dev.weft.service.Main", List.of("serve"), "384m", environment,
                 logDir.resolve(name + "-" + starts + ".log"));
-        awaitLive(Duration.ofSeconds(60));
+        awaitLive(startBound);
     }
 
     private void awaitLive(Duration atMost) {

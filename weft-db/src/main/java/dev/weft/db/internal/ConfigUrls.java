@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
 
 /** Parses database URLs and {@code DATABASE_*} environment variables into {@link DatabaseConfig}. */
@@ -49,12 +50,21 @@ public final class ConfigUrls {
             // The message may echo the URL, password included: drop the cause's text.
             throw new InvalidConfigException(setting, redact(url), "is not a valid URL");
         }
-        if (uri.getHost() == null) {
+        DatabaseConfig.Builder builder;
+        String hostList = hostList(uri);
+        if (hostList != null) {
+            if (type != DatabaseType.POSTGRESQL) {
+                throw new InvalidConfigException(setting, redact(url), "names several hosts, which only PostgreSQL"
+                        + " URLs support (pgjdbc's multi-host form, e.g. with targetServerType=primary)");
+            }
+            builder = DatabaseConfig.builder(type).host(hostList);
+        } else if (uri.getHost() == null) {
             throw new InvalidConfigException(setting, redact(url), "has no host");
-        }
-        DatabaseConfig.Builder builder = DatabaseConfig.builder(type).host(uri.getHost());
-        if (uri.getPort() > 0) {
-            builder.port(uri.getPort());
+        } else {
+            builder = DatabaseConfig.builder(type).host(uri.getHost());
+            if (uri.getPort() > 0) {
+                builder.port(uri.getPort());
+            }
         }
         String path = uri.getPath() == null ? "" : uri.getPath();
         if (path.startsWith("/")) {
@@ -65,6 +75,10 @@ public final class ConfigUrls {
         }
         builder.database(decode(path));
         String userInfo = uri.getRawUserInfo();
+        if (hostList != null && uri.getRawAuthority().lastIndexOf('@') > 0) {
+            // a multi-host authority is not a server-based one to java.net.URI: it has no user info of its own
+            userInfo = uri.getRawAuthority().substring(0, uri.getRawAuthority().lastIndexOf('@'));
+        }
         if (userInfo != null) {
             int split = userInfo.indexOf(':');
             builder.username(decode(split < 0 ? userInfo : userInfo.substring(0, split)));
@@ -77,6 +91,26 @@ public final class ConfigUrls {
             addQuery(builder, query);
         }
         return builder;
+    }
+
+    /**
+     * The hosts of a multi-host URL ({@code postgresql://user@h1:5432,h2:5433/db}, as pgjdbc takes them for a primary
+     * and its standbys), each with its port ({@code 5432} where none is given); {@code null} for one host.
+     */
+    private static @Nullable String hostList(URI uri) {
+        String authority = uri.getRawAuthority();
+        if (uri.getHost() != null || authority == null || authority.indexOf(',') < 0) {
+            return null;
+        }
+        String hosts = authority.substring(authority.lastIndexOf('@') + 1);
+        StringJoiner list = new StringJoiner(",");
+        for (String host : hosts.split(",")) {
+            if (host.isBlank()) {
+                return null;
+            }
+            list.add(host.indexOf(':') < 0 ? host + ":" + DatabaseType.POSTGRESQL.defaultPort() : host);
+        }
+        return list.toString();
     }
 
     private static void addQuery(DatabaseConfig.Builder builder, String query) {

@@ -21,7 +21,14 @@ final class PostgresDialect extends Dialect {
 
     @Override
     public String jdbcUrl(DatabaseConfig config) {
-        return "jdbc:postgresql://" + config.host() + ":" + config.port() + "/" + config.database();
+        String host = config.host();
+        if (host.indexOf(',') >= 0) {
+            // several hosts (a primary and its standbys): each names its port; a last one without uses the port
+            String last = host.substring(host.lastIndexOf(',') + 1);
+            return "jdbc:postgresql://" + host + (last.indexOf(':') < 0 ? ":" + config.port() : "") + "/"
+                    + config.database();
+        }
+        return "jdbc:postgresql://" + host + ":" + config.port() + "/" + config.database();
     }
 
     @Override

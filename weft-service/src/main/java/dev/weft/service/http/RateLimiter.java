@@ -45,13 +45,14 @@ import org.slf4j.LoggerFactory;
  * says so in {@link #mode()}, the gauge {@code weft.ratelimit.fallback} and the {@code mode} tag of
  * {@code weft.ratelimit.requests}. It reconnects by itself, at most a second apart.
  *
- * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the Redis command timeout (250 ms). After a failed
- * or timed-out command it skips Redis for a second, then lets one request at a time try it (the others keep to the
- * local buckets) until one succeeds: a hung Redis costs one request a second the timeout, not every request.
+ * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the Redis command timeout (100 ms, as the caches'
+ * commands). After a failed or timed-out command it skips Redis for a second, then lets one request at a time try
+ * it (the others keep to the local buckets) until one succeeds: a hung Redis costs one request a second the
+ * timeout, not every request.
  */
 public final class RateLimiter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimiter.class);
-    private static final Duration REDIS_TIMEOUT = Duration.ofMillis(250);
+    private static final Duration REDIS_TIMEOUT = Duration.ofMillis(100);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(1);
 
