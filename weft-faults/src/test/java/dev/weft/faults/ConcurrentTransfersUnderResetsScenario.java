@@ -2,7 +2,6 @@ package dev.weft.faults;
 
 import static dev.weft.faults.DatabaseCrashScenario.statuses;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 1,000 concurrent random transfers among 50 accounts while the network to PostgreSQL resets every connection for
@@ -24,19 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * explain the balances (exactly, when at most {@link BankLedger#MAX_UNKNOWN_SEARCHED} outcomes are unknown); no
  * 500; the service transfers again within {@link #AGAIN_BOUND} of the network's return.
  */
-class ConcurrentTransfersUnderResetsScenario {
+class ConcurrentTransfersUnderResetsScenario extends TempDirScenario {
     /** A pool's reconnect backoff tops out at 5 s (HikariCP); twice that is a generous bound. */
     static final Duration AGAIN_BOUND = Duration.ofSeconds(10);
     private static final long SEED = 17_0005;
     private static final String SCENARIO = "1,000 concurrent transfers, connections to PostgreSQL reset for 1 s";
-
-    @TempDir
-    Path work;
-
-    @org.junit.jupiter.api.AfterEach
-    void keepLogs(org.junit.jupiter.api.TestInfo test) {
-        FaultLogs.keep(work, "ConcurrentTransfersUnderResetsScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @BeforeAll
     static void sweep() {
