@@ -2,6 +2,7 @@ package dev.weft.faults;
 
 import static dev.weft.faults.DatabaseCrashScenario.statuses;
 
+import dev.weft.core.testing.FaultProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 1,000 concurrent random transfers among 50 accounts while the network to PostgreSQL resets every connection for
- * a second ({@link TcpFaultProxy} in {@code RESET} between the service and its own cluster).
+ * a second ({@link FaultProxy} {@linkplain FaultProxy#down() down} between the service and its own cluster).
  *
  * <p>Promises: credits conserved and no account negative, whatever each transfer's outcome; acknowledged transfers
  * explain the balances (exactly, when at most {@link BankLedger#MAX_UNKNOWN_SEARCHED} outcomes are unknown); no
@@ -37,7 +38,7 @@ class ConcurrentTransfersUnderResetsScenario extends TempDirScenario {
     @Tag("full")
     void creditsAreConservedWhileConnectionsAreReset() throws Exception {
         try (OwnPostgres postgres = OwnPostgres.create("resettransfers", Map.of());
-                TcpFaultProxy proxy = TcpFaultProxy.to(postgres.port());
+                FaultProxy proxy = FaultProxy.to(postgres.port());
                 ServiceProcess service = ServiceProcess.start("a", work, Map.of("DATABASE_URL",
                         "postgresql://postgres@127.0.0.1:" + proxy.port() + "/weft", "WEFT_WORKERS", "0"))) {
             System.out.println(SCENARIO + ": seed " + SEED + ", work " + work);
@@ -54,9 +55,9 @@ class ConcurrentTransfersUnderResetsScenario extends TempDirScenario {
                 }
                 TimeUnit.MILLISECONDS.sleep(300);
                 resetAt = System.nanoTime();
-                proxy.mode(TcpFaultProxy.Mode.RESET);
+                proxy.down();
                 TimeUnit.SECONDS.sleep(1);
-                proxy.mode(TcpFaultProxy.Mode.PASS);
+                proxy.up();
             }
             long back = System.nanoTime();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
