@@ -20,9 +20,10 @@ import java.util.stream.Stream;
 
 /**
  * A redis-server of the test's own, on a free loopback port, persisting nothing. Killed with SIGKILL (never the
- * shared server on 6379) and restartable on the same port, for outage tests.
+ * shared server on 6379), hung with SIGSTOP and restartable on the same port, for outage tests. Other modules' tests
+ * use it through weft-cache's test-jar. Not thread-safe: one test drives it.
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
     private final int port;
     private final Path dir;
     private long pid = -1;
@@ -33,7 +34,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** @return a started server; close it when done */
-    static RedisProcess start() {
+    public static RedisProcess start() {
         try {
             RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("weft-cache-redis-"));
             redis.restart();
@@ -47,13 +48,23 @@ final class RedisProcess implements AutoCloseable {
      * @param firstPort the first port to try; the next free one of the 100 from there is used (a helper's own range)
      * @return a started server; close it when done
      */
-    static RedisProcess startInRange(int firstPort) {
+    public static RedisProcess startInRange(int firstPort) {
+        RedisProcess redis = stoppedInRange(firstPort);
+        redis.restart();
+        return redis;
+    }
+
+    /**
+     * For a Redis that is down from the start: the port is free when chosen, and {@link #restart()} starts the server.
+     *
+     * @param firstPort the first port to try; the next free one of the 100 from there is used (a helper's own range)
+     * @return a server that is not running yet; close it when done
+     */
+    public static RedisProcess stoppedInRange(int firstPort) {
         for (int port = firstPort; port < firstPort + 100; port++) {
             try (ServerSocket probe = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
                 probe.close();
-                RedisProcess redis = new RedisProcess(port, Files.createTempDirectory("weft-cache-redis-"));
-                redis.restart();
-                return redis;
+                return new RedisProcess(port, Files.createTempDirectory("weft-cache-redis-"));
             } catch (IOException e) {
                 // taken: try the next one
             }
@@ -62,12 +73,12 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Hangs the server with SIGSTOP: connections stay open, nothing is answered. */
-    void pause() {
+    public void pause() {
         signal("-STOP");
     }
 
     /** Lets a paused server go on (SIGCONT). */
-    void resume() {
+    public void resume() {
         signal("-CONT");
     }
 
@@ -85,16 +96,16 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
     /** Starts the server (again) on its port and waits until it answers PING. */
-    void restart() {
+    public void restart() {
         Path pidFile = dir.resolve("redis.pid");
         try {
             Files.deleteIfExists(pidFile);
@@ -122,7 +133,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** Kills the server with SIGKILL and waits until the process is gone. */
-    void kill() {
+    public void kill() {
         if (pid < 0) {
             return;
         }
@@ -139,7 +150,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** @return whether the server answers PING now */
-    boolean ping() {
+    public boolean ping() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
             socket.setSoTimeout(500);

@@ -1,5 +1,6 @@
 package dev.weft.db;
 
+import static dev.weft.db.Percentiles.percentileMs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -577,14 +578,6 @@ class DatabaseClusterTest {
 
     private static long millis(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
-    }
-
-    private static double percentileMs(List<Long> sortedNanos, double quantile) {
-        if (sortedNanos.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(quantile * sortedNanos.size()) - 1;
-        return sortedNanos.get(Math.max(0, Math.min(index, sortedNanos.size() - 1))) / 1e6;
     }
 
     private static void figure(String format, Object... args) {

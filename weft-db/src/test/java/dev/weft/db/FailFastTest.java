@@ -1,10 +1,12 @@
 package dev.weft.db;
 
+import static dev.weft.db.Percentiles.percentileMs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.core.Deadline;
 import dev.weft.core.WeftException;
+import dev.weft.core.testing.FaultProxy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -445,14 +447,6 @@ class FailFastTest {
             }
         }
         throw new UncheckedIOException(new IOException("no free port in 22000-22999"));
-    }
-
-    private static double percentileMs(List<Long> sortedNanos, double quantile) {
-        if (sortedNanos.isEmpty()) {
-            return 0;
-        }
-        int index = (int) Math.ceil(quantile * sortedNanos.size()) - 1;
-        return sortedNanos.get(Math.max(0, Math.min(index, sortedNanos.size() - 1))) / 1e6;
     }
 
     private static void figure(String format, Object... args) {

@@ -161,15 +161,9 @@ final class BankWorkload {
         }
     }
 
-    private interface Call {
-        Http.Answer send() throws IOException, InterruptedException;
-    }
-
-    private static Http.@Nullable Answer call(Call call) {
+    private static Http.@Nullable Answer call(Http.Call call) {
         try {
-            return call.send();
-        } catch (IOException e) {
-            return null;
+            return Http.orNull(call);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,6 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients that go away: {@code GET /users/stream} aborted mid-response (half with FIN, half with RST), a request
@@ -29,18 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * slack); the service keeps serving (reads answer, every pooled connection is returned); no problem body the
  * scenario saw carries a class name or an internal address.
  */
-class ClientAbortScenario {
+class ClientAbortScenario extends TempDirScenario {
     /** The body read timeout (5 s, docs/ARCHITECTURE.md of the edge fix) plus 2 s of slack for a loaded machine. */
     static final Duration STALLED_BOUND = Duration.ofSeconds(7);
     private static final String SCENARIO = "client aborts (stream, half bodies, stalled body)";
-
-    @TempDir
-    Path work;
-
-    @org.junit.jupiter.api.AfterEach
-    void keepLogs(org.junit.jupiter.api.TestInfo test) {
-        FaultLogs.keep(work, "ClientAbortScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @BeforeAll
     static void sweep() {

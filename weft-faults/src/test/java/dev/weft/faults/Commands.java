@@ -15,6 +15,20 @@ final class Commands {
     }
 
     /**
+     * Waits between two checks of what a command started (a server answering, a process gone).
+     *
+     * @param millis how long
+     */
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Runs a command and fails unless it exits 0 in time.
      *
      * @param seconds the most it may take

@@ -2,7 +2,7 @@ package dev.weft.faults;
 
 import static dev.weft.faults.DatabaseCrashScenario.statuses;
 
-import java.nio.file.Path;
+import dev.weft.core.testing.FaultProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,29 +14,20 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 1,000 concurrent random transfers among 50 accounts while the network to PostgreSQL resets every connection for
- * a second ({@link TcpFaultProxy} in {@code RESET} between the service and its own cluster).
+ * a second ({@link FaultProxy} {@linkplain FaultProxy#down() down} between the service and its own cluster).
  *
  * <p>Promises: credits conserved and no account negative, whatever each transfer's outcome; acknowledged transfers
  * explain the balances (exactly, when at most {@link BankLedger#MAX_UNKNOWN_SEARCHED} outcomes are unknown); no
  * 500; the service transfers again within {@link #AGAIN_BOUND} of the network's return.
  */
-class ConcurrentTransfersUnderResetsScenario {
+class ConcurrentTransfersUnderResetsScenario extends TempDirScenario {
     /** A pool's reconnect backoff tops out at 5 s (HikariCP); twice that is a generous bound. */
     static final Duration AGAIN_BOUND = Duration.ofSeconds(10);
     private static final long SEED = 17_0005;
     private static final String SCENARIO = "1,000 concurrent transfers, connections to PostgreSQL reset for 1 s";
-
-    @TempDir
-    Path work;
-
-    @org.junit.jupiter.api.AfterEach
-    void keepLogs(org.junit.jupiter.api.TestInfo test) {
-        FaultLogs.keep(work, "ConcurrentTransfersUnderResetsScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @BeforeAll
     static void sweep() {
@@ -47,7 +38,7 @@ class ConcurrentTransfersUnderResetsScenario {
     @Tag("full")
     void creditsAreConservedWhileConnectionsAreReset() throws Exception {
         try (OwnPostgres postgres = OwnPostgres.create("resettransfers", Map.of());
-                TcpFaultProxy proxy = TcpFaultProxy.to(postgres.port());
+                FaultProxy proxy = FaultProxy.to(postgres.port());
                 ServiceProcess service = ServiceProcess.start("a", work, Map.of("DATABASE_URL",
                         "postgresql://postgres@127.0.0.1:" + proxy.port() + "/weft", "WEFT_WORKERS", "0"))) {
             System.out.println(SCENARIO + ": seed " + SEED + ", work " + work);
@@ -64,9 +55,9 @@ class ConcurrentTransfersUnderResetsScenario {
                 }
                 TimeUnit.MILLISECONDS.sleep(300);
                 resetAt = System.nanoTime();
-                proxy.mode(TcpFaultProxy.Mode.RESET);
+                proxy.down();
                 TimeUnit.SECONDS.sleep(1);
-                proxy.mode(TcpFaultProxy.Mode.PASS);
+                proxy.up();
             }
             long back = System.nanoTime();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))

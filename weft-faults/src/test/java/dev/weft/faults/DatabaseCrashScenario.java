@@ -2,7 +2,6 @@ package dev.weft.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,6 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The database crashes under load ({@code stop -m immediate}: clients cut off, no shutdown) and comes back: one
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code SELECT 1}); no acknowledged write is lost, no refused write (503/504 other than
  * {@code commit_outcome_unknown}) is committed, credits are conserved; no problem body leaks internals.
  */
-class DatabaseCrashScenario {
+class DatabaseCrashScenario extends TempDirScenario {
     /** "No request held open more than a few seconds": the service's request deadline plus slack. */
     static final Duration HELD_BOUND = Duration.ofSeconds(5);
     private static final double FAST_503_MS = 100;
@@ -36,14 +34,6 @@ class DatabaseCrashScenario {
     private static final Duration FIRST_2XX_BOUND = Duration.ofSeconds(2);
     private static final double RATE = 50;
     private static final long SEED = 17_0001;
-
-    @TempDir
-    Path work;
-
-    @org.junit.jupiter.api.AfterEach
-    void keepLogs(org.junit.jupiter.api.TestInfo test) {
-        FaultLogs.keep(work, "DatabaseCrashScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @BeforeAll
     static void sweep() {

@@ -3,7 +3,6 @@ package dev.weft.faults;
 import static dev.weft.faults.DatabaseCrashScenario.ms;
 import static dev.weft.faults.DatabaseCrashScenario.statuses;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PostgreSQL fails over to a synchronous standby under write load: a primary ({@code wal_level = replica},
@@ -28,20 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Promises: no acknowledged write lost (read from the promoted standby); credits conserved; writes resume within
  * {@link #RESUME_BOUND} of the promotion (the figure is reported from the crash and from the promotion).
  */
-class DatabaseFailoverScenario {
+class DatabaseFailoverScenario extends TempDirScenario {
     static final Duration DETECTION = Duration.ofSeconds(1);
     static final Duration RESUME_BOUND = Duration.ofSeconds(5);
     private static final double RATE = 50;
     private static final long SEED = 17_0002;
     private static final String SCENARIO = "PostgreSQL failover to a synchronous standby (50 req/s)";
-
-    @TempDir
-    Path work;
-
-    @org.junit.jupiter.api.AfterEach
-    void keepLogs(org.junit.jupiter.api.TestInfo test) {
-        FaultLogs.keep(work, "DatabaseFailoverScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @BeforeAll
     static void sweep() {

@@ -3,6 +3,7 @@ package dev.weft.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.core.testing.FaultProxy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,17 +56,17 @@ class FaultHarnessTest {
     @Test
     void theProxyPassesResetsAndSwallows() throws Exception {
         try (ProviderProcess provider = ProviderProcess.start(work);
-                TcpFaultProxy proxy = TcpFaultProxy.to(provider.port())) {
+                FaultProxy proxy = FaultProxy.to(provider.port())) {
             Http http = new Http(Duration.ofMillis(1500));
             String url = "http://127.0.0.1:" + proxy.port() + "/health";
             assertThat(http.get(url, Map.of()).status()).isEqualTo(200);
-            proxy.mode(TcpFaultProxy.Mode.RESET);
+            proxy.down();
             assertThatThrownBy(() -> new Http(Duration.ofMillis(1500)).get(url, Map.of()))
                     .isInstanceOf(IOException.class);
-            proxy.mode(TcpFaultProxy.Mode.BLACKHOLE);
+            proxy.blackhole();
             assertThatThrownBy(() -> new Http(Duration.ofMillis(500)).get(url, Map.of()))
                     .isInstanceOf(IOException.class);
-            proxy.mode(TcpFaultProxy.Mode.PASS);
+            proxy.up();
             Http.Answer back = new Http(Duration.ofMillis(1500)).get(url, Map.of());
             Report.record("harness: fault proxy", "answers again at once after PASS", "status " + back.status(),
                     back.status() == 200);

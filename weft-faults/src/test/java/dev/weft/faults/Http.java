@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small HTTP client for scenarios: every call has a timeout, and an answer carries its status, body, headers and
@@ -48,6 +49,24 @@ final class Http {
         /** @return milliseconds from sending to the whole answer */
         double millis() {
             return nanos / 1e6;
+        }
+    }
+
+    /** One call, e.g. {@code () -> http.get(url, headers)}. */
+    interface Call {
+        Answer send() throws IOException, InterruptedException;
+    }
+
+    /**
+     * @param call the call
+     * @return its answer, or {@code null} if none came (timeout, reset): an unknown outcome for a history
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static @Nullable Answer orNull(Call call) throws InterruptedException {
+        try {
+            return call.send();
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -56,7 +56,7 @@ final class OwnMariaDb implements AutoCloseable {
             if (System.nanoTime() > deadline || !process.isAlive()) {
                 throw new IllegalStateException("mariadbd on " + port + " does not start, see " + dir);
             }
-            sleep(100);
+            Commands.sleep(100);
         }
     }
 
@@ -87,15 +87,6 @@ final class OwnMariaDb implements AutoCloseable {
     /** @return a JDBC URL for the scenario's own checks */
     String jdbcUrl() {
         return "jdbc:mariadb://127.0.0.1:" + port + "/weft?user=root";
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

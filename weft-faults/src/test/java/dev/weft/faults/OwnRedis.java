@@ -37,7 +37,7 @@ final class OwnRedis implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("redis on " + port + " does not answer");
             }
-            sleep(50);
+            Commands.sleep(50);
         }
     }
 
@@ -58,7 +58,7 @@ final class OwnRedis implements AutoCloseable {
         Signals.send("KILL", pid);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
-            sleep(20);
+            Commands.sleep(20);
         }
     }
 
@@ -77,15 +77,6 @@ final class OwnRedis implements AutoCloseable {
             return Long.parseLong(Files.readString(pidFile).trim());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -148,36 +148,22 @@ final class ProfileCluster implements AutoCloseable {
             throws InterruptedException {
         String value = "v" + version;
         long start = System.nanoTime();
-        Http.Answer answer;
-        try {
-            answer = http.patch(via.url("/users/" + id), Http.admin(), Map.of("full_name", value));
-        } catch (IOException e) {
-            answer = null;
-        }
+        Http.Answer answer = Http.orNull(
+                () -> http.patch(via.url("/users/" + id), Http.admin(), Map.of("full_name", value)));
         return history.record(via.name(), WRITE, Long.toString(id), start, answer, value);
     }
 
     /** {@code DELETE /users/{id}}, recorded as {@code delete}. */
     History.Op delete(Http http, History history, ServiceProcess via, long id) throws InterruptedException {
         long start = System.nanoTime();
-        Http.Answer answer;
-        try {
-            answer = http.delete(via.url("/users/" + id), Http.admin());
-        } catch (IOException e) {
-            answer = null;
-        }
+        Http.Answer answer = Http.orNull(() -> http.delete(via.url("/users/" + id), Http.admin()));
         return history.record(via.name(), DELETE, Long.toString(id), start, answer, GONE);
     }
 
     /** {@code GET /user-profile/{id}}, recorded as {@code read hit}, {@code read miss} or {@code read}. */
     History.Op read(Http http, History history, ServiceProcess on, long id) throws InterruptedException {
         long start = System.nanoTime();
-        Http.Answer answer;
-        try {
-            answer = http.get(on.url("/user-profile/" + id), Http.admin());
-        } catch (IOException e) {
-            answer = null;
-        }
+        Http.Answer answer = Http.orNull(() -> http.get(on.url("/user-profile/" + id), Http.admin()));
         String value = null;
         String op = READ;
         if (answer != null) {
@@ -197,12 +183,7 @@ final class ProfileCluster implements AutoCloseable {
      */
     History.Op getUser(Http http, History history, ServiceProcess on, long id) throws InterruptedException {
         long start = System.nanoTime();
-        Http.Answer answer;
-        try {
-            answer = http.get(on.url("/users/" + id), Http.admin());
-        } catch (IOException e) {
-            answer = null;
-        }
+        Http.Answer answer = Http.orNull(() -> http.get(on.url("/users/" + id), Http.admin()));
         return history.record(on.name(), GET_USER, Long.toString(id), start, answer, null);
     }
 

@@ -51,10 +51,8 @@ class ProviderFaultsScenario {
         try (ProviderProcess provider = ProviderProcess.start(work, "--rate-limit", "5", "--seed",
                 Long.toString(SEED));
                 RecordingHttpProxy recorder = RecordingHttpProxy.to(provider.port());
-                ServiceProcess service = ServiceProcess.start("a", work, Map.of("PROVIDER_URL", recorder.url(),
-                        "WEFT_WORKERS", "16"))) {
-            History history = new History();
-            VideoJobsClient client = new VideoJobsClient(new Http(Duration.ofSeconds(10)), history);
+                ServiceProcess service = serviceVia(recorder, work)) {
+            VideoJobsClient client = new VideoJobsClient(new Http(Duration.ofSeconds(10)), new History());
             long start = System.nanoTime();
             submit(client, service, 60, 2);
             boolean allFinal = client.awaitFinal(service.url(""), start + Duration.ofMinutes(4).toNanos(), POLL);
@@ -92,6 +90,11 @@ class ProviderFaultsScenario {
         }
     }
 
+    /** One instance with 16 workers, calling the provider through {@code recorder}. */
+    private static ServiceProcess serviceVia(RecordingHttpProxy recorder, Path work) {
+        return ServiceProcess.start("a", work, Map.of("PROVIDER_URL", recorder.url(), "WEFT_WORKERS", "16"));
+    }
+
     private void faultyProvider(int jobs, int users, Duration bound) throws Exception {
         String scenario = "provider 30% faults (" + jobs + " jobs)";
         Path work = ScenarioLogs.fresh("ProviderFaultsScenario-faults-" + jobs);
@@ -99,10 +102,8 @@ class ProviderFaultsScenario {
         try (ProviderProcess provider = ProviderProcess.start(work, "--fail-rate", "0.25", "--reset-rate", "0.05",
                 "--seed", Long.toString(SEED));
                 RecordingHttpProxy recorder = RecordingHttpProxy.to(provider.port());
-                ServiceProcess service = ServiceProcess.start("a", work, Map.of("PROVIDER_URL", recorder.url(),
-                        "WEFT_WORKERS", "16"))) {
-            History history = new History();
-            VideoJobsClient client = new VideoJobsClient(new Http(Duration.ofSeconds(10)), history);
+                ServiceProcess service = serviceVia(recorder, work)) {
+            VideoJobsClient client = new VideoJobsClient(new Http(Duration.ofSeconds(10)), new History());
             long start = System.nanoTime();
             submit(client, service, jobs, users);
             long deadline = start + bound.toNanos();

@@ -1,5 +1,6 @@
 package dev.weft.faults;
 
+import dev.weft.core.testing.FaultProxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The provider unreachable for 20 s with jobs in flight (a {@link TcpFaultProxy} in {@code RESET} mode between the
+ * The provider unreachable for 20 s with jobs in flight (a {@link FaultProxy} {@linkplain FaultProxy#down() down} between the
  * service's {@code PROVIDER_URL} and the provider; more jobs submitted during the outage), then back. The service
  * runs 16 workers on SQLite and the provider's jobs take 3 s, so every job fits in one round of the workers: the
  * figure measures how soon the service notices the provider is back, not its capacity.
@@ -28,7 +29,7 @@ class ProviderOutageScenario {
         String scenario = "provider unreachable 20 s, then back";
         Path work = ScenarioLogs.fresh("ProviderOutageScenario");
         try (ProviderProcess provider = ProviderProcess.start(work, "--job-time", "3s");
-                TcpFaultProxy proxy = TcpFaultProxy.to(provider.port());
+                FaultProxy proxy = FaultProxy.to(provider.port());
                 ServiceProcess service = ServiceProcess.start("a", work, Map.of(
                         "PROVIDER_URL", "http://127.0.0.1:" + proxy.port(), "WEFT_WORKERS", "16"))) {
             History history = new History();
@@ -47,7 +48,7 @@ class ProviderOutageScenario {
             } while (client.count("processing") < 4 && System.nanoTime() < waitUntil);
             long inFlight = client.videos().size() - client.count("completed");
 
-            proxy.mode(TcpFaultProxy.Mode.RESET);
+            proxy.down();
             long cut = System.nanoTime();
             boolean more = false;
             while (System.nanoTime() - cut < OUTAGE.toNanos()) {
@@ -61,7 +62,7 @@ class ProviderOutageScenario {
                 }
                 Thread.sleep(250);
             }
-            proxy.mode(TcpFaultProxy.Mode.PASS);
+            proxy.up();
             long back = System.nanoTime();
             long pending = client.videos().size() - client.count("completed");
             boolean allFinal = client.awaitFinal(url, back + Duration.ofSeconds(150).toNanos(), Duration.ofMillis(250));

@@ -1,7 +1,6 @@
 package dev.weft.faults;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A rate limit shared by freshly started instances: three instances (two in the smoke variant) with {@code WEFT_RATE_LIMIT=N} and one Redis of
@@ -27,18 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * at start, each instance limits on its own at N per second (not unlimited) and says so in {@code /metrics}
  * ({@code weft_ratelimit_fallback}) and {@code /health} (check {@code rate_limiter} down).
  */
-class SharedRateLimitScenario {
+class SharedRateLimitScenario extends TempDirScenario {
     private static final int N = 20;
     private static final double TOLERANCE = 1.1;
     private static final int SECONDS = 3;
-
-    @TempDir
-    Path work;
-
-    @org.junit.jupiter.api.AfterEach
-    void keepLogs(org.junit.jupiter.api.TestInfo test) {
-        FaultLogs.keep(work, "SharedRateLimitScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @Test
     @Tag("smoke")

@@ -116,47 +116,39 @@ class ClientAbortTest {
 
     @Test
     void stalledBodyIsCutOffAfterTheIdleTimeoutAndCountedAs408() throws IOException {
-        double before = count("POST", "/users", 408);
-        long started = System.nanoTime();
-        String answer;
-
-        try (Socket socket = connect()) {
-            socket.setSoTimeout((int) ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(10).toMillis());
-            send(socket, "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 200\r\nX-API-Key: " + TestService.ADMIN_KEY + "\r\n\r\n{\"email\":\"stall");
-            answer = readAll(socket.getInputStream());
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-
-        assertThat(took).isLessThan(ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(2));
-        assertThat(answer).as("the connection is closed without an answer").isEmpty();
-        assertThat(took).isGreaterThanOrEqualTo(ClientDisconnects.BODY_IDLE_TIMEOUT.minusMillis(100));
-        await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThat(count("POST", "/users", 408) - before).isEqualTo(1));
-        assertNoServerErrors();
+        assertStalledRequestIsCutOff("/users", "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 200\r\nX-API-Key: " + TestService.ADMIN_KEY + "\r\n\r\n{\"email\":\"stall");
     }
 
     @Test
     void stalledUploadIsCutOffAfterTheIdleTimeoutAndCountedAs408() throws IOException {
-        double before = count("POST", "/process-video", 408);
+        assertStalledRequestIsCutOff("/process-video", "POST /process-video HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: 100000\r\n"
+                + "X-API-Key: " + TestService.ADMIN_KEY + "\r\n\r\n--b0undary\r\n"
+                + "Content-Disposition: form-data; name=\"video\"; filename=\"a.mp4\"\r\n\r\nfirst bytes");
+    }
+
+    /**
+     * Sends {@code head} (the headers and part of the body of a POST to {@code uri}), then nothing: the edge closes
+     * the connection without an answer after its body idle timeout and counts a 408.
+     */
+    private void assertStalledRequestIsCutOff(String uri, String head) throws IOException {
+        double before = count("POST", uri, 408);
         long started = System.nanoTime();
         String answer;
 
         try (Socket socket = connect()) {
             socket.setSoTimeout((int) ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(10).toMillis());
-            send(socket, "POST /process-video HTTP/1.1\r\nHost: x\r\n"
-                    + "Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: 100000\r\n"
-                    + "X-API-Key: " + TestService.ADMIN_KEY + "\r\n\r\n--b0undary\r\n"
-                    + "Content-Disposition: form-data; name=\"video\"; filename=\"a.mp4\"\r\n\r\nfirst bytes");
+            send(socket, head);
             answer = readAll(socket.getInputStream());
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(answer).as("the connection is closed without an answer").isEmpty();
-        assertThat(took).isBetween(ClientDisconnects.BODY_IDLE_TIMEOUT.minusMillis(100),
-                ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(2));
+        assertThat(took).isGreaterThanOrEqualTo(ClientDisconnects.BODY_IDLE_TIMEOUT.minusMillis(100))
+                .isLessThan(ClientDisconnects.BODY_IDLE_TIMEOUT.plusSeconds(2));
         await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> assertThat(count("POST", "/process-video", 408) - before).isEqualTo(1));
+                .untilAsserted(() -> assertThat(count("POST", uri, 408) - before).isEqualTo(1));
         assertNoServerErrors();
     }
 

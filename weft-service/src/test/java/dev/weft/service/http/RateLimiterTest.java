@@ -3,6 +3,7 @@ package dev.weft.service.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.weft.cache.RedisProcess;
 import dev.weft.service.TestBackends;
 import dev.weft.service.TestService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
 class RateLimiterTest {
     private static final int RATE = 20;
     private static final String SHARED_REDIS = "redis://127.0.0.1:6379";
+    /** This suite's own Redis servers take ports from here (24000-24099). */
+    private static final int FIRST_REDIS_PORT = 24_000;
 
     @Test
     void freshInstancesAdmitTheSharedRateFromTheFirstSecond() throws InterruptedException {
@@ -79,8 +82,8 @@ class RateLimiterTest {
     @Test
     void limitsPerInstanceWhileRedisIsDownAndSharesAgainWhenItIsBack() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (OwnRedis redis = OwnRedis.onFreePort()) {
-            redis.start();
+        try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT)) {
+            redis.restart();
             try (RateLimiter limiter = RateLimiter.shared(RATE, redis.url(), "weft:", registry)) {
                 assertThat(limiter.mode()).isEqualTo(RateLimiter.Mode.SHARED);
                 assertThat(fallbackGauge(registry)).isZero();
@@ -89,7 +92,7 @@ class RateLimiterTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == RateLimiter.Mode.FALLBACK);
                 int admittedDuringOutage = burst(limiter, "down", 3 * RATE);
                 double fallbackGauge = fallbackGauge(registry);
-                redis.start();
+                redis.restart();
                 await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == RateLimiter.Mode.SHARED);
                 int admittedAfter = burst(limiter, "back", 3 * RATE);
 
@@ -108,8 +111,8 @@ class RateLimiterTest {
     @Test
     void aHungRedisCostsOneRequestASecondNotEveryRequest() throws InterruptedException {
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (OwnRedis redis = OwnRedis.onFreePort()) {
-            redis.start();
+        try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT)) {
+            redis.restart();
             try (RateLimiter limiter = RateLimiter.shared(1_000_000, redis.url(), "weft:", registry)) {
                 limiter.tryAcquire("warm");
                 redis.pause();
@@ -140,11 +143,11 @@ class RateLimiterTest {
     @Test
     void startsLimitingLocallyWhenRedisIsUnreachableAndSharesOnceItAnswers() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (OwnRedis redis = OwnRedis.onFreePort()) {
+        try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT)) {
             try (RateLimiter limiter = RateLimiter.shared(RATE, redis.url(), "weft:", registry)) {
                 RateLimiter.Mode atStart = limiter.mode();
                 int admittedAtStart = burst(limiter, "early", 3 * RATE);
-                redis.start();
+                redis.restart();
                 await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == RateLimiter.Mode.SHARED);
 
                 assertThat(atStart).isEqualTo(RateLimiter.Mode.FALLBACK);
@@ -176,7 +179,7 @@ class RateLimiterTest {
     @Test
     @Timeout(180)
     void serviceWithRedisDownLimitsAndSaysSoInHealthAndMetrics() {
-        try (OwnRedis redis = OwnRedis.onFreePort();
+        try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT);
                 TestService service = new TestService(TestBackends.SQLITE,
                         config -> config.withRedisUrl(redis.url()).withRateLimit(5))) {
             int limited = 0;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.service.provider.LocalProvider;
-import dev.weft.service.provider.ModelUsage;
 import dev.weft.service.provider.ProviderException;
 import dev.weft.service.provider.ProviderHealth;
 import dev.weft.service.provider.ProviderStatus;
@@ -19,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -70,7 +70,8 @@ class JobEngineTest {
     @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
     void failsWithTheReasonAfterBoundedRetries(JobDatabase.Target target) {
         AtomicInteger uploads = new AtomicInteger();
-        VideoProvider down = new FailingProvider(uploads);
+        VideoProvider down =
+                new FailingUploads("down", uploads, () -> ProviderException.unavailable("down", "injected"));
         try (JobDatabase jobs = JobDatabase.open(target);
                 JobEngine engine = engine(jobs, down, FAST, new ConcurrentHashMap<>())) {
             engine.start();
@@ -195,8 +196,9 @@ class JobEngineTest {
         AtomicInteger uploads = new AtomicInteger();
         JobsConfig config = FAST.withRetries(1, Duration.ofMillis(50), Duration.ofMillis(200))
                 .withDeadline(Duration.ofSeconds(2));
+        VideoProvider busy = new FailingUploads("busy", uploads, () -> new ProviderLimit.Busy("injected"));
         try (JobDatabase jobs = JobDatabase.open(target);
-                JobEngine engine = engine(jobs, new BusyProvider(uploads), config, new ConcurrentHashMap<>())) {
+                JobEngine engine = engine(jobs, busy, config, new ConcurrentHashMap<>())) {
             engine.start();
             String video = jobs.submit(engine, jobs.user(), null);
 
@@ -272,17 +274,16 @@ class JobEngineTest {
         }
     }
 
-    /** A provider that always answers "busy, come back later" (flow control). */
-    private record BusyProvider(AtomicInteger uploads) implements VideoProvider {
-        @Override
-        public String name() {
-            return "busy";
-        }
-
+    /**
+     * A provider whose every upload fails with {@code failure}, counted in {@code uploads}: "busy, come back later"
+     * (flow control) or a retryable error. Nothing after an upload is reached.
+     */
+    private record FailingUploads(String name, AtomicInteger uploads, Supplier<RuntimeException> failure)
+            implements VideoProvider {
         @Override
         public String upload(Path file, String idempotencyKey) {
             uploads.incrementAndGet();
-            throw new ProviderLimit.Busy("injected");
+            throw failure.get();
         }
 
         @Override
@@ -293,39 +294,6 @@ class JobEngineTest {
         @Override
         public ProviderStatus status(String jobId) {
             throw new AssertionError("never reached");
-        }
-
-        @Override
-        public ProviderHealth health() {
-            return new ProviderHealth(false, Map.of());
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    /** A provider whose uploads always fail with a retryable error. */
-    private record FailingProvider(AtomicInteger uploads) implements VideoProvider {
-        @Override
-        public String name() {
-            return "down";
-        }
-
-        @Override
-        public String upload(Path file, String idempotencyKey) {
-            uploads.incrementAndGet();
-            throw ProviderException.unavailable("down", "injected");
-        }
-
-        @Override
-        public String startProcessing(String url, String optionsJson, String idempotencyKey) {
-            throw new AssertionError("never reached");
-        }
-
-        @Override
-        public ProviderStatus status(String jobId) {
-            return ProviderStatus.completed("x", new ModelUsage("m", 1, 1, 1));
         }
 
         @Override

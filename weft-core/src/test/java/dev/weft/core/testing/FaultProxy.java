@@ -1,4 +1,4 @@
-package dev.weft.db;
+package dev.weft.core.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,17 +12,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A loopback TCP proxy in front of a database server, on virtual threads, that can play a server crash without
- * touching the (shared) server: {@link #down()} resets every connection and resets new ones at once, {@link #up()}
- * forwards again. {@link #cutAfterClientWriteContaining} forwards a client's write to the server, then drops
- * the reply and resets the client: a connection lost while the server runs (and may commit) the statement.
- * {@link #slowConnects} delays new connections: a slow server, not a dead one.
+ * A loopback TCP proxy in front of a server (a database, an HTTP peer), on virtual threads, that can play a server
+ * crash without touching the (shared) server: {@link #down()} resets every connection and resets new ones at once,
+ * {@link #up()} forwards again. {@link #cutAfterClientWriteContaining} forwards a client's write to the server, then
+ * drops the reply and resets the client: a connection lost while the server runs (and may commit) the statement.
+ * {@link #slowConnects} delays new connections: a slow server, not a dead one. {@link #blackhole()} swallows
+ * everything both ways and answers nothing: a hung peer or a lost route.
+ *
+ * <p>Other modules' tests (weft-db's, and weft-faults' between the service and its PostgreSQL or provider) use it
+ * through weft-core's test-jar. Thread-safe: a test switches faults while traffic flows.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private volatile boolean blackhole;
     private final java.util.concurrent.atomic.AtomicReference<byte[]> cutMarker =
             new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean closed;
@@ -39,7 +44,7 @@ final class FaultProxy implements AutoCloseable {
      * @param targetPort the server's loopback port
      * @return a running proxy in pass mode
      */
-    static FaultProxy listen(int listenPort, int targetPort) {
+    public static FaultProxy listen(int listenPort, int targetPort) {
         try {
             return new FaultProxy(new ServerSocket(listenPort, 200, InetAddress.getLoopbackAddress()), targetPort);
         } catch (IOException e) {
@@ -47,12 +52,21 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
-    int port() {
+    /**
+     * @param targetPort the server's loopback port
+     * @return a running proxy in pass mode, on a free loopback port
+     */
+    public static FaultProxy to(int targetPort) {
+        return listen(0, targetPort);
+    }
+
+    /** @return the port clients connect to */
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Plays a crash: resets every open connection; new ones are reset as soon as they are accepted. */
-    void down() {
+    public void down() {
         down = true;
         for (Socket socket : sockets) {
             reset(socket);
@@ -60,13 +74,23 @@ final class FaultProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    /** Forwards new connections again. */
-    void up() {
+    /** Forwards again: new connections after {@link #down()}, and what open ones send after {@link #blackhole()}. */
+    public void up() {
+        down = false;
+        blackhole = false;
+    }
+
+    /**
+     * Accepts connections (again, if {@link #down()}), reads and drops everything both ways and answers nothing, until
+     * {@link #up()}.
+     */
+    public void blackhole() {
+        blackhole = true;
         down = false;
     }
 
     /** @param delay how long each new connection waits before it reaches the server (a slow, loaded server) */
-    void slowConnects(java.time.Duration delay) {
+    public void slowConnects(java.time.Duration delay) {
         connectDelayMillis = delay.toMillis();
     }
 
@@ -76,7 +100,7 @@ final class FaultProxy implements AutoCloseable {
      *
      * @param marker ASCII text the chunk contains
      */
-    void cutAfterClientWriteContaining(String marker) {
+    public void cutAfterClientWriteContaining(String marker) {
         cutMarker.set(marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
@@ -120,6 +144,12 @@ final class FaultProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
+                if (down) {
+                    break; // a connection that slipped in while going down
+                }
+                if (blackhole) {
+                    continue; // swallowed
+                }
                 if (!fromClient && cut.get()) {
                     continue; // the reply to a cut write never arrives
                 }
@@ -140,6 +170,8 @@ final class FaultProxy implements AutoCloseable {
         } finally {
             reset(from);
             reset(to);
+            sockets.remove(from);
+            sockets.remove(to);
         }
     }
 
