@@ -1,6 +1,5 @@
 package dev.weft.faults;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,11 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three instances started at the same moment on an empty PostgreSQL of the scenario's own: they race to migrate the
@@ -21,18 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * version is applied exactly once; exactly one admin key is generated, printed once and stored, and every instance
  * accepts it (no instance printed a key of its own that the others refuse).
  */
-class StartupRaceScenario {
+class StartupRaceScenario extends TempDirScenario {
     private static final String SCENARIO = "3 instances started at once on an empty database";
     private static final java.util.regex.Pattern GENERATED_KEY =
             java.util.regex.Pattern.compile("generated admin key \\(shown once, stored hashed\\): (wa_[A-Za-z0-9_-]+)");
-
-    @TempDir
-    Path work;
-
-    @AfterEach
-    void keepLogs(TestInfo test) {
-        FaultLogs.keep(work, "StartupRaceScenario/" + test.getTestMethod().orElseThrow().getName());
-    }
 
     @Test
     @Tag("full")
