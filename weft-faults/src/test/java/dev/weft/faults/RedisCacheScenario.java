@@ -100,6 +100,64 @@ class RedisCacheScenario {
     }
 
     /**
+     * Single-flight across instances: 60 reads of one cold profile start together, 20 on each instance; the
+     * profile is loaded from the database once in all (per-JVM single flight, then the Redis lease across JVMs).
+     * Loads are counted from each instance's {@code cache_loads_total} for {@code weft-profiles}.
+     */
+    @Test
+    @Tag("full")
+    void coldReadsOnThreeInstancesLoadTheProfileOnce() throws Exception {
+        String scenario = "cache: Redis up, 3 instances, 60 concurrent reads of one cold profile";
+        createWarmUsers("listening", 1); // every instance hears invalidations again (an earlier fault may have ended)
+        long id = cluster.createUser("cold" + SEED + "_" + runs);
+        Http http = new Http(Duration.ofSeconds(10));
+        Map<String, Double> before = new HashMap<>();
+        for (ServiceProcess instance : cluster.instances()) {
+            before.put(instance.name(), profileLoads(http, instance));
+        }
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (java.util.concurrent.ExecutorService readers =
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 60; i++) {
+                ServiceProcess on = cluster.instances().get(i % 3);
+                readers.submit(() -> {
+                    go.await();
+                    Http.Answer answer = Http.orNull(() -> http.get(on.url("/user-profile/" + id), Http.admin()));
+                    statuses.add(answer == null ? 0 : answer.status());
+                    return null;
+                });
+            }
+            go.countDown();
+        }
+        double counted = 0;
+        for (ServiceProcess instance : cluster.instances()) {
+            counted += profileLoads(http, instance) - before.get(instance.name());
+        }
+        double loads = counted;
+        long ok = statuses.stream().filter(status -> status == 200).count();
+        String figure = String.format(Locale.ROOT, "%.0f loads for %d reads (%d answered 200)", loads,
+                statuses.size(), ok);
+        Report.record(scenario, "the profile is loaded once across the instances", figure, loads == 1 && ok == 60);
+        SoftAssertions.assertSoftly(soft -> {
+            soft.assertThat(ok).as(figure).isEqualTo(60);
+            soft.assertThat(loads).as(figure).isEqualTo(1.0);
+        });
+    }
+
+    /** The instance's profile-cache loads: the largest count among its tiers, as each tier may count the load. */
+    private static double profileLoads(Http http, ServiceProcess instance) throws Exception {
+        double most = 0;
+        for (String line : http.get(instance.url("/metrics"), Http.admin()).body().lines().toList()) {
+            if (line.startsWith("cache_loads_total{") && line.contains("cache=\"weft-profiles\"")
+                    && line.contains("result=\"success\"")) {
+                most = Math.max(most, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        return most;
+    }
+
+    /**
      * Trials of "write through a; as soon as its response returns, read on b and c": the readers follow the user
      * being written in tight loops, so each has that user in its local tier when the write lands.
      */
