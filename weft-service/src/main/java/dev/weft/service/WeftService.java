@@ -12,6 +12,7 @@ import dev.weft.service.users.UsersModule;
 import io.helidon.webserver.WebServer;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class WeftService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WeftService.class);
+    /** How long a start waits for a database that weft-db reports down before it gives up. */
+    private static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(10);
 
     private final ServiceContext context;
     private final List<Function<ServiceContext, RouteModule>> moduleFactories;
@@ -116,6 +119,41 @@ public final class WeftService implements AutoCloseable {
     }
 
     /**
+     * Migrates, waiting up to {@link #STARTUP_DATABASE_WAIT} while the database cannot be reached: a database
+     * restarting as the service starts (or a first health probe that failed) should not end the start at once. A
+     * database still unreachable after that ends it, with the cause.
+     */
+    private MigrationResult migrateOnceReachable() {
+        long deadline = System.nanoTime() + STARTUP_DATABASE_WAIT.toNanos();
+        while (true) {
+            try {
+                return context.migrations().migrate();
+            } catch (RuntimeException failure) {
+                if (!knownDown(failure) || System.nanoTime() - deadline > 0) {
+                    throw failure;
+                }
+                LOG.atInfo().setMessage("waiting for the database before migrating").log();
+                try {
+                    Thread.sleep(Duration.ofMillis(250));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+            }
+        }
+    }
+
+    /** Whether a failure, or one of its causes, says the database cannot be reached (now, or known down). */
+    private static boolean knownDown(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof dev.weft.db.DatabaseUnavailableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Migrates the database, sets up the admin key and starts listening.
      *
      * @return this
@@ -124,7 +162,7 @@ public final class WeftService implements AutoCloseable {
     public WeftService start() {
         routeJulToSlf4j();
         try {
-            MigrationResult migrated = context.migrations().migrate();
+            MigrationResult migrated = migrateOnceReachable();
             if (!migrated.applied().isEmpty()) {
                 LOG.atInfo().setMessage("migrations applied").addKeyValue("versions", migrated.applied()).log();
             }

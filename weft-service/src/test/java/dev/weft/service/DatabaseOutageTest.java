@@ -143,6 +143,32 @@ class DatabaseOutageTest {
         }
     }
 
+    /** A database that is down while the service starts, and back a moment later, does not end the start. */
+    @Test
+    void aStartWaitsForADatabaseThatIsBrieflyDown() throws Exception {
+        try (DatabaseCutOffProxy proxy = new DatabaseCutOffProxy(5432)) {
+            proxy.down();
+            Thread back = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(1_500);
+                    proxy.up();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long start = System.nanoTime();
+            try (TestService service = new TestService(TestBackends.POSTGRESQL,
+                    config -> config.withDatabase(throughProxy(config.database(), proxy.port())))) {
+                long startedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertThat(startedAfterMs).as("started after the database came back").isGreaterThanOrEqualTo(1_000);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> service.get("/health/ready", null).status() == 200);
+            } finally {
+                back.join();
+            }
+        }
+    }
+
     private static DatabaseConfig throughProxy(DatabaseConfig config, int port) {
         return new DatabaseConfig(config.name(), config.type(), config.host(), port, config.database(),
                 config.username(), config.password(), config.pool(), config.statementTimeout(),
