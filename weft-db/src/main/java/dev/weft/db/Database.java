@@ -94,8 +94,9 @@ public interface Database extends SqlOperations, AutoCloseable {
 
     /**
      * The health a background checker saw last, for readiness probes that must answer at once. A database opened by
-     * weft on a server (PostgreSQL, MariaDB, MySQL) probes it in the background (once a second through the pool; every
-     * 250 ms while it is down) and answers from that; while it is down, calls fail at once with
+     * weft on a server (PostgreSQL, MariaDB, MySQL) probes it in the background (once a second with a short-lived
+     * connection of its own, outside the pool, so a saturated pool is not taken for a dead server; every 250 ms while
+     * it is down) and answers from that; while it is down, calls fail at once with
      * {@link DatabaseUnavailableException} instead of waiting for a connection. A cluster answers from its checker. The
      * default, for other implementations, probes now with {@link #health(java.time.Duration)} bounded by one second.
      *

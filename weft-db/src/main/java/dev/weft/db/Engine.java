@@ -448,6 +448,12 @@ final class Engine implements AutoCloseable {
      */
     DatabaseException translateCommitting(SQLException error, Call call) {
         DatabaseException translated = translate(error, call);
+        if (translated instanceof QueryTimeoutException) {
+            // the cancel races the statement: an autocommit write or a COMMIT may have finished before it arrived
+            return new CommitOutcomeUnknownException("database '" + config.name() + "': " + call.describe()
+                    + " was cancelled by its timeout while it may have been committing; the outcome is unknown",
+                    translated.sqlState().orElse(null), error);
+        }
         if (translated instanceof DatabaseUnavailableException && !(translated instanceof DatabaseReadOnlyException)) {
             return new CommitOutcomeUnknownException("database '" + config.name() + "': " + call.describe()
                     + " lost its connection while the database may have been committing; the outcome is unknown",

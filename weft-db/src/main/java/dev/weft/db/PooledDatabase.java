@@ -182,7 +182,9 @@ final class PooledDatabase extends Session implements Database {
     /**
      * Runs a single-value query on a connection of its own, outside the pool (see
      * {@link ConnectionPool#connectDirectly()}): how a cluster probes a member it holds down without waking the
-     * pool. The connect is bounded by the config's connect timeout, the query by {@code timeout}.
+     * pool. The connect is bounded by the config's connect timeout, the login and every read by that plus
+     * {@code timeout} (a server that accepts and then says nothing cannot hold the probe), the query by
+     * {@code timeout}.
      *
      * @param sql a query returning one row
      * @param timeout the query's timeout, rounded up to whole seconds as JDBC wants
@@ -190,7 +192,7 @@ final class PooledDatabase extends Session implements Database {
      * @throws SQLException if the server cannot be reached or the query fails
      */
     @Nullable Object probeDirectly(String sql, java.time.Duration timeout) throws SQLException {
-        try (Connection connection = engine.pool().connectDirectly();
+        try (Connection connection = engine.pool().connectDirectly(timeout.plus(config().connectTimeout()));
                 java.sql.Statement statement = connection.createStatement()) {
             statement.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
             try (java.sql.ResultSet rows = statement.executeQuery(sql)) {

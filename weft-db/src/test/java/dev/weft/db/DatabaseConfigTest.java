@@ -140,6 +140,8 @@ class DatabaseConfigTest {
             assertThat(config.redactedUrl()).isEqualTo("postgresql://app:****@pg-a:5432,pg-b:5433,pg-c:5432/orders");
             assertThat(dev.weft.db.internal.Dialect.of(DatabaseType.POSTGRESQL).jdbcUrl(config))
                     .isEqualTo("jdbc:postgresql://pg-a:5432,pg-b:5433,pg-c:5432/orders");
+            assertThat(DatabaseConfig.fromUrl("postgresql://app@pg-a,pg-b/orders").build().properties())
+                    .as("never settles on a standby unless told to").containsEntry("targetServerType", "primary");
             assertThatThrownBy(() -> DatabaseConfig.fromUrl("mariadb://root@m1:3306,m2:3306/db"))
                     .isInstanceOf(InvalidConfigException.class).hasMessageContaining("several hosts");
         }

@@ -455,7 +455,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             }
             last = Objects.requireNonNull(outcome.failure());
             if (!outcome.retryable()
-                    || !mayRetry(call, attempt, outcome.neverSent(), outcome.retryAfter() != null, last)) {
+                    || !mayRetry(call, attempt, outcome.neverSent(), waitsAsAsked(outcome.retryAfter()), last)) {
                 throw failed(call, attempt, last);
             }
             Duration retryAfter = outcome.retryAfter();
@@ -573,9 +573,18 @@ final class HttpApiClient implements ApiClient, RequestSender {
     }
 
     /**
+     * Whether the retry waits what the server asked for: a {@code Retry-After} within {@code maxRetryDelay}. A longer
+     * one is cut to {@code maxRetryDelay}, so that retry comes before the server said and draws from the budget.
+     */
+    private boolean waitsAsAsked(@Nullable Duration retryAfter) {
+        return retryAfter != null && retryAfter.compareTo(backoff.maxDelay()) <= 0;
+    }
+
+    /**
      * Whether the failed attempt may be retried; throws if only the budget stands in the way. A retry the server
      * asked for with {@code Retry-After} (a polite 429 or 503) is flow control, not a retry storm: it waits what the
-     * server said and does not draw from the budget, so a rate-limited but healthy upstream never exhausts it.
+     * server said and does not draw from the budget, so a rate-limited but healthy upstream never exhausts it; a
+     * wait cut short by {@code maxRetryDelay} is not what the server said, and draws like any retry.
      */
     private boolean mayRetry(Call call, int attempt, boolean neverSent, boolean serverSaidWhen, ApiException last) {
         if (attempt > config.maxRetries()) {

@@ -322,7 +322,9 @@ final class Edge implements Handler {
                     case UPSTREAM -> "a dependency failed";
                     case INTERNAL -> "internal error";
                 };
-                if (weft.kind() == ErrorKind.UNAVAILABLE || weft.kind() == ErrorKind.RATE_LIMITED) {
+                // never for commit_outcome_unknown: a client that retried on the header could apply a write twice
+                if ((weft.kind() == ErrorKind.UNAVAILABLE || weft.kind() == ErrorKind.RATE_LIMITED)
+                        && (weft.retryable() || weft.retryAfter().isPresent())) {
                     long seconds = weft.retryAfter().map(wait -> (wait.toMillis() + 999) / 1000).orElse(1L);
                     response.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, seconds)));
                 }

@@ -90,6 +90,10 @@ public final class ConfigUrls {
         if (query != null) {
             addQuery(builder, query);
         }
+        if (hostList != null && (query == null || !query.contains("targetServerType="))) {
+            // without it pgjdbc takes any host that answers: after a failover, the old primary back as a standby
+            builder.property("targetServerType", "primary");
+        }
         return builder;
     }
 

@@ -34,6 +34,7 @@ public final class ConnectionPool implements AutoCloseable {
     private final String name;
     private final HikariDataSource hikari;
     private final String jdbcUrl;
+    private final Dialect dialect;
     private final Properties driverProperties;
     private final String username;
     private final Secret password;
@@ -64,6 +65,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.maxWaiting = config.pool().maxWaiting();
         this.gate = new Semaphore(maxConnections, true);
 
+        this.dialect = dialect;
         this.jdbcUrl = dialect.jdbcUrl(config);
         this.driverProperties = dialect.driverProperties(config);
         this.username = config.username();
@@ -133,6 +135,7 @@ public final class ConnectionPool implements AutoCloseable {
         Waiter waiter = new Waiter(Thread.currentThread());
         waiters.add(waiter);
         try {
+            failIfDown(); // marked down between the first check and joining the waiters: that wake-up was missed
             if (!gate.tryAcquire()) {
                 enterQueue();
                 try {
@@ -383,8 +386,22 @@ public final class ConnectionPool implements AutoCloseable {
      * @throws SQLException if the driver cannot connect
      */
     public Connection connectDirectly() throws SQLException {
+        return connectDirectly(null);
+    }
+
+    /**
+     * As {@link #connectDirectly()}, with the login and every read of the connection bounded (a probe's).
+     *
+     * @param bound the most the connection's login and each read may take, or {@code null} for the pool's settings
+     * @return a new connection; the caller closes it
+     * @throws SQLException if the server refuses or cannot be reached
+     */
+    public Connection connectDirectly(java.time.@Nullable Duration bound) throws SQLException {
         Properties properties = new Properties();
         properties.putAll(driverProperties);
+        if (bound != null) {
+            dialect.boundProbe(properties, bound);
+        }
         if (!username.isEmpty()) {
             properties.setProperty("user", username);
         }

@@ -133,6 +133,17 @@ public abstract class Dialect {
      */
     public abstract SqlFault classify(SQLException error);
 
+    /**
+     * Driver settings that bound a health probe's own connection as a whole: its login and every read, not only the
+     * TCP connect, so that a server that accepts and then says nothing (stopped, half-open) cannot hold a probe.
+     *
+     * @param properties the connection's settings, changed in place
+     * @param bound the most the probe may take
+     */
+    public void boundProbe(java.util.Properties properties, java.time.Duration bound) {
+        // the default: the driver's connect timeout from the config is all there is
+    }
+
     /** @return a query that answers the server's version as its one column */
     public abstract String versionQuery();
 

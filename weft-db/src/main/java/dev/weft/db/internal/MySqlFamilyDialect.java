@@ -20,6 +20,11 @@ abstract class MySqlFamilyDialect extends Dialect {
     }
 
     @Override
+    public void boundProbe(java.util.Properties properties, java.time.Duration bound) {
+        properties.setProperty("socketTimeout", Long.toString(Math.max(1, bound.toMillis())));
+    }
+
+    @Override
     public SqlFault classify(SQLException error) {
         int code = vendorCode(error);
         switch (code) {
@@ -35,8 +40,13 @@ abstract class MySqlFamilyDialect extends Dialect {
             case 1317, 1969, 3024 -> {
                 return SqlFault.CANCELLED;
             }
-            case 1290, 1792, 1836 -> { // --read-only, a read-only transaction, read-only mode
+            case 1792, 1836 -> { // a read-only transaction, read-only mode
                 return SqlFault.READ_ONLY;
+            }
+            case 1290 -> { // "running with the --read-only option" (also --secure-file-priv and others: not those)
+                String message = String.valueOf(error.getMessage());
+                return message.contains("read-only") || message.contains("read_only") ? SqlFault.READ_ONLY
+                        : classifyStandard(sqlState(error));
             }
             case 1040, 1053, 1927, 2002, 2003, 2006, 2013, 1152, 1158, 1159, 1160, 1161 -> {
                 return SqlFault.CONNECTION;

@@ -32,6 +32,13 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public void boundProbe(Properties properties, java.time.Duration bound) {
+        String seconds = Long.toString(Math.max(1, (bound.toMillis() + 999) / 1000));
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", seconds);
+    }
+
+    @Override
     protected void addDefaults(Properties properties, DatabaseConfig config) {
         properties.setProperty("ApplicationName", "weft-" + config.name());
         properties.setProperty("connectTimeout", Long.toString(Math.max(1, config.connectTimeout().toSeconds())));

@@ -612,7 +612,10 @@ public final class JobEngine implements AutoCloseable {
             held.forEach((jobId, lease) -> {
                 long before = clock.millis();
                 try {
-                    if (store.renew(jobId, lease.owner, config.lease(), false)) {
+                    // bounded by the heartbeat period: a renew stuck waiting for a connection must not outlast the
+                    // leases it is meant to keep (a saturated pool waits up to its 30 s acquire timeout)
+                    if (dev.weft.core.Deadline.after(config.heartbeat()).call(
+                            () -> store.renew(jobId, lease.owner, config.lease(), false))) {
                         renewed(jobId, before);
                     } else {
                         lease.validUntil.set(0);

@@ -74,6 +74,9 @@ final class ProviderLimit {
                 listener.onIgnore();
             }
             throw e;
+        } catch (Error e) {
+            listener.onIgnore(); // the slot is given back whatever happened
+            throw e;
         }
     }
 
