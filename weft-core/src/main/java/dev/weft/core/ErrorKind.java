@@ -7,6 +7,10 @@ package dev.weft.core;
 public enum ErrorKind {
     /** The caller sent something invalid: a bad identifier, a missing parameter, a value out of range. */
     INVALID_INPUT(400, false),
+    /** The caller did not say who it is, or the credentials are not valid (HTTP 401). */
+    UNAUTHENTICATED(401, false),
+    /** The caller is known but may not do this (HTTP 403). */
+    FORBIDDEN(403, false),
     /** The thing asked for does not exist. */
     NOT_FOUND(404, false),
     /** The request conflicts with the current state: a duplicate key, a foreign key, a lost race. */

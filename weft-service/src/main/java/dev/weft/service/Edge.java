@@ -314,6 +314,8 @@ final class Edge implements Handler {
                 code = weft.code();
                 detail = switch (weft.kind()) {
                     case INVALID_INPUT -> "the request is invalid";
+                    case UNAUTHENTICATED -> "authentication required";
+                    case FORBIDDEN -> "not allowed";
                     case NOT_FOUND -> "not found";
                     case CONFLICT -> "the request conflicts with the current state";
                     case TIMEOUT -> "a dependency did not answer in time";
@@ -428,6 +430,8 @@ final class Edge implements Handler {
     static int status(ErrorKind kind) {
         return switch (kind) {
             case INVALID_INPUT -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case TIMEOUT -> 504;

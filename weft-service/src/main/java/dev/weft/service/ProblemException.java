@@ -101,6 +101,8 @@ public final class ProblemException extends WeftException {
 
     private static ErrorKind kindOf(int status) {
         return switch (status) {
+            case 401 -> ErrorKind.UNAUTHENTICATED;
+            case 403 -> ErrorKind.FORBIDDEN;
             case 404 -> ErrorKind.NOT_FOUND;
             case 409 -> ErrorKind.CONFLICT;
             case 429 -> ErrorKind.RATE_LIMITED;

@@ -1,0 +1,17 @@
+package dev.weft.core;
+
+/**
+ * The caller did not identify itself, or its credentials are not valid. Kind {@link ErrorKind#UNAUTHENTICATED}
+ * (HTTP 401). The message never repeats the credentials.
+ */
+public class UnauthenticatedException extends WeftException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param code a stable code such as {@code unauthorized}
+     * @param message what is missing or wrong, never the credential itself
+     */
+    public UnauthenticatedException(String code, String message) {
+        super(ErrorKind.UNAUTHENTICATED, code, message, null);
+    }
+}
