@@ -190,7 +190,7 @@ final class Engine implements AutoCloseable {
 
     <T> List<T> cachedList(Session session, Spec spec, Class<T> type, RowMapper<T> mapper, @Nullable String key,
             Duration ttl, java.util.@Nullable Set<String> tables) {
-        dev.weft.cache.internal.CacheInputs.ttl(ttl);
+        dev.weft.cache.spi.CacheInputs.ttl(ttl);
         if (!writeTagOf(spec.sql().sql()).isEmpty()) {
             throw new InvalidInputException("cache_needs_read", "cached", "only a read can be cached");
         }

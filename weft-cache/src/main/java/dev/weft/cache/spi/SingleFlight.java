@@ -1,4 +1,4 @@
-package dev.weft.cache.internal;
+package dev.weft.cache.spi;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

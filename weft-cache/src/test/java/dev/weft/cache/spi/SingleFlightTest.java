@@ -1,4 +1,4 @@
-package dev.weft.cache.internal;
+package dev.weft.cache.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,10 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
-import dev.weft.cache.internal.CacheInputs;
-import dev.weft.cache.internal.JsonCodec;
+import dev.weft.cache.Cache;
+import dev.weft.cache.LocalCache;
+import dev.weft.cache.spi.CaffeineTier;
+
+import dev.weft.cache.spi.CacheInputs;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
 import static org.awaitility.Awaitility.await;
 

@@ -1,7 +1,12 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
-import dev.weft.cache.internal.CacheInputs;
-import dev.weft.cache.internal.SingleFlight;
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import dev.weft.cache.spi.CaffeineTier;
+
+import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.SingleFlight;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

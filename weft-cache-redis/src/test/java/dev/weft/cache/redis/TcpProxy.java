@@ -1,4 +1,4 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
 import java.io.IOException;
 import java.io.InputStream;

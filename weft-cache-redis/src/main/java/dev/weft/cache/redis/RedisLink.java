@@ -1,4 +1,4 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

@@ -1,4 +1,8 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

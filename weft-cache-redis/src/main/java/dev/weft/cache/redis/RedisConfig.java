@@ -1,9 +1,9 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
 import dev.weft.core.Checks;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
-import dev.weft.cache.internal.CacheInputs;
+import dev.weft.cache.spi.CacheInputs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -37,7 +37,7 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
     /** Default {@link #leaseTime()}. */
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(10);
     /** Default {@link #loadWait()}. */
-    public static final Duration DEFAULT_LOAD_WAIT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_LOAD_WAIT = dev.weft.cache.LocalCache.DEFAULT_LOAD_WAIT;
 
     /** Validates every field. */
     public RedisConfig {

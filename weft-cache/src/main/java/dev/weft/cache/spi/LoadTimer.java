@@ -1,4 +1,4 @@
-package dev.weft.cache.internal;
+package dev.weft.cache.spi;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,4 +1,4 @@
-package dev.weft.cache.internal;
+package dev.weft.cache.spi;
 
 import dev.weft.core.InvalidInputException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,11 @@
-package dev.weft.cache;
+package dev.weft.cache.spi;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.weft.cache.internal.CacheInputs;
-import dev.weft.cache.internal.SingleFlight;
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.LocalCache;
+import dev.weft.cache.TypeRef;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -15,10 +17,26 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-/** The local tier: Caffeine with per-entry expiry, version-checked tags and in-JVM single flight. */
-final class CaffeineTier implements Cache {
-    /** A cached value with its expiry and the versions of its tags when it was computed. */
-    record Entry(Object value, long ttlNanos, String[] tags, long[] versions) {
+/**
+ * The local tier: Caffeine with per-entry expiry, version-checked tags and in-JVM single flight. It is what
+ * {@link LocalCache#create(String, long)} returns, and the near tier a far-tier implementation (weft-cache-redis's
+ * tiered cache) puts in front of its own: besides {@link Cache} it offers the steps such a tier needs to serve a
+ * local hit only while it is still current ({@link #fresh}, {@link #holds}), to fill itself from the far tier
+ * without losing a racing invalidation ({@link #changes}, {@link #putIfUnchangedSince}) and to apply invalidations
+ * heard from other instances.
+ *
+ * <p>Thread-safe.
+ */
+public final class CaffeineTier implements Cache {
+    /**
+     * A cached value with its expiry and the versions of its tags when it was computed.
+     *
+     * @param value the value, kept as the object (not serialized)
+     * @param ttlNanos its time to live
+     * @param tags its tags
+     * @param versions the version of each tag when the value was computed
+     */
+    public record Entry(Object value, long ttlNanos, String[] tags, long[] versions) {
     }
 
     private static final String[] NO_TAGS = new String[0];
@@ -31,18 +49,31 @@ final class CaffeineTier implements Cache {
     /** Caffeine counted these as hits, but weft answered a miss (stale tags or another type). */
     private final LongAdder rejectedHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
-    private final dev.weft.cache.internal.LoadTimer loads = new dev.weft.cache.internal.LoadTimer();
+    private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
 
-    CaffeineTier(String name, long maximumSize) {
+    /**
+     * @param name the cache's name, already checked ({@link CacheInputs#name})
+     * @param maximumSize the most entries kept
+     * @return a local tier on the system clock
+     */
+    public static CaffeineTier create(String name, long maximumSize) {
         // Caffeine's own default: maintenance (expiry, eviction) runs asynchronously on the common pool; it is
         // short CPU work that never blocks, so it does not hold a carrier the way I/O would.
-        this(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
                 java.util.concurrent.ForkJoinPool.commonPool());
     }
 
-    /** With an injected clock, so tests can move time instead of sleeping (and maintain synchronously). */
-    CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker) {
-        this(name, maximumSize, ticker, Runnable::run);
+    /**
+     * With an injected clock, so tests can move time instead of sleeping (and maintain synchronously).
+     *
+     * @param name the cache's name
+     * @param maximumSize the most entries kept
+     * @param nanoTicker the clock, in nanoseconds
+     * @return a local tier on that clock
+     */
+    public static CaffeineTier create(String name, long maximumSize, java.util.function.LongSupplier nanoTicker) {
+        java.util.Objects.requireNonNull(nanoTicker, "nanoTicker");
+        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong, Runnable::run);
     }
 
     private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
@@ -96,8 +127,15 @@ final class CaffeineTier implements Cache {
         return entry == null ? Optional.empty() : Optional.of((T) entry.value());
     }
 
-    /** The entry if present, of the type asked for, and none of its tags invalidated since it was computed. */
-    Entry fresh(String key, Class<?> type) {
+    /**
+     * Reads an entry for a caller that checks more before serving it (and counts it as a hit or a miss).
+     *
+     * @param key the key
+     * @param type the class the caller wants
+     * @return the entry if present, of the type asked for, and none of its tags invalidated since it was computed;
+     *     else {@code null}
+     */
+    public @org.jspecify.annotations.Nullable Entry fresh(String key, Class<?> type) {
         // Caffeine counts hits and misses itself; only a present entry weft refuses needs correcting.
         Entry entry = entries.getIfPresent(Objects.requireNonNull(key, "key"));
         if (entry == null) {
@@ -116,13 +154,17 @@ final class CaffeineTier implements Cache {
     /**
      * Whether {@code entry}, found by {@link #fresh} a moment ago, is still the key's entry and still current: an
      * invalidation applied since removed or outdated it otherwise.
+     *
+     * @param key the key
+     * @param entry the entry {@link #fresh} returned for it
+     * @return whether it may still be served
      */
-    boolean holds(String key, Entry entry) {
+    public boolean holds(String key, Entry entry) {
         return entries.asMap().get(key) == entry && (entry.tags().length == 0 || current(entry));
     }
 
     /** Counts a hit the caller did not serve after all (Caffeine counted it as a hit). */
-    void rejectHit() {
+    public void rejectHit() {
         rejectedHits.increment();
     }
 
@@ -137,15 +179,21 @@ final class CaffeineTier implements Cache {
     private final AtomicLong changes = new AtomicLong();
 
     /** @return the count of invalidations so far */
-    long changes() {
+    public long changes() {
         return changes.get();
     }
 
     /**
      * Stores a copy read from a far tier unless an invalidation (of any key or tag) happened since
      * {@code before}: that invalidation might have been for this value, which the read may predate.
+     *
+     * @param before {@link #changes()} read before the far tier was asked
+     * @param key the key
+     * @param value the value read
+     * @param ttl how long the copy lives here
+     * @param tags its tags
      */
-    void putIfUnchangedSince(long before, String key, Object value, Duration ttl, String[] tags) {
+    public void putIfUnchangedSince(long before, String key, Object value, Duration ttl, String[] tags) {
         Entry entry = new Entry(value, ttl.toNanos(), tags, versionsOf(tags));
         if (changes.get() != before) {
             return;
@@ -179,16 +227,30 @@ final class CaffeineTier implements Cache {
 
     /**
      * Stores a value computed under the given tag versions (captured before the computation began).
+     *
+     * @param key the key
+     * @param value the value
+     * @param ttl its time to live
+     * @param tags its tags
+     * @param versions the tags' versions from {@link #versionsOf(String[])} before the computation began
      */
-    void putComputed(String key, Object value, Duration ttl, String[] tags, long[] versions) {
+    public void putComputed(String key, Object value, Duration ttl, String[] tags, long[] versions) {
         entries.put(key, new Entry(value, ttl.toNanos(), tags, versions));
     }
 
-    String[] tagArray(Set<String> tags) {
+    /**
+     * @param tags tags
+     * @return them as the array the entries keep
+     */
+    public String[] tagArray(Set<String> tags) {
         return tags.isEmpty() ? NO_TAGS : tags.toArray(String[]::new);
     }
 
-    long[] versionsOf(String[] tags) {
+    /**
+     * @param tags tags
+     * @return the current version of each
+     */
+    public long[] versionsOf(String[] tags) {
         if (tags.length == 0) {
             return NO_VERSIONS;
         }
@@ -218,7 +280,7 @@ final class CaffeineTier implements Cache {
         }
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
+        return singleFlight.run(key, LocalCache.DEFAULT_LOAD_WAIT, () -> {
             Entry again = peek(key, type.rawType()); // another caller may have finished while this one queued
             if (again != null) {
                 return (T) again.value();
@@ -246,8 +308,12 @@ final class CaffeineTier implements Cache {
         tagVersions.computeIfAbsent(CacheInputs.tag(tag), unused -> new AtomicLong()).incrementAndGet();
     }
 
-    /** Bumps a tag's version, as told by another instance. */
-    void observeTagInvalidated(String tag) {
+    /**
+     * Bumps a tag's version, as told by another instance.
+     *
+     * @param tag the tag
+     */
+    public void observeTagInvalidated(String tag) {
         invalidateTag(tag);
     }
 
@@ -294,7 +360,8 @@ final class CaffeineTier implements Cache {
         return Map.of("local", stats());
     }
 
-    void cleanUp() {
+    /** Runs Caffeine's pending maintenance (expiry, eviction) now; for tests. */
+    public void cleanUp() {
         entries.cleanUp();
     }
 

@@ -1,4 +1,4 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;

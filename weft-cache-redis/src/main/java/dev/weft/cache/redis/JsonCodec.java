@@ -1,4 +1,4 @@
-package dev.weft.cache.internal;
+package dev.weft.cache.redis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,7 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.TypeRef;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -153,7 +156,7 @@ class Issue17StaleReadsTest {
 
     private @Nullable Row load(long id) {
         // a database round trip: it also lets the readers' virtual threads yield, as real loads do
-        LocalCacheTest.sleepMillis(1);
+        TestWaits.sleepMillis(1);
         Long version = database.get(id);
         return version == null ? null : new Row(id, version);
     }
@@ -166,7 +169,7 @@ class Issue17StaleReadsTest {
                 long version = database.merge(id, 1L, Long::sum);
                 instances.get(random.nextInt(instances.size())).invalidateTag("row:" + id);
                 writes.get(id).add(new Write(id, version, System.nanoTime()));
-                LocalCacheTest.sleepMillis(3);
+                TestWaits.sleepMillis(3);
             }
         });
     }

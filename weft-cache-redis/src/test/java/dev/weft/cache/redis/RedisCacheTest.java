@@ -1,4 +1,9 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import dev.weft.cache.CacheMetrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -239,7 +244,7 @@ class RedisCacheTest {
     void badKeysAndTtlsAreRefusedAndNothingIsWritten() {
         Cache cache = connect().cache("users");
 
-        assertThatThrownBy(() -> cache.put(LocalCacheTest.keyOfBytes(513, 3), ADA, MINUTE))
+        assertThatThrownBy(() -> cache.put(TestWaits.keyOfBytes(513, 3), ADA, MINUTE))
                 .isInstanceOfSatisfying(InvalidInputException.class,
                         e -> assertThat(e.code()).isEqualTo("invalid_cache_key"));
         assertThatThrownBy(() -> cache.put("a\u0000b", ADA, MINUTE))
@@ -278,7 +283,7 @@ class RedisCacheTest {
                     go.await();
                     return instance.getOrLoad("daily", String.class, MINUTE, () -> {
                         runs.incrementAndGet();
-                        LocalCacheTest.sleepMillis(200); // the work of an expensive load
+                        TestWaits.sleepMillis(200); // the work of an expensive load
                         return "report-42";
                     });
                 }));
@@ -305,7 +310,7 @@ class RedisCacheTest {
                 () -> {
                     runs.incrementAndGet();
                     loading.countDown();
-                    LocalCacheTest.sleepMillis(1_500); // five lease times
+                    TestWaits.sleepMillis(1_500); // five lease times
                     return "from-first";
                 })));
         assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
@@ -333,7 +338,7 @@ class RedisCacheTest {
         Thread stuck = Thread.ofVirtual().start(() -> holderResult.set(holder.getOrLoad("daily", String.class,
                 MINUTE, () -> {
                     holderLoading.countDown();
-                    LocalCacheTest.awaitLatch(holderRelease); // a load that hangs until the test ends it
+                    TestWaits.awaitLatch(holderRelease); // a load that hangs until the test ends it
                     return "from-holder";
                 })));
         assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();
@@ -367,7 +372,7 @@ class RedisCacheTest {
                     go.await();
                     return cache.getOrLoad("daily", String.class, MINUTE, () -> {
                         runs.incrementAndGet();
-                        LocalCacheTest.sleepMillis(100);
+                        TestWaits.sleepMillis(100);
                         throw new IllegalStateException("source down");
                     });
                 }));
@@ -435,7 +440,7 @@ class RedisCacheTest {
         CacheMetrics.bind(cache, registry);
 
         cache.getOrLoad("slow", String.class, MINUTE, () -> {
-            LocalCacheTest.sleepMillis(30); // the work of a slow loader
+            TestWaits.sleepMillis(30); // the work of a slow loader
             return "done";
         });
 
@@ -497,7 +502,7 @@ class RedisCacheTest {
             Thread first = Thread.ofVirtual().start(() -> holder.getOrLoad("daily", String.class, MINUTE, () -> {
                 runs.incrementAndGet();
                 holderLoading.countDown();
-                LocalCacheTest.awaitLatch(holderRelease);
+                TestWaits.awaitLatch(holderRelease);
                 return "from-holder";
             }));
             assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();

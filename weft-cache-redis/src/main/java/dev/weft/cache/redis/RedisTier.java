@@ -1,8 +1,12 @@
-package dev.weft.cache;
+package dev.weft.cache.redis;
 
-import dev.weft.cache.internal.CacheInputs;
-import dev.weft.cache.internal.JsonCodec;
-import dev.weft.cache.internal.SingleFlight;
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import dev.weft.cache.CacheException;
+
+import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.SingleFlight;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -86,7 +90,7 @@ final class RedisTier implements Cache {
     private final SingleFlight singleFlight = new SingleFlight();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
-    private final dev.weft.cache.internal.LoadTimer loads = new dev.weft.cache.internal.LoadTimer();
+    private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
     private final LongAdder errors = new LongAdder();
     private final LongAdder droppedWrites = new LongAdder();
     /** Whether the entries last read carried tags; chooses between the plain GET and the checking script. */
