@@ -2,6 +2,7 @@ package dev.weft.cache.redis;
 
 import dev.weft.cache.Cache;
 import dev.weft.cache.LocalCache;
+import dev.weft.cache.SharedCaches;
 import dev.weft.cache.spi.CaffeineTier;
 
 import dev.weft.cache.spi.CacheInputs;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class RedisCaches implements AutoCloseable {
+public final class RedisCaches implements SharedCaches {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
 
     private final RedisLink link;
@@ -32,7 +33,7 @@ public final class RedisCaches implements AutoCloseable {
     private final Map<String, Cache> caches = new ConcurrentHashMap<>();
 
     private RedisCaches(RedisConfig config) {
-        this.link = new RedisLink(config);
+        this.link = RedisLink.open(config);
         this.bus = new InvalidationBus(link);
         link.breaker().getEventPublisher().onStateTransition(event -> {
             LOG.atWarn().setMessage("redis circuit breaker changed state")
@@ -53,6 +54,7 @@ public final class RedisCaches implements AutoCloseable {
      * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
      * @return the Redis cache of that name (the same instance on every call)
      */
+    @Override
     public Cache cache(String name) {
         CacheInputs.name(name, "cache name");
         return caches.computeIfAbsent("redis/" + name, unused -> new RedisTier(name, link, json));
@@ -64,6 +66,7 @@ public final class RedisCaches implements AutoCloseable {
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
      * @return the tiered cache of that name (the same instance on every call)
      */
+    @Override
     public Cache tiered(String name, long localMaximumSize, Duration localTtlCap) {
         CacheInputs.name(name, "cache name");
         CacheInputs.ttl(localTtlCap);
@@ -98,6 +101,17 @@ public final class RedisCaches implements AutoCloseable {
      */
     public String invalidationState() {
         return bus.state();
+    }
+
+    /**
+     * The one Redis connection of these caches, to hand to the other users of the same Redis in the process (e.g.
+     * {@link RedisLink#bucketStore(String)} for shared rate limits) instead of each opening a client of its own.
+     * Closed with these caches.
+     *
+     * @return the connection's owner
+     */
+    public RedisLink link() {
+        return link;
     }
 
     /** @return the Redis config, password redacted in its {@code toString} */

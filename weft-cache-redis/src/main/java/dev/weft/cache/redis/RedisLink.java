@@ -29,13 +29,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Redis connection (Lettuce, sync API on virtual threads) behind a circuit breaker. Every call either
- * succeeds or returns its fallback: a Redis outage never reaches the cache's caller. The connection is opened
- * lazily and again after a failed attempt, so a cache can start while Redis is down.
+ * The one Redis connection of a process (Lettuce, sync API on virtual threads) and its owner: the caches of
+ * {@link RedisCaches} use it behind a circuit breaker, and it hands the same connection to the other users of that
+ * Redis ({@link #bucketStore(String)} for shared token buckets), so a process holds one Redis client, not one per
+ * feature. Every cache call either succeeds or returns its fallback: a Redis outage never reaches the cache's caller.
+ * The connection is opened lazily and again after a failed attempt, so a process can start while Redis is down; once
+ * open, Lettuce reconnects it by itself, and commands fail at once while it is disconnected.
+ *
+ * <p>Get one from {@link RedisCaches#link()} when the process has Redis caches, else {@link #open(RedisConfig)}.
  *
  * <p>Thread-safe: Lettuce multiplexes one connection across threads.
  */
-final class RedisLink implements AutoCloseable {
+public final class RedisLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
     static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
@@ -51,7 +56,21 @@ final class RedisLink implements AutoCloseable {
     /** Told of every failed write (see {@link #callAlways}): the invalidation bus stops trusting the tiers at once. */
     private final List<Runnable> failureListeners = new CopyOnWriteArrayList<>();
 
-    RedisLink(RedisConfig config) {
+    /** Only one background connection attempt at a time (see {@link #connectInBackground()}). */
+    private final java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long lastBackgroundConnect = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+
+    /**
+     * Creates the owner of a Redis connection; connects on first use, so this never fails because Redis is down.
+     *
+     * @param config the Redis URL and timeouts
+     * @return the connection's owner; close it when done (closing it closes every store it handed out)
+     */
+    public static RedisLink open(RedisConfig config) {
+        return new RedisLink(java.util.Objects.requireNonNull(config, "config"));
+    }
+
+    private RedisLink(RedisConfig config) {
         this.config = config;
         RedisURI uri = RedisURI.create(config.url().reveal());
         // The URI's timeout bounds the connection handshake (HELLO, AUTH, SELECT); commands get CommandTimeouts. A
@@ -84,8 +103,60 @@ final class RedisLink implements AutoCloseable {
         return client;
     }
 
-    RedisConfig config() {
+    /** @return the config, password redacted in its {@code toString} */
+    public RedisConfig config() {
         return config;
+    }
+
+    /**
+     * Shared token buckets on this connection, for {@code dev.weft.core.ratelimit.TokenBuckets#shared}: Bucket4j's
+     * compare-and-swap buckets at {@code <prefix><key>}, each command bounded by the command timeout, expiring once
+     * full again. Tries to connect now (at most the connect timeout) so that the limit is shared from the first call;
+     * if Redis cannot be reached it keeps trying in the background, at most once a second.
+     *
+     * @param prefix the start of every bucket's Redis key, e.g. {@code weft:rate:}
+     * @return the store; it lives as long as this link
+     */
+    public dev.weft.core.ratelimit.BucketStore bucketStore(String prefix) {
+        RedisBucketStore store = new RedisBucketStore(this, java.util.Objects.requireNonNull(prefix, "prefix"));
+        if (!closed && connection == null) {
+            try {
+                commands();
+            } catch (RuntimeException e) {
+                LOG.atWarn().setMessage("redis not reachable for the shared token buckets; limiting per instance until"
+                        + " it is").addKeyValue("namespace", config.namespace())
+                        .addKeyValue("error", e.getClass().getSimpleName()).log();
+            }
+        }
+        return store;
+    }
+
+    /** @return the connection if it is open now, else {@code null}; never connects */
+    @Nullable StatefulRedisConnection<String, byte[]> openConnection() {
+        StatefulRedisConnection<String, byte[]> open = connection;
+        return !closed && open != null && open.isOpen() ? open : null;
+    }
+
+    /**
+     * Opens the connection on a virtual thread, unless it is open, being opened, or was tried less than a second ago:
+     * for callers that must not wait for a connect (once open, Lettuce reconnects it itself).
+     */
+    void connectInBackground() {
+        if (closed || connection != null || System.nanoTime() - lastBackgroundConnect < TimeUnit.SECONDS.toNanos(1)
+                || !connecting.compareAndSet(false, true)) {
+            return;
+        }
+        lastBackgroundConnect = System.nanoTime();
+        Thread.ofVirtual().name("weft-redis-connect-" + config.namespace()).start(() -> {
+            try {
+                commands();
+            } catch (RuntimeException e) {
+                LOG.atDebug().setMessage("redis connect failed").addKeyValue("namespace", config.namespace())
+                        .addKeyValue("error", e.getClass().getSimpleName()).log();
+            } finally {
+                connecting.set(false);
+            }
+        });
     }
 
     CircuitBreaker breaker() {
@@ -248,8 +319,12 @@ final class RedisLink implements AutoCloseable {
         return bytes(Long.toString(Math.max(1, duration.toMillis())));
     }
 
+    /** Closes the connection and the client; every cache and store on it fails over to its fallback. Idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         StatefulRedisConnection<String, byte[]> open = connection;
         if (open != null) {

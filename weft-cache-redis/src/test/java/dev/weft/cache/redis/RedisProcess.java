@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * A redis-server of the test's own, on a free loopback port, persisting nothing. Killed with SIGKILL (never the
  * shared server on 6379), hung with SIGSTOP and restartable on the same port, for outage tests. Other modules' tests
- * use it through weft-cache's test-jar. Not thread-safe: one test drives it.
+ * use it through weft-cache-redis's test-jar. Not thread-safe: one test drives it.
  */
 public final class RedisProcess implements AutoCloseable {
     private final int port;
