@@ -3,9 +3,8 @@ package dev.weft.cache.redis;
 import dev.weft.cache.Cache;
 import dev.weft.cache.LocalCache;
 import dev.weft.cache.SharedCaches;
-import dev.weft.cache.spi.CaffeineTier;
-
 import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.CaffeineTier;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -1,9 +1,9 @@
 package dev.weft.cache.redis;
 
+import dev.weft.cache.spi.CacheInputs;
 import dev.weft.core.Checks;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
-import dev.weft.cache.spi.CacheInputs;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

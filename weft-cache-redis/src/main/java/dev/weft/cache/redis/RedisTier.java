@@ -1,10 +1,9 @@
 package dev.weft.cache.redis;
 
 import dev.weft.cache.Cache;
+import dev.weft.cache.CacheException;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.TypeRef;
-import dev.weft.cache.CacheException;
-
 import dev.weft.cache.spi.CacheInputs;
 import dev.weft.cache.spi.SingleFlight;
 import io.lettuce.core.KeyValue;

@@ -3,9 +3,8 @@ package dev.weft.cache.redis;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.TypeRef;
-import dev.weft.cache.spi.CaffeineTier;
-
 import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.CaffeineTier;
 import dev.weft.cache.spi.SingleFlight;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,11 +1,10 @@
 package dev.weft.cache.redis;
 
-import dev.weft.cache.Cache;
-import dev.weft.cache.TypeRef;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.weft.cache.Cache;
+import dev.weft.cache.TypeRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

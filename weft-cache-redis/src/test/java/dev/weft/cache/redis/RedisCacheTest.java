@@ -1,14 +1,13 @@
 package dev.weft.cache.redis;
 
-import dev.weft.cache.Cache;
-import dev.weft.cache.CacheStats;
-import dev.weft.cache.TypeRef;
-import dev.weft.cache.CacheMetrics;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheMetrics;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
 import dev.weft.core.InvalidInputException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
