@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * The Redis tier. Entries live at {@code <namespace>:<cache>:<key>} with a TTL on every write, as
  * {@code w1 tag=version ...\n<json>}; tag versions at {@code <namespace>:<cache>.tag:<tag>} (counters, never
  * deleted); load leases at {@code <namespace>:<cache>.lease:<key>}. A read checks the entry's tag versions in
- * the same script, so an invalidated entry is never returned.
+ * the same script, so an invalidated entry is never returned. The entry layout is {@link EntryFormat}'s, a lease is a
+ * {@link LoadLease}.
  */
 final class RedisTier implements Cache {
     /** The fallback of a read that Redis did not answer (compared by identity). */
@@ -40,7 +40,6 @@ final class RedisTier implements Cache {
     private static final byte[] ABSENT = new byte[0];
     private static final byte[] UNANSWERED = new byte[0];
     private static final String[] NO_TAGS = new String[0];
-    private static final byte[] NO_TAG_HEADER = "w1\n".getBytes(StandardCharsets.US_ASCII);
 
     /** GET with the tag check: returns {entry, pttl} or nil; deletes an entry whose tags moved on. */
     private static final String GET = """
@@ -62,14 +61,6 @@ final class RedisTier implements Cache {
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
             return 1
-            """;
-    private static final String RELEASE = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-            return 0
-            """;
-    private static final String RENEW = """
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-            return 0
             """;
 
     /**
@@ -168,8 +159,8 @@ final class RedisTier implements Cache {
                 }
                 return Optional.empty();
             }
-            if (plain.length >= NO_TAG_HEADER.length && plain[0] == 'w' && plain[1] == '1' && plain[2] == '\n') {
-                Optional<T> value = json.decode(plain, NO_TAG_HEADER.length, type);
+            if (EntryFormat.untagged(plain)) {
+                Optional<T> value = json.decode(plain, EntryFormat.UNTAGGED_HEADER_LENGTH, type);
                 if (count) {
                     (value.isPresent() ? hits : misses).increment();
                 }
@@ -193,8 +184,8 @@ final class RedisTier implements Cache {
         }
         byte[] entry = (byte[]) found.get(0);
         long pttl = found.get(1) instanceof Long millis ? millis : -1;
-        int bodyStart = headerEnd(entry);
-        if (bodyStart == NO_TAG_HEADER.length) {
+        int bodyStart = EntryFormat.bodyStart(entry);
+        if (bodyStart == EntryFormat.UNTAGGED_HEADER_LENGTH) {
             tagged = false; // untagged entries again: the plain GET suffices
         }
         Optional<T> value = json.decode(entry, bodyStart, type);
@@ -202,28 +193,7 @@ final class RedisTier implements Cache {
             (value.isPresent() ? hits : misses).increment();
         }
         return value.map(v -> new Found<>(v, pttl > 0 ? Duration.ofMillis(pttl) : Duration.ZERO,
-                tagsOf(entry, bodyStart)));
-    }
-
-    /** The tag names in an entry's header {@code w1 tag=version ...\n}. */
-    private static String[] tagsOf(byte[] entry, int bodyStart) {
-        String header = new String(entry, 0, Math.max(0, bodyStart - 1), StandardCharsets.UTF_8);
-        String[] parts = header.split(" ");
-        String[] tags = new String[parts.length - 1];
-        for (int i = 1; i < parts.length; i++) {
-            int equals = parts[i].indexOf('=');
-            tags[i - 1] = equals < 0 ? parts[i] : parts[i].substring(0, equals);
-        }
-        return tags;
-    }
-
-    private static int headerEnd(byte[] entry) {
-        for (int i = 0; i < entry.length; i++) {
-            if (entry[i] == '\n') {
-                return i + 1;
-            }
-        }
-        return entry.length;
+                EntryFormat.tags(entry, bodyStart)));
     }
 
     @Override
@@ -289,7 +259,7 @@ final class RedisTier implements Cache {
     /** @param replacing a put that replaces a value others may read: written even while the breaker is open */
     private boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions,
             boolean replacing) {
-        byte[] entry = envelope(payload, tags, versions);
+        byte[] entry = EntryFormat.entry(payload, tags, versions);
         byte[][] args = new byte[3 + tags.length][];
         args[0] = entry;
         args[1] = RedisLink.bytes(ttl);
@@ -319,24 +289,6 @@ final class RedisTier implements Cache {
                 Supplier<Boolean> fallback, Runnable onError);
     }
 
-    private static byte[] envelope(byte[] payload, String[] tags, long[] versions) {
-        if (tags.length == 0) {
-            byte[] entry = new byte[NO_TAG_HEADER.length + payload.length];
-            System.arraycopy(NO_TAG_HEADER, 0, entry, 0, NO_TAG_HEADER.length);
-            System.arraycopy(payload, 0, entry, NO_TAG_HEADER.length, payload.length);
-            return entry;
-        }
-        StringBuilder header = new StringBuilder("w1");
-        for (int i = 0; i < tags.length; i++) {
-            header.append(' ').append(tags[i]).append('=').append(versions[i]);
-        }
-        byte[] head = header.append('\n').toString().getBytes(StandardCharsets.UTF_8);
-        byte[] entry = new byte[head.length + payload.length];
-        System.arraycopy(head, 0, entry, 0, head.length);
-        System.arraycopy(payload, 0, entry, head.length, payload.length);
-        return entry;
-    }
-
     @Override
     public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
@@ -363,7 +315,6 @@ final class RedisTier implements Cache {
      * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
      */
     <T> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
-        byte[] token = RedisLink.bytes(UUID.randomUUID().toString());
         long deadline = System.nanoTime() + link.config().loadWait().toNanos();
         long pause = 2;
         while (true) {
@@ -377,23 +328,21 @@ final class RedisTier implements Cache {
             // instance's load of this key for up to the lease time.
             String leaseKey = generational && versions != null && versions.length > 0
                     ? leasePrefix + key + "@" + versions[versions.length - 1] : leasePrefix + key;
-            String taken = versions == null ? "DOWN" : link.call(redis -> {
-                String reply = redis.set(leaseKey, token, SetArgs.Builder.nx().px(link.config().leaseTime().toMillis()));
-                return reply == null ? "HELD" : reply;
-            }, () -> "DOWN", errors::increment);
-            if (taken.equals("DOWN")) {
+            LoadLease lease = new LoadLease(link, leaseKey, name, errors::increment);
+            LoadLease.Taken taken = versions == null ? LoadLease.Taken.DOWN : lease.take();
+            if (taken == LoadLease.Taken.DOWN) {
                 // Redis is down: load here and write nothing; the caller must not wait for an outage.
                 return loads.time(loader);
             }
-            if (taken.equals("OK")) {
+            if (taken == LoadLease.Taken.TAKEN) {
                 // The previous holder may have written the value and released the lease between this caller's
                 // read and its SET NX: look once more before loading again.
                 Optional<T> justLanded = find(key, type, false).map(Found::value);
                 if (justLanded.isPresent()) {
-                    release(leaseKey, token);
+                    lease.release();
                     return justLanded.get();
                 }
-                return loadUnderLease(key, ttl, tags, versions, loader, leaseKey, token);
+                return loadUnderLease(key, ttl, tags, versions, loader, lease);
             }
             if (System.nanoTime() >= deadline) {
                 // versions from before the load, so an invalidation during it leaves the entry stale
@@ -409,9 +358,9 @@ final class RedisTier implements Cache {
     }
 
     private <T> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
-            Supplier<? extends T> loader, String leaseKey, byte[] token) {
+            Supplier<? extends T> loader, LoadLease lease) {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Thread.ofVirtual().name("weft-cache-lease-" + name).start(() -> renew(leaseKey, token, done));
+        lease.renewUntil(done);
         try {
             T value = loads.time(loader);
             if (value != null) {
@@ -420,29 +369,9 @@ final class RedisTier implements Cache {
             return value;
         } finally {
             done.countDown(); // not an interrupt: that could cut a Redis call short and count as a Redis failure
-            release(leaseKey, token);
+            lease.release();
         }
     }
-
-    private void release(String leaseKey, byte[] token) {
-        link.call(redis -> link.script(redis, RELEASE, ScriptOutputType.INTEGER, new String[] {leaseKey}, token),
-                () -> null, errors::increment);
-    }
-
-    /** Keeps the lease alive while a long load runs: renews at a third of its time until the load is done. */
-    private void renew(String leaseKey, byte[] token, java.util.concurrent.CountDownLatch done) {
-        Duration lease = link.config().leaseTime();
-        byte[] millis = RedisLink.bytes(lease);
-        try {
-            while (!done.await(Math.max(1, lease.toMillis() / 3), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                link.call(redis -> link.script(redis, RENEW, ScriptOutputType.INTEGER, new String[] {leaseKey}, token,
-                        millis), () -> null, errors::increment);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
 
     private static void sleep(long millis) {
         try {
