@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** JSON for cached values: Jackson with java.time as ISO-8601 text. Thread-safe. */
-public final class JsonCodec {
+final class JsonCodec {
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -28,7 +28,7 @@ public final class JsonCodec {
      * @return its JSON bytes
      * @throws InvalidInputException if Jackson cannot serialize it
      */
-    public byte[] encode(Object value, String key) {
+    byte[] encode(Object value, String key) {
         try {
             return mapper.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
@@ -44,7 +44,7 @@ public final class JsonCodec {
      * @param <T> the type
      * @return the value, or empty if the JSON does not fit the type (a changed class is a miss, not an error)
      */
-    public <T> Optional<T> decode(byte[] json, int offset, TypeRef<T> type) {
+    <T> Optional<T> decode(byte[] json, int offset, TypeRef<T> type) {
         try {
             JavaType javaType = types.computeIfAbsent(type.type(), mapper::constructType);
             return Optional.ofNullable(mapper.readValue(json, offset, json.length - offset, javaType));

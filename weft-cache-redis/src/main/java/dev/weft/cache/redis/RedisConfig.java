@@ -97,27 +97,42 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
         return java.util.Optional.of(namespace == null ? config : config.withNamespace(namespace));
     }
 
-    /** @param value the namespace @return a copy with it */
+    /**
+     * @param value the namespace
+     * @return a copy with it
+     */
     public RedisConfig withNamespace(String value) {
         return new RedisConfig(url, value, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, loadWait);
     }
 
-    /** @param value the command timeout @return a copy with it */
+    /**
+     * @param value the command timeout
+     * @return a copy with it
+     */
     public RedisConfig withCommandTimeout(Duration value) {
         return new RedisConfig(url, namespace, value, connectTimeout, breakerOpenTime, leaseTime, loadWait);
     }
 
-    /** @param value the breaker's open time @return a copy with it */
+    /**
+     * @param value the breaker's open time
+     * @return a copy with it
+     */
     public RedisConfig withBreakerOpenTime(Duration value) {
         return new RedisConfig(url, namespace, commandTimeout, connectTimeout, value, leaseTime, loadWait);
     }
 
-    /** @param value the lease time @return a copy with it */
+    /**
+     * @param value the lease time
+     * @return a copy with it
+     */
     public RedisConfig withLeaseTime(Duration value) {
         return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, value, loadWait);
     }
 
-    /** @param value the load wait @return a copy with it */
+    /**
+     * @param value the load wait
+     * @return a copy with it
+     */
     public RedisConfig withLoadWait(Duration value) {
         return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, value);
     }

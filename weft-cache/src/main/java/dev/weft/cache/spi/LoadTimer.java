@@ -10,6 +10,10 @@ public final class LoadTimer {
     private final LongAdder failures = new LongAdder();
     private final LongAdder nanos = new LongAdder();
 
+    /** All counts at zero. */
+    public LoadTimer() {
+    }
+
     /**
      * @param loader the loader
      * @param <T> its result type

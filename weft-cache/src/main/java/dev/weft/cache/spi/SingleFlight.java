@@ -10,6 +10,10 @@ import java.util.function.Supplier;
  * result (or its exception). Thread-safe.
  */
 public final class SingleFlight {
+    /** No load in flight yet. */
+    public SingleFlight() {
+    }
+
     /** A load in progress and the thread running it. */
     private record Flight(CompletableFuture<Object> result, Thread leader) {
     }
