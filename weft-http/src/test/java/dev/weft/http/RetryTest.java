@@ -24,7 +24,7 @@ class RetryTest {
         api = ApiClient.create(config(server.baseUri().toString()).build());
     }
 
-    private static ApiConfig.Builder config(String url) {
+    private static ApiConfigBuilder config(String url) {
         return ApiConfig.builder(url).name("retry").retryDelay(Duration.ofMillis(5))
                 .maxRetryDelay(Duration.ofMillis(200)).breakerEnabled(false);
     }
