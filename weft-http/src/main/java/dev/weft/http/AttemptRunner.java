@@ -186,8 +186,9 @@ final class AttemptRunner implements AutoCloseable {
         for (Map.Entry<String, String> header : call.request().headers()) {
             request.setHeader(header.getKey(), header.getValue());
         }
-        if (call.idempotencyKey() != null) {
-            request.setHeader("Idempotency-Key", call.idempotencyKey());
+        String idempotencyKey = call.idempotencyKey();
+        if (idempotencyKey != null) {
+            request.setHeader("Idempotency-Key", idempotencyKey);
         }
         if (ifNoneMatch != null) {
             request.setHeader("If-None-Match", ifNoneMatch);

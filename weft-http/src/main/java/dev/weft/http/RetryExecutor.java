@@ -59,8 +59,9 @@ final class RetryExecutor {
                 throw failed(call, attempt - 1, refused);
             }
             AttemptRunner.Attempt outcome = attempts.send(call, attempt, ifNoneMatch, remaining, boundedByDeadline);
-            if (outcome.exchange() != null) {
-                return outcome.exchange();
+            Exchange exchange = outcome.exchange();
+            if (exchange != null) {
+                return exchange;
             }
             last = Objects.requireNonNull(outcome.failure());
             Duration retryAfter = outcome.retryAfter();

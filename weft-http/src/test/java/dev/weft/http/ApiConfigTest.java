@@ -108,4 +108,31 @@ class ApiConfigTest {
         assertThat(renamed.name()).isEqualTo("other");
         assertThat(renamed.baseUrl()).isEqualTo(config.baseUrl());
     }
+
+    @Test
+    void namesTheClientInTheMessageOfABadPart() {
+        assertThatThrownBy(() -> ApiConfig.builder("https://a.example").name("svc").retryDelay(Duration.ofSeconds(40))
+                .build()).isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.http.svc.max-retry-delay");
+        assertThatThrownBy(() -> RetryConfig.defaults().withMaxRetries(-1))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.http.max-retries");
+    }
+
+    @Test
+    void takesSettingsInAnyOrderBeforeTheyAreChecked() {
+        ApiConfig config = ApiConfig.builder("https://a.example").retryDelay(Duration.ofSeconds(40))
+                .maxRetryDelay(Duration.ofSeconds(60)).build();
+
+        assertThat(config.retry().policy().backoff().maxDelay()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void derivesChangedParts() {
+        ApiConfig config = ApiConfig.of("https://a.example");
+
+        ApiConfig guides = config.withBreaker(config.breaker().guides());
+
+        assertThat(guides.breaker().threshold()).isEqualTo(BreakerConfig.GUIDES_THRESHOLD);
+        assertThat(guides.breaker().openTime()).isEqualTo(BreakerConfig.GUIDES_OPEN_TIME);
+        assertThat(guides.toBuilder().build()).isEqualTo(guides);
+    }
 }

@@ -79,6 +79,19 @@ class RetryTest {
     }
 
     @Test
+    void anExhaustedBudgetTellsTheWaitTheServerAskedFor() {
+        try (ApiClient noBudget = ApiClient.create(config(server.baseUri().toString()).retryBudget(0)
+                .retryFloorPerSecond(0).build())) {
+            server.route("GET", "/busy", Behavior.retryAfter(503, 30));
+
+            assertThatThrownBy(() -> noBudget.get("/busy").send())
+                    .isInstanceOfSatisfying(RetryBudgetExhaustedException.class,
+                            e -> assertThat(((dev.weft.core.WeftException) e).retryAfter())
+                                    .contains(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
     void givesUpWithTheLastFaultAfterMaxRetries() {
         server.route("GET", "/down", Behavior.status(503));
 
