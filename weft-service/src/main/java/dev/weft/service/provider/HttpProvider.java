@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiResponse;
+import dev.weft.http.BreakerState;
 import dev.weft.http.BreakerStatus;
 import dev.weft.http.Multipart;
 import java.io.IOException;
@@ -96,8 +97,8 @@ public final class HttpProvider implements VideoProvider {
         details.put("base_url", api.config().baseUrl().toString());
         boolean healthy = true;
         for (BreakerStatus breaker : api.breakers().values()) {
-            details.put("breaker", breaker.state());
-            healthy &= !"OPEN".equals(breaker.state());
+            details.put("breaker", breaker.state().name());
+            healthy &= breaker.state() != BreakerState.OPEN;
         }
         return new ProviderHealth(healthy, details);
     }

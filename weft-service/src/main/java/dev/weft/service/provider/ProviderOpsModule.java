@@ -179,7 +179,7 @@ public final class ProviderOpsModule implements RouteModule {
 
     private static Map<String, Object> breaker(BreakerStatus breaker) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("state", breaker.state());
+        out.put("state", breaker.state().name());
         out.put("failure_rate", breaker.failureRate());
         out.put("slow_call_rate", breaker.slowCallRate());
         out.put("buffered_calls", breaker.bufferedCalls());

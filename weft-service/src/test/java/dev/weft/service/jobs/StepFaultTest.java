@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiConfig;
+import dev.weft.http.BreakerConfig;
 import dev.weft.service.provider.HttpProvider;
 import dev.weft.service.provider.ProviderServer;
 import dev.weft.service.provider.ProviderServerConfig;
@@ -32,7 +33,7 @@ class StepFaultTest {
         try (ProviderServer server = ProviderServer.start(ProviderServerConfig.defaults().withFaults(1.0, 0));
                 ApiClient api = client(server.url())) {
             RuntimeException failure = null;
-            for (int i = 0; i < ApiConfig.DEFAULT_BREAKER_THRESHOLD + 1; i++) {
+            for (int i = 0; i < BreakerConfig.DEFAULT_THRESHOLD + 1; i++) {
                 failure = catchRuntimeException(() -> api.get("/process/x").send());
             }
 
@@ -40,7 +41,7 @@ class StepFaultTest {
 
             assertThat(fault.kind()).isEqualTo(StepFault.Kind.FLOW_CONTROL);
             assertThat(fault.code()).isEqualTo("provider_recovering");
-            assertThat(fault.delay()).isBetween(Duration.ofSeconds(4), ApiConfig.DEFAULT_BREAKER_OPEN_TIME);
+            assertThat(fault.delay()).isBetween(Duration.ofSeconds(4), BreakerConfig.DEFAULT_OPEN_TIME);
         }
     }
 
