@@ -17,12 +17,15 @@ import org.slf4j.LoggerFactory;
  * The stages of one open database, wired once and shared by its sessions; each has one job:
  *
  * <pre>
- *  Query ─┬─────────────────────────────► StatementRunner ──► Connections ─┬─ ConnectionLease ──► ConnectionPool
- *         └─► QueryCacheBinding (hit)          ▲   ▲                       └─ JdbcTransaction (its connection)
- *  Write ───► TableWrites ─► EmulatedReturning ┘   │
- *  Batch, BulkInsert ──► BatchWrites ──────────────┼──► Connections
+ *  Query ──(cached)──► QueryCacheBinding ──┐
+ *    └─────────────────────────────────────┴─► StatementRunner ──┐
+ *  Write ──► TableWrites ──► EmulatedReturning ──► StatementRunner │
+ *  Batch, BulkInsert ──► BatchWrites ─────────────────────────────┤
+ *  health, info ──► HealthQueries ──► StatementRunner ─────────────┤
+ *                                                                  ▼
+ *                     Connections: ConnectionLease (DatabaseRetry, SqliteWriterTurn, ConnectionPool)
+ *                                  or the open JdbcTransaction's connection
  *  inTransaction ──► TransactionRunner ──► ConnectionLease.hold
- *  health, info ──► HealthQueries ─────────────────┘
  * </pre>
  *
  * Thread-safe; {@link #close()} is idempotent.
