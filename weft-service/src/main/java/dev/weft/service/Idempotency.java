@@ -33,6 +33,8 @@ public final class Idempotency {
     public static final int MAX_KEY_LENGTH = 255;
     /** The request header that carries the key. */
     public static final String HEADER = "Idempotency-Key";
+    /** The response header a replayed answer carries. */
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final IdempotencyRepository records;
     private final Json json;
@@ -73,6 +75,11 @@ public final class Idempotency {
         public Answer {
             Objects.requireNonNull(body, "body");
             headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        /** @return whether this is a stored answer replayed for a repeated key (the action did not run) */
+        public boolean replayed() {
+            return headers.containsKey(REPLAYED_HEADER);
         }
     }
 
@@ -170,8 +177,8 @@ public final class Idempotency {
         Map<String, String> headers = new LinkedHashMap<>();
         stored.path("headers").properties().forEach(header -> headers.put(header.getKey(),
                 header.getValue().asText()));
-        headers.put("Idempotent-Replayed", "true");
-        return new Answer(entry.status(), stored.get("body"), headers);
+        headers.put(REPLAYED_HEADER, "true");
+        return new Answer(entry.status(), Objects.requireNonNull(stored.get("body"), "stored body"), headers);
     }
 
     private static MessageDigest sha256() {

@@ -89,7 +89,7 @@ public final class VideoSubmissions {
             long userId = owner(caller, upload.userId());
             Idempotency.Request request = new Idempotency.Request(caller.scope(), key, fingerprint(upload, userId));
             Idempotency.Answer answer = idempotency.run(request, () -> store(upload, userId));
-            if (!answer.headers().containsKey("Idempotent-Replayed")) {
+            if (!answer.replayed()) {
                 // after the answer is stored: a failing invalidation must not release a key whose video exists
                 context.invalidateUser(userId);
                 engine.wakeUp();
