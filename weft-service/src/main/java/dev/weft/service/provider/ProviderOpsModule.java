@@ -121,7 +121,7 @@ public final class ProviderOpsModule implements RouteModule {
         if (host != null) {
             String wanted = host;
             if (client.isEmpty() || !client.get().breakers().containsKey(wanted)) {
-                throw ProblemException.notFound("circuit breaker");
+                throw new dev.weft.core.NotFoundException("not_found", "circuit breaker not found");
             }
             client.get().circuitBreaker(wanted).reset();
         } else {
