@@ -1,6 +1,6 @@
 package dev.weft.db;
 
-import dev.weft.core.InvalidConfigException;
+import dev.weft.core.InstanceName;
 import dev.weft.core.VirtualThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FailoverCluster implements DatabaseCluster {
     private static final Logger log = LoggerFactory.getLogger(DatabaseCluster.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     /** The member a transaction started on, so calls through the cluster inside it stay there after a switch. */
     private static final ScopedValue<Database> PINNED = ScopedValue.newInstance();
@@ -31,9 +29,7 @@ final class FailoverCluster implements DatabaseCluster {
     record Settings(String name, boolean failBack, Duration checkInterval, Duration probeTimeout,
             int failureThreshold, int recoveryThreshold, boolean requireWritable) {
         Settings {
-            if (!NAME.matcher(name).matches()) {
-                throw new InvalidConfigException("weft.db.cluster.name", name, "must match " + NAME.pattern());
-            }
+            InstanceName.check("weft.db.cluster.name", name);
         }
     }
 

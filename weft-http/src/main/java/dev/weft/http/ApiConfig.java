@@ -1,5 +1,6 @@
 package dev.weft.http;
 
+import dev.weft.core.InstanceName;
 import dev.weft.core.InvalidConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -62,7 +63,6 @@ public record ApiConfig(
     /** Default largest in-memory response body: 16 MiB. */
     public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L << 20;
 
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern HOST =
             Pattern.compile("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
@@ -290,9 +290,7 @@ public record ApiConfig(
 
     /** Refuses a client name that would not fit a setting name, a metric tag or an env variable. */
     static void checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidConfigException("weft.http.name", name, "must match " + NAME.pattern());
-        }
+        InstanceName.check("weft.http.name", name);
     }
 
     static URI parseUrl(String setting, String text) {

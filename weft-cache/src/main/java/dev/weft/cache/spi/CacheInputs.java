@@ -1,5 +1,6 @@
 package dev.weft.cache.spi;
 
+import dev.weft.core.InstanceName;
 import dev.weft.core.InvalidInputException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,7 +15,6 @@ public final class CacheInputs {
     /** The longest TTL: 10 years, far below the nanosecond overflow of 292 years. */
     public static final Duration MAX_TTL = Duration.ofDays(3650);
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:*\\-]{1,200}");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
 
     private CacheInputs() {
     }
@@ -101,11 +101,12 @@ public final class CacheInputs {
      * @param name a cache or namespace name
      * @param role what it names, for the message
      * @return the name
-     * @throws InvalidInputException outside {@code [A-Za-z0-9_-]{1,64}}
+     * @throws InvalidInputException if it breaks weft's one rule for names ({@link InstanceName})
      */
     public static String name(String name, String role) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new InvalidInputException("invalid_cache_name", role, role + " must match " + NAME.pattern());
+        if (!InstanceName.isValid(name)) {
+            throw new InvalidInputException("invalid_cache_name", role,
+                    role + " must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter");
         }
         return name;
     }
