@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The local tier: Caffeine with per-entry expiry, version-checked tags and in-JVM single flight. */
 final class CaffeineTier implements Cache {
@@ -69,7 +70,7 @@ final class CaffeineTier implements Cache {
                     }
                 })
                 .recordStats()
-                .evictionListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                .evictionListener((@Nullable String key, @Nullable Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
                         evictions.increment();
                     }
@@ -97,7 +98,7 @@ final class CaffeineTier implements Cache {
     }
 
     /** The entry if present, of the type asked for, and none of its tags invalidated since it was computed. */
-    Entry fresh(String key, Class<?> type) {
+    @Nullable Entry fresh(String key, Class<?> type) {
         // Caffeine counts hits and misses itself; only a present entry weft refuses needs correcting.
         Entry entry = entries.getIfPresent(Objects.requireNonNull(key, "key"));
         if (entry == null) {
@@ -127,7 +128,7 @@ final class CaffeineTier implements Cache {
     }
 
     /** Like {@link #fresh}, without counting a read: {@code asMap().get} records no statistics. */
-    private Entry peek(String key, Class<?> type) {
+    private @Nullable Entry peek(String key, Class<?> type) {
         Entry entry = entries.asMap().get(key);
         return entry != null && type.isInstance(entry.value()) && (entry.tags().length == 0 || current(entry))
                 ? entry : null;
@@ -210,7 +211,7 @@ final class CaffeineTier implements Cache {
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+    public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
         Optional<T> cached = get(key, type);
         if (cached.isPresent()) {

@@ -335,7 +335,7 @@ final class RedisTier implements Cache {
     }
 
     @Override
-    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+    public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
         Optional<T> cached = get(key, type);
         if (cached.isPresent()) {
@@ -351,7 +351,7 @@ final class RedisTier implements Cache {
      * {@link #getOrLoad} without this JVM's single flight, for a caller that shares loads on its own terms (the
      * tiered cache shares them per invalidation epoch). Loads are still shared across instances through the lease.
      */
-    <T> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
+    <T extends @Nullable Object> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
         return loadAcrossInstances(key, type, ttl, tagArray(tags), loader);
     }
 
@@ -359,7 +359,7 @@ final class RedisTier implements Cache {
      * Takes the key's lease and loads, or waits for the instance holding it, polling with backoff, until its value
      * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
      */
-    <T> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
+    <T extends @Nullable Object> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
         byte[] token = RedisLink.bytes(UUID.randomUUID().toString());
         long deadline = System.nanoTime() + link.config().loadWait().toNanos();
         long pause = 2;
@@ -390,7 +390,9 @@ final class RedisTier implements Cache {
                     release(leaseKey, token);
                     return justLanded.get();
                 }
-                return loadUnderLease(key, ttl, tags, versions, loader, leaseKey, token);
+                // "OK" means the lease was taken, which needs the versions read (without them it is "DOWN")
+                return loadUnderLease(key, ttl, tags, Objects.requireNonNull(versions, "versions"), loader, leaseKey,
+                        token);
             }
             if (System.nanoTime() >= deadline) {
                 // versions from before the load, so an invalidation during it leaves the entry stale
@@ -405,7 +407,7 @@ final class RedisTier implements Cache {
         }
     }
 
-    private <T> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
+    private <T extends @Nullable Object> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
             Supplier<? extends T> loader, String leaseKey, byte[] token) {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread.ofVirtual().name("weft-cache-lease-" + name).start(() -> renew(leaseKey, token, done));
