@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A statement being built: SQL text with {@code :name} placeholders, its values, and options. End it with one
@@ -21,12 +22,13 @@ public final class Query {
     private final Session session;
     private final String sql;
     private final Map<String, Object> params = new LinkedHashMap<>();
-    private Duration timeout;
+    // unset until the caller sets them: the engine then applies the database's defaults
+    private @Nullable Duration timeout;
     private int fetchSize;
-    private Boolean retry;
-    private Duration cacheTtl;
-    private String cacheKey;
-    private java.util.Set<String> cacheTables;
+    private @Nullable Boolean retry;
+    private @Nullable Duration cacheTtl;
+    private @Nullable String cacheKey;
+    private java.util.@Nullable Set<String> cacheTables;
 
     Query(Session session, String sql) {
         this.session = session;
@@ -152,7 +154,9 @@ public final class Query {
     }
 
     private <T> List<T> cachedList(Class<T> type, RowMapper<T> mapper) {
-        return session.engine().cachedList(session, spec(true), type, mapper, cacheKey, cacheTtl, cacheTables);
+        // called only once cacheTtl is set
+        return session.engine().cachedList(session, spec(true), type, mapper, cacheKey,
+                Objects.requireNonNull(cacheTtl, "cacheTtl"), cacheTables);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An INSERT, UPDATE or DELETE being built from a table name and column maps. Every name is checked against
@@ -30,7 +31,7 @@ public final class Write {
     private final Map<String, ?> data;
     private final Map<String, ?> where;
     private List<String> returning = List.of();
-    private Duration timeout;
+    private @Nullable Duration timeout; // unset: the database's statement timeout
     private boolean retry;
 
     Write(Session session, Kind kind, String table, Map<String, ?> data, Map<String, ?> where) {

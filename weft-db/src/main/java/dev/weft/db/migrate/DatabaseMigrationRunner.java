@@ -391,7 +391,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
      * transaction's connection, released in {@code finally}. SQLite: weft opens transactions with
      * {@code BEGIN IMMEDIATE}, which takes the database's write lock up front.
      */
-    private <T> T locked(Function<Transaction, T> work) {
+    private <T extends @Nullable Object> T locked(Function<Transaction, T> work) {
         try {
             return database.inTransaction(transaction -> switch (type) {
                 case POSTGRESQL -> {
