@@ -4,11 +4,13 @@ import dev.weft.core.InvalidConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -111,8 +113,9 @@ final class Transport implements AutoCloseable {
 
     private static SSLContext fromTrustStore(ApiConfig config) {
         String setting = "weft.http." + config.name() + ".trust-store";
-        try (InputStream in = Files.newInputStream(config.trustStore())) {
-            String file = String.valueOf(config.trustStore().getFileName()).toLowerCase(java.util.Locale.ROOT);
+        Path trustStore = Objects.requireNonNull(config.trustStore(), "trustStore"); // called only when one is set
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            String file = String.valueOf(trustStore.getFileName()).toLowerCase(java.util.Locale.ROOT);
             KeyStore store = KeyStore.getInstance(file.endsWith(".jks") ? "JKS" : "PKCS12");
             store.load(in, config.trustStorePassword().reveal().toCharArray());
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
