@@ -113,7 +113,7 @@ public final class UsersModule implements RouteModule {
         BatchCreateRequest request = exchange.json(BatchCreateRequest.class);
         Map<String, Integer> emails = new HashMap<>();
         Map<String, Integer> usernames = new HashMap<>();
-        List<CreateUserRequest> items = request.users();
+        List<CreateUserRequest> items = Objects.requireNonNull(request.users()); // the record validated it
         for (int i = 0; i < items.size(); i++) {
             CreateUserRequest item = items.get(i);
             Integer earlier = emails.putIfAbsent(Objects.requireNonNull(item.email()).toLowerCase(Locale.ROOT), i);
