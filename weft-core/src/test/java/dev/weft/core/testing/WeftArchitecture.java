@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  *       type of the libraries weft is built on ({@link #THIRD_PARTY}), nor an {@code internal} type
  *       ({@link #apiExposesNoThirdPartyTypes()}, {@link #apiExposesNoInternalTypes()}).</li>
  *   <li>A class that implements one of its module's interfaces is package-private or lives in {@code internal}
- *       ({@link #implementationsAreHidden()}): callers hold the interface, so the engine can be rewritten.</li>
+ *       (or {@code spi}, for sibling modules) ({@link #implementationsAreHidden()}): callers hold the interface,
+ *       so the engine can be rewritten.</li>
  * </ol>
  *
  * <p>Only the module's own main classes are checked: they are imported from the class path entry (directory or
@@ -211,10 +212,13 @@ public final class WeftArchitecture {
 
     /**
      * @return no public class of an API package implements an interface of its own module, unless it is abstract,
-     *     a record, an enum or an exception
+     *     a record, an enum or an exception, or lives in an {@code spi} package (which holds what sibling modules
+     *     build on, e.g. weft-cache's local tier that weft-cache-redis puts in front of Redis)
      */
     public static ArchRule implementationsAreHidden() {
         return ArchRuleDefinition.classes().that(arePublicApi())
+                .and(DescribedPredicate.describe("are not in an spi package",
+                        type -> !List.of(type.getPackageName().split("\\.")).contains("spi")))
                 .should(new ArchCondition<>("not be a public implementation of the module's own interface") {
                     @Override
                     public void check(JavaClass type, ConditionEvents events) {
