@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cache of JSON-serializable values under string keys, with a TTL on every entry and optional tags. The same
@@ -80,7 +81,7 @@ public interface Cache extends AutoCloseable {
      * @param <T> the value type
      * @return the cached or loaded value
      */
-    <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader);
+    <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader);
 
     /**
      * {@link #getOrLoad(String, TypeRef, Duration, Set, Supplier)} for a plain class and no tags.
@@ -92,7 +93,7 @@ public interface Cache extends AutoCloseable {
      * @param <T> the value type
      * @return the cached or loaded value
      */
-    default <T> T getOrLoad(String key, Class<T> type, Duration ttl, Supplier<? extends T> loader) {
+    default <T extends @Nullable Object> T getOrLoad(String key, Class<T> type, Duration ttl, Supplier<? extends T> loader) {
         return getOrLoad(key, TypeRef.of(type), ttl, Set.of(), loader);
     }
 

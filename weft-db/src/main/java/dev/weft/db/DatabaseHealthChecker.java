@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Objects;
 
 /**
  * The fail-fast state of one server database (PostgreSQL, MariaDB, MySQL): a virtual thread that knows whether the
@@ -148,7 +149,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
         consecutiveTimeouts = 0;
         // Fail fast first, so that no new caller waits; then stop the pool reconnecting (stand-by before the
         // purge, whose evictions would otherwise refill it).
-        pool.markDown(probe.error(), RETRY_AFTER);
+        pool.markDown(Objects.requireNonNullElse(probe.error(), "probe failed"), RETRY_AFTER);
         pool.standBy();
         pool.purge();
         recordDown(probe);

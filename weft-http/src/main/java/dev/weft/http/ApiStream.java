@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -106,7 +107,7 @@ public final class ApiStream implements AutoCloseable {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                ServerSentEvent event = next;
+                ServerSentEvent event = Objects.requireNonNull(next, "next"); // hasNext() read it
                 next = null;
                 return event;
             }

@@ -83,10 +83,17 @@ public final class Idempotency {
         }
     }
 
-    /** Work done once per key. @param <X> the checked exception it may throw */
+    /**
+     * Work done once per key.
+     *
+     * @param <X> the checked exception it may throw
+     */
     @FunctionalInterface
     public interface Action<X extends Exception> {
-        /** @return the answer to store and send @throws X if the work fails (the key is released) */
+        /**
+         * @return the answer to store and send
+         * @throws X if the work fails (the key is released)
+         */
         Answer run() throws X;
     }
 

@@ -304,7 +304,7 @@ final class InvalidationBus implements AutoCloseable {
             }
         }
         caches.values().forEach(cache -> cache.local().clear());
-        Long baseline = link.callAlways(redis -> (Long) link.script(redis, BASELINE, ScriptOutputType.INTEGER,
+        @Nullable Long baseline = link.callAlways(redis -> (Long) link.script(redis, BASELINE, ScriptOutputType.INTEGER,
                 new String[] {epochKey}), () -> null, () -> { });
         if (baseline == null) {
             return;
@@ -378,7 +378,7 @@ final class InvalidationBus implements AutoCloseable {
     /** @return whether the invalidation was published (and the epoch advanced) */
     private boolean publish(String cache, String kind, String argument) {
         byte[] message = RedisLink.bytes(origin + "|" + cache + "|" + kind + "|" + argument);
-        Long epoch = link.callAlways(redis -> (Long) link.script(redis, PUBLISH, ScriptOutputType.INTEGER,
+        @Nullable Long epoch = link.callAlways(redis -> (Long) link.script(redis, PUBLISH, ScriptOutputType.INTEGER,
                 new String[] {epochKey}, RedisLink.bytes(channel), message), () -> null, () -> { });
         if (epoch == null) {
             // Every instance saw or will see the outage (deaf, fenced on the way back); say so once per call here.

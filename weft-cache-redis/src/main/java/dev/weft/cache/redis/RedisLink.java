@@ -200,7 +200,7 @@ public final class RedisLink implements AutoCloseable {
      * @param onError counts the failure in the calling tier
      * @return the call's result or the fallback
      */
-    <T> T call(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
+    <T extends @Nullable Object> T call(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
         if (closed || !breaker.tryAcquirePermission()) {
             onError.run();
             return fallback.get();
@@ -213,7 +213,7 @@ public final class RedisLink implements AutoCloseable {
      * breaker is open: skipping it while Redis answers would leave other instances serving what it replaced. It
      * still costs at most the command timeout, fails at once while disconnected, and counts in the breaker.
      */
-    <T> T callAlways(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
+    <T extends @Nullable Object> T callAlways(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError) {
         if (closed) {
             onError.run();
             failureListeners.forEach(Runnable::run);

@@ -290,7 +290,7 @@ final class RedisTier implements Cache {
     }
 
     @Override
-    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+    public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
         Optional<T> cached = get(key, type);
         if (cached.isPresent()) {
@@ -306,7 +306,7 @@ final class RedisTier implements Cache {
      * {@link #getOrLoad} without this JVM's single flight, for a caller that shares loads on its own terms (the
      * tiered cache shares them per invalidation epoch). Loads are still shared across instances through the lease.
      */
-    <T> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
+    <T extends @Nullable Object> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
         return loadAcrossInstances(key, type, ttl, tagArray(tags), loader);
     }
 
@@ -314,7 +314,7 @@ final class RedisTier implements Cache {
      * Takes the key's lease and loads, or waits for the instance holding it, polling with backoff, until its value
      * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
      */
-    <T> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
+    <T extends @Nullable Object> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
         long deadline = System.nanoTime() + link.config().loadWait().toNanos();
         long pause = 2;
         while (true) {
@@ -342,7 +342,8 @@ final class RedisTier implements Cache {
                     lease.release();
                     return justLanded.get();
                 }
-                return loadUnderLease(key, ttl, tags, versions, loader, lease);
+                // TAKEN needs the versions read (without them take() is not called: DOWN)
+                return loadUnderLease(key, ttl, tags, Objects.requireNonNull(versions, "versions"), loader, lease);
             }
             if (System.nanoTime() >= deadline) {
                 // versions from before the load, so an invalidation during it leaves the entry stale
@@ -357,7 +358,7 @@ final class RedisTier implements Cache {
         }
     }
 
-    private <T> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
+    private <T extends @Nullable Object> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
             Supplier<? extends T> loader, LoadLease lease) {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         lease.renewUntil(done);

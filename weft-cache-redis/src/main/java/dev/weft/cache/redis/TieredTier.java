@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local tier in front of a Redis tier. Reads try the local tier, then Redis (filling the local tier for at most
@@ -122,7 +123,7 @@ final class TieredTier implements Cache {
     }
 
     @Override
-    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+    public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
         // get() fills the local tier for the Redis entry's remaining time when another instance already loaded it
         Optional<T> found = get(key, type);

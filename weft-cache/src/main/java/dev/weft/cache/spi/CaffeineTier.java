@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import java.util.regex.Pattern;
 
 /**
@@ -100,7 +101,7 @@ public final class CaffeineTier implements Cache {
                     }
                 })
                 .recordStats()
-                .evictionListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                .evictionListener((@Nullable String key, @Nullable Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                     if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
                         evictions.increment();
                     }
@@ -169,7 +170,7 @@ public final class CaffeineTier implements Cache {
     }
 
     /** Like {@link #fresh}, without counting a read: {@code asMap().get} records no statistics. */
-    private Entry peek(String key, Class<?> type) {
+    private @Nullable Entry peek(String key, Class<?> type) {
         Entry entry = entries.asMap().get(key);
         return entry != null && type.isInstance(entry.value()) && (entry.tags().length == 0 || current(entry))
                 ? entry : null;
@@ -272,7 +273,7 @@ public final class CaffeineTier implements Cache {
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+    public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
         Optional<T> cached = get(key, type);
         if (cached.isPresent()) {

@@ -3,6 +3,7 @@ package dev.weft.cache.spi;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** Runs loaders and counts them: runs, failures, total time. Thread-safe. */
 public final class LoadTimer {
@@ -19,7 +20,7 @@ public final class LoadTimer {
      * @param <T> its result type
      * @return what the loader returned
      */
-    public <T> T time(Supplier<? extends T> loader) {
+    public <T extends @Nullable Object> T time(Supplier<? extends T> loader) {
         long start = System.nanoTime();
         loads.increment();
         try {

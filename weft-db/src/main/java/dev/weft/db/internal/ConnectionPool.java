@@ -257,8 +257,9 @@ public final class ConnectionPool implements AutoCloseable {
      * @return whether the database was up before
      */
     public boolean markDown(String error, Duration retryAfter) {
-        boolean wasUp = outage == null;
-        outage = new Outage(wasUp ? System.nanoTime() : outage.sinceNanos(), error, retryAfter);
+        Outage previous = outage; // read once: the field is volatile
+        boolean wasUp = previous == null;
+        outage = new Outage(previous == null ? System.nanoTime() : previous.sinceNanos(), error, retryAfter);
         if (wasUp) {
             for (Waiter waiter : waiters) {
                 waiter.wake();

@@ -2,6 +2,7 @@ package dev.weft.db.internal;
 
 import dev.weft.core.InvalidInputException;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one gate every table and column name passes before it is put into SQL text: ASCII letters, digits and
@@ -34,7 +35,7 @@ public final class Identifiers {
      * @return the text quoted, shortened to 40 characters, with control and non-ASCII characters escaped so
      *     the message shows what was really passed
      */
-    public static String printable(String text) {
+    public static String printable(@Nullable String text) {
         if (text == null) {
             return "null";
         }

@@ -77,6 +77,8 @@ public final class RowMappers {
         return mapper;
     }
 
+    // A scalar column may be SQL NULL, and its mapper then returns null: RowMapper's type does not say so yet.
+    @SuppressWarnings("NullAway")
     private static RowMapper<?> create(Class<?> type) {
         if (type.isRecord()) {
             return new RecordMapper<>(type);
@@ -310,7 +312,7 @@ public final class RowMappers {
         }
 
         T map(ResultSet row, int[] columnOf, boolean @Nullable [] zoned) throws SQLException {
-            Object[] args = new Object[components.length];
+            @Nullable Object[] args = new @Nullable Object[components.length];
             for (int i = 0; i < components.length; i++) {
                 args[i] = read(row, columnOf[i], components[i].getType(), zoned == null ? null : zoned[columnOf[i]]);
             }
@@ -329,7 +331,7 @@ public final class RowMappers {
         }
 
         /** The last layout computed, reused while queries return the same column labels. */
-        private volatile Layout last;
+        private volatile @Nullable Layout last;
 
         private record Layout(String[] labels, int[] columnOf) {
         }

@@ -8,6 +8,7 @@ import dev.weft.db.DatabaseUnavailableException;
 import dev.weft.db.QueryTimeoutException;
 import java.sql.SQLException;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates a driver's {@link SQLException} into weft's error model, once, at the boundary. Messages name the
@@ -27,7 +28,7 @@ public final class SqlErrors {
      * @return the weft exception, with {@code error} as its cause
      */
     public static DatabaseException translate(SQLException error, Dialect dialect, String database, String operation,
-            Duration timeout) {
+            @Nullable Duration timeout) {
         String state = error.getSQLState();
         String where = "database '" + database + "': " + operation;
         if (timeout != null) {
@@ -92,7 +93,7 @@ public final class SqlErrors {
         return "SQLState " + (text.isEmpty() ? "unknown" : text);
     }
 
-    private static String firstLine(String message) {
+    private static String firstLine(@Nullable String message) {
         if (message == null) {
             return "(no message)";
         }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteJDBCLoader;
 import org.sqlite.util.LibraryLoaderUtil;
 import org.sqlite.util.OSInfo;
+import java.util.Objects;
 
 /**
  * Loads sqlite-jdbc's native library from a per-user cache instead of letting the driver unpack it on every start.
@@ -52,7 +53,7 @@ final class SqliteNativeLibrary {
             Path file = cachedCopy(root);
             if (file != null) {
                 System.setProperty(NAME_PROPERTY, file.getFileName().toString());
-                System.setProperty(PATH_PROPERTY, file.getParent().toString());
+                System.setProperty(PATH_PROPERTY, Objects.requireNonNull(file.getParent(), "parent").toString());
             }
         } catch (IOException | RuntimeException e) {
             LOG.atDebug().setMessage("sqlite native library not cached; the driver unpacks it").setCause(e).log();

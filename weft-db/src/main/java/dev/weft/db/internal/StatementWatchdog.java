@@ -2,10 +2,12 @@ package dev.weft.db.internal;
 
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Cancels statements that outlive their timeout, with millisecond precision on every driver (JDBC's own
@@ -55,20 +57,21 @@ public final class StatementWatchdog implements AutoCloseable {
         private static final int DONE = 1;
         private static final int CANCELLING = 2;
 
-        private final Statement statement;
+        private final @Nullable Statement statement; // null for NONE, which never fires
         private final AtomicInteger state = new AtomicInteger(RUNNING);
-        private volatile ScheduledFuture<?> future;
-        private volatile Thread canceller;
+        private volatile @Nullable ScheduledFuture<?> future;
+        private volatile @Nullable Thread canceller;
 
-        private Guard(Statement statement) {
+        private Guard(@Nullable Statement statement) {
             this.statement = statement;
         }
 
         private void fire() {
             if (state.compareAndSet(RUNNING, CANCELLING)) {
+                Statement running = Objects.requireNonNull(statement, "statement"); // NONE is never scheduled
                 canceller = Thread.ofVirtual().name("weft-db-cancel").start(() -> {
                     try {
-                        statement.cancel();
+                        running.cancel();
                     } catch (Exception ignored) {
                         // the statement finished or the connection died: either way it is no longer running
                     }

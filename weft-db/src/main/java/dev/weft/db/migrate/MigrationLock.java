@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The database-wide lock every migration step holds: a transaction-scoped advisory lock on PostgreSQL, a named
@@ -46,7 +47,7 @@ final class MigrationLock {
      * transaction's connection, released in {@code finally}. SQLite: weft opens transactions with
      * {@code BEGIN IMMEDIATE}, which takes the database's write lock up front.
      */
-    <T> T locked(Function<Transaction, T> work) {
+    <T extends @Nullable Object> T locked(Function<Transaction, T> work) {
         try {
             return database.inTransaction(transaction -> switch (type) {
                 case POSTGRESQL -> {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -91,9 +92,10 @@ final class UsersImport implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    CreateUserRequest user = kind.equals("csv") ? fromCsv(header, Csv.parse(text))
+                    CreateUserRequest user = kind.equals("csv")
+                            ? fromCsv(Objects.requireNonNull(header), Csv.parse(text)) // a CSV's first line set it
                             : json.read(text.getBytes(StandardCharsets.UTF_8), CreateUserRequest.class);
-                    if (!seenEmails.add(user.email().toLowerCase(Locale.ROOT))) {
+                    if (!seenEmails.add(Objects.requireNonNull(user.email()).toLowerCase(Locale.ROOT))) {
                         throw ProblemException.invalidField("email", "repeats an earlier row");
                     }
                     if (!seenUsernames.add(user.username())) {

@@ -315,7 +315,7 @@ public final class JobEngine implements AutoCloseable {
     private void refreshCounts() {
         lastCount = System.currentTimeMillis();
         try {
-            store.countByState().forEach((state, count) -> stateCounts.get(state).set(count));
+            store.countByState().forEach((state, count) -> Objects.requireNonNull(stateCounts.get(state)).set(count));
         } catch (RuntimeException e) {
             LOG.atDebug().setMessage("counting jobs failed").addKeyValue("error_code", code(e)).log();
         }

@@ -261,7 +261,7 @@ final class JobStore {
         for (Map<String, Object> row : db.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state", Map.of())
                 .list()) {
             try {
-                counts.put(JobState.parse(String.valueOf(row.get("state"))), ((Number) row.get("n")).longValue());
+                counts.put(JobState.parse(String.valueOf(row.get("state"))), ((Number) Objects.requireNonNull(row.get("n"))).longValue());
             } catch (IllegalArgumentException e) {
                 // a state written by a newer version: not counted here
             }

@@ -16,7 +16,7 @@ public record BatchCreateRequest(@Nullable List<CreateUserRequest> users) {
     /** Validates the count; each item validated itself. */
     public BatchCreateRequest {
         Validation validation = Validation.start();
-        if (validation.required("users", users)) {
+        if (validation.required("users", users) && users != null) {
             if (users.isEmpty() || users.size() > MAX_USERS) {
                 validation.fail("users", "must hold 1 to " + MAX_USERS + " users");
             } else if (users.contains(null)) {
