@@ -76,6 +76,32 @@ class GuardsTest {
     }
 
     @Test
+    void anInterruptWhileWaitingForAPermitEndsTheCallAndKeepsTheFlag() throws InterruptedException {
+        try (ApiClient api = ApiClient.create(config("interrupted").rateLimit(1).rateLimitWait(Duration.ofSeconds(5))
+                .build())) {
+            api.get("/ok/1").send();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean flagKept = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    api.get("/ok/1").send();
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            Thread.sleep(200);
+            long interruptedAt = System.nanoTime();
+            caller.interrupt();
+            caller.join(5_000);
+
+            assertThat(failure.get()).isInstanceOf(ApiConnectException.class).hasMessageContaining("rate-limit permit");
+            assertThat(flagKept).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - interruptedAt)).isLessThan(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
     void sharesTheRateLimitThroughRedis() {
         String redis = "redis://127.0.0.1:6379";
         ApiConfig shared = config("shared-" + Long.toHexString(System.nanoTime())).rateLimit(6)
