@@ -10,7 +10,8 @@ import java.util.ServiceLoader;
 
 /**
  * Caches shared by every instance through a store outside the process, opened by URL: Redis caches and tiered caches
- * (a local tier in front of Redis) when {@code dev.weft:weft-cache-redis} is on the classpath. The store's module
+ * (a local tier in front of Redis) when {@code dev.weft:weft-cache-redis} is on the classpath, and stores for shared
+ * token buckets ({@link #bucketStore}) for a caller given only a URL. The store's module
  * registers a {@link SharedCacheProvider}; weft-cache itself holds no client, so a user of only the local tier pulls
  * no Redis client.
  *
@@ -72,6 +73,25 @@ public interface SharedCaches extends AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(provider(url.trim(), "weft.cache.redis.url (REDIS_URL)").fromEnv(env));
+    }
+
+    /**
+     * Opens a store for shared token buckets ({@code dev.weft.core.ratelimit.TokenBuckets#shared}) on a connection of
+     * its own, through the provider on the classpath that accepts the URL. For a caller given only a URL; a caller
+     * that holds the process's Redis connection takes the store from it instead and opens nothing.
+     *
+     * @param url e.g. {@code redis://host:6379}
+     * @param prefix the start of every bucket's key in the store, e.g. {@code weft:http:rate:}
+     * @param setting the configuration key the URL came from, named in errors
+     * @return the store; close it when done (it owns its connection)
+     * @throws InvalidConfigException naming {@code setting} if no provider accepts the URL (for Redis URLs, naming
+     *     {@value #REDIS_ARTIFACT}) or if the provider refuses the URL; never because the store is down
+     */
+    static SharedBucketStore bucketStore(String url, String prefix, String setting) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(setting, "setting");
+        return provider(url, setting).bucketStore(url, prefix);
     }
 
     private static SharedCacheProvider provider(String url, String setting) {

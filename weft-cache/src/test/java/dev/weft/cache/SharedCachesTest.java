@@ -38,6 +38,16 @@ class SharedCachesTest {
     }
 
     @Test
+    void aBucketStoreWithoutTheRedisModuleNamesTheArtifactAndTheCallersSetting() {
+        assertThatThrownBy(() -> SharedCaches.bucketStore("redis://:hunter2@cache.example:6379", "weft:http:rate:",
+                "weft.http.payments.rate-limit-redis"))
+                .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+                    assertThat(e.getMessage()).contains("dev.weft:weft-cache-redis").doesNotContain("hunter2");
+                    assertThat(e.setting()).isEqualTo("weft.http.payments.rate-limit-redis");
+                });
+    }
+
+    @Test
     void anUnknownSchemeSaysNoProviderAcceptsIt() {
         assertThatThrownBy(() -> SharedCaches.connect("memcached://host:11211"))
                 .isInstanceOf(InvalidConfigException.class)

@@ -205,7 +205,10 @@ public interface ApiClient extends AutoCloseable {
     /** Closes every host's circuit breaker and clears its window. */
     void resetCircuitBreakers();
 
-    /** Closes the pool, the async executor and any Redis connection. Idempotent. */
+    /**
+     * Closes the pool, the async executor and the Redis connection the client opened for a shared rate limit given
+     * by URL (never a store it was given). Idempotent.
+     */
     @Override
     void close();
 }

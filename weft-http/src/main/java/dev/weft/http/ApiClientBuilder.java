@@ -1,6 +1,9 @@
 package dev.weft.http;
 
 import dev.weft.cache.Cache;
+import dev.weft.cache.SharedBucketStore;
+import dev.weft.cache.SharedCaches;
+import dev.weft.core.ratelimit.BucketStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
@@ -12,10 +15,17 @@ import org.jspecify.annotations.Nullable;
  * Builds an {@link ApiClient} with optional collaborators. Not thread-safe; each setter may be called once.
  */
 public final class ApiClientBuilder {
+    /**
+     * The prefix of the store a shared rate limit uses: a host's bucket is at
+     * {@code weft:http:rate:<client>:<authority>}. Pass it to {@code RedisLink.bucketStore}.
+     */
+    public static final String SHARED_RATE_PREFIX = "weft:http:rate:";
+
     private final ApiConfig config;
     private @Nullable MeterRegistry meterRegistry;
     private @Nullable Cache responseCache;
     private @Nullable String rateLimitRedisUrl;
+    private @Nullable BucketStore rateStore;
     private Clock clock = Clock.systemUTC();
     private LongSupplier nanoTime = System::nanoTime;
     private @Nullable RandomGenerator random;
@@ -50,14 +60,34 @@ public final class ApiClientBuilder {
     }
 
     /**
-     * Shares the per-host rate limit with every instance through Redis (Bucket4j token buckets). If Redis fails
-     * later, calls pass unlimited (logged once) rather than stop.
+     * Shares the per-host rate limit with every instance through a store they all use, typically the process's one
+     * Redis connection: {@code sharedRateLimit(redisLink.bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX))}. While
+     * the store fails, each instance limits on its own at the same rate (weft-core's {@code TokenBuckets.shared}):
+     * a per-instance limit still protects the upstream's quota, where letting calls through would not.
+     *
+     * @param store the store; the client does not close it (its connection's owner does)
+     * @return this builder
+     * @throws IllegalStateException if a shared rate limit was already set
+     */
+    public ApiClientBuilder sharedRateLimit(BucketStore store) {
+        requireNoSharedRateLimit();
+        rateStore = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /**
+     * Shares the per-host rate limit with every instance through Redis, on a connection the client opens for it and
+     * closes with it (needs {@code dev.weft:weft-cache-redis} on the classpath; a process that already holds a Redis
+     * connection passes its store to {@link #sharedRateLimit(BucketStore)} instead). If Redis cannot be reached when
+     * the client is built, or fails later, each instance limits on its own at the same rate until Redis answers
+     * again (logged), rather than stopping calls or letting them through unlimited.
      *
      * @param redisUrl {@code redis://host:port}
      * @return this builder
+     * @throws IllegalStateException if a shared rate limit was already set
      */
     public ApiClientBuilder sharedRateLimit(String redisUrl) {
-        requireUnset(rateLimitRedisUrl, "sharedRateLimit");
+        requireNoSharedRateLimit();
         rateLimitRedisUrl = Objects.requireNonNull(redisUrl, "redisUrl");
         return this;
     }
@@ -77,11 +107,33 @@ public final class ApiClientBuilder {
      * Builds the client.
      *
      * @return the client
-     * @throws dev.weft.core.InvalidConfigException if the trust store cannot be read or Redis does not answer
+     * @throws dev.weft.core.InvalidConfigException if the trust store cannot be read, or if a shared rate limit's
+     *     Redis URL is malformed or {@code dev.weft:weft-cache-redis} is missing (naming
+     *     {@code weft.http.<name>.rate-limit-redis}); never because Redis is down
      */
     public ApiClient build() {
-        return new HttpApiClient(config, meterRegistry, responseCache, rateLimitRedisUrl, clock, nanoTime,
-                random == null ? java.util.concurrent.ThreadLocalRandom.current() : random);
+        BucketStore store = rateStore;
+        SharedBucketStore ownedStore = null;
+        if (rateLimitRedisUrl != null && config.rateLimit().enabled()) {
+            ownedStore = SharedCaches.bucketStore(rateLimitRedisUrl, SHARED_RATE_PREFIX,
+                    "weft.http." + config.name() + ".rate-limit-redis");
+            store = ownedStore;
+        }
+        try {
+            return new HttpApiClient(config, meterRegistry, responseCache, store, ownedStore, clock, nanoTime,
+                    random == null ? java.util.concurrent.ThreadLocalRandom.current() : random);
+        } catch (RuntimeException | Error e) {
+            if (ownedStore != null) {
+                ownedStore.close();
+            }
+            throw e;
+        }
+    }
+
+    private void requireNoSharedRateLimit() {
+        if (rateStore != null || rateLimitRedisUrl != null) {
+            throw new IllegalStateException("sharedRateLimit was already set");
+        }
     }
 
     private static void requireUnset(@Nullable Object current, String setter) {

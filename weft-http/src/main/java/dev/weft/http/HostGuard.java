@@ -1,5 +1,7 @@
 package dev.weft.http;
 
+import dev.weft.core.ratelimit.RateDecision;
+import dev.weft.core.ratelimit.TokenBuckets;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -12,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The per-host guards, in the order an attempt passes them ({@link #admit}): circuit breaker (Resilience4j), rate
- * gate, bulkhead (Resilience4j); plus the host's retry budget. One per {@code host:port}, created on first use by
+ * limit (the host's bucket in the client's {@link TokenBuckets}), bulkhead (Resilience4j); plus the host's retry
+ * budget. One per {@code host:port}, created on first use by
  * {@link HostGuards}. Thread-safe.
  *
  * <p>An admitted attempt holds a breaker permission and a bulkhead permit. It reports its outcome with
@@ -35,24 +38,28 @@ final class HostGuard {
     final RetryBudget budget;
     private final ApiConfig config;
     private final @Nullable CircuitBreaker breaker;
-    private final @Nullable RateGate rateGate;
+    private final @Nullable TokenBuckets rateBuckets;
+    /** This host's bucket in {@link #rateBuckets}: {@code <client>:<authority>}. */
+    private final String rateKey;
     private final Bulkhead bulkhead;
     private final Clock clock;
     private volatile long openedAtMillis;
 
     private HostGuard(ApiConfig config, String authority, @Nullable CircuitBreaker breaker,
-            @Nullable RateGate rateGate, Bulkhead bulkhead, RetryBudget budget, Clock clock) {
+            @Nullable TokenBuckets rateBuckets, Bulkhead bulkhead, RetryBudget budget, Clock clock) {
         this.config = config;
         this.authority = authority;
         this.breaker = breaker;
-        this.rateGate = rateGate;
+        this.rateBuckets = rateBuckets;
+        this.rateKey = config.name() + ":" + authority;
         this.bulkhead = bulkhead;
         this.budget = budget;
         this.clock = clock;
     }
 
+    /** {@code rateBuckets} are the client's rate buckets, {@code null} when the rate limit is off. */
     static HostGuard create(ApiConfig config, String authority, Clock clock, LongSupplier nanoTime,
-            @Nullable RateGate rateGate) {
+            @Nullable TokenBuckets rateBuckets) {
         CircuitBreaker breaker = null;
         BreakerConfig settings = config.breaker();
         if (settings.enabled()) {
@@ -77,7 +84,7 @@ final class HostGuard {
                 .maxWaitDuration(config.timeouts().total())
                 .fairCallHandlingStrategyEnabled(true)
                 .build());
-        HostGuard guard = new HostGuard(config, authority, breaker, rateGate, bulkhead,
+        HostGuard guard = new HostGuard(config, authority, breaker, rateBuckets, bulkhead,
                 new RetryBudget(config.retry().budget(), config.retry().floorPerSecond(), nanoTime), clock);
         if (breaker != null) {
             breaker.getEventPublisher().onStateTransition(event -> {
@@ -91,35 +98,35 @@ final class HostGuard {
     }
 
     /**
-     * Lets one attempt through the breaker, the rate gate and the bulkhead, in that order; a refused attempt holds
-     * nothing.
+     * Lets one attempt through the breaker, the rate limit and the bulkhead, in that order; a refused attempt holds
+     * nothing. The rate limit waits for the host's bucket up to {@code rate-limit-wait} (bounded by the deadline).
+     * With a shared store the bucket is the one every instance uses; while the store fails it is a bucket of this
+     * instance at the same rate (see {@link TokenBuckets#shared}), so the limit holds per instance instead of lifting.
      *
-     * @param remainingNanos time left before the call's deadline: the longest the rate gate may wait
+     * @param remainingNanos time left before the call's deadline: the longest the rate limit may wait
      * @param last the previous attempt's failure, the cause of a {@link CircuitOpenException}, or {@code null}
      * @throws CircuitOpenException if the breaker refuses
      * @throws RateLimitedException if no rate permit comes within {@code rate-limit-wait} or the time left
      * @throws BulkheadFullException if no bulkhead permit comes within {@code total-timeout}
-     * @throws ApiConnectException if interrupted while waiting for a rate permit (the flag is restored)
+     * @throws ApiConnectException if interrupted while waiting for a rate permit (the flag stays set)
      */
     void admit(long remainingNanos, @Nullable Throwable last) {
         if (breaker != null && !breaker.tryAcquirePermission()) {
             throw new CircuitOpenException(config.name(), authority, permittedIn(), last);
         }
-        if (rateGate != null) {
+        if (rateBuckets != null) {
             RateLimitConfig limit = config.rateLimit();
-            long waitNanos;
-            try {
-                waitNanos = rateGate.acquire(min(limit.maxWait(), remainingNanos));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            Duration maxWait = min(limit.maxWait(), remainingNanos);
+            RateDecision decision = rateBuckets.acquire(rateKey, maxWait);
+            if (!decision.allowed()) {
                 releaseBreaker();
-                throw TransportFailures.interrupted(config.name(), authority, "waiting for a rate-limit permit");
-            }
-            if (waitNanos > 0) {
-                releaseBreaker();
-                throw new RateLimitedException(config.name(), authority, Duration.ofNanos(waitNanos),
+                if (!maxWait.isZero() && Thread.currentThread().isInterrupted()) {
+                    // acquire gave up its wait and left the flag set
+                    throw TransportFailures.interrupted(config.name(), authority, "waiting for a rate-limit permit");
+                }
+                throw new RateLimitedException(config.name(), authority, decision.retryAfter(),
                         "rate limit of " + limit.perSecond() + "/s reached; no permit within "
-                                + limit.maxWait().toMillis() + " ms", false);
+                                + maxWait.toMillis() + " ms", false);
             }
         }
         if (!bulkhead.tryAcquirePermission()) {

@@ -1,5 +1,8 @@
 package dev.weft.http;
 
+import dev.weft.core.ratelimit.BucketStore;
+import dev.weft.core.ratelimit.RateLimit;
+import dev.weft.core.ratelimit.TokenBuckets;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
@@ -11,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link HostGuard} of every host a client has called, created on first use with the host's rate gate (local,
- * or shared through {@link SharedRateStore}) and a log line for each breaker state change. Thread-safe.
+ * The {@link HostGuard} of every host a client has called, created on first use, and the client's one set of rate
+ * buckets (weft-core's {@link TokenBuckets}, one bucket per host): shared through a {@link BucketStore} when one is
+ * given (with local buckets at the same rate while it fails), else local. Logs each breaker state change.
+ * Thread-safe.
  */
 final class HostGuards {
     private static final Logger log = LoggerFactory.getLogger(HostGuards.class);
@@ -21,16 +26,32 @@ final class HostGuards {
     private final CallMetrics metrics;
     private final Clock clock;
     private final LongSupplier nanoTime;
-    private final @Nullable SharedRateStore sharedRates;
+    private final @Nullable TokenBuckets rateBuckets;
     private final Map<String, HostGuard> guards = new ConcurrentHashMap<>();
 
+    /** {@code sharedRates} holds the buckets every instance shares; {@code null} keeps them in this process. */
     HostGuards(ApiConfig config, CallMetrics metrics, Clock clock, LongSupplier nanoTime,
-            @Nullable SharedRateStore sharedRates) {
+            @Nullable BucketStore sharedRates) {
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
         this.nanoTime = nanoTime;
-        this.sharedRates = sharedRates;
+        this.rateBuckets = rateBuckets(config, sharedRates);
+    }
+
+    /**
+     * Bucket4j's greedy refill, which weft-http's buckets always had: smooth, bursts up to the rate. In a store the
+     * bucket of {@code <client>:<authority>} sits at {@code weft:http:rate:<client>:<authority>} (the store's prefix
+     * is {@link ApiClientBuilder#SHARED_RATE_PREFIX}).
+     */
+    private static @Nullable TokenBuckets rateBuckets(ApiConfig config, @Nullable BucketStore sharedRates) {
+        RateLimitConfig limit = config.rateLimit();
+        if (!limit.enabled()) {
+            return null;
+        }
+        RateLimit perHost = RateLimit.smoothPerSecond(limit.perSecond());
+        return sharedRates != null ? TokenBuckets.shared("http-" + config.name(), perHost, sharedRates)
+                : TokenBuckets.local(perHost);
     }
 
     /** The host's guard, created on first use. */
@@ -48,21 +69,12 @@ final class HostGuards {
     }
 
     private HostGuard create(String authority) {
-        HostGuard created = HostGuard.create(config, authority, clock, nanoTime, rateGate(authority));
+        HostGuard created = HostGuard.create(config, authority, clock, nanoTime, rateBuckets);
         created.onTransition(transition -> {
             metrics.breakerTransition();
             log.atWarn().setMessage("circuit breaker changed state").addKeyValue("client", config.name())
                     .addKeyValue("server.address", authority).addKeyValue("transition", transition).log();
         });
         return created;
-    }
-
-    private @Nullable RateGate rateGate(String authority) {
-        RateLimitConfig limit = config.rateLimit();
-        if (!limit.enabled()) {
-            return null;
-        }
-        return sharedRates != null ? sharedRates.gate(authority, limit.perSecond())
-                : RateGate.local(config.name(), limit.perSecond());
     }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.weft.cache.Cache;
 import dev.weft.cache.LocalCache;
+import dev.weft.cache.SharedBucketStore;
 import dev.weft.core.VirtualThreads;
+import dev.weft.core.ratelimit.BucketStore;
 import dev.weft.core.WeftException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -44,7 +46,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
     private final CallMetrics metrics;
     private final @Nullable ResponseCache responseCache;
     private final @Nullable Cache ownedCache;
-    private final @Nullable SharedRateStore sharedRates;
+    /** The shared rate store this client opened from a URL and closes; {@code null} if none or not its own. */
+    private final @Nullable SharedBucketStore ownedRateStore;
     private final Transport transport;
     private final HostGuards guards;
     private final AttemptRunner attempts;
@@ -56,7 +59,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     HttpApiClient(ApiConfig config, @Nullable MeterRegistry registry, @Nullable Cache cache,
-            @Nullable String rateLimitRedisUrl, Clock clock, LongSupplier nanoTime, RandomGenerator random) {
+            @Nullable BucketStore sharedRates, @Nullable SharedBucketStore ownedRateStore, Clock clock,
+            LongSupplier nanoTime, RandomGenerator random) {
         this.config = config;
         this.clock = clock;
         this.nanoTime = nanoTime;
@@ -72,8 +76,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             this.ownedCache = null;
             this.responseCache = null;
         }
-        this.sharedRates = config.rateLimit().enabled() && rateLimitRedisUrl != null
-                ? SharedRateStore.connect(config.name(), rateLimitRedisUrl) : null;
+        this.ownedRateStore = ownedRateStore;
         this.transport = Transport.create(config);
         this.guards = new HostGuards(config, metrics, clock, nanoTime, sharedRates);
         this.attempts = new AttemptRunner(config, transport, metrics, clock, nanoTime);
@@ -263,8 +266,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
         if (ownedCache != null) {
             ownedCache.close();
         }
-        if (sharedRates != null) {
-            sharedRates.close();
+        if (ownedRateStore != null) {
+            ownedRateStore.close();
         }
         log.atInfo().setMessage("api client closed").addKeyValue("client", config.name()).log();
     }

@@ -8,7 +8,9 @@ import java.time.Duration;
 
 /**
  * The per-host rate limit of an {@link ApiClient}: a token bucket of {@code perSecond} permits per second with
- * bursts up to {@code perSecond}. Immutable and thread-safe.
+ * bursts up to {@code perSecond} (weft-core's {@code RateLimit.smoothPerSecond}), in this process or, with
+ * {@link ApiClientBuilder#sharedRateLimit(dev.weft.core.ratelimit.BucketStore)}, shared by every instance and limited
+ * per instance while the shared store fails. Immutable and thread-safe.
  *
  * @param enabled whether calls per host are rate limited
  * @param perSecond calls per second per host ({@code rate-limit})

@@ -12,7 +12,11 @@
  * {@link dev.weft.http.ApiException} whose {@link dev.weft.core.ErrorKind} maps to an HTTP status, and whose
  * {@link dev.weft.core.WeftException#retryAfter()} carries the wait when one is known.
  *
- * <p>Third-party types (HttpClient 5, Resilience4j, Bucket4j, Lettuce, Jackson) stay out of the API.
+ * <p>The rate limit is weft-core's {@link dev.weft.core.ratelimit.TokenBuckets}, shared between instances through a
+ * {@link dev.weft.core.ratelimit.BucketStore} (e.g. the process's one Redis connection, weft-cache-redis's
+ * {@code RedisLink}) and limited per instance while that store fails; weft-http holds no Redis client.
+ *
+ * <p>Third-party types (HttpClient 5, Resilience4j, Jackson) stay out of the API.
  */
 @NullMarked
 package dev.weft.http;

@@ -87,6 +87,17 @@ class ArchitectureTest {
                 .check(MODULE);
     }
 
+    /**
+     * The shared rate limit reaches Redis only through weft-core's {@code BucketStore} and weft-cache's
+     * {@code SharedCaches} lookup, so weft-http has neither a Redis client nor a token-bucket library of its own.
+     */
+    @Test
+    void holdsNoRedisClientAndNoBucketLibrary() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.lettuce..", "io.github.bucket4j..",
+                "dev.weft.cache.redis..")
+                .check(MODULE);
+    }
+
     private static DescribedPredicate<JavaClass> isPublicType() {
         return DescribedPredicate.describe("public", type -> type.getModifiers().contains(JavaModifier.PUBLIC));
     }

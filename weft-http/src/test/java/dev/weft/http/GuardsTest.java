@@ -3,6 +3,8 @@ package dev.weft.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.cache.redis.RedisConfig;
+import dev.weft.cache.redis.RedisLink;
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
 import java.time.Duration;
@@ -74,31 +76,113 @@ class GuardsTest {
     }
 
     @Test
+    void anInterruptWhileWaitingForAPermitEndsTheCallAndKeepsTheFlag() throws InterruptedException {
+        try (ApiClient api = ApiClient.create(config("interrupted").rateLimit(1).rateLimitWait(Duration.ofSeconds(5))
+                .build())) {
+            api.get("/ok/1").send();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean flagKept = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    api.get("/ok/1").send();
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            Thread.sleep(200);
+            long interruptedAt = System.nanoTime();
+            caller.interrupt();
+            caller.join(5_000);
+
+            assertThat(failure.get()).isInstanceOf(ApiConnectException.class).hasMessageContaining("rate-limit permit");
+            assertThat(flagKept).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - interruptedAt)).isLessThan(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
     void sharesTheRateLimitThroughRedis() {
         String redis = "redis://127.0.0.1:6379";
         ApiConfig shared = config("shared-" + Long.toHexString(System.nanoTime())).rateLimit(6)
                 .rateLimitWait(Duration.ZERO).build();
         try (ApiClient first = ApiClient.builder(shared).sharedRateLimit(redis).build();
                 ApiClient second = ApiClient.builder(shared).sharedRateLimit(redis).build()) {
-            // the bucket refills from the first call on, so the bound counts the time from there
+            assertOneBucketForBoth(first, second, 6);
+        }
+    }
+
+    /** The service's way: both clients take their store from the process's one Redis connection (a RedisLink). */
+    @Test
+    void sharesTheRateLimitThroughARedisLinkItIsGiven() {
+        ApiConfig shared = config("linked-" + Long.toHexString(System.nanoTime())).rateLimit(6)
+                .rateLimitWait(Duration.ZERO).build();
+        try (RedisLink link = RedisLink.open(RedisConfig.of("redis://127.0.0.1:6379/0")
+                .withCommandTimeout(Duration.ofSeconds(1)));
+                RedisLink other = RedisLink.open(RedisConfig.of("redis://127.0.0.1:6379/0")
+                        .withCommandTimeout(Duration.ofSeconds(1)));
+                ApiClient first = ApiClient.builder(shared)
+                        .sharedRateLimit(link.bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).build();
+                ApiClient second = ApiClient.builder(shared)
+                        .sharedRateLimit(other.bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).build()) {
+            assertOneBucketForBoth(first, second, 6);
+            // the bucket sits where weft-http's own Redis store kept it
+            String key = "weft:http:rate:" + shared.name() + ":" + server.baseUri().getAuthority();
+            io.lettuce.core.RedisClient raw = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379/0");
+            try (var connection = raw.connect()) {
+                assertThat(connection.sync().exists(key)).as(key).isEqualTo(1L);
+            } finally {
+                raw.shutdown();
+            }
+        }
+    }
+
+    /** Redis down: each client limits on its own at the configured rate, neither stops nor lets calls through. */
+    @Test
+    void limitsPerInstanceWhileRedisIsDown() {
+        ApiConfig limited = config("redis-down-" + Long.toHexString(System.nanoTime())).rateLimit(5)
+                .rateLimitWait(Duration.ZERO).build();
+        try (ApiClient api = ApiClient.builder(limited).sharedRateLimit("redis://127.0.0.1:1").build()) {
             long start = System.nanoTime();
-            first.get("/ok/1").send();
-            second.get("/ok/1").send();
-            int sent = 2;
+            int sent = 0;
             int refused = 0;
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 30; i++) {
                 try {
-                    (i % 2 == 0 ? first : second).get("/ok/1").send();
+                    api.get("/ok/1").send();
                     sent++;
                 } catch (RateLimitedException e) {
                     refused++;
+                    assertThat(e.retryAfter()).hasValueSatisfying(wait -> assertThat(wait).isPositive());
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
 
-            assertThat(refused).isPositive();
-            assertThat(sent).as("one bucket of 6/s for both clients").isLessThanOrEqualTo(6 + (int) Math.ceil(seconds * 6));
+            assertThat(sent).as("the local bucket admits").isPositive();
+            assertThat(refused).as("limited, not unlimited").isPositive();
+            assertThat(sent).isLessThanOrEqualTo(5 + (int) Math.ceil(seconds * 5));
         }
+    }
+
+    private static void assertOneBucketForBoth(ApiClient first, ApiClient second, int rate) {
+        // the bucket refills from the first call on, so the bound counts the time from there
+        long start = System.nanoTime();
+        first.get("/ok/1").send();
+        second.get("/ok/1").send();
+        int sent = 2;
+        int refused = 0;
+        for (int i = 0; i < 20; i++) {
+            try {
+                (i % 2 == 0 ? first : second).get("/ok/1").send();
+                sent++;
+            } catch (RateLimitedException e) {
+                refused++;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(refused).isPositive();
+        assertThat(sent).as("one bucket of " + rate + "/s for both clients")
+                .isLessThanOrEqualTo(rate + (int) Math.ceil(seconds * rate));
     }
 
     @Test

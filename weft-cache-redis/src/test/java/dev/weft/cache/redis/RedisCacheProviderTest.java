@@ -25,6 +25,20 @@ class RedisCacheProviderTest {
     }
 
     @Test
+    void aRedisUrlOpensABucketStoreThatOwnsItsConnection() {
+        String prefix = "weft-test-provider-" + UUID.randomUUID() + ":";
+        dev.weft.core.ratelimit.RateLimit limit = dev.weft.core.ratelimit.RateLimit.perSecond(1);
+        dev.weft.cache.SharedBucketStore store = SharedCaches.bucketStore(REDIS, prefix, "test.setting");
+        try (store) {
+            assertThat(store.ready()).isTrue();
+            assertThat(store.tryConsume("k", limit)).isZero();
+            assertThat(store.tryConsume("k", limit)).isPositive();
+        }
+
+        assertThat(store.ready()).as("closing the store closed its connection").isFalse();
+    }
+
+    @Test
     void theEnvironmentNamesUrlAndNamespace() {
         String namespace = "prov" + UUID.randomUUID().toString().substring(0, 8);
         try (SharedCaches shared = SharedCaches.fromEnv(Map.of("REDIS_URL", REDIS, "WEFT_CACHE_NAMESPACE", namespace))

@@ -1,5 +1,6 @@
 package dev.weft.cache.spi;
 
+import dev.weft.cache.SharedBucketStore;
 import dev.weft.cache.SharedCaches;
 import java.util.Map;
 
@@ -30,4 +31,15 @@ public interface SharedCacheProvider {
      * @throws dev.weft.core.InvalidConfigException if a setting is invalid
      */
     SharedCaches fromEnv(Map<String, String> env);
+
+    /**
+     * Opens a connection of its own for shared token buckets, for {@link SharedCaches#bucketStore}. Must not fail
+     * because the store is down: the buckets fall back to local ones until it answers.
+     *
+     * @param url a URL this provider {@link #accepts}
+     * @param prefix the start of every bucket's key in the store
+     * @return the store, owning its connection
+     * @throws dev.weft.core.InvalidConfigException if the URL is malformed
+     */
+    SharedBucketStore bucketStore(String url, String prefix);
 }
