@@ -61,7 +61,7 @@ final class TemplateMatcher implements PathMatcher {
     @Override
     public PathMatchers.MatchResult match(UriPath path) {
         String raw = path.rawPath();
-        @Nullable String[] values = parameters == 0 ? null : new String[literals.length];
+        @Nullable String[] values = null; // made at the first parameter: most templates tried fail before one
         int segment = 0;
         int start = 0;
         int length = raw.length();
@@ -79,6 +79,9 @@ final class TemplateMatcher implements PathMatcher {
             }
             String literal = literals[segment];
             if (literal == null) {
+                if (values == null) {
+                    values = new String[literals.length];
+                }
                 values[segment] = decode(raw, start, end);
             } else if (!literalMatches(literal, raw, start, end)) {
                 return PathMatchers.MatchResult.notAccepted();
@@ -136,11 +139,12 @@ final class TemplateMatcher implements PathMatcher {
     }
 
     private static boolean literalMatches(String literal, String raw, int start, int end) {
-        int percent = raw.indexOf('%', start);
-        if (percent < 0 || percent >= end) {
-            return end - start == literal.length() && raw.regionMatches(start, literal, 0, literal.length());
+        if (end - start == literal.length() && raw.regionMatches(start, literal, 0, literal.length())) {
+            return true;
         }
-        return literal.equals(decode(raw, start, end));
+        // a literal has no '%', so an encoded segment can only match once decoded (/%75sers is /users)
+        int percent = raw.indexOf('%', start);
+        return percent >= 0 && percent < end && literal.equals(decode(raw, start, end));
     }
 
     /**
