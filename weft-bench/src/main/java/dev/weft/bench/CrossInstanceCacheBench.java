@@ -1,9 +1,9 @@
 package dev.weft.bench;
 
 import dev.weft.cache.Cache;
-import dev.weft.cache.RedisCaches;
-import dev.weft.cache.RedisConfig;
 import dev.weft.cache.TypeRef;
+import dev.weft.cache.redis.RedisCaches;
+import dev.weft.cache.redis.RedisConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

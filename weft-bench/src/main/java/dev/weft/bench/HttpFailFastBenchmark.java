@@ -2,6 +2,7 @@ package dev.weft.bench;
 
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiConfig;
+import dev.weft.http.BreakerState;
 import dev.weft.http.CircuitOpenException;
 import dev.weft.http.UpstreamException;
 import dev.weft.http.testing.Behavior;
@@ -53,7 +54,7 @@ public class HttpFailFastBenchmark {
                     // five failures open the breaker
                 }
             }
-            if (!"OPEN".equals(api.circuitBreaker(api.config().baseAuthority()).state())) {
+            if (api.circuitBreaker(api.config().baseAuthority()).state() != BreakerState.OPEN) {
                 throw new IllegalStateException("breaker did not open");
             }
         }

@@ -1,8 +1,8 @@
 package dev.weft.bench;
 
 import dev.weft.cache.Cache;
-import dev.weft.cache.RedisCaches;
-import dev.weft.cache.RedisConfig;
+import dev.weft.cache.redis.RedisCaches;
+import dev.weft.cache.redis.RedisConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;

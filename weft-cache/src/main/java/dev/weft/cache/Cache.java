@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * A cache of JSON-serializable values under string keys, with a TTL on every entry and optional tags. The same
- * interface fronts every tier: {@link LocalCache}, a Redis cache and a tiered cache from {@link RedisCaches}.
+ * interface fronts every tier: {@link LocalCache}, and a Redis cache and a tiered cache from {@link SharedCaches}
+ * (weft-cache-redis's {@code RedisCaches}).
  *
  * <p>Keys are 1 to 512 bytes of UTF-8 without control characters; tags are 1 to 200 characters of
  * {@code [A-Za-z0-9_.:*-]}; TTLs are positive. Anything else is an {@link dev.weft.core.InvalidInputException}

@@ -1,6 +1,8 @@
 package dev.weft.cache;
 
-import dev.weft.cache.internal.CacheInputs;
+import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.CaffeineTier;
+import java.time.Duration;
 
 /**
  * Makes in-process caches on Caffeine: size-bounded, a TTL per entry, one load per key in the JVM. Values are
@@ -9,6 +11,11 @@ import dev.weft.cache.internal.CacheInputs;
 public final class LocalCache {
     /** Default maximum number of entries. */
     public static final long DEFAULT_MAXIMUM_SIZE = 10_000;
+    /**
+     * The longest a {@code getOrLoad} caller waits for another caller's load of the same key before it runs the
+     * loader itself (a tier with its own setting, such as weft-cache-redis's, may differ).
+     */
+    public static final Duration DEFAULT_LOAD_WAIT = Duration.ofSeconds(30);
 
     private LocalCache() {
     }
@@ -23,7 +30,7 @@ public final class LocalCache {
             throw new dev.weft.core.InvalidConfigException("weft.cache." + name + ".maximum-size", maximumSize,
                     "must be >= 1");
         }
-        return new CaffeineTier(CacheInputs.name(name, "cache name"), maximumSize);
+        return CaffeineTier.create(CacheInputs.name(name, "cache name"), maximumSize);
     }
 
     /**

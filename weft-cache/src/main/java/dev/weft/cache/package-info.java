@@ -3,8 +3,11 @@
  *
  * <ul>
  *   <li>{@link dev.weft.cache.LocalCache}: in-process, on Caffeine; size-bounded, per-entry TTL.</li>
- *   <li>{@link dev.weft.cache.RedisCaches}: a Redis connection (Lettuce) that makes Redis caches and tiered caches
- *       (local in front of Redis, invalidated across instances by pub/sub).</li>
+ *   <li>Redis caches and tiered caches (local in front of Redis, invalidated across instances by pub/sub), in the
+ *       separate artifact {@code dev.weft:weft-cache-redis} ({@code dev.weft.cache.redis.RedisCaches}), so that a user
+ *       of the local tier (weft-db's query cache) does not pull Lettuce, Netty and Reactor. Code that only has a URL
+ *       opens them through {@link dev.weft.cache.SharedCaches#connect(String)}, which names the missing artifact
+ *       when it is absent.</li>
  * </ul>
  *
  * <p>Every tier has TTLs on every entry, tags that invalidate many entries at once (by version counters, so an
@@ -13,7 +16,7 @@
  * lease), stats bound to Micrometer's {@code cache.*} meters, and no exception for a Redis outage: reads miss,
  * writes are dropped and counted, a circuit breaker stops calls to a dead Redis, and the cache recovers by itself.
  *
- * <p>{@code dev.weft.cache.internal} is not API.
+ * <p>{@code dev.weft.cache.spi} is for tier implementers, not for cache users.
  */
 @NullMarked
 package dev.weft.cache;

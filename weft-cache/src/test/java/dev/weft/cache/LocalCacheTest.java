@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import dev.weft.cache.spi.CaffeineTier;
 import dev.weft.core.InvalidInputException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class LocalCacheTest {
     private static final User BOB = new User(2, "Bob", List.of());
 
     private final AtomicLong nanos = new AtomicLong();
-    private final CaffeineTier cache = new CaffeineTier("users", 1_000, nanos::get);
+    private final CaffeineTier cache = CaffeineTier.create("users", 1_000, nanos::get);
 
     private void advance(Duration duration) {
         nanos.addAndGet(duration.toNanos());
@@ -83,7 +84,7 @@ class LocalCacheTest {
 
     @Test
     void theSizeBoundEvictsAndCountsEvictions() {
-        CaffeineTier small = new CaffeineTier("small", 10, nanos::get);
+        CaffeineTier small = CaffeineTier.create("small", 10, nanos::get);
 
         for (int i = 0; i < 50; i++) {
             small.put("k" + i, i, MINUTE);

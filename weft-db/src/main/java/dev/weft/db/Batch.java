@@ -14,13 +14,15 @@ public final class Batch {
     /** Default {@link #chunkSize(int)}. */
     public static final int DEFAULT_CHUNK_SIZE = 500;
 
-    private final Session session;
+    private final BatchWrites batches;
+    private final Connections connections;
     private final String sql;
     private final List<? extends Map<String, ?>> rows;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
 
-    Batch(Session session, String sql, List<? extends Map<String, ?>> rows) {
-        this.session = session;
+    Batch(BatchWrites batches, Connections connections, String sql, List<? extends Map<String, ?>> rows) {
+        this.batches = batches;
+        this.connections = connections;
         this.sql = Objects.requireNonNull(sql, "sql");
         this.rows = Objects.requireNonNull(rows, "rows");
     }
@@ -42,6 +44,6 @@ public final class Batch {
      * @throws dev.weft.core.InvalidInputException if a row misses or adds a parameter (nothing is sent)
      */
     public long execute() {
-        return session.engine().batch(session, sql, rows, chunkSize);
+        return batches.batch(connections, sql, rows, chunkSize);
     }
 }

@@ -14,15 +14,18 @@ public final class BulkInsert {
     /** Default {@link #chunkSize(int)}. */
     public static final int DEFAULT_CHUNK_SIZE = 1000;
 
-    private final Session session;
+    private final BatchWrites batches;
+    private final Connections connections;
     private final String table;
     private final List<String> columns;
     private final Iterable<? extends List<?>> rows;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private boolean copy = true;
 
-    BulkInsert(Session session, String table, List<String> columns, Iterable<? extends List<?>> rows) {
-        this.session = session;
+    BulkInsert(BatchWrites batches, Connections connections, String table, List<String> columns,
+            Iterable<? extends List<?>> rows) {
+        this.batches = batches;
+        this.connections = connections;
         this.table = Objects.requireNonNull(table, "table");
         this.columns = List.copyOf(columns);
         this.rows = Objects.requireNonNull(rows, "rows");
@@ -55,6 +58,6 @@ public final class BulkInsert {
      *     weft cannot send; the transaction is rolled back and nothing is inserted
      */
     public long execute() {
-        return session.engine().bulkInsert(session, table, columns, rows, chunkSize, copy);
+        return batches.bulkInsert(connections, table, columns, rows, chunkSize, copy);
     }
 }

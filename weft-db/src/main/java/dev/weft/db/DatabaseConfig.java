@@ -1,6 +1,7 @@
 package dev.weft.db;
 
 import dev.weft.core.Checks;
+import dev.weft.core.InstanceName;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
 import dev.weft.db.internal.ConfigUrls;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Everything weft needs to open a {@link Database}: which server, which credentials, the pool, timeouts and
@@ -52,14 +52,9 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
     /** Default {@link #slowQueryThreshold()}. */
     public static final Duration DEFAULT_SLOW_QUERY_THRESHOLD = Duration.ofSeconds(1);
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
     /** Validates every field; see the field docs for the rules. */
     public DatabaseConfig {
-        Checks.required("weft.db.name", name);
-        if (!NAME.matcher(name).matches()) {
-            throw new InvalidConfigException("weft.db.name", name, "must match " + NAME.pattern());
-        }
+        InstanceName.check("weft.db.name", name);
         Checks.required("weft.db.type (DATABASE_TYPE)", type);
         properties = Map.copyOf(Objects.requireNonNull(properties, "properties"));
         Objects.requireNonNull(host, "host");

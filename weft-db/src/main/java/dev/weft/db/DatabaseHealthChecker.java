@@ -10,11 +10,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,25 +60,24 @@ final class DatabaseHealthChecker implements AutoCloseable {
     /** The verdict of a direct probe not run because the previous one still waits for the server. */
     private static final String BUSY = "probe_busy";
 
-    private final PooledDatabase database;
     /** The bound of one direct probe: the connect timeout the user configured, at least {@link #PROBE_TIMEOUT}. */
     private final Duration probeBound;
     private final ConnectionPool pool;
     private final String name;
-    private final Semaphore hint = new Semaphore(0);
-    private final AtomicBoolean directProbeRunning = new AtomicBoolean();
-    private final Thread thread;
+    private final DirectProbe direct;
+    private final ProbeLoop loop;
     private final @Nullable Counter outages;
     private volatile boolean closed;
     private volatile Health last;
     private long lastDirectUpNanos = System.nanoTime() - HINT_QUIET_NANOS;
     private int consecutiveTimeouts;
-    private volatile long directProbeStartedNanos;
+    /** When the next routine probe of a database believed up is due ({@link System#nanoTime()} time). */
+    private long nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
     /** Whether callers waited inside HikariCP at the last tick: only waiting across two ticks triggers a probe. */
     private boolean waitedInDriverPool;
 
     DatabaseHealthChecker(PooledDatabase database, ConnectionPool pool, @Nullable MeterRegistry registry) {
-        this.database = database;
+        this.direct = new DirectProbe(database);
         this.pool = pool;
         this.name = database.name();
         this.probeBound = database.config().connectTimeout().plus(PROBE_TIMEOUT);
@@ -97,12 +92,10 @@ final class DatabaseHealthChecker implements AutoCloseable {
         } else {
             outages = null;
         }
-        pool.onSuspect(() -> {
-            if (hint.availablePermits() == 0) {
-                hint.release();
-            }
-        });
-        this.thread = Thread.ofVirtual().name("weft-db-" + name + "-checker").start(this::loop);
+        this.loop = new ProbeLoop("weft-db-" + name + "-checker", DOWN_INTERVAL, ProbeLoop.Pace.FIXED_DELAY,
+                this::round, e -> LOG.atError().setMessage("database health check failed")
+                        .addKeyValue("database", name).setCause(e).log());
+        pool.onSuspect(loop::hint);
     }
 
     /** @return the last probe's verdict; never blocks */
@@ -110,37 +103,21 @@ final class DatabaseHealthChecker implements AutoCloseable {
         return last;
     }
 
-    private void loop() {
-        long nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
-        while (!closed) {
-            boolean hinted;
-            try {
-                hinted = hint.tryAcquire(DOWN_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                return; // close()
+    /** One tick, every {@link #DOWN_INTERVAL} or at once on a hint; its probes bound themselves. */
+    private void round(boolean hinted) {
+        if (pool.down()) {
+            Probe probe = probeDirectly();
+            if (probe.up()) {
+                markUp(probe);
+                nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
+            } else {
+                recordDown(probe);
             }
-            hint.drainPermits();
-            try {
-                if (pool.down()) {
-                    Probe probe = probeDirectly();
-                    if (probe.up()) {
-                        markUp(probe);
-                        nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
-                    } else {
-                        recordDown(probe);
-                    }
-                } else if ((hinted || stuckInDriverPool())
-                        && System.nanoTime() - lastDirectUpNanos >= HINT_QUIET_NANOS) {
-                    decide(probeDirectly());
-                } else if (System.nanoTime() - nextProbe >= 0) {
-                    nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
-                    decide(probeDirectly());
-                }
-            } catch (RuntimeException e) {
-                // the checker must survive anything; it tries again at the next tick
-                LOG.atError().setMessage("database health check failed").addKeyValue("database", name).setCause(e)
-                        .log();
-            }
+        } else if ((hinted || stuckInDriverPool()) && System.nanoTime() - lastDirectUpNanos >= HINT_QUIET_NANOS) {
+            decide(probeDirectly());
+        } else if (System.nanoTime() - nextProbe >= 0) {
+            nextProbe = System.nanoTime() + UP_INTERVAL.toNanos();
+            decide(probeDirectly());
         }
     }
 
@@ -227,40 +204,22 @@ final class DatabaseHealthChecker implements AutoCloseable {
 
     /** Connects outside the pool and runs {@code SELECT 1}, bounded by the connect timeout plus the query's. */
     private Probe probeDirectly() {
-        if (!directProbeRunning.compareAndSet(false, true)) {
+        DirectProbe.Outcome outcome = direct.run("SELECT 1", PROBE_TIMEOUT, probeBound);
+        return switch (outcome) {
             // The last one timed out and still waits for the driver: no new evidence until it gives up, unless the
             // driver ignores its connect timeout (a server that accepts and then says nothing): then it counts.
-            boolean hung = System.nanoTime() - directProbeStartedNanos > 2 * probeBound.toNanos();
-            return hung ? new Probe(false, probeBound, "timeout") : new Probe(false, Duration.ZERO, BUSY);
-        }
-        long start = System.nanoTime();
-        directProbeStartedNanos = start;
-        CompletableFuture<Probe> probe = new CompletableFuture<>();
-        Thread.ofVirtual().name("weft-db-" + name + "-probe").start(() -> {
-            try {
-                database.probeDirectly("SELECT 1", PROBE_TIMEOUT);
-                probe.complete(new Probe(true, Duration.ofNanos(System.nanoTime() - start), null));
-            } catch (SQLException e) {
+            case null -> direct.runningFor().compareTo(probeBound.multipliedBy(2)) > 0
+                    ? new Probe(false, probeBound, "timeout") : new Probe(false, Duration.ZERO, BUSY);
+            case DirectProbe.Answered answered -> new Probe(true, answered.latency(), null);
+            case DirectProbe.Failed(SQLException e, Duration latency) -> {
                 boolean answers = refusesForLoad(e);
-                probe.complete(new Probe(answers, Duration.ofNanos(System.nanoTime() - start),
-                        answers ? null : timedOut(e) ? "timeout" : "database_unavailable", describe(e)));
-            } catch (RuntimeException e) {
-                probe.complete(new Probe(false, Duration.ofNanos(System.nanoTime() - start), "database_unavailable",
-                        describe(e)));
-            } finally {
-                directProbeRunning.set(false);
+                yield new Probe(answers, latency, answers ? null : timedOut(e) ? "timeout" : "database_unavailable",
+                        describe(e));
             }
-        });
-        try {
-            return probe.get(probeBound.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return new Probe(false, probeBound, "timeout");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new Probe(false, probeBound, "internal_error");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Probe(false, Duration.ZERO, "interrupted");
-        }
+            case DirectProbe.Failed failed -> new Probe(false, failed.latency(), "database_unavailable",
+                    describe(failed.failure()));
+            case DirectProbe.NoAnswer none -> new Probe(false, none.latency(), none.error());
+        };
     }
 
     /** Whether the driver gave up waiting (connect or socket timeout) rather than being refused. */
@@ -290,11 +249,6 @@ final class DatabaseHealthChecker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
-        try {
-            thread.join(probeBound.plusSeconds(1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close(probeBound.plusSeconds(1));
     }
 }

@@ -1,7 +1,6 @@
 package dev.weft.db;
 
 import dev.weft.core.InvalidInputException;
-import dev.weft.db.Engine.Call;
 import dev.weft.db.internal.Dialect;
 import dev.weft.db.internal.TableKeys;
 import java.sql.Connection;
@@ -19,18 +18,22 @@ import org.jspecify.annotations.Nullable;
  * RETURNING where the dialect lacks it (MySQL: all writes; MariaDB: UPDATE), emulated inside the caller's
  * transaction: INSERT by generated key and a re-select; UPDATE by {@code SELECT key ... FOR UPDATE}, an UPDATE of
  * those keys and a re-select under the (possibly changed) keys; DELETE by a locking select of the returned
- * columns before the delete. INSERT and UPDATE need a primary key, read from JDBC metadata once per table.
+ * columns before the delete. INSERT and UPDATE need a primary key, read from JDBC metadata once per table. Every
+ * statement runs through the {@link StatementRunner}, on the connection of the caller's transaction. Thread-safe.
  */
 final class EmulatedReturning {
     private static final int KEY_CHUNK = 500;
 
-    private final Engine engine;
+    private final StatementRunner runner;
+    private final WriteSql writeSql;
     private final Dialect dialect;
     private final TableKeys tableKeys;
     private final String databaseName;
 
-    EmulatedReturning(Engine engine, Dialect dialect, TableKeys tableKeys, String databaseName) {
-        this.engine = engine;
+    EmulatedReturning(StatementRunner runner, WriteSql writeSql, Dialect dialect, TableKeys tableKeys,
+            String databaseName) {
+        this.runner = runner;
+        this.writeSql = writeSql;
         this.dialect = dialect;
         this.tableKeys = tableKeys;
         this.databaseName = databaseName;
@@ -46,7 +49,7 @@ final class EmulatedReturning {
     }
 
     <T> WriteResult<T> insert(Connection connection, String table, String quotedTable, String sql,
-            Map<String, ?> data, List<String> returning, Duration timeout, Call call, RowMapper<T> mapper)
+            Map<String, ?> data, List<String> returning, Duration timeout, Operation operation, RowMapper<T> mapper)
             throws SQLException {
         List<String> key = requirePrimaryKey(connection, table);
         List<String> missing = key.stream().filter(column -> !containsIgnoreCase(data, column)).toList();
@@ -56,8 +59,8 @@ final class EmulatedReturning {
         }
         List<Object> keyValues = new ArrayList<>(key.size());
         try (PreparedStatement statement = connection.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            engine.bindPositional(statement, new ArrayList<>(data.values()));
-            engine.watched(statement, timeout, call, () -> statement.executeUpdate());
+            runner.bindPositional(statement, new ArrayList<>(data.values()));
+            runner.watched(statement, timeout, operation, () -> statement.executeUpdate());
             Object generated = null;
             if (!missing.isEmpty()) {
                 try (ResultSet keys = statement.getGeneratedKeys()) {
@@ -73,20 +76,20 @@ final class EmulatedReturning {
                 keyValues.add(containsIgnoreCase(data, column) ? getIgnoreCase(data, column) : generated);
             }
         }
-        List<T> rows = selectByKeys(connection, quotedTable, key, List.of(keyValues), returning, timeout, call, mapper);
+        List<T> rows = selectByKeys(connection, quotedTable, key, List.of(keyValues), returning, timeout, operation, mapper);
         return new WriteResult<>(1, rows);
     }
 
     <T> WriteResult<T> update(Connection connection, String table, String quotedTable,
-            Map<String, ?> data, Map<String, ?> where, List<String> returning, Duration timeout, Call call,
+            Map<String, ?> data, Map<String, ?> where, List<String> returning, Duration timeout, Operation operation,
             RowMapper<T> mapper) throws SQLException {
         List<String> key = requirePrimaryKey(connection, table);
-        StringBuilder lock = new StringBuilder("SELECT ").append(engine.quotedList(key)).append(" FROM ")
+        StringBuilder lock = new StringBuilder("SELECT ").append(writeSql.quotedList(key)).append(" FROM ")
                 .append(quotedTable);
-        engine.appendWhere(lock, where);
+        writeSql.appendWhere(lock, where);
         lock.append(" FOR UPDATE");
-        List<Object> whereValues = Engine.values(Map.of(), where);
-        List<Object[]> keys = engine.queryBound(connection, lock.toString(), whereValues, timeout, call, row -> {
+        List<@Nullable Object> whereValues = WriteSql.values(Map.of(), where);
+        List<Object[]> keys = runner.queryBound(connection, lock.toString(), whereValues, timeout, operation, row -> {
             Object[] values = new Object[key.size()];
             for (int i = 0; i < values.length; i++) {
                 values[i] = row.getObject(i + 1);
@@ -99,14 +102,11 @@ final class EmulatedReturning {
         long count = 0;
         for (List<Object[]> chunk : chunks(keys)) {
             StringBuilder update = new StringBuilder("UPDATE ").append(quotedTable).append(" SET ");
-            int i = 0;
-            for (String column : data.keySet()) {
-                update.append(i++ == 0 ? "" : ", ").append(dialect.quote(column)).append(" = ?");
-            }
+            writeSql.appendAssignments(update, data);
             update.append(" WHERE ").append(keyPredicate(key, chunk.size()));
-            List<Object> values = new ArrayList<>(data.values());
+            List<@Nullable Object> values = new ArrayList<>(data.values());
             chunk.forEach(row -> values.addAll(java.util.Arrays.asList(row)));
-            count += engine.executeBound(connection, update.toString(), values, timeout, call);
+            count += runner.executeBound(connection, update.toString(), values, timeout, operation);
         }
         // A key column the update changed is found again under its new value.
         List<List<Object>> newKeys = new ArrayList<>(keys.size());
@@ -117,33 +117,33 @@ final class EmulatedReturning {
             }
             newKeys.add(updated);
         }
-        List<T> rows = selectByKeys(connection, quotedTable, key, newKeys, returning, timeout, call, mapper);
+        List<T> rows = selectByKeys(connection, quotedTable, key, newKeys, returning, timeout, operation, mapper);
         return new WriteResult<>(count, rows);
     }
 
     <T> WriteResult<T> delete(Connection connection, String quotedTable, String deleteSql,
-            Map<String, ?> where, List<String> returning, Duration timeout, Call call, RowMapper<T> mapper)
+            Map<String, ?> where, List<String> returning, Duration timeout, Operation operation, RowMapper<T> mapper)
             throws SQLException {
-        StringBuilder lock = new StringBuilder("SELECT ").append(engine.quotedList(returning)).append(" FROM ")
+        StringBuilder lock = new StringBuilder("SELECT ").append(writeSql.quotedList(returning)).append(" FROM ")
                 .append(quotedTable);
-        engine.appendWhere(lock, where);
+        writeSql.appendWhere(lock, where);
         lock.append(" FOR UPDATE");
-        List<Object> whereValues = Engine.values(Map.of(), where);
-        List<T> rows = engine.queryBound(connection, lock.toString(), whereValues, timeout, call, mapper);
-        long count = engine.executeBound(connection, deleteSql, whereValues, timeout, call);
+        List<@Nullable Object> whereValues = WriteSql.values(Map.of(), where);
+        List<T> rows = runner.queryBound(connection, lock.toString(), whereValues, timeout, operation, mapper);
+        long count = runner.executeBound(connection, deleteSql, whereValues, timeout, operation);
         return new WriteResult<>(count, rows);
     }
 
     private <T> List<T> selectByKeys(Connection connection, String quotedTable, List<String> key,
-            List<? extends List<Object>> keys, List<String> returning, Duration timeout, Call call,
+            List<? extends List<Object>> keys, List<String> returning, Duration timeout, Operation operation,
             RowMapper<T> mapper) throws SQLException {
         List<T> rows = new ArrayList<>(keys.size());
         for (List<? extends List<Object>> chunk : chunks(keys)) {
-            String select = "SELECT " + engine.quotedList(returning) + " FROM " + quotedTable + " WHERE "
+            String select = "SELECT " + writeSql.quotedList(returning) + " FROM " + quotedTable + " WHERE "
                     + keyPredicate(key, chunk.size());
-            List<Object> values = new ArrayList<>();
+            List<@Nullable Object> values = new ArrayList<>();
             chunk.forEach(values::addAll);
-            rows.addAll(engine.queryBound(connection, select, values, timeout, call, mapper));
+            rows.addAll(runner.queryBound(connection, select, values, timeout, operation, mapper));
         }
         return rows;
     }

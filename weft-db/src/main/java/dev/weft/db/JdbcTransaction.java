@@ -3,26 +3,38 @@ package dev.weft.db;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.util.HashSet;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
-/** A {@link Transaction} on one connection; nested calls become savepoints. Confined to one thread. */
-final class JdbcTransaction extends Session implements Transaction {
-    private final Engine engine;
+/**
+ * A {@link Transaction} on one connection, opened by {@link TransactionRunner}; nested calls become savepoints. As
+ * a {@link Connections} it supplies that one connection to every statement run inside it, without retry (a retry
+ * would leave the transaction) and without a writer turn (the transaction holds it). Confined to one thread.
+ */
+final class JdbcTransaction extends Session implements Transaction, Connections {
+    private final DatabaseStages stages;
     private final Connection connection;
     private final Isolation isolation;
     private final Thread owner = Thread.currentThread();
     private int depth;
     private boolean finished;
-    private final java.util.Set<String> written = new java.util.HashSet<>();
+    private final Set<String> written = new HashSet<>();
 
-    JdbcTransaction(Engine engine, Connection connection, Isolation isolation) {
-        this.engine = engine;
+    JdbcTransaction(DatabaseStages stages, Connection connection, Isolation isolation) {
+        this.stages = stages;
         this.connection = connection;
         this.isolation = isolation;
     }
 
     @Override
-    Engine engine() {
-        return engine;
+    DatabaseStages stages() {
+        return stages;
+    }
+
+    @Override
+    Connections connections() {
+        return this;
     }
 
     @Override
@@ -32,23 +44,23 @@ final class JdbcTransaction extends Session implements Transaction {
     }
 
     @Override
-    <T> T run(Engine.Call call, boolean retry, Work<T> work) {
+    public <T> T run(Operation operation, boolean retry, Work<T> work) {
         checkUsable();
-        call.newAttempt();
+        operation.newAttempt();
         try {
             return work.run(connection);
         } catch (SQLException e) {
-            throw engine.translate(e, call);
+            throw stages.statements().errors().translate(e, operation);
         }
     }
 
     @Override
-    <T> T runAtomically(Engine.Call call, boolean retry, Work<T> work) {
-        return run(call, false, work);
+    public <T> T runAtomically(Operation operation, boolean retry, Work<T> work) {
+        return run(operation, false, work);
     }
 
     @Override
-    Borrowed borrow() {
+    public Borrowed borrow(Operation operation) {
         checkUsable();
         return new Borrowed() {
             @Override
@@ -64,6 +76,11 @@ final class JdbcTransaction extends Session implements Transaction {
     }
 
     @Override
+    public @Nullable JdbcTransaction transaction() {
+        return this;
+    }
+
+    @Override
     public <T, X extends Exception> T inTransaction(Isolation nestedIsolation, TransactionCallback<T, X> work)
             throws X {
         checkUsable();
@@ -71,7 +88,7 @@ final class JdbcTransaction extends Session implements Transaction {
         try {
             savepoint = connection.setSavepoint();
         } catch (SQLException e) {
-            throw engine.translate(e, engine.call("savepoint", "SAVEPOINT"));
+            throw stages.statements().errors().translate(e, new Operation("savepoint", "SAVEPOINT"));
         }
         depth++;
         try {
@@ -113,19 +130,20 @@ final class JdbcTransaction extends Session implements Transaction {
         written.add(tag);
     }
 
-    java.util.Set<String> written() {
+    Set<String> written() {
         return written;
     }
 
     private void checkUsable() {
+        String name = stages.config().name();
         if (finished) {
             throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "transaction_finished",
-                    "database '" + engine.config().name() + "': the transaction has already ended", null, false, null);
+                    "database '" + name + "': the transaction has already ended", null, false, null);
         }
         if (Thread.currentThread() != owner) {
             throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "transaction_wrong_thread",
-                    "database '" + engine.config().name() + "': a transaction is confined to the thread that opened it",
-                    null, false, null);
+                    "database '" + name + "': a transaction is confined to the thread that opened it", null, false,
+                    null);
         }
     }
 }

@@ -9,144 +9,56 @@ import org.jspecify.annotations.Nullable;
 
 /** The {@link Database} implementation: operations on connections borrowed from the fair-gated pool. */
 final class PooledDatabase extends Session implements Database {
-    private final Engine engine;
+    private final DatabaseStages stages;
     private final AsyncView async;
     /** The fail-fast state of a server database; {@code null} for SQLite, which has no server to lose. */
     private final @Nullable DatabaseHealthChecker checker;
 
     PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
-        this.engine = new Engine(config, registry, queryCache);
-        this.async = new AsyncView(this, engine.executor());
+        this.stages = new DatabaseStages(config, registry, queryCache);
+        this.async = new AsyncView(this, stages.executor());
         this.checker = config.type() == DatabaseType.SQLITE ? null
-                : new DatabaseHealthChecker(this, engine.pool(), registry);
+                : new DatabaseHealthChecker(this, stages.pool(), registry);
     }
 
     @Override
-    Engine engine() {
-        return engine;
+    DatabaseStages stages() {
+        return stages;
+    }
+
+    @Override
+    Connections connections() {
+        return stages.lease();
     }
 
     @Override
     Session current() {
-        JdbcTransaction open = engine.openTransaction();
+        JdbcTransaction open = stages.transactions().open();
         return open != null ? open : this;
     }
 
     @Override
-    <T> T run(Engine.Call call, boolean retry, Work<T> work) {
-        if (!retry) {
-            return once(call, work);
-        }
-        return engine.retryReads(() -> once(call, work));
-    }
-
-    private <T> T once(Engine.Call call, Work<T> work) {
-        ConnectionPool pool = engine.pool();
-        call.newAttempt();
-        boolean turn = engine.enterWriterTurn(call);
-        try {
-            Connection connection = pool.acquire();
-            boolean broken = false;
-            try {
-                return work.run(connection);
-            } catch (SQLException e) {
-                // A write in autocommit mode commits by itself: losing the connection during it leaves the outcome
-                // unknown. Atomic work commits explicitly, and its COMMIT is translated where it is sent.
-                DatabaseException translated = !call.atomic && engine.writes(call)
-                        ? engine.translateCommitting(e, call) : engine.translate(e, call);
-                broken = call.connectionBroken();
-                throw translated;
-            } catch (RuntimeException | Error e) {
-                broken = call.connectionBroken();
-                throw e;
-            } finally {
-                if (broken || call.connectionBroken()) {
-                    pool.evict(connection);
-                } else {
-                    pool.release(connection);
-                }
-            }
-        } finally {
-            engine.leaveWriterTurn(turn);
-        }
-    }
-
-    @Override
-    <T> T runAtomically(Engine.Call call, boolean retry, Work<T> work) {
-        call.atomic = true;
-        return run(call, retry, connection -> {
-            connection.setAutoCommit(false);
-            T result;
-            try {
-                result = work.run(connection);
-                try {
-                    connection.commit();
-                } catch (SQLException e) {
-                    throw engine.translateCommitting(e, call);
-                }
-            } catch (SQLException | RuntimeException | Error e) {
-                Engine.rollbackQuietly(connection, e);
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException restore) {
-                    e.addSuppressed(restore); // the first failure says what happened; this one only follows it
-                }
-                throw e;
-            }
-            connection.setAutoCommit(true);
-            return result;
-        });
-    }
-
-    @Override
-    Borrowed borrow() {
-        ConnectionPool pool = engine.pool();
-        Connection connection = pool.acquire();
-        return new Borrowed() {
-            private boolean released;
-
-            @Override
-            public Connection connection() {
-                return connection;
-            }
-
-            @Override
-            public void release(boolean broken) {
-                if (released) {
-                    return;
-                }
-                released = true;
-                if (broken) {
-                    pool.evict(connection);
-                } else {
-                    pool.release(connection);
-                }
-            }
-        };
-    }
-
-    @Override
     public <T, X extends Exception> T inTransaction(Isolation isolation, TransactionCallback<T, X> work) throws X {
-        JdbcTransaction open = engine.openTransaction();
+        JdbcTransaction open = stages.transactions().open();
         if (open != null) {
             return open.inTransaction(isolation, work);
         }
-        return engine.transaction(isolation, work);
+        return stages.transactions().transaction(isolation, work);
     }
 
     @Override
     public String name() {
-        return engine.config().name();
+        return stages.config().name();
     }
 
     @Override
     public DatabaseType type() {
-        return engine.config().type();
+        return stages.config().type();
     }
 
     @Override
     public DatabaseConfig config() {
-        return engine.config();
+        return stages.config();
     }
 
     @Override
@@ -156,27 +68,27 @@ final class PooledDatabase extends Session implements Database {
 
     @Override
     public QueryMetrics queryMetrics() {
-        return engine.recorder().snapshot();
+        return stages.recorder().snapshot();
     }
 
     @Override
     public PoolStatus poolStatus() {
-        return engine.pool().status();
+        return stages.pool().status();
     }
 
     @Override
     public void purgePool() {
-        engine.pool().purge();
+        stages.pool().purge();
     }
 
     /** Drops the pool's idle minimum while a cluster holds this member down; see {@link ConnectionPool#standBy()}. */
     void standBy() {
-        engine.pool().standBy();
+        stages.pool().standBy();
     }
 
     /** Restores the pool's idle minimum once a cluster has seen this member answer. */
     void resume() {
-        engine.pool().resume();
+        stages.pool().resume();
     }
 
     /**
@@ -192,7 +104,7 @@ final class PooledDatabase extends Session implements Database {
      * @throws SQLException if the server cannot be reached or the query fails
      */
     @Nullable Object probeDirectly(String sql, java.time.Duration timeout) throws SQLException {
-        try (Connection connection = engine.pool().connectDirectly(timeout.plus(config().connectTimeout()));
+        try (Connection connection = stages.pool().connectDirectly(timeout.plus(config().connectTimeout()));
                 java.sql.Statement statement = connection.createStatement()) {
             statement.setQueryTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
             try (java.sql.ResultSet rows = statement.executeQuery(sql)) {
@@ -203,7 +115,7 @@ final class PooledDatabase extends Session implements Database {
 
     @Override
     public Health health(java.time.Duration timeout) {
-        return engine.health(this, timeout);
+        return stages.health().health(timeout);
     }
 
     /**
@@ -218,17 +130,17 @@ final class PooledDatabase extends Session implements Database {
 
     @Override
     public DatabaseInfo info() {
-        return engine.info(this);
+        return stages.health().info();
     }
 
     @Override
     public dev.weft.cache.Cache queryCache() {
-        return engine.queryCache();
+        return stages.cache().cache();
     }
 
     @Override
     public long invalidateQueryCache(String tablePattern) {
-        return engine.invalidateQueryCache(tablePattern);
+        return stages.cache().invalidate(tablePattern);
     }
 
     @Override
@@ -236,11 +148,11 @@ final class PooledDatabase extends Session implements Database {
         if (checker != null) {
             checker.close();
         }
-        engine.close();
+        stages.close();
     }
 
     @Override
     public String toString() {
-        return "Database[" + engine.config().name() + ", " + engine.config().redactedUrl() + "]";
+        return "Database[" + stages.config().name() + ", " + stages.config().redactedUrl() + "]";
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A statement being built: SQL text with {@code :name} placeholders, its values, and options. End it with one
@@ -18,18 +19,22 @@ import java.util.stream.Stream;
  * <p>Not thread-safe: build and run it on one thread.
  */
 public final class Query {
-    private final Session session;
+    private final StatementRunner runner;
+    private final QueryCacheBinding cache;
+    private final Connections connections;
     private final String sql;
-    private final Map<String, Object> params = new LinkedHashMap<>();
-    private Duration timeout;
+    private final Map<String, @Nullable Object> params = new LinkedHashMap<>();
+    private @Nullable Duration timeout;
     private int fetchSize;
-    private Boolean retry;
-    private Duration cacheTtl;
-    private String cacheKey;
-    private java.util.Set<String> cacheTables;
+    private @Nullable Boolean retry;
+    private @Nullable Duration cacheTtl;
+    private @Nullable String cacheKey;
+    private java.util.@Nullable Set<String> cacheTables;
 
-    Query(Session session, String sql) {
-        this.session = session;
+    Query(DatabaseStages stages, Connections connections, String sql) {
+        this.runner = stages.statements();
+        this.cache = stages.cache();
+        this.connections = connections;
         this.sql = Objects.requireNonNull(sql, "sql");
     }
 
@@ -38,7 +43,7 @@ public final class Query {
      * @param value its value; {@code null} binds SQL NULL
      * @return this
      */
-    public Query bind(String name, Object value) {
+    public Query bind(String name, @Nullable Object value) {
         params.put(Objects.requireNonNull(name, "name"), value);
         return this;
     }
@@ -127,7 +132,7 @@ public final class Query {
     /** @return the rows, each a map from lower-case column label to value */
     @SuppressWarnings("unchecked")
     public List<Map<String, Object>> list() {
-        if (cacheTtl != null && session.engine().queryCache().tierStats().containsKey("redis")) {
+        if (cacheTtl != null && cache.cache().tierStats().containsKey("redis")) {
             // JSON round trips change map values' types (Long to Integer, timestamps to text): a hit would not
             // return what a miss did.
             throw new dev.weft.core.InvalidInputException("cache_needs_type", "cached", "a query cached in Redis "
@@ -152,7 +157,10 @@ public final class Query {
     }
 
     private <T> List<T> cachedList(Class<T> type, RowMapper<T> mapper) {
-        return session.engine().cachedList(session, spec(true), type, mapper, cacheKey, cacheTtl, cacheTables);
+        Duration ttl = Objects.requireNonNull(cacheTtl, "cacheTtl");
+        StatementSpec spec = spec(true);
+        return cache.cachedList(connections, spec, type, cacheKey, ttl, cacheTables,
+                () -> runner.list(connections, spec, mapper));
     }
 
     /**
@@ -165,7 +173,7 @@ public final class Query {
             throw new dev.weft.core.InvalidInputException("cache_needs_type", "cached",
                     "a cached query needs a row type to store its rows: use list(Class) or list()");
         }
-        return session.engine().list(session, spec(true), Objects.requireNonNull(mapper, "mapper"));
+        return runner.list(connections, spec(true), Objects.requireNonNull(mapper, "mapper"));
     }
 
     /**
@@ -215,15 +223,15 @@ public final class Query {
      * @return an open stream; close it with try-with-resources
      */
     public <T> Stream<T> stream(RowMapper<T> mapper) {
-        return session.engine().stream(session, spec(false), Objects.requireNonNull(mapper, "mapper"));
+        return runner.stream(connections, spec(false), Objects.requireNonNull(mapper, "mapper"));
     }
 
     /** @return the number of rows affected */
     public long execute() {
-        return session.engine().update(session, spec(false));
+        return runner.update(connections, spec(false));
     }
 
-    private Engine.Spec spec(boolean read) {
-        return session.engine().spec(sql, params, timeout, fetchSize, retry, read);
+    private StatementSpec spec(boolean read) {
+        return runner.spec(sql, params, timeout, fetchSize, retry, read);
     }
 }

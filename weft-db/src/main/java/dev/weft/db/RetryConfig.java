@@ -1,6 +1,8 @@
 package dev.weft.db;
 
+import dev.weft.core.Backoff;
 import dev.weft.core.Checks;
+import dev.weft.core.RetryPolicy;
 import java.time.Duration;
 
 /**
@@ -9,8 +11,9 @@ import java.time.Duration;
  * ({@code 53300}). Reads retry by default, single writes only when asked ({@code .retry(true)}), and a whole
  * transaction is retried on serialization failure or deadlock.
  *
- * <p>Backoff is exponential with full jitter: attempt {@code n} waits a random time in
- * {@code [0, min(maxDelay, initialDelay * multiplier^(n-1))]}.
+ * <p>Backoff is weft-core's {@link Backoff}, exponential with full jitter: retry {@code n} waits a random time in
+ * {@code [0, min(maxDelay, initialDelay * multiplier^(n-1))]}. {@link #policy()} gives the whole config as a
+ * {@link RetryPolicy}.
  *
  * @param maxRetries retries after the first attempt; 0 turns retry off ({@code weft.db.retry.max-retries})
  * @param initialDelay the first backoff bound ({@code weft.db.retry.delay})
@@ -60,7 +63,16 @@ public record RetryConfig(int maxRetries, Duration initialDelay, double multipli
      * @return the bound, at most {@link #maxDelay()}
      */
     public Duration backoffBound(int attempt) {
-        double nanos = initialDelay.toNanos() * Math.pow(multiplier, Math.max(0, attempt - 1));
-        return nanos >= maxDelay.toNanos() ? maxDelay : Duration.ofNanos((long) nanos);
+        return backoff().bound(attempt);
+    }
+
+    /** @return this backoff as weft-core's {@link Backoff} */
+    public Backoff backoff() {
+        return new Backoff(initialDelay, multiplier, maxDelay);
+    }
+
+    /** @return this config as weft-core's {@link RetryPolicy}: {@code maxRetries + 1} attempts in all */
+    public RetryPolicy policy() {
+        return new RetryPolicy(maxRetries + 1, backoff());
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An INSERT, UPDATE or DELETE being built from a table name and column maps. Every name is checked against
@@ -24,17 +25,20 @@ public final class Write {
         INSERT, UPDATE, DELETE
     }
 
-    private final Session session;
+    private final TableWrites writes;
+    private final Connections connections;
     private final Kind kind;
     private final String table;
     private final Map<String, ?> data;
     private final Map<String, ?> where;
     private List<String> returning = List.of();
-    private Duration timeout;
+    private @Nullable Duration timeout;
     private boolean retry;
 
-    Write(Session session, Kind kind, String table, Map<String, ?> data, Map<String, ?> where) {
-        this.session = session;
+    Write(TableWrites writes, Connections connections, Kind kind, String table, Map<String, ?> data,
+            Map<String, ?> where) {
+        this.writes = writes;
+        this.connections = connections;
         this.kind = kind;
         this.table = Objects.requireNonNull(table, "table");
         this.data = Objects.requireNonNull(data, "data");
@@ -102,6 +106,6 @@ public final class Write {
      * @return the count and the returned rows
      */
     public <T> WriteResult<T> execute(RowMapper<T> mapper) {
-        return session.engine().write(session, kind, table, data, where, returning, timeout, retry, mapper);
+        return writes.write(connections, kind, table, data, where, returning, timeout, retry, mapper);
     }
 }

@@ -22,6 +22,7 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.weft.db.internal.ConnectionPool;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -30,14 +31,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Layering rules of weft-db. The public API ({@code dev.weft.db}) is what applications compile against: it must
- * not leak the libraries weft-db is built on, or replacing one (HikariCP, Resilience4j, HdrHistogram) or an
+ * not leak the libraries weft-db is built on, or replacing one (HikariCP, HdrHistogram) or an
  * optional driver (pgjdbc) would break callers. Micrometer's {@code MeterRegistry} is part of the API on purpose.
  */
 class ArchitectureTest {
     private static final String API = "dev.weft.db";
     private static final String INTERNAL = "dev.weft.db.internal..";
     private static final List<String> IMPLEMENTATION_LIBRARIES = List.of(
-            "com.zaxxer..", "io.github.resilience4j..", "org.postgresql..", "org.HdrHistogram..");
+            "com.zaxxer..", "org.postgresql..", "org.HdrHistogram..");
 
     private static final JavaClasses WEFT_DB = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -55,7 +56,7 @@ class ArchitectureTest {
     void publicApiExposesNoImplementationLibraryTypes() {
         ArchRule rule = classes().that().resideInAPackage(API).and(isPublicApi())
                 .should(exposeNoTypesFrom(IMPLEMENTATION_LIBRARIES))
-                .because("applications compile against dev.weft.db; HikariCP, Resilience4j, pgjdbc and "
+                .because("applications compile against dev.weft.db; HikariCP, pgjdbc and "
                         + "HdrHistogram are implementation details (MeterRegistry is allowed)");
 
         rule.check(WEFT_DB);
@@ -90,10 +91,45 @@ class ArchitectureTest {
     }
 
     @Test
-    void internalClassesDoNotDependOnTheEngine() {
+    void internalClassesDoNotDependOnTheStages() {
         ArchRule rule = noClasses().that().resideInAPackage(INTERNAL)
-                .should().dependOnClassesThat().haveNameMatching("dev\\.weft\\.db\\.(Engine|Session|PooledDatabase"
-                        + "|JdbcTransaction|AsyncView)(\\$.*)?");
+                .should().dependOnClassesThat().haveNameMatching("dev\\.weft\\.db\\.(DatabaseStages|Session"
+                        + "|PooledDatabase|JdbcTransaction|AsyncView|Connections|ConnectionLease|StatementRunner"
+                        + "|TransactionRunner|TableWrites|BatchWrites|QueryCacheBinding)(\\$.*)?");
+
+        rule.check(WEFT_DB);
+    }
+
+    @Test
+    void onlyTheConnectionLeaseAcquiresReleasesOrEvictsPooledConnections() {
+        ArchRule rule = noClasses().that().doNotHaveFullyQualifiedName(ConnectionLease.class.getName())
+                .and().doNotHaveFullyQualifiedName(ConnectionPool.class.getName())
+                .should().callMethodWhere(DescribedPredicate.describe("ConnectionPool.acquire/release/evict",
+                        call -> call.getTargetOwner().isEquivalentTo(ConnectionPool.class)
+                                && List.of("acquire", "release", "evict").contains(call.getName())))
+                .because("a connection is leased in one place: writer turn, acquire, release or evict, retry");
+
+        rule.check(WEFT_DB);
+    }
+
+    @Test
+    void usesNoOtherModulesInternalPackage() {
+        ArchRule rule = noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.weft.cache.internal..",
+                "dev.weft.core.internal..", "dev.weft.http.internal..")
+                .because("another module's internal package may change or move in any release");
+
+        rule.check(WEFT_DB);
+    }
+
+    @Test
+    void buildersCallARunnerNotTheConnections() {
+        ArchRule rule = noClasses().that().haveSimpleName("Query").or().haveSimpleName("Write")
+                .or().haveSimpleName("Batch").or().haveSimpleName("BulkInsert")
+                .or().haveSimpleName("EmulatedReturning")
+                .should().callMethodWhere(DescribedPredicate.describe("a method of Connections or Session",
+                        call -> call.getTargetOwner().isEquivalentTo(Connections.class)
+                                || call.getTargetOwner().isEquivalentTo(Session.class)))
+                .because("the builders hand their connections to a runner; only runners use them");
 
         rule.check(WEFT_DB);
     }

@@ -3,8 +3,8 @@ package dev.weft.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weft.cache.RedisCaches;
-import dev.weft.cache.RedisConfig;
+import dev.weft.cache.redis.RedisCaches;
+import dev.weft.cache.redis.RedisConfig;
 import dev.weft.core.InvalidInputException;
 import java.time.Duration;
 import java.util.EnumMap;

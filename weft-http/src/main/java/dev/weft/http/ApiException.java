@@ -2,15 +2,15 @@ package dev.weft.http;
 
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
-import java.time.Duration;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Root of weft-http's failures. Each carries the client's name and the host ({@code host:port}) it was talking to,
  * and an {@link ErrorKind} that the service maps to a status (DESIGN §4): timeouts 504, unreachable hosts, open
  * breakers and exhausted budgets 503, rate limits 429, upstream errors 502, a caller's bad path or host 400.
- * Messages never contain a token, a header value or a request body.
+ * Messages never contain a token, a header value or a request body. A failure that knows how long the caller should
+ * wait (an open breaker, a rate limit, a server's {@code Retry-After}) says so in {@link #retryAfter()}, so callers
+ * need not test for the subtypes.
  */
 public abstract class ApiException extends WeftException {
     private static final long serialVersionUID = 1L;
@@ -51,15 +51,5 @@ public abstract class ApiException extends WeftException {
      */
     public String host() {
         return host;
-    }
-
-    /**
-     * How long the caller should wait before trying again, when known (rate limits, open breakers, a server's
-     * {@code Retry-After}).
-     *
-     * @return the wait, or empty
-     */
-    public Optional<Duration> retryAfter() {
-        return Optional.empty();
     }
 }

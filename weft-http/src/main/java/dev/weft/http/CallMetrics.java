@@ -82,6 +82,12 @@ final class CallMetrics {
         recent.set((int) (recentCount.getAndIncrement() % RECENT), record);
     }
 
+    /** One finished call, timed from its start to {@code nowNanos}. */
+    void finish(Call call, int status, String outcome, int attempts, boolean failed, long nowNanos) {
+        call(call.request().method().name(), call.target().authority(), call.target().uriTemplate(), status, outcome,
+                attempts, nowNanos - call.startNanos(), failed);
+    }
+
     void retry() {
         retries.increment();
     }

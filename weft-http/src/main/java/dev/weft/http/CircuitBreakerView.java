@@ -10,11 +10,11 @@ public interface CircuitBreakerView {
     BreakerStatus status();
 
     /**
-     * Returns the state name: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}.
+     * Returns the state.
      *
-     * @return the state name: {@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}
+     * @return the state
      */
-    default String state() {
+    default BreakerState state() {
         return status().state();
     }
 

@@ -1,8 +1,20 @@
 package dev.weft.http;
 
-/** Header value rules shared by config and requests: no CR, LF or other control characters (header injection). */
+import java.util.regex.Pattern;
+
+/**
+ * Header rules shared by config and requests: names are RFC 9110 tokens, values hold no CR, LF or other control
+ * characters (header injection).
+ */
 final class Headers {
+    private static final Pattern NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+
     private Headers() {
+    }
+
+    /** Whether the text may be sent as a header name. */
+    static boolean validName(String name) {
+        return NAME.matcher(name).matches();
     }
 
     /** Whether the value may be sent as a header value. */

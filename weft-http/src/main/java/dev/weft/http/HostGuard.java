@@ -6,17 +6,23 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.function.Function;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The per-host guards, in the order a call passes them: circuit breaker, rate limit, bulkhead; plus the retry
- * budget. One per {@code host:port}, created on first use. Thread-safe.
+ * The per-host guards, in the order an attempt passes them ({@link #admit}): circuit breaker (Resilience4j), rate
+ * gate, bulkhead (Resilience4j); plus the host's retry budget. One per {@code host:port}, created on first use by
+ * {@link HostGuards}. Thread-safe.
  *
- * <p>The breaker's window is time-based ({@code breakerWindow}) with a minimum number of calls
- * ({@code breakerThreshold}); the guard also remembers when the breaker opened, so a refused caller learns how long
- * until it half-opens ({@link #permittedIn()}) instead of a fixed open time.
+ * <p>An admitted attempt holds a breaker permission and a bulkhead permit. It reports its outcome with
+ * {@link #onResponse} or {@link #onFailure} (which use the breaker permission), or gives the permission back with
+ * {@link #releaseBreaker()} if it never reached the server, and returns the permit with {@link #releaseBulkhead()}
+ * when its response is closed.
+ *
+ * <p>The breaker's window is time-based ({@code breaker.window}) with a minimum number of calls
+ * ({@code breaker.threshold}); the guard also remembers when the breaker opened, so a refused caller learns how
+ * long until it half-opens ({@link #permittedIn()}) instead of a fixed open time.
  */
 final class HostGuard {
     /**
@@ -26,31 +32,133 @@ final class HostGuard {
     static final Duration HALF_OPEN_RECHECK = Duration.ofMillis(500);
 
     final String authority;
-    final @Nullable CircuitBreaker breaker;
-    final @Nullable RateGate rateGate;
-    final Bulkhead bulkhead;
     final RetryBudget budget;
-    final Duration openTime;
+    private final ApiConfig config;
+    private final @Nullable CircuitBreaker breaker;
+    private final @Nullable RateGate rateGate;
+    private final Bulkhead bulkhead;
     private final Clock clock;
     private volatile long openedAtMillis;
 
-    private HostGuard(String authority, @Nullable CircuitBreaker breaker, @Nullable RateGate rateGate,
-            Bulkhead bulkhead, RetryBudget budget, Duration openTime, Clock clock) {
+    private HostGuard(ApiConfig config, String authority, @Nullable CircuitBreaker breaker,
+            @Nullable RateGate rateGate, Bulkhead bulkhead, RetryBudget budget, Clock clock) {
+        this.config = config;
         this.authority = authority;
         this.breaker = breaker;
         this.rateGate = rateGate;
         this.bulkhead = bulkhead;
         this.budget = budget;
-        this.openTime = openTime;
         this.clock = clock;
+    }
+
+    static HostGuard create(ApiConfig config, String authority, Clock clock, LongSupplier nanoTime,
+            @Nullable RateGate rateGate) {
+        CircuitBreaker breaker = null;
+        BreakerConfig settings = config.breaker();
+        if (settings.enabled()) {
+            int minimumCalls = settings.threshold();
+            breaker = CircuitBreaker.of(config.name() + "@" + authority, CircuitBreakerConfig.custom()
+                    .slidingWindow((int) settings.window().toSeconds(), minimumCalls,
+                            CircuitBreakerConfig.SlidingWindowType.TIME_BASED,
+                            // the synchronized time window reads the injected clock (the lock-free one reads
+                            // System.nanoTime); since JDK 24 a synchronized block no longer pins a virtual thread
+                            CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.SYNCHRONIZED)
+                    .failureRateThreshold(settings.failureRate())
+                    .slowCallDurationThreshold(settings.slowCall())
+                    .slowCallRateThreshold(settings.slowCallRate())
+                    .waitDurationInOpenState(settings.openTime())
+                    .permittedNumberOfCallsInHalfOpenState(Math.min(3, minimumCalls))
+                    .recordException(e -> true)
+                    .clock(clock)
+                    .build());
+        }
+        Bulkhead bulkhead = Bulkhead.of(config.name() + "@" + authority, BulkheadConfig.custom()
+                .maxConcurrentCalls(config.pool().maxConcurrentPerHost())
+                .maxWaitDuration(config.timeouts().total())
+                .fairCallHandlingStrategyEnabled(true)
+                .build());
+        HostGuard guard = new HostGuard(config, authority, breaker, rateGate, bulkhead,
+                new RetryBudget(config.retry().budget(), config.retry().floorPerSecond(), nanoTime), clock);
         if (breaker != null) {
             breaker.getEventPublisher().onStateTransition(event -> {
-                if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN
-                        || event.getStateTransition().getToState() == CircuitBreaker.State.FORCED_OPEN) {
-                    openedAtMillis = clock.millis();
+                CircuitBreaker.State to = event.getStateTransition().getToState();
+                if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
+                    guard.openedAtMillis = clock.millis();
                 }
             });
         }
+        return guard;
+    }
+
+    /**
+     * Lets one attempt through the breaker, the rate gate and the bulkhead, in that order; a refused attempt holds
+     * nothing.
+     *
+     * @param remainingNanos time left before the call's deadline: the longest the rate gate may wait
+     * @param last the previous attempt's failure, the cause of a {@link CircuitOpenException}, or {@code null}
+     * @throws CircuitOpenException if the breaker refuses
+     * @throws RateLimitedException if no rate permit comes within {@code rate-limit-wait} or the time left
+     * @throws BulkheadFullException if no bulkhead permit comes within {@code total-timeout}
+     * @throws ApiConnectException if interrupted while waiting for a rate permit (the flag is restored)
+     */
+    void admit(long remainingNanos, @Nullable Throwable last) {
+        if (breaker != null && !breaker.tryAcquirePermission()) {
+            throw new CircuitOpenException(config.name(), authority, permittedIn(), last);
+        }
+        if (rateGate != null) {
+            RateLimitConfig limit = config.rateLimit();
+            long waitNanos;
+            try {
+                waitNanos = rateGate.acquire(min(limit.maxWait(), remainingNanos));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                releaseBreaker();
+                throw TransportFailures.interrupted(config.name(), authority, "waiting for a rate-limit permit");
+            }
+            if (waitNanos > 0) {
+                releaseBreaker();
+                throw new RateLimitedException(config.name(), authority, Duration.ofNanos(waitNanos),
+                        "rate limit of " + limit.perSecond() + "/s reached; no permit within "
+                                + limit.maxWait().toMillis() + " ms", false);
+            }
+        }
+        if (!bulkhead.tryAcquirePermission()) {
+            releaseBreaker();
+            throw new BulkheadFullException(config.name(), authority, "bulkhead_full",
+                    config.pool().maxConcurrentPerHost() + " calls in flight; none finished within "
+                            + config.timeouts().total().toMillis() + " ms", null);
+        }
+    }
+
+    /** Records a response in the breaker: a 5xx is a failure, anything else a success. */
+    void onResponse(int status, long elapsedNanos) {
+        if (breaker == null) {
+            return;
+        }
+        if (status >= 500) {
+            breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new UpstreamStatus(status));
+        } else {
+            breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Records an attempt that got no response in the breaker. */
+    void onFailure(long elapsedNanos, Throwable failure) {
+        if (breaker != null) {
+            breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, failure);
+        }
+    }
+
+    /** Gives back the breaker permission of an attempt that never reached the server. */
+    void releaseBreaker() {
+        if (breaker != null) {
+            breaker.releasePermission();
+        }
+    }
+
+    /** Returns the bulkhead permit of an attempt whose response is closed. */
+    void releaseBulkhead() {
+        bulkhead.onComplete();
     }
 
     /**
@@ -61,6 +169,7 @@ final class HostGuard {
         if (breaker == null) {
             return Duration.ZERO;
         }
+        Duration openTime = config.breaker().openTime();
         return switch (breaker.getState()) {
             case OPEN -> {
                 long left = openedAtMillis + openTime.toMillis() - clock.millis();
@@ -72,42 +181,50 @@ final class HostGuard {
         };
     }
 
-    static HostGuard create(ApiConfig config, String authority, Clock clock, LongSupplier nanoTime,
-            Function<String, @Nullable RateGate> rateGates) {
-        CircuitBreaker breaker = null;
-        if (config.breakerEnabled()) {
-            int minimumCalls = config.breakerThreshold();
-            breaker = CircuitBreaker.of(config.name() + "@" + authority, CircuitBreakerConfig.custom()
-                    .slidingWindow((int) config.breakerWindow().toSeconds(), minimumCalls,
-                            CircuitBreakerConfig.SlidingWindowType.TIME_BASED,
-                            // the synchronized time window reads the injected clock (the lock-free one reads
-                            // System.nanoTime); since JDK 24 a synchronized block no longer pins a virtual thread
-                            CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.SYNCHRONIZED)
-                    .failureRateThreshold(config.breakerFailureRate())
-                    .slowCallDurationThreshold(config.breakerSlowCall())
-                    .slowCallRateThreshold(config.breakerSlowCallRate())
-                    .waitDurationInOpenState(config.breakerOpenTime())
-                    .permittedNumberOfCallsInHalfOpenState(Math.min(3, minimumCalls))
-                    .recordException(e -> true)
-                    .clock(clock)
-                    .build());
+    /** Closes the breaker and clears its window. */
+    void resetBreaker() {
+        if (breaker != null) {
+            breaker.reset();
         }
-        Bulkhead bulkhead = Bulkhead.of(config.name() + "@" + authority, BulkheadConfig.custom()
-                .maxConcurrentCalls(config.maxConcurrentPerHost())
-                .maxWaitDuration(config.totalTimeout())
-                .fairCallHandlingStrategyEnabled(true)
-                .build());
-        return new HostGuard(authority, breaker, rateGates.apply(authority), bulkhead,
-                new RetryBudget(config.retryBudget(), config.retryFloorPerSecond(), nanoTime), config.breakerOpenTime(),
-                clock);
     }
 
     BreakerStatus breakerStatus() {
         if (breaker == null) {
-            return new BreakerStatus(authority, "DISABLED", -1, -1, 0, 0);
+            return new BreakerStatus(authority, BreakerState.DISABLED, -1, -1, 0, 0);
         }
         CircuitBreaker.Metrics metrics = breaker.getMetrics();
-        return new BreakerStatus(authority, breaker.getState().name(), metrics.getFailureRate(),
+        return new BreakerStatus(authority, state(breaker.getState()), metrics.getFailureRate(),
                 metrics.getSlowCallRate(), metrics.getNumberOfBufferedCalls(), metrics.getNumberOfNotPermittedCalls());
+    }
+
+    /** Calls {@code listener} with each state change of the breaker, if there is one. */
+    void onTransition(java.util.function.Consumer<String> listener) {
+        if (breaker != null) {
+            breaker.getEventPublisher().onStateTransition(event ->
+                    listener.accept(event.getStateTransition().toString()));
+        }
+    }
+
+    /** weft's state for Resilience4j's; weft never forces or disables a breaker at run time. */
+    private static BreakerState state(CircuitBreaker.State state) {
+        return switch (state) {
+            case CLOSED -> BreakerState.CLOSED;
+            case OPEN, FORCED_OPEN -> BreakerState.OPEN;
+            case HALF_OPEN -> BreakerState.HALF_OPEN;
+            case DISABLED, METRICS_ONLY -> BreakerState.DISABLED;
+        };
+    }
+
+    private static Duration min(Duration limit, long remainingNanos) {
+        return limit.toNanos() <= remainingNanos ? limit : Duration.ofNanos(Math.max(0, remainingNanos));
+    }
+
+    /** Why the breaker recorded an error for a response that arrived. */
+    private static final class UpstreamStatus extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UpstreamStatus(int status) {
+            super("upstream answered " + status, null, false, false);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.weft.http;
 
 import dev.weft.core.ErrorKind;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A call failed with a retryable fault, and the host's retry budget refused the retry: retries already made up
@@ -12,5 +14,16 @@ public final class RetryBudgetExhaustedException extends ApiException {
     RetryBudgetExhaustedException(String client, String host, int attempts, ApiException cause) {
         super(ErrorKind.UNAVAILABLE, client, host, "retry_budget_exhausted",
                 "retry budget exhausted after " + attempts + " attempt(s); last fault: " + cause.code(), cause);
+    }
+
+    /**
+     * The wait of the fault that would have been retried, when it knew one (an upstream's {@code Retry-After} longer
+     * than {@code max-retry-delay}, for instance).
+     *
+     * @return the wait, or empty
+     */
+    @Override
+    public Optional<Duration> retryAfter() {
+        return getCause() instanceof ApiException fault ? fault.retryAfter() : Optional.empty();
     }
 }

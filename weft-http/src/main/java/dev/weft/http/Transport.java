@@ -4,6 +4,7 @@ import dev.weft.core.InvalidConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
@@ -47,26 +48,26 @@ final class Transport implements AutoCloseable {
 
     static Transport create(ApiConfig config) {
         PoolingHttpClientConnectionManagerBuilder poolBuilder = PoolingHttpClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(config.maxConnections())
-                .setMaxConnPerRoute(config.maxConnectionsPerHost())
+                .setMaxConnTotal(config.pool().maxConnections())
+                .setMaxConnPerRoute(config.pool().maxConnectionsPerHost())
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
                 .setConnPoolPolicy(PoolReusePolicy.LIFO)
                 .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true)
-                        .setSoTimeout(Timeout.of(config.responseTimeout())).build())
+                        .setSoTimeout(Timeout.of(config.timeouts().response())).build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.of(config.connectTimeout()))
-                        .setSocketTimeout(Timeout.of(config.responseTimeout()))
+                        .setConnectTimeout(Timeout.of(config.timeouts().connect()))
+                        .setSocketTimeout(Timeout.of(config.timeouts().response()))
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .build());
-        if ("https".equalsIgnoreCase(config.baseUrl().getScheme()) || !config.verifyTls()
-                || config.trustStore() != null) {
+        if ("https".equalsIgnoreCase(config.baseUrl().getScheme()) || !config.tls().verify()
+                || config.tls().trustStore() != null) {
             ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create();
-            if (!config.verifyTls()) {
+            if (!config.tls().verify()) {
                 log.atWarn().setMessage("TLS verification is OFF: server certificates and host names are not checked")
                         .addKeyValue("client", config.name()).log();
                 tls.setSslContext(trustAll()).setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
-            } else if (config.trustStore() != null) {
-                tls.setSslContext(fromTrustStore(config));
+            } else if (config.tls().trustStore() instanceof Path store) {
+                tls.setSslContext(fromTrustStore(config, store));
             }
             poolBuilder.setTlsSocketStrategy(tls.buildClassic());
         }
@@ -84,16 +85,16 @@ final class Transport implements AutoCloseable {
                 .setUserAgent(config.userAgent())
                 .setDefaultHeaders(defaults)
                 .evictExpiredConnections()
-                .evictIdleConnections(TimeValue.of(config.idleEviction()))
+                .evictIdleConnections(TimeValue.of(config.pool().idleEviction()))
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.of(config.responseTimeout()))
-                        .setConnectionRequestTimeout(Timeout.of(config.totalTimeout()))
+                        .setResponseTimeout(Timeout.of(config.timeouts().response()))
+                        .setConnectionRequestTimeout(Timeout.of(config.timeouts().total()))
                         .setExpectContinueEnabled(false)
                         .build());
         if (!config.compression()) {
             builder.disableContentCompression();
         }
-        if (!config.keepAlive()) {
+        if (!config.pool().keepAlive()) {
             builder.setConnectionReuseStrategy((request, response, context) -> false);
         }
         return new Transport(pool, builder.build());
@@ -109,19 +110,19 @@ final class Transport implements AutoCloseable {
         }
     }
 
-    private static SSLContext fromTrustStore(ApiConfig config) {
+    private static SSLContext fromTrustStore(ApiConfig config, Path trustStore) {
         String setting = "weft.http." + config.name() + ".trust-store";
-        try (InputStream in = Files.newInputStream(config.trustStore())) {
-            String file = String.valueOf(config.trustStore().getFileName()).toLowerCase(java.util.Locale.ROOT);
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            String file = String.valueOf(trustStore.getFileName()).toLowerCase(java.util.Locale.ROOT);
             KeyStore store = KeyStore.getInstance(file.endsWith(".jks") ? "JKS" : "PKCS12");
-            store.load(in, config.trustStorePassword().reveal().toCharArray());
+            store.load(in, config.tls().trustStorePassword().reveal().toCharArray());
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, factory.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new InvalidConfigException(setting, config.trustStore(), "cannot be read as a trust store", e);
+            throw new InvalidConfigException(setting, trustStore, "cannot be read as a trust store", e);
         }
     }
 

@@ -1,11 +1,16 @@
 /**
  * weft-http: a resilient client for external HTTP APIs, the guides' {@code APIConfig} and {@code APIOperations}.
  *
- * <p>{@link dev.weft.http.ApiClient} is the entry point, configured by {@link dev.weft.http.ApiConfig}. A call
+ * <p>{@link dev.weft.http.ApiClient} is the entry point, configured by {@link dev.weft.http.ApiConfig} and its parts
+ * ({@link dev.weft.http.TimeoutConfig}, {@link dev.weft.http.RetryConfig}, {@link dev.weft.http.BreakerConfig},
+ * {@link dev.weft.http.RateLimitConfig}, {@link dev.weft.http.PoolConfig}, {@link dev.weft.http.TlsConfig},
+ * {@link dev.weft.http.AuthConfig}, {@link dev.weft.http.ResponseCacheConfig}). A call
  * passes, in order: the path and host checks (SSRF guard), the response cache (GETs), and per attempt the host's
  * circuit breaker, rate limit and bulkhead, then Apache HttpClient 5's pool. Failed attempts are retried with
- * full-jitter backoff while the host's retry budget and the call's deadline allow. Every failure is an
- * {@link dev.weft.http.ApiException} whose {@link dev.weft.core.ErrorKind} maps to an HTTP status.
+ * weft-core's full-jitter {@link dev.weft.core.RetryPolicy} while the host's retry budget and the call's deadline
+ * allow. Every failure is an
+ * {@link dev.weft.http.ApiException} whose {@link dev.weft.core.ErrorKind} maps to an HTTP status, and whose
+ * {@link dev.weft.core.WeftException#retryAfter()} carries the wait when one is known.
  *
  * <p>Third-party types (HttpClient 5, Resilience4j, Bucket4j, Lettuce, Jackson) stay out of the API.
  */

@@ -15,21 +15,21 @@ class ApiConfigTest {
     void hasTheGuidesDefaults() {
         ApiConfig config = ApiConfig.of("https://api.example.com");
 
-        assertThat(config.maxRetries()).isEqualTo(3);
-        assertThat(config.retryDelay()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.backoffFactor()).isEqualTo(2.0);
-        assertThat(config.maxConnections()).isEqualTo(100);
-        assertThat(config.maxConnectionsPerHost()).isEqualTo(10);
-        assertThat(config.maxConcurrentPerHost()).isEqualTo(10);
-        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.responseTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.rateLimit()).isEqualTo(100);
-        assertThat(config.breakerThreshold()).isEqualTo(20);
-        assertThat(config.breakerWindow()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.breakerOpenTime()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.cacheTtl()).isEqualTo(Duration.ofSeconds(300));
-        assertThat(config.retryBudget()).isEqualTo(0.2);
-        assertThat(config.verifyTls()).isTrue();
+        assertThat(config.retry().maxRetries()).isEqualTo(3);
+        assertThat(config.retry().delay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.retry().backoffFactor()).isEqualTo(2.0);
+        assertThat(config.pool().maxConnections()).isEqualTo(100);
+        assertThat(config.pool().maxConnectionsPerHost()).isEqualTo(10);
+        assertThat(config.pool().maxConcurrentPerHost()).isEqualTo(10);
+        assertThat(config.timeouts().connect()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.timeouts().response()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.rateLimit().perSecond()).isEqualTo(100);
+        assertThat(config.breaker().threshold()).isEqualTo(20);
+        assertThat(config.breaker().window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.breaker().openTime()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.cache().ttl()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(config.retry().budget()).isEqualTo(0.2);
+        assertThat(config.tls().verify()).isTrue();
     }
 
     @Test
@@ -37,8 +37,8 @@ class ApiConfigTest {
         ApiConfig config = ApiConfig.fromEnv("provider", java.util.Map.of("WEFT_HTTP_PROVIDER_BASE_URL",
                 "https://api.example.com", "WEFT_HTTP_PROVIDER_BREAKER_PRESET", "guides"));
 
-        assertThat(config.breakerThreshold()).isEqualTo(5);
-        assertThat(config.breakerOpenTime()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.breaker().threshold()).isEqualTo(5);
+        assertThat(config.breaker().openTime()).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
@@ -84,9 +84,9 @@ class ApiConfigTest {
                 "WEFT_HTTP_PROVIDER_ALLOWED_HOSTS", "cdn.example.com, files.example.com:8443"));
 
         assertThat(config.name()).isEqualTo("provider");
-        assertThat(config.maxRetries()).isEqualTo(5);
-        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(2500));
-        assertThat(config.apiKey().reveal()).isEqualTo("k");
+        assertThat(config.retry().maxRetries()).isEqualTo(5);
+        assertThat(config.timeouts().connect()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.auth().apiKey().reveal()).isEqualTo("k");
         assertThat(config.allowedHosts()).containsExactlyInAnyOrder("cdn.example.com", "files.example.com:8443");
     }
 
@@ -107,5 +107,32 @@ class ApiConfigTest {
 
         assertThat(renamed.name()).isEqualTo("other");
         assertThat(renamed.baseUrl()).isEqualTo(config.baseUrl());
+    }
+
+    @Test
+    void namesTheClientInTheMessageOfABadPart() {
+        assertThatThrownBy(() -> ApiConfig.builder("https://a.example").name("svc").retryDelay(Duration.ofSeconds(40))
+                .build()).isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.http.svc.max-retry-delay");
+        assertThatThrownBy(() -> RetryConfig.defaults().withMaxRetries(-1))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.http.max-retries");
+    }
+
+    @Test
+    void takesSettingsInAnyOrderBeforeTheyAreChecked() {
+        ApiConfig config = ApiConfig.builder("https://a.example").retryDelay(Duration.ofSeconds(40))
+                .maxRetryDelay(Duration.ofSeconds(60)).build();
+
+        assertThat(config.retry().policy().backoff().maxDelay()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void derivesChangedParts() {
+        ApiConfig config = ApiConfig.of("https://a.example");
+
+        ApiConfig guides = config.withBreaker(config.breaker().guides());
+
+        assertThat(guides.breaker().threshold()).isEqualTo(BreakerConfig.GUIDES_THRESHOLD);
+        assertThat(guides.breaker().openTime()).isEqualTo(BreakerConfig.GUIDES_OPEN_TIME);
+        assertThat(guides.toBuilder().build()).isEqualTo(guides);
     }
 }

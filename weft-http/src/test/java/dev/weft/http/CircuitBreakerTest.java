@@ -77,7 +77,7 @@ class CircuitBreakerTest {
             assertThat(e.retryAfter()).isPresent();
         });
         assertThat(server.requests()).isEqualTo(5);
-        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("OPEN");
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.OPEN);
         assertThat(api.breakers().get(api.config().baseAuthority()).notPermittedCalls()).isEqualTo(1);
     }
 
@@ -91,7 +91,7 @@ class CircuitBreakerTest {
             assertThat(api.get("/x").send().status()).isEqualTo(200);
         }
 
-        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("CLOSED");
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.CLOSED);
         assertThat(api.metrics().breakerTransitions()).isEqualTo(3);
     }
 
@@ -104,7 +104,7 @@ class CircuitBreakerTest {
             assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(UpstreamException.class);
         }
 
-        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("OPEN");
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -131,7 +131,7 @@ class CircuitBreakerTest {
         assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(UpstreamException.class);
 
         // the first four failures slid out of the 10 s window: one failure in it, under the minimum of five
-        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("CLOSED");
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -142,7 +142,7 @@ class CircuitBreakerTest {
         api.resetCircuitBreakers();
 
         assertThat(api.get("/x").send().status()).isEqualTo(200);
-        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("CLOSED");
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.CLOSED);
     }
 
     @Test
@@ -152,6 +152,6 @@ class CircuitBreakerTest {
             assertThatThrownBy(() -> api.get("/missing").send()).isInstanceOf(UpstreamException.class);
         }
 
-        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo("CLOSED");
+        assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.CLOSED);
     }
 }

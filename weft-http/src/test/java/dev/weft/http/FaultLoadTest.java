@@ -63,7 +63,7 @@ class FaultLoadTest {
         return server;
     }
 
-    private static ApiConfig.Builder config(FaultServer server) {
+    private static ApiConfigBuilder config(FaultServer server) {
         return ApiConfig.builder(server.baseUri().toString()).name("faults").retryDelay(Duration.ofMillis(1))
                 .maxRetryDelay(Duration.ofMillis(20)).rateLimitEnabled(false).breakerEnabled(false)
                 .maxConnectionsPerHost(CONCURRENCY).maxConcurrentPerHost(CONCURRENCY);
@@ -90,7 +90,7 @@ class FaultLoadTest {
 
             long retriesSent = server.requests() - CALLS;
             long windows = outcome.elapsed().toSeconds() / RetryBudget.WINDOW_SECONDS + 1;
-            long allowed = (long) (0.2 * CALLS) + windows * RetryBudget.WINDOW_SECONDS * ApiConfig.DEFAULT_RETRY_FLOOR_PER_SECOND;
+            long allowed = (long) (0.2 * CALLS) + windows * RetryBudget.WINDOW_SECONDS * RetryConfig.DEFAULT_FLOOR_PER_SECOND;
             assertThat(retriesSent).as("seed %d", SEED).isPositive().isLessThanOrEqualTo(allowed);
             assertThat(outcome.failures()).as("faults outrun a 20%% budget").isNotEmpty();
             assertThat(outcome.failures()).filteredOn(RetryBudgetExhaustedException.class::isInstance)

@@ -31,7 +31,7 @@ class GuardsTest {
         server.close();
     }
 
-    private ApiConfig.Builder config(String name) {
+    private ApiConfigBuilder config(String name) {
         return ApiConfig.builder(server.baseUri().toString()).name(name);
     }
 

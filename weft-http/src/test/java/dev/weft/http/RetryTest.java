@@ -24,7 +24,7 @@ class RetryTest {
         api = ApiClient.create(config(server.baseUri().toString()).build());
     }
 
-    private static ApiConfig.Builder config(String url) {
+    private static ApiConfigBuilder config(String url) {
         return ApiConfig.builder(url).name("retry").retryDelay(Duration.ofMillis(5))
                 .maxRetryDelay(Duration.ofMillis(200)).breakerEnabled(false);
     }
@@ -75,6 +75,19 @@ class RetryTest {
             assertThat(noBudget.get("/polite").send().attempts()).isEqualTo(2);
             assertThatThrownBy(() -> noBudget.get("/rude").send())
                     .isInstanceOf(RetryBudgetExhaustedException.class);
+        }
+    }
+
+    @Test
+    void anExhaustedBudgetTellsTheWaitTheServerAskedFor() {
+        try (ApiClient noBudget = ApiClient.create(config(server.baseUri().toString()).retryBudget(0)
+                .retryFloorPerSecond(0).build())) {
+            server.route("GET", "/busy", Behavior.retryAfter(503, 30));
+
+            assertThatThrownBy(() -> noBudget.get("/busy").send())
+                    .isInstanceOfSatisfying(RetryBudgetExhaustedException.class,
+                            e -> assertThat(((dev.weft.core.WeftException) e).retryAfter())
+                                    .contains(Duration.ofSeconds(30)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.weft.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.core.ConflictException;
 import dev.weft.service.data.IdempotencyRepository;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,108 +12,178 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code Idempotency-Key} handling for POST endpoints: the first request with a key claims it and its answer is
- * stored; a later request with the same key (same caller, within 24 h) gets the same status and body without the
- * action running again, or 422 {@code idempotency_mismatch} if its body differs. A request that fails releases the
- * key, so a retry runs again (a failed request changed nothing). While the first request runs, a second one gets
- * 409 {@code idempotency_in_progress}.
+ * {@code Idempotency-Key} handling, the one implementation behind every idempotent POST ({@code /users},
+ * {@code /transfer}, {@code /process-video}). The first request with a key claims it and its answer is stored; a
+ * later request with the same key (same caller, within 24 h) and the same request fingerprint gets the same status,
+ * headers and body without the action running again, or 422 {@code idempotency_mismatch} if its fingerprint
+ * differs. A request that fails releases the key, so a retry runs again (a failed request changed nothing). While
+ * the first request runs, a second one gets 409 {@code idempotency_in_progress}.
+ *
+ * <p>The fingerprint is the caller's business: a JSON endpoint hashes its method, path and body
+ * ({@link #fingerprint(String, String, byte[])}); an upload hashes what it stored (owner, file name, the file's
+ * SHA-256, options), so the multipart framing does not count.
  *
  * <p>Thread-safe.
  */
 public final class Idempotency {
     /** The longest key accepted. */
     public static final int MAX_KEY_LENGTH = 255;
+    /** The request header that carries the key. */
+    public static final String HEADER = "Idempotency-Key";
+    /** The response header a replayed answer carries. */
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final IdempotencyRepository records;
     private final Json json;
 
-    /** @param context the service context */
-    public Idempotency(ServiceContext context) {
-        this.records = context.idempotency();
-        this.json = context.json();
+    /**
+     * @param records where claims and answers are stored
+     * @param json the mapper the stored answers are written with
+     */
+    public Idempotency(IdempotencyRepository records, Json json) {
+        this.records = Objects.requireNonNull(records, "records");
+        this.json = Objects.requireNonNull(json, "json");
     }
 
     /**
-     * An endpoint's answer.
+     * An idempotent request: who asks, with which key (if any), and what it asks for.
+     *
+     * @param scope the caller ({@link Principal#scope()}): keys of different callers never meet
+     * @param key the {@code Idempotency-Key}, already checked by {@link #key(Optional)}, or {@code null}
+     * @param fingerprint what the request asks for, e.g. a SHA-256 of method, path and body
+     */
+    public record Request(String scope, @Nullable String key, String fingerprint) {
+        /** Checks the parts are present. */
+        public Request {
+            Objects.requireNonNull(scope, "scope");
+            Objects.requireNonNull(fingerprint, "fingerprint");
+        }
+    }
+
+    /**
+     * An action's answer, stored for replays.
      *
      * @param status the status
      * @param body the JSON body
-     * @param headers extra response headers (e.g. {@code Location})
+     * @param headers response headers (e.g. {@code Location}); a replay adds {@code Idempotent-Replayed: true}
      */
     public record Answer(int status, Object body, Map<String, String> headers) {
-        /** Copies the headers. */
+        /** Copies the headers, keeping their order. */
         public Answer {
             Objects.requireNonNull(body, "body");
-            headers = Map.copyOf(headers);
+            headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        /** @return whether this is a stored answer replayed for a repeated key (the action did not run) */
+        public boolean replayed() {
+            return headers.containsKey(REPLAYED_HEADER);
         }
     }
 
+    /** Work done once per key. @param <X> the checked exception it may throw */
+    @FunctionalInterface
+    public interface Action<X extends Exception> {
+        /** @return the answer to store and send @throws X if the work fails (the key is released) */
+        Answer run() throws X;
+    }
+
     /**
-     * Runs {@code action} once per idempotency key, or at once when the request has none, and sends its answer.
+     * Checks an {@code Idempotency-Key} header.
      *
-     * @param exchange the request
-     * @param action does the work and returns the answer; reads the body through the exchange
+     * @param header the header's value, if sent
+     * @return the key, if sent
+     * @throws ProblemException 400 {@code validation_failed} unless it is 1 to 255 visible ASCII characters
      */
-    public void run(Exchange exchange, Supplier<Answer> action) {
-        Optional<String> key = exchange.header("Idempotency-Key");
-        if (key.isEmpty()) {
-            send(exchange, action.get(), false);
-            return;
+    public static Optional<String> key(Optional<String> header) {
+        header.ifPresent(value -> {
+            if (value.isEmpty() || value.length() > MAX_KEY_LENGTH
+                    || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw ProblemException.invalidField(HEADER, "must be 1 to 255 visible ASCII characters");
+            }
+        });
+        return header;
+    }
+
+    /**
+     * @param method the HTTP method
+     * @param path the raw path
+     * @param body the request body
+     * @return the fingerprint of a JSON request: SHA-256 over {@code "<method> <path>\n"} and the body
+     */
+    public static String fingerprint(String method, String path, byte[] body) {
+        MessageDigest digest = sha256();
+        digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+        digest.update(body);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * @param text what identifies the request
+     * @return its SHA-256, hex
+     */
+    public static String fingerprint(String text) {
+        return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Runs {@code action} once per key, or at once when the request has none.
+     *
+     * @param request the caller, key and fingerprint
+     * @param action does the work
+     * @param <X> the checked exception the action may throw
+     * @return the action's answer, or the stored one (with {@code Idempotent-Replayed: true}) for a repeat
+     * @throws X if the action fails; the key is released first
+     * @throws ProblemException 422 {@code idempotency_mismatch} for a key used with another fingerprint
+     * @throws ConflictException {@code idempotency_in_progress} while the first request with the key runs
+     */
+    public <X extends Exception> Answer run(Request request, Action<X> action) throws X {
+        String key = request.key();
+        if (key == null) {
+            return action.run();
         }
-        String value = key.get();
-        if (value.isEmpty() || value.length() > MAX_KEY_LENGTH || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw ProblemException.invalidField("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
-        }
-        String scope = exchange.principal().scope();
-        String hash = hash(exchange);
-        Optional<IdempotencyRepository.Entry> existing = records.claim(scope, value, hash);
+        Optional<IdempotencyRepository.Entry> existing = records.claim(request.scope(), key, request.fingerprint());
         if (existing.isPresent()) {
-            IdempotencyRepository.Entry entry = existing.get();
-            if (!entry.requestHash().equals(hash)) {
-                throw ProblemException.of(422, "idempotency_mismatch",
-                        "this Idempotency-Key was used with a different request");
-            }
-            if (entry.status() == 0 || entry.body() == null) {
-                throw ProblemException.of(409, "idempotency_in_progress",
-                        "a request with this Idempotency-Key is still running; retry later");
-            }
-            JsonNode stored = json.readTree(entry.body().getBytes(StandardCharsets.UTF_8));
-            Map<String, String> headers = new LinkedHashMap<>();
-            stored.path("headers").properties().forEach(header -> headers.put(header.getKey(),
-                    header.getValue().asText()));
-            headers.put("Idempotent-Replayed", "true");
-            send(exchange, new Answer(entry.status(), stored.get("body"), headers), true);
-            return;
+            return replay(existing.get(), request.fingerprint());
         }
         Answer answer;
         try {
-            answer = action.get();
-        } catch (RuntimeException | Error failure) {
-            records.release(scope, value);
+            answer = action.run();
+        } catch (Exception | Error failure) {
+            records.release(request.scope(), key);
             throw failure;
         }
         ObjectNode stored = json.mapper().createObjectNode();
         stored.set("headers", json.mapper().valueToTree(answer.headers()));
         stored.set("body", json.mapper().valueToTree(answer.body()));
-        records.complete(scope, value, answer.status(), new String(json.write(stored), StandardCharsets.UTF_8));
-        send(exchange, answer, false);
+        records.complete(request.scope(), key, answer.status(), new String(json.write(stored), StandardCharsets.UTF_8));
+        return answer;
     }
 
-    private static void send(Exchange exchange, Answer answer, boolean replayed) {
-        answer.headers().forEach(exchange::responseHeader);
-        exchange.send(answer.status(), answer.body());
+    private Answer replay(IdempotencyRepository.Entry entry, String fingerprint) {
+        if (!entry.requestHash().equals(fingerprint)) {
+            // 422 has no ErrorKind: the key is fine and nothing conflicts, the request under it changed
+            throw ProblemException.of(422, "idempotency_mismatch",
+                    "this Idempotency-Key was used with a different request");
+        }
+        String body = entry.body();
+        if (entry.status() == 0 || body == null) {
+            throw new ConflictException("idempotency_in_progress",
+                    "a request with this Idempotency-Key is still running; retry later");
+        }
+        JsonNode stored = json.readTree(body.getBytes(StandardCharsets.UTF_8));
+        Map<String, String> headers = new LinkedHashMap<>();
+        stored.path("headers").properties().forEach(header -> headers.put(header.getKey(),
+                header.getValue().asText()));
+        headers.put(REPLAYED_HEADER, "true");
+        return new Answer(entry.status(), Objects.requireNonNull(stored.get("body"), "stored body"), headers);
     }
 
-    private static String hash(Exchange exchange) {
+    private static MessageDigest sha256() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((exchange.request().prologue().method().text() + " " + exchange.request().path().rawPath()
-                    + "\n").getBytes(StandardCharsets.UTF_8));
-            digest.update(exchange.body());
-            return HexFormat.of().formatHex(digest.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

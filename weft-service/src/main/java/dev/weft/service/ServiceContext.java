@@ -4,8 +4,8 @@ import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.LocalCache;
-import dev.weft.cache.RedisCaches;
-import dev.weft.cache.RedisConfig;
+import dev.weft.cache.redis.RedisCaches;
+import dev.weft.cache.redis.RedisConfig;
 import dev.weft.db.Database;
 import dev.weft.db.DatabaseType;
 import dev.weft.db.Health;
@@ -68,6 +68,7 @@ public final class ServiceContext implements AutoCloseable {
     private final IdempotencyRepository idempotency;
     private final ApiKeys apiKeys;
     private final Map<String, Cache> moduleCaches = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final CacheKeys cacheKeys = new CacheKeys(this::cacheScope);
     private volatile @Nullable String cacheScope;
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
@@ -287,6 +288,11 @@ public final class ServiceContext implements AutoCloseable {
         return out;
     }
 
+    /** @return the names of the service's cache keys and tags */
+    public CacheKeys cacheKeys() {
+        return cacheKeys;
+    }
+
     /**
      * Drops everything cached about a user (profile and stats): call after any change to the user, its videos or
      * its usage.
@@ -294,17 +300,7 @@ public final class ServiceContext implements AutoCloseable {
      * @param userId the user
      */
     public void invalidateUser(long userId) {
-        profiles.invalidateTag(userTag(userId));
-    }
-
-    /** @param userId a user @return the cache tag of that user's entries */
-    public String userTag(long userId) {
-        return "user:" + cacheScope() + ":" + userId;
-    }
-
-    /** @param userId a user @return the key of that user's profile entry */
-    public String profileKey(long userId) {
-        return "profile:" + cacheScope() + ":" + userId;
+        profiles.invalidateTag(cacheKeys.userTag(userId));
     }
 
     /**

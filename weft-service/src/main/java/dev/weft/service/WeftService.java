@@ -5,11 +5,6 @@ import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationResult;
 import dev.weft.service.http.HttpEdge;
 import dev.weft.service.http.RateLimiter;
-import dev.weft.service.ops.CacheModule;
-import dev.weft.service.ops.DocsModule;
-import dev.weft.service.ops.HealthModule;
-import dev.weft.service.ops.MetricsModule;
-import dev.weft.service.users.UsersModule;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +21,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * The weft service: opens the {@link ServiceContext}, applies the migrations, sets up the admin key, registers the
- * route modules and listens on Helidon SE's virtual-thread server.
+ * The weft service: opens the {@link ServiceContext}, applies the migrations, sets up the admin key, opens every
+ * {@link Feature} ({@link Features#standard()} unless the builder is given others) and registers its routes, and
+ * listens on Helidon SE's virtual-thread server.
  *
  * {@snippet :
  * try (WeftService service = WeftService.builder(ServiceConfig.fromEnv(System.getenv())).build().start()) {
@@ -45,7 +41,7 @@ public final class WeftService implements AutoCloseable {
     private static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(10);
 
     private final ServiceContext context;
-    private final List<Function<ServiceContext, RouteModule>> moduleFactories;
+    private final List<Feature> features;
     private final List<AutoCloseable> closeableModules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable HttpEdge server;
@@ -54,9 +50,9 @@ public final class WeftService implements AutoCloseable {
     private List<Routes.Route> routes = List.of();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
-    private WeftService(ServiceContext context, List<Function<ServiceContext, RouteModule>> moduleFactories) {
+    private WeftService(ServiceContext context, List<Feature> features) {
         this.context = context;
-        this.moduleFactories = List.copyOf(moduleFactories);
+        this.features = List.copyOf(features);
     }
 
     /** @param config the config @return a builder */
@@ -71,8 +67,7 @@ public final class WeftService implements AutoCloseable {
         private final ServiceConfig config;
         private Clock clock = Clock.systemUTC();
         private boolean jvmMetrics = true;
-        private final List<Function<ServiceContext, RouteModule>> modules = new ArrayList<>();
-        private final List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
+        private List<Feature> features = Features.standard();
 
         private Builder(ServiceConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -91,30 +86,21 @@ public final class WeftService implements AutoCloseable {
         }
 
         /**
-         * Adds a route module, built over the context once it is open (videos, jobs, provider, ...).
+         * Replaces the features (default {@link Features#standard()}: operations, users, videos, docs).
          *
-         * @param factory builds the module
+         * @param value the features, in route registration order
          * @return this
          */
-        public Builder module(Function<ServiceContext, RouteModule> factory) {
-            modules.add(Objects.requireNonNull(factory, "factory"));
-            return this;
-        }
-
-        /**
-         * Adds migrations with versions above {@link dev.weft.service.data.ServiceMigrations#LAST_VERSION}.
-         *
-         * @param perDialect the migrations for a dialect
-         * @return this
-         */
-        public Builder migrations(Function<DatabaseType, List<Migration>> perDialect) {
-            migrations.add(Objects.requireNonNull(perDialect, "perDialect"));
+        public Builder features(List<Feature> value) {
+            this.features = List.copyOf(value);
             return this;
         }
 
         /** @return the service, opened (database, caches) but not yet listening */
         public WeftService build() {
-            return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics), modules);
+            List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
+            features.forEach(feature -> migrations.addAll(feature.migrations()));
+            return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics), features);
         }
     }
 
@@ -180,20 +166,13 @@ public final class WeftService implements AutoCloseable {
                         Map.of("mode", mode.tag(), "rate_limit", limiter.rate()));
             });
             Routes routes = new Routes(config.maxBody());
-            List<RouteModule> modules = new ArrayList<>();
-            modules.add(new HealthModule(context));
-            modules.add(new MetricsModule(context));
-            modules.add(new UsersModule(context));
-            modules.add(new CacheModule(context));
-            for (Function<ServiceContext, RouteModule> factory : moduleFactories) {
-                RouteModule module = factory.apply(context);
+            for (Feature feature : features) {
+                RouteModule module = feature.open(context);
                 if (module instanceof AutoCloseable resource) {
                     closeableModules.add(resource);
                 }
-                modules.add(module);
+                module.routes(routes);
             }
-            modules.add(new DocsModule(context));
-            modules.forEach(module -> module.routes(routes));
             this.routes = List.copyOf(routes.all());
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),

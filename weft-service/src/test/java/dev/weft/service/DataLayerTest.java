@@ -130,7 +130,7 @@ class DataLayerTest {
             context.videos().insert(context.database(), "v1", ada.id(), "a.mp4", 10, null, null, null);
             context.usage().logUsage(context.database(), ada.id(), "v1", "upscale", 1000, 1.0, 1.0);
 
-            assertThat(context.users().delete(ada.id())).isTrue();
+            assertThat(context.users().delete(context.database(), ada.id())).isTrue();
 
             assertThat(context.videos().getByVideoId("v1")).isEmpty();
             assertThat(context.usage().list(null, 10, 0)).isEmpty();

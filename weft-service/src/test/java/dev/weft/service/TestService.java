@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -94,12 +95,12 @@ public final class TestService implements AutoCloseable {
         AtomicReference<VideoJobs> installed = new AtomicReference<>();
         WeftService started;
         try {
-            started = WeftService.builder(config).jvmMetrics(false).migrations(JobMigrations::forDialect)
-                    .module(context -> {
+            started = WeftService.builder(config).jvmMetrics(false)
+                    .features(Features.standard(Feature.of(List.of(JobMigrations::forDialect), context -> {
                         VideoJobs module = VideoJobs.open(context, provider.get(), jobsConfig);
                         installed.set(module);
                         return module;
-                    }).build().start();
+                    }))).build().start();
         } catch (RuntimeException e) {
             database.close();
             throw e;

@@ -58,6 +58,7 @@ public final class ConnectionPool implements AutoCloseable {
      * @param registry where Hikari publishes {@code hikaricp.*} meters, or {@code null}
      */
     public ConnectionPool(DatabaseConfig config, Dialect dialect, @Nullable MeterRegistry registry) {
+        JdbcDrivers.require(config.type(), config.name()); // before Hikari, whose own error names no artifact
         this.name = config.name();
         this.size = config.pool().size();
         this.maxConnections = config.pool().maxConnections();

@@ -7,20 +7,12 @@ import dev.weft.db.Database;
 import dev.weft.db.DatabaseException;
 import dev.weft.db.DatabaseType;
 import dev.weft.db.Query;
-import dev.weft.db.QueryTimeoutException;
 import dev.weft.db.Transaction;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The migration runner over weft's {@link Database} API.
  *
- * <p>Every change is a loop of short steps. Each step is one transaction that takes the database-wide lock,
+ * <p>Every change is a loop of short steps. Each step is one transaction that takes the database-wide lock
+ * ({@link MigrationLock}),
  * re-reads the schema table, refuses to go on if any migration is failed, changed or missing, picks the next
  * migration toward the goal and applies or rolls back that one migration. Re-reading under the lock is what
  * makes concurrent runners safe: a runner that waited for the lock sees the other's work and does not repeat it,
@@ -38,16 +31,13 @@ import org.slf4j.LoggerFactory;
  */
 final class DatabaseMigrationRunner implements MigrationRunner {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationRunner.class);
-    /** Extra time the client-side watchdog gives a lock statement, so the server's own timeout fires first. */
-    private static final Duration WATCHDOG_SLACK = Duration.ofSeconds(5);
 
     private final Database database;
     private final MigrationSource source;
     private final MigrationConfig config;
     private final DatabaseType type;
     private final SchemaTable schema;
-    private final long advisoryKey;
-    private final String lockName;
+    private final MigrationLock lock;
 
     DatabaseMigrationRunner(Database database, MigrationSource source, MigrationConfig config) {
         this.database = database;
@@ -55,13 +45,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         this.config = config;
         this.type = database.type();
         this.schema = new SchemaTable(type, config.table());
-        byte[] digest = sha256("weft-migrations:" + database.config().database() + ":" + config.table());
-        long key = 0;
-        for (int i = 0; i < 8; i++) {
-            key = key << 8 | (digest[i] & 0xFF);
-        }
-        this.advisoryKey = key;
-        this.lockName = "weft-mig-" + HexFormat.of().formatHex(digest, 0, 12);
+        this.lock = new MigrationLock(database, config);
     }
 
     // ---- reading -------------------------------------------------------------------------------------------
@@ -70,7 +54,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     public List<MigrationStatus> status() {
         List<Migration> migrations = source.migrations();
         Map<String, SchemaTable.Row> rows = schema.exists(database) ? schema.read(database) : Map.of();
-        return statuses(migrations, rows);
+        return MigrationStatuses.of(migrations, rows);
     }
 
     @Override
@@ -82,7 +66,8 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     public List<Migration> pending() {
         List<Migration> migrations = source.migrations();
         Map<String, SchemaTable.Row> rows = schema.exists(database) ? schema.read(database) : Map.of();
-        return migrations.stream().filter(migration -> find(rows, migration.version()) == null).toList();
+        return migrations.stream()
+                .filter(migration -> MigrationStatuses.find(rows, migration.version()) == null).toList();
     }
 
     @Override
@@ -144,10 +129,10 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     public void repair(String version) {
         Objects.requireNonNull(version, "version");
         List<Migration> migrations = source.migrations();
-        locked(transaction -> {
+        lock.locked(transaction -> {
             schema.createIfMissing(transaction);
             Map<String, SchemaTable.Row> rows = schema.read(transaction);
-            MigrationStatus status = statuses(migrations, rows).stream()
+            MigrationStatus status = MigrationStatuses.of(migrations, rows).stream()
                     .filter(candidate -> Versions.compare(candidate.version(), version) == 0).findFirst()
                     .orElseThrow(() -> notFound(version));
             switch (status.state()) {
@@ -171,9 +156,9 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         Migration migration = migrations.stream()
                 .filter(candidate -> Versions.compare(candidate.version(), version) == 0).findFirst()
                 .orElseThrow(() -> notFound(version));
-        locked(transaction -> {
+        lock.locked(transaction -> {
             schema.createIfMissing(transaction);
-            SchemaTable.Row row = find(schema.read(transaction), migration.version());
+            SchemaTable.Row row = MigrationStatuses.find(schema.read(transaction), migration.version());
             if (row == null) {
                 schema.insert(transaction, migration, SchemaTable.STATE_APPLIED, config.clock().instant(), 0,
                         null, null);
@@ -207,14 +192,14 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     private MigrationResult change(Goal goal) {
         long started = System.nanoTime();
         List<Migration> migrations = source.migrations();
-        locked(transaction -> {
+        lock.locked(transaction -> {
             schema.createIfMissing(transaction);
             return null;
         });
         List<String> applied = new ArrayList<>();
         List<String> rolledBack = new ArrayList<>();
         while (true) {
-            Step step = locked(transaction -> step(transaction, migrations, goal));
+            Step step = lock.locked(transaction -> step(transaction, migrations, goal));
             if (step.failure() != null) {
                 throw step.failure();
             }
@@ -233,7 +218,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
 
     private Step step(Transaction transaction, List<Migration> migrations, Goal goal) {
         Map<String, SchemaTable.Row> rows = schema.read(transaction);
-        List<MigrationStatus> statuses = statuses(migrations, rows);
+        List<MigrationStatus> statuses = MigrationStatuses.of(migrations, rows);
         for (MigrationStatus status : statuses) {
             if (status.state().blocking()) {
                 throw blocked(status);
@@ -383,141 +368,10 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         };
     }
 
-    // ---- locking -------------------------------------------------------------------------------------------
-
-    /**
-     * Runs {@code work} in a transaction under the migration lock. PostgreSQL: a transaction-scoped advisory
-     * lock, released by the commit or rollback. MariaDB/MySQL: a named lock of the session, which lives on this
-     * transaction's connection, released in {@code finally}. SQLite: weft opens transactions with
-     * {@code BEGIN IMMEDIATE}, which takes the database's write lock up front.
-     */
-    private <T> T locked(Function<Transaction, T> work) {
-        try {
-            return database.inTransaction(transaction -> switch (type) {
-                case POSTGRESQL -> {
-                    transaction.execute("SET LOCAL statement_timeout = " + config.lockTimeout().toMillis());
-                    transaction.statement("SELECT pg_advisory_xact_lock(:key)").bind("key", advisoryKey)
-                            .timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).list();
-                    transaction.execute("SET LOCAL statement_timeout = " + statementTimeout().toMillis());
-                    yield work.apply(transaction);
-                }
-                case MARIADB, MYSQL -> mysqlLocked(transaction, work);
-                case SQLITE -> work.apply(transaction);
-            });
-        } catch (QueryTimeoutException e) {
-            throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
-                    + database.name() + "': another migration runner held the migration lock of " + config.table()
-                    + " for more than " + config.lockTimeout().toMillis() + " ms, or a migration statement timed out",
-                    e);
-        }
-    }
-
-    private <T> T mysqlLocked(Transaction transaction, Function<Transaction, T> work) {
-        boolean mariaDbTimeout = type == DatabaseType.MARIADB;
-        if (mariaDbTimeout) {
-            // max_statement_time would otherwise cut the lock wait short; GET_LOCK has its own timeout
-            transaction.execute("SET SESSION max_statement_time = 0");
-        }
-        try {
-            long seconds = Math.max(1, config.lockTimeout().toSeconds());
-            Long got = transaction.statement("SELECT GET_LOCK(:name, :seconds)").bind("name", lockName)
-                    .bind("seconds", seconds).timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).one(Long.class);
-            if (got == null || got != 1L) {
-                throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
-                        + database.name() + "': another migration runner held the migration lock of "
-                        + config.table() + " for more than " + seconds + " s", null);
-            }
-            try {
-                if (mariaDbTimeout) {
-                    transaction.execute("SET SESSION max_statement_time = " + seconds(statementTimeout()));
-                }
-                T result;
-                try {
-                    result = work.apply(transaction);
-                } catch (RuntimeException | Error failure) {
-                    transaction.execute("ROLLBACK");
-                    throw failure;
-                }
-                // Commit before RELEASE_LOCK: released first, the lock would let the next runner read the schema
-                // table before this step's row is committed, and it would apply the migration again. weft commits
-                // only after this callback returns, and the named lock must be released on this connection, so
-                // the commit is a statement here; weft's own commit then finds an empty transaction.
-                transaction.execute("COMMIT");
-                return result;
-            } finally {
-                transaction.statement("SELECT RELEASE_LOCK(:name)").bind("name", lockName).list();
-            }
-        } finally {
-            if (mariaDbTimeout) {
-                transaction.execute("SET SESSION max_statement_time = " + seconds(database.config().statementTimeout()));
-            }
-        }
-    }
-
-    /** @return the server-side timeout of migration statements: the runner's, else the database's */
-    private Duration statementTimeout() {
-        return config.statementTimeout().isZero() ? database.config().statementTimeout() : config.statementTimeout();
-    }
-
-    private static String seconds(Duration duration) {
-        return Double.toString(duration.toMillis() / 1000.0);
-    }
-
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private boolean mysqlFamily() {
         return type == DatabaseType.MARIADB || type == DatabaseType.MYSQL;
-    }
-
-    private static List<MigrationStatus> statuses(List<Migration> migrations, Map<String, SchemaTable.Row> rows) {
-        TreeMap<String, MigrationStatus> all = new TreeMap<>(Versions.ORDER);
-        Map<String, SchemaTable.Row> unmatched = new LinkedHashMap<>();
-        rows.values().forEach(row -> unmatched.put(row.version(), row));
-        for (Migration migration : migrations) {
-            SchemaTable.Row row = find(rows, migration.version());
-            if (row != null) {
-                unmatched.remove(row.version());
-            }
-            MigrationState state;
-            if (row == null) {
-                state = MigrationState.PENDING;
-            } else if (SchemaTable.STATE_FAILED.equals(row.state())) {
-                state = MigrationState.FAILED;
-            } else if (!row.checksum().equals(migration.checksum())) {
-                state = MigrationState.CHANGED;
-            } else {
-                state = MigrationState.APPLIED;
-            }
-            all.put(migration.version(), new MigrationStatus(migration.version(), migration.name(), state,
-                    row == null ? null : row.appliedAt(), migration.checksum(), row == null ? null : row.checksum(),
-                    row == null ? null : error(row)));
-        }
-        for (SchemaTable.Row row : unmatched.values()) {
-            all.put(row.version(), new MigrationStatus(row.version(), row.name(), MigrationState.MISSING,
-                    row.appliedAt(), null, row.checksum(), error(row)));
-        }
-        return List.copyOf(all.values());
-    }
-
-    private static @Nullable String error(SchemaTable.Row row) {
-        if (row.errorCode() == null) {
-            return null;
-        }
-        return row.errorMessage() == null ? row.errorCode() : row.errorCode() + ": " + row.errorMessage();
-    }
-
-    /** @return the row whose version equals {@code version} as versions compare ({@code 1} = {@code 01}) */
-    private static SchemaTable.@Nullable Row find(Map<String, SchemaTable.Row> rows, String version) {
-        SchemaTable.Row exact = rows.get(version);
-        if (exact != null) {
-            return exact;
-        }
-        for (SchemaTable.Row row : rows.values()) {
-            if (Versions.compare(row.version(), version) == 0) {
-                return row;
-            }
-        }
-        return null;
     }
 
     private static Migration bySource(List<Migration> migrations, String version) {
@@ -548,13 +402,5 @@ final class DatabaseMigrationRunner implements MigrationRunner {
 
     private static String abbreviate(@Nullable String checksum) {
         return checksum == null ? "none" : checksum.substring(0, Math.min(12, checksum.length()));
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

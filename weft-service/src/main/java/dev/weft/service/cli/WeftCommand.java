@@ -123,7 +123,7 @@ public final class WeftCommand implements Callable<Integer> {
             if (workers != null) {
                 config = config.withWorkers(workers);
             }
-            WeftService service = dev.weft.service.videos.VideoJobs.install(WeftService.builder(config)).build()
+            WeftService service = WeftService.builder(config).build()
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "weft-shutdown"));
             service.generatedAdminKey().ifPresent(key -> {
@@ -150,8 +150,9 @@ public final class WeftCommand implements Callable<Integer> {
         }
 
         static ServiceContext open(ServiceConfig config) {
-            return ServiceContext.open(config, Clock.systemUTC(),
-                    List.of(dev.weft.service.jobs.JobMigrations::forDialect), false);
+            // the migrations of every feature serve runs, so that status and up see the same schema
+            return ServiceContext.open(config, Clock.systemUTC(), dev.weft.service.Features.standard().stream()
+                    .flatMap(feature -> feature.migrations().stream()).toList(), false);
         }
 
         static void print(MigrationResult result) {

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code users} table with the guides' queries ({@code get_by_api_key}, {@code get_by_email},
- * {@code get_active_users}, {@code get_user_stats}) and the service's CRUD. Writes that run inside a transaction
- * take the transaction's {@link SqlOperations}.
+ * {@code get_active_users}, {@code get_user_stats}) and the service's CRUD. Every write takes the
+ * {@link SqlOperations} it runs on (the database, or the caller's open transaction): see the package's rule.
  *
  * <p>Thread-safe; every method blocks on the database.
  */
@@ -151,11 +151,6 @@ public final class UserRepository {
         data.put("updated_at", clock.instant());
         return ops.update("users", data, Map.of("id", id)).returning(COLUMNS.split(", "))
                 .execute(UserRow.class).first();
-    }
-
-    /** @param id the user @return whether a user was deleted (with its videos and usage, by cascade) */
-    public boolean delete(long id) {
-        return delete(db, id);
     }
 
     /**

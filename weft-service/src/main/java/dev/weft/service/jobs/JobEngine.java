@@ -1,6 +1,5 @@
 package dev.weft.service.jobs;
 
-import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
 import dev.weft.db.Database;
 import dev.weft.db.SqlOperations;
@@ -8,14 +7,9 @@ import dev.weft.service.data.Uploads;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
-import dev.weft.service.provider.ProviderStatus;
 import dev.weft.service.provider.VideoProvider;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,15 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
-    /** What a video shows when the provider reports its job failed (the provider's words go to the log). */
-    static final String PROVIDER_FAILED = "provider_failed: the video provider could not process the video";
 
     /** Told after a job changed its video, so cached views of it are dropped. */
     @FunctionalInterface
@@ -97,10 +82,9 @@ public final class JobEngine implements AutoCloseable {
     private final String instanceId;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition signal = signalLock.newCondition();
-    private final Map<String, Lease> held = new ConcurrentHashMap<>();
-    private final ProviderLimit providerLimit;
+    private final WorkSignal signal = new WorkSignal();
+    private final Leases leases;
+    private final StepRunner steps;
     private final Map<JobState, AtomicLong> stateCounts = new EnumMap<>(JobState.class);
     private final List<Thread> workers = new ArrayList<>();
     private @Nullable Thread heartbeat;
@@ -116,8 +100,11 @@ public final class JobEngine implements AutoCloseable {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.instanceId = "w-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.providerLimit = new ProviderLimit(Math.max(1, config.workers()), Math.max(1, config.workers()),
+        ProviderLimit providerLimit = new ProviderLimit(Math.max(1, config.workers()), Math.max(1, config.workers()),
                 System::nanoTime);
+        this.leases = new Leases(store, config, clock);
+        this.steps = new StepRunner(store, videos, provider, config, clock, registry, listener, leases, providerLimit,
+                signal, stopping);
         Gauge.builder("weft.jobs.provider.limit", providerLimit, ProviderLimit::limit)
                 .description("Adaptive limit of job calls in flight to the provider").register(registry);
         for (JobState state : JobState.values()) {
@@ -164,7 +151,11 @@ public final class JobEngine implements AutoCloseable {
             String owner = instanceId + "/" + i;
             workers.add(Thread.ofVirtual().name("weft-job-worker-" + i).start(() -> workerLoop(owner)));
         }
-        heartbeat = Thread.ofVirtual().name("weft-job-heartbeat").start(this::heartbeatLoop);
+        heartbeat = Thread.ofVirtual().name("weft-job-heartbeat").start(() -> leases.heartbeatLoop(stopping, () -> {
+            if (System.currentTimeMillis() - lastCount > 5_000) {
+                refreshCounts();
+            }
+        }));
         LOG.atInfo().setMessage("job workers started").addKeyValue("workers", config.workers())
                 .addKeyValue("instance", instanceId).addKeyValue("provider", provider.name()).log();
     }
@@ -204,12 +195,7 @@ public final class JobEngine implements AutoCloseable {
 
     /** Wakes idle workers so a job just committed starts at once. */
     public void wakeUp() {
-        signalLock.lock();
-        try {
-            signal.signalAll();
-        } finally {
-            signalLock.unlock();
-        }
+        signal.wakeUp();
     }
 
     /**
@@ -293,7 +279,7 @@ public final class JobEngine implements AutoCloseable {
             heartbeat.interrupt();
         }
         LOG.atInfo().setMessage("job workers stopped").addKeyValue("instance", instanceId)
-                .addKeyValue("parked", held.size()).log();
+                .addKeyValue("parked", leases.size()).log();
     }
 
     private void workerLoop(String owner) {
@@ -305,328 +291,23 @@ public final class JobEngine implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.atWarn().setMessage("claiming a job failed").addKeyValue("worker", owner)
                         .addKeyValue("error_code", code(e)).log();
-                pause(config.idlePoll());
+                signal.pause(config.idlePoll(), stopping);
                 continue;
             }
             if (claimed.isEmpty()) {
-                pause(config.idlePoll());
+                signal.pause(config.idlePoll(), stopping);
                 continue;
             }
             JobRow job = claimed.get();
-            held.put(job.jobId(), new Lease(owner, claimedAt + config.lease().toMillis()));
+            leases.hold(job.jobId(), owner, claimedAt);
             try {
-                run(job, owner);
+                steps.run(job, owner);
             } catch (RuntimeException e) {
                 // the database failed while recording a step: the lease lapses and the job resumes later
                 LOG.atWarn().setMessage("job step could not be recorded").addKeyValue("job_id", job.jobId())
                         .addKeyValue("worker", owner).addKeyValue("error_code", code(e)).setCause(e).log();
             } finally {
-                held.remove(job.jobId());
-            }
-        }
-    }
-
-    /** Drives one claimed job until it is final, parked, scheduled for a retry, or lost. */
-    private void run(JobRow claimed, String owner) {
-        JobRow job = claimed;
-        while (true) {
-            if (job.cancelRequested() != 0) {
-                endCancelled(job, owner);
-                return;
-            }
-            if (stopping.get()) {
-                store.release(job.jobId(), owner);
-                LOG.atInfo().setMessage("job parked").addKeyValue("job_id", job.jobId())
-                        .addKeyValue("state", job.state()).log();
-                return;
-            }
-            JobState state = job.jobState();
-            if (state.isFinal()) {
-                return;
-            }
-            if (!leaseHeld(job.jobId())) {
-                leaseLapsed(job, owner);
-                return;
-            }
-            long start = System.nanoTime();
-            boolean recorded;
-            try {
-                recorded = switch (state) {
-                    case QUEUED, UPLOADING -> upload(job, owner, state);
-                    case UPLOADED, PROCESSING -> startProcessing(job, owner, state);
-                    case POLLING -> poll(job, owner);
-                    default -> false;
-                };
-            } catch (RuntimeException failure) {
-                step(state, "error", start);
-                failed(job, owner, failure);
-                return;
-            }
-            step(state, recorded ? "success" : "lost", start);
-            if (!recorded) {
-                lostOrCancelled(job, owner);
-                return;
-            }
-            Optional<JobRow> next = store.get(job.jobId());
-            if (next.isEmpty()) {
-                return;
-            }
-            job = next.get();
-        }
-    }
-
-    private boolean upload(JobRow job, String owner, JobState state) {
-        VideoRow video = video(job);
-        if (state == JobState.QUEUED) {
-            if (!advance(job, owner, JobState.UPLOADING, Map.of(), Map.of("status", "uploading"))) {
-                return false;
-            }
-            listener.videoChanged(job.videoId(), job.userId());
-        }
-        if (video.storagePath() == null || !Files.isRegularFile(Path.of(video.storagePath()))) {
-            throw new JobFailure("upload_missing", "the uploaded file is missing", false);
-        }
-        Path file = Path.of(video.storagePath());
-        String url = call("upload", () -> provider.upload(file, job.jobId() + ":upload"));
-        return leaseHeld(job.jobId()) && advance(job, owner, JobState.UPLOADED, Map.of("provider_url", url), Map.of());
-    }
-
-    private boolean startProcessing(JobRow job, String owner, JobState state) {
-        VideoRow video = video(job);
-        if (state == JobState.UPLOADED) {
-            if (!advance(job, owner, JobState.PROCESSING, Map.of(), Map.of("status", "processing"))) {
-                return false;
-            }
-            listener.videoChanged(job.videoId(), job.userId());
-        }
-        String url = Objects.requireNonNull(job.providerUrl(), "provider_url of an uploaded job");
-        String options = video.options() == null ? "{}" : video.options();
-        String externalId = call("process", () -> provider.startProcessing(url, options, job.jobId() + ":process"));
-        boolean recorded = leaseHeld(job.jobId()) && advance(job, owner, JobState.POLLING,
-                Map.of("external_job_id", externalId), Map.of("external_job_id", externalId));
-        if (recorded) {
-            listener.videoChanged(job.videoId(), job.userId());
-        }
-        return recorded;
-    }
-
-    /** Polls until the provider job is final; returns false if the job was lost or cancelled meanwhile. */
-    private boolean poll(JobRow job, String owner) {
-        String externalId = Objects.requireNonNull(job.externalJobId(), "external_job_id of a polling job");
-        while (true) {
-            ProviderStatus status = call("status", () -> provider.status(externalId));
-            if (!leaseHeld(job.jobId())) {
-                return false;
-            }
-            switch (status.state()) {
-                case COMPLETED -> {
-                    boolean done = store.complete(job, owner, Objects.requireNonNull(status.resultUrl()),
-                            status.usage());
-                    if (done) {
-                        finished(job, JobState.COMPLETED, null);
-                    }
-                    return done;
-                }
-                case FAILED -> {
-                    // the provider's own words may name its internals: they go to the log, not to the user
-                    LOG.atInfo().setMessage("provider reported the job failed").addKeyValue("job_id", job.jobId())
-                            .addKeyValue("provider_error", Objects.requireNonNullElse(status.error(), "")).log();
-                    String reason = PROVIDER_FAILED;
-                    boolean done = store.fail(job, owner, job.attempts(), reason);
-                    if (done) {
-                        finished(job, JobState.FAILED, reason);
-                    }
-                    return done;
-                }
-                default -> {
-                    if (clock.millis() >= deadlineOf(job)) {
-                        throw new JobFailure("deadline_exceeded", "the job did not finish within "
-                                + config.deadline().toMinutes() + " minutes", false);
-                    }
-                    long before = clock.millis();
-                    if (!store.renew(job.jobId(), owner, config.lease(), true)) {
-                        return false;
-                    }
-                    renewed(job.jobId(), before);
-                    if (stopping.get()) {
-                        return true; // the loop in run() parks the job
-                    }
-                    pause(config.pollInterval());
-                    if (stopping.get()) {
-                        return true;
-                    }
-                }
-            }
-        }
-    }
-
-    private VideoRow video(JobRow job) {
-        return videos.getByVideoId(job.videoId())
-                .orElseThrow(() -> new JobFailure("video_missing", "the video no longer exists", false));
-    }
-
-    private void failed(JobRow job, String owner, RuntimeException failure) {
-        StepFault fault = StepFault.of(failure);
-        long now = clock.millis();
-        long deadline = deadlineOf(job);
-        int attempts = fault.kind() == StepFault.Kind.FLOW_CONTROL ? job.attempts() : job.attempts() + 1;
-        // flow control can repeat every second per job under a rate limit: DEBUG; real faults: INFO
-        (fault.kind() == StepFault.Kind.FLOW_CONTROL ? LOG.atDebug() : LOG.atInfo()).setMessage("job step failed")
-                .addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state()).addKeyValue("fault", fault.kind())
-                .addKeyValue("error_code", code(failure)).addKeyValue("error", String.valueOf(failure.getMessage()))
-                .log();
-        String finalReason = switch (fault.kind()) {
-            case PERMANENT -> fault.userText();
-            case RETRYABLE -> attempts >= config.maxAttempts()
-                    ? fault.userText() + " (gave up after " + attempts + " attempts)" : null;
-            case FLOW_CONTROL -> null;
-        };
-        if (finalReason == null) {
-            Duration wait = wait(config, attempts, fault, ThreadLocalRandom.current());
-            if (now + wait.toMillis() < deadline) {
-                store.retryLater(job, owner, attempts, now + wait.toMillis(), fault.userText());
-                LOG.atDebug().setMessage("job step rescheduled").addKeyValue("job_id", job.jobId())
-                        .addKeyValue("attempts", attempts).addKeyValue("wait_ms", wait.toMillis()).log();
-                return;
-            }
-            finalReason = "deadline_exceeded: the job did not finish within " + config.deadline().toMinutes()
-                    + " minutes (last: " + fault.code() + ")";
-        }
-        if (store.fail(job, owner, attempts, finalReason)) {
-            finished(job, JobState.FAILED, finalReason);
-        } else {
-            lostOrCancelled(job, owner);
-        }
-    }
-
-    /**
-     * The wait before the step runs again: what flow control asked for (the rest of a breaker's open time, a
-     * {@code Retry-After}) plus up to a quarter more of jitter, so that waiting workers do not all return in the
-     * same millisecond; for a real fault, the exponential backoff. Both capped by the max retry delay.
-     */
-    static Duration wait(JobsConfig config, int attempts, StepFault fault, RandomGenerator random) {
-        Duration wait = fault.delay() == null ? config.backoff(Math.max(attempts, 1)) : fault.delay();
-        if (fault.delay() != null) {
-            long spread = Math.max(50, wait.toMillis() / 4);
-            wait = wait.plusMillis(random.nextLong(spread + 1));
-        }
-        return wait.compareTo(config.maxRetryDelay()) > 0 ? config.maxRetryDelay() : wait;
-    }
-
-    private long deadlineOf(JobRow job) {
-        return job.createdAt().toEpochMilli() + config.deadline().toMillis();
-    }
-
-    private boolean advance(JobRow job, String owner, JobState next, Map<String, @Nullable Object> jobChanges,
-            Map<String, @Nullable Object> videoChanges) {
-        long before = clock.millis();
-        boolean recorded = store.advance(job, owner, next, jobChanges, videoChanges, config.lease());
-        if (recorded) {
-            renewed(job.jobId(), before);
-        }
-        return recorded;
-    }
-
-    /** Whether this instance may still act for the job: its last renewal (or claim) has not lapsed. */
-    private boolean leaseHeld(String jobId) {
-        Lease lease = held.get(jobId);
-        return lease != null && clock.millis() < lease.validUntil.get();
-    }
-
-    /** A renewal issued at {@code issuedAt} succeeded: the lease runs a full term from then. */
-    private void renewed(String jobId, long issuedAt) {
-        Lease lease = held.get(jobId);
-        if (lease != null) {
-            long until = issuedAt + config.lease().toMillis();
-            lease.validUntil.updateAndGet(current -> current == 0 ? 0 : Math.max(current, until));
-        }
-    }
-
-    private void leaseLapsed(JobRow job, String owner) {
-        LOG.atWarn().setMessage("job lease lapsed before it could be renewed; letting go of the job")
-                .addKeyValue("job_id", job.jobId()).addKeyValue("worker", owner).log();
-    }
-
-    private void lostOrCancelled(JobRow job, String owner) {
-        Optional<JobRow> now = store.get(job.jobId());
-        if (now.isPresent() && owner.equals(now.get().leaseOwner()) && now.get().cancelRequested() != 0) {
-            endCancelled(now.get(), owner);
-            return;
-        }
-        LOG.atWarn().setMessage("job lost its lease; another worker has it").addKeyValue("job_id", job.jobId())
-                .addKeyValue("worker", owner).log();
-    }
-
-    private void endCancelled(JobRow job, String owner) {
-        if (store.finishCancel(job.jobId(), owner)) {
-            finished(job, JobState.CANCELLED, null);
-        }
-    }
-
-    private void finished(JobRow job, JobState state, @Nullable String reason) {
-        registry.counter("weft.jobs.finished", "state", state.wireName()).increment();
-        listener.videoChanged(job.videoId(), job.userId());
-        videos.getByVideoId(job.videoId()).map(VideoRow::storagePath)
-                .ifPresent(path -> Uploads.delete(List.of(path), state.wireName()));
-        var log = LOG.atInfo().setMessage("job finished").addKeyValue("job_id", job.jobId())
-                .addKeyValue("video_id", job.videoId()).addKeyValue("state", state.wireName());
-        if (reason != null) {
-            log = log.addKeyValue("reason", reason);
-        }
-        log.log();
-    }
-
-    private <T> T call(String operation, Supplier<T> action) {
-        long start = System.nanoTime();
-        String outcome = "error";
-        try {
-            T result = providerLimit.call(action);
-            outcome = "success";
-            return result;
-        } finally {
-            Timer.builder("weft.jobs.provider.calls").description("Provider calls made by job workers")
-                    .tag("operation", operation).tag("outcome", outcome).tag("provider", provider.name())
-                    .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void step(JobState state, String outcome, long startNanos) {
-        Timer.builder("weft.jobs.step").description("Time spent in one job step, provider calls included")
-                .tag("step", state.wireName()).tag("outcome", outcome).register(registry)
-                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * Renews every lease this instance holds, each third of the lease, on its own thread: a step that waits on
-     * the provider or on a slow write does not delay it. A renewal that fails or finds the job taken leaves the
-     * lease to lapse locally too, so the worker notices before it writes.
-     */
-    private void heartbeatLoop() {
-        long period = Math.max(config.heartbeat().toMillis(), 100);
-        while (!stopping.get() || !held.isEmpty()) {
-            try {
-                Thread.sleep(period);
-            } catch (InterruptedException e) {
-                return;
-            }
-            held.forEach((jobId, lease) -> {
-                long before = clock.millis();
-                try {
-                    // bounded by the heartbeat period: a renew stuck waiting for a connection must not outlast the
-                    // leases it is meant to keep (a saturated pool waits up to its 30 s acquire timeout)
-                    if (dev.weft.core.Deadline.after(config.heartbeat()).call(
-                            () -> store.renew(jobId, lease.owner, config.lease(), false))) {
-                        renewed(jobId, before);
-                    } else {
-                        lease.validUntil.set(0);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.atWarn().setMessage("renewing a job lease failed").addKeyValue("job_id", jobId)
-                            .addKeyValue("error_code", code(e)).log();
-                }
-            });
-            if (System.currentTimeMillis() - lastCount > 5_000) {
-                refreshCounts();
+                leases.release(job.jobId());
             }
         }
     }
@@ -640,50 +321,8 @@ public final class JobEngine implements AutoCloseable {
         }
     }
 
-    /** Waits, waking early on {@link #wakeUp()} or a stop. */
-    private void pause(Duration duration) {
-        signalLock.lock();
-        try {
-            if (!stopping.get()) {
-                signal.await(duration.toNanos(), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping.set(true);
-        } finally {
-            signalLock.unlock();
-        }
-    }
-
-    private static String code(Throwable failure) {
+    /** @return a failure's stable code for the log: a weft code, or the class name */
+    static String code(Throwable failure) {
         return failure instanceof WeftException weft ? weft.code() : failure.getClass().getSimpleName();
-    }
-
-    /** This instance's hold on a job: the worker, and until when (clock millis) the lease surely runs. */
-    private static final class Lease {
-        final String owner;
-        /** Clock millis; 0 once a renewal found the job taken, which no later success may undo. */
-        final AtomicLong validUntil;
-
-        Lease(String owner, long validUntil) {
-            this.owner = owner;
-            this.validUntil = new AtomicLong(validUntil);
-        }
-    }
-
-    /** A job-level failure that is not a provider or database exception; its message is user-facing. */
-    static final class JobFailure extends WeftException {
-        private static final long serialVersionUID = 1L;
-        private final boolean retryable;
-
-        JobFailure(String code, String message, boolean retryable) {
-            super(ErrorKind.CONFLICT, code, message, null);
-            this.retryable = retryable;
-        }
-
-        @Override
-        public boolean retryable() {
-            return retryable;
-        }
     }
 }

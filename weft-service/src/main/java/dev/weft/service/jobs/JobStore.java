@@ -21,7 +21,9 @@ import org.jspecify.annotations.Nullable;
  * The SQL of the job queue. Every write a worker makes is guarded by its lease ({@code lease_owner = :owner}) and,
  * for forward steps, by {@code cancel_requested = 0}; a write that changes no row means the worker lost the job
  * (its lease lapsed and another worker took it) or the job was cancelled, and the worker stops. A step's job update
- * and its video update share one transaction.
+ * and its video update share one transaction, which this class opens and hands to the video and usage repositories
+ * explicitly ({@code tx}); {@link #insert} joins the submitter's transaction the same way (see
+ * {@code dev.weft.service.data}: transactions are passed, never joined through weft-db's ScopedValue).
  *
  * <p>Thread-safe; every method blocks on the database.
  */

@@ -1,9 +1,12 @@
 package dev.weft.service.jobs;
 
+import dev.weft.core.Backoff;
 import dev.weft.core.InvalidConfigException;
+import dev.weft.core.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
  * Settings of the {@link JobEngine}.
@@ -20,7 +23,8 @@ import java.util.Objects;
  * @param maxAttempts real failures (5xx, resets, timeouts, unreadable answers) after which a job is
  *     {@code failed}; flow control (an open breaker, a 429 or 503 with {@code Retry-After}, a busy provider) is
  *     waited out and not counted
- * @param retryDelay backoff after the first failure; doubles per failure
+ * @param retryDelay bound of the backoff after the first failure; the bound doubles per failure and the wait is drawn
+ *     below it (full jitter, {@link Backoff})
  * @param maxRetryDelay cap of the backoff
  * @param stopTimeout how long {@link JobEngine#close()} waits for workers to park at a step boundary
  * @param deadline how long after its submission a job may take, flow-control waits included; past it the job
@@ -160,13 +164,21 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
     }
 
     /**
-     * @param failures failed attempts so far, at least 1
-     * @return the backoff before the next attempt: the retry delay doubled per earlier failure, capped
+     * @return the job retry policy in weft-core's vocabulary: {@link #maxAttempts()} real faults, exponential
+     *     backoff with full jitter from {@link #retryDelay()} up to {@link #maxRetryDelay()}
      */
-    public Duration backoff(int failures) {
-        int shift = Math.min(Math.max(failures - 1, 0), 20);
-        Duration delay = retryDelay.multipliedBy(1L << shift);
-        return delay.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : delay;
+    public RetryPolicy retryPolicy() {
+        return RetryPolicy.of(maxAttempts, retryDelay, maxRetryDelay);
+    }
+
+    /**
+     * @param failures failed attempts so far, at least 1
+     * @param random where the jitter comes from
+     * @return the backoff before the next attempt, drawn from {@code [0, retryDelay * 2^(failures-1)]}, capped by
+     *     {@link #maxRetryDelay()} ({@link Backoff#delay(int, Duration, RandomGenerator)})
+     */
+    public Duration backoff(int failures, RandomGenerator random) {
+        return retryPolicy().backoff().delay(Math.max(failures, 1), null, random);
     }
 
     private static Duration millis(Map<String, String> env, String name, Duration fallback) {

@@ -7,6 +7,7 @@ import com.netflix.concurrency.limits.limiter.BlockingLimiter;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
+import dev.weft.service.provider.ProviderException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,9 @@ final class ProviderLimit {
 
     /** Faults that say the provider has too much to do (as opposed to a bad request or our own refusal). */
     private static boolean overload(RuntimeException e) {
+        if (e instanceof ProviderException provider) {
+            return provider.overload();
+        }
         if (!(e instanceof WeftException weft)) {
             return false;
         }
@@ -89,8 +93,7 @@ final class ProviderLimit {
             return false; // refused here, never sent: says nothing new about the provider
         }
         return weft.kind() == ErrorKind.RATE_LIMITED || weft.kind() == ErrorKind.TIMEOUT
-                || weft.kind() == ErrorKind.UNAVAILABLE
-                || e instanceof dev.weft.http.UpstreamException upstream && upstream.status() >= 500;
+                || weft.kind() == ErrorKind.UNAVAILABLE;
     }
 
     /** No slot toward the provider within the wait: flow control, not a fault. */

@@ -2,14 +2,6 @@ package dev.weft.service.jobs;
 
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
-import dev.weft.http.ApiException;
-import dev.weft.http.ApiTimeoutException;
-import dev.weft.http.BulkheadFullException;
-import dev.weft.http.CircuitOpenException;
-import dev.weft.http.RateLimitedException;
-import dev.weft.http.ResponseFormatException;
-import dev.weft.http.RetryBudgetExhaustedException;
-import dev.weft.http.UpstreamException;
 import dev.weft.service.provider.ProviderException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -17,7 +9,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a failed job step means for the job, decided once from the exception:
+ * What a failed job step means for the job, decided once from the exception. The provider abstraction reports every
+ * provider failure as a {@link ProviderException} whose {@link ProviderException#fault()} already says which of
+ * these it is ({@link dev.weft.service.provider.HttpFaults} decides for weft-http's exceptions); this class adds our
+ * own failures (the adaptive limit, a missing upload, the database):
  * <ul>
  *   <li>{@link Kind#FLOW_CONTROL}: the provider (or our own guard in front of it) asked us to wait: an open or
  *       half-open breaker, a 429 or a 503 with {@code Retry-After}, a full bulkhead, the adaptive limit; or the
@@ -39,12 +34,6 @@ import org.jspecify.annotations.Nullable;
 record StepFault(Kind kind, String code, String message, @Nullable Duration delay) {
     /** Wait when a guard refused the call without saying for how long. */
     static final Duration DEFAULT_FLOW_WAIT = Duration.ofMillis(250);
-    /**
-     * Wait after the provider could not be reached at all (connection refused, no connection in time). Short, so
-     * jobs notice its return within seconds; cheap, since nothing is sent; and once such calls are many, the
-     * breaker opens and the jobs wait for its half-open probes instead.
-     */
-    static final Duration UNREACHABLE_WAIT = Duration.ofSeconds(1);
 
     /** What the job does after the fault. */
     enum Kind {
@@ -69,46 +58,15 @@ record StepFault(Kind kind, String code, String message, @Nullable Duration dela
 
     static StepFault of(Throwable failure) {
         return switch (failure) {
-            case CircuitOpenException open -> flow("provider_recovering",
-                    "the video provider is recovering; the job resumes when it answers again", open);
-            case RateLimitedException limited -> flow("provider_busy",
-                    "the video provider asked us to slow down; the job continues shortly", limited);
-            case BulkheadFullException full -> flow("provider_busy",
-                    "the video provider is busy; the job continues shortly", full);
-            case ProviderLimit.Busy busy -> flow("provider_busy",
-                    "the video provider is busy; the job continues shortly", null);
-            case RetryBudgetExhaustedException budget when budget.getCause() instanceof Throwable cause
-                    && of(cause).kind() == Kind.FLOW_CONTROL -> of(cause);
-            case RetryBudgetExhaustedException budget -> retry("provider_unavailable",
-                    "the video provider is failing");
-            case UpstreamException upstream when (upstream.status() == 503 || upstream.status() == 429)
-                    && upstream.retryAfter().isPresent() -> flow("provider_busy",
-                    "the video provider asked us to wait; the job continues shortly", upstream);
-            case UpstreamException upstream when upstream.status() >= 500 || upstream.status() == 408 ->
-                    retry("provider_error", "the video provider answered with an error");
-            case UpstreamException upstream -> permanent("provider_rejected",
-                    "the video provider refused the request");
-            case ApiException api when api.code().equals("upstream_unreachable")
-                    || api.code().equals("connect_timeout") -> new StepFault(Kind.FLOW_CONTROL,
-                    "provider_unreachable", "the video provider cannot be reached; the job resumes when it can",
-                    UNREACHABLE_WAIT);
-            case ApiTimeoutException timeout -> retry("provider_timeout",
-                    "the video provider did not answer in time");
-            case ResponseFormatException format -> retry("provider_bad_answer",
-                    "the video provider sent an answer that could not be read");
-            case ProviderException provider when provider.kind() == ErrorKind.UPSTREAM -> retry("provider_bad_answer",
-                    "the video provider sent an answer that could not be read");
-            case ProviderException provider when provider.kind() == ErrorKind.NOT_FOUND -> permanent(
-                    "provider_not_found", "the video provider no longer knows this job");
-            case ProviderException provider -> provider.retryable()
-                    ? retry("provider_unavailable", "the video provider could not be reached")
-                    : permanent("provider_failed", "the video provider could not process the video");
-            case ApiException api when api.kind() == ErrorKind.UNAVAILABLE -> retry("provider_unavailable",
-                    "the video provider could not be reached");
-            case ApiException api -> api.retryable()
-                    ? retry("provider_error", "the video provider failed")
-                    : permanent("provider_rejected", "the video provider refused the request");
-            case JobEngine.JobFailure job -> job.retryable() ? retry(job.code(), safe(job.getMessage()))
+            case ProviderLimit.Busy busy -> new StepFault(Kind.FLOW_CONTROL, "provider_busy",
+                    "the video provider is busy; the job continues shortly", DEFAULT_FLOW_WAIT);
+            case ProviderException provider -> switch (provider.fault()) {
+                case FLOW_CONTROL -> new StepFault(Kind.FLOW_CONTROL, provider.code(), provider.userMessage(),
+                        provider.retryAfter().orElse(DEFAULT_FLOW_WAIT));
+                case RETRYABLE -> retry(provider.code(), provider.userMessage());
+                case PERMANENT -> permanent(provider.code(), provider.userMessage());
+            };
+            case JobFailure job -> job.retryable() ? retry(job.code(), safe(job.getMessage()))
                     : permanent(job.code(), safe(job.getMessage()));
             case WeftException weft when weft.retryable() || weft.kind() == ErrorKind.UNAVAILABLE
                     || weft.kind() == ErrorKind.TIMEOUT -> retry("temporarily_unavailable",
@@ -117,11 +75,6 @@ record StepFault(Kind kind, String code, String message, @Nullable Duration dela
                     "a temporary failure on our side");
             default -> permanent("internal_error", "the job failed on our side");
         };
-    }
-
-    private static StepFault flow(String code, String message, @Nullable ApiException source) {
-        Duration wait = source == null ? DEFAULT_FLOW_WAIT : source.retryAfter().orElse(DEFAULT_FLOW_WAIT);
-        return new StepFault(Kind.FLOW_CONTROL, code, message, wait);
     }
 
     private static StepFault retry(String code, String message) {

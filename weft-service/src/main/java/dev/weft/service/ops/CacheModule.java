@@ -58,7 +58,7 @@ public final class CacheModule implements RouteModule {
         Optional<Entry> entry = cache.get(key, Entry.class);
         long now = context.clock().millis();
         if (entry.isEmpty() || entry.get().expiresAtMillis() <= now) {
-            throw ProblemException.of(404, "not_found", "no cache entry with this key");
+            throw new dev.weft.core.NotFoundException("not_found", "no cache entry with this key");
         }
         JsonNode value = exchange.json().readTree(entry.get().json().getBytes(StandardCharsets.UTF_8));
         Map<String, Object> body = new LinkedHashMap<>();

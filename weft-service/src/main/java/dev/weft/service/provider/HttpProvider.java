@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiResponse;
+import dev.weft.http.BreakerState;
 import dev.weft.http.BreakerStatus;
 import dev.weft.http.Multipart;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /process/{job_id}} → {@code {"status", "result_url", "error", "model_type", "processing_ms",
  *       "memory_mb", "gpu_percent"}} (the usage figures may also sit in a {@code "usage"} object)</li>
  * </ul>
- * Both POSTs carry the caller's {@code Idempotency-Key}, which also lets weft-http retry them.
+ * Both POSTs carry the caller's {@code Idempotency-Key}, which also lets weft-http retry them. Every failure of a
+ * call leaves as a {@link ProviderException} ({@link HttpFaults} translates weft-http's own).
  *
  * <p>Thread-safe.
  */
@@ -51,11 +54,13 @@ public final class HttpProvider implements VideoProvider {
 
     @Override
     public String upload(Path file, String idempotencyKey) {
-        ApiResponse response = api.post("/upload")
-                .multipart(Multipart.builder().file("file", file, "application/octet-stream").build())
-                .idempotencyKey(idempotencyKey)
-                .send();
-        return text(read(response), "url");
+        return translated(() -> {
+            ApiResponse response = api.post("/upload")
+                    .multipart(Multipart.builder().file("file", file, "application/octet-stream").build())
+                    .idempotencyKey(idempotencyKey)
+                    .send();
+            return text(read(response), "url");
+        });
     }
 
     @Override
@@ -67,13 +72,14 @@ public final class HttpProvider implements VideoProvider {
         } catch (IOException e) {
             throw new IllegalArgumentException("options must be JSON", e);
         }
-        ApiResponse response = api.post("/process").json(body).idempotencyKey(idempotencyKey).send();
-        return text(read(response), "job_id");
+        return translated(() -> text(read(api.post("/process").json(body).idempotencyKey(idempotencyKey).send()),
+                "job_id"));
     }
 
     @Override
     public ProviderStatus status(String jobId) {
-        JsonNode body = read(api.get("/process/{job_id}").pathParam("job_id", jobId).noCache().send());
+        JsonNode body = translated(() -> read(api.get("/process/{job_id}").pathParam("job_id", jobId).noCache()
+                .send()));
         String status = text(body, "status");
         ProviderStatus.State state;
         try {
@@ -96,8 +102,8 @@ public final class HttpProvider implements VideoProvider {
         details.put("base_url", api.config().baseUrl().toString());
         boolean healthy = true;
         for (BreakerStatus breaker : api.breakers().values()) {
-            details.put("breaker", breaker.state());
-            healthy &= !"OPEN".equals(breaker.state());
+            details.put("breaker", breaker.state().name());
+            healthy &= breaker.state() != BreakerState.OPEN;
         }
         return new ProviderHealth(healthy, details);
     }
@@ -110,6 +116,15 @@ public final class HttpProvider implements VideoProvider {
     @Override
     public void close() {
         api.close();
+    }
+
+    /** Runs a weft-http call; its exceptions leave as {@link ProviderException}s ({@link HttpFaults}). */
+    private static <T> T translated(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            throw HttpFaults.translate(e);
+        }
     }
 
     private JsonNode read(ApiResponse response) {

@@ -121,7 +121,7 @@ public final class ProviderOpsModule implements RouteModule {
         if (host != null) {
             String wanted = host;
             if (client.isEmpty() || !client.get().breakers().containsKey(wanted)) {
-                throw ProblemException.notFound("circuit breaker");
+                throw new dev.weft.core.NotFoundException("not_found", "circuit breaker not found");
             }
             client.get().circuitBreaker(wanted).reset();
         } else {
@@ -179,7 +179,7 @@ public final class ProviderOpsModule implements RouteModule {
 
     private static Map<String, Object> breaker(BreakerStatus breaker) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("state", breaker.state());
+        out.put("state", breaker.state().name());
         out.put("failure_rate", breaker.failureRate());
         out.put("slow_call_rate", breaker.slowCallRate());
         out.put("buffered_calls", breaker.bufferedCalls());

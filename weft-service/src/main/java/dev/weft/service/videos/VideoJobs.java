@@ -3,12 +3,14 @@ package dev.weft.service.videos;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.LocalCache;
+import dev.weft.service.CacheKeys;
+import dev.weft.service.Feature;
 import dev.weft.service.HealthChecks;
+import dev.weft.service.Idempotency;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.ServiceContext;
-import dev.weft.service.WeftService;
 import dev.weft.service.jobs.JobEngine;
 import dev.weft.service.jobs.JobMigrations;
 import dev.weft.service.jobs.JobState;
@@ -20,6 +22,7 @@ import dev.weft.service.provider.VideoProvider;
 import dev.weft.service.usage.UsageModule;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -27,28 +30,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plugs the video-job half of the service in: the {@code jobs} migration, the provider (local or
- * {@code PROVIDER_URL}), the {@link JobEngine} and its workers, the video status cache (tiered when Redis is
- * configured), the {@code provider} and {@code jobs} health checks, and the videos, usage and API-client routes.
- * {@link #install(WeftService.Builder)} adds all of it to a service; closing it (the service does, after its server
- * stopped) parks the workers and closes the provider.
+ * The video feature, opened: the provider (local or {@code PROVIDER_URL}), the {@link JobEngine} and its workers,
+ * the video status cache (tiered when Redis is configured), the {@code provider} and {@code jobs} health checks,
+ * the services ({@link VideoSubmissions}, {@link Videos}, the latter the engine's listener) and the videos, usage
+ * and provider-operations endpoints. {@link #feature()} plugs it into a service like every other {@link Feature};
+ * closing it (the service does, after its server stopped) parks the workers and closes the provider.
  *
  * <p>Thread-safe.
  */
 public final class VideoJobs implements RouteModule, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VideoJobs.class);
 
-    private final ServiceContext context;
     private final VideoProvider provider;
     private final JobEngine engine;
     private final Cache cache;
     private final boolean ownsCache;
-    private final VideosModule videos;
-    private final UsageModule usage;
-    private final ProviderOpsModule ops;
+    private final List<RouteModule> endpoints;
 
     private VideoJobs(ServiceContext context, VideoProvider provider, JobsConfig config) {
-        this.context = Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(context, "context");
         this.provider = Objects.requireNonNull(provider, "provider");
         if (context.redis().isPresent()) {
             cache = context.redis().get().tiered("weft-videos", 10_000, Duration.ofSeconds(30));
@@ -59,15 +59,13 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         }
         CacheMetrics.bind(cache, context.registry());
         context.addCache(cache);
+        Videos videos = new Videos(context, cache, ownsCache ? CacheKeys.LOCAL_VIDEO_TTL : CacheKeys.SHARED_VIDEO_TTL);
         engine = JobEngine.create(context.database(), context.videos(), context.usage(), provider, config,
-                context.clock(), context.registry(), (videoId, userId) -> {
-                    cache.invalidate(VideosModule.cacheKey(videoId));
-                    context.invalidateUser(userId);
-                });
-        videos = new VideosModule(context, engine, cache, ownsCache ? VideosModule.LOCAL_CACHE_TTL
-                : VideosModule.SHARED_CACHE_TTL);
-        usage = new UsageModule(context);
-        ops = new ProviderOpsModule(provider, context.clock());
+                context.clock(), context.registry(), videos);
+        VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
+                new Idempotency(context.idempotency(), context.json()));
+        endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
+                new UsageModule(context), new ProviderOpsModule(provider, context.clock()));
         HealthChecks health = context.health();
         health.register("provider", () -> {
             ProviderHealth result = provider.health();
@@ -86,32 +84,24 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         });
     }
 
-    /**
-     * Adds the jobs migration and this module (provider and workers from the service config and environment).
-     *
-     * @param builder the service builder
-     * @return the builder
-     */
-    public static WeftService.Builder install(WeftService.Builder builder) {
-        return install(builder, context -> Providers.fromConfig(context.config().providerUrl(),
+    /** @return the feature with the provider and job settings of the service config and environment */
+    public static Feature feature() {
+        return feature(context -> Providers.fromConfig(context.config().providerUrl(),
                 context.config().redisUrl(), System.getenv(), context.registry(), context.clock()),
                 context -> JobsConfig.fromEnv(context.config().workers(), System.getenv()));
     }
 
     /**
-     * Adds the jobs migration and this module with a chosen provider and job settings (tests).
-     *
-     * @param builder the service builder
      * @param provider makes the provider; closed with the module
      * @param config makes the job settings
-     * @return the builder
+     * @return the feature: the jobs migration and this module
      */
-    public static WeftService.Builder install(WeftService.Builder builder,
-            Function<ServiceContext, VideoProvider> provider, Function<ServiceContext, JobsConfig> config) {
+    public static Feature feature(Function<ServiceContext, VideoProvider> provider,
+            Function<ServiceContext, JobsConfig> config) {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(config, "config");
-        return builder.migrations(JobMigrations::forDialect)
-                .module(context -> open(context, provider.apply(context), config.apply(context)));
+        return Feature.of(List.of(JobMigrations::forDialect),
+                context -> open(context, provider.apply(context), config.apply(context)));
     }
 
     /**
@@ -143,11 +133,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
 
     @Override
     public void routes(Routes routes) {
-        videos.routes(routes);
-        usage.routes(routes);
-        ops.routes(routes);
+        endpoints.forEach(module -> module.routes(routes));
     }
-
     /** Parks the workers (bounded), then closes the provider and the video cache. Idempotent. */
     @Override
     public void close() {

@@ -3,7 +3,7 @@ package dev.weft.service.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.weft.cache.RedisProcess;
+import dev.weft.cache.redis.RedisProcess;
 import dev.weft.service.TestBackends;
 import dev.weft.service.TestService;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -96,7 +96,7 @@ class JobEngineTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
 
-            assertThat(jobs.video(video).error()).isEqualTo(JobEngine.PROVIDER_FAILED);
+            assertThat(jobs.video(video).error()).isEqualTo(StepRunner.PROVIDER_FAILED);
             assertThat(jobs.usageRows(video)).isZero();
         }
     }

@@ -10,14 +10,22 @@ import org.junit.jupiter.api.Test;
 
 class JobsConfigTest {
     @Test
-    void backoffDoublesPerFailureUpToTheCap() {
+    void backoffIsWeftCoresFullJitterWhoseBoundDoublesPerFailureUpToTheCap() {
         JobsConfig config = JobsConfig.defaults().withRetries(10, Duration.ofMillis(100), Duration.ofMillis(500));
+        java.util.Random random = new java.util.Random(7);
 
-        assertThat(config.backoff(1)).isEqualTo(Duration.ofMillis(100));
-        assertThat(config.backoff(2)).isEqualTo(Duration.ofMillis(200));
-        assertThat(config.backoff(3)).isEqualTo(Duration.ofMillis(400));
-        assertThat(config.backoff(4)).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.backoff(99)).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.retryPolicy().maxAttempts()).isEqualTo(10);
+        assertThat(config.retryPolicy().backoff().bound(1)).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.retryPolicy().backoff().bound(2)).isEqualTo(Duration.ofMillis(200));
+        assertThat(config.retryPolicy().backoff().bound(3)).isEqualTo(Duration.ofMillis(400));
+        assertThat(config.retryPolicy().backoff().bound(4)).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.retryPolicy().backoff().bound(99)).isEqualTo(Duration.ofMillis(500));
+        for (int failures = 1; failures < 6; failures++) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(config.backoff(failures, random)).isBetween(Duration.ZERO,
+                        config.retryPolicy().backoff().bound(failures));
+            }
+        }
     }
 
     @Test

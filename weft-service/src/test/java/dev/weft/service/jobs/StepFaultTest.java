@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiConfig;
+import dev.weft.http.BreakerConfig;
+import dev.weft.service.provider.HttpFaults;
 import dev.weft.service.provider.HttpProvider;
 import dev.weft.service.provider.ProviderServer;
 import dev.weft.service.provider.ProviderServerConfig;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * How each provider fault, produced for real by weft-http against the standalone provider, counts for a job:
- * flow control (wait, no attempt spent) or a real fault, and what the user sees.
+ * flow control (wait, no attempt spent) or a real fault, and what the user sees. Raw weft-http failures pass
+ * {@link HttpFaults}, as they do inside the HTTP provider.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StepFaultTest {
@@ -32,15 +35,15 @@ class StepFaultTest {
         try (ProviderServer server = ProviderServer.start(ProviderServerConfig.defaults().withFaults(1.0, 0));
                 ApiClient api = client(server.url())) {
             RuntimeException failure = null;
-            for (int i = 0; i < ApiConfig.DEFAULT_BREAKER_THRESHOLD + 1; i++) {
+            for (int i = 0; i < BreakerConfig.DEFAULT_THRESHOLD + 1; i++) {
                 failure = catchRuntimeException(() -> api.get("/process/x").send());
             }
 
-            StepFault fault = StepFault.of(failure);
+            StepFault fault = StepFault.of(HttpFaults.translate(failure));
 
             assertThat(fault.kind()).isEqualTo(StepFault.Kind.FLOW_CONTROL);
             assertThat(fault.code()).isEqualTo("provider_recovering");
-            assertThat(fault.delay()).isBetween(Duration.ofSeconds(4), ApiConfig.DEFAULT_BREAKER_OPEN_TIME);
+            assertThat(fault.delay()).isBetween(Duration.ofSeconds(4), BreakerConfig.DEFAULT_OPEN_TIME);
         }
     }
 
@@ -48,7 +51,8 @@ class StepFaultTest {
     void aServerErrorWithoutRetryAfterIsARealFault() {
         try (ProviderServer server = ProviderServer.start(ProviderServerConfig.defaults().withFaults(1.0, 0));
                 ApiClient api = client(server.url())) {
-            StepFault fault = StepFault.of(catchRuntimeException(() -> api.get("/process/x").send()));
+            StepFault fault = StepFault.of(HttpFaults.translate(catchRuntimeException(() -> api.get("/process/x")
+                    .send())));
 
             assertThat(fault.kind()).isEqualTo(StepFault.Kind.RETRYABLE);
             assertThat(fault.userText()).isEqualTo("provider_error: the video provider answered with an error");
@@ -67,7 +71,7 @@ class StepFaultTest {
                 }
             }
 
-            StepFault fault = StepFault.of(failure);
+            StepFault fault = StepFault.of(HttpFaults.translate(failure));
 
             assertThat(fault.kind()).isEqualTo(StepFault.Kind.FLOW_CONTROL);
             assertThat(fault.delay()).isEqualTo(Duration.ofSeconds(1));
@@ -81,7 +85,8 @@ class StepFaultTest {
             port = socket.getLocalPort();
         }
         try (ApiClient api = client("http://127.0.0.1:" + port)) {
-            StepFault fault = StepFault.of(catchRuntimeException(() -> api.get("/process/x").send()));
+            StepFault fault = StepFault.of(HttpFaults.translate(catchRuntimeException(() -> api.get("/process/x")
+                    .send())));
 
             assertThat(fault.kind()).isEqualTo(StepFault.Kind.FLOW_CONTROL);
             assertThat(fault.code()).isEqualTo("provider_unreachable");
@@ -97,7 +102,7 @@ class StepFaultTest {
             for (int i = 0; i < 8; i++) {
                 RuntimeException failure = catchRuntimeException(() -> provider.status("pj-1"));
 
-                StepFault fault = StepFault.of(failure);
+                StepFault fault = StepFault.of(HttpFaults.translate(failure));
 
                 assertThat(fault.kind()).isEqualTo(StepFault.Kind.RETRYABLE);
                 assertThat(fault.userText()).isEqualTo(
@@ -116,10 +121,11 @@ class StepFaultTest {
         Random random = new Random(7);
 
         for (int i = 0; i < 100; i++) {
-            assertThat(JobEngine.wait(config, 0, open, random)).isBetween(Duration.ofSeconds(4),
+            assertThat(StepRunner.wait(config, 0, open, random)).isBetween(Duration.ofSeconds(4),
                     Duration.ofSeconds(5));
         }
-        assertThat(JobEngine.wait(config, 3, error, random)).isEqualTo(config.backoff(3));
-        assertThat(JobEngine.wait(config, 0, longWait, random)).isEqualTo(config.maxRetryDelay());
+        assertThat(StepRunner.wait(config, 3, error, random)).isBetween(Duration.ZERO,
+                config.retryPolicy().backoff().bound(3));
+        assertThat(StepRunner.wait(config, 0, longWait, random)).isEqualTo(config.maxRetryDelay());
     }
 }

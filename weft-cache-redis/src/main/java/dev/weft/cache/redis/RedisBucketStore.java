@@ -1,0 +1,84 @@
+package dev.weft.cache.redis;
+
+import dev.weft.core.ratelimit.BucketStore;
+import dev.weft.core.ratelimit.RateLimit;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Token buckets in Redis on {@link RedisLink}'s connection, through Bucket4j's Lettuce integration (compare and swap,
+ * so every instance takes from the same bucket). A bucket's key expires once it would be full again (at most 10 s
+ * after its last write), as the buckets of weft-http and weft-service did. Failures are thrown, not hidden: the
+ * caller ({@code TokenBuckets.shared}) owns the fallback. Thread-safe.
+ */
+final class RedisBucketStore implements BucketStore {
+    private static final Duration MAX_KEY_LIFETIME = Duration.ofSeconds(10);
+
+    /** Bucket4j's view of one connection; rebuilt only if the link ever opens another. */
+    private record Proxies(StatefulRedisConnection<String, byte[]> connection, ProxyManager<String> manager) {
+    }
+
+    private final RedisLink link;
+    private final String prefix;
+    private final ConcurrentHashMap<RateLimit, BucketConfiguration> configurations = new ConcurrentHashMap<>();
+    private volatile @Nullable Proxies proxies;
+
+    RedisBucketStore(RedisLink link, String prefix) {
+        this.link = link;
+        this.prefix = prefix;
+    }
+
+    @Override
+    public boolean ready() {
+        if (link.openConnection() != null) {
+            return true;
+        }
+        link.connectInBackground();
+        return false;
+    }
+
+    @Override
+    public long tryConsume(String key, RateLimit limit) {
+        StatefulRedisConnection<String, byte[]> connection = link.openConnection();
+        if (connection == null) {
+            throw new RedisConnectionException("redis connection not open");
+        }
+        BucketConfiguration configuration = configurations.computeIfAbsent(limit, RedisBucketStore::configuration);
+        ConsumptionProbe probe = manager(connection).builder()
+                .build(prefix + key, () -> configuration)
+                .tryConsumeAndReturnRemaining(1);
+        return probe.isConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
+    }
+
+    private ProxyManager<String> manager(StatefulRedisConnection<String, byte[]> connection) {
+        Proxies current = proxies;
+        if (current != null && current.connection() == connection) {
+            return current.manager();
+        }
+        ProxyManager<String> manager = Bucket4jLettuce.casBasedBuilder(connection)
+                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(MAX_KEY_LIFETIME))
+                .build();
+        proxies = new Proxies(connection, manager);
+        return manager;
+    }
+
+    /** The same bucket as weft-core's local one: capacity {@code permits}, refilled as the limit says. */
+    static BucketConfiguration configuration(RateLimit limit) {
+        Bandwidth bandwidth = switch (limit.refill()) {
+            case GREEDY -> Bandwidth.builder().capacity(limit.permits()).refillGreedy(limit.permits(), limit.period())
+                    .build();
+            case INTERVALLY -> Bandwidth.builder().capacity(limit.permits())
+                    .refillIntervally(limit.permits(), limit.period()).build();
+        };
+        return BucketConfiguration.builder().addLimit(bandwidth).build();
+    }
+}

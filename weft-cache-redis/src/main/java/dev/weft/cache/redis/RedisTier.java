@@ -1,0 +1,499 @@
+package dev.weft.cache.redis;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheException;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.SingleFlight;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Redis tier. Entries live at {@code <namespace>:<cache>:<key>} with a TTL on every write, as
+ * {@code w1 tag=version ...\n<json>}; tag versions at {@code <namespace>:<cache>.tag:<tag>} (counters, never
+ * deleted); load leases at {@code <namespace>:<cache>.lease:<key>}. A read checks the entry's tag versions in
+ * the same script, so an invalidated entry is never returned. The entry layout is {@link EntryFormat}'s, a lease is a
+ * {@link LoadLease}.
+ */
+final class RedisTier implements Cache {
+    /** The fallback of a read that Redis did not answer (compared by identity). */
+    private static final List<Object> FAILED = new ArrayList<>();
+    /** Fallbacks of a plain read (compared by identity): no entry, and no answer from Redis. */
+    private static final byte[] ABSENT = new byte[0];
+    private static final byte[] UNANSWERED = new byte[0];
+    private static final String[] NO_TAGS = new String[0];
+
+    /** GET with the tag check: returns {entry, pttl} or nil; deletes an entry whose tags moved on. */
+    private static final String GET = """
+            local v = redis.call('GET', KEYS[1])
+            if not v then return nil end
+            local nl = string.find(v, '\\n', 1, true)
+            if string.sub(v, 1, 2) ~= 'w1' or not nl then return nil end
+            for tag, ver in string.gmatch(string.sub(v, 3, nl - 1), '([^= ]+)=(%d+)') do
+              local current = redis.call('GET', ARGV[1] .. tag) or '0'
+              if current ~= ver then
+                redis.call('DEL', KEYS[1])
+                return nil
+              end
+            end
+            return {v, redis.call('PTTL', KEYS[1])}
+            """;
+    /** SET with TTL, making sure each tag has a version counter (so a pattern invalidation finds it). */
+    private static final String PUT = """
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
+            return 1
+            """;
+
+    /**
+     * The tag a generational tier adds to every entry; {@code #} is outside the tags callers may use, so it never
+     * collides with one of theirs.
+     */
+    static final String GENERATION_TAG = "#generation";
+
+    private final boolean generational;
+    private final String name;
+    private final RedisLink link;
+    private final JsonCodec json;
+    private final String entryPrefix;
+    private final String tagPrefix;
+    private final byte[] tagPrefixBytes;
+    private final String leasePrefix;
+    private final SingleFlight singleFlight = new SingleFlight();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder droppedWrites = new LongAdder();
+    /** Whether the entries last read carried tags; chooses between the plain GET and the checking script. */
+    private volatile boolean tagged;
+    /** An invalidation was lost to an outage: on recovery this cache's entries must all go. */
+    private final AtomicBoolean lostInvalidation = new AtomicBoolean();
+
+    RedisTier(String name, RedisLink link, JsonCodec json) {
+        this(name, link, json, false);
+    }
+
+    /**
+     * @param generational whether every entry also carries {@link #GENERATION_TAG}, so {@link #fence()} can make all
+     *     entries written before it dead in one step (the tiered cache does this after an outage)
+     */
+    RedisTier(String name, RedisLink link, JsonCodec json, boolean generational) {
+        this.generational = generational;
+        this.name = name;
+        this.link = link;
+        this.json = json;
+        String namespace = link.config().namespace();
+        this.entryPrefix = namespace + ":" + name + ":";
+        this.tagPrefix = namespace + ":" + name + ".tag:";
+        this.tagPrefixBytes = RedisLink.bytes(tagPrefix);
+        this.leasePrefix = namespace + ":" + name + ".lease:";
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    String entryKey(String key) {
+        return entryPrefix + key;
+    }
+
+    /** A value read from Redis with the time it has left and the tags it was stored with. */
+    record Found<T>(T value, Duration remaining, String[] tags) {
+    }
+
+    @Override
+    public <T> Optional<T> get(String key, Class<T> type) {
+        return get(key, TypeRef.of(type));
+    }
+
+    @Override
+    public <T> Optional<T> get(String key, TypeRef<T> type) {
+        return find(key, type).map(Found::value);
+    }
+
+    <T> Optional<Found<T>> find(String key, TypeRef<T> type) {
+        return find(key, type, true);
+    }
+
+    /** @param count whether this read counts in the stats (a caller's read does, internal re-checks do not) */
+    <T> Optional<Found<T>> find(String key, TypeRef<T> type, boolean count) {
+        return find(key, type, count, false);
+    }
+
+    /**
+     * @param count whether this read counts in the stats
+     * @param withTtl whether the remaining time is needed (the tiered cache sizes its local copy by it)
+     */
+    <T> Optional<Found<T>> find(String key, TypeRef<T> type, boolean count, boolean withTtl) {
+        CacheInputs.key(key);
+        if (!withTtl && !tagged) {
+            // Fast path: a plain GET; only an entry with tags needs the script that checks their versions.
+            byte[] plain = link.call(redis -> {
+                byte[] reply = redis.get(entryKey(key));
+                return reply == null ? ABSENT : reply;
+            }, () -> UNANSWERED, errors::increment);
+            afterSuccessfulCall(plain != UNANSWERED);
+            if (plain == ABSENT || plain == UNANSWERED) {
+                if (count) {
+                    misses.increment();
+                }
+                return Optional.empty();
+            }
+            if (EntryFormat.untagged(plain)) {
+                Optional<T> value = json.decode(plain, EntryFormat.UNTAGGED_HEADER_LENGTH, type);
+                if (count) {
+                    (value.isPresent() ? hits : misses).increment();
+                }
+                return value.map(v -> new Found<>(v, Duration.ZERO, NO_TAGS));
+            }
+            // This cache holds tagged entries (a query cache, say): read them with the checking script directly
+            // from now on, instead of a GET that must be followed by the script anyway.
+            tagged = true;
+        }
+        List<?> found = link.call(redis -> {
+            List<?> reply = (List<?>) link.script(redis, GET, ScriptOutputType.MULTI, new String[] {entryKey(key)},
+                    tagPrefixBytes);
+            return reply == null ? List.of() : reply;
+        }, () -> FAILED, errors::increment);
+        afterSuccessfulCall(found != FAILED);
+        if (found.size() < 2) {
+            if (count) {
+                misses.increment();
+            }
+            return Optional.empty();
+        }
+        byte[] entry = (byte[]) found.get(0);
+        long pttl = found.get(1) instanceof Long millis ? millis : -1;
+        int bodyStart = EntryFormat.bodyStart(entry);
+        if (bodyStart == EntryFormat.UNTAGGED_HEADER_LENGTH) {
+            tagged = false; // untagged entries again: the plain GET suffices
+        }
+        Optional<T> value = json.decode(entry, bodyStart, type);
+        if (count) {
+            (value.isPresent() ? hits : misses).increment();
+        }
+        return value.map(v -> new Found<>(v, pttl > 0 ? Duration.ofMillis(pttl) : Duration.ZERO,
+                EntryFormat.tags(entry, bodyStart)));
+    }
+
+    @Override
+    public void put(String key, Object value, Duration ttl, Set<String> tags) {
+        CacheInputs.entry(key, ttl, tags);
+        Objects.requireNonNull(value, "value");
+        byte[] payload = json.encode(value, key); // fails before anything is written
+        String[] tagArray = tagArray(tags);
+        long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
+        if (versions == null) {
+            droppedWrites.increment();
+            remove(key); // the old value must not outlive this put
+            return;
+        }
+        if (!write(key, payload, ttl, tagArray, versions, true)) {
+            lostInvalidation.set(true); // the old value may still be there: recovery clears this cache
+        }
+    }
+
+    private String[] tagArray(Set<String> tags) {
+        String[] array = tags.toArray(new String[tags.size() + (generational ? 1 : 0)]);
+        if (generational) {
+            array[tags.size()] = GENERATION_TAG;
+        }
+        return array;
+    }
+
+    /**
+     * Makes every entry written so far a miss, atomically (one INCR of the generation tag); entries loaded under the
+     * old generation are refused when written. Only for a generational tier.
+     *
+     * @return whether Redis took it
+     */
+    boolean fence() {
+        Long version = link.callAlways(redis -> redis.incr(tagPrefix + GENERATION_TAG), () -> null,
+                errors::increment);
+        return version != null;
+    }
+
+    /** The current versions of tags, or {@code null} if Redis did not answer. */
+    long @Nullable [] versions(String[] tags) {
+        String[] keys = new String[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            keys[i] = tagPrefix + tags[i];
+        }
+        List<KeyValue<String, byte[]>> values = link.call(redis -> redis.mget(keys), () -> null, errors::increment);
+        if (values == null) {
+            return null;
+        }
+        long[] versions = new long[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            KeyValue<String, byte[]> value = values.get(i);
+            versions[i] = value.hasValue() ? Long.parseLong(new String(value.getValue(), StandardCharsets.US_ASCII)) : 0;
+        }
+        return versions;
+    }
+
+    /** Writes an entry computed under {@code versions}; returns whether Redis took it. */
+    boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions) {
+        return write(key, payload, ttl, tags, versions, false);
+    }
+
+    /** @param replacing a put that replaces a value others may read: written even while the breaker is open */
+    private boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions,
+            boolean replacing) {
+        byte[] entry = EntryFormat.entry(payload, tags, versions);
+        byte[][] args = new byte[3 + tags.length][];
+        args[0] = entry;
+        args[1] = RedisLink.bytes(ttl);
+        args[2] = tagPrefixBytes;
+        for (int i = 0; i < tags.length; i++) {
+            args[3 + i] = RedisLink.bytes(tags[i]);
+        }
+        Boolean written = (replacing ? (Caller) link::callAlways : (Caller) link::call).call(redis -> {
+            if (tags.length == 0) {
+                redis.set(entryKey(key), entry, SetArgs.Builder.px(Math.max(1, ttl.toMillis())));
+            } else {
+                link.script(redis, PUT, ScriptOutputType.INTEGER, new String[] {entryKey(key)}, args);
+            }
+            return Boolean.TRUE;
+        }, () -> Boolean.FALSE, errors::increment);
+        if (!written) {
+            droppedWrites.increment();
+        }
+        afterSuccessfulCall(written);
+        return written;
+    }
+
+    /** {@link RedisLink#call} or {@link RedisLink#callAlways}. */
+    @FunctionalInterface
+    private interface Caller {
+        Boolean call(java.util.function.Function<RedisCommands<String, byte[]>, Boolean> call,
+                Supplier<Boolean> fallback, Runnable onError);
+    }
+
+    @Override
+    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader) {
+        Optional<T> cached = get(key, type);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        CacheInputs.entry(key, ttl, tags);
+        Objects.requireNonNull(loader, "loader");
+        return singleFlight.run(key, link.config().loadWait(),
+                () -> loadAcrossInstances(key, type, ttl, tagArray(tags), loader));
+    }
+
+    /**
+     * {@link #getOrLoad} without this JVM's single flight, for a caller that shares loads on its own terms (the
+     * tiered cache shares them per invalidation epoch). Loads are still shared across instances through the lease.
+     */
+    <T> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
+        return loadAcrossInstances(key, type, ttl, tagArray(tags), loader);
+    }
+
+    /**
+     * Takes the key's lease and loads, or waits for the instance holding it, polling with backoff, until its value
+     * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
+     */
+    <T> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
+        long deadline = System.nanoTime() + link.config().loadWait().toNanos();
+        long pause = 2;
+        while (true) {
+            Optional<T> landed = find(key, type, false).map(Found::value);
+            if (landed.isPresent()) {
+                return landed.get();
+            }
+            long[] versions = tags.length == 0 ? new long[0] : versions(tags);
+            // A generational tier leases per generation: a lease orphaned by a holder that lost Redis (released
+            // nothing, renewed nothing) is left behind by the fence that follows, instead of stalling every
+            // instance's load of this key for up to the lease time.
+            String leaseKey = generational && versions != null && versions.length > 0
+                    ? leasePrefix + key + "@" + versions[versions.length - 1] : leasePrefix + key;
+            LoadLease lease = new LoadLease(link, leaseKey, name, errors::increment);
+            LoadLease.Taken taken = versions == null ? LoadLease.Taken.DOWN : lease.take();
+            if (taken == LoadLease.Taken.DOWN) {
+                // Redis is down: load here and write nothing; the caller must not wait for an outage.
+                return loads.time(loader);
+            }
+            if (taken == LoadLease.Taken.TAKEN) {
+                // The previous holder may have written the value and released the lease between this caller's
+                // read and its SET NX: look once more before loading again.
+                Optional<T> justLanded = find(key, type, false).map(Found::value);
+                if (justLanded.isPresent()) {
+                    lease.release();
+                    return justLanded.get();
+                }
+                return loadUnderLease(key, ttl, tags, versions, loader, lease);
+            }
+            if (System.nanoTime() >= deadline) {
+                // versions from before the load, so an invalidation during it leaves the entry stale
+                T value = loads.time(loader);
+                if (value != null && versions != null) {
+                    write(key, json.encode(value, key), ttl, tags, versions);
+                }
+                return value;
+            }
+            sleep(pause + ThreadLocalRandom.current().nextLong(pause + 1));
+            pause = Math.min(50, pause * 2);
+        }
+    }
+
+    private <T> T loadUnderLease(String key, Duration ttl, String[] tags, long[] versions,
+            Supplier<? extends T> loader, LoadLease lease) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        lease.renewUntil(done);
+        try {
+            T value = loads.time(loader);
+            if (value != null) {
+                write(key, json.encode(value, key), ttl, tags, versions);
+            }
+            return value;
+        } finally {
+            done.countDown(); // not an interrupt: that could cut a Redis call short and count as a Redis failure
+            lease.release();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException(dev.weft.core.ErrorKind.UNAVAILABLE, "cache_interrupted",
+                    "interrupted while waiting for another instance's load", e);
+        }
+    }
+
+    @Override
+    public void invalidate(String key) {
+        remove(key);
+    }
+
+    /** @return whether Redis took the removal */
+    boolean remove(String key) {
+        CacheInputs.key(key);
+        return invalidation(redis -> redis.del(entryKey(key)));
+    }
+
+    @Override
+    public void invalidateTag(String tag) {
+        bumpTag(tag);
+    }
+
+    /** @return whether Redis took the new tag version */
+    boolean bumpTag(String tag) {
+        CacheInputs.tag(tag);
+        return invalidation(redis -> redis.incr(tagPrefix + tag));
+    }
+
+    @Override
+    public long invalidateTags(String pattern) {
+        CacheInputs.tag(pattern.replace('?', '_'));
+        Long matched = link.callAlways(redis -> {
+            long count = 0;
+            for (String tagKey : scan(redis, tagPrefix + pattern)) {
+                redis.incr(tagKey);
+                count++;
+            }
+            return count;
+        }, () -> null, errors::increment);
+        if (matched == null) {
+            lost();
+            return 0;
+        }
+        return matched;
+    }
+
+    /** @return whether Redis took it */
+    private boolean invalidation(java.util.function.Function<RedisCommands<String, byte[]>, Long> call) {
+        Long done = link.callAlways(call, () -> null, errors::increment);
+        if (done == null) {
+            lost();
+            return false;
+        }
+        return true;
+    }
+
+    private void lost() {
+        droppedWrites.increment();
+        lostInvalidation.set(true);
+    }
+
+    /**
+     * After an outage that lost invalidations, the first successful call deletes all of this cache's entries:
+     * nobody can tell which ones those invalidations would have removed.
+     */
+    private void afterSuccessfulCall(boolean succeeded) {
+        if (succeeded && lostInvalidation.compareAndSet(true, false)) {
+            Thread.ofVirtual().name("weft-cache-recover-" + name).start(this::clear);
+        }
+    }
+
+    @Override
+    public void clear() {
+        Boolean cleared = link.callAlways(redis -> {
+            List<String> batch = new ArrayList<>();
+            for (String key : scan(redis, entryPrefix + "*")) {
+                batch.add(key);
+                if (batch.size() == 500) {
+                    redis.unlink(batch.toArray(String[]::new));
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                redis.unlink(batch.toArray(String[]::new));
+            }
+            return Boolean.TRUE;
+        }, () -> Boolean.FALSE, errors::increment);
+        if (!cleared) {
+            lost();
+        }
+    }
+
+    private static List<String> scan(RedisCommands<String, byte[]> redis, String match) {
+        List<String> keys = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs args = ScanArgs.Builder.matches(match).limit(500);
+        do {
+            var page = redis.scan(cursor, args);
+            keys.addAll(page.getKeys());
+            cursor = page;
+        } while (!cursor.isFinished());
+        return keys;
+    }
+
+    @Override
+    public CacheStats stats() {
+        return new CacheStats(name, "redis", hits.sum(), misses.sum(), 0, loads.loads(), loads.failures(),
+                loads.total(), errors.sum(), droppedWrites.sum(), -1);
+    }
+
+    @Override
+    public Map<String, CacheStats> tierStats() {
+        return Map.of("redis", stats());
+    }
+
+    @Override
+    public void close() {
+        // the connection belongs to RedisCaches
+    }
+}

@@ -1,0 +1,219 @@
+package dev.weft.cache.redis;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import dev.weft.cache.spi.CacheInputs;
+import dev.weft.cache.spi.CaffeineTier;
+import dev.weft.cache.spi.SingleFlight;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * A local tier in front of a Redis tier. Reads try the local tier, then Redis (filling the local tier for at most
+ * the entry's remaining time and the local TTL cap). Writes and invalidations go to both, and are published so every
+ * other instance drops them from its local tier too.
+ *
+ * <p>A read that begins after a write (or invalidation) returned on any instance never sees what it replaced: the
+ * writer advances the invalidation epoch in Redis before returning, and a local hit is served only once this
+ * instance has applied every invalidation up to the epoch read at the hit ({@link InvalidationBus}); else Redis
+ * answers, whose entries are checked against their tag versions. While the instance is deaf to invalidations,
+ * neither tier is used. Redis entries carry a generation tag, so that {@link #fence()} kills them all at once.
+ */
+final class TieredTier implements Cache {
+    private final String name;
+    private final CaffeineTier local;
+    private final RedisTier redis;
+    private final InvalidationBus bus;
+    private final Duration localTtlCap;
+    private final SingleFlight singleFlight = new SingleFlight();
+    /** Reads answered as misses without asking either tier, because the instance was deaf. */
+    private final LongAdder bypassed = new LongAdder();
+
+    TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap) {
+        this.name = name;
+        this.local = local;
+        this.redis = redis;
+        this.bus = bus;
+        this.localTtlCap = localTtlCap;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    CaffeineTier local() {
+        return local;
+    }
+
+    @Override
+    public <T> Optional<T> get(String key, Class<T> type) {
+        return get(key, TypeRef.of(type));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> get(String key, TypeRef<T> type) {
+        if (!bus.listening()) {
+            // Deaf: the local tier may hold what another instance changed, and Redis entries may have missed
+            // invalidations lost in the outage until this instance has fenced them: neither tier is asked.
+            bypassed.increment();
+            return Optional.empty();
+        }
+        CaffeineTier.Entry near = local.fresh(key, type.rawType());
+        if (near != null) {
+            // The epoch read now covers every write that returned before this read began; the entry must still be
+            // there once that write's invalidation is known to be applied here.
+            if (bus.confirmsLocalTier() && local.holds(key, near)) {
+                return Optional.of((T) near.value());
+            }
+            local.rejectHit();
+            if (!bus.listening()) {
+                bypassed.increment();
+                return Optional.empty();
+            }
+        }
+        // Any local invalidation during the Redis read may concern this value: then no local copy is kept.
+        long before = local.changes();
+        Optional<RedisTier.Found<T>> far = redis.find(key, type, true, true);
+        far.ifPresent(found -> fill(before, key, found.value(),
+                found.remaining().isZero() ? localTtlCap : found.remaining(), found.tags()));
+        return far.map(RedisTier.Found::value);
+    }
+
+    /** Keeps a copy read or loaded since {@code before}, unless deaf or an invalidation came in between. */
+    private void fill(long before, String key, Object value, Duration ttl, String[] tags) {
+        if (bus.listening()) {
+            local.putIfUnchangedSince(before, key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl, tags);
+        }
+    }
+
+    /**
+     * Makes every entry of this cache dead, in Redis (a new generation) and here, and tells the other instances to
+     * drop their local copies: after an outage nobody knows which invalidations were lost.
+     *
+     * @return whether Redis took the fence (else the caller stays deaf and tries again)
+     */
+    boolean fence() {
+        if (!redis.fence()) {
+            return false;
+        }
+        local.clear();
+        bus.publishClear(name);
+        return true;
+    }
+
+    @Override
+    public void put(String key, Object value, Duration ttl, Set<String> tags) {
+        CacheInputs.entry(key, ttl, tags);
+        long before = local.changes();
+        redis.put(key, value, ttl, tags);
+        // the old copy goes first; the new one stays only if no other invalidation came in meanwhile
+        local.invalidate(key);
+        fill(before + 1, key, value, ttl, local.tagArray(tags));
+        bus.publishKey(name, key);
+    }
+
+    @Override
+    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader) {
+        // get() fills the local tier for the Redis entry's remaining time when another instance already loaded it
+        Optional<T> found = get(key, type);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        CacheInputs.entry(key, ttl, tags);
+        Objects.requireNonNull(loader, "loader");
+        if (!bus.listening()) {
+            return loader.get(); // deaf: nothing read from or written to either tier
+        }
+        // A caller joins only a load that began after every invalidation that returned before this caller began:
+        // loads are shared per epoch, never across one (a load begun before a write would hand back the old value).
+        long epoch = bus.epoch();
+        if (epoch < 0) {
+            return loader.get();
+        }
+        return singleFlight.run(key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
+            long before = local.changes();
+            T value = redis.loadShared(key, type, ttl, tags, loader);
+            if (value != null) {
+                fill(before, key, value, ttl, local.tagArray(tags));
+            }
+            return value;
+        });
+    }
+
+    @Override
+    public void invalidate(String key) {
+        boolean taken = twice(() -> redis.remove(key));
+        local.invalidate(key);
+        if (taken) { // else Redis is not answering: this instance is deaf and fences on the way back
+            twice(() -> bus.publishKey(name, key));
+        }
+    }
+
+    /**
+     * Runs an invalidation step, and once more if it failed while Redis still looked reachable: a step that timed
+     * out on a loaded machine while Redis answered the other instances would otherwise leave them serving the old
+     * value until this instance fences. Once the outage is known (subscription lost or PINGs unanswered), one
+     * attempt.
+     */
+    private boolean twice(java.util.function.BooleanSupplier step) {
+        return step.getAsBoolean() || (!bus.outageKnown() && step.getAsBoolean());
+    }
+
+    @Override
+    public void invalidateTag(String tag) {
+        boolean taken = twice(() -> redis.bumpTag(tag));
+        local.invalidateTag(tag);
+        if (taken) {
+            twice(() -> bus.publishTag(name, tag));
+        }
+    }
+
+    @Override
+    public long invalidateTags(String pattern) {
+        long matched = redis.invalidateTags(pattern);
+        local.invalidateTags(pattern);
+        bus.publishPattern(name, pattern);
+        return matched;
+    }
+
+    @Override
+    public void clear() {
+        redis.clear();
+        local.clear();
+        bus.publishClear(name);
+    }
+
+    @Override
+    public CacheStats stats() {
+        CacheStats near = local.stats();
+        CacheStats far = redis.stats();
+        // A read that missed locally and hit Redis is one hit, not a miss and a hit.
+        return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses() + bypassed.sum(), near.evictions(),
+                near.loads() + far.loads(), near.loadFailures() + far.loadFailures(),
+                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), near.size());
+    }
+
+    @Override
+    public Map<String, CacheStats> tierStats() {
+        Map<String, CacheStats> tiers = new LinkedHashMap<>();
+        tiers.put("local", local.stats());
+        tiers.put("redis", redis.stats());
+        return tiers;
+    }
+
+    @Override
+    public void close() {
+        bus.unregister(name, this);
+        local.close();
+    }
+}

@@ -1,0 +1,531 @@
+package dev.weft.cache.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheMetrics;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import dev.weft.core.InvalidInputException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The Redis tier against the shared Redis on 6379, each test in a namespace of its own. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RedisCacheTest {
+    record User(long id, String name, Instant createdAt, List<String> roles) {
+    }
+
+    /** Jackson refuses it: it refers to itself. */
+    public static final class SelfReferencing {
+        public String name = "loop";
+        public SelfReferencing self = this;
+    }
+
+    /** Jackson refuses it: a getter throws. */
+    public static final class ThrowingGetter {
+        public String getSecret() {
+            throw new IllegalStateException("cannot read");
+        }
+    }
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final User ADA = new User(1, "Ada", Instant.parse("2024-05-01T10:15:30.123456Z"), List.of("admin"));
+    private static final User BOB = new User(2, "Bob", Instant.parse("2024-06-01T00:00:00Z"), List.of());
+
+    private final TestRedis redis = TestRedis.shared();
+    private final List<RedisCaches> opened = new ArrayList<>();
+
+    private RedisCaches connect(UnaryOperator<RedisConfig> tweak) {
+        RedisCaches caches = RedisCaches.connect(tweak.apply(redis.config()));
+        opened.add(caches);
+        return caches;
+    }
+
+    private RedisCaches connect() {
+        return connect(UnaryOperator.identity());
+    }
+
+    @AfterEach
+    void closeAndDeleteKeys() {
+        try {
+            opened.forEach(RedisCaches::close);
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Test
+    void roundTripsARecord() {
+        Cache cache = connect().cache("users");
+
+        cache.put("user:1", ADA, MINUTE);
+
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+        assertThat(cache.get("user:2", User.class)).isEmpty();
+    }
+
+    @Test
+    void roundTripsGenericTypesThroughATypeRef() {
+        Cache cache = connect().cache("users");
+        List<User> team = List.of(ADA, BOB);
+        Map<String, List<User>> byRole = Map.of("admin", List.of(ADA), "none", List.of(BOB));
+
+        cache.put("team:7", team, MINUTE);
+        cache.put("by-role", byRole, MINUTE);
+
+        assertThat(cache.get("team:7", new TypeRef<List<User>>() { })).contains(team);
+        assertThat(cache.get("by-role", new TypeRef<Map<String, List<User>>>() { })).contains(byRole);
+        assertThat(cache.get("team:7", new TypeRef<List<User>>() { }).orElseThrow().get(0)).isInstanceOf(User.class);
+    }
+
+    @Test
+    void keysAreNamespaceCacheKeyAndEveryEntryHasATtl() {
+        Cache cache = connect().cache("users");
+
+        cache.put("user:1", ADA, Duration.ofSeconds(30));
+        cache.put("user:2", BOB, Duration.ofSeconds(20), Set.of("team:7"));
+        cache.getOrLoad("user:3", User.class, Duration.ofSeconds(10), () -> ADA);
+
+        String ns = redis.namespace();
+        List<String> keys = redis.keys();
+        assertThat(keys.stream().filter(key -> !key.startsWith(ns + ":users.tag:")))
+                .containsExactlyInAnyOrder(ns + ":users:user:1", ns + ":users:user:2", ns + ":users:user:3");
+        assertThat(redis.raw().pttl(ns + ":users:user:1")).isPositive().isLessThanOrEqualTo(30_000);
+        assertThat(redis.raw().pttl(ns + ":users:user:2")).isPositive().isLessThanOrEqualTo(20_000);
+        assertThat(redis.raw().pttl(ns + ":users:user:3")).isPositive().isLessThanOrEqualTo(10_000);
+    }
+
+    @Test
+    void anEntryIsGoneFromRedisAfterItsTtl() {
+        Cache cache = connect().cache("users");
+
+        cache.put("user:1", ADA, Duration.ofMillis(200));
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> redis.raw().exists(redis.namespace() + ":users:user:1") == 0);
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
+    void invalidateRemovesOneKey() {
+        Cache cache = connect().cache("users");
+        cache.put("user:1", ADA, MINUTE);
+        cache.put("user:2", BOB, MINUTE);
+
+        cache.invalidate("user:1");
+
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+        assertThat(cache.get("user:2", User.class)).contains(BOB);
+    }
+
+    @Test
+    void invalidateTagMakesTaggedEntriesMissAndLeavesOthers() {
+        Cache cache = connect().cache("users");
+        cache.put("user:1", ADA, MINUTE, Set.of("team:7"));
+        cache.put("user:2", BOB, MINUTE, Set.of("team:7", "org:1"));
+        cache.put("user:3", ADA, MINUTE, Set.of("team:8"));
+        cache.put("user:4", BOB, MINUTE);
+
+        cache.invalidateTag("team:7");
+
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+        assertThat(cache.get("user:2", User.class)).isEmpty();
+        assertThat(cache.get("user:3", User.class)).contains(ADA);
+        assertThat(cache.get("user:4", User.class)).contains(BOB);
+    }
+
+    @Test
+    void aTagInvalidatedOnOneInstanceIsAMissOnAnother() {
+        Cache first = connect().cache("users");
+        Cache second = connect().cache("users");
+        first.put("user:1", ADA, MINUTE, Set.of("team:7"));
+
+        second.invalidateTag("team:7");
+
+        assertThat(first.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
+    void invalidateTagsMatchesAGlob() {
+        Cache cache = connect().cache("users");
+        cache.put("user:1", ADA, MINUTE, Set.of("user:1"));
+        cache.put("user:2", BOB, MINUTE, Set.of("user:2"));
+        cache.put("order:1", ADA, MINUTE, Set.of("order:1"));
+        cache.put("plain", BOB, MINUTE);
+
+        long matched = cache.invalidateTags("user*");
+
+        assertThat(matched).isEqualTo(2);
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+        assertThat(cache.get("user:2", User.class)).isEmpty();
+        assertThat(cache.get("order:1", User.class)).contains(ADA);
+        assertThat(cache.get("plain", User.class)).contains(BOB);
+    }
+
+    @Test
+    void clearRemovesEveryEntryOfThisCacheOnly() {
+        RedisCaches caches = connect();
+        Cache users = caches.cache("users");
+        Cache orders = caches.cache("orders");
+        users.put("a", ADA, MINUTE, Set.of("t"));
+        users.put("b", BOB, MINUTE);
+        orders.put("a", ADA, MINUTE);
+
+        users.clear();
+
+        assertThat(users.get("a", User.class)).isEmpty();
+        assertThat(users.get("b", User.class)).isEmpty();
+        assertThat(orders.get("a", User.class)).contains(ADA);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void noCallUsesKeysEvenToInvalidateTagsOrClear() {
+        // on a Redis of the test's own, so the command counts are this test's alone
+        try (RedisProcess own = RedisProcess.start(); TestRedis ownRedis = TestRedis.at(own.url());
+                RedisCaches caches = RedisCaches.connect(ownRedis.config())) {
+            Cache cache = caches.cache("users");
+            Cache tiered = caches.tiered("profiles", 100, MINUTE);
+
+            cache.put("user:1", ADA, MINUTE, Set.of("team:7", "user:1"));
+            cache.get("user:1", User.class);
+            cache.getOrLoad("user:2", TypeRef.of(User.class), MINUTE, Set.of("team:7"), () -> BOB);
+            cache.invalidateTag("team:7");
+            cache.invalidateTags("user*");
+            cache.invalidate("user:2");
+            cache.clear();
+            tiered.put("p", ADA, MINUTE, Set.of("team:7"));
+            tiered.invalidateTag("team:7");
+            tiered.invalidateTags("team*");
+            tiered.clear();
+
+            String commandStats = ownRedis.raw().info("commandstats");
+            assertThat(commandStats).contains("cmdstat_scan").contains("cmdstat_evalsha");
+            assertThat(commandStats).doesNotContain("cmdstat_keys");
+        }
+    }
+
+    @Test
+    void aValueJacksonCannotSerializeIsRefusedAndNothingIsWritten() {
+        Cache cache = connect().cache("users");
+
+        assertThatThrownBy(() -> cache.put("loop", new SelfReferencing(), MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("unserializable_value"));
+        assertThatThrownBy(() -> cache.put("secret", new ThrowingGetter(), MINUTE, Set.of("team:7")))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("unserializable_value"));
+
+        assertThat(redis.keys()).isEmpty();
+        assertThat(cache.stats().droppedWrites()).isZero();
+    }
+
+    @Test
+    void badKeysAndTtlsAreRefusedAndNothingIsWritten() {
+        Cache cache = connect().cache("users");
+
+        assertThatThrownBy(() -> cache.put(TestWaits.keyOfBytes(513, 3), ADA, MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_cache_key"));
+        assertThatThrownBy(() -> cache.put("a\u0000b", ADA, MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_cache_key"));
+        assertThatThrownBy(() -> cache.put("a", ADA, Duration.ZERO))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_ttl"));
+        assertThatThrownBy(() -> cache.getOrLoad("a\nb", User.class, MINUTE, () -> ADA))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_cache_key"));
+        assertThatThrownBy(() -> cache.put("a", ADA, MINUTE, Set.of("bad tag")))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_cache_tag"));
+
+        assertThat(redis.keys()).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void getOrLoadOnFourInstancesRunsTheLoaderOnceFor200ConcurrentCalls() throws Exception {
+        List<Cache> instances = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // a lease call timed out is designed to load locally; on a loaded machine the 100 ms default can run out
+            instances.add(connect(config -> config.withCommandTimeout(Duration.ofSeconds(1))).cache("reports"));
+        }
+        instances.forEach(instance -> instance.get("warm-up", String.class)); // connections open, classes loaded
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<String>> results = new ArrayList<>();
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int call = 0; call < 200; call++) {
+                Cache instance = instances.get(call % 4);
+                results.add(threads.submit(() -> {
+                    go.await();
+                    return instance.getOrLoad("daily", String.class, MINUTE, () -> {
+                        runs.incrementAndGet();
+                        TestWaits.sleepMillis(200); // the work of an expensive load
+                        return "report-42";
+                    });
+                }));
+            }
+            go.countDown();
+        }
+
+        assertThat(runs).hasValue(1);
+        for (Future<String> result : results) {
+            assertThat(result.get()).isEqualTo("report-42");
+        }
+        assertThat(redis.keys()).containsExactly(redis.namespace() + ":reports:daily");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadLongerThanTheLeaseRenewsItAndStillRunsOnce() throws Exception {
+        Cache first = connect(config -> config.withLeaseTime(Duration.ofMillis(300))).cache("reports");
+        Cache second = connect(config -> config.withLeaseTime(Duration.ofMillis(300))).cache("reports");
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch loading = new CountDownLatch(1);
+        AtomicReference<String> firstResult = new AtomicReference<>();
+        Thread slow = Thread.ofVirtual().start(() -> firstResult.set(first.getOrLoad("daily", String.class, MINUTE,
+                () -> {
+                    runs.incrementAndGet();
+                    loading.countDown();
+                    TestWaits.sleepMillis(1_500); // five lease times
+                    return "from-first";
+                })));
+        assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+
+        String secondResult = second.getOrLoad("daily", String.class, MINUTE, () -> {
+            runs.incrementAndGet();
+            return "from-second";
+        });
+
+        assertThat(slow.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(runs).hasValue(1);
+        assertThat(secondResult).isEqualTo("from-first");
+        assertThat(firstResult.get()).isEqualTo("from-first");
+        assertThat(redis.raw().exists(redis.namespace() + ":reports.lease:daily")).isZero();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aWaiterLoadsByItselfOnceTheLoadWaitIsOver() throws Exception {
+        Cache holder = connect().cache("reports");
+        Cache waiter = connect(config -> config.withLoadWait(Duration.ofMillis(300))).cache("reports");
+        CountDownLatch holderLoading = new CountDownLatch(1);
+        CountDownLatch holderRelease = new CountDownLatch(1);
+        AtomicReference<String> holderResult = new AtomicReference<>();
+        Thread stuck = Thread.ofVirtual().start(() -> holderResult.set(holder.getOrLoad("daily", String.class,
+                MINUTE, () -> {
+                    holderLoading.countDown();
+                    TestWaits.awaitLatch(holderRelease); // a load that hangs until the test ends it
+                    return "from-holder";
+                })));
+        assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();
+
+        long start = System.nanoTime();
+        String waiterResult = waiter.getOrLoad("daily", String.class, MINUTE, () -> "from-waiter");
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+        try {
+            assertThat(waiterResult).isEqualTo("from-waiter");
+            assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(300)).isLessThan(Duration.ofSeconds(2));
+            assertThat(stuck.isAlive()).as("the holder's load is still running").isTrue();
+        } finally {
+            holderRelease.countDown();
+            assertThat(stuck.join(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(holderResult.get()).isEqualTo("from-holder");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoaderExceptionReachesEveryCallerAndCachesNothing() throws Exception {
+        Cache cache = connect().cache("reports");
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        List<Future<?>> results = new ArrayList<>();
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int call = 0; call < 20; call++) {
+                results.add(threads.submit(() -> {
+                    go.await();
+                    return cache.getOrLoad("daily", String.class, MINUTE, () -> {
+                        runs.incrementAndGet();
+                        TestWaits.sleepMillis(100);
+                        throw new IllegalStateException("source down");
+                    });
+                }));
+            }
+            go.countDown();
+        }
+
+        assertThat(results).allSatisfy(result -> assertThatThrownBy(result::get)
+                .hasCauseInstanceOf(IllegalStateException.class));
+        assertThat(runs.get()).isBetween(1, 20);
+        assertThat(redis.keys()).isEmpty();
+        assertThat(cache.stats().loadFailures()).isEqualTo(runs.get());
+    }
+
+    @Test
+    void aNullResultIsReturnedAndNotCached() {
+        Cache cache = connect().cache("reports");
+        AtomicInteger runs = new AtomicInteger();
+
+        String first = cache.getOrLoad("none", String.class, MINUTE, () -> {
+            runs.incrementAndGet();
+            return null;
+        });
+        String second = cache.getOrLoad("none", String.class, MINUTE, () -> {
+            runs.incrementAndGet();
+            return null;
+        });
+
+        assertThat(first).isNull();
+        assertThat(second).isNull();
+        assertThat(runs).hasValue(2);
+        assertThat(redis.keys()).isEmpty();
+    }
+
+    @Test
+    void statsAndMicrometerMetersCountHitsAndMissesPerTier() {
+        Cache cache = connect().cache("metered");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CacheMetrics.bind(cache, registry);
+
+        cache.put("a", ADA, MINUTE);
+        cache.get("a", User.class);
+        cache.get("a", User.class);
+        cache.get("missing", User.class);
+
+        CacheStats stats = cache.stats();
+        assertThat(stats.tier()).isEqualTo("redis");
+        assertThat(stats.hits()).isEqualTo(2);
+        assertThat(stats.misses()).isEqualTo(1);
+        assertThat(stats.hitRate()).isCloseTo(2.0 / 3, within(1e-9));
+        assertThat(stats.errors()).isZero();
+        assertThat(stats.droppedWrites()).isZero();
+        assertThat(registry.get("cache.gets").tags("cache", "metered", "tier", "redis", "result", "hit")
+                .functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get("cache.gets").tags("cache", "metered", "tier", "redis", "result", "miss")
+                .functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("cache.errors").tags("cache", "metered", "tier", "redis")
+                .functionCounter().count()).isZero();
+    }
+
+    @Test
+    void loadsAndLoadTimeAreCountedAndPublished() {
+        Cache cache = connect().cache("metered");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CacheMetrics.bind(cache, registry);
+
+        cache.getOrLoad("slow", String.class, MINUTE, () -> {
+            TestWaits.sleepMillis(30); // the work of a slow loader
+            return "done";
+        });
+
+        assertThat(cache.stats().loads()).isEqualTo(1);
+        assertThat(cache.stats().loadTime()).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+        assertThat(registry.get("cache.loads").tags("cache", "metered", "tier", "redis", "result", "success")
+                .functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("cache.load.duration").tags("cache", "metered", "tier", "redis")
+                .timeGauge().value(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(30);
+    }
+
+    @Test
+    void aColdGetOrLoadCountsOneMissAndAWarmOneOneHit() {
+        Cache cache = connect().cache("metered");
+
+        cache.getOrLoad("a", User.class, MINUTE, () -> ADA);
+        cache.getOrLoad("a", User.class, MINUTE, () -> ADA);
+
+        assertThat(cache.stats().misses()).as("one read that missed").isEqualTo(1);
+        assertThat(cache.stats().hits()).isEqualTo(1);
+        assertThat(cache.stats().loads()).isEqualTo(1);
+    }
+
+    @Test
+    void aTieredCacheBindsOneSetOfMetersPerTier() {
+        RedisCaches caches = connect();
+        Cache tiered = caches.tiered("profiles", 100, MINUTE);
+        // a tiered cache bypasses both tiers until it hears invalidations; under load subscribing takes a while
+        await().atMost(Duration.ofSeconds(10)).until(caches::hearsInvalidations);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CacheMetrics.bind(tiered, registry);
+
+        tiered.put("a", ADA, MINUTE);
+        tiered.get("a", User.class);
+
+        assertThat(registry.get("cache.gets").tags("cache", "profiles", "tier", "local", "result", "hit")
+                .functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("cache.gets").tags("cache", "profiles", "tier", "redis", "result", "hit")
+                .functionCounter().count()).isZero();
+        assertThat(registry.get("cache.size").tags("cache", "profiles", "tier", "local").gauge().value())
+                .isEqualTo(1);
+    }
+
+    /**
+     * The lease race: a waiter whose last read missed just before the holder wrote the value and released the
+     * lease takes the free lease and must not run the loader a second time. Replayed with a proxy that holds the
+     * waiter's read reply until the holder is done.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aWaiterWhoseReadMissedJustBeforeTheLeaseWasReleasedDoesNotLoadAgain() throws Exception {
+        int sharedPort = io.lettuce.core.RedisURI.create(TestRedis.SHARED_URL).getPort();
+        try (TcpProxy proxy = TcpProxy.to(sharedPort);
+                RedisCaches throughProxy = RedisCaches.connect(RedisConfig.of(proxy.url())
+                        .withNamespace(redis.namespace()))) {
+            Cache holder = connect().cache("reports");
+            Cache waiter = throughProxy.cache("reports");
+            waiter.get("warm-up", String.class); // connection and script loaded before replies are counted
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch holderLoading = new CountDownLatch(1);
+            CountDownLatch holderRelease = new CountDownLatch(1);
+            Thread first = Thread.ofVirtual().start(() -> holder.getOrLoad("daily", String.class, MINUTE, () -> {
+                runs.incrementAndGet();
+                holderLoading.countDown();
+                TestWaits.awaitLatch(holderRelease);
+                return "from-holder";
+            }));
+            assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();
+
+            // the waiter's 1st read is getOrLoad's cache check; its 2nd is the read just before it tries the lease
+            TcpProxy.Hold secondRead = proxy.holdReply(2);
+            AtomicReference<String> waiterResult = new AtomicReference<>();
+            Thread second = Thread.ofVirtual().start(() -> waiterResult.set(waiter.getOrLoad("daily", String.class,
+                    MINUTE, () -> {
+                        runs.incrementAndGet();
+                        return "from-waiter";
+                    })));
+            assertThat(secondRead.awaitHeld(Duration.ofSeconds(5))).isTrue();
+            holderRelease.countDown();
+            assertThat(first.join(Duration.ofSeconds(5))).isTrue(); // value written, lease released
+            secondRead.release();
+            assertThat(second.join(Duration.ofSeconds(10))).isTrue();
+
+            assertThat(runs).as("loader runs").hasValue(1);
+            assertThat(waiterResult.get()).isEqualTo("from-holder");
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.weft.cache.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.TypeRef;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two RedisCaches on the shared Redis stand for two service processes with one tiered cache of the same name: what
+ * one writes or invalidates must reach the other's local tier.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TieredCacheTest {
+    record Profile(long id, String name) {
+    }
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+    private static final Duration ARRIVAL = Duration.ofSeconds(2);
+    private static final Profile ADA = new Profile(1, "Ada");
+    private static final Profile BOB = new Profile(2, "Bob");
+
+    private final TestRedis redis = TestRedis.shared();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    /** When each remote invalidation was applied on instance B (System.nanoTime). */
+    private final BlockingQueue<Long> arrivedAtB = new LinkedBlockingQueue<>();
+    private Cache a;
+    private Cache b;
+
+    @BeforeEach
+    void twoInstances() {
+        RedisCaches first = RedisCaches.connect(redis.config());
+        RedisCaches second = RedisCaches.connect(redis.config());
+        opened.add(first);
+        opened.add(second);
+        second.onRemoteInvalidation(arrivedAtB::add);
+        a = first.tiered("profiles", 1_000, MINUTE);
+        b = second.tiered("profiles", 1_000, MINUTE);
+    }
+
+    @AfterEach
+    void closeAndDeleteKeys() throws Exception {
+        try {
+            for (AutoCloseable closeable : opened) {
+                closeable.close();
+            }
+        } finally {
+            redis.close();
+        }
+    }
+
+    /** Waits for the next invalidation B applies, e.g. the one a put on A publishes. */
+    private long nextArrivalAtB() throws InterruptedException {
+        Long arrived = arrivedAtB.poll(ARRIVAL.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(arrived).as("an invalidation from A applied on B within " + ARRIVAL).isNotNull();
+        return arrived;
+    }
+
+    @Test
+    void aValuePutOnOneInstanceIsReadOnTheOtherAndThenServedFromItsLocalTier() throws Exception {
+        a.put("p:1", ADA, MINUTE);
+        nextArrivalAtB(); // A's put tells B to drop any local copy; let that pass first
+
+        assertThat(b.get("p:1", Profile.class)).contains(ADA);
+        CacheStats localBefore = b.tierStats().get("local");
+        CacheStats redisBefore = b.tierStats().get("redis");
+        assertThat(b.get("p:1", Profile.class)).contains(ADA);
+
+        assertThat(b.tierStats().get("local").hits()).isEqualTo(localBefore.hits() + 1);
+        assertThat(b.tierStats().get("redis").hits()).isEqualTo(redisBefore.hits());
+        assertThat(b.tierStats()).containsOnlyKeys("local", "redis");
+        assertThat(b.stats().tier()).isEqualTo("tiered");
+    }
+
+    @Test
+    void invalidateOnOneInstanceReachesTheOtherInstancesLocalTier() throws Exception {
+        a.put("p:1", ADA, MINUTE);
+        nextArrivalAtB();
+        assertThat(b.get("p:1", Profile.class)).contains(ADA); // now in B's local tier
+
+        a.invalidate("p:1");
+
+        await().atMost(ARRIVAL).until(() -> b.get("p:1", Profile.class).isEmpty());
+    }
+
+    @Test
+    void aPutOnOneInstanceReplacesTheOtherInstancesLocalCopy() throws Exception {
+        a.put("p:1", ADA, MINUTE);
+        nextArrivalAtB();
+        assertThat(b.get("p:1", Profile.class)).contains(ADA);
+
+        a.put("p:1", BOB, MINUTE);
+
+        await().atMost(ARRIVAL).until(() -> b.get("p:1", Profile.class).equals(java.util.Optional.of(BOB)));
+    }
+
+    @Test
+    void invalidateTagOnOneInstanceReachesAnEntryTheOtherReadWithGet() throws Exception {
+        a.put("p:1", ADA, MINUTE, Set.of("team:7"));
+        a.put("p:2", BOB, MINUTE, Set.of("team:8"));
+        nextArrivalAtB();
+        nextArrivalAtB();
+        assertThat(b.get("p:1", Profile.class)).contains(ADA); // now in B's local tier
+        assertThat(b.get("p:2", Profile.class)).contains(BOB);
+
+        a.invalidateTag("team:7");
+
+        await().atMost(ARRIVAL).until(() -> b.get("p:1", Profile.class).isEmpty());
+        assertThat(b.get("p:2", Profile.class)).contains(BOB);
+    }
+
+    @Test
+    void invalidateTagOnTheSameInstanceMakesAnEntryItReadFromRedisMiss() throws Exception {
+        a.put("p:1", ADA, MINUTE, Set.of("team:7"));
+        nextArrivalAtB();
+        assertThat(b.get("p:1", Profile.class)).contains(ADA); // now in B's local tier
+
+        b.invalidateTag("team:7");
+
+        assertThat(b.get("p:1", Profile.class)).isEmpty();
+    }
+
+    @Test
+    void invalidateTagOnOneInstanceReachesAnEntryTheOtherLoadedWithGetOrLoad() throws Exception {
+        a.put("p:1", ADA, MINUTE, Set.of("team:7"));
+        nextArrivalAtB();
+        assertThat(b.getOrLoad("p:1", TypeRef.of(Profile.class), MINUTE, Set.of("team:7"), () -> BOB))
+                .isEqualTo(ADA); // found in Redis, now in B's local tier with its tag
+
+        a.invalidateTag("team:7");
+
+        await().atMost(ARRIVAL).until(() -> b.get("p:1", Profile.class).isEmpty());
+    }
+
+    @Test
+    void invalidateTagsOnOneInstanceReachesTheOtherInstancesLocalTier() throws Exception {
+        a.put("p:1", ADA, MINUTE, Set.of("user:1"));
+        a.put("p:2", BOB, MINUTE, Set.of("order:1"));
+        nextArrivalAtB();
+        nextArrivalAtB();
+        assertThat(b.get("p:1", Profile.class)).contains(ADA);
+        assertThat(b.get("p:2", Profile.class)).contains(BOB);
+
+        a.invalidateTags("user*");
+
+        await().atMost(ARRIVAL).until(() -> b.get("p:1", Profile.class).isEmpty());
+        assertThat(b.get("p:2", Profile.class)).contains(BOB);
+    }
+
+    @Test
+    void clearOnOneInstanceReachesTheOtherInstancesLocalTier() throws Exception {
+        a.put("p:1", ADA, MINUTE);
+        nextArrivalAtB();
+        assertThat(b.get("p:1", Profile.class)).contains(ADA);
+
+        a.clear();
+
+        await().atMost(ARRIVAL).until(() -> b.get("p:1", Profile.class).isEmpty());
+    }
+
+    /**
+     * A read on B that fetched the old value from Redis just before A wrote the new one, but whose reply arrives
+     * after A's invalidation was applied on B, must not leave the old value in B's local tier. Replayed with a proxy
+     * in front of B that holds B's read reply until the invalidation has arrived.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aReadRacingWithAnInvalidationLeavesNoStaleLocalCopy() throws Exception {
+        int sharedPort = io.lettuce.core.RedisURI.create(TestRedis.SHARED_URL).getPort();
+        TcpProxy proxy = TcpProxy.to(sharedPort);
+        opened.add(proxy);
+        RedisCaches third = RedisCaches.connect(RedisConfig.of(proxy.url()).withNamespace(redis.namespace()));
+        opened.add(0, third);
+        BlockingQueue<Long> arrivedAtC = new LinkedBlockingQueue<>();
+        third.onRemoteInvalidation(arrivedAtC::add);
+        Cache c = third.tiered("profiles", 1_000, MINUTE);
+        a.put("p:1", ADA, MINUTE);
+        assertThat(arrivedAtC.poll(2, TimeUnit.SECONDS)).isNotNull();
+        c.get("warm-up", Profile.class); // connection and script loaded before replies are counted
+
+        TcpProxy.Hold read = proxy.holdReply(1);
+        AtomicReference<java.util.Optional<Profile>> racingRead = new AtomicReference<>();
+        Thread reader = Thread.ofVirtual().start(() -> racingRead.set(c.get("p:1", Profile.class)));
+        assertThat(read.awaitHeld(Duration.ofSeconds(5))).isTrue(); // Redis answered ADA; the reply is held
+        a.put("p:1", BOB, MINUTE);
+        assertThat(arrivedAtC.poll(2, TimeUnit.SECONDS)).as("A's invalidation applied on C").isNotNull();
+        read.release();
+        assertThat(reader.join(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(racingRead.get()).contains(ADA); // it began before the write: the old value is fair
+        assertThat(c.get("p:1", Profile.class)).as("a read after the invalidation arrived").contains(BOB);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void crossInstanceInvalidationLatencyIsMeasuredOverTwoHundredInvalidations() throws Exception {
+        int warmUp = 50;
+        int measured = 200;
+        for (int i = 0; i < warmUp; i++) {
+            a.invalidate("w:" + i);
+            nextArrivalAtB();
+        }
+
+        long[] micros = new long[measured];
+        long[] callMicros = new long[measured];
+        for (int i = 0; i < measured; i++) {
+            long start = System.nanoTime();
+            a.invalidate("p:" + i);
+            callMicros[i] = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+            micros[i] = TimeUnit.NANOSECONDS.toMicros(nextArrivalAtB() - start);
+        }
+
+        Arrays.sort(micros);
+        Arrays.sort(callMicros);
+        assertThat(micros).hasSize(measured);
+        assertThat(arrivedAtB).isEmpty();
+        System.out.printf("CROSS-INSTANCE INVALIDATION LATENCY (tiered, from invalidate(key) called on A until "
+                + "applied in B's local tier, loopback Redis, %d sequential after %d warm-up, %d CPUs): "
+                + "p50=%d us p90=%d us p99=%d us max=%d us; the invalidate call on A alone: p50=%d us p99=%d us%n",
+                measured, warmUp, Runtime.getRuntime().availableProcessors(), percentile(micros, 50),
+                percentile(micros, 90), percentile(micros, 99), micros[measured - 1], percentile(callMicros, 50),
+                percentile(callMicros, 99));
+    }
+
+    private static long percentile(long[] sorted, int percent) {
+        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}

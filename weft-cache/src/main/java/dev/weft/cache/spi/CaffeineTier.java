@@ -1,0 +1,372 @@
+package dev.weft.cache.spi;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.weft.cache.Cache;
+import dev.weft.cache.CacheStats;
+import dev.weft.cache.LocalCache;
+import dev.weft.cache.TypeRef;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The local tier: Caffeine with per-entry expiry, version-checked tags and in-JVM single flight. It is what
+ * {@link LocalCache#create(String, long)} returns, and the near tier a far-tier implementation (weft-cache-redis's
+ * tiered cache) puts in front of its own: besides {@link Cache} it offers the steps such a tier needs to serve a
+ * local hit only while it is still current ({@link #fresh}, {@link #holds}), to fill itself from the far tier
+ * without losing a racing invalidation ({@link #changes}, {@link #putIfUnchangedSince}) and to apply invalidations
+ * heard from other instances.
+ *
+ * <p>Thread-safe.
+ */
+public final class CaffeineTier implements Cache {
+    /**
+     * A cached value with its expiry and the versions of its tags when it was computed.
+     *
+     * @param value the value, kept as the object (not serialized)
+     * @param ttlNanos its time to live
+     * @param tags its tags
+     * @param versions the version of each tag when the value was computed
+     */
+    public record Entry(Object value, long ttlNanos, String[] tags, long[] versions) {
+    }
+
+    private static final String[] NO_TAGS = new String[0];
+    private static final long[] NO_VERSIONS = new long[0];
+
+    private final String name;
+    private final com.github.benmanes.caffeine.cache.Cache<String, Entry> entries;
+    private final ConcurrentHashMap<String, AtomicLong> tagVersions = new ConcurrentHashMap<>();
+    private final SingleFlight singleFlight = new SingleFlight();
+    /** Caffeine counted these as hits, but weft answered a miss (stale tags or another type). */
+    private final LongAdder rejectedHits = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
+
+    /**
+     * @param name the cache's name, already checked ({@link CacheInputs#name})
+     * @param maximumSize the most entries kept
+     * @return a local tier on the system clock
+     */
+    public static CaffeineTier create(String name, long maximumSize) {
+        // Caffeine's own default: maintenance (expiry, eviction) runs asynchronously on the common pool; it is
+        // short CPU work that never blocks, so it does not hold a carrier the way I/O would.
+        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                java.util.concurrent.ForkJoinPool.commonPool());
+    }
+
+    /**
+     * With an injected clock, so tests can move time instead of sleeping (and maintain synchronously).
+     *
+     * @param name the cache's name
+     * @param maximumSize the most entries kept
+     * @param nanoTicker the clock, in nanoseconds
+     * @return a local tier on that clock
+     */
+    public static CaffeineTier create(String name, long maximumSize, java.util.function.LongSupplier nanoTicker) {
+        java.util.Objects.requireNonNull(nanoTicker, "nanoTicker");
+        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong, Runnable::run);
+    }
+
+    private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
+            java.util.concurrent.Executor maintenance) {
+        this.name = name;
+        this.entries = Caffeine.newBuilder()
+                .ticker(ticker)
+                .executor(maintenance)
+                .maximumSize(maximumSize)
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry entry, long now) {
+                        return entry.ttlNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
+                        return entry.ttlNanos();
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry entry, long now, long remaining) {
+                        return remaining;
+                    }
+                })
+                .recordStats()
+                .evictionListener((String key, Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+                        evictions.increment();
+                    }
+                })
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    // Reads do not validate the key: an invalid key is never stored, so it simply misses.
+    @Override
+    public <T> Optional<T> get(String key, Class<T> type) {
+        Entry entry = fresh(key, type);
+        return entry == null ? Optional.empty() : Optional.of(type.cast(entry.value()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> Optional<T> get(String key, TypeRef<T> type) {
+        Entry entry = fresh(key, type.rawType());
+        return entry == null ? Optional.empty() : Optional.of((T) entry.value());
+    }
+
+    /**
+     * Reads an entry for a caller that checks more before serving it (and counts it as a hit or a miss).
+     *
+     * @param key the key
+     * @param type the class the caller wants
+     * @return the entry if present, of the type asked for, and none of its tags invalidated since it was computed;
+     *     else {@code null}
+     */
+    public @org.jspecify.annotations.Nullable Entry fresh(String key, Class<?> type) {
+        // Caffeine counts hits and misses itself; only a present entry weft refuses needs correcting.
+        Entry entry = entries.getIfPresent(Objects.requireNonNull(key, "key"));
+        if (entry == null) {
+            return null;
+        }
+        if (type.isInstance(entry.value()) && (entry.tags().length == 0 || current(entry))) {
+            return entry;
+        }
+        if (entry.tags().length > 0 && !current(entry)) {
+            entries.asMap().remove(key, entry);
+        }
+        rejectedHits.increment();
+        return null;
+    }
+
+    /**
+     * Whether {@code entry}, found by {@link #fresh} a moment ago, is still the key's entry and still current: an
+     * invalidation applied since removed or outdated it otherwise.
+     *
+     * @param key the key
+     * @param entry the entry {@link #fresh} returned for it
+     * @return whether it may still be served
+     */
+    public boolean holds(String key, Entry entry) {
+        return entries.asMap().get(key) == entry && (entry.tags().length == 0 || current(entry));
+    }
+
+    /** Counts a hit the caller did not serve after all (Caffeine counted it as a hit). */
+    public void rejectHit() {
+        rejectedHits.increment();
+    }
+
+    /** Like {@link #fresh}, without counting a read: {@code asMap().get} records no statistics. */
+    private Entry peek(String key, Class<?> type) {
+        Entry entry = entries.asMap().get(key);
+        return entry != null && type.isInstance(entry.value()) && (entry.tags().length == 0 || current(entry))
+                ? entry : null;
+    }
+
+    /** Counts every invalidation of this tier, so a copy read from a far tier can tell one happened meanwhile. */
+    private final AtomicLong changes = new AtomicLong();
+
+    /** @return the count of invalidations so far */
+    public long changes() {
+        return changes.get();
+    }
+
+    /**
+     * Stores a copy read from a far tier unless an invalidation (of any key or tag) happened since
+     * {@code before}: that invalidation might have been for this value, which the read may predate.
+     *
+     * @param before {@link #changes()} read before the far tier was asked
+     * @param key the key
+     * @param value the value read
+     * @param ttl how long the copy lives here
+     * @param tags its tags
+     */
+    public void putIfUnchangedSince(long before, String key, Object value, Duration ttl, String[] tags) {
+        Entry entry = new Entry(value, ttl.toNanos(), tags, versionsOf(tags));
+        if (changes.get() != before) {
+            return;
+        }
+        entries.put(key, entry);
+        if (changes.get() != before) {
+            entries.asMap().remove(key, entry); // an invalidation raced with the put itself
+        }
+    }
+
+    private boolean current(Entry entry) {
+        for (int i = 0; i < entry.tags().length; i++) {
+            if (version(entry.tags()[i]) != entry.versions()[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long version(String tag) {
+        AtomicLong version = tagVersions.get(tag);
+        return version == null ? 0 : version.get();
+    }
+
+    @Override
+    public void put(String key, Object value, Duration ttl, Set<String> tags) {
+        CacheInputs.entry(key, ttl, tags);
+        Objects.requireNonNull(value, "value");
+        entries.put(key, entry(value, ttl, tags, versionsOf(tags)));
+    }
+
+    /**
+     * Stores a value computed under the given tag versions (captured before the computation began).
+     *
+     * @param key the key
+     * @param value the value
+     * @param ttl its time to live
+     * @param tags its tags
+     * @param versions the tags' versions from {@link #versionsOf(String[])} before the computation began
+     */
+    public void putComputed(String key, Object value, Duration ttl, String[] tags, long[] versions) {
+        entries.put(key, new Entry(value, ttl.toNanos(), tags, versions));
+    }
+
+    /**
+     * @param tags tags
+     * @return them as the array the entries keep
+     */
+    public String[] tagArray(Set<String> tags) {
+        return tags.isEmpty() ? NO_TAGS : tags.toArray(String[]::new);
+    }
+
+    /**
+     * @param tags tags
+     * @return the current version of each
+     */
+    public long[] versionsOf(String[] tags) {
+        if (tags.length == 0) {
+            return NO_VERSIONS;
+        }
+        long[] versions = new long[tags.length];
+        for (int i = 0; i < tags.length; i++) {
+            // create the counter: a pattern invalidation must find a tag whose first load is still running
+            versions[i] = tagVersions.computeIfAbsent(tags[i], unused -> new AtomicLong()).get();
+        }
+        return versions;
+    }
+
+    private long[] versionsOf(Set<String> tags) {
+        return versionsOf(tagArray(tags));
+    }
+
+    private Entry entry(Object value, Duration ttl, Set<String> tags, long[] versions) {
+        return new Entry(value, ttl.toNanos(), tagArray(tags), versions);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader) {
+        Optional<T> cached = get(key, type);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        CacheInputs.entry(key, ttl, tags);
+        Objects.requireNonNull(loader, "loader");
+        return singleFlight.run(key, LocalCache.DEFAULT_LOAD_WAIT, () -> {
+            Entry again = peek(key, type.rawType()); // another caller may have finished while this one queued
+            if (again != null) {
+                return (T) again.value();
+            }
+            String[] tagArray = tagArray(tags);
+            long[] versions = versionsOf(tagArray);
+            T value = loads.time(loader);
+            if (value != null) {
+                putComputed(key, value, ttl, tagArray, versions);
+            }
+            return value;
+        });
+    }
+
+
+    @Override
+    public void invalidate(String key) {
+        changes.incrementAndGet();
+        entries.invalidate(CacheInputs.key(key));
+    }
+
+    @Override
+    public void invalidateTag(String tag) {
+        changes.incrementAndGet();
+        tagVersions.computeIfAbsent(CacheInputs.tag(tag), unused -> new AtomicLong()).incrementAndGet();
+    }
+
+    /**
+     * Bumps a tag's version, as told by another instance.
+     *
+     * @param tag the tag
+     */
+    public void observeTagInvalidated(String tag) {
+        invalidateTag(tag);
+    }
+
+    @Override
+    public long invalidateTags(String pattern) {
+        Pattern glob = CacheInputs.glob(Objects.requireNonNull(pattern, "pattern"));
+        changes.incrementAndGet();
+        long matched = 0;
+        for (Map.Entry<String, AtomicLong> tag : tagVersions.entrySet()) {
+            if (glob.matcher(tag.getKey()).matches()) {
+                tag.getValue().incrementAndGet();
+                matched++;
+            }
+        }
+        // Tags never invalidated have no counter yet: look at the entries for them too.
+        for (Entry entry : entries.asMap().values()) {
+            for (String tag : entry.tags()) {
+                if (!tagVersions.containsKey(tag) && glob.matcher(tag).matches()) {
+                    invalidateTag(tag);
+                    matched++;
+                }
+            }
+        }
+        return matched;
+    }
+
+    @Override
+    public void clear() {
+        changes.incrementAndGet();
+        entries.invalidateAll();
+    }
+
+    @Override
+    public CacheStats stats() {
+        com.github.benmanes.caffeine.cache.stats.CacheStats counted = entries.stats();
+        long rejected = rejectedHits.sum();
+        return new CacheStats(name, "local", counted.hitCount() - rejected, counted.missCount() + rejected,
+                evictions.sum(), loads.loads(), loads.failures(), loads.total(), 0, 0,
+                entries.estimatedSize());
+    }
+
+    @Override
+    public Map<String, CacheStats> tierStats() {
+        return Map.of("local", stats());
+    }
+
+    /** Runs Caffeine's pending maintenance (expiry, eviction) now; for tests. */
+    public void cleanUp() {
+        entries.cleanUp();
+    }
+
+    @Override
+    public void close() {
+        entries.invalidateAll();
+    }
+}

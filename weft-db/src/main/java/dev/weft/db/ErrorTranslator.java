@@ -1,0 +1,57 @@
+package dev.weft.db;
+
+import dev.weft.db.internal.ConnectionPool;
+import dev.weft.db.internal.Dialect;
+import dev.weft.db.internal.SqlErrors;
+import dev.weft.db.internal.SqlFault;
+import java.sql.SQLException;
+
+/**
+ * Turns a driver's {@link SQLException} into weft's exception for it, by SQLState class and dialect, and notes on
+ * the operation whether its connection is still fit for reuse. Thread-safe.
+ */
+final class ErrorTranslator {
+    private final String database;
+    private final Dialect dialect;
+    private final ConnectionPool pool;
+
+    ErrorTranslator(String database, Dialect dialect, ConnectionPool pool) {
+        this.database = database;
+        this.dialect = dialect;
+        this.pool = pool;
+    }
+
+    DatabaseException translate(SQLException error, Operation operation) {
+        DatabaseException translated = SqlErrors.translate(error, dialect, database, operation.describe(),
+                operation.timedOutAfter);
+        SqlFault fault = dialect.classify(error);
+        if (operation.timedOutAfter != null || SqlErrors.poisonsConnection(fault)) {
+            operation.broken = true;
+        }
+        if (fault == SqlFault.CONNECTION) {
+            pool.suspect(); // a lost connection may be a lost server: have the health checker look now
+        }
+        return translated;
+    }
+
+    /**
+     * Translates a failure of an operation that may have been committing: a {@code COMMIT}, or a write in
+     * autocommit mode. A lost connection then leaves the outcome unknown (the server may have committed before the
+     * reply was lost), which callers must be able to tell from "nothing was committed".
+     */
+    DatabaseException translateCommitting(SQLException error, Operation operation) {
+        DatabaseException translated = translate(error, operation);
+        if (translated instanceof QueryTimeoutException) {
+            // the cancel races the statement: an autocommit write or a COMMIT may have finished before it arrived
+            return new CommitOutcomeUnknownException("database '" + database + "': " + operation.describe()
+                    + " was cancelled by its timeout while it may have been committing; the outcome is unknown",
+                    translated.sqlState().orElse(null), error);
+        }
+        if (translated instanceof DatabaseUnavailableException && !(translated instanceof DatabaseReadOnlyException)) {
+            return new CommitOutcomeUnknownException("database '" + database + "': " + operation.describe()
+                    + " lost its connection while the database may have been committing; the outcome is unknown",
+                    translated.sqlState().orElse(null), error);
+        }
+        return translated;
+    }
+}

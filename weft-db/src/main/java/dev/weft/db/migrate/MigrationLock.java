@@ -1,0 +1,128 @@
+package dev.weft.db.migrate;
+
+import dev.weft.core.ErrorKind;
+import dev.weft.db.Database;
+import dev.weft.db.DatabaseType;
+import dev.weft.db.QueryTimeoutException;
+import dev.weft.db.Transaction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.function.Function;
+
+/**
+ * The database-wide lock every migration step holds: a transaction-scoped advisory lock on PostgreSQL, a named
+ * session lock on MariaDB/MySQL, SQLite's {@code BEGIN IMMEDIATE}. Its key is derived from the database and the
+ * schema table's name, so runners of one schema table exclude each other and no one else. Thread-safe.
+ */
+final class MigrationLock {
+    /** Extra time the client-side watchdog gives a lock statement, so the server's own timeout fires first. */
+    private static final Duration WATCHDOG_SLACK = Duration.ofSeconds(5);
+
+    private final Database database;
+    private final MigrationConfig config;
+    private final DatabaseType type;
+    private final long advisoryKey;
+    private final String lockName;
+
+    MigrationLock(Database database, MigrationConfig config) {
+        this.database = database;
+        this.config = config;
+        this.type = database.type();
+        byte[] digest = sha256("weft-migrations:" + database.config().database() + ":" + config.table());
+        long key = 0;
+        for (int i = 0; i < 8; i++) {
+            key = key << 8 | (digest[i] & 0xFF);
+        }
+        this.advisoryKey = key;
+        this.lockName = "weft-mig-" + HexFormat.of().formatHex(digest, 0, 12);
+    }
+
+    /**
+     * Runs {@code work} in a transaction under the migration lock. PostgreSQL: a transaction-scoped advisory
+     * lock, released by the commit or rollback. MariaDB/MySQL: a named lock of the session, which lives on this
+     * transaction's connection, released in {@code finally}. SQLite: weft opens transactions with
+     * {@code BEGIN IMMEDIATE}, which takes the database's write lock up front.
+     */
+    <T> T locked(Function<Transaction, T> work) {
+        try {
+            return database.inTransaction(transaction -> switch (type) {
+                case POSTGRESQL -> {
+                    transaction.execute("SET LOCAL statement_timeout = " + config.lockTimeout().toMillis());
+                    transaction.statement("SELECT pg_advisory_xact_lock(:key)").bind("key", advisoryKey)
+                            .timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).list();
+                    transaction.execute("SET LOCAL statement_timeout = " + statementTimeout().toMillis());
+                    yield work.apply(transaction);
+                }
+                case MARIADB, MYSQL -> mysqlLocked(transaction, work);
+                case SQLITE -> work.apply(transaction);
+            });
+        } catch (QueryTimeoutException e) {
+            throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
+                    + database.name() + "': another migration runner held the migration lock of " + config.table()
+                    + " for more than " + config.lockTimeout().toMillis() + " ms, or a migration statement timed out",
+                    e);
+        }
+    }
+
+    private <T> T mysqlLocked(Transaction transaction, Function<Transaction, T> work) {
+        boolean mariaDbTimeout = type == DatabaseType.MARIADB;
+        if (mariaDbTimeout) {
+            // max_statement_time would otherwise cut the lock wait short; GET_LOCK has its own timeout
+            transaction.execute("SET SESSION max_statement_time = 0");
+        }
+        try {
+            long seconds = Math.max(1, config.lockTimeout().toSeconds());
+            Long got = transaction.statement("SELECT GET_LOCK(:name, :seconds)").bind("name", lockName)
+                    .bind("seconds", seconds).timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).one(Long.class);
+            if (got == null || got != 1L) {
+                throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
+                        + database.name() + "': another migration runner held the migration lock of "
+                        + config.table() + " for more than " + seconds + " s", null);
+            }
+            try {
+                if (mariaDbTimeout) {
+                    transaction.execute("SET SESSION max_statement_time = " + seconds(statementTimeout()));
+                }
+                T result;
+                try {
+                    result = work.apply(transaction);
+                } catch (RuntimeException | Error failure) {
+                    transaction.execute("ROLLBACK");
+                    throw failure;
+                }
+                // Commit before RELEASE_LOCK: released first, the lock would let the next runner read the schema
+                // table before this step's row is committed, and it would apply the migration again. weft commits
+                // only after this callback returns, and the named lock must be released on this connection, so
+                // the commit is a statement here; weft's own commit then finds an empty transaction.
+                transaction.execute("COMMIT");
+                return result;
+            } finally {
+                transaction.statement("SELECT RELEASE_LOCK(:name)").bind("name", lockName).list();
+            }
+        } finally {
+            if (mariaDbTimeout) {
+                transaction.execute("SET SESSION max_statement_time = " + seconds(database.config().statementTimeout()));
+            }
+        }
+    }
+
+    /** @return the server-side timeout of migration statements: the runner's, else the database's */
+    private Duration statementTimeout() {
+        return config.statementTimeout().isZero() ? database.config().statementTimeout() : config.statementTimeout();
+    }
+
+    private static String seconds(Duration duration) {
+        return Double.toString(duration.toMillis() / 1000.0);
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

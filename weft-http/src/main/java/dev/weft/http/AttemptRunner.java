@@ -1,0 +1,285 @@
+package dev.weft.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
+import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.io.ModalCloseable;
+import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one attempt of a call through HttpClient 5, after {@link HostGuard#admit} let it through: builds the request
+ * (credentials only to the base URL's host), caps every wait at the call's deadline, records the attempt in the
+ * metrics and the breaker, and turns the answer into an {@link Attempt}. Thread-safe.
+ */
+final class AttemptRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AttemptRunner.class);
+    private static final int DRAIN_LIMIT = 64 * 1024;
+
+    private final ApiConfig config;
+    private final String baseAuthority;
+    private final Transport transport;
+    private final CallMetrics metrics;
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    /** Cancels streamed uploads at the deadline; one daemon platform thread that only calls {@code cancel()}. */
+    private final ScheduledExecutorService watchdog;
+
+    AttemptRunner(ApiConfig config, Transport transport, CallMetrics metrics, Clock clock, LongSupplier nanoTime) {
+        this.config = config;
+        this.baseAuthority = config.baseAuthority();
+        this.transport = transport;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "weft-api-" + config.name() + "-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.watchdog = timer;
+    }
+
+    /**
+     * What one attempt came to: an open exchange (success), or a failure with what the retry decision needs.
+     *
+     * @param exchange the open response of a success, or {@code null}
+     * @param failure why the attempt failed, or {@code null}
+     * @param retryable whether the failure is worth retrying
+     * @param neverSent whether the request provably never reached the server
+     * @param retryAfter the server's {@code Retry-After}, or {@code null}
+     */
+    record Attempt(@Nullable Exchange exchange, @Nullable ApiException failure, boolean retryable,
+            boolean neverSent, @Nullable Duration retryAfter) {
+        static Attempt succeeded(Exchange exchange) {
+            return new Attempt(exchange, null, false, false, null);
+        }
+    }
+
+    /**
+     * Sends one admitted attempt. Everything the attempt holds (response, bulkhead permit, deadline timer) is
+     * released unless it succeeded; a success hands them to the returned exchange.
+     *
+     * @param attempt 1 for the first attempt
+     * @param ifNoneMatch the cached ETag to revalidate, or {@code null}
+     * @param remaining nanos left before the call's deadline
+     * @param boundedByDeadline whether the deadline also cuts a slow body
+     */
+    Attempt send(Call call, int attempt, @Nullable String ifNoneMatch, long remaining, boolean boundedByDeadline) {
+        HostGuard guard = call.guard();
+        HttpUriRequestBase request;
+        try {
+            request = buildRequest(call, attempt, ifNoneMatch);
+        } catch (RuntimeException e) {
+            guard.releaseBulkhead();
+            guard.releaseBreaker();
+            throw e;
+        }
+        AtomicBoolean timedOut = new AtomicBoolean();
+        // Connect, lease and read timeouts are capped at the time left, and body reads check the deadline, so
+        // only a streamed upload (a write the server stops reading) needs a timer to cancel it.
+        ScheduledFuture<?> deadline = call.body() instanceof RequestBody.Form ? watchdog.schedule(() -> {
+            timedOut.set(true);
+            request.cancel();
+        }, remaining, TimeUnit.NANOSECONDS) : null;
+        long attemptStart = nanoTime.getAsLong();
+        ClassicHttpResponse response = null;
+        boolean handedOver = false;
+        try {
+            HttpClientContext context = HttpClientContext.create();
+            long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));
+            // Read and lease timeouts are capped at the time left, so no wait outlives the deadline.
+            context.setRequestConfig(requestConfig(
+                    Math.min(config.timeouts().response().toMillis(), remainingMillis), remainingMillis));
+            response = transport.client.executeOpen(null, request, context);
+            int status = response.getCode();
+            long elapsed = nanoTime.getAsLong() - attemptStart;
+            metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), status,
+                    CallMetrics.outcome(status), elapsed);
+            guard.onResponse(status, elapsed);
+            if (status < 400 || status == 304) {
+                if (deadline != null && !boundedByDeadline) {
+                    deadline.cancel(false);
+                }
+                handedOver = true;
+                return Attempt.succeeded(new Exchange(response, call, config, nanoTime,
+                        boundedByDeadline ? deadline : null, timedOut, boundedByDeadline ? call.deadline() : 0,
+                        attempt));
+            }
+            return failed(call, response, status);
+        } catch (IOException e) {
+            long elapsed = nanoTime.getAsLong() - attemptStart;
+            metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), 0,
+                    timedOut.get() || e instanceof SocketTimeoutException ? "TIMEOUT" : "IO_ERROR", elapsed);
+            guard.onFailure(elapsed, e);
+            if (timedOut.get() || nanoTime.getAsLong() - call.deadline() >= 0) {
+                return new Attempt(null, new ApiTimeoutException(config.name(), guard.authority,
+                        "deadline_exceeded", "no complete answer within " + call.budgetMillis() + " ms", e),
+                        false, false, null);
+            }
+            boolean neverSent = TransportFailures.neverSent(e);
+            ApiException failure = TransportFailures.of(config, guard.authority, e, neverSent);
+            return new Attempt(null, failure, failure.retryable(), neverSent, null);
+        } catch (RuntimeException e) {
+            guard.releaseBreaker();
+            throw e;
+        } finally {
+            if (!handedOver) {
+                release(response, deadline, guard);
+            }
+        }
+    }
+
+    /** The failure for an error status: 429 and 502/503/504 are worth retrying, honouring a Retry-After. */
+    private Attempt failed(Call call, ClassicHttpResponse response, int status) {
+        String host = call.guard().authority;
+        Duration retryAfter = RetryAfter.parse(header(response, "Retry-After"), clock);
+        String excerpt = excerpt(response);
+        ApiException failure = status == 429
+                ? new RateLimitedException(config.name(), host, retryAfter == null ? Duration.ofSeconds(1) : retryAfter,
+                        call.request().method() + " " + call.target().uriTemplate() + " answered 429", true)
+                : new UpstreamException(config.name(), host, call.request().method().name(),
+                        call.target().uriTemplate(), status, excerpt, retryAfter);
+        boolean retryable = status == 429 || status == 502 || status == 503 || status == 504;
+        return new Attempt(null, failure, retryable, false, retryAfter);
+    }
+
+    private HttpUriRequestBase buildRequest(Call call, int attempt, @Nullable String ifNoneMatch) {
+        HttpUriRequestBase request = new HttpUriRequestBase(call.request().method().name(), call.target().uri());
+        AuthConfig auth = config.auth();
+        boolean sameHost = call.target().authority().equals(baseAuthority);
+        // Credentials go only to the configured API, never to another allowed host.
+        if (sameHost && !auth.bearerToken().isEmpty()) {
+            request.setHeader("Authorization", "Bearer " + auth.bearerToken().reveal());
+        }
+        if (sameHost && !auth.apiKey().isEmpty()) {
+            request.setHeader(auth.apiKeyHeader(), auth.apiKey().reveal());
+        }
+        if (!config.pool().keepAlive()) {
+            request.setHeader("Connection", "close");
+        }
+        request.setHeader("Accept", "application/json, */*;q=0.5");
+        for (Map.Entry<String, String> header : call.request().headers()) {
+            request.setHeader(header.getKey(), header.getValue());
+        }
+        String idempotencyKey = call.idempotencyKey();
+        if (idempotencyKey != null) {
+            request.setHeader("Idempotency-Key", idempotencyKey);
+        }
+        if (ifNoneMatch != null) {
+            request.setHeader("If-None-Match", ifNoneMatch);
+        }
+        if (attempt > 1) {
+            request.setHeader("X-Retry-Attempt", Integer.toString(attempt - 1));
+        }
+        RequestBody body = call.body();
+        byte[] json = call.jsonBody();
+        if (body instanceof RequestBody.Json && json != null) {
+            request.setEntity(new ByteArrayEntity(json, ContentType.APPLICATION_JSON));
+        } else if (body instanceof RequestBody.Bytes(byte[] bytes, String contentType)) {
+            request.setEntity(new ByteArrayEntity(bytes, ContentType.parse(contentType)));
+        } else if (body instanceof RequestBody.Form(Multipart multipart)) {
+            MultipartEntityBuilder form = MultipartEntityBuilder.create().setMode(HttpMultipartMode.EXTENDED);
+            for (Multipart.Part part : multipart.parts()) {
+                switch (part) {
+                    case Multipart.Field field -> form.addTextBody(field.name(), field.value(),
+                            ContentType.parse(field.contentType()).withCharset(StandardCharsets.UTF_8));
+                    case Multipart.FilePart file -> form.addBinaryBody(file.name(), file.path().toFile(),
+                            ContentType.parse(file.contentType()), file.filename());
+                }
+            }
+            request.setEntity(form.build());
+        }
+        return request;
+    }
+
+    private static RequestConfig requestConfig(long responseMillis, long leaseMillis) {
+        return RequestConfig.custom()
+                .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, responseMillis)))
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(Math.max(1, leaseMillis)))
+                .setRedirectsEnabled(false)
+                .build();
+    }
+
+    /**
+     * Up to 1 KiB of an error body. A small rest is drained so the connection can be reused; a large or unknown
+     * one is dropped with the connection rather than read.
+     */
+    private static String excerpt(ClassicHttpResponse response) {
+        HttpEntity entity = response.getEntity();
+        if (entity == null) {
+            return "";
+        }
+        long length = entity.getContentLength();
+        try {
+            InputStream in = entity.getContent();
+            byte[] head = in.readNBytes(UpstreamException.MAX_EXCERPT_BYTES);
+            if (length >= 0 && length <= DRAIN_LIMIT) {
+                in.skipNBytes(Math.max(0, length - head.length));
+            } else if (head.length == UpstreamException.MAX_EXCERPT_BYTES) {
+                discard(response);
+            }
+            return new String(head, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            discard(response);
+            return "";
+        }
+    }
+
+    /** Drops the connection under a response whose rest will not be read. */
+    private static void discard(ClassicHttpResponse response) {
+        if (response instanceof ModalCloseable modal) {
+            modal.close(CloseMode.IMMEDIATE);
+        }
+    }
+
+    private void release(@Nullable ClassicHttpResponse response, @Nullable ScheduledFuture<?> deadline,
+            HostGuard guard) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        if (response != null) {
+            try {
+                response.close();
+            } catch (IOException e) {
+                log.atDebug().setMessage("closing a response failed").addKeyValue("client", config.name()).log();
+            }
+        }
+        guard.releaseBulkhead();
+    }
+
+    private static @Nullable String header(ClassicHttpResponse response, String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? null : header.getValue();
+    }
+
+    /** Stops the deadline timer. */
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+}

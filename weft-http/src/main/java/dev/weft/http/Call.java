@@ -1,0 +1,73 @@
+package dev.weft.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.weft.core.InvalidInputException;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A call being made: its checked target, host guard, deadline and body, fixed before the first attempt so that
+ * every attempt sends the same request. Immutable.
+ *
+ * @param request the request as the caller built it
+ * @param target the resolved URI, its {@code host:port} and its URI template (the metric tag)
+ * @param guard the host's breaker, rate gate, bulkhead and retry budget
+ * @param startNanos when the call started, on the client's nano clock
+ * @param deadline when the call must be done, on the same clock
+ * @param body the request body, or {@code null}
+ * @param jsonBody a JSON body already written, so retries send the same bytes, or {@code null}
+ * @param idempotencyKey the {@code Idempotency-Key}, or {@code null}
+ */
+record Call(ApiRequest request, RequestTarget target, HostGuard guard, long startNanos, long deadline,
+        @Nullable RequestBody body, byte @Nullable [] jsonBody, @Nullable String idempotencyKey) {
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    /**
+     * Checks a request and fixes what its attempts share.
+     *
+     * @throws InvalidInputException on a bad header, idempotency key or JSON body
+     * @throws DisallowedHostException if an absolute URL names a host the config does not allow
+     */
+    static Call prepare(ApiRequest request, ApiConfig config, ApiResponse.JsonCodec codec, HostGuards guards,
+            long nowNanos) {
+        RequestTarget target = RequestTarget.resolve(config, request.pathTemplate(), request.pathParams(),
+                request.queryParams());
+        for (Map.Entry<String, String> header : request.headers()) {
+            if (!Headers.validName(header.getKey())) {
+                throw new InvalidInputException("invalid_header", "headers", "not a valid header name");
+            }
+            if (!Headers.validValue(header.getValue())) {
+                throw new InvalidInputException("invalid_header", "headers." + header.getKey(),
+                        "header value contains control characters (CR, LF, NUL)");
+            }
+        }
+        String key = request.idempotencyKeyValue().orElse(null);
+        if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw new InvalidInputException("invalid_idempotency_key", "Idempotency-Key",
+                    "must be 1..255 visible ASCII characters");
+        }
+        RequestBody body = request.body().orElse(null);
+        byte[] json = null;
+        if (body instanceof RequestBody.Json(Object value)) {
+            try {
+                json = codec.mapper().writeValueAsBytes(value);
+            } catch (JsonProcessingException e) {
+                throw new InvalidInputException("invalid_body", "body",
+                        "request body cannot be written as JSON: " + e.getOriginalMessage(), e);
+            }
+        }
+        long deadline = nowNanos + request.timeout().orElse(config.timeouts().total()).toNanos();
+        return new Call(request, target, guards.guard(target.authority()), nowNanos, deadline, body, json, key);
+    }
+
+    /** Whether a retry may resend this call: an idempotent method, or a caller's idempotency key. */
+    boolean resendable() {
+        return request.method().idempotent() || idempotencyKey != null;
+    }
+
+    /** The call's time budget, for messages. */
+    long budgetMillis() {
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - startNanos);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.weft.http;
+
+import dev.weft.core.RetryPolicy;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The attempt loop of a call: admits each attempt through the host's guards, sends it with the
+ * {@link AttemptRunner}, and retries what may be retried with weft-core's full-jitter {@link RetryPolicy}, inside
+ * the host's {@link RetryBudget} and the call's deadline. Records the call's failure in the metrics. Thread-safe.
+ *
+ * <p>Retry is weft's own loop, not Resilience4j's {@code Retry}: the decision needs the method, the idempotency key,
+ * whether the request provably never left, the server's {@code Retry-After} and a budget shared by all calls to a
+ * host, none of which R4j's retry can express without wrapping every one of them.
+ */
+final class RetryExecutor {
+    private final ApiConfig config;
+    private final RetryPolicy policy;
+    private final AttemptRunner attempts;
+    private final CallMetrics metrics;
+    private final LongSupplier nanoTime;
+    private final RandomGenerator random;
+
+    RetryExecutor(ApiConfig config, AttemptRunner attempts, CallMetrics metrics, LongSupplier nanoTime,
+            RandomGenerator random) {
+        this.config = config;
+        this.policy = config.retry().policy();
+        this.attempts = attempts;
+        this.metrics = metrics;
+        this.nanoTime = nanoTime;
+        this.random = random;
+    }
+
+    /**
+     * Attempts the call until a response below 400 (or a 304) arrives, retrying what may be retried. The returned
+     * exchange holds the bulkhead permit; the caller closes it.
+     *
+     * @param ifNoneMatch the cached ETag to revalidate, or {@code null}
+     * @param boundedByDeadline whether the deadline also cuts a slow body
+     * @throws ApiException the last attempt's failure, or why no attempt could be made
+     */
+    Exchange execute(Call call, @Nullable String ifNoneMatch, boolean boundedByDeadline) {
+        HostGuard guard = call.guard();
+        guard.budget.recordCall();
+        ApiException last = null;
+        for (int attempt = 1; ; attempt++) {
+            long remaining = call.deadline() - nanoTime.getAsLong();
+            if (remaining <= 0) {
+                throw failed(call, attempt - 1, last != null ? last
+                        : new ApiTimeoutException(config.name(), guard.authority, "deadline_exceeded",
+                                "deadline passed before the call could be sent", null));
+            }
+            try {
+                guard.admit(remaining, last);
+            } catch (ApiException refused) {
+                throw failed(call, attempt - 1, refused);
+            }
+            AttemptRunner.Attempt outcome = attempts.send(call, attempt, ifNoneMatch, remaining, boundedByDeadline);
+            Exchange exchange = outcome.exchange();
+            if (exchange != null) {
+                return exchange;
+            }
+            last = Objects.requireNonNull(outcome.failure());
+            Duration retryAfter = outcome.retryAfter();
+            if (!outcome.retryable() || !mayRetry(call, attempt, outcome.neverSent(), waitsAsAsked(retryAfter), last)) {
+                throw failed(call, attempt, last);
+            }
+            Duration delay = policy.backoff().delay(attempt, retryAfter, random);
+            if (delay.toNanos() >= call.deadline() - nanoTime.getAsLong()) {
+                throw failed(call, attempt, last);
+            }
+            metrics.retry();
+            sleep(delay, guard);
+        }
+    }
+
+    /**
+     * Whether the retry waits what the server asked for: a {@code Retry-After} within {@code maxRetryDelay}. A longer
+     * one is cut to {@code maxRetryDelay}, so that retry comes before the server said and draws from the budget.
+     */
+    private boolean waitsAsAsked(@Nullable Duration retryAfter) {
+        return retryAfter != null && retryAfter.compareTo(policy.backoff().maxDelay()) <= 0;
+    }
+
+    /**
+     * Whether the failed attempt may be retried; throws if only the budget stands in the way. A retry the server
+     * asked for with {@code Retry-After} (a polite 429 or 503) is flow control, not a retry storm: it waits what the
+     * server said and does not draw from the budget, so a rate-limited but healthy upstream never exhausts it; a
+     * wait cut short by {@code maxRetryDelay} is not what the server said, and draws like any retry.
+     */
+    private boolean mayRetry(Call call, int attempt, boolean neverSent, boolean serverSaidWhen, ApiException last) {
+        if (!policy.allowsAnotherAttempt(attempt)) {
+            return false;
+        }
+        if (!call.resendable() && !neverSent) {
+            return false;
+        }
+        if (!serverSaidWhen && !call.guard().budget.tryRetry()) {
+            throw failed(call, attempt,
+                    new RetryBudgetExhaustedException(config.name(), call.guard().authority, attempt, last));
+        }
+        return true;
+    }
+
+    /** Records the call's failure and returns it to throw. */
+    private ApiException failed(Call call, int attempts, ApiException failure) {
+        int status = failure instanceof UpstreamException upstream ? upstream.status()
+                : failure instanceof RateLimitedException limited && limited.fromUpstream() ? 429 : 0;
+        metrics.finish(call, status, failure.code(), attempts, true, nanoTime.getAsLong());
+        return failure;
+    }
+
+    private void sleep(Duration delay, HostGuard guard) {
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw TransportFailures.interrupted(config.name(), guard.authority, "during retry backoff");
+        }
+    }
+}

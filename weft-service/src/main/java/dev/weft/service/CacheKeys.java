@@ -1,0 +1,52 @@
+package dev.weft.service;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The one place that names the service's cache keys and tags, and how long each kind of entry lives. Every reader
+ * and every invalidator asks here, so a key written by one class is the key another one drops.
+ *
+ * <p>User entries carry the database's cache scope ({@link ServiceContext#cacheScope()}): two databases sharing one
+ * Redis never serve each other's ids. Video entries are keyed by the video id, which is random and so needs no
+ * scope.
+ *
+ * <p>Thread-safe.
+ */
+public final class CacheKeys {
+    /** How long a profile stays cached (it is invalidated on every change anyway). */
+    public static final Duration PROFILE_TTL = Duration.ofMinutes(5);
+    /**
+     * How long a video stays cached when its invalidations reach every instance (Redis configured); it is invalidated
+     * on every change anyway.
+     */
+    public static final Duration SHARED_VIDEO_TTL = Duration.ofMinutes(5);
+    /**
+     * How long a video stays cached in an in-process cache only: another instance's worker cannot invalidate it, so
+     * a status read on this instance is at most this old.
+     */
+    public static final Duration LOCAL_VIDEO_TTL = Duration.ofSeconds(10);
+
+    private final Supplier<String> scope;
+
+    /** @param scope the database's cache scope, read on every call (it is settled once at start) */
+    CacheKeys(Supplier<String> scope) {
+        this.scope = Objects.requireNonNull(scope, "scope");
+    }
+
+    /** @param userId a user @return the key of that user's profile entry */
+    public String profile(long userId) {
+        return "profile:" + scope.get() + ":" + userId;
+    }
+
+    /** @param userId a user @return the tag of every entry about that user (profile, stats) */
+    public String userTag(long userId) {
+        return "user:" + scope.get() + ":" + userId;
+    }
+
+    /** @param videoId a video @return the key of that video's row */
+    public String video(String videoId) {
+        return "video:" + videoId;
+    }
+}

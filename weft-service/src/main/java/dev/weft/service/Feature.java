@@ -1,0 +1,58 @@
+package dev.weft.service;
+
+import dev.weft.db.DatabaseType;
+import dev.weft.db.migrate.Migration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One feature of the service (operations, users, videos and their jobs, docs), plugged in the same way: its
+ * migrations are added before the context opens, then {@link #open} builds its services and endpoints over the
+ * open, migrated {@link ServiceContext}, and {@link WeftService} registers the returned routes. A returned module
+ * that is {@link AutoCloseable} (one with workers) is closed by the service after its server stopped.
+ *
+ * <p>Implementations are immutable and thread-safe; {@link #open} is called once per service.
+ */
+public interface Feature {
+    /** @return migrations with versions above {@link dev.weft.service.data.ServiceMigrations#LAST_VERSION} */
+    default List<Function<DatabaseType, List<Migration>>> migrations() {
+        return List.of();
+    }
+
+    /**
+     * @param context the open, migrated context
+     * @return the feature's endpoints
+     */
+    RouteModule open(ServiceContext context);
+
+    /**
+     * @param open builds the endpoints over the context
+     * @return a feature without migrations
+     */
+    static Feature of(Function<ServiceContext, RouteModule> open) {
+        return of(List.of(), open);
+    }
+
+    /**
+     * @param migrations the feature's migrations
+     * @param open builds the endpoints over the context
+     * @return the feature
+     */
+    static Feature of(List<Function<DatabaseType, List<Migration>>> migrations,
+            Function<ServiceContext, RouteModule> open) {
+        List<Function<DatabaseType, List<Migration>>> copy = List.copyOf(migrations);
+        Objects.requireNonNull(open, "open");
+        return new Feature() {
+            @Override
+            public List<Function<DatabaseType, List<Migration>>> migrations() {
+                return copy;
+            }
+
+            @Override
+            public RouteModule open(ServiceContext context) {
+                return open.apply(context);
+            }
+        };
+    }
+}

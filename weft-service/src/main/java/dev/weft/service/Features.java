@@ -1,0 +1,45 @@
+package dev.weft.service;
+
+import dev.weft.service.ops.CacheModule;
+import dev.weft.service.ops.DocsModule;
+import dev.weft.service.ops.HealthModule;
+import dev.weft.service.ops.MetricsModule;
+import dev.weft.service.users.UsersFeature;
+import dev.weft.service.videos.VideoJobs;
+import java.util.List;
+
+/**
+ * The features {@code weft serve} runs, in route registration order: operations (health, metrics, the admin cache),
+ * users, videos with their jobs, usage and provider operations, and the docs last (they describe the rest).
+ */
+public final class Features {
+    private Features() {
+    }
+
+    /** @return the operations endpoints: health, metrics and the admin cache */
+    public static Feature operations() {
+        return Feature.of(context -> routes -> {
+            new HealthModule(context).routes(routes);
+            new MetricsModule(context).routes(routes);
+            new CacheModule(context).routes(routes);
+        });
+    }
+
+    /** @return {@code /docs} and {@code /openapi.json} */
+    public static Feature docs() {
+        return Feature.of(DocsModule::new);
+    }
+
+    /** @return every feature, videos configured from the service config and the environment */
+    public static List<Feature> standard() {
+        return standard(VideoJobs.feature());
+    }
+
+    /**
+     * @param videos the video feature (tests pass one with their own provider and job settings)
+     * @return every feature
+     */
+    public static List<Feature> standard(Feature videos) {
+        return List.of(operations(), UsersFeature.create(), videos, docs());
+    }
+}

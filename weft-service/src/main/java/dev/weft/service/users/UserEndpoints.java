@@ -1,0 +1,170 @@
+package dev.weft.service.users;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.weft.service.Access;
+import dev.weft.service.Exchange;
+import dev.weft.service.Idempotency;
+import dev.weft.service.ProblemException;
+import dev.weft.service.RouteModule;
+import dev.weft.service.Routes;
+import dev.weft.service.data.Page;
+import dev.weft.service.data.UserRepository;
+import dev.weft.service.data.UserRow;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP side of users and credits: {@code /users}, {@code /users/batch}, {@code /users/stream},
+ * {@code /users/{id}}, {@code /users/{id}/stats}, {@code /user-profile/{id}} and {@code /transfer}. Each handler
+ * parses the request, calls {@link Users} and writes the answer; the use cases live there.
+ *
+ * <p>Thread-safe.
+ */
+public final class UserEndpoints implements RouteModule {
+    /** As many rendered profiles as the profile cache holds locally. */
+    private static final long RENDERED_PROFILES = 10_000;
+    private static final HeaderName X_CACHE = HeaderNames.create("X-Cache");
+    /** The body limit of a batch: 10,000 users of the longest allowed fields, as JSON, fit in it. */
+    static final long BATCH_MAX_BODY = 8L << 20;
+
+    private final Users users;
+    private final long maxBody;
+    /**
+     * The JSON of each cached profile, kept as long as the cache holds that very profile object: a hit is then a
+     * lookup, not a Jackson serialization (a quarter of a hit's CPU samples). Weak keys compare by identity, so the
+     * bytes of a replaced or invalidated profile go with it.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<UserProfile, byte[]> renderedProfiles =
+            Caffeine.newBuilder().weakKeys().maximumSize(RENDERED_PROFILES).build();
+
+    /**
+     * @param users the use cases
+     * @param maxBody the service's body limit (a batch may send more)
+     */
+    public UserEndpoints(Users users, long maxBody) {
+        this.users = Objects.requireNonNull(users, "users");
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/users", Access.ADMIN, this::create)
+                .get("/users", Access.ADMIN, this::list)
+                .route(Method.POST, "/users/batch", Access.ADMIN, Math.max(maxBody, BATCH_MAX_BODY), this::createBatch)
+                .get("/users/stream", Access.ADMIN, this::stream)
+                .get("/users/{id}", Access.AUTHENTICATED, this::get)
+                .patch("/users/{id}", Access.AUTHENTICATED, this::update)
+                .delete("/users/{id}", Access.ADMIN, this::delete)
+                .get("/users/{id}/stats", Access.AUTHENTICATED, this::stats)
+                .get("/user-profile/{id}", Access.AUTHENTICATED, this::profile)
+                .post("/transfer", Access.AUTHENTICATED, this::transfer);
+    }
+
+    private void create(Exchange exchange) {
+        send(exchange, users.create(idempotent(exchange), () -> exchange.json(CreateUserRequest.class)));
+    }
+
+    private void createBatch(Exchange exchange) {
+        BatchCreateRequest request = exchange.json(BatchCreateRequest.class);
+        exchange.send(201, Map.of("created", users.createBatch(Objects.requireNonNull(request.users()))));
+    }
+
+    private void list(Exchange exchange) {
+        Page page = Page.parse(exchange::query, UserRepository.ORDER_COLUMNS, "id");
+        Boolean active = booleanParam(exchange, "is_active");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", users.list(page, active));
+        body.put("total", users.count(active));
+        body.put("limit", page.limit());
+        body.put("offset", page.offset());
+        exchange.send(200, body);
+    }
+
+    private void stream(Exchange exchange) throws IOException {
+        Boolean active = booleanParam(exchange, "is_active");
+        try (Stream<UserRow> rows = users.stream(active)) {
+            try (OutputStream out = exchange.stream(200, "application/x-ndjson")) {
+                rows.forEach(user -> {
+                    try {
+                        out.write(exchange.json().write(user));
+                        out.write('\n');
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    private void get(Exchange exchange) {
+        exchange.send(200, users.get(exchange.principal(), exchange.pathId("id", "user")));
+    }
+
+    private void update(Exchange exchange) {
+        boolean admin = exchange.principal().admin();
+        exchange.send(200, users.update(exchange.principal(), exchange.pathId("id", "user"),
+                () -> UserPatch.parse(exchange.jsonObject(), admin)));
+    }
+
+    private void delete(Exchange exchange) {
+        users.delete(exchange.pathId("id", "user"));
+        exchange.noContent();
+    }
+
+    private void stats(Exchange exchange) {
+        exchange.send(200, users.stats(exchange.principal(), exchange.pathId("id", "user")));
+    }
+
+    private void profile(Exchange exchange) {
+        Users.ProfileRead read = users.profile(exchange.principal(), exchange.pathId("id", "user"));
+        if (read.cached()) {
+            exchange.response().header(X_CACHE, "hit");
+            exchange.sendJson(200, renderedProfiles.get(read.profile(), exchange.json()::write));
+            return;
+        }
+        exchange.response().header(X_CACHE, "miss");
+        exchange.send(200, read.profile());
+    }
+
+    private void transfer(Exchange exchange) {
+        send(exchange, users.transfer(exchange.principal(), idempotent(exchange),
+                () -> exchange.json(TransferRequest.class)));
+    }
+
+    /** The key (checked), the caller and the fingerprint of a JSON POST: method, path and body. */
+    private static Idempotency.Request idempotent(Exchange exchange) {
+        Optional<String> key = Idempotency.key(exchange.header(Idempotency.HEADER));
+        String fingerprint = key.isEmpty() ? "" : Idempotency.fingerprint(
+                exchange.request().prologue().method().text(), exchange.request().path().rawPath(), exchange.body());
+        return new Idempotency.Request(exchange.principal().scope(), key.orElse(null), fingerprint);
+    }
+
+    private static void send(Exchange exchange, Idempotency.Answer answer) {
+        answer.headers().forEach(exchange::responseHeader);
+        exchange.send(answer.status(), answer.body());
+    }
+
+    private static @Nullable Boolean booleanParam(Exchange exchange, String name) {
+        Optional<String> value = exchange.query(name);
+        if (value.isEmpty()) {
+            return null;
+        }
+        return switch (value.get()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ProblemException.invalid("invalid_parameter", name + " must be true or false",
+                    List.of(new ProblemException.FieldError(name, "must be true or false")));
+        };
+    }
+}

@@ -1,0 +1,375 @@
+package dev.weft.service.users;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.cache.Cache;
+import dev.weft.cache.TypeRef;
+import dev.weft.core.ConflictException;
+import dev.weft.core.NotFoundException;
+import dev.weft.db.ConstraintViolationException;
+import dev.weft.db.Database;
+import dev.weft.service.ApiKeys;
+import dev.weft.service.CacheKeys;
+import dev.weft.service.Idempotency;
+import dev.weft.service.Json;
+import dev.weft.service.Principal;
+import dev.weft.service.ProblemException;
+import dev.weft.service.ServiceContext;
+import dev.weft.service.Validation;
+import dev.weft.service.data.Page;
+import dev.weft.service.data.Uploads;
+import dev.weft.service.data.UserRepository;
+import dev.weft.service.data.UserRow;
+import dev.weft.service.data.UserStats;
+import dev.weft.service.data.VideoRepository;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The users use cases: create (idempotent), batch create, list, stream, read, update, delete, stats, the cached
+ * profile and the credit transfer (idempotent). Each owns its transaction, the cache invalidation that follows a
+ * change, and the rule that a user key sees only its own user (another user is a 404, never revealing existence).
+ * HTTP stays in {@link UserEndpoints}.
+ *
+ * <p>Repositories take the open transaction explicitly ({@code tx}); a call without one runs on its own.
+ *
+ * <p>Thread-safe.
+ */
+public final class Users {
+    private final ServiceContext context;
+    private final UserRepository users;
+    private final VideoRepository videos;
+    private final Database db;
+    private final Cache profiles;
+    private final CacheKeys keys;
+    private final Json json;
+    private final Idempotency idempotency;
+
+    /**
+     * @param context the service context (repositories, database, profile cache)
+     * @param idempotency the idempotency records of every POST
+     */
+    public Users(ServiceContext context, Idempotency idempotency) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+        this.users = context.users();
+        this.videos = context.videos();
+        this.db = context.database();
+        this.profiles = context.profiles();
+        this.keys = context.cacheKeys();
+        this.json = context.json();
+    }
+
+    /**
+     * A profile and where it came from.
+     *
+     * @param profile the profile
+     * @param cached whether the cache had it
+     */
+    public record ProfileRead(UserProfile profile, boolean cached) {
+    }
+
+    /**
+     * Creates a user with a fresh API key, once per idempotency key.
+     *
+     * @param request the caller, key and fingerprint
+     * @param body reads the new user; called only once the key is claimed, so a reused key is judged by its
+     *     fingerprint before the body is validated
+     * @return 201 with the user, its key (shown once) and {@code Location}
+     * @throws ProblemException 409 {@code duplicate_email} / {@code duplicate_username} naming the field
+     */
+    public Idempotency.Answer create(Idempotency.Request request, Supplier<CreateUserRequest> body) {
+        return idempotency.run(request, () -> {
+            CreateUserRequest user = body.get();
+            String key = ApiKeys.newUserKey();
+            UserRow created;
+            try {
+                created = users.insert(db, newUser(user, key));
+            } catch (ConstraintViolationException e) {
+                throw duplicate(user.email(), user.username(), null, 0);
+            }
+            return new Idempotency.Answer(201, withKey(created, key), Map.of("Location", "/users/" + created.id()));
+        });
+    }
+
+    /**
+     * Creates every user of a batch in one transaction, or none.
+     *
+     * @param items the users
+     * @return each created user with its key, in order
+     * @throws ProblemException 409 naming the first item that repeats another or an existing user
+     */
+    public List<Object> createBatch(List<CreateUserRequest> items) {
+        Map<String, Integer> emails = new HashMap<>();
+        Map<String, Integer> usernames = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            CreateUserRequest item = items.get(i);
+            Integer earlier = emails.putIfAbsent(Objects.requireNonNull(item.email()).toLowerCase(Locale.ROOT), i);
+            if (earlier != null) {
+                throw conflict("duplicate_email", "users[" + i + "].email", "users[" + i
+                        + "]: email repeats users[" + earlier + "]");
+            }
+            earlier = usernames.putIfAbsent(Objects.requireNonNull(item.username()), i);
+            if (earlier != null) {
+                throw conflict("duplicate_username", "users[" + i + "].username", "users[" + i
+                        + "]: username repeats users[" + earlier + "]");
+            }
+        }
+        try {
+            return db.inTransaction(tx -> {
+                List<Object> out = new ArrayList<>(items.size());
+                for (int i = 0; i < items.size(); i++) {
+                    String key = ApiKeys.newUserKey();
+                    try {
+                        out.add(withKey(users.insert(tx, newUser(items.get(i), key)), key));
+                    } catch (ConstraintViolationException e) {
+                        throw new BatchConflict(i);
+                    }
+                }
+                return out;
+            });
+        } catch (BatchConflict conflict) {
+            // named after the rollback: PostgreSQL refuses every statement in a failed transaction
+            CreateUserRequest item = items.get(conflict.index);
+            throw duplicate(item.email(), item.username(), "users[" + conflict.index + "]", 0);
+        }
+    }
+
+    /** @param page the page @param active the filter, or {@code null} @return one page of users */
+    public List<UserRow> list(Page page, @Nullable Boolean active) {
+        return users.list(page, active);
+    }
+
+    /** @param active the filter, or {@code null} @return how many users match */
+    public long count(@Nullable Boolean active) {
+        return users.count(active);
+    }
+
+    /**
+     * @param active the filter, or {@code null}
+     * @return every matching user; an open resource, close it
+     */
+    public Stream<UserRow> stream(@Nullable Boolean active) {
+        return users.stream(active);
+    }
+
+    /**
+     * @param caller who asks
+     * @param id the user
+     * @return the user
+     * @throws NotFoundException if there is none, or the caller may not see it
+     */
+    public UserRow get(Principal caller, long id) {
+        visible(caller, id);
+        return users.findById(id).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * Applies checked changes ({@link UserPatch}) and drops the user's cached entries.
+     *
+     * @param caller who asks
+     * @param id the user
+     * @param patch reads the checked changes (column → new value; empty reads the user), once the caller is known
+     *     to see the user
+     * @return the user as stored
+     * @throws NotFoundException if there is none, or the caller may not see it
+     * @throws ProblemException 409 if the new email or username is taken
+     */
+    public UserRow update(Principal caller, long id, Supplier<Map<String, @Nullable Object>> patch) {
+        visible(caller, id);
+        Map<String, @Nullable Object> changes = patch.get();
+        if (changes.isEmpty()) {
+            return users.findById(id).orElseThrow(() -> notFound(id));
+        }
+        UserRow updated;
+        try {
+            updated = users.update(db, id, changes).orElseThrow(() -> notFound(id));
+        } catch (ConstraintViolationException e) {
+            String email = changes.get("email") instanceof String text ? text : null;
+            String username = changes.get("username") instanceof String text ? text : null;
+            throw duplicate(email, username, null, id);
+        }
+        context.invalidateUser(id);
+        return updated;
+    }
+
+    /**
+     * Deletes a user with its videos and usage, then its uploaded files (after the commit: a file that stays is
+     * logged, not an error).
+     *
+     * @param id the user
+     * @throws NotFoundException if there is none
+     */
+    public void delete(long id) {
+        List<String> uploads = new ArrayList<>();
+        boolean deleted = db.inTransaction(tx -> {
+            uploads.addAll(videos.storagePaths(tx, id));
+            return users.delete(tx, id);
+        });
+        if (!deleted) {
+            throw notFound(id);
+        }
+        context.invalidateUser(id);
+        Uploads.delete(uploads, "user_deleted");
+    }
+
+    /**
+     * @param caller who asks
+     * @param id the user
+     * @return the user's video and usage figures
+     * @throws NotFoundException if there is none, or the caller may not see it
+     */
+    public UserStats stats(Principal caller, long id) {
+        visible(caller, id);
+        return users.getUserStats(id).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * The user with its stats, read through the profile cache ({@link CacheKeys#profile}, tagged with
+     * {@link CacheKeys#userTag}).
+     *
+     * @param caller who asks
+     * @param id the user
+     * @return the profile and whether it was cached
+     * @throws NotFoundException if there is none, or the caller may not see it
+     */
+    public ProfileRead profile(Principal caller, long id) {
+        visible(caller, id);
+        String key = keys.profile(id);
+        Optional<UserProfile> cached = profiles.get(key, UserProfile.class);
+        if (cached.isPresent()) {
+            return new ProfileRead(cached.get(), true);
+        }
+        UserProfile loaded = profiles.getOrLoad(key, TypeRef.of(UserProfile.class), CacheKeys.PROFILE_TTL,
+                java.util.Set.of(keys.userTag(id)), () -> load(id));
+        if (loaded == null) {
+            throw notFound(id);
+        }
+        return new ProfileRead(loaded, false);
+    }
+
+    private @Nullable UserProfile load(long id) {
+        Optional<UserRow> user = users.findById(id);
+        Optional<UserStats> stats = users.getUserStats(id);
+        if (user.isEmpty() || stats.isEmpty()) {
+            return null;
+        }
+        return UserProfile.of(user.get(), stats.get());
+    }
+
+    /**
+     * Moves credits between two users in one transaction (both rows locked in id order), once per idempotency key,
+     * and drops both users' cached entries.
+     *
+     * @param caller who asks; a user key may move only its own credits
+     * @param request the caller, key and fingerprint
+     * @param body reads the transfer once the key is claimed
+     * @return 200 with both balances and a transfer id
+     * @throws NotFoundException for an unknown user, or one the caller may not touch
+     * @throws ConflictException {@code insufficient_credits} or {@code credit_limit}
+     */
+    public Idempotency.Answer transfer(Principal caller, Idempotency.Request request, Supplier<TransferRequest> body) {
+        return idempotency.run(request, () -> {
+            TransferRequest transfer = body.get();
+            long from = Objects.requireNonNull(transfer.fromUserId());
+            long to = Objects.requireNonNull(transfer.toUserId());
+            long amount = Objects.requireNonNull(transfer.amount());
+            visible(caller, from);
+            Map<String, Object> result = db.inTransaction(tx -> {
+                Map<Long, Long> balances = users.lockBalances(tx, db.type(), Math.min(from, to), Math.max(from, to));
+                if (!balances.containsKey(from)) {
+                    throw notFound(from);
+                }
+                if (!balances.containsKey(to)) {
+                    throw notFound(to);
+                }
+                if (balances.get(from) < amount) {
+                    throw new ConflictException("insufficient_credits", "user " + from + " has fewer than " + amount
+                            + " credits");
+                }
+                if (balances.get(to) > Validation.MAX_CREDITS - amount) {
+                    throw new ConflictException("credit_limit", "user " + to + " would hold more than "
+                            + Validation.MAX_CREDITS + " credits");
+                }
+                long fromBalance = users.addCredits(tx, from, -amount);
+                long toBalance = users.addCredits(tx, to, amount);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("from_user_id", from);
+                out.put("to_user_id", to);
+                out.put("amount", amount);
+                out.put("from_balance", fromBalance);
+                out.put("to_balance", toBalance);
+                out.put("transfer_id", UUID.randomUUID().toString());
+                return out;
+            });
+            context.invalidateUser(from);
+            context.invalidateUser(to);
+            return new Idempotency.Answer(200, result, Map.of());
+        });
+    }
+
+    /** A user key may reach only its own user: anything else is a 404, so ids do not reveal who exists. */
+    private static void visible(Principal caller, long id) {
+        if (!caller.mayAccessUser(id)) {
+            throw notFound(id);
+        }
+    }
+
+    static NotFoundException notFound(long id) {
+        return new NotFoundException("not_found", "user " + id + " not found");
+    }
+
+    private static UserRepository.NewUser newUser(CreateUserRequest request, String key) {
+        return new UserRepository.NewUser(Objects.requireNonNull(request.email()),
+                Objects.requireNonNull(request.username()), request.fullName(),
+                request.credits() == null ? 0 : request.credits(), ApiKeys.sha256(key));
+    }
+
+    private ObjectNode withKey(UserRow user, String key) {
+        ObjectNode node = json.mapper().valueToTree(user);
+        node.put("api_key", key);
+        return node;
+    }
+
+    /** A batch item hit a unique constraint; carries its index out of the rolled-back transaction. */
+    private static final class BatchConflict extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int index;
+
+        BatchConflict(int index) {
+            super("batch item " + index + " conflicts", null, false, false);
+            this.index = index;
+        }
+    }
+
+    /**
+     * Names the field a unique violation was about, by looking for the other holder of each value. Keeps
+     * {@link ProblemException} for its per-field {@code errors}, which a plain {@link ConflictException} lacks.
+     */
+    private ProblemException duplicate(@Nullable String email, @Nullable String username, @Nullable String prefix,
+            long self) {
+        String at = prefix == null ? "" : prefix + ".";
+        if (email != null && users.getByEmail(email).filter(user -> user.id() != self).isPresent()) {
+            return conflict("duplicate_email", at + "email", (prefix == null ? "" : prefix + ": ")
+                    + "a user with this email exists");
+        }
+        if (username != null) {
+            return conflict("duplicate_username", at + "username", (prefix == null ? "" : prefix + ": ")
+                    + "a user with this username exists");
+        }
+        return conflict("duplicate_user", prefix == null ? "user" : prefix, "a conflicting user exists");
+    }
+
+    private static ProblemException conflict(String code, String field, String message) {
+        return ProblemException.ofErrors(409, code, message, List.of(new ProblemException.FieldError(field, message)));
+    }
+}
