@@ -34,7 +34,8 @@ public final class JfrHotPaths {
     }
 
     private static final List<Part> PARTS = List.of(
-            new Part("weft Edge.handle (the whole weft handler)", f -> f.startsWith("dev.weft.service.Edge.handle")),
+            new Part("weft edge (RequestIdFilter.filter: filters, routing, handler)",
+                    f -> f.startsWith("dev.weft.service.http.RequestIdFilter.filter")),
             new Part("  auth: ApiKeys.authenticate (SHA-256 + hex + constant-time compare)",
                     f -> f.startsWith("dev.weft.service.ApiKeys.authenticate")),
             new Part("  rate limit: RateLimiter.tryAcquire (Caffeine lookup + Bucket4j bucket)",
@@ -126,7 +127,7 @@ public final class JfrHotPaths {
                 seen.forEach(label -> parts.merge(label, 1, Integer::sum));
                 layers.merge(layer(frames), 1, Integer::sum);
                 if (frames.stream().anyMatch(f -> f.startsWith("io.helidon."))
-                        && frames.stream().noneMatch(f -> f.startsWith("dev.weft.service.Edge.handle"))) {
+                        && frames.stream().noneMatch(f -> f.startsWith("dev.weft.service.http.RequestIdFilter.filter"))) {
                     parts.merge(HELIDON_OUTSIDE, 1, Integer::sum);
                 }
             }

@@ -1,6 +1,7 @@
 package dev.weft.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.service.http.ClientDisconnects;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
@@ -32,15 +33,33 @@ public final class Exchange {
     private byte @Nullable [] body;
     private boolean streamed;
 
-    Exchange(ServerRequest request, ServerResponse response, Routes.Route route, Map<String, String> pathParams,
+    private Exchange(ServerRequest request, ServerResponse response, Routes.Route route, Map<String, String> pathParams,
             @Nullable Principal principal, String requestId, Json json) {
-        this.request = request;
-        this.response = response;
-        this.route = route;
+        this.request = Objects.requireNonNull(request, "request");
+        this.response = Objects.requireNonNull(response, "response");
+        this.route = Objects.requireNonNull(route, "route");
         this.pathParams = Map.copyOf(pathParams);
         this.principal = principal;
-        this.requestId = requestId;
-        this.json = json;
+        this.requestId = Objects.requireNonNull(requestId, "requestId");
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    /**
+     * Made by the edge ({@code dev.weft.service.http}) once a route matched and its checks passed; endpoints receive
+     * it and never make one.
+     *
+     * @param request the Helidon request
+     * @param response the Helidon response
+     * @param route the matched route
+     * @param pathParams the route's path parameters, decoded
+     * @param principal the caller; {@code null} on a public route
+     * @param requestId the request id
+     * @param json the service's mapper
+     * @return the exchange
+     */
+    public static Exchange create(ServerRequest request, ServerResponse response, Routes.Route route,
+            Map<String, String> pathParams, @Nullable Principal principal, String requestId, Json json) {
+        return new Exchange(request, response, route, pathParams, principal, requestId, json);
     }
 
     /** @return the Helidon request (for streaming or multipart bodies) */
@@ -267,7 +286,7 @@ public final class Exchange {
     }
 
     /** @return whether {@link #stream(int, String)} began the answer */
-    boolean streamed() {
+    public boolean streamed() {
         return streamed;
     }
 

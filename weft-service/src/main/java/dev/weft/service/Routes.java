@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
 
 /**
  * The route table modules fill at startup: method, path template ({@code /users/{id}}), who may call it, and the
- * endpoint. The edge matches requests itself, so it knows each request's template (for logs and metrics) and can
- * tell an unknown path (404) from a wrong method (405 with {@code Allow}). Literal segments win over parameters
- * ({@code /users/stream} before {@code /users/{id}}).
+ * endpoint. The edge ({@link dev.weft.service.http.HttpEdge}) registers each route in Helidon's routing, so each
+ * request's template is known (for logs and metrics) and an unknown path (404) is told from a wrong method (405 with
+ * {@code Allow}). Literal segments win over parameters ({@code /users/stream} before {@code /users/{id}}).
  *
  * <p>Not thread-safe while being filled; read-only once the server has started.
  */

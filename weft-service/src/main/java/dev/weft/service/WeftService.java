@@ -3,8 +3,8 @@ package dev.weft.service;
 import dev.weft.db.DatabaseType;
 import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationResult;
+import dev.weft.service.http.HttpEdge;
 import dev.weft.service.http.RateLimiter;
-import io.helidon.webserver.WebServer;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +44,7 @@ public final class WeftService implements AutoCloseable {
     private final List<Feature> features;
     private final List<AutoCloseable> closeableModules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private @Nullable WebServer server;
+    private @Nullable HttpEdge server;
     private @Nullable RateLimiter rateLimiter;
     private @Nullable String generatedAdminKey;
     private List<Routes.Route> routes = List.of();
@@ -174,17 +174,9 @@ public final class WeftService implements AutoCloseable {
                 module.routes(routes);
             }
             this.routes = List.copyOf(routes.all());
-            Edge edge = new Edge(this.routes, context, rateLimiter);
-            server = WebServer.builder()
-                    .host(config.bind())
-                    .port(config.port())
-                    .shutdownHook(false)
-                    .shutdownGracePeriod(config.shutdownGrace())
-                    .maxPayloadSize(Math.max(config.maxBody(), config.maxUpload()) + 65_536)
-                    .directHandlers(Edge.directHandlers(context.json()))
-                    .routing(routing -> routing.any(edge))
-                    .build()
-                    .start();
+            server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
+                    Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
+                    config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(), context.registry());
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())
                     .addKeyValue("database", context.database().config().redactedUrl())
@@ -233,7 +225,7 @@ public final class WeftService implements AutoCloseable {
         }
         try {
             if (server != null) {
-                server.stop();
+                server.close();
             }
         } finally {
             try {

@@ -1,4 +1,4 @@
-package dev.weft.service;
+package dev.weft.service.http;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

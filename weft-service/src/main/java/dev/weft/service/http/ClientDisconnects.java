@@ -1,4 +1,4 @@
-package dev.weft.service;
+package dev.weft.service.http;
 
 import dev.weft.core.WeftException;
 import io.helidon.common.buffers.DataReader;
@@ -18,16 +18,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe.
  */
-final class ClientDisconnects {
+public final class ClientDisconnects {
     /** The status counted for a client that closed or reset the connection before its answer was complete. */
-    static final int ABORTED = 499;
+    public static final int ABORTED = 499;
     /** The status counted for a client that stopped sending its body. */
-    static final int TIMED_OUT = 408;
+    public static final int TIMED_OUT = 408;
     /**
      * How long a request body may go without a byte before the connection is closed. Helidon's socket read timeout
      * does not apply to its NIO channel reads, so a stalled body would otherwise hold its connection for good.
      */
-    static final Duration BODY_IDLE_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration BODY_IDLE_TIMEOUT = Duration.ofSeconds(5);
 
     // one platform thread that only interrupts readers; it never blocks. Cancelled alarms leave the queue at once,
     // or every body read would stay queued for the whole timeout
@@ -50,7 +50,7 @@ final class ClientDisconnects {
      * @param failure what a request's handling threw
      * @return {@link #ABORTED}, {@link #TIMED_OUT}, or 0 when the failure is not the client's doing
      */
-    static int status(Throwable failure) {
+    public static int status(Throwable failure) {
         if (failure instanceof WeftException) {
             return 0; // a dependency's connection failing (database, Redis, provider) is the server's problem
         }
@@ -78,12 +78,12 @@ final class ClientDisconnects {
      * @param body the request's body stream
      * @return the guarded stream; confined to the request's thread
      */
-    static InputStream guard(InputStream body) {
+    public static InputStream guard(InputStream body) {
         return new GuardedBody(body);
     }
 
     /** A request body that sent nothing for {@link #BODY_IDLE_TIMEOUT}. */
-    static final class Stalled extends IOException {
+    public static final class Stalled extends IOException {
         private static final long serialVersionUID = 1L;
 
         Stalled() {
@@ -92,10 +92,11 @@ final class ClientDisconnects {
     }
 
     /** The client went away while its body was read. Stackless: it is expected and logged without a trace. */
-    static final class Aborted extends RuntimeException {
+    public static final class Aborted extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Aborted(Throwable cause) {
+        /** @param cause the read failure that showed it */
+        public Aborted(Throwable cause) {
             super("the client closed the connection", cause, false, false);
         }
     }

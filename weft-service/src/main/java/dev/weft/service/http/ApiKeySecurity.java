@@ -1,0 +1,65 @@
+package dev.weft.service.http;
+
+import dev.weft.service.ApiKeys;
+import dev.weft.service.Principal;
+import dev.weft.service.ProblemException;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpSecurity;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Helidon's security hook for the service's API keys. A route that is not public is registered behind Helidon's
+ * {@code SecureHandler} ({@link HttpEdge}), which calls {@link #authenticate} (a key in {@code X-API-Key} or
+ * {@code Authorization: Bearer}, looked up in {@link ApiKeys}: 401 {@code unauthorized} without a valid one) and, on
+ * admin routes, {@link #authorize} with the role {@value #ADMIN_ROLE} (403 {@code forbidden} for a user key). The
+ * caller is kept in the request's {@link RequestState}. Authentication is a route's business, not a filter's, because
+ * filters run before routing and so cannot know whether the route is public.
+ *
+ * <p>Thread-safe.
+ */
+final class ApiKeySecurity implements HttpSecurity {
+    /** The role hint of admin-only routes. */
+    static final String ADMIN_ROLE = "admin";
+    private static final HeaderName API_KEY_HEADER = HeaderNames.create("X-API-Key");
+
+    private final ApiKeys apiKeys;
+
+    ApiKeySecurity(ApiKeys apiKeys) {
+        this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
+    }
+
+    @Override
+    public boolean authenticate(ServerRequest request, ServerResponse response, boolean requiredHint) {
+        Optional<String> key = request.headers().first(API_KEY_HEADER);
+        if (key.isEmpty()) {
+            key = request.headers().first(HeaderNames.AUTHORIZATION)
+                    .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                    .map(value -> value.substring(7).strip());
+        }
+        if (key.isEmpty() || key.get().isEmpty()) {
+            throw ProblemException.unauthorized("an API key is required (X-API-Key or Authorization: Bearer)");
+        }
+        Principal principal = apiKeys.authenticate(key.get())
+                .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid"));
+        RequestState.CURRENT.get().principal(principal);
+        return true;
+    }
+
+    @Override
+    public boolean authorize(ServerRequest request, ServerResponse response, String... roleHint) {
+        Principal principal = RequestState.CURRENT.get().principal();
+        for (String role : roleHint) {
+            if (!ADMIN_ROLE.equals(role)) {
+                throw new IllegalStateException("unknown role " + role);
+            }
+            if (principal == null || !principal.admin()) {
+                throw ProblemException.forbidden("this endpoint needs the admin key");
+            }
+        }
+        return true;
+    }
+}

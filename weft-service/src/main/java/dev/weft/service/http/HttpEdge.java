@@ -1,0 +1,138 @@
+package dev.weft.service.http;
+
+import dev.weft.service.Access;
+import dev.weft.service.ApiKeys;
+import dev.weft.service.Json;
+import dev.weft.service.Routes;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRoute;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.SecureHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The service's HTTP edge on Helidon's virtual-thread server: every {@link Routes.Route} becomes a Helidon route, and
+ * a request passes
+ * <ol>
+ *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, MDC) and {@link RequestMetricsFilter}
+ *   ({@code http.server.requests}, access log);
+ *   <li>Helidon's routing: one route per method and template, matched by a {@link TemplateMatcher}, literal segments
+ *   before parameters ({@code /users/stream} before {@code /users/{id}});
+ *   <li>on a route that is not public, Helidon's {@code SecureHandler} with {@link ApiKeySecurity} (401, 403), then
+ *   {@link RateLimitHandler} (429);
+ *   <li>{@link EndpointHandler}, which runs the module's {@link dev.weft.service.Endpoint};
+ *   <li>for any failure on the way, the one error handler, {@link ProblemErrorHandler} (problem+json; 404 and 405
+ *   for a path no route takes). What Helidon refuses before routing gets problem+json from
+ *   {@link ProblemDirectHandler}.
+ * </ol>
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting and lets in-flight requests finish within the grace period.
+ */
+public final class HttpEdge implements AutoCloseable {
+    /**
+     * How the edge listens and answers.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 picks a free one
+     * @param shutdownGrace how long in-flight requests may take to finish on {@link #close()}
+     * @param maxPayloadSize the largest body Helidon reads at all; each route's own limit is checked by the route
+     * @param requestTimeout each request's {@link dev.weft.core.Deadline}
+     * @param metricsPublic whether {@link Access#METRICS} routes are public (else admin only)
+     */
+    public record Settings(String bind, int port, Duration shutdownGrace, long maxPayloadSize, Duration requestTimeout,
+            boolean metricsPublic) {
+        /** Checks the parts. */
+        public Settings {
+            Objects.requireNonNull(bind, "bind");
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+        }
+    }
+
+    private final WebServer server;
+
+    private HttpEdge(WebServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @param settings how to listen
+     * @param routes the route table the modules filled
+     * @param apiKeys checks the keys of routes that are not public
+     * @param limiter the per-key rate limiter of routes that are not public
+     * @param json the mapper for bodies and problems
+     * @param registry where {@code http.server.requests} goes
+     * @return the listening edge
+     */
+    public static HttpEdge start(Settings settings, List<Routes.Route> routes, ApiKeys apiKeys, RateLimiter limiter,
+            Json json, MeterRegistry registry) {
+        Objects.requireNonNull(settings, "settings");
+        WebServer server = WebServer.builder()
+                .host(settings.bind())
+                .port(settings.port())
+                .shutdownHook(false)
+                .shutdownGracePeriod(settings.shutdownGrace())
+                .maxPayloadSize(settings.maxPayloadSize())
+                .directHandlers(ProblemDirectHandler.forEveryEvent(json))
+                .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys), limiter, json,
+                        registry))
+                .build()
+                .start();
+        return new HttpEdge(server);
+    }
+
+    private static void routing(HttpRouting.Builder routing, Settings settings, List<Routes.Route> routes,
+            ApiKeySecurity security, RateLimiter limiter, Json json, MeterRegistry registry) {
+        List<ProblemErrorHandler.RouteShape> shapes = new ArrayList<>();
+        List<Registered> registered = new ArrayList<>();
+        for (Routes.Route route : routes) {
+            TemplateMatcher matcher = new TemplateMatcher(route.template());
+            shapes.add(new ProblemErrorHandler.RouteShape(route.method(), matcher));
+            registered.add(new Registered(route, matcher));
+        }
+        ProblemErrorHandler problems = new ProblemErrorHandler(shapes, json);
+        routing.security(security)
+                .addFilter(new RequestIdFilter())
+                .addFilter(new RequestMetricsFilter(registry))
+                .error(Throwable.class, problems);
+        // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
+        // (a stable sort: among equals, registration order decides, as it did before)
+        registered.sort(Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed());
+        for (Registered entry : registered) {
+            Routes.Route route = entry.route();
+            Handler handler = new EndpointHandler(route, json, settings.requestTimeout(), problems);
+            Access access = route.access() == Access.METRICS
+                    ? (settings.metricsPublic() ? Access.PUBLIC : Access.ADMIN) : route.access();
+            handler = switch (access) {
+                case PUBLIC -> handler;
+                case AUTHENTICATED -> SecureHandler.authenticate().wrap(new RateLimitHandler(limiter, handler));
+                case ADMIN -> SecureHandler.authenticate().andAuthorize(ApiKeySecurity.ADMIN_ROLE)
+                        .wrap(new RateLimitHandler(limiter, handler));
+                case METRICS -> throw new IllegalStateException("resolved above");
+            };
+            routing.route(HttpRoute.builder().methods(route.method()).path(entry.matcher()).handler(handler));
+        }
+    }
+
+    /** A route and its matcher, sorted for registration. */
+    private record Registered(Routes.Route route, TemplateMatcher matcher) {
+    }
+
+    /** @return the port listened on */
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.weft.service.http;
+
+import dev.weft.service.Json;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Problem bodies for what Helidon answers before any filter or route runs (a malformed request line or header, a body
+ * over the server's limit), so that every error a client sees is problem+json.
+ *
+ * <p>Thread-safe.
+ */
+final class ProblemDirectHandler implements DirectHandler {
+    private final Json json;
+
+    private ProblemDirectHandler(Json json) {
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    /** @param json the mapper @return this handler for every event type */
+    static DirectHandlers forEveryEvent(Json json) {
+        ProblemDirectHandler handler = new ProblemDirectHandler(json);
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (EventType event : EventType.values()) {
+            builder.addHandler(event, handler);
+        }
+        return builder.build();
+    }
+
+    @Override
+    public TransportResponse handle(TransportRequest request, EventType event, Status status,
+            ServerResponseHeaders headers, String message) {
+        String code = switch (event) {
+            case BAD_REQUEST -> "bad_request";
+            case PAYLOAD_TOO_LARGE -> "payload_too_large";
+            case FORBIDDEN -> "forbidden";
+            case INTERNAL_ERROR -> "internal_error";
+            case HTTP_VERSION_NOT_SUPPORTED -> "http_version_not_supported";
+            case OTHER -> "http_error";
+        };
+        String path = request.path();
+        return TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
+                .keepAlive(event.keepAlive())
+                .entity(json.write(ProblemErrorHandler.body(status.code(), code,
+                        status.code() >= 500 ? "internal error" : "the request could not be read",
+                        path == null || path.isEmpty() ? "/" : path, List.of())))
+                .build();
+    }
+}

@@ -1,0 +1,228 @@
+package dev.weft.service.http;
+
+import dev.weft.core.ErrorKind;
+import dev.weft.core.WeftException;
+import dev.weft.service.Json;
+import dev.weft.service.ProblemException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.NotFoundException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ErrorHandler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's one error handler ({@code routing.error(Throwable.class, ...)}): every failure of a route, its
+ * security or its rate limit becomes an {@code application/problem+json} answer, decided once here.
+ * <ul>
+ *   <li>Helidon's "no route" ({@link NotFoundException}) is 405 {@code method_not_allowed} with {@code Allow} when the
+ *   path exists for other methods (Helidon's routing has no 405), else 404 {@code route_not_found}.
+ *   <li>A {@link WeftException} answers with its kind's status ({@link ErrorKind#httpStatus()}; a
+ *   {@link ProblemException} may refine a 400, see {@link ProblemException#refinedStatus()}), {@code Retry-After} for
+ *   an unavailable or rate-limited dependency that may recover, and {@code WWW-Authenticate} with a 401. A
+ *   {@link ProblemException}'s detail is its message (written for the client); any other kind's detail is generic,
+ *   since those messages name databases and operations.
+ *   <li>Anything else is 500 {@code internal_error}, logged once with its stack trace; 5xx answers from a dependency
+ *   are logged one line per code a second ({@link FailureLogThrottle}), without a stack.
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+final class ProblemErrorHandler implements ErrorHandler<Throwable> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemErrorHandler.class);
+    static final String PROBLEM_TYPE = "https://weft.dev/problems/";
+
+    /** A route's method and template, for the {@code Allow} of a 405. */
+    record RouteShape(Method method, TemplateMatcher matcher) {
+    }
+
+    private final List<RouteShape> routes;
+    private final Json json;
+    private final FailureLogThrottle failureLogs = new FailureLogThrottle(TimeUnit.SECONDS.toNanos(1));
+
+    /** @param routes every route in registration order @param json the mapper for the bodies */
+    ProblemErrorHandler(List<RouteShape> routes, Json json) {
+        this.routes = List.copyOf(routes);
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    @Override
+    public void handle(ServerRequest request, ServerResponse response, Throwable failure) {
+        Throwable mapped = failure;
+        if (failure instanceof NotFoundException) {
+            try {
+                mapped = noRoute(request, response);
+            } catch (ProblemException malformedPath) {
+                mapped = malformedPath;
+            }
+        }
+        int status = answer(request, response, mapped);
+        RequestState state = RequestState.current();
+        if (state != null) {
+            state.countedStatus(status);
+        }
+    }
+
+    /**
+     * Logs a failure that cannot be answered with a problem (the client went away, or a streamed answer began).
+     *
+     * @param request the request
+     * @param failure what the route threw
+     * @return the status to count: 499 or 408 for the client's doing, else the failure's status
+     */
+    int unanswered(ServerRequest request, Throwable failure) {
+        int disconnected = ClientDisconnects.status(failure);
+        if (disconnected != 0) {
+            // the client's doing, and the connection is gone: nothing to answer, no stack, no server error
+            LOG.atDebug().setMessage(disconnected == ClientDisconnects.TIMED_OUT
+                            ? "request body stalled; connection closed" : "client closed the connection")
+                    .addKeyValue("http.request.method", request.prologue().method().text())
+                    .addKeyValue("http.route", template(request))
+                    .addKeyValue("http.response.status_code", disconnected).log();
+            return disconnected;
+        }
+        // a streamed answer failed midway: the client sees a cut-off body; the log has the cause
+        Problem problem = problem(failure);
+        log(request, failure, problem);
+        return problem.status();
+    }
+
+    /** The 405 for a path that exists for other methods, else the 404; 400 for a malformed path. */
+    private ProblemException noRoute(ServerRequest request, ServerResponse response) {
+        TemplateMatcher.decode(request.prologue().uriPath().rawPath()); // malformed percent-encoding: 400 first
+        Set<String> allowed = new LinkedHashSet<>();
+        for (RouteShape route : routes) {
+            if (route.matcher().match(request.prologue().uriPath()).accepted()) {
+                allowed.add(route.method().text());
+            }
+        }
+        if (allowed.isEmpty()) {
+            return ProblemException.of(ErrorKind.NOT_FOUND, "route_not_found", "no such endpoint");
+        }
+        String allow = String.join(", ", allowed);
+        response.header(HeaderNames.ALLOW, allow);
+        return ProblemException.of(405, "method_not_allowed",
+                request.prologue().method().text() + " is not allowed here; allowed: " + allow);
+    }
+
+    /** What a failure answers: status, code, detail and invalid fields. */
+    private record Problem(int status, String code, String detail, List<ProblemException.FieldError> errors) {
+    }
+
+    private static Problem problem(Throwable failure) {
+        if (failure instanceof ProblemException problem) {
+            int status = problem.refinedStatus().orElse(problem.httpStatus());
+            return new Problem(status, problem.code(), problem.getMessage(), problem.errors());
+        }
+        if (failure instanceof WeftException weft) {
+            String detail = switch (weft.kind()) {
+                case INVALID_INPUT -> "the request is invalid";
+                case UNAUTHENTICATED -> "authentication required";
+                case FORBIDDEN -> "not allowed";
+                case NOT_FOUND -> "not found";
+                case CONFLICT -> "the request conflicts with the current state";
+                case TIMEOUT -> "a dependency did not answer in time";
+                case UNAVAILABLE -> "a dependency is unavailable; retry later";
+                case RATE_LIMITED -> "a dependency is rate limited; retry later";
+                case UPSTREAM -> "a dependency failed";
+                case INTERNAL -> "internal error";
+            };
+            return new Problem(weft.httpStatus(), weft.code(), detail, List.of());
+        }
+        return new Problem(500, "internal_error", "internal error", List.of());
+    }
+
+    /** Answers a failure with a problem and logs it once. @return the status counted */
+    private int answer(ServerRequest request, ServerResponse response, Throwable failure) {
+        Problem problem = problem(failure);
+        log(request, failure, problem);
+        int status = problem.status();
+        // never for commit_outcome_unknown: a client that retried on the header could apply a write twice
+        if (failure instanceof WeftException weft
+                && (weft.kind() == ErrorKind.UNAVAILABLE || weft.kind() == ErrorKind.RATE_LIMITED)
+                && (weft.retryable() || weft.retryAfter().isPresent())) {
+            long seconds = weft.retryAfter().map(wait -> (wait.toMillis() + 999) / 1000).orElse(1L);
+            response.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, seconds)));
+        }
+        if (status == 401) {
+            response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"weft\"");
+        }
+        try {
+            response.status(Status.create(status));
+            response.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
+            response.send(json.write(body(status, problem.code(), problem.detail(),
+                    request.prologue().uriPath().rawPath(), problem.errors())));
+        } catch (RuntimeException e) {
+            if (ClientDisconnects.status(e) != 0) {
+                LOG.atDebug().setMessage("client closed the connection").addKeyValue("http.route", template(request))
+                        .log();
+                return status >= 500 ? status : ClientDisconnects.ABORTED;
+            }
+            LOG.atWarn().setMessage("could not send the problem response").setCause(e).log();
+        }
+        return status;
+    }
+
+    private void log(ServerRequest request, Throwable failure, Problem problem) {
+        int status = problem.status();
+        if (status == 500) {
+            LOG.atError().setMessage("request failed").setCause(failure)
+                    .addKeyValue("http.request.method", request.prologue().method().text())
+                    .addKeyValue("http.route", template(request))
+                    .addKeyValue("http.response.status_code", status).log();
+        } else if (status > 500) {
+            // a dependency is down or slow: expected in an outage, so one line per code a second, no stack trace
+            long suppressed = failureLogs.admit(problem.code(), System.nanoTime());
+            if (suppressed >= 0) {
+                LOG.atWarn().setMessage("request failed").addKeyValue("error.code", problem.code())
+                        .addKeyValue("error.message", failure.getMessage())
+                        .addKeyValue("http.request.method", request.prologue().method().text())
+                        .addKeyValue("http.route", template(request))
+                        .addKeyValue("http.response.status_code", status)
+                        .addKeyValue("suppressed_since_last", suppressed).log();
+            }
+        }
+    }
+
+    private static String template(ServerRequest request) {
+        return request.matchingPattern().orElse(RequestMetricsFilter.UNMATCHED);
+    }
+
+    /**
+     * @param status the status
+     * @param code the stable code
+     * @param detail the detail
+     * @param instance the request's path
+     * @param errors the invalid fields, if any
+     * @return an RFC 9457 problem body with the service's {@code code} and {@code errors} members
+     */
+    static Map<String, Object> body(int status, String code, String detail, String instance,
+            List<ProblemException.FieldError> errors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", PROBLEM_TYPE + code);
+        body.put("title", Status.create(status).reasonPhrase());
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("code", code);
+        body.put("instance", instance);
+        if (!errors.isEmpty()) {
+            List<Map<String, String>> list = new ArrayList<>();
+            for (ProblemException.FieldError error : errors) {
+                list.add(Map.of("field", error.field(), "message", error.message()));
+            }
+            body.put("errors", list);
+        }
+        return body;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.weft.service.http;
+
+import dev.weft.service.LogConfigurator;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts every request in {@code http.server.requests} (method, route template, status, outcome) and writes its
+ * access-log line. The template is the one Helidon's routing matched ({@code request.matchingPattern()}, e.g.
+ * {@code /users/{id}}), {@code unmatched} for a 404 or 405. The status is the response's, unless the request failed in
+ * a way the response cannot show (a client that went away: 499; a body that stalled: 408; an answer that broke off:
+ * the failure's status), which the route or the error handler counted in {@link RequestState}.
+ *
+ * <p>Thread-safe.
+ */
+final class RequestMetricsFilter implements Filter {
+    static final String UNMATCHED = "unmatched";
+    private static final Logger ACCESS = LoggerFactory.getLogger(LogConfigurator.ACCESS_LOGGER);
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<TimerKey, Timer> timers = new ConcurrentHashMap<>();
+
+    RequestMetricsFilter(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        long started = System.nanoTime();
+        try {
+            chain.proceed();
+        } finally {
+            long nanos = System.nanoTime() - started;
+            RequestState state = RequestState.CURRENT.get();
+            int status = state.countedStatus() != 0 ? state.countedStatus() : response.status().code();
+            Method method = request.prologue().method();
+            String template = request.matchingPattern().orElse(UNMATCHED);
+            if (ACCESS.isInfoEnabled()) {
+                ACCESS.atInfo().setMessage("request")
+                        .addKeyValue("request_id", state.requestId())
+                        .addKeyValue("http.request.method", method.text())
+                        .addKeyValue("http.route", template)
+                        .addKeyValue("http.response.status_code", status)
+                        .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
+                        .log();
+            }
+            timers.computeIfAbsent(new TimerKey(method.text(), template, status), this::timer)
+                    .record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The tags of one {@code http.server.requests} timer. */
+    private record TimerKey(String method, String template, int status) {
+    }
+
+    private Timer timer(TimerKey key) {
+        int status = key.status();
+        return Timer.builder("http.server.requests")
+                .description("HTTP requests the service answered")
+                .tag("method", key.method())
+                .tag("uri", key.template())
+                .tag("status", Integer.toString(status))
+                .tag("outcome", status == ClientDisconnects.ABORTED ? "CLIENT_ABORT" : status >= 500 ? "SERVER_ERROR"
+                        : status >= 400 ? "CLIENT_ERROR" : status >= 300 ? "REDIRECTION" : "SUCCESS")
+                .register(registry);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.weft.service.http;
+
+import dev.weft.service.Principal;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the edge learns about one request on its way in: the request id ({@link RequestIdFilter}), the caller
+ * ({@link ApiKeySecurity}), and the status counted for a failure that the response does not show (a client that went
+ * away, an answer that broke off). Bound for the request's filters, route and error handler through {@link #CURRENT},
+ * which is how the filters, which run before routing, and the route's handlers, which run inside it, share it.
+ *
+ * <p>Confined to the request's thread.
+ */
+final class RequestState {
+    /** The state of the request this thread handles; bound by {@link RequestIdFilter}. */
+    static final ScopedValue<RequestState> CURRENT = ScopedValue.newInstance();
+
+    private final String requestId;
+    private @Nullable Principal principal;
+    private int countedStatus;
+
+    RequestState(String requestId) {
+        this.requestId = requestId;
+    }
+
+    /** @return the state of this thread's request, or {@code null} outside the filters (Helidon's own errors) */
+    static @Nullable RequestState current() {
+        return CURRENT.isBound() ? CURRENT.get() : null;
+    }
+
+    String requestId() {
+        return requestId;
+    }
+
+    /** @return the authenticated caller; {@code null} on a public route */
+    @Nullable Principal principal() {
+        return principal;
+    }
+
+    void principal(Principal caller) {
+        this.principal = caller;
+    }
+
+    /** @return the status a failure was counted as, or 0 when the response's status is the one to count */
+    int countedStatus() {
+        return countedStatus;
+    }
+
+    void countedStatus(int status) {
+        this.countedStatus = status;
+    }
+}

@@ -1,0 +1,271 @@
+package dev.weft.service.http;
+
+import dev.weft.service.ProblemException;
+import io.helidon.common.parameters.Parameters;
+import io.helidon.common.uri.UriPath;
+import io.helidon.http.PathMatcher;
+import io.helidon.http.PathMatchers;
+import io.helidon.http.RoutedPath;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Matches a path against one route template ({@code /users/{id}}) segment by segment, for Helidon's routing. Helidon's
+ * own {@code PathMatchers.pattern} matches the decoded path as a whole, so {@code /cache/a%2Fb} would become three
+ * segments and {@code /users/} or {@code //users} would not match {@code /users}; the service's contract is that the
+ * raw path splits on {@code /}, empty segments are ignored, and each segment is percent-decoded on its own
+ * ({@code %2F} stays inside its segment; malformed percent-encoding is 400 {@code invalid_path}). Its
+ * {@link #matchingElement()} is the template, which Helidon hands on as the request's {@code matchingPattern()} for
+ * metrics and logs.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class TemplateMatcher implements PathMatcher {
+    private final Optional<String> template;
+    /** Per segment of the template: the literal, or {@code null} for a parameter. */
+    private final @Nullable String[] literals;
+    /** Per segment of the template: the parameter's name, or {@code null} for a literal. */
+    private final @Nullable String[] names;
+    private final int parameters;
+
+    /** @param template a template checked by {@link dev.weft.service.Routes}: literal or {@code {name}} segments */
+    TemplateMatcher(String template) {
+        this.template = Optional.of(template);
+        List<String> segments = split(template);
+        this.literals = new String[segments.size()];
+        this.names = new String[segments.size()];
+        int count = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            String segment = segments.get(i);
+            if (segment.startsWith("{")) {
+                names[i] = segment.substring(1, segment.length() - 1);
+                count++;
+            } else {
+                literals[i] = segment;
+            }
+        }
+        this.parameters = count;
+    }
+
+    /** @return how many literal segments the template has: more literals are tried first ({@code /users/stream}) */
+    int literalCount() {
+        return literals.length - parameters;
+    }
+
+    @Override
+    public PathMatchers.MatchResult match(UriPath path) {
+        String raw = path.rawPath();
+        @Nullable String[] values = null; // made at the first parameter: most templates tried fail before one
+        int segment = 0;
+        int start = 0;
+        int length = raw.length();
+        while (start < length) {
+            if (raw.charAt(start) == '/') {
+                start++;
+                continue;
+            }
+            int end = raw.indexOf('/', start);
+            if (end < 0) {
+                end = length;
+            }
+            if (segment == literals.length) {
+                return PathMatchers.MatchResult.notAccepted();
+            }
+            String literal = literals[segment];
+            if (literal == null) {
+                if (values == null) {
+                    values = new String[literals.length];
+                }
+                values[segment] = decode(raw, start, end);
+            } else if (!literalMatches(literal, raw, start, end)) {
+                return PathMatchers.MatchResult.notAccepted();
+            }
+            segment++;
+            start = end;
+        }
+        if (segment != literals.length) {
+            return PathMatchers.MatchResult.notAccepted();
+        }
+        return new PathMatchers.MatchResult(true, new TemplatePath(path, params(values)));
+    }
+
+    @Override
+    public PathMatchers.PrefixMatchResult prefixMatch(UriPath path) {
+        return PathMatchers.PrefixMatchResult.notAccepted(); // weft's routes are never nested
+    }
+
+    @Override
+    public Optional<String> matchingElement() {
+        return template;
+    }
+
+    @Override
+    public String toString() {
+        return "template: " + template.orElseThrow();
+    }
+
+    /** Package-private for tests. @return the path parameters by name, from the decoded values per segment */
+    Map<String, String> params(@Nullable String @Nullable [] values) {
+        if (values == null) {
+            return Map.of();
+        }
+        String name = null;
+        String value = null;
+        Map<String, String> params = null;
+        for (int i = 0; i < names.length; i++) {
+            String part = names[i];
+            if (part == null) {
+                continue;
+            }
+            if (name == null) {
+                name = part;
+                value = values[i];
+            } else {
+                if (params == null) {
+                    params = new HashMap<>();
+                    params.put(name, value);
+                }
+                params.put(part, values[i]);
+            }
+        }
+        // most routes have one parameter: no hash map for them
+        return params != null ? params : Map.of(name, value);
+    }
+
+    private static boolean literalMatches(String literal, String raw, int start, int end) {
+        if (end - start == literal.length() && raw.regionMatches(start, literal, 0, literal.length())) {
+            return true;
+        }
+        // a literal has no '%', so an encoded segment can only match once decoded (/%75sers is /users)
+        int percent = raw.indexOf('%', start);
+        return percent >= 0 && percent < end && literal.equals(decode(raw, start, end));
+    }
+
+    /**
+     * Splits a raw path into percent-decoded segments, ignoring empty ones; {@code %2F} stays inside its segment.
+     *
+     * @param rawPath the path as the client sent it
+     * @return the decoded segments
+     * @throws ProblemException 400 {@code invalid_path} for malformed percent-encoding
+     */
+    static List<String> decode(String rawPath) {
+        List<String> segments = new ArrayList<>();
+        int start = 0;
+        while (start < rawPath.length()) {
+            int end = rawPath.indexOf('/', start);
+            if (end < 0) {
+                end = rawPath.length();
+            }
+            if (end > start) {
+                segments.add(decode(rawPath, start, end));
+            }
+            start = end + 1;
+        }
+        return segments;
+    }
+
+    /** @return the raw path split on {@code /}, without empty segments and without decoding */
+    static List<String> split(String path) {
+        List<String> out = new ArrayList<>();
+        for (String part : path.split("/", -1)) {
+            if (!part.isEmpty()) {
+                out.add(part);
+            }
+        }
+        return out;
+    }
+
+    private static String decode(String raw, int start, int end) {
+        int percent = raw.indexOf('%', start);
+        if (percent < 0 || percent >= end) {
+            return raw.substring(start, end);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(end - start);
+        for (int i = start; i < end; i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= end) {
+                    throw malformed();
+                }
+                int high = Character.digit(raw.charAt(i + 1), 16);
+                int low = Character.digit(raw.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    throw malformed();
+                }
+                out.write(high * 16 + low);
+                i += 2;
+            } else {
+                byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static ProblemException malformed() {
+        return ProblemException.of(400, "invalid_path", "malformed percent-encoding in the path");
+    }
+
+    /** A path matched by a template, with its parameters (decoded). */
+    static final class TemplatePath implements RoutedPath {
+        private final UriPath path;
+        private final Map<String, String> params;
+        private @Nullable Parameters parameters;
+
+        TemplatePath(UriPath path, Map<String, String> params) {
+            this.path = path;
+            this.params = params;
+        }
+
+        /** @return the parameters by name */
+        Map<String, String> params() {
+            return params;
+        }
+
+        @Override
+        public Parameters pathParameters() {
+            Parameters built = parameters;
+            if (built == null) {
+                built = Parameters.createSingleValueMap("http/path", params);
+                parameters = built;
+            }
+            return built;
+        }
+
+        @Override
+        public RoutedPath absolute() {
+            return new TemplatePath(path.absolute(), params);
+        }
+
+        @Override
+        public String rawPath() {
+            return path.rawPath();
+        }
+
+        @Override
+        public String rawPathNoParams() {
+            return path.rawPathNoParams();
+        }
+
+        @Override
+        public String path() {
+            return path.path();
+        }
+
+        @Override
+        public Parameters matrixParameters() {
+            return path.matrixParameters();
+        }
+
+        @Override
+        public void validate() {
+            path.validate();
+        }
+    }
+}
