@@ -5,6 +5,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The request conflicts with the current state: a duplicate, a changed version, an idempotency key reused with
  * another request. Kind {@link ErrorKind#CONFLICT} (HTTP 409).
+ *
+ * <p>Thrown as this class (not a subclass), its message is written for the client: an edge may show it as the
+ * problem's detail, so it names no database, host, SQL or bound value.
  */
 public class ConflictException extends WeftException {
     private static final long serialVersionUID = 1L;

@@ -174,6 +174,9 @@ abstract class EndpointContract {
         assertProblem(service.get("/user-profile/" + bob.path("id").asLong(), key), 404, "not_found");
         assertProblem(service.get("/users/999999999", TestService.ADMIN_KEY), 404, "not_found");
         assertProblem(service.get("/users/abc", TestService.ADMIN_KEY), 404, "not_found");
+        // the detail is the application's own sentence, as before the application services threw weft-core's types
+        assertThat(service.get("/users/999999999", TestService.ADMIN_KEY).json().path("detail").asText())
+                .isEqualTo("user 999999999 not found");
     }
 
     @Test
@@ -356,6 +359,8 @@ abstract class EndpointContract {
         long toId = to.path("id").asLong();
 
         assertProblem(service.admin("POST", "/transfer", transfer(fromId, toId, 11)), 409, "insufficient_credits");
+        assertThat(service.admin("POST", "/transfer", transfer(fromId, toId, 11)).json().path("detail").asText())
+                .isEqualTo("user " + fromId + " has fewer than 11 credits");
         assertProblem(service.admin("POST", "/transfer", transfer(fromId, 999_999_999L, 1)), 404, "not_found");
         assertProblem(service.admin("POST", "/transfer", transfer(999_999_999L, toId, 1)), 404, "not_found");
         assertProblem(service.admin("POST", "/transfer", transfer(fromId, fromId, 1)), 400, "validation_failed");

@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A {@link WeftException} answers with its kind's status ({@link ErrorKind#httpStatus()}; a
  *   {@link ProblemException} may refine a 400, see {@link ProblemException#refinedStatus()}), {@code Retry-After} for
  *   an unavailable or rate-limited dependency that may recover, and {@code WWW-Authenticate} with a 401. A
- *   {@link ProblemException}'s detail is its message (written for the client); any other kind's detail is generic,
- *   since those messages name databases and operations.
+ *   {@link ProblemException}'s detail is its message (written for the client), and so is that of weft-core's
+ *   {@code NotFoundException}, {@code ConflictException}, {@code ForbiddenException} and
+ *   {@code UnauthenticatedException} thrown as such (not subclasses); any other kind's detail is generic, since
+ *   those messages name databases and operations.
  *   <li>Anything else is 500 {@code internal_error}, logged once with its stack trace; 5xx answers from a dependency
  *   are logged one line per code a second ({@link FailureLogThrottle}), without a stack.
  * </ul>
@@ -123,7 +125,10 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
     private static Problem problem(Throwable failure) {
         if (failure instanceof ProblemException problem) {
             int status = problem.refinedStatus().orElse(problem.httpStatus());
-            return new Problem(status, problem.code(), problem.getMessage(), problem.errors());
+            return new Problem(status, problem.code(), clientDetail(problem), problem.errors());
+        }
+        if (failure instanceof WeftException weft && writtenForTheClient(weft)) {
+            return new Problem(weft.httpStatus(), weft.code(), clientDetail(weft), List.of());
         }
         if (failure instanceof WeftException weft) {
             String detail = switch (weft.kind()) {
@@ -141,6 +146,22 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
             return new Problem(weft.httpStatus(), weft.code(), detail, List.of());
         }
         return new Problem(500, "internal_error", "internal error", List.of());
+    }
+
+    /**
+     * Whether a failure's message was written for the client: weft-core's own not-found, conflict, forbidden and
+     * unauthenticated exceptions, which the service's application services throw (their Javadoc says the message
+     * is shown). Subclasses are not: a module's exception may name a database, an operation or a host.
+     */
+    private static boolean writtenForTheClient(WeftException failure) {
+        Class<?> type = failure.getClass();
+        return type == dev.weft.core.NotFoundException.class || type == dev.weft.core.ConflictException.class
+                || type == dev.weft.core.ForbiddenException.class
+                || type == dev.weft.core.UnauthenticatedException.class;
+    }
+
+    private static String clientDetail(WeftException failure) {
+        return java.util.Objects.requireNonNullElse(failure.getMessage(), failure.code());
     }
 
     /** Answers a failure with a problem and logs it once. @return the status counted */
