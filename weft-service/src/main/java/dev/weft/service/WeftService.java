@@ -1,5 +1,6 @@
 package dev.weft.service;
 
+import dev.weft.core.ratelimit.BucketMode;
 import dev.weft.db.DatabaseType;
 import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationResult;
@@ -45,7 +46,6 @@ public final class WeftService implements AutoCloseable {
     private final List<AutoCloseable> closeableModules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable HttpEdge server;
-    private @Nullable RateLimiter rateLimiter;
     private @Nullable String generatedAdminKey;
     private List<Routes.Route> routes = List.of();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -155,14 +155,15 @@ public final class WeftService implements AutoCloseable {
             generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
             context.cacheScope();
             ServiceConfig config = context.config();
-            // connected before the server listens, so that the first request already takes from the shared bucket
-            RateLimiter limiter = config.redisUrl() != null
-                    ? RateLimiter.shared(config.rateLimit(), config.redisUrl(), "weft:", context.registry())
-                    : RateLimiter.local(config.rateLimit(), context.registry());
-            rateLimiter = limiter;
+            // on the context's one Redis connection (bucketStore connects now, before the server listens, so that the
+            // first request already takes from the shared bucket); local buckets when the service has no Redis
+            RateLimiter limiter = context.redis()
+                    .map(redis -> RateLimiter.shared(config.rateLimit(),
+                            redis.link().bucketStore(RateLimiter.REDIS_PREFIX), context.registry()))
+                    .orElseGet(() -> RateLimiter.local(config.rateLimit(), context.registry()));
             context.health().register("rate_limiter", () -> {
-                RateLimiter.Mode mode = limiter.mode();
-                return new HealthChecks.Result(mode != RateLimiter.Mode.FALLBACK,
+                BucketMode mode = limiter.mode();
+                return new HealthChecks.Result(mode != BucketMode.FALLBACK,
                         Map.of("mode", mode.tag(), "rate_limit", limiter.rate()));
             });
             Routes routes = new Routes(config.maxBody());
@@ -236,9 +237,6 @@ public final class WeftService implements AutoCloseable {
                     } catch (Exception e) {
                         LOG.atWarn().setMessage("closing a module failed").setCause(e).log();
                     }
-                }
-                if (rateLimiter != null) {
-                    rateLimiter.close();
                 }
             } finally {
                 context.close();

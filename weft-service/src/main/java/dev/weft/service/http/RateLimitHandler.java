@@ -1,5 +1,6 @@
 package dev.weft.service.http;
 
+import dev.weft.core.ratelimit.RateDecision;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
 import io.helidon.webserver.http.Handler;
@@ -28,7 +29,7 @@ final class RateLimitHandler implements Handler {
     @Override
     public void handle(ServerRequest request, ServerResponse response) throws Exception {
         Principal principal = Objects.requireNonNull(RequestState.CURRENT.get().principal(), "authenticated");
-        RateLimiter.Decision decision = limiter.tryAcquire(principal.scope());
+        RateDecision decision = limiter.tryAcquire(principal.scope());
         if (!decision.allowed()) {
             throw ProblemException.rateLimited("more than " + limiter.rate() + " requests per second with this key",
                     Duration.ofSeconds(decision.retryAfterSeconds()));

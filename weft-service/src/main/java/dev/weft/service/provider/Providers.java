@@ -1,6 +1,7 @@
 package dev.weft.service.provider;
 
 import dev.weft.core.InvalidConfigException;
+import dev.weft.core.ratelimit.BucketStore;
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiClientBuilder;
 import dev.weft.http.ApiConfig;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Picks the provider from configuration: {@code PROVIDER_URL} set → an {@link HttpProvider} over a weft-http client
  * named {@code provider} (tuned with the {@code WEFT_HTTP_PROVIDER_*} variables; its per-host rate limit is shared
- * through Redis when {@code REDIS_URL} is set), else the {@link LocalProvider} with jobs of
+ * through the service's Redis connection when it has one, a {@link BucketStore} handed in), else the {@link LocalProvider} with jobs of
  * {@code WEFT_LOCAL_PROVIDER_MS} milliseconds (default 3000).
  *
  * <p>Stateless and thread-safe.
@@ -26,14 +27,16 @@ public final class Providers {
 
     /**
      * @param providerUrl the provider's base URL, or {@code null} for the local one
-     * @param redisUrl Redis for a shared rate limit, or {@code null}
+     * @param rateStore where the HTTP client's per-host rate limit is shared (e.g. the service's
+     *     {@code redisLink.bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)}), or {@code null} for a limit per
+     *     instance; its owner closes it
      * @param env the environment
      * @param registry where {@code http.client.requests} goes
      * @param clock the local provider's clock
      * @return the provider; the caller closes it
      * @throws InvalidConfigException for a bad URL or setting
      */
-    public static VideoProvider fromConfig(@Nullable String providerUrl, @Nullable String redisUrl,
+    public static VideoProvider fromConfig(@Nullable String providerUrl, @Nullable BucketStore rateStore,
             Map<String, String> env, MeterRegistry registry, Clock clock) {
         Objects.requireNonNull(env, "env");
         if (providerUrl == null) {
@@ -53,14 +56,18 @@ public final class Providers {
         }
         Map<String, String> settings = new HashMap<>(env);
         settings.putIfAbsent("WEFT_HTTP_PROVIDER_BASE_URL", providerUrl);
-        return http(ApiConfig.fromEnv("provider", settings), redisUrl, registry);
+        ApiConfig config = ApiConfig.fromEnv("provider", settings);
+        return rateStore == null ? http(config, null, registry) : httpSharingRateLimit(config, rateStore, registry);
     }
 
     /**
+     * An HTTP provider whose client opens a Redis connection of its own for a shared rate limit, or none.
+     *
      * @param config the client settings
      * @param redisUrl Redis for a shared rate limit, or {@code null}
      * @param registry where {@code http.client.requests} goes
-     * @return an HTTP provider; the caller closes it
+     * @return an HTTP provider; the caller closes it (and with it the client's Redis connection)
+     * @see #httpSharingRateLimit(ApiConfig, BucketStore, MeterRegistry)
      */
     public static HttpProvider http(ApiConfig config, @Nullable String redisUrl, MeterRegistry registry) {
         ApiClientBuilder builder = ApiClient.builder(config).meterRegistry(registry);
@@ -68,5 +75,19 @@ public final class Providers {
             builder.sharedRateLimit(redisUrl);
         }
         return HttpProvider.create(builder.build());
+    }
+
+    /**
+     * An HTTP provider whose client shares its per-host rate limit through a store on a connection someone else owns
+     * (the service's one Redis connection), so the provider opens no Redis connection of its own.
+     *
+     * @param config the client settings
+     * @param rateStore where the per-host buckets live; the client does not close it
+     * @param registry where {@code http.client.requests} goes
+     * @return an HTTP provider; the caller closes it
+     */
+    public static HttpProvider httpSharingRateLimit(ApiConfig config, BucketStore rateStore, MeterRegistry registry) {
+        return HttpProvider.create(ApiClient.builder(config).meterRegistry(registry)
+                .sharedRateLimit(Objects.requireNonNull(rateStore, "rateStore")).build());
     }
 }

@@ -3,6 +3,8 @@ package dev.weft.service.videos;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.LocalCache;
+import dev.weft.core.ratelimit.BucketStore;
+import dev.weft.http.ApiClientBuilder;
 import dev.weft.service.CacheKeys;
 import dev.weft.service.Feature;
 import dev.weft.service.HealthChecks;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,9 +89,14 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
 
     /** @return the feature with the provider and job settings of the service config and environment */
     public static Feature feature() {
-        return feature(context -> Providers.fromConfig(context.config().providerUrl(),
-                context.config().redisUrl(), System.getenv(), context.registry(), context.clock()),
-                context -> JobsConfig.fromEnv(context.config().workers(), System.getenv()));
+        return feature(context -> {
+            String providerUrl = context.config().providerUrl();
+            // the provider client's shared rate limit runs on the service's one Redis connection (no client of its
+            // own); asked for only when there is an HTTP provider to limit
+            @Nullable BucketStore rateStore = providerUrl == null ? null : context.redis()
+                    .map(redis -> redis.link().bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).orElse(null);
+            return Providers.fromConfig(providerUrl, rateStore, System.getenv(), context.registry(), context.clock());
+        }, context -> JobsConfig.fromEnv(context.config().workers(), System.getenv()));
     }
 
     /**

@@ -3,11 +3,19 @@ package dev.weft.service.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.weft.cache.redis.RedisConfig;
+import dev.weft.cache.redis.RedisLink;
 import dev.weft.cache.redis.RedisProcess;
+import dev.weft.core.ratelimit.BucketMode;
+import dev.weft.core.ratelimit.RateDecision;
 import dev.weft.service.TestBackends;
 import dev.weft.service.TestService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 17: a shared limit of N/s admits at most 1.1 x N per second across fresh instances from the first second
  * (real Redis on 6379); while Redis is down each instance limits with local buckets at N/s and says so (a
- * redis-server of the test's own, killed with SIGKILL).
+ * redis-server of the test's own, killed with SIGKILL). Each instance is a {@link RedisLink} of its own (the one Redis
+ * connection a service holds) with the limiter's store on it.
  */
 @Timeout(60)
 class RateLimiterTest {
@@ -32,9 +41,12 @@ class RateLimiterTest {
     @Test
     void freshInstancesAdmitTheSharedRateFromTheFirstSecond() throws InterruptedException {
         String prefix = unique("weft-test-rl-");
+        List<RedisLink> links = new ArrayList<>();
         List<RateLimiter> instances = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            instances.add(RateLimiter.shared(RATE, SHARED_REDIS, prefix, new SimpleMeterRegistry()));
+            RedisLink link = RedisLink.open(RedisConfig.of(SHARED_REDIS));
+            links.add(link);
+            instances.add(RateLimiter.shared(RATE, link.bucketStore(prefix), new SimpleMeterRegistry()));
         }
         // Bucket4j times buckets in epoch milliseconds: windows are measured on the same clock
         ConcurrentLinkedQueue<Long> admitted = new ConcurrentLinkedQueue<>();
@@ -59,8 +71,9 @@ class RateLimiterTest {
                 client.join();
             }
             System.out.printf("RATE LIMIT calls %d in %d ms%n", calls.get(), System.currentTimeMillis() - startMillis);
+            assertThat(instances).allSatisfy(instance -> assertThat(instance.mode()).isEqualTo(BucketMode.SHARED));
         } finally {
-            instances.forEach(RateLimiter::close);
+            links.forEach(RedisLink::close);
         }
 
         int[] perSecond = new int[3];
@@ -84,16 +97,17 @@ class RateLimiterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT)) {
             redis.restart();
-            try (RateLimiter limiter = RateLimiter.shared(RATE, redis.url(), "weft:", registry)) {
-                assertThat(limiter.mode()).isEqualTo(RateLimiter.Mode.SHARED);
+            try (RedisLink link = RedisLink.open(RedisConfig.of(redis.url()))) {
+                RateLimiter limiter = RateLimiter.shared(RATE, link.bucketStore(RateLimiter.REDIS_PREFIX), registry);
+                assertThat(limiter.mode()).isEqualTo(BucketMode.SHARED);
                 assertThat(fallbackGauge(registry)).isZero();
 
                 redis.kill();
-                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == RateLimiter.Mode.FALLBACK);
+                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == BucketMode.FALLBACK);
                 int admittedDuringOutage = burst(limiter, "down", 3 * RATE);
                 double fallbackGauge = fallbackGauge(registry);
                 redis.restart();
-                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == RateLimiter.Mode.SHARED);
+                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == BucketMode.SHARED);
                 int admittedAfter = burst(limiter, "back", 3 * RATE);
 
                 assertThat(admittedDuringOutage).isBetween(RATE, (int) (RATE * 1.1));
@@ -113,7 +127,9 @@ class RateLimiterTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT)) {
             redis.restart();
-            try (RateLimiter limiter = RateLimiter.shared(1_000_000, redis.url(), "weft:", registry)) {
+            try (RedisLink link = RedisLink.open(RedisConfig.of(redis.url()))) {
+                RateLimiter limiter = RateLimiter.shared(1_000_000, link.bucketStore(RateLimiter.REDIS_PREFIX),
+                        registry);
                 limiter.tryAcquire("warm");
                 redis.pause();
                 List<Long> millis = new ArrayList<>();
@@ -124,15 +140,15 @@ class RateLimiterTest {
                     millis.add((System.nanoTime() - start) / 1_000_000);
                     Thread.sleep(1); // a request stream, not a spin that would drain even a local bucket of 1M/s
                 }
-                RateLimiter.Mode whileHung = limiter.mode();
+                BucketMode whileHung = limiter.mode();
                 redis.resume();
                 await().atMost(Duration.ofSeconds(5)).until(() -> {
                     limiter.tryAcquire("back");
-                    return limiter.mode() == RateLimiter.Mode.SHARED;
+                    return limiter.mode() == BucketMode.SHARED;
                 });
 
                 long slow = millis.stream().filter(ms -> ms >= 150).count();
-                assertThat(whileHung).isEqualTo(RateLimiter.Mode.FALLBACK);
+                assertThat(whileHung).isEqualTo(BucketMode.FALLBACK);
                 assertThat(millis.size()).isGreaterThan(100);
                 assertThat(slow).as("requests that waited for the hung Redis, of %d", millis.size())
                         .isBetween(1L, 4L);
@@ -144,36 +160,60 @@ class RateLimiterTest {
     void startsLimitingLocallyWhenRedisIsUnreachableAndSharesOnceItAnswers() {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT)) {
-            try (RateLimiter limiter = RateLimiter.shared(RATE, redis.url(), "weft:", registry)) {
-                RateLimiter.Mode atStart = limiter.mode();
+            try (RedisLink link = RedisLink.open(RedisConfig.of(redis.url()))) {
+                RateLimiter limiter = RateLimiter.shared(RATE, link.bucketStore(RateLimiter.REDIS_PREFIX), registry);
+                BucketMode atStart = limiter.mode();
+                double gaugeAtStart = fallbackGauge(registry);
                 int admittedAtStart = burst(limiter, "early", 3 * RATE);
                 redis.restart();
-                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == RateLimiter.Mode.SHARED);
+                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == BucketMode.SHARED);
 
-                assertThat(atStart).isEqualTo(RateLimiter.Mode.FALLBACK);
+                assertThat(atStart).isEqualTo(BucketMode.FALLBACK);
                 assertThat(admittedAtStart).isBetween(RATE, (int) (RATE * 1.1));
-                assertThat(limiter.failures()).isPositive();
+                // an unreachable Redis is never called: the store is not ready, so nothing failed, but it says so
+                assertThat(gaugeAtStart).isEqualTo(1.0);
+                assertThat(requests(registry, "fallback", "allowed")).isEqualTo(admittedAtStart);
+                assertThat(fallbackGauge(registry)).isZero();
             }
+        }
+    }
+
+    /** The bucket's Redis key is what it was before the limiter moved onto the service's Redis link. */
+    @Test
+    void sharedBucketsKeepTheirRedisKey() throws IOException {
+        String scope = unique("user:").replace(":", "");
+        try (RedisLink link = RedisLink.open(RedisConfig.of(SHARED_REDIS))) {
+            RateLimiter limiter = RateLimiter.shared(RATE, link.bucketStore(RateLimiter.REDIS_PREFIX),
+                    new SimpleMeterRegistry());
+            assertThat(limiter.tryAcquire("user:" + scope).mode()).isEqualTo(BucketMode.SHARED);
+        }
+        try (Socket socket = new Socket("127.0.0.1", 6379)) {
+            socket.setSoTimeout(2_000);
+            String key = "weft:rate:user:" + scope;
+            OutputStream out = socket.getOutputStream();
+            out.write(("EXISTS " + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] reply = socket.getInputStream().readNBytes(4);
+            assertThat(new String(reply, StandardCharsets.US_ASCII)).as("EXISTS %s", key).isEqualTo(":1\r\n");
         }
     }
 
     @Test
     void localLimiterAdmitsTheRateAndNamesTheWait() {
-        try (RateLimiter limiter = RateLimiter.local(RATE, new SimpleMeterRegistry())) {
-            AtomicInteger admitted = new AtomicInteger();
-            RateLimiter.Decision last = null;
-            for (int i = 0; i < 3 * RATE; i++) {
-                last = limiter.tryAcquire("key");
-                if (last.allowed()) {
-                    admitted.incrementAndGet();
-                }
+        RateLimiter limiter = RateLimiter.local(RATE, new SimpleMeterRegistry());
+        AtomicInteger admitted = new AtomicInteger();
+        RateDecision last = null;
+        for (int i = 0; i < 3 * RATE; i++) {
+            last = limiter.tryAcquire("key");
+            if (last.allowed()) {
+                admitted.incrementAndGet();
             }
-
-            assertThat(limiter.mode()).isEqualTo(RateLimiter.Mode.LOCAL);
-            assertThat(admitted.get()).isEqualTo(RATE);
-            assertThat(last.allowed()).isFalse();
-            assertThat(last.retryAfterSeconds()).isEqualTo(1);
         }
+
+        assertThat(limiter.mode()).isEqualTo(BucketMode.LOCAL);
+        assertThat(admitted.get()).isEqualTo(RATE);
+        assertThat(last.allowed()).isFalse();
+        assertThat(last.retryAfterSeconds()).isEqualTo(1);
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.weft.service.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.core.ratelimit.BucketStore;
+import dev.weft.core.ratelimit.RateLimit;
 import dev.weft.http.ApiConfig;
 import dev.weft.http.RateLimitedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -33,6 +35,33 @@ class HttpProviderTest {
 
     private Path file(String content) throws IOException {
         return Files.writeString(dir.resolve("clip.mp4"), content);
+    }
+
+    /** The service hands its Redis link's store in: the client limits through it and opens no connection. */
+    @Test
+    void fromConfigSharesTheRateLimitThroughTheStoreItIsGiven() throws IOException {
+        java.util.List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BucketStore store = new BucketStore() {
+            @Override
+            public boolean ready() {
+                return true;
+            }
+
+            @Override
+            public long tryConsume(String key, RateLimit limit) {
+                keys.add(key);
+                return 0;
+            }
+        };
+        try (ProviderServer server = ProviderServer.start(ProviderServerConfig.defaults());
+                VideoProvider provider = Providers.fromConfig(server.url(), store,
+                        Map.of("WEFT_HTTP_PROVIDER_RATE_LIMIT", "100"), new SimpleMeterRegistry(),
+                        java.time.Clock.systemUTC())) {
+            provider.upload(file("frames"), "job_s:upload");
+
+            assertThat(provider).isInstanceOf(HttpProvider.class);
+            assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(key).startsWith("provider:"));
+        }
     }
 
     @Test
