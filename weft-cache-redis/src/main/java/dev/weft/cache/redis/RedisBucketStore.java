@@ -37,6 +37,21 @@ final class RedisBucketStore implements BucketStore {
         this.prefix = prefix;
     }
 
+    /**
+     * Takes one permit from a bucket of its own ({@code <prefix>weft-warm-up}, expiring within seconds) so that the
+     * first request does not pay for loading Bucket4j's classes and the first compare-and-swap: on a loaded machine
+     * that first command can outlast the 100 ms command timeout, and a timed-out command sends the limiter to its
+     * per-instance fallback for a second, so two fresh instances would admit up to twice the limit. A failure here
+     * changes nothing: requests then find the store as they would have.
+     */
+    void warmUp() {
+        try {
+            tryConsume("weft-warm-up", RateLimit.perSecond(1));
+        } catch (RuntimeException e) {
+            // not reachable or slow now: TokenBuckets' own policy handles it on the first request
+        }
+    }
+
     @Override
     public boolean ready() {
         if (link.openConnection() != null) {

@@ -128,6 +128,9 @@ public final class RedisLink implements AutoCloseable {
                         .addKeyValue("error", e.getClass().getSimpleName()).log();
             }
         }
+        if (openConnection() != null) {
+            store.warmUp();
+        }
         return store;
     }
 
