@@ -1,6 +1,7 @@
 package dev.weft.db.repository;
 
 import dev.weft.db.Database;
+import dev.weft.db.SqlOperations;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,14 +29,26 @@ import java.util.Optional;
  *
  * <p><b>Transactions.</b> Each call runs on its own pooled connection, or joins the transaction of the same
  * database open on the calling thread ({@code db.inTransaction(tx -> ...)}), so several calls can be made
- * atomic by wrapping them.
+ * atomic by wrapping them. To make the transaction visible in the code instead, run the calls on it
+ * explicitly through {@link #in(SqlOperations)}:
+ *
+ * {@snippet :
+ * db.inTransaction(tx -> {
+ *     User user = users.in(tx).create(new User(null, "ada@example.com", true, Instant.now()));
+ *     audit.in(tx).create(new AuditEntry(null, "user_created", user.id()));
+ *     return user;
+ * });
+ * }
  *
  * <p><b>Dialects.</b> PostgreSQL, MariaDB, MySQL and SQLite. On MySQL (and for updates on MariaDB) the written
  * row is read back by primary key, so the table needs one. Where NULLs sort differs by database, so does the
  * place of NULLs in {@link #getAll}.
  *
- * <p>Thread-safe: a repository is immutable and may be shared. Every operation blocks the calling thread (meant
- * to be virtual) until the database answers or the database's statement timeout fires.
+ * <p>Thread-safe: a repository created on a {@link Database} is immutable and may be shared. A view from
+ * {@link #in(SqlOperations)} over a {@link dev.weft.db.Transaction} is confined like the transaction: use it
+ * only on the thread running the transaction's callback, and not after the callback has returned. Every
+ * operation blocks the calling thread (meant to be virtual) until the database answers or the database's
+ * statement timeout fires.
  *
  * @param <T> the row type, a record
  * @param <ID> the type of the id
@@ -81,6 +94,22 @@ public interface Repository<T extends Record, ID> {
         Objects.requireNonNull(config, "config");
         return new TableRepository<>(database, EntityTable.of(config, database.type()));
     }
+
+    /**
+     * This repository with every call run on {@code operations}: a transaction of the repository's database
+     * ({@code users.in(tx).create(...)} is part of {@code tx}, rolled back and committed with it), or a database
+     * of the same dialect. Sends nothing; this repository is unchanged.
+     *
+     * <p>{@link #bulkCreate} on a view over a transaction runs in a savepoint of it. A view over a
+     * {@link dev.weft.db.Transaction} is confined like the transaction: the thread running the transaction's
+     * callback, and only until the callback returns; a view over a {@link Database} is thread-safe.
+     *
+     * @param operations the database or open transaction to run every call on
+     * @return a repository with the same config that runs on {@code operations}
+     * @throws IllegalArgumentException if {@code operations} is a {@link Database} of another dialect than the
+     *     one this repository was created with
+     */
+    Repository<T, ID> in(SqlOperations operations);
 
     /**
      * The table, row type and id this repository uses.

@@ -14,23 +14,44 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link Repository} over one table, built only on the public {@link Database} API: writes go through
+ * A {@link Repository} over one table, built only on the public {@link SqlOperations} API: writes go through
  * {@code insert/update/delete(...).returning(...)} (native or emulated RETURNING, so every dialect returns the
  * stored row), reads are SQL built from the quoted columns of {@link EntityTable} with every value bound.
  *
- * <p>Immutable and thread-safe; all state is in the database.
+ * <p>Every call runs on {@code operations}: the {@link Database} itself, or a transaction of it given to
+ * {@link #in(SqlOperations)}. The database is kept apart for what only it knows (its name for messages; its
+ * dialect was already used to build the {@link EntityTable}).
+ *
+ * <p>Immutable; thread-safe when {@code operations} is the database, confined like the transaction otherwise.
  */
 final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
     private final Database database;
+    private final SqlOperations operations;
     private final EntityTable<T> table;
     private final RepositoryConfig<T, ID> config;
 
-    @SuppressWarnings("unchecked")
     TableRepository(Database database, EntityTable<T> table) {
+        this(database, database, table);
+    }
+
+    @SuppressWarnings("unchecked")
+    private TableRepository(Database database, SqlOperations operations, EntityTable<T> table) {
         this.database = database;
+        this.operations = operations;
         this.table = table;
         // EntityTable.of was given this very config; only the ID parameter was erased on the way.
         this.config = (RepositoryConfig<T, ID>) table.config();
+    }
+
+    @Override
+    public Repository<T, ID> in(SqlOperations operations) {
+        Objects.requireNonNull(operations, "operations");
+        if (operations instanceof Database other && other.type() != database.type()) {
+            // The columns, quoting and RETURNING emulation were chosen for this repository's dialect.
+            throw new IllegalArgumentException("repository of " + database.name() + " (" + database.type()
+                    + ") cannot run on " + other.name() + " (" + other.type() + ")");
+        }
+        return new TableRepository<>(database, operations, table);
     }
 
     @Override
@@ -41,11 +62,11 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
     @Override
     public T create(T entity) {
         Objects.requireNonNull(entity, "entity");
-        return insert(database, entity);
+        return insert(operations, entity);
     }
 
-    private T insert(SqlOperations operations, T entity) {
-        return operations.insert(table.table(), table.insertData(entity)).returning(table.columns())
+    private T insert(SqlOperations target, T entity) {
+        return target.insert(table.table(), table.insertData(entity)).returning(table.columns())
                 .execute(table.type()).first()
                 .orElseThrow(() -> new DatabaseException(ErrorKind.INTERNAL, "no_returned_row", "database '"
                         + database.name() + "': insert into " + table.table() + " returned no row", null, false,
@@ -57,7 +78,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
         Objects.requireNonNull(id, "id");
         String sql = "SELECT " + table.selectList() + " FROM " + table.quotedTable() + " WHERE "
                 + table.quote(table.idColumn()) + " = :id";
-        return database.query(sql, Map.of("id", id)).optional(table.type());
+        return operations.query(sql, Map.of("id", id)).optional(table.type());
     }
 
     @Override
@@ -68,7 +89,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
         Map<String, Object> params = new HashMap<>();
         String sql = "SELECT " + table.selectList() + " FROM " + table.quotedTable() + where(condition, params)
                 + " ORDER BY " + table.quote(table.idColumn()) + " LIMIT 1";
-        return database.query(sql, params).optional(table.type());
+        return operations.query(sql, params).optional(table.type());
     }
 
     @Override
@@ -91,7 +112,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
             sql.append(", ").append(table.quote(table.idColumn())).append(direction);
         }
         sql.append(" LIMIT :limit OFFSET :offset");
-        return database.query(sql.toString(), Map.of("limit", limit, "offset", offset), table.type());
+        return operations.query(sql.toString(), Map.of("limit", limit, "offset", offset), table.type());
     }
 
     @Override
@@ -102,14 +123,14 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
             throw new InvalidInputException("empty_write", "changes",
                     "update of " + table.table() + " has no changes");
         }
-        return database.update(table.table(), data, Map.of(table.idColumn(), id)).returning(table.columns())
+        return operations.update(table.table(), data, Map.of(table.idColumn(), id)).returning(table.columns())
                 .execute(table.type()).first();
     }
 
     @Override
     public boolean delete(ID id) {
         Objects.requireNonNull(id, "id");
-        return database.delete(table.table(), Map.of(table.idColumn(), id)).execute().count() > 0;
+        return operations.delete(table.table(), Map.of(table.idColumn(), id)).execute().count() > 0;
     }
 
     @Override
@@ -120,7 +141,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
         }
         // One INSERT ... RETURNING per row rather than bulkInsert: the caller needs every generated id back,
         // which COPY and JDBC batches do not give on every dialect.
-        return database.inTransaction(transaction -> {
+        return operations.inTransaction(transaction -> {
             List<T> stored = new ArrayList<>(rows.size());
             for (T entity : rows) {
                 stored.add(insert(transaction, entity));
@@ -134,7 +155,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
         Map<String, @Nullable Object> conditions = table.columns("filter", Objects.requireNonNull(filters, "filters"));
         Map<String, Object> params = new HashMap<>();
         String sql = "SELECT COUNT(*) FROM " + table.quotedTable() + where(conditions, params);
-        return database.query(sql, params).one(Long.class);
+        return operations.query(sql, params).one(Long.class);
     }
 
     @Override
@@ -142,7 +163,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
         Map<String, @Nullable Object> conditions = table.columns("filter", Objects.requireNonNull(filters, "filters"));
         Map<String, Object> params = new HashMap<>();
         String sql = "SELECT 1 FROM " + table.quotedTable() + where(conditions, params) + " LIMIT 1";
-        return !database.query(sql, params).list().isEmpty();
+        return !operations.query(sql, params).list().isEmpty();
     }
 
     /**
@@ -172,6 +193,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
 
     @Override
     public String toString() {
-        return "Repository[" + database.name() + "." + table.table() + " as " + table.type().getSimpleName() + "]";
+        return "Repository[" + database.name() + "." + table.table() + " as " + table.type().getSimpleName()
+                + (operations == database ? "" : " on " + operations) + "]";
     }
 }

@@ -304,6 +304,73 @@ class RepositoryTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void writesInAnExplicitTransactionAreRolledBackWithIt(TestDatabases target) {
+        try (Fixture fixture = accounts(target)) {
+            Account kept = fixture.accounts().create(Account.of("kept@example.com", "kept", T0));
+
+            assertThatThrownBy(() -> fixture.db().inTransaction(transaction -> {
+                Repository<Account, Long> accounts = fixture.accounts().in(transaction);
+                accounts.create(Account.of("a@example.com", "a", T0));
+                accounts.update(kept.id(), Map.of("name", "changed"));
+                accounts.bulkCreate(List.of(Account.of("b@example.com", "b", T0)));
+                assertThat(accounts.count(Map.of())).isEqualTo(3);
+                assertThat(accounts.getById(kept.id()).orElseThrow().name()).isEqualTo("changed");
+                throw new IllegalStateException("roll back");
+            })).isInstanceOf(IllegalStateException.class);
+
+            assertThat(fixture.accounts().getAll(10, 0)).containsExactly(kept);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void writesInAnExplicitTransactionAreVisibleAfterItsCommit(TestDatabases target) {
+        try (Fixture fixture = accounts(target)) {
+            Account kept = fixture.accounts().create(Account.of("kept@example.com", "kept", T0));
+
+            Account created = fixture.db().inTransaction(transaction -> {
+                Repository<Account, Long> accounts = fixture.accounts().in(transaction);
+                accounts.update(kept.id(), Map.of("name", "changed"));
+                assertThat(accounts.delete(Long.MAX_VALUE)).isFalse();
+                return accounts.create(Account.of("a@example.com", "a", T0));
+            });
+
+            assertThat(fixture.accounts().getById(created.id())).contains(created);
+            assertThat(fixture.accounts().getByField("email", "kept@example.com").orElseThrow().name())
+                    .isEqualTo("changed");
+            assertThat(fixture.accounts().in(fixture.db()).count(Map.of())).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "SQLITE"})
+    void anExplicitSavepointRollsBackAloneInsideTheTransaction(TestDatabases target) {
+        try (Fixture fixture = accounts(target)) {
+
+            fixture.db().inTransaction(transaction -> {
+                Repository<Account, Long> accounts = fixture.accounts().in(transaction);
+                accounts.create(Account.of("a@example.com", "a", T0));
+                assertThatThrownBy(() -> accounts.bulkCreate(List.of(Account.of("b@example.com", "b", T0),
+                        Account.of("a@example.com", "duplicate", T0))))
+                        .isInstanceOf(ConstraintViolationException.class);
+                return null;
+            });
+
+            assertThat(fixture.accounts().getAll(10, 0)).extracting(Account::email).containsExactly("a@example.com");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesToRunOnADatabaseOfAnotherDialect() {
+        Repository<Account, Long> accounts =
+                Repository.create(db(TestDatabases.SQLITE), "accounts", Account.class, Long.class);
+
+        assertThatThrownBy(() -> accounts.in(db(TestDatabases.POSTGRESQL)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void countAndExistsFilterByEqualityAndNull(TestDatabases target) {
         try (Fixture fixture = accounts(target)) {
             List<Account> seeded = seed(fixture, 4);

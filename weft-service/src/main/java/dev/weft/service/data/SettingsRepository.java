@@ -2,18 +2,34 @@ package dev.weft.service.data;
 
 import dev.weft.db.ConstraintViolationException;
 import dev.weft.db.Database;
+import dev.weft.db.repository.Repository;
+import dev.weft.db.repository.RepositoryConfig;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The {@code settings} table: named values such as the admin key's hash.
+ * The {@code settings} table: named values such as the admin key's hash. Built on weft-db's {@link Repository}
+ * over {@link Setting} rows keyed by {@code name}; each call is one statement on the database, so it needs no
+ * transaction of the caller's.
  *
  * <p>Thread-safe; every method blocks on the database.
  */
 public final class SettingsRepository {
-    private final Database db;
+    /**
+     * One row of {@code settings}.
+     *
+     * @param name the setting, the primary key
+     * @param value its value
+     * @param updatedAt when it was last written ({@code TIMESTAMPTZ}, {@code DATETIME(6)} UTC, or ISO-8601 text on
+     *     SQLite, as weft-db binds an {@link Instant})
+     */
+    private record Setting(String name, String value, Instant updatedAt) {
+    }
+
+    private final Repository<Setting, String> settings;
     private final Clock clock;
 
     /**
@@ -24,13 +40,14 @@ public final class SettingsRepository {
      * @param clock the clock
      */
     public SettingsRepository(Database db, Clock clock) {
-        this.db = Objects.requireNonNull(db, "db");
+        this.settings = Repository.create(Objects.requireNonNull(db, "db"),
+                RepositoryConfig.of("settings", Setting.class, String.class).withIdField("name"));
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** @param name the setting @return its value */
     public Optional<String> get(String name) {
-        return db.query("SELECT value FROM settings WHERE name = :name", Map.of("name", name)).optional(String.class);
+        return settings.getById(name).map(Setting::value);
     }
 
     /**
@@ -42,8 +59,7 @@ public final class SettingsRepository {
      */
     public boolean putIfAbsent(String name, String value) {
         try {
-            db.insert("settings", Map.of("name", name, "value", value, "updated_at", clock.instant()))
-                    .execute();
+            settings.create(new Setting(name, value, clock.instant()));
             return true;
         } catch (ConstraintViolationException e) {
             return false;
@@ -52,8 +68,9 @@ public final class SettingsRepository {
 
     /** @param name the setting @param value the new value */
     public void put(String name, String value) {
-        if (db.update("settings", Map.of("value", value, "updated_at", clock.instant()),
-                Map.of("name", name)).execute().count() == 0 && !putIfAbsent(name, value)) {
+        // Update first, insert if there was no row; if another process inserted it in between, update again.
+        if (settings.update(name, Map.of("value", value, "updated_at", clock.instant())).isEmpty()
+                && !putIfAbsent(name, value)) {
             put(name, value);
         }
     }
