@@ -18,8 +18,32 @@ public record Health(boolean healthy, Duration latency, Optional<String> error, 
         details = Map.copyOf(details);
     }
 
-    /** @return {@code "up"} or {@code "down"} */
-    public String status() {
-        return healthy ? "up" : "down";
+    /** @return {@link Status#UP} if healthy, else {@link Status#DOWN} */
+    public Status status() {
+        return Status.of(healthy);
+    }
+
+    /**
+     * Up or down, as health endpoints show it: {@link #tag()} ({@code "up"}, {@code "down"}) is the JSON text, so it
+     * must not change.
+     */
+    public enum Status {
+        /** The dependency answers in time. */
+        UP,
+        /** It failed or did not answer in time. */
+        DOWN;
+
+        /**
+         * @param healthy whether the check passed
+         * @return {@link #UP} or {@link #DOWN}
+         */
+        public static Status of(boolean healthy) {
+            return healthy ? UP : DOWN;
+        }
+
+        /** @return {@code "up"} or {@code "down"}, the text health endpoints show */
+        public String tag() {
+            return this == UP ? "up" : "down";
+        }
     }
 }

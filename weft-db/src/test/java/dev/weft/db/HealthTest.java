@@ -24,7 +24,8 @@ class HealthTest {
                 DatabaseInfo info = db.info();
 
                 assertThat(db.isHealthy()).isTrue();
-                assertThat(health.status()).isEqualTo("up");
+                assertThat(health.status()).isEqualTo(Health.Status.UP);
+                assertThat(health.status().tag()).isEqualTo("up");
                 assertThat(health.latency()).isLessThan(Duration.ofSeconds(2));
                 assertThat(info.type()).isEqualTo(target.name().toLowerCase());
                 assertThat(info.version()).isNotBlank();

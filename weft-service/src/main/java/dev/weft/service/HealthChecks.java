@@ -1,5 +1,6 @@
 package dev.weft.service;
 
+import dev.weft.db.Health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +26,9 @@ public final class HealthChecks {
             details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
         }
 
-        /** @return {@code up} or {@code down} */
-        public String status() {
-            return healthy ? "up" : "down";
+        /** @return {@link Health.Status#UP} or {@link Health.Status#DOWN}; its {@code tag()} is the JSON text */
+        public Health.Status status() {
+            return Health.Status.of(healthy);
         }
     }
 

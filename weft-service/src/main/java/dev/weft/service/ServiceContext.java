@@ -4,6 +4,7 @@ import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.LocalCache;
+import dev.weft.cache.redis.RedisBreakerState;
 import dev.weft.cache.redis.RedisCaches;
 import dev.weft.cache.redis.RedisConfig;
 import dev.weft.db.Database;
@@ -146,8 +147,8 @@ public final class ServiceContext implements AutoCloseable {
             RedisCaches link = redis;
             // Deaf to invalidations is degraded, not down: tiered caches bypass their tiers and load from the
             // database, so the instance still answers correctly.
-            health.register("redis", () -> new HealthChecks.Result(!"OPEN".equals(link.breakerState()),
-                    Map.of("breaker", link.breakerState(), "invalidations", link.invalidationState(),
+            health.register("redis", () -> new HealthChecks.Result(link.breakerState() != RedisBreakerState.OPEN,
+                    Map.of("breaker", link.breakerState().name(), "invalidations", link.invalidationState(),
                             "local_tiers", link.hearsInvalidations() ? "in_use" : "bypassed")));
             io.micrometer.core.instrument.Gauge.builder("weft.cache.invalidations.listening", link,
                             caches -> caches.hearsInvalidations() ? 1 : 0)

@@ -77,9 +77,12 @@ public final class RedisCaches implements SharedCaches {
         });
     }
 
-    /** @return the circuit breaker's state: {@code CLOSED} (healthy), {@code OPEN} or {@code HALF_OPEN} */
-    public String breakerState() {
-        return link.breaker().getState().name();
+    /**
+     * @return the state of the circuit breaker in front of Redis: {@link RedisBreakerState#CLOSED} (healthy),
+     *     {@link RedisBreakerState#OPEN} or {@link RedisBreakerState#HALF_OPEN}
+     */
+    public RedisBreakerState breakerState() {
+        return RedisBreakerState.of(link.breaker().getState());
     }
 
     /**

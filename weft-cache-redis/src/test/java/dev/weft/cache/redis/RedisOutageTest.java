@@ -55,7 +55,7 @@ class RedisOutageTest {
     private void workingBeforeTheOutage() {
         cache.put("user:1", "Ada", MINUTE);
         assertThat(cache.get("user:1", String.class)).contains("Ada");
-        assertThat(caches.breakerState()).isEqualTo("CLOSED");
+        assertThat(caches.breakerState()).isEqualTo(RedisBreakerState.CLOSED);
         assertThat(cache.stats().errors()).isZero();
     }
 
@@ -141,7 +141,7 @@ class RedisOutageTest {
         await("breaker open").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
                 .until(() -> {
                     cache.get("user:1", String.class);
-                    return caches.breakerState().equals("OPEN");
+                    return caches.breakerState() == RedisBreakerState.OPEN;
                 });
 
         long start = System.nanoTime();
@@ -164,7 +164,7 @@ class RedisOutageTest {
         await("breaker open").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
                 .until(() -> {
                     cache.get("user:1", String.class);
-                    return caches.breakerState().equals("OPEN");
+                    return caches.breakerState() == RedisBreakerState.OPEN;
                 });
         long droppedDuringOutage = cache.stats().droppedWrites();
 
@@ -175,7 +175,7 @@ class RedisOutageTest {
                 .pollInterval(Duration.ofMillis(50)).until(() -> {
                     cache.put("user:2", "Bob", MINUTE);
                     return cache.get("user:2", String.class).equals(Optional.of("Bob"))
-                            && caches.breakerState().equals("CLOSED");
+                            && caches.breakerState() == RedisBreakerState.CLOSED;
                 });
         System.out.printf("REDIS OUTAGE RECOVERY: cache usable and breaker CLOSED %d ms after redis-server "
                 + "answered again%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));

@@ -214,7 +214,7 @@ public final class JobEngine implements AutoCloseable {
                 before.ifPresent(job -> {
                     registry.counter("weft.jobs.cancel.requests").increment();
                     listener.videoChanged(job.videoId(), job.userId());
-                    if (store.get(job.jobId()).map(row -> row.jobState().isFinal()).orElse(false)) {
+                    if (store.get(job.jobId()).map(row -> row.state().isFinal()).orElse(false)) {
                         // no worker held it: cancelled at once, so nothing will read the upload again
                         registry.counter("weft.jobs.finished", "state", JobState.CANCELLED.wireName()).increment();
                         videos.getByVideoId(videoId).map(VideoRow::storagePath)

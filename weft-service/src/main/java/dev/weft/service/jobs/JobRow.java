@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * @param jobId the id, {@code job_...}
  * @param videoId the video it processes
  * @param userId the video's owner
- * @param state the last recorded step, see {@link JobState}
+ * @param state the last recorded step (stored as its {@link JobState#wireName()})
  * @param attempts failed attempts so far
  * @param nextAttemptAt epoch milliseconds before which no worker takes the job (backoff)
  * @param leaseOwner the worker holding the job, or {@code null}
@@ -22,13 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param updatedAt when last changed
  * @param finishedAt when it reached a final state
  */
-public record JobRow(String jobId, String videoId, long userId, String state, int attempts, long nextAttemptAt,
+public record JobRow(String jobId, String videoId, long userId, JobState state, int attempts, long nextAttemptAt,
         @Nullable String leaseOwner, @Nullable Long leaseExpiresAt, int cancelRequested, @Nullable String providerUrl,
         @Nullable String externalJobId, @Nullable String error, Instant createdAt, Instant updatedAt,
         @Nullable Instant finishedAt) {
-
-    /** @return the parsed state */
-    public JobState jobState() {
-        return JobState.parse(state);
-    }
 }

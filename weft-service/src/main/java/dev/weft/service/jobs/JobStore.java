@@ -8,6 +8,7 @@ import dev.weft.service.data.VideoRepository;
 import dev.weft.service.provider.ModelUsage;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,12 +108,13 @@ final class JobStore {
 
     private static Optional<JobRow> get(SqlOperations ops, String jobId) {
         return ops.query("SELECT " + COLUMNS + " FROM jobs WHERE job_id = :job_id", Map.of("job_id", jobId))
-                .optional(JobRow.class);
+                .optional(Stored.class).map(Stored::row);
     }
 
     Optional<JobRow> forVideo(String videoId) {
         return db.query("SELECT " + COLUMNS + " FROM jobs WHERE video_id = :video_id ORDER BY created_at DESC",
-                Map.of("video_id", videoId)).list(JobRow.class).stream().findFirst();
+                Map.of("video_id", videoId)).list(Stored.class).stream().findFirst()
+                .map(Stored::row);
     }
 
     /**
@@ -227,14 +229,15 @@ final class JobStore {
                 return CancelOutcome.NOT_FOUND;
             }
             List<JobRow> jobs = tx.query("SELECT " + COLUMNS + " FROM jobs WHERE video_id = :video_id"
-                    + (rowLocks ? " FOR UPDATE" : ""), Map.of("video_id", videoId)).list(JobRow.class);
+                    + (rowLocks ? " FOR UPDATE" : ""), Map.of("video_id", videoId)).list(Stored.class).stream()
+                    .map(Stored::row).toList();
             String status = statuses.getFirst();
             if (status.equals("completed") || status.equals("failed") || status.equals("cancelled")) {
                 return CancelOutcome.ALREADY_FINAL;
             }
             long now = clock.millis();
             for (JobRow job : jobs) {
-                if (job.jobState().isFinal()) {
+                if (job.state().isFinal()) {
                     continue;
                 }
                 boolean held = job.leaseOwner() != null && job.leaseExpiresAt() != null && job.leaseExpiresAt() >= now;
@@ -311,5 +314,23 @@ final class JobStore {
             }
         });
         return out;
+    }
+
+    /**
+     * A {@code jobs} row as the table holds it: {@code state} is the stored text, parsed once into
+     * {@link JobRow#state()} by {@link #row()} (weft-db maps enums by {@code name()}, the table holds
+     * {@link JobState#wireName()}).
+     */
+    record Stored(String jobId, String videoId, long userId, String state, int attempts, long nextAttemptAt,
+            @Nullable String leaseOwner, @Nullable Long leaseExpiresAt, int cancelRequested,
+            @Nullable String providerUrl, @Nullable String externalJobId, @Nullable String error, Instant createdAt,
+            Instant updatedAt, @Nullable Instant finishedAt) {
+
+        /** @return the row with its state parsed */
+        JobRow row() {
+            return new JobRow(jobId, videoId, userId, JobState.parse(state), attempts, nextAttemptAt, leaseOwner,
+                    leaseExpiresAt, cancelRequested, providerUrl, externalJobId, error, createdAt, updatedAt,
+                    finishedAt);
+        }
     }
 }

@@ -76,10 +76,10 @@ final class StepRunner {
             if (stopping.get()) {
                 store.release(job.jobId(), owner);
                 LOG.atInfo().setMessage("job parked").addKeyValue("job_id", job.jobId())
-                        .addKeyValue("state", job.state()).log();
+                        .addKeyValue("state", job.state().wireName()).log();
                 return;
             }
-            JobState state = job.jobState();
+            JobState state = job.state();
             if (state.isFinal()) {
                 return;
             }
@@ -211,7 +211,8 @@ final class StepRunner {
         int attempts = fault.kind() == StepFault.Kind.FLOW_CONTROL ? job.attempts() : job.attempts() + 1;
         // flow control can repeat every second per job under a rate limit: DEBUG; real faults: INFO
         (fault.kind() == StepFault.Kind.FLOW_CONTROL ? LOG.atDebug() : LOG.atInfo()).setMessage("job step failed")
-                .addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state()).addKeyValue("fault", fault.kind())
+                .addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state().wireName())
+                .addKeyValue("fault", fault.kind())
                 .addKeyValue("error_code", JobEngine.code(failure)).addKeyValue("error", String.valueOf(failure.getMessage()))
                 .log();
         String finalReason = switch (fault.kind()) {

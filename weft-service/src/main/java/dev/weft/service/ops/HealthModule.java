@@ -84,7 +84,7 @@ public final class HealthModule implements RouteModule {
         Map<String, Object> checks = new LinkedHashMap<>();
         results.forEach((name, result) -> {
             Map<String, Object> check = new LinkedHashMap<>();
-            check.put("status", result.status());
+            check.put("status", result.status().tag());
             check.putAll(result.details());
             checks.put(name, check);
         });

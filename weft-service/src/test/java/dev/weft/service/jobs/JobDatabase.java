@@ -122,7 +122,7 @@ final class JobDatabase implements AutoCloseable {
 
     JobRow job(String videoId) {
         return db.query("SELECT " + JobStore.COLUMNS + " FROM jobs WHERE video_id = :v", Map.of("v", videoId))
-                .one(JobRow.class);
+                .one(JobStore.Stored.class).row();
     }
 
     long usageRows(String videoId) {

@@ -54,7 +54,7 @@ class JobEngineTest {
 
             for (String id : videos) {
                 JobRow job = jobs.job(id);
-                assertThat(job.jobState()).isEqualTo(JobState.COMPLETED);
+                assertThat(job.state()).isEqualTo(JobState.COMPLETED);
                 assertThat(job.leaseOwner()).isNull();
                 assertThat(jobs.video(id).resultUrl()).startsWith("local://results/");
                 assertThat(jobs.video(id).externalJobId()).isEqualTo(job.externalJobId());
@@ -109,13 +109,13 @@ class JobEngineTest {
                 JobEngine engine = engine(jobs, provider, FAST, new ConcurrentHashMap<>())) {
             engine.start();
             String video = jobs.submit(engine, jobs.user(), null);
-            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.job(video).jobState() == JobState.POLLING);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.job(video).state() == JobState.POLLING);
 
             JobEngine.CancelResult result = engine.cancel(video);
 
             assertThat(result).isEqualTo(JobEngine.CancelResult.CANCELLED);
             assertThat(jobs.video(video).status()).isEqualTo("cancelled");
-            await().atMost(Duration.ofSeconds(10)).until(() -> jobs.job(video).jobState() == JobState.CANCELLED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> jobs.job(video).state() == JobState.CANCELLED);
             assertThat(jobs.job(video).leaseOwner()).isNull();
             assertThat(jobs.usageRows(video)).isZero();
             assertThat(engine.cancel(video)).isEqualTo(JobEngine.CancelResult.ALREADY_FINAL);
@@ -133,7 +133,7 @@ class JobEngineTest {
 
             assertThat(engine.cancel(video)).isEqualTo(JobEngine.CancelResult.CANCELLED);
 
-            assertThat(jobs.job(video).jobState()).isEqualTo(JobState.CANCELLED);
+            assertThat(jobs.job(video).state()).isEqualTo(JobState.CANCELLED);
             assertThat(jobs.video(video).status()).isEqualTo("cancelled");
             assertThat(engine.cancel("vid_missing")).isEqualTo(JobEngine.CancelResult.NOT_FOUND);
         }
@@ -175,12 +175,12 @@ class JobEngineTest {
             JobEngine first = engine(jobs, provider, FAST, new ConcurrentHashMap<>());
             first.start();
             video = jobs.submit(first, jobs.user(), null);
-            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.job(video).jobState() == JobState.POLLING);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobs.job(video).state() == JobState.POLLING);
 
             first.close();
 
             JobRow parked = jobs.job(video);
-            assertThat(parked.jobState()).isEqualTo(JobState.POLLING);
+            assertThat(parked.state()).isEqualTo(JobState.POLLING);
             assertThat(parked.leaseOwner()).isNull();
             try (JobEngine second = engine(jobs, provider, FAST, new ConcurrentHashMap<>())) {
                 second.start();

@@ -11,6 +11,7 @@ import dev.weft.service.TestBackends;
 import dev.weft.service.TestService.Form;
 import dev.weft.service.TestService.Response;
 import dev.weft.service.TestService;
+import dev.weft.service.jobs.JobState;
 import dev.weft.service.jobs.JobsConfig;
 import dev.weft.service.provider.LocalProvider;
 import java.nio.charset.StandardCharsets;
@@ -163,8 +164,8 @@ abstract class VideosEndpointContract {
         assertThat(service.get("/videos/" + videoId, key).json().path("status").asText()).isEqualTo("cancelled");
         assertProblem(service.call("POST", "/videos/" + videoId + "/cancel", key, null), 409, "video_final");
         await().atMost(Duration.ofSeconds(15)).until(() -> service.jobs.engine().jobForVideo(videoId).orElseThrow()
-                .jobState().isFinal());
-        assertThat(service.jobs.engine().jobForVideo(videoId).orElseThrow().state()).isEqualTo("cancelled");
+                .state().isFinal());
+        assertThat(service.jobs.engine().jobForVideo(videoId).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
     }
 
     @Test
