@@ -85,6 +85,20 @@ public final class Deadline {
         ScopedValue.where(CURRENT, earlierOf(this)).run(work);
     }
 
+    /**
+     * A carrier that binds this deadline (the earlier of it and the one in scope), to bind further values in the same
+     * scope: one binding per request instead of one per value, which is cheaper on a hot path.
+     *
+     * {@snippet :
+     * deadline.carrier().where(REQUEST, state).run(chain::proceed);
+     * }
+     *
+     * @return a carrier with this deadline bound
+     */
+    public ScopedValue.Carrier carrier() {
+        return ScopedValue.where(CURRENT, earlierOf(this));
+    }
+
     private static Deadline earlierOf(Deadline candidate) {
         if (!CURRENT.isBound()) {
             return candidate;

@@ -1,5 +1,7 @@
 package dev.weft.service;
 
+import dev.weft.cache.Cache;
+import dev.weft.cache.TypeRef;
 import dev.weft.core.Secret;
 import dev.weft.service.data.SettingsRepository;
 import dev.weft.service.data.UserRepository;
@@ -12,12 +14,19 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * API keys: the admin key (from {@code WEFT_ADMIN_KEY}, or generated once and stored as a SHA-256 hash in
  * {@code settings}) and user keys ({@code wk_} + 43 URL-safe characters from 32 random bytes, stored as SHA-256).
  * Keys are compared by hash, in constant time; no key is ever logged or stored in clear.
+ *
+ * <p>A user key's principal is cached by the key's hash ({@link CacheKeys#apiKey}, in the service's profile cache,
+ * shared through Redis when one is configured), so an authenticated request costs no query once its key has been
+ * seen: the entry is tagged {@link CacheKeys#apiKeyTag} and dropped when the user is deactivated or deleted or the
+ * key rotated ({@link ServiceContext#invalidateApiKey}). Only active users are cached; an unknown or inactive key is
+ * looked up each time (weft-db batches concurrent lookups into one query).
  *
  * <p>Thread-safe.
  */
@@ -27,13 +36,49 @@ public final class ApiKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final MessageDigest SHA_256 = sha256Digest();
 
+    private static final TypeRef<Principal> PRINCIPAL = TypeRef.of(Principal.class);
+
     private final UserRepository users;
     private final SettingsRepository settings;
+    private final Cache principals;
+    private final CacheKeys keys;
     private volatile byte @Nullable [] adminHash;
 
-    ApiKeys(UserRepository users, SettingsRepository settings) {
+    ApiKeys(UserRepository users, SettingsRepository settings, Cache principals, CacheKeys keys) {
         this.users = Objects.requireNonNull(users, "users");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.principals = Objects.requireNonNull(principals, "principals");
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    /**
+     * A key as a client presented it, hashed once: the rate limiter's bucket and the lookup both use the hash, and the
+     * key itself is not kept.
+     *
+     * @param hash the key's SHA-256
+     * @param userKey whether the key has a user key's prefix ({@code wk_})
+     */
+    public record PresentedKey(byte[] hash, boolean userKey) {
+        /** @return the hash as 64 lower-case hex digits, as {@code users.api_key_hash} stores it */
+        public String hex() {
+            return HexFormat.of().formatHex(hash);
+        }
+
+        /** @return the name of this key's rate-limit bucket: a prefix of the hash, never the key */
+        public String bucket() {
+            return "key:" + HexFormat.of().formatHex(hash, 0, 16);
+        }
+    }
+
+    /**
+     * @param key a key from a request
+     * @return it hashed; empty for an empty key or one longer than any weft key could be
+     */
+    public static Optional<PresentedKey> present(String key) {
+        if (key.isEmpty() || key.length() > 256) {
+            return Optional.empty();
+        }
+        return Optional.of(new PresentedKey(digest(key), key.startsWith("wk_")));
     }
 
     /**
@@ -71,19 +116,25 @@ public final class ApiKeys {
      * @return who it belongs to: the admin, or an active user; empty for anything else
      */
     public Optional<Principal> authenticate(String key) {
-        if (key.isEmpty() || key.length() > 256) {
-            return Optional.empty();
-        }
-        byte[] hash = digest(key);
+        return present(key).flatMap(this::authenticate);
+    }
+
+    /**
+     * @param key a presented key
+     * @return who it belongs to: the admin, or an active user; empty for anything else
+     */
+    public Optional<Principal> authenticate(PresentedKey key) {
         byte[] admin = adminHash;
-        if (admin != null && MessageDigest.isEqual(admin, hash)) {
+        if (admin != null && MessageDigest.isEqual(admin, key.hash())) {
             return Optional.of(Principal.adminKey());
         }
-        if (!key.startsWith("wk_")) {
+        if (!key.userKey()) {
             return Optional.empty();
         }
-        return users.getByApiKey(HexFormat.of().formatHex(hash)).filter(UserRow::isActive)
-                .map(user -> Principal.user(user.id()));
+        String hex = key.hex();
+        return Optional.ofNullable(principals.getOrLoad(keys.apiKey(hex), PRINCIPAL, CacheKeys.PRINCIPAL_TTL,
+                Set.of(keys.apiKeyTag(hex)), () -> users.getByApiKey(hex).filter(UserRow::isActive)
+                        .map(user -> Principal.user(user.id())).orElse(null)));
     }
 
     /** @return a new user key: {@code wk_} and 43 URL-safe characters */

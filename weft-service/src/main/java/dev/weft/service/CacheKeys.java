@@ -28,6 +28,12 @@ public final class CacheKeys {
      */
     public static final Duration LOCAL_VIDEO_TTL = Duration.ofSeconds(10);
 
+    /**
+     * How long an API key's principal stays cached: it is dropped when the user is deactivated or deleted or the key
+     * rotated, so this only bounds what an invalidation that never arrived could leave behind.
+     */
+    public static final Duration PRINCIPAL_TTL = Duration.ofMinutes(5);
+
     private final Supplier<String> scope;
 
     /** @param scope the database's cache scope, read on every call (it is settled once at start) */
@@ -43,6 +49,16 @@ public final class CacheKeys {
     /** @param userId a user @return the tag of every entry about that user (profile, stats) */
     public String userTag(long userId) {
         return "user:" + scope.get() + ":" + userId;
+    }
+
+    /** @param apiKeyHash a user key's SHA-256, hex @return the key of the principal that key stands for */
+    public String apiKey(String apiKeyHash) {
+        return "apikey:" + scope.get() + ":" + apiKeyHash;
+    }
+
+    /** @param apiKeyHash a user key's SHA-256, hex @return the tag of that key's principal entry */
+    public String apiKeyTag(String apiKeyHash) {
+        return "apikey-tag:" + scope.get() + ":" + apiKeyHash;
     }
 
     /** @param videoId a video @return the key of that video's row */

@@ -2,7 +2,9 @@ package dev.weft.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.service.http.ClientDisconnects;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -264,8 +266,8 @@ public final class Exchange {
      * @param bytes the JSON body
      */
     public void sendJson(int status, byte[] bytes) {
-        response.status(Status.create(status));
-        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.status(status == 200 ? Status.OK_200 : Status.create(status));
+        response.header(HeaderValues.CONTENT_TYPE_JSON);
         response.send(bytes);
     }
 
@@ -296,9 +298,18 @@ public final class Exchange {
         response.send();
     }
 
-    /** @param name header name @param value header value */
+    /**
+     * Sets a response header. Its name and value are checked here (the edge turns off Helidon's check of every
+     * header it writes, since weft's own are constants).
+     *
+     * @param name header name
+     * @param value header value
+     * @throws IllegalArgumentException for a name or value HTTP does not allow (a line break, a control character)
+     */
     public void responseHeader(String name, String value) {
-        response.header(HeaderNames.create(name), value);
+        Header header = HeaderValues.create(HeaderNames.create(name), value);
+        header.validate();
+        response.header(header);
     }
 
     /** @return the service's JSON mapper */

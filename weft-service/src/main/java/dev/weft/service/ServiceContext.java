@@ -126,7 +126,7 @@ public final class ServiceContext implements AutoCloseable {
         usage = new UsageRepository(database, clock);
         settings = new SettingsRepository(database, clock);
         idempotency = new IdempotencyRepository(database, clock);
-        apiKeys = new ApiKeys(users, settings);
+        apiKeys = new ApiKeys(users, settings, profiles, cacheKeys);
         health.register("database", () -> {
             Health probe = database.health(Duration.ofSeconds(2));
             Map<String, Object> details = new LinkedHashMap<>();
@@ -302,6 +302,16 @@ public final class ServiceContext implements AutoCloseable {
      */
     public void invalidateUser(long userId) {
         profiles.invalidateTag(cacheKeys.userTag(userId));
+    }
+
+    /**
+     * Drops the cached principal of a user key, after the write that deactivated or deleted its user or replaced the
+     * key has committed.
+     *
+     * @param apiKeyHash the key's SHA-256, hex, as stored before the write
+     */
+    public void invalidateApiKey(String apiKeyHash) {
+        profiles.invalidateTag(cacheKeys.apiKeyTag(apiKeyHash));
     }
 
     /**

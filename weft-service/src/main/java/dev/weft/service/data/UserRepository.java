@@ -154,6 +154,30 @@ public final class UserRepository {
     }
 
     /**
+     * @param ops the database or an open transaction
+     * @param id the user
+     * @return the SHA-256 of the user's API key, hex, or empty if there is no such user
+     */
+    public Optional<String> apiKeyHash(SqlOperations ops, long id) {
+        return ops.query("SELECT api_key_hash FROM users WHERE id = :id", Map.of("id", id)).optional(String.class);
+    }
+
+    /**
+     * Replaces a user's key, if it is still the one the caller read (two rotations at once: one wins, the other
+     * reads again), so that the caller knows exactly which key's cached principal to drop.
+     *
+     * @param ops the database or an open transaction
+     * @param id the user
+     * @param oldHash the hash read before
+     * @param newHash the new key's hash
+     * @return whether the key was replaced
+     */
+    public boolean replaceApiKey(SqlOperations ops, long id, String oldHash, String newHash) {
+        return ops.update("users", Map.of("api_key_hash", newHash, "updated_at", clock.instant()),
+                Map.of("id", id, "api_key_hash", oldHash)).execute().count() > 0;
+    }
+
+    /**
      * Deletes a user; its videos, jobs and usage go by cascade.
      *
      * @param ops the database or an open transaction

@@ -3,21 +3,29 @@ package dev.weft.service.http;
 import dev.weft.service.ApiKeys;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
+import dev.weft.core.ratelimit.RateDecision;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpSecurity;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Helidon's security hook for the service's API keys. A route that is not public is registered behind Helidon's
- * {@code SecureHandler} ({@link HttpEdge}), which calls {@link #authenticate} (a key in {@code X-API-Key} or
- * {@code Authorization: Bearer}, looked up in {@link ApiKeys}: 401 {@code unauthorized} without a valid one) and, on
- * admin routes, {@link #authorize} with the role {@value #ADMIN_ROLE} (403 {@code forbidden} for a user key). The
- * caller is kept in the request's {@link RequestState}. Authentication is a route's business, not a filter's, because
- * filters run before routing and so cannot know whether the route is public.
+ * {@code SecureHandler} ({@link HttpEdge}), which calls {@link #authenticate} and, on admin routes, {@link #authorize}
+ * with the role {@value #ADMIN_ROLE} (403 {@code forbidden} for a user key). Authenticating takes, in order:
+ * <ol>
+ *   <li>the key from {@code X-API-Key} or {@code Authorization: Bearer} (401 {@code unauthorized} without one);
+ *   <li>a token from the key's bucket in the {@link RateLimiter} (429 {@code rate_limited}), keyed by the key's hash,
+ *   so that a refused request costs no database work, whether its key is valid or not;
+ *   <li>the key's principal from {@link ApiKeys} (cached by hash; 401 {@code unauthorized} for a key that is not
+ *   valid).
+ * </ol>
+ * The caller is kept in the request's {@link RequestState}. Authentication is a route's business, not a filter's,
+ * because filters run before routing and so cannot know whether the route is public.
  *
  * <p>Thread-safe.
  */
@@ -27,9 +35,11 @@ final class ApiKeySecurity implements HttpSecurity {
     private static final HeaderName API_KEY_HEADER = HeaderNames.create("X-API-Key");
 
     private final ApiKeys apiKeys;
+    private final RateLimiter limiter;
 
-    ApiKeySecurity(ApiKeys apiKeys) {
+    ApiKeySecurity(ApiKeys apiKeys, RateLimiter limiter) {
         this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
     }
 
     @Override
@@ -43,7 +53,14 @@ final class ApiKeySecurity implements HttpSecurity {
         if (key.isEmpty() || key.get().isEmpty()) {
             throw ProblemException.unauthorized("an API key is required (X-API-Key or Authorization: Bearer)");
         }
-        Principal principal = apiKeys.authenticate(key.get())
+        ApiKeys.PresentedKey presented = ApiKeys.present(key.get())
+                .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid"));
+        RateDecision decision = limiter.tryAcquire(presented.bucket());
+        if (!decision.allowed()) {
+            throw ProblemException.rateLimited("more than " + limiter.rate() + " requests per second with this key",
+                    Duration.ofSeconds(decision.retryAfterSeconds()));
+        }
+        Principal principal = apiKeys.authenticate(presented)
                 .orElseThrow(() -> ProblemException.unauthorized("the API key is not valid"));
         RequestState.CURRENT.get().principal(principal);
         return true;

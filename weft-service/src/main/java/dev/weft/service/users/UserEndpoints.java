@@ -66,6 +66,7 @@ public final class UserEndpoints implements RouteModule {
                 .get("/users/{id}", Access.AUTHENTICATED, this::get)
                 .patch("/users/{id}", Access.AUTHENTICATED, this::update)
                 .delete("/users/{id}", Access.ADMIN, this::delete)
+                .post("/users/{id}/api-key", Access.AUTHENTICATED, this::rotateKey)
                 .get("/users/{id}/stats", Access.AUTHENTICATED, this::stats)
                 .get("/user-profile/{id}", Access.AUTHENTICATED, this::profile)
                 .post("/transfer", Access.AUTHENTICATED, this::transfer);
@@ -120,6 +121,10 @@ public final class UserEndpoints implements RouteModule {
     private void delete(Exchange exchange) {
         users.delete(exchange.pathId("id", "user"));
         exchange.noContent();
+    }
+
+    private void rotateKey(Exchange exchange) {
+        exchange.send(200, users.rotateKey(exchange.principal(), exchange.pathId("id", "user")));
     }
 
     private void stats(Exchange exchange) {

@@ -191,6 +191,9 @@ public final class Users {
             return users.findById(id).orElseThrow(() -> notFound(id));
         }
         UserRow updated;
+        // the key's cached principal must go when the user is deactivated: read its hash first (the key can only
+        // change by a rotation, which drops the old hash's entry itself)
+        Optional<String> keyHash = changes.containsKey("is_active") ? users.apiKeyHash(db, id) : Optional.empty();
         try {
             updated = users.update(db, id, changes).orElseThrow(() -> notFound(id));
         } catch (ConstraintViolationException e) {
@@ -199,6 +202,7 @@ public final class Users {
             throw duplicate(email, username, null, id);
         }
         context.invalidateUser(id);
+        keyHash.ifPresent(context::invalidateApiKey);
         return updated;
     }
 
@@ -211,15 +215,42 @@ public final class Users {
      */
     public void delete(long id) {
         List<String> uploads = new ArrayList<>();
-        boolean deleted = db.inTransaction(tx -> {
+        Optional<String> keyHash = db.inTransaction(tx -> {
+            Optional<String> hash = users.apiKeyHash(tx, id);
             uploads.addAll(videos.storagePaths(tx, id));
-            return users.delete(tx, id);
+            return users.delete(tx, id) ? hash : Optional.<String>empty();
         });
-        if (!deleted) {
+        if (keyHash.isEmpty()) {
             throw notFound(id);
         }
         context.invalidateUser(id);
+        context.invalidateApiKey(keyHash.get());
         Uploads.delete(uploads, "user_deleted");
+    }
+
+    /**
+     * Gives a user a new API key and retires the old one at once: the old key's cached principal is dropped after the
+     * commit, on every instance when the cache is shared.
+     *
+     * @param caller who asks; a user key may rotate only its own key
+     * @param id the user
+     * @return the user and its new key (shown once)
+     * @throws NotFoundException if there is none, or the caller may not see it
+     */
+    public ObjectNode rotateKey(Principal caller, long id) {
+        visible(caller, id);
+        String key = ApiKeys.newUserKey();
+        String newHash = ApiKeys.sha256(key);
+        while (true) {
+            String oldHash = users.apiKeyHash(db, id).orElseThrow(() -> notFound(id));
+            if (users.replaceApiKey(db, id, oldHash, newHash)) {
+                context.invalidateApiKey(oldHash);
+                context.invalidateUser(id);
+                UserRow user = users.findById(id).orElseThrow(() -> notFound(id));
+                return withKey(user, key);
+            }
+            // another rotation replaced the key between the read and the write: read the key it left
+        }
     }
 
     /**
