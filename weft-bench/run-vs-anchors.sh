@@ -5,7 +5,8 @@
 #   REPEAT=3 ANCHORS=vertx,helidon ...         issue 19's run, ~30 minutes with the build
 #   REPEAT=2 weft-bench/run-vs-anchors.sh      the comparison twice (weft restarted each time); summary shows the spread
 #   BUILD=0 ...                                use the jars already built
-#   SMOKE=1 ...                                ~2 minutes: vertx only, 3 s runs, 1 startup each, no profile
+#   SMOKE=1 ...                                ~2.5 minutes: vertx only, 3 s runs, 1 startup each, no profile (the
+#                                              user-key and batching-off rows included)
 #   ANCHORS=vertx,fastapi-1w PGBENCH=0 ...     passed on to bench-anchors/run.sh (its knobs: WARM, DUR, CONNS, ...)
 #
 # What it does, in order (everything on 127.0.0.1; every load is time-limited; only PIDs started here are stopped):
@@ -138,8 +139,9 @@ trap 'echo interrupted >&2; exit 130' INT TERM
 rss_mb() { awk '/^VmRSS:/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo n/a; }
 
 # ---- estimated duration --------------------------------------------------------------------------------------
-# seconds, from the loads' lengths plus measured overheads (a JVM start and stop ~5 s, pgbench ~12 s, the build
-# ~150 s, JFR analysis ~60 s); the wall clock also depends on how busy the machine is
+# seconds, from the loads' lengths plus overheads (a JVM start and stop ~4-5 s, pgbench ~12 s, a build from a fresh
+# worktree ~150 s, JFR analysis ~60 s). Errs long: it gives 37 min for the 2026-12-02 run that took 34 (REPEAT=3,
+# four anchors, access-log variant, BUILD=0), and 5 min for a SMOKE=1 run that takes 2.5; a busy machine adds more.
 estimate_s() {
   local anchors n_anchors per_anchor per_rep fixed
   anchors=${ANCHORS:-fastapi-1w,fastapi-2w,vertx,helidon,javalin}
