@@ -53,7 +53,11 @@ public final class VsAnchorsReport {
      */
     public static void main(String[] args) throws IOException {
         Locale.setDefault(Locale.ROOT);
-        Path dir = Path.of(args.length > 0 ? args[0] : ".");
+        report(Path.of(args.length > 0 ? args[0] : "."), System.out);
+    }
+
+    /** Writes the summary of the run in {@code dir} to {@code out}, and {@code dir/plot.dat}. */
+    static void report(Path dir, PrintStream out) throws IOException {
         List<Row> rows = readRows(dir.resolve("rows.tsv"));
         Properties figures = new Properties();
         try (var in = Files.newBufferedReader(dir.resolve("figures.properties"), StandardCharsets.UTF_8)) {
@@ -74,7 +78,7 @@ public final class VsAnchorsReport {
                 hotPaths.addAll(Files.readAllLines(profile, StandardCharsets.UTF_8));
             }
         }
-        new VsAnchorsReport.Writer(rows, figures, machine, hotPaths, System.out).write();
+        new VsAnchorsReport.Writer(rows, figures, machine, hotPaths, out).write();
         writePlotData(rows, dir.resolve("plot.dat"));
     }
 
