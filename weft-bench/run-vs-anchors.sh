@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# weft measured against its anchors, side by side, in one run (issue 7).
+# weft measured against its anchors, side by side, in one run (issue 7; the rows and targets of issue 19).
 #
-#   weft-bench/run-vs-anchors.sh               full run: builds, prepares the data, ~14 minutes for REPEAT=1
+#   weft-bench/run-vs-anchors.sh               full run: builds, prepares the data; prints its estimated duration
+#   REPEAT=3 ANCHORS=vertx,helidon ...         issue 19's run, ~30 minutes with the build
 #   REPEAT=2 weft-bench/run-vs-anchors.sh      the comparison twice (weft restarted each time); summary shows the spread
 #   BUILD=0 ...                                use the jars already built
-#   SMOKE=1 ...                                ~2 minutes: vertx only, 3 s runs, 1 startup each, no profile
+#   SMOKE=1 ...                                ~2.5 minutes: vertx only, 3 s runs, 1 startup each, no profile (the
+#                                              user-key and batching-off rows included)
 #   ANCHORS=vertx,fastapi-1w PGBENCH=0 ...     passed on to bench-anchors/run.sh (its knobs: WARM, DUR, CONNS, ...)
 #
 # What it does, in order (everything on 127.0.0.1; every load is time-limited; only PIDs started here are stopped):
 #   1. builds weft-service (weft.jar) and weft-bench, and the anchors' Java servers if they are not built;
 #      installs wrk/gnuplot with apt if missing; runs bench-anchors/setup.sh only if the `anchors` DB is missing
 #   2. database $WEFT_DB (default weftbench): `weft migrate up`, then users 1..100000 (the anchors' rows, through
-#      one INSERT ... SELECT generate_series in psql) unless they are there; users a previous POST run added are deleted
+#      one INSERT ... SELECT generate_series in psql) unless they are there; users a previous POST run added are deleted;
+#      every user gets a known key, wk_bench<id> (users.api_key_hash = hex SHA-256 of it, one UPDATE), unless set
 #   3. startup to ready on SQLite: a fresh data dir each time; the first start has no class-data archive and
 #      creates it (the way bin/weft runs), then $STARTUP_RUNS starts with it (median); the same with JDK 25's AOT
 #      cache (AOT=1); one start under JFR (PROFILE=1)
@@ -19,9 +22,13 @@
 #      bench-anchors/run.sh <anchors> first (each anchor started, measured, stopped); then weft started (startup to
 #      the first 200 on GET /users/1, the anchors' definition; RSS once ready) and measured alone on its core by
 #      ANCHORS=none run.sh weft=URL,PID with EXTRA_API_KEY (the admin key: the real auth path) and
-#      EXTRA_PLAINTEXT_PATH=/health/live; then with weft-bench/wrk/weft.lua: GET /user-profile/{id} on a warm cache
+#      EXTRA_PLAINTEXT_PATH=/health/live; then with weft-bench/wrk/weft.lua: GET /users/{id} with a user key (a
+#      random id per request, sent with that user's own key: a user key reads only its own user; the key lookup is
+#      on the path), GET /user-profile/{id} on a warm cache
 #      (ids 1..$PROFILE_IDS filled first, hits checked) and /health/live back to back, POST /users (unique emails);
-#      RSS after the load and again after $IDLE_WAIT s idle
+#      RSS after the load and again after $IDLE_WAIT s idle; then (BATCH_OFF_VARIANT=1) weft again with
+#      DATABASE_KEY_BATCHING=false, alone on its core, warmed up and measured by weft.lua on GET /users/{id} with the
+#      admin key (the requests bench.lua sends) and with user keys: what batching buys
 #   5. more PostgreSQL cold starts until there are $STARTUP_RUNS (median)
 #   6. PROFILE=1: JFR recordings of weft under the GET /users/{id} load and under /health/live (after warm-up,
 #      stacks every 1 ms): the share of samples per part of the request path (auth, rate limit, logging, weft-db,
@@ -37,8 +44,12 @@
 #   WEFT_ACCESS_LOG [OFF, the service default]; INFO writes one JSON line per request to stderr (kept in a file)
 #   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
 #   AOT [1]: also time SQLite startups with JDK 25's AOT cache (-XX:AOTCacheOutput training run, then -XX:AOTCache)
-#   ACCESS_LOG_VARIANT [1]: after weft, also measure weft with WEFT_ACCESS_LOG=INFO by the same run.sh code, as the
-#     target weft-access-log (a diagnostic of what the access log costs; 0 = skip)
+#   BATCH_OFF_VARIANT [1]: after weft, also measure weft with DATABASE_KEY_BATCHING=false (target weft-batching-off;
+#     0 = skip). Until weft-db reads that variable, the variant runs the same code as weft.
+#   ACCESS_LOG_VARIANT [0]: after weft, also measure weft with WEFT_ACCESS_LOG=INFO by the same run.sh code, as the
+#     target weft-access-log (a diagnostic of what the access log costs). Off by default since issue 19: its ~75 s
+#     per repetition would take a REPEAT=3 run past 30 minutes, and the access log is off in the shipped service.
+#   USER_KEY_PREFIX [wk_bench]: user <id>'s key is this prefix + id (must start with wk_)
 # Needs: PostgreSQL on 127.0.0.1:5432 (trust, user postgres), a JDK 25 (bin/jdk25), curl, taskset, psql, pgbench.
 set -uo pipefail
 
@@ -77,7 +88,11 @@ IDLE_WAIT=${IDLE_WAIT:-10}
 WRK_CPU=${WRK_CPU:-0}
 SRV_CPU=${SRV_CPU:-1}
 WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-OFF}
-ACCESS_LOG_VARIANT=${ACCESS_LOG_VARIANT:-1}
+ACCESS_LOG_VARIANT=${ACCESS_LOG_VARIANT:-0}
+BATCH_OFF_VARIANT=${BATCH_OFF_VARIANT:-1}
+USER_KEY_PREFIX=${USER_KEY_PREFIX:-wk_bench}
+# the prefix goes into SQL as a literal below: only a checked shape is accepted
+[[ "$USER_KEY_PREFIX" =~ ^wk_[A-Za-z0-9_-]*$ ]] || { echo "USER_KEY_PREFIX must be wk_ and [A-Za-z0-9_-]" >&2; exit 1; }
 AOT=${AOT:-1}
 # how bin/weft starts the JVM: from JDK 25's AOT cache, or with a dynamic class-data archive (AppCDS)
 if [ -z "${STARTUP_CACHE:-}" ]; then
@@ -123,6 +138,32 @@ trap 'echo interrupted >&2; exit 130' INT TERM
 
 rss_mb() { awk '/^VmRSS:/{printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo n/a; }
 
+# ---- estimated duration --------------------------------------------------------------------------------------
+# seconds, from the loads' lengths plus overheads (a JVM start and stop ~4-5 s, pgbench ~12 s, a build from a fresh
+# worktree ~150 s, JFR analysis ~60 s). Errs long: it gives 37 min for the 2026-12-02 run that took 34 (REPEAT=3,
+# four anchors, access-log variant, BUILD=0), and 5 min for a SMOKE=1 run that takes 2.5; a busy machine adds more.
+estimate_s() {
+  local anchors n_anchors per_anchor per_rep fixed
+  anchors=${ANCHORS:-fastapi-1w,fastapi-2w,vertx,helidon,javalin}
+  [ "$anchors" = none ] && n_anchors=0 || n_anchors=$(tr ',' '\n' <<<"$anchors" | grep -c .)
+  per_anchor=$(( STARTUP_RUNS * 5 + 2 * WARM + 2 * DUR + 5 ))
+  per_rep=$(( n_anchors * per_anchor ))
+  [ "$n_anchors" -gt 0 ] && [ "${PGBENCH:-1}" = 1 ] && per_rep=$(( per_rep + 12 ))
+  # weft: start, run.sh (2 routes), user key, profile fill + run, /health/live, POST, idle pause, stop
+  per_rep=$(( per_rep + 10 + 2 * (WARM + DUR) + (WARM + DUR) + PROFILE_IDS / 1000 + 3 + 3 * (WARM + DUR) + IDLE_WAIT ))
+  [ "$BATCH_OFF_VARIANT" = 1 ] && per_rep=$(( per_rep + 10 + 2 * (WARM + DUR) ))
+  [ "$ACCESS_LOG_VARIANT" = 1 ] && per_rep=$(( per_rep + 10 + 2 * (WARM + DUR) ))
+  fixed=$(( 30 + (STARTUP_RUNS + 1) * 5 ))
+  [ "$BUILD" != 0 ] && fixed=$(( fixed + 150 ))
+  [ "$AOT" = 1 ] && fixed=$(( fixed + 15 + STARTUP_RUNS * 5 ))
+  [ "$STARTUP_CACHE" = aot ] && fixed=$(( fixed + 15 ))
+  [ "$STARTUP_RUNS" -gt "$REPEAT" ] && fixed=$(( fixed + (STARTUP_RUNS - REPEAT) * 5 ))
+  [ "$PROFILE" = 1 ] && fixed=$(( fixed + 30 + 10 + 2 * (WARM + DUR) + 60 ))
+  echo $(( fixed + REPEAT * per_rep ))
+}
+EST_S=$(estimate_s)
+log "estimated duration: ~$(( (EST_S + 30) / 60 )) min ($EST_S s; REPEAT=$REPEAT ANCHORS=${ANCHORS:-<all>} WARM=$WARM DUR=$DUR BATCH_OFF_VARIANT=$BATCH_OFF_VARIANT ACCESS_LOG_VARIANT=$ACCESS_LOG_VARIANT)"
+
 # ---- 1. build and tools --------------------------------------------------------------------------------------
 if [ "$BUILD" != 0 ]; then
   log "build: ./mvnw -q package -DskipTests -pl weft-service,weft-bench -am"
@@ -159,7 +200,7 @@ done
   echo "host: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "java: $("$JAVA" -version 2>&1 | sed -n 2p)"
   echo "postgresql: $(sql postgres 'SHOW server_version')"
-  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS LAUNCHER_OPTS=$LAUNCHER_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE SMOKE=$SMOKE"
+  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS LAUNCHER_OPTS=$LAUNCHER_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE BATCH_OFF_VARIANT=$BATCH_OFF_VARIANT ACCESS_LOG_VARIANT=$ACCESS_LOG_VARIANT SMOKE=$SMOKE"
   echo "pinning: server on CPU $SRV_CPU, wrk on CPU $WRK_CPU (taskset); PostgreSQL unpinned"
 } >"$OUT/machine.txt"
 quiet_check start
@@ -182,6 +223,11 @@ else
   sql "$WEFT_DB" "DELETE FROM users WHERE id > $USERS" >/dev/null
 fi
 sql "$WEFT_DB" "SELECT setval('users_id_seq', $USERS)" >/dev/null
+# user keys for the user-key rows: user <id> holds USER_KEY_PREFIX<id> (the service stores a key's hex SHA-256)
+KEY_HASH="encode(sha256(convert_to('$USER_KEY_PREFIX' || id, 'UTF8')), 'hex')"
+if [ "$(sql "$WEFT_DB" "SELECT count(*) FROM users WHERE id <= $USERS AND is_active AND api_key_hash = $KEY_HASH")" != "$USERS" ]; then
+  sql "$WEFT_DB" "UPDATE users SET api_key_hash = $KEY_HASH, is_active = true WHERE id <= $USERS" >/dev/null
+fi
 sql "$WEFT_DB" "VACUUM ANALYZE users"
 log "users (count|min id|max id): $(sql "$WEFT_DB" 'SELECT count(*), min(id), max(id) FROM users')"
 
@@ -202,6 +248,8 @@ start_weft() {  # start_weft <pg|sqlite> <log file> [extra JVM option ...]; sets
   local port=${W_PORT:-$WEFT_PORT} base="http://127.0.0.1:${W_PORT:-$WEFT_PORT}"
   local envs=(-u DATABASE_URL -u REDIS_URL -u PROVIDER_URL WEFT_ADMIN_KEY="$ADMIN_KEY" WEFT_PORT="$port"
     WEFT_BIND=127.0.0.1 WEFT_RATE_LIMIT=100000000 WEFT_ACCESS_LOG="${W_ACCESS_LOG:-$WEFT_ACCESS_LOG}")
+  # W_BATCHING=false starts the batching-off variant; unset leaves the service's default (and any inherited value)
+  [ -n "${W_BATCHING:-}" ] && envs+=(DATABASE_KEY_BATCHING="$W_BATCHING")
   if [ "$kind" = pg ]; then
     envs+=(DATABASE_URL="$PG_URL" DATABASE_POOL_SIZE="$POOL_SIZE" WEFT_DATA_DIR="$OUT/data-pg-$port")
   else
@@ -255,6 +303,21 @@ add_row() {  # rep target endpoint RESULT-line rss source
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(field "$r" rps)" \
     "$(awk -v u="$(field "$r" p50_us)" 'BEGIN{printf "%.2f", u/1000}')" \
     "$(awk -v u="$(field "$r" p99_us)" 'BEGIN{printf "%.2f", u/1000}')" "$errs" "$5" "$6" >>"$ROWS"
+}
+
+USERS_ROUTE="/users/{id}"
+USER_KEY_ROUTE="/users/{id} (user key)"
+measure_users() {  # measure_users <rep> <target> <file tag> admin|user-key: warm-up, then the measured run, as a row
+  local rep=$1 target=$2 tag=$3 kind=$4 r
+  local args=(MODE=random MAX_ID="$USERS" PATH_PREFIX=/users/ API_KEY="$ADMIN_KEY") endpoint=$USERS_ROUTE
+  if [ "$kind" = user-key ]; then
+    args=(MODE=user-key MAX_ID="$USERS" PATH_PREFIX=/users/ KEY_PREFIX="$USER_KEY_PREFIX"); endpoint=$USER_KEY_ROUTE
+  fi
+  log "rep $rep: $target GET /users/{id} ($kind) ${WARM}s warm-up, ${DUR}s measured"
+  wrk_run "$REP/$tag-warm.txt" "$WARM" "${args[@]}" >/dev/null
+  r=$(wrk_run "$REP/$tag.txt" "$DUR" "${args[@]}")
+  add_row "$rep" "$target" "$endpoint" "$r" "$(rss_mb "$WEFT_PID")" weft.lua
+  log "rep $rep: $target $endpoint: $r"
 }
 
 # ---- 3. startup on SQLite -------------------------------------------------------------------------------------
@@ -353,6 +416,7 @@ for rep in $(seq 1 "$REPEAT"); do
   # idling through the anchors' loads, are conditions no anchor had), then measured by the same run.sh code.
   start_weft pg "$REP/weft-server.log" || exit 1
   PG_STARTS+=("$STARTUP_MS")
+  fig "startup.weft.$rep" "$STARTUP_MS"   # this repetition's start, next to the anchors' starts of the same run.sh call
   sleep 2
   fig "rss.pg.ready_mb.$rep" "$(rss_mb "$WEFT_PID")"
   log "rep $rep: bench-anchors/run.sh weft=$BASE,$WEFT_PID"
@@ -376,6 +440,11 @@ for rep in $(seq 1 "$REPEAT"); do
     continue
   fi
   quiet_check "rep $rep extras"
+
+  # GET /users/{id} as a client does it: each request with its own user's key (the key lookup on the path)
+  code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' -H "X-API-Key: ${USER_KEY_PREFIX}1" "$BASE/users/1")
+  [ "$code" = 200 ] || log "rep $rep: GET /users/1 with user 1's key answered $code, not 200 (the row will show errors)"
+  measure_users "$rep" weft user-key user-key
 
   # GET /user-profile/{id}: fill ids 1..PROFILE_IDS (each visited at least once), then random ids among them
   log "rep $rep: /user-profile fill, then warm-cache hit vs /health/live"
@@ -403,6 +472,18 @@ for rep in $(seq 1 "$REPEAT"); do
   fig "rss.pg.idle_after_load_mb.$rep" "$(rss_mb "$WEFT_PID")"
   stop_weft; shrink_log "$REP/weft-server.log"
   sql "$WEFT_DB" "DELETE FROM users WHERE id > $USERS" >/dev/null
+
+  if [ "$BATCH_OFF_VARIANT" = 1 ]; then
+    # what batching buys: the same service with weft-db's key batching switched off, alone on its core
+    if W_BATCHING=false start_weft pg "$REP/weft-batching-off-server.log"; then
+      fig "startup.batchoff.$rep" "$STARTUP_MS"
+      sleep 2
+      measure_users "$rep" weft-batching-off batching-off-users admin
+      measure_users "$rep" weft-batching-off batching-off-user-key user-key
+      fig "rss.batchoff.after_load_mb.$rep" "$(rss_mb "$WEFT_PID")"
+      stop_weft; shrink_log "$REP/weft-batching-off-server.log"
+    fi
+  fi
 
   if [ "$ACCESS_LOG_VARIANT" = 1 ] && [ "$WEFT_ACCESS_LOG" = OFF ]; then
     # diagnostic: the same service with its per-request access log line on, measured alone the same way

@@ -3,6 +3,8 @@
 --   MODE=random   GET PATH_PREFIX<random id in 1..MAX_ID>        (e.g. /user-profile/, warm cache)
 --   MODE=fill     GET PATH_PREFIX<1, 2, ... MAX_ID, 1, ...>      (visits every id once per MAX_ID requests)
 --   MODE=fixed    GET ROUTE                                      (e.g. /health/live)
+--   MODE=user-key GET PATH_PREFIX<random id in 1..MAX_ID> with X-API-Key KEY_PREFIX<id>, that user's own key
+--                 (run-vs-anchors.sh gives user <id> the key wk_bench<id>; a user key may read only its own user)
 --   MODE=create   POST /users with a unique email and username per request (RUN_TAG keeps runs apart)
 -- API_KEY, when set, goes out as X-API-Key. Prints one line at the end:
 --   RESULT requests=.. duration_us=.. rps=.. p50_us=.. p90_us=.. p99_us=.. max_us=.. non2xx=.. connect=.. ...
@@ -12,6 +14,7 @@ local prefix = os.getenv("PATH_PREFIX") or "/users/"
 local fixed_path = os.getenv("ROUTE") or "/health/live"
 local run_tag = os.getenv("RUN_TAG") or tostring(os.time())
 local api_key = os.getenv("API_KEY")
+local key_prefix = os.getenv("KEY_PREFIX") or "wk_bench"
 
 local headers = {}
 if api_key and api_key ~= "" then headers["X-API-Key"] = api_key end
@@ -37,6 +40,10 @@ function request()
   sequence = sequence + 1
   if mode == "random" then
     return wrk.format("GET", prefix .. math.random(1, max_id), headers)
+  elseif mode == "user-key" then
+    local id = math.random(1, max_id)
+    headers["X-API-Key"] = key_prefix .. id
+    return wrk.format("GET", prefix .. id, headers)
   elseif mode == "fill" then
     -- with several threads each walks its own share of the ids
     return wrk.format("GET", prefix .. (((sequence - 1) * threads + (tid or 1) - 1) % max_id + 1), headers)
