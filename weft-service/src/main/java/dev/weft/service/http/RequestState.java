@@ -16,6 +16,8 @@ final class RequestState {
     static final ScopedValue<RequestState> CURRENT = ScopedValue.newInstance();
 
     private final String requestId;
+    private @Nullable String splitPath;
+    private String @Nullable [] segments;
     private @Nullable Principal principal;
     private int countedStatus;
 
@@ -26,6 +28,27 @@ final class RequestState {
     /** @return the state of this thread's request, or {@code null} outside the filters (Helidon's own errors) */
     static @Nullable RequestState current() {
         return CURRENT.isBound() ? CURRENT.get() : null;
+    }
+
+    /**
+     * The raw path's segments, split once per request for every route's {@link TemplateMatcher} (outside a request,
+     * as in a unit test, split on each call).
+     *
+     * @param rawPath the request's raw path
+     * @return its segments, not decoded, without empty ones
+     */
+    static String[] segmentsOf(String rawPath) {
+        RequestState state = current();
+        if (state == null) {
+            return TemplateMatcher.rawSegments(rawPath);
+        }
+        String[] split = state.segments;
+        if (split == null || !rawPath.equals(state.splitPath)) {
+            split = TemplateMatcher.rawSegments(rawPath);
+            state.segments = split;
+            state.splitPath = rawPath;
+        }
+        return split;
     }
 
     String requestId() {

@@ -60,37 +60,25 @@ final class TemplateMatcher implements PathMatcher {
 
     @Override
     public PathMatchers.MatchResult match(UriPath path) {
-        String raw = path.rawPath();
+        // Helidon asks every route of the method in turn: the path is split once per request (RequestState keeps
+        // it), so a route that does not match costs a length check or one string comparison
+        String[] segments = RequestState.segmentsOf(path.rawPath());
+        if (segments.length != literals.length) {
+            return PathMatchers.MatchResult.notAccepted();
+        }
         @Nullable String[] values = null; // made at the first parameter: most templates tried fail before one
-        int segment = 0;
-        int start = 0;
-        int length = raw.length();
-        while (start < length) {
-            if (raw.charAt(start) == '/') {
-                start++;
-                continue;
-            }
-            int end = raw.indexOf('/', start);
-            if (end < 0) {
-                end = length;
-            }
-            if (segment == literals.length) {
-                return PathMatchers.MatchResult.notAccepted();
-            }
-            String literal = literals[segment];
+        for (int i = 0; i < segments.length; i++) {
+            String literal = literals[i];
             if (literal == null) {
                 if (values == null) {
                     values = new String[literals.length];
                 }
-                values[segment] = decode(raw, start, end);
-            } else if (!literalMatches(literal, raw, start, end)) {
+                values[i] = decode(segments[i], 0, segments[i].length());
+            } else if (!literal.equals(segments[i])
+                    // a literal has no '%', so an encoded segment can only match once decoded (/%75sers is /users)
+                    && (segments[i].indexOf('%') < 0 || !literal.equals(decode(segments[i], 0, segments[i].length())))) {
                 return PathMatchers.MatchResult.notAccepted();
             }
-            segment++;
-            start = end;
-        }
-        if (segment != literals.length) {
-            return PathMatchers.MatchResult.notAccepted();
         }
         return new PathMatchers.MatchResult(true, new TemplatePath(path, params(values)));
     }
@@ -138,15 +126,6 @@ final class TemplateMatcher implements PathMatcher {
         return params != null ? params : Map.of(name, value);
     }
 
-    private static boolean literalMatches(String literal, String raw, int start, int end) {
-        if (end - start == literal.length() && raw.regionMatches(start, literal, 0, literal.length())) {
-            return true;
-        }
-        // a literal has no '%', so an encoded segment can only match once decoded (/%75sers is /users)
-        int percent = raw.indexOf('%', start);
-        return percent >= 0 && percent < end && literal.equals(decode(raw, start, end));
-    }
-
     /**
      * Splits a raw path into percent-decoded segments, ignoring empty ones; {@code %2F} stays inside its segment.
      *
@@ -164,6 +143,34 @@ final class TemplateMatcher implements PathMatcher {
             }
             if (end > start) {
                 segments.add(decode(rawPath, start, end));
+            }
+            start = end + 1;
+        }
+        return segments;
+    }
+
+    /**
+     * @param rawPath a raw path
+     * @return its segments split on {@code /}, without empty ones and without decoding
+     */
+    static String[] rawSegments(String rawPath) {
+        int count = 0;
+        int length = rawPath.length();
+        for (int i = 0; i < length; i++) {
+            if (rawPath.charAt(i) != '/' && (i == 0 || rawPath.charAt(i - 1) == '/')) {
+                count++;
+            }
+        }
+        String[] segments = new String[count];
+        int index = 0;
+        int start = 0;
+        while (start < length) {
+            int end = rawPath.indexOf('/', start);
+            if (end < 0) {
+                end = length;
+            }
+            if (end > start) {
+                segments[index++] = rawPath.substring(start, end);
             }
             start = end + 1;
         }
