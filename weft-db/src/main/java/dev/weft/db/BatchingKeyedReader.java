@@ -27,9 +27,10 @@ import org.jspecify.annotations.Nullable;
  * there are any. No timer: a batch waits only for a slot.
  *
  * <p>Batches run through the same stages as any query ({@link StatementRunner#listBuilt}); rows come back by the
- * key read from the result, compared with {@code equals}. A returned key equal to no requested key means the
- * database matched differently (a case- or accent-insensitive collation, trailing spaces): then every key without
- * an exact match is asked again by its own query, so that each caller gets what that query returns. Thread-safe.
+ * key read from the result, compared with {@code equals}. The database may match more loosely (a case- or
+ * accent-insensitive collation, trailing spaces): a key left without a row of its own is asked again by its own
+ * query when a returned key equals no requested key, or when a returned text key equals it ignoring case, accents
+ * and trailing spaces, so that each caller gets what its own query returns. Thread-safe.
  */
 final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
     private final PooledDatabase database;
@@ -197,10 +198,14 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
                 });
         Set<K> requested = new HashSet<>(keys);
         Set<Object> answered = new HashSet<>();
+        Set<String> looseReturned = new HashSet<>();
         Map<K, T> found = new HashMap<>();
         boolean inexact = false;
         for (KeyedRow<T> row : rows) {
             Object key = row.key();
+            if (key instanceof String text) {
+                looseReturned.add(loose(text));
+            }
             if (key == null || !requested.contains(key)) {
                 inexact = true;
             } else if (answered.add(key) && row.value() != null) {
@@ -208,15 +213,24 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
                 found.put(keyType.cast(key), row.value());
             }
         }
-        if (inexact) {
-            for (K key : keys) {
-                if (!answered.contains(key)) {
-                    single(key).ifPresent(value -> found.put(key, value));
-                }
+        for (K key : keys) {
+            // A key with no row of its own may still match a returned row under the column's collation (another
+            // caller's 'XyZ' answers 'xyz' in a case-insensitive one): ask it alone, as its own query would.
+            if (!answered.contains(key)
+                    && (inexact || key instanceof String text && looseReturned.contains(loose(text)))) {
+                single(key).ifPresent(value -> found.put(key, value));
             }
         }
         return found;
     }
+
+    /** Text as the loosest common collations compare it: case, accents and trailing spaces ignored. */
+    private static String loose(String text) {
+        String decomposed = java.text.Normalizer.normalize(text.stripTrailing(), java.text.Normalizer.Form.NFD);
+        return COMBINING_MARKS.matcher(decomposed).replaceAll("").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static final java.util.regex.Pattern COMBINING_MARKS = java.util.regex.Pattern.compile("\\p{M}+");
 
     /** A row of a batch result with the key it was selected by. */
     private record KeyedRow<T>(@Nullable Object key, @Nullable T value) {
