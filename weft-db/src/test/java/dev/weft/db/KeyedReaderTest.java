@@ -312,6 +312,66 @@ class KeyedReaderTest {
         }
     }
 
+    record Coded(int num, String code, java.util.UUID uid) {
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB", "SQLITE"})
+    void integerTextAndUuidKeysAreBatchedToo(TestDatabases target) throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Database db = open(target, registry, UnaryOperator.identity())) {
+            String table = TestDatabases.table("keyed_types");
+            String uuidType = switch (target) {
+                case POSTGRESQL -> "UUID";
+                case MARIADB, MYSQL -> "CHAR(36)";
+                case SQLITE -> "TEXT";
+            };
+            db.execute("CREATE TABLE " + table + " (num INTEGER NOT NULL PRIMARY KEY, code VARCHAR(20) NOT NULL UNIQUE, "
+                    + "uid " + uuidType + " NOT NULL UNIQUE)" + target.tableOptions());
+            List<Coded> rows = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                Coded row = new Coded(i, "c" + i, java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) i}));
+                rows.add(row);
+                db.insert(table, Map.of("num", row.num(), "code", row.code(), "uid", row.uid())).execute();
+            }
+            KeyedReader<Integer, Coded> byNum = db.keyed(table, "num", Integer.class, Coded.class, "num", "code", "uid");
+            KeyedReader<String, Coded> byCode = db.keyed(table, "code", String.class, Coded.class, "num", "code", "uid");
+            KeyedReader<java.util.UUID, Coded> byUid = db.keyed(table, "uid", java.util.UUID.class, Coded.class, "num",
+                    "code", "uid");
+
+            List<List<Optional<Coded>>> answers = whileConnectionHeld(db, 36, i -> {
+                int n = i % 12 + 1; // 11 and 12 are missing
+                return List.of(byNum.find(n), byCode.find("c" + n),
+                        byUid.find(java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) n})));
+            });
+
+            for (int i = 0; i < 36; i++) {
+                int n = i % 12 + 1;
+                Optional<Coded> expected = n <= 10 ? Optional.of(rows.get(n - 1)) : Optional.empty();
+                assertThat(answers.get(i)).containsExactly(expected, expected, expected);
+            }
+            assertThat(registry.find("weft.db.batch.keys").tag("shape", table + ".num").summary().max())
+                    .isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void theRepositorysGetByIdIsBatched() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Database db = open(TestDatabases.POSTGRESQL, registry, UnaryOperator.identity())) {
+            String table = createItems(db, TestDatabases.POSTGRESQL);
+            dev.weft.db.repository.Repository<Item, Long> items = dev.weft.db.repository.Repository.create(db,
+                    dev.weft.db.repository.RepositoryConfig.of(table, Item.class, Long.class));
+
+            List<Optional<Item>> found = whileConnectionHeld(db, 20, i -> items.getById((long) i + 1));
+
+            for (int i = 0; i < 20; i++) {
+                assertThat(found.get(i)).contains(new Item(i + 1, "item-" + (i + 1)));
+            }
+            assertThat(keys(registry).max()).isGreaterThan(1);
+        }
+    }
+
     @Test
     void mariaDbCaseInsensitiveCollationAnswersEachCallerAsItsOwnQuery() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
