@@ -128,6 +128,28 @@ public interface Database extends SqlOperations, AutoCloseable {
         return new DatabaseStats(poolStatus(), queryMetrics());
     }
 
+    /**
+     * A reader of rows by a unique key that batches concurrent calls (see {@link KeyedReader}): each
+     * {@link KeyedReader#find(Object) find(key)} answers as
+     * {@code SELECT columns FROM table WHERE keyColumn = :key} with {@link Query#optional(Class)} would, and calls
+     * made at the same time through one reader share one {@code WHERE keyColumn = ANY(?)} / {@code IN (...)}
+     * query. Create it once per shape and keep it. {@link DatabaseConfig#keyBatching()} turns batching off (each
+     * call is then one query) and sizes it.
+     *
+     * @param table the table
+     * @param keyColumn a column whose values are unique; it need not be among {@code columns}
+     * @param keyType the key's type: {@code Long}, {@code Integer}, {@code Short}, {@code String} or {@code UUID}
+     * @param rowType a record (columns matched by name, as {@link Query#list(Class)}) or a scalar for one column
+     * @param columns the columns selected
+     * @param <K> the key type
+     * @param <T> the row type
+     * @return the reader; thread-safe
+     * @throws dev.weft.core.InvalidInputException for an invalid table or column name, no column, an unsupported
+     *     key type or an unmappable row type (nothing is sent)
+     */
+    <K, T> KeyedReader<K, T> keyed(String table, String keyColumn, Class<K> keyType, Class<T> rowType,
+            String... columns);
+
     /** @return the cache behind {@link Query#cached(java.time.Duration)} */
     dev.weft.cache.Cache queryCache();
 

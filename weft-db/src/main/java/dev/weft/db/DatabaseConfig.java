@@ -38,10 +38,12 @@ import java.util.Objects;
  * @param slowQueryThreshold queries at least this slow are kept in {@link QueryMetrics#slowQueries()}
  *     ({@code weft.db.slow-query-threshold})
  * @param properties extra driver properties, passed through unchanged
+ * @param keyBatching the automatic batching of concurrent key reads ({@link Database#keyed}); on by default
  */
 public record DatabaseConfig(String name, DatabaseType type, String host, int port, String database,
         String username, Secret password, PoolConfig pool, Duration statementTimeout, Duration connectTimeout,
-        RetryConfig retry, Duration slowQueryThreshold, Map<String, String> properties) {
+        RetryConfig retry, Duration slowQueryThreshold, Map<String, String> properties,
+        KeyBatchingConfig keyBatching) {
 
     /** Default {@link #name()}. */
     public static final String DEFAULT_NAME = "primary";
@@ -63,6 +65,7 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
         Objects.requireNonNull(password, "password");
         Checks.required("weft.db.pool", pool);
         Checks.required("weft.db.retry", retry);
+        Checks.required("weft.db.key-batching", keyBatching);
         if (type == DatabaseType.SQLITE) {
             if (database.contains(":memory:") || database.contains("mode=memory")
                     || "memory".equalsIgnoreCase(properties.get("mode"))) {
@@ -81,6 +84,30 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
                 throw new InvalidConfigException("weft.db.properties", key, "the password belongs in password, not in properties");
             }
         }
+    }
+
+    /**
+     * The config with key batching at its defaults: the form from before {@code keyBatching} existed.
+     *
+     * @param name see the record's fields
+     * @param type see the record's fields
+     * @param host see the record's fields
+     * @param port see the record's fields
+     * @param database see the record's fields
+     * @param username see the record's fields
+     * @param password see the record's fields
+     * @param pool see the record's fields
+     * @param statementTimeout see the record's fields
+     * @param connectTimeout see the record's fields
+     * @param retry see the record's fields
+     * @param slowQueryThreshold see the record's fields
+     * @param properties see the record's fields
+     */
+    public DatabaseConfig(String name, DatabaseType type, String host, int port, String database, String username,
+            Secret password, PoolConfig pool, Duration statementTimeout, Duration connectTimeout, RetryConfig retry,
+            Duration slowQueryThreshold, Map<String, String> properties) {
+        this(name, type, host, port, database, username, password, pool, statementTimeout, connectTimeout, retry,
+                slowQueryThreshold, properties, KeyBatchingConfig.defaults());
     }
 
     /**
@@ -135,7 +162,9 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
      * {@code DATABASE_POOL_PRE_PING}, {@code DATABASE_POOL_IDLE_TIMEOUT} (seconds), {@code DATABASE_POOL_MAX_WAITING},
      * {@code DATABASE_STATEMENT_TIMEOUT} (seconds),
      * {@code DATABASE_CONNECT_TIMEOUT} (seconds), {@code DATABASE_MAX_RETRIES}, {@code DATABASE_RETRY_DELAY}
-     * (seconds) and {@code DATABASE_SLOW_QUERY_THRESHOLD} (seconds). Each also has a {@code WEFT_DB_*} form
+     * (seconds), {@code DATABASE_SLOW_QUERY_THRESHOLD} (seconds), {@code DATABASE_KEY_BATCHING} (true/false),
+     * {@code DATABASE_KEY_BATCH_SIZE} and {@code DATABASE_KEY_BATCHES_IN_FLIGHT}. Each also has a
+     * {@code WEFT_DB_*} form
      * ({@code WEFT_DB_URL}, {@code WEFT_DB_POOL_SIZE}, ...), which wins when both are set.
      *
      * @param env the variables
@@ -151,7 +180,8 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
     public String toString() {
         return "DatabaseConfig[name=" + name + ", type=" + type + ", url=" + redactedUrl() + ", pool=" + pool
                 + ", statementTimeout=" + statementTimeout + ", connectTimeout=" + connectTimeout + ", retry="
-                + retry + ", slowQueryThreshold=" + slowQueryThreshold + ", properties=" + properties.keySet() + "]";
+                + retry + ", slowQueryThreshold=" + slowQueryThreshold + ", properties=" + properties.keySet()
+                + ", keyBatching=" + keyBatching + "]";
     }
 
     /** @return a URL naming this database with the password replaced by {@code ****} */
@@ -204,6 +234,7 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
         builder.retry = retry;
         builder.slowQueryThreshold = slowQueryThreshold;
         builder.properties.putAll(properties);
+        builder.keyBatching = keyBatching;
         return builder;
     }
 
@@ -224,6 +255,7 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
         private RetryConfig retry = RetryConfig.defaults();
         private Duration slowQueryThreshold = DEFAULT_SLOW_QUERY_THRESHOLD;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private KeyBatchingConfig keyBatching = KeyBatchingConfig.defaults();
 
         private Builder(DatabaseType type) {
             this.type = Objects.requireNonNull(type, "type");
@@ -337,13 +369,25 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
             return this;
         }
 
+        /** @param value the key batching settings @return this */
+        public Builder keyBatching(KeyBatchingConfig value) {
+            this.keyBatching = value;
+            return this;
+        }
+
+        /** @param enabled whether concurrent key reads are batched ({@code weft.db.key-batching}) @return this */
+        public Builder keyBatching(boolean enabled) {
+            this.keyBatching = keyBatching.withEnabled(enabled);
+            return this;
+        }
+
         /**
          * @return the config
          * @throws InvalidConfigException naming the first invalid setting
          */
         public DatabaseConfig build() {
             return new DatabaseConfig(name, type, host, port, database, username, password, pool, statementTimeout,
-                    connectTimeout, retry, slowQueryThreshold, properties);
+                    connectTimeout, retry, slowQueryThreshold, properties, keyBatching);
         }
     }
 }

@@ -45,10 +45,12 @@ final class DatabaseStages implements AutoCloseable {
     private final BatchWrites batches;
     private final TransactionRunner transactions;
     private final HealthQueries health;
+    private final @Nullable MeterRegistry registry;
     private volatile boolean closed;
 
     DatabaseStages(DatabaseConfig config, @Nullable MeterRegistry registry, Cache queryCache) {
         this.config = config;
+        this.registry = registry;
         Dialect dialect = Dialect.of(config.type());
         this.pool = new ConnectionPool(config, dialect, registry);
         this.executor = VirtualThreads.newExecutor("weft-db-" + config.name());
@@ -118,6 +120,11 @@ final class DatabaseStages implements AutoCloseable {
 
     HealthQueries health() {
         return health;
+    }
+
+    /** @return the registry the database publishes its meters to, if any */
+    @Nullable MeterRegistry registry() {
+        return registry;
     }
 
     @Override

@@ -118,6 +118,31 @@ final class FailoverCluster implements DatabaseCluster {
         return current().statement(sql);
     }
 
+    /** One reader per member, built up front (so bad names fail now); each call reads the current member's. */
+    @Override
+    public <K, T> KeyedReader<K, T> keyed(String table, String keyColumn, Class<K> keyType, Class<T> rowType,
+            String... columns) {
+        Map<Database, KeyedReader<K, T>> readers = new java.util.IdentityHashMap<>();
+        for (ClusterMember member : members) {
+            readers.put(member.database, member.database.keyed(table, keyColumn, keyType, rowType, columns));
+        }
+        return new KeyedReader<>() {
+            @Override
+            public Optional<T> find(K key) {
+                return reader().find(key);
+            }
+
+            @Override
+            public Map<K, T> findAll(java.util.Collection<? extends K> keys) {
+                return reader().findAll(keys);
+            }
+
+            private KeyedReader<K, T> reader() {
+                return java.util.Objects.requireNonNull(readers.get(current()), "member reader");
+            }
+        };
+    }
+
     @Override
     public Write insert(String table, Map<String, ?> data) {
         return current().insert(table, data);

@@ -134,6 +134,17 @@ final class PooledDatabase extends Session implements Database {
     }
 
     @Override
+    public <K, T> KeyedReader<K, T> keyed(String table, String keyColumn, Class<K> keyType, Class<T> rowType,
+            String... columns) {
+        java.util.Objects.requireNonNull(keyType, "keyType");
+        java.util.Objects.requireNonNull(rowType, "rowType");
+        KeyedSql sql = new KeyedSql(stages.statements().dialect(), table, keyColumn, keyType,
+                java.util.Objects.requireNonNull(columns, "columns").clone(),
+                stages.config().keyBatching().maxBatchSize());
+        return new BatchingKeyedReader<>(this, sql, keyType, rowType);
+    }
+
+    @Override
     public dev.weft.cache.Cache queryCache() {
         return stages.cache().cache();
     }

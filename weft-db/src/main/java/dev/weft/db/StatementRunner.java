@@ -106,6 +106,42 @@ final class StatementRunner {
         }
     }
 
+    /** Binds the values of SQL built by weft, on the connection it runs on (PostgreSQL arrays need it). */
+    @FunctionalInterface
+    interface Binder {
+        void bind(Connection connection, PreparedStatement statement) throws SQLException;
+    }
+
+    /** Reads every row of a result. */
+    @FunctionalInterface
+    interface ResultReader<T> {
+        List<T> read(ResultSet result) throws SQLException;
+    }
+
+    /**
+     * Runs a read built by weft (a key batch) through the same stages as {@link #list}: the operation log and
+     * metrics, the connections' retry of transient faults, the writer turn, the watchdog at the default timeout.
+     */
+    <T> List<T> listBuilt(Connections connections, String sql, Binder binder, ResultReader<T> reader) {
+        Operation operation = log.begin("query", sql);
+        try {
+            List<T> rows = connections.run(operation, true, connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                    binder.bind(connection, statement);
+                    return watched(statement, timeouts.watchdog(null), operation, () -> {
+                        try (ResultSet result = statement.executeQuery()) {
+                            return reader.read(result);
+                        }
+                    });
+                }
+            });
+            log.succeeded(operation, rows.size());
+            return rows;
+        } catch (RuntimeException e) {
+            throw log.failed(operation, e);
+        }
+    }
+
     /** Opens a server-side cursor on a borrowed connection; the stream gives the connection back when closed. */
     <T> Stream<T> stream(Connections connections, StatementSpec spec, RowMapper<T> mapper) {
         Operation operation = log.begin("stream", spec.sql().sql());

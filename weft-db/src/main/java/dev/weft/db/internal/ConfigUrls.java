@@ -5,6 +5,7 @@ import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseType;
+import dev.weft.db.KeyBatchingConfig;
 import dev.weft.db.PoolConfig;
 import dev.weft.db.RetryConfig;
 import java.net.URI;
@@ -262,6 +263,17 @@ public final class ConfigUrls {
         if ((value = vars.get("SLOW_QUERY_THRESHOLD")) != null) {
             builder.slowQueryThreshold(Checks.parseSeconds(vars.setting("SLOW_QUERY_THRESHOLD"), value));
         }
+        KeyBatchingConfig batching = base.keyBatching();
+        if ((value = vars.get("KEY_BATCHING")) != null) {
+            batching = batching.withEnabled(Checks.parseBoolean(vars.setting("KEY_BATCHING"), value));
+        }
+        if ((value = vars.get("KEY_BATCH_SIZE")) != null) {
+            batching = batching.withMaxBatchSize(Checks.parseInt(vars.setting("KEY_BATCH_SIZE"), value));
+        }
+        if ((value = vars.get("KEY_BATCHES_IN_FLIGHT")) != null) {
+            batching = batching.withMaxInFlight(Checks.parseInt(vars.setting("KEY_BATCHES_IN_FLIGHT"), value));
+        }
+        builder.keyBatching(batching);
         if ((value = vars.get("INSTANCE_NAME")) != null) {
             builder.name(value);
         }
@@ -290,6 +302,8 @@ public final class ConfigUrls {
                 case "POOL_MAX_WAITING" -> "pool.max-waiting";
                 case "MAX_RETRIES" -> "retry.max-retries";
                 case "RETRY_DELAY" -> "retry.delay";
+                case "KEY_BATCH_SIZE" -> "key-batching.max-batch-size";
+                case "KEY_BATCHES_IN_FLIGHT" -> "key-batching.max-in-flight";
                 default -> key.toLowerCase(Locale.ROOT).replace('_', '-');
             };
             return "weft.db." + canonical + " (" + name + ")";

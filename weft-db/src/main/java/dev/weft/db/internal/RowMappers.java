@@ -129,6 +129,19 @@ public final class RowMappers {
     }
 
     /**
+     * Reads one column as {@code type}, converted as a record component or scalar row of that type would be.
+     *
+     * @param row the row
+     * @param column the column, from 1
+     * @param type the Java type wanted
+     * @return the value, or {@code null} for SQL NULL
+     * @throws SQLException if the driver cannot read it
+     */
+    public static @Nullable Object column(ResultSet row, int column, Class<?> type) throws SQLException {
+        return read(row, column, type);
+    }
+
+    /**
      * Reads one column as {@code type}.
      *
      * @param row the row

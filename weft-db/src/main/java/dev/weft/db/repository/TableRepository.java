@@ -4,6 +4,7 @@ import dev.weft.core.ErrorKind;
 import dev.weft.core.InvalidInputException;
 import dev.weft.db.Database;
 import dev.weft.db.DatabaseException;
+import dev.weft.db.KeyedReader;
 import dev.weft.db.SqlOperations;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,18 +30,34 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
     private final SqlOperations operations;
     private final EntityTable<T> table;
     private final RepositoryConfig<T, ID> config;
+    /** Reads by id, batching concurrent calls; {@code null} on a transaction or for an id type it cannot batch. */
+    private final @Nullable KeyedReader<ID, T> byId;
 
+    @SuppressWarnings("unchecked")
     TableRepository(Database database, EntityTable<T> table) {
-        this(database, database, table);
+        this(database, database, table, keyedById(database, table, (RepositoryConfig<T, ID>) table.config()));
     }
 
     @SuppressWarnings("unchecked")
-    private TableRepository(Database database, SqlOperations operations, EntityTable<T> table) {
+    private TableRepository(Database database, SqlOperations operations, EntityTable<T> table,
+            @Nullable KeyedReader<ID, T> byId) {
         this.database = database;
         this.operations = operations;
         this.table = table;
         // EntityTable.of was given this very config; only the ID parameter was erased on the way.
         this.config = (RepositoryConfig<T, ID>) table.config();
+        this.byId = byId;
+    }
+
+    /** The keyed reader behind {@link #getById}, or {@code null} for an id type weft cannot send as a batch. */
+    private static <T extends Record, ID> @Nullable KeyedReader<ID, T> keyedById(Database database,
+            EntityTable<T> table, RepositoryConfig<T, ID> config) {
+        try {
+            return database.keyed(table.table(), table.idColumn(), config.idType(), table.type(),
+                    table.columns().toArray(String[]::new));
+        } catch (InvalidInputException e) {
+            return null; // e.g. a primitive or custom id type: getById then sends its own query, as before
+        }
     }
 
     @Override
@@ -51,7 +68,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
             throw new IllegalArgumentException("repository of " + database.name() + " (" + database.type()
                     + ") cannot run on " + other.name() + " (" + other.type() + ")");
         }
-        return new TableRepository<>(database, operations, table);
+        return new TableRepository<>(database, operations, table, operations == database ? byId : null);
     }
 
     @Override
@@ -76,6 +93,11 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
     @Override
     public Optional<T> getById(ID id) {
         Objects.requireNonNull(id, "id");
+        KeyedReader<ID, T> reader = byId;
+        if (reader != null) {
+            // batches with concurrent calls; inside a transaction open on this thread it reads on that transaction
+            return reader.find(id);
+        }
         String sql = "SELECT " + table.selectList() + " FROM " + table.quotedTable() + " WHERE "
                 + table.quote(table.idColumn()) + " = :id";
         return operations.query(sql, Map.of("id", id)).optional(table.type());
