@@ -2,6 +2,7 @@ package dev.weft.service.data;
 
 import dev.weft.db.Database;
 import dev.weft.db.DatabaseType;
+import dev.weft.db.KeyedReader;
 import dev.weft.db.SqlOperations;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,8 +30,13 @@ public final class UserRepository {
             "is_active", "created_at", "updated_at");
     static final String COLUMNS = "id, email, username, full_name, is_active, credits, created_at, updated_at";
 
+    private static final String[] COLUMN_NAMES = COLUMNS.split(", ");
+
     private final Database db;
     private final Clock clock;
+    /** Reads by id and by key hash: weft-db sends concurrent reads of one shape as one query. */
+    private final KeyedReader<Long, UserRow> byId;
+    private final KeyedReader<String, UserRow> byApiKeyHash;
 
     /**
      * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
@@ -42,6 +48,8 @@ public final class UserRepository {
     public UserRepository(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.byId = db.keyed("users", "id", Long.class, UserRow.class, COLUMN_NAMES);
+        this.byApiKeyHash = db.keyed("users", "api_key_hash", String.class, UserRow.class, COLUMN_NAMES);
     }
 
     /**
@@ -73,19 +81,24 @@ public final class UserRepository {
         row.put("credits", user.credits());
         row.put("created_at", now);
         row.put("updated_at", now);
-        return ops.insert("users", row).returning(COLUMNS.split(", ")).execute(UserRow.class).rows()
+        return ops.insert("users", row).returning(COLUMN_NAMES).execute(UserRow.class).rows()
                 .getFirst();
     }
 
-    /** @param id the id @return the user */
+    /**
+     * @param id the id
+     * @return the user; concurrent calls share one query
+     */
     public Optional<UserRow> findById(long id) {
-        return db.query("SELECT " + COLUMNS + " FROM users WHERE id = :id", Map.of("id", id)).optional(UserRow.class);
+        return byId.find(id);
     }
 
-    /** @param apiKeyHash the key's SHA-256, hex @return the active or inactive user with that key */
+    /**
+     * @param apiKeyHash the key's SHA-256, hex
+     * @return the active or inactive user with that key; concurrent calls share one query
+     */
     public Optional<UserRow> getByApiKey(String apiKeyHash) {
-        return db.query("SELECT " + COLUMNS + " FROM users WHERE api_key_hash = :hash", Map.of("hash", apiKeyHash))
-                .optional(UserRow.class);
+        return byApiKeyHash.find(apiKeyHash);
     }
 
     /** @param email an address, any case @return the user with that address, compared case-insensitively */
@@ -149,7 +162,7 @@ public final class UserRepository {
     public Optional<UserRow> update(SqlOperations ops, long id, Map<String, ?> changes) {
         Map<String, Object> data = new LinkedHashMap<>(changes);
         data.put("updated_at", clock.instant());
-        return ops.update("users", data, Map.of("id", id)).returning(COLUMNS.split(", "))
+        return ops.update("users", data, Map.of("id", id)).returning(COLUMN_NAMES)
                 .execute(UserRow.class).first();
     }
 

@@ -1,6 +1,7 @@
 package dev.weft.service.data;
 
 import dev.weft.db.Database;
+import dev.weft.db.KeyedReader;
 import dev.weft.db.SqlOperations;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,6 +33,8 @@ public final class VideoRepository {
 
     private final Database db;
     private final Clock clock;
+    /** Reads by id: weft-db sends concurrent reads as one query. */
+    private final KeyedReader<String, VideoRow> byId;
 
     /**
      * Reads and writes through {@code db}; weft-db gives SQLite writers their turns, so this repository needs no
@@ -43,6 +46,7 @@ public final class VideoRepository {
     public VideoRepository(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.byId = db.keyed("videos", "video_id", String.class, VideoRow.class, COLUMNS.split(", "));
     }
 
     /**
@@ -99,10 +103,12 @@ public final class VideoRepository {
                 Map.of("user_id", userId)).list(String.class);
     }
 
-    /** @param videoId the id @return the video */
+    /**
+     * @param videoId the id
+     * @return the video; concurrent calls share one query
+     */
     public Optional<VideoRow> getByVideoId(String videoId) {
-        return db.query("SELECT " + COLUMNS + " FROM videos WHERE video_id = :id", Map.of("id", videoId))
-                .optional(VideoRow.class);
+        return byId.find(videoId);
     }
 
     /**
