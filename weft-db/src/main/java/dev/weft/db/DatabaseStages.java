@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *  inTransaction ──► TransactionRunner ──► ConnectionLease.hold
  * </pre>
  *
+ * Keyed reads ({@code Database.keyed}) batch in {@link BatchingKeyedReader} and send through the StatementRunner.
+ *
  * Thread-safe; {@link #close()} is idempotent.
  */
 final class DatabaseStages implements AutoCloseable {

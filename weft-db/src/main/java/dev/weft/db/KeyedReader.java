@@ -29,8 +29,10 @@ public interface KeyedReader<K, T> {
      *
      * @param key the key; not null
      * @return the row, or empty if there is none (or, for a scalar row type, if its column is NULL)
-     * @throws DatabaseException if the database fails the read; {@link PoolExhaustedException} also if the caller's
-     *     {@link dev.weft.core.Deadline} passed while it waited for its batch
+     * @throws DatabaseException if the database fails the read (the batch's own exception, the one a single query
+     *     would have thrown); also when the caller's {@link dev.weft.core.Deadline} passes while it waits for its
+     *     batch: {@link PoolExhaustedException} if the batch was not sent yet, {@link QueryTimeoutException} if it
+     *     was running
      */
     Optional<T> find(K key);
 

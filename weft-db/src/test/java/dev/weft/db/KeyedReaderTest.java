@@ -372,6 +372,34 @@ class KeyedReaderTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB", "SQLITE"})
+    void aKeyWithTwoRowsGetsOneOfThemAsOptionalWould(TestDatabases target) throws Exception {
+        // Query.optional takes the first row and does not complain: a batch does the same for each key
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Database db = open(target, registry, UnaryOperator.identity())) {
+            String table = TestDatabases.table("keyed_dup");
+            db.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, grp BIGINT NOT NULL)"
+                    + target.tableOptions());
+            for (long id = 1; id <= 8; id++) {
+                db.insert(table, Map.of("id", id, "grp", (id + 1) / 2)).execute();
+            }
+            KeyedReader<Long, Long> firstId = db.keyed(table, "grp", Long.class, Long.class, "id");
+
+            List<Optional<Long>> answers = whileConnectionHeld(db, 10, i -> firstId.find((long) i % 5 + 1));
+
+            for (int i = 0; i < 10; i++) {
+                long group = i % 5 + 1;
+                if (group == 5) {
+                    assertThat(answers.get(i)).isEmpty();
+                } else {
+                    assertThat(answers.get(i)).hasValueSatisfying(id -> assertThat((id + 1) / 2).isEqualTo(group));
+                }
+            }
+            assertThat(keys(registry).max()).isGreaterThan(1);
+        }
+    }
+
     @Test
     void mariaDbCaseInsensitiveCollationAnswersEachCallerAsItsOwnQuery() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
