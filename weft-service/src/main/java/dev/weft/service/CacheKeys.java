@@ -33,6 +33,13 @@ public final class CacheKeys {
      * rotated, so this only bounds what an invalidation that never arrived could leave behind.
      */
     public static final Duration PRINCIPAL_TTL = Duration.ofMinutes(5);
+    /** The name of the cache of API keys' principals. */
+    public static final String PRINCIPALS = "weft-api-keys";
+    /**
+     * How many keys' principals the cache (its local tier with Redis) holds: an entry is ~0.3 KB, so the bound is
+     * ~30 MB when that many keys are in use; beyond it the least used keys are looked up again.
+     */
+    public static final long PRINCIPAL_CACHE_SIZE = 100_000;
 
     private final Supplier<String> scope;
 
@@ -51,14 +58,18 @@ public final class CacheKeys {
         return "user:" + scope.get() + ":" + userId;
     }
 
-    /** @param apiKeyHash a user key's SHA-256, hex @return the key of the principal that key stands for */
+    /**
+     * @param apiKeyHash a user key's SHA-256, hex
+     * @return the key of the principal that key stands for: its first 128 bits are enough to tell keys apart, and
+     *     the entry stays small
+     */
     public String apiKey(String apiKeyHash) {
-        return "apikey:" + scope.get() + ":" + apiKeyHash;
+        return "k:" + scope.get() + ":" + apiKeyHash.substring(0, 32);
     }
 
     /** @param apiKeyHash a user key's SHA-256, hex @return the tag of that key's principal entry */
     public String apiKeyTag(String apiKeyHash) {
-        return "apikey-tag:" + scope.get() + ":" + apiKeyHash;
+        return "kt:" + scope.get() + ":" + apiKeyHash.substring(0, 32);
     }
 
     /** @param videoId a video @return the key of that video's row */

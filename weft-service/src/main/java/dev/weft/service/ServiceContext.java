@@ -57,6 +57,7 @@ public final class ServiceContext implements AutoCloseable {
     private final @Nullable JvmGcMetrics gcMetrics;
     private final @Nullable RedisCaches redis;
     private final Cache profiles;
+    private final Cache principals;
     private final Cache adminCache;
     private final Database database;
     private final MigrationRunner migrations;
@@ -97,15 +98,20 @@ public final class ServiceContext implements AutoCloseable {
                 redis = RedisCaches.connect(RedisConfig.of(config.redisUrl()));
                 opened.add(redis);
                 profiles = redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30));
+                principals = redis.tiered(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE, Duration.ofSeconds(30));
                 adminCache = redis.cache("weft-admin");
             } else {
                 redis = null;
                 profiles = LocalCache.create("weft-profiles", 10_000);
+                principals = LocalCache.create(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE);
                 adminCache = LocalCache.create("weft-admin", 10_000);
                 opened.add(profiles);
+                opened.add(principals);
                 opened.add(adminCache);
             }
             CacheMetrics.bind(profiles, registry);
+            CacheMetrics.bind(principals, registry);
+            moduleCaches.put(principals.name(), principals); // listed by /cache/stats, closed below
             CacheMetrics.bind(adminCache, registry);
             if (config.database() == null) {
                 Files.createDirectories(config.dataDir());
@@ -126,7 +132,7 @@ public final class ServiceContext implements AutoCloseable {
         usage = new UsageRepository(database, clock);
         settings = new SettingsRepository(database, clock);
         idempotency = new IdempotencyRepository(database, clock);
-        apiKeys = new ApiKeys(users, settings, profiles, cacheKeys);
+        apiKeys = new ApiKeys(users, settings, principals, cacheKeys);
         health.register("database", () -> {
             Health probe = database.health(Duration.ofSeconds(2));
             Map<String, Object> details = new LinkedHashMap<>();
@@ -311,7 +317,7 @@ public final class ServiceContext implements AutoCloseable {
      * @param apiKeyHash the key's SHA-256, hex, as stored before the write
      */
     public void invalidateApiKey(String apiKeyHash) {
-        profiles.invalidateTag(cacheKeys.apiKeyTag(apiKeyHash));
+        principals.invalidateTag(cacheKeys.apiKeyTag(apiKeyHash));
     }
 
     /**
@@ -351,6 +357,7 @@ public final class ServiceContext implements AutoCloseable {
         } else {
             parts.add(profiles);
             parts.add(adminCache);
+            parts.add(principals);
         }
         parts.add(database);
         closeAll(parts);
