@@ -23,9 +23,9 @@ import org.jspecify.annotations.Nullable;
  * Keys are compared by hash, in constant time; no key is ever logged or stored in clear.
  *
  * <p>A user key's principal is cached by the key's hash ({@link CacheKeys#apiKey}, in the cache
- * {@value CacheKeys#PRINCIPALS}, tiered with Redis when one is configured), so an authenticated request costs no query once its key has been
- * seen: the entry is tagged {@link CacheKeys#apiKeyTag} and dropped when the user is deactivated or deleted or the
- * key rotated ({@link ServiceContext#invalidateApiKey}). Only active users are cached; an unknown or inactive key is
+ * {@value CacheKeys#PRINCIPALS}, tiered with Redis when one is configured), so an authenticated request costs no
+ * query once its key has been seen: the entry is tagged {@link CacheKeys#apiKeyTag} and dropped when the user is
+ * deactivated or deleted or the key rotated ({@link ServiceContext#invalidateApiKey}). Only active users are cached; an unknown or inactive key is
  * looked up each time (weft-db batches concurrent lookups into one query).
  *
  * <p>Thread-safe.

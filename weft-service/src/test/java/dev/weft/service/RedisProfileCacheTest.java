@@ -43,6 +43,44 @@ class RedisProfileCacheTest {
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aKeyRetiredThroughOneInstanceIsRefusedByTheOtherThatCachedIt() {
+        try (TestBackends.Isolated database = TestBackends.POSTGRESQL.isolate()) {
+            ServiceConfig config = ServiceConfig.defaults().withPort(0).withDataDir(database.dataDir())
+                    .withDatabase(database.config()).withAdminKey(Secret.of(TestService.ADMIN_KEY))
+                    .withRedisUrl(REDIS);
+            try (WeftService first = WeftService.builder(config).jvmMetrics(false).build().start();
+                    WeftService second = WeftService.builder(config).jvmMetrics(false).build().start()) {
+                Client a = new Client(first.port());
+                Client b = new Client(second.port());
+                String name = TestService.unique("k");
+                JsonNode user = a.call("POST", "/users", TestService.json(java.util.Map.of("email",
+                        name + "@example.com", "username", name))).json();
+                long id = user.path("id").asLong();
+                String key = user.path("api_key").asText();
+                // cached on both instances
+                assertThat(TestServiceCalls.call(first.port(), "GET", "/users/" + id, key, null).status())
+                        .isEqualTo(200);
+                assertThat(TestServiceCalls.call(second.port(), "GET", "/users/" + id, key, null).status())
+                        .isEqualTo(200);
+
+                String rotated = TestServiceCalls.call(second.port(), "POST", "/users/" + id + "/api-key", key, null)
+                        .json().path("api_key").asText();
+
+                Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(TestServiceCalls.call(first.port(), "GET", "/users/" + id, key, null).status())
+                                .isEqualTo(401));
+                assertThat(TestServiceCalls.call(first.port(), "GET", "/users/" + id, rotated, null).status())
+                        .isEqualTo(200);
+                b.call("PATCH", "/users/" + id, "{\"is_active\":false}");
+                Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(TestServiceCalls.call(first.port(), "GET", "/users/" + id, rotated, null).status())
+                                .isEqualTo(401));
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void twoDatabasesOnOneRedisDoNotShareEntries() {
         try (TestService one = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(REDIS));
                 TestService two = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(REDIS))) {

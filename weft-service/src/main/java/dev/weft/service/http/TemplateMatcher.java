@@ -74,13 +74,16 @@ final class TemplateMatcher implements PathMatcher {
                     values = new String[literals.length];
                 }
                 values[i] = decode(segments[i], 0, segments[i].length());
-            } else if (!literal.equals(segments[i])
-                    // a literal has no '%', so an encoded segment can only match once decoded (/%75sers is /users)
-                    && (segments[i].indexOf('%') < 0 || !literal.equals(decode(segments[i], 0, segments[i].length())))) {
+            } else if (!literal.equals(segments[i]) && !encodedLiteral(literal, segments[i])) {
                 return PathMatchers.MatchResult.notAccepted();
             }
         }
         return new PathMatchers.MatchResult(true, new TemplatePath(path, params(values)));
+    }
+
+    /** A literal has no '%', so an encoded segment can only match it once decoded ({@code /%75sers} is /users). */
+    private static boolean encodedLiteral(String literal, String segment) {
+        return segment.indexOf('%') >= 0 && literal.equals(decode(segment, 0, segment.length()));
     }
 
     @Override
