@@ -198,14 +198,10 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
                 });
         Set<K> requested = new HashSet<>(keys);
         Set<Object> answered = new HashSet<>();
-        Set<String> looseReturned = new HashSet<>();
         Map<K, T> found = new HashMap<>();
         boolean inexact = false;
         for (KeyedRow<T> row : rows) {
             Object key = row.key();
-            if (key instanceof String text) {
-                looseReturned.add(loose(text));
-            }
             if (key == null || !requested.contains(key)) {
                 inexact = true;
             } else if (answered.add(key) && row.value() != null) {
@@ -213,11 +209,22 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
                 found.put(keyType.cast(key), row.value());
             }
         }
+        Set<String> looseReturned = null; // made only when a text key got no row: most batches answer every key
         for (K key : keys) {
+            if (answered.contains(key)) {
+                continue;
+            }
+            if (looseReturned == null && key instanceof String) {
+                looseReturned = new HashSet<>();
+                for (KeyedRow<T> row : rows) {
+                    if (row.key() instanceof String text) {
+                        looseReturned.add(loose(text));
+                    }
+                }
+            }
             // A key with no row of its own may still match a returned row under the column's collation (another
             // caller's 'XyZ' answers 'xyz' in a case-insensitive one): ask it alone, as its own query would.
-            if (!answered.contains(key)
-                    && (inexact || key instanceof String text && looseReturned.contains(loose(text)))) {
+            if (inexact || key instanceof String text && looseReturned != null && looseReturned.contains(loose(text))) {
                 single(key).ifPresent(value -> found.put(key, value));
             }
         }
