@@ -20,9 +20,7 @@ class RedisProfileCacheTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aChangeThroughOneInstanceInvalidatesTheProfileCachedByTheOther() {
         try (TestBackends.Isolated database = TestBackends.POSTGRESQL.isolate()) {
-            ServiceConfig config = ServiceConfig.defaults().withPort(0).withDataDir(database.dataDir())
-                    .withDatabase(database.config()).withAdminKey(Secret.of(TestService.ADMIN_KEY))
-                    .withRedisUrl(REDIS);
+            ServiceConfig config = sharedRedisConfig(database);
             try (WeftService first = WeftService.builder(config).jvmMetrics(false).build().start();
                     WeftService second = WeftService.builder(config).jvmMetrics(false).build().start()) {
                 Client a = new Client(first.port());
@@ -45,9 +43,7 @@ class RedisProfileCacheTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aKeyRetiredThroughOneInstanceIsRefusedByTheOtherThatCachedIt() {
         try (TestBackends.Isolated database = TestBackends.POSTGRESQL.isolate()) {
-            ServiceConfig config = ServiceConfig.defaults().withPort(0).withDataDir(database.dataDir())
-                    .withDatabase(database.config()).withAdminKey(Secret.of(TestService.ADMIN_KEY))
-                    .withRedisUrl(REDIS);
+            ServiceConfig config = sharedRedisConfig(database);
             try (WeftService first = WeftService.builder(config).jvmMetrics(false).build().start();
                     WeftService second = WeftService.builder(config).jvmMetrics(false).build().start()) {
                 Client a = new Client(first.port());
@@ -93,6 +89,12 @@ class RedisProfileCacheTest {
             assertThat(same).isEqualTo(id);
             assertThat(other.path("credits").asLong()).isEqualTo(2);
         }
+    }
+
+    /** @return the config of instances over {@code database} that share the test Redis */
+    private static ServiceConfig sharedRedisConfig(TestBackends.Isolated database) {
+        return ServiceConfig.defaults().withPort(0).withDataDir(database.dataDir()).withDatabase(database.config())
+                .withAdminKey(Secret.of(TestService.ADMIN_KEY)).withRedisUrl(REDIS);
     }
 
     /** A thin client of one instance. */
