@@ -1,9 +1,9 @@
 package dev.weft.service.http;
 
+import dev.weft.core.ratelimit.RateDecision;
 import dev.weft.service.ApiKeys;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
-import dev.weft.core.ratelimit.RateDecision;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpSecurity;
