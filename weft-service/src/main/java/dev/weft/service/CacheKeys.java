@@ -67,9 +67,17 @@ public final class CacheKeys {
         return "k:" + scope.get() + ":" + apiKeyHash.substring(0, 32);
     }
 
-    /** @param apiKeyHash a user key's SHA-256, hex @return the tag of that key's principal entry */
+    /**
+     * The tag an invalidation of a key's principal drops. It is shared by every key whose hash starts with the same
+     * three hex digits (4,096 tags in all), because a local tier keeps a version counter per tag for as long as it
+     * runs: one tag per key would grow that table by one counter for every key ever seen. Dropping a tag drops the
+     * principals of ~1/4096 of the keys, which are looked up again on their next request.
+     *
+     * @param apiKeyHash a user key's SHA-256, hex
+     * @return the tag of that key's principal entry
+     */
     public String apiKeyTag(String apiKeyHash) {
-        return "kt:" + scope.get() + ":" + apiKeyHash.substring(0, 32);
+        return "kt:" + scope.get() + ":" + apiKeyHash.substring(0, 3);
     }
 
     /** @param videoId a video @return the key of that video's row */
