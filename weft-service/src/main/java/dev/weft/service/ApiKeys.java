@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A user key's principal is cached by the key's hash ({@link CacheKeys#apiKey}, in the cache
  * {@value CacheKeys#PRINCIPALS}, tiered with Redis when one is configured), so an authenticated request costs no
  * query once its key has been seen: the entry is tagged {@link CacheKeys#apiKeyTag} and dropped when the user is
- * deactivated or deleted or the key rotated ({@link ServiceContext#invalidateApiKey}). Only active users are cached; an unknown or inactive key is
- * looked up each time (weft-db batches concurrent lookups into one query).
+ * deactivated or deleted or the key rotated ({@link ServiceContext#invalidateApiKey}). Only active users are cached;
+ * an unknown or inactive key is looked up each time (weft-db batches concurrent lookups into one query).
  *
  * <p>Thread-safe.
  */

@@ -167,12 +167,22 @@ public final class UserRepository {
     }
 
     /**
+     * A user's key as stored.
+     *
+     * @param id the user
+     * @param apiKeyHash the SHA-256 of its key, hex; {@code null} for a user stored without one
+     */
+    public record StoredKey(long id, @Nullable String apiKeyHash) {
+    }
+
+    /**
      * @param ops the database or an open transaction
      * @param id the user
-     * @return the SHA-256 of the user's API key, hex, or empty if there is no such user
+     * @return the user's stored key, or empty if there is no such user
      */
-    public Optional<String> apiKeyHash(SqlOperations ops, long id) {
-        return ops.query("SELECT api_key_hash FROM users WHERE id = :id", Map.of("id", id)).optional(String.class);
+    public Optional<StoredKey> storedKey(SqlOperations ops, long id) {
+        return ops.query("SELECT id, api_key_hash FROM users WHERE id = :id", Map.of("id", id))
+                .optional(StoredKey.class);
     }
 
     /**
@@ -181,13 +191,16 @@ public final class UserRepository {
      *
      * @param ops the database or an open transaction
      * @param id the user
-     * @param oldHash the hash read before
+     * @param oldHash the hash read before; {@code null} for a user that had no key
      * @param newHash the new key's hash
      * @return whether the key was replaced
      */
-    public boolean replaceApiKey(SqlOperations ops, long id, String oldHash, String newHash) {
-        return ops.update("users", Map.of("api_key_hash", newHash, "updated_at", clock.instant()),
-                Map.of("id", id, "api_key_hash", oldHash)).execute().count() > 0;
+    public boolean replaceApiKey(SqlOperations ops, long id, @Nullable String oldHash, String newHash) {
+        Map<String, @Nullable Object> where = new HashMap<>();
+        where.put("id", id);
+        where.put("api_key_hash", oldHash); // null matches IS NULL
+        return ops.update("users", Map.of("api_key_hash", newHash, "updated_at", clock.instant()), where).execute()
+                .count() > 0;
     }
 
     /**

@@ -193,7 +193,8 @@ public final class Users {
         UserRow updated;
         // the key's cached principal must go when the user is deactivated: read its hash first (the key can only
         // change by a rotation, which drops the old hash's entry itself)
-        Optional<String> keyHash = changes.containsKey("is_active") ? users.apiKeyHash(db, id) : Optional.empty();
+        Optional<String> keyHash = changes.containsKey("is_active")
+                ? users.storedKey(db, id).map(UserRepository.StoredKey::apiKeyHash) : Optional.empty();
         try {
             updated = users.update(db, id, changes).orElseThrow(() -> notFound(id));
         } catch (ConstraintViolationException e) {
@@ -215,16 +216,19 @@ public final class Users {
      */
     public void delete(long id) {
         List<String> uploads = new ArrayList<>();
-        Optional<String> keyHash = db.inTransaction(tx -> {
-            Optional<String> hash = users.apiKeyHash(tx, id);
+        Optional<UserRepository.StoredKey> deleted = db.inTransaction(tx -> {
+            Optional<UserRepository.StoredKey> key = users.storedKey(tx, id);
             uploads.addAll(videos.storagePaths(tx, id));
-            return users.delete(tx, id) ? hash : Optional.<String>empty();
+            return users.delete(tx, id) ? key : Optional.<UserRepository.StoredKey>empty();
         });
-        if (keyHash.isEmpty()) {
+        if (deleted.isEmpty()) {
             throw notFound(id);
         }
         context.invalidateUser(id);
-        context.invalidateApiKey(keyHash.get());
+        String keyHash = deleted.get().apiKeyHash();
+        if (keyHash != null) {
+            context.invalidateApiKey(keyHash);
+        }
         Uploads.delete(uploads, "user_deleted");
     }
 
@@ -242,9 +246,11 @@ public final class Users {
         String key = ApiKeys.newUserKey();
         String newHash = ApiKeys.sha256(key);
         while (true) {
-            String oldHash = users.apiKeyHash(db, id).orElseThrow(() -> notFound(id));
+            String oldHash = users.storedKey(db, id).orElseThrow(() -> notFound(id)).apiKeyHash();
             if (users.replaceApiKey(db, id, oldHash, newHash)) {
-                context.invalidateApiKey(oldHash);
+                if (oldHash != null) {
+                    context.invalidateApiKey(oldHash);
+                }
                 context.invalidateUser(id);
                 UserRow user = users.findById(id).orElseThrow(() -> notFound(id));
                 return withKey(user, key);

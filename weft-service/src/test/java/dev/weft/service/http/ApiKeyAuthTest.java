@@ -83,6 +83,24 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aUserStoredWithoutAKeyCanBeGivenOneAndDeleted() {
+        try (TestService service = new TestService(TestBackends.SQLITE)) {
+            long keyless = service.createUser(TestService.unique("keyless")).path("id").asLong();
+            long other = service.createUser(TestService.unique("keyless2")).path("id").asLong();
+            service.service.context().database().execute("UPDATE users SET api_key_hash = NULL WHERE id IN (:a, :b)",
+                    java.util.Map.of("a", keyless, "b", other));
+
+            TestService.Response rotated = service.admin("POST", "/users/" + keyless + "/api-key", null);
+
+            assertThat(rotated.status()).isEqualTo(200);
+            assertThat(service.get("/users/" + keyless, rotated.json().path("api_key").asText()).status())
+                    .isEqualTo(200);
+            assertThat(service.admin("DELETE", "/users/" + other, null).status()).isEqualTo(204);
+            TestService.assertProblem(service.admin("POST", "/users/" + other + "/api-key", null), 404, "not_found");
+        }
+    }
+
+    @Test
     void aUserKeyCannotRotateAnotherUsersKey() {
         try (TestService service = new TestService(TestBackends.SQLITE)) {
             JsonNode mallory = service.createUser(TestService.unique("mallory"));
