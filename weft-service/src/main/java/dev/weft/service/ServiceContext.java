@@ -111,7 +111,7 @@ public final class ServiceContext implements AutoCloseable {
             }
             CacheMetrics.bind(profiles, registry);
             CacheMetrics.bind(principals, registry);
-            moduleCaches.put(principals.name(), principals); // listed by /cache/stats, closed below
+            addCache(principals); // listed by /cache/stats; closed below with the others
             CacheMetrics.bind(adminCache, registry);
             if (config.database() == null) {
                 Files.createDirectories(config.dataDir());

@@ -100,9 +100,11 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
         return problem.status();
     }
 
-    /** The 405 for a path that exists for other methods, else the 404; 400 for a malformed path. */
+    /**
+     * The 405 for a path that exists for other methods, else the 404. A malformed path never gets here: the first
+     * filter answered it 400 ({@link RequestIdFilter}).
+     */
     private ProblemException noRoute(ServerRequest request, ServerResponse response) {
-        TemplateMatcher.decode(request.prologue().uriPath().rawPath()); // malformed percent-encoding: 400 first
         Set<String> allowed = new LinkedHashSet<>();
         for (RouteShape route : routes) {
             if (route.matcher().match(request.prologue().uriPath()).accepted()) {

@@ -8,9 +8,7 @@ import io.helidon.http.PathMatchers;
 import io.helidon.http.RoutedPath;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -37,12 +35,12 @@ final class TemplateMatcher implements PathMatcher {
     /** @param template a template checked by {@link dev.weft.service.Routes}: literal or {@code {name}} segments */
     TemplateMatcher(String template) {
         this.template = Optional.of(template);
-        List<String> segments = split(template);
-        this.literals = new String[segments.size()];
-        this.names = new String[segments.size()];
+        String[] segments = rawSegments(template);
+        this.literals = new String[segments.length];
+        this.names = new String[segments.length];
         int count = 0;
-        for (int i = 0; i < segments.size(); i++) {
-            String segment = segments.get(i);
+        for (int i = 0; i < segments.length; i++) {
+            String segment = segments[i];
             if (segment.startsWith("{")) {
                 names[i] = segment.substring(1, segment.length() - 1);
                 count++;
@@ -130,29 +128,6 @@ final class TemplateMatcher implements PathMatcher {
     }
 
     /**
-     * Splits a raw path into percent-decoded segments, ignoring empty ones; {@code %2F} stays inside its segment.
-     *
-     * @param rawPath the path as the client sent it
-     * @return the decoded segments
-     * @throws ProblemException 400 {@code invalid_path} for malformed percent-encoding
-     */
-    static List<String> decode(String rawPath) {
-        List<String> segments = new ArrayList<>();
-        int start = 0;
-        while (start < rawPath.length()) {
-            int end = rawPath.indexOf('/', start);
-            if (end < 0) {
-                end = rawPath.length();
-            }
-            if (end > start) {
-                segments.add(decode(rawPath, start, end));
-            }
-            start = end + 1;
-        }
-        return segments;
-    }
-
-    /**
      * @param rawPath a raw path
      * @return its segments split on {@code /}, without empty ones and without decoding
      */
@@ -178,17 +153,6 @@ final class TemplateMatcher implements PathMatcher {
             start = end + 1;
         }
         return segments;
-    }
-
-    /** @return the raw path split on {@code /}, without empty segments and without decoding */
-    static List<String> split(String path) {
-        List<String> out = new ArrayList<>();
-        for (String part : path.split("/", -1)) {
-            if (!part.isEmpty()) {
-                out.add(part);
-            }
-        }
-        return out;
     }
 
     private static String decode(String raw, int start, int end) {
