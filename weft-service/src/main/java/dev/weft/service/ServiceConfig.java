@@ -136,6 +136,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      * @throws InvalidConfigException naming the first invalid variable
      */
     public static ServiceConfig fromEnv(Map<String, String> env) {
+        // logback read it already (LogConfigurator, which cannot stop the JVM, fell back to ecs): refuse it here
+        LogFormat.of(env.get(LogFormat.SETTING));
         ServiceConfig base = defaults();
         boolean hasDatabase = env.containsKey("DATABASE_URL") || env.containsKey("WEFT_DB_URL")
                 || env.containsKey("DATABASE_TYPE") || env.containsKey("WEFT_DB_TYPE");
