@@ -23,10 +23,10 @@ import net.logstash.logback.encoder.LogstashEncoder;
  * logstash-logback-encoder's schema, {@code text} plain lines. An unknown format gets the default here (a
  * configurator cannot stop the JVM); {@link ServiceConfig#fromEnv} then refuses it. The root level comes from
  * {@code WEFT_LOG_LEVEL} (default {@code INFO}); HikariCP is at WARN. The access log (one line per request) is off
- * unless {@code WEFT_ACCESS_LOG=INFO}
- * (or {@code ON}), as Spring Boot's, Quarkus's and Helidon's are: {@code http.server.requests} on {@code /metrics}
- * counts every request, and a JSON line per request cost 30 % of the cheapest route's throughput. Each setting is
- * read as a system property first, then from the environment, as logback's {@code ${NAME}} would.
+ * unless {@code WEFT_ACCESS_LOG=INFO} (or {@code ON}), as Spring Boot's, Quarkus's and Helidon's are:
+ * {@code http.server.requests} on {@code /metrics} counts every request, and a JSON line per request cost 30 % of the
+ * cheapest route's throughput. Each setting is read as a system property first, then from the environment, as
+ * logback's {@code ${NAME}} would.
  *
  * <p>Logback finds it through {@code META-INF/services}. Reading the same setup from a {@code logback.xml} took about
  * 200 ms of a cold start (the XML model is built and interpreted on every start); this takes a few. A
@@ -59,7 +59,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
      * Sets up {@code context} from the settings.
      *
      * @param context the logger context
-     * @param settings looks up {@code WEFT_LOG_FORMAT}, {@code WEFT_LOG_LEVEL} and {@code WEFT_ACCESS_LOG}
+     * @param settings looks up {@code WEFT_LOG_FORMAT}, {@code WEFT_LOG_LEVEL}, {@code WEFT_ACCESS_LOG} and
+     *     {@code OTEL_SERVICE_NAME}
      */
     static void apply(LoggerContext context, Function<String, String> settings) {
         // no logback status lines on stdout: stdout carries only what the weft command prints
