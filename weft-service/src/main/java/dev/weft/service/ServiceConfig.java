@@ -131,6 +131,9 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     }
 
     /**
+     * Reads the config from the environment; also checks {@code WEFT_LOG_FORMAT}, which logback has already applied
+     * (an unknown value is refused here, so the start fails instead of logging in a format nobody asked for).
+     *
      * @param env environment variables
      * @return the config they describe, defaults for the rest
      * @throws InvalidConfigException naming the first invalid variable
