@@ -51,7 +51,7 @@ for i in $(seq 1 "$STARTS"); do
   samples+=("$(ready_ms "$t0" /health/ready)"); stop
 done
 echo "startup to ready, SQLite, fresh data dir, AOT cache, ms: ${samples[*]}"
-echo "  in-process (JVM uptime at 'weft service listening'), ms: $(grep -ho '"startup_ms":"[0-9]*"' "$OUT"/start-*.log \
+echo "  in-process (JVM uptime at 'weft service listening'), ms: $(grep -ho '"startup_ms":"\?[0-9]*' "$OUT"/start-*.log \
   | tr -dc '0-9\n' | tr '\n' ' ')"
 
 # 2. the warm-up curve

@@ -180,7 +180,7 @@ final class ClusterChecker {
                 member.database.purgePool();
                 log.atWarn().setMessage("database cluster member down; pool purged")
                         .addKeyValue("cluster", settings.name()).addKeyValue("member", member.name())
-                        .addKeyValue("error", probe.error()).addKeyValue("failures", member.consecutiveFailures)
+                        .addKeyValue("error.message", probe.error()).addKeyValue("failures", member.consecutiveFailures)
                         .log();
             }
         }
@@ -308,7 +308,7 @@ final class ClusterChecker {
                     Exception e = failed.failure();
                     log.atInfo().setMessage("database cluster member does not answer a direct probe yet")
                             .addKeyValue("cluster", settings.name()).addKeyValue("member", member.name())
-                            .addKeyValue("error", e.getClass().getSimpleName() + ": " + e.getMessage()).log();
+                            .addKeyValue("error.message", e.getClass().getSimpleName() + ": " + e.getMessage()).log();
                 }
                 yield new Probe(false, failed.latency(), "database_unavailable");
             }

@@ -157,7 +157,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
             outages.increment();
         }
         LOG.atWarn().setMessage("database down; calls fail fast until it answers again")
-                .addKeyValue("database", name).addKeyValue("error", probe.error())
+                .addKeyValue("database", name).addKeyValue("error.message", probe.error())
                 .addKeyValue("cause", probe.cause())
                 .addKeyValue("probe_interval_ms", DOWN_INTERVAL.toMillis()).log();
     }

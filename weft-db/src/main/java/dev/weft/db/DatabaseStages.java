@@ -74,7 +74,7 @@ final class DatabaseStages implements AutoCloseable {
         this.health = new HealthQueries(config, dialect, pool, statements, lease);
         LOG.atInfo().setMessage("database opened")
                 .addKeyValue("database", config.name())
-                .addKeyValue("url", config.redactedUrl())
+                .addKeyValue("url.full", config.redactedUrl())
                 .addKeyValue("pool_size", config.pool().size())
                 .addKeyValue("max_overflow", config.pool().maxOverflow())
                 .log();

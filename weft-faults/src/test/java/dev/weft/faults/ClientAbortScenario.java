@@ -80,7 +80,8 @@ class ClientAbortScenario extends TempDirScenario {
             double status500 = sum(metrics, "http_server_requests_seconds_count", "status=\"500\"");
             double activeConnections = sum(metrics, "hikaricp_connections_active", "");
             List<String> errorLines = service.output().lines()
-                    .filter(line -> line.contains("\"level\":\"ERROR\"") || line.contains(" ERROR ")).toList();
+                    .filter(line -> line.contains("\"log.level\": \"ERROR\"") || line.contains("\"level\":\"ERROR\"")
+                            || line.contains(" ERROR ")).toList();
             List<String> leaks = ProblemLeaks.in(bodies);
 
             Report.record(SCENARIO, "0 responses of status 500 for client aborts", status500

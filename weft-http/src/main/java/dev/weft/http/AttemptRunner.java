@@ -266,7 +266,7 @@ final class AttemptRunner implements AutoCloseable {
             try {
                 response.close();
             } catch (IOException e) {
-                log.atDebug().setMessage("closing a response failed").addKeyValue("client", config.name()).log();
+                log.atDebug().setMessage("closing a response failed").addKeyValue("api_client", config.name()).log();
             }
         }
         guard.releaseBulkhead();

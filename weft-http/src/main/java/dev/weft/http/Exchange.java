@@ -153,7 +153,7 @@ final class Exchange {
             }
             response.close();
         } catch (IOException e) {
-            log.atDebug().setMessage("closing a response failed").addKeyValue("client", config.name()).log();
+            log.atDebug().setMessage("closing a response failed").addKeyValue("api_client", config.name()).log();
         } finally {
             call.guard().releaseBulkhead();
         }

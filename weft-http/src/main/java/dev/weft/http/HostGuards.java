@@ -72,7 +72,7 @@ final class HostGuards {
         HostGuard created = HostGuard.create(config, authority, clock, nanoTime, rateBuckets);
         created.onTransition(transition -> {
             metrics.breakerTransition();
-            log.atWarn().setMessage("circuit breaker changed state").addKeyValue("client", config.name())
+            log.atWarn().setMessage("circuit breaker changed state").addKeyValue("api_client", config.name())
                     .addKeyValue("server.address", authority).addKeyValue("transition", transition).log();
         });
         return created;

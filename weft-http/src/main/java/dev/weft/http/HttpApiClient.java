@@ -85,7 +85,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
         this.batches = new BatchRunner(config, executor);
         this.async = new AsyncFacade(this, executor);
         this.status = new ClientStatus(config, guards, transport, metrics);
-        log.atInfo().setMessage("api client started").addKeyValue("client", config.name())
+        log.atInfo().setMessage("api client started").addKeyValue("api_client", config.name())
                 .addKeyValue("config", config.toString()).log();
     }
 
@@ -199,8 +199,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
         try {
             Files.deleteIfExists(partial);
         } catch (IOException e) {
-            log.atWarn().setMessage("could not delete a partial download").addKeyValue("client", config.name())
-                    .addKeyValue("file", partial.getFileName()).log();
+            log.atWarn().setMessage("could not delete a partial download").addKeyValue("api_client", config.name())
+                    .addKeyValue("file.name", partial.getFileName()).log();
         }
     }
 
@@ -269,6 +269,6 @@ final class HttpApiClient implements ApiClient, RequestSender {
         if (ownedRateStore != null) {
             ownedRateStore.close();
         }
-        log.atInfo().setMessage("api client closed").addKeyValue("client", config.name()).log();
+        log.atInfo().setMessage("api client closed").addKeyValue("api_client", config.name()).log();
     }
 }

@@ -64,7 +64,7 @@ final class Transport implements AutoCloseable {
             ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create();
             if (!config.tls().verify()) {
                 log.atWarn().setMessage("TLS verification is OFF: server certificates and host names are not checked")
-                        .addKeyValue("client", config.name()).log();
+                        .addKeyValue("api_client", config.name()).log();
                 tls.setSslContext(trustAll()).setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
             } else if (config.tls().trustStore() instanceof Path store) {
                 tls.setSslContext(fromTrustStore(config, store));

@@ -3,7 +3,6 @@ package dev.weft.service;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -13,14 +12,21 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
 import java.util.Locale;
 import java.util.function.Function;
+import net.logstash.logback.encoder.LogstashEncoder;
 
 /**
- * The service's logging setup, in code: JSON lines on stderr (timestamp, level, logger, message and the key-values weft
- * adds), or plain lines with {@code WEFT_LOG_FORMAT=text}; the root level from {@code WEFT_LOG_LEVEL} (default
- * {@code INFO}); HikariCP at WARN. The access log (one line per request) is off unless {@code WEFT_ACCESS_LOG=INFO}
- * (or {@code ON}), as Spring Boot's, Quarkus's and Helidon's are: {@code http.server.requests} on {@code /metrics}
- * counts every request, and a JSON line per request cost 30 % of the cheapest route's throughput. Each setting is
- * read as a system property first, then from the environment, as logback's {@code ${NAME}} would.
+ * The service's logging setup, in code: one line per event on stderr, in the format {@code WEFT_LOG_FORMAT} names
+ * ({@link LogFormat}): {@code ecs} (the default; {@code json} is an alias) writes Elastic Common Schema JSON
+ * ({@code @timestamp}, {@code log.level}, {@code message}, {@code log.logger}, {@code process.thread.name},
+ * {@code service.name} from {@code OTEL_SERVICE_NAME} or {@code weft}, {@code service.version}, every MDC key and
+ * every key-value as a typed top-level field, {@code error.*} for a throwable), {@code logstash}
+ * logstash-logback-encoder's schema, {@code text} plain lines. An unknown format gets the default here (a
+ * configurator cannot stop the JVM); {@link ServiceConfig#fromEnv} then refuses it. The root level comes from
+ * {@code WEFT_LOG_LEVEL} (default {@code INFO}); HikariCP is at WARN. The access log (one line per request) is off
+ * unless {@code WEFT_ACCESS_LOG=INFO} (or {@code ON}), as Spring Boot's, Quarkus's and Helidon's are:
+ * {@code http.server.requests} on {@code /metrics} counts every request, and a JSON line per request cost 30 % of the
+ * cheapest route's throughput. Each setting is read as a system property first, then from the environment, as
+ * logback's {@code ${NAME}} would.
  *
  * <p>Logback finds it through {@code META-INF/services}. Reading the same setup from a {@code logback.xml} took about
  * 200 ms of a cold start (the XML model is built and interpreted on every start); this takes a few. A
@@ -53,16 +59,23 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
      * Sets up {@code context} from the settings.
      *
      * @param context the logger context
-     * @param settings looks up {@code WEFT_LOG_FORMAT}, {@code WEFT_LOG_LEVEL} and {@code WEFT_ACCESS_LOG}
+     * @param settings looks up {@code WEFT_LOG_FORMAT}, {@code WEFT_LOG_LEVEL}, {@code WEFT_ACCESS_LOG} and
+     *     {@code OTEL_SERVICE_NAME}
      */
     static void apply(LoggerContext context, Function<String, String> settings) {
         // no logback status lines on stdout: stdout carries only what the weft command prints
         context.getStatusManager().add(new NopStatusListener());
-        boolean text = "text".equalsIgnoreCase(setting(settings, "WEFT_LOG_FORMAT", "json"));
-        Encoder<ILoggingEvent> encoder = text ? textEncoder(context) : jsonEncoder(context);
+        LogFormat format = LogFormat.parse(settings.apply(LogFormat.SETTING)).orElse(LogFormat.ECS);
+        Encoder<ILoggingEvent> encoder = switch (format) {
+            case ECS -> ecsEncoder(settings);
+            case LOGSTASH -> logstashEncoder();
+            case TEXT -> textEncoder();
+        };
+        encoder.setContext(context);
+        encoder.start();
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
-        console.setName(text ? "TEXT" : "JSON");
+        console.setName(format.name());
         console.setTarget("System.err");
         console.setEncoder(encoder);
         console.start();
@@ -84,21 +97,37 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         return Level.toLevel(name.toUpperCase(Locale.ROOT), fallback);
     }
 
-    private static Encoder<ILoggingEvent> jsonEncoder(LoggerContext context) {
-        JsonEncoder encoder = new JsonEncoder();
-        encoder.setContext(context);
-        encoder.setWithSequenceNumber(false);
-        encoder.setWithNanoseconds(false);
-        encoder.setWithContext(false);
-        encoder.start();
+    /**
+     * @return the version of the running service: the jar manifest's {@code Implementation-Version}, or
+     *     {@code unknown} when run from classes (tests, an IDE)
+     */
+    static String serviceVersion() {
+        String version = LogConfigurator.class.getPackage().getImplementationVersion();
+        return version == null || version.isBlank() ? "unknown" : version;
+    }
+
+    private static Encoder<ILoggingEvent> ecsEncoder(Function<String, String> settings) {
+        EcsKeyValueEncoder encoder = new EcsKeyValueEncoder();
+        encoder.setServiceName(setting(settings, "OTEL_SERVICE_NAME", "weft"));
+        encoder.setServiceVersion(serviceVersion());
         return encoder;
     }
 
-    private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {
+    private static Encoder<ILoggingEvent> logstashEncoder() {
+        // its own method: the class (and Jackson 3 behind it) loads only when this format is chosen
+        LogstashEncoder encoder = new LogstashEncoder();
+        // the access line's request_id key-value repeats the MDC's (RequestIdFilter runs outside the access log),
+        // and a repeated key makes Elasticsearch refuse the line
+        encoder.addExcludeKeyValueKeyName("request_id");
+        return encoder;
+    }
+
+    private static Encoder<ILoggingEvent> textEncoder() {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} %msg %kvp%n");
-        encoder.start();
+        // the request's and trace's ids from the MDC, each only when present
+        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{20} %msg %kvp"
+                + "%replace( request_id=%X{request_id}){' request_id=$', ''}"
+                + "%replace( trace.id=%X{trace.id}){' trace.id=$', ''}%n");
         return encoder;
     }
 }

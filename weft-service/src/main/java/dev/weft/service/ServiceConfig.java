@@ -131,11 +131,16 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     }
 
     /**
+     * Reads the config from the environment; also checks {@code WEFT_LOG_FORMAT}, which logback has already applied
+     * (an unknown value is refused here, so the start fails instead of logging in a format nobody asked for).
+     *
      * @param env environment variables
      * @return the config they describe, defaults for the rest
      * @throws InvalidConfigException naming the first invalid variable
      */
     public static ServiceConfig fromEnv(Map<String, String> env) {
+        // logback read it already (LogConfigurator, which cannot stop the JVM, fell back to ecs): refuse it here
+        LogFormat.of(env.get(LogFormat.SETTING));
         ServiceConfig base = defaults();
         boolean hasDatabase = env.containsKey("DATABASE_URL") || env.containsKey("WEFT_DB_URL")
                 || env.containsKey("DATABASE_TYPE") || env.containsKey("WEFT_DB_TYPE");

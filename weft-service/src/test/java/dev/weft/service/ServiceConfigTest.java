@@ -91,4 +91,15 @@ class ServiceConfigTest {
         assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_MAX_BODY", "10")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.max-body");
     }
+
+    @Test
+    void anUnknownLogFormatIsRefusedNamingTheAllowedOnes() {
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_LOG_FORMAT", "xml")))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("invalid setting WEFT_LOG_FORMAT='xml': must be ecs (the default; json is an alias), "
+                        + "logstash or text");
+        for (String known : new String[] {"ecs", "json", "LOGSTASH", "text", " "}) {
+            assertThat(ServiceConfig.fromEnv(Map.of("WEFT_LOG_FORMAT", known))).as(known).isNotNull();
+        }
+    }
 }

@@ -217,7 +217,7 @@ final class InvalidationBus implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 LOG.atDebug().setMessage("invalidation watchdog step failed").addKeyValue("channel", channel)
-                        .addKeyValue("error", e.getClass().getSimpleName()).log();
+                        .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             }
             try {
                 wake.tryAcquire((listening ? PING_INTERVAL : DEAF_RETRY).toMillis(), TimeUnit.MILLISECONDS);
@@ -264,7 +264,7 @@ final class InvalidationBus implements AutoCloseable {
             }
             if (!deafReason.equals("cannot subscribe")) {
                 LOG.atWarn().setMessage("cannot subscribe to cache invalidations; will retry")
-                        .addKeyValue("channel", channel).addKeyValue("error", e.getClass().getSimpleName()).log();
+                        .addKeyValue("channel", channel).addKeyValue("error.type", e.getClass().getSimpleName()).log();
             }
             deafReason = "cannot subscribe";
         }

@@ -125,7 +125,7 @@ public final class RedisLink implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.atWarn().setMessage("redis not reachable for the shared token buckets; limiting per instance until"
                         + " it is").addKeyValue("namespace", config.namespace())
-                        .addKeyValue("error", e.getClass().getSimpleName()).log();
+                        .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             }
         }
         if (openConnection() != null) {
@@ -155,7 +155,7 @@ public final class RedisLink implements AutoCloseable {
                 commands();
             } catch (RuntimeException e) {
                 LOG.atDebug().setMessage("redis connect failed").addKeyValue("namespace", config.namespace())
-                        .addKeyValue("error", e.getClass().getSimpleName()).log();
+                        .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             } finally {
                 connecting.set(false);
             }
@@ -240,7 +240,7 @@ public final class RedisLink implements AutoCloseable {
                 failureListeners.forEach(Runnable::run);
             }
             LOG.atDebug().setMessage("redis call failed").addKeyValue("namespace", config.namespace())
-                    .addKeyValue("error", e.getClass().getSimpleName()).log();
+                    .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             return fallback.get();
         }
     }
@@ -294,7 +294,7 @@ public final class RedisLink implements AutoCloseable {
                     throw e;
                 }
                 LOG.atInfo().setMessage("redis connected").addKeyValue("namespace", config.namespace())
-                        .addKeyValue("url", config.redactedUrl()).log();
+                        .addKeyValue("url.full", config.redactedUrl()).log();
             }
             return connection.sync();
         } finally {

@@ -31,7 +31,7 @@ public final class Uploads {
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.atWarn().setMessage("could not delete an upload").addKeyValue("reason", reason)
-                        .addKeyValue("error", e.toString()).log();
+                        .addKeyValue("error.message", e.toString()).log();
             }
         }
         return deleted;
