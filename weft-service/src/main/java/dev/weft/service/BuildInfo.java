@@ -65,12 +65,12 @@ public record BuildInfo(String version, String commit, String commitShort, boole
     }
 
     /**
-     * @param properties git-commit-id-maven-plugin's properties ({@code git.build.version}, {@code git.commit.id.full},
+     * @param properties git-commit-id-maven-plugin's properties ({@code git.build.version}, {@code git.commit.id},
      *     ...)
      * @return the info they hold; {@value #UNKNOWN} or empty for what is missing
      */
     static BuildInfo of(Properties properties) {
-        return new BuildInfo(text(properties, "git.build.version"), text(properties, "git.commit.id.full"),
+        return new BuildInfo(text(properties, "git.build.version"), text(properties, "git.commit.id"),
                 text(properties, "git.commit.id.abbrev"), Boolean.parseBoolean(properties.getProperty("git.dirty")),
                 instant(properties.getProperty("git.build.time")), instant(properties.getProperty("git.commit.time")));
     }
