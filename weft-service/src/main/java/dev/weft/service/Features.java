@@ -10,8 +10,8 @@ import dev.weft.service.videos.VideoJobs;
 import java.util.List;
 
 /**
- * The features {@code weft serve} runs, in route registration order: operations (health, metrics, info, the admin cache),
- * users, videos with their jobs, usage and provider operations, and the docs last (they describe the rest).
+ * The features {@code weft serve} runs, in route registration order: operations (health, metrics, info, the admin
+ * cache), users, videos with their jobs, usage and provider operations, and the docs last (they describe the rest).
  */
 public final class Features {
     private Features() {

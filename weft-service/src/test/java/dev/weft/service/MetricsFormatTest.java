@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,12 +147,12 @@ class MetricsFormatTest {
         return key;
     }
 
-    private static WeftService start(TestBackends.Isolated database, String providerUrl) {
+    private static WeftService start(TestBackends.Isolated database, @Nullable String providerUrl) {
         return start(database, providerUrl, false);
     }
 
     /** A service with the JVM meters on (TestService turns them off) and, if given, the HTTP provider. */
-    private static WeftService start(TestBackends.Isolated database, @org.jspecify.annotations.Nullable String providerUrl,
+    private static WeftService start(TestBackends.Isolated database, @Nullable String providerUrl,
             boolean infoPublic) {
         ServiceConfig config = ServiceConfig.defaults().withPort(0).withDataDir(database.dataDir())
                 .withDatabase(database.config()).withAdminKey(Secret.of(ADMIN_KEY)).withRateLimit(1_000_000)

@@ -5,9 +5,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the edge learns about one request on its way in: the request id ({@link RequestIdFilter}), the caller
- * ({@link ApiKeySecurity}), and the status counted for a failure that the response does not show (a client that went
- * away, an answer that broke off) and the exception that produced an error answer. Bound for the request's filters, route and error handler through {@link #CURRENT},
- * which is how the filters, which run before routing, and the route's handlers, which run inside it, share it.
+ * ({@link ApiKeySecurity}), the status counted for a failure that the response does not show (a client that went
+ * away, an answer that broke off) and the exception that produced an error answer. Bound for the request's filters,
+ * route and error handler through {@link #CURRENT}, which is how the filters, which run before routing, and the
+ * route's handlers, which run inside it, share it.
  *
  * <p>Confined to the request's thread.
  */
