@@ -1,11 +1,13 @@
 package dev.weft.http;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +64,25 @@ final class CallMetrics {
                 .tag("status", k.status() == 0 ? "IO_ERROR" : Integer.toString(k.status()))
                 .tag("outcome", k.outcome())
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Registers {@code weft.http.breaker.state} for a host: one gauge per state ({@code closed}, {@code open},
+     * {@code half_open}, {@code disabled}), 1 for the breaker's current state and 0 for the others, as
+     * Resilience4j's {@code resilience4j.circuitbreaker.state} does; tagged {@code client.name} and {@code host} like
+     * {@code http.client.requests}.
+     */
+    void breakerGauges(String host, HostGuard guard) {
+        if (registry == null) {
+            return;
+        }
+        for (BreakerState each : BreakerState.values()) {
+            // weakly held, as Micrometer holds a gauge's object: the client's HostGuards keeps the guard
+            Gauge.builder("weft.http.breaker.state", guard, held -> held.breakerState() == each ? 1 : 0)
+                    .description("1 for the circuit breaker's current state of a host, 0 for the other states")
+                    .tag("client.name", client).tag("host", host)
+                    .tag("state", each.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
     }
 
     /** One finished call. */

@@ -204,6 +204,11 @@ final class HostGuard {
                 metrics.getSlowCallRate(), metrics.getNumberOfBufferedCalls(), metrics.getNumberOfNotPermittedCalls());
     }
 
+    /** @return the breaker's state, {@link BreakerState#DISABLED} without one; cheap enough for a gauge */
+    BreakerState breakerState() {
+        return breaker == null ? BreakerState.DISABLED : state(breaker.getState());
+    }
+
     /** Calls {@code listener} with each state change of the breaker, if there is one. */
     void onTransition(java.util.function.Consumer<String> listener) {
         if (breaker != null) {

@@ -70,6 +70,7 @@ final class HostGuards {
 
     private HostGuard create(String authority) {
         HostGuard created = HostGuard.create(config, authority, clock, nanoTime, rateBuckets);
+        metrics.breakerGauges(authority, created);
         created.onTransition(transition -> {
             metrics.breakerTransition();
             log.atWarn().setMessage("circuit breaker changed state").addKeyValue("api_client", config.name())

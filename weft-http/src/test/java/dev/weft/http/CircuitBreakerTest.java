@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,7 @@ class CircuitBreakerTest {
     }
 
     private final ManualClock clock = new ManualClock();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private FaultServer server;
     private ApiClient api;
 
@@ -52,7 +54,7 @@ class CircuitBreakerTest {
         server = FaultServer.start();
         api = ApiClient.builder(ApiConfig.builder(server.baseUri().toString()).name("breaker").maxRetries(0)
                 .breakerThreshold(5).breakerOpenTime(Duration.ofSeconds(30)).build())
-                .clock(clock, System::nanoTime).build();
+                .clock(clock, System::nanoTime).meterRegistry(registry).build();
     }
 
     @AfterEach
@@ -79,6 +81,30 @@ class CircuitBreakerTest {
         assertThat(server.requests()).isEqualTo(5);
         assertThat(api.circuitBreaker(api.config().baseAuthority()).state()).isEqualTo(BreakerState.OPEN);
         assertThat(api.breakers().get(api.config().baseAuthority()).notPermittedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void theStateGaugeShowsOneForTheBreakersStateAndZeroForTheOthers() {
+        String host = api.config().baseAuthority();
+        server.route("GET", "/x", Behavior.status(500));
+        assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(UpstreamException.class);
+
+        assertThat(breakerGauge(host, "closed")).isEqualTo(1.0); // one failure: under the minimum number of calls
+        assertThat(breakerGauge(host, "open")).isZero();
+
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> api.get("/x").send()).isInstanceOf(UpstreamException.class);
+        }
+
+        assertThat(breakerGauge(host, "open")).isEqualTo(1.0);
+        assertThat(breakerGauge(host, "closed")).isZero();
+        assertThat(breakerGauge(host, "half_open")).isZero();
+        assertThat(breakerGauge(host, "disabled")).isZero();
+    }
+
+    private double breakerGauge(String host, String state) {
+        return registry.get("weft.http.breaker.state").tag("client.name", "breaker").tag("host", host)
+                .tag("state", state).gauge().value();
     }
 
     @Test

@@ -3,24 +3,26 @@ package dev.weft.service;
 import dev.weft.service.ops.CacheModule;
 import dev.weft.service.ops.DocsModule;
 import dev.weft.service.ops.HealthModule;
+import dev.weft.service.ops.InfoModule;
 import dev.weft.service.ops.MetricsModule;
 import dev.weft.service.users.UsersFeature;
 import dev.weft.service.videos.VideoJobs;
 import java.util.List;
 
 /**
- * The features {@code weft serve} runs, in route registration order: operations (health, metrics, the admin cache),
- * users, videos with their jobs, usage and provider operations, and the docs last (they describe the rest).
+ * The features {@code weft serve} runs, in route registration order: operations (health, metrics, info, the admin
+ * cache), users, videos with their jobs, usage and provider operations, and the docs last (they describe the rest).
  */
 public final class Features {
     private Features() {
     }
 
-    /** @return the operations endpoints: health, metrics and the admin cache */
+    /** @return the operations endpoints: health, metrics, info and the admin cache */
     public static Feature operations() {
         return Feature.of(context -> routes -> {
             new HealthModule(context).routes(routes);
             new MetricsModule(context).routes(routes);
+            new InfoModule(context).routes(routes);
             new CacheModule(context).routes(routes);
         });
     }

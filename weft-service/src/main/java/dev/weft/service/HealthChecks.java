@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The named checks {@code GET /health} runs: the service registers the database and cache tiers; other modules add
+ * The named checks {@code GET /health} runs, each shown as one MicroProfile Health check ({@code name}, {@code status},
+ * its details in {@code data}): the service registers the database and cache tiers; other modules add
  * theirs (provider, job queue) with {@link #register(String, Supplier)}.
  *
  * <p>Thread-safe.
@@ -26,7 +27,7 @@ public final class HealthChecks {
             details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
         }
 
-        /** @return {@link Health.Status#UP} or {@link Health.Status#DOWN}; its {@code tag()} is the JSON text */
+        /** @return {@link Health.Status#UP} or {@link Health.Status#DOWN}; {@code GET /health} writes "UP" or "DOWN" */
         public Health.Status status() {
             return Health.Status.of(healthy);
         }

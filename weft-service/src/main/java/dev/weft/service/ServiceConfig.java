@@ -36,10 +36,13 @@ import org.jspecify.annotations.Nullable;
  * @param requestTimeout each request's deadline, which bounds how long it waits for a database connection
  *     ({@code WEFT_REQUEST_TIMEOUT}, seconds, fractions allowed, or ISO-8601; default 5 s): past it a request
  *     gets 503 {@code pool_exhausted} instead of queueing behind the pool's own acquire timeout (30 s by default)
+ * @param infoPublic whether {@code GET /info} needs no key ({@code WEFT_INFO_PUBLIC}, default false): it names the
+ *     version, commit and database type, which help an attacker pick an exploit
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-        long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout) {
+        long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
+        boolean infoPublic) {
     /** Default {@link #bind()}. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
@@ -123,11 +126,36 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 metricsPublic, shutdownGrace, DEFAULT_REQUEST_TIMEOUT);
     }
 
+    /**
+     * The config with {@link #infoPublic()} false; the constructor from before that setting existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     * @param requestTimeout each request's deadline
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, requestTimeout, false);
+    }
+
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
                 null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_REQUEST_TIMEOUT);
+                DEFAULT_REQUEST_TIMEOUT, false);
     }
 
     /**
@@ -159,7 +187,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 intVar(env, "WEFT_RATE_LIMIT", base.rateLimit()),
                 boolVar(env, "WEFT_METRICS_PUBLIC", false),
                 Duration.ofSeconds(longVar(env, "WEFT_SHUTDOWN_GRACE", base.shutdownGrace().toSeconds())),
-                durationVar(env, "WEFT_REQUEST_TIMEOUT", base.requestTimeout()));
+                durationVar(env, "WEFT_REQUEST_TIMEOUT", base.requestTimeout()),
+                boolVar(env, "WEFT_INFO_PUBLIC", false));
     }
 
     /** @return the database to open: the configured one or the embedded SQLite file */
@@ -175,73 +204,79 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     /** @param value the bind address @return a copy */
     public ServiceConfig withBind(String value) {
         return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
         return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
         return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the database @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the admin key or {@code null} @return a copy */
     public ServiceConfig withAdminKey(@Nullable Secret value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the body limit @return a copy */
     public ServiceConfig withMaxBody(long value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value requests per second per key @return a copy */
     public ServiceConfig withRateLimit(int value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+    }
+
+    /** @param value whether {@code GET /info} is public @return a copy */
+    public ServiceConfig withInfoPublic(boolean value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value);
     }
 
     /** @param value whether /metrics is public @return a copy */
     public ServiceConfig withMetricsPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, value, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
     }
 
     /** @param value each request's deadline @return a copy */
     public ServiceConfig withRequestTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, value);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic);
     }
 
     private static Duration durationVar(Map<String, String> env, String name, Duration fallback) {

@@ -19,12 +19,6 @@ import dev.weft.service.data.SettingsRepository;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoRepository;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -54,7 +48,7 @@ public final class ServiceContext implements AutoCloseable {
     private final Clock clock;
     private final Instant startedAt;
     private final PrometheusMeterRegistry registry;
-    private final @Nullable JvmGcMetrics gcMetrics;
+    private final @Nullable ProcessMetrics processMetrics;
     private final @Nullable RedisCaches redis;
     private final Cache profiles;
     private final Cache principals;
@@ -83,16 +77,10 @@ public final class ServiceContext implements AutoCloseable {
         try {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             if (jvmMetrics) {
-                new ClassLoaderMetrics().bindTo(registry);
-                new JvmMemoryMetrics().bindTo(registry);
-                new JvmThreadMetrics().bindTo(registry);
-                new ProcessorMetrics().bindTo(registry);
-                new UptimeMetrics().bindTo(registry);
-                gcMetrics = new JvmGcMetrics();
-                gcMetrics.bindTo(registry);
-                opened.add(gcMetrics);
+                processMetrics = ProcessMetrics.bind(registry);
+                opened.add(processMetrics);
             } else {
-                gcMetrics = null;
+                processMetrics = null;
             }
             if (config.redisUrl() != null) {
                 redis = RedisCaches.connect(RedisConfig.of(config.redisUrl()));
@@ -349,8 +337,8 @@ public final class ServiceContext implements AutoCloseable {
         // opened in this order; closeAll closes them in reverse
         List<AutoCloseable> parts = new ArrayList<>();
         parts.add(registry::close);
-        if (gcMetrics != null) {
-            parts.add(gcMetrics);
+        if (processMetrics != null) {
+            parts.add(processMetrics);
         }
         if (redis != null) {
             parts.add(redis);

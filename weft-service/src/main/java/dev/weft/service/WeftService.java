@@ -6,6 +6,7 @@ import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationResult;
 import dev.weft.service.http.HttpEdge;
 import dev.weft.service.http.RateLimiter;
+import io.micrometer.core.instrument.TimeGauge;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -178,16 +180,30 @@ public final class WeftService implements AutoCloseable {
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
                     config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(), context.registry());
+            startupTime("application.started.time", "Time from JVM start until the server listened");
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())
                     .addKeyValue("database", context.database().config().redactedUrl())
                     .addKeyValue("redis", config.redisUrl() != null)
                     .addKeyValue("startup_ms", ManagementFactory.getRuntimeMXBean().getUptime()).log();
+            // weft runs nothing after it listens (Spring Boot's runners), so ready follows started at once
+            startupTime("application.ready.time", "Time from JVM start until the service was ready for requests");
             return this;
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Registers a start-up milestone as Spring Boot's Actuator does ({@code application.started.time},
+     * {@code application.ready.time}: a time gauge in seconds), but counted from the JVM's start, which includes
+     * what Spring Boot's count leaves out (class loading, logging set-up) and is what an operator waits for.
+     */
+    private void startupTime(String name, String description) {
+        long millis = ManagementFactory.getRuntimeMXBean().getUptime();
+        TimeGauge.builder(name, () -> millis, TimeUnit.MILLISECONDS).description(description)
+                .register(context.registry());
     }
 
     /** @return the port listened on */

@@ -139,7 +139,7 @@ class DatabaseOutageTest {
             assertThat(slowestMs).as("slowest request, ms").isLessThan(3000 + 5000);
             assertThat(TimeUnit.NANOSECONDS.toMillis(firstOk - backAt)).isLessThanOrEqualTo(2000);
             JsonNode readyAfter = service.get("/health/ready", null).json();
-            assertThat(readyAfter.path("status").asText()).isEqualTo("up");
+            assertThat(readyAfter.path("status").asText()).isEqualTo("UP");
         }
     }
 

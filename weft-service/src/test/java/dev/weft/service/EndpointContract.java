@@ -45,11 +45,17 @@ abstract class EndpointContract {
 
     @Test
     void liveAndReadyArePublic() {
-        assertThat(service.get("/health/live", null).json().path("status").asText()).isEqualTo("up");
+        Response live = service.get("/health/live", null);
         Response ready = service.get("/health/ready", null);
 
+        assertThat(live.status()).isEqualTo(200);
+        assertThat(live.text()).isEqualTo("{\"status\":\"UP\",\"checks\":[]}"); // MicroProfile Health's shape
         assertThat(ready.status()).isEqualTo(200);
-        assertThat(ready.json().path("checks").path("migrations").path("current").asBoolean()).isTrue();
+        assertThat(ready.json().path("status").asText()).isEqualTo("UP");
+        assertThat(TestService.check(ready.json(), "database").path("status").asText()).isEqualTo("UP");
+        JsonNode migrations = TestService.check(ready.json(), "migrations");
+        assertThat(migrations.path("status").asText()).isEqualTo("UP");
+        assertThat(migrations.path("data").path("current").asBoolean()).isTrue();
     }
 
     @Test
@@ -517,9 +523,13 @@ abstract class EndpointContract {
 
     @Test
     void operationsEndpointsAnswerTheAdmin() {
-        assertThat(service.admin("GET", "/health", null).json().path("checks").has("database")).isTrue();
+        JsonNode health = service.admin("GET", "/health", null).json();
+        assertThat(health.path("status").asText()).isEqualTo("UP");
+        JsonNode databaseCheck = TestService.check(health, "database");
+        assertThat(databaseCheck.path("status").asText()).isEqualTo("UP");
+        assertThat(databaseCheck.path("data").path("type").asText()).isNotEmpty(); // the admin's detail stays
         JsonNode database = service.admin("GET", "/health/database", null).json();
-        assertThat(database.path("status").asText()).isEqualTo("up");
+        assertThat(database.path("status").asText()).isEqualTo("UP");
         assertThat(database.path("databases").elements().next().path("role").asText()).isEqualTo("primary");
         assertThat(service.admin("GET", "/health/database/stats", null).status()).isEqualTo(200);
         JsonNode info = service.admin("GET", "/health/database/info", null).json().path("databases").elements().next();

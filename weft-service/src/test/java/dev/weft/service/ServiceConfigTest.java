@@ -25,6 +25,7 @@ class ServiceConfigTest {
         assertThat(config.maxUpload()).isEqualTo(512L << 20);
         assertThat(config.rateLimit()).isEqualTo(1000);
         assertThat(config.metricsPublic()).isFalse();
+        assertThat(config.infoPublic()).isFalse();
         assertThat(config.redis()).isEmpty();
     }
 
@@ -37,7 +38,8 @@ class ServiceConfigTest {
                 Map.entry("REDIS_URL", "redis://r:6379"), Map.entry("PROVIDER_URL", "http://p:9000"),
                 Map.entry("WEFT_ADMIN_KEY", "admin"), Map.entry("WEFT_MAX_BODY", "2048"),
                 Map.entry("WEFT_MAX_UPLOAD", "4096"), Map.entry("WEFT_RATE_LIMIT", "50"),
-                Map.entry("WEFT_METRICS_PUBLIC", "true"), Map.entry("WEFT_SHUTDOWN_GRACE", "3")));
+                Map.entry("WEFT_METRICS_PUBLIC", "true"), Map.entry("WEFT_SHUTDOWN_GRACE", "3"),
+                Map.entry("WEFT_INFO_PUBLIC", "true")));
 
         assertThat(config.port()).isEqualTo(9090);
         assertThat(config.bind()).isEqualTo("0.0.0.0");
@@ -53,6 +55,7 @@ class ServiceConfigTest {
         assertThat(config.maxUpload()).isEqualTo(4096);
         assertThat(config.rateLimit()).isEqualTo(50);
         assertThat(config.metricsPublic()).isTrue();
+        assertThat(config.infoPublic()).isTrue();
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
     }
 

@@ -115,6 +115,20 @@ public final class TestService implements AutoCloseable {
     }
 
     /**
+     * @param health a MicroProfile Health body ({@code {"status":...,"checks":[{"name":...},...]}})
+     * @param name a check's name
+     * @return that check, or a missing node
+     */
+    public static JsonNode check(JsonNode health, String name) {
+        for (JsonNode check : health.path("checks")) {
+            if (name.equals(check.path("name").asText())) {
+                return check;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    /**
      * Asserts an answer is an RFC 9457 problem with this status and code, and leaks no internals.
      *
      * @param response the answer

@@ -97,7 +97,8 @@ public final class WeftCommand implements Callable<Integer> {
             description = {"Runs the HTTP service. With no configuration: SQLite under ./weft-data/, in-process cache,"
                     + " migrations applied, 127.0.0.1:8080, a generated admin key printed once.",
                 "Environment: DATABASE_URL and DATABASE_*, REDIS_URL, PROVIDER_URL, WEFT_ADMIN_KEY, WEFT_MAX_BODY,"
-                    + " WEFT_MAX_UPLOAD, WEFT_RATE_LIMIT, WEFT_METRICS_PUBLIC, WEFT_LOG_FORMAT (ecs, logstash or text)."
+                    + " WEFT_MAX_UPLOAD, WEFT_RATE_LIMIT, WEFT_METRICS_PUBLIC, WEFT_INFO_PUBLIC,"
+                    + " WEFT_LOG_FORMAT (ecs, logstash or text)."
                     + " Flags win over the environment."})
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin

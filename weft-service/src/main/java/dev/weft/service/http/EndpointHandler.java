@@ -51,6 +51,7 @@ final class EndpointHandler implements Handler {
             }
             int status = problems.unanswered(request, failure);
             state.countedStatus(status);
+            state.exception(failure);
             if (failure instanceof Error error && !(failure instanceof StackOverflowError)) {
                 throw error;
             }

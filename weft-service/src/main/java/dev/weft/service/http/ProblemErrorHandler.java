@@ -73,6 +73,10 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
         RequestState state = RequestState.current();
         if (state != null) {
             state.countedStatus(status);
+            if (!(failure instanceof NotFoundException)) {
+                // no route is routing's answer, not a failure of the service: "none", as Spring Boot tags a 404
+                state.exception(failure);
+            }
         }
     }
 

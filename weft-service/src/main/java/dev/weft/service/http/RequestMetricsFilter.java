@@ -15,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts every request in {@code http.server.requests} (method, route template, status, outcome) and writes its
+ * Counts every request in {@code http.server.requests} (method, route template, status, outcome, and exception: the
+ * simple class name of the exception that produced an error answer, {@code none} otherwise, as Spring Boot tags it) and
+ * writes its
  * access-log line. The template is the one Helidon's routing matched ({@code request.matchingPattern()}, e.g.
  * {@code /users/{id}}), {@code unmatched} for a 404 or 405. The status is the response's, unless the request failed in
  * a way the response cannot show (a client that went away: 499; a body that stalled: 408; an answer that broke off:
@@ -54,13 +56,13 @@ final class RequestMetricsFilter implements Filter {
                         .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
                         .log();
             }
-            timers.computeIfAbsent(new TimerKey(method.text(), template, status), this::timer)
+            timers.computeIfAbsent(new TimerKey(method.text(), template, status, state.exception()), this::timer)
                     .record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
     /** The tags of one {@code http.server.requests} timer. */
-    private record TimerKey(String method, String template, int status) {
+    private record TimerKey(String method, String template, int status, String exception) {
     }
 
     private Timer timer(TimerKey key) {
@@ -70,6 +72,7 @@ final class RequestMetricsFilter implements Filter {
                 .tag("method", key.method())
                 .tag("uri", key.template())
                 .tag("status", Integer.toString(status))
+                .tag("exception", key.exception())
                 .tag("outcome", status == ClientDisconnects.ABORTED ? "CLIENT_ABORT" : status >= 500 ? "SERVER_ERROR"
                         : status >= 400 ? "CLIENT_ERROR" : status >= 300 ? "REDIRECTION" : "SUCCESS")
                 .register(registry);

@@ -5,21 +5,25 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the edge learns about one request on its way in: the request id ({@link RequestIdFilter}), the caller
- * ({@link ApiKeySecurity}), and the status counted for a failure that the response does not show (a client that went
- * away, an answer that broke off). Bound for the request's filters, route and error handler through {@link #CURRENT},
- * which is how the filters, which run before routing, and the route's handlers, which run inside it, share it.
+ * ({@link ApiKeySecurity}), the status counted for a failure that the response does not show (a client that went
+ * away, an answer that broke off) and the exception that produced an error answer. Bound for the request's filters,
+ * route and error handler through {@link #CURRENT}, which is how the filters, which run before routing, and the
+ * route's handlers, which run inside it, share it.
  *
  * <p>Confined to the request's thread.
  */
 final class RequestState {
     /** The state of the request this thread handles; bound by {@link RequestIdFilter}. */
     static final ScopedValue<RequestState> CURRENT = ScopedValue.newInstance();
+    /** The {@code exception} tag of a request that no exception answered (Spring Boot's value). */
+    static final String NO_EXCEPTION = "none";
 
     private final String requestId;
     private @Nullable String splitPath;
     private String @Nullable [] segments;
     private @Nullable Principal principal;
     private int countedStatus;
+    private String exception = NO_EXCEPTION;
 
     RequestState(String requestId) {
         this.requestId = requestId;
@@ -71,5 +75,19 @@ final class RequestState {
 
     void countedStatus(int status) {
         this.countedStatus = status;
+    }
+
+    /** @return the simple class name of the exception that produced the answer, or {@link #NO_EXCEPTION} */
+    String exception() {
+        return exception;
+    }
+
+    /**
+     * Records the exception that produced the answer, for the {@code exception} tag. Its simple class name is
+     * bounded by the classes the code throws (an anonymous class counts under its full name).
+     */
+    void exception(Throwable failure) {
+        String simple = failure.getClass().getSimpleName();
+        this.exception = simple.isEmpty() ? failure.getClass().getName() : simple;
     }
 }

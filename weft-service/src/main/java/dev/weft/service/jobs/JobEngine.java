@@ -8,6 +8,7 @@ import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
 import dev.weft.service.provider.VideoProvider;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -113,6 +114,15 @@ public final class JobEngine implements AutoCloseable {
             Gauge.builder("weft.jobs", count, AtomicLong::get).description("Jobs per state, refreshed every few seconds")
                     .tag("state", state.wireName()).register(registry);
         }
+        // registered up front with a help text: each outcome's series exists at 0 from the start (rate() over a
+        // series that appears with its first job misses that job), and the counters made where a job ends share them
+        for (JobState state : JobState.values()) {
+            if (state.isFinal()) {
+                Counter.builder("weft.jobs.finished").description("Jobs that reached a final state, by that state")
+                        .tag("state", state.wireName()).register(registry);
+            }
+        }
+        Counter.builder("weft.jobs.cancel.requests").description("Cancellations asked for").register(registry);
     }
 
     /**

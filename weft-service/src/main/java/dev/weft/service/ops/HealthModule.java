@@ -10,13 +10,20 @@ import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
 import dev.weft.service.ServiceContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * {@code /health/live}, {@code /health/ready} (public), {@code /health}, {@code /health/database},
- * {@code /health/database/stats} and {@code /health/database/info} (admin).
+ * {@code /health/database/stats} and {@code /health/database/info} (admin). The first three answer in MicroProfile
+ * Health's shape, {@code {"status":"UP","checks":[{"name":"database","status":"UP","data":{...}}]}}, 200 when every
+ * check is up and 503 with {@code "DOWN"} otherwise: liveness has no checks (the process answers, so it lives),
+ * readiness checks the database and its migrations, and the admin's {@code /health} runs every registered
+ * {@link HealthChecks} check with its detail in {@code data}.
  *
  * <p>Thread-safe.
  */
@@ -34,7 +41,7 @@ public final class HealthModule implements RouteModule {
     @Override
     public void routes(Routes routes) {
         // a constant body: liveness is probed often, and rendering the same map each time was 5 % of its cost
-        byte[] live = context.json().write(Map.of("status", "up"));
+        byte[] live = context.json().write(body(true, List.of()));
         routes.get("/health/live", Access.PUBLIC, exchange -> exchange.sendJson(200, live))
                 .get("/health/ready", Access.PUBLIC, this::ready)
                 .get("/health", Access.ADMIN, this::all)
@@ -49,18 +56,17 @@ public final class HealthModule implements RouteModule {
      * 2 s to say 503), and the checker already probes every second (every 250 ms while down).
      */
     private void ready(Exchange exchange) {
-        Map<String, Object> checks = new LinkedHashMap<>();
+        List<Map<String, Object>> checks = new ArrayList<>();
         Health health = db.lastHealth();
         boolean ready = health.healthy();
         Map<String, Object> database = new LinkedHashMap<>();
-        database.put("status", health.healthy() ? "up" : "down");
         database.put("latency_ms", OpsViews.ms(health.latency()));
         health.error().ifPresent(error -> database.put("error", error));
         Object checkedAt = health.details().get("checked_at");
         if (checkedAt != null) {
             database.put("checked_at", checkedAt);
         }
-        checks.put("database", database);
+        checks.add(check("database", health.healthy(), database));
         if (health.healthy()) {
             boolean current;
             try {
@@ -68,32 +74,74 @@ public final class HealthModule implements RouteModule {
             } catch (RuntimeException e) {
                 current = false;
             }
-            checks.put("migrations", Map.of("status", current ? "up" : "down", "current", current));
+            checks.add(check("migrations", current, Map.of("current", current)));
             ready = current;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", ready ? "up" : "down");
-        body.put("checks", checks);
         if (!ready) {
             exchange.responseHeader("Retry-After", "1"); // the checker probes a down database every 250 ms
         }
-        exchange.send(ready ? 200 : 503, body);
+        exchange.send(ready ? 200 : 503, body(ready, checks));
     }
 
     private void all(Exchange exchange) {
         Map<String, HealthChecks.Result> results = context.health().runAll();
         boolean healthy = results.values().stream().allMatch(HealthChecks.Result::healthy);
-        Map<String, Object> checks = new LinkedHashMap<>();
-        results.forEach((name, result) -> {
-            Map<String, Object> check = new LinkedHashMap<>();
-            check.put("status", result.status().tag());
-            check.putAll(result.details());
-            checks.put(name, check);
-        });
+        List<Map<String, Object>> checks = new ArrayList<>();
+        results.forEach((name, result) -> checks.add(check(name, result.healthy(), result.details())));
+        exchange.send(healthy ? 200 : 503, body(healthy, checks));
+    }
+
+    /**
+     * @param up whether every check is up
+     * @param checks the checks, each from {@link #check(String, boolean, Map)}
+     * @return a MicroProfile Health response: {@code {"status":"UP"|"DOWN","checks":[...]}}
+     */
+    static Map<String, Object> body(boolean up, List<Map<String, Object>> checks) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", healthy ? "up" : "down");
+        body.put("status", status(up));
         body.put("checks", checks);
-        exchange.send(healthy ? 200 : 503, body);
+        return body;
+    }
+
+    /**
+     * One check in MicroProfile Health's shape: {@code {"name":...,"status":"UP"|"DOWN","data":{...}}}. The
+     * specification allows only strings, numbers and booleans in {@code data}: a list becomes its elements joined
+     * with commas, a nested map flattens to dotted keys.
+     *
+     * @param name the check's name
+     * @param up whether it is up
+     * @param data what it saw; omitted when empty
+     * @return the check
+     */
+    static Map<String, Object> check(String name, boolean up, Map<String, ?> data) {
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("name", name);
+        check.put("status", status(up));
+        Map<String, Object> flat = new LinkedHashMap<>();
+        flatten("", data, flat);
+        if (!flat.isEmpty()) {
+            check.put("data", flat);
+        }
+        return check;
+    }
+
+    private static String status(boolean up) {
+        return up ? "UP" : "DOWN";
+    }
+
+    private static void flatten(String prefix, Map<String, ?> data, Map<String, Object> into) {
+        data.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> nested) {
+                Map<String, Object> named = new LinkedHashMap<>();
+                nested.forEach((nestedKey, nestedValue) -> named.put(String.valueOf(nestedKey), nestedValue));
+                flatten(prefix + key + ".", named, into);
+            } else if (value instanceof Collection<?> list) {
+                into.put(prefix + key, String.join(",", list.stream().map(String::valueOf).toList()));
+            } else if (value != null) {
+                into.put(prefix + key, value instanceof Number || value instanceof Boolean ? value
+                        : String.valueOf(value));
+            }
+        });
     }
 
     private void database(Exchange exchange) {
@@ -104,7 +152,7 @@ public final class HealthModule implements RouteModule {
         entry.put("latency_ms", OpsViews.ms(health.latency()));
         health.error().ifPresent(error -> entry.put("error", error));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", health.healthy() ? "up" : "down");
+        body.put("status", status(health.healthy()));
         body.put("databases", Map.of(db.name(), entry));
         exchange.send(health.healthy() ? 200 : 503, body);
     }

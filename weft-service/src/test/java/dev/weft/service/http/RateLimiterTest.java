@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.weft.cache.redis.RedisConfig;
 import dev.weft.cache.redis.RedisLink;
 import dev.weft.cache.redis.RedisProcess;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.core.ratelimit.BucketMode;
 import dev.weft.core.ratelimit.RateDecision;
 import dev.weft.service.TestBackends;
@@ -241,8 +242,9 @@ class RateLimiterTest {
 
             assertThat(limited).isBetween(5, 10);
             assertThat(retryAfter).isEqualTo("1");
-            assertThat(health.json().path("checks").path("rate_limiter").path("status").asText()).isEqualTo("down");
-            assertThat(health.json().path("checks").path("rate_limiter").path("mode").asText()).isEqualTo("fallback");
+            JsonNode rateLimiter = TestService.check(health.json(), "rate_limiter");
+            assertThat(rateLimiter.path("status").asText()).isEqualTo("DOWN");
+            assertThat(rateLimiter.path("data").path("mode").asText()).isEqualTo("fallback");
             assertThat(metrics).contains("weft_ratelimit_fallback 1.0");
             assertThat(metrics).containsPattern("weft_ratelimit_requests_total\\{mode=\"fallback\",outcome=\"limited\"}"
                     + " [1-9]");
