@@ -1,6 +1,7 @@
 package dev.weft.db;
 
 import dev.weft.cache.Cache;
+import dev.weft.cache.CacheTracing;
 import dev.weft.cache.LocalCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -38,7 +39,8 @@ public final class DatabaseBuilder {
      * Traces operations with this OpenTelemetry instance: a CLIENT span per statement ({@code SELECT users}, with
      * {@code db.system.name}, {@code db.operation.name}, {@code db.query.text} as the statement with placeholders
      * and never a bound value, {@code db.namespace}, {@code server.address}/{@code server.port}), an INTERNAL
-     * {@code transaction} span around a transaction's statements. Spans are made only under a caller's span
+     * {@code transaction} span around a transaction's statements, and the query cache's INTERNAL spans
+     * ({@link CacheTracing}; a load's query span nests under them). Spans are made only under a caller's span
      * ({@code Span.current()} valid), so health probes and background work make none. Without this setter the
      * database uses the global instance if an SDK registered one, else the no-op (decided by {@link #build()}).
      *
@@ -65,7 +67,8 @@ public final class DatabaseBuilder {
         String cacheName = "weft-db-" + config.name().replace('.', '_');
         Cache cache = queryCache != null ? queryCache
                 : LocalCache.create(cacheName.length() <= 64 ? cacheName : cacheName.substring(0, 64), 10_000);
-        return new PooledDatabase(config, registry,
-                openTelemetry != null ? openTelemetry : DbTracing.defaultInstance(), cache);
+        OpenTelemetry tracing = openTelemetry != null ? openTelemetry : DbTracing.defaultInstance();
+        // cached queries get a cache span with the query's span inside it when the result is loaded
+        return new PooledDatabase(config, registry, tracing, CacheTracing.traced(cache, tracing));
     }
 }
