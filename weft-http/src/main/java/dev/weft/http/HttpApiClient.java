@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.weft.cache.Cache;
+import dev.weft.cache.CacheTracing;
 import dev.weft.cache.LocalCache;
 import dev.weft.cache.SharedBucketStore;
 import dev.weft.core.VirtualThreads;
 import dev.weft.core.ratelimit.BucketStore;
 import dev.weft.core.WeftException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -58,7 +61,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
     private final ClientStatus status;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    HttpApiClient(ApiConfig config, @Nullable MeterRegistry registry, @Nullable Cache cache,
+    HttpApiClient(ApiConfig config, @Nullable MeterRegistry registry, OpenTelemetry openTelemetry,
+            @Nullable Cache cache,
             @Nullable BucketStore sharedRates, @Nullable SharedBucketStore ownedRateStore, Clock clock,
             LongSupplier nanoTime, RandomGenerator random) {
         this.config = config;
@@ -70,7 +74,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
         this.metrics = new CallMetrics(config.name(), registry, clock);
         if (config.cache().enabled()) {
             this.ownedCache = cache == null ? LocalCache.create("http-" + config.name(), 10_000) : null;
-            this.responseCache = new ResponseCache(Objects.requireNonNull(cache == null ? ownedCache : cache),
+            this.responseCache = new ResponseCache(
+                    CacheTracing.traced(Objects.requireNonNull(cache == null ? ownedCache : cache), openTelemetry),
                     config.name(), config.cache().ttl(), clock);
         } else {
             this.ownedCache = null;
@@ -79,9 +84,12 @@ final class HttpApiClient implements ApiClient, RequestSender {
         this.ownedRateStore = ownedRateStore;
         this.transport = Transport.create(config);
         this.guards = new HostGuards(config, metrics, clock, nanoTime, sharedRates);
-        this.attempts = new AttemptRunner(config, transport, metrics, clock, nanoTime);
-        this.retries = new RetryExecutor(config, attempts, metrics, nanoTime, random);
-        this.executor = VirtualThreads.newExecutor("api-" + config.name());
+        HttpTracing tracing = new HttpTracing(openTelemetry, config.name());
+        this.attempts = new AttemptRunner(config, transport, metrics, tracing, clock, nanoTime);
+        this.retries = new RetryExecutor(config, attempts, metrics, tracing, nanoTime, random);
+        // Async calls and batch items run on the executor's threads: each task carries its submitter's trace
+        // context, so their spans stay under the caller's span.
+        this.executor = Context.taskWrapping(VirtualThreads.newExecutor("api-" + config.name()));
         this.batches = new BatchRunner(config, executor);
         this.async = new AsyncFacade(this, executor);
         this.status = new ClientStatus(config, guards, transport, metrics);
