@@ -52,6 +52,7 @@ import org.jspecify.annotations.Nullable;
 public final class ServiceContext implements AutoCloseable {
     private final ServiceConfig config;
     private final Clock clock;
+    private final Tracing tracing;
     private final Instant startedAt;
     private final PrometheusMeterRegistry registry;
     private final @Nullable JvmGcMetrics gcMetrics;
@@ -75,11 +76,13 @@ public final class ServiceContext implements AutoCloseable {
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
     private ServiceContext(ServiceConfig config, Clock clock,
-            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
+            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics, Tracing tracing) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.startedAt = clock.instant();
         List<AutoCloseable> opened = new ArrayList<>();
+        opened.add(tracing); // closed last: spans of the closing parts are still exported
         try {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             if (jvmMetrics) {
@@ -175,7 +178,23 @@ public final class ServiceContext implements AutoCloseable {
      */
     public static ServiceContext open(ServiceConfig config, Clock clock,
             List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
-        return new ServiceContext(config, clock, extraMigrations, jvmMetrics);
+        return open(config, clock, extraMigrations, jvmMetrics, Tracing.off());
+    }
+
+    /**
+     * As {@link #open(ServiceConfig, Clock, List, boolean)} with tracing.
+     *
+     * @param config the config
+     * @param clock the clock
+     * @param extraMigrations migrations other modules add (versions above {@link ServiceMigrations#LAST_VERSION})
+     * @param jvmMetrics whether to bind the JVM meters (off in tests that start many servers)
+     * @param tracing the service's OpenTelemetry, handed to the database, caches and provider; closed with the
+     *     context
+     * @return the context; close it when done
+     */
+    public static ServiceContext open(ServiceConfig config, Clock clock,
+            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics, Tracing tracing) {
+        return new ServiceContext(config, clock, extraMigrations, jvmMetrics, tracing);
     }
 
     /** @return the config */
@@ -186,6 +205,11 @@ public final class ServiceContext implements AutoCloseable {
     /** @return the clock */
     public Clock clock() {
         return clock;
+    }
+
+    /** @return the service's tracing ({@link Tracing#off()} unless {@code OTEL_*} asks for export) */
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** @return when the context was opened */
@@ -348,6 +372,7 @@ public final class ServiceContext implements AutoCloseable {
     public void close() {
         // opened in this order; closeAll closes them in reverse
         List<AutoCloseable> parts = new ArrayList<>();
+        parts.add(tracing);
         parts.add(registry::close);
         if (gcMetrics != null) {
             parts.add(gcMetrics);

@@ -64,7 +64,7 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         context.addCache(cache);
         Videos videos = new Videos(context, cache, ownsCache ? CacheKeys.LOCAL_VIDEO_TTL : CacheKeys.SHARED_VIDEO_TTL);
         engine = JobEngine.create(context.database(), context.videos(), context.usage(), provider, config,
-                context.clock(), context.registry(), videos);
+                context.clock(), context.registry(), videos, context.tracing().openTelemetry());
         VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
                 new Idempotency(context.idempotency(), context.json()));
         endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
