@@ -46,13 +46,24 @@ final class ChildService implements AutoCloseable {
      */
     static ChildService start(int port, Path dataDir, Path log, String heap, Map<String, String> env)
             throws IOException {
+        return start(port, dataDir, log, heap, env, List.of());
+    }
+
+    /**
+     * As {@link #start(int, Path, Path, String, Map)} with more JVM options.
+     *
+     * @param jvmOptions options before the main class, e.g. {@code -Xlog:class+load=info}
+     */
+    static ChildService start(int port, Path dataDir, Path log, String heap, Map<String, String> env,
+            List<String> jvmOptions) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap,
-                "-cp", System.getProperty("java.class.path"), "dev.weft.service.Main", "serve"));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.weft.service.Main", "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
-                || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
+                || name.equals("REDIS_URL") || name.equals("PROVIDER_URL") || name.startsWith("OTEL_"));
         environment.put("WEFT_PORT", Integer.toString(port));
         environment.put("WEFT_DATA_DIR", dataDir.toString());
         environment.putAll(env);
