@@ -5,6 +5,7 @@ import dev.weft.cache.SharedBucketStore;
 import dev.weft.cache.SharedCaches;
 import dev.weft.core.ratelimit.BucketStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -23,6 +24,7 @@ public final class ApiClientBuilder {
 
     private final ApiConfig config;
     private @Nullable MeterRegistry meterRegistry;
+    private @Nullable OpenTelemetry openTelemetry;
     private @Nullable Cache responseCache;
     private @Nullable String rateLimitRedisUrl;
     private @Nullable BucketStore rateStore;
@@ -43,6 +45,23 @@ public final class ApiClientBuilder {
     public ApiClientBuilder meterRegistry(MeterRegistry registry) {
         requireUnset(meterRegistry, "meterRegistry");
         meterRegistry = Objects.requireNonNull(registry, "registry");
+        return this;
+    }
+
+    /**
+     * Traces calls with this OpenTelemetry instance: a CLIENT span per attempt (HTTP semantic conventions: method,
+     * {@code url.full} without query or user info, server address and port, status, {@code error.type}, resend
+     * count on retries), and the W3C {@code traceparent}/{@code tracestate} of that span in the request's headers.
+     * Spans are made only under a caller's span ({@code Span.current()} valid): a call outside any trace makes none.
+     * Without this setter the client uses the global instance if an SDK registered one, else the no-op (decided when
+     * the client is built).
+     *
+     * @param value the instance
+     * @return this builder
+     */
+    public ApiClientBuilder openTelemetry(OpenTelemetry value) {
+        requireUnset(openTelemetry, "openTelemetry");
+        openTelemetry = Objects.requireNonNull(value, "value");
         return this;
     }
 
@@ -120,7 +139,8 @@ public final class ApiClientBuilder {
             store = ownedStore;
         }
         try {
-            return new HttpApiClient(config, meterRegistry, responseCache, store, ownedStore, clock, nanoTime,
+            return new HttpApiClient(config, meterRegistry,
+                    openTelemetry != null ? openTelemetry : HttpTracing.defaultInstance(), responseCache, store, ownedStore, clock, nanoTime,
                     random == null ? java.util.concurrent.ThreadLocalRandom.current() : random);
         } catch (RuntimeException | Error e) {
             if (ownedStore != null) {

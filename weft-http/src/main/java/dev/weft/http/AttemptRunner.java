@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import io.opentelemetry.api.trace.Span;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.entity.mime.HttpMultipartMode;
@@ -43,13 +44,16 @@ final class AttemptRunner implements AutoCloseable {
     private final String baseAuthority;
     private final Transport transport;
     private final CallMetrics metrics;
+    private final HttpTracing tracing;
     private final Clock clock;
     private final LongSupplier nanoTime;
     /** Cancels streamed uploads at the deadline; one daemon platform thread that only calls {@code cancel()}. */
     private final ScheduledExecutorService watchdog;
 
-    AttemptRunner(ApiConfig config, Transport transport, CallMetrics metrics, Clock clock, LongSupplier nanoTime) {
+    AttemptRunner(ApiConfig config, Transport transport, CallMetrics metrics, HttpTracing tracing, Clock clock,
+            LongSupplier nanoTime) {
         this.config = config;
+        this.tracing = tracing;
         this.baseAuthority = config.baseAuthority();
         this.transport = transport;
         this.metrics = metrics;
@@ -99,6 +103,7 @@ final class AttemptRunner implements AutoCloseable {
             guard.releaseBreaker();
             throw e;
         }
+        Span span = tracing.startAttempt(call, request, attempt);
         AtomicBoolean timedOut = new AtomicBoolean();
         // Connect, lease and read timeouts are capped at the time left, and body reads check the deadline, so
         // only a streamed upload (a write the server stops reading) needs a timer to cancel it.
@@ -117,6 +122,8 @@ final class AttemptRunner implements AutoCloseable {
                     Math.min(config.timeouts().response().toMillis(), remainingMillis), remainingMillis));
             response = transport.client.executeOpen(null, request, context);
             int status = response.getCode();
+            HttpTracing.answered(span, status);
+            span = null;
             long elapsed = nanoTime.getAsLong() - attemptStart;
             metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), status,
                     CallMetrics.outcome(status), elapsed);
@@ -132,6 +139,8 @@ final class AttemptRunner implements AutoCloseable {
             }
             return failed(call, response, status);
         } catch (IOException e) {
+            HttpTracing.failed(span, e);
+            span = null;
             long elapsed = nanoTime.getAsLong() - attemptStart;
             metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), 0,
                     timedOut.get() || e instanceof SocketTimeoutException ? "TIMEOUT" : "IO_ERROR", elapsed);
@@ -145,6 +154,8 @@ final class AttemptRunner implements AutoCloseable {
             ApiException failure = TransportFailures.of(config, guard.authority, e, neverSent);
             return new Attempt(null, failure, failure.retryable(), neverSent, null);
         } catch (RuntimeException e) {
+            HttpTracing.failed(span, e);
+            span = null;
             guard.releaseBreaker();
             throw e;
         } finally {

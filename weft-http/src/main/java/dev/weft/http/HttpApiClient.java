@@ -11,6 +11,8 @@ import dev.weft.core.VirtualThreads;
 import dev.weft.core.ratelimit.BucketStore;
 import dev.weft.core.WeftException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -58,7 +60,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
     private final ClientStatus status;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    HttpApiClient(ApiConfig config, @Nullable MeterRegistry registry, @Nullable Cache cache,
+    HttpApiClient(ApiConfig config, @Nullable MeterRegistry registry, OpenTelemetry openTelemetry,
+            @Nullable Cache cache,
             @Nullable BucketStore sharedRates, @Nullable SharedBucketStore ownedRateStore, Clock clock,
             LongSupplier nanoTime, RandomGenerator random) {
         this.config = config;
@@ -79,9 +82,12 @@ final class HttpApiClient implements ApiClient, RequestSender {
         this.ownedRateStore = ownedRateStore;
         this.transport = Transport.create(config);
         this.guards = new HostGuards(config, metrics, clock, nanoTime, sharedRates);
-        this.attempts = new AttemptRunner(config, transport, metrics, clock, nanoTime);
-        this.retries = new RetryExecutor(config, attempts, metrics, nanoTime, random);
-        this.executor = VirtualThreads.newExecutor("api-" + config.name());
+        HttpTracing tracing = new HttpTracing(openTelemetry, config.name());
+        this.attempts = new AttemptRunner(config, transport, metrics, tracing, clock, nanoTime);
+        this.retries = new RetryExecutor(config, attempts, metrics, tracing, nanoTime, random);
+        // Async calls and batch items run on the executor's threads: each task carries its submitter's trace
+        // context, so their spans stay under the caller's span.
+        this.executor = Context.taskWrapping(VirtualThreads.newExecutor("api-" + config.name()));
         this.batches = new BatchRunner(config, executor);
         this.async = new AsyncFacade(this, executor);
         this.status = new ClientStatus(config, guards, transport, metrics);

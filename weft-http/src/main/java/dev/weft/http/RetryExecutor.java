@@ -21,11 +21,13 @@ final class RetryExecutor {
     private final RetryPolicy policy;
     private final AttemptRunner attempts;
     private final CallMetrics metrics;
+    private final HttpTracing tracing;
     private final LongSupplier nanoTime;
     private final RandomGenerator random;
 
-    RetryExecutor(ApiConfig config, AttemptRunner attempts, CallMetrics metrics, LongSupplier nanoTime,
-            RandomGenerator random) {
+    RetryExecutor(ApiConfig config, AttemptRunner attempts, CallMetrics metrics, HttpTracing tracing,
+            LongSupplier nanoTime, RandomGenerator random) {
+        this.tracing = tracing;
         this.config = config;
         this.policy = config.retry().policy();
         this.attempts = attempts;
@@ -56,6 +58,7 @@ final class RetryExecutor {
             try {
                 guard.admit(remaining, last);
             } catch (ApiException refused) {
+                tracing.refused(call, refused);
                 throw failed(call, attempt - 1, refused);
             }
             AttemptRunner.Attempt outcome = attempts.send(call, attempt, ifNoneMatch, remaining, boundedByDeadline);
