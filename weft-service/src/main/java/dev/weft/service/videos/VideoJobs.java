@@ -95,7 +95,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             // own); asked for only when there is an HTTP provider to limit
             @Nullable BucketStore rateStore = providerUrl == null ? null : context.redis()
                     .map(redis -> redis.link().bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).orElse(null);
-            return Providers.fromConfig(providerUrl, rateStore, System.getenv(), context.registry(), context.clock());
+            return Providers.fromConfig(providerUrl, rateStore, System.getenv(), context.registry(), context.clock(),
+                    context.tracing().openTelemetry());
         }, context -> JobsConfig.fromEnv(context.config().workers(), System.getenv()));
     }
 
