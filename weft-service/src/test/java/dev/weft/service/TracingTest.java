@@ -1,8 +1,11 @@
 package dev.weft.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.core.InvalidConfigException;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -40,5 +43,29 @@ class TracingTest {
         Properties off = new Properties();
         off.setProperty("otel.traces.exporter", "none");
         assertThat(Tracing.exportRequested(Map.of("OTEL_TRACES_EXPORTER", "otlp"), off)).isFalse();
+    }
+
+    /**
+     * An endpoint alone builds a working SDK (OTLP over HTTP/protobuf by default: the Java SDK's own default, gRPC,
+     * has no sender on weft's class path), and gRPC asked for is a start-up error naming the settings. Set through
+     * system properties, which the autoconfiguration reads like the variables; cleared afterwards.
+     */
+    @Test
+    void anEndpointAloneBuildsTheSdkAndGrpcIsAStartUpError() {
+        try {
+            System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:9");
+            try (Tracing tracing = Tracing.fromEnvironment(Map.of(), System.getProperties())) {
+                assertThat(tracing.enabled()).isTrue();
+                Span span = tracing.tracer().spanBuilder("probe").startSpan();
+                assertThat(span.isRecording()).isTrue();
+                span.end();
+            }
+            System.setProperty("otel.exporter.otlp.protocol", "grpc");
+            assertThatThrownBy(() -> Tracing.fromEnvironment(Map.of(), System.getProperties()))
+                    .isInstanceOf(InvalidConfigException.class).hasMessageContaining("OTEL_*");
+        } finally {
+            System.clearProperty("otel.exporter.otlp.endpoint");
+            System.clearProperty("otel.exporter.otlp.protocol");
+        }
     }
 }
