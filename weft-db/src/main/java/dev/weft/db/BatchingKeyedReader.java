@@ -3,6 +3,7 @@ package dev.weft.db;
 import dev.weft.core.Deadline;
 import dev.weft.db.internal.RowMappers;
 import dev.weft.db.internal.ValueBinder;
+import io.opentelemetry.api.trace.Span;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * accent-insensitive collation, trailing spaces): a key left without a row of its own is asked again by its own
  * query when a returned key equals no requested key, or when a returned text key equals it ignoring case, accents
  * and trailing spaces, so that each caller gets what its own query returns. Thread-safe.
+ *
+ * <p>Tracing: a caller that sends its own query gets that query's CLIENT span. A batch is sent on the database's
+ * executor in the trace of the caller whose finished query handed it the slot (the sender), as one CLIENT span
+ * with {@code weft.db.batch.size}; each caller that joined the batch gets an INTERNAL span
+ * {@code keyed read <table>} in its own trace for the time it waited.
  */
 final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
     private final PooledDatabase database;
@@ -83,7 +89,15 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
             lock.unlock();
         }
         if (joined != null) {
-            return joined.await(key, joinedAt, metrics);
+            Span span = database.stages().statements().log().tracing().startBatchWait(sql.table());
+            try {
+                Optional<T> found = joined.await(key, joinedAt, metrics);
+                DbTracing.succeeded(span, found.isPresent() ? 1 : 0, "keyed_batch_wait");
+                return found;
+            } catch (RuntimeException | Error e) {
+                DbTracing.failed(span, e);
+                throw e;
+            }
         }
         try {
             metrics.sent(1);
@@ -186,7 +200,7 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
         }
         Session session = database.current();
         StatementRunner runner = session.stages().statements();
-        List<KeyedRow<T>> rows = runner.listBuilt(session.connections(), sql.batch(keys.size()),
+        List<KeyedRow<T>> rows = runner.listBuilt(session.connections(), sql.batch(keys.size()), keys.size(),
                 (connection, statement) -> sql.bind(connection, statement, keys), result -> {
                     RowMapper<T> mapper = RowMappers.bind(rowMapper, result);
                     int keyColumn = result.getMetaData().getColumnCount();

@@ -8,6 +8,8 @@ import dev.weft.db.internal.QueryRecorder;
 import dev.weft.db.internal.StatementWatchdog;
 import dev.weft.db.internal.TableKeys;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,15 +52,19 @@ final class DatabaseStages implements AutoCloseable {
     private final @Nullable MeterRegistry registry;
     private volatile boolean closed;
 
-    DatabaseStages(DatabaseConfig config, @Nullable MeterRegistry registry, Cache queryCache) {
+    DatabaseStages(DatabaseConfig config, @Nullable MeterRegistry registry, OpenTelemetry openTelemetry,
+            Cache queryCache) {
         this.config = config;
         this.registry = registry;
         Dialect dialect = Dialect.of(config.type());
         this.pool = new ConnectionPool(config, dialect, registry);
-        this.executor = VirtualThreads.newExecutor("weft-db-" + config.name());
+        // Async operations and key batches run on this executor: each task carries its submitter's trace context,
+        // so their spans stay in the caller's trace (and a task submitted outside any trace makes none).
+        this.executor = Context.taskWrapping(VirtualThreads.newExecutor("weft-db-" + config.name()));
         this.watchdog = new StatementWatchdog(config.name());
         this.log = new OperationLog(config.name(),
-                new QueryRecorder(config.name(), registry, config.slowQueryThreshold()));
+                new QueryRecorder(config.name(), registry, config.slowQueryThreshold()),
+                new DbTracing(openTelemetry, config));
         WriteTags writeTags = new WriteTags(dialect.backslashEscapes());
         ErrorTranslator errors = new ErrorTranslator(config.name(), dialect, pool);
         DatabaseRetry retry = new DatabaseRetry(config.retry().policy());

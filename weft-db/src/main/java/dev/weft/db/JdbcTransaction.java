@@ -88,7 +88,7 @@ final class JdbcTransaction extends Session implements Transaction, Connections 
         try {
             savepoint = connection.setSavepoint();
         } catch (SQLException e) {
-            throw stages.statements().errors().translate(e, new Operation("savepoint", "SAVEPOINT"));
+            throw stages.statements().errors().translate(e, new Operation("savepoint", "SAVEPOINT", null));
         }
         depth++;
         try {

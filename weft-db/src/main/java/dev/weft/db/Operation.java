@@ -1,6 +1,8 @@
 package dev.weft.db;
 
 import dev.weft.db.internal.QueryRecorder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -19,10 +21,15 @@ final class Operation {
     boolean broken;
     /** Whether it runs in one transaction that weft commits, so a failure before COMMIT committed nothing. */
     boolean atomic;
+    /** Its trace span, or {@code null} when it runs outside a trace. */
+    final @Nullable Span span;
+    /** The scope that makes a transaction's span the parent of its statements' spans; closed where it ends. */
+    @Nullable Scope scope;
 
-    Operation(String type, String sql) {
+    Operation(String type, String sql, @Nullable Span span) {
         this.type = type;
         this.sql = sql;
+        this.span = span;
     }
 
     /** Forgets what the previous attempt left: a retry starts on a fresh connection. */

@@ -14,8 +14,9 @@ final class PooledDatabase extends Session implements Database {
     /** The fail-fast state of a server database; {@code null} for SQLite, which has no server to lose. */
     private final @Nullable DatabaseHealthChecker checker;
 
-    PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry, dev.weft.cache.Cache queryCache) {
-        this.stages = new DatabaseStages(config, registry, queryCache);
+    PooledDatabase(DatabaseConfig config, @Nullable MeterRegistry registry,
+            io.opentelemetry.api.OpenTelemetry openTelemetry, dev.weft.cache.Cache queryCache) {
+        this.stages = new DatabaseStages(config, registry, openTelemetry, queryCache);
         this.async = new AsyncView(this, stages.executor());
         this.checker = config.type() == DatabaseType.SQLITE ? null
                 : new DatabaseHealthChecker(this, stages.pool(), registry);

@@ -121,9 +121,12 @@ final class StatementRunner {
     /**
      * Runs a read built by weft (a key batch) through the same stages as {@link #list}: the operation log and
      * metrics, the connections' retry of transient faults, the writer turn, the watchdog at the default timeout.
+     *
+     * @param keys how many keys the batch reads, for its trace span
      */
-    <T> List<T> listBuilt(Connections connections, String sql, Binder binder, ResultReader<T> reader) {
+    <T> List<T> listBuilt(Connections connections, String sql, int keys, Binder binder, ResultReader<T> reader) {
         Operation operation = log.begin("query", sql);
+        log.batchSize(operation, keys);
         try {
             List<T> rows = connections.run(operation, true, connection -> {
                 try (PreparedStatement statement = connection.prepareStatement(sql)) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.weft.cache.Cache;
+import dev.weft.cache.CacheTracing;
 import dev.weft.cache.LocalCache;
 import dev.weft.cache.SharedBucketStore;
 import dev.weft.core.VirtualThreads;
@@ -73,7 +74,8 @@ final class HttpApiClient implements ApiClient, RequestSender {
         this.metrics = new CallMetrics(config.name(), registry, clock);
         if (config.cache().enabled()) {
             this.ownedCache = cache == null ? LocalCache.create("http-" + config.name(), 10_000) : null;
-            this.responseCache = new ResponseCache(Objects.requireNonNull(cache == null ? ownedCache : cache),
+            this.responseCache = new ResponseCache(
+                    CacheTracing.traced(Objects.requireNonNull(cache == null ? ownedCache : cache), openTelemetry),
                     config.name(), config.cache().ttl(), clock);
         } else {
             this.ownedCache = null;

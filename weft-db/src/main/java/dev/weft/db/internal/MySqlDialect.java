@@ -31,6 +31,10 @@ final class MySqlDialect extends MySqlFamilyDialect {
         properties.setProperty("sessionVariables",
                 "sql_mode='STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO'");
         properties.setProperty("tcpKeepAlive", "true");
+        // Connector/J traces by itself whenever opentelemetry-api is on the class path (weft-db brings it): it
+        // calls GlobalOpenTelemetry.get() on every new connection, which freezes an unset global to the no-op (a
+        // later set() by the application then throws) and would duplicate weft's own statement spans.
+        properties.setProperty("openTelemetry", "DISABLED");
     }
 
     @Override
