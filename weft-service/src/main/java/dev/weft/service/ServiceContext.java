@@ -3,6 +3,7 @@ package dev.weft.service;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
+import dev.weft.cache.CacheTracing;
 import dev.weft.cache.LocalCache;
 import dev.weft.cache.redis.RedisBreakerState;
 import dev.weft.cache.redis.RedisCaches;
@@ -100,14 +101,15 @@ public final class ServiceContext implements AutoCloseable {
             if (config.redisUrl() != null) {
                 redis = RedisCaches.connect(RedisConfig.of(config.redisUrl()));
                 opened.add(redis);
-                profiles = redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30));
-                principals = redis.tiered(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE, Duration.ofSeconds(30));
-                adminCache = redis.cache("weft-admin");
+                profiles = traced(redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30)));
+                principals = traced(redis.tiered(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE,
+                        Duration.ofSeconds(30)));
+                adminCache = traced(redis.cache("weft-admin"));
             } else {
                 redis = null;
-                profiles = LocalCache.create("weft-profiles", 10_000);
-                principals = LocalCache.create(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE);
-                adminCache = LocalCache.create("weft-admin", 10_000);
+                profiles = traced(LocalCache.create("weft-profiles", 10_000));
+                principals = traced(LocalCache.create(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE));
+                adminCache = traced(LocalCache.create("weft-admin", 10_000));
                 opened.add(profiles);
                 opened.add(principals);
                 opened.add(adminCache);
@@ -119,7 +121,8 @@ public final class ServiceContext implements AutoCloseable {
             if (config.database() == null) {
                 Files.createDirectories(config.dataDir());
             }
-            database = Database.builder(config.databaseOrDefault()).meterRegistry(registry).build();
+            database = Database.builder(config.databaseOrDefault()).meterRegistry(registry)
+                    .openTelemetry(tracing.openTelemetry()).build();
             opened.add(database);
             migrations = Migrations.runner(database,
                     ServiceMigrations.source(database.type(), List.copyOf(extraMigrations)));
@@ -205,6 +208,17 @@ public final class ServiceContext implements AutoCloseable {
     /** @return the clock */
     public Clock clock() {
         return clock;
+    }
+
+    /**
+     * Traces a cache's calls when tracing is on ({@link CacheTracing}); without tracing the cache itself, so a cache
+     * call costs nothing more.
+     *
+     * @param cache a cache of the service or of a module
+     * @return the cache to use; closing it closes {@code cache}
+     */
+    public Cache traced(Cache cache) {
+        return tracing.enabled() ? CacheTracing.traced(cache, tracing.openTelemetry()) : cache;
     }
 
     /** @return the service's tracing ({@link Tracing#off()} unless {@code OTEL_*} asks for export) */

@@ -61,6 +61,7 @@ final class TracingFilter implements Filter {
                 .setAttribute(REQUEST_ID, state.requestId())
                 .startSpan();
         SpanContext ids = span.getSpanContext();
+        state.span(ids);
         MDC.put(Tracing.TRACE_ID_MDC, ids.getTraceId());
         MDC.put(Tracing.SPAN_ID_MDC, ids.getSpanId());
         try (Scope scope = span.makeCurrent()) {

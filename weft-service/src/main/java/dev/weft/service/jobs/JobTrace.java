@@ -1,6 +1,7 @@
 package dev.weft.service.jobs;
 
 import dev.weft.service.Tracing;
+import dev.weft.service.http.CurrentRequest;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -45,10 +46,15 @@ final class JobTrace {
         this.tracer = Objects.requireNonNull(tracer, "tracer");
     }
 
-    /** @return the current span as a W3C {@code traceparent}, or {@code null} when no span is current */
+    /**
+     * @return the submitter's span as a W3C {@code traceparent}: the request's server span when a request submits
+     *     (not the transaction span current around the insert), else the current span; {@code null} without one
+     */
     static @Nullable String submitting() {
+        Context submitter = CurrentRequest.span().map(span -> Context.root().with(Span.wrap(span)))
+                .orElseGet(Context::current);
         Map<String, String> headers = new HashMap<>(2);
-        W3C.inject(Context.current(), headers, (carrier, key, value) -> headers.put(key, value));
+        W3C.inject(submitter, headers, (carrier, key, value) -> headers.put(key, value));
         return headers.get("traceparent");
     }
 

@@ -54,10 +54,10 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         Objects.requireNonNull(context, "context");
         this.provider = Objects.requireNonNull(provider, "provider");
         if (context.redis().isPresent()) {
-            cache = context.redis().get().tiered("weft-videos", 10_000, Duration.ofSeconds(30));
+            cache = context.traced(context.redis().get().tiered("weft-videos", 10_000, Duration.ofSeconds(30)));
             ownsCache = false;
         } else {
-            cache = LocalCache.create("weft-videos", 10_000);
+            cache = context.traced(LocalCache.create("weft-videos", 10_000));
             ownsCache = true;
         }
         CacheMetrics.bind(cache, context.registry());

@@ -43,8 +43,8 @@ class TracingEndToEndTest {
 
     /**
      * {@code POST /process-video} with a {@code traceparent}: the server span continues that trace; the database
-     * spans of the submission are under it; each job step span has the same trace id, is a descendant of the server
-     * span and links to the span that submitted it; the provider calls are client spans under the steps; and the
+     * spans of the submission are under it; each job step span has the same trace id, is a child of the server span
+     * and links to it; the provider calls are client spans under the steps; and the
      * provider saw the same trace id, with a client span's id as parent.
      */
     @Test
@@ -52,6 +52,7 @@ class TracingEndToEndTest {
         try (OtlpReceiver receiver = OtlpReceiver.start(); TracingProviderStub provider = TracingProviderStub.start()) {
             Map<String, String> env = Map.of("WEFT_ADMIN_KEY", ADMIN_KEY, "WEFT_WORKERS", "1",
                     "PROVIDER_URL", provider.url(), "WEFT_JOBS_POLL_MS", "100", "WEFT_JOBS_IDLE_POLL_MS", "200",
+                    "WEFT_ACCESS_LOG", "INFO",
                     "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
                     "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "OTEL_BSP_SCHEDULE_DELAY", "100");
             String traceId = randomHex(16);
@@ -59,7 +60,7 @@ class TracingEndToEndTest {
             String videoId;
             int port = ChildService.freePort();
             try (ChildService service = ChildService.start(port, dir.resolve("data"), dir.resolve("service.log"),
-                    "256m", env)) {
+                    "256m", env, List.of(), true)) {
                 String key = createUser(port);
                 videoId = upload(port, key, "00-" + traceId + "-" + callerSpanId + "-01", "trace-e2e-1");
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -85,9 +86,10 @@ class TracingEndToEndTest {
             assertThat(steps).extracting(ReceivedSpan::name)
                     .contains("job.step queued", "job.step uploaded", "job.step polling");
             for (ReceivedSpan step : steps) {
-                assertThat(descendsFrom(step, server, trace)).as("%s under the server span", step.name()).isTrue();
-                assertThat(step.linkedSpanIds()).as("%s links to the span that submitted it", step.name())
-                        .containsExactly(step.parentSpanId());
+                assertThat(step.parentSpanId()).as("%s is a child of the server span", step.name())
+                        .isEqualTo(server.spanId());
+                assertThat(step.linkedSpanIds()).as("%s links to the server span", step.name())
+                        .containsExactly(server.spanId());
                 assertThat(step.attributes()).containsEntry("video.id", videoId).containsKey("job.id")
                         .containsEntry("request_id", "trace-e2e-1");
             }
@@ -101,6 +103,21 @@ class TracingEndToEndTest {
                 assertThat(call.traceParent()).startsWith("00-" + traceId + "-");
                 assertThat(clientSpanIds).contains(call.traceParent().substring(36, 52));
             });
+            // the logs: the request's access line and the job's lines carry the same trace.id and request_id
+            List<JsonNode> lines = jsonLines(dir.resolve("service.log"));
+            assertThat(lines).as("the request's access log line").anySatisfy(line -> {
+                assertThat(field(line, "request_id")).isEqualTo("trace-e2e-1");
+                assertThat(field(line, "trace.id")).isEqualTo(traceId);
+                assertThat(field(line, "job.id")).isNull();
+            });
+            assertThat(lines).as("a log line of a job step").anySatisfy(line -> {
+                assertThat(line.path("message").asText()).isEqualTo("job finished");
+                assertThat(field(line, "trace.id")).isEqualTo(traceId);
+                assertThat(field(line, "request_id")).isEqualTo("trace-e2e-1");
+                assertThat(field(line, "video.id")).isEqualTo(videoId);
+                assertThat(field(line, "job.id")).startsWith("job_");
+            });
+
             List<ReceivedSpan> databaseSpans = trace.stream().filter(TracingEndToEndTest::isDatabase).toList();
             assertThat(databaseSpans).as("database spans of the submission under the server span")
                     .anySatisfy(span -> assertThat(descendsFromAny(span, List.of(server), trace)
@@ -126,7 +143,7 @@ class TracingEndToEndTest {
         Path classes = dir.resolve("classes.log");
         int port = ChildService.freePort();
         try (ChildService service = ChildService.start(port, dir.resolve("data"), dir.resolve("service.log"),
-                "256m", Map.of("WEFT_ADMIN_KEY", ADMIN_KEY), List.of("-Xlog:class+load=info:file=" + classes))) {
+                "256m", Map.of("WEFT_ADMIN_KEY", ADMIN_KEY), List.of("-Xlog:class+load=info:file=" + classes), true)) {
             String key = createUser(port);
             String videoId = upload(port, key, "00-" + randomHex(16) + "-" + randomHex(8) + "-01", "no-trace-1");
             assertThat(get(port, "/videos/" + videoId, key).path("video_id").asText()).isEqualTo(videoId);
@@ -142,6 +159,23 @@ class TracingEndToEndTest {
             assertThat(defaultPort.spans()).isEmpty();
             assertThat(defaultPort.otherPosts()).isZero();
         }
+    }
+
+    /** The service's JSON log lines (lines that are not JSON, such as a JVM warning, are skipped). */
+    private static List<JsonNode> jsonLines(Path log) throws IOException {
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("{")) {
+                lines.add(MAPPER.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    /** A field of a log line: top-level (ECS, logstash) or in Logback's {@code mdc} object; null when absent. */
+    private static String field(JsonNode line, String name) {
+        JsonNode value = line.has(name) ? line.get(name) : line.path("mdc").get(name);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static List<ReceivedSpan> steps(List<ReceivedSpan> trace) {
