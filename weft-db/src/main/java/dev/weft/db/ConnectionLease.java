@@ -88,9 +88,13 @@ final class ConnectionLease implements Connections {
      * runs, and gives the connection back, evicting it if the work marked {@link Operation#broken}.
      */
     <T, X extends Exception> T hold(Operation operation, Held<T, X> work) throws X {
+        long waitStart = operation.span != null ? System.nanoTime() : 0;
         boolean turn = writerTurn.enter(operation);
         try {
             Connection connection = pool.acquire();
+            if (operation.span != null) {
+                DbTracing.waited(operation.span, System.nanoTime() - waitStart);
+            }
             try {
                 return work.run(connection);
             } finally {

@@ -48,6 +48,9 @@ final class DbTracing {
     static final AttributeKey<String> WEFT_OPERATION = AttributeKey.stringKey("weft.db.operation");
     static final AttributeKey<Long> BATCH_SIZE = AttributeKey.longKey("weft.db.batch.size");
     static final String TRANSACTION = "transaction";
+    static final String POOL_WAIT = "weft.db.pool.wait";
+    static final AttributeKey<Double> POOL_WAIT_MS = AttributeKey.doubleKey("weft.db.pool.wait_ms");
+    private static final long POOL_WAIT_EVENT_NANOS = 1_000_000;
 
     /** Statement shapes already named; bounded, since an application's SQL texts are few but not provably so. */
     private static final int SHAPES_LIMIT = 1_000;
@@ -123,6 +126,17 @@ final class DbTracing {
         }
         return tracer.spanBuilder("keyed read " + table).setSpanKind(SpanKind.INTERNAL).setAllAttributes(common)
                 .setAttribute(COLLECTION, table).setAttribute(WEFT_OPERATION, "keyed_batch_wait").startSpan();
+    }
+
+    /**
+     * Notes on an operation's span that it waited for a connection (or SQLite's writer turn): an event
+     * {@code weft.db.pool.wait} with {@code weft.db.pool.wait_ms}, only for a wait of a millisecond or more, so an
+     * idle pool adds nothing.
+     */
+    static void waited(Span span, long nanos) {
+        if (nanos >= POOL_WAIT_EVENT_NANOS) {
+            span.addEvent(POOL_WAIT, Attributes.of(POOL_WAIT_MS, nanos / 1_000_000.0));
+        }
     }
 
     /** Ends a span with the rows the operation returned or changed. */

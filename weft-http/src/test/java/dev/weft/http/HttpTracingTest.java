@@ -169,6 +169,19 @@ class HttpTracingTest {
     }
 
     @Test
+    void keepsTheCallersTraceForEveryItemOfABatch() {
+        server.route("GET", "/a", Behavior.json(200, "{}"));
+        server.route("GET", "/b", Behavior.json(200, "{}"));
+
+        Span parent = underParent(() -> api.batch(List.of(api.get("/a"), api.get("/b")), 2));
+
+        assertThat(clientSpans()).hasSize(2).allMatch(span ->
+                span.getParentSpanId().equals(parent.getSpanContext().getSpanId()));
+        assertThat(server.recorded()).allMatch(request -> request.header("traceparent").orElseThrow()
+                .contains(parent.getSpanContext().getTraceId()));
+    }
+
+    @Test
     void worksUnchangedWithoutAnyOpenTelemetryConfigured() {
         server.route("GET", "/ping", Behavior.json(200, "{}"));
         try (ApiClient plain = ApiClient.create(config().name("plain").build())) {
