@@ -130,7 +130,8 @@ class TracingEndToEndTest {
 
     /**
      * Without {@code OTEL_*} variables: no SDK class is even loaded, and nothing reaches an OTLP receiver on the
-     * default port (4318), even after the service stopped (which would flush an exporter).
+     * default port (4318), even after the service stopped (which would flush an exporter). The logs have no
+     * {@code trace.id}, but a job's lines still carry the submitting request's {@code request_id} and the job's ids.
      */
     @Test
     void withoutOtelVariablesNoExporterRunsAndNoSdkClassIsLoaded() throws Exception {
@@ -142,16 +143,30 @@ class TracingEndToEndTest {
         }
         Path classes = dir.resolve("classes.log");
         int port = ChildService.freePort();
+        String videoId;
         try (ChildService service = ChildService.start(port, dir.resolve("data"), dir.resolve("service.log"),
-                "256m", Map.of("WEFT_ADMIN_KEY", ADMIN_KEY), List.of("-Xlog:class+load=info:file=" + classes), true)) {
+                "256m", Map.of("WEFT_ADMIN_KEY", ADMIN_KEY, "WEFT_LOCAL_PROVIDER_MS", "0", "WEFT_ACCESS_LOG", "INFO",
+                        "WEFT_JOBS_IDLE_POLL_MS", "200"),
+                List.of("-Xlog:class+load=info:file=" + classes), true)) {
             String key = createUser(port);
-            String videoId = upload(port, key, "00-" + randomHex(16) + "-" + randomHex(8) + "-01", "no-trace-1");
-            assertThat(get(port, "/videos/" + videoId, key).path("video_id").asText()).isEqualTo(videoId);
+            videoId = upload(port, key, "00-" + randomHex(16) + "-" + randomHex(8) + "-01", "no-trace-1");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> get(port, "/videos/" + videoId, key).path("status").asText().equals("completed"));
         } finally {
             if (defaultPort != null) {
                 defaultPort.close();
             }
         }
+        List<JsonNode> lines = jsonLines(dir.resolve("service.log"));
+        assertThat(lines).allSatisfy(line -> assertThat(field(line, "trace.id")).isNull());
+        assertThat(lines).as("the request's access log line").anySatisfy(line ->
+                assertThat(field(line, "request_id")).isEqualTo("no-trace-1"));
+        assertThat(lines).as("a log line of the job").anySatisfy(line -> {
+            assertThat(line.path("message").asText()).isEqualTo("job finished");
+            assertThat(field(line, "request_id")).isEqualTo("no-trace-1");
+            assertThat(field(line, "video.id")).isEqualTo(videoId);
+            assertThat(field(line, "job.id")).startsWith("job_");
+        });
         String loaded = Files.readString(classes);
         assertThat(loaded).contains("dev.weft.service.WeftService").doesNotContain("io.opentelemetry.sdk")
                 .doesNotContain("io.opentelemetry.exporter");
