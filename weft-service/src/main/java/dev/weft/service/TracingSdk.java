@@ -53,8 +53,8 @@ final class TracingSdk {
         } catch (ConfigurationException e) {
             // e.g. OTEL_EXPORTER_OTLP_PROTOCOL=grpc: a start-up error naming the settings, as for weft's own
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new InvalidConfigException("OTEL_*", "as set", "OpenTelemetry cannot be configured (weft exports OTLP "
-                    + "over HTTP: http/protobuf or http/json): " + cause.getMessage(), e);
+            throw new InvalidConfigException("OTEL_*", "as set", "OpenTelemetry cannot be configured (weft exports "
+                    + "OTLP over HTTP: http/protobuf or http/json): " + cause.getMessage(), e);
         }
     }
 

@@ -113,7 +113,8 @@ public final class WeftService implements AutoCloseable {
         public WeftService build() {
             List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
             features.forEach(feature -> migrations.addAll(feature.migrations()));
-            Tracing chosen = tracing != null ? tracing : Tracing.fromEnvironment(System.getenv(), System.getProperties());
+            Tracing chosen = tracing != null ? tracing
+                    : Tracing.fromEnvironment(System.getenv(), System.getProperties());
             return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics, chosen), features);
         }
     }
@@ -191,8 +192,8 @@ public final class WeftService implements AutoCloseable {
             this.routes = List.copyOf(routes.all());
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
-                    config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(), context.registry(),
-                    context.tracing());
+                    config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(),
+                    context.registry(), context.tracing());
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())
                     .addKeyValue("database", context.database().config().redactedUrl())
