@@ -43,7 +43,7 @@ class TracingEndToEndTest {
 
     /**
      * {@code POST /process-video} with a {@code traceparent}: the server span continues that trace; the database
-     * spans of the submission are under it; each job step span has the same trace id, is a child of the server span
+     * and cache spans of the submission are under it; each job step span has the same trace id, is a child of the server span
      * and links to it; the provider calls are client spans under the steps; and the
      * provider saw the same trace id, with a client span's id as parent.
      */
@@ -117,6 +117,12 @@ class TracingEndToEndTest {
                 assertThat(field(line, "video.id")).isEqualTo(videoId);
                 assertThat(field(line, "job.id")).startsWith("job_");
             });
+
+            assertThat(trace).as("the cache spans of the request (the caller's principal, the user's cached views)")
+                    .anySatisfy(span -> {
+                        assertThat(span.attribute("cache.name")).isEqualTo("weft-profiles");
+                        assertThat(descendsFrom(span, server, trace)).isTrue();
+                    });
 
             List<ReceivedSpan> databaseSpans = trace.stream().filter(TracingEndToEndTest::isDatabase).toList();
             assertThat(databaseSpans).as("database spans of the submission under the server span")
