@@ -48,6 +48,19 @@ public final class Tracing implements AutoCloseable {
     }
 
     /**
+     * Tracing with an OpenTelemetry the caller built (an application embedding the service, a test with an in-memory
+     * exporter): the edge makes server spans, and the libraries and jobs use it.
+     *
+     * @param openTelemetry the instance; not made global
+     * @param onClose what {@link #close()} does (shut the caller's SDK down, or nothing if the caller does)
+     * @return tracing on
+     */
+    public static Tracing of(OpenTelemetry openTelemetry, Runnable onClose) {
+        return new Tracing(Objects.requireNonNull(openTelemetry, "openTelemetry"), true,
+                Objects.requireNonNull(onClose, "onClose"));
+    }
+
+    /**
      * Builds the SDK when the variables or system properties ask for export, else {@link #off()}.
      *
      * @param env the environment (its {@code OTEL_*} variables)
