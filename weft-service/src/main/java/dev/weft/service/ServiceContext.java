@@ -3,6 +3,7 @@ package dev.weft.service;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
+import dev.weft.cache.CacheTracing;
 import dev.weft.cache.LocalCache;
 import dev.weft.cache.redis.RedisBreakerState;
 import dev.weft.cache.redis.RedisCaches;
@@ -46,6 +47,7 @@ import org.jspecify.annotations.Nullable;
 public final class ServiceContext implements AutoCloseable {
     private final ServiceConfig config;
     private final Clock clock;
+    private final Tracing tracing;
     private final Instant startedAt;
     private final PrometheusMeterRegistry registry;
     private final @Nullable ProcessMetrics processMetrics;
@@ -69,11 +71,13 @@ public final class ServiceContext implements AutoCloseable {
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
     private ServiceContext(ServiceConfig config, Clock clock,
-            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
+            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics, Tracing tracing) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
         this.startedAt = clock.instant();
         List<AutoCloseable> opened = new ArrayList<>();
+        opened.add(tracing); // closed last: spans of the closing parts are still exported
         try {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             if (jvmMetrics) {
@@ -85,14 +89,15 @@ public final class ServiceContext implements AutoCloseable {
             if (config.redisUrl() != null) {
                 redis = RedisCaches.connect(RedisConfig.of(config.redisUrl()));
                 opened.add(redis);
-                profiles = redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30));
-                principals = redis.tiered(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE, Duration.ofSeconds(30));
-                adminCache = redis.cache("weft-admin");
+                profiles = traced(redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30)));
+                principals = traced(redis.tiered(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE,
+                        Duration.ofSeconds(30)));
+                adminCache = traced(redis.cache("weft-admin"));
             } else {
                 redis = null;
-                profiles = LocalCache.create("weft-profiles", 10_000);
-                principals = LocalCache.create(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE);
-                adminCache = LocalCache.create("weft-admin", 10_000);
+                profiles = traced(LocalCache.create("weft-profiles", 10_000));
+                principals = traced(LocalCache.create(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE));
+                adminCache = traced(LocalCache.create("weft-admin", 10_000));
                 opened.add(profiles);
                 opened.add(principals);
                 opened.add(adminCache);
@@ -104,7 +109,8 @@ public final class ServiceContext implements AutoCloseable {
             if (config.database() == null) {
                 Files.createDirectories(config.dataDir());
             }
-            database = Database.builder(config.databaseOrDefault()).meterRegistry(registry).build();
+            database = Database.builder(config.databaseOrDefault()).meterRegistry(registry)
+                    .openTelemetry(tracing.openTelemetry()).build();
             opened.add(database);
             migrations = Migrations.runner(database,
                     ServiceMigrations.source(database.type(), List.copyOf(extraMigrations)));
@@ -163,7 +169,23 @@ public final class ServiceContext implements AutoCloseable {
      */
     public static ServiceContext open(ServiceConfig config, Clock clock,
             List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics) {
-        return new ServiceContext(config, clock, extraMigrations, jvmMetrics);
+        return open(config, clock, extraMigrations, jvmMetrics, Tracing.off());
+    }
+
+    /**
+     * As {@link #open(ServiceConfig, Clock, List, boolean)} with tracing.
+     *
+     * @param config the config
+     * @param clock the clock
+     * @param extraMigrations migrations other modules add (versions above {@link ServiceMigrations#LAST_VERSION})
+     * @param jvmMetrics whether to bind the JVM meters (off in tests that start many servers)
+     * @param tracing the service's OpenTelemetry, handed to the database, caches and provider; closed with the
+     *     context
+     * @return the context; close it when done
+     */
+    public static ServiceContext open(ServiceConfig config, Clock clock,
+            List<Function<DatabaseType, List<Migration>>> extraMigrations, boolean jvmMetrics, Tracing tracing) {
+        return new ServiceContext(config, clock, extraMigrations, jvmMetrics, tracing);
     }
 
     /** @return the config */
@@ -174,6 +196,22 @@ public final class ServiceContext implements AutoCloseable {
     /** @return the clock */
     public Clock clock() {
         return clock;
+    }
+
+    /**
+     * Traces a cache's calls when tracing is on ({@link CacheTracing}); without tracing the cache itself, so a cache
+     * call costs nothing more.
+     *
+     * @param cache a cache of the service or of a module
+     * @return the cache to use; closing it closes {@code cache}
+     */
+    public Cache traced(Cache cache) {
+        return tracing.enabled() ? CacheTracing.traced(cache, tracing.openTelemetry()) : cache;
+    }
+
+    /** @return the service's tracing ({@link Tracing#off()} unless {@code OTEL_*} asks for export) */
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** @return when the context was opened */
@@ -336,6 +374,7 @@ public final class ServiceContext implements AutoCloseable {
     public void close() {
         // opened in this order; closeAll closes them in reverse
         List<AutoCloseable> parts = new ArrayList<>();
+        parts.add(tracing);
         parts.add(registry::close);
         if (processMetrics != null) {
             parts.add(processMetrics);

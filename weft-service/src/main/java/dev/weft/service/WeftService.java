@@ -70,6 +70,7 @@ public final class WeftService implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private boolean jvmMetrics = true;
         private List<Feature> features = Features.standard();
+        private @Nullable Tracing tracing;
 
         private Builder(ServiceConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -98,11 +99,25 @@ public final class WeftService implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets the tracing (default: {@link Tracing#fromEnvironment} over this process's environment and system
+         * properties). The service closes it on stop.
+         *
+         * @param value the tracing
+         * @return this
+         */
+        public Builder tracing(Tracing value) {
+            this.tracing = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
         /** @return the service, opened (database, caches) but not yet listening */
         public WeftService build() {
             List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
             features.forEach(feature -> migrations.addAll(feature.migrations()));
-            return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics), features);
+            Tracing chosen = tracing != null ? tracing
+                    : Tracing.fromEnvironment(System.getenv(), System.getProperties());
+            return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics, chosen), features);
         }
     }
 
@@ -179,12 +194,14 @@ public final class WeftService implements AutoCloseable {
             this.routes = List.copyOf(routes.all());
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
-                    config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(), context.registry());
+                    config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(),
+                    context.registry(), context.tracing());
             startupTime("application.started.time", "Time from JVM start until the server listened");
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())
                     .addKeyValue("database", context.database().config().redactedUrl())
                     .addKeyValue("redis", config.redisUrl() != null)
+                    .addKeyValue("tracing", context.tracing().enabled())
                     .addKeyValue("startup_ms", ManagementFactory.getRuntimeMXBean().getUptime()).log();
             // weft runs nothing after it listens (Spring Boot's runners), so ready follows started at once
             startupTime("application.ready.time", "Time from JVM start until the service was ready for requests");

@@ -4,6 +4,7 @@ import dev.weft.service.Access;
 import dev.weft.service.ApiKeys;
 import dev.weft.service.Json;
 import dev.weft.service.Routes;
+import dev.weft.service.Tracing;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.Handler;
@@ -22,8 +23,8 @@ import java.util.Objects;
  * a request passes
  * <ol>
  *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, MDC, the path's characters, the request's
- *   {@link dev.weft.core.Deadline}) and {@link RequestMetricsFilter}
- *   ({@code http.server.requests}, access log);
+ *   {@link dev.weft.core.Deadline}), {@link TracingFilter} when tracing is on (the server span, W3C
+ *   {@code traceparent} honoured) and {@link RequestMetricsFilter} ({@code http.server.requests}, access log);
  *   <li>Helidon's routing: one route per method and template, matched by a {@link TemplateMatcher}, literal segments
  *   before parameters ({@code /users/stream} before {@code /users/{id}});
  *   <li>on a route that is not public, Helidon's {@code SecureHandler} with {@link ApiKeySecurity}: the key (401), its
@@ -72,10 +73,13 @@ public final class HttpEdge implements AutoCloseable {
      * @param limiter the per-key rate limiter of routes that are not public
      * @param json the mapper for bodies and problems
      * @param registry where {@code http.server.requests} goes
+     * @param tracing the service's tracing: when {@link Tracing#enabled()}, a {@link TracingFilter} makes a server
+     *     span per request
      * @return the listening edge
      */
     public static HttpEdge start(Settings settings, List<Routes.Route> routes, ApiKeys apiKeys, RateLimiter limiter,
-            Json json, MeterRegistry registry) {
+            Json json, MeterRegistry registry, Tracing tracing) {
+        Objects.requireNonNull(tracing, "tracing");
         Objects.requireNonNull(settings, "settings");
         WebServer server = WebServer.builder()
                 .host(settings.bind())
@@ -89,14 +93,14 @@ public final class HttpEdge implements AutoCloseable {
                 // (RequestIdFilter checks its characters): together ~12 % of the cheapest route, spent twice
                 .addProtocol(Http1Config.builder().validatePath(false).validateResponseHeaders(false).build())
                 .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys, limiter), json,
-                        registry))
+                        registry, tracing))
                 .build()
                 .start();
         return new HttpEdge(server);
     }
 
     private static void routing(HttpRouting.Builder routing, Settings settings, List<Routes.Route> routes,
-            ApiKeySecurity security, Json json, MeterRegistry registry) {
+            ApiKeySecurity security, Json json, MeterRegistry registry, Tracing tracing) {
         List<ProblemErrorHandler.RouteShape> shapes = new ArrayList<>();
         List<Registered> registered = new ArrayList<>();
         for (Routes.Route route : routes) {
@@ -105,9 +109,13 @@ public final class HttpEdge implements AutoCloseable {
             registered.add(new Registered(route, matcher));
         }
         ProblemErrorHandler problems = new ProblemErrorHandler(shapes, json);
-        routing.security(security)
-                .addFilter(new RequestIdFilter(settings.requestTimeout()))
-                .addFilter(new RequestMetricsFilter(registry))
+        routing.security(security).addFilter(new RequestIdFilter(settings.requestTimeout()));
+        if (tracing.enabled()) {
+            // only with an SDK: without one, no filter, so tracing costs a request nothing
+            routing.addFilter(new TracingFilter(tracing.tracer(), tracing.openTelemetry().getPropagators()
+                    .getTextMapPropagator()));
+        }
+        routing.addFilter(new RequestMetricsFilter(registry))
                 .error(Throwable.class, problems);
         // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
         // (a stable sort: among equals, registration order decides, as it did before)

@@ -1,6 +1,7 @@
 package dev.weft.service.http;
 
 import dev.weft.service.Principal;
+import io.opentelemetry.api.trace.SpanContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +25,7 @@ final class RequestState {
     private @Nullable Principal principal;
     private int countedStatus;
     private String exception = NO_EXCEPTION;
+    private @Nullable SpanContext span;
 
     RequestState(String requestId) {
         this.requestId = requestId;
@@ -66,6 +68,15 @@ final class RequestState {
 
     void principal(Principal caller) {
         this.principal = caller;
+    }
+
+    /** @return the request's server span ({@link TracingFilter}); {@code null} without tracing */
+    @Nullable SpanContext span() {
+        return span;
+    }
+
+    void span(SpanContext server) {
+        this.span = server;
     }
 
     /** @return the status a failure was counted as, or 0 when the response's status is the one to count */

@@ -3,14 +3,17 @@ package dev.weft.service.jobs;
 import dev.weft.core.WeftException;
 import dev.weft.db.Database;
 import dev.weft.db.SqlOperations;
+import dev.weft.service.Tracing;
 import dev.weft.service.data.Uploads;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
+import dev.weft.service.http.CurrentRequest;
 import dev.weft.service.provider.VideoProvider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,7 +95,7 @@ public final class JobEngine implements AutoCloseable {
     private volatile long lastCount;
 
     private JobEngine(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
-            JobsConfig config, Clock clock, MeterRegistry registry, Listener listener) {
+            JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry) {
         this.store = new JobStore(db, videos, usage, clock);
         this.videos = Objects.requireNonNull(videos, "videos");
         this.provider = Objects.requireNonNull(provider, "provider");
@@ -105,7 +108,7 @@ public final class JobEngine implements AutoCloseable {
                 System::nanoTime);
         this.leases = new Leases(store, config, clock);
         this.steps = new StepRunner(store, videos, provider, config, clock, registry, listener, leases, providerLimit,
-                signal, stopping);
+                signal, stopping, new JobTrace(openTelemetry.getTracer(Tracing.SCOPE)));
         Gauge.builder("weft.jobs.provider.limit", providerLimit, ProviderLimit::limit)
                 .description("Adaptive limit of job calls in flight to the provider").register(registry);
         for (JobState state : JobState.values()) {
@@ -138,7 +141,28 @@ public final class JobEngine implements AutoCloseable {
      */
     public static JobEngine create(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
             JobsConfig config, Clock clock, MeterRegistry registry, Listener listener) {
-        return new JobEngine(db, videos, usage, provider, config, clock, registry, listener);
+        return create(db, videos, usage, provider, config, clock, registry, listener, OpenTelemetry.noop());
+    }
+
+    /**
+     * As {@link #create(Database, VideoRepository, UsageRepository, VideoProvider, JobsConfig, Clock, MeterRegistry,
+     * Listener)}, with each job step in a span of {@code openTelemetry}, a child of the submitting request's span.
+     *
+     * @param db the database holding {@code jobs}, {@code videos} and {@code model_usage}
+     * @param videos the videos
+     * @param usage model usage
+     * @param provider the provider (not closed by the engine)
+     * @param config the settings
+     * @param clock the clock (leases, backoff, time stamps)
+     * @param registry where the job metrics go
+     * @param listener told after a job changed a video
+     * @param openTelemetry where the step spans go ({@link OpenTelemetry#noop()} for none)
+     * @return the engine, not started
+     */
+    public static JobEngine create(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
+            JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry) {
+        return new JobEngine(db, videos, usage, provider, config, clock, registry, listener,
+                Objects.requireNonNull(openTelemetry, "openTelemetry"));
     }
 
     /** @return this instance's worker id prefix (lease owners are {@code <id>/<worker>}) */
@@ -171,8 +195,9 @@ public final class JobEngine implements AutoCloseable {
     }
 
     /**
-     * Adds a queued job for a video, inside the caller's transaction (the video row is inserted in the same one).
-     * Call {@link #wakeUp()} after the commit.
+     * Adds a queued job for a video, inside the caller's transaction (the video row is inserted in the same one),
+     * with the current span's W3C {@code traceparent} and the current request's id, so its steps join the request's
+     * trace and logs. Call {@link #wakeUp()} after the commit.
      *
      * @param tx the open transaction
      * @param videoId the video
@@ -194,7 +219,7 @@ public final class JobEngine implements AutoCloseable {
      * @return {@code jobId}
      */
     public String submit(SqlOperations tx, String videoId, long userId, String jobId) {
-        store.insert(tx, jobId, videoId, userId);
+        store.insert(tx, jobId, videoId, userId, JobTrace.submitting(), CurrentRequest.id().orElse(null));
         return jobId;
     }
 

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The {@code jobs} table, appended after the service's base migrations (version 6). Times a worker compares
+ * The {@code jobs} table, appended after the service's base migrations (version 6), and its trace columns (version
+ * 7: {@code trace_parent}, the W3C {@code traceparent} of the submitting request's span, and its {@code request_id}).
+ * Times a worker compares
  * ({@code next_attempt_at}, {@code lease_expires_at}) are epoch milliseconds in {@code BIGINT}, so the claim query
  * compares numbers the same way on every dialect.
  *
@@ -16,6 +18,8 @@ import java.util.Objects;
 public final class JobMigrations {
     /** The version of the migration that creates {@code jobs}. */
     public static final String VERSION = "6";
+    /** The version of the migration that adds the submitting request's trace and id to {@code jobs}. */
+    public static final String TRACE_VERSION = "7";
 
     private JobMigrations() {
     }
@@ -46,7 +50,13 @@ public final class JobMigrations {
                 + ")" + sql.tableOptions() + ";\n"
                 + "CREATE INDEX idx_jobs_claim ON jobs (state, next_attempt_at);\n"
                 + "CREATE INDEX idx_jobs_video ON jobs (video_id);";
+        // nullable: jobs queued before this migration, and requests served without tracing, have none
+        String trace = "ALTER TABLE jobs ADD COLUMN trace_parent VARCHAR(64);\n"
+                + "ALTER TABLE jobs ADD COLUMN request_id VARCHAR(128);";
         return List.of(new Migration(VERSION, "create_jobs",
-                "Durable video jobs: step, attempts, backoff, lease, provider ids", up, "DROP TABLE jobs;"));
+                "Durable video jobs: step, attempts, backoff, lease, provider ids", up, "DROP TABLE jobs;"),
+                new Migration(TRACE_VERSION, "add_job_trace",
+                        "The W3C traceparent and X-Request-Id of the request that submitted each job", trace,
+                        "ALTER TABLE jobs DROP COLUMN request_id;\nALTER TABLE jobs DROP COLUMN trace_parent;"));
     }
 }

@@ -21,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt when created
  * @param updatedAt when last changed
  * @param finishedAt when it reached a final state
+ * @param traceParent the W3C {@code traceparent} of the span that submitted the job, or {@code null} (no tracing)
+ * @param requestId the {@code X-Request-Id} of the request that submitted it, or {@code null} (not from a request)
  */
 public record JobRow(String jobId, String videoId, long userId, JobState state, int attempts, long nextAttemptAt,
         @Nullable String leaseOwner, @Nullable Long leaseExpiresAt, int cancelRequested, @Nullable String providerUrl,
         @Nullable String externalJobId, @Nullable String error, Instant createdAt, Instant updatedAt,
-        @Nullable Instant finishedAt) {
+        @Nullable Instant finishedAt, @Nullable String traceParent, @Nullable String requestId) {
 }

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 final class JobStore {
     static final String COLUMNS = "job_id, video_id, user_id, state, attempts, next_attempt_at, lease_owner, "
             + "lease_expires_at, cancel_requested, provider_url, external_job_id, error, created_at, updated_at, "
-            + "finished_at";
+            + "finished_at, trace_parent, request_id";
     private static final String ACTIVE = JobState.active().stream().map(state -> "'" + state.wireName() + "'")
             .collect(Collectors.joining(", ", "(", ")"));
     private static final String CLAIMABLE = "state IN " + ACTIVE + " AND next_attempt_at <= :now"
@@ -53,8 +53,15 @@ final class JobStore {
         return db;
     }
 
-    void insert(SqlOperations ops, String jobId, String videoId, long userId) {
+    void insert(SqlOperations ops, String jobId, String videoId, long userId, @Nullable String traceParent,
+            @Nullable String requestId) {
         Map<String, Object> row = new LinkedHashMap<>();
+        if (traceParent != null) {
+            row.put("trace_parent", traceParent);
+        }
+        if (requestId != null) {
+            row.put("request_id", requestId);
+        }
         row.put("job_id", jobId);
         row.put("video_id", videoId);
         row.put("user_id", userId);
@@ -324,13 +331,13 @@ final class JobStore {
     record Stored(String jobId, String videoId, long userId, String state, int attempts, long nextAttemptAt,
             @Nullable String leaseOwner, @Nullable Long leaseExpiresAt, int cancelRequested,
             @Nullable String providerUrl, @Nullable String externalJobId, @Nullable String error, Instant createdAt,
-            Instant updatedAt, @Nullable Instant finishedAt) {
+            Instant updatedAt, @Nullable Instant finishedAt, @Nullable String traceParent, @Nullable String requestId) {
 
         /** @return the row with its state parsed */
         JobRow row() {
             return new JobRow(jobId, videoId, userId, JobState.parse(state), attempts, nextAttemptAt, leaseOwner,
                     leaseExpiresAt, cancelRequested, providerUrl, externalJobId, error, createdAt, updatedAt,
-                    finishedAt);
+                    finishedAt, traceParent, requestId);
         }
     }
 }

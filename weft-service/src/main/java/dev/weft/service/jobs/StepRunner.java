@@ -7,6 +7,8 @@ import dev.weft.service.provider.ProviderStatus;
 import dev.weft.service.provider.VideoProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -48,10 +50,11 @@ final class StepRunner {
     private final ProviderLimit providerLimit;
     private final WorkSignal signal;
     private final AtomicBoolean stopping;
+    private final JobTrace trace;
 
     StepRunner(JobStore store, VideoRepository videos, VideoProvider provider, JobsConfig config, Clock clock,
             MeterRegistry registry, JobEngine.Listener listener, Leases leases, ProviderLimit providerLimit,
-            WorkSignal signal, AtomicBoolean stopping) {
+            WorkSignal signal, AtomicBoolean stopping, JobTrace trace) {
         this.store = Objects.requireNonNull(store, "store");
         this.videos = Objects.requireNonNull(videos, "videos");
         this.provider = Objects.requireNonNull(provider, "provider");
@@ -63,55 +66,70 @@ final class StepRunner {
         this.providerLimit = Objects.requireNonNull(providerLimit, "providerLimit");
         this.signal = Objects.requireNonNull(signal, "signal");
         this.stopping = Objects.requireNonNull(stopping, "stopping");
+        this.trace = Objects.requireNonNull(trace, "trace");
     }
 
-    /** Drives one claimed job until it is final, parked, scheduled for a retry, or lost. */
+    /**
+     * Drives one claimed job until it is final, parked, scheduled for a retry, or lost. Everything logged meanwhile
+     * carries the job's ids in the MDC; each step runs in its span ({@link JobTrace}).
+     */
+    @SuppressWarnings("try") // the MDC scope is only held open around the run
     void run(JobRow claimed, String owner) {
-        JobRow job = claimed;
-        while (true) {
-            if (job.cancelRequested() != 0) {
-                endCancelled(job, owner);
-                return;
+        try (JobTrace.MdcScope ids = JobTrace.job(claimed)) {
+            JobRow job = claimed;
+            while (true) {
+                if (job.cancelRequested() != 0) {
+                    endCancelled(job, owner);
+                    return;
+                }
+                if (stopping.get()) {
+                    store.release(job.jobId(), owner);
+                    LOG.atInfo().setMessage("job parked").addKeyValue("job_id", job.jobId())
+                            .addKeyValue("state", job.state().wireName()).log();
+                    return;
+                }
+                JobState state = job.state();
+                if (state.isFinal()) {
+                    return;
+                }
+                if (!leases.held(job.jobId())) {
+                    leaseLapsed(job, owner);
+                    return;
+                }
+                JobRow current = job;
+                Optional<JobRow> next = trace.step(current, state, () -> runStep(current, owner, state));
+                if (next.isEmpty()) {
+                    return;
+                }
+                job = next.get();
             }
-            if (stopping.get()) {
-                store.release(job.jobId(), owner);
-                LOG.atInfo().setMessage("job parked").addKeyValue("job_id", job.jobId())
-                        .addKeyValue("state", job.state().wireName()).log();
-                return;
-            }
-            JobState state = job.state();
-            if (state.isFinal()) {
-                return;
-            }
-            if (!leases.held(job.jobId())) {
-                leaseLapsed(job, owner);
-                return;
-            }
-            long start = System.nanoTime();
-            boolean recorded;
-            try {
-                recorded = switch (state) {
-                    case QUEUED, UPLOADING -> upload(job, owner, state);
-                    case UPLOADED, PROCESSING -> startProcessing(job, owner, state);
-                    case POLLING -> poll(job, owner);
-                    default -> false;
-                };
-            } catch (RuntimeException failure) {
-                step(state, "error", start);
-                failed(job, owner, failure);
-                return;
-            }
-            step(state, recorded ? "success" : "lost", start);
-            if (!recorded) {
-                lostOrCancelled(job, owner);
-                return;
-            }
-            Optional<JobRow> next = store.get(job.jobId());
-            if (next.isEmpty()) {
-                return;
-            }
-            job = next.get();
         }
+    }
+
+    /** Runs one step and records it; returns the job as recorded after it, or empty when the worker is done. */
+    private Optional<JobRow> runStep(JobRow job, String owner, JobState state) {
+        long start = System.nanoTime();
+        boolean recorded;
+        try {
+            recorded = switch (state) {
+                case QUEUED, UPLOADING -> upload(job, owner, state);
+                case UPLOADED, PROCESSING -> startProcessing(job, owner, state);
+                case POLLING -> poll(job, owner);
+                default -> false;
+            };
+        } catch (RuntimeException failure) {
+            step(state, "error", start);
+            Span.current().recordException(failure);
+            Span.current().setStatus(StatusCode.ERROR, JobEngine.code(failure));
+            failed(job, owner, failure);
+            return Optional.empty();
+        }
+        step(state, recorded ? "success" : "lost", start);
+        if (!recorded) {
+            lostOrCancelled(job, owner);
+            return Optional.empty();
+        }
+        return store.get(job.jobId());
     }
 
     private boolean upload(JobRow job, String owner, JobState state) {

@@ -6,6 +6,7 @@ import dev.weft.http.ApiClient;
 import dev.weft.http.ApiClientBuilder;
 import dev.weft.http.ApiConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,6 +39,30 @@ public final class Providers {
      */
     public static VideoProvider fromConfig(@Nullable String providerUrl, @Nullable BucketStore rateStore,
             Map<String, String> env, MeterRegistry registry, Clock clock) {
+        return choose(providerUrl, rateStore, env, registry, clock, null);
+    }
+
+    /**
+     * As {@link #fromConfig(String, BucketStore, Map, MeterRegistry, Clock)}, with the HTTP client's calls traced:
+     * a CLIENT span per attempt under the current span (a job step's), its {@code traceparent} sent to the provider.
+     *
+     * @param providerUrl the provider's base URL, or {@code null} for the local one
+     * @param rateStore where the HTTP client's per-host rate limit is shared, or {@code null}
+     * @param env the environment
+     * @param registry where {@code http.client.requests} goes
+     * @param clock the local provider's clock
+     * @param openTelemetry the service's OpenTelemetry (the noop instance when tracing is off)
+     * @return the provider; the caller closes it
+     * @throws InvalidConfigException for a bad URL or setting
+     */
+    public static VideoProvider fromConfig(@Nullable String providerUrl, @Nullable BucketStore rateStore,
+            Map<String, String> env, MeterRegistry registry, Clock clock, OpenTelemetry openTelemetry) {
+        return choose(providerUrl, rateStore, env, registry, clock,
+                Objects.requireNonNull(openTelemetry, "openTelemetry"));
+    }
+
+    private static VideoProvider choose(@Nullable String providerUrl, @Nullable BucketStore rateStore,
+            Map<String, String> env, MeterRegistry registry, Clock clock, @Nullable OpenTelemetry openTelemetry) {
         Objects.requireNonNull(env, "env");
         if (providerUrl == null) {
             String millis = env.get("WEFT_LOCAL_PROVIDER_MS");
@@ -57,7 +82,14 @@ public final class Providers {
         Map<String, String> settings = new HashMap<>(env);
         settings.putIfAbsent("WEFT_HTTP_PROVIDER_BASE_URL", providerUrl);
         ApiConfig config = ApiConfig.fromEnv("provider", settings);
-        return rateStore == null ? http(config, null, registry) : httpSharingRateLimit(config, rateStore, registry);
+        ApiClientBuilder builder = ApiClient.builder(config).meterRegistry(registry);
+        if (rateStore != null) {
+            builder.sharedRateLimit(rateStore);
+        }
+        if (openTelemetry != null) {
+            builder.openTelemetry(openTelemetry);
+        }
+        return HttpProvider.create(builder.build());
     }
 
     /**

@@ -54,17 +54,17 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         Objects.requireNonNull(context, "context");
         this.provider = Objects.requireNonNull(provider, "provider");
         if (context.redis().isPresent()) {
-            cache = context.redis().get().tiered("weft-videos", 10_000, Duration.ofSeconds(30));
+            cache = context.traced(context.redis().get().tiered("weft-videos", 10_000, Duration.ofSeconds(30)));
             ownsCache = false;
         } else {
-            cache = LocalCache.create("weft-videos", 10_000);
+            cache = context.traced(LocalCache.create("weft-videos", 10_000));
             ownsCache = true;
         }
         CacheMetrics.bind(cache, context.registry());
         context.addCache(cache);
         Videos videos = new Videos(context, cache, ownsCache ? CacheKeys.LOCAL_VIDEO_TTL : CacheKeys.SHARED_VIDEO_TTL);
         engine = JobEngine.create(context.database(), context.videos(), context.usage(), provider, config,
-                context.clock(), context.registry(), videos);
+                context.clock(), context.registry(), videos, context.tracing().openTelemetry());
         VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
                 new Idempotency(context.idempotency(), context.json()));
         endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
@@ -95,7 +95,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             // own); asked for only when there is an HTTP provider to limit
             @Nullable BucketStore rateStore = providerUrl == null ? null : context.redis()
                     .map(redis -> redis.link().bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).orElse(null);
-            return Providers.fromConfig(providerUrl, rateStore, System.getenv(), context.registry(), context.clock());
+            return Providers.fromConfig(providerUrl, rateStore, System.getenv(), context.registry(), context.clock(),
+                    context.tracing().openTelemetry());
         }, context -> JobsConfig.fromEnv(context.config().workers(), System.getenv()));
     }
 

@@ -109,7 +109,7 @@ final class JobDatabase implements AutoCloseable {
         db.inTransaction(tx -> {
             String jobId = JobEngine.newJobId();
             videos.insert(tx, videoId, userId, "clip.mp4", bytes.length, options, file.toString(), jobId);
-            new JobStore(db, videos, usage, clock).insert(tx, jobId, videoId, userId);
+            new JobStore(db, videos, usage, clock).insert(tx, jobId, videoId, userId, null, null);
             return jobId;
         });
         engine.wakeUp();

@@ -2,6 +2,7 @@ package dev.weft.service.videos;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,9 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code weft serve} as a child {@code java} process from the test's class path (SQLite under a data directory),
@@ -46,13 +49,33 @@ final class ChildService implements AutoCloseable {
      */
     static ChildService start(int port, Path dataDir, Path log, String heap, Map<String, String> env)
             throws IOException {
+        return start(port, dataDir, log, heap, env, List.of(), false);
+    }
+
+    /**
+     * As {@link #start(int, Path, Path, String, Map)} with more JVM options, and optionally the service's own
+     * logging (JSON lines by {@code LogConfigurator}) instead of the tests' {@code logback-test.xml} text lines.
+     *
+     * @param jvmOptions options before the main class, e.g. {@code -Xlog:class+load=info}
+     * @param serviceLogging whether to leave the test classes (and their {@code logback-test.xml}) off the class
+     *     path, so the child logs as {@code weft serve} does
+     */
+    static ChildService start(int port, Path dataDir, Path log, String heap, Map<String, String> env,
+            List<String> jvmOptions, boolean serviceLogging) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap,
-                "-cp", System.getProperty("java.class.path"), "dev.weft.service.Main", "serve"));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        String classPath = System.getProperty("java.class.path");
+        if (serviceLogging) {
+            classPath = Arrays.stream(classPath.split(File.pathSeparator))
+                    .filter(entry -> !entry.endsWith("test-classes"))
+                    .collect(Collectors.joining(File.pathSeparator));
+        }
+        command.addAll(List.of("-cp", classPath, "dev.weft.service.Main", "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
-                || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
+                || name.equals("REDIS_URL") || name.equals("PROVIDER_URL") || name.startsWith("OTEL_"));
         environment.put("WEFT_PORT", Integer.toString(port));
         environment.put("WEFT_DATA_DIR", dataDir.toString());
         environment.putAll(env);
