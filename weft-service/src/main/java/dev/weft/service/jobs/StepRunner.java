@@ -231,7 +231,8 @@ final class StepRunner {
         (fault.kind() == StepFault.Kind.FLOW_CONTROL ? LOG.atDebug() : LOG.atInfo()).setMessage("job step failed")
                 .addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state().wireName())
                 .addKeyValue("fault", fault.kind())
-                .addKeyValue("error_code", JobEngine.code(failure)).addKeyValue("error", String.valueOf(failure.getMessage()))
+                .addKeyValue("error_code", JobEngine.code(failure))
+                .addKeyValue("error.message", String.valueOf(failure.getMessage()))
                 .log();
         String finalReason = switch (fault.kind()) {
             case PERMANENT -> fault.userText();
