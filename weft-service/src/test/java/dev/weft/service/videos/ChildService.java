@@ -2,7 +2,8 @@ package dev.weft.service.videos;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
+import dev.weft.service.ServiceClassPath;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,11 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * {@code weft serve} as a child {@code java} process from the test's class path (SQLite under a data directory),
@@ -67,9 +66,7 @@ final class ChildService implements AutoCloseable {
         command.addAll(jvmOptions);
         String classPath = System.getProperty("java.class.path");
         if (serviceLogging) {
-            classPath = Arrays.stream(classPath.split(File.pathSeparator))
-                    .filter(entry -> !entry.endsWith("test-classes"))
-                    .collect(Collectors.joining(File.pathSeparator));
+            classPath = ServiceClassPath.withoutTestLogging();
         }
         command.addAll(List.of("-cp", classPath, "dev.weft.service.Main", "serve"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
