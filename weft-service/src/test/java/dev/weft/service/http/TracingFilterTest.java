@@ -1,6 +1,7 @@
 package dev.weft.service.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.Tracing;
@@ -20,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +58,9 @@ class TracingFilterTest {
             assertThat(user.statusCode()).isEqualTo(404);
             assertThat(unknown.statusCode()).isEqualTo(404);
 
-            List<SpanData> servers = spans.getFinishedSpanItems().stream()
-                    .filter(span -> span.getKind() == SpanKind.SERVER).toList();
+            // a server span ends after its response went out: wait for both
+            List<SpanData> servers = await().atMost(Duration.ofSeconds(5)).until(() -> spans.getFinishedSpanItems()
+                    .stream().filter(span -> span.getKind() == SpanKind.SERVER).toList(), found -> found.size() >= 2);
             SpanData byRoute = servers.stream().filter(span -> span.getName().equals("GET /users/{id}")).findFirst()
                     .orElseThrow(() -> new AssertionError("no GET /users/{id} span in " + servers));
             assertThat(byRoute.getTraceId()).isEqualTo(traceId);
