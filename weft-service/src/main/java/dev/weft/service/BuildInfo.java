@@ -47,6 +47,17 @@ public record BuildInfo(String version, String commit, String commitShort, boole
         return Holder.CURRENT;
     }
 
+    /**
+     * The version alone, from weft.jar's manifest ({@code Implementation-Version}): what log lines and traces carry as
+     * {@code service.version}, read without loading the build's properties (the log setup runs before {@code main}).
+     *
+     * @return the version, or {@value #UNKNOWN} when run from classes (tests, an IDE)
+     */
+    public static String manifestVersion() {
+        String version = BuildInfo.class.getPackage().getImplementationVersion();
+        return version == null || version.isBlank() ? UNKNOWN : version;
+    }
+
     /** Loads once, when first asked: most starts never need it before the first {@code /info}. */
     private static final class Holder {
         static final BuildInfo CURRENT = load();

@@ -97,19 +97,11 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         return Level.toLevel(name.toUpperCase(Locale.ROOT), fallback);
     }
 
-    /**
-     * @return the version of the running service: the jar manifest's {@code Implementation-Version}, or
-     *     {@code unknown} when run from classes (tests, an IDE)
-     */
-    static String serviceVersion() {
-        String version = LogConfigurator.class.getPackage().getImplementationVersion();
-        return version == null || version.isBlank() ? "unknown" : version;
-    }
 
     private static Encoder<ILoggingEvent> ecsEncoder(Function<String, String> settings) {
         EcsKeyValueEncoder encoder = new EcsKeyValueEncoder();
         encoder.setServiceName(setting(settings, "OTEL_SERVICE_NAME", "weft"));
-        encoder.setServiceVersion(serviceVersion());
+        encoder.setServiceVersion(BuildInfo.manifestVersion());
         return encoder;
     }
 

@@ -72,7 +72,7 @@ public final class Tracing implements AutoCloseable {
             return OFF;
         }
         // only here are SDK classes loaded
-        TracingSdk sdk = TracingSdk.autoConfigured(serviceVersion());
+        TracingSdk sdk = TracingSdk.autoConfigured(BuildInfo.manifestVersion());
         return new Tracing(sdk.openTelemetry(), true, sdk::shutdown);
     }
 
@@ -102,11 +102,6 @@ public final class Tracing implements AutoCloseable {
         return value == null || value.isBlank() ? null : value;
     }
 
-    /** @return the version in weft.jar's manifest, or {@code dev} when run from classes (tests, the IDE) */
-    static String serviceVersion() {
-        String version = Tracing.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
-    }
 
     /** @return the instance to hand to libraries; {@link OpenTelemetry#noop()} when off */
     public OpenTelemetry openTelemetry() {

@@ -55,7 +55,7 @@ class LogConfiguratorTest {
         assertThat(line.path("log.logger").asText()).isEqualTo(LogConfigurator.ACCESS_LOGGER);
         assertThat(line.path("process.thread.name").asText()).isEqualTo(Thread.currentThread().getName());
         assertThat(line.path("service.name").asText()).isEqualTo("weft");
-        assertThat(line.path("service.version").asText()).isEqualTo(LogConfigurator.serviceVersion()).isNotBlank();
+        assertThat(line.path("service.version").asText()).isEqualTo(BuildInfo.manifestVersion()).isNotBlank();
         // key-values: flat and typed
         assertThat(line.path("http.response.status_code").isInt()).isTrue();
         assertThat(line.path("http.response.status_code").intValue()).isEqualTo(200);
