@@ -8,8 +8,10 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -43,38 +45,18 @@ final class TracedCache implements Cache {
 
     @Override
     public <T> Optional<T> get(String key, Class<T> type) {
-        Span span = start("get");
-        if (span == null) {
+        if (outsideTrace()) {
             return delegate.get(key, type);
         }
-        try (Scope _ = span.makeCurrent()) {
-            Optional<T> found = delegate.get(key, type);
-            span.setAttribute(HIT, found.isPresent());
-            return found;
-        } catch (RuntimeException | Error e) {
-            failed(span, e);
-            throw e;
-        } finally {
-            span.end();
-        }
+        return traced("get", () -> delegate.get(key, type), Optional::isPresent);
     }
 
     @Override
     public <T> Optional<T> get(String key, TypeRef<T> type) {
-        Span span = start("get");
-        if (span == null) {
+        if (outsideTrace()) {
             return delegate.get(key, type);
         }
-        try (Scope _ = span.makeCurrent()) {
-            Optional<T> found = delegate.get(key, type);
-            span.setAttribute(HIT, found.isPresent());
-            return found;
-        } catch (RuntimeException | Error e) {
-            failed(span, e);
-            throw e;
-        } finally {
-            span.end();
-        }
+        return traced("get", () -> delegate.get(key, type), Optional::isPresent);
     }
 
     @Override
@@ -119,18 +101,10 @@ final class TracedCache implements Cache {
 
     @Override
     public long invalidateTags(String pattern) {
-        Span span = start("invalidateTags");
-        if (span == null) {
+        if (outsideTrace()) {
             return delegate.invalidateTags(pattern);
         }
-        try (Scope _ = span.makeCurrent()) {
-            return delegate.invalidateTags(pattern);
-        } catch (RuntimeException | Error e) {
-            failed(span, e);
-            throw e;
-        } finally {
-            span.end();
-        }
+        return traced("invalidateTags", () -> delegate.invalidateTags(pattern), null);
     }
 
     @Override
@@ -159,19 +133,41 @@ final class TracedCache implements Cache {
     }
 
     private void traced(String operation, Runnable call) {
-        Span span = start(operation);
-        if (span == null) {
+        if (outsideTrace()) {
             call.run();
             return;
         }
-        try (Scope _ = span.makeCurrent()) {
+        traced(operation, () -> {
             call.run();
+            return null;
+        }, null);
+    }
+
+    /**
+     * Runs a call in its span.
+     *
+     * @param hit what {@code cache.hit} is for the call's result, or {@code null} when the call has no hit
+     */
+    private <R extends @Nullable Object> R traced(String operation, Supplier<R> call,
+            @Nullable Predicate<R> hit) {
+        Span span = Objects.requireNonNull(start(operation));
+        try (Scope _ = span.makeCurrent()) {
+            R result = call.get();
+            if (hit != null) {
+                span.setAttribute(HIT, hit.test(result));
+            }
+            return result;
         } catch (RuntimeException | Error e) {
             failed(span, e);
             throw e;
         } finally {
             span.end();
         }
+    }
+
+    /** @return whether no span is current (one {@code ThreadLocal} read): then a call makes no span */
+    private static boolean outsideTrace() {
+        return !Span.current().getSpanContext().isValid();
     }
 
     /** The call's span, or {@code null} outside a trace (one {@code ThreadLocal} read). */
