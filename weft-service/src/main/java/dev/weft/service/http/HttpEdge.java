@@ -76,6 +76,7 @@ public final class HttpEdge implements AutoCloseable {
      * @param tracing the service's tracing: when {@link Tracing#enabled()}, a {@link TracingFilter} makes a server
      *     span per request
      * @return the listening edge
+     * @throws dev.weft.core.WeftException ({@code port_in_use}, {@code cannot_listen}, ...) when it cannot listen
      */
     public static HttpEdge start(Settings settings, List<Routes.Route> routes, ApiKeys apiKeys, RateLimiter limiter,
             Json json, MeterRegistry registry, Tracing tracing) {
@@ -96,6 +97,11 @@ public final class HttpEdge implements AutoCloseable {
                         registry, tracing))
                 .build()
                 .start();
+        if (!server.isRunning() || server.port() < 0) {
+            // Helidon logged the bind failure and carried on without a listener: never report port -1 as listening
+            server.stop();
+            throw ListenFailure.of(settings.bind(), settings.port());
+        }
         return new HttpEdge(server);
     }
 

@@ -1,0 +1,77 @@
+package dev.weft.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.service.cli.WeftCommand;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code weft serve} through the real command in a child JVM, when it cannot listen: it must exit with the
+ * configuration code and one line naming the cause and the setting to change, never say it is listening.
+ */
+class ServeStartupFailureTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aPortInUseExitsWithTheConfigCodeAndOneLineNamingTheFix() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = taken.getLocalPort();
+
+            Result result = serve(Map.of("WEFT_PORT", Integer.toString(port)));
+
+            assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.CONFIG);
+            assertThat(result.stdout()).as("nothing claims to listen").noneMatch(line -> line.contains("listening"));
+            assertThat(result.humanLines()).as(result.toString()).containsExactly("weft: port " + port
+                    + " is in use: choose another with --port or WEFT_PORT (port_in_use)");
+        }
+    }
+
+    @Test
+    void anAddressNotOfThisMachineExitsWithTheConfigCodeAndNamesWeftBind() throws Exception {
+        // TEST-NET-1 (RFC 5737): never assigned to a local interface
+        Result result = serve(Map.of("WEFT_PORT", "0", "WEFT_BIND", "192.0.2.1"));
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.CONFIG);
+        assertThat(result.humanLines()).as(result.toString()).singleElement().asString()
+                .startsWith("weft: cannot listen on 192.0.2.1 (").endsWith("--bind or WEFT_BIND (cannot_listen)");
+    }
+
+    private Result serve(Map<String, String> env) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path stdout = dir.resolve("stdout.log");
+        Path stderr = dir.resolve("stderr.log");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
+                ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main", "serve")
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
+                || name.startsWith("OTEL_") || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
+        environment.put("WEFT_DATA_DIR", dir.resolve("data").toString());
+        environment.putAll(env);
+        Process process = builder.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("weft serve did not exit: " + Files.readString(stderr));
+        }
+        return new Result(process.exitValue(), Files.readAllLines(stdout), Files.readAllLines(stderr));
+    }
+
+    /** What the command left: its exit code, stdout, and stderr (log lines are JSON, the human line is not). */
+    private record Result(int exit, List<String> stdout, List<String> stderr) {
+        List<String> humanLines() {
+            return stderr.stream().filter(line -> !line.startsWith("{")).toList();
+        }
+    }
+}
