@@ -48,8 +48,9 @@ final class RequestMetricsFilter implements Filter {
             Method method = request.prologue().method();
             String template = request.matchingPattern().orElse(UNMATCHED);
             if (ACCESS.isInfoEnabled()) {
+                // no request_id key-value: RequestIdFilter, outside this filter, has it in the MDC, which every format
+                // writes; the key-value made the text format print it twice
                 ACCESS.atInfo().setMessage("request")
-                        .addKeyValue("request_id", state.requestId())
                         .addKeyValue("http.request.method", method.text())
                         .addKeyValue("http.route", template)
                         .addKeyValue("http.response.status_code", status)
