@@ -63,6 +63,9 @@ public final class HttpEdge implements AutoCloseable {
         }
     }
 
+    private static final Comparator<Registered> MORE_LITERALS_FIRST =
+            Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed();
+
     private final WebServer server;
 
     private HttpEdge(WebServer server) {
@@ -121,14 +124,21 @@ public final class HttpEdge implements AutoCloseable {
             registered.add(new Registered(route, matcher));
             optionsAccess.merge(route.template(), resolved(route.access(), settings), HttpEdge::moreOpen);
         }
+        // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
+        // (a stable sort: among equals, registration order decides, as it did before)
+        registered.sort(MORE_LITERALS_FIRST);
         AllowedMethods allowedMethods = new AllowedMethods(shapes);
+        List<Registered> options = new ArrayList<>();
         for (Map.Entry<String, Access> template : optionsAccess.entrySet()) {
             // OPTIONS answers Allow behind the key check of the template's most open route: it tells a caller only
             // what that caller could learn by calling
-            Routes.Route options = new Routes.Route(Method.OPTIONS, template.getKey(), template.getValue(), 0,
+            Routes.Route route = new Routes.Route(Method.OPTIONS, template.getKey(), template.getValue(), 0,
                     allowedMethods::answerOptions);
-            registered.add(new Registered(options, new TemplateMatcher(template.getKey())));
+            options.add(new Registered(route, new TemplateMatcher(template.getKey())));
         }
+        // after every module route: Helidon tries routes in order, so the other requests never pass these
+        options.sort(MORE_LITERALS_FIRST);
+        registered.addAll(options);
         ProblemErrorHandler problems = new ProblemErrorHandler(allowedMethods, json);
         routing.security(security).addFilter(new RequestIdFilter(settings.requestTimeout()));
         if (tracing.enabled()) {
@@ -138,9 +148,6 @@ public final class HttpEdge implements AutoCloseable {
         }
         routing.addFilter(new RequestMetricsFilter(registry))
                 .error(Throwable.class, problems);
-        // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
-        // (a stable sort: among equals, registration order decides, as it did before)
-        registered.sort(Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed());
         for (Registered entry : registered) {
             Routes.Route route = entry.route();
             Handler handler = new EndpointHandler(route, json, problems);
