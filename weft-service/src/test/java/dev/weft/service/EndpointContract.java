@@ -68,7 +68,7 @@ abstract class EndpointContract {
         Response response = service.admin("PUT", "/users", "{}");
 
         assertProblem(response, 405, "method_not_allowed");
-        assertThat(response.header("Allow")).contains("GET").contains("POST");
+        assertThat(response.header("Allow")).isEqualTo("GET, HEAD, POST, OPTIONS");
     }
 
     @Test
@@ -98,6 +98,122 @@ abstract class EndpointContract {
 
         assertThat(echoed.header("X-Request-Id")).isEqualTo("abc-123");
         assertThat(replaced.header("X-Request-Id")).isNotBlank().isNotEqualTo("bad id with spaces");
+    }
+
+    // --- edge: HEAD and OPTIONS (RFC 9110) ---
+
+    @Test
+    void headOnAPublicRouteAnswersAsGetWithoutTheBody() {
+        try (RawHttp connection = new RawHttp(service.service.port())) {
+            RawHttp.Answer head = connection.send("HEAD", "/health/live");
+            // the same connection: a body sent after the HEAD's head would be read here as the status line
+            RawHttp.Answer get = connection.send("GET", "/health/live");
+
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(head.header("content-length")).isEqualTo(Integer.toString(get.body().length));
+            assertThat(head.header("content-type")).isEqualTo(get.header("content-type"));
+            assertThat(head.header("x-request-id")).isNotBlank();
+        }
+    }
+
+    @Test
+    void headOnAProtectedRouteChecksTheKeyAsGetDoes() {
+        JsonNode user = service.createUser(unique("head"), 5);
+        String path = "/users/" + user.path("id").asLong();
+        String other = "/users/" + service.createUser(unique("head"), 0).path("id").asLong();
+        try (RawHttp connection = new RawHttp(service.service.port())) {
+            RawHttp.Answer missing = connection.send("HEAD", path);
+            RawHttp.Answer wrong = connection.send("HEAD", path, "X-API-Key", "wk_not-a-real-key");
+            RawHttp.Answer own = connection.send("HEAD", path, "X-API-Key", user.path("api_key").asText());
+            RawHttp.Answer others = connection.send("HEAD", other, "X-API-Key", user.path("api_key").asText());
+            RawHttp.Answer get = connection.send("GET", path, "X-API-Key", user.path("api_key").asText());
+
+            assertThat(missing.status()).isEqualTo(401);
+            assertThat(missing.header("www-authenticate")).startsWith("Bearer");
+            assertThat(missing.header("content-type")).startsWith("application/problem+json");
+            assertThat(wrong.status()).isEqualTo(401);
+            assertThat(own.status()).isEqualTo(200);
+            assertThat(own.header("content-length")).isEqualTo(Integer.toString(get.body().length));
+            assertThat(others.status()).isEqualTo(404); // as GET: another user's resource does not exist for it
+            assertThat(get.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void headOnAStreamedRouteSendsTheLengthOfTheStreamOnly() {
+        try (RawHttp connection = new RawHttp(service.service.port())) {
+            RawHttp.Answer head = connection.send("HEAD", "/users/stream", "X-API-Key", TestService.ADMIN_KEY);
+            RawHttp.Answer next = connection.send("GET", "/health/live");
+
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("content-type")).startsWith("application/x-ndjson");
+            assertThat(Long.parseLong(head.header("content-length"))).isPositive();
+            assertThat(next.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void headIsCountedOnceAsHeadOfTheGetRoute() {
+        String id = Long.toString(service.createUser(unique("hm"), 0).path("id").asLong());
+        double before = requests("HEAD", "/users/{id}");
+        double getsBefore = requests("GET", "/users/{id}");
+
+        Response head = service.admin("HEAD", "/users/" + id, null);
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.text()).isEmpty();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> requests("HEAD", "/users/{id}") == before + 1);
+        assertThat(requests("GET", "/users/{id}")).isEqualTo(getsBefore);
+    }
+
+    private double requests(String method, String template) {
+        return service.service.context().registry().find("http.server.requests").tag("method", method)
+                .tag("uri", template).timers().stream().mapToDouble(timer -> timer.count()).sum();
+    }
+
+    @Test
+    void headOnAPathWithoutGetIsA405WithoutTheBody() {
+        try (RawHttp connection = new RawHttp(service.service.port())) {
+            RawHttp.Answer head = connection.send("HEAD", "/transfer", "X-API-Key", TestService.ADMIN_KEY);
+            RawHttp.Answer next = connection.send("GET", "/health/live");
+
+            assertThat(head.status()).isEqualTo(405);
+            assertThat(head.header("allow")).isEqualTo("POST, OPTIONS");
+            assertThat(next.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void optionsNamesThePathsMethodsOnlyAfterTheKey() {
+        JsonNode user = service.createUser(unique("opt"), 0);
+        String path = "/users/" + user.path("id").asLong();
+
+        Response missing = service.call("OPTIONS", path, null, null);
+        Response wrong = service.call("OPTIONS", path, "wk_not-a-real-key", null);
+        Response allowed = service.call("OPTIONS", path, user.path("api_key").asText(), null);
+        Response users = service.admin("OPTIONS", "/users", null);
+        Response usersAsUser = service.call("OPTIONS", "/users", user.path("api_key").asText(), null);
+
+        assertProblem(missing, 401, "unauthorized");
+        assertProblem(wrong, 401, "unauthorized");
+        assertThat(missing.header("Allow")).isNull();
+        assertThat(allowed.status()).isEqualTo(204);
+        assertThat(allowed.header("Allow")).isEqualTo("GET, HEAD, PATCH, DELETE, OPTIONS");
+        assertThat(users.status()).isEqualTo(204);
+        assertThat(users.header("Allow")).isEqualTo("GET, HEAD, POST, OPTIONS");
+        assertProblem(usersAsUser, 403, "forbidden"); // every route of /users is the admin's
+    }
+
+    @Test
+    void optionsOnAPublicPathNeedsNoKeyAndOnAnUnknownOneIsA404() {
+        Response live = service.call("OPTIONS", "/health/live", null, null);
+        Response unknown = service.admin("OPTIONS", "/nope/nothing", null);
+
+        assertThat(live.status()).isEqualTo(204);
+        assertThat(live.header("Allow")).isEqualTo("GET, HEAD, OPTIONS");
+        assertProblem(unknown, 404, "route_not_found");
     }
 
     // --- users ---

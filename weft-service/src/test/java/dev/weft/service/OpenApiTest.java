@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +64,38 @@ class OpenApiTest {
         }
 
         assertThat(specOperations()).isEqualTo(routes);
+    }
+
+    @Test
+    void namesItsServerRelativeToWhereItWasFetched() {
+        JsonNode servers = service.get("/openapi.json", null).json().path("servers");
+
+        // relative, so it is right behind any proxy and never built from a client's Host header
+        assertThat(servers).hasSize(1);
+        assertThat(servers.get(0).path("url").asText()).isEqualTo("/");
+    }
+
+    @Test
+    void namesEveryOperationUniquelyByWhatItDoes() {
+        Map<String, String> ids = new TreeMap<>();
+        spec.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> ids.put(
+                operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(),
+                operation.getValue().path("operationId").asText(""))));
+
+        assertThat(ids.values()).doesNotHaveDuplicates()
+                .allMatch(id -> id.matches("(get|list|stream|create|update|put|delete|rotate|transfer|process|cancel"
+                        + "|reset)[A-Z][A-Za-z]*"), "a verb, then what it acts on, in camelCase");
+        assertThat(ids).containsAllEntriesOf(Map.of(
+                "GET /users/{id}", "getUser",
+                "GET /users", "listUsers",
+                "POST /users", "createUser",
+                "PATCH /users/{id}", "updateUser",
+                "GET /videos", "listVideos",
+                "GET /videos/{video_id}", "getVideo",
+                "POST /process-video", "processVideo",
+                "POST /transfer", "transferCredits",
+                "GET /health/ready", "getReadiness",
+                "GET /openapi.json", "getOpenApi"));
     }
 
     @Test

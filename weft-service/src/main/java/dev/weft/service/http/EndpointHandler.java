@@ -14,10 +14,11 @@ import java.util.Objects;
 /**
  * Runs one route's {@link dev.weft.service.Endpoint}: gives it an {@link Exchange} (the matched route, its decoded path
  * parameters, the caller, the request id) inside the request's {@link dev.weft.core.Deadline} (bound by
- * {@link RequestIdFilter}), and answers {@code 204} if it sent
- * nothing. A failure it leaves to the error handler ({@link ProblemErrorHandler}), except the two that must not get a
- * problem: a client that went away or stopped sending (the connection is closed quietly and the request counted as
- * 499 or 408), and a failure after a streamed answer began (it is logged and counted; the client sees the body end).
+ * {@link RequestIdFilter}), and answers {@code 204} if it sent nothing. A {@code HEAD} request runs the {@code GET}
+ * route's endpoint with a {@link HeadResponse}, which sends the status and headers only. A failure it leaves to the
+ * error handler ({@link ProblemErrorHandler}), except the two that must not get a problem: a client that went away or
+ * stopped sending (the connection is closed quietly and the request counted as 499 or 408), and a failure after a
+ * streamed answer began (it is logged and counted; the client sees the body end).
  *
  * <p>Thread-safe; one per route.
  */
@@ -38,12 +39,13 @@ final class EndpointHandler implements Handler {
         // every weft route is matched by a TemplateMatcher, whose path carries the decoded parameters
         Map<String, String> params = request.path() instanceof TemplateMatcher.TemplatePath matched
                 ? matched.params() : Map.of();
-        Exchange exchange = Exchange.create(request, response, route, params, state.principal(), state.requestId(),
-                json);
+        // a HEAD runs the GET endpoint; its answer goes out without the body
+        Exchange exchange = Exchange.create(request, HeadResponse.forRequest(request, response), route, params,
+                state.principal(), state.requestId(), json);
         try {
             route.endpoint().handle(exchange); // inside the request's Deadline, bound by RequestIdFilter
             if (!response.isSent() && !exchange.streamed()) {
-                response.status(Status.NO_CONTENT_204).send();
+                exchange.response().status(Status.NO_CONTENT_204).send();
             }
         } catch (Throwable failure) {
             if (ClientDisconnects.status(failure) == 0 && !exchange.streamed() && !response.isSent()) {

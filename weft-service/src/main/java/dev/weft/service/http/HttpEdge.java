@@ -5,6 +5,7 @@ import dev.weft.service.ApiKeys;
 import dev.weft.service.Json;
 import dev.weft.service.Routes;
 import dev.weft.service.Tracing;
+import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.Handler;
@@ -15,7 +16,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,7 +29,9 @@ import java.util.Objects;
  *   {@link dev.weft.core.Deadline}), {@link TracingFilter} when tracing is on (the server span, W3C
  *   {@code traceparent} honoured) and {@link RequestMetricsFilter} ({@code http.server.requests}, access log);
  *   <li>Helidon's routing: one route per method and template, matched by a {@link TemplateMatcher}, literal segments
- *   before parameters ({@code /users/stream} before {@code /users/{id}});
+ *   before parameters ({@code /users/stream} before {@code /users/{id}}); every {@code GET} route takes {@code HEAD}
+ *   too (answered without the body, {@link HeadResponse}), and every template has an {@code OPTIONS} route answering
+ *   {@code 204} with {@code Allow} ({@link AllowedMethods}) behind the key check of its most open route;
  *   <li>on a route that is not public, Helidon's {@code SecureHandler} with {@link ApiKeySecurity}: the key (401), its
  *   rate-limit bucket by hash before any lookup (429), its principal (401), the admin role (403);
  *   <li>{@link EndpointHandler}, which runs the module's {@link dev.weft.service.Endpoint};
@@ -57,6 +62,9 @@ public final class HttpEdge implements AutoCloseable {
             Objects.requireNonNull(requestTimeout, "requestTimeout");
         }
     }
+
+    private static final Comparator<Registered> MORE_LITERALS_FIRST =
+            Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed();
 
     private final WebServer server;
 
@@ -107,14 +115,31 @@ public final class HttpEdge implements AutoCloseable {
 
     private static void routing(HttpRouting.Builder routing, Settings settings, List<Routes.Route> routes,
             ApiKeySecurity security, Json json, MeterRegistry registry, Tracing tracing) {
-        List<ProblemErrorHandler.RouteShape> shapes = new ArrayList<>();
+        List<AllowedMethods.RouteShape> shapes = new ArrayList<>();
         List<Registered> registered = new ArrayList<>();
+        Map<String, Access> optionsAccess = new LinkedHashMap<>();
         for (Routes.Route route : routes) {
             TemplateMatcher matcher = new TemplateMatcher(route.template());
-            shapes.add(new ProblemErrorHandler.RouteShape(route.method(), matcher));
+            shapes.add(new AllowedMethods.RouteShape(route.method(), matcher));
             registered.add(new Registered(route, matcher));
+            optionsAccess.merge(route.template(), resolved(route.access(), settings), HttpEdge::moreOpen);
         }
-        ProblemErrorHandler problems = new ProblemErrorHandler(shapes, json);
+        // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
+        // (a stable sort: among equals, registration order decides, as it did before)
+        registered.sort(MORE_LITERALS_FIRST);
+        AllowedMethods allowedMethods = new AllowedMethods(shapes);
+        List<Registered> options = new ArrayList<>();
+        for (Map.Entry<String, Access> template : optionsAccess.entrySet()) {
+            // OPTIONS answers Allow behind the key check of the template's most open route: it tells a caller only
+            // what that caller could learn by calling
+            Routes.Route route = new Routes.Route(Method.OPTIONS, template.getKey(), template.getValue(), 0,
+                    allowedMethods::answerOptions);
+            options.add(new Registered(route, new TemplateMatcher(template.getKey())));
+        }
+        // after every module route: Helidon tries routes in order, so the other requests never pass these
+        options.sort(MORE_LITERALS_FIRST);
+        registered.addAll(options);
+        ProblemErrorHandler problems = new ProblemErrorHandler(allowedMethods, json);
         routing.security(security).addFilter(new RequestIdFilter(settings.requestTimeout()));
         if (tracing.enabled()) {
             // only with an SDK: without one, no filter, so tracing costs a request nothing
@@ -123,22 +148,34 @@ public final class HttpEdge implements AutoCloseable {
         }
         routing.addFilter(new RequestMetricsFilter(registry))
                 .error(Throwable.class, problems);
-        // Helidon takes the first route that matches; with more literal segments first, a literal beats a parameter
-        // (a stable sort: among equals, registration order decides, as it did before)
-        registered.sort(Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed());
         for (Registered entry : registered) {
             Routes.Route route = entry.route();
             Handler handler = new EndpointHandler(route, json, problems);
-            Access access = route.access() == Access.METRICS
-                    ? (settings.metricsPublic() ? Access.PUBLIC : Access.ADMIN) : route.access();
-            handler = switch (access) {
+            handler = switch (resolved(route.access(), settings)) {
                 case PUBLIC -> handler;
                 case AUTHENTICATED -> SecureHandler.authenticate().wrap(handler);
                 case ADMIN -> SecureHandler.authenticate().andAuthorize(ApiKeySecurity.ADMIN_ROLE).wrap(handler);
                 case METRICS -> throw new IllegalStateException("resolved above");
             };
-            routing.route(HttpRoute.builder().methods(route.method()).path(entry.matcher()).handler(handler));
+            // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
+            // (method HEAD); EndpointHandler drops the body
+            Method[] methods = route.method().equals(Method.GET) ? new Method[] {Method.GET, Method.HEAD}
+                    : new Method[] {route.method()};
+            routing.route(HttpRoute.builder().methods(methods).path(entry.matcher()).handler(handler));
         }
+    }
+
+    /** @return who may call a route once {@link Access#METRICS} is resolved by the settings */
+    private static Access resolved(Access access, Settings settings) {
+        if (access == Access.METRICS) {
+            return settings.metricsPublic() ? Access.PUBLIC : Access.ADMIN;
+        }
+        return access;
+    }
+
+    /** @return of two resolved accesses, the one that lets more callers in */
+    private static Access moreOpen(Access one, Access other) {
+        return one.compareTo(other) <= 0 ? one : other; // PUBLIC, AUTHENTICATED, ADMIN: declared most open first
     }
 
     /** A route and its matcher, sorted for registration. */

@@ -5,7 +5,6 @@ import dev.weft.core.WeftException;
 import dev.weft.service.Json;
 import dev.weft.service.ProblemException;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Method;
 import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ErrorHandler;
@@ -13,11 +12,9 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * security or its rate limit becomes an {@code application/problem+json} answer, decided once here.
  * <ul>
  *   <li>Helidon's "no route" ({@link NotFoundException}) is 405 {@code method_not_allowed} with {@code Allow} when the
- *   path exists for other methods (Helidon's routing has no 405), else 404 {@code route_not_found}.
+ *   path exists for other methods ({@link AllowedMethods}; Helidon's routing has no 405), else 404
+ *   {@code route_not_found}.
  *   <li>A {@link WeftException} answers with its kind's status ({@link ErrorKind#httpStatus()}; a
  *   {@link ProblemException} may refine a 400, see {@link ProblemException#refinedStatus()}), {@code Retry-After} for
  *   an unavailable or rate-limited dependency that may recover, and {@code WWW-Authenticate} with a 401. A
@@ -37,6 +35,7 @@ import org.slf4j.LoggerFactory;
  *   those messages name databases and operations.
  *   <li>Anything else is 500 {@code internal_error}, logged once with its stack trace; 5xx answers from a dependency
  *   are logged one line per code a second ({@link FailureLogThrottle}), without a stack.
+ *   <li>A {@code HEAD} request gets the problem's status and headers without its body ({@link HeadResponse}).
  * </ul>
  *
  * <p>Thread-safe.
@@ -45,17 +44,16 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemErrorHandler.class);
     static final String PROBLEM_TYPE = "https://weft.dev/problems/";
 
-    /** A route's method and template, for the {@code Allow} of a 405. */
-    record RouteShape(Method method, TemplateMatcher matcher) {
-    }
-
-    private final List<RouteShape> routes;
+    private final AllowedMethods allowedMethods;
     private final Json json;
     private final FailureLogThrottle failureLogs = new FailureLogThrottle(TimeUnit.SECONDS.toNanos(1));
 
-    /** @param routes every route in registration order @param json the mapper for the bodies */
-    ProblemErrorHandler(List<RouteShape> routes, Json json) {
-        this.routes = List.copyOf(routes);
+    /**
+     * @param allowedMethods the methods of each path, for a 405's {@code Allow}
+     * @param json the mapper for the bodies
+     */
+    ProblemErrorHandler(AllowedMethods allowedMethods, Json json) {
+        this.allowedMethods = Objects.requireNonNull(allowedMethods, "allowedMethods");
         this.json = Objects.requireNonNull(json, "json");
     }
 
@@ -109,16 +107,10 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
      * filter answered it 400 ({@link RequestIdFilter}).
      */
     private ProblemException noRoute(ServerRequest request, ServerResponse response) {
-        Set<String> allowed = new LinkedHashSet<>();
-        for (RouteShape route : routes) {
-            if (route.matcher().match(request.prologue().uriPath()).accepted()) {
-                allowed.add(route.method().text());
-            }
-        }
-        if (allowed.isEmpty()) {
+        String allow = allowedMethods.allow(request.prologue().uriPath());
+        if (allow.isEmpty()) {
             return ProblemException.of(ErrorKind.NOT_FOUND, "route_not_found", "no such endpoint");
         }
-        String allow = String.join(", ", allowed);
         response.header(HeaderNames.ALLOW, allow);
         return ProblemException.of(405, "method_not_allowed",
                 request.prologue().method().text() + " is not allowed here; allowed: " + allow);
@@ -188,7 +180,8 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
         try {
             response.status(Status.create(status));
             response.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
-            response.send(json.write(body(status, problem.code(), problem.detail(),
+            // a HEAD gets the problem's status and headers without its body
+            HeadResponse.forRequest(request, response).send(json.write(body(status, problem.code(), problem.detail(),
                     request.prologue().uriPath().rawPath(), problem.errors())));
         } catch (RuntimeException e) {
             if (ClientDisconnects.status(e) != 0) {
