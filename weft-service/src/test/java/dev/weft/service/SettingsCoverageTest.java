@@ -10,6 +10,7 @@ import dev.weft.http.ApiConfig;
 import dev.weft.service.jobs.JobsConfig;
 import dev.weft.service.provider.Providers;
 import dev.weft.service.provider.VideoProvider;
+import dev.weft.service.settings.ConfigFile;
 import dev.weft.service.settings.Repository;
 import dev.weft.service.settings.Setting;
 import dev.weft.service.settings.SettingGroup;
@@ -158,7 +159,9 @@ class SettingsCoverageTest {
     }
 
     /** Everything {@code weft serve} reads from the environment on its way to start, with the local provider. */
-    private static void readAll(Map<String, String> env) {
+    private static void readAll(Map<String, String> variables) {
+        // as Settings.environment() does for the process environment
+        Map<String, String> env = ConfigFile.under(variables);
         ServiceConfig config = ServiceConfig.fromEnv(env);
         JobsConfig.fromEnv(config.workers(), env);
         try (VideoProvider provider = Providers.fromConfig(null, null, env, new SimpleMeterRegistry(),

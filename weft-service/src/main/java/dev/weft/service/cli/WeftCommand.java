@@ -6,6 +6,7 @@ import dev.weft.db.migrate.MigrationStatus;
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.WeftService;
+import dev.weft.service.settings.Settings;
 import dev.weft.service.settings.SettingsDocs;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -88,7 +89,7 @@ public final class WeftCommand implements Callable<Integer> {
         @Nullable Path dataDir;
 
         ServiceConfig config() {
-            ServiceConfig config = ServiceConfig.fromEnv(System.getenv());
+            ServiceConfig config = ServiceConfig.fromEnv(Settings.environment());
             return dataDir != null ? config.withDataDir(dataDir) : config;
         }
     }

@@ -24,6 +24,7 @@ import static dev.weft.service.settings.SettingType.URL;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -88,6 +89,12 @@ public final class Settings {
             .meaning("Each request's deadline, which bounds its wait for a database connection: past it the request "
                     + "gets `503 pool_exhausted`. While the database is known down, requests that need it get `503` "
                     + "with `Retry-After` at once."));
+
+    /** {@code WEFT_CONFIG_FILE}. */
+    public static final Setting CONFIG_FILE = add(Setting.builder(SERVER, "weft.config-file", "WEFT_CONFIG_FILE")
+            .type(PATH, "unset").meaning("A properties file of settings, one a line, by variable (`WEFT_PORT=8080`) "
+                    + "or key (`weft.port=8080`). Variables and flags win over it. Logging, tracing and `JAVA_OPTS` "
+                    + "cannot be set there (they are read before it)."));
 
     // ---- database (weft-db reads these itself: ConfigUrls.fromEnv) ----
 
@@ -299,6 +306,15 @@ public final class Settings {
     }
 
     private Settings() {
+    }
+
+    /**
+     * @return the process environment with the settings file ({@code WEFT_CONFIG_FILE}) under it; what the service's
+     *     config readers are given
+     * @throws dev.weft.core.InvalidConfigException if the file cannot be read or names an unknown setting
+     */
+    public static Map<String, String> environment() {
+        return ConfigFile.under(System.getenv());
     }
 
     /** @return every setting, in the docs' order (by group, then as listed) */
