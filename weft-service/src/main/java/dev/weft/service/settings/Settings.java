@@ -243,7 +243,8 @@ public final class Settings {
     /** {@code WEFT_JOBS_MAX_ATTEMPTS}. */
     public static final Setting JOBS_MAX_ATTEMPTS = add(Setting.builder(JOBS, "weft.jobs.max-attempts",
             "WEFT_JOBS_MAX_ATTEMPTS").type(INTEGER, 8).range(1, 100)
-            .meaning("Real faults a job may meet before it fails (waits for an open breaker or a `429` do not count)."));
+            .meaning("Real faults a job may meet before it fails (waits for an open breaker or a `429` do not "
+                    + "count)."));
     /** {@code WEFT_JOBS_RETRY_DELAY_MS}. */
     public static final Setting JOBS_RETRY_DELAY = add(jobs("retry-delay", "WEFT_JOBS_RETRY_DELAY_MS", 1000)
             .atLeast(0).meaning("The first backoff after a fault (exponential with full jitter)."));

@@ -96,8 +96,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             // own); asked for only when there is an HTTP provider to limit
             @Nullable BucketStore rateStore = providerUrl == null ? null : context.redis()
                     .map(redis -> redis.link().bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).orElse(null);
-            return Providers.fromConfig(providerUrl, rateStore, Settings.environment(), context.registry(), context.clock(),
-                    context.tracing().openTelemetry());
+            return Providers.fromConfig(providerUrl, rateStore, Settings.environment(), context.registry(),
+                    context.clock(), context.tracing().openTelemetry());
         }, context -> JobsConfig.fromEnv(context.config().workers(), Settings.environment()));
     }
 
