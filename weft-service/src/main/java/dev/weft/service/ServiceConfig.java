@@ -3,15 +3,18 @@ package dev.weft.service;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
+import dev.weft.service.settings.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the service needs to start. Built from the environment ({@link #fromEnv(Map)}) and then adjusted by
+ * Everything the service needs to start. Built from the environment ({@link #fromEnv(Map)}, which reads through the
+ * settings registry {@link Settings}, also the source of {@code docs/CONFIGURATION.md}) and then adjusted by
  * command-line flags through the withers, so flags win.
  *
  * <p>Immutable and thread-safe.
@@ -23,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param workers job workers, stored for the jobs module ({@code WEFT_WORKERS}, default 16)
  * @param database the database; {@code null} for the embedded SQLite file under {@code dataDir}
  *     ({@code DATABASE_URL} and the {@code DATABASE_*} variables)
- * @param redisUrl Redis for the shared cache tier and rate limits, or {@code null} ({@code REDIS_URL})
+ * @param redisUrl Redis for the shared cache tier and rate limits, or {@code null} ({@code WEFT_CACHE_REDIS_URL},
+ *     alias {@code REDIS_URL})
  * @param providerUrl the video provider, or {@code null} for the local one ({@code PROVIDER_URL}); stored for the
  *     jobs module
  * @param adminKey the admin key, or {@code null} to use the stored one or generate it ({@code WEFT_ADMIN_KEY})
@@ -70,28 +74,28 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (bind.isBlank()) {
-            throw new InvalidConfigException("weft.bind", bind, "must name an address");
+            throw new InvalidConfigException(Settings.BIND.label(), bind, "must name an address");
         }
         if (port < 0 || port > 65535) {
-            throw new InvalidConfigException("weft.port", port, "must be 0..65535");
+            throw new InvalidConfigException(Settings.PORT.label(), port, "must be 0..65535");
         }
         if (workers < 0 || workers > 1024) {
-            throw new InvalidConfigException("weft.workers", workers, "must be 0..1024");
+            throw new InvalidConfigException(Settings.WORKERS.label(), workers, "must be 0..1024");
         }
         if (maxBody < 1024) {
-            throw new InvalidConfigException("weft.max-body", maxBody, "must be >= 1024 bytes");
+            throw new InvalidConfigException(Settings.MAX_BODY.label(), maxBody, "must be >= 1024 bytes");
         }
         if (maxUpload < 1024) {
-            throw new InvalidConfigException("weft.max-upload", maxUpload, "must be >= 1024 bytes");
+            throw new InvalidConfigException(Settings.MAX_UPLOAD.label(), maxUpload, "must be >= 1024 bytes");
         }
         if (rateLimit < 1) {
-            throw new InvalidConfigException("weft.rate-limit", rateLimit, "must be >= 1 request per second");
+            throw new InvalidConfigException(Settings.RATE_LIMIT.label(), rateLimit, "must be >= 1 request per second");
         }
         if (shutdownGrace.isNegative()) {
-            throw new InvalidConfigException("weft.shutdown-grace", shutdownGrace, "must not be negative");
+            throw new InvalidConfigException(Settings.SHUTDOWN_GRACE.label(), shutdownGrace, "must not be negative");
         }
         if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new InvalidConfigException("weft.request-timeout (WEFT_REQUEST_TIMEOUT)", requestTimeout,
+            throw new InvalidConfigException(Settings.REQUEST_TIMEOUT.label(), requestTimeout,
                     "must be at least 100 ms");
         }
         if (redisUrl != null && redisUrl.isBlank()) {
@@ -159,36 +163,40 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     }
 
     /**
-     * Reads the config from the environment; also checks {@code WEFT_LOG_FORMAT}, which logback has already applied
-     * (an unknown value is refused here, so the start fails instead of logging in a format nobody asked for).
+     * Reads the config from the environment through the settings registry ({@link Settings}: each variable is
+     * parsed and range-checked there, and an error names it); also checks {@code WEFT_LOG_FORMAT},
+     * {@code WEFT_LOG_LEVEL} and {@code WEFT_ACCESS_LOG}, which logback has already applied (an unknown value is
+     * refused here, so the start fails instead of logging in a way nobody asked for).
      *
      * @param env environment variables
      * @return the config they describe, defaults for the rest
      * @throws InvalidConfigException naming the first invalid variable
      */
     public static ServiceConfig fromEnv(Map<String, String> env) {
-        // logback read it already (LogConfigurator, which cannot stop the JVM, fell back to ecs): refuse it here
+        // logback read them already (LogConfigurator, which cannot stop the JVM, fell back to defaults): refuse here
         LogFormat.of(env.get(LogFormat.SETTING));
+        Settings.LOG_LEVEL.text(env);
+        Settings.ACCESS_LOG.text(env);
         ServiceConfig base = defaults();
-        boolean hasDatabase = env.containsKey("DATABASE_URL") || env.containsKey("WEFT_DB_URL")
-                || env.containsKey("DATABASE_TYPE") || env.containsKey("WEFT_DB_TYPE");
-        String adminKey = env.get("WEFT_ADMIN_KEY");
+        // present even if empty: DatabaseConfig.fromEnv then says what is missing instead of falling back to SQLite
+        boolean hasDatabase = Stream.of(Settings.DB_URL, Settings.DB_TYPE)
+                .flatMap(setting -> setting.variables().stream()).anyMatch(env::containsKey);
         return new ServiceConfig(
-                env.getOrDefault("WEFT_BIND", base.bind()),
-                intVar(env, "WEFT_PORT", base.port()),
-                Path.of(env.getOrDefault("WEFT_DATA_DIR", base.dataDir().toString())),
-                intVar(env, "WEFT_WORKERS", base.workers()),
+                Settings.BIND.text(env, base.bind()),
+                Settings.PORT.integer(env, base.port()),
+                Path.of(Settings.DATA_DIR.text(env, base.dataDir().toString())),
+                Settings.WORKERS.integer(env, base.workers()),
                 hasDatabase ? DatabaseConfig.fromEnv(env) : null,
-                env.get("REDIS_URL"),
-                env.get("PROVIDER_URL"),
-                adminKey == null || adminKey.isEmpty() ? null : Secret.of(adminKey),
-                longVar(env, "WEFT_MAX_BODY", base.maxBody()),
-                longVar(env, "WEFT_MAX_UPLOAD", base.maxUpload()),
-                intVar(env, "WEFT_RATE_LIMIT", base.rateLimit()),
-                boolVar(env, "WEFT_METRICS_PUBLIC", false),
-                Duration.ofSeconds(longVar(env, "WEFT_SHUTDOWN_GRACE", base.shutdownGrace().toSeconds())),
-                durationVar(env, "WEFT_REQUEST_TIMEOUT", base.requestTimeout()),
-                boolVar(env, "WEFT_INFO_PUBLIC", false));
+                Settings.REDIS_URL.text(env),
+                Settings.PROVIDER_URL.text(env),
+                Settings.ADMIN_KEY.secret(env),
+                Settings.MAX_BODY.number(env, base.maxBody()),
+                Settings.MAX_UPLOAD.number(env, base.maxUpload()),
+                Settings.RATE_LIMIT.integer(env, base.rateLimit()),
+                Settings.METRICS_PUBLIC.bool(env, false),
+                Settings.SHUTDOWN_GRACE.seconds(env, base.shutdownGrace()),
+                Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()),
+                Settings.INFO_PUBLIC.bool(env, false));
     }
 
     /** @return the database to open: the configured one or the embedded SQLite file */
@@ -277,42 +285,5 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     public ServiceConfig withRequestTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic);
-    }
-
-    private static Duration durationVar(Map<String, String> env, String name, Duration fallback) {
-        String text = env.get(name);
-        return text == null || text.isBlank() ? fallback : dev.weft.core.Checks.parseSeconds(name, text);
-    }
-
-    private static int intVar(Map<String, String> env, String name, int fallback) {
-        long value = longVar(env, name, fallback);
-        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
-            throw new InvalidConfigException(name, value, "is out of range");
-        }
-        return (int) value;
-    }
-
-    private static long longVar(Map<String, String> env, String name, long fallback) {
-        String text = env.get(name);
-        if (text == null || text.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(text.strip());
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigException(name, text, "must be an integer", e);
-        }
-    }
-
-    private static boolean boolVar(Map<String, String> env, String name, boolean fallback) {
-        String text = env.get(name);
-        if (text == null || text.isBlank()) {
-            return fallback;
-        }
-        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw new InvalidConfigException(name, text, "must be true or false");
-        };
     }
 }

@@ -6,6 +6,8 @@ import dev.weft.db.migrate.MigrationStatus;
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.WeftService;
+import dev.weft.service.settings.Settings;
+import dev.weft.service.settings.SettingsDocs;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,7 +89,7 @@ public final class WeftCommand implements Callable<Integer> {
         @Nullable Path dataDir;
 
         ServiceConfig config() {
-            ServiceConfig config = ServiceConfig.fromEnv(System.getenv());
+            ServiceConfig config = ServiceConfig.fromEnv(Settings.environment());
             return dataDir != null ? config.withDataDir(dataDir) : config;
         }
     }
@@ -96,13 +98,14 @@ public final class WeftCommand implements Callable<Integer> {
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = {"Runs the HTTP service. With no configuration: SQLite under ./weft-data/, in-process cache,"
                     + " migrations applied, 127.0.0.1:8080, a generated admin key printed once.",
-                "Environment: DATABASE_URL and DATABASE_*, REDIS_URL, PROVIDER_URL, WEFT_ADMIN_KEY, WEFT_MAX_BODY,"
-                    + " WEFT_MAX_UPLOAD, WEFT_RATE_LIMIT, WEFT_METRICS_PUBLIC, WEFT_INFO_PUBLIC,"
-                    + " WEFT_LOG_FORMAT (ecs, logstash or text)."
-                    + " Flags win over the environment."})
+                "Every setting is an environment variable (listed below, from the settings registry); the flags"
+                    + " win over theirs."})
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin
         DataOptions data = new DataOptions();
+
+        @CommandLine.Mixin
+        SettingsFooter settings = new SettingsFooter();
 
         @Option(names = "--port", description = "Port (env WEFT_PORT, default 8080; 0 picks a free one).")
         @Nullable Integer port;
@@ -135,6 +138,17 @@ public final class WeftCommand implements Callable<Integer> {
                     + " (docs at /docs)");
             System.out.flush();
             return KEEP_RUNNING;
+        }
+    }
+
+    /** Adds the settings registry's list ({@link SettingsDocs#helpLines()}) to the help of the command it joins. */
+    @Command
+    static final class SettingsFooter {
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        void joined(CommandLine.Model.CommandSpec command) {
+            // picocli formats footer lines: a % in a default must stay a %
+            command.usageMessage().footer(SettingsDocs.helpLines().stream()
+                    .map(line -> line.replace("%", "%%")).toArray(String[]::new));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.weft.service.jobs;
 import dev.weft.core.Backoff;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.RetryPolicy;
+import dev.weft.service.settings.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -108,7 +109,7 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
     /**
      * Reads {@code WEFT_JOBS_LEASE_MS}, {@code WEFT_JOBS_POLL_MS}, {@code WEFT_JOBS_IDLE_POLL_MS},
      * {@code WEFT_JOBS_MAX_ATTEMPTS}, {@code WEFT_JOBS_RETRY_DELAY_MS}, {@code WEFT_JOBS_MAX_RETRY_DELAY_MS},
-     * {@code WEFT_JOBS_DEADLINE_MS}; the
+     * {@code WEFT_JOBS_DEADLINE_MS} through the settings registry ({@link Settings}); the
      * worker count comes from the service config ({@code --workers} / {@code WEFT_WORKERS}).
      *
      * @param workers the worker count
@@ -119,14 +120,14 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
     public static JobsConfig fromEnv(int workers, Map<String, String> env) {
         JobsConfig base = defaults();
         return new JobsConfig(workers,
-                millis(env, "WEFT_JOBS_LEASE_MS", base.lease()),
-                millis(env, "WEFT_JOBS_POLL_MS", base.pollInterval()),
-                millis(env, "WEFT_JOBS_IDLE_POLL_MS", base.idlePoll()),
-                (int) number(env, "WEFT_JOBS_MAX_ATTEMPTS", base.maxAttempts()),
-                millis(env, "WEFT_JOBS_RETRY_DELAY_MS", base.retryDelay()),
-                millis(env, "WEFT_JOBS_MAX_RETRY_DELAY_MS", base.maxRetryDelay()),
+                Settings.JOBS_LEASE.millis(env, base.lease()),
+                Settings.JOBS_POLL.millis(env, base.pollInterval()),
+                Settings.JOBS_IDLE_POLL.millis(env, base.idlePoll()),
+                Settings.JOBS_MAX_ATTEMPTS.integer(env, base.maxAttempts()),
+                Settings.JOBS_RETRY_DELAY.millis(env, base.retryDelay()),
+                Settings.JOBS_MAX_RETRY_DELAY.millis(env, base.maxRetryDelay()),
                 base.stopTimeout(),
-                millis(env, "WEFT_JOBS_DEADLINE_MS", base.deadline()));
+                Settings.JOBS_DEADLINE.millis(env, base.deadline()));
     }
 
     /** @param value workers @return a copy */
@@ -179,21 +180,5 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
      */
     public Duration backoff(int failures, RandomGenerator random) {
         return retryPolicy().backoff().delay(Math.max(failures, 1), null, random);
-    }
-
-    private static Duration millis(Map<String, String> env, String name, Duration fallback) {
-        return Duration.ofMillis(number(env, name, fallback.toMillis()));
-    }
-
-    private static long number(Map<String, String> env, String name, long fallback) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigException(name, value, "must be an integer");
-        }
     }
 }

@@ -5,6 +5,7 @@ import dev.weft.core.ratelimit.BucketStore;
 import dev.weft.http.ApiClient;
 import dev.weft.http.ApiClientBuilder;
 import dev.weft.http.ApiConfig;
+import dev.weft.service.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
@@ -65,18 +66,7 @@ public final class Providers {
             Map<String, String> env, MeterRegistry registry, Clock clock, @Nullable OpenTelemetry openTelemetry) {
         Objects.requireNonNull(env, "env");
         if (providerUrl == null) {
-            String millis = env.get("WEFT_LOCAL_PROVIDER_MS");
-            Duration time = LocalProvider.DEFAULT_PROCESSING_TIME;
-            if (millis != null && !millis.isBlank()) {
-                try {
-                    time = Duration.ofMillis(Long.parseLong(millis.trim()));
-                } catch (NumberFormatException e) {
-                    throw new InvalidConfigException("WEFT_LOCAL_PROVIDER_MS", millis, "must be an integer");
-                }
-                if (time.isNegative() || time.compareTo(Duration.ofHours(1)) > 0) {
-                    throw new InvalidConfigException("WEFT_LOCAL_PROVIDER_MS", millis, "must be 0..3600000");
-                }
-            }
+            Duration time = Settings.LOCAL_PROVIDER_TIME.millis(env, LocalProvider.DEFAULT_PROCESSING_TIME);
             return LocalProvider.create(time, clock);
         }
         Map<String, String> settings = new HashMap<>(env);

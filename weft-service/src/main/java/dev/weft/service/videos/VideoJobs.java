@@ -21,6 +21,7 @@ import dev.weft.service.provider.ProviderHealth;
 import dev.weft.service.provider.ProviderOpsModule;
 import dev.weft.service.provider.Providers;
 import dev.weft.service.provider.VideoProvider;
+import dev.weft.service.settings.Settings;
 import dev.weft.service.usage.UsageModule;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -95,9 +96,9 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             // own); asked for only when there is an HTTP provider to limit
             @Nullable BucketStore rateStore = providerUrl == null ? null : context.redis()
                     .map(redis -> redis.link().bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).orElse(null);
-            return Providers.fromConfig(providerUrl, rateStore, System.getenv(), context.registry(), context.clock(),
-                    context.tracing().openTelemetry());
-        }, context -> JobsConfig.fromEnv(context.config().workers(), System.getenv()));
+            return Providers.fromConfig(providerUrl, rateStore, Settings.environment(), context.registry(),
+                    context.clock(), context.tracing().openTelemetry());
+        }, context -> JobsConfig.fromEnv(context.config().workers(), Settings.environment()));
     }
 
     /**

@@ -1,0 +1,361 @@
+package dev.weft.service.settings;
+
+import static dev.weft.service.settings.SettingGroup.CACHE;
+import static dev.weft.service.settings.SettingGroup.DATABASE;
+import static dev.weft.service.settings.SettingGroup.JOBS;
+import static dev.weft.service.settings.SettingGroup.LAUNCHER;
+import static dev.weft.service.settings.SettingGroup.LOGGING;
+import static dev.weft.service.settings.SettingGroup.PROVIDER;
+import static dev.weft.service.settings.SettingGroup.PROVIDER_CLIENT;
+import static dev.weft.service.settings.SettingGroup.SERVER;
+import static dev.weft.service.settings.SettingGroup.TRACING;
+import static dev.weft.service.settings.SettingType.BOOLEAN;
+import static dev.weft.service.settings.SettingType.BYTES;
+import static dev.weft.service.settings.SettingType.INTEGER;
+import static dev.weft.service.settings.SettingType.JVM_OPTIONS;
+import static dev.weft.service.settings.SettingType.LIST;
+import static dev.weft.service.settings.SettingType.MILLISECONDS;
+import static dev.weft.service.settings.SettingType.NUMBER;
+import static dev.weft.service.settings.SettingType.PATH;
+import static dev.weft.service.settings.SettingType.SECONDS;
+import static dev.weft.service.settings.SettingType.TEXT;
+import static dev.weft.service.settings.SettingType.URL;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The registry: every setting weft reads, in the order of the docs. The service's own settings are constants that
+ * {@code ServiceConfig}, {@code JobsConfig}, the provider choice and the logging setup read through; the library
+ * modules' settings (weft-db's {@code DATABASE_*}, weft-http's {@code WEFT_HTTP_*}, weft-cache's) are listed here
+ * because their modules cannot see this one, and {@code SettingsCoverageTest} fails when code reads a variable that
+ * is not listed.
+ *
+ * <p>Thread-safe: everything is immutable.
+ */
+public final class Settings {
+    private static final List<Setting> ALL = new ArrayList<>();
+
+    // ---- server ----
+
+    /** {@code WEFT_BIND}. */
+    public static final Setting BIND = add(Setting.builder(SERVER, "weft.bind", "WEFT_BIND").flag("--bind")
+            .type(TEXT, "127.0.0.1").rule("an address of this machine")
+            .meaning("Address to listen on; `0.0.0.0` listens on every interface."));
+    /** {@code WEFT_PORT}. */
+    public static final Setting PORT = add(Setting.builder(SERVER, "weft.port", "WEFT_PORT").flag("--port")
+            .type(INTEGER, 8080).range(0, 65535).meaning("Port to listen on; `0` picks a free one."));
+    /** {@code WEFT_DATA_DIR}. */
+    public static final Setting DATA_DIR = add(Setting.builder(SERVER, "weft.data-dir", "WEFT_DATA_DIR")
+            .flag("--data-dir").type(PATH, "./weft-data")
+            .meaning("Directory of the embedded SQLite database (`weft.db`) and of uploaded videos."));
+    /** {@code WEFT_WORKERS}. */
+    public static final Setting WORKERS = add(Setting.builder(SERVER, "weft.workers", "WEFT_WORKERS")
+            .flag("--workers").type(INTEGER, 16).range(0, 1024)
+            .meaning("Job workers in this instance; `0` runs none (the API still accepts jobs for other instances)."));
+    /** {@code WEFT_ADMIN_KEY}. */
+    public static final Setting ADMIN_KEY = add(Setting.builder(SERVER, "weft.admin-key", "WEFT_ADMIN_KEY")
+            .type(TEXT, "generated on first start").secret()
+            .meaning("The admin API key. Unset: the stored one, or on first start a generated key printed once and "
+                    + "stored only as a hash."));
+    /** {@code WEFT_MAX_BODY}. */
+    public static final Setting MAX_BODY = add(Setting.builder(SERVER, "weft.max-body", "WEFT_MAX_BODY")
+            .type(BYTES, 1L << 20).atLeast(1024).meaning("Largest JSON request body; a larger one gets `413`."));
+    /** {@code WEFT_MAX_UPLOAD}. */
+    public static final Setting MAX_UPLOAD = add(Setting.builder(SERVER, "weft.max-upload", "WEFT_MAX_UPLOAD")
+            .type(BYTES, 512L << 20).atLeast(1024).meaning("Largest video upload (`POST /process-video`)."));
+    /** {@code WEFT_RATE_LIMIT}. */
+    public static final Setting RATE_LIMIT = add(Setting.builder(SERVER, "weft.rate-limit", "WEFT_RATE_LIMIT")
+            .type(INTEGER, 1000).atLeast(1)
+            .meaning("Requests per second per API key; shared by every instance through Redis when a Redis URL is "
+                    + "set (per instance while Redis is down)."));
+    /** {@code WEFT_METRICS_PUBLIC}. */
+    public static final Setting METRICS_PUBLIC = add(Setting.builder(SERVER, "weft.metrics-public",
+            "WEFT_METRICS_PUBLIC").type(BOOLEAN, false).meaning("Whether `GET /metrics` answers without a key."));
+    /** {@code WEFT_INFO_PUBLIC}. */
+    public static final Setting INFO_PUBLIC = add(Setting.builder(SERVER, "weft.info-public", "WEFT_INFO_PUBLIC")
+            .type(BOOLEAN, false).meaning("Whether `GET /info` answers without a key (it names the version, commit "
+                    + "and database type)."));
+    /** {@code WEFT_SHUTDOWN_GRACE}. */
+    public static final Setting SHUTDOWN_GRACE = add(Setting.builder(SERVER, "weft.shutdown-grace",
+            "WEFT_SHUTDOWN_GRACE").type(SECONDS, 10).atLeast(0)
+            .meaning("How long requests in flight may run after a stop signal."));
+    /** {@code WEFT_REQUEST_TIMEOUT}. */
+    public static final Setting REQUEST_TIMEOUT = add(Setting.builder(SERVER, "weft.request-timeout",
+            "WEFT_REQUEST_TIMEOUT").type(SECONDS, 5).atLeast(100)
+            .meaning("Each request's deadline, which bounds its wait for a database connection: past it the request "
+                    + "gets `503 pool_exhausted`. While the database is known down, requests that need it get `503` "
+                    + "with `Retry-After` at once."));
+
+    /** {@code WEFT_CONFIG_FILE}. */
+    public static final Setting CONFIG_FILE = add(Setting.builder(SERVER, "weft.config-file", "WEFT_CONFIG_FILE")
+            .type(PATH, "unset").meaning("A properties file of settings, one a line, by variable (`WEFT_PORT=8080`) "
+                    + "or key (`weft.port=8080`). Variables and flags win over it. Logging, tracing and `JAVA_OPTS` "
+                    + "cannot be set there (they are read before it)."));
+
+    // ---- database (weft-db reads these itself: ConfigUrls.fromEnv) ----
+
+    /** {@code WEFT_DB_URL} / {@code DATABASE_URL}. */
+    public static final Setting DB_URL = add(db("url", "URL").type(URL, "SQLite in the data dir")
+            .secret().rule("`postgresql://`, `mariadb://`, `mysql://` or `sqlite:` (a `jdbc:` prefix is allowed)")
+            .meaning("The database, user and password included, e.g. `postgresql://app:secret@db:5432/app`. "
+                    + "PostgreSQL URLs may name several hosts (`host1,host2`)."));
+    /** {@code WEFT_DB_TYPE} / {@code DATABASE_TYPE}. */
+    public static final Setting DB_TYPE = add(db("type", "TYPE")
+            .choices("postgresql", "postgres", "pg", "mariadb", "mysql", "sqlite", "sqlite3")
+            .meaning("The database product, when the database is given in parts (`HOST`, `PORT`, `NAME`, ...) "
+                    + "instead of a URL."));
+
+    static {
+        add(db("host", "HOST").type(TEXT, "127.0.0.1").meaning("The server's host (with `TYPE`)."));
+        add(db("port", "PORT").type(INTEGER, "the product's port").range(1, 65535)
+                .meaning("The server's port (with `TYPE`)."));
+        add(db("name", "NAME").type(TEXT, "unset").meaning("The database name, or for SQLite the file (with `TYPE`)."));
+        add(db("user", "USER").type(TEXT, "unset").meaning("The user (with `TYPE`)."));
+        add(db("password", "PASSWORD").type(TEXT, "unset").secret()
+                .meaning("The password; also overrides one in the URL."));
+        add(db("pool.size", "POOL_SIZE").type(INTEGER, 10).range(1, 10_000).meaning("Pooled connections."));
+        add(db("pool.max-overflow", "MAX_OVERFLOW").type(INTEGER, 0).range(0, 10_000)
+                .meaning("Connections beyond the pool size opened under load and closed when idle."));
+        add(db("pool.timeout", "POOL_TIMEOUT").type(SECONDS, 30).atLeast(250)
+                .meaning("The longest a caller waits for a connection (a request also stops at "
+                        + "`WEFT_REQUEST_TIMEOUT`)."));
+        add(db("pool.recycle", "POOL_RECYCLE").type(SECONDS, 1800).atLeast(30_000)
+                .meaning("A connection older than this is replaced."));
+        add(db("pool.pre-ping", "POOL_PRE_PING").type(BOOLEAN, true)
+                .meaning("Probe idle connections so a broken one is not handed out."));
+        add(db("pool.idle-timeout", "POOL_IDLE_TIMEOUT").type(SECONDS, 60).atLeast(10_000)
+                .meaning("An overflow connection idle this long is closed."));
+        add(db("pool.max-waiting", "POOL_MAX_WAITING").type(INTEGER, 1000).range(0, 1_000_000)
+                .meaning("Callers that may wait for a connection at once; more get `503 pool_exhausted` at once."));
+        add(db("statement-timeout", "STATEMENT_TIMEOUT").type(SECONDS, 30).atLeast(0)
+                .meaning("Timeout of a statement that sets none of its own; `0` for none."));
+        add(db("connect-timeout", "CONNECT_TIMEOUT").type(SECONDS, 10).atLeast(100)
+                .meaning("The longest the driver waits to open a connection."));
+        add(db("retry.max-retries", "MAX_RETRIES").type(INTEGER, 3).range(0, 100)
+                .meaning("Retries of a transient fault (reads, and transactions on a serialization failure)."));
+        add(db("retry.delay", "RETRY_DELAY").type(SECONDS, 0.05).atLeast(0)
+                .meaning("The first retry's backoff (exponential with full jitter)."));
+        add(db("slow-query-threshold", "SLOW_QUERY_THRESHOLD").type(SECONDS, 1).atLeast(0)
+                .meaning("Queries at least this slow are kept in the slow-query list (`GET /metrics/database`)."));
+        add(db("key-batching", "KEY_BATCHING").type(BOOLEAN, true)
+                .meaning("Send concurrent reads of one key column (e.g. `GET /users/{id}`) as one `IN (...)` query."));
+        add(db("key-batching.max-batch-size", "KEY_BATCH_SIZE").type(INTEGER, 128).range(1, 10_000)
+                .meaning("Keys in one batched read."));
+        add(db("key-batching.max-in-flight", "KEY_BATCHES_IN_FLIGHT").type(INTEGER, 1).range(1, 10_000)
+                .meaning("Batched reads of one reader running at once."));
+        add(db("instance-name", "INSTANCE_NAME").type(TEXT, "primary")
+                .meaning("The database's name in logs, metric tags and errors."));
+        // the database start-up wait (issue 23, item 1) belongs here, after the pool and connect settings
+        add(Setting.builder(DATABASE, "weft.db.native-cache", "XDG_CACHE_HOME").type(PATH, "~/.cache")
+                .meaning("The SQLite driver's native library is unpacked once under `$XDG_CACHE_HOME/weft` "
+                        + "(else `~/.cache/weft`) instead of into the temporary directory on every start."));
+    }
+
+    // ---- cache ----
+
+    /** {@code WEFT_CACHE_REDIS_URL} / {@code REDIS_URL}. */
+    public static final Setting REDIS_URL = add(Setting.builder(CACHE, "weft.cache.redis.url",
+            "WEFT_CACHE_REDIS_URL").alias("REDIS_URL").type(URL, "unset").secret().rule("`redis://` or `rediss://`")
+            .meaning("Redis for the shared cache tier (in front: an in-process one), cache invalidation across "
+                    + "instances and shared rate limits."));
+
+    static {
+        add(Setting.builder(CACHE, "weft.cache.namespace", "WEFT_CACHE_NAMESPACE").type(TEXT, "weft")
+                .meaning("Prefix of every Redis key, for applications that read `RedisConfig.fromEnv` "
+                        + "(weft-cache-redis); `weft serve` uses the default."));
+    }
+
+    // ---- provider ----
+
+    /** {@code PROVIDER_URL}. */
+    public static final Setting PROVIDER_URL = add(Setting.builder(PROVIDER, "weft.provider.url", "PROVIDER_URL")
+            .type(URL, "unset: the local provider")
+            .meaning("Base URL of the video provider (e.g. a `weft provider` or the real service). "
+                    + "`WEFT_HTTP_PROVIDER_BASE_URL`, when set, wins."));
+    /** {@code WEFT_LOCAL_PROVIDER_MS}. */
+    public static final Setting LOCAL_PROVIDER_TIME = add(Setting.builder(PROVIDER, "weft.provider.local.time",
+            "WEFT_LOCAL_PROVIDER_MS").type(MILLISECONDS, 3000).range(0, 3_600_000)
+            .meaning("How long the local provider takes per video."));
+
+    static {
+        client("BASE_URL", URL, "`PROVIDER_URL`", "The provider's base URL.", "an absolute http(s) URL");
+        client("CONNECT_TIMEOUT", SECONDS, 10, "The longest to wait to connect.", "at least 1 ms");
+        client("RESPONSE_TIMEOUT", SECONDS, 30, "The longest to wait between bytes of a response.", "at least 1 ms");
+        client("TOTAL_TIMEOUT", SECONDS, 60, "The longest one call may take, retries included.", "at least 1 ms");
+        client("MAX_RETRIES", INTEGER, 3, "Retries of a call that failed in a retryable way.", "0 to 100");
+        client("RETRY_DELAY", SECONDS, 1, "The first retry's backoff.", "at least 0");
+        client("BACKOFF_FACTOR", NUMBER, 2.0, "Growth of the backoff per retry.", "1.0 to 100.0");
+        client("MAX_RETRY_DELAY", SECONDS, 30, "Cap of the backoff.", "at least `RETRY_DELAY`");
+        client("RETRY_BUDGET", NUMBER, 0.2, "Retries allowed per first attempt, so retries cannot multiply an "
+                + "outage.", "0.0 to 10.0");
+        client("MAX_CONNECTIONS", INTEGER, 100, "Pooled connections in all.", "at least 1");
+        client("MAX_CONNECTIONS_PER_HOST", INTEGER, 10, "Pooled connections per host.", "at least 1");
+        client("MAX_CONCURRENT_PER_HOST", INTEGER, "`MAX_CONNECTIONS_PER_HOST`", "Calls in flight per host "
+                + "(bulkhead); callers beyond it wait in line.", "1 to 1000000");
+        client("VERIFY_TLS", BOOLEAN, true, "Verify the server's certificate and host name.", "");
+        client("TRUST_STORE", PATH, "the JDK's", "A trust store (PKCS#12) for the provider's certificate.", "");
+        add(Setting.builder(PROVIDER_CLIENT, "weft.http.provider.trust-store-password",
+                "WEFT_HTTP_PROVIDER_TRUST_STORE_PASSWORD").type(TEXT, "unset").secret()
+                .meaning("The trust store's password."));
+        client("COMPRESSION", BOOLEAN, true, "Ask for gzip responses.", "");
+        client("KEEP_ALIVE", BOOLEAN, true, "Reuse connections.", "");
+        client("CACHE", BOOLEAN, false, "Cache `GET` responses that allow it.", "");
+        client("CACHE_TTL", SECONDS, 300, "The response cache's time to live.", "");
+        client("RATE_LIMIT", INTEGER, 100, "Calls per second per host (shared through Redis when set).",
+                "1 to 10000000");
+        client("RATE_LIMIT_WAIT", SECONDS, 5, "The longest a call waits for the rate limit before failing with "
+                + "`rate_limited`.", "at least 0");
+        client("BREAKER_PRESET", SettingType.CHOICE, "unset", "`guides`: the design guides' breaker (5 calls, 60 s), "
+                + "applied before the other breaker settings.", "guides");
+        client("BREAKER_THRESHOLD", INTEGER, 20, "Calls in the breaker's window before it may open.", "1 to 10000");
+        client("BREAKER_WINDOW", SECONDS, 10, "The breaker's sliding window.", "at least 1 s");
+        client("BREAKER_FAILURE_RATE", INTEGER, 50, "Failure percentage that opens the breaker.", "1 to 100");
+        client("BREAKER_SLOW_CALL", SECONDS, 10, "A call at least this slow counts as slow.", "at least 1 ms");
+        client("BREAKER_SLOW_CALL_RATE", INTEGER, 80, "Slow-call percentage that opens the breaker.", "1 to 100");
+        client("BREAKER_OPEN_TIME", SECONDS, 5, "How long the breaker stays open before it lets a probe through.",
+                "at least 1 ms");
+        add(Setting.builder(PROVIDER_CLIENT, "weft.http.provider.bearer-token", "WEFT_HTTP_PROVIDER_BEARER_TOKEN")
+                .type(TEXT, "unset").secret().meaning("Sent as `Authorization: Bearer ...`."));
+        add(Setting.builder(PROVIDER_CLIENT, "weft.http.provider.api-key", "WEFT_HTTP_PROVIDER_API_KEY")
+                .type(TEXT, "unset").secret().meaning("Sent in the `API_KEY_HEADER` header."));
+        client("API_KEY_HEADER", TEXT, "X-API-Key", "The header that carries `API_KEY`.", "");
+        client("USER_AGENT", TEXT, "weft-http/0.1", "The `User-Agent` header.", "");
+        client("ALLOWED_HOSTS", LIST, "the base URL's host", "Hosts the client may call (comma-separated).", "");
+    }
+
+    // ---- jobs ----
+
+    /** {@code WEFT_JOBS_LEASE_MS}. */
+    public static final Setting JOBS_LEASE = add(jobs("lease", "WEFT_JOBS_LEASE_MS", 6000).atLeast(500)
+            .meaning("A claimed job's lease, renewed every third of it; a dead instance's jobs move to another "
+                    + "after about this long."));
+    /** {@code WEFT_JOBS_POLL_MS}. */
+    public static final Setting JOBS_POLL = add(jobs("poll-interval", "WEFT_JOBS_POLL_MS", 500).atLeast(10)
+            .rule("below `WEFT_JOBS_LEASE_MS`")
+            .meaning("How often a running job polls the provider for its status; must be below the lease."));
+    /** {@code WEFT_JOBS_IDLE_POLL_MS}. */
+    public static final Setting JOBS_IDLE_POLL = add(jobs("idle-poll", "WEFT_JOBS_IDLE_POLL_MS", 1000).atLeast(10)
+            .meaning("How often idle workers look for work no signal announced (jobs of other instances)."));
+    /** {@code WEFT_JOBS_MAX_ATTEMPTS}. */
+    public static final Setting JOBS_MAX_ATTEMPTS = add(Setting.builder(JOBS, "weft.jobs.max-attempts",
+            "WEFT_JOBS_MAX_ATTEMPTS").type(INTEGER, 8).range(1, 100)
+            .meaning("Real faults a job may meet before it fails (waits for an open breaker or a `429` do not "
+                    + "count)."));
+    /** {@code WEFT_JOBS_RETRY_DELAY_MS}. */
+    public static final Setting JOBS_RETRY_DELAY = add(jobs("retry-delay", "WEFT_JOBS_RETRY_DELAY_MS", 1000)
+            .atLeast(0).meaning("The first backoff after a fault (exponential with full jitter)."));
+    /** {@code WEFT_JOBS_MAX_RETRY_DELAY_MS}. */
+    public static final Setting JOBS_MAX_RETRY_DELAY = add(jobs("max-retry-delay", "WEFT_JOBS_MAX_RETRY_DELAY_MS",
+            60_000).rule("at least `WEFT_JOBS_RETRY_DELAY_MS`").meaning("Cap of the backoff."));
+    /** {@code WEFT_JOBS_DEADLINE_MS}. */
+    public static final Setting JOBS_DEADLINE = add(jobs("deadline", "WEFT_JOBS_DEADLINE_MS", 3_600_000)
+            .range(1000, 30L * 24 * 3_600_000)
+            .meaning("A job not done by then fails; provider waits (open breaker, `429`) never fail it before."));
+
+    // ---- logging ----
+
+    /** {@code WEFT_LOG_FORMAT}. */
+    public static final Setting LOG_FORMAT = add(Setting.builder(LOGGING, "weft.log.format", "WEFT_LOG_FORMAT")
+            .property("WEFT_LOG_FORMAT").choices("ecs", "json", "logstash", "text").defaults("ecs")
+            .meaning("`ecs`: Elastic Common Schema JSON lines (`json` is an alias); `logstash`: "
+                    + "logstash-logback-encoder's schema; `text`: plain lines for a terminal."));
+    /** {@code WEFT_LOG_LEVEL}. */
+    public static final Setting LOG_LEVEL = add(Setting.builder(LOGGING, "weft.log.level", "WEFT_LOG_LEVEL")
+            .property("WEFT_LOG_LEVEL").choices("trace", "debug", "info", "warn", "error", "off").defaults("info")
+            .meaning("The root log level (HikariCP stays at `warn`)."));
+    /** {@code WEFT_ACCESS_LOG}. */
+    public static final Setting ACCESS_LOG = add(Setting.builder(LOGGING, "weft.log.access", "WEFT_ACCESS_LOG")
+            .property("WEFT_ACCESS_LOG").choices("off", "on", "trace", "debug", "info", "warn", "error")
+            .defaults("off").meaning("The access log, one line per request: `on` or `info` turns it on "
+                    + "(`/metrics` counts every request either way)."));
+    /** {@code logback.configurationFile}. */
+    public static final Setting LOGBACK_FILE = add(Setting.builder(LOGGING, "logback.configuration-file", null)
+            .property("logback.configurationFile").type(PATH, "unset")
+            .meaning("A logback configuration that replaces weft's logging setup (as would a `logback.xml` on the "
+                    + "class path); give it in `JAVA_OPTS`."));
+
+    // ---- tracing ----
+
+    /** {@code OTEL_EXPORTER_OTLP_ENDPOINT}. */
+    public static final Setting OTLP_ENDPOINT = add(otel("exporter.otlp.endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT",
+            URL, "unset").meaning("Set: traces are exported over OTLP to this collector."));
+    /** {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}. */
+    public static final Setting OTLP_TRACES_ENDPOINT = add(otel("exporter.otlp.traces.endpoint",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", URL, "unset")
+            .meaning("Set: traces are exported over OTLP to this endpoint."));
+    /** {@code OTEL_TRACES_EXPORTER}. */
+    public static final Setting TRACES_EXPORTER = add(otel("traces.exporter", "OTEL_TRACES_EXPORTER", TEXT, "unset")
+            .meaning("Set to anything but `none`: traces are exported with that exporter (`otlp`, `console`, ...)."));
+    /** {@code OTEL_SDK_DISABLED}. */
+    public static final Setting SDK_DISABLED = add(otel("sdk.disabled", "OTEL_SDK_DISABLED", BOOLEAN, false)
+            .meaning("`true` turns tracing off whatever else is set."));
+    /** {@code OTEL_SERVICE_NAME}. */
+    public static final Setting SERVICE_NAME = add(Setting.builder(TRACING, "otel.service.name", "OTEL_SERVICE_NAME")
+            .property("OTEL_SERVICE_NAME").type(TEXT, "weft")
+            .meaning("The service's name in traces and in every log line (`service.name`)."));
+
+    // ---- launcher ----
+
+    static {
+        add(Setting.builder(LAUNCHER, "java.options", "JAVA_OPTS").type(JVM_OPTIONS, "unset")
+                .meaning("Options for the JVM that `bin/weft` starts (e.g. `-Xmx1g`); they come after weft's own "
+                        + "(`-Xms64m`, the AOT cache), so they win."));
+    }
+
+    private Settings() {
+    }
+
+    /**
+     * @return the process environment with the settings file ({@code WEFT_CONFIG_FILE}) under it; what the service's
+     *     config readers are given
+     * @throws dev.weft.core.InvalidConfigException if the file cannot be read or names an unknown setting
+     */
+    public static Map<String, String> environment() {
+        return ConfigFile.under(System.getenv());
+    }
+
+    /** @return every setting, in the docs' order (by group, then as listed) */
+    public static List<Setting> all() {
+        return ALL.stream().sorted(Comparator.comparing(Setting::group)).toList();
+    }
+
+    /**
+     * @param variable an environment variable
+     * @return the setting it sets, as its main variable or an alias
+     */
+    public static Optional<Setting> byVariable(String variable) {
+        return ALL.stream().filter(setting -> setting.variables().contains(variable)).findFirst();
+    }
+
+    private static Setting add(Setting.Builder builder) {
+        Setting setting = builder.build();
+        ALL.add(setting);
+        return setting;
+    }
+
+    private static Setting.Builder db(String key, String suffix) {
+        return Setting.builder(DATABASE, "weft.db." + key, "WEFT_DB_" + suffix).alias("DATABASE_" + suffix);
+    }
+
+    private static Setting.Builder jobs(String key, String env, long defaultMillis) {
+        return Setting.builder(JOBS, "weft.jobs." + key, env).type(MILLISECONDS, defaultMillis);
+    }
+
+    private static Setting.Builder otel(String key, String env, SettingType type, Object defaultShown) {
+        return Setting.builder(TRACING, "otel." + key, env).property("otel." + key).type(type, defaultShown);
+    }
+
+    private static void client(String suffix, SettingType type, Object defaultShown, String meaning, String rule) {
+        String key = "weft.http.provider." + suffix.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Setting.Builder builder = Setting.builder(PROVIDER_CLIENT, key, "WEFT_HTTP_PROVIDER_" + suffix)
+                .type(type, defaultShown).meaning(meaning).rule(rule);
+        if (type == SettingType.CHOICE) {
+            builder.choices(rule);
+        }
+        add(builder);
+    }
+}
