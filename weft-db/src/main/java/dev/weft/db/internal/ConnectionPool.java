@@ -107,6 +107,16 @@ public final class ConnectionPool implements AutoCloseable {
         this.hikari = new HikariDataSource(hikariConfig);
     }
 
+    /**
+     * Checks that the JDBC driver of a database's type is on the class path.
+     *
+     * @param config the database
+     * @throws dev.weft.db.DatabaseException ({@code jdbc_driver_missing}) naming the artifact to add
+     */
+    public static void requireDriver(DatabaseConfig config) {
+        JdbcDrivers.require(config.type(), config.name());
+    }
+
     /** @return the pool's name */
     public String name() {
         return name;
