@@ -1,6 +1,8 @@
 package dev.weft.service.cli;
 
 import dev.weft.core.WeftException;
+import dev.weft.db.ConnectFailure;
+import dev.weft.db.DatabaseUnreachableException;
 import dev.weft.db.migrate.MigrationResult;
 import dev.weft.db.migrate.MigrationStatus;
 import dev.weft.service.ServiceConfig;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * <p>Not thread-safe; run once per process.
  */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
-        description = "The weft service and its tools.",
+        description = "The weft service and its tools.", footer = WeftCommand.EXIT_CODES,
         subcommands = {WeftCommand.Serve.class, WeftCommand.Migrate.class, WeftCommand.Health.class,
             WeftCommand.Users.class, dev.weft.service.provider.ProviderCommand.class,
             CommandLine.HelpCommand.class})
@@ -37,8 +39,18 @@ public final class WeftCommand implements Callable<Integer> {
     public static final int FAILED = 1;
     /** Exit code: bad usage. */
     public static final int USAGE = 2;
-    /** Exit code: configuration or I/O error. */
+    /** Exit code: configuration or I/O error; a start that cannot begin (port in use, no such database...). */
     public static final int CONFIG = 3;
+    /** Exit code: the database could not be reached within the start-up wait (it may come up later). */
+    public static final int DATABASE_UNAVAILABLE = 4;
+    /** The exit codes, as the help footer of {@code weft} and {@code weft serve} lists them. */
+    static final String EXIT_CODES = "%nExit codes:%n"
+            + "  0  success (serve: stopped by a signal after a clean shutdown)%n"
+            + "  1  the operation failed, or found a problem, at run time%n"
+            + "  2  usage error (unknown option or command, bad argument)%n"
+            + "  3  invalid configuration, or the start cannot begin: port in use, address not of this machine,%n"
+            + "     database does not exist, login refused, data directory not writable%n"
+            + "  4  the database could not be reached within the start-up wait (WEFT_DB_STARTUP_WAIT)%n";
     /** Returned by {@link #run} when {@code serve} is running and the process must not exit. */
     public static final int KEEP_RUNNING = -1;
 
@@ -68,7 +80,10 @@ public final class WeftCommand implements Callable<Integer> {
     private static int failed(Exception failure, PrintWriter err) {
         if (failure instanceof WeftException weft) {
             err.println("weft: " + weft.getMessage() + " (" + weft.code() + ")");
-            return weft.kind() == dev.weft.core.ErrorKind.INVALID_INPUT ? CONFIG : FAILED;
+            if (weft.kind() == dev.weft.core.ErrorKind.INVALID_INPUT) {
+                return CONFIG;
+            }
+            return weft instanceof DatabaseUnreachableException ? DATABASE_UNAVAILABLE : FAILED;
         }
         err.println("weft: " + failure);
         return FAILED;
@@ -98,8 +113,13 @@ public final class WeftCommand implements Callable<Integer> {
                     + " migrations applied, 127.0.0.1:8080, a generated admin key printed once.",
                 "Environment: DATABASE_URL and DATABASE_*, REDIS_URL, PROVIDER_URL, WEFT_ADMIN_KEY, WEFT_MAX_BODY,"
                     + " WEFT_MAX_UPLOAD, WEFT_RATE_LIMIT, WEFT_METRICS_PUBLIC, WEFT_INFO_PUBLIC,"
-                    + " WEFT_LOG_FORMAT (ecs, logstash or text)."
-                    + " Flags win over the environment."})
+                    + " WEFT_DB_STARTUP_WAIT, WEFT_LOG_FORMAT (ecs, logstash or text)."
+                    + " Flags win over the environment.",
+                "Before any work the start checks that it can listen on the address and connect to the database;"
+                    + " each failed connect is printed at once with its cause. A cause that may pass (refused,"
+                    + " unknown host, timeout, locked file) is retried for the start-up wait; one that cannot"
+                    + " (no such database, login refused, directory not writable) ends the start at once."},
+            footer = EXIT_CODES)
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin
         DataOptions data = new DataOptions();
@@ -113,6 +133,10 @@ public final class WeftCommand implements Callable<Integer> {
         @Option(names = "--workers", description = "Job workers (env WEFT_WORKERS, default 16).")
         @Nullable Integer workers;
 
+        @Option(names = "--db-wait", paramLabel = "SECONDS", description = "How long the start waits for a database"
+                + " it cannot reach yet, in seconds or ISO-8601 (env WEFT_DB_STARTUP_WAIT, default 30; 0 tries once).")
+        @Nullable String databaseWait;
+
         @Override
         public Integer call() {
             ServiceConfig config = data.config();
@@ -125,8 +149,11 @@ public final class WeftCommand implements Callable<Integer> {
             if (workers != null) {
                 config = config.withWorkers(workers);
             }
-            WeftService service = WeftService.builder(config).build()
-                    .start();
+            if (databaseWait != null) {
+                config = config.withDatabaseWait(dev.weft.core.Checks.parseSeconds("--db-wait", databaseWait));
+            }
+            WeftService service = WeftService.builder(config).onDatabaseWait(new WaitNotices(config.databaseWait()))
+                    .build().start();
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "weft-shutdown"));
             service.generatedAdminKey().ifPresent(key -> {
                 System.out.println("weft: generated admin key (shown once, stored hashed): " + key);
@@ -135,6 +162,24 @@ public final class WeftCommand implements Callable<Integer> {
                     + " (docs at /docs)");
             System.out.flush();
             return KEEP_RUNNING;
+        }
+    }
+
+    /** Prints each failed connect of the start-up wait on stderr at once, with the time left to wait. */
+    static final class WaitNotices implements java.util.function.Consumer<ConnectFailure> {
+        private final long deadlineNanos;
+
+        WaitNotices(Duration wait) {
+            this.deadlineNanos = System.nanoTime() + wait.toNanos();
+        }
+
+        @Override
+        public void accept(ConnectFailure failure) {
+            long left = Math.max(0, (java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos
+                    - System.nanoTime()) + 999) / 1000);
+            System.err.println("weft: waiting for the database: " + failure.description() + " (" + failure.reason()
+                    .code() + "; trying again for up to " + left + " s, WEFT_DB_STARTUP_WAIT)");
+            System.err.flush();
         }
     }
 
