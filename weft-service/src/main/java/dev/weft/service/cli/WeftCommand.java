@@ -45,12 +45,13 @@ public final class WeftCommand implements Callable<Integer> {
     public static final int DATABASE_UNAVAILABLE = 4;
     /** The exit codes, as the help footer of {@code weft} and {@code weft serve} lists them. */
     static final String EXIT_CODES = "%nExit codes:%n"
-            + "  0  success (serve: stopped by a signal after a clean shutdown)%n"
+            + "  0  success%n"
             + "  1  the operation failed, or found a problem, at run time%n"
-            + "  2  usage error (unknown option or command, bad argument)%n"
-            + "  3  invalid configuration, or the start cannot begin: port in use, address not of this machine,%n"
-            + "     database does not exist, login refused, data directory not writable%n"
-            + "  4  the database could not be reached within the start-up wait (WEFT_DB_STARTUP_WAIT)%n";
+            + "  2  usage error: unknown option or command, bad argument%n"
+            + "  3  invalid setting, or the start cannot begin: port in use, address not%n"
+            + "     of this machine, no such database, login refused, directory not writable%n"
+            + "  4  the database could not be reached within the start-up wait%n"
+            + "     (--db-wait, WEFT_DB_STARTUP_WAIT)%n";
     /** Returned by {@link #run} when {@code serve} is running and the process must not exit. */
     public static final int KEEP_RUNNING = -1;
 
