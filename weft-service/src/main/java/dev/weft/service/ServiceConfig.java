@@ -42,11 +42,15 @@ import org.jspecify.annotations.Nullable;
  *     gets 503 {@code pool_exhausted} instead of queueing behind the pool's own acquire timeout (30 s by default)
  * @param infoPublic whether {@code GET /info} needs no key ({@code WEFT_INFO_PUBLIC}, default false): it names the
  *     version, commit and database type, which help an attacker pick an exploit
+ * @param databaseWait how long a start waits for a database it cannot connect to while the cause may pass
+ *     (refused, unknown host, timeout, a locked SQLite file) before it gives up ({@code WEFT_DB_STARTUP_WAIT} or
+ *     {@code --db-wait}, seconds or ISO-8601, default 30 s); a cause that cannot pass (no such database, login
+ *     refused, directory not writable) ends the start at once
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
         long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-        boolean infoPublic) {
+        boolean infoPublic, Duration databaseWait) {
     /** Default {@link #bind()}. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
@@ -66,6 +70,11 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      * a client (most give up after 10-30 s) still gets an answer it can act on.
      */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Default {@link #databaseWait()}: long enough for a database started alongside (compose, a pod) to come up,
+     * short enough that a wrong address is reported within a supervisor's patience.
+     */
+    public static final Duration DEFAULT_DATABASE_WAIT = Duration.ofSeconds(30);
 
     /** Validates every field. */
     public ServiceConfig {
@@ -73,6 +82,7 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(databaseWait, "databaseWait");
         if (bind.isBlank()) {
             throw new InvalidConfigException(Settings.BIND.label(), bind, "must name an address");
         }
@@ -97,6 +107,10 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
             throw new InvalidConfigException(Settings.REQUEST_TIMEOUT.label(), requestTimeout,
                     "must be at least 100 ms");
+        }
+        if (databaseWait.isNegative()) {
+            throw new InvalidConfigException(Settings.DB_STARTUP_WAIT.label(), databaseWait,
+                    "must not be negative");
         }
         if (redisUrl != null && redisUrl.isBlank()) {
             redisUrl = null;
@@ -155,11 +169,38 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 metricsPublic, shutdownGrace, requestTimeout, false);
     }
 
+    /**
+     * The config with the default {@link #databaseWait()}; the constructor from before that setting existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     * @param requestTimeout each request's deadline
+     * @param infoPublic whether {@code GET /info} needs no key
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
+            boolean infoPublic) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, requestTimeout, infoPublic, DEFAULT_DATABASE_WAIT);
+    }
+
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
                 null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_REQUEST_TIMEOUT, false);
+                DEFAULT_REQUEST_TIMEOUT, false, DEFAULT_DATABASE_WAIT);
     }
 
     /**
@@ -196,7 +237,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 Settings.METRICS_PUBLIC.bool(env, false),
                 Settings.SHUTDOWN_GRACE.seconds(env, base.shutdownGrace()),
                 Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()),
-                Settings.INFO_PUBLIC.bool(env, false));
+                Settings.INFO_PUBLIC.bool(env, false),
+                Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()));
     }
 
     /** @return the database to open: the configured one or the embedded SQLite file */
@@ -212,78 +254,84 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     /** @param value the bind address @return a copy */
     public ServiceConfig withBind(String value) {
         return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
         return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
         return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the database @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the admin key or {@code null} @return a copy */
     public ServiceConfig withAdminKey(@Nullable Secret value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the body limit @return a copy */
     public ServiceConfig withMaxBody(long value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value requests per second per key @return a copy */
     public ServiceConfig withRateLimit(int value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value whether {@code GET /info} is public @return a copy */
     public ServiceConfig withInfoPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait);
     }
 
     /** @param value whether /metrics is public @return a copy */
     public ServiceConfig withMetricsPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
     }
 
     /** @param value each request's deadline @return a copy */
     public ServiceConfig withRequestTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait);
+    }
+
+    /** @param value how long a start waits for the database @return a copy */
+    public ServiceConfig withDatabaseWait(Duration value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value);
     }
 }

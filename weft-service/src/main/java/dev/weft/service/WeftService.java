@@ -1,13 +1,18 @@
 package dev.weft.service;
 
 import dev.weft.core.ratelimit.BucketMode;
+import dev.weft.db.ConnectFailure;
+import dev.weft.db.ConnectProbe;
 import dev.weft.db.DatabaseType;
+import dev.weft.db.DatabaseUnreachableException;
 import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationResult;
 import dev.weft.service.http.HttpEdge;
 import dev.weft.service.http.RateLimiter;
 import io.micrometer.core.instrument.TimeGauge;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,8 +46,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class WeftService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WeftService.class);
-    /** How long a start waits for a database that weft-db reports down before it gives up. */
-    private static final Duration STARTUP_DATABASE_WAIT = Duration.ofSeconds(10);
 
     private final ServiceContext context;
     private final List<Feature> features;
@@ -71,6 +75,9 @@ public final class WeftService implements AutoCloseable {
         private boolean jvmMetrics = true;
         private List<Feature> features = Features.standard();
         private @Nullable Tracing tracing;
+        private Consumer<ConnectFailure> databaseWaiting = failure -> LOG.atWarn()
+                .setMessage("waiting for the database").addKeyValue("error.type", failure.reason().code())
+                .addKeyValue("reason", failure.description()).log();
 
         private Builder(ServiceConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -111,8 +118,36 @@ public final class WeftService implements AutoCloseable {
             return this;
         }
 
-        /** @return the service, opened (database, caches) but not yet listening */
+        /**
+         * Sets what hears of each failed connect while the build waits for the database (default: a WARN log line);
+         * {@code weft serve} prints each at once.
+         *
+         * @param value told of every failed attempt that will be tried again
+         * @return this
+         */
+        public Builder onDatabaseWait(Consumer<ConnectFailure> value) {
+            this.databaseWaiting = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /**
+         * Checks what a start needs before doing any work (the address can be listened on; the data directory can
+         * be created; the database accepts a connection, waited for up to {@link ServiceConfig#databaseWait()}),
+         * then opens the database and caches.
+         *
+         * @return the service, opened (database, caches) but not yet listening
+         * @throws dev.weft.core.WeftException if the address cannot be listened on
+         * @throws DatabaseUnreachableException if the database cannot be used: at once for a cause that cannot
+         *     pass (no such database, login refused, directory not writable), after the wait for any other
+         */
         public WeftService build() {
+            // a port in use (or an address not of this machine) ends the start before the database is opened or
+            // migrated; a bind probe, not listening early, so nothing answers before the service is ready
+            HttpEdge.checkCanListen(config.bind(), config.port());
+            if (config.database() == null) {
+                createDataDirectory(config.dataDir());
+            }
+            ConnectProbe.of(config.databaseOrDefault()).await(config.databaseWait(), databaseWaiting);
             List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
             features.forEach(feature -> migrations.addAll(feature.migrations()));
             Tracing chosen = tracing != null ? tracing
@@ -122,12 +157,36 @@ public final class WeftService implements AutoCloseable {
     }
 
     /**
-     * Migrates, waiting up to {@link #STARTUP_DATABASE_WAIT} while the database cannot be reached: a database
-     * restarting as the service starts (or a first health probe that failed) should not end the start at once. A
-     * database still unreachable after that ends it, with the cause.
+     * Creates the data directory of the embedded database, or says in one line why it cannot be.
+     *
+     * @throws DatabaseUnreachableException ({@code directory_not_writable}) naming the directory and the setting
+     */
+    private static void createDataDirectory(java.nio.file.Path dataDir) {
+        String fix = "choose another with --data-dir or WEFT_DATA_DIR";
+        ConnectFailure failure = ConnectFailure.unwritableDirectory(dataDir, fix);
+        IOException error = null;
+        if (failure == null) {
+            try {
+                Files.createDirectories(dataDir);
+                failure = ConnectFailure.unwritableDirectory(dataDir, fix); // created, but on a read-only mount?
+            } catch (IOException e) {
+                error = e;
+                failure = new ConnectFailure(ConnectFailure.Reason.NOT_WRITABLE, "directory "
+                        + dataDir.toAbsolutePath() + " cannot be created: " + fix);
+            }
+        }
+        if (failure != null) {
+            throw new DatabaseUnreachableException("data " + failure.description(), failure, error);
+        }
+    }
+
+    /**
+     * Migrates, waiting up to {@link ServiceConfig#databaseWait()} while weft-db reports the database down: the
+     * build connected a moment ago, but a database restarting as the service starts (or a first health probe that
+     * failed) should not end the start at once. A database still unreachable after that ends it, with the cause.
      */
     private MigrationResult migrateOnceReachable() {
-        long deadline = System.nanoTime() + STARTUP_DATABASE_WAIT.toNanos();
+        long deadline = System.nanoTime() + context.config().databaseWait().toNanos();
         while (true) {
             try {
                 return context.migrations().migrate();

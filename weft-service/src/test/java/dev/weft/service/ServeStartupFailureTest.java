@@ -35,6 +35,8 @@ class ServeStartupFailureTest {
             assertThat(result.stdout()).as("nothing claims to listen").noneMatch(line -> line.contains("listening"));
             assertThat(result.humanLines()).as(result.toString()).containsExactly("weft: port " + port
                     + " is in use: choose another with --port or WEFT_PORT (port_in_use)");
+            // found before any database work: the embedded database was not even created, let alone migrated
+            assertThat(dir.resolve("data")).doesNotExist();
         }
     }
 
@@ -46,6 +48,7 @@ class ServeStartupFailureTest {
         assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.CONFIG);
         assertThat(result.humanLines()).as(result.toString()).singleElement().asString()
                 .startsWith("weft: cannot listen on 192.0.2.1 (").endsWith("--bind or WEFT_BIND (cannot_listen)");
+        assertThat(dir.resolve("data")).as("checked before any database work").doesNotExist();
     }
 
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {

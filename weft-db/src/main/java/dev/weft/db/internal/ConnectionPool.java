@@ -32,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConnectionPool implements AutoCloseable {
     private final String name;
+    private final DatabaseConfig config;
     private final HikariDataSource hikari;
     private final String jdbcUrl;
     private final Dialect dialect;
@@ -60,6 +61,7 @@ public final class ConnectionPool implements AutoCloseable {
     public ConnectionPool(DatabaseConfig config, Dialect dialect, @Nullable MeterRegistry registry) {
         JdbcDrivers.require(config.type(), config.name()); // before Hikari, whose own error names no artifact
         this.name = config.name();
+        this.config = config;
         this.size = config.pool().size();
         this.maxConnections = config.pool().maxConnections();
         this.acquireTimeoutNanos = config.pool().acquireTimeout().toNanos();
@@ -105,6 +107,16 @@ public final class ConnectionPool implements AutoCloseable {
         }
         dialect.beforeFirstConnection();
         this.hikari = new HikariDataSource(hikariConfig);
+    }
+
+    /**
+     * Checks that the JDBC driver of a database's type is on the class path.
+     *
+     * @param config the database
+     * @throws dev.weft.db.DatabaseException ({@code jdbc_driver_missing}) naming the artifact to add
+     */
+    public static void requireDriver(DatabaseConfig config) {
+        JdbcDrivers.require(config.type(), config.name());
     }
 
     /** @return the pool's name */
@@ -204,8 +216,9 @@ public final class ConnectionPool implements AutoCloseable {
             if (e.getCause() != null) {
                 suspect(); // it could not open a connection: have the database checked now
             }
-            throw new ConnectFailedException("pool '" + name + "': cannot open a connection ("
-                    + cause.getClass().getSimpleName() + ")", state, e);
+            // the root cause and its fix (refused, no such database...), not the driver's class name
+            throw new ConnectFailedException("pool '" + name + "': cannot open a connection: "
+                    + dev.weft.db.ConnectFailure.of(e, config).description(), state, e);
         }
     }
 

@@ -41,6 +41,12 @@ final class SqliteDialect extends Dialect {
     }
 
     @Override
+    public void boundProbe(Properties properties, java.time.Duration bound) {
+        // a probe waits this long for a lock another process holds, not the pool's busy timeout
+        properties.setProperty("busy_timeout", Long.toString(Math.max(1, bound.toMillis())));
+    }
+
+    @Override
     protected char quoteChar() {
         return '"';
     }

@@ -1,6 +1,8 @@
 package dev.weft.service.cli;
 
 import dev.weft.core.WeftException;
+import dev.weft.db.ConnectFailure;
+import dev.weft.db.DatabaseUnreachableException;
 import dev.weft.db.migrate.MigrationResult;
 import dev.weft.db.migrate.MigrationStatus;
 import dev.weft.service.ServiceConfig;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Parameters;
  * <p>Not thread-safe; run once per process.
  */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
-        description = "The weft service and its tools.",
+        description = "The weft service and its tools.", footer = WeftCommand.EXIT_CODES,
         subcommands = {WeftCommand.Serve.class, WeftCommand.Migrate.class, WeftCommand.Health.class,
             WeftCommand.Users.class, dev.weft.service.provider.ProviderCommand.class,
             CommandLine.HelpCommand.class})
@@ -39,8 +41,19 @@ public final class WeftCommand implements Callable<Integer> {
     public static final int FAILED = 1;
     /** Exit code: bad usage. */
     public static final int USAGE = 2;
-    /** Exit code: configuration or I/O error. */
+    /** Exit code: configuration or I/O error; a start that cannot begin (port in use, no such database...). */
     public static final int CONFIG = 3;
+    /** Exit code: the database could not be reached within the start-up wait (it may come up later). */
+    public static final int DATABASE_UNAVAILABLE = 4;
+    /** The exit codes, as the help footer of {@code weft} and {@code weft serve} lists them. */
+    static final String EXIT_CODES = "%nExit codes:%n"
+            + "  0  success%n"
+            + "  1  the operation failed, or found a problem, at run time%n"
+            + "  2  usage error: unknown option or command, bad argument%n"
+            + "  3  invalid setting, or the start cannot begin: port in use, address not%n"
+            + "     of this machine, no such database, login refused, directory not writable%n"
+            + "  4  the database could not be reached within the start-up wait%n"
+            + "     (--db-wait, WEFT_DB_STARTUP_WAIT)%n";
     /** Returned by {@link #run} when {@code serve} is running and the process must not exit. */
     public static final int KEEP_RUNNING = -1;
 
@@ -70,7 +83,10 @@ public final class WeftCommand implements Callable<Integer> {
     private static int failed(Exception failure, PrintWriter err) {
         if (failure instanceof WeftException weft) {
             err.println("weft: " + weft.getMessage() + " (" + weft.code() + ")");
-            return weft.kind() == dev.weft.core.ErrorKind.INVALID_INPUT ? CONFIG : FAILED;
+            if (weft.kind() == dev.weft.core.ErrorKind.INVALID_INPUT) {
+                return CONFIG;
+            }
+            return weft instanceof DatabaseUnreachableException ? DATABASE_UNAVAILABLE : FAILED;
         }
         err.println("weft: " + failure);
         return FAILED;
@@ -99,7 +115,11 @@ public final class WeftCommand implements Callable<Integer> {
             description = {"Runs the HTTP service. With no configuration: SQLite under ./weft-data/, in-process cache,"
                     + " migrations applied, 127.0.0.1:8080, a generated admin key printed once.",
                 "Every setting is an environment variable (listed below, from the settings registry); the flags"
-                    + " win over theirs."})
+                    + " win over theirs.",
+                "Before any work the start checks that it can listen on the address and connect to the database;"
+                    + " each failed connect is printed at once with its cause. A cause that may pass (refused,"
+                    + " unknown host, timeout, locked file) is retried for the start-up wait; one that cannot"
+                    + " (no such database, login refused, directory not writable) ends the start at once."})
     static final class Serve implements Callable<Integer> {
         @CommandLine.Mixin
         DataOptions data = new DataOptions();
@@ -116,6 +136,10 @@ public final class WeftCommand implements Callable<Integer> {
         @Option(names = "--workers", description = "Job workers (env WEFT_WORKERS, default 16).")
         @Nullable Integer workers;
 
+        @Option(names = "--db-wait", paramLabel = "SECONDS", description = "How long the start waits for a database"
+                + " it cannot reach yet, in seconds or ISO-8601 (env WEFT_DB_STARTUP_WAIT, default 30; 0 tries once).")
+        @Nullable String databaseWait;
+
         @Override
         public Integer call() {
             ServiceConfig config = data.config();
@@ -128,8 +152,11 @@ public final class WeftCommand implements Callable<Integer> {
             if (workers != null) {
                 config = config.withWorkers(workers);
             }
-            WeftService service = WeftService.builder(config).build()
-                    .start();
+            if (databaseWait != null) {
+                config = config.withDatabaseWait(dev.weft.core.Checks.parseSeconds("--db-wait", databaseWait));
+            }
+            WeftService service = WeftService.builder(config).onDatabaseWait(new WaitNotices(config.databaseWait()))
+                    .build().start();
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "weft-shutdown"));
             service.generatedAdminKey().ifPresent(key -> {
                 System.out.println("weft: generated admin key (shown once, stored hashed): " + key);
@@ -147,8 +174,28 @@ public final class WeftCommand implements Callable<Integer> {
         @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
         void joined(CommandLine.Model.CommandSpec command) {
             // picocli formats footer lines: a % in a default must stay a %
-            command.usageMessage().footer(SettingsDocs.helpLines().stream()
-                    .map(line -> line.replace("%", "%%")).toArray(String[]::new));
+            // then the exit codes, which the top-level command shows too
+            command.usageMessage().footer(java.util.stream.Stream.concat(SettingsDocs.helpLines().stream()
+                    .map(line -> line.replace("%", "%%")), java.util.stream.Stream.of("", EXIT_CODES))
+                    .toArray(String[]::new));
+        }
+    }
+
+    /** Prints each failed connect of the start-up wait on stderr at once, with the time left to wait. */
+    static final class WaitNotices implements java.util.function.Consumer<ConnectFailure> {
+        private final long deadlineNanos;
+
+        WaitNotices(Duration wait) {
+            this.deadlineNanos = System.nanoTime() + wait.toNanos();
+        }
+
+        @Override
+        public void accept(ConnectFailure failure) {
+            long left = Math.max(0, (java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadlineNanos
+                    - System.nanoTime()) + 999) / 1000);
+            System.err.println("weft: waiting for the database: " + failure.description() + " (" + failure.reason()
+                    .code() + "; trying again for up to " + left + " s, WEFT_DB_STARTUP_WAIT)");
+            System.err.flush();
         }
     }
 

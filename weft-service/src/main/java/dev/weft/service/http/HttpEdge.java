@@ -113,6 +113,22 @@ public final class HttpEdge implements AutoCloseable {
         return new HttpEdge(server);
     }
 
+    /**
+     * Checks that the server could listen on an address, by binding it once and letting it go: a start calls this
+     * before it opens the database and migrates, so that a port in use ends it at once, before any work.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 for any free one
+     * @throws dev.weft.core.WeftException ({@link dev.weft.core.ErrorKind#INVALID_INPUT}: {@code port_in_use},
+     *     {@code port_not_permitted}, {@code cannot_listen}) naming the setting to change
+     */
+    public static void checkCanListen(String bind, int port) {
+        ListenFailure failure = ListenFailure.probe(bind, port);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     private static void routing(HttpRouting.Builder routing, Settings settings, List<Routes.Route> routes,
             ApiKeySecurity security, Json json, MeterRegistry registry, Tracing tracing) {
         List<AllowedMethods.RouteShape> shapes = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The server could not listen: the port is taken, or the address is not one of this machine's. A mistake in the
@@ -29,11 +30,26 @@ final class ListenFailure extends WeftException {
      * @return the failure, with the cause a bind of that address gives now
      */
     static ListenFailure of(String bind, int port) {
+        ListenFailure now = probe(bind, port);
+        return now != null ? now : new ListenFailure("cannot_listen", "could not listen on " + bind + ":" + port
+                + " (the address is free again now): see the log line before this one",
+                new IllegalStateException("the server did not start"));
+    }
+
+    /**
+     * Binds the address once and lets it go: how a start learns, before it opens the database and migrates, that it
+     * could not listen. Port 0 (any free port) is bound too, which finds an address not of this machine.
+     *
+     * @param bind the address to listen on
+     * @param port the port
+     * @return why it cannot be listened on, or {@code null} if the bind worked
+     */
+    static @Nullable ListenFailure probe(String bind, int port) {
         try (ServerSocket probe = new ServerSocket()) {
+            // as Helidon binds (Netty and the JDK set SO_REUSEADDR on Linux): a port in TIME_WAIT is not taken
+            probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(bind, port));
-            return new ListenFailure("cannot_listen", "could not listen on " + bind + ":" + port
-                    + " (the address is free again now): see the log line before this one",
-                    new IllegalStateException("the server did not start"));
+            return null;
         } catch (BindException e) {
             String reason = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
             if (reason.contains("in use")) {

@@ -109,6 +109,14 @@ public final class Settings {
             .meaning("The database product, when the database is given in parts (`HOST`, `PORT`, `NAME`, ...) "
                     + "instead of a URL."));
 
+    /** {@code WEFT_DB_STARTUP_WAIT}. */
+    public static final Setting DB_STARTUP_WAIT = add(Setting.builder(DATABASE, "weft.db.startup-wait",
+            "WEFT_DB_STARTUP_WAIT").flag("--db-wait").type(SECONDS, 30).atLeast(0)
+            .meaning("How long `weft serve` waits for a database it cannot reach yet (connection refused, unknown "
+                    + "host, timeout, a SQLite file locked by another process); each failed attempt is printed at "
+                    + "once with its cause. `0` tries once. Causes that cannot pass (no such database, login "
+                    + "refused, a data directory that cannot be written) end the start at once."));
+
     static {
         add(db("host", "HOST").type(TEXT, "127.0.0.1").meaning("The server's host (with `TYPE`)."));
         add(db("port", "PORT").type(INTEGER, "the product's port").range(1, 65535)
@@ -149,7 +157,6 @@ public final class Settings {
                 .meaning("Batched reads of one reader running at once."));
         add(db("instance-name", "INSTANCE_NAME").type(TEXT, "primary")
                 .meaning("The database's name in logs, metric tags and errors."));
-        // the database start-up wait (issue 23, item 1) belongs here, after the pool and connect settings
         add(Setting.builder(DATABASE, "weft.db.native-cache", "XDG_CACHE_HOME").type(PATH, "~/.cache")
                 .meaning("The SQLite driver's native library is unpacked once under `$XDG_CACHE_HOME/weft` "
                         + "(else `~/.cache/weft`) instead of into the temporary directory on every start."));
