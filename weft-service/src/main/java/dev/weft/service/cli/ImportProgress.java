@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -34,7 +35,7 @@ interface ImportProgress extends AutoCloseable {
      * @return the bar on a terminal, else plain lines
      */
     static ImportProgress create(long total, PrintStream err, boolean terminal) {
-        return terminal ? new Bar(total, err) : new Plain(total, err, System.nanoTime());
+        return terminal ? new Bar(total, err) : new Plain(total, err, System::nanoTime);
     }
 
     /** me.tongfei:progressbar, redrawn on one line. */
@@ -63,19 +64,21 @@ interface ImportProgress extends AutoCloseable {
     final class Plain implements ImportProgress {
         private final long total;
         private final PrintStream err;
+        private final LongSupplier nanoTime;
         private final long started;
         private long lastLine;
 
-        Plain(long total, PrintStream err, long startedNanos) {
+        Plain(long total, PrintStream err, LongSupplier nanoTime) {
             this.total = total;
             this.err = err;
-            this.started = startedNanos;
-            this.lastLine = startedNanos;
+            this.nanoTime = nanoTime;
+            this.started = nanoTime.getAsLong();
+            this.lastLine = started;
         }
 
         @Override
         public void update(long done) {
-            long now = System.nanoTime();
+            long now = nanoTime.getAsLong();
             if (now - lastLine < PLAIN_INTERVAL.toNanos() || done >= total) {
                 return;
             }

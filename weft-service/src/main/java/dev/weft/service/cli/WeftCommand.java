@@ -375,6 +375,9 @@ public final class WeftCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @CommandLine.Mixin
+        Verbosity verbosity = new Verbosity();
+
         @Override
         public Integer call() {
             spec.commandLine().usage(spec.commandLine().getErr());

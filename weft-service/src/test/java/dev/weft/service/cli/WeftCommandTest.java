@@ -208,6 +208,24 @@ class WeftCommandTest {
         assertThat(data).doesNotExist();
     }
 
+    @Test
+    void withoutATerminalProgressIsAPlainLineEveryTenSeconds() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        ImportProgress progress = new ImportProgress.Plain(1000, new java.io.PrintStream(bytes, true,
+                StandardCharsets.UTF_8), now::get);
+
+        now.set(java.time.Duration.ofSeconds(5).toNanos());
+        progress.update(100);
+        now.set(java.time.Duration.ofSeconds(10).toNanos());
+        progress.update(250);
+        now.set(java.time.Duration.ofSeconds(12).toNanos());
+        progress.update(300);
+
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "weft: imported 250 of 1000 rows (25 %), 25 rows/s, about 30s left\n");
+    }
+
     private String writeOne() throws IOException {
         Path file = dir.resolve("one.jsonl");
         Files.writeString(file, "{\"email\":\"gus@example.com\",\"username\":\"gus\"}\n", StandardCharsets.UTF_8);
