@@ -121,16 +121,18 @@ final class UsersImport implements Callable<Integer> {
                 total = countLines();
             }
             Importer importer;
-            try (ServiceContext context = WeftCommand.Migrate.open(data.config());
-                    ImportProgress progress = ImportProgress.create(total, err, Terminals.stderrIsTerminal())) {
+            try (ServiceContext context = WeftCommand.Migrate.open(data.config())) {
                 context.migrations().migrate();
-                importer = new Importer(context, progress);
-                if (columns != null) {
-                    importCsv(columns, importer);
-                } else {
-                    importNdjson(importer);
+                // started after the migrations, so that rows/s and the time left count rows only
+                try (ImportProgress progress = ImportProgress.create(total, err, Terminals.stderrIsTerminal())) {
+                    importer = new Importer(context, progress);
+                    if (columns != null) {
+                        importCsv(columns, importer);
+                    } else {
+                        importNdjson(importer);
+                    }
+                    importer.flush();
                 }
-                importer.flush();
             }
             return importer.report(err);
         } catch (UncheckedIOException e) {
