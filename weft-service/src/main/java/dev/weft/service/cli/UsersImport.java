@@ -10,38 +10,58 @@ import dev.weft.service.users.CreateUserRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code weft users import FILE}: CSV (header {@code email,username,full_name,credits}) or NDJSON (one create body
- * per line). Rows are validated like {@code POST /users}, inserted through weft-db's bulk insert in chunks, and a
- * chunk that hits an existing email or username falls back to row-by-row inserts so only those rows are rejected.
- * Each created user's key is printed once to stdout as {@code email,api_key}; progress and the rejected rows go to
- * stderr. Exit code 0 if every row was imported, 1 if some were rejected, 3 if the file cannot be read.
+ * {@code weft users import FILE}: RFC 4180 CSV ({@link UserColumns}, read by Commons CSV: quoted fields may hold
+ * commas, doubled quotes and line breaks) or NDJSON (one create body per line). The file is read twice: first to
+ * check the CSV header and syntax and count the rows (nothing is imported from a file that fails there), then to
+ * import. Rows are validated like {@code POST /users}, inserted through weft-db's bulk insert in chunks, and a chunk
+ * that hits an existing email or username falls back to row-by-row inserts so only those rows are rejected. Each
+ * created user's key is printed once to stdout as {@code email,api_key}; progress, the summary and the rejected rows
+ * go to stderr. Exit code 0 if every row was imported, 1 if some were rejected, 2 for a bad header or a file that is
+ * not CSV, 3 if the file cannot be read.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Imports users from a CSV or NDJSON file; prints email,api_key per created user.")
+        description = {"Imports users from a CSV or NDJSON file; prints email,api_key per created user on stdout,"
+                + " progress and rejected rows on stderr.",
+            "Exit codes: 0 all imported, 1 some rows rejected, 2 bad header or not CSV (nothing imported),"
+                + " 3 the file cannot be read."})
 final class UsersImport implements Callable<Integer> {
     private static final int CHUNK = 1000;
+    private static final int SHOWN_REJECTIONS = 100;
     private static final List<String> COLUMNS = List.of("email", "username", "full_name", "credits", "api_key_hash",
             "is_active", "created_at", "updated_at");
+    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
 
     @Mixin
     WeftCommand.DataOptions data = new WeftCommand.DataOptions();
+
+    @Mixin
+    Verbosity verbosity = new Verbosity();
 
     @Parameters(index = "0", description = "The file: .csv or .ndjson/.jsonl")
     Path file = Path.of("");
@@ -49,8 +69,28 @@ final class UsersImport implements Callable<Integer> {
     @Option(names = "--format", description = "csv or ndjson (default: from the file name)")
     String format = "";
 
-    /** A valid row and the line it came from. */
-    private record Row(int line, CreateUserRequest user, String key) {
+    /** A valid row and where it came from. */
+    private record Row(String position, CreateUserRequest user, String key) {
+    }
+
+    /**
+     * Lists the CSV columns under the command's help; built from {@link UserColumns#ALL}, which an annotation
+     * cannot name.
+     *
+     * @param command the {@code users import} command line
+     */
+    static void describeColumns(CommandLine command) {
+        StringBuilder footer = new StringBuilder("%nCSV: RFC 4180 (comma-separated; a field in double quotes may"
+                + " hold commas, line breaks and doubled quotes), UTF-8, a header row first. Columns, in any"
+                + " order:%n");
+        for (UserColumns.Column column : UserColumns.ALL) {
+            footer.append(String.format(Locale.ROOT, "  %-10s %-9s %s%%n", column.name(),
+                    column.required() ? "required" : "optional", column.format()));
+        }
+        footer.append("An unknown column stops the import before any row is read.%n"
+                + "NDJSON: one JSON object per line with the same fields, as POST /users takes.%n"
+                + "Example:%n  email,username,full_name,credits%n  ada@example.com,ada,\"Lovelace, Ada\",10");
+        command.getCommandSpec().usageMessage().footer(footer.toString());
     }
 
     @Override
@@ -66,91 +106,161 @@ final class UsersImport implements Callable<Integer> {
             return WeftCommand.CONFIG;
         }
         PrintStream err = System.err;
-        Json json = Json.create();
-        long imported = 0;
-        List<String> rejected = new ArrayList<>();
-        Set<String> seenEmails = new HashSet<>();
-        Set<String> seenUsernames = new HashSet<>();
-        try (ServiceContext context = WeftCommand.Migrate.open(data.config());
-                BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            context.migrations().migrate();
-            List<Row> chunk = new ArrayList<>();
-            List<String> header = null;
-            String text;
-            int line = 0;
-            while ((text = reader.readLine()) != null) {
-                line++;
-                if (text.isBlank()) {
-                    continue;
+        try {
+            UserColumns columns = null;
+            long total;
+            if (kind.equals("csv")) {
+                CsvScan scan = scanCsv();
+                if (scan.header().refusal() != null) {
+                    err.println("weft: " + file + ": " + scan.header().refusal());
+                    return WeftCommand.USAGE;
                 }
-                if (kind.equals("csv") && header == null) {
-                    header = Csv.parse(text).stream().map(String::strip).toList();
-                    if (!header.contains("email") || !header.contains("username")) {
-                        err.println("weft: the CSV header must name email and username");
-                        return WeftCommand.USAGE;
+                columns = scan.header().accepted().orElseThrow();
+                total = scan.rows();
+            } else {
+                total = countLines();
+            }
+            Importer importer;
+            try (ServiceContext context = WeftCommand.Migrate.open(data.config())) {
+                context.migrations().migrate();
+                // started after the migrations, so that rows/s and the time left count rows only
+                try (ImportProgress progress = ImportProgress.create(total, err, Terminals.stderrIsTerminal())) {
+                    importer = new Importer(context, progress);
+                    if (columns != null) {
+                        importCsv(columns, importer);
+                    } else {
+                        importNdjson(importer);
                     }
-                    continue;
-                }
-                try {
-                    CreateUserRequest user = kind.equals("csv")
-                            ? fromCsv(Objects.requireNonNull(header), Csv.parse(text)) // a CSV's first line set it
-                            : json.read(text.getBytes(StandardCharsets.UTF_8), CreateUserRequest.class);
-                    if (!seenEmails.add(Objects.requireNonNull(user.email()).toLowerCase(Locale.ROOT))) {
-                        throw ProblemException.invalidField("email", "repeats an earlier row");
-                    }
-                    if (!seenUsernames.add(user.username())) {
-                        throw ProblemException.invalidField("username", "repeats an earlier row");
-                    }
-                    chunk.add(new Row(line, user, ApiKeys.newUserKey()));
-                } catch (WeftException | IllegalArgumentException e) {
-                    rejected.add("line " + line + ": " + e.getMessage());
-                }
-                if (chunk.size() == CHUNK) {
-                    imported += insert(context, chunk, rejected);
-                    chunk.clear();
-                    err.print("\rweft: imported " + imported + ", rejected " + rejected.size());
+                    importer.flush();
                 }
             }
-            imported += insert(context, chunk, rejected);
-            err.println("\rweft: imported " + imported + ", rejected " + rejected.size());
+            return importer.report(err);
+        } catch (UncheckedIOException e) {
+            // Commons CSV's iterator reports bad syntax (a quote left open, text after a closing quote) this way
+            IOException cause = e.getCause();
+            if (cause instanceof CSVException syntax) {
+                err.println("weft: " + file + " is not valid CSV: " + syntax.getMessage());
+                return WeftCommand.USAGE;
+            }
+            err.println("weft: reading " + file + " failed: " + (cause == null ? e : cause).getMessage());
+            return WeftCommand.CONFIG;
         } catch (IOException e) {
             err.println("weft: reading " + file + " failed: " + e.getMessage());
             return WeftCommand.CONFIG;
         }
-        for (String reason : rejected.subList(0, Math.min(rejected.size(), 100))) {
-            err.println("  rejected " + reason);
-        }
-        if (rejected.size() > 100) {
-            err.println("  ... and " + (rejected.size() - 100) + " more");
-        }
-        return rejected.isEmpty() ? 0 : WeftCommand.FAILED;
     }
 
-    private static CreateUserRequest fromCsv(List<String> header, List<String> values) {
-        if (values.size() != header.size()) {
-            throw new IllegalArgumentException("expected " + header.size() + " fields, found " + values.size());
+    /** The CSV header and how many rows follow it. */
+    private record CsvScan(UserColumns.Result header, long rows) {
+    }
+
+    /** Reads the header and every row once, so bad syntax stops the import before anything is written. */
+    private CsvScan scanCsv() throws IOException {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                CSVParser parser = CSV.parse(reader)) {
+            Iterator<CSVRecord> rows = parser.iterator();
+            if (!rows.hasNext()) {
+                return new CsvScan(UserColumns.Result.refused("the file is empty; its first line must be a header"
+                        + " such as email,username,full_name,credits"), 0);
+            }
+            UserColumns.Result header = UserColumns.parse(rows.next().toList());
+            long count = 0;
+            while (rows.hasNext()) {
+                rows.next();
+                count++;
+            }
+            return new CsvScan(header, count);
         }
-        String email = null;
-        String username = null;
-        String fullName = null;
-        Long credits = null;
-        for (int i = 0; i < header.size(); i++) {
-            String value = values.get(i);
-            switch (header.get(i)) {
-                case "email" -> email = value;
-                case "username" -> username = value;
-                case "full_name" -> fullName = value.isEmpty() ? null : value;
-                case "credits" -> {
-                    try {
-                        credits = value.isEmpty() ? null : Long.valueOf(value.strip());
-                    } catch (NumberFormatException e) {
-                        throw ProblemException.invalidField("credits", "must be an integer");
-                    }
+    }
+
+    private long countLines() throws IOException {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return reader.lines().filter(line -> !line.isBlank()).count();
+        }
+    }
+
+    private void importCsv(UserColumns columns, Importer importer) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                CSVParser parser = CSV.parse(reader)) {
+            boolean header = true;
+            for (CSVRecord record : parser) {
+                if (header) {
+                    header = false;
+                    continue;
                 }
-                default -> throw new IllegalArgumentException("unknown column " + header.get(i));
+                // the row number a spreadsheet shows: the header is row 1, and a multi-line field stays in its row
+                importer.accept("row " + record.getRecordNumber(), () -> columns.read(record));
             }
         }
-        return new CreateUserRequest(email, username, fullName, credits);
+    }
+
+    private void importNdjson(Importer importer) throws IOException {
+        Json json = Json.create();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            int line = 0;
+            while ((text = reader.readLine()) != null) {
+                line++;
+                if (!text.isBlank()) {
+                    String body = text;
+                    importer.accept("line " + line,
+                            () -> json.read(body.getBytes(StandardCharsets.UTF_8), CreateUserRequest.class));
+                }
+            }
+        }
+    }
+
+    /** Collects valid rows into chunks and inserts them; counts what was imported and rejected. */
+    private static final class Importer {
+        private final ServiceContext context;
+        private final ImportProgress progress;
+        private final List<Row> chunk = new ArrayList<>();
+        private final List<String> rejected = new ArrayList<>();
+        private final Set<String> seenEmails = new HashSet<>();
+        private final Set<String> seenUsernames = new HashSet<>();
+        private long imported;
+        private long read;
+
+        Importer(ServiceContext context, ImportProgress progress) {
+            this.context = context;
+            this.progress = progress;
+        }
+
+        void accept(String position, Supplier<CreateUserRequest> parse) {
+            try {
+                CreateUserRequest user = parse.get();
+                if (!seenEmails.add(Objects.requireNonNull(user.email()).toLowerCase(Locale.ROOT))) {
+                    throw ProblemException.invalidField("email", "repeats an earlier row");
+                }
+                if (!seenUsernames.add(Objects.requireNonNull(user.username()))) {
+                    throw ProblemException.invalidField("username", "repeats an earlier row");
+                }
+                chunk.add(new Row(position, user, ApiKeys.newUserKey()));
+            } catch (WeftException | IllegalArgumentException e) {
+                rejected.add(position + ": " + e.getMessage());
+            }
+            read++;
+            if (chunk.size() == CHUNK) {
+                flush();
+            }
+            progress.update(read);
+        }
+
+        void flush() {
+            imported += insert(context, chunk, rejected);
+            chunk.clear();
+        }
+
+        int report(PrintStream err) {
+            err.println("weft: imported " + imported + ", rejected " + rejected.size());
+            for (String reason : rejected.subList(0, Math.min(rejected.size(), SHOWN_REJECTIONS))) {
+                err.println("  rejected " + reason);
+            }
+            if (rejected.size() > SHOWN_REJECTIONS) {
+                err.println("  ... and " + (rejected.size() - SHOWN_REJECTIONS) + " more");
+            }
+            return rejected.isEmpty() ? 0 : WeftCommand.FAILED;
+        }
     }
 
     private static long insert(ServiceContext context, List<Row> chunk, List<String> rejected) {
@@ -174,7 +284,7 @@ final class UsersImport implements Callable<Integer> {
                     System.out.println(row.user().email() + "," + row.key());
                     count++;
                 } catch (ConstraintViolationException duplicate) {
-                    rejected.add("line " + row.line() + ": email or username already exists");
+                    rejected.add(row.position() + ": email or username already exists");
                 }
             }
             return count;

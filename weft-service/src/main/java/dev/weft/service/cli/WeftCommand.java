@@ -32,7 +32,9 @@ import picocli.CommandLine.Parameters;
  * <p>Not thread-safe; run once per process.
  */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
-        description = "The weft service and its tools.", footer = WeftCommand.EXIT_CODES,
+        description = {"The weft service and its tools.",
+            "Options of serve may come first: weft --port 8081 runs weft serve --port 8081."},
+        footer = WeftCommand.EXIT_CODES,
         subcommands = {WeftCommand.Serve.class, WeftCommand.Migrate.class, WeftCommand.Health.class,
             WeftCommand.Users.class, dev.weft.service.provider.ProviderCommand.class,
             CommandLine.HelpCommand.class})
@@ -60,7 +62,12 @@ public final class WeftCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    Verbosity verbosity = new Verbosity();
+
     /**
+     * Options of {@code serve} work without the word: {@code weft --port 8081} runs {@code weft serve --port 8081}.
+     *
      * @param args the arguments
      * @return the exit code, or {@link #KEEP_RUNNING}
      */
@@ -77,7 +84,47 @@ public final class WeftCommand implements Callable<Integer> {
         }
         CommandLine line = new CommandLine(new WeftCommand());
         line.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure, command.getErr()));
-        return line.execute(args);
+        line.setExecutionStrategy(parsed -> {
+            Runnable restoreLogs = Verbosity.applyTo(parsed, Serve.class,
+                    dev.weft.service.provider.ProviderCommand.class);
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } finally {
+                restoreLogs.run();
+            }
+        });
+        UsersImport.describeColumns(subcommand(subcommand(line, "users"), "import"));
+        return line.execute(bareOptionsToServe(line, args));
+    }
+
+    private static CommandLine subcommand(CommandLine parent, String name) {
+        return java.util.Objects.requireNonNull(parent.getSubcommands().get(name), name);
+    }
+
+    /**
+     * {@code weft --port 8081} means {@code weft serve --port 8081}, as {@code bin/weft} with no arguments means
+     * {@code weft serve}: an option of serve's that the top-level command does not have gets {@code serve} put in
+     * front. Anything else is left to picocli (an unknown option is still an error).
+     *
+     * @param line the command line
+     * @param args the arguments
+     * @return the arguments, with {@code serve} first when they start with one of its options
+     */
+    static String[] bareOptionsToServe(CommandLine line, String[] args) {
+        if (args.length == 0 || !args[0].startsWith("-")) {
+            return args;
+        }
+        int equals = args[0].indexOf('=');
+        String name = equals > 0 ? args[0].substring(0, equals) : args[0];
+        CommandLine serve = line.getSubcommands().get("serve");
+        if (line.getCommandSpec().findOption(name) != null || serve == null
+                || serve.getCommandSpec().findOption(name) == null) {
+            return args;
+        }
+        String[] routed = new String[args.length + 1];
+        routed[0] = "serve";
+        System.arraycopy(args, 0, routed, 1, args.length);
+        return routed;
     }
 
     private static int failed(Exception failure, PrintWriter err) {
@@ -207,6 +254,9 @@ public final class WeftCommand implements Callable<Integer> {
         @CommandLine.Mixin
         DataOptions data = new DataOptions();
 
+        @CommandLine.Mixin
+        Verbosity verbosity = new Verbosity();
+
         @Override
         public Integer call() {
             return Status.print(data.config());
@@ -229,6 +279,9 @@ public final class WeftCommand implements Callable<Integer> {
         static final class Status implements Callable<Integer> {
             @CommandLine.Mixin
             DataOptions data = new DataOptions();
+
+            @CommandLine.Mixin
+            Verbosity verbosity = new Verbosity();
 
             @Override
             public Integer call() {
@@ -254,6 +307,9 @@ public final class WeftCommand implements Callable<Integer> {
             @CommandLine.Mixin
             DataOptions data = new DataOptions();
 
+            @CommandLine.Mixin
+            Verbosity verbosity = new Verbosity();
+
             @Override
             public Integer call() {
                 try (ServiceContext context = open(data.config())) {
@@ -265,17 +321,30 @@ public final class WeftCommand implements Callable<Integer> {
 
         /** {@code weft migrate to VERSION}. */
         @Command(name = "to", mixinStandardHelpOptions = true,
-                description = "Moves the schema up or down to VERSION.")
+                description = {"Moves the schema up or down to VERSION.",
+                    "Down runs the down SQL of every applied migration above VERSION, which drops what they created:"
+                        + " it lists them and asks first (on a terminal), or needs --yes."})
         static final class To implements Callable<Integer> {
             @CommandLine.Mixin
             DataOptions data = new DataOptions();
 
+            @CommandLine.Mixin
+            Verbosity verbosity = new Verbosity();
+
             @Parameters(index = "0", description = "The target version.")
             String version = "";
+
+            @Option(names = {"-y", "--yes"}, description = "Roll back without asking (needed without a terminal).")
+            boolean yes;
 
             @Override
             public Integer call() {
                 try (ServiceContext context = open(data.config())) {
+                    List<MigrationStatus> doomed = RollbackPlan.above(context.migrations().status(), version);
+                    int refused = RollbackPlan.confirm("migrate to " + version, doomed, yes);
+                    if (refused != 0) {
+                        return refused;
+                    }
                     print(context.migrations().migrate(version));
                     return 0;
                 }
@@ -284,17 +353,30 @@ public final class WeftCommand implements Callable<Integer> {
 
         /** {@code weft migrate rollback}. */
         @Command(name = "rollback", mixinStandardHelpOptions = true,
-                description = "Rolls back the newest applied migrations.")
+                description = {"Rolls back the newest applied migrations.",
+                    "Their down SQL drops what they created: it lists them and asks first (on a terminal), or needs"
+                        + " --yes. Exit codes: 0 done, 1 declined or failed, 2 refused without a terminal."})
         static final class Rollback implements Callable<Integer> {
             @CommandLine.Mixin
             DataOptions data = new DataOptions();
 
+            @CommandLine.Mixin
+            Verbosity verbosity = new Verbosity();
+
             @Option(names = "--steps", description = "How many (default 1).")
             int steps = 1;
+
+            @Option(names = {"-y", "--yes"}, description = "Roll back without asking (needed without a terminal).")
+            boolean yes;
 
             @Override
             public Integer call() {
                 try (ServiceContext context = open(data.config())) {
+                    List<MigrationStatus> doomed = RollbackPlan.newest(context.migrations().status(), steps);
+                    int refused = RollbackPlan.confirm("migrate rollback", doomed, yes);
+                    if (refused != 0) {
+                        return refused;
+                    }
                     print(context.migrations().rollback(steps));
                     return 0;
                 }
@@ -312,6 +394,9 @@ public final class WeftCommand implements Callable<Integer> {
 
         @Option(names = "--timeout", description = "Seconds to wait (default 5).")
         int timeoutSeconds = 5;
+
+        @CommandLine.Mixin
+        Verbosity verbosity = new Verbosity();
 
         @Override
         public Integer call() {
@@ -351,6 +436,9 @@ public final class WeftCommand implements Callable<Integer> {
     static final class Users implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        Verbosity verbosity = new Verbosity();
 
         @Override
         public Integer call() {

@@ -50,10 +50,56 @@ class WeftCommandTest {
         assertThat(WeftCommand.run("migrate", "status", "--data-dir", data)).isEqualTo(WeftCommand.FAILED);
         assertThat(WeftCommand.run("migrate", "up", "--data-dir", data)).isZero();
         assertThat(WeftCommand.run("migrate", "--data-dir", data)).isZero();
-        assertThat(WeftCommand.run("migrate", "rollback", "--steps", "1", "--data-dir", data)).isZero();
+        assertThat(WeftCommand.run("migrate", "rollback", "--steps", "1", "--yes", "--data-dir", data)).isZero();
         assertThat(WeftCommand.run("migrate", "status", "--data-dir", data)).isEqualTo(WeftCommand.FAILED);
-        assertThat(WeftCommand.run("migrate", "to", "1", "--data-dir", data)).isZero();
+        assertThat(WeftCommand.run("migrate", "to", "1", "-y", "--data-dir", data)).isZero();
         assertThat(WeftCommand.run("migrate", "to", "999", "--data-dir", data)).isNotZero();
+    }
+
+    @Test
+    void rollbackAndMigrateDownRefuseWithoutATerminalUnlessYes() {
+        String data = dir.toString();
+        assertThat(WeftCommand.run("migrate", "up", "--data-dir", data)).isZero();
+
+        // the test JVM's stdin is a pipe, as in a script or CI: no console to ask on
+        int rollback = WeftCommand.run("migrate", "rollback", "--data-dir", data);
+        int down = WeftCommand.run("migrate", "to", "1", "--data-dir", data);
+
+        assertThat(rollback).isEqualTo(WeftCommand.USAGE);
+        assertThat(down).isEqualTo(WeftCommand.USAGE);
+        assertThat(WeftCommand.run("migrate", "status", "--data-dir", data)).as("nothing rolled back").isZero();
+        assertThat(WeftCommand.run("migrate", "to", "999", "--data-dir", data)).as("unknown version: nothing to ask")
+                .isNotZero();
+    }
+
+    @Test
+    void theQuestionProceedsOnlyOnYes() {
+        java.io.StringWriter shown = new java.io.StringWriter();
+        java.io.PrintWriter out = new java.io.PrintWriter(shown);
+
+        assertThat(Confirmation.ask("drops t", () -> " Y ", out)).isEqualTo(Confirmation.Decision.PROCEED);
+        assertThat(Confirmation.ask("drops t", () -> "yes", out)).isEqualTo(Confirmation.Decision.PROCEED);
+        assertThat(Confirmation.ask("drops t", () -> "", out)).isEqualTo(Confirmation.Decision.DECLINED);
+        assertThat(Confirmation.ask("drops t", () -> "nope", out)).isEqualTo(Confirmation.Decision.DECLINED);
+        assertThat(Confirmation.ask("drops t", () -> null, out)).as("end of input")
+                .isEqualTo(Confirmation.Decision.DECLINED);
+        assertThat(Confirmation.ask("drops t", true)).as("--yes").isEqualTo(Confirmation.Decision.PROCEED);
+        assertThat(shown.toString()).contains("drops t");
+    }
+
+    @Test
+    void bareOptionsOfServeGetServePutInFront() {
+        picocli.CommandLine line = new picocli.CommandLine(new WeftCommand());
+
+        assertThat(WeftCommand.bareOptionsToServe(line, new String[] {"--port", "18181"}))
+                .containsExactly("serve", "--port", "18181");
+        assertThat(WeftCommand.bareOptionsToServe(line, new String[] {"--bind=0.0.0.0"}))
+                .containsExactly("serve", "--bind=0.0.0.0");
+        assertThat(WeftCommand.bareOptionsToServe(line, new String[] {"--help"})).containsExactly("--help");
+        assertThat(WeftCommand.bareOptionsToServe(line, new String[] {"--no-such-flag"}))
+                .containsExactly("--no-such-flag");
+        assertThat(WeftCommand.bareOptionsToServe(line, new String[] {"migrate", "--data-dir", "x"}))
+                .containsExactly("migrate", "--data-dir", "x");
     }
 
     @Test
@@ -102,6 +148,82 @@ class WeftCommandTest {
         }
         assertThat(WeftCommand.run("users", "import", dir.resolve("missing.csv").toString(), "--data-dir", data))
                 .isEqualTo(WeftCommand.CONFIG);
+    }
+
+    @Test
+    void importsQuotedMultiLineFieldsAndCrlfLines() throws IOException {
+        Path csv = dir.resolve("multi.csv");
+        Files.writeString(csv, "\uFEFFEmail, username ,full_name\r\n"
+                + "ada@example.com,ada,\"Ada \"\"Countess\"\"\r\nLovelace\"\r\n"
+                + "\r\n"
+                + "bob@example.com,bob,\n", StandardCharsets.UTF_8);
+        String data = dir.resolve("data").toString();
+
+        int code = WeftCommand.run("users", "import", csv.toString(), "--data-dir", data);
+
+        assertThat(code).isZero();
+        try (var context = dev.weft.service.ServiceContext.open(ServiceConfig.defaults().withDataDir(Path.of(data)),
+                java.time.Clock.systemUTC(), java.util.List.of(), false)) {
+            assertThat(context.users().getByEmail("ada@example.com").orElseThrow().fullName())
+                    .isEqualTo("Ada \"Countess\"\r\nLovelace");
+            assertThat(context.users().getByEmail("bob@example.com").orElseThrow().fullName()).isNull();
+        }
+    }
+
+    @Test
+    void anUnknownHeaderColumnStopsTheImportBeforeAnyRow() throws IOException {
+        Path csv = dir.resolve("role.csv");
+        Files.writeString(csv, "email,username,role\nada@example.com,ada,admin\nbob@example.com,bob,admin\n",
+                StandardCharsets.UTF_8);
+        Path data = dir.resolve("data");
+
+        int code = WeftCommand.run("users", "import", csv.toString(), "--data-dir", data.toString());
+
+        assertThat(code).isEqualTo(WeftCommand.USAGE);
+        assertThat(data).as("the database was not even opened").doesNotExist();
+    }
+
+    @Test
+    void headersAreCheckedForTheRequiredColumnsAndRepeats() {
+        assertThat(UserColumns.parse(java.util.List.of("email", "username", "credits")).refusal()).isNull();
+        assertThat(UserColumns.parse(java.util.List.of("email", "role")).refusal())
+                .isEqualTo("unknown column 'role' in the header; the columns are email (required), username"
+                        + " (required), full_name, credits (see weft users import --help)");
+        assertThat(UserColumns.parse(java.util.List.of("email", "full_name")).refusal())
+                .startsWith("the header lacks the required column username;");
+        assertThat(UserColumns.parse(java.util.List.of("email", "username", "EMAIL")).refusal())
+                .isEqualTo("column 'email' appears twice in the header");
+    }
+
+    @Test
+    void aFileThatIsNotCsvStopsTheImportBeforeAnyRow() throws IOException {
+        Path csv = dir.resolve("open-quote.csv");
+        Files.writeString(csv, "email,username\nada@example.com,ada\nbob@example.com,\"bob\n",
+                StandardCharsets.UTF_8);
+        Path data = dir.resolve("data");
+
+        int code = WeftCommand.run("users", "import", csv.toString(), "--data-dir", data.toString());
+
+        assertThat(code).isEqualTo(WeftCommand.USAGE);
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void withoutATerminalProgressIsAPlainLineEveryTenSeconds() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        ImportProgress progress = new ImportProgress.Plain(1000, new java.io.PrintStream(bytes, true,
+                StandardCharsets.UTF_8), now::get);
+
+        now.set(java.time.Duration.ofSeconds(5).toNanos());
+        progress.update(100);
+        now.set(java.time.Duration.ofSeconds(10).toNanos());
+        progress.update(250);
+        now.set(java.time.Duration.ofSeconds(12).toNanos());
+        progress.update(300);
+
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "weft: imported 250 of 1000 rows (25 %), 25 rows/s, about 30s left\n");
     }
 
     private String writeOne() throws IOException {

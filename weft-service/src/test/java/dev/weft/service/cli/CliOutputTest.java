@@ -1,0 +1,110 @@
+package dev.weft.service.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.service.ServiceClassPath;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the tools print, through the real command in a child JVM that logs as {@code bin/weft} does: results for a
+ * human on stdout, and no log lines unless {@code --verbose} asks for them (issue 23, item 3).
+ */
+@Timeout(120)
+class CliOutputTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void migrateStatusPrintsItsTableAndNoLogLines() throws Exception {
+        Result result = weft("migrate", "status", "--data-dir", dir.toString());
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.FAILED);
+        assertThat(result.stdout()).as(result.toString()).isNotEmpty()
+                .allMatch(line -> line.matches("\\d+ +\\w+ +PENDING *"));
+        assertThat(result.stderr()).as(result.toString()).isEmpty();
+    }
+
+    @Test
+    void verboseBringsTheInfoLogsBack() throws Exception {
+        Result result = weft("migrate", "status", "-v", "--data-dir", dir.toString());
+
+        assertThat(result.stderr()).as(result.toString()).anyMatch(line -> line.contains("database opened"));
+        assertThat(result.stdout()).as(result.toString()).noneMatch(line -> line.startsWith("{"));
+    }
+
+    @Test
+    void usersImportPrintsKeysOnStdoutAndOnlyItsSummaryOnStderr() throws Exception {
+        Path csv = dir.resolve("users.csv");
+        Files.writeString(csv, "email,username,full_name\nada@example.com,ada,\"Ada\nLovelace\"\n"
+                + "bob@example.com,bob,\n", StandardCharsets.UTF_8);
+
+        Result result = weft("users", "import", csv.toString(), "--data-dir", dir.resolve("data").toString());
+
+        assertThat(result.exit()).as(result.toString()).isZero();
+        assertThat(result.stdout()).as(result.toString()).hasSize(2)
+                .allMatch(line -> line.matches("(ada|bob)@example\\.com,\\S+"));
+        assertThat(result.stderr()).as(result.toString()).containsExactly("weft: imported 2, rejected 0");
+    }
+
+    @Test
+    void anUnknownColumnIsReportedOnceNamingTheAllowedOnes() throws Exception {
+        Path csv = dir.resolve("users.csv");
+        Files.writeString(csv, "email,username,role\nada@example.com,ada,admin\nbob@example.com,bob,admin\n",
+                StandardCharsets.UTF_8);
+
+        Result result = weft("users", "import", csv.toString(), "--data-dir", dir.resolve("data").toString());
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.USAGE);
+        assertThat(result.stdout()).isEmpty();
+        assertThat(result.stderr()).as(result.toString()).containsExactly("weft: " + csv + ": unknown column 'role'"
+                + " in the header; the columns are email (required), username (required), full_name, credits"
+                + " (see weft users import --help)");
+    }
+
+    @Test
+    void bareOptionsGoToServe() throws Exception {
+        // an invalid port stops serve at once, so the test need not start a server to see who got the option
+        Result result = weft("--port", "eighty", "--data-dir", dir.toString());
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.USAGE);
+        assertThat(result.stderr()).as(result.toString()).anyMatch(line -> line.contains("--port"))
+                .anyMatch(line -> line.startsWith("Usage: weft serve"))
+                .noneMatch(line -> line.contains("Unknown option"));
+    }
+
+    private Result weft(String... args) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m", "-cp", ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
+                new java.io.File("/dev/null")));
+        builder.environment().keySet().removeIf(name -> name.startsWith("WEFT_") || name.startsWith("DATABASE_")
+                || name.startsWith("REDIS_"));
+        Process process = builder.start();
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        String stdout = read(process.getInputStream());
+        assertThat(process.waitFor(100, TimeUnit.SECONDS)).as("exits by itself").isTrue();
+        return new Result(process.exitValue(), stdout.lines().toList(), stderr.join().lines().toList());
+    }
+
+    private static String read(java.io.InputStream stream) {
+        try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private record Result(int exit, List<String> stdout, List<String> stderr) {
+    }
+}
