@@ -51,7 +51,8 @@ class SettingsCoverageTest {
     /** Upper-case literals in files that read settings which are not variable names, each with its reason. */
     private static final Map<String, String> NOT_VARIABLES = Map.of(
             "INFO", "a log level (WEFT_ACCESS_LOG's default level)",
-            "OFF", "a log level (WEFT_ACCESS_LOG's default)");
+            "OFF", "a log level (WEFT_ACCESS_LOG's default)",
+            "SECONDS", "a picocli parameter label (serve --db-wait SECONDS)");
     /** System properties of the JVM itself, which are not weft settings. */
     private static final Set<String> JVM_PROPERTIES = Set.of("user.home", "java.vendor", "java.vm.name",
             "java.version", "java.io.tmpdir", "os.name", "os.arch");
