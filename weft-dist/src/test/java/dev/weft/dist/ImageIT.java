@@ -105,7 +105,7 @@ class ImageIT {
     void startsInItsOwnRootFileSystemAsItsUserWithItsAotCacheAndAnswersTheProbes() throws Exception {
         Repository.require("root".equals(System.getProperty("user.name")),
                 "running the image's file system needs root (chroot, mount)");
-        // not a @TempDir: /proc and /dev are mounted inside it, and it is removed only once they are unmounted
+        // not a @TempDir: /proc is mounted inside it, and it is removed only once that is unmounted
         Path rootfs = Files.createTempDirectory("weft-image-rootfs");
         for (JsonNode layer : manifest.path("layers")) {
             Processes.Result tar = Processes.run(new ProcessBuilder("tar", "--numeric-owner", "-xzf",
@@ -120,7 +120,14 @@ class ImageIT {
         Process process = null;
         try {
             mount(mounted, rootfs, "-t", "proc", "proc", "proc");
-            mount(mounted, rootfs, "--bind", "/dev", "dev");
+            // device nodes of its own, not a bind mount of the machine's /dev, which a failed unmount would expose
+            // to the removal of the directory
+            for (String node : List.of("null 1 3", "zero 1 5", "random 1 8", "urandom 1 9")) {
+                String[] parts = node.split(" ");
+                Processes.Result mknod = Processes.run(new ProcessBuilder("mknod", "-m", "0666",
+                        rootfs.resolve("dev").resolve(parts[0]).toString(), "c", parts[1], parts[2]));
+                assertThat(mknod.exitCode()).as(mknod.output()).isZero();
+            }
             List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + IMAGE_USER, rootfs.toString(),
                     "/usr/bin/env", "-i"));
             command.addAll(strings(config.path("config").path("Env")));
