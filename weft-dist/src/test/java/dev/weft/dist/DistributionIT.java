@@ -1,0 +1,91 @@
+package dev.weft.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution archive (weft-VERSION.tar.gz) as a user gets it: unpacked into a directory of its own, away
+ * from the repository, and run with only a Java runtime (JAVA_HOME).
+ */
+@Timeout(180)
+class DistributionIT {
+    @TempDir
+    static Path unpacked;
+
+    static Path home;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        Path archive = Path.of(System.getProperty("weft.dist.archive",
+                "target/weft-" + System.getProperty("weft.version", "") + ".tar.gz"));
+        assertThat(archive).as("built by `./mvnw package` in weft-dist").isRegularFile();
+        Processes.Result tar = Processes.run(new ProcessBuilder("tar", "-xzf", archive.toString(), "-C",
+                unpacked.toString()));
+        assertThat(tar.exitCode()).as(tar.output()).isZero();
+        try (var entries = Files.list(unpacked)) {
+            home = entries.findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void theArchiveHoldsTheLauncherTheJarAndEveryJarOfItsClassPath() throws IOException {
+        assertThat(home.getFileName().toString()).startsWith("weft-");
+        assertThat(home.resolve("bin/weft")).isExecutable();
+        try (JarFile jar = new JarFile(home.resolve("weft.jar").toFile())) {
+            String classPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
+            List<String> entries = Arrays.stream(classPath.trim().split("\\s+")).toList();
+            assertThat(entries).isNotEmpty().allSatisfy(entry -> assertThat(home.resolve(entry)).isRegularFile());
+            try (var lib = Files.list(home.resolve("lib"))) {
+                assertThat(lib.map(jarPath -> "lib/" + jarPath.getFileName())).as("lib/ holds only the class path")
+                        .containsExactlyInAnyOrderElementsOf(entries);
+            }
+        }
+    }
+
+    @Test
+    void versionRunsWithOnlyJavaHome() throws Exception {
+        Processes.Result version = Processes.run(launcher("--version"));
+        assertThat(version.exitCode()).as(version.output()).isZero();
+        assertThat(version.output()).startsWith("weft ");
+    }
+
+    @Test
+    void serveAnswersTheLivenessProbeAndStopsOnSigterm(@TempDir Path data) throws Exception {
+        Path log = data.resolve("serve.log");
+        ProcessBuilder serve = launcher("serve", "--port", "0", "--data-dir", data.resolve("data").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Process process = serve.start();
+        try {
+            int port = Processes.awaitListening(process, log, Duration.ofSeconds(90));
+            assertThat(Processes.get(port, "/health/live")).isEqualTo(200);
+            assertThat(Processes.get(port, "/health/ready")).isEqualTo(200);
+        } finally {
+            Processes.stop(process);
+        }
+        assertThat(process.exitValue()).as(Files.readString(log)).isIn(0, 143);
+    }
+
+    /** The launcher with a clean environment: JAVA_HOME and a PATH without any java, run from elsewhere. */
+    private static ProcessBuilder launcher(String... arguments) {
+        List<String> command = new java.util.ArrayList<>(List.of(home.resolve("bin/weft").toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home.getParent().toFile());
+        builder.environment().clear();
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().put("HOME", home.getParent().toString());
+        builder.environment().put("WEFT_ADMIN_KEY", "distribution-test-key");
+        return builder;
+    }
+}
