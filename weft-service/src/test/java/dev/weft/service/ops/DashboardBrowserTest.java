@@ -94,6 +94,35 @@ class DashboardBrowserTest {
         browser.screenshot("dashboard-wrong-key");
     }
 
+    @Test
+    void reconnectsWhenTheServiceRestarts() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        TestService first = new TestService(TestBackends.SQLITE, config -> config.withPort(port));
+        Object page;
+        try {
+            browser.driver.get(first.base() + "/");
+            browser.script("sessionStorage.clear()");
+            browser.driver.navigate().refresh();
+            signIn(TestService.ADMIN_KEY);
+            browser.waiting(15).until(driver -> browser.text("status").startsWith("Live"));
+            page = browser.script("return window.weftPageId");
+        } finally {
+            first.close();
+        }
+
+        browser.waiting(15).until(driver -> browser.text("status").startsWith("Service unreachable"));
+        try (TestService second = new TestService(TestBackends.SQLITE, config -> config.withPort(port))) {
+            browser.waiting(20).until(driver -> browser.text("status").startsWith("Live"));
+
+            assertThat(browser.script("return window.weftPageId")).isEqualTo(page);
+            assertThat(browser.find("#main").isDisplayed()).isTrue();
+            assertThat(second.service.port()).isEqualTo(port);
+        }
+    }
+
     private void runWorkload() {
         long first = service.createUser(TestService.unique("dash")).path("id").asLong();
         long second = service.createUser(TestService.unique("dash")).path("id").asLong();
