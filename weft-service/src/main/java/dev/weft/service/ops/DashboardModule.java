@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DashboardModule implements RouteModule, AutoCloseable {
     private static final int FAILURES_SHOWN = 10;
+    private static final long HEALTH_PERIOD_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int SLOW_QUERIES_SHOWN = 5;
     private static final int ERROR_CHARS = 200;
     private static final int SQL_CHARS = 160;
@@ -52,10 +53,11 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         this.context = context;
         this.sampler = new DashboardSampler(context.registry(), context.database(), context.clock());
         FailedJobs failedJobs = FailedJobs.over(context.database());
-        // both are read at most every 2 s (failures) or 5 s (health) however many pages poll
-        this.failures = new Cached<>(Duration.ofSeconds(2), () -> jobsFeature()
+        // the table is read again only when weft.jobs.finished{state=failed} moved: a page polling an idle service
+        // costs no query; health checks (a database probe, the provider's) run at most every 10 s
+        this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
                 ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of());
-        this.health = new Cached<>(Duration.ofSeconds(5), this::healthNow);
+        this.health = new Cached<>(() -> System.nanoTime() / HEALTH_PERIOD_NANOS, this::healthNow);
     }
 
     /**
@@ -88,7 +90,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         body.put("samples", samples.stream().filter(sample -> sample.at() > since)
                 .map(sample -> sample(sample, bounds)).toList());
         body.put("jobs", jobs(samples));
-        body.put("routes", routes(samples, bounds));
+        body.put("routes", routes(bounds));
         body.put("database", database());
         body.put("caches", caches());
         body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
@@ -103,6 +105,13 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         } catch (NumberFormatException e) {
             throw ProblemException.invalidField("since", "must be epoch milliseconds");
         }
+    }
+
+    /** @return jobs failed since start, as {@code weft.jobs.finished} counts them */
+    private Object failedCount() {
+        io.micrometer.core.instrument.Counter failed = context.registry().find("weft.jobs.finished")
+                .tag("state", "failed").counter();
+        return failed == null ? 0.0 : failed.count();
     }
 
     private boolean jobsFeature() {
@@ -132,10 +141,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     }
 
     private Map<String, Object> jobs(List<DashboardSampler.Sample> samples) {
-        Map<String, Long> finished = new TreeMap<>();
-        for (DashboardSampler.Sample sample : samples) {
-            sample.finished().forEach((state, count) -> finished.merge(state, count, Long::sum));
-        }
+        Map<String, Long> finished = new TreeMap<>(sampler.windowFinished());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("by_state", samples.isEmpty() ? Map.of() : samples.getLast().jobs());
         out.put("finished_in_window", finished);
@@ -143,12 +149,9 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return out;
     }
 
-    private static List<Map<String, Object>> routes(List<DashboardSampler.Sample> samples, double[] bounds) {
-        Map<String, DashboardSampler.RouteDelta> byRoute = new TreeMap<>();
-        for (DashboardSampler.Sample sample : samples) {
-            sample.routes().forEach((route, delta) -> byRoute.merge(route, delta, DashboardSampler.RouteDelta::plus));
-        }
-        double seconds = samples.stream().mapToDouble(DashboardSampler.Sample::seconds).sum();
+    private List<Map<String, Object>> routes(double[] bounds) {
+        Map<String, DashboardSampler.RouteDelta> byRoute = sampler.windowRoutes();
+        double seconds = sampler.windowSeconds();
         List<Map<String, Object>> out = new ArrayList<>();
         List<Map.Entry<String, DashboardSampler.RouteDelta>> busiestFirst = new ArrayList<>(byRoute.entrySet());
         busiestFirst.sort((a, b) -> Long.compare(b.getValue().requests(), a.getValue().requests()));
@@ -283,29 +286,29 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         sampler.close();
     }
 
-    /** A value read at most once per period. */
+    /** A value read again only when its version (a counter, a time slot) changed. */
     private static final class Cached<T> {
-        private final long periodNanos;
+        private final Supplier<Object> version;
         private final Supplier<T> read;
-        private final AtomicReference<@Nullable Stamped<T>> last = new AtomicReference<>();
+        private final AtomicReference<@Nullable Versioned<T>> last = new AtomicReference<>();
 
-        Cached(Duration period, Supplier<T> read) {
-            this.periodNanos = period.toNanos();
+        Cached(Supplier<Object> version, Supplier<T> read) {
+            this.version = version;
             this.read = read;
         }
 
         T get() {
-            Stamped<T> stamped = last.get();
-            long now = System.nanoTime();
-            if (stamped == null || now - stamped.at() > periodNanos) {
+            Object now = version.get();
+            Versioned<T> kept = last.get();
+            if (kept == null || !kept.version().equals(now)) {
                 // two pages may both read at once; each gets a fresh value, and the later one is kept
-                stamped = new Stamped<>(read.get(), now);
-                last.set(stamped);
+                kept = new Versioned<>(read.get(), now);
+                last.set(kept);
             }
-            return stamped.value();
+            return kept.value();
         }
     }
 
-    private record Stamped<T>(T value, long at) {
+    private record Versioned<T>(T value, Object version) {
     }
 }

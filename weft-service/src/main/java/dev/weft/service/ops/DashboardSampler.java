@@ -56,12 +56,20 @@ final class DashboardSampler implements AutoCloseable {
      */
     record RouteDelta(long requests, long serverErrors, long clientErrors, long[] buckets) {
         RouteDelta plus(RouteDelta other) {
+            return add(other, 1);
+        }
+
+        RouteDelta minus(RouteDelta other) {
+            return add(other, -1);
+        }
+
+        private RouteDelta add(RouteDelta other, int sign) {
             long[] sum = buckets.clone();
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += other.buckets[i];
+            for (int i = 0; i < Math.min(sum.length, other.buckets.length); i++) {
+                sum[i] += sign * other.buckets[i];
             }
-            return new RouteDelta(requests + other.requests, serverErrors + other.serverErrors,
-                    clientErrors + other.clientErrors, sum);
+            return new RouteDelta(requests + sign * other.requests, serverErrors + sign * other.serverErrors,
+                    clientErrors + sign * other.clientErrors, sum);
         }
     }
 
@@ -109,6 +117,10 @@ final class DashboardSampler implements AutoCloseable {
     private final Database db;
     private final Clock clock;
     private final ArrayDeque<Sample> samples = new ArrayDeque<>(CAPACITY);
+    // the sums over the samples kept, updated as one comes in and one goes out: a page's poll reads them as they are
+    private final Map<String, RouteDelta> windowRoutes = new TreeMap<>();
+    private final Map<String, Long> windowFinished = new TreeMap<>();
+    private double windowSeconds;
     private final Map<Meter.Id, long[]> lastTimers = new HashMap<>();
     private final Map<Meter.Id, Double> lastCounters = new HashMap<>();
     private final Map<String, String> breakerStates = new TreeMap<>();
@@ -166,10 +178,34 @@ final class DashboardSampler implements AutoCloseable {
             return;
         }
         if (samples.size() == CAPACITY) {
-            samples.removeFirst();
+            Sample oldest = samples.removeFirst();
+            windowSeconds -= oldest.seconds();
+            oldest.routes().forEach((route, delta) -> windowRoutes.computeIfPresent(route, (key, sum) -> {
+                RouteDelta left = sum.minus(delta);
+                return left.requests() <= 0 ? null : left;
+            }));
+            oldest.finished().forEach((state, count) -> windowFinished.merge(state, -count, Long::sum));
         }
         samples.addLast(new Sample(now, seconds, routes, jobs(), finished, pool.checkedOut(), pool.checkedIn(),
                 pool.waiting(), queryDelta, queryErrorDelta));
+        windowSeconds += seconds;
+        routes.forEach((route, delta) -> windowRoutes.merge(route, delta, RouteDelta::plus));
+        finished.forEach((state, count) -> windowFinished.merge(state, count, Long::sum));
+    }
+
+    /** @return per route, the sum of the samples kept */
+    synchronized Map<String, RouteDelta> windowRoutes() {
+        return Map.copyOf(windowRoutes);
+    }
+
+    /** @return jobs that reached each final state in the samples kept */
+    synchronized Map<String, Long> windowFinished() {
+        return Map.copyOf(windowFinished);
+    }
+
+    /** @return the seconds the samples kept cover */
+    synchronized double windowSeconds() {
+        return windowSeconds;
     }
 
     /** @return the samples kept, oldest first */

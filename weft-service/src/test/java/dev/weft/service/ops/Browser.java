@@ -124,6 +124,35 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /**
+     * A screenshot scaled to a width and cut to a height, small enough to commit (the README's picture).
+     *
+     * @param name the file name, without extension
+     * @param width the width in pixels
+     * @param height the most height kept, in pixels after scaling
+     * @return the file
+     */
+    Path smallScreenshot(String name, int width, int height) {
+        try {
+            java.awt.image.BufferedImage full = javax.imageio.ImageIO.read(
+                    new java.io.ByteArrayInputStream(driver.getScreenshotAs(OutputType.BYTES)));
+            int scaledHeight = full.getHeight() * width / full.getWidth();
+            java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(width, Math.min(height, scaledHeight),
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D graphics = small.createGraphics();
+            graphics.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                    java.awt.RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            graphics.drawImage(full, 0, 0, width, scaledHeight, null);
+            graphics.dispose();
+            Files.createDirectories(SCREENSHOTS);
+            Path target = SCREENSHOTS.resolve(name + ".png");
+            javax.imageio.ImageIO.write(small, "png", target.toFile());
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -2,7 +2,15 @@ package dev.weft.service.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.db.Database;
+import dev.weft.db.DatabaseConfig;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The arithmetic behind the dashboard's figures, and what it keeps out of a job's error. */
 class DashboardSamplerTest {
@@ -26,6 +34,28 @@ class DashboardSamplerTest {
     @Test
     void hasNoPercentileWithoutRequests() {
         assertThat(DashboardSampler.percentile(new long[5], BOUNDS, 0.5)).isNull();
+    }
+
+    @Test
+    void keepsFifteenMinutesAndItsSumsAsSamplesComeAndGo(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Timer timer = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/x")
+                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
+                .register(registry);
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.sample(); // the baseline
+            for (int i = 0; i < DashboardSampler.CAPACITY + 5; i++) {
+                timer.record(Duration.ofMillis(5));
+                sampler.sample();
+            }
+
+            assertThat(sampler.samples()).hasSize(DashboardSampler.CAPACITY);
+            DashboardSampler.RouteDelta window = sampler.windowRoutes().get("GET /x");
+            assertThat(window.requests()).isEqualTo(DashboardSampler.CAPACITY);
+            assertThat(window.buckets()).containsExactly(0, DashboardSampler.CAPACITY, 0);
+            assertThat(DashboardSampler.percentile(window.buckets(), sampler.boundsMillis(), 0.5)).isEqualTo(5.5);
+        }
     }
 
     @Test
