@@ -1,17 +1,20 @@
 package dev.weft.service;
 
 import dev.weft.service.ops.CacheModule;
+import dev.weft.service.ops.DashboardModule;
 import dev.weft.service.ops.DocsModule;
 import dev.weft.service.ops.HealthModule;
 import dev.weft.service.ops.InfoModule;
 import dev.weft.service.ops.MetricsModule;
+import dev.weft.service.ops.StaticAssets;
 import dev.weft.service.users.UsersFeature;
 import dev.weft.service.videos.VideoJobs;
 import java.util.List;
 
 /**
  * The features {@code weft serve} runs, in route registration order: operations (health, metrics, info, the admin
- * cache), users, videos with their jobs, usage and provider operations, and the docs last (they describe the rest).
+ * cache), users, videos with their jobs, usage and provider operations, the dashboard, and the docs last (they
+ * describe the rest).
  */
 public final class Features {
     private Features() {
@@ -27,9 +30,21 @@ public final class Features {
         });
     }
 
-    /** @return {@code /docs} and {@code /openapi.json} */
+    /** @return {@code /docs}, {@code /openapi.json} and the pages' files under {@code /assets} */
     public static Feature docs() {
-        return Feature.of(DocsModule::new);
+        return Feature.of(context -> {
+            DocsModule docs = new DocsModule(context);
+            StaticAssets assets = StaticAssets.create();
+            return routes -> {
+                docs.routes(routes);
+                assets.routes(routes);
+            };
+        });
+    }
+
+    /** @return the live operations dashboard at {@code /} and its data at {@code /admin/dashboard} */
+    public static Feature dashboard() {
+        return Feature.of(DashboardModule::open);
     }
 
     /** @return every feature, videos configured from the service config and the environment */
@@ -42,6 +57,6 @@ public final class Features {
      * @return every feature
      */
     public static List<Feature> standard(Feature videos) {
-        return List.of(operations(), UsersFeature.create(), videos, docs());
+        return List.of(operations(), UsersFeature.create(), videos, dashboard(), docs());
     }
 }

@@ -96,7 +96,7 @@ public final class WeftService implements AutoCloseable {
         }
 
         /**
-         * Replaces the features (default {@link Features#standard()}: operations, users, videos, docs).
+         * Replaces the features (default {@link Features#standard()}: operations, users, videos, dashboard, docs).
          *
          * @param value the features, in route registration order
          * @return this

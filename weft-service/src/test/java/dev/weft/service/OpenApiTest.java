@@ -148,7 +148,7 @@ class OpenApiTest {
         String method = operation.substring(0, operation.indexOf(' '));
         String template = operation.substring(operation.indexOf(' ') + 1);
         String path = template.replace("{id}", Long.toString(userId)).replace("{key}", "openapi-key")
-                .replace("{video_id}", "vid_none");
+                .replace("{video_id}", "vid_none").replace("{name}", "dashboard.js");
         TestService.Response response = operation.equals("POST /process-video")
                 ? service.upload(TestService.ADMIN_KEY, new TestService.Form().file("video", "a.mp4", new byte[] {1}))
                 : service.admin(method, path, bodies.get(operation));

@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /openapi.json} (the hand-written OpenAPI 3.1 description in {@code openapi.json} on the class path) and
- * {@code /docs}, a self-contained HTML listing of its operations. Both public.
+ * {@code /docs}, Swagger UI over it (from its webjar, through {@link StaticAssets}: Authorize with the
+ * {@code X-API-Key} scheme, then "Try it out" on any operation), with a plain HTML list of the operations for a
+ * browser without JavaScript. Both public.
  *
  * <p>Thread-safe.
  */
@@ -58,14 +60,19 @@ public final class DocsModule implements RouteModule {
     private static void send(Exchange exchange, String type, byte[] body) {
         exchange.response().status(Status.OK_200);
         exchange.response().header(HeaderNames.CONTENT_TYPE, type);
+        exchange.response().header(HeaderNames.CACHE_CONTROL, "no-cache");
         exchange.response().send(body);
     }
 
     /** @return the description's bytes */
     public static byte[] load() {
-        try (InputStream in = DocsModule.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+        return resource(RESOURCE);
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = DocsModule.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is missing from the class path");
+                throw new IllegalStateException(name + " is missing from the class path");
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -73,13 +80,21 @@ public final class DocsModule implements RouteModule {
         }
     }
 
+    /** The mark in {@code docs.html} where the list for browsers without JavaScript goes. */
+    private static final String OPERATIONS_MARK = "<!-- operations -->";
+
     private static String render(JsonNode spec) {
+        String template = new String(resource(StaticAssets.DOCS_PAGE.resource()), StandardCharsets.UTF_8);
+        int mark = template.indexOf(OPERATIONS_MARK);
+        if (mark < 0) {
+            throw new IllegalStateException("docs.html has no " + OPERATIONS_MARK);
+        }
+        return template.substring(0, mark) + operations(spec) + template.substring(mark + OPERATIONS_MARK.length());
+    }
+
+    private static String operations(JsonNode spec) {
         StringBuilder html = new StringBuilder();
-        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
-                .append(escape(spec.path("info").path("title").asText("weft")))
-                .append("</title><style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
-                        + "padding:0 1rem}code{font-weight:600}.m{display:inline-block;width:4.5rem;"
-                        + "text-transform:uppercase;font-size:.8rem}li{margin:.3rem 0}</style></head><body><h1>")
+        html.append("<h1>")
                 .append(escape(spec.path("info").path("title").asText("weft"))).append(" ")
                 .append(escape(spec.path("info").path("version").asText(""))).append("</h1><p>")
                 .append(escape(spec.path("info").path("description").asText("")))
@@ -95,7 +110,7 @@ public final class DocsModule implements RouteModule {
                         .append(escape(operation.getValue().path("summary").asText(""))).append("</li>");
             }
         }
-        return html.append("</ul></body></html>").toString();
+        return html.append("</ul>").toString();
     }
 
     private static String escape(String text) {

@@ -1,0 +1,314 @@
+package dev.weft.service.ops;
+
+import dev.weft.db.QueryMetrics;
+import dev.weft.service.Access;
+import dev.weft.service.Exchange;
+import dev.weft.service.HealthChecks;
+import dev.weft.service.ProblemException;
+import dev.weft.service.RouteModule;
+import dev.weft.service.Routes;
+import dev.weft.service.ServiceContext;
+import dev.weft.service.jobs.FailedJobs;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The live operations dashboard: {@code GET /} (the page, public: it holds no data and asks for the admin key),
+ * {@code GET /admin/dashboard}
+ * (admin), the one JSON document the page polls every two seconds: jobs by state with the latest failures, requests
+ * per route with error rate and p50/p95/p99, the database pool and queries, cache hit rates per tier, provider
+ * breakers with their transitions and every health check, plus the {@link DashboardSampler}'s 15-minute history
+ * ({@code since} returns only the newer samples). Its scripts and styles come from {@link StaticAssets}.
+ *
+ * <p>Thread-safe. Closing it stops the sampler.
+ */
+public final class DashboardModule implements RouteModule, AutoCloseable {
+    private static final int FAILURES_SHOWN = 10;
+    private static final long HEALTH_PERIOD_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final int SLOW_QUERIES_SHOWN = 5;
+    private static final int ERROR_CHARS = 200;
+    private static final int SQL_CHARS = 160;
+    // addresses and URLs inside a provider's error say where the provider runs: not for a screen
+    private static final Pattern URL = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://\\S+");
+    private static final Pattern ADDRESS = Pattern.compile("\\b\\d{1,3}(\\.\\d{1,3}){3}(:\\d+)?\\b|\\[[0-9a-fA-F:]+](:\\d+)?");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}+");
+
+    private final ServiceContext context;
+    private final DashboardSampler sampler;
+    private final StaticAssets assets = StaticAssets.create();
+    private final Cached<List<Map<String, Object>>> failures;
+    private final Cached<Map<String, Object>> health;
+
+    private DashboardModule(ServiceContext context) {
+        this.context = context;
+        this.sampler = new DashboardSampler(context.registry(), context.database(), context.clock());
+        FailedJobs failedJobs = FailedJobs.over(context.database());
+        // the table is read again only when weft.jobs.finished{state=failed} moved: a page polling an idle service
+        // costs no query; health checks (a database probe, the provider's) run at most every 10 s
+        this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
+                ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of());
+        this.health = new Cached<>(() -> System.nanoTime() / HEALTH_PERIOD_NANOS, this::healthNow);
+    }
+
+    /**
+     * Builds the module and starts its sampler.
+     *
+     * @param context the service context
+     * @return the module, to be closed with the service
+     */
+    public static DashboardModule open(ServiceContext context) {
+        DashboardModule module = new DashboardModule(Objects.requireNonNull(context, "context"));
+        module.sampler.start();
+        return module;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/", Access.PUBLIC, exchange -> assets.serve(exchange, StaticAssets.DASHBOARD_PAGE))
+                .get("/admin/dashboard", Access.ADMIN, this::dashboard);
+    }
+
+    private void dashboard(Exchange exchange) {
+        long since = exchange.query("since").map(DashboardModule::since).orElse(0L);
+        List<DashboardSampler.Sample> samples = sampler.samples();
+        double[] bounds = sampler.boundsMillis();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("started_at", context.startedAt().toString());
+        body.put("now", context.clock().millis());
+        body.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
+        body.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
+        body.put("samples", samples.stream().filter(sample -> sample.at() > since)
+                .map(sample -> sample(sample, bounds)).toList());
+        body.put("jobs", jobs(samples));
+        body.put("routes", routes(bounds));
+        body.put("database", database());
+        body.put("caches", caches());
+        body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
+        body.put("health", health.get());
+        exchange.responseHeader("Cache-Control", "no-store");
+        exchange.send(200, body);
+    }
+
+    private static long since(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalidField("since", "must be epoch milliseconds");
+        }
+    }
+
+    /** @return jobs failed since start, as {@code weft.jobs.finished} counts them */
+    private Object failedCount() {
+        io.micrometer.core.instrument.Counter failed = context.registry().find("weft.jobs.finished")
+                .tag("state", "failed").counter();
+        return failed == null ? 0.0 : failed.count();
+    }
+
+    private boolean jobsFeature() {
+        return context.registry().find("weft.jobs").gauge() != null;
+    }
+
+    private static Map<String, Object> sample(DashboardSampler.Sample sample, double[] bounds) {
+        DashboardSampler.RouteDelta all = total(sample.routes().values(), bounds.length + 1);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("t", sample.at());
+        out.put("requests_per_s", rate(all.requests(), sample.seconds()));
+        out.put("server_errors_per_s", rate(all.serverErrors(), sample.seconds()));
+        out.put("client_errors_per_s", rate(all.clientErrors(), sample.seconds()));
+        out.put("p50_ms", DashboardSampler.percentile(all.buckets(), bounds, 0.50));
+        out.put("p95_ms", DashboardSampler.percentile(all.buckets(), bounds, 0.95));
+        out.put("p99_ms", DashboardSampler.percentile(all.buckets(), bounds, 0.99));
+        out.put("jobs", sample.jobs());
+        out.put("finished", sample.finished());
+        Map<String, Object> pool = new LinkedHashMap<>();
+        pool.put("in_use", sample.poolInUse());
+        pool.put("idle", sample.poolIdle());
+        pool.put("waiting", sample.poolWaiting());
+        out.put("pool", pool);
+        out.put("queries_per_s", rate(sample.queries(), sample.seconds()));
+        out.put("query_errors_per_s", rate(sample.queryErrors(), sample.seconds()));
+        return out;
+    }
+
+    private Map<String, Object> jobs(List<DashboardSampler.Sample> samples) {
+        Map<String, Long> finished = new TreeMap<>(sampler.windowFinished());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("by_state", samples.isEmpty() ? Map.of() : samples.getLast().jobs());
+        out.put("finished_in_window", finished);
+        out.put("recent_failures", failures.get());
+        return out;
+    }
+
+    private List<Map<String, Object>> routes(double[] bounds) {
+        Map<String, DashboardSampler.RouteDelta> byRoute = sampler.windowRoutes();
+        double seconds = sampler.windowSeconds();
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<Map.Entry<String, DashboardSampler.RouteDelta>> busiestFirst = new ArrayList<>(byRoute.entrySet());
+        busiestFirst.sort((a, b) -> Long.compare(b.getValue().requests(), a.getValue().requests()));
+        busiestFirst.forEach(entry -> {
+            String route = entry.getKey();
+            DashboardSampler.RouteDelta delta = entry.getValue();
+            int space = route.indexOf(' ');
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("method", route.substring(0, space));
+            row.put("route", route.substring(space + 1));
+            row.put("requests", delta.requests());
+            row.put("requests_per_s", rate(delta.requests(), seconds));
+            row.put("server_error_rate", share(delta.serverErrors(), delta.requests()));
+            row.put("client_error_rate", share(delta.clientErrors(), delta.requests()));
+            row.put("p50_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.50));
+            row.put("p95_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.95));
+            row.put("p99_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.99));
+            out.add(row);
+        });
+        return out;
+    }
+
+    private Map<String, Object> database() {
+        QueryMetrics queries = context.database().queryMetrics();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", context.database().name());
+        out.put("pool", OpsViews.pool(context.database().poolStatus()));
+        out.put("queries_total", queries.total());
+        out.put("queries_failed", queries.failed());
+        out.put("query_p50_ms", OpsViews.ms(queries.p50()));
+        out.put("query_p99_ms", OpsViews.ms(queries.p99()));
+        out.put("slow_threshold_ms", OpsViews.ms(queries.slowThreshold()));
+        out.put("slow_query_count", queries.slowQueries().size());
+        out.put("slow_queries", queries.slowQueries().reversed().stream().limit(SLOW_QUERIES_SHOWN).map(record -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("sql", clip(record.sql(), SQL_CHARS));
+            row.put("duration_ms", OpsViews.ms(record.duration()));
+            row.put("started_at", record.startedAt().toString());
+            row.put("success", record.success());
+            return row;
+        }).toList());
+        return out;
+    }
+
+    private List<Map<String, Object>> caches() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        context.cacheStats().forEach((name, tiers) -> tiers.forEach((tier, stats) -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("cache", name);
+            row.put("tier", tier);
+            row.put("hits", stats.hits());
+            row.put("misses", stats.misses());
+            row.put("hit_rate", stats.hits() + stats.misses() == 0 ? null : stats.hitRate());
+            row.put("size", stats.size());
+            out.add(row);
+        }));
+        return out;
+    }
+
+    private static Map<String, Object> breaker(DashboardSampler.Breaker breaker) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("client", breaker.client());
+        out.put("host", breaker.host());
+        out.put("state", breaker.state());
+        out.put("transitions", breaker.transitions().stream().map(transition -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("at", Instant.ofEpochMilli(transition.at()).toString());
+            row.put("from", transition.from());
+            row.put("to", transition.to());
+            return row;
+        }).toList());
+        return out;
+    }
+
+    private Map<String, Object> healthNow() {
+        Map<String, HealthChecks.Result> results = context.health().runAll();
+        List<Map<String, Object>> checks = new ArrayList<>();
+        results.forEach((name, result) -> checks.add(HealthModule.check(name, result.healthy(), result.details())));
+        boolean up = results.values().stream().allMatch(HealthChecks.Result::healthy);
+        return HealthModule.body(up, checks);
+    }
+
+    private static Map<String, Object> failure(FailedJobs.Failure failure) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("job_id", failure.jobId());
+        out.put("video_id", failure.videoId());
+        out.put("user_id", failure.userId());
+        out.put("attempts", failure.attempts());
+        out.put("error", sanitise(failure.error()));
+        out.put("finished_at", failure.finishedAt() == null ? null : failure.finishedAt().toString());
+        return out;
+    }
+
+    /**
+     * @param error a stored job error
+     * @return it on one line, without URLs or network addresses, at most 200 characters
+     */
+    static String sanitise(@Nullable String error) {
+        if (error == null || error.isBlank()) {
+            return "failed";
+        }
+        String text = CONTROL.matcher(error).replaceAll(" ");
+        text = URL.matcher(text).replaceAll("[url]");
+        text = ADDRESS.matcher(text).replaceAll("[address]");
+        return clip(text.strip(), ERROR_CHARS);
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+
+    private static DashboardSampler.RouteDelta total(Iterable<DashboardSampler.RouteDelta> deltas, int buckets) {
+        DashboardSampler.RouteDelta sum = new DashboardSampler.RouteDelta(0, 0, 0, new long[buckets]);
+        for (DashboardSampler.RouteDelta delta : deltas) {
+            if (delta.buckets().length == buckets) {
+                sum = sum.plus(delta);
+            }
+        }
+        return sum;
+    }
+
+    private static double rate(long count, double seconds) {
+        return seconds <= 0 ? 0 : Math.round(count / seconds * 100) / 100.0;
+    }
+
+    private static @Nullable Double share(long part, long whole) {
+        return whole == 0 ? null : Math.round((double) part / whole * 10_000) / 10_000.0;
+    }
+
+    @Override
+    public void close() {
+        sampler.close();
+    }
+
+    /** A value read again only when its version (a counter, a time slot) changed. */
+    private static final class Cached<T> {
+        private final Supplier<Object> version;
+        private final Supplier<T> read;
+        private final AtomicReference<@Nullable Versioned<T>> last = new AtomicReference<>();
+
+        Cached(Supplier<Object> version, Supplier<T> read) {
+            this.version = version;
+            this.read = read;
+        }
+
+        T get() {
+            Object now = version.get();
+            Versioned<T> kept = last.get();
+            if (kept == null || !kept.version().equals(now)) {
+                // two pages may both read at once; each gets a fresh value, and the later one is kept
+                kept = new Versioned<>(read.get(), now);
+                last.set(kept);
+            }
+            return kept.value();
+        }
+    }
+
+    private record Versioned<T>(T value, Object version) {
+    }
+}

@@ -1,0 +1,375 @@
+package dev.weft.service.ops;
+
+import dev.weft.db.Database;
+import dev.weft.db.PoolStatus;
+import dev.weft.db.QueryMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard's bounded history: every {@link #INTERVAL} a virtual thread reads the service's Micrometer registry
+ * ({@code http.server.requests} with its latency buckets, {@code weft.jobs}, {@code weft.jobs.finished},
+ * {@code weft.http.breaker.state}) and the database's pool and query figures, and keeps what changed since the
+ * previous reading as one {@link Sample} in a ring of {@link #CAPACITY} (15 minutes). Nothing here is a second metrics
+ * system: each sample is a difference of two readings of the same meters {@code /metrics} shows.
+ *
+ * <p>A reading costs a walk over the registry's meters (a few hundred) and no I/O; the thread sleeps in between.
+ *
+ * <p>Thread-safe: {@link #sample()} runs on the sampler's thread (or a test's), readers take copies under the lock.
+ */
+final class DashboardSampler implements AutoCloseable {
+    /** How often the meters are read. */
+    static final Duration INTERVAL = Duration.ofSeconds(2);
+    /** How many samples are kept: 15 minutes at {@link #INTERVAL}. */
+    static final int CAPACITY = (int) (Duration.ofMinutes(15).toMillis() / INTERVAL.toMillis());
+    /** Breaker transitions kept per breaker. */
+    static final int TRANSITIONS_KEPT = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardSampler.class);
+
+    /**
+     * What changed in one interval, per route: requests, server errors (5xx), client errors (4xx) and the latency
+     * buckets of {@link LatencyBuckets}.
+     *
+     * @param requests requests answered
+     * @param serverErrors 5xx answers
+     * @param clientErrors 4xx answers
+     * @param buckets requests per latency bucket (not cumulative), the last one above every bound
+     */
+    record RouteDelta(long requests, long serverErrors, long clientErrors, long[] buckets) {
+        RouteDelta plus(RouteDelta other) {
+            return add(other, 1);
+        }
+
+        RouteDelta minus(RouteDelta other) {
+            return add(other, -1);
+        }
+
+        private RouteDelta add(RouteDelta other, int sign) {
+            long[] sum = buckets.clone();
+            for (int i = 0; i < Math.min(sum.length, other.buckets.length); i++) {
+                sum[i] += sign * other.buckets[i];
+            }
+            return new RouteDelta(requests + sign * other.requests, serverErrors + sign * other.serverErrors,
+                    clientErrors + sign * other.clientErrors, sum);
+        }
+    }
+
+    /**
+     * One interval.
+     *
+     * @param at when it ended, epoch milliseconds
+     * @param seconds its length
+     * @param routes per {@code METHOD /template}, only routes that answered in it
+     * @param jobs jobs per state at its end ({@code weft.jobs}); empty without the video feature
+     * @param finished jobs that reached each final state in it
+     * @param poolInUse connections in use at its end
+     * @param poolIdle idle connections at its end
+     * @param poolWaiting callers waiting for a connection at its end
+     * @param queries database operations in it
+     * @param queryErrors failed database operations in it
+     */
+    record Sample(long at, double seconds, Map<String, RouteDelta> routes, Map<String, Long> jobs,
+            Map<String, Long> finished, int poolInUse, int poolIdle, int poolWaiting, long queries,
+            long queryErrors) {
+    }
+
+    /**
+     * A breaker's state change seen between two readings.
+     *
+     * @param at when it was seen, epoch milliseconds
+     * @param from the state before
+     * @param to the state after
+     */
+    record Transition(long at, String from, String to) {
+    }
+
+    /**
+     * A breaker as last read.
+     *
+     * @param client the client's name
+     * @param host the host
+     * @param state its state ({@code closed}, {@code open}, {@code half_open}, {@code disabled})
+     * @param transitions its latest changes, oldest first
+     */
+    record Breaker(String client, String host, String state, List<Transition> transitions) {
+    }
+
+    private final MeterRegistry registry;
+    private final Database db;
+    private final Clock clock;
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>(CAPACITY);
+    // the sums over the samples kept, updated as one comes in and one goes out: a page's poll reads them as they are
+    private final Map<String, RouteDelta> windowRoutes = new TreeMap<>();
+    private final Map<String, Long> windowFinished = new TreeMap<>();
+    private double windowSeconds;
+    private final Map<Meter.Id, long[]> lastTimers = new HashMap<>();
+    private final Map<Meter.Id, Double> lastCounters = new HashMap<>();
+    private final Map<String, String> breakerStates = new TreeMap<>();
+    private final Map<String, ArrayDeque<Transition>> transitions = new HashMap<>();
+    private volatile double[] boundsMillis = new double[0];
+    private long lastQueries = -1;
+    private long lastQueryErrors;
+    private long lastAt;
+    private volatile boolean closed;
+    private @Nullable Thread thread;
+
+    DashboardSampler(MeterRegistry registry, Database db, Clock clock) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.db = Objects.requireNonNull(db, "db");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Takes the first reading (the baseline) and starts the sampling thread. */
+    void start() {
+        sample();
+        thread = Thread.ofVirtual().name("weft-dashboard-sampler").start(this::run);
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                Thread.sleep(INTERVAL);
+                sample();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // a meter that failed to read must not end the history; the next interval tries again
+                LOG.atWarn().setMessage("dashboard sample failed").addKeyValue("error", e.toString()).log();
+            }
+        }
+    }
+
+    /** Reads the meters once and appends what changed since the last reading (the first reading only records). */
+    synchronized void sample() {
+        long now = clock.millis();
+        Map<String, RouteDelta> routes = routes();
+        Map<String, Long> finished = finished();
+        readBreakers(now);
+        PoolStatus pool = db.poolStatus();
+        QueryMetrics queries = db.queryMetrics();
+        long queryDelta = lastQueries < 0 ? 0 : Math.max(0, queries.total() - lastQueries);
+        long queryErrorDelta = lastQueries < 0 ? 0 : Math.max(0, queries.failed() - lastQueryErrors);
+        boolean baseline = lastQueries < 0;
+        lastQueries = queries.total();
+        lastQueryErrors = queries.failed();
+        double seconds = Math.max(0.001, (now - lastAt) / 1000.0);
+        lastAt = now;
+        if (baseline) {
+            return;
+        }
+        if (samples.size() == CAPACITY) {
+            Sample oldest = samples.removeFirst();
+            windowSeconds -= oldest.seconds();
+            oldest.routes().forEach((route, delta) -> windowRoutes.computeIfPresent(route, (key, sum) -> {
+                RouteDelta left = sum.minus(delta);
+                return left.requests() <= 0 ? null : left;
+            }));
+            oldest.finished().forEach((state, count) -> windowFinished.merge(state, -count, Long::sum));
+        }
+        samples.addLast(new Sample(now, seconds, routes, jobs(), finished, pool.checkedOut(), pool.checkedIn(),
+                pool.waiting(), queryDelta, queryErrorDelta));
+        windowSeconds += seconds;
+        routes.forEach((route, delta) -> windowRoutes.merge(route, delta, RouteDelta::plus));
+        finished.forEach((state, count) -> windowFinished.merge(state, count, Long::sum));
+    }
+
+    /** @return per route, the sum of the samples kept */
+    synchronized Map<String, RouteDelta> windowRoutes() {
+        return Map.copyOf(windowRoutes);
+    }
+
+    /** @return jobs that reached each final state in the samples kept */
+    synchronized Map<String, Long> windowFinished() {
+        return Map.copyOf(windowFinished);
+    }
+
+    /** @return the seconds the samples kept cover */
+    synchronized double windowSeconds() {
+        return windowSeconds;
+    }
+
+    /** @return the samples kept, oldest first */
+    synchronized List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /** @return the upper bounds of the latency buckets in milliseconds; empty before the first request */
+    double[] boundsMillis() {
+        return boundsMillis.clone();
+    }
+
+    /** @return every breaker seen, by client and host */
+    synchronized List<Breaker> breakers() {
+        List<Breaker> out = new ArrayList<>();
+        breakerStates.forEach((key, state) -> {
+            int split = key.indexOf('\n');
+            out.add(new Breaker(key.substring(0, split), key.substring(split + 1), state,
+                    List.copyOf(transitions.getOrDefault(key, new ArrayDeque<>()))));
+        });
+        return out;
+    }
+
+    private Map<String, RouteDelta> routes() {
+        Map<String, RouteDelta> out = new TreeMap<>();
+        for (Timer timer : registry.find("http.server.requests").timers()) {
+            Meter.Id id = timer.getId();
+            long[] now = LatencyBuckets.read(timer);
+            if (boundsMillis.length != now.length - 2) {
+                boundsMillis = LatencyBuckets.boundsMillis(timer.takeSnapshot().histogramCounts());
+            }
+            long[] before = lastTimers.put(id, now);
+            long requests = now[0] - (before == null ? 0 : before[0]);
+            if (before == null && lastQueries < 0 || requests <= 0) {
+                continue; // the baseline, or nothing new on this series
+            }
+            long[] buckets = new long[now.length - 1];
+            for (int i = 1; i < now.length; i++) {
+                buckets[i - 1] = now[i] - (before == null ? 0 : before[i]);
+            }
+            String status = Objects.requireNonNullElse(id.getTag("status"), "0");
+            boolean server = status.startsWith("5");
+            boolean client = status.startsWith("4");
+            RouteDelta delta = new RouteDelta(requests, server ? requests : 0, client ? requests : 0, buckets);
+            out.merge(id.getTag("method") + " " + id.getTag("uri"), delta, RouteDelta::plus);
+        }
+        return out;
+    }
+
+    private Map<String, Long> jobs() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Gauge gauge : registry.find("weft.jobs").gauges()) {
+            out.put(Objects.requireNonNullElse(gauge.getId().getTag("state"), "unknown"), Math.round(gauge.value()));
+        }
+        return out;
+    }
+
+    private Map<String, Long> finished() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Counter counter : registry.find("weft.jobs.finished").counters()) {
+            Double before = lastCounters.put(counter.getId(), counter.count());
+            long delta = Math.round(counter.count() - (before == null ? 0 : before));
+            out.merge(Objects.requireNonNullElse(counter.getId().getTag("state"), "unknown"),
+                    lastQueries < 0 ? 0 : delta, Long::sum);
+        }
+        return out;
+    }
+
+    private void readBreakers(long now) {
+        for (Gauge gauge : registry.find("weft.http.breaker.state").gauges()) {
+            if (gauge.value() < 0.5) {
+                continue;
+            }
+            String key = Objects.requireNonNullElse(gauge.getId().getTag("client.name"), "client") + "\n"
+                    + Objects.requireNonNullElse(gauge.getId().getTag("host"), "host");
+            String state = Objects.requireNonNullElse(gauge.getId().getTag("state"), "unknown");
+            String before = breakerStates.put(key, state);
+            if (before != null && !before.equals(state)) {
+                ArrayDeque<Transition> kept = transitions.computeIfAbsent(key, k -> new ArrayDeque<>());
+                if (kept.size() == TRANSITIONS_KEPT) {
+                    kept.removeFirst();
+                }
+                kept.addLast(new Transition(now, before, state));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread running = thread;
+        if (running != null) {
+            running.interrupt();
+        }
+    }
+
+    /**
+     * Reads a percentile off latency buckets as Prometheus's {@code histogram_quantile} does: linear within the
+     * bucket that holds it; above the highest bound it answers that bound.
+     *
+     * @param buckets requests per bucket (not cumulative), the last above every bound
+     * @param boundsMillis the buckets' upper bounds
+     * @param quantile 0..1
+     * @return the latency in milliseconds, or {@code null} without requests
+     */
+    static @Nullable Double percentile(long[] buckets, double[] boundsMillis, double quantile) {
+        long total = 0;
+        for (long count : buckets) {
+            total += count;
+        }
+        if (total == 0 || boundsMillis.length == 0) {
+            return null;
+        }
+        double rank = quantile * total;
+        long seen = 0;
+        for (int i = 0; i < buckets.length; i++) {
+            if (buckets[i] > 0 && seen + buckets[i] >= rank) {
+                if (i >= boundsMillis.length) {
+                    return boundsMillis[boundsMillis.length - 1];
+                }
+                double lower = i == 0 ? 0 : boundsMillis[i - 1];
+                double share = (rank - seen) / buckets[i];
+                return Math.round((lower + (boundsMillis[i] - lower) * share) * 100) / 100.0;
+            }
+            seen += buckets[i];
+        }
+        return boundsMillis[boundsMillis.length - 1];
+    }
+
+    /** The fixed latency buckets of {@code http.server.requests}, read from a timer's snapshot. */
+    static final class LatencyBuckets {
+        private LatencyBuckets() {
+        }
+
+        /**
+         * @param timer an {@code http.server.requests} timer
+         * @return its count, then its requests per bucket (cumulative over time, not across buckets), the last
+         *     entry counting requests above the highest bound
+         */
+        static long[] read(Timer timer) {
+            CountAtBucket[] cumulative = timer.takeSnapshot().histogramCounts();
+            long count = timer.count();
+            long[] out = new long[cumulative.length + 2];
+            out[0] = count;
+            double below = 0;
+            for (int i = 0; i < cumulative.length; i++) {
+                // Micrometer's Prometheus histograms count cumulatively across buckets, as `le` does
+                out[i + 1] = Math.round(cumulative[i].count() - below);
+                below = cumulative[i].count();
+            }
+            out[out.length - 1] = Math.max(0, count - Math.round(below));
+            return out;
+        }
+
+        /**
+         * @param bounds the buckets' upper bounds
+         * @return the bounds in milliseconds, from a timer's snapshot
+         */
+        static double[] boundsMillis(CountAtBucket[] bounds) {
+            double[] out = new double[bounds.length];
+            for (int i = 0; i < bounds.length; i++) {
+                out[i] = bounds[i].bucket(TimeUnit.MILLISECONDS);
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.weft.service.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.service.TestBackends;
+import dev.weft.service.TestService;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code GET /admin/dashboard}, {@code GET /} and {@code GET /assets/{name}} over HTTP, without a browser. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DashboardEndpointTest {
+    private TestService service;
+
+    @BeforeAll
+    void start() {
+        service = new TestService(TestBackends.SQLITE);
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+    }
+
+    @Test
+    void answersOnlyTheAdmin() {
+        String userKey = service.createUser(TestService.unique("dk")).path("api_key").asText();
+
+        TestService.assertProblem(service.get("/admin/dashboard", null), 401, "unauthorized");
+        TestService.assertProblem(service.get("/admin/dashboard", userKey), 403, "forbidden");
+        assertThat(service.get("/admin/dashboard", TestService.ADMIN_KEY).status()).isEqualTo(200);
+    }
+
+    @Test
+    void countsRequestsPerRouteWithTheirLatencyPercentiles() {
+        for (int i = 0; i < 12; i++) {
+            service.get("/health/live", null);
+        }
+
+        JsonNode route = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> route(service.get("/admin/dashboard", TestService.ADMIN_KEY).json(), "/health/live"),
+                        found -> found.path("requests").asLong() >= 12);
+        assertThat(route.path("method").asText()).isEqualTo("GET");
+        assertThat(route.path("server_error_rate").asDouble()).isZero();
+        assertThat(route.path("p50_ms").asDouble()).isPositive()
+                .isLessThanOrEqualTo(route.path("p95_ms").asDouble());
+        assertThat(route.path("p95_ms").asDouble()).isLessThanOrEqualTo(route.path("p99_ms").asDouble());
+    }
+
+    @Test
+    void sendsOnlySamplesNewerThanSince() {
+        JsonNode first = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> service.get("/admin/dashboard", TestService.ADMIN_KEY).json(),
+                        body -> body.path("samples").size() >= 1);
+        long last = first.path("samples").get(first.path("samples").size() - 1).path("t").asLong();
+
+        JsonNode newer = service.get("/admin/dashboard?since=" + last, TestService.ADMIN_KEY).json();
+
+        assertThat(first.path("interval_ms").asLong()).isEqualTo(2000);
+        assertThat(first.path("window_ms").asLong()).isEqualTo(900_000);
+        for (JsonNode sample : newer.path("samples")) {
+            assertThat(sample.path("t").asLong()).isGreaterThan(last);
+        }
+        TestService.assertProblem(service.get("/admin/dashboard?since=yesterday", TestService.ADMIN_KEY), 400,
+                "validation_failed");
+    }
+
+    @Test
+    void servesThePagePubliclyAndOnlyListedFiles() throws Exception {
+        TestService.Response page = service.get("/", null);
+        TestService.Response script = service.get("/assets/dashboard.js", null);
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.text()).contains("<label for=\"key\">Admin API key</label>");
+        assertThat(script.status()).isEqualTo(200);
+        assertThat(script.header("Content-Type")).startsWith("text/javascript");
+        assertThat(script.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(service.get("/assets/uPlot.iife.min.js", null).header("Cache-Control")).contains("max-age");
+        TestService.assertProblem(service.get("/assets/openapi.json", null), 404, "not_found");
+        TestService.assertProblem(service.get("/assets/..%2F..%2Fopenapi.json", null), 404, "not_found");
+        for (StaticAssets.Asset asset : StaticAssets.ASSETS.values()) {
+            assertThat(StaticAssets.present(asset.resource())).as(asset.resource()).isTrue();
+        }
+    }
+
+    @Test
+    void gzipsFilesForBrowsersThatAcceptIt() {
+        TestService.Response plain = service.get("/assets/uPlot.iife.min.js", null);
+        TestService.Response gzipped = service.send(HttpRequest.newBuilder(
+                URI.create(service.base() + "/assets/uPlot.iife.min.js")).header("Accept-Encoding", "gzip, br"));
+
+        assertThat(plain.header("Content-Encoding")).isNull();
+        assertThat(gzipped.status()).isEqualTo(200);
+        assertThat(gzipped.header("Content-Encoding")).isEqualTo("gzip");
+        assertThat(gzipped.header("Vary")).isEqualTo("Accept-Encoding");
+    }
+
+    private static JsonNode route(JsonNode body, String template) {
+        for (JsonNode route : body.path("routes")) {
+            if (template.equals(route.path("route").asText())) {
+                return route;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.weft.service.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.db.Database;
+import dev.weft.db.DatabaseConfig;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The arithmetic behind the dashboard's figures, and what it keeps out of a job's error. */
+class DashboardSamplerTest {
+    private static final double[] BOUNDS = {1, 2, 5, 10};
+
+    @Test
+    void readsPercentilesOffBucketsAsHistogramQuantileDoes() {
+        long[] buckets = {0, 10, 0, 0, 0}; // ten requests between 1 and 2 ms
+
+        assertThat(DashboardSampler.percentile(buckets, BOUNDS, 0.5)).isEqualTo(1.5);
+        assertThat(DashboardSampler.percentile(buckets, BOUNDS, 0.99)).isEqualTo(1.99);
+    }
+
+    @Test
+    void answersTheHighestBoundForRequestsAboveIt() {
+        long[] buckets = {1, 0, 0, 0, 99};
+
+        assertThat(DashboardSampler.percentile(buckets, BOUNDS, 0.99)).isEqualTo(10.0);
+    }
+
+    @Test
+    void hasNoPercentileWithoutRequests() {
+        assertThat(DashboardSampler.percentile(new long[5], BOUNDS, 0.5)).isNull();
+    }
+
+    @Test
+    void keepsFifteenMinutesAndItsSumsAsSamplesComeAndGo(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Timer timer = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/x")
+                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
+                .register(registry);
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.sample(); // the baseline
+            for (int i = 0; i < DashboardSampler.CAPACITY + 5; i++) {
+                timer.record(Duration.ofMillis(5));
+                sampler.sample();
+            }
+
+            assertThat(sampler.samples()).hasSize(DashboardSampler.CAPACITY);
+            DashboardSampler.RouteDelta window = sampler.windowRoutes().get("GET /x");
+            assertThat(window.requests()).isEqualTo(DashboardSampler.CAPACITY);
+            assertThat(window.buckets()).containsExactly(0, DashboardSampler.CAPACITY, 0);
+            assertThat(DashboardSampler.percentile(window.buckets(), sampler.boundsMillis(), 0.5)).isEqualTo(5.5);
+        }
+    }
+
+    @Test
+    void keepsUrlsAddressesAndLineBreaksOutOfJobErrors() {
+        String shown = DashboardModule.sanitise("upstream: GET http://10.0.0.7:9000/jobs/1?token=abc failed\n"
+                + "at 192.168.1.20:5432 and [::1]:8080");
+
+        assertThat(shown).isEqualTo("upstream: GET [url] failed at [address] and [address]");
+        assertThat(DashboardModule.sanitise(null)).isEqualTo("failed");
+        assertThat(DashboardModule.sanitise("x".repeat(500))).hasSize(200);
+    }
+}
