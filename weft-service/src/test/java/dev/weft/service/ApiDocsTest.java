@@ -23,8 +23,8 @@ class ApiDocsTest {
     private static final String METHODS = "GET|POST|PUT|PATCH|DELETE";
     /** {@code `GET /users/{id}`} anywhere, a query string ({@code ?days=30}) left off. */
     private static final Pattern OPERATION = Pattern.compile("`(" + METHODS + ") (/[^`\\s?]*)");
-    /** In a table's first cell, {@code `GET /a`, `/b`}: {@code /b} takes the method before it. */
-    private static final Pattern CELL_PATH = Pattern.compile("`(?:(" + METHODS + ") )?(/[^`]*)`");
+    /** In a table's first cell, {@code `GET /a`, `/b`}: {@code /b} takes the method before it; a query is left off. */
+    private static final Pattern CELL_PATH = Pattern.compile("`(?:(" + METHODS + ") )?(/[^`?]*)[^`]*`");
 
     @Test
     void apiMdNamesExactlyTheOperationsOfTheOpenApiDescription() throws Exception {
