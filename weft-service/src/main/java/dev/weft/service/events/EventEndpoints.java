@@ -32,7 +32,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Each stream first subscribes to the {@link EventFeed}, then reads its backlog from the log, then sends the
  * feed's events, dropping ids it already sent: the log commits ids in order, so nothing falls between. A comment
  * line goes out after {@link EventsConfig#heartbeat()} of silence. A video's stream ends after the video's final
- * event ({@code completed}, {@code failed}, {@code cancelled}); {@code /events} runs until the client leaves, the
+ * event ({@code completed}, {@code failed}, {@code cancelled}), and a video's stream with nothing left to send
+ * (final, resumed past its last event) is a {@code 204}, which tells an {@code EventSource} to stop reconnecting;
+ * {@code /events} runs until the client leaves, the
  * service stops, or the client falls {@link EventFeed#QUEUE_CAPACITY} events behind (it then resumes). Who may
  * watch what, and the stream limits, are checked before the answer starts, so a refusal is a problem+json.
  *
@@ -106,6 +108,12 @@ public final class EventEndpoints implements RouteModule {
             // subscribed first, so an event committed while the backlog is read arrives live (and is dropped if the
             // backlog already had it)
             List<VideoEvent> backlog = backlog(filter, from);
+            if (filter.videoId() != null && backlog.isEmpty() && videoFinal(filter.videoId())
+                    && backlog(filter, from).isEmpty()) {
+                // nothing will ever follow: 204 is what makes an EventSource stop reconnecting
+                exchange.noContent();
+                return;
+            }
             try (OutputStream out = startAnswer(exchange)) {
                 out.write(": weft event stream\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();

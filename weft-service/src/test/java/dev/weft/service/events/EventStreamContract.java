@@ -129,6 +129,30 @@ abstract class EventStreamContract {
     }
 
     @Test
+    void aFinishedVideosStreamResumedPastItsLastEventIsNoContent() throws Exception {
+        String key = userKey();
+        String videoId = upload(service, key);
+        List<SseClient.Event> all;
+        try (SseClient stream = SseClient.open(service.base(), "/videos/" + videoId + "/events", key)) {
+            all = stream.untilEnd(WAIT);
+        }
+
+        try (SseClient again = SseClient.open(service.base(), "/videos/" + videoId + "/events", key,
+                "Last-Event-ID", Long.toString(all.getLast().id()))) {
+            assertThat(again.status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void headAnswersTheStreamsHeadersAtOnce() {
+        TestService.Response head = service.call("HEAD", "/events", userKey(), null);
+
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Type")).startsWith("text/event-stream");
+        assertThat(head.text()).isEmpty();
+    }
+
+    @Test
     void aStreamSendsHeartbeatCommentsWhileNothingHappens() throws Exception {
         try (SseClient stream = SseClient.open(service.base(), "/events", userKey())) {
             await().atMost(Duration.ofSeconds(5)).until(() -> stream.comments() >= 3);
