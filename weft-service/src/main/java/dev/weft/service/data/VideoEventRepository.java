@@ -51,7 +51,8 @@ public final class VideoEventRepository {
      * Logs the video's current status as an event. Call it inside the transaction that changed the status, after
      * the change, as the transaction's last write: the counter row stays locked until the commit.
      *
-     * @param tx the open transaction that changed the video
+     * @param tx the open transaction that changed the video (never the database itself: the counter and the row
+     *     must commit together)
      * @param videoId the video
      * @return the event logged
      * @throws dev.weft.core.NotFoundException if there is no such video in {@code tx}

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -165,7 +166,7 @@ public final class EventEndpoints implements RouteModule {
     }
 
     private List<VideoEvent> backlog(Filter filter, long after) {
-        List<VideoEvent> all = new java.util.ArrayList<>();
+        List<VideoEvent> all = new ArrayList<>();
         long from = after;
         while (true) {
             List<VideoEvent> page = log.after(from, filter.userId(), filter.videoId(), BACKLOG_PAGE);
