@@ -68,6 +68,7 @@ public final class ServiceContext implements AutoCloseable {
     private final Map<String, Cache> moduleCaches = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final CacheKeys cacheKeys = new CacheKeys(this::cacheScope);
     private volatile @Nullable String cacheScope;
+    private final List<Runnable> stopping = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
     private ServiceContext(ServiceConfig config, Clock clock,
@@ -312,6 +313,29 @@ public final class ServiceContext implements AutoCloseable {
                 || cache.name().equals("query") || moduleCaches.putIfAbsent(cache.name(), cache) != null) {
             throw new IllegalArgumentException("a cache named " + cache.name() + " is already there");
         }
+    }
+
+    /**
+     * Registers work to run when the service begins to stop, before its server waits for requests in flight: ending
+     * long-lived answers (event streams), which would otherwise hold the stop for the whole shutdown grace.
+     *
+     * @param task the task; it must not block for long
+     */
+    public void onStopping(Runnable task) {
+        stopping.add(Objects.requireNonNull(task, "task"));
+    }
+
+    /** Runs the {@link #onStopping} tasks once each; a failing task does not keep the others from running. */
+    public void stopping() {
+        for (Runnable task : stopping) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ServiceContext.class).atWarn()
+                        .setMessage("a stopping task failed").setCause(e).log();
+            }
+        }
+        stopping.clear();
     }
 
     /** @return every cache's statistics by cache name and tier */

@@ -317,6 +317,8 @@ public final class WeftService implements AutoCloseable {
             return;
         }
         try {
+            // long-lived answers (event streams) end first, or the server waits the whole grace for them
+            context.stopping();
             if (server != null) {
                 server.close();
             }

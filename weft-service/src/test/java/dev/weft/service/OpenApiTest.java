@@ -149,6 +149,9 @@ class OpenApiTest {
         String template = operation.substring(operation.indexOf(' ') + 1);
         String path = template.replace("{id}", Long.toString(userId)).replace("{key}", "openapi-key")
                 .replace("{video_id}", "vid_none").replace("{name}", "dashboard.js");
+        if (template.equals("/events")) {
+            path += "?last_event_id=none"; // a live stream never ends: a bad resume point answers 400 at once
+        }
         TestService.Response response = operation.equals("POST /process-video")
                 ? service.upload(TestService.ADMIN_KEY, new TestService.Form().file("video", "a.mp4", new byte[] {1}))
                 : service.admin(method, path, bodies.get(operation));

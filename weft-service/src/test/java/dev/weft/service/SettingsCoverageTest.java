@@ -165,6 +165,7 @@ class SettingsCoverageTest {
         Map<String, String> env = ConfigFile.under(variables);
         ServiceConfig config = ServiceConfig.fromEnv(env);
         JobsConfig.fromEnv(config.workers(), env);
+        dev.weft.service.events.EventsConfig.fromEnv(env);
         try (VideoProvider provider = Providers.fromConfig(null, null, env, new SimpleMeterRegistry(),
                 Clock.systemUTC())) {
             assertThat(provider).isNotNull();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.core.Secret;
+import dev.weft.service.events.EventsConfig;
 import dev.weft.service.jobs.JobMigrations;
 import dev.weft.service.jobs.JobsConfig;
 import dev.weft.service.provider.LocalProvider;
@@ -45,6 +46,7 @@ public final class TestService implements AutoCloseable {
     public final WeftService service;
     /** Its video jobs module. */
     public final VideoJobs jobs;
+    private final boolean ownsDatabase;
 
     /**
      * An answer.
@@ -88,7 +90,23 @@ public final class TestService implements AutoCloseable {
      */
     public TestService(TestBackends backend, UnaryOperator<ServiceConfig> tweak, Supplier<VideoProvider> provider,
             JobsConfig jobsConfig) {
-        this.database = backend.isolate();
+        this(backend.isolate(), true, tweak, provider, jobsConfig, EventsConfig.defaults());
+    }
+
+    /**
+     * A service over a database the caller may share with another service (two instances of one deployment).
+     *
+     * @param database the database and data directory
+     * @param ownsDatabase whether {@link #close()} drops the database
+     * @param tweak changes the config
+     * @param provider makes the video provider
+     * @param jobsConfig the job settings
+     * @param eventsConfig the event log and stream settings
+     */
+    public TestService(TestBackends.Isolated database, boolean ownsDatabase, UnaryOperator<ServiceConfig> tweak,
+            Supplier<VideoProvider> provider, JobsConfig jobsConfig, EventsConfig eventsConfig) {
+        this.database = database;
+        this.ownsDatabase = ownsDatabase;
         this.dataDir = database.dataDir();
         ServiceConfig config = tweak.apply(ServiceConfig.defaults().withPort(0).withDataDir(dataDir)
                 .withDatabase(database.config()).withAdminKey(Secret.of(ADMIN_KEY)).withRateLimit(1_000_000));
@@ -97,12 +115,14 @@ public final class TestService implements AutoCloseable {
         try {
             started = WeftService.builder(config).jvmMetrics(false)
                     .features(Features.standard(Feature.of(List.of(JobMigrations::forDialect), context -> {
-                        VideoJobs module = VideoJobs.open(context, provider.get(), jobsConfig);
+                        VideoJobs module = VideoJobs.open(context, provider.get(), jobsConfig, eventsConfig);
                         installed.set(module);
                         return module;
                     }))).build().start();
         } catch (RuntimeException e) {
-            database.close();
+            if (ownsDatabase) {
+                database.close();
+            }
             throw e;
         }
         this.service = started;
@@ -286,7 +306,9 @@ public final class TestService implements AutoCloseable {
         try {
             service.close();
         } finally {
-            database.close();
+            if (ownsDatabase) {
+                database.close();
+            }
         }
     }
 }

@@ -93,6 +93,9 @@ public final class JobEngine implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private @Nullable Thread heartbeat;
     private volatile long lastCount;
+    private final List<Runnable> housekeeping = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicBoolean housekeepingRunning = new AtomicBoolean();
+    private volatile long lastHousekeeping = System.currentTimeMillis();
 
     private JobEngine(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
             JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry) {
@@ -189,6 +192,10 @@ public final class JobEngine implements AutoCloseable {
             if (System.currentTimeMillis() - lastCount > 5_000) {
                 refreshCounts();
             }
+            if (System.currentTimeMillis() - lastHousekeeping > HOUSEKEEPING_INTERVAL.toMillis()) {
+                lastHousekeeping = System.currentTimeMillis();
+                runHousekeeping();
+            }
         }));
         LOG.atInfo().setMessage("job workers started").addKeyValue("workers", config.workers())
                 .addKeyValue("instance", instanceId).addKeyValue("provider", provider.name()).log();
@@ -197,7 +204,8 @@ public final class JobEngine implements AutoCloseable {
     /**
      * Adds a queued job for a video, inside the caller's transaction (the video row is inserted in the same one),
      * with the current span's W3C {@code traceparent} and the current request's id, so its steps join the request's
-     * trace and logs. Call {@link #wakeUp()} after the commit.
+     * trace and logs, and logs the video's {@code queued} event in the same transaction. Call {@link #wakeUp()} after
+     * the commit.
      *
      * @param tx the open transaction
      * @param videoId the video
@@ -226,6 +234,39 @@ public final class JobEngine implements AutoCloseable {
     /** @return a fresh job id */
     public static String newJobId() {
         return "job_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /**
+     * Adds a task to the engine's housekeeping, run about every {@link #HOUSEKEEPING_INTERVAL} once the engine started
+     * (pruning the event log, for one), on a virtual thread of its own so a slow task never delays lease renewals.
+     * A failing task is logged and tried again next time.
+     *
+     * @param task the task; it must not throw checked exceptions and should bound its own work
+     */
+    public void addHousekeeping(Runnable task) {
+        housekeeping.add(Objects.requireNonNull(task, "task"));
+    }
+
+    /** How often {@link #addHousekeeping housekeeping} tasks run. */
+    public static final Duration HOUSEKEEPING_INTERVAL = Duration.ofMinutes(1);
+
+    private void runHousekeeping() {
+        if (housekeeping.isEmpty() || !housekeepingRunning.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("weft-job-housekeeping").start(() -> {
+            try {
+                for (Runnable task : housekeeping) {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.atWarn().setMessage("housekeeping task failed").addKeyValue("error_code", code(e)).log();
+                    }
+                }
+            } finally {
+                housekeepingRunning.set(false);
+            }
+        });
     }
 
     /** Wakes idle workers so a job just committed starts at once. */

@@ -8,7 +8,10 @@ import java.util.Objects;
 
 /**
  * The {@code jobs} table, appended after the service's base migrations (version 6), and its trace columns (version
- * 7: {@code trace_parent}, the W3C {@code traceparent} of the submitting request's span, and its {@code request_id}).
+ * 7: {@code trace_parent}, the W3C {@code traceparent} of the submitting request's span, and its {@code request_id}),
+ * and the event log (version 8: {@code video_events}, one row per video status change, written in the transaction
+ * of the change, with {@code video_event_sequence}, the counter its ids come from; see
+ * {@link dev.weft.service.data.VideoEventRepository}).
  * Times a worker compares
  * ({@code next_attempt_at}, {@code lease_expires_at}) are epoch milliseconds in {@code BIGINT}, so the claim query
  * compares numbers the same way on every dialect.
@@ -20,6 +23,8 @@ public final class JobMigrations {
     public static final String VERSION = "6";
     /** The version of the migration that adds the submitting request's trace and id to {@code jobs}. */
     public static final String TRACE_VERSION = "7";
+    /** The version of the migration that creates the event log {@code video_events} and its id counter. */
+    public static final String EVENTS_VERSION = "8";
 
     private JobMigrations() {
     }
@@ -53,10 +58,32 @@ public final class JobMigrations {
         // nullable: jobs queued before this migration, and requests served without tracing, have none
         String trace = "ALTER TABLE jobs ADD COLUMN trace_parent VARCHAR(64);\n"
                 + "ALTER TABLE jobs ADD COLUMN request_id VARCHAR(128);";
+        // no foreign key to videos: a video goes only with its user, whose events go with it too; webhook
+        // deliveries will reference event_id
+        String events = "CREATE TABLE video_events (\n"
+                + "    event_id BIGINT NOT NULL PRIMARY KEY,\n"
+                + "    user_id BIGINT NOT NULL,\n"
+                + "    video_id VARCHAR(64)" + sql.caseSensitive() + " NOT NULL,\n"
+                + "    event_type VARCHAR(32) NOT NULL,\n"
+                + "    payload " + (sql.mysqlFamily() ? "MEDIUMTEXT" : "TEXT") + " NOT NULL,\n"
+                + "    created_at " + sql.timestamp() + " NOT NULL,\n"
+                + "    CONSTRAINT fk_video_events_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE\n"
+                + ")" + sql.tableOptions() + ";\n"
+                + "CREATE INDEX idx_video_events_user ON video_events (user_id, event_id);\n"
+                + "CREATE INDEX idx_video_events_video ON video_events (video_id, event_id);\n"
+                + "CREATE INDEX idx_video_events_created ON video_events (created_at);\n"
+                + "CREATE TABLE video_event_sequence (\n"
+                + "    name VARCHAR(32)" + sql.caseSensitive() + " NOT NULL PRIMARY KEY,\n"
+                + "    last_id BIGINT NOT NULL\n"
+                + ")" + sql.tableOptions() + ";\n"
+                + "INSERT INTO video_event_sequence (name, last_id) VALUES ('video_events', 0);";
         return List.of(new Migration(VERSION, "create_jobs",
                 "Durable video jobs: step, attempts, backoff, lease, provider ids", up, "DROP TABLE jobs;"),
                 new Migration(TRACE_VERSION, "add_job_trace",
                         "The W3C traceparent and X-Request-Id of the request that submitted each job", trace,
-                        "ALTER TABLE jobs DROP COLUMN request_id;\nALTER TABLE jobs DROP COLUMN trace_parent;"));
+                        "ALTER TABLE jobs DROP COLUMN request_id;\nALTER TABLE jobs DROP COLUMN trace_parent;"),
+                new Migration(EVENTS_VERSION, "create_video_events",
+                        "The event log of video status changes, which event streams resume from", events,
+                        "DROP TABLE video_event_sequence;\nDROP TABLE video_events;"));
     }
 }

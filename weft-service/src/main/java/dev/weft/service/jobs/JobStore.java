@@ -3,7 +3,9 @@ package dev.weft.service.jobs;
 import dev.weft.db.Database;
 import dev.weft.db.DatabaseType;
 import dev.weft.db.SqlOperations;
+import dev.weft.service.Json;
 import dev.weft.service.data.UsageRepository;
+import dev.weft.service.data.VideoEventRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.provider.ModelUsage;
 import java.time.Clock;
@@ -24,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * (its lease lapsed and another worker took it) or the job was cancelled, and the worker stops. A step's job update
  * and its video update share one transaction, which this class opens and hands to the video and usage repositories
  * explicitly ({@code tx}); {@link #insert} joins the submitter's transaction the same way (see
- * {@code dev.weft.service.data}: transactions are passed, never joined through weft-db's ScopedValue).
+ * {@code dev.weft.service.data}: transactions are passed, never joined through weft-db's ScopedValue). Every
+ * transaction that changes a video's status also logs the change ({@link VideoEventRepository#append}) as its last
+ * write, so an event exists exactly when its status change committed.
  *
  * <p>Thread-safe; every method blocks on the database.
  */
@@ -40,6 +44,7 @@ final class JobStore {
     private final Database db;
     private final VideoRepository videos;
     private final UsageRepository usage;
+    private final VideoEventRepository events;
     private final Clock clock;
 
     JobStore(Database db, VideoRepository videos, UsageRepository usage, Clock clock) {
@@ -47,6 +52,7 @@ final class JobStore {
         this.videos = Objects.requireNonNull(videos, "videos");
         this.usage = Objects.requireNonNull(usage, "usage");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.events = new VideoEventRepository(db, clock, Json.create());
     }
 
     Database db() {
@@ -72,6 +78,7 @@ final class JobStore {
         row.put("created_at", clock.instant());
         row.put("updated_at", clock.instant());
         ops.insert("jobs", row).execute();
+        events.append(ops, videoId);
     }
 
     /**
@@ -140,6 +147,9 @@ final class JobStore {
             }
             if (!videoChanges.isEmpty()) {
                 videos.update(tx, job.videoId(), videoChanges);
+                if (videoChanges.containsKey("status")) {
+                    events.append(tx, job.videoId());
+                }
             }
             return true;
         });
@@ -168,6 +178,7 @@ final class JobStore {
             video.put("processing_ms", cost == null ? null : cost.processingMs());
             video.put("error", null);
             videos.update(tx, job.videoId(), video);
+            events.append(tx, job.videoId());
             return true;
         });
     }
@@ -184,6 +195,7 @@ final class JobStore {
             video.put("status", "failed");
             video.put("error", reason);
             videos.update(tx, job.videoId(), video);
+            events.append(tx, job.videoId());
             return true;
         });
     }
@@ -258,6 +270,7 @@ final class JobStore {
             Map<String, @Nullable Object> video = new HashMap<>();
             video.put("status", "cancelled");
             videos.update(tx, videoId, video);
+            events.append(tx, videoId);
             return CancelOutcome.CANCELLED;
         });
     }

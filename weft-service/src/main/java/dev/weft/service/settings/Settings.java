@@ -262,6 +262,33 @@ public final class Settings {
     public static final Setting JOBS_DEADLINE = add(jobs("deadline", "WEFT_JOBS_DEADLINE_MS", 3_600_000)
             .range(1000, 30L * 24 * 3_600_000)
             .meaning("A job not done by then fails; provider waits (open breaker, `429`) never fail it before."));
+    /** {@code WEFT_EVENTS_KEEP_PER_USER}. */
+    public static final Setting EVENTS_KEEP_PER_USER = add(Setting.builder(JOBS, "weft.events.keep-per-user",
+            "WEFT_EVENTS_KEEP_PER_USER").type(INTEGER, 1000).range(1, 1_000_000)
+            .meaning("Video events kept per user for `Last-Event-ID` resumes; older ones are pruned about once a "
+                    + "minute."));
+    /** {@code WEFT_EVENTS_MAX_AGE_MS}. */
+    public static final Setting EVENTS_MAX_AGE = add(Setting.builder(JOBS, "weft.events.max-age",
+            "WEFT_EVENTS_MAX_AGE_MS").type(MILLISECONDS, 86_400_000).atLeast(60_000)
+            .meaning("Video events older than this are pruned."));
+    /** {@code WEFT_EVENTS_POLL_MS}. */
+    public static final Setting EVENTS_POLL = add(Setting.builder(JOBS, "weft.events.poll", "WEFT_EVENTS_POLL_MS")
+            .type(MILLISECONDS, 250).range(10, 10_000)
+            .meaning("How often an instance with open event streams reads the event log for events of other "
+                    + "instances (its own go out at once)."));
+    /** {@code WEFT_EVENTS_HEARTBEAT_MS}. */
+    public static final Setting EVENTS_HEARTBEAT = add(Setting.builder(JOBS, "weft.events.heartbeat",
+            "WEFT_EVENTS_HEARTBEAT_MS").type(MILLISECONDS, 15_000).range(100, 300_000)
+            .meaning("A comment line on an idle event stream this often, so proxies keep it open."));
+    /** {@code WEFT_EVENTS_MAX_STREAMS}. */
+    public static final Setting EVENTS_MAX_STREAMS = add(Setting.builder(JOBS, "weft.events.max-streams",
+            "WEFT_EVENTS_MAX_STREAMS").type(INTEGER, 1000).atLeast(1)
+            .meaning("Event streams open at once on this instance; more get `503 streams_exhausted`."));
+    /** {@code WEFT_EVENTS_MAX_STREAMS_PER_KEY}. */
+    public static final Setting EVENTS_MAX_STREAMS_PER_KEY = add(Setting.builder(JOBS,
+            "weft.events.max-streams-per-key", "WEFT_EVENTS_MAX_STREAMS_PER_KEY").type(INTEGER, 10).atLeast(1)
+            .rule("at most `WEFT_EVENTS_MAX_STREAMS` (the default is lowered to it)")
+            .meaning("Event streams one API key may hold open on this instance; more get `429`."));
 
     // ---- logging ----
 

@@ -11,9 +11,9 @@ import dev.weft.service.data.Page;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
 import dev.weft.service.data.VideoStats;
+import dev.weft.service.data.VideoView;
 import io.helidon.http.Method;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,23 +118,8 @@ public final class VideoEndpoints implements RouteModule {
         return videoId;
     }
 
-    /** A video as API.md shows it: options as a JSON object, no storage path. */
+    /** A video as API.md shows it ({@link VideoView}). */
     private Map<String, Object> view(VideoRow video) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("video_id", video.videoId());
-        out.put("user_id", video.userId());
-        out.put("filename", video.filename());
-        out.put("size_bytes", video.sizeBytes());
-        out.put("status", video.status());
-        out.put("job_id", video.jobId());
-        out.put("external_job_id", video.externalJobId());
-        out.put("result_url", video.resultUrl());
-        out.put("error", video.error());
-        out.put("options", video.options() == null ? null
-                : json.readTree(video.options().getBytes(StandardCharsets.UTF_8)));
-        out.put("processing_ms", video.processingMs());
-        out.put("created_at", video.createdAt());
-        out.put("updated_at", video.updatedAt());
-        return out;
+        return VideoView.of(video, json);
     }
 }

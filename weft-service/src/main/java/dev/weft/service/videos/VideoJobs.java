@@ -13,6 +13,10 @@ import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.ServiceContext;
+import dev.weft.service.data.VideoEventRepository;
+import dev.weft.service.events.EventEndpoints;
+import dev.weft.service.events.EventFeed;
+import dev.weft.service.events.EventsConfig;
 import dev.weft.service.jobs.JobEngine;
 import dev.weft.service.jobs.JobMigrations;
 import dev.weft.service.jobs.JobState;
@@ -23,6 +27,7 @@ import dev.weft.service.provider.Providers;
 import dev.weft.service.provider.VideoProvider;
 import dev.weft.service.settings.Settings;
 import dev.weft.service.usage.UsageModule;
+import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,8 +55,9 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
     private final Cache cache;
     private final boolean ownsCache;
     private final List<RouteModule> endpoints;
+    private final EventFeed feed;
 
-    private VideoJobs(ServiceContext context, VideoProvider provider, JobsConfig config) {
+    private VideoJobs(ServiceContext context, VideoProvider provider, JobsConfig config, EventsConfig events) {
         Objects.requireNonNull(context, "context");
         this.provider = Objects.requireNonNull(provider, "provider");
         if (context.redis().isPresent()) {
@@ -63,13 +69,26 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         }
         CacheMetrics.bind(cache, context.registry());
         context.addCache(cache);
-        Videos videos = new Videos(context, cache, ownsCache ? CacheKeys.LOCAL_VIDEO_TTL : CacheKeys.SHARED_VIDEO_TTL);
+        VideoEventRepository eventLog = new VideoEventRepository(context.database(), context.clock(), context.json());
+        feed = new EventFeed(eventLog, events.pollInterval());
+        Videos videos = new Videos(context, cache, ownsCache ? CacheKeys.LOCAL_VIDEO_TTL : CacheKeys.SHARED_VIDEO_TTL,
+                feed::nudge);
         engine = JobEngine.create(context.database(), context.videos(), context.usage(), provider, config,
                 context.clock(), context.registry(), videos, context.tracing().openTelemetry());
         VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
                 new Idempotency(context.idempotency(), context.json()));
+        EventEndpoints streams = new EventEndpoints(context.videos(), eventLog, feed, events);
         endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
-                new UsageModule(context), new ProviderOpsModule(provider, context.clock()));
+                streams, new UsageModule(context), new ProviderOpsModule(provider, context.clock()));
+        Gauge.builder("weft.events.streams", streams, EventEndpoints::openStreams)
+                .description("Event streams open on this instance").register(context.registry());
+        context.onStopping(feed::close);
+        engine.addHousekeeping(() -> {
+            long pruned = eventLog.prune(events.keepPerUser(), context.clock().instant().minus(events.maxAge()));
+            if (pruned > 0) {
+                LOG.atDebug().setMessage("event log pruned").addKeyValue("events", pruned).log();
+            }
+        });
         HealthChecks health = context.health();
         health.register("provider", () -> {
             ProviderHealth result = provider.health();
@@ -98,20 +117,33 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
                     .map(redis -> redis.link().bucketStore(ApiClientBuilder.SHARED_RATE_PREFIX)).orElse(null);
             return Providers.fromConfig(providerUrl, rateStore, Settings.environment(), context.registry(),
                     context.clock(), context.tracing().openTelemetry());
-        }, context -> JobsConfig.fromEnv(context.config().workers(), Settings.environment()));
+        }, context -> JobsConfig.fromEnv(context.config().workers(), Settings.environment()),
+                context -> EventsConfig.fromEnv(Settings.environment()));
     }
 
     /**
      * @param provider makes the provider; closed with the module
      * @param config makes the job settings
-     * @return the feature: the jobs migration and this module
+     * @return the feature: the jobs migration and this module, with the event settings' defaults
      */
     public static Feature feature(Function<ServiceContext, VideoProvider> provider,
             Function<ServiceContext, JobsConfig> config) {
+        return feature(provider, config, context -> EventsConfig.defaults());
+    }
+
+    /**
+     * @param provider makes the provider; closed with the module
+     * @param config makes the job settings
+     * @param events makes the event log and stream settings
+     * @return the feature: the jobs migrations (the event log's among them) and this module
+     */
+    public static Feature feature(Function<ServiceContext, VideoProvider> provider,
+            Function<ServiceContext, JobsConfig> config, Function<ServiceContext, EventsConfig> events) {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(events, "events");
         return Feature.of(List.of(JobMigrations::forDialect),
-                context -> open(context, provider.apply(context), config.apply(context)));
+                context -> open(context, provider.apply(context), config.apply(context), events.apply(context)));
     }
 
     /**
@@ -123,7 +155,22 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
      * @return the module
      */
     public static VideoJobs open(ServiceContext context, VideoProvider provider, JobsConfig config) {
-        VideoJobs jobs = new VideoJobs(context, provider, config);
+        return open(context, provider, config, EventsConfig.defaults());
+    }
+
+    /**
+     * Builds the module over a migrated context and starts the workers and the event feed.
+     *
+     * @param context the service context
+     * @param provider the provider; closed with the module
+     * @param config the job settings
+     * @param events the event log and stream settings
+     * @return the module
+     */
+    public static VideoJobs open(ServiceContext context, VideoProvider provider, JobsConfig config,
+            EventsConfig events) {
+        VideoJobs jobs = new VideoJobs(context, provider, config, events);
+        jobs.feed.start();
         jobs.engine.start();
         ServiceConfig service = context.config();
         LOG.atInfo().setMessage("video jobs ready").addKeyValue("provider", provider.name())
@@ -145,10 +192,11 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
     public void routes(Routes routes) {
         endpoints.forEach(module -> module.routes(routes));
     }
-    /** Parks the workers (bounded), then closes the provider and the video cache. Idempotent. */
+    /** Ends the event streams, parks the workers (bounded), then closes the provider and the video cache. Idempotent. */
     @Override
     public void close() {
         try {
+            feed.close();
             engine.close();
         } finally {
             try {

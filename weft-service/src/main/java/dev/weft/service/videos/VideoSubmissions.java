@@ -91,7 +91,7 @@ public final class VideoSubmissions {
             Idempotency.Answer answer = idempotency.run(request, () -> store(upload, userId));
             if (!answer.replayed()) {
                 // after the answer is stored: a failing invalidation must not release a key whose video exists
-                context.invalidateUser(userId);
+                reads.videoAdded(userId);
                 engine.wakeUp();
             }
             return answer;

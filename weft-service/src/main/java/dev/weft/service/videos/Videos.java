@@ -28,15 +28,19 @@ public final class Videos implements JobEngine.Listener {
     private final Cache cache;
     private final CacheKeys keys;
     private final Duration ttl;
+    private final Runnable eventsLogged;
 
     /**
      * @param context the service context
      * @param cache the cache of video rows
      * @param ttl how long a cached video lives ({@link CacheKeys#SHARED_VIDEO_TTL} or
      *     {@link CacheKeys#LOCAL_VIDEO_TTL})
+     * @param eventsLogged told after a change of a video committed (a status change logs an event): the event
+     *     feed's nudge, so this instance's streams see it at once
      */
-    public Videos(ServiceContext context, Cache cache, Duration ttl) {
+    public Videos(ServiceContext context, Cache cache, Duration ttl, Runnable eventsLogged) {
         this.context = Objects.requireNonNull(context, "context");
+        this.eventsLogged = Objects.requireNonNull(eventsLogged, "eventsLogged");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.videos = context.videos();
@@ -88,11 +92,28 @@ public final class Videos implements JobEngine.Listener {
         return videos.getVideoStats(userId);
     }
 
-    /** Drops the cached video and its owner's cached stats. */
+    /** Drops the cached video and its owner's cached stats, and nudges the event feed. */
     @Override
     public void videoChanged(String videoId, long userId) {
-        cache.invalidate(keys.video(videoId));
-        context.invalidateUser(userId);
+        try {
+            cache.invalidate(keys.video(videoId));
+            context.invalidateUser(userId);
+        } finally {
+            eventsLogged.run();
+        }
+    }
+
+    /**
+     * Drops the owner's cached stats after a video was added, and nudges the event feed ({@code queued}).
+     *
+     * @param userId the owner
+     */
+    public void videoAdded(long userId) {
+        try {
+            context.invalidateUser(userId);
+        } finally {
+            eventsLogged.run();
+        }
     }
 
     static NotFoundException notFound() {

@@ -1,0 +1,136 @@
+package dev.weft.service.data;
+
+import dev.weft.db.Database;
+import dev.weft.db.SqlOperations;
+import dev.weft.service.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The event log {@code video_events}: one row per video status change, written by {@link #append} inside the
+ * transaction that changes the status, read by the event streams ({@link #after}) and pruned by the job engine's
+ * housekeeping ({@link #prune}). Webhook deliveries will reference {@code event_id}.
+ *
+ * <p>Ids come from a one-row counter ({@code video_event_sequence}) that {@link #append} increments in the
+ * writer's transaction, not from an identity column. The counter's row lock is held until that transaction ends,
+ * so transactions that log events commit in id order on every dialect: a reader that has seen id {@code n} has
+ * already been able to see every id below it, and "everything after the last id I saw" never skips a row that
+ * commits late (with an identity column, id 11 can commit before id 10 and a poller past 11 would lose 10). The
+ * cost is that status changes commit one after another; each holds the row only from its last statement to its
+ * commit.
+ *
+ * <p>Thread-safe; every method blocks on the database.
+ */
+public final class VideoEventRepository {
+    private static final String COLUMNS = "event_id, user_id, video_id, event_type, payload, created_at";
+    private static final String SEQUENCE = "video_events";
+
+    private final Database db;
+    private final Clock clock;
+    private final Json json;
+
+    /**
+     * @param db the database
+     * @param clock the clock of {@code created_at}
+     * @param json renders the video
+     */
+    public VideoEventRepository(Database db, Clock clock, Json json) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    /**
+     * Logs the video's current status as an event. Call it inside the transaction that changed the status, after
+     * the change, as the transaction's last write: the counter row stays locked until the commit.
+     *
+     * @param tx the open transaction that changed the video (never the database itself: the counter and the row
+     *     must commit together)
+     * @param videoId the video
+     * @return the event logged
+     * @throws dev.weft.core.NotFoundException if there is no such video in {@code tx}
+     */
+    public VideoEvent append(SqlOperations tx, String videoId) {
+        VideoRow video = tx.query("SELECT " + VideoRepository.COLUMNS + " FROM videos WHERE video_id = :id",
+                Map.of("id", videoId)).optional(VideoRow.class)
+                .orElseThrow(() -> new dev.weft.core.NotFoundException("not_found", "video not found"));
+        tx.execute("UPDATE video_event_sequence SET last_id = last_id + 1 WHERE name = :name",
+                Map.of("name", SEQUENCE));
+        long id = tx.query("SELECT last_id FROM video_event_sequence WHERE name = :name", Map.of("name", SEQUENCE))
+                .one(Long.class);
+        String payload = new String(json.write(VideoView.of(video, json)), StandardCharsets.UTF_8);
+        Instant now = clock.instant();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("event_id", id);
+        row.put("user_id", video.userId());
+        row.put("video_id", video.videoId());
+        row.put("event_type", video.status());
+        row.put("payload", payload);
+        row.put("created_at", now);
+        tx.insert("video_events", row).execute();
+        return new VideoEvent(id, video.userId(), video.videoId(), video.status(), payload, now);
+    }
+
+    /**
+     * @param afterId only events with a larger id
+     * @param userId only this user's, or {@code null} for every user
+     * @param videoId only this video's, or {@code null} for every video
+     * @param limit the most events
+     * @return the events in id order
+     */
+    public List<VideoEvent> after(long afterId, @Nullable Long userId, @Nullable String videoId, int limit) {
+        Map<String, Object> params = new HashMap<>();
+        StringBuilder where = new StringBuilder(" WHERE event_id > :after");
+        params.put("after", afterId);
+        if (userId != null) {
+            where.append(" AND user_id = :user_id");
+            params.put("user_id", userId);
+        }
+        if (videoId != null) {
+            where.append(" AND video_id = :video_id");
+            params.put("video_id", videoId);
+        }
+        params.put("limit", limit);
+        return db.query("SELECT " + COLUMNS + " FROM video_events" + where + " ORDER BY event_id LIMIT :limit",
+                params).list(VideoEvent.class);
+    }
+
+    /** @return the id of the last committed event, 0 when none was ever logged */
+    public long lastId() {
+        return db.query("SELECT last_id FROM video_event_sequence WHERE name = :name", Map.of("name", SEQUENCE))
+                .one(Long.class);
+    }
+
+    /**
+     * Bounds the history: deletes events older than {@code olderThan}, and each user's events beyond the newest
+     * {@code keepPerUser}. A client that resumes from a pruned id gets what is left.
+     *
+     * @param keepPerUser events kept per user, at least 1
+     * @param olderThan events created before this go
+     * @return how many events were deleted
+     */
+    public long prune(int keepPerUser, Instant olderThan) {
+        long deleted = db.execute("DELETE FROM video_events WHERE created_at < :cutoff",
+                Map.of("cutoff", olderThan));
+        List<Long> crowded = db.query("SELECT user_id FROM video_events GROUP BY user_id HAVING COUNT(*) > :keep",
+                Map.of("keep", keepPerUser)).list(Long.class);
+        for (long userId : crowded) {
+            // the newest id to drop, read first: MariaDB refuses a DELETE whose subquery reads the same table
+            List<Long> boundary = db.query("SELECT event_id FROM video_events WHERE user_id = :user_id"
+                    + " ORDER BY event_id DESC LIMIT 1 OFFSET :keep", Map.of("user_id", userId, "keep", keepPerUser))
+                    .list(Long.class);
+            if (!boundary.isEmpty()) {
+                deleted += db.execute("DELETE FROM video_events WHERE user_id = :user_id AND event_id <= :last",
+                        Map.of("user_id", userId, "last", boundary.getFirst()));
+            }
+        }
+        return deleted;
+    }
+}
