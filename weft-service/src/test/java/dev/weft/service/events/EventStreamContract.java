@@ -162,6 +162,23 @@ abstract class EventStreamContract {
     }
 
     @Test
+    void aStreamEndsWithinAHeartbeatWhenItsKeyIsRotated() throws Exception {
+        JsonNode user = service.createUser(unique("ev"));
+        String oldKey = user.path("api_key").asText();
+        try (SseClient stream = SseClient.open(service.base(), "/events", oldKey)) {
+            assertThat(stream.status()).isEqualTo(200);
+            TestService.Response rotated = service.call("POST", "/users/" + user.path("id").asLong() + "/api-key",
+                    oldKey, null);
+            assertThat(rotated.status()).isEqualTo(200);
+
+            // the heartbeat is 300 ms: the stream notices at its next one
+            assertThat(stream.untilEnd(Duration.ofSeconds(3))).isEmpty();
+            upload(service, rotated.json().path("api_key").asText());
+            assertThat(stream.quietFor(Duration.ofMillis(500))).isTrue();
+        }
+    }
+
+    @Test
     void anotherUsersVideoIsNotFoundAndTheirEventsAreForbidden() {
         JsonNode ownerUser = service.createUser(unique("ev"));
         String owner = ownerUser.path("api_key").asText();
