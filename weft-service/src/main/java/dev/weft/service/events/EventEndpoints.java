@@ -227,8 +227,11 @@ public final class EventEndpoints implements RouteModule {
         out.flush();
     }
 
-    /** {@code Last-Event-ID}, else {@code last_event_id}: a non-negative integer. */
-    private static Optional<Long> resumePoint(Exchange exchange) {
+    /**
+     * {@code Last-Event-ID}, else {@code last_event_id}: a non-negative integer no greater than the log's last id
+     * (a larger one would silently skip the events up to it, so it is refused: 400 {@code last_event_id_ahead}).
+     */
+    private Optional<Long> resumePoint(Exchange exchange) {
         Optional<String> header = exchange.header("Last-Event-ID");
         String name = header.isPresent() ? "Last-Event-ID" : "last_event_id";
         Optional<String> value = header.isPresent() ? header : exchange.query("last_event_id");
@@ -238,6 +241,10 @@ public final class EventEndpoints implements RouteModule {
         try {
             long id = Long.parseLong(value.get().trim());
             if (id >= 0) {
+                if (id > log.lastId()) {
+                    throw ProblemException.of(400, "last_event_id_ahead",
+                            "Last-Event-ID is ahead of the event log; reconnect without it");
+                }
                 return Optional.of(id);
             }
         } catch (NumberFormatException e) {

@@ -234,6 +234,27 @@ abstract class EventStreamContract {
     }
 
     @Test
+    void aLastEventIdAheadOfTheLogIsABadRequestBeforeTheStreamStarts() {
+        String key = userKey();
+        String videoId = upload(service, key);
+        String ahead = Long.toString(Long.MAX_VALUE / 2);
+
+        for (String path : List.of("/events", "/videos/" + videoId + "/events")) {
+            try (SseClient stream = SseClient.open(service.base(), path, key, "Last-Event-ID", ahead)) {
+                assertThat(stream.status()).isEqualTo(400);
+                assertThat(stream.header("Content-Type")).startsWith("application/problem+json");
+                assertThat(stream.problem().path("code").asText()).isEqualTo("last_event_id_ahead");
+                assertThat(stream.problem().path("detail").asText())
+                        .isEqualTo("Last-Event-ID is ahead of the event log; reconnect without it");
+            }
+        }
+        try (SseClient stream = SseClient.open(service.base(), "/events?last_event_id=" + ahead, key)) {
+            assertThat(stream.status()).isEqualTo(400);
+            assertThat(stream.problem().path("code").asText()).isEqualTo("last_event_id_ahead");
+        }
+    }
+
+    @Test
     void oneStreamTooManyForAKeyIsTooManyRequests() {
         String key = userKey();
         List<SseClient> open = new java.util.ArrayList<>();
