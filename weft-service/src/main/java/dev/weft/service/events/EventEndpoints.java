@@ -18,7 +18,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -122,9 +121,9 @@ public final class EventEndpoints implements RouteModule {
                 EventFeed.Subscription live = feed.subscribe(filter.userId(), filter.videoId())) {
             // subscribed first, so an event committed while the backlog is read arrives live (and is dropped if the
             // backlog already had it)
-            List<VideoEvent> backlog = backlog(filter, from);
-            if (filter.videoId() != null && backlog.isEmpty() && videoFinal(filter.videoId())
-                    && backlog(filter, from).isEmpty()) {
+            List<VideoEvent> first = page(filter, from);
+            if (filter.videoId() != null && first.isEmpty() && videoFinal(filter.videoId())
+                    && page(filter, from).isEmpty()) {
                 // nothing will ever follow: 204 is what makes an EventSource stop reconnecting
                 exchange.noContent();
                 return;
@@ -132,26 +131,13 @@ public final class EventEndpoints implements RouteModule {
             try (OutputStream out = startAnswer(exchange)) {
                 out.write(": weft event stream\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                long last = from;
-                if (!caller.stillValid()) {
+                long last = writeBacklog(out, filter, first, from, caller);
+                if (last < 0) {
                     return;
-                }
-                for (VideoEvent event : backlog) {
-                    write(out, event);
-                    last = event.eventId();
-                    if (filter.endsAfter(event)) {
-                        return;
-                    }
                 }
                 if (filter.videoId() != null && videoFinal(filter.videoId())) {
                     // the final status committed with its event: whatever the backlog missed is in the log by now
-                    List<VideoEvent> rest = backlog(filter, last);
-                    if (!rest.isEmpty() && !caller.stillValid()) {
-                        return;
-                    }
-                    for (VideoEvent event : rest) {
-                        write(out, event);
-                    }
+                    writeBacklog(out, filter, page(filter, last), last, caller);
                     return;
                 }
                 follow(out, live, filter, last, caller);
@@ -195,17 +181,38 @@ public final class EventEndpoints implements RouteModule {
         }
     }
 
-    private List<VideoEvent> backlog(Filter filter, long after) {
-        List<VideoEvent> all = new ArrayList<>();
-        long from = after;
+    /**
+     * Writes the log's events after {@code after} page by page as each is read (never the whole backlog in memory),
+     * checking the caller before each page.
+     *
+     * @param first the first page, already read
+     * @return the last id written (or {@code after}), or -1 when the stream ends: its final event went out, or the
+     *     caller lost access
+     */
+    private long writeBacklog(OutputStream out, Filter filter, List<VideoEvent> first, long after, Caller caller)
+            throws IOException {
+        long last = after;
+        List<VideoEvent> page = first;
         while (true) {
-            List<VideoEvent> page = log.after(from, filter.userId(), filter.videoId(), BACKLOG_PAGE);
-            all.addAll(page);
-            if (page.size() < BACKLOG_PAGE) {
-                return all;
+            if (!page.isEmpty() && !caller.stillValid()) {
+                return -1;
             }
-            from = page.getLast().eventId();
+            for (VideoEvent event : page) {
+                write(out, event);
+                last = event.eventId();
+                if (filter.endsAfter(event)) {
+                    return -1;
+                }
+            }
+            if (page.size() < BACKLOG_PAGE) {
+                return last;
+            }
+            page = page(filter, last);
         }
+    }
+
+    private List<VideoEvent> page(Filter filter, long after) {
+        return log.after(after, filter.userId(), filter.videoId(), BACKLOG_PAGE);
     }
 
     private boolean videoFinal(String videoId) {
