@@ -61,12 +61,14 @@ public final class VideoEventRepository {
         VideoRow video = tx.query("SELECT " + VideoRepository.COLUMNS + " FROM videos WHERE video_id = :id",
                 Map.of("id", videoId)).optional(VideoRow.class)
                 .orElseThrow(() -> new dev.weft.core.NotFoundException("not_found", "video not found"));
+        // everything but the counter first: its row lock is held from the UPDATE to the commit and serializes
+        // every writer, so nothing slow (rendering, reads) runs while it is held
+        String payload = new String(json.write(VideoView.of(video, json)), StandardCharsets.UTF_8);
+        Instant now = clock.instant();
         tx.execute("UPDATE video_event_sequence SET last_id = last_id + 1 WHERE name = :name",
                 Map.of("name", SEQUENCE));
         long id = tx.query("SELECT last_id FROM video_event_sequence WHERE name = :name", Map.of("name", SEQUENCE))
                 .one(Long.class);
-        String payload = new String(json.write(VideoView.of(video, json)), StandardCharsets.UTF_8);
-        Instant now = clock.instant();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("event_id", id);
         row.put("user_id", video.userId());
@@ -76,6 +78,19 @@ public final class VideoEventRepository {
         row.put("created_at", now);
         tx.insert("video_events", row).execute();
         return new VideoEvent(id, video.userId(), video.videoId(), video.status(), payload, now);
+    }
+
+    /**
+     * Deletes a user's events. {@code video_events} has no foreign key to {@code users} (an insert would then lock
+     * the user's row after the counter, while deleting a user locks the user first: a deadlock), so deleting a user
+     * calls this in its transaction, after the user's videos are gone (no event can be logged for them after that).
+     *
+     * @param tx the transaction deleting the user
+     * @param userId the user
+     * @return how many events were deleted
+     */
+    public static long deleteUser(SqlOperations tx, long userId) {
+        return tx.execute("DELETE FROM video_events WHERE user_id = :user_id", Map.of("user_id", userId));
     }
 
     /**
