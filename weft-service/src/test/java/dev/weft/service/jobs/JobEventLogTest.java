@@ -151,6 +151,26 @@ class JobEventLogTest {
 
     @ParameterizedTest
     @EnumSource(JobDatabase.Target.class)
+    void pruneDeletesInChunksToTheSameResult(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target)) {
+            JobStore store = new JobStore(jobs.db, jobs.videos, jobs.usage, Clock.systemUTC());
+            VideoEventRepository log = new VideoEventRepository(jobs.db, Clock.systemUTC(), Json.create());
+            long busy = jobs.user();
+            List<String> busyVideos = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                busyVideos.add(submit(jobs, store, busy, null));
+            }
+
+            assertThat(log.prune(2, Instant.now().minus(Duration.ofHours(1)), 2)).isEqualTo(5);
+            assertThat(log.after(0, busy, null, 10)).extracting(VideoEvent::videoId)
+                    .containsExactlyElementsOf(busyVideos.subList(5, 7));
+            assertThat(log.prune(5, Instant.now().plus(Duration.ofMinutes(1)), 1)).isEqualTo(2);
+            assertThat(log.after(0, null, null, 10)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
     void deletingAUserDeletesItsEventsInTheSameTransaction(JobDatabase.Target target) {
         try (JobDatabase jobs = JobDatabase.open(target)) {
             JobStore store = new JobStore(jobs.db, jobs.videos, jobs.usage, Clock.systemUTC());
