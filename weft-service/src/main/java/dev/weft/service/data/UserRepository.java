@@ -204,14 +204,19 @@ public final class UserRepository {
     }
 
     /**
-     * Deletes a user; its videos, jobs and usage go by cascade.
+     * Deletes a user; its videos, jobs and usage go by cascade, its events explicitly
+     * ({@link VideoEventRepository#deleteUser}).
      *
-     * @param ops the database or an open transaction
+     * @param ops an open transaction (the user and its events go together)
      * @param id the user
      * @return whether a user was deleted
      */
     public boolean delete(SqlOperations ops, long id) {
-        return ops.delete("users", Map.of("id", id)).execute().count() > 0;
+        boolean deleted = ops.delete("users", Map.of("id", id)).execute().count() > 0;
+        if (deleted) {
+            VideoEventRepository.deleteUser(ops, id);
+        }
+        return deleted;
     }
 
     /**

@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
 public final class VideoEventRepository {
     private static final String COLUMNS = "event_id, user_id, video_id, event_type, payload, created_at";
     private static final String SEQUENCE = "video_events";
+    /** The most events one pruning statement deletes. */
+    public static final int PRUNE_CHUNK = 1_000;
 
     private final Database db;
     private final Clock clock;
@@ -61,12 +63,14 @@ public final class VideoEventRepository {
         VideoRow video = tx.query("SELECT " + VideoRepository.COLUMNS + " FROM videos WHERE video_id = :id",
                 Map.of("id", videoId)).optional(VideoRow.class)
                 .orElseThrow(() -> new dev.weft.core.NotFoundException("not_found", "video not found"));
+        // everything but the counter first: its row lock is held from the UPDATE to the commit and serializes
+        // every writer, so nothing slow (rendering, reads) runs while it is held
+        String payload = new String(json.write(VideoView.of(video, json)), StandardCharsets.UTF_8);
+        Instant now = clock.instant();
         tx.execute("UPDATE video_event_sequence SET last_id = last_id + 1 WHERE name = :name",
                 Map.of("name", SEQUENCE));
         long id = tx.query("SELECT last_id FROM video_event_sequence WHERE name = :name", Map.of("name", SEQUENCE))
                 .one(Long.class);
-        String payload = new String(json.write(VideoView.of(video, json)), StandardCharsets.UTF_8);
-        Instant now = clock.instant();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("event_id", id);
         row.put("user_id", video.userId());
@@ -76,6 +80,19 @@ public final class VideoEventRepository {
         row.put("created_at", now);
         tx.insert("video_events", row).execute();
         return new VideoEvent(id, video.userId(), video.videoId(), video.status(), payload, now);
+    }
+
+    /**
+     * Deletes a user's events. {@code video_events} has no foreign key to {@code users} (an insert would then lock
+     * the user's row after the counter, while deleting a user locks the user first: a deadlock), so deleting a user
+     * calls this in its transaction, after the user's videos are gone (no event can be logged for them after that).
+     *
+     * @param tx the transaction deleting the user
+     * @param userId the user
+     * @return how many events were deleted
+     */
+    public static long deleteUser(SqlOperations tx, long userId) {
+        return tx.execute("DELETE FROM video_events WHERE user_id = :user_id", Map.of("user_id", userId));
     }
 
     /**
@@ -110,15 +127,30 @@ public final class VideoEventRepository {
 
     /**
      * Bounds the history: deletes events older than {@code olderThan}, and each user's events beyond the newest
-     * {@code keepPerUser}. A client that resumes from a pruned id gets what is left.
+     * {@code keepPerUser}, in statements of at most {@link #PRUNE_CHUNK} rows each (each its own transaction), so
+     * pruning never holds many locks for long. A client that resumes from a pruned id gets what is left.
      *
      * @param keepPerUser events kept per user, at least 1
      * @param olderThan events created before this go
      * @return how many events were deleted
      */
     public long prune(int keepPerUser, Instant olderThan) {
-        long deleted = db.execute("DELETE FROM video_events WHERE created_at < :cutoff",
-                Map.of("cutoff", olderThan));
+        return prune(keepPerUser, olderThan, PRUNE_CHUNK);
+    }
+
+    /**
+     * {@link #prune(int, Instant)} with a chunk size of the caller's.
+     *
+     * @param keepPerUser events kept per user, at least 1
+     * @param olderThan events created before this go
+     * @param chunk the most rows one statement deletes, at least 1
+     * @return how many events were deleted
+     */
+    public long prune(int keepPerUser, Instant olderThan, int chunk) {
+        // ids follow creation: everything up to the newest old id is old (give or take the clocks of instances)
+        long oldest = db.query("SELECT COALESCE(MAX(event_id), 0) FROM video_events WHERE created_at < :cutoff",
+                Map.of("cutoff", olderThan)).one(Long.class);
+        long deleted = oldest > 0 ? deleteUpTo(null, oldest, chunk) : 0;
         List<Long> crowded = db.query("SELECT user_id FROM video_events GROUP BY user_id HAVING COUNT(*) > :keep",
                 Map.of("keep", keepPerUser)).list(Long.class);
         for (long userId : crowded) {
@@ -127,10 +159,32 @@ public final class VideoEventRepository {
                     + " ORDER BY event_id DESC LIMIT 1 OFFSET :keep", Map.of("user_id", userId, "keep", keepPerUser))
                     .list(Long.class);
             if (!boundary.isEmpty()) {
-                deleted += db.execute("DELETE FROM video_events WHERE user_id = :user_id AND event_id <= :last",
-                        Map.of("user_id", userId, "last", boundary.getFirst()));
+                deleted += deleteUpTo(userId, boundary.getFirst(), chunk);
             }
         }
         return deleted;
+    }
+
+    /** Deletes the events up to {@code last} (of one user, or of all), oldest first, {@code chunk} rows at a time. */
+    private long deleteUpTo(@Nullable Long userId, long last, int chunk) {
+        String user = userId == null ? "" : " AND user_id = :user_id";
+        long deleted = 0;
+        while (true) {
+            Map<String, Object> params = new HashMap<>();
+            params.put("last", last);
+            params.put("skip", chunk - 1);
+            if (userId != null) {
+                params.put("user_id", userId);
+            }
+            // the chunk's newest id, read first (MariaDB refuses a DELETE whose subquery reads the same table)
+            List<Long> chunkEnd = db.query("SELECT event_id FROM video_events WHERE event_id <= :last" + user
+                    + " ORDER BY event_id LIMIT 1 OFFSET :skip", params).list(Long.class);
+            params.remove("skip");
+            params.put("last", chunkEnd.isEmpty() ? last : chunkEnd.getFirst());
+            deleted += db.execute("DELETE FROM video_events WHERE event_id <= :last" + user, params);
+            if (chunkEnd.isEmpty() || chunkEnd.getFirst() >= last) {
+                return deleted;
+            }
+        }
     }
 }

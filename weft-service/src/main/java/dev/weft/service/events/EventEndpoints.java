@@ -2,6 +2,7 @@ package dev.weft.service.events;
 
 import dev.weft.core.NotFoundException;
 import dev.weft.service.Access;
+import dev.weft.service.ApiKeys;
 import dev.weft.service.Exchange;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
@@ -16,7 +17,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,12 +40,19 @@ import org.jspecify.annotations.Nullable;
  * service stops, or the client falls {@link EventFeed#QUEUE_CAPACITY} events behind (it then resumes). Who may
  * watch what, and the stream limits, are checked before the answer starts, so a refusal is a problem+json.
  *
+ * <p>An open stream checks its caller again before each page of backlog, each live event and each heartbeat: the key
+ * is resolved as a request's is (through the cached key-to-principal lookup that rotating the key, deactivating or
+ * deleting the user drop), and the stream ends when it no longer resolves to the same principal. A stream also ends
+ * after {@link #MAX_LIFETIME}, so an {@code EventSource} reconnects and authenticates afresh.
+ *
  * <p>Thread-safe; each stream blocks its own virtual thread.
  */
 public final class EventEndpoints implements RouteModule {
     /** The media type of the streams. */
     public static final String EVENT_STREAM = "text/event-stream";
     private static final Set<String> FINAL = Set.of("completed", "failed", "cancelled");
+    /** The longest a stream runs before it ends and its client reconnects (and authenticates again). */
+    public static final Duration MAX_LIFETIME = Duration.ofMinutes(15);
     private static final int BACKLOG_PAGE = 500;
 
     private final VideoRepository videos;
@@ -52,14 +60,18 @@ public final class EventEndpoints implements RouteModule {
     private final EventFeed feed;
     private final EventsConfig config;
     private final StreamLimits limits;
+    private final ApiKeys apiKeys;
 
     /**
      * @param videos the videos, for who may watch one
      * @param log the event log
      * @param feed the instance's feed of new events
      * @param config heartbeat and limits
+     * @param apiKeys the keys, to check an open stream's caller again
      */
-    public EventEndpoints(VideoRepository videos, VideoEventRepository log, EventFeed feed, EventsConfig config) {
+    public EventEndpoints(VideoRepository videos, VideoEventRepository log, EventFeed feed, EventsConfig config,
+            ApiKeys apiKeys) {
+        this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
         this.videos = Objects.requireNonNull(videos, "videos");
         this.log = Objects.requireNonNull(log, "log");
         this.feed = Objects.requireNonNull(feed, "feed");
@@ -104,13 +116,14 @@ public final class EventEndpoints implements RouteModule {
             startAnswer(exchange).close();
             return;
         }
+        Caller caller = new Caller(exchange);
         try (StreamLimits.Slot _ = limits.acquire(exchange.principal().scope());
                 EventFeed.Subscription live = feed.subscribe(filter.userId(), filter.videoId())) {
             // subscribed first, so an event committed while the backlog is read arrives live (and is dropped if the
             // backlog already had it)
-            List<VideoEvent> backlog = backlog(filter, from);
-            if (filter.videoId() != null && backlog.isEmpty() && videoFinal(filter.videoId())
-                    && backlog(filter, from).isEmpty()) {
+            List<VideoEvent> first = page(filter, from);
+            if (filter.videoId() != null && first.isEmpty() && videoFinal(filter.videoId())
+                    && page(filter, from).isEmpty()) {
                 // nothing will ever follow: 204 is what makes an EventSource stop reconnecting
                 exchange.noContent();
                 return;
@@ -118,22 +131,16 @@ public final class EventEndpoints implements RouteModule {
             try (OutputStream out = startAnswer(exchange)) {
                 out.write(": weft event stream\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                long last = from;
-                for (VideoEvent event : backlog) {
-                    write(out, event);
-                    last = event.eventId();
-                    if (filter.endsAfter(event)) {
-                        return;
-                    }
+                long last = writeBacklog(out, filter, first, from, caller);
+                if (last < 0) {
+                    return;
                 }
                 if (filter.videoId() != null && videoFinal(filter.videoId())) {
                     // the final status committed with its event: whatever the backlog missed is in the log by now
-                    for (VideoEvent event : backlog(filter, last)) {
-                        write(out, event);
-                    }
+                    writeBacklog(out, filter, page(filter, last), last, caller);
                     return;
                 }
-                follow(out, live, filter, last);
+                follow(out, live, filter, last, caller);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,13 +148,19 @@ public final class EventEndpoints implements RouteModule {
         }
     }
 
-    private void follow(OutputStream out, EventFeed.Subscription live, Filter filter, long after)
+    private void follow(OutputStream out, EventFeed.Subscription live, Filter filter, long after, Caller caller)
             throws IOException, InterruptedException {
         long last = after;
+        long endAt = System.nanoTime() + MAX_LIFETIME.toNanos();
         while (true) {
-            VideoEvent event = live.next(config.heartbeat());
+            long left = endAt - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Duration wait = config.heartbeat().toNanos() < left ? config.heartbeat() : Duration.ofNanos(left);
+            VideoEvent event = live.next(wait);
             if (event == null) {
-                if (live.ended()) {
+                if (live.ended() || !caller.stillValid()) {
                     return;
                 }
                 out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
@@ -157,6 +170,9 @@ public final class EventEndpoints implements RouteModule {
             if (event.eventId() <= last) {
                 continue;
             }
+            if (!caller.stillValid()) {
+                return;
+            }
             write(out, event);
             last = event.eventId();
             if (filter.endsAfter(event)) {
@@ -165,17 +181,38 @@ public final class EventEndpoints implements RouteModule {
         }
     }
 
-    private List<VideoEvent> backlog(Filter filter, long after) {
-        List<VideoEvent> all = new ArrayList<>();
-        long from = after;
+    /**
+     * Writes the log's events after {@code after} page by page as each is read (never the whole backlog in memory),
+     * checking the caller before each page.
+     *
+     * @param first the first page, already read
+     * @return the last id written (or {@code after}), or -1 when the stream ends: its final event went out, or the
+     *     caller lost access
+     */
+    private long writeBacklog(OutputStream out, Filter filter, List<VideoEvent> first, long after, Caller caller)
+            throws IOException {
+        long last = after;
+        List<VideoEvent> page = first;
         while (true) {
-            List<VideoEvent> page = log.after(from, filter.userId(), filter.videoId(), BACKLOG_PAGE);
-            all.addAll(page);
-            if (page.size() < BACKLOG_PAGE) {
-                return all;
+            if (!page.isEmpty() && !caller.stillValid()) {
+                return -1;
             }
-            from = page.getLast().eventId();
+            for (VideoEvent event : page) {
+                write(out, event);
+                last = event.eventId();
+                if (filter.endsAfter(event)) {
+                    return -1;
+                }
+            }
+            if (page.size() < BACKLOG_PAGE) {
+                return last;
+            }
+            page = page(filter, last);
         }
+    }
+
+    private List<VideoEvent> page(Filter filter, long after) {
+        return log.after(after, filter.userId(), filter.videoId(), BACKLOG_PAGE);
     }
 
     private boolean videoFinal(String videoId) {
@@ -197,8 +234,11 @@ public final class EventEndpoints implements RouteModule {
         out.flush();
     }
 
-    /** {@code Last-Event-ID}, else {@code last_event_id}: a non-negative integer. */
-    private static Optional<Long> resumePoint(Exchange exchange) {
+    /**
+     * {@code Last-Event-ID}, else {@code last_event_id}: a non-negative integer no greater than the log's last id
+     * (a larger one would silently skip the events up to it, so it is refused: 400 {@code last_event_id_ahead}).
+     */
+    private Optional<Long> resumePoint(Exchange exchange) {
         Optional<String> header = exchange.header("Last-Event-ID");
         String name = header.isPresent() ? "Last-Event-ID" : "last_event_id";
         Optional<String> value = header.isPresent() ? header : exchange.query("last_event_id");
@@ -208,6 +248,10 @@ public final class EventEndpoints implements RouteModule {
         try {
             long id = Long.parseLong(value.get().trim());
             if (id >= 0) {
+                if (id > log.lastId()) {
+                    throw ProblemException.of(400, "last_event_id_ahead",
+                            "Last-Event-ID is ahead of the event log; reconnect without it");
+                }
                 return Optional.of(id);
             }
         } catch (NumberFormatException e) {
@@ -218,6 +262,38 @@ public final class EventEndpoints implements RouteModule {
 
     private static NotFoundException notFound() {
         return new NotFoundException("not_found", "video not found");
+    }
+
+    /**
+     * A stream's caller, checked again while the stream runs: its key must still resolve (through the cached lookup
+     * that rotation, deactivation and deletion invalidate) to the principal the stream began with.
+     */
+    private final class Caller {
+        private final @Nullable String key;
+        private final Principal principal;
+
+        Caller(Exchange exchange) {
+            this.principal = exchange.principal();
+            // the same headers, in the same order, as the authentication of a request reads
+            this.key = exchange.header("X-API-Key")
+                    .or(() -> exchange.header("Authorization")
+                            .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+                            .map(value -> value.substring(7).strip()))
+                    .orElse(null);
+        }
+
+        /** @return whether the key still belongs to the same principal; {@code false} also when that cannot be told */
+        boolean stillValid() {
+            if (key == null) {
+                return false;
+            }
+            try {
+                return apiKeys.authenticate(key).map(principal::equals).orElse(false);
+            } catch (RuntimeException e) {
+                // the lookup failed (the database is away): end the stream, its client reconnects and is checked anew
+                return false;
+            }
+        }
     }
 
     /** Which events a stream carries. */

@@ -58,16 +58,17 @@ public final class JobMigrations {
         // nullable: jobs queued before this migration, and requests served without tracing, have none
         String trace = "ALTER TABLE jobs ADD COLUMN trace_parent VARCHAR(64);\n"
                 + "ALTER TABLE jobs ADD COLUMN request_id VARCHAR(128);";
-        // no foreign key to videos: a video goes only with its user, whose events go with it too; webhook
-        // deliveries will reference event_id
+        // no foreign key to videos or users: one to users would make logging an event lock the user's row after the
+        // event counter, while deleting a user locks the user first, then its videos and jobs: a deadlock with a
+        // worker. UserRepository.delete deletes a user's events in the same transaction. Webhook deliveries will
+        // reference event_id
         String events = "CREATE TABLE video_events (\n"
                 + "    event_id BIGINT NOT NULL PRIMARY KEY,\n"
                 + "    user_id BIGINT NOT NULL,\n"
                 + "    video_id VARCHAR(64)" + sql.caseSensitive() + " NOT NULL,\n"
                 + "    event_type VARCHAR(32) NOT NULL,\n"
                 + "    payload " + (sql.mysqlFamily() ? "MEDIUMTEXT" : "TEXT") + " NOT NULL,\n"
-                + "    created_at " + sql.timestamp() + " NOT NULL,\n"
-                + "    CONSTRAINT fk_video_events_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE\n"
+                + "    created_at " + sql.timestamp() + " NOT NULL\n"
                 + ")" + sql.tableOptions() + ";\n"
                 + "CREATE INDEX idx_video_events_user ON video_events (user_id, event_id);\n"
                 + "CREATE INDEX idx_video_events_video ON video_events (video_id, event_id);\n"

@@ -77,7 +77,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
                 context.clock(), context.registry(), videos, context.tracing().openTelemetry());
         VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
                 new Idempotency(context.idempotency(), context.json()));
-        EventEndpoints streams = new EventEndpoints(context.videos(), eventLog, feed, events);
+        EventEndpoints streams = new EventEndpoints(context.videos(), eventLog, feed, events,
+                context.apiKeys());
         endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
                 streams, new UsageModule(context), new ProviderOpsModule(provider, context.clock()));
         Gauge.builder("weft.events.streams", streams, EventEndpoints::openStreams)

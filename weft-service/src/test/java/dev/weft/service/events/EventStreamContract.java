@@ -162,6 +162,23 @@ abstract class EventStreamContract {
     }
 
     @Test
+    void aStreamEndsWithinAHeartbeatWhenItsKeyIsRotated() throws Exception {
+        JsonNode user = service.createUser(unique("ev"));
+        String oldKey = user.path("api_key").asText();
+        try (SseClient stream = SseClient.open(service.base(), "/events", oldKey)) {
+            assertThat(stream.status()).isEqualTo(200);
+            TestService.Response rotated = service.call("POST", "/users/" + user.path("id").asLong() + "/api-key",
+                    oldKey, null);
+            assertThat(rotated.status()).isEqualTo(200);
+
+            // the heartbeat is 300 ms: the stream notices at its next one
+            assertThat(stream.untilEnd(Duration.ofSeconds(3))).isEmpty();
+            upload(service, rotated.json().path("api_key").asText());
+            assertThat(stream.quietFor(Duration.ofMillis(500))).isTrue();
+        }
+    }
+
+    @Test
     void anotherUsersVideoIsNotFoundAndTheirEventsAreForbidden() {
         JsonNode ownerUser = service.createUser(unique("ev"));
         String owner = ownerUser.path("api_key").asText();
@@ -213,6 +230,27 @@ abstract class EventStreamContract {
         try (SseClient stream = SseClient.open(service.base(), "/events", userKey(), "Last-Event-ID", "abc")) {
             assertThat(stream.status()).isEqualTo(400);
             assertThat(stream.problem().path("errors").get(0).path("field").asText()).isEqualTo("Last-Event-ID");
+        }
+    }
+
+    @Test
+    void aLastEventIdAheadOfTheLogIsABadRequestBeforeTheStreamStarts() {
+        String key = userKey();
+        String videoId = upload(service, key);
+        String ahead = Long.toString(Long.MAX_VALUE / 2);
+
+        for (String path : List.of("/events", "/videos/" + videoId + "/events")) {
+            try (SseClient stream = SseClient.open(service.base(), path, key, "Last-Event-ID", ahead)) {
+                assertThat(stream.status()).isEqualTo(400);
+                assertThat(stream.header("Content-Type")).startsWith("application/problem+json");
+                assertThat(stream.problem().path("code").asText()).isEqualTo("last_event_id_ahead");
+                assertThat(stream.problem().path("detail").asText())
+                        .isEqualTo("Last-Event-ID is ahead of the event log; reconnect without it");
+            }
+        }
+        try (SseClient stream = SseClient.open(service.base(), "/events?last_event_id=" + ahead, key)) {
+            assertThat(stream.status()).isEqualTo(400);
+            assertThat(stream.problem().path("code").asText()).isEqualTo("last_event_id_ahead");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.service.Json;
+import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoEvent;
 import dev.weft.service.data.VideoEventRepository;
 import dev.weft.service.provider.ModelUsage;
@@ -145,6 +146,47 @@ class JobEventLogTest {
             assertThat(log.after(0, quiet, null, 10)).extracting(VideoEvent::videoId).containsExactly(quietVideo);
             assertThat(log.prune(2, Instant.now().plus(Duration.ofMinutes(1)))).isEqualTo(3);
             assertThat(log.after(0, null, null, 10)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void pruneDeletesInChunksToTheSameResult(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target)) {
+            JobStore store = new JobStore(jobs.db, jobs.videos, jobs.usage, Clock.systemUTC());
+            VideoEventRepository log = new VideoEventRepository(jobs.db, Clock.systemUTC(), Json.create());
+            long busy = jobs.user();
+            List<String> busyVideos = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                busyVideos.add(submit(jobs, store, busy, null));
+            }
+
+            assertThat(log.prune(2, Instant.now().minus(Duration.ofHours(1)), 2)).isEqualTo(5);
+            assertThat(log.after(0, busy, null, 10)).extracting(VideoEvent::videoId)
+                    .containsExactlyElementsOf(busyVideos.subList(5, 7));
+            assertThat(log.prune(5, Instant.now().plus(Duration.ofMinutes(1)), 1)).isEqualTo(2);
+            assertThat(log.after(0, null, null, 10)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void deletingAUserDeletesItsEventsInTheSameTransaction(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target)) {
+            JobStore store = new JobStore(jobs.db, jobs.videos, jobs.usage, Clock.systemUTC());
+            VideoEventRepository log = new VideoEventRepository(jobs.db, Clock.systemUTC(), Json.create());
+            UserRepository users = new UserRepository(jobs.db, Clock.systemUTC());
+            long gone = jobs.user();
+            long kept = jobs.user();
+            submit(jobs, store, gone, null);
+            String keptVideo = submit(jobs, store, kept, null);
+
+            boolean deleted = jobs.db.inTransaction(tx -> users.delete(tx, gone));
+
+            assertThat(deleted).isTrue();
+
+            assertThat(log.after(0, gone, null, 10)).isEmpty();
+            assertThat(log.after(0, null, null, 10)).extracting(VideoEvent::videoId).containsExactly(keptVideo);
         }
     }
 
