@@ -48,6 +48,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private final StaticAssets assets = StaticAssets.create();
     private final Cached<List<Map<String, Object>>> failures;
     private final Cached<Map<String, Object>> health;
+    private final Cached<byte[]> summary;
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
@@ -57,7 +58,11 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         // costs no query; health checks (a database probe, the provider's) run at most every 10 s
         this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
                 ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of());
-        this.health = new Cached<>(() -> System.nanoTime() / HEALTH_PERIOD_NANOS, this::healthNow);
+        this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow);
+        // everything but the samples is rendered once per reading (and when health or the failures move): pages
+        // polling between two readings, or several pages at once, are sent the same bytes
+        this.summary = new Cached<>(() -> List.of(sampler.readings(), healthSlot(), failedCount()),
+                () -> context.json().write(summaryNow()));
     }
 
     /**
@@ -80,23 +85,40 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
     private void dashboard(Exchange exchange) {
         long since = exchange.query("since").map(DashboardModule::since).orElse(0L);
-        List<DashboardSampler.Sample> samples = sampler.samples();
+        double[] bounds = sampler.boundsMillis();
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("started_at", context.startedAt().toString());
+        head.put("now", context.clock().millis());
+        head.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
+        head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
+        head.put("samples", sampler.samplesAfter(since).stream().map(sample -> sample(sample, bounds)).toList());
+        exchange.responseHeader("Cache-Control", "no-store");
+        exchange.sendJson(200, join(context.json().write(head), summary.get()));
+    }
+
+    /** @return two JSON objects' members as one object: {@code {"a":1}} and {@code {"b":2}} give {@code {"a":1,"b":2}} */
+    private static byte[] join(byte[] first, byte[] second) {
+        byte[] out = new byte[first.length + second.length - 1];
+        System.arraycopy(first, 0, out, 0, first.length - 1);
+        out[first.length - 1] = ',';
+        System.arraycopy(second, 1, out, first.length, second.length - 1);
+        return out;
+    }
+
+    private Map<String, Object> summaryNow() {
         double[] bounds = sampler.boundsMillis();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("started_at", context.startedAt().toString());
-        body.put("now", context.clock().millis());
-        body.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
-        body.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
-        body.put("samples", samples.stream().filter(sample -> sample.at() > since)
-                .map(sample -> sample(sample, bounds)).toList());
-        body.put("jobs", jobs(samples));
+        body.put("jobs", jobs(sampler.latest()));
         body.put("routes", routes(bounds));
         body.put("database", database());
         body.put("caches", caches());
         body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
         body.put("health", health.get());
-        exchange.responseHeader("Cache-Control", "no-store");
-        exchange.send(200, body);
+        return body;
+    }
+
+    private static long healthSlot() {
+        return System.nanoTime() / HEALTH_PERIOD_NANOS;
     }
 
     private static long since(String text) {
@@ -140,10 +162,10 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return out;
     }
 
-    private Map<String, Object> jobs(List<DashboardSampler.Sample> samples) {
+    private Map<String, Object> jobs(DashboardSampler.@Nullable Sample latest) {
         Map<String, Long> finished = new TreeMap<>(sampler.windowFinished());
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("by_state", samples.isEmpty() ? Map.of() : samples.getLast().jobs());
+        out.put("by_state", latest == null ? Map.of() : latest.jobs());
         out.put("finished_in_window", finished);
         out.put("recent_failures", failures.get());
         return out;
@@ -175,7 +197,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     }
 
     private Map<String, Object> database() {
-        QueryMetrics queries = context.database().queryMetrics();
+        QueryMetrics queries = sampler.queryMetrics();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", context.database().name());
         out.put("pool", OpsViews.pool(context.database().poolStatus()));

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,8 +128,12 @@ final class DashboardSampler implements AutoCloseable {
     private final Map<String, ArrayDeque<Transition>> transitions = new HashMap<>();
     private volatile double[] boundsMillis = new double[0];
     private long lastQueries = -1;
+    // the database's figures as the last reading saw them: a snapshot walks its latency histogram three times, so a
+    // page's poll shows this one (at most one interval old) rather than taking another
+    private volatile @Nullable QueryMetrics lastQueryMetrics;
     private long lastQueryErrors;
     private long lastAt;
+    private long readings;
     private volatile boolean closed;
     private @Nullable Thread thread;
 
@@ -167,6 +172,7 @@ final class DashboardSampler implements AutoCloseable {
         readBreakers(now);
         PoolStatus pool = db.poolStatus();
         QueryMetrics queries = db.queryMetrics();
+        lastQueryMetrics = queries;
         long queryDelta = lastQueries < 0 ? 0 : Math.max(0, queries.total() - lastQueries);
         long queryErrorDelta = lastQueries < 0 ? 0 : Math.max(0, queries.failed() - lastQueryErrors);
         boolean baseline = lastQueries < 0;
@@ -174,6 +180,7 @@ final class DashboardSampler implements AutoCloseable {
         lastQueryErrors = queries.failed();
         double seconds = Math.max(0.001, (now - lastAt) / 1000.0);
         lastAt = now;
+        readings++;
         if (baseline) {
             return;
         }
@@ -193,6 +200,11 @@ final class DashboardSampler implements AutoCloseable {
         finished.forEach((state, count) -> windowFinished.merge(state, count, Long::sum));
     }
 
+    /** @return how many readings were taken: what the sampler shows changes only when this does */
+    synchronized long readings() {
+        return readings;
+    }
+
     /** @return per route, the sum of the samples kept */
     synchronized Map<String, RouteDelta> windowRoutes() {
         return Map.copyOf(windowRoutes);
@@ -208,9 +220,36 @@ final class DashboardSampler implements AutoCloseable {
         return windowSeconds;
     }
 
+    /**
+     * @param since epoch milliseconds
+     * @return the samples kept that ended after {@code since}, oldest first: what a page that has the rest lacks
+     */
+    synchronized List<Sample> samplesAfter(long since) {
+        List<Sample> out = new ArrayList<>();
+        for (Iterator<Sample> newestFirst = samples.descendingIterator(); newestFirst.hasNext(); ) {
+            Sample sample = newestFirst.next();
+            if (sample.at() <= since) {
+                break;
+            }
+            out.add(sample);
+        }
+        return out.reversed();
+    }
+
+    /** @return the newest sample, if any */
+    synchronized @Nullable Sample latest() {
+        return samples.peekLast();
+    }
+
     /** @return the samples kept, oldest first */
     synchronized List<Sample> samples() {
         return List.copyOf(samples);
+    }
+
+    /** @return the database's query figures as the latest reading took them; a fresh snapshot before the first */
+    QueryMetrics queryMetrics() {
+        QueryMetrics read = lastQueryMetrics;
+        return read != null ? read : db.queryMetrics();
     }
 
     /** @return the upper bounds of the latency buckets in milliseconds; empty before the first request */

@@ -58,6 +58,15 @@ class DashboardEndpointTest {
     }
 
     @Test
+    void answersOneObjectWithEverySection() {
+        JsonNode body = service.get("/admin/dashboard", TestService.ADMIN_KEY).json();
+
+        assertThat(body.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("started_at", "now", "interval_ms", "window_ms", "samples",
+                "jobs", "routes", "database", "caches", "breakers", "health");
+        assertThat(body.path("database").path("queries_total").isNumber()).isTrue();
+    }
+
+    @Test
     void sendsOnlySamplesNewerThanSince() {
         JsonNode first = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> service.get("/admin/dashboard", TestService.ADMIN_KEY).json(),

@@ -59,6 +59,30 @@ class DashboardSamplerTest {
     }
 
     @Test
+    void answersOnlyNewerSamplesAndTheDatabaseFiguresOfItsLatestReading(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MutableClock clock = new MutableClock();
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, clock);
+            sampler.sample(); // the baseline
+            for (int i = 1; i <= 3; i++) {
+                clock.millis = 1_000 + 2_000L * i;
+                sampler.sample();
+            }
+            db.execute("CREATE TABLE t (x INTEGER)"); // moves the database's figures after the latest reading
+
+            assertThat(sampler.readings()).isEqualTo(4);
+            assertThat(sampler.samplesAfter(0)).extracting(DashboardSampler.Sample::at)
+                    .containsExactly(3_000L, 5_000L, 7_000L);
+            assertThat(sampler.samplesAfter(3_000)).extracting(DashboardSampler.Sample::at)
+                    .containsExactly(5_000L, 7_000L);
+            assertThat(sampler.samplesAfter(7_000)).isEmpty();
+            assertThat(sampler.latest()).extracting(DashboardSampler.Sample::at).isEqualTo(7_000L);
+            assertThat(sampler.queryMetrics().total()).isLessThan(db.queryMetrics().total());
+        }
+    }
+
+    @Test
     void keepsUrlsAddressesAndLineBreaksOutOfJobErrors() {
         String shown = DashboardModule.sanitise("upstream: GET http://10.0.0.7:9000/jobs/1?token=abc failed\n"
                 + "at 192.168.1.20:5432 and [::1]:8080");
@@ -66,5 +90,30 @@ class DashboardSamplerTest {
         assertThat(shown).isEqualTo("upstream: GET [url] failed at [address] and [address]");
         assertThat(DashboardModule.sanitise(null)).isEqualTo("failed");
         assertThat(DashboardModule.sanitise("x".repeat(500))).hasSize(200);
+    }
+
+    /** A clock a test moves by hand. */
+    private static final class MutableClock extends Clock {
+        private volatile long millis = 1_000;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
     }
 }
