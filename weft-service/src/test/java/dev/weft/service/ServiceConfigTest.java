@@ -70,6 +70,15 @@ class ServiceConfigTest {
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_REQUEST_TIMEOUT");
         assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "soon")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_REQUEST_TIMEOUT");
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_DB_STARTUP_WAIT", "3s")).databaseWait())
+                .isEqualTo(Duration.ofSeconds(3));
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "500ms")).requestTimeout())
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_SHUTDOWN_GRACE", "2m")).shutdownGrace())
+                .isEqualTo(Duration.ofMinutes(2));
+        // the range holds whatever the unit
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "50ms")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("at least 100 ms");
     }
 
     @Test
