@@ -1,7 +1,12 @@
 package dev.weft.core;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,6 +14,10 @@ import org.jspecify.annotations.Nullable;
  * naming the setting; none clamps a value silently.
  */
 public final class Checks {
+    private static final Pattern WITH_UNIT = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+) ?(ms|s|m|h)",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern PLAIN_NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
     private Checks() {
     }
 
@@ -119,12 +128,13 @@ public final class Checks {
 
     /**
      * Parses a duration setting given in (possibly fractional) seconds, as the guides' {@code *_TIMEOUT} and
-     * {@code *_RECYCLE} variables are, or in ISO-8601 ({@code PT30S}).
+     * {@code *_RECYCLE} variables are, with a unit ({@code 500ms}, {@code 3s}, {@code 2m}, {@code 1h}), or in
+     * ISO-8601 ({@code PT30S}).
      *
      * @param setting the setting's name
      * @param text the text
      * @return the duration
-     * @throws InvalidConfigException if {@code text} is neither
+     * @throws InvalidConfigException if {@code text} is none of them
      */
     public static Duration parseSeconds(String setting, String text) {
         Objects.requireNonNull(text, "text");
@@ -133,14 +143,61 @@ public final class Checks {
             if (trimmed.startsWith("P") || trimmed.startsWith("p")) {
                 return Duration.parse(trimmed);
             }
+            Duration withUnit = withUnit(trimmed);
+            if (withUnit != null) {
+                return withUnit;
+            }
+            if (!PLAIN_NUMBER.matcher(trimmed).matches()) {
+                // Double.parseDouble would read "3d" (a Java double literal) as 3 seconds, not 3 days
+                throw new NumberFormatException(trimmed);
+            }
             double seconds = Double.parseDouble(trimmed);
             if (!Double.isFinite(seconds)) {
                 throw new NumberFormatException(trimmed);
             }
             return Duration.ofNanos(Math.round(seconds * 1_000_000_000d));
         } catch (RuntimeException e) {
-            throw new InvalidConfigException(setting, text, "must be a number of seconds or an ISO-8601 duration", e);
+            throw new InvalidConfigException(setting, text,
+                    "must be a number of seconds, a number with a unit (500ms, 3s, 2m, 1h) or an ISO-8601 duration", e);
         }
+    }
+
+    /**
+     * Parses a duration setting given in whole milliseconds, or with a unit ({@code 500ms}, {@code 3s}, {@code 2m},
+     * {@code 1h}).
+     *
+     * @param setting the setting's name
+     * @param text the text
+     * @return the duration
+     * @throws InvalidConfigException if {@code text} is neither
+     */
+    public static Duration parseMillis(String setting, String text) {
+        Objects.requireNonNull(text, "text");
+        String trimmed = text.trim();
+        try {
+            Duration withUnit = withUnit(trimmed);
+            return withUnit != null ? withUnit : Duration.ofMillis(Long.parseLong(trimmed));
+        } catch (RuntimeException e) {
+            throw new InvalidConfigException(setting, text,
+                    "must be a whole number of milliseconds or a number with a unit (500ms, 3s, 2m, 1h)", e);
+        }
+    }
+
+    /** A number and one of the units people write in a config: {@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h}. */
+    private static @Nullable Duration withUnit(String text) {
+        Matcher matcher = WITH_UNIT.matcher(text);
+        if (!matcher.matches()) {
+            return null;
+        }
+        long nanosPerUnit = switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "m" -> 60_000_000_000L;
+            default -> 3_600_000_000_000L;
+        };
+        // BigDecimal: 0.1s is exactly 100 ms, and an overflow fails instead of wrapping
+        return Duration.ofNanos(new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(nanosPerUnit))
+                .setScale(0, RoundingMode.HALF_UP).longValueExact());
     }
 
     /**

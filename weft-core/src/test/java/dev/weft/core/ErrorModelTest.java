@@ -59,6 +59,23 @@ class ErrorModelTest {
         assertThat(Checks.parseSeconds("t", "1.5")).isEqualTo(Duration.ofMillis(1500));
         assertThat(Checks.parseSeconds("t", "PT2M")).isEqualTo(Duration.ofMinutes(2));
         assertThatThrownBy(() -> Checks.parseSeconds("t", "NaN")).isInstanceOf(InvalidConfigException.class);
+        // a unit, as people write durations in a config: 500ms, 3s, 2m, 1h (plain numbers stay seconds)
+        assertThat(Checks.parseSeconds("t", "500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Checks.parseSeconds("t", "3s")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(Checks.parseSeconds("t", "0.1S")).isEqualTo(Duration.ofMillis(100));
+        assertThat(Checks.parseSeconds("t", "2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(Checks.parseSeconds("t", " 1h ")).isEqualTo(Duration.ofHours(1));
+        assertThat(Checks.parseSeconds("t", "2 m")).isEqualTo(Duration.ofMinutes(2));
+        for (String bad : new String[] {"3sec", "s", "3d", "-1s", "1e3ms", "99999999999999h"}) {
+            assertThatThrownBy(() -> Checks.parseSeconds("t", bad)).as(bad)
+                    .isInstanceOf(InvalidConfigException.class).hasMessageContaining("500ms, 3s, 2m, 1h");
+        }
+        // milliseconds settings: a whole number is milliseconds, a unit is as above
+        assertThat(Checks.parseMillis("t", "250")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Checks.parseMillis("t", "3s")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(Checks.parseMillis("t", "1.5m")).isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> Checks.parseMillis("t", "2.5")).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("whole number of milliseconds");
         assertThat(Checks.parseBoolean("b", "Yes")).isTrue();
         assertThatThrownBy(() -> Checks.parseBoolean("b", "maybe")).isInstanceOf(InvalidConfigException.class);
     }

@@ -1,14 +1,17 @@
 package dev.weft.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.weft.core.InvalidConfigException;
 import dev.weft.db.DatabaseType;
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.WeftService;
+import dev.weft.service.settings.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,19 +29,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/deploy/compose.yaml and docs/deploy/kubernetes/weft.yaml, read with a YAML parser and held against the
- * service itself: the environment they give weft is read by {@link ServiceConfig#fromEnv(Map)} into the database,
- * Redis and admin key they mean; the port is the service's; the probe paths answer 200 on a running service; the
- * secret references resolve; the shutdown timings leave weft its grace period; the image and user are bin/image's.
+ * docs/deploy/compose.yaml, docs/deploy/kubernetes/weft.yaml and its secret.example.yaml, read with a YAML parser
+ * and held against the service itself: the environment they give weft is read by
+ * {@link ServiceConfig#fromEnv(Map)} into the database, Redis and admin key they mean (once the examples' placeholder
+ * key, which weft refuses, is replaced); the port is the service's; the probe paths answer 200 on a running service;
+ * the secret references resolve in the example Secret, which weft.yaml leaves out so applying it keeps the user's;
+ * several replicas only with a ReadWriteMany data dir; the shutdown timings leave weft its grace period; the image
+ * and user are bin/image's.
  */
 class DeployFilesTest {
     /** The name `podman load` gives the archive bin/image writes (its ref.name is "weft"). */
     static final String IMAGE = "localhost/weft:latest";
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Z_]+)(:?[-?][^}]*)?}");
     private static final Path DEPLOY = Repository.root().resolve("docs/deploy");
+    /** The image's data dir (WEFT_DATA_DIR): SQLite and the uploads waiting for a worker. */
+    private static final String DATA_DIR = "/var/lib/weft";
+    /** A key the admin key rule accepts, for the examples whose placeholder it refuses. */
+    private static final String REAL_KEY = "a-real-key-0123456789abcdef";
 
     static JsonNode compose;
     static Map<String, JsonNode> kubernetes = new HashMap<>();
+    static JsonNode secretExample;
 
     @BeforeAll
     static void read() throws IOException {
@@ -48,6 +59,47 @@ class DeployFilesTest {
                 .<JsonNode>readValues(DEPLOY.resolve("kubernetes/weft.yaml").toFile())) {
             documents.forEachRemaining(document -> kubernetes.put(document.path("kind").asText(), document));
         }
+        secretExample = yaml.readTree(DEPLOY.resolve("kubernetes/secret.example.yaml").toFile());
+    }
+
+    @Test
+    void weftYamlHasNoSecretSoApplyingItKeepsTheUsersOne() {
+        assertThat(kubernetes).doesNotContainKey("Secret");
+        assertThat(secretExample.path("kind").asText()).isEqualTo("Secret");
+    }
+
+    @Test
+    void severalReplicasOnlyWithAReadWriteManyVolumeAtTheDataDir() throws IOException {
+        JsonNode deployment = kubernetes.get("Deployment");
+        JsonNode pod = deployment.path("spec").path("template").path("spec");
+        String dataVolume = null;
+        for (JsonNode mount : pod.path("containers").get(0).path("volumeMounts")) {
+            if (mount.path("mountPath").asText().equals(DATA_DIR)) {
+                dataVolume = mount.path("name").asText();
+            }
+        }
+        assertThat(dataVolume).as("a volume at %s", DATA_DIR).isNotNull();
+        int replicas = deployment.path("spec").path("replicas").asInt(1);
+        assertThat(replicas).isPositive();
+        if (replicas > 1) {
+            String name = dataVolume;
+            JsonNode volume = null;
+            for (JsonNode candidate : pod.path("volumes")) {
+                if (candidate.path("name").asText().equals(name)) {
+                    volume = candidate;
+                }
+            }
+            assertThat(volume).isNotNull();
+            String claim = volume.path("persistentVolumeClaim").path("claimName").asText();
+            assertThat(claim).as("%d replicas share uploads: the data dir needs a ReadWriteMany claim", replicas)
+                    .isNotEmpty();
+            JsonNode pvc = kubernetes.get("PersistentVolumeClaim");
+            assertThat(pvc).as("the claim %s in weft.yaml", claim).isNotNull();
+            assertThat(pvc.path("metadata").path("name").asText()).isEqualTo(claim);
+            assertThat(texts(pvc.path("spec").path("accessModes"))).contains("ReadWriteMany");
+        }
+        // the comments and the README say why
+        assertThat(Files.readString(DEPLOY.resolve("kubernetes/weft.yaml"))).contains("ReadWriteMany");
     }
 
     @Test
@@ -71,6 +123,10 @@ class DeployFilesTest {
         Map<String, String> env = new HashMap<>();
         compose.path("services").path("weft").path("environment").properties()
                 .forEach(entry -> env.put(entry.getKey(), interpolate(entry.getValue().asText(), dotEnv)));
+        // the example's placeholder is refused, so nobody runs with it; a chosen key goes through
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(env)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("WEFT_ADMIN_KEY");
+        env.put("WEFT_ADMIN_KEY", REAL_KEY);
         ServiceConfig config = ServiceConfig.fromEnv(env);
 
         assertThat(config.database()).isNotNull();
@@ -80,7 +136,8 @@ class DeployFilesTest {
                 compose.path("services").path("postgres").path("environment").path("POSTGRES_DB").asText());
         assertThat(config.redis()).contains("redis://redis:6379");
         assertThat(config.adminKey()).isNotNull();
-        assertThat(config.adminKey().reveal()).isEqualTo(dotEnv.get("WEFT_ADMIN_KEY"));
+        assertThat(config.adminKey().reveal()).isEqualTo(REAL_KEY);
+        assertThat(dotEnv.get("WEFT_ADMIN_KEY")).startsWith(Settings.ADMIN_KEY_PLACEHOLDER);
         // the secrets come from .env, never from the file itself
         assertThat(compose.path("services").path("weft").path("environment").path("WEFT_ADMIN_KEY").asText())
                 .startsWith("${WEFT_ADMIN_KEY:?");
@@ -108,7 +165,7 @@ class DeployFilesTest {
 
     @Test
     void theDeploymentsEnvironmentComesFromItsSecretAndMeansWhatItSays() {
-        JsonNode secret = kubernetes.get("Secret");
+        JsonNode secret = secretExample;
         JsonNode container = kubernetes.get("Deployment").path("spec").path("template").path("spec")
                 .path("containers").get(0);
         Map<String, String> env = new HashMap<>();
@@ -126,6 +183,9 @@ class DeployFilesTest {
             fromSecret.add(variable.path("name").asText());
         }
         assertThat(fromSecret).containsExactlyInAnyOrder("WEFT_ADMIN_KEY", "DATABASE_URL");
+        assertThat(env.get("WEFT_ADMIN_KEY")).startsWith(Settings.ADMIN_KEY_PLACEHOLDER);
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(env)).isInstanceOf(InvalidConfigException.class);
+        env.put("WEFT_ADMIN_KEY", REAL_KEY);
         ServiceConfig config = ServiceConfig.fromEnv(env);
         assertThat(config.port()).isEqualTo(container.path("ports").get(0).path("containerPort").asInt());
         assertThat(config.database()).isNotNull();

@@ -61,6 +61,23 @@ class DistributionIT {
     }
 
     @Test
+    void anOlderJavaStopsTheLauncherWithOneLine(@TempDir Path olderJava) throws Exception {
+        // a runtime as the launcher sees one: its release file, and a java that must not be started
+        Files.createDirectories(olderJava.resolve("bin"));
+        Files.writeString(olderJava.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Path java = Files.writeString(olderJava.resolve("bin/java"), "#!/bin/sh\necho started >&2\nexit 99\n");
+        java.toFile().setExecutable(true);
+        ProcessBuilder launcher = launcher("--version");
+        launcher.environment().put("JAVA_HOME", olderJava.toString());
+
+        Processes.Result result = Processes.run(launcher);
+
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(2);
+        assertThat(result.output()).isEqualTo("weft: weft needs Java 25 or newer; found 17.0.15 at " + java
+                + ": set JAVA_HOME to a Java 25 runtime\n");
+    }
+
+    @Test
     void serveAnswersTheLivenessProbeAndStopsOnSigterm(@TempDir Path data) throws Exception {
         Path log = data.resolve("serve.log");
         ProcessBuilder serve = launcher("serve", "--port", "0", "--data-dir", data.resolve("data").toString())

@@ -230,7 +230,7 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 hasDatabase ? DatabaseConfig.fromEnv(env) : null,
                 Settings.REDIS_URL.text(env),
                 Settings.PROVIDER_URL.text(env),
-                Settings.ADMIN_KEY.secret(env),
+                adminKey(env),
                 Settings.MAX_BODY.number(env, base.maxBody()),
                 Settings.MAX_UPLOAD.number(env, base.maxUpload()),
                 Settings.RATE_LIMIT.integer(env, base.rateLimit()),
@@ -239,6 +239,24 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()),
                 Settings.INFO_PUBLIC.bool(env, false),
                 Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()));
+    }
+
+    /**
+     * The admin key, refused when it is a deploy file's placeholder or short enough to guess: either way anyone who
+     * read the examples could administer the service.
+     */
+    private static @Nullable Secret adminKey(Map<String, String> env) {
+        Secret key = Settings.ADMIN_KEY.secret(env);
+        if (key == null) {
+            return null;
+        }
+        String value = key.reveal();
+        if (value.startsWith(Settings.ADMIN_KEY_PLACEHOLDER) || value.length() < Settings.ADMIN_KEY_MIN_LENGTH) {
+            throw new InvalidConfigException(Settings.ADMIN_KEY.label(), key,
+                    "must be at least " + Settings.ADMIN_KEY_MIN_LENGTH + " characters and not start with "
+                            + Settings.ADMIN_KEY_PLACEHOLDER + " (choose a random key, e.g. openssl rand -hex 24)");
+        }
+        return key;
     }
 
     /** @return the database to open: the configured one or the embedded SQLite file */

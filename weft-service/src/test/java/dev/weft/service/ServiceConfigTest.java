@@ -36,7 +36,7 @@ class ServiceConfigTest {
                 Map.entry("WEFT_DATA_DIR", "/tmp/x"), Map.entry("WEFT_WORKERS", "8"),
                 Map.entry("DATABASE_URL", "postgresql://u:secret@db:5433/app"),
                 Map.entry("REDIS_URL", "redis://r:6379"), Map.entry("PROVIDER_URL", "http://p:9000"),
-                Map.entry("WEFT_ADMIN_KEY", "admin"), Map.entry("WEFT_MAX_BODY", "2048"),
+                Map.entry("WEFT_ADMIN_KEY", "admin-key-0123456789"), Map.entry("WEFT_MAX_BODY", "2048"),
                 Map.entry("WEFT_MAX_UPLOAD", "4096"), Map.entry("WEFT_RATE_LIMIT", "50"),
                 Map.entry("WEFT_METRICS_PUBLIC", "true"), Map.entry("WEFT_SHUTDOWN_GRACE", "3"),
                 Map.entry("WEFT_INFO_PUBLIC", "true")));
@@ -47,10 +47,10 @@ class ServiceConfigTest {
         assertThat(config.workers()).isEqualTo(8);
         assertThat(config.databaseOrDefault().type()).isEqualTo(DatabaseType.POSTGRESQL);
         assertThat(config.databaseOrDefault().port()).isEqualTo(5433);
-        assertThat(config.toString()).doesNotContain("secret").doesNotContain("admin,");
+        assertThat(config.toString()).doesNotContain("secret").doesNotContain("admin-key-0123456789");
         assertThat(config.redisUrl()).isEqualTo("redis://r:6379");
         assertThat(config.providerUrl()).isEqualTo("http://p:9000");
-        assertThat(config.adminKey().reveal()).isEqualTo("admin");
+        assertThat(config.adminKey().reveal()).isEqualTo("admin-key-0123456789");
         assertThat(config.maxBody()).isEqualTo(2048);
         assertThat(config.maxUpload()).isEqualTo(4096);
         assertThat(config.rateLimit()).isEqualTo(50);
@@ -70,6 +70,15 @@ class ServiceConfigTest {
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_REQUEST_TIMEOUT");
         assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "soon")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_REQUEST_TIMEOUT");
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_DB_STARTUP_WAIT", "3s")).databaseWait())
+                .isEqualTo(Duration.ofSeconds(3));
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "500ms")).requestTimeout())
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_SHUTDOWN_GRACE", "2m")).shutdownGrace())
+                .isEqualTo(Duration.ofMinutes(2));
+        // the range holds whatever the unit
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_REQUEST_TIMEOUT", "50ms")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("at least 100 ms");
     }
 
     @Test
@@ -93,6 +102,20 @@ class ServiceConfigTest {
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_METRICS_PUBLIC");
         assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_MAX_BODY", "10")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("weft.max-body");
+    }
+
+    @Test
+    void aPlaceholderOrShortAdminKeyIsRefusedWithoutShowingIt() {
+        for (String weak : new String[] {"change-me-to-a-long-random-key", "change-me-please-0123456789", "short-key-15chr"}) {
+            assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_ADMIN_KEY", weak))).as(weak)
+                    .isInstanceOf(InvalidConfigException.class)
+                    .hasMessageContaining("WEFT_ADMIN_KEY")
+                    .hasMessageContaining("at least 16 characters")
+                    .hasMessageNotContaining(weak);
+        }
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_ADMIN_KEY", "sixteen-chars-ok")).adminKey().reveal())
+                .isEqualTo("sixteen-chars-ok");
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_ADMIN_KEY", "")).adminKey()).isNull();
     }
 
     @Test

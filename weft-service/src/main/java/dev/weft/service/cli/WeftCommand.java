@@ -209,7 +209,7 @@ public final class WeftCommand implements Callable<Integer> {
                 System.out.println("weft: generated admin key (shown once, stored hashed): " + key);
             });
             System.out.println("weft: listening on http://" + config.bind() + ":" + service.port()
-                    + " (docs at /docs)");
+                    + " (dashboard at /, docs at /docs)");
             System.out.flush();
             return KEEP_RUNNING;
         }

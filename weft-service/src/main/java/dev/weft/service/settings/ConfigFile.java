@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * The optional settings file ({@code WEFT_CONFIG_FILE}): a properties file whose lines name a setting by its variable
  * ({@code WEFT_PORT=8080}) or its key ({@code weft.port=8080}). It sits under the environment: a variable that is set
- * (under any of its names) wins over the file, and a flag wins over both. A line naming no setting, or one the file
+ * and not blank (under any of its names) wins over the file, and a flag wins over both. A line naming no setting, or one the file
  * cannot set (logging, tracing and the launcher are read before it or by other code), stops the start.
  *
  * <p>Thread-safe: stateless.
@@ -43,14 +43,14 @@ public final class ConfigFile {
         if (file.isEmpty()) {
             return env;
         }
-        Map<String, String> merged = new HashMap<>();
+        // a variable set but blank (WEFT_PORT=) counts as unset, as Setting reads it: the file's value fills it
+        Map<String, String> merged = new HashMap<>(env);
         read(Path.of(file.get())).forEach((name, value) -> {
             Setting setting = settable(name, file.get());
-            if (setting.variables().stream().noneMatch(env::containsKey)) {
+            if (setting.value(env).isEmpty()) {
                 merged.put(setting.name(), value);
             }
         });
-        merged.putAll(env);
         return Map.copyOf(merged);
     }
 

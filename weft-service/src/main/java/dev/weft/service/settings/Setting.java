@@ -222,7 +222,8 @@ public record Setting(String key, @Nullable String env, List<String> aliases, @N
     /**
      * @param settings the environment
      * @param fallback the value when unset
-     * @return the value, read as seconds (fractions allowed) or ISO-8601
+     * @return the value, read as seconds (fractions allowed), with a unit ({@code 500ms}, {@code 3s}, {@code 2m})
+     *     or ISO-8601
      * @throws InvalidConfigException if it is neither, or out of range
      */
     public Duration seconds(Map<String, String> settings, Duration fallback) {
@@ -238,11 +239,17 @@ public record Setting(String key, @Nullable String env, List<String> aliases, @N
     /**
      * @param settings the environment
      * @param fallback the value when unset
-     * @return the value, read as whole milliseconds
-     * @throws InvalidConfigException if it is not a whole number, or out of range
+     * @return the value, read as whole milliseconds or with a unit ({@code 500ms}, {@code 3s}, {@code 2m})
+     * @throws InvalidConfigException if it is neither, or out of range
      */
     public Duration millis(Map<String, String> settings, Duration fallback) {
-        return Duration.ofMillis(number(settings, fallback.toMillis()));
+        Optional<String> text = value(settings);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        Duration value = Checks.parseMillis(source(settings), text.get());
+        checked(settings, text.get(), value.toMillis());
+        return value;
     }
 
     private long checked(Map<String, String> settings, String text, long value) {

@@ -12,9 +12,9 @@ public enum SettingType {
     BYTES("bytes"),
     /** {@code true/false}, {@code yes/no}, {@code on/off} or {@code 1/0}. */
     BOOLEAN("boolean"),
-    /** Seconds (fractions allowed) or an ISO-8601 duration such as {@code PT30S}. */
+    /** Seconds (fractions allowed), a number with a unit ({@code 500ms}, {@code 2m}) or ISO-8601 ({@code PT30S}). */
     SECONDS("seconds"),
-    /** Whole milliseconds. */
+    /** Whole milliseconds, or a number with a unit ({@code 3s}). */
     MILLISECONDS("milliseconds"),
     /** One of a fixed set of words. */
     CHOICE("one of"),

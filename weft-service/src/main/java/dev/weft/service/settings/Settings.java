@@ -56,9 +56,15 @@ public final class Settings {
     public static final Setting WORKERS = add(Setting.builder(SERVER, "weft.workers", "WEFT_WORKERS")
             .flag("--workers").type(INTEGER, 16).range(0, 1024)
             .meaning("Job workers in this instance; `0` runs none (the API still accepts jobs for other instances)."));
+    /** The shortest admin key {@code weft serve} accepts: a guessable key is no key. */
+    public static final int ADMIN_KEY_MIN_LENGTH = 16;
+    /** How the deploy files' example admin keys start: a key still starting so was copied, not chosen. */
+    public static final String ADMIN_KEY_PLACEHOLDER = "change-me";
     /** {@code WEFT_ADMIN_KEY}. */
     public static final Setting ADMIN_KEY = add(Setting.builder(SERVER, "weft.admin-key", "WEFT_ADMIN_KEY")
             .type(TEXT, "generated on first start").secret()
+            .rule("at least " + ADMIN_KEY_MIN_LENGTH + " characters, not starting with `" + ADMIN_KEY_PLACEHOLDER
+                    + "` (the examples' placeholder)")
             .meaning("The admin API key. Unset: the stored one, or on first start a generated key printed once and "
                     + "stored only as a hash."));
     /** {@code WEFT_MAX_BODY}. */

@@ -30,8 +30,10 @@ public final class SettingsDocs {
                         + "service reads its settings through; a test fails when code reads a variable that is "
                         + "not in it). Settings are environment variables; a few are also `weft serve` flags, and "
                         + "a flag wins over its variable. Unset or blank variables keep their defaults; an invalid "
-                        + "value stops the start with one line naming the variable, and exit code 3. Durations in "
-                        + "seconds take fractions (`0.5`) or ISO-8601 (`PT30S`); booleans take `true/false`, "
+                        + "value stops the start with one line naming the variable, and exit code 3. Durations take "
+                        + "a unit (`500ms`, `3s`, `2m`, `1h`); without one, a duration in seconds takes fractions "
+                        + "(`0.5`) or ISO-8601 (`PT30S`) and one in milliseconds a whole number; booleans take "
+                        + "`true/false`, "
                         + "`yes/no`, `on/off` or `1/0`. Secrets are never logged or shown.\n\n")
                 .append("`weft serve --help` lists the same settings with their defaults.\n\n");
         for (SettingGroup group : SettingGroup.values()) {

@@ -44,6 +44,22 @@ class WeftCommandTest {
     }
 
     @Test
+    void serveRefusesTheExamplesAdminKeyInOneLineWithoutShowingIt() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), "dev.weft.service.Main", "serve").redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("WEFT_") || name.startsWith("DATABASE_"));
+        builder.environment().put("WEFT_DATA_DIR", dir.toString());
+        builder.environment().put("WEFT_ADMIN_KEY", "change-me-to-a-long-random-key");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor()).as(output).isEqualTo(WeftCommand.CONFIG);
+        assertThat(output.strip()).startsWith("weft: ").contains("WEFT_ADMIN_KEY", "at least 16 characters")
+                .doesNotContain("change-me-to-a-long-random-key").doesNotContain("\n");
+    }
+
+    @Test
     void migrateReportsPendingThenAppliesAndRollsBack() {
         String data = dir.toString();
 

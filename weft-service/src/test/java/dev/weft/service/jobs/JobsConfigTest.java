@@ -37,6 +37,10 @@ class JobsConfigTest {
         assertThat(config.maxAttempts()).isEqualTo(5);
         assertThatThrownBy(() -> JobsConfig.fromEnv(1, Map.of("WEFT_JOBS_POLL_MS", "soon")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_JOBS_POLL_MS");
+        // a _MS setting also takes a unit
+        assertThat(JobsConfig.fromEnv(1, Map.of("WEFT_JOBS_LEASE_MS", "6s")).lease()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(JobsConfig.fromEnv(1, Map.of("WEFT_JOBS_DEADLINE_MS", "2h")).deadline())
+                .isEqualTo(Duration.ofHours(2));
     }
 
     @Test

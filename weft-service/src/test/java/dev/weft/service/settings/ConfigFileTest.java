@@ -47,6 +47,17 @@ class ConfigFileTest {
     }
 
     @Test
+    void aVariableSetButBlankLeavesTheFilesValue() throws IOException {
+        Map<String, String> env = env("WEFT_PORT=9090\nweft.cache.redis.url=redis://file:6379\n",
+                Map.of("WEFT_PORT", "", "REDIS_URL", "  ", "WEFT_CACHE_REDIS_URL", ""));
+
+        ServiceConfig config = ServiceConfig.fromEnv(ConfigFile.under(env));
+
+        assertThat(config.port()).isEqualTo(9090);
+        assertThat(config.redisUrl()).isEqualTo("redis://file:6379");
+    }
+
+    @Test
     void anUnknownNameStopsTheStartNamingIt() throws IOException {
         Map<String, String> env = env("WEFT_PROT=9090\n", Map.of());
 
