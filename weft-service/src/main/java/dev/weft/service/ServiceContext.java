@@ -122,7 +122,10 @@ public final class ServiceContext implements AutoCloseable {
             closeAll(opened);
             throw e;
         }
-        users = new UserRepository(database, clock);
+        // the videos feature's migrations create the event log; a service without it has none to clean up
+        users = new UserRepository(database, clock, extraMigrations.stream()
+                .flatMap(source -> source.apply(database.type()).stream())
+                .anyMatch(migration -> migration.version().equals(dev.weft.service.jobs.JobMigrations.EVENTS_VERSION)));
         videos = new VideoRepository(database, clock);
         usage = new UsageRepository(database, clock);
         settings = new SettingsRepository(database, clock);

@@ -34,6 +34,7 @@ public final class UserRepository {
 
     private final Database db;
     private final Clock clock;
+    private final boolean eventLog;
     /** Reads by id and by key hash: weft-db sends concurrent reads of one shape as one query. */
     private final KeyedReader<Long, UserRow> byId;
     private final KeyedReader<String, UserRow> byApiKeyHash;
@@ -46,6 +47,19 @@ public final class UserRepository {
      * @param clock the clock
      */
     public UserRepository(Database db, Clock clock) {
+        this(db, clock, true);
+    }
+
+    /**
+     * As {@link #UserRepository(Database, Clock)}, for a schema that may lack the video event log (a service
+     * without the videos feature, whose migrations create it).
+     *
+     * @param db the database
+     * @param clock the clock
+     * @param eventLog whether the schema has {@code video_events}, whose rows a user's delete removes
+     */
+    public UserRepository(Database db, Clock clock, boolean eventLog) {
+        this.eventLog = eventLog;
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.byId = db.keyed("users", "id", Long.class, UserRow.class, COLUMN_NAMES);
@@ -213,7 +227,7 @@ public final class UserRepository {
      */
     public boolean delete(SqlOperations ops, long id) {
         boolean deleted = ops.delete("users", Map.of("id", id)).execute().count() > 0;
-        if (deleted) {
+        if (deleted && eventLog) {
             VideoEventRepository.deleteUser(ops, id);
         }
         return deleted;
