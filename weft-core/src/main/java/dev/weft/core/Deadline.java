@@ -21,6 +21,9 @@ import java.util.Optional;
  */
 public final class Deadline {
     private static final ScopedValue<Deadline> CURRENT = ScopedValue.newInstance();
+    /** The longest deadline; a longer timeout is cut to it (and {@code toNanos()} cannot overflow). */
+    private static final Duration LONGEST = Duration.ofDays(365);
+    private static final long LONGEST_NANOS = LONGEST.toNanos();
 
     private final long expiresAtNanos;
 
@@ -39,7 +42,7 @@ public final class Deadline {
             throw new InvalidConfigException("deadline", timeout, "must not be negative");
         }
         long now = System.nanoTime();
-        long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : timeout.toNanos();
+        long nanos = timeout.compareTo(LONGEST) > 0 ? LONGEST_NANOS : timeout.toNanos();
         return new Deadline(now + nanos);
     }
 

@@ -4,13 +4,13 @@ import dev.weft.core.Deadline;
 import dev.weft.service.ProblemException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
@@ -43,8 +43,11 @@ final class RequestIdFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        Optional<String> sent = request.headers().first(REQUEST_ID_HEADER);
-        String requestId = sent.isPresent() && wellFormed(sent.get()) ? sent.get() : newRequestId();
+        // contains, then get: no Optional per request, and most requests carry no id (a missing custom header is a
+        // null check in Helidon's headers)
+        Headers headers = request.headers();
+        String sent = headers.contains(REQUEST_ID_HEADER) ? headers.get(REQUEST_ID_HEADER).get() : null;
+        String requestId = sent != null && wellFormed(sent) ? sent : newRequestId();
         response.header(REQUEST_ID_HEADER, requestId);
         MDC.put("request_id", requestId);
         try {

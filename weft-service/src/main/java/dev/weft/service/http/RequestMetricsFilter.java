@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,18 @@ final class RequestMetricsFilter implements Filter {
         Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
         Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+    private static final int MIN_STATUS = 100;
+    private static final int MAX_STATUS = 599;
+    private static final int STATUSES = MAX_STATUS - MIN_STATUS + 1;
+
     private final MeterRegistry registry;
+    /**
+     * The timers of answers no exception produced, by template and method, then by status: found without making a key
+     * per request (a request's strings are the routes' own and Helidon's constants, whose hashes are cached).
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Timer>>> plain =
+            new ConcurrentHashMap<>();
+    /** The other timers: an answer an exception produced (rare, so a key per request is fine), odd statuses. */
     private final ConcurrentHashMap<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     RequestMetricsFilter(MeterRegistry registry) {
@@ -68,8 +80,7 @@ final class RequestMetricsFilter implements Filter {
                         .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
                         .log();
             }
-            timers.computeIfAbsent(new TimerKey(method.text(), template, status, state.exception()), this::timer)
-                    .record(nanos, TimeUnit.NANOSECONDS);
+            timer(method.text(), template, status, state.exception()).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -77,7 +88,29 @@ final class RequestMetricsFilter implements Filter {
     private record TimerKey(String method, String template, int status, String exception) {
     }
 
-    private Timer timer(TimerKey key) {
+    private Timer timer(String method, String template, int status, String exception) {
+        if (!RequestState.NO_EXCEPTION.equals(exception) || status < MIN_STATUS || status > MAX_STATUS) {
+            return timers.computeIfAbsent(new TimerKey(method, template, status, exception), this::register);
+        }
+        // get before computeIfAbsent: the latter may lock a bin even when the entry is there
+        ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byMethod = plain.get(template);
+        if (byMethod == null) {
+            byMethod = plain.computeIfAbsent(template, unused -> new ConcurrentHashMap<>());
+        }
+        AtomicReferenceArray<Timer> byStatus = byMethod.get(method);
+        if (byStatus == null) {
+            byStatus = byMethod.computeIfAbsent(method, unused -> new AtomicReferenceArray<>(STATUSES));
+        }
+        Timer timer = byStatus.get(status - MIN_STATUS);
+        if (timer == null) {
+            // Micrometer returns the registered timer for the same name and tags, so a race registers one
+            timer = register(new TimerKey(method, template, status, exception));
+            byStatus.set(status - MIN_STATUS, timer);
+        }
+        return timer;
+    }
+
+    private Timer register(TimerKey key) {
         int status = key.status();
         return Timer.builder("http.server.requests")
                 .description("HTTP requests the service answered")

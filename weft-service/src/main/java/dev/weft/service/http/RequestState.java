@@ -21,7 +21,7 @@ final class RequestState {
 
     private final String requestId;
     private @Nullable String splitPath;
-    private String @Nullable [] segments;
+    private int @Nullable [] segmentBounds;
     private @Nullable Principal principal;
     private int countedStatus;
     private String exception = NO_EXCEPTION;
@@ -37,24 +37,24 @@ final class RequestState {
     }
 
     /**
-     * The raw path's segments, split once per request for every route's {@link TemplateMatcher} (outside a request,
-     * as in a unit test, split on each call).
+     * Where the raw path's segments are, found once per request for every route's {@link TemplateMatcher} (outside a
+     * request, as in a unit test, on each call).
      *
      * @param rawPath the request's raw path
-     * @return its segments, not decoded, without empty ones
+     * @return the start and end index of each segment in turn ({@link TemplateMatcher#segmentBounds})
      */
-    static String[] segmentsOf(String rawPath) {
+    static int[] segmentBoundsOf(String rawPath) {
         RequestState state = current();
         if (state == null) {
-            return TemplateMatcher.rawSegments(rawPath);
+            return TemplateMatcher.segmentBounds(rawPath);
         }
-        String[] split = state.segments;
-        if (split == null || !rawPath.equals(state.splitPath)) {
-            split = TemplateMatcher.rawSegments(rawPath);
-            state.segments = split;
+        int[] bounds = state.segmentBounds;
+        if (bounds == null || !rawPath.equals(state.splitPath)) {
+            bounds = TemplateMatcher.segmentBounds(rawPath);
+            state.segmentBounds = bounds;
             state.splitPath = rawPath;
         }
-        return split;
+        return bounds;
     }
 
     String requestId() {

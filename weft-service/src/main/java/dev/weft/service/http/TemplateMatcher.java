@@ -59,29 +59,37 @@ final class TemplateMatcher implements PathMatcher {
     @Override
     public PathMatchers.MatchResult match(UriPath path) {
         // Helidon asks every route of the method in turn: the path is split once per request (RequestState keeps
-        // it), so a route that does not match costs a length check or one string comparison
-        String[] segments = RequestState.segmentsOf(path.rawPath());
-        if (segments.length != literals.length) {
+        // the segments' bounds, not substrings: a literal compares in place, only a parameter's value is copied),
+        // so a route that does not match costs a length check or one region comparison
+        String raw = path.rawPath();
+        int[] bounds = RequestState.segmentBoundsOf(raw);
+        if (bounds.length != 2 * literals.length) {
             return PathMatchers.MatchResult.notAccepted();
         }
         @Nullable String[] values = null; // made at the first parameter: most templates tried fail before one
-        for (int i = 0; i < segments.length; i++) {
+        for (int i = 0; i < literals.length; i++) {
+            int start = bounds[2 * i];
+            int end = bounds[2 * i + 1];
             String literal = literals[i];
             if (literal == null) {
                 if (values == null) {
                     values = new String[literals.length];
                 }
-                values[i] = decode(segments[i], 0, segments[i].length());
-            } else if (!literal.equals(segments[i]) && !encodedLiteral(literal, segments[i])) {
+                values[i] = decode(raw, start, end);
+            } else if (!sameRegion(literal, raw, start, end) && !encodedLiteral(literal, raw, start, end)) {
                 return PathMatchers.MatchResult.notAccepted();
             }
         }
         return new PathMatchers.MatchResult(true, new TemplatePath(path, params(values)));
     }
 
-    /** A literal has no '%', so an encoded segment can only match it once decoded ({@code /%75sers} is /users). */
-    private static boolean encodedLiteral(String literal, String segment) {
-        return segment.indexOf('%') >= 0 && literal.equals(decode(segment, 0, segment.length()));
+    private static boolean sameRegion(String literal, String raw, int start, int end) {
+        return literal.length() == end - start && raw.regionMatches(start, literal, 0, end - start);
+    }
+
+    private static boolean encodedLiteral(String literal, String raw, int start, int end) {
+        int percent = raw.indexOf('%', start);
+        return percent >= 0 && percent < end && literal.equals(decode(raw, start, end));
     }
 
     @Override
@@ -153,6 +161,35 @@ final class TemplateMatcher implements PathMatcher {
             start = end + 1;
         }
         return segments;
+    }
+
+    /**
+     * @param rawPath a raw path
+     * @return where its segments are, as {@code rawSegments} splits them: the start and end index of each, in turn
+     */
+    static int[] segmentBounds(String rawPath) {
+        int count = 0;
+        int length = rawPath.length();
+        for (int i = 0; i < length; i++) {
+            if (rawPath.charAt(i) != '/' && (i == 0 || rawPath.charAt(i - 1) == '/')) {
+                count++;
+            }
+        }
+        int[] bounds = new int[2 * count];
+        int index = 0;
+        int start = 0;
+        while (start < length) {
+            int end = rawPath.indexOf('/', start);
+            if (end < 0) {
+                end = length;
+            }
+            if (end > start) {
+                bounds[index++] = start;
+                bounds[index++] = end;
+            }
+            start = end + 1;
+        }
+        return bounds;
     }
 
     private static String decode(String raw, int start, int end) {
