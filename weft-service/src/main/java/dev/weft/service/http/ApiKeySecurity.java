@@ -14,9 +14,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Helidon's security hook for the service's API keys. A route that is not public is registered behind Helidon's
- * {@code SecureHandler} ({@link HttpEdge}), which calls {@link #authenticate} and, on admin routes, {@link #authorize}
- * with the role {@value #ADMIN_ROLE} (403 {@code forbidden} for a user key). Authenticating takes, in order:
+ * The service's API-key check, in the shape of Helidon's security hook. A route that is not public is registered
+ * behind a {@link KeyCheckedHandler} ({@link HttpEdge}), which calls {@link #authenticate} and, on admin routes,
+ * {@link #authorize} with the role {@value #ADMIN_ROLE} (403 {@code forbidden} for a user key). Authenticating takes,
+ * in order:
  * <ol>
  *   <li>the key from {@code X-API-Key} or {@code Authorization: Bearer} (401 {@code unauthorized} without one);
  *   <li>a token from the key's bucket in the {@link RateLimiter} (429 {@code rate_limited}), keyed by the key's hash,

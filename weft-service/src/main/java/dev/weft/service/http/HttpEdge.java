@@ -11,7 +11,6 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.SecureHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +31,7 @@ import java.util.Objects;
  *   before parameters ({@code /users/stream} before {@code /users/{id}}); every {@code GET} route takes {@code HEAD}
  *   too (answered without the body, {@link HeadResponse}), and every template has an {@code OPTIONS} route answering
  *   {@code 204} with {@code Allow} ({@link AllowedMethods}) behind the key check of its most open route;
- *   <li>on a route that is not public, Helidon's {@code SecureHandler} with {@link ApiKeySecurity}: the key (401), its
+ *   <li>on a route that is not public, {@link KeyCheckedHandler} with {@link ApiKeySecurity}: the key (401), its
  *   rate-limit bucket by hash before any lookup (429), its principal (401), the admin role (403);
  *   <li>{@link EndpointHandler}, which runs the module's {@link dev.weft.service.Endpoint};
  *   <li>for any failure on the way, the one error handler, {@link ProblemErrorHandler} (problem+json; 404 and 405
@@ -156,7 +155,7 @@ public final class HttpEdge implements AutoCloseable {
         options.sort(MORE_LITERALS_FIRST);
         registered.addAll(options);
         ProblemErrorHandler problems = new ProblemErrorHandler(allowedMethods, json);
-        routing.security(security).addFilter(new RequestIdFilter(settings.requestTimeout()));
+        routing.addFilter(new RequestIdFilter(settings.requestTimeout()));
         if (tracing.enabled()) {
             // only with an SDK: without one, no filter, so tracing costs a request nothing
             routing.addFilter(new TracingFilter(tracing.tracer(), tracing.openTelemetry().getPropagators()
@@ -169,8 +168,8 @@ public final class HttpEdge implements AutoCloseable {
             Handler handler = new EndpointHandler(route, json, problems);
             handler = switch (resolved(route.access(), settings)) {
                 case PUBLIC -> handler;
-                case AUTHENTICATED -> SecureHandler.authenticate().wrap(handler);
-                case ADMIN -> SecureHandler.authenticate().andAuthorize(ApiKeySecurity.ADMIN_ROLE).wrap(handler);
+                case AUTHENTICATED -> new KeyCheckedHandler(security, false, handler);
+                case ADMIN -> new KeyCheckedHandler(security, true, handler);
                 case METRICS -> throw new IllegalStateException("resolved above");
             };
             // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
