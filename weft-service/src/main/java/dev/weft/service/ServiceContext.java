@@ -20,6 +20,8 @@ import dev.weft.service.data.SettingsRepository;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoRepository;
+import dev.weft.service.webhooks.SecretBox;
+import dev.weft.service.webhooks.WebhooksConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -68,6 +70,7 @@ public final class ServiceContext implements AutoCloseable {
     private final Map<String, Cache> moduleCaches = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final CacheKeys cacheKeys = new CacheKeys(this::cacheScope);
     private volatile @Nullable String cacheScope;
+    private volatile @Nullable SecretBox secretBox;
     private final List<Runnable> stopping = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
@@ -195,6 +198,32 @@ public final class ServiceContext implements AutoCloseable {
     /** @return the config */
     public ServiceConfig config() {
         return config;
+    }
+
+    /** @return the webhook settings ({@link ServiceConfig#webhooks()}) */
+    public WebhooksConfig webhooks() {
+        return config.webhooks();
+    }
+
+    /**
+     * The box that seals webhook and callback signing secrets, opened on first use (its key may be generated and
+     * kept in the settings table then); one per service, shared by the endpoints that store secrets and the
+     * workers that sign with them.
+     *
+     * @return the box
+     */
+    public SecretBox secretBox() {
+        SecretBox box = secretBox;
+        if (box == null) {
+            synchronized (this) {
+                box = secretBox;
+                if (box == null) {
+                    box = SecretBox.open(config.webhooks(), settings);
+                    secretBox = box;
+                }
+            }
+        }
+        return box;
     }
 
     /** @return the clock */

