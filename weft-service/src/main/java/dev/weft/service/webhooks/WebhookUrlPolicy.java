@@ -79,6 +79,10 @@ public final class WebhookUrlPolicy {
         if (url.length() > MAX_URL_LENGTH) {
             throw refused(field, "must be at most " + MAX_URL_LENGTH + " characters");
         }
+        if (!url.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            // java.net.URI lets non-ASCII "other" characters through; the sender would refuse them at every attempt.
+            throw refused(field, "must be ASCII without spaces (percent-encode other characters)");
+        }
         URI uri;
         try {
             uri = new URI(url);

@@ -84,7 +84,9 @@ class WebhookUrlPolicyTest {
         "https://hooks.example.com/a/../admin|path segments",
         "https://hooks.example.com/a/%2e%2e/admin|path segments",
         "https://nowhere.invalid/|host does not resolve",
-        "https://hooks example.com/|not a valid URL",
+        "https://hooks example.com/|ASCII without spaces",
+        "https://hooks.example.com/café|ASCII without spaces",
+        "https://hooks.example.com/a^b|not a valid URL",
         "https:///hook|valid host name"})
     void refusesOtherSchemesCredentialsFragmentsAndUnresolvableHosts(String url, String reason) {
         assertRefused(url, reason);
