@@ -89,6 +89,25 @@ class AddressPolicyTest {
     }
 
     @Test
+    void checksAnIpv6LiteralWithoutItsBrackets() {
+        AddressPolicy noIpv6Loopback = ((AddressPolicy) address -> address.isLoopbackAddress()
+                && address.getAddress().length == 16 ? Optional.of("loopback") : Optional.empty())
+                .withResolver(host -> {
+                    lookups.add(host);
+                    return List.of(literal(host));
+                });
+        try (ApiClient api = ApiClient.create(ApiConfig.builder("http://hooks.test").name("v6").maxRetries(0)
+                .addressPolicy(noIpv6Loopback).allowAnyHost(true).build())) {
+            assertThatThrownBy(() -> api.get("http://[::1]:" + server.port() + "/ok").send())
+                    .isInstanceOfSatisfying(DisallowedAddressException.class,
+                            e -> assertThat(e.reason()).isEqualTo("loopback"));
+        }
+
+        assertThat(lookups).containsExactly("::1");
+        assertThat(server.connections()).isZero();
+    }
+
+    @Test
     void refusesTheHostWhenAnyOfItsAddressesIsRefused() {
         answer.set(List.of(LOOPBACK, REFUSED));
         try (ApiClient api = client("mixed", 0)) {
