@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param latencyMillis from the start of the attempt to its end
  * @param retryAfter the receiver's {@code Retry-After} (429 or 503), or {@code null}
  * @param detail a short sanitised reason for the delivery log ({@code "503"}, {@code "timeout after 10000 ms"},
- *     {@code "address 10.0.0.5 is private"}); never a secret, never a stack trace
+ *     {@code "address not allowed (private)"}); never a secret, an address or a stack trace
  */
 public record DeliveryResult(Outcome outcome, int status, long latencyMillis, @Nullable Duration retryAfter,
         String detail) {

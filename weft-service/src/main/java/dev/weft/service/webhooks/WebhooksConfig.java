@@ -32,6 +32,12 @@ public record WebhooksConfig(boolean allowHttpLoopback, List<String> allowedNetw
     /** Checks every field and copies the list. */
     public WebhooksConfig {
         allowedNetworks = List.copyOf(allowedNetworks);
+        for (String network : allowedNetworks) {
+            if (Cidr.parse(network).isEmpty()) {
+                throw new InvalidConfigException(Settings.WEBHOOKS_ALLOWED_NETWORKS.label(), network,
+                        "must be CIDR blocks or IP addresses (10.1.2.0/24, fd00::/64) without host bits set");
+            }
+        }
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(retryFor, "retryFor");
         Objects.requireNonNull(disableAfter, "disableAfter");
@@ -41,6 +47,10 @@ public record WebhooksConfig(boolean allowHttpLoopback, List<String> allowedNetw
         if (maxResponseBytes < 1024) {
             throw new InvalidConfigException(Settings.WEBHOOKS_MAX_RESPONSE_BYTES.label(), maxResponseBytes,
                     "must be >= 1024");
+        }
+        if (secretKey != null && SecretBox.keyBytes(secretKey).isEmpty()) {
+            throw new InvalidConfigException(Settings.WEBHOOKS_SECRET_KEY.label(), "<secret>",
+                    "must be the base64 of 32 bytes (e.g. openssl rand -base64 32)");
         }
         if (maxPerUser < 1) {
             throw new InvalidConfigException(Settings.WEBHOOKS_MAX_PER_USER.label(), maxPerUser, "must be >= 1");
