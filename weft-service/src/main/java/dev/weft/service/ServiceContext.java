@@ -72,6 +72,7 @@ public final class ServiceContext implements AutoCloseable {
     private volatile @Nullable String cacheScope;
     private volatile @Nullable SecretBox secretBox;
     private final List<Runnable> stopping = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> deliveryWakers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
     private ServiceContext(ServiceConfig config, Clock clock,
@@ -355,6 +356,21 @@ public final class ServiceContext implements AutoCloseable {
      */
     public void onStopping(Runnable task) {
         stopping.add(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Registers what wakes this instance's webhook delivery loop (the video feature's), so that a feature that queues
+     * a delivery outside a status change (a test ping, a retry, a re-enabled webhook) gets it tried at once.
+     *
+     * @param wakeUp must not block
+     */
+    public void onDeliveriesDue(Runnable wakeUp) {
+        deliveryWakers.add(Objects.requireNonNull(wakeUp, "wakeUp"));
+    }
+
+    /** Wakes the delivery loops registered by {@link #onDeliveriesDue}; none registered: they poll. Never blocks. */
+    public void deliveriesDue() {
+        deliveryWakers.forEach(Runnable::run);
     }
 
     /** Runs the {@link #onStopping} tasks once each; a failing task does not keep the others from running. */

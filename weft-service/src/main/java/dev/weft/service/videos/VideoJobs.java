@@ -83,6 +83,7 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
                 new WebhookOutbox(context.clock()));
         webhooks = new WebhookDelivery(context, schedule, config.stopTimeout());
         engine.addCompanion(webhooks.worker());
+        context.onDeliveriesDue(webhooks.worker()::wakeUp); // test pings, retries and enabling, from /webhooks
         VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
                 new Idempotency(context.idempotency(), context.json()));
         EventEndpoints streams = new EventEndpoints(context.videos(), eventLog, feed, events,
