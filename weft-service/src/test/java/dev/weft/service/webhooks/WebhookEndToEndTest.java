@@ -83,7 +83,7 @@ class WebhookEndToEndTest {
                 .withPolling(Duration.ofMillis(100), Duration.ofMillis(200))
                 .withRetries(3, Duration.ofMillis(100), Duration.ofMillis(500));
         service = new TestService(TestBackends.POSTGRESQL.isolate(), true,
-                config -> config.withWebhooks(WebhooksEndpointTest.loopback(10)),
+                config -> config.withWebhooks(WebhooksEndpointContract.loopback(10)),
                 () -> LocalProvider.create(Duration.ofMillis(300), Clock.systemUTC()), jobs, EventsConfig.defaults());
     }
 

@@ -20,21 +20,23 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The registration half of API.md's webhooks through HTTP, on PostgreSQL: the secret shown once and never again,
- * URLs that reach private places refused with a 400 problem, the owner-only rule (another user's webhook is a 404),
- * the per-user limit, re-enabling and deletion.
+ * API.md's webhooks endpoints through HTTP, on one database (each subclass names it): the secret shown once and never
+ * again, URLs that reach private places refused with a 400 problem, the owner-only rule (another user's webhook is a
+ * 404), the per-user limit, re-enabling, deletion, test pings, the delivery log and retries.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WebhooksEndpointTest {
+abstract class WebhooksEndpointContract {
     static final int MAX_PER_USER = 3;
     /** A receiver nobody listens on: registration does not call it. */
     static final String RECEIVER = "http://127.0.0.1:9/hook";
     TestService service;
 
+    abstract TestBackends backend();
+
     @BeforeAll
     void start() {
-        service = new TestService(TestBackends.POSTGRESQL, config -> config.withWebhooks(loopback(MAX_PER_USER)));
+        service = new TestService(backend(), config -> config.withWebhooks(loopback(MAX_PER_USER)));
     }
 
     /** @param maxPerUser the limit @return the defaults, with http to loopback allowed */
