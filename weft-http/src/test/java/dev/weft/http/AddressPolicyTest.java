@@ -159,6 +159,21 @@ class AddressPolicyTest {
     }
 
     @Test
+    void aDerivedConfigKeepsThePolicyAndAnyHost() {
+        ApiConfig config = ApiConfig.builder("https://api.example.com").name("derived").addressPolicy(policy)
+                .allowAnyHost(true).build();
+
+        ApiConfig derived = config.toBuilder().maxRetries(1).build();
+
+        assertThat(derived.addressPolicy()).isSameAs(policy);
+        assertThat(derived.anyHost()).isTrue();
+        assertThat(config.withRetry(derived.retry()).addressPolicy()).isSameAs(policy);
+        assertThatThrownBy(() -> config.withAddressPolicy(AddressPolicy.allowAll()))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("any-host");
+        assertThat(config.toString()).contains("anyHost=true", "addressPolicy=on");
+    }
+
+    @Test
     void anyHostCallsAnotherHostWithItsOwnBreakerAndKeepsTheUrlsQuery() {
         try (ApiClient api = ApiClient.create(ApiConfig.builder("https://api.example.com").name("anyhost")
                 .addressPolicy(policy).allowAnyHost(true).build())) {
