@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hc.client5.http.DnsResolver;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HC5's resolver for a client with an {@link AddressPolicy}: resolves through the policy, checks every address and
@@ -34,6 +35,32 @@ final class PolicyDnsResolver implements DnsResolver {
             super(host + ": address refused by policy (" + reason + ")");
             this.address = address;
             this.reason = reason;
+        }
+    }
+
+    /**
+     * Checks a URL whose host is an IP literal before anything else happens: defence in depth, should a later HC5
+     * connect to a literal without asking the resolver (5.6 asks; {@code AddressPolicyTest} pins it).
+     *
+     * @throws DisallowedAddressException if the policy refuses the literal's address
+     */
+    static void checkLiteral(ApiConfig config, String authority, @Nullable String host) {
+        AddressPolicy policy = config.addressPolicy();
+        if (policy == AddressPolicy.allowAll() || host == null) {
+            return;
+        }
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        InetAddress literal;
+        try {
+            // Every form the JDK reads as a literal (127.1, 2130706433, ::ffff:7f00:1), without a lookup.
+            literal = InetAddress.ofLiteral(bare);
+        } catch (IllegalArgumentException notLiteral) {
+            return;
+        }
+        Optional<String> refusal = policy.refusal(literal);
+        if (refusal.isPresent()) {
+            throw new DisallowedAddressException(config.name(), authority, literal.getHostAddress(), refusal.get(),
+                    null);
         }
     }
 

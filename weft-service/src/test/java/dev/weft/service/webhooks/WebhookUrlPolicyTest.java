@@ -92,6 +92,53 @@ class WebhookUrlPolicyTest {
         assertRefused(url, reason);
     }
 
+    /**
+     * Seeded: random IPv4 addresses (a fifth of them drawn from blocked ranges) written in every form some
+     * resolver reads as that address. Only canonical dotted decimal is ever accepted, and only for a public
+     * address; no numeric form reaches the resolver.
+     */
+    @Test
+    void noNumericSpellingOfAnAddressGetsPastTheParserOrReachesTheResolver() {
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        List<String> lookups = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WebhookUrlPolicy strict = new WebhookUrlPolicy(WebhooksConfig.defaults(), host -> {
+            lookups.add(host);
+            return List.of();
+        });
+        int[] blockedStarts = {0x0A000000, 0x7F000000, 0xA9FEA9FE, 0xAC100000, 0xC0A80000, 0x00000000, 0xE0000000};
+        for (int i = 0; i < 400; i++) {
+            int value = random.nextInt(5) == 0
+                    ? blockedStarts[random.nextInt(blockedStarts.length)] | random.nextInt(256) : random.nextInt();
+            int[] part = {value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff};
+            String dotted = part[0] + "." + part[1] + "." + part[2] + "." + part[3];
+            boolean blocked = AddressRanges.blocked(address(dotted)).isPresent();
+            List<String> others = List.of(
+                    Integer.toUnsignedString(value),
+                    "0x" + Integer.toHexString(value),
+                    "0" + Integer.toOctalString(part[0]) + ".0" + Integer.toOctalString(part[1]) + ".0"
+                            + Integer.toOctalString(part[2]) + ".0" + Integer.toOctalString(part[3]),
+                    "0x" + Integer.toHexString(part[0]) + ".0x" + Integer.toHexString(part[1]) + ".0x"
+                            + Integer.toHexString(part[2]) + ".0x" + Integer.toHexString(part[3]),
+                    part[0] + "." + part[1] + "." + (part[2] * 256 + part[3]),
+                    part[0] + "." + (part[1] * 65_536 + part[2] * 256 + part[3]),
+                    "0" + dotted,
+                    dotted + ".");
+
+            if (blocked) {
+                assertRefused(strict, "https://" + dotted + "/", "non-public address");
+            } else {
+                assertThat(strict.checkRegistration("url", "https://" + dotted + "/")).as("seed %d", seed)
+                        .hasToString("https://" + dotted + "/");
+            }
+            for (String other : others) {
+                assertRefused(strict, "https://" + other + "/", "valid host name or IP address");
+            }
+        }
+
+        assertThat(lookups).as("seed %d", seed).isEmpty();
+    }
+
     @Test
     void refusesAnOverlongUrl() {
         assertRefused("https://hooks.example.com/" + "a".repeat(WebhookUrlPolicy.MAX_URL_LENGTH), "at most");
