@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code webhooks} table (migration 9): registrations, their changes and their removal. The sealed signing secret
- * is written here and read only by {@link #sealedSecret}, which the delivery side calls: no read that feeds an answer
- * selects it, so it cannot reach a response or a log by accident. Every write takes the {@link SqlOperations} it runs
+ * is written here and never read: no select of this class names it, so it cannot reach a response or a log by
+ * accident (the delivery worker's claim query reads it, {@code DeliveryQueue}). Every write takes the {@link SqlOperations} it runs
  * on (the database, or the caller's open transaction).
  *
  * <p>Thread-safe; every method blocks on the database.
@@ -97,17 +97,6 @@ public final class WebhookRepository {
     public Optional<WebhookRow> find(SqlOperations ops, String webhookId) {
         return ops.query("SELECT " + COLUMNS + " FROM webhooks WHERE webhook_id = :id", Map.of("id", webhookId))
                 .optional(WebhookRow.class);
-    }
-
-    /**
-     * The only read of a secret: for the delivery side, which unseals it to sign.
-     *
-     * @param webhookId the id
-     * @return the sealed secret
-     */
-    public Optional<String> sealedSecret(String webhookId) {
-        return db.query("SELECT secret_sealed FROM webhooks WHERE webhook_id = :id", Map.of("id", webhookId))
-                .optional(String.class);
     }
 
     /**

@@ -140,7 +140,7 @@ public final class WebhookDeliveries {
     }
 
     /** @param delivery a row @return the delivery as the API shows it: no payload, no secret, no lease */
-    public static Map<String, Object> view(Delivery delivery) {
+    static Map<String, Object> view(Delivery delivery) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("delivery_id", delivery.deliveryId());
         out.put("webhook_id", delivery.webhookId());
