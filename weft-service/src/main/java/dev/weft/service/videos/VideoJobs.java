@@ -88,7 +88,8 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
                 new Idempotency(context.idempotency(), context.json()));
         EventEndpoints streams = new EventEndpoints(context.videos(), eventLog, feed, events,
                 context.apiKeys());
-        endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
+        endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload(),
+                        webhooks.policy()),
                 streams, new UsageModule(context), new ProviderOpsModule(provider, context.clock()));
         Gauge.builder("weft.events.streams", streams, EventEndpoints::openStreams)
                 .description("Event streams open on this instance").register(context.registry());
@@ -179,7 +180,7 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
      */
     public static VideoJobs open(ServiceContext context, VideoProvider provider, JobsConfig config,
             EventsConfig events) {
-        return open(context, provider, config, events, DeliverySchedule.defaults());
+        return open(context, provider, config, events, DeliverySchedule.forTimeout(context.webhooks().timeout()));
     }
 
     /**

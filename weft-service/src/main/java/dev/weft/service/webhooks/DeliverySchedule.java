@@ -55,4 +55,16 @@ public record DeliverySchedule(Backoff backoff, Duration retryAfterCap, Duration
         return new DeliverySchedule(DEFAULT_BACKOFF, DEFAULT_RETRY_AFTER_CAP, DEFAULT_LEASE, DEFAULT_IDLE_POLL,
                 DEFAULT_CONCURRENCY);
     }
+
+    /**
+     * The defaults with a lease fitted to the attempt timeout, twice it plus 5 s: long enough for an attempt and its
+     * record, and no longer than needed, since after a crash it is how long a delivery waits for another instance.
+     *
+     * @param timeout {@code WEFT_WEBHOOKS_TIMEOUT_MS}
+     * @return the schedule
+     */
+    public static DeliverySchedule forTimeout(Duration timeout) {
+        return new DeliverySchedule(DEFAULT_BACKOFF, DEFAULT_RETRY_AFTER_CAP, timeout.multipliedBy(2).plusSeconds(5),
+                DEFAULT_IDLE_POLL, DEFAULT_CONCURRENCY);
+    }
 }
