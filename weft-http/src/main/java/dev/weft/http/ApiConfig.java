@@ -38,6 +38,11 @@ import java.util.regex.Pattern;
  * @param userAgent the {@code User-Agent} header
  * @param allowedHosts hosts ({@code host} or {@code host:port}) that absolute URLs may name besides the base URL's
  * @param maxResponseBytes largest body read into memory; larger bodies must be streamed or downloaded
+ * @param anyHost whether absolute URLs may name any host (a webhook sender); needs an {@code addressPolicy} other
+ *     than {@link AddressPolicy#allowAll()}, or the client would relay requests into the private network. Each host
+ *     still gets its own breaker, rate limit, bulkhead and retry budget, and credentials still go only to the base
+ *     URL's host
+ * @param addressPolicy which addresses connections may go to, checked on the addresses actually connected to
  */
 public record ApiConfig(
         String name,
@@ -54,7 +59,9 @@ public record ApiConfig(
         Map<String, String> defaultHeaders,
         String userAgent,
         Set<String> allowedHosts,
-        long maxResponseBytes) {
+        long maxResponseBytes,
+        boolean anyHost,
+        AddressPolicy addressPolicy) {
 
     /** Default client name. */
     public static final String DEFAULT_NAME = "api";
@@ -105,6 +112,11 @@ public record ApiConfig(
         }
         if (maxResponseBytes < 1024) {
             throw new InvalidConfigException(prefix + "max-response-bytes", maxResponseBytes, "must be >= 1024");
+        }
+        Objects.requireNonNull(addressPolicy, "addressPolicy");
+        if (anyHost && addressPolicy == AddressPolicy.allowAll()) {
+            throw new InvalidConfigException(prefix + "any-host", true,
+                    "needs an address policy: any host without one would reach the private network");
         }
     }
 
@@ -172,7 +184,7 @@ public record ApiConfig(
      */
     public ApiConfig withName(String value) {
         return new ApiConfig(value, baseUrl, timeouts, retry, breaker, rateLimit, pool, tls, auth, cache,
-                compression, defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                compression, defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -183,7 +195,7 @@ public record ApiConfig(
      */
     public ApiConfig withTimeouts(TimeoutConfig value) {
         return new ApiConfig(name, baseUrl, value, retry, breaker, rateLimit, pool, tls, auth, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -194,7 +206,7 @@ public record ApiConfig(
      */
     public ApiConfig withRetry(RetryConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, value, breaker, rateLimit, pool, tls, auth, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -205,7 +217,7 @@ public record ApiConfig(
      */
     public ApiConfig withBreaker(BreakerConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, retry, value, rateLimit, pool, tls, auth, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -216,7 +228,7 @@ public record ApiConfig(
      */
     public ApiConfig withRateLimit(RateLimitConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, retry, breaker, value, pool, tls, auth, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -227,7 +239,7 @@ public record ApiConfig(
      */
     public ApiConfig withPool(PoolConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, retry, breaker, rateLimit, value, tls, auth, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -238,7 +250,7 @@ public record ApiConfig(
      */
     public ApiConfig withTls(TlsConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, retry, breaker, rateLimit, pool, value, auth, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -249,7 +261,7 @@ public record ApiConfig(
      */
     public ApiConfig withAuth(AuthConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, retry, breaker, rateLimit, pool, tls, value, cache, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
     }
 
     /**
@@ -260,7 +272,19 @@ public record ApiConfig(
      */
     public ApiConfig withCache(ResponseCacheConfig value) {
         return new ApiConfig(name, baseUrl, timeouts, retry, breaker, rateLimit, pool, tls, auth, value, compression,
-                defaultHeaders, userAgent, allowedHosts, maxResponseBytes);
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy);
+    }
+
+    /**
+     * This config with another address policy.
+     *
+     * @param value the policy
+     * @return the changed copy
+     * @throws InvalidConfigException if {@code anyHost} is on and the policy allows all
+     */
+    public ApiConfig withAddressPolicy(AddressPolicy value) {
+        return new ApiConfig(name, baseUrl, timeouts, retry, breaker, rateLimit, pool, tls, auth, cache, compression,
+                defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, value);
     }
 
     /**
@@ -285,6 +309,8 @@ public record ApiConfig(
                 + ", breaker=" + (breaker.enabled() ? breaker.threshold() + " calls in " + breaker.window() + " at "
                         + breaker.failureRate() + "%, open " + breaker.openTime() : "off")
                 + ", cache=" + (cache.enabled() ? cache.ttl() : "off") + ", verifyTls=" + tls.verify()
+                + (anyHost ? ", anyHost=true" : "")
+                + (addressPolicy == AddressPolicy.allowAll() ? "" : ", addressPolicy=on")
                 + ", bearerToken=" + auth.bearerToken() + ", apiKey=" + auth.apiKey() + "]";
     }
 

@@ -57,6 +57,8 @@ public final class ApiConfigBuilder {
     private String userAgent = ApiConfig.DEFAULT_USER_AGENT;
     private Set<String> allowedHosts = Set.of();
     private long maxResponseBytes = ApiConfig.DEFAULT_MAX_RESPONSE_BYTES;
+    private boolean anyHost;
+    private AddressPolicy addressPolicy = AddressPolicy.allowAll();
 
     ApiConfigBuilder(URI baseUrl) {
         this.baseUrl = baseUrl;
@@ -102,6 +104,8 @@ public final class ApiConfigBuilder {
         userAgent = config.userAgent();
         allowedHosts = config.allowedHosts();
         maxResponseBytes = config.maxResponseBytes();
+        anyHost = config.anyHost();
+        addressPolicy = config.addressPolicy();
     }
 
     /**
@@ -549,6 +553,29 @@ public final class ApiConfigBuilder {
     }
 
     /**
+     * Lets absolute URLs name any host (a webhook sender), each with its own breaker, bulkhead and budget; needs an
+     * {@link #addressPolicy(AddressPolicy)}, checked in {@link #build()}.
+     *
+     * @param value whether any host is allowed
+     * @return this builder
+     */
+    public ApiConfigBuilder allowAnyHost(boolean value) {
+        anyHost = value;
+        return this;
+    }
+
+    /**
+     * Sets which addresses connections may go to (see {@link AddressPolicy}); default: all.
+     *
+     * @param value the policy
+     * @return this builder
+     */
+    public ApiConfigBuilder addressPolicy(AddressPolicy value) {
+        addressPolicy = java.util.Objects.requireNonNull(value, "addressPolicy");
+        return this;
+    }
+
+    /**
      * Builds and checks the config.
      *
      * @return the config
@@ -570,6 +597,6 @@ public final class ApiConfigBuilder {
                 new TlsConfig(verifyTls, trustStore, trustStorePassword),
                 new AuthConfig(bearerToken, apiKey, apiKeyHeader),
                 new ResponseCacheConfig(cacheEnabled, cacheTtl),
-                compression, defaultHeaders, userAgent, allowedHosts, maxResponseBytes));
+                compression, defaultHeaders, userAgent, allowedHosts, maxResponseBytes, anyHost, addressPolicy));
     }
 }

@@ -138,6 +138,15 @@ final class AttemptRunner implements AutoCloseable {
                         attempt));
             }
             return failed(call, response, status);
+        } catch (PolicyDnsResolver.Refused refused) {
+            HttpTracing.failed(span, refused);
+            span = null;
+            metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), 0, "REFUSED",
+                    nanoTime.getAsLong() - attemptStart);
+            // The host was never reached: its breaker gets the permission back rather than a failure.
+            guard.releaseBreaker();
+            return new Attempt(null, new DisallowedAddressException(config.name(), guard.authority, refused.address,
+                    refused.reason, null), false, true, null);
         } catch (IOException e) {
             HttpTracing.failed(span, e);
             span = null;

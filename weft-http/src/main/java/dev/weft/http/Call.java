@@ -28,11 +28,13 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
      *
      * @throws InvalidInputException on a bad header, idempotency key or JSON body
      * @throws DisallowedHostException if an absolute URL names a host the config does not allow
+     * @throws DisallowedAddressException if the host is an IP literal the address policy refuses
      */
     static Call prepare(ApiRequest request, ApiConfig config, ApiResponse.JsonCodec codec, HostGuards guards,
             long nowNanos) {
         RequestTarget target = RequestTarget.resolve(config, request.pathTemplate(), request.pathParams(),
                 request.queryParams());
+        PolicyDnsResolver.checkLiteral(config, target.authority(), target.uri().getHost());
         for (Map.Entry<String, String> header : request.headers()) {
             if (!Headers.validName(header.getKey())) {
                 throw new InvalidInputException("invalid_header", "headers", "not a valid header name");

@@ -29,13 +29,20 @@ record RequestTarget(URI uri, String authority, String uriTemplate) {
         String rawAuthority;
         String basePath;
         String pathTemplate;
+        String rawQuery = null;
         if (absolute) {
             int start = template.indexOf("://") + 3;
-            int slash = template.indexOf('/', start);
+            int question = template.indexOf('?', start);
+            String beforeQuery = question < 0 ? template : template.substring(0, question);
+            if (question >= 0) {
+                // An absolute URL may carry its own (already encoded) query, as a webhook URL does.
+                rawQuery = checkRawQuery(template.substring(question + 1));
+            }
+            int slash = beforeQuery.indexOf('/', start);
             scheme = lower.substring(0, start - 3);
-            rawAuthority = slash < 0 ? template.substring(start) : template.substring(start, slash);
+            rawAuthority = slash < 0 ? beforeQuery.substring(start) : beforeQuery.substring(start, slash);
             basePath = "";
-            pathTemplate = slash < 0 ? "/" : template.substring(slash);
+            pathTemplate = slash < 0 ? "/" : beforeQuery.substring(slash);
         } else {
             scheme = config.baseUrl().getScheme().toLowerCase(Locale.ROOT);
             rawAuthority = config.baseUrl().getRawAuthority();
@@ -45,7 +52,10 @@ record RequestTarget(URI uri, String authority, String uriTemplate) {
         }
         String path = basePath + expand(pathTemplate, params);
         StringBuilder text = new StringBuilder(scheme).append("://").append(rawAuthority).append(path);
-        appendQuery(text, query);
+        if (rawQuery != null) {
+            text.append('?').append(rawQuery);
+        }
+        appendQuery(text, query, rawQuery == null ? '?' : '&');
         URI uri;
         try {
             uri = new URI(text.toString());
@@ -56,10 +66,15 @@ record RequestTarget(URI uri, String authority, String uriTemplate) {
             throw new InvalidInputException("invalid_path", "path", "URL has no host or carries user info");
         }
         String authority = Hosts.authority(uri);
-        if (absolute && !authority.equals(config.baseAuthority()) && !allowed(config.allowedHosts(), authority)) {
+        boolean listed = !absolute || authority.equals(config.baseAuthority())
+                || allowed(config.allowedHosts(), authority);
+        if (!listed && !config.anyHost()) {
             throw new DisallowedHostException(config.name(), authority);
         }
-        String templateTag = absolute ? scheme + "://" + authority + pathTemplate : pathTemplate;
+        // A URL admitted only by anyHost came from data (a webhook's), not from code: its path is no template,
+        // and as a metric tag it would be unbounded.
+        String templateTag = !absolute ? pathTemplate
+                : scheme + "://" + authority + (listed ? pathTemplate : "/{path}");
         return new RequestTarget(uri, authority, templateTag.isEmpty() ? "/" : templateTag);
     }
 
@@ -132,8 +147,22 @@ record RequestTarget(URI uri, String authority, String uriTemplate) {
         return expanded;
     }
 
-    private static void appendQuery(StringBuilder text, List<Map.Entry<String, String>> query) {
-        char separator = '?';
+    /** An absolute URL's own query: RFC 3986 query characters and well-formed percent escapes only. */
+    private static String checkRawQuery(String rawQuery) {
+        for (int i = 0; i < rawQuery.length(); i++) {
+            char c = rawQuery.charAt(i);
+            boolean escape = c == '%' && i + 2 < rawQuery.length() && isHex(rawQuery.charAt(i + 1))
+                    && isHex(rawQuery.charAt(i + 2));
+            if (!escape && !isPathChar(c) && c != '/' && c != '?') {
+                throw new InvalidInputException("invalid_path", "path", "query contains character U+"
+                        + String.format("%04X", (int) c) + "; pass such values as query parameters");
+            }
+        }
+        return rawQuery;
+    }
+
+    private static void appendQuery(StringBuilder text, List<Map.Entry<String, String>> query, char first) {
+        char separator = first;
         for (Map.Entry<String, String> parameter : query) {
             text.append(separator).append(encode(parameter.getKey())).append('=').append(encode(parameter.getValue()));
             separator = '&';

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Apache HttpClient 5 (classic, blocking: right for virtual threads) pool and client for one config. HC5's own
  * retries and redirects are off: weft retries with its budget, and a redirect to another host would bypass the
- * SSRF guard.
+ * SSRF guard. A config's {@link AddressPolicy} becomes the pool's DNS resolver ({@link PolicyDnsResolver}), so the
+ * addresses checked are the addresses connected to; no proxy is ever configured, which that check relies on.
  */
 final class Transport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
@@ -70,6 +71,10 @@ final class Transport implements AutoCloseable {
                 tls.setSslContext(fromTrustStore(config, store));
             }
             poolBuilder.setTlsSocketStrategy(tls.buildClassic());
+        }
+        if (config.addressPolicy() != AddressPolicy.allowAll()) {
+            // Every new connection resolves through the policy and connects only to the addresses it checked.
+            poolBuilder.setDnsResolver(new PolicyDnsResolver(config.addressPolicy()));
         }
         PoolingHttpClientConnectionManager pool = poolBuilder.build();
         List<Header> defaults = new ArrayList<>();

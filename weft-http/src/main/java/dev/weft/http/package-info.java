@@ -6,7 +6,8 @@
  * {@link dev.weft.http.RateLimitConfig}, {@link dev.weft.http.PoolConfig}, {@link dev.weft.http.TlsConfig},
  * {@link dev.weft.http.AuthConfig}, {@link dev.weft.http.ResponseCacheConfig}). A call
  * passes, in order: the path and host checks (SSRF guard), the response cache (GETs), and per attempt the host's
- * circuit breaker, rate limit and bulkhead, then Apache HttpClient 5's pool. Failed attempts are retried with
+ * circuit breaker, rate limit and bulkhead, then Apache HttpClient 5's pool, whose new connections go only to
+ * addresses the config's {@link dev.weft.http.AddressPolicy} allowed. Failed attempts are retried with
  * weft-core's full-jitter {@link dev.weft.core.RetryPolicy} while the host's retry budget and the call's deadline
  * allow. Every failure is an
  * {@link dev.weft.http.ApiException} whose {@link dev.weft.core.ErrorKind} maps to an HTTP status, and whose

@@ -37,7 +37,8 @@ class ArchitectureTest {
             "ApiMetrics", "BatchResult", "BreakerState", "BreakerStatus", "CircuitBreakerView", "DownloadResult",
             "HostPoolStatus", "HttpMethod", "Multipart", "ServerSentEvent", "ApiException", "ApiConnectException",
             "ApiTimeoutException", "BulkheadFullException", "CircuitOpenException", "DisallowedHostException",
-            "RateLimitedException", "ResponseFormatException", "RetryBudgetExhaustedException", "UpstreamException");
+            "RateLimitedException", "ResponseFormatException", "RetryBudgetExhaustedException", "UpstreamException",
+            "AddressPolicy", "HostResolver", "DisallowedAddressException");
     private static final DescribedPredicate<JavaClass> API_TYPE = DescribedPredicate.describe("an API type",
             type -> API.contains(type.getSimpleName()));
 

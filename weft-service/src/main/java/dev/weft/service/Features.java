@@ -9,12 +9,13 @@ import dev.weft.service.ops.MetricsModule;
 import dev.weft.service.ops.StaticAssets;
 import dev.weft.service.users.UsersFeature;
 import dev.weft.service.videos.VideoJobs;
+import dev.weft.service.webhooks.WebhooksFeature;
 import java.util.List;
 
 /**
  * The features {@code weft serve} runs, in route registration order: operations (health, metrics, info, the admin
- * cache), users, videos with their jobs, usage and provider operations, the dashboard, and the docs last (they
- * describe the rest).
+ * cache), users, videos with their jobs, usage and provider operations, webhooks, the dashboard, and the docs last
+ * (they describe the rest).
  */
 public final class Features {
     private Features() {
@@ -57,6 +58,6 @@ public final class Features {
      * @return every feature
      */
     public static List<Feature> standard(Feature videos) {
-        return List.of(operations(), UsersFeature.create(), videos, dashboard(), docs());
+        return List.of(operations(), UsersFeature.create(), videos, WebhooksFeature.create(), dashboard(), docs());
     }
 }

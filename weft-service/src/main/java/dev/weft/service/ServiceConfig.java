@@ -4,6 +4,7 @@ import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
 import dev.weft.service.settings.Settings;
+import dev.weft.service.webhooks.WebhooksConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -46,11 +47,12 @@ import org.jspecify.annotations.Nullable;
  *     (refused, unknown host, timeout, a locked SQLite file) before it gives up ({@code WEFT_DB_STARTUP_WAIT} or
  *     {@code --db-wait}, seconds or ISO-8601, default 30 s); a cause that cannot pass (no such database, login
  *     refused, directory not writable) ends the start at once
+ * @param webhooks webhooks and job callbacks (the {@code WEFT_WEBHOOKS_*} variables, {@link WebhooksConfig})
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
         long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-        boolean infoPublic, Duration databaseWait) {
+        boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks) {
     /** Default {@link #bind()}. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
@@ -83,6 +85,7 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(databaseWait, "databaseWait");
+        Objects.requireNonNull(webhooks, "webhooks");
         if (bind.isBlank()) {
             throw new InvalidConfigException(Settings.BIND.label(), bind, "must name an address");
         }
@@ -196,11 +199,39 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 metricsPublic, shutdownGrace, requestTimeout, infoPublic, DEFAULT_DATABASE_WAIT);
     }
 
+    /**
+     * The config with the default {@link #webhooks()}; the constructor from before that setting existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     * @param requestTimeout each request's deadline
+     * @param infoPublic whether {@code GET /info} needs no key
+     * @param databaseWait how long a start waits for the database
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
+            boolean infoPublic, Duration databaseWait) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, WebhooksConfig.defaults());
+    }
+
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
                 null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_REQUEST_TIMEOUT, false, DEFAULT_DATABASE_WAIT);
+                DEFAULT_REQUEST_TIMEOUT, false, DEFAULT_DATABASE_WAIT, WebhooksConfig.defaults());
     }
 
     /**
@@ -238,7 +269,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 Settings.SHUTDOWN_GRACE.seconds(env, base.shutdownGrace()),
                 Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()),
                 Settings.INFO_PUBLIC.bool(env, false),
-                Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()));
+                Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()),
+                WebhooksConfig.fromEnv(env));
     }
 
     /**
@@ -272,49 +304,49 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     /** @param value the bind address @return a copy */
     public ServiceConfig withBind(String value) {
         return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
         return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
         return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the database @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the admin key or {@code null} @return a copy */
     public ServiceConfig withAdminKey(@Nullable Secret value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the body limit @return a copy */
     public ServiceConfig withMaxBody(long value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value requests per second per key @return a copy */
@@ -326,30 +358,36 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     /** @param value whether {@code GET /info} is public @return a copy */
     public ServiceConfig withInfoPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait, webhooks);
     }
 
     /** @param value whether /metrics is public @return a copy */
     public ServiceConfig withMetricsPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
     }
 
     /** @param value each request's deadline @return a copy */
     public ServiceConfig withRequestTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait, webhooks);
+    }
+
+    /** @param value the webhook settings @return a copy */
+    public ServiceConfig withWebhooks(WebhooksConfig value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, value);
     }
 
     /** @param value how long a start waits for the database @return a copy */
     public ServiceConfig withDatabaseWait(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value, webhooks);
     }
 }

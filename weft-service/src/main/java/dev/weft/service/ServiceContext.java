@@ -20,6 +20,8 @@ import dev.weft.service.data.SettingsRepository;
 import dev.weft.service.data.UsageRepository;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoRepository;
+import dev.weft.service.webhooks.SecretBox;
+import dev.weft.service.webhooks.WebhooksConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -68,7 +70,9 @@ public final class ServiceContext implements AutoCloseable {
     private final Map<String, Cache> moduleCaches = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final CacheKeys cacheKeys = new CacheKeys(this::cacheScope);
     private volatile @Nullable String cacheScope;
+    private volatile @Nullable SecretBox secretBox;
     private final List<Runnable> stopping = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> deliveryWakers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final String CACHE_SCOPE_SETTING = "cache_scope";
 
     private ServiceContext(ServiceConfig config, Clock clock,
@@ -195,6 +199,32 @@ public final class ServiceContext implements AutoCloseable {
     /** @return the config */
     public ServiceConfig config() {
         return config;
+    }
+
+    /** @return the webhook settings ({@link ServiceConfig#webhooks()}) */
+    public WebhooksConfig webhooks() {
+        return config.webhooks();
+    }
+
+    /**
+     * The box that seals webhook and callback signing secrets, opened on first use (its key may be generated and
+     * kept in the settings table then); one per service, shared by the endpoints that store secrets and the
+     * workers that sign with them.
+     *
+     * @return the box
+     */
+    public SecretBox secretBox() {
+        SecretBox box = secretBox;
+        if (box == null) {
+            synchronized (this) {
+                box = secretBox;
+                if (box == null) {
+                    box = SecretBox.open(config.webhooks(), settings);
+                    secretBox = box;
+                }
+            }
+        }
+        return box;
     }
 
     /** @return the clock */
@@ -326,6 +356,21 @@ public final class ServiceContext implements AutoCloseable {
      */
     public void onStopping(Runnable task) {
         stopping.add(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Registers what wakes this instance's webhook delivery loop (the video feature's), so that a feature that queues
+     * a delivery outside a status change (a test ping, a retry, a re-enabled webhook) gets it tried at once.
+     *
+     * @param wakeUp must not block
+     */
+    public void onDeliveriesDue(Runnable wakeUp) {
+        deliveryWakers.add(Objects.requireNonNull(wakeUp, "wakeUp"));
+    }
+
+    /** Wakes the delivery loops registered by {@link #onDeliveriesDue}; none registered: they poll. Never blocks. */
+    public void deliveriesDue() {
+        deliveryWakers.forEach(Runnable::run);
     }
 
     /** Runs the {@link #onStopping} tasks once each; a failing task does not keep the others from running. */

@@ -84,7 +84,7 @@ class OpenApiTest {
 
         assertThat(ids.values()).doesNotHaveDuplicates()
                 .allMatch(id -> id.matches("(get|list|stream|create|update|put|delete|rotate|transfer|process|cancel"
-                        + "|reset)[A-Z][A-Za-z]*"), "a verb, then what it acts on, in camelCase");
+                        + "|reset|test|retry)[A-Z][A-Za-z]*"), "a verb, then what it acts on, in camelCase");
         assertThat(ids).containsAllEntriesOf(Map.of(
                 "GET /users/{id}", "getUser",
                 "GET /users", "listUsers",
@@ -148,7 +148,8 @@ class OpenApiTest {
         String method = operation.substring(0, operation.indexOf(' '));
         String template = operation.substring(operation.indexOf(' ') + 1);
         String path = template.replace("{id}", Long.toString(userId)).replace("{key}", "openapi-key")
-                .replace("{video_id}", "vid_none").replace("{name}", "dashboard.js");
+                .replace("{video_id}", "vid_none").replace("{name}", "dashboard.js")
+                .replace("{webhook_id}", "wh_none").replace("{delivery_id}", "dlv_none");
         if (template.equals("/events")) {
             path += "?last_event_id=none"; // a live stream never ends: a bad resume point answers 400 at once
         }

@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
             "Options of serve may come first: weft --port 8081 runs weft serve --port 8081."},
         footer = WeftCommand.EXIT_CODES,
         subcommands = {WeftCommand.Serve.class, WeftCommand.Migrate.class, WeftCommand.Health.class,
-            WeftCommand.Users.class, dev.weft.service.provider.ProviderCommand.class,
+            WeftCommand.Users.class, WebhooksCommand.class, dev.weft.service.provider.ProviderCommand.class,
             CommandLine.HelpCommand.class})
 public final class WeftCommand implements Callable<Integer> {
     /** Exit code: the operation failed or found a problem. */

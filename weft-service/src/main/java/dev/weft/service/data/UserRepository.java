@@ -56,7 +56,8 @@ public final class UserRepository {
      *
      * @param db the database
      * @param clock the clock
-     * @param eventLog whether the schema has {@code video_events}, whose rows a user's delete removes
+     * @param eventLog whether the schema has the videos feature's tables ({@code video_events} and the webhook
+     *     tables), whose rows a user's delete removes
      */
     public UserRepository(Database db, Clock clock, boolean eventLog) {
         this.eventLog = eventLog;
@@ -218,8 +219,8 @@ public final class UserRepository {
     }
 
     /**
-     * Deletes a user; its videos, jobs and usage go by cascade, its events explicitly
-     * ({@link VideoEventRepository#deleteUser}).
+     * Deletes a user; its videos, jobs and usage go by cascade, its events, webhooks, deliveries and attempts
+     * explicitly ({@link VideoEventRepository#deleteUser}).
      *
      * @param ops an open transaction (the user and its events go together)
      * @param id the user
@@ -229,6 +230,12 @@ public final class UserRepository {
         boolean deleted = ops.delete("users", Map.of("id", id)).execute().count() > 0;
         if (deleted && eventLog) {
             VideoEventRepository.deleteUser(ops, id);
+            // the same feature's migration 9: webhooks and their outbox have no foreign keys either
+            Map<String, Object> user = Map.of("user_id", id);
+            ops.execute("DELETE FROM webhook_attempts WHERE delivery_id IN"
+                    + " (SELECT delivery_id FROM webhook_deliveries WHERE user_id = :user_id)", user);
+            ops.execute("DELETE FROM webhook_deliveries WHERE user_id = :user_id", user);
+            ops.execute("DELETE FROM webhooks WHERE user_id = :user_id", user);
         }
         return deleted;
     }

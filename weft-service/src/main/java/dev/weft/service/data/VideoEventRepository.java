@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The event log {@code video_events}: one row per video status change, written by {@link #append} inside the
  * transaction that changes the status, read by the event streams ({@link #after}) and pruned by the job engine's
- * housekeeping ({@link #prune}). Webhook deliveries will reference {@code event_id}.
+ * housekeeping ({@link #prune}). Each event's webhook deliveries are written in the same transaction by the
+ * {@link Outbox} (their message id is {@code msg_} and the {@code event_id}).
  *
  * <p>Ids come from a one-row counter ({@code video_event_sequence}) that {@link #append} increments in the
  * writer's transaction, not from an identity column. The counter's row lock is held until that transaction ends,
@@ -37,6 +38,39 @@ public final class VideoEventRepository {
     private final Database db;
     private final Clock clock;
     private final Json json;
+    private final Outbox outbox;
+
+    /**
+     * Work an event adds to the transaction that logs it: the webhook outbox writes one delivery per receiver, so a
+     * delivery exists exactly when its event (and the status change) committed.
+     *
+     * <p>Implementations are thread-safe.
+     */
+    @FunctionalInterface
+    public interface Outbox {
+        /** Adds nothing. */
+        Outbox NONE = (tx, video) -> (writeTx, event) -> { };
+
+        /**
+         * Called before the event counter is taken (its row lock serializes every writer until the commit): reads
+         * what the event's writes need, such as the receivers.
+         *
+         * @param tx the transaction of the change
+         * @param video the video as changed
+         * @return the writes to make once the event has its id
+         */
+        Writes prepare(SqlOperations tx, VideoRow video);
+
+        /** What an event adds to its transaction once it has its id. */
+        @FunctionalInterface
+        interface Writes {
+            /**
+             * @param tx the transaction of the change
+             * @param event the event just logged
+             */
+            void write(SqlOperations tx, VideoEvent event);
+        }
+    }
 
     /**
      * @param db the database
@@ -44,14 +78,26 @@ public final class VideoEventRepository {
      * @param json renders the video
      */
     public VideoEventRepository(Database db, Clock clock, Json json) {
-        this.db = Objects.requireNonNull(db, "db");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.json = Objects.requireNonNull(json, "json");
+        this(db, clock, json, Outbox.NONE);
     }
 
     /**
-     * Logs the video's current status as an event. Call it inside the transaction that changed the status, after
-     * the change, as the transaction's last write: the counter row stays locked until the commit.
+     * @param db the database
+     * @param clock the clock of {@code created_at}
+     * @param json renders the video
+     * @param outbox what each event adds to its transaction (the webhook deliveries)
+     */
+    public VideoEventRepository(Database db, Clock clock, Json json, Outbox outbox) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.json = Objects.requireNonNull(json, "json");
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
+    }
+
+    /**
+     * Logs the video's current status as an event, with what the {@link Outbox} adds (its webhook deliveries). Call
+     * it inside the transaction that changed the status, after the change, as the transaction's last write: the
+     * counter row stays locked until the commit.
      *
      * @param tx the open transaction that changed the video (never the database itself: the counter and the row
      *     must commit together)
@@ -66,6 +112,7 @@ public final class VideoEventRepository {
         // everything but the counter first: its row lock is held from the UPDATE to the commit and serializes
         // every writer, so nothing slow (rendering, reads) runs while it is held
         String payload = new String(json.write(VideoView.of(video, json)), StandardCharsets.UTF_8);
+        Outbox.Writes deliveries = outbox.prepare(tx, video);
         Instant now = clock.instant();
         tx.execute("UPDATE video_event_sequence SET last_id = last_id + 1 WHERE name = :name",
                 Map.of("name", SEQUENCE));
@@ -79,7 +126,9 @@ public final class VideoEventRepository {
         row.put("payload", payload);
         row.put("created_at", now);
         tx.insert("video_events", row).execute();
-        return new VideoEvent(id, video.userId(), video.videoId(), video.status(), payload, now);
+        VideoEvent event = new VideoEvent(id, video.userId(), video.videoId(), video.status(), payload, now);
+        deliveries.write(tx, event);
+        return event;
     }
 
     /**

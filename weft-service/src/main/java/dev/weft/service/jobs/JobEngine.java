@@ -6,6 +6,7 @@ import dev.weft.db.SqlOperations;
 import dev.weft.service.Tracing;
 import dev.weft.service.data.Uploads;
 import dev.weft.service.data.UsageRepository;
+import dev.weft.service.data.VideoEventRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
 import dev.weft.service.http.CurrentRequest;
@@ -66,6 +67,22 @@ public final class JobEngine implements AutoCloseable {
         void videoChanged(String videoId, long userId);
     }
 
+    /**
+     * Work that runs beside the job workers and shares their lifecycle: started by {@link #start()}, woken by
+     * {@link #wakeUp()} and after every status change a worker commits, closed by {@link #close()} (the webhook
+     * delivery loop). Implementations are thread-safe.
+     */
+    public interface Companion {
+        /** Starts; called once, by {@link JobEngine#start()}. */
+        void start();
+
+        /** Something may be due now (a status change committed); must not block. */
+        void wakeUp();
+
+        /** Stops within {@link JobsConfig#stopTimeout()}; called once, by {@link JobEngine#close()}. */
+        void close();
+    }
+
     /** What {@link #cancel(String)} did. */
     public enum CancelResult {
         /** Cancelled now, or flagged for the worker to stop at its next step boundary. */
@@ -94,23 +111,34 @@ public final class JobEngine implements AutoCloseable {
     private @Nullable Thread heartbeat;
     private volatile long lastCount;
     private final List<Runnable> housekeeping = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Companion> companions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean housekeepingRunning = new AtomicBoolean();
     private volatile long lastHousekeeping = System.currentTimeMillis();
 
     private JobEngine(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
-            JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry) {
-        this.store = new JobStore(db, videos, usage, clock);
+            JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry,
+            VideoEventRepository.Outbox outbox) {
+        this.store = new JobStore(db, videos, usage, clock, outbox);
         this.videos = Objects.requireNonNull(videos, "videos");
         this.provider = Objects.requireNonNull(provider, "provider");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
+        // companions (the webhook deliveries) hear of each committed status change, as the caches do
+        this.listener = (videoId, userId) -> {
+            try {
+                listener.videoChanged(videoId, userId);
+            } finally {
+                companions.forEach(Companion::wakeUp);
+            }
+        };
         this.instanceId = "w-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         ProviderLimit providerLimit = new ProviderLimit(Math.max(1, config.workers()), Math.max(1, config.workers()),
                 System::nanoTime);
         this.leases = new Leases(store, config, clock);
-        this.steps = new StepRunner(store, videos, provider, config, clock, registry, listener, leases, providerLimit,
+        this.steps = new StepRunner(store, videos, provider, config, clock, registry, this.listener, leases,
+                providerLimit,
                 signal, stopping, new JobTrace(openTelemetry.getTracer(Tracing.SCOPE)));
         Gauge.builder("weft.jobs.provider.limit", providerLimit, ProviderLimit::limit)
                 .description("Adaptive limit of job calls in flight to the provider").register(registry);
@@ -164,8 +192,47 @@ public final class JobEngine implements AutoCloseable {
      */
     public static JobEngine create(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
             JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry) {
+        return create(db, videos, usage, provider, config, clock, registry, listener, openTelemetry,
+                VideoEventRepository.Outbox.NONE);
+    }
+
+    /**
+     * As {@link #create(Database, VideoRepository, UsageRepository, VideoProvider, JobsConfig, Clock, MeterRegistry,
+     * Listener, OpenTelemetry)}, with an outbox that adds to the transaction of every status change (the webhook
+     * deliveries of {@code dev.weft.service.webhooks.WebhookOutbox}).
+     *
+     * @param db the database holding {@code jobs}, {@code videos} and {@code model_usage}
+     * @param videos the videos
+     * @param usage model usage
+     * @param provider the provider (not closed by the engine)
+     * @param config the settings
+     * @param clock the clock (leases, backoff, time stamps)
+     * @param registry where the job metrics go
+     * @param listener told after a job changed a video
+     * @param openTelemetry where the step spans go ({@link OpenTelemetry#noop()} for none)
+     * @param outbox what each event adds to its transaction
+     * @return the engine, not started
+     */
+    public static JobEngine create(Database db, VideoRepository videos, UsageRepository usage, VideoProvider provider,
+            JobsConfig config, Clock clock, MeterRegistry registry, Listener listener, OpenTelemetry openTelemetry,
+            VideoEventRepository.Outbox outbox) {
         return new JobEngine(db, videos, usage, provider, config, clock, registry, listener,
-                Objects.requireNonNull(openTelemetry, "openTelemetry"));
+                Objects.requireNonNull(openTelemetry, "openTelemetry"), Objects.requireNonNull(outbox, "outbox"));
+    }
+
+    /**
+     * A job's {@code callback_url}: every status change of its video is delivered there, signed with its own
+     * secret.
+     *
+     * @param url the URL, already checked by the URL policy
+     * @param secretSealed the signing secret, sealed by {@code SecretBox}
+     */
+    public record Callback(String url, String secretSealed) {
+        /** Checks the parts. */
+        public Callback {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(secretSealed, "secretSealed");
+        }
     }
 
     /** @return this instance's worker id prefix (lease owners are {@code <id>/<worker>}) */
@@ -197,6 +264,7 @@ public final class JobEngine implements AutoCloseable {
                 runHousekeeping();
             }
         }));
+        companions.forEach(Companion::start);
         LOG.atInfo().setMessage("job workers started").addKeyValue("workers", config.workers())
                 .addKeyValue("instance", instanceId).addKeyValue("provider", provider.name()).log();
     }
@@ -227,7 +295,22 @@ public final class JobEngine implements AutoCloseable {
      * @return {@code jobId}
      */
     public String submit(SqlOperations tx, String videoId, long userId, String jobId) {
-        store.insert(tx, jobId, videoId, userId, JobTrace.submitting(), CurrentRequest.id().orElse(null));
+        return submit(tx, videoId, userId, jobId, null);
+    }
+
+    /**
+     * As {@link #submit(SqlOperations, String, long, String)} with a {@code callback_url} for the job, stored before
+     * the {@code queued} event so that event already goes to it.
+     *
+     * @param tx the open transaction
+     * @param videoId the video
+     * @param userId its owner
+     * @param jobId the new job's id
+     * @param callback the callback, or {@code null} for none
+     * @return {@code jobId}
+     */
+    public String submit(SqlOperations tx, String videoId, long userId, String jobId, @Nullable Callback callback) {
+        store.insert(tx, jobId, videoId, userId, JobTrace.submitting(), CurrentRequest.id().orElse(null), callback);
         return jobId;
     }
 
@@ -269,9 +352,24 @@ public final class JobEngine implements AutoCloseable {
         });
     }
 
-    /** Wakes idle workers so a job just committed starts at once. */
+    /**
+     * Adds work that shares the engine's lifecycle; add it before {@link #start()}.
+     *
+     * @param companion the work
+     * @throws IllegalStateException if the engine already started
+     */
+    public void addCompanion(Companion companion) {
+        Objects.requireNonNull(companion, "companion");
+        if (started.get()) {
+            throw new IllegalStateException("add companions before the engine starts");
+        }
+        companions.add(companion);
+    }
+
+    /** Wakes idle workers (and companions) so a job just committed starts at once. */
     public void wakeUp() {
         signal.wakeUp();
+        companions.forEach(Companion::wakeUp);
     }
 
     /**
@@ -340,6 +438,17 @@ public final class JobEngine implements AutoCloseable {
         }
         wakeUp();
         long deadline = System.nanoTime() + config.stopTimeout().toNanos();
+        // companions stop beside the workers, each within the same stop timeout
+        Thread companionsStop = Thread.ofVirtual().name("weft-job-companions-stop").start(() -> {
+            for (Companion companion : started.get() ? companions : List.<Companion>of()) {
+                try {
+                    companion.close();
+                } catch (RuntimeException e) {
+                    LOG.atWarn().setMessage("stopping a job companion failed").addKeyValue("error_code", code(e))
+                            .log();
+                }
+            }
+        });
         for (Thread worker : workers) {
             try {
                 long left = deadline - System.nanoTime();
@@ -350,6 +459,11 @@ public final class JobEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        try {
+            companionsStop.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (heartbeat != null) {
             heartbeat.interrupt();

@@ -48,11 +48,17 @@ final class JobStore {
     private final Clock clock;
 
     JobStore(Database db, VideoRepository videos, UsageRepository usage, Clock clock) {
+        this(db, videos, usage, clock, VideoEventRepository.Outbox.NONE);
+    }
+
+    /** @param outbox what each status change's event adds to its transaction (the webhook deliveries) */
+    JobStore(Database db, VideoRepository videos, UsageRepository usage, Clock clock,
+            VideoEventRepository.Outbox outbox) {
         this.db = Objects.requireNonNull(db, "db");
         this.videos = Objects.requireNonNull(videos, "videos");
         this.usage = Objects.requireNonNull(usage, "usage");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.events = new VideoEventRepository(db, clock, Json.create());
+        this.events = new VideoEventRepository(db, clock, Json.create(), outbox);
     }
 
     Database db() {
@@ -61,7 +67,17 @@ final class JobStore {
 
     void insert(SqlOperations ops, String jobId, String videoId, long userId, @Nullable String traceParent,
             @Nullable String requestId) {
+        insert(ops, jobId, videoId, userId, traceParent, requestId, null);
+    }
+
+    /** As above, with the job's {@code callback_url} and its sealed secret (written before the queued event). */
+    void insert(SqlOperations ops, String jobId, String videoId, long userId, @Nullable String traceParent,
+            @Nullable String requestId, JobEngine.@Nullable Callback callback) {
         Map<String, Object> row = new LinkedHashMap<>();
+        if (callback != null) {
+            row.put("callback_url", callback.url());
+            row.put("callback_secret_sealed", callback.secretSealed());
+        }
         if (traceParent != null) {
             row.put("trace_parent", traceParent);
         }

@@ -27,6 +27,9 @@ public enum SettingGroup {
             "WEFT_HTTP_PROVIDER_*: the provider client's timeouts, retry, breaker, TLS", null),
     /** The durable job engine. */
     JOBS("Jobs", "The job engine's timing. The worker count is `WEFT_WORKERS` (`--workers`)."),
+    /** Webhooks and per-job callbacks. */
+    WEBHOOKS("Webhooks", "Signed deliveries of video events (Standard Webhooks) to registered URLs and to a job's "
+            + "`callback_url`, written in the transaction of the status change and sent by the job workers."),
     /** Logging. */
     LOGGING("Logging", "One line per event on stderr. Each of these is read as a system property of the same name "
             + "first (`-DWEFT_LOG_LEVEL=DEBUG` in `JAVA_OPTS`), then from the environment."),

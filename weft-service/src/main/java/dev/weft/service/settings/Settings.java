@@ -9,6 +9,7 @@ import static dev.weft.service.settings.SettingGroup.PROVIDER;
 import static dev.weft.service.settings.SettingGroup.PROVIDER_CLIENT;
 import static dev.weft.service.settings.SettingGroup.SERVER;
 import static dev.weft.service.settings.SettingGroup.TRACING;
+import static dev.weft.service.settings.SettingGroup.WEBHOOKS;
 import static dev.weft.service.settings.SettingType.BOOLEAN;
 import static dev.weft.service.settings.SettingType.BYTES;
 import static dev.weft.service.settings.SettingType.INTEGER;
@@ -295,6 +296,55 @@ public final class Settings {
             "weft.events.max-streams-per-key", "WEFT_EVENTS_MAX_STREAMS_PER_KEY").type(INTEGER, 10).atLeast(1)
             .rule("at most `WEFT_EVENTS_MAX_STREAMS` (the default is lowered to it)")
             .meaning("Event streams one API key may hold open on this instance; more get `429`."));
+
+    // ---- webhooks ----
+
+    /** {@code WEFT_WEBHOOKS_ALLOW_HTTP_LOOPBACK}. */
+    public static final Setting WEBHOOKS_ALLOW_HTTP_LOOPBACK = add(Setting.builder(WEBHOOKS,
+            "weft.webhooks.allow-http-loopback", "WEFT_WEBHOOKS_ALLOW_HTTP_LOOPBACK").type(BOOLEAN, false)
+            .meaning("For development: accept plain `http://` URLs whose host is a loopback address, and deliver to "
+                    + "loopback. Without it every URL must be `https://` and loopback is refused like any private "
+                    + "address."));
+    /** {@code WEFT_WEBHOOKS_ALLOWED_NETWORKS}. */
+    public static final Setting WEBHOOKS_ALLOWED_NETWORKS = add(Setting.builder(WEBHOOKS,
+            "weft.webhooks.allowed-networks", "WEFT_WEBHOOKS_ALLOWED_NETWORKS").type(LIST, "none")
+            .rule("comma-separated CIDR blocks (`10.1.2.0/24`, `fd00::/64`) or single addresses")
+            .meaning("Private, loopback or link-local networks that webhook URLs may nevertheless reach (an internal "
+                    + "receiver). Every other private, loopback, link-local, metadata or reserved address is refused "
+                    + "at registration and at each delivery."));
+    /** {@code WEFT_WEBHOOKS_TIMEOUT_MS}. */
+    public static final Setting WEBHOOKS_TIMEOUT = add(Setting.builder(WEBHOOKS, "weft.webhooks.timeout",
+            "WEFT_WEBHOOKS_TIMEOUT_MS").type(MILLISECONDS, 10_000).range(100, 60_000)
+            .meaning("How long one delivery attempt may take, connect to last byte; a slower receiver's attempt "
+                    + "fails and is retried."));
+    /** {@code WEFT_WEBHOOKS_MAX_RESPONSE_BYTES}. */
+    public static final Setting WEBHOOKS_MAX_RESPONSE_BYTES = add(Setting.builder(WEBHOOKS,
+            "weft.webhooks.max-response-bytes", "WEFT_WEBHOOKS_MAX_RESPONSE_BYTES").type(BYTES, 65_536)
+            .range(1024, 1L << 20)
+            .meaning("How much of a receiver's answer is read (the rest is dropped); the status decides."));
+    /** {@code WEFT_WEBHOOKS_SECRET_KEY}. */
+    public static final Setting WEBHOOKS_SECRET_KEY = add(Setting.builder(WEBHOOKS, "weft.webhooks.secret-key",
+            "WEFT_WEBHOOKS_SECRET_KEY").type(TEXT, "generated and kept in the database").secret()
+            .rule("32 bytes, base64")
+            .meaning("The key that encrypts (AES-256-GCM) the signing secrets stored in the database. Unset, one is "
+                    + "generated on first start and kept in the database's settings table, which protects a "
+                    + "dump of the webhooks table alone; set it (the same on every instance) to keep the key out "
+                    + "of the database."));
+    /** {@code WEFT_WEBHOOKS_RETRY_FOR_MS}. */
+    public static final Setting WEBHOOKS_RETRY_FOR = add(Setting.builder(WEBHOOKS, "weft.webhooks.retry-for",
+            "WEFT_WEBHOOKS_RETRY_FOR_MS").type(MILLISECONDS, 86_400_000).range(1_000, 7L * 86_400_000)
+            .meaning("How long a delivery is retried (exponential backoff with jitter, `Retry-After` honoured) "
+                    + "before it is marked failed."));
+    /** {@code WEFT_WEBHOOKS_DISABLE_AFTER_MS}. */
+    public static final Setting WEBHOOKS_DISABLE_AFTER = add(Setting.builder(WEBHOOKS,
+            "weft.webhooks.disable-after", "WEFT_WEBHOOKS_DISABLE_AFTER_MS").type(MILLISECONDS, 86_400_000)
+            .range(1_000, 30L * 86_400_000)
+            .meaning("A webhook whose every attempt has failed for this long is disabled (its owner sees why and "
+                    + "can enable it again); `410 Gone` disables it at once."));
+    /** {@code WEFT_WEBHOOKS_MAX_PER_USER}. */
+    public static final Setting WEBHOOKS_MAX_PER_USER = add(Setting.builder(WEBHOOKS,
+            "weft.webhooks.max-per-user", "WEFT_WEBHOOKS_MAX_PER_USER").type(INTEGER, 10).range(1, 1000)
+            .meaning("Webhooks one user may register."));
 
     // ---- logging ----
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.service.Exchange;
 import dev.weft.service.Json;
 import dev.weft.service.ProblemException;
+import dev.weft.service.webhooks.WebhookUrlPolicy;
 import io.helidon.http.HeaderNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code multipart/form-data} body of {@code POST /process-video} ({@code video}, {@code options},
- * {@code user_id}) into an {@link Upload}: the file is streamed to a staging file while its SHA-256 is computed;
+ * {@code user_id}, {@code callback_url}) into an {@link Upload}: the file is streamed to a staging file while its SHA-256 is computed;
  * anything invalid is a 400 naming the field, and the staging file is deleted.
  *
  * <p>Thread-safe: it keeps no state between requests.
@@ -32,13 +33,22 @@ final class UploadForm {
     static final int MAX_OPTIONS_BYTES = 16 * 1024;
     private static final String DEFAULT_FILENAME = "upload";
 
+    /** Largest {@code callback_url} part (the URL policy then allows at most its own length). */
+    static final int MAX_CALLBACK_URL_BYTES = 4096;
+
     private final Json json;
     private final long maxUpload;
+    private final WebhookUrlPolicy callbacks;
 
-    /** @param json the JSON mapper @param maxUpload the largest file accepted */
-    UploadForm(Json json, long maxUpload) {
+    /**
+     * @param json the JSON mapper
+     * @param maxUpload the largest file accepted
+     * @param callbacks checks a {@code callback_url} as a webhook URL is checked at registration
+     */
+    UploadForm(Json json, long maxUpload, WebhookUrlPolicy callbacks) {
         this.json = Objects.requireNonNull(json, "json");
         this.maxUpload = maxUpload;
+        this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
     }
 
     /**
@@ -57,6 +67,7 @@ final class UploadForm {
             String sha = null;
             String options = null;
             Long userId = null;
+            String callbackUrl = null;
             Optional<MultipartReader.Part> next;
             while ((next = reader.next()).isPresent()) {
                 MultipartReader.Part part = next.get();
@@ -89,6 +100,15 @@ final class UploadForm {
                         }
                         userId = userId(small(reader, 32, "user_id"));
                     }
+                    case "callback_url" -> {
+                        if (callbackUrl != null) {
+                            throw ProblemException.invalidField("callback_url", "only one callback_url may be sent");
+                        }
+                        // a 400 here deletes the staging file: nothing is stored for a refused callback
+                        callbackUrl = callbacks.checkRegistration("callback_url", new String(
+                                small(reader, MAX_CALLBACK_URL_BYTES, "callback_url"), StandardCharsets.UTF_8)
+                                .strip()).toString();
+                    }
                     default -> throw ProblemException.invalid("unknown_field", "unknown form field",
                             List.of(new ProblemException.FieldError(part.name().length() > 64
                                     ? part.name().substring(0, 64) : part.name(), "unknown field")));
@@ -103,7 +123,7 @@ final class UploadForm {
             }
             done = true;
             return new Upload(staging, Objects.requireNonNull(filename), size, Objects.requireNonNull(sha), options,
-                    userId);
+                    userId, callbackUrl);
         } finally {
             if (!done) {
                 Files.deleteIfExists(staging);

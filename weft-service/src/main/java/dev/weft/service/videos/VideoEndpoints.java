@@ -12,6 +12,7 @@ import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
 import dev.weft.service.data.VideoStats;
 import dev.weft.service.data.VideoView;
+import dev.weft.service.webhooks.WebhookUrlPolicy;
 import io.helidon.http.Method;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -45,12 +46,13 @@ public final class VideoEndpoints implements RouteModule {
      * @param json the JSON mapper
      * @param maxUpload the largest file accepted
      */
-    public VideoEndpoints(VideoSubmissions submissions, Videos videos, Json json, long maxUpload) {
+    public VideoEndpoints(VideoSubmissions submissions, Videos videos, Json json, long maxUpload,
+            WebhookUrlPolicy callbacks) {
         this.submissions = Objects.requireNonNull(submissions, "submissions");
         this.videos = Objects.requireNonNull(videos, "videos");
         this.json = Objects.requireNonNull(json, "json");
         this.maxUpload = maxUpload;
-        this.form = new UploadForm(json, maxUpload);
+        this.form = new UploadForm(json, maxUpload, callbacks);
     }
 
     @Override

@@ -27,6 +27,9 @@ import dev.weft.service.provider.Providers;
 import dev.weft.service.provider.VideoProvider;
 import dev.weft.service.settings.Settings;
 import dev.weft.service.usage.UsageModule;
+import dev.weft.service.webhooks.DeliverySchedule;
+import dev.weft.service.webhooks.WebhookDelivery;
+import dev.weft.service.webhooks.WebhookOutbox;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -56,8 +59,10 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
     private final boolean ownsCache;
     private final List<RouteModule> endpoints;
     private final EventFeed feed;
+    private final WebhookDelivery webhooks;
 
-    private VideoJobs(ServiceContext context, VideoProvider provider, JobsConfig config, EventsConfig events) {
+    private VideoJobs(ServiceContext context, VideoProvider provider, JobsConfig config, EventsConfig events,
+            DeliverySchedule schedule) {
         Objects.requireNonNull(context, "context");
         this.provider = Objects.requireNonNull(provider, "provider");
         if (context.redis().isPresent()) {
@@ -74,12 +79,17 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         Videos videos = new Videos(context, cache, ownsCache ? CacheKeys.LOCAL_VIDEO_TTL : CacheKeys.SHARED_VIDEO_TTL,
                 feed::nudge);
         engine = JobEngine.create(context.database(), context.videos(), context.usage(), provider, config,
-                context.clock(), context.registry(), videos, context.tracing().openTelemetry());
+                context.clock(), context.registry(), videos, context.tracing().openTelemetry(),
+                new WebhookOutbox(context.clock()));
+        webhooks = new WebhookDelivery(context, schedule, config.stopTimeout());
+        engine.addCompanion(webhooks.worker());
+        context.onDeliveriesDue(webhooks.worker()::wakeUp); // test pings, retries and enabling, from /webhooks
         VideoSubmissions submissions = new VideoSubmissions(context, engine, videos,
                 new Idempotency(context.idempotency(), context.json()));
         EventEndpoints streams = new EventEndpoints(context.videos(), eventLog, feed, events,
                 context.apiKeys());
-        endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload()),
+        endpoints = List.of(new VideoEndpoints(submissions, videos, context.json(), context.config().maxUpload(),
+                        webhooks.policy()),
                 streams, new UsageModule(context), new ProviderOpsModule(provider, context.clock()));
         Gauge.builder("weft.events.streams", streams, EventEndpoints::openStreams)
                 .description("Event streams open on this instance").register(context.registry());
@@ -170,7 +180,23 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
      */
     public static VideoJobs open(ServiceContext context, VideoProvider provider, JobsConfig config,
             EventsConfig events) {
-        VideoJobs jobs = new VideoJobs(context, provider, config, events);
+        return open(context, provider, config, events, DeliverySchedule.forTimeout(context.webhooks().timeout()));
+    }
+
+    /**
+     * As {@link #open(ServiceContext, VideoProvider, JobsConfig, EventsConfig)} with the webhook deliveries' pace
+     * (tests pass a short backoff).
+     *
+     * @param context the service context
+     * @param provider the provider; closed with the module
+     * @param config the job settings
+     * @param events the event log and stream settings
+     * @param schedule the webhook deliveries' backoff, lease and concurrency
+     * @return the module
+     */
+    public static VideoJobs open(ServiceContext context, VideoProvider provider, JobsConfig config,
+            EventsConfig events, DeliverySchedule schedule) {
+        VideoJobs jobs = new VideoJobs(context, provider, config, events, schedule);
         jobs.feed.start();
         jobs.engine.start();
         ServiceConfig service = context.config();
@@ -182,6 +208,11 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
     /** @return the job engine */
     public JobEngine engine() {
         return engine;
+    }
+
+    /** @return the webhook deliveries: the outbox's reader and the URL policy */
+    public WebhookDelivery webhooks() {
+        return webhooks;
     }
 
     /** @return the provider */
@@ -201,6 +232,7 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             engine.close();
         } finally {
             try {
+                webhooks.close();
                 provider.close();
             } finally {
                 if (ownsCache) {

@@ -12,6 +12,7 @@ import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
 import dev.weft.service.jobs.JobEngine;
+import dev.weft.service.webhooks.WebhookSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -105,12 +106,18 @@ public final class VideoSubmissions {
         Path stored = uploads.resolve(videoId);
         Files.move(upload.file(), stored, StandardCopyOption.ATOMIC_MOVE);
         boolean kept = false;
+        // the callback's own signing secret, sealed in the job and shown once, in this answer (a replay of the
+        // idempotency key gets the same answer, so the record holds it until the key expires)
+        String callbackUrl = upload.callbackUrl();
+        String secret = callbackUrl == null ? null : WebhookSigner.newSecret();
+        JobEngine.Callback callback = callbackUrl == null || secret == null ? null
+                : new JobEngine.Callback(callbackUrl, context.secretBox().seal(secret));
         try {
             String jobId = db.inTransaction(tx -> {
                 String job = JobEngine.newJobId();
                 videos.insert(tx, videoId, userId, upload.filename(), upload.size(), upload.options(),
                         stored.toString(), job);
-                engine.submit(tx, videoId, userId, job);
+                engine.submit(tx, videoId, userId, job, callback);
                 return job;
             });
             kept = true;
@@ -118,6 +125,9 @@ public final class VideoSubmissions {
             body.put("video_id", videoId);
             body.put("job_id", jobId);
             body.put("status", "queued");
+            if (secret != null) {
+                body.put("callback_secret", secret);
+            }
             return new Idempotency.Answer(202, body, Map.of("Location", "/videos/" + videoId));
         } finally {
             if (!kept) {
@@ -168,6 +178,7 @@ public final class VideoSubmissions {
     /** What the upload asks for, framing aside: the same file, name, options and owner are the same request. */
     private static String fingerprint(Upload upload, long userId) {
         return Idempotency.fingerprint("POST /process-video\n" + userId + "\n" + upload.filename() + "\n"
-                + upload.sha256() + "\n" + Objects.requireNonNullElse(upload.options(), ""));
+                + upload.sha256() + "\n" + Objects.requireNonNullElse(upload.options(), "")
+                + (upload.callbackUrl() == null ? "" : "\n" + upload.callbackUrl()));
     }
 }

@@ -81,7 +81,8 @@ class CliOutputTest {
                 .noneMatch(line -> line.contains("Unknown option"));
     }
 
-    private Result weft(String... args) throws IOException, InterruptedException {
+    /** Runs {@code weft} with these arguments in a child JVM, as bin/weft does, and returns what it printed. */
+    static Result weft(String... args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Xmx256m", "-cp", ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main"));
@@ -105,6 +106,7 @@ class CliOutputTest {
         }
     }
 
-    private record Result(int exit, List<String> stdout, List<String> stderr) {
+    /** What a child {@code weft} did. @param exit its exit code @param stdout its lines @param stderr its lines */
+    record Result(int exit, List<String> stdout, List<String> stderr) {
     }
 }

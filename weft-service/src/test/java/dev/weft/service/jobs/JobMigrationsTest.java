@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -34,5 +35,24 @@ class JobMigrationsTest {
         assertThat(jobs.version()).isEqualTo("6");
         assertThat(jobs.down()).isEqualTo("DROP TABLE jobs;");
         assertThat(sha256).as(jobs.up()).isEqualTo(APPLIED_SHA256.get(type));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseType.class)
+    void theWebhooksMigrationComesLastAndItsDownUndoesItsUp(DatabaseType type) {
+        List<Migration> all = JobMigrations.forDialect(type);
+        Migration webhooks = all.getLast();
+
+        assertThat(all).extracting(Migration::version).containsExactly("6", "7", "8", "9");
+        assertThat(webhooks.version()).isEqualTo(JobMigrations.WEBHOOKS_VERSION);
+        assertThat(webhooks.up()).contains("CREATE TABLE webhooks (", "CREATE TABLE webhook_deliveries (",
+                "CREATE TABLE webhook_attempts (", "ADD COLUMN callback_url TEXT",
+                "ADD COLUMN callback_secret_sealed TEXT", "idx_webhook_deliveries_claim ON webhook_deliveries"
+                        + " (state, next_attempt_at)");
+        assertThat(webhooks.up()).contains(type == DatabaseType.MARIADB || type == DatabaseType.MYSQL
+                ? "payload MEDIUMTEXT NOT NULL" : "payload TEXT NOT NULL");
+        assertThat(webhooks.down()).isEqualTo("ALTER TABLE jobs DROP COLUMN callback_secret_sealed;\n"
+                + "ALTER TABLE jobs DROP COLUMN callback_url;\n"
+                + "DROP TABLE webhook_attempts;\nDROP TABLE webhook_deliveries;\nDROP TABLE webhooks;");
     }
 }

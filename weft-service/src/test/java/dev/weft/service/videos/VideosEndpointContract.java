@@ -51,7 +51,8 @@ abstract class VideosEndpointContract {
         service = new TestService(backend(), config -> new ServiceConfig(config.bind(), config.port(),
                 config.dataDir(), config.workers(), config.database(), config.redisUrl(), config.providerUrl(),
                 config.adminKey(), config.maxBody(), MAX_UPLOAD, config.rateLimit(), config.metricsPublic(),
-                config.shutdownGrace()).withRedisUrl(tweak(config).redisUrl()),
+                config.shutdownGrace()).withRedisUrl(tweak(config).redisUrl())
+                .withWebhooks(dev.weft.service.webhooks.WebhooksConfig.defaults().withAllowHttpLoopback(true)),
                 () -> LocalProvider.create(Duration.ofMillis(1500), Clock.systemUTC()), jobs);
     }
 
@@ -234,6 +235,67 @@ abstract class VideosEndpointContract {
 
         assertThat(service.videoCount()).isEqualTo(videos);
         assertThat(service.storedUploads()).isEqualTo(service.videoCountWithFiles());
+    }
+
+    @Test
+    void aRefusedCallbackUrlIsA400AndStoresNothing() {
+        String key = userKey();
+        long videos = service.videoCount();
+
+        assertProblem(service.upload(key, video("x").field("callback_url", "http://10.0.0.5/hook")), 400,
+                "webhook_url_refused");
+        assertProblem(service.upload(key, video("x").field("callback_url", "ftp://127.0.0.1/hook")), 400,
+                "webhook_url_refused");
+        assertProblem(service.upload(key, new Form().field("callback_url", "http://169.254.169.254/latest")
+                .file("video", "clip.mp4", "x".getBytes(StandardCharsets.UTF_8))), 400, "webhook_url_refused");
+
+        assertThat(service.videoCount()).isEqualTo(videos);
+        assertThat(service.storedUploads()).isEqualTo(service.videoCountWithFiles());
+    }
+
+    @Test
+    void aCallbackUrlGetsEveryStatusChangeSignedWithTheSecretShownOnce() throws Exception {
+        java.util.Queue<String[]> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            received.add(new String[] {exchange.getRequestHeaders().getFirst("webhook-id"),
+                    exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+                    exchange.getRequestHeaders().getFirst("webhook-signature"),
+                    new String(body, StandardCharsets.UTF_8)});
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String key = userKey();
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/cb";
+
+            Response accepted = service.upload(key, video("callback").field("callback_url", url));
+
+            assertThat(accepted.status()).isEqualTo(202);
+            String secret = accepted.json().path("callback_secret").asText();
+            assertThat(secret).startsWith("whsec_");
+            String videoId = accepted.json().path("video_id").asText();
+            assertThat(service.get("/videos/" + videoId, key).text()).doesNotContain(secret);
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.stream()
+                    .anyMatch(request -> request[3].contains("\"type\":\"video.completed\"")));
+            for (String[] request : received) {
+                javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                mac.init(new javax.crypto.spec.SecretKeySpec(java.util.Base64.getDecoder().decode(
+                        secret.substring("whsec_".length())), "HmacSHA256"));
+                String signed = "v1," + java.util.Base64.getEncoder().encodeToString(mac.doFinal(
+                        (request[0] + "." + request[1] + "." + request[3]).getBytes(StandardCharsets.UTF_8)));
+                assertThat(request[2]).isEqualTo(signed);
+                assertThat(request[0]).startsWith("msg_");
+                assertThat(request[3]).contains("\"video_id\":\"" + videoId + "\"");
+            }
+            assertThat(received.stream().map(request -> request[3].replaceAll(".*\"type\":\"(video\\.[a-z]+)\".*",
+                    "$1")).distinct()).contains("video.queued", "video.completed");
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     @Test
