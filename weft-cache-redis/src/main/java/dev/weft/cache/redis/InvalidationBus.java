@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * put failed since (a failed read only makes that read skip the tier). Otherwise the instance is deaf: tiered
  * caches bypass both tiers and load. Getting back ({@link #resync()}) runs on the watchdog's virtual thread: after a
  * loss it fences each tiered cache (entries written before are dead, since writes during the outage could not
- * invalidate them), clears every local tier, reads the epoch as its baseline, and only then listens again.
+ * invalidate them), clears every local tier, reads the epoch as its baseline, and only then listens again; after an
+ * outage it first waits until Redis has answered for {@link #SETTLE}, so that no other instance is still without
+ * its connection (and failing to invalidate) while this one serves.
  *
  * <p>Messages are handled on Lettuce's event loop and only touch the local tier, which never blocks. Thread-safe.
  */
@@ -49,9 +51,37 @@ final class InvalidationBus implements AutoCloseable {
     static final Duration PING_INTERVAL = Duration.ofMillis(250);
     /** How often a deaf instance tries to get back. */
     static final Duration DEAF_RETRY = Duration.ofMillis(50);
+    /**
+     * After an outage (connection lost, PINGs unanswered), how long Redis must have answered this instance before it
+     * serves from its tiers again: longer than the longest another instance's connection can still be reconnecting
+     * ({@link RedisLink#RECONNECT_DELAY_CAP}, the gap between Lettuce's reconnect attempts, plus a handshake). Until
+     * then, a writer whose connection is not back yet fails to invalidate while this instance would already serve:
+     * the race of issue 17 after a Redis restart. This instance clears its local tiers after the settle, so
+     * everything such a writer committed before is loaded afresh.
+     */
+    static final Duration SETTLE = RedisLink.RECONNECT_DELAY_CAP.plusMillis(500);
 
     /** Advances the epoch and publishes in one atomic step; returns the new epoch. */
     private static final String PUBLISH = """
+            local now = redis.call('TIME')
+            local epoch = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1,
+                tonumber(now[1]) * 1000000 + tonumber(now[2]))
+            local text = string.format('%.0f', epoch)
+            redis.call('SET', KEYS[1], text)
+            redis.call('PUBLISH', ARGV[1], text .. '|' .. ARGV[2])
+            return epoch
+            """;
+    /**
+     * One invalidation in one atomic step: the Redis tier's part (INCR of a tag's version, or DEL of an entry), the
+     * epoch advance and the publication. A timed-out call therefore either did all of it (perhaps later, when a hung
+     * Redis resumes) or none of it: never a Redis tier already invalidated while the local tiers were not told.
+     */
+    private static final String INVALIDATE = """
+            if ARGV[3] == 'incr' then
+                redis.call('INCR', KEYS[2])
+            elseif ARGV[3] == 'del' then
+                redis.call('DEL', KEYS[2])
+            end
             local now = redis.call('TIME')
             local epoch = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1,
                 tonumber(now[1]) * 1000000 + tonumber(now[2]))
@@ -69,6 +99,9 @@ final class InvalidationBus implements AutoCloseable {
             redis.call('SET', KEYS[1], string.format('%.0f', value))
             return value
             """;
+
+    /** The deaf reason after a failed write while Redis may still be up (no outage seen). */
+    static final String WRITE_FAILED = "redis write failed";
 
     private final RedisLink link;
     private final String channel;
@@ -91,6 +124,10 @@ final class InvalidationBus implements AutoCloseable {
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
     private boolean started; // guarded by stateLock
     private int unansweredPings; // the watchdog's own
+    /** When (nanoTime) Redis was last seen not answering: a lost connection or an unanswered PING. */
+    private volatile long lastUnanswered = System.nanoTime();
+    /** An outage (not only a failed write) happened since the last resync: wait for {@link #SETTLE} first. */
+    private volatile boolean mustSettle;
     private volatile boolean closed;
     /** Called with the nanoTime a remote invalidation was applied, for latency measurements. */
     private volatile LongConsumer onApplied = nanos -> { };
@@ -100,7 +137,7 @@ final class InvalidationBus implements AutoCloseable {
         this.channel = link.config().namespace() + ":invalidations";
         this.epochKey = channel + ".epoch";
         this.epochReads = new EpochReads(link, epochKey);
-        link.onFailure(() -> deaf("redis write failed"));
+        link.onFailure(() -> deaf(WRITE_FAILED));
     }
 
     void register(String name, TieredTier cache) {
@@ -169,6 +206,10 @@ final class InvalidationBus implements AutoCloseable {
             }
             losses++;
             mustFence = true;
+            if (!reason.equals(WRITE_FAILED)) {
+                lastUnanswered = System.nanoTime();
+                mustSettle = true;
+            }
             deafReason = reason;
             if (listening) {
                 listening = false;
@@ -205,13 +246,15 @@ final class InvalidationBus implements AutoCloseable {
                 if (connection == null) {
                     subscribe();
                 } else if (!ping(connection)) {
+                    lastUnanswered = System.nanoTime();
                     // two in a row: one late PONG on a loaded machine is not a hung Redis
                     if (++unansweredPings >= 2 && listening) {
                         deaf("subscription ping unanswered");
                     }
                 } else {
                     unansweredPings = 0;
-                    if (!listening && subscribed) {
+                    if (!listening && subscribed
+                            && (!mustSettle || System.nanoTime() - lastUnanswered >= SETTLE.toNanos())) {
                         resync();
                     }
                 }
@@ -315,6 +358,7 @@ final class InvalidationBus implements AutoCloseable {
                 return;
             }
             mustFence = false;
+            mustSettle = false;
             listening = true;
         }
         LOG.atInfo().setMessage("cache invalidations heard: local tiers in use").addKeyValue("channel", channel)
@@ -351,42 +395,42 @@ final class InvalidationBus implements AutoCloseable {
         }
     }
 
+    /**
+     * Invalidates in Redis and tells the other instances in one script ({@link #INVALIDATE}).
+     *
+     * @param redisKey the Redis tier's key to change: a tag's version key ({@code incr}) or an entry key ({@code del})
+     * @param tagged whether {@code redisKey} is a tag version to INCR (else an entry to DEL)
+     * @return whether Redis took it (epoch advanced, message published); {@code false} may still have happened
+     */
+    boolean invalidate(String cache, boolean tagged, String argument, String redisKey, Runnable onError) {
+        byte[] message = RedisLink.bytes(origin + "|" + cache + "|" + (tagged ? "t" : "k") + "|" + argument);
+        @Nullable Long epoch = link.callAlways(redis -> (Long) link.script(redis, INVALIDATE, ScriptOutputType.INTEGER,
+                new String[] {epochKey, redisKey}, RedisLink.bytes(channel), message,
+                RedisLink.bytes(tagged ? "incr" : "del")), () -> null, onError);
+        return epoch != null;
+    }
+
     /** @return whether it was published */
     boolean publishKey(String cache, String key) {
         return publish(cache, "k", key);
     }
 
     /** @return whether it was published */
-    boolean publishTag(String cache, String tag) {
-        return publish(cache, "t", tag);
+    boolean publishPattern(String cache, String pattern) {
+        return publish(cache, "p", pattern);
     }
 
-    /** @return whether this instance knows Redis is unreachable (subscription lost, PINGs unanswered) */
-    boolean outageKnown() {
-        String reason = deafReason;
-        return !listening && !reason.equals("redis write failed");
+    /** @return whether it was published */
+    boolean publishClear(String cache) {
+        return publish(cache, "a", "");
     }
 
-    void publishPattern(String cache, String pattern) {
-        publish(cache, "p", pattern);
-    }
-
-    void publishClear(String cache) {
-        publish(cache, "a", "");
-    }
-
-    /** @return whether the invalidation was published (and the epoch advanced) */
+    /** @return whether the invalidation was published (and the epoch advanced); the caller logs a failure */
     private boolean publish(String cache, String kind, String argument) {
         byte[] message = RedisLink.bytes(origin + "|" + cache + "|" + kind + "|" + argument);
         @Nullable Long epoch = link.callAlways(redis -> (Long) link.script(redis, PUBLISH, ScriptOutputType.INTEGER,
                 new String[] {epochKey}, RedisLink.bytes(channel), message), () -> null, () -> { });
-        if (epoch == null) {
-            // Every instance saw or will see the outage (deaf, fenced on the way back); say so once per call here.
-            LOG.atWarn().setMessage("cache invalidation could not be published")
-                    .addKeyValue("cache", cache).addKeyValue("kind", kind).log();
-            return false;
-        }
-        return true;
+        return epoch != null;
     }
 
     @Override

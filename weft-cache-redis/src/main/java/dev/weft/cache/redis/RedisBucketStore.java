@@ -5,8 +5,10 @@ import dev.weft.core.ratelimit.RateLimit;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -23,9 +25,21 @@ import org.jspecify.annotations.Nullable;
 final class RedisBucketStore implements BucketStore {
     private static final Duration MAX_KEY_LIFETIME = Duration.ofSeconds(10);
 
-    /** Bucket4j's view of one connection; rebuilt only if the link ever opens another. */
-    private record Proxies(StatefulRedisConnection<String, byte[]> connection, ProxyManager<String> manager) {
+    /**
+     * Bucket4j's view of one connection and the buckets built on it; rebuilt only if the link ever opens another.
+     * A bucket is built once per key and limit and kept, because batching (below) combines the concurrent requests
+     * of one bucket object only.
+     */
+    private record Proxies(StatefulRedisConnection<String, byte[]> connection, ProxyManager<String> manager,
+            ConcurrentHashMap<BucketKey, BucketProxy> buckets) {
     }
+
+    /** One shared bucket: its key and its limit. */
+    private record BucketKey(String key, RateLimit limit) {
+    }
+
+    /** Past this many buckets held, the held ones are dropped (they are rebuilt on use; Redis keeps their state). */
+    private static final int MAX_HELD_BUCKETS = 10_000;
 
     private final RedisLink link;
     private final String prefix;
@@ -68,22 +82,32 @@ final class RedisBucketStore implements BucketStore {
             throw new RedisConnectionException("redis connection not open");
         }
         BucketConfiguration configuration = configurations.computeIfAbsent(limit, RedisBucketStore::configuration);
-        ConsumptionProbe probe = manager(connection).builder()
-                .build(prefix + key, () -> configuration)
-                .tryConsumeAndReturnRemaining(1);
+        Proxies current = proxies(connection);
+        if (current.buckets().size() >= MAX_HELD_BUCKETS) {
+            current.buckets().clear();
+        }
+        // Batching: concurrent requests of this instance to one bucket share one compare-and-swap round trip instead
+        // of each looping on the CAS. A burst of 3N requests over three instances made ~3N racing CAS loops on one
+        // key; on a loaded 2-core machine one of their commands outlasted the 100 ms command timeout, and that sends
+        // the instance to its local buckets for a second, which then admitted up to N more (SharedRateLimitScenario).
+        BucketProxy bucket = current.buckets().computeIfAbsent(new BucketKey(key, limit),
+                unused -> current.manager().builder().withOptimization(Optimizations.batching())
+                        .build(prefix + key, () -> configuration));
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         return probe.isConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
     }
 
-    private ProxyManager<String> manager(StatefulRedisConnection<String, byte[]> connection) {
+    private Proxies proxies(StatefulRedisConnection<String, byte[]> connection) {
         Proxies current = proxies;
         if (current != null && current.connection() == connection) {
-            return current.manager();
+            return current;
         }
         ProxyManager<String> manager = Bucket4jLettuce.casBasedBuilder(connection)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(MAX_KEY_LIFETIME))
                 .build();
-        proxies = new Proxies(connection, manager);
-        return manager;
+        Proxies fresh = new Proxies(connection, manager, new ConcurrentHashMap<>());
+        proxies = fresh;
+        return fresh;
     }
 
     /** The same bucket as weft-core's local one: capacity {@code permits}, refilled as the limit says. */

@@ -23,9 +23,13 @@ import java.util.Objects;
  * @param breakerOpenTime how long the circuit breaker stays open after Redis failed, before probing it again
  * @param leaseTime how long a cross-instance load lease lasts; the loader renews it while it runs
  * @param loadWait the longest a caller waits for another instance's load before loading itself
+ * @param invalidationWait the longest a tiered cache's invalidation keeps retrying, while Redis looks reachable,
+ *     before its call returns without Redis having taken it (and other instances may then serve the old value
+ *     until this instance fences, see docs/ARCHITECTURE.md); every attempt is bounded by the command timeout, so a
+ *     call may last this plus one command timeout; zero: one attempt
  */
 public record RedisConfig(Secret url, String namespace, Duration commandTimeout, Duration connectTimeout,
-        Duration breakerOpenTime, Duration leaseTime, Duration loadWait) {
+        Duration breakerOpenTime, Duration leaseTime, Duration loadWait, Duration invalidationWait) {
     /** Default {@link #namespace()}. */
     public static final String DEFAULT_NAMESPACE = "weft";
     /** Default {@link #commandTimeout()}. */
@@ -38,6 +42,12 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(10);
     /** Default {@link #loadWait()}. */
     public static final Duration DEFAULT_LOAD_WAIT = dev.weft.cache.LocalCache.DEFAULT_LOAD_WAIT;
+    /**
+     * Default {@link #invalidationWait()}: two attempts at the default command timeout, so a write while Redis hangs
+     * costs ~0.25 s (the fault suite holds PATCH p99 under 0.5 s then); an attempt refused while the connection is
+     * down fails at once, so there are more of those.
+     */
+    public static final Duration DEFAULT_INVALIDATION_WAIT = Duration.ofMillis(200);
 
     /** Validates every field. */
     public RedisConfig {
@@ -69,6 +79,7 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
         Checks.atLeast("weft.cache.redis.breaker-open-time", breakerOpenTime, Duration.ofMillis(10));
         Checks.atLeast("weft.cache.redis.lease-time", leaseTime, Duration.ofMillis(100));
         Checks.atLeast("weft.cache.redis.load-wait", loadWait, Duration.ofMillis(10));
+        Checks.atLeast("weft.cache.redis.invalidation-wait", invalidationWait, Duration.ZERO);
     }
 
     /**
@@ -78,7 +89,7 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
     public static RedisConfig of(String url) {
         return new RedisConfig(Secret.of(Objects.requireNonNull(url, "url")), DEFAULT_NAMESPACE,
                 DEFAULT_COMMAND_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_BREAKER_OPEN_TIME, DEFAULT_LEASE_TIME,
-                DEFAULT_LOAD_WAIT);
+                DEFAULT_LOAD_WAIT, DEFAULT_INVALIDATION_WAIT);
     }
 
     /**
@@ -102,7 +113,8 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
      * @return a copy with it
      */
     public RedisConfig withNamespace(String value) {
-        return new RedisConfig(url, value, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, loadWait);
+        return new RedisConfig(url, value, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, loadWait,
+                invalidationWait);
     }
 
     /**
@@ -110,7 +122,8 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
      * @return a copy with it
      */
     public RedisConfig withCommandTimeout(Duration value) {
-        return new RedisConfig(url, namespace, value, connectTimeout, breakerOpenTime, leaseTime, loadWait);
+        return new RedisConfig(url, namespace, value, connectTimeout, breakerOpenTime, leaseTime, loadWait,
+                invalidationWait);
     }
 
     /**
@@ -118,7 +131,8 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
      * @return a copy with it
      */
     public RedisConfig withBreakerOpenTime(Duration value) {
-        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, value, leaseTime, loadWait);
+        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, value, leaseTime, loadWait,
+                invalidationWait);
     }
 
     /**
@@ -126,7 +140,17 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
      * @return a copy with it
      */
     public RedisConfig withLeaseTime(Duration value) {
-        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, value, loadWait);
+        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, value, loadWait,
+                invalidationWait);
+    }
+
+    /**
+     * @param value the longest an invalidation keeps retrying before its call returns without Redis having taken it
+     * @return a copy with it
+     */
+    public RedisConfig withInvalidationWait(Duration value) {
+        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, loadWait,
+                value);
     }
 
     /**
@@ -134,7 +158,8 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
      * @return a copy with it
      */
     public RedisConfig withLoadWait(Duration value) {
-        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, value);
+        return new RedisConfig(url, namespace, commandTimeout, connectTimeout, breakerOpenTime, leaseTime, value,
+                invalidationWait);
     }
 
     /** @return the URL with any password replaced by {@code ****} */
@@ -163,6 +188,6 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
     public String toString() {
         return "RedisConfig[url=" + redactedUrl() + ", namespace=" + namespace + ", commandTimeout=" + commandTimeout
                 + ", connectTimeout=" + connectTimeout + ", breakerOpenTime=" + breakerOpenTime + ", leaseTime="
-                + leaseTime + ", loadWait=" + loadWait + "]";
+                + leaseTime + ", loadWait=" + loadWait + ", invalidationWait=" + invalidationWait + "]";
     }
 }

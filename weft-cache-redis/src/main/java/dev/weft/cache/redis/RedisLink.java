@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
+    /**
+     * The longest gap between Lettuce's reconnect attempts (it backs off from 10 ms): a connection is open again at
+     * most this long (plus its handshake) after Redis answers. The invalidation bus waits longer than this after an
+     * outage before serving from its tiers ({@link InvalidationBus#SETTLE}).
+     */
+    static final Duration RECONNECT_DELAY_CAP = Duration.ofSeconds(1);
     static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     private final RedisConfig config;
@@ -78,7 +84,7 @@ public final class RedisLink implements AutoCloseable {
         uri.setTimeout(config.connectTimeout());
         // Reconnect quickly after an outage: back off from 10 ms to at most 1 s (Lettuce's default reaches 30 s).
         this.resources = io.lettuce.core.resource.DefaultClientResources.builder()
-                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1),
+                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(10), RECONNECT_DELAY_CAP,
                         2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources, uri);

@@ -117,6 +117,21 @@ final class RedisTier implements Cache {
         return entryPrefix + key;
     }
 
+    /** @return how long a tiered cache retries an invalidation Redis did not take ({@link RedisConfig}) */
+    Duration invalidationWait() {
+        return link.config().invalidationWait();
+    }
+
+    /** Counts one failed Redis call made for this tier by another class (the invalidation bus). */
+    void countError() {
+        errors.increment();
+    }
+
+    /** @return the Redis key of a tag's version (INCR invalidates every entry stored with the tag) */
+    String tagKey(String tag) {
+        return tagPrefix + tag;
+    }
+
     /** A value read from Redis with the time it has left and the tags it was stored with. */
     record Found<T>(T value, Duration remaining, String[] tags) {
     }
@@ -432,6 +447,14 @@ final class RedisTier implements Cache {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Counts an invalidation that Redis did not take when a caller other than this tier ran it (a tiered cache's
+     * invalidation script): one dropped write, and recovery clears this cache.
+     */
+    void invalidationFailed() {
+        lost();
     }
 
     private void lost() {

@@ -13,8 +13,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A local tier in front of a Redis tier. Reads try the local tier, then Redis (filling the local tier for at most
@@ -33,7 +36,12 @@ final class TieredTier implements Cache {
     private final RedisTier redis;
     private final InvalidationBus bus;
     private final Duration localTtlCap;
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCaches.class);
+    /** Between attempts of an invalidation that Redis did not take. */
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
+
     private final SingleFlight singleFlight = new SingleFlight();
+    private final Duration invalidationWait;
     /** Reads answered as misses without asking either tier, because the instance was deaf. */
     private final LongAdder bypassed = new LongAdder();
 
@@ -43,6 +51,7 @@ final class TieredTier implements Cache {
         this.redis = redis;
         this.bus = bus;
         this.localTtlCap = localTtlCap;
+        this.invalidationWait = redis.invalidationWait();
     }
 
     @Override
@@ -107,8 +116,8 @@ final class TieredTier implements Cache {
             return false;
         }
         local.clear();
-        bus.publishClear(name);
-        return true;
+        // the other instances must drop their local copies too: until they are told, the fence has not happened
+        return bus.publishClear(name);
     }
 
     @Override
@@ -119,7 +128,9 @@ final class TieredTier implements Cache {
         // the old copy goes first; the new one stays only if no other invalidation came in meanwhile
         local.invalidate(key);
         fill(before + 1, key, value, ttl, local.tagArray(tags));
-        bus.publishKey(name, key);
+        if (!recorded(() -> bus.publishKey(name, key))) {
+            unrecorded("put");
+        }
     }
 
     @Override
@@ -153,37 +164,61 @@ final class TieredTier implements Cache {
 
     @Override
     public void invalidate(String key) {
-        boolean taken = twice(() -> redis.remove(key));
+        CacheInputs.key(key);
+        boolean taken = recorded(() -> bus.invalidate(name, false, key, redis.entryKey(key), redis::countError));
         local.invalidate(key);
-        if (taken) { // else Redis is not answering: this instance is deaf and fences on the way back
-            twice(() -> bus.publishKey(name, key));
+        if (!taken) {
+            unrecorded("key");
         }
-    }
-
-    /**
-     * Runs an invalidation step, and once more if it failed while Redis still looked reachable: a step that timed
-     * out on a loaded machine while Redis answered the other instances would otherwise leave them serving the old
-     * value until this instance fences. Once the outage is known (subscription lost or PINGs unanswered), one
-     * attempt.
-     */
-    private boolean twice(java.util.function.BooleanSupplier step) {
-        return step.getAsBoolean() || (!bus.outageKnown() && step.getAsBoolean());
     }
 
     @Override
     public void invalidateTag(String tag) {
-        boolean taken = twice(() -> redis.bumpTag(tag));
+        CacheInputs.tag(tag);
+        boolean taken = recorded(() -> bus.invalidate(name, true, tag, redis.tagKey(tag), redis::countError));
         local.invalidateTag(tag);
-        if (taken) {
-            twice(() -> bus.publishTag(name, tag));
+        if (!taken) {
+            unrecorded("tag");
         }
+    }
+
+    /**
+     * Runs an invalidation until Redis takes it, for at most {@link RedisConfig#invalidationWait()}. Returning with an
+     * invalidation Redis did not take is what let another instance, which reached Redis, serve the old value after
+     * this call returned (issue 17): one that timed out on a loaded machine, or was refused while this instance's
+     * connection was still reconnecting after a Redis restart, is tried again first. Tried even during an outage
+     * this instance knows of: the others may be back before it is.
+     */
+    private boolean recorded(BooleanSupplier attempt) {
+        long start = System.nanoTime();
+        while (!attempt.getAsBoolean()) {
+            if (System.nanoTime() - start >= invalidationWait.toNanos()) {
+                return false;
+            }
+            try {
+                Thread.sleep(RETRY_PAUSE); // a disconnected link fails at once: do not spin
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Counts and logs an invalidation Redis did not take; this instance is deaf and fences on the way back. */
+    private void unrecorded(String kind) {
+        redis.invalidationFailed();
+        LOG.atWarn().setMessage("cache invalidation not taken by redis: other instances may serve the old value until"
+                + " this instance fences").addKeyValue("cache", name).addKeyValue("kind", kind).log();
     }
 
     @Override
     public long invalidateTags(String pattern) {
         long matched = redis.invalidateTags(pattern);
         local.invalidateTags(pattern);
-        bus.publishPattern(name, pattern);
+        if (!recorded(() -> bus.publishPattern(name, pattern))) {
+            unrecorded("pattern");
+        }
         return matched;
     }
 
@@ -191,7 +226,9 @@ final class TieredTier implements Cache {
     public void clear() {
         redis.clear();
         local.clear();
-        bus.publishClear(name);
+        if (!recorded(() -> bus.publishClear(name))) {
+            unrecorded("all");
+        }
     }
 
     @Override

@@ -52,4 +52,16 @@ class RedisConfigTest {
 
         assertThat(error.setting()).isEqualTo("weft.cache.namespace");
     }
+
+    @Test
+    void refusesANegativeInvalidationWaitAndAcceptsZeroForOneAttempt() {
+        RedisConfig config = RedisConfig.of("redis://127.0.0.1");
+
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
+                () -> config.withInvalidationWait(java.time.Duration.ofMillis(-1)));
+
+        assertThat(error.setting()).isEqualTo("weft.cache.redis.invalidation-wait");
+        assertThat(config.invalidationWait()).isEqualTo(RedisConfig.DEFAULT_INVALIDATION_WAIT);
+        assertThat(config.withInvalidationWait(java.time.Duration.ZERO).invalidationWait()).isZero();
+    }
 }

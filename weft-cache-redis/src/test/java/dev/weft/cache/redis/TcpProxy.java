@@ -13,22 +13,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A loopback TCP proxy in front of a Redis, on virtual threads, that can hold one reply on its way back to the
- * client until the test releases it. That makes a reply arrive after something else happened, without sleeping:
- * the way to replay a race deterministically.
+ * client, or one request on its way to the server, until the test releases it. That makes a reply arrive after
+ * something else happened, or a command reach Redis only after its caller timed out, without sleeping: the way to
+ * replay a race deterministically. A held chunk also holds everything behind it on that connection.
  */
 final class TcpProxy implements AutoCloseable {
     /** One held reply: the n-th chunk from the server after {@link #holdReply(int)}. */
     static final class Hold {
         private final int nth;
+        /** For a request hold: the bytes the held request contains; {@code null} for a reply hold. */
+        private final byte @Nullable [] marker;
         private final AtomicInteger seen = new AtomicInteger();
         private final CountDownLatch held = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
 
-        private Hold(int nth) {
+        private Hold(int nth, byte @Nullable [] marker) {
             this.nth = nth;
+            this.marker = marker;
         }
 
         /** @return whether the reply reached the proxy (so the server has run the command) within the time */
@@ -45,7 +50,7 @@ final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private volatile Hold hold;
+    private volatile @Nullable Hold hold;
 
     private TcpProxy(int targetPort) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -76,9 +81,37 @@ final class TcpProxy implements AutoCloseable {
      * @return the hold
      */
     Hold holdReply(int nth) {
-        Hold armed = new Hold(nth);
+        Hold armed = new Hold(nth, null);
         hold = armed;
         return armed;
+    }
+
+    /**
+     * Holds the next chunk a client sends (over any connection) that contains {@code marker}, e.g. {@code EVALSHA},
+     * until released: Redis has not seen that command, nor any sent after it on that connection. One-shot.
+     *
+     * @param marker text the held request contains
+     * @return the hold
+     */
+    Hold holdRequestContaining(String marker) {
+        Hold armed = new Hold(1, marker.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        hold = armed;
+        return armed;
+    }
+
+    private static boolean contains(byte[] buffer, int length, byte[] marker) {
+        for (int start = 0; start + marker.length <= length; start++) {
+            if (java.util.Arrays.equals(buffer, start, start + marker.length, marker, 0, marker.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(Hold armed, boolean fromServer, byte[] buffer, int read) {
+        byte[] marker = armed.marker;
+        return marker == null ? fromServer && armed.seen.incrementAndGet() == armed.nth
+                : !fromServer && contains(buffer, read, marker);
     }
 
     private void accept() {
@@ -104,10 +137,10 @@ final class TcpProxy implements AutoCloseable {
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 Hold armed = hold;
-                if (fromServer && armed != null && armed.seen.incrementAndGet() == armed.nth) {
+                if (armed != null && matches(armed, fromServer, buffer, read)) {
                     hold = null;
                     armed.held.countDown();
-                    armed.released.await(10, TimeUnit.SECONDS);
+                    armed.released.await(30, TimeUnit.SECONDS);
                 }
                 out.write(buffer, 0, read);
                 out.flush();
