@@ -294,7 +294,7 @@ final class DashboardSampler implements AutoCloseable {
     /**
      * @return database operations so far and the failed ones among them, from weft-db's {@code weft.db.query} timers:
      *     two counters read, where the database's own snapshot ({@link Database#queryMetrics()}) walks its latency
-     *     histogram three times, which was the largest item in a profile of the sampler
+     *     histogram three times (the largest item in JFR's samples of a dashboard poll, docs/BENCHMARKS.md)
      */
     private long[] queryCounts() {
         long total = 0;
