@@ -3,6 +3,7 @@ package dev.weft.service.events;
 import dev.weft.core.NotFoundException;
 import dev.weft.service.Access;
 import dev.weft.service.ApiKeys;
+import dev.weft.service.EventStreams;
 import dev.weft.service.Exchange;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
@@ -43,16 +44,13 @@ import org.jspecify.annotations.Nullable;
  * <p>An open stream checks its caller again before each page of backlog, each live event and each heartbeat: the key
  * is resolved as a request's is (through the cached key-to-principal lookup that rotating the key, deactivating or
  * deleting the user drop), and the stream ends when it no longer resolves to the same principal. A stream also ends
- * after {@link #MAX_LIFETIME}, so an {@code EventSource} reconnects and authenticates afresh.
+ * after {@link EventStreams#MAX_LIFETIME}, so an {@code EventSource} reconnects and authenticates afresh. What every
+ * stream of the service shares (the answer's start, the heartbeat, that check) is {@link EventStreams}.
  *
  * <p>Thread-safe; each stream blocks its own virtual thread.
  */
 public final class EventEndpoints implements RouteModule {
-    /** The media type of the streams. */
-    public static final String EVENT_STREAM = "text/event-stream";
     private static final Set<String> FINAL = Set.of("completed", "failed", "cancelled");
-    /** The longest a stream runs before it ends and its client reconnects (and authenticates again). */
-    public static final Duration MAX_LIFETIME = Duration.ofMinutes(15);
     private static final int BACKLOG_PAGE = 500;
 
     private final VideoRepository videos;
@@ -116,7 +114,7 @@ public final class EventEndpoints implements RouteModule {
             startAnswer(exchange).close();
             return;
         }
-        Caller caller = new Caller(exchange);
+        EventStreams.Caller caller = EventStreams.caller(exchange, apiKeys);
         try (StreamLimits.Slot _ = limits.acquire(exchange.principal().scope());
                 EventFeed.Subscription live = feed.subscribe(filter.userId(), filter.videoId())) {
             // subscribed first, so an event committed while the backlog is read arrives live (and is dropped if the
@@ -148,10 +146,10 @@ public final class EventEndpoints implements RouteModule {
         }
     }
 
-    private void follow(OutputStream out, EventFeed.Subscription live, Filter filter, long after, Caller caller)
-            throws IOException, InterruptedException {
+    private void follow(OutputStream out, EventFeed.Subscription live, Filter filter, long after,
+            EventStreams.Caller caller) throws IOException, InterruptedException {
         long last = after;
-        long endAt = System.nanoTime() + MAX_LIFETIME.toNanos();
+        long endAt = System.nanoTime() + EventStreams.MAX_LIFETIME.toNanos();
         while (true) {
             long left = endAt - System.nanoTime();
             if (left <= 0) {
@@ -163,8 +161,7 @@ public final class EventEndpoints implements RouteModule {
                 if (live.ended() || !caller.stillValid()) {
                     return;
                 }
-                out.write(":\n\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+                EventStreams.heartbeat(out);
                 continue;
             }
             if (event.eventId() <= last) {
@@ -189,8 +186,8 @@ public final class EventEndpoints implements RouteModule {
      * @return the last id written (or {@code after}), or -1 when the stream ends: its final event went out, or the
      *     caller lost access
      */
-    private long writeBacklog(OutputStream out, Filter filter, List<VideoEvent> first, long after, Caller caller)
-            throws IOException {
+    private long writeBacklog(OutputStream out, Filter filter, List<VideoEvent> first, long after,
+            EventStreams.Caller caller) throws IOException {
         long last = after;
         List<VideoEvent> page = first;
         while (true) {
@@ -220,10 +217,7 @@ public final class EventEndpoints implements RouteModule {
     }
 
     private static OutputStream startAnswer(Exchange exchange) {
-        exchange.responseHeader("Cache-Control", "no-store");
-        // nginx buffers proxied answers unless told not to, which would hold events back
-        exchange.responseHeader("X-Accel-Buffering", "no");
-        return exchange.stream(200, EVENT_STREAM);
+        return EventStreams.start(exchange);
     }
 
     private static void write(OutputStream out, VideoEvent event) throws IOException {
@@ -262,38 +256,6 @@ public final class EventEndpoints implements RouteModule {
 
     private static NotFoundException notFound() {
         return new NotFoundException("not_found", "video not found");
-    }
-
-    /**
-     * A stream's caller, checked again while the stream runs: its key must still resolve (through the cached lookup
-     * that rotation, deactivation and deletion invalidate) to the principal the stream began with.
-     */
-    private final class Caller {
-        private final @Nullable String key;
-        private final Principal principal;
-
-        Caller(Exchange exchange) {
-            this.principal = exchange.principal();
-            // the same headers, in the same order, as the authentication of a request reads
-            this.key = exchange.header("X-API-Key")
-                    .or(() -> exchange.header("Authorization")
-                            .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
-                            .map(value -> value.substring(7).strip()))
-                    .orElse(null);
-        }
-
-        /** @return whether the key still belongs to the same principal; {@code false} also when that cannot be told */
-        boolean stillValid() {
-            if (key == null) {
-                return false;
-            }
-            try {
-                return apiKeys.authenticate(key).map(principal::equals).orElse(false);
-            } catch (RuntimeException e) {
-                // the lookup failed (the database is away): end the stream, its client reconnects and is checked anew
-                return false;
-            }
-        }
     }
 
     /** Which events a stream carries. */

@@ -24,13 +24,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The live operations dashboard: {@code GET /} (the page, public: it holds no data and asks for the admin key),
- * {@code GET /admin/dashboard}
- * (admin), the one JSON document the page polls every two seconds: jobs by state with the latest failures, requests
- * per route with error rate and p50/p95/p99, the database pool and queries, cache hit rates per tier, provider
- * breakers with their transitions and every health check, plus the {@link DashboardSampler}'s 15-minute history
- * ({@code since} returns only the newer samples). Its scripts and styles come from {@link StaticAssets}.
+ * {@code GET /admin/dashboard} (admin), the one JSON document the page shows: jobs by state with the latest
+ * failures, requests per route with error rate and p50/p95/p99, the database pool and queries, cache hit rates per
+ * tier, provider breakers with their transitions and every health check, plus the {@link DashboardSampler}'s 15-minute
+ * history ({@code since} returns only the newer samples); and {@code GET /admin/dashboard/stream} (admin), the same
+ * document as Server-Sent Events, then what changes at each reading ({@link DashboardStream}), which is what the page
+ * reads. Its scripts and styles come from {@link StaticAssets}.
  *
- * <p>Thread-safe. Closing it stops the sampler.
+ * <p>The sampler runs from start to stop, so the 15 minutes are there when a page opens; a reading only reads meters
+ * (no I/O, nothing rendered). The document is rendered once per reading and only while a stream is open or a script
+ * polls {@code /admin/dashboard}.
+ *
+ * <p>Thread-safe. Closing it stops the sampler and ends the streams.
  */
 public final class DashboardModule implements RouteModule, AutoCloseable {
     private static final int FAILURES_SHOWN = 10;
@@ -45,24 +50,22 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
     private final ServiceContext context;
     private final DashboardSampler sampler;
+    private final DashboardStream stream;
     private final StaticAssets assets = StaticAssets.create();
     private final Cached<List<Map<String, Object>>> failures;
     private final Cached<Map<String, Object>> health;
-    private final Cached<byte[]> summary;
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
         this.sampler = new DashboardSampler(context.registry(), context.database(), context.clock());
         FailedJobs failedJobs = FailedJobs.over(context.database());
-        // the table is read again only when weft.jobs.finished{state=failed} moved: a page polling an idle service
+        // the table is read again only when weft.jobs.finished{state=failed} moved: a page open on an idle service
         // costs no query; health checks (a database probe, the provider's) run at most every 10 s
         this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
                 ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of());
         this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow);
-        // everything but the samples is rendered once per reading (and when health or the failures move): pages
-        // polling between two readings, or several pages at once, are sent the same bytes
-        this.summary = new Cached<>(() -> List.of(sampler.readings(), healthSlot(), failedCount()),
-                () -> context.json().write(summaryNow()));
+        this.stream = new DashboardStream(new View(), context.json(), context.clock(), context.apiKeys(),
+                context.registry());
     }
 
     /**
@@ -73,48 +76,38 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      */
     public static DashboardModule open(ServiceContext context) {
         DashboardModule module = new DashboardModule(Objects.requireNonNull(context, "context"));
-        module.sampler.start();
+        // open streams end before the server stops, or it would wait its whole grace for them
+        context.onStopping(module.stream::close);
+        module.sampler.start(module.stream::afterReading);
         return module;
     }
 
     @Override
     public void routes(Routes routes) {
         routes.get("/", Access.PUBLIC, exchange -> assets.serve(exchange, StaticAssets.DASHBOARD_PAGE))
-                .get("/admin/dashboard", Access.ADMIN, this::dashboard);
+                .get("/admin/dashboard", Access.ADMIN, this::dashboard)
+                .get("/admin/dashboard/stream", Access.ADMIN, this::dashboardStream);
     }
 
     private void dashboard(Exchange exchange) {
         long since = exchange.query("since").map(DashboardModule::since).orElse(0L);
-        double[] bounds = sampler.boundsMillis();
-        Map<String, Object> head = new LinkedHashMap<>();
-        head.put("started_at", context.startedAt().toString());
-        head.put("now", context.clock().millis());
-        head.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
-        head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
-        head.put("samples", sampler.samplesAfter(since).stream().map(sample -> sample(sample, bounds)).toList());
         exchange.responseHeader("Cache-Control", "no-store");
-        exchange.sendJson(200, join(context.json().write(head), summary.get()));
+        exchange.sendJson(200, stream.snapshot(since).body());
     }
 
-    /** @return two JSON objects' members as one object: {@code {"a":1}} and {@code {"b":2}} give {@code {"a":1,"b":2}} */
-    private static byte[] join(byte[] first, byte[] second) {
-        byte[] out = new byte[first.length + second.length - 1];
-        System.arraycopy(first, 0, out, 0, first.length - 1);
-        out[first.length - 1] = ',';
-        System.arraycopy(second, 1, out, first.length, second.length - 1);
-        return out;
+    private void dashboardStream(Exchange exchange) throws java.io.IOException {
+        long since = exchange.query("since").map(DashboardModule::since).orElse(0L);
+        stream.stream(exchange, since);
     }
 
-    private Map<String, Object> summaryNow() {
-        double[] bounds = sampler.boundsMillis();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("jobs", jobs(sampler.latest()));
-        body.put("routes", routes(bounds));
-        body.put("database", database());
-        body.put("caches", caches());
-        body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
-        body.put("health", health.get());
-        return body;
+    /** @return the streams open now */
+    int openStreams() {
+        return stream.openStreams();
+    }
+
+    /** @return how many times the document was rendered */
+    long renders() {
+        return stream.renders();
     }
 
     private static long healthSlot() {
@@ -197,7 +190,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     }
 
     private Map<String, Object> database() {
-        QueryMetrics queries = sampler.queryMetrics();
+        QueryMetrics queries = context.database().queryMetrics();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", context.database().name());
         out.put("pool", OpsViews.pool(context.database().poolStatus()));
@@ -305,7 +298,47 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
     @Override
     public void close() {
+        stream.close();
         sampler.close();
+    }
+
+    /** What the stream renders: this module's figures. */
+    private final class View implements DashboardStream.View {
+        @Override
+        public Map<String, Object> head(long since) {
+            Map<String, Object> head = new LinkedHashMap<>();
+            head.put("started_at", context.startedAt().toString());
+            head.put("now", context.clock().millis());
+            head.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
+            head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
+            head.put("samples", samplesAfter(since));
+            return head;
+        }
+
+        @Override
+        public List<Map<String, Object>> samplesAfter(long after) {
+            double[] bounds = sampler.boundsMillis();
+            return sampler.samplesAfter(after).stream().map(sample -> sample(sample, bounds)).toList();
+        }
+
+        @Override
+        public long newestSampleAt() {
+            DashboardSampler.Sample latest = sampler.latest();
+            return latest == null ? 0 : latest.at();
+        }
+
+        @Override
+        public Map<String, Object> sections() {
+            double[] bounds = sampler.boundsMillis();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("jobs", jobs(sampler.latest()));
+            body.put("routes", routes(bounds));
+            body.put("database", database());
+            body.put("caches", caches());
+            body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
+            body.put("health", health.get());
+            return body;
+        }
     }
 
     /** A value read again only when its version (a counter, a time slot) changed. */

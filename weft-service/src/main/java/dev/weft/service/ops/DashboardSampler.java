@@ -2,7 +2,6 @@ package dev.weft.service.ops;
 
 import dev.weft.db.Database;
 import dev.weft.db.PoolStatus;
-import dev.weft.db.QueryMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -128,14 +127,12 @@ final class DashboardSampler implements AutoCloseable {
     private final Map<String, ArrayDeque<Transition>> transitions = new HashMap<>();
     private volatile double[] boundsMillis = new double[0];
     private long lastQueries = -1;
-    // the database's figures as the last reading saw them: a snapshot walks its latency histogram three times, so a
-    // page's poll shows this one (at most one interval old) rather than taking another
-    private volatile @Nullable QueryMetrics lastQueryMetrics;
     private long lastQueryErrors;
     private long lastAt;
     private long readings;
     private volatile boolean closed;
     private @Nullable Thread thread;
+    private Runnable afterReading = () -> { };
 
     DashboardSampler(MeterRegistry registry, Database db, Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -143,8 +140,13 @@ final class DashboardSampler implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** Takes the first reading (the baseline) and starts the sampling thread. */
-    void start() {
+    /**
+     * Takes the first reading (the baseline) and starts the sampling thread.
+     *
+     * @param afterEachReading run on the sampling thread after each later reading
+     */
+    void start(Runnable afterEachReading) {
+        afterReading = Objects.requireNonNull(afterEachReading, "afterEachReading");
         sample();
         thread = Thread.ofVirtual().name("weft-dashboard-sampler").start(this::run);
     }
@@ -154,6 +156,7 @@ final class DashboardSampler implements AutoCloseable {
             try {
                 Thread.sleep(INTERVAL);
                 sample();
+                afterReading.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -171,13 +174,12 @@ final class DashboardSampler implements AutoCloseable {
         Map<String, Long> finished = finished();
         readBreakers(now);
         PoolStatus pool = db.poolStatus();
-        QueryMetrics queries = db.queryMetrics();
-        lastQueryMetrics = queries;
-        long queryDelta = lastQueries < 0 ? 0 : Math.max(0, queries.total() - lastQueries);
-        long queryErrorDelta = lastQueries < 0 ? 0 : Math.max(0, queries.failed() - lastQueryErrors);
+        long[] queries = queryCounts();
+        long queryDelta = lastQueries < 0 ? 0 : Math.max(0, queries[0] - lastQueries);
+        long queryErrorDelta = lastQueries < 0 ? 0 : Math.max(0, queries[1] - lastQueryErrors);
         boolean baseline = lastQueries < 0;
-        lastQueries = queries.total();
-        lastQueryErrors = queries.failed();
+        lastQueries = queries[0];
+        lastQueryErrors = queries[1];
         double seconds = Math.max(0.001, (now - lastAt) / 1000.0);
         lastAt = now;
         readings++;
@@ -246,11 +248,6 @@ final class DashboardSampler implements AutoCloseable {
         return List.copyOf(samples);
     }
 
-    /** @return the database's query figures as the latest reading took them; a fresh snapshot before the first */
-    QueryMetrics queryMetrics() {
-        QueryMetrics read = lastQueryMetrics;
-        return read != null ? read : db.queryMetrics();
-    }
 
     /** @return the upper bounds of the latency buckets in milliseconds; empty before the first request */
     double[] boundsMillis() {
@@ -292,6 +289,24 @@ final class DashboardSampler implements AutoCloseable {
             out.merge(id.getTag("method") + " " + id.getTag("uri"), delta, RouteDelta::plus);
         }
         return out;
+    }
+
+    /**
+     * @return database operations so far and the failed ones among them, from weft-db's {@code weft.db.query} timers:
+     *     two counters read, where the database's own snapshot ({@link Database#queryMetrics()}) walks its latency
+     *     histogram three times (the largest item in JFR's samples of a dashboard poll, docs/BENCHMARKS.md)
+     */
+    private long[] queryCounts() {
+        long total = 0;
+        long failed = 0;
+        for (Timer timer : registry.find("weft.db.query").timers()) {
+            long count = timer.count();
+            total += count;
+            if (!"success".equals(timer.getId().getTag("outcome"))) {
+                failed += count;
+            }
+        }
+        return new long[] {total, failed};
     }
 
     private Map<String, Long> jobs() {

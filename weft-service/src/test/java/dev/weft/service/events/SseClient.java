@@ -24,14 +24,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * A Server-Sent Events client for the tests, written to the WHATWG parsing rules (fields {@code id}, {@code event},
  * {@code data}; comment lines; an event ends at a blank line), over the JDK's HTTP client: it is not the service's
- * code, so it checks the wire format independently.
+ * code, so it checks the wire format independently. Public: the dashboard's stream tests read with it too.
  */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     /** One event. @param id its id @param type its type @param data its data, parsed */
-    record Event(long id, String type, JsonNode data) {
+    public record Event(long id, String type, JsonNode data) {
     }
 
     /** What the stream produced: an event, a comment, or its end. */
@@ -71,7 +71,7 @@ final class SseClient implements AutoCloseable {
      * @param headers more headers, name then value
      * @return the open client; its status is known, and a 200's events arrive as the service sends them
      */
-    static SseClient open(String base, String path, @Nullable String key, String... headers) {
+    public static SseClient open(String base, String path, @Nullable String key, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET()
                 .header("Accept", "text/event-stream");
         if (key != null) {
@@ -90,16 +90,16 @@ final class SseClient implements AutoCloseable {
         }
     }
 
-    int status() {
+    public int status() {
         return response.statusCode();
     }
 
-    @Nullable String header(String name) {
+    public @Nullable String header(String name) {
         return response.headers().firstValue(name).orElse(null);
     }
 
     /** @return the body of an answer that was not a stream (a problem) */
-    JsonNode problem() {
+    public JsonNode problem() {
         try {
             return MAPPER.readTree(errorBody == null ? "{}" : errorBody);
         } catch (IOException e) {
@@ -108,7 +108,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** @return comment lines received so far (heartbeats and the opening comment) */
-    int comments() {
+    public int comments() {
         return comments.get();
     }
 
@@ -117,7 +117,7 @@ final class SseClient implements AutoCloseable {
      * @return the next event
      * @throws AssertionError if the stream ended or nothing came in time
      */
-    Event next(Duration timeout) throws InterruptedException {
+    public Event next(Duration timeout) throws InterruptedException {
         Item item = items.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (item instanceof EventItem(Event event)) {
             return event;
@@ -130,7 +130,7 @@ final class SseClient implements AutoCloseable {
      * @param timeout the longest wait for each
      * @return the next {@code count} events
      */
-    List<Event> next(int count, Duration timeout) throws InterruptedException {
+    public List<Event> next(int count, Duration timeout) throws InterruptedException {
         List<Event> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             events.add(next(timeout));
@@ -143,7 +143,7 @@ final class SseClient implements AutoCloseable {
      * @return every event until the service ended the stream
      * @throws AssertionError if it did not end in time
      */
-    List<Event> untilEnd(Duration timeout) throws InterruptedException {
+    public List<Event> untilEnd(Duration timeout) throws InterruptedException {
         List<Event> events = new ArrayList<>();
         long until = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -163,13 +163,13 @@ final class SseClient implements AutoCloseable {
      * @param time how long to watch
      * @return whether no event came (and the stream did not end) in that time
      */
-    boolean quietFor(Duration time) throws InterruptedException {
+    public boolean quietFor(Duration time) throws InterruptedException {
         Item item = items.poll(time.toNanos(), TimeUnit.NANOSECONDS);
         return item == null;
     }
 
     /** @return whether the service ended the stream */
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 

@@ -18,7 +18,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The dashboard at {@code /} in a real (headless) Chromium: it shows the numbers of a known workload, updates them
- * without a reload, writes nothing to the console, weighs under 300 KB, and refuses a wrong key with a clear line.
+ * without a reload through its one open stream, writes nothing to the console, weighs under 300 KB, and refuses a
+ * wrong key with a clear line.
  * Screenshots go to {@code target/screenshots/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -74,6 +75,10 @@ class DashboardBrowserTest {
         browser.waiting(15).until(driver -> number(browser.text("requests-total")) >= before + 25
                 && browser.find("#routes tbody").getText().contains("GET /health/live"));
         assertThat(browser.script("return window.weftPageId")).isEqualTo(page);
+        // the updates came through the page's one open stream, not through polls
+        assertThat(service.service.context().registry().get("weft.dashboard.streams").gauge().value()).isPositive();
+        assertThat(service.service.context().registry().find("http.server.requests").tag("uri", "/admin/dashboard")
+                .timers()).isEmpty();
         assertThat(browser.consoleErrors()).isEmpty();
         browser.screenshot("dashboard-updated");
         browser.script("window.scrollTo(0, 0)");

@@ -1,17 +1,24 @@
-// The operations dashboard: polls GET /admin/dashboard every 2 s with the admin key this tab keeps in
-// sessionStorage (sent as X-API-Key, never in a URL), and draws what it answers. The service keeps the history;
-// this page keeps a copy of the samples it was sent and asks only for newer ones (`since`). When the service is
-// unreachable the page says so and keeps asking; when it answers again (a restart: a new `started_at`) the page
-// starts over from the service's history.
+// The operations dashboard: reads GET /admin/dashboard/stream, one Server-Sent Events stream, with the admin key
+// this tab keeps in sessionStorage (sent as X-API-Key through fetch(), never in a URL: EventSource cannot send a
+// header). The stream starts with a snapshot (the document GET /admin/dashboard answers) and then sends, every 2 s,
+// the new samples and only the sections that changed. The page keeps a copy of the samples and reconnects with the
+// newest one's time (`since`), so a reconnect sends only what it lacks. When the stream ends or the service is
+// unreachable the page says so and reconnects with a growing pause (1, 2, 4, 8 s); when the service answers again
+// after a restart (a new `started_at`) the page starts its copy over from the service's history.
 (function () {
   'use strict';
   var KEY = 'weft.adminKey';
-  var POLL_MS = 2000;
+  var RETRY_MS = [1000, 2000, 4000, 8000];
+  // the service sends a reading every 2 s and a comment at least every 15 s: silence longer than this is a dead link
+  var SILENCE_MS = 35000;
   var ACTIVE = ['queued', 'uploading', 'uploaded', 'processing', 'polling'];
   var STATES = ACTIVE.concat(['completed', 'failed', 'cancelled']);
   var COLORS = ['#0969da', '#8250df', '#bf8700', '#1a7f37', '#cf222e', '#57606a', '#e16f24', '#116329'];
 
-  var state = { samples: [], since: 0, startedAt: null, windowMs: 900000, timer: null, charts: {} };
+  var state = {
+    samples: [], startedAt: null, windowMs: 900000, charts: {},
+    controller: null, retry: 0, retryTimer: null, silenceTimer: null
+  };
   window.weftPageId = Math.random().toString(36).slice(2); // a reload changes it; the browser test checks it does not
 
   function $(id) { return document.getElementById(id); }
@@ -26,8 +33,14 @@
     status.className = 'status' + (kind ? ' ' + kind : '');
   }
 
+  function disconnect() {
+    if (state.retryTimer) { clearTimeout(state.retryTimer); state.retryTimer = null; }
+    if (state.silenceTimer) { clearTimeout(state.silenceTimer); state.silenceTimer = null; }
+    if (state.controller) { state.controller.abort(); state.controller = null; }
+  }
+
   function showSignIn(message) {
-    if (state.timer) { clearTimeout(state.timer); state.timer = null; }
+    disconnect();
     $('main').hidden = true;
     $('signin').hidden = false;
     $('signout').hidden = true;
@@ -49,11 +62,88 @@
     return null;
   }
 
-  function request(key) {
-    return fetch('/admin/dashboard?since=' + state.since, {
-      headers: { 'X-API-Key': key, 'Accept': 'application/json' },
-      cache: 'no-store'
+  function Refusal(message, status) { this.message = message; this.status = status; }
+
+  // Opens the stream and reads it until it ends. `first` runs on the first snapshot; a refusal or a failure before
+  // it goes to `refused` / `failed`, and anything after it (the stream ended, the link broke) reconnects.
+  function connect(key, first, refused, failed) {
+    disconnect();
+    var controller = new AbortController();
+    var opened = false;
+    state.controller = controller;
+    var since = state.samples.length ? state.samples[state.samples.length - 1].t : 0;
+    fetch('/admin/dashboard/stream?since=' + since, {
+      headers: { 'X-API-Key': key, 'Accept': 'text/event-stream' },
+      cache: 'no-store',
+      signal: controller.signal
+    }).then(function (response) {
+      var refusedWith = refusal(response.status);
+      if (refusedWith) { throw new Refusal(refusedWith, response.status); }
+      if (!response.ok || !response.body) { throw new Error('status ' + response.status); }
+      return read(response.body.getReader(), controller, function (event, data) {
+        if (event === 'snapshot' || event === 'reading') {
+          apply(JSON.parse(data), event === 'snapshot');
+          if (!opened) { opened = true; state.retry = 0; first(); }
+        }
+      });
+    }).then(function () {
+      if (state.controller === controller) { reconnectLater('The stream ended'); }
+    }).catch(function (error) {
+      if (state.controller !== controller) { return; } // this page aborted it (signed out, reconnecting)
+      if (error instanceof Refusal && (!opened || error.status !== 429)) { refused(error); return; }
+      if (!opened && failed) { failed(error); return; }
+      reconnectLater();
     });
+  }
+
+  // Reads Server-Sent Events off the body: `event:` and `data:` lines, a blank line ends an event, `:` a comment.
+  function read(reader, controller, onEvent) {
+    var decoder = new TextDecoder();
+    var buffer = '';
+    function watchSilence() {
+      if (state.silenceTimer) { clearTimeout(state.silenceTimer); }
+      state.silenceTimer = setTimeout(function () { controller.abort(); }, SILENCE_MS);
+    }
+    watchSilence();
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) { return; }
+        watchSilence();
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          var block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          var event = 'message';
+          var data = [];
+          block.split('\n').forEach(function (line) {
+            if (line.indexOf('event: ') === 0) { event = line.slice(7); }
+            else if (line.indexOf('data: ') === 0) { data.push(line.slice(6)); }
+          });
+          if (data.length) { onEvent(event, data.join('\n')); }
+        }
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function reconnectLater(why) {
+    var key = storedKey();
+    if (!key) { showSignIn(); return; }
+    if (state.silenceTimer) { clearTimeout(state.silenceTimer); state.silenceTimer = null; }
+    state.controller = null;
+    var wait = RETRY_MS[Math.min(state.retry, RETRY_MS.length - 1)];
+    state.retry++;
+    setStatus((typeof why === 'string' ? why : 'Service unreachable') + ', reconnecting in ' + wait / 1000 + ' s…',
+      'down');
+    state.retryTimer = setTimeout(function () {
+      state.retryTimer = null;
+      connect(key, function () { /* the status says Live again */ }, function (error) {
+        try { window.sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
+        showSignIn(error.message);
+      }, reconnectLater);
+    }, wait);
   }
 
   function signIn(event) {
@@ -63,73 +153,51 @@
     $('signin-button').disabled = true;
     $('signin-error').textContent = '';
     reset();
-    request(key).then(function (response) {
-      var refused = refusal(response.status);
-      if (refused) { throw new Refusal(refused); }
-      if (!response.ok) { throw new Refusal('The service answered ' + response.status + '; try again in a moment.'); }
-      return response.json();
-    }).then(function (body) {
+    connect(key, function () {
       try { window.sessionStorage.setItem(KEY, key); } catch (e) { /* the page still works for this visit */ }
       $('key').value = '';
       showDashboard();
-      render(body);
-      schedule();
+      $('signin-button').disabled = false;
       $('main').focus();
-    }).catch(function (error) {
-      $('signin-error').textContent = error instanceof Refusal ? error.message
-        : 'Cannot reach the service. Is it running?';
+    }, function (error) {
+      $('signin-error').textContent = error.message;
+      $('signin-button').disabled = false;
       $('key').focus();
-    }).then(function () { $('signin-button').disabled = false; });
-  }
-
-  function Refusal(message) { this.message = message; }
-
-  function schedule() {
-    state.timer = setTimeout(poll, POLL_MS);
-  }
-
-  function poll() {
-    var key = storedKey();
-    if (!key) { showSignIn(); return; }
-    request(key).then(function (response) {
-      var refused = refusal(response.status);
-      if (refused && response.status !== 429) {
-        try { window.sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
-        showSignIn(refused);
-        return;
-      }
-      if (!response.ok) { throw new Error('status ' + response.status); }
-      return response.json().then(function (body) { render(body); schedule(); });
-    }).catch(function () {
-      setStatus('Service unreachable, retrying every 2 s…', 'down');
-      schedule();
+    }, function () {
+      $('signin-error').textContent = 'Cannot reach the service. Is it running?';
+      $('signin-button').disabled = false;
+      $('key').focus();
     });
   }
 
   function reset() {
     state.samples = [];
-    state.since = 0;
   }
 
-  function render(body) {
-    if (state.startedAt !== null && state.startedAt !== body.started_at) {
-      reset(); // the service restarted: its history starts again, and so does this copy
-      state.samples = body.samples.slice();
-    } else {
-      state.samples = state.samples.concat(body.samples);
+  // A snapshot carries every section; a reading only the new samples and the sections that changed.
+  function apply(doc, snapshot) {
+    if (snapshot) {
+      if (state.startedAt !== null && state.startedAt !== doc.started_at) {
+        reset(); // the service restarted: its history starts again, and so does this copy
+      }
+      state.startedAt = doc.started_at;
+      state.windowMs = doc.window_ms;
     }
-    state.startedAt = body.started_at;
-    state.windowMs = body.window_ms;
-    var oldest = body.now - body.window_ms;
-    state.samples = state.samples.filter(function (sample) { return sample.t > oldest; });
-    if (state.samples.length) { state.since = state.samples[state.samples.length - 1].t; }
-    setStatus('Live, updated ' + new Date(body.now).toLocaleTimeString(), 'live');
-    renderJobs(body.jobs);
-    renderRequests(body.routes);
-    renderDatabase(body.database);
-    renderCaches(body.caches);
-    renderBreakers(body.breakers);
-    renderHealth(body.health);
+    var last = state.samples.length ? state.samples[state.samples.length - 1].t : 0;
+    doc.samples.forEach(function (sample) {
+      if (sample.t > last) { state.samples.push(sample); last = sample.t; }
+    });
+    var oldest = doc.now - state.windowMs;
+    while (state.samples.length && state.samples[0].t <= oldest) { state.samples.shift(); }
+    setStatus('Live, updated ' + new Date(doc.now).toLocaleTimeString(), 'live');
+    if (doc.jobs) { renderJobs(doc.jobs); }
+    if (doc.routes) { renderRequests(doc.routes); }
+    var newest = state.samples[state.samples.length - 1];
+    text('requests-rate', newest ? fmt(newest.requests_per_s, 1) : '0');
+    if (doc.database) { renderDatabase(doc.database); }
+    if (doc.caches) { renderCaches(doc.caches); }
+    if (doc.breakers) { renderBreakers(doc.breakers); }
+    if (doc.health) { renderHealth(doc.health); }
     renderCharts();
   }
 
@@ -237,8 +305,6 @@
     });
     text('requests-total', fmt(total));
     text('requests-errors', fmt(errors));
-    var last = state.samples[state.samples.length - 1];
-    text('requests-rate', last ? fmt(last.requests_per_s, 1) : '0');
     fill('routes', routes.map(function (route) {
       var tr = document.createElement('tr');
       cell(tr, route.method + ' ' + route.route, 'sql');
@@ -385,10 +451,14 @@
     showSignIn('Signed out.');
   });
 
-  if (storedKey()) {
+  var kept = storedKey();
+  if (kept) {
     showDashboard();
     setStatus('Connecting…', '');
-    poll();
+    connect(kept, function () { /* live */ }, function (error) {
+      try { window.sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
+      showSignIn(error.message);
+    }, reconnectLater);
   } else {
     showSignIn();
   }

@@ -1,0 +1,262 @@
+package dev.weft.service.ops;
+
+import dev.weft.service.ApiKeys;
+import dev.weft.service.EventStreams;
+import dev.weft.service.Exchange;
+import dev.weft.service.Json;
+import io.helidon.http.Method;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * How the dashboard's document reaches a page: {@code GET /admin/dashboard/stream} (admin), one Server-Sent Events
+ * stream per page instead of a request every two seconds. A stream starts with {@code event: snapshot} (the whole
+ * document {@code GET /admin/dashboard} answers), then gets one {@code event: reading} per sampler reading with the
+ * new samples and only the sections whose JSON changed since the previous reading.
+ *
+ * <p>Each reading is rendered once, on the sampler's thread, and its bytes are written by every open stream
+ * ({@link DashboardReadings}); while no stream is open nothing is rendered. A stream that missed a reading (it was
+ * slow to write, or the reading was published before it counted as a watcher) is sent a snapshot instead. A comment
+ * line goes out after {@link #HEARTBEAT} without a reading, the caller's key is checked again at that pace, and a
+ * stream ends after {@link EventStreams#MAX_LIFETIME} or when the service stops; the page then reconnects.
+ *
+ * <p>Thread-safe.
+ */
+final class DashboardStream implements AutoCloseable {
+    /** The longest a stream stays silent, and how often it checks its caller's key again. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    /** What the dashboard shows, rendered by {@link DashboardModule}. */
+    interface View {
+        /**
+         * @param since epoch milliseconds
+         * @return {@code started_at}, {@code now}, {@code interval_ms}, {@code window_ms} and the samples after
+         *     {@code since}
+         */
+        Map<String, Object> head(long since);
+
+        /** @return the sections after the samples, in their order ({@code jobs} ... {@code health}) */
+        Map<String, Object> sections();
+
+        /**
+         * @param after epoch milliseconds
+         * @return the samples taken after it, as the head renders them
+         */
+        List<Map<String, Object>> samplesAfter(long after);
+
+        /** @return when the newest sample ended (epoch ms), 0 before the first */
+        long newestSampleAt();
+    }
+
+    /**
+     * One rendering of the document.
+     *
+     * @param seq the reading it shows
+     * @param body the JSON document
+     */
+    record Snapshot(long seq, byte[] body) {
+    }
+
+    private final View view;
+    private final Json json;
+    private final Clock clock;
+    private final ApiKeys apiKeys;
+    private final DashboardReadings readings = new DashboardReadings();
+    private final AtomicLong renders = new AtomicLong();
+    // the sections of reading renderedSeq (what the next reading's changes are found against) and the newest sample
+    // the latest reading carried; guarded by the lock, which is held across rendering (health checks do I/O)
+    private final ReentrantLock lock = new ReentrantLock();
+    private long renderedSeq = -1;
+    private Map<String, byte[]> sections = Map.of();
+    private long publishedSampleAt;
+
+    DashboardStream(View view, Json json, Clock clock, ApiKeys apiKeys, MeterRegistry registry) {
+        this.view = Objects.requireNonNull(view, "view");
+        this.json = Objects.requireNonNull(json, "json");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
+        FunctionCounter.builder("weft.dashboard.renders", renders, AtomicLong::get)
+                .description("Dashboard documents rendered: once per reading while a page is open, however many are")
+                .register(registry);
+        Gauge.builder("weft.dashboard.streams", readings, DashboardReadings::watchers)
+                .description("Dashboard streams open").register(registry);
+    }
+
+    /** Publishes the sampler's latest reading: rendered once if a stream is open, else only counted. */
+    void afterReading() {
+        lock.lock();
+        try {
+            long seq = readings.latest().seq() + 1;
+            long newest = view.newestSampleAt();
+            byte[] frame = null;
+            if (readings.watched()) {
+                Map<String, byte[]> before = renderedSeq == seq - 1 ? sections : Map.of();
+                render(seq);
+                Map<String, Object> head = new LinkedHashMap<>();
+                head.put("now", clock.millis());
+                head.put("samples", view.samplesAfter(publishedSampleAt));
+                Map<String, byte[]> changed = new LinkedHashMap<>();
+                sections.forEach((name, bytes) -> {
+                    if (!Arrays.equals(bytes, before.get(name))) {
+                        changed.put(name, bytes);
+                    }
+                });
+                frame = frame("reading", seq, join(json.write(head), changed));
+            }
+            publishedSampleAt = newest;
+            readings.publish(new DashboardReadings.Reading(seq, frame));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @param since epoch milliseconds: only samples after it
+     * @return the whole document as of the latest reading, its sections rendered at most once per reading
+     */
+    Snapshot snapshot(long since) {
+        lock.lock();
+        try {
+            long seq = readings.latest().seq();
+            if (renderedSeq != seq) {
+                render(seq);
+            }
+            return new Snapshot(seq, join(json.write(view.head(since)), sections));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void render(long seq) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        view.sections().forEach((name, value) -> out.put(name, json.write(value)));
+        sections = out;
+        renderedSeq = seq;
+        renders.incrementAndGet();
+    }
+
+    /**
+     * Answers {@code GET /admin/dashboard/stream}: a snapshot, then each reading, until the client leaves, the key no
+     * longer holds, {@link EventStreams#MAX_LIFETIME} passes or the service stops.
+     *
+     * @param exchange the request (an admin's)
+     * @param since only samples after it in the first snapshot
+     * @throws IOException if the client went away
+     */
+    void stream(Exchange exchange, long since) throws IOException {
+        if (exchange.request().prologue().method().equals(Method.HEAD)) {
+            EventStreams.start(exchange).close();
+            return;
+        }
+        EventStreams.Caller caller = EventStreams.caller(exchange, apiKeys);
+        // counted before the snapshot, so the next reading is rendered for this stream
+        try (DashboardReadings.Watch _ = readings.watch(); OutputStream out = EventStreams.start(exchange)) {
+            Snapshot first = snapshot(since);
+            out.write(frame("snapshot", first.seq(), first.body()));
+            out.flush();
+            long seq = first.seq();
+            long endAt = System.nanoTime() + EventStreams.MAX_LIFETIME.toNanos();
+            long checkAt = System.nanoTime() + HEARTBEAT.toNanos();
+            while (!readings.closed()) {
+                long left = endAt - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                Duration wait = Duration.ofNanos(Math.min(left, HEARTBEAT.toNanos()));
+                DashboardReadings.Reading next = readings.next(seq, wait);
+                if (System.nanoTime() - checkAt >= 0) {
+                    if (!caller.stillValid()) {
+                        return;
+                    }
+                    checkAt = System.nanoTime() + HEARTBEAT.toNanos();
+                }
+                if (next == null) {
+                    if (!readings.closed()) {
+                        EventStreams.heartbeat(out);
+                    }
+                    continue;
+                }
+                byte[] frame = next.frame();
+                if (next.seq() == seq + 1 && frame != null) {
+                    out.write(frame);
+                    seq = next.seq();
+                } else {
+                    Snapshot again = snapshot(since);
+                    out.write(frame("snapshot", again.seq(), again.body()));
+                    seq = again.seq();
+                }
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("dashboard stream interrupted");
+        }
+    }
+
+    /** @return the streams open now */
+    int openStreams() {
+        return readings.watchers();
+    }
+
+    /** @return how many times the document was rendered */
+    long renders() {
+        return renders.get();
+    }
+
+    /** Ends every open stream (the service is stopping). Idempotent. */
+    @Override
+    public void close() {
+        readings.close();
+    }
+
+    private static byte[] frame(String event, long seq, byte[] data) {
+        // the data is compact JSON, which escapes every line break: one data line carries it
+        byte[] head = ("id: " + seq + "\nevent: " + event + "\ndata: ").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[head.length + data.length + 2];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(data, 0, out, head.length, data.length);
+        out[out.length - 2] = '\n';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    /**
+     * @param object a JSON object
+     * @param members more members, each already JSON
+     * @return the object with the members added at its end
+     */
+    static byte[] join(byte[] object, Map<String, byte[]> members) {
+        if (members.isEmpty()) {
+            return object;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(object.length + 256);
+        out.write(object, 0, object.length - 1);
+        boolean empty = object.length == 2;
+        for (Map.Entry<String, byte[]> member : members.entrySet()) {
+            if (!empty) {
+                out.write(',');
+            }
+            empty = false;
+            // the names are fixed section names: nothing to escape
+            out.writeBytes(("\"" + member.getKey() + "\":").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(member.getValue());
+        }
+        out.write('}');
+        return out.toByteArray();
+    }
+}
