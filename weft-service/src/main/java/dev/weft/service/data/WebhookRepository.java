@@ -129,6 +129,11 @@ public final class WebhookRepository {
                 .one(Long.class);
     }
 
+    /** @return how many webhooks are disabled (by their owner, the admin, or after failing too long), over every user */
+    public long countDisabled() {
+        return db.query("SELECT COUNT(*) FROM webhooks WHERE enabled = 0", Map.of()).one(Long.class);
+    }
+
     /**
      * @param ops the database or an open transaction
      * @param webhookId the webhook

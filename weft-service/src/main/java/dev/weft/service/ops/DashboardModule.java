@@ -8,7 +8,9 @@ import dev.weft.service.ProblemException;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
 import dev.weft.service.ServiceContext;
+import dev.weft.service.data.WebhookRepository;
 import dev.weft.service.jobs.FailedJobs;
+import dev.weft.service.webhooks.DeliveryRepository;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * The live operations dashboard: {@code GET /} (the page, public: it holds no data and asks for the admin key),
  * {@code GET /admin/dashboard} (admin), the one JSON document the page shows: jobs by state with the latest
  * failures, requests per route with error rate and p50/p95/p99, the database pool and queries, cache hit rates per
- * tier, provider breakers with their transitions and every health check, plus the {@link DashboardSampler}'s 15-minute
+ * tier, provider breakers with their transitions, webhook deliveries ({@link DashboardWebhooks}) and every health
+ * check, plus the {@link DashboardSampler}'s 15-minute
  * history ({@code since} returns only the newer samples); and {@code GET /admin/dashboard/stream} (admin), the same
  * document as Server-Sent Events, then what changes at each reading ({@link DashboardStream}), which is what the page
  * reads. Its scripts and styles come from {@link StaticAssets}.
@@ -54,6 +57,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private final StaticAssets assets = StaticAssets.create();
     private final Cached<List<Map<String, Object>>> failures;
     private final Cached<Map<String, Object>> health;
+    private final DashboardWebhooks webhooks;
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
@@ -64,6 +68,9 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
                 ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of());
         this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow);
+        this.webhooks = new DashboardWebhooks(context.registry(),
+                new DeliveryRepository(context.database(), context.clock()),
+                new WebhookRepository(context.database(), context.clock()), System::nanoTime);
         this.stream = new DashboardStream(new View(), context.json(), context.clock(), context.apiKeys(),
                 context.registry());
     }
@@ -152,6 +159,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         out.put("pool", pool);
         out.put("queries_per_s", rate(sample.queries(), sample.seconds()));
         out.put("query_errors_per_s", rate(sample.queryErrors(), sample.seconds()));
+        out.put("webhook_attempts", sample.webhookAttempts());
         return out;
     }
 
@@ -336,6 +344,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             body.put("database", database());
             body.put("caches", caches());
             body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
+            body.put("webhooks", webhooks.section(sampler.windowWebhookAttempts()));
             body.put("health", health.get());
             return body;
         }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The dashboard's bounded history: every {@link #INTERVAL} a virtual thread reads the service's Micrometer registry
  * ({@code http.server.requests} with its latency buckets, {@code weft.jobs}, {@code weft.jobs.finished},
- * {@code weft.http.breaker.state}) and the database's pool and query figures, and keeps what changed since the
+ * {@code weft.http.breaker.state}, {@code weft.webhooks.attempts}) and the database's pool and query figures, and keeps what changed since the
  * previous reading as one {@link Sample} in a ring of {@link #CAPACITY} (15 minutes). Nothing here is a second metrics
  * system: each sample is a difference of two readings of the same meters {@code /metrics} shows.
  *
@@ -86,10 +86,12 @@ final class DashboardSampler implements AutoCloseable {
      * @param poolWaiting callers waiting for a connection at its end
      * @param queries database operations in it
      * @param queryErrors failed database operations in it
+     * @param webhookAttempts webhook delivery attempts in it, by outcome ({@code weft.webhooks.attempts}); empty
+     *     without the webhooks feature
      */
     record Sample(long at, double seconds, Map<String, RouteDelta> routes, Map<String, Long> jobs,
             Map<String, Long> finished, int poolInUse, int poolIdle, int poolWaiting, long queries,
-            long queryErrors) {
+            long queryErrors, Map<String, Long> webhookAttempts) {
     }
 
     /**
@@ -120,9 +122,11 @@ final class DashboardSampler implements AutoCloseable {
     // the sums over the samples kept, updated as one comes in and one goes out: a page's poll reads them as they are
     private final Map<String, RouteDelta> windowRoutes = new TreeMap<>();
     private final Map<String, Long> windowFinished = new TreeMap<>();
+    private final Map<String, Long> windowWebhookAttempts = new TreeMap<>();
     private double windowSeconds;
     private final Map<Meter.Id, long[]> lastTimers = new HashMap<>();
     private final Map<Meter.Id, Double> lastCounters = new HashMap<>();
+    private final Map<Meter.Id, Long> lastAttempts = new HashMap<>();
     private final Map<String, String> breakerStates = new TreeMap<>();
     private final Map<String, ArrayDeque<Transition>> transitions = new HashMap<>();
     private volatile double[] boundsMillis = new double[0];
@@ -172,6 +176,7 @@ final class DashboardSampler implements AutoCloseable {
         long now = clock.millis();
         Map<String, RouteDelta> routes = routes();
         Map<String, Long> finished = finished();
+        Map<String, Long> attempts = webhookAttempts();
         readBreakers(now);
         PoolStatus pool = db.poolStatus();
         long[] queries = queryCounts();
@@ -194,12 +199,15 @@ final class DashboardSampler implements AutoCloseable {
                 return left.requests() <= 0 ? null : left;
             }));
             oldest.finished().forEach((state, count) -> windowFinished.merge(state, -count, Long::sum));
+            oldest.webhookAttempts().forEach((outcome, count) ->
+                    windowWebhookAttempts.merge(outcome, -count, Long::sum));
         }
         samples.addLast(new Sample(now, seconds, routes, jobs(), finished, pool.checkedOut(), pool.checkedIn(),
-                pool.waiting(), queryDelta, queryErrorDelta));
+                pool.waiting(), queryDelta, queryErrorDelta, attempts));
         windowSeconds += seconds;
         routes.forEach((route, delta) -> windowRoutes.merge(route, delta, RouteDelta::plus));
         finished.forEach((state, count) -> windowFinished.merge(state, count, Long::sum));
+        attempts.forEach((outcome, count) -> windowWebhookAttempts.merge(outcome, count, Long::sum));
     }
 
     /** @return how many readings were taken: what the sampler shows changes only when this does */
@@ -215,6 +223,11 @@ final class DashboardSampler implements AutoCloseable {
     /** @return jobs that reached each final state in the samples kept */
     synchronized Map<String, Long> windowFinished() {
         return Map.copyOf(windowFinished);
+    }
+
+    /** @return webhook delivery attempts by outcome in the samples kept; empty without the webhooks feature */
+    synchronized Map<String, Long> windowWebhookAttempts() {
+        return Map.copyOf(windowWebhookAttempts);
     }
 
     /** @return the seconds the samples kept cover */
@@ -324,6 +337,17 @@ final class DashboardSampler implements AutoCloseable {
             long delta = Math.round(counter.count() - (before == null ? 0 : before));
             out.merge(Objects.requireNonNullElse(counter.getId().getTag("state"), "unknown"),
                     lastQueries < 0 ? 0 : delta, Long::sum);
+        }
+        return out;
+    }
+
+    private Map<String, Long> webhookAttempts() {
+        Map<String, Long> out = new TreeMap<>();
+        for (Timer timer : registry.find("weft.webhooks.attempts").timers()) {
+            long count = timer.count();
+            Long before = lastAttempts.put(timer.getId(), count);
+            long delta = lastQueries < 0 ? 0 : Math.max(0, count - (before == null ? 0 : before));
+            out.merge(Objects.requireNonNullElse(timer.getId().getTag("outcome"), "unknown"), delta, Long::sum);
         }
         return out;
     }

@@ -155,6 +155,19 @@ public final class DeliveryRepository {
                 + " GROUP BY state", Map.of("webhook_id", webhookId)).list());
     }
 
+    /**
+     * The latest deliveries given up on, over every user (for the dashboard). A failed delivery's
+     * {@code next_attempt_at} is when it failed, so the claim index ({@code state, next_attempt_at}) serves the order.
+     *
+     * @param limit how many at most
+     * @return the failed deliveries, the latest failure first
+     */
+    public List<Delivery> recentFailures(int limit) {
+        return db.query("SELECT " + COLUMNS + " FROM webhook_deliveries WHERE state = :failed"
+                + " ORDER BY next_attempt_at DESC, delivery_id DESC LIMIT :limit",
+                Map.of("failed", Delivery.FAILED, "limit", limit)).list(Delivery.class);
+    }
+
     /** @return pending deliveries that are due now (the backlog the workers have not caught up with) */
     public long dueNow() {
         return db.query("SELECT COUNT(*) FROM webhook_deliveries WHERE state = :pending AND next_attempt_at <= :now",

@@ -19,7 +19,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 /**
  * The dashboard at {@code /} in a real (headless) Chromium: it shows the numbers of a known workload, updates them
  * without a reload through its one open stream, writes nothing to the console, weighs under 300 KB, and refuses a
- * wrong key with a clear line.
+ * wrong key with a clear line; its Webhooks section shows a delivery to a closed port as failed with its reason.
  * Screenshots go to {@code target/screenshots/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,7 +34,8 @@ class DashboardBrowserTest {
     @BeforeAll
     void start() {
         browser = Browser.open();
-        service = new TestService(TestBackends.SQLITE);
+        service = new TestService(TestBackends.SQLITE,
+                config -> config.withWebhooks(DashboardEndpointTest.failingFast()));
     }
 
     @AfterAll
@@ -83,6 +84,34 @@ class DashboardBrowserTest {
         browser.screenshot("dashboard-updated");
         browser.script("window.scrollTo(0, 0)");
         browser.smallScreenshot("dashboard-small", 840, 960); // docs/img/dashboard.png is a copy of it
+    }
+
+    @Test
+    void showsAFailedWebhookDeliveryWithItsReason() throws Exception {
+        String key = service.createUser(TestService.unique("dash")).path("api_key").asText();
+        String[] ids = DashboardEndpointTest.failingDelivery(service, key);
+        browser.driver.get(service.base() + "/");
+        browser.script("sessionStorage.clear()");
+        browser.driver.navigate().refresh();
+        browser.consoleErrors(); // drops what an earlier test left
+        signIn(TestService.ADMIN_KEY);
+
+        // the section's database figures are read at most every 10 s, the attempts every 2 s
+        browser.waiting(30).until(driver -> browser.find("#webhook-failures tbody").getText().contains(ids[1])
+                && number(browser.text("webhooks-failed-attempts-window")) > 0);
+        String failures = browser.find("#webhook-failures tbody").getText();
+        System.out.println("dashboard webhooks: failed delivery row: " + failures.lines()
+                .filter(line -> line.contains(ids[1])).findFirst().orElse(""));
+        assertThat(failures).contains(ids[0]).contains("webhook.test").contains("no answer").contains("failed")
+                .doesNotContain("127.0.0.1");
+        assertThat(browser.find("#webhooks-title").getText()).isEqualTo("Webhooks");
+        assertThat(browser.find("#webhooks-off").isDisplayed()).isFalse();
+        assertThat(number(browser.text("webhooks-failed"))).isPositive();
+        assertThat(number(browser.text("webhooks-failed-attempts-window"))).isPositive();
+        assertThat(browser.consoleErrors()).isEmpty();
+        browser.script("document.getElementById('webhooks-title').scrollIntoView()");
+        browser.screenshot("dashboard-webhooks");
+        browser.find("#signout").click(); // the other tests start signed out
     }
 
     @Test

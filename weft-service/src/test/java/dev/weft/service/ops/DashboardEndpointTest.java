@@ -6,9 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.service.TestBackends;
 import dev.weft.service.TestService;
+import dev.weft.service.webhooks.WebhooksConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +30,45 @@ class DashboardEndpointTest {
 
     @BeforeAll
     void start() {
-        service = new TestService(TestBackends.SQLITE);
+        service = new TestService(TestBackends.SQLITE, config -> config.withWebhooks(failingFast()));
+    }
+
+    /**
+     * @return webhook settings that allow http to loopback and give a delivery up after its first failed attempt, so
+     *     a receiver that refuses connections leaves a failed delivery within a second
+     */
+    static WebhooksConfig failingFast() {
+        WebhooksConfig base = WebhooksConfig.defaults();
+        return new WebhooksConfig(true, List.of(), base.timeout(), base.maxResponseBytes(), null, Duration.ofMillis(1),
+                base.disableAfter(), base.maxPerUser());
+    }
+
+    /**
+     * @return a loopback URL where nothing listens: a port that was free a moment ago
+     * @throws IOException if no port could be had
+     */
+    static String closedLoopbackUrl() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + free.getLocalPort() + "/hook";
+        }
+    }
+
+    /**
+     * Registers a webhook to a closed port and sends it a test ping.
+     *
+     * @param service the service
+     * @param key the owner's key
+     * @return the webhook id, then the ping's delivery id
+     * @throws IOException if no port could be had
+     */
+    static String[] failingDelivery(TestService service, String key) throws IOException {
+        TestService.Response created = service.call("POST", "/webhooks", key, TestService.json(Map.of(
+                "url", closedLoopbackUrl(), "event_types", List.of("video.completed"))));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String webhookId = created.json().path("webhook_id").asText();
+        TestService.Response ping = service.call("POST", "/webhooks/" + webhookId + "/test", key, null);
+        assertThat(ping.status()).as(ping.text()).isEqualTo(202);
+        return new String[] {webhookId, ping.json().path("delivery_id").asText()};
     }
 
     @AfterAll
@@ -62,8 +106,54 @@ class DashboardEndpointTest {
         JsonNode body = service.get("/admin/dashboard", TestService.ADMIN_KEY).json();
 
         assertThat(body.properties()).extracting(java.util.Map.Entry::getKey).containsExactly("started_at", "now", "interval_ms", "window_ms", "samples",
-                "jobs", "routes", "database", "caches", "breakers", "health");
+                "jobs", "routes", "database", "caches", "breakers", "webhooks", "health");
         assertThat(body.path("database").path("queries_total").isNumber()).isTrue();
+    }
+
+    @Test
+    void showsAFailingReceiversDeliveryAsFailedWithItsReason() throws IOException {
+        String key = service.createUser(TestService.unique("dh")).path("api_key").asText();
+        String[] ids = failingDelivery(service, key);
+
+        // deliveries are read from the database at most every 10 s
+        JsonNode webhooks = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> service.get("/admin/dashboard", TestService.ADMIN_KEY).json().path("webhooks"),
+                        section -> failure(section, ids[1]).isObject());
+        JsonNode failure = failure(webhooks, ids[1]);
+        assertThat(webhooks.path("enabled").asBoolean()).isTrue();
+        assertThat(failure.path("webhook_id").asText()).isEqualTo(ids[0]);
+        assertThat(failure.path("event_type").asText()).isEqualTo("webhook.test");
+        assertThat(failure.path("attempts").asInt()).isEqualTo(1);
+        assertThat(failure.path("last_status").isNull()).as("no answer from a closed port").isTrue();
+        assertThat(failure.path("last_error").asText()).isNotBlank().doesNotContain("127.0.0.1")
+                .doesNotContain("Exception");
+        assertThat(failure.path("failed_at").asText()).isNotBlank();
+        assertThat(webhooks.path("by_state").path("failed").asLong()).isPositive();
+        assertThat(webhooks.path("attempts_in_window").path("failed").asLong()).isPositive();
+    }
+
+    @Test
+    void countsDeliveriesByStateDisabledWebhooksAndAttemptsPerInterval() throws IOException {
+        String key = service.createUser(TestService.unique("dh")).path("api_key").asText();
+        String[] ids = failingDelivery(service, key);
+        TestService.Response disabled = service.call("PATCH", "/webhooks/" + ids[0], key,
+                TestService.json(Map.of("enabled", false)));
+        assertThat(disabled.status()).as(disabled.text()).isEqualTo(200);
+
+        JsonNode body = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> service.get("/admin/dashboard", TestService.ADMIN_KEY).json(),
+                        found -> found.path("webhooks").path("disabled_webhooks").asLong() >= 1
+                                && failure(found.path("webhooks"), ids[1]).isObject());
+        JsonNode byState = body.path("webhooks").path("by_state");
+        assertThat(byState.properties()).extracting(Map.Entry::getKey)
+                .containsExactly("pending", "delivered", "failed", "cancelled");
+        assertThat(byState.path("failed").asLong()).isPositive();
+        long failedAttempts = 0;
+        for (JsonNode sample : body.path("samples")) {
+            failedAttempts += sample.path("webhook_attempts").path("failed").asLong();
+        }
+        assertThat(failedAttempts).as("failed attempts over the samples").isPositive();
+        assertThat(body.path("webhooks").path("attempts_in_window").path("failed").asLong()).isPositive();
     }
 
     @Test
@@ -113,6 +203,15 @@ class DashboardEndpointTest {
         assertThat(gzipped.status()).isEqualTo(200);
         assertThat(gzipped.header("Content-Encoding")).isEqualTo("gzip");
         assertThat(gzipped.header("Vary")).isEqualTo("Accept-Encoding");
+    }
+
+    private static JsonNode failure(JsonNode webhooks, String deliveryId) {
+        for (JsonNode failure : webhooks.path("recent_failures")) {
+            if (deliveryId.equals(failure.path("delivery_id").asText())) {
+                return failure;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private static JsonNode route(JsonNode body, String template) {

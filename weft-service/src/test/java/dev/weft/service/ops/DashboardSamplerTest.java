@@ -104,6 +104,46 @@ class DashboardSamplerTest {
     }
 
     @Test
+    void countsWebhookAttemptsPerIntervalByOutcomeFromTheMeters(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Timer delivered = Timer.builder("weft.webhooks.attempts").tag("outcome", "delivered").register(registry);
+        Timer failed = Timer.builder("weft.webhooks.attempts").tag("outcome", "failed").register(registry);
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            failed.record(Duration.ofMillis(1)); // before the baseline: not in any sample
+            sampler.sample();
+            delivered.record(Duration.ofMillis(1));
+            failed.record(Duration.ofMillis(1));
+            failed.record(Duration.ofMillis(1));
+            sampler.sample();
+            failed.record(Duration.ofMillis(1));
+
+            sampler.sample();
+
+            assertThat(sampler.samples()).extracting(DashboardSampler.Sample::webhookAttempts).containsExactly(
+                    java.util.Map.of("delivered", 1L, "failed", 2L), java.util.Map.of("delivered", 0L, "failed", 1L));
+            assertThat(sampler.windowWebhookAttempts()).containsExactlyInAnyOrderEntriesOf(
+                    java.util.Map.of("delivered", 1L, "failed", 3L));
+        }
+    }
+
+    @Test
+    void readsNoWebhookTablesWithoutTheWebhooksFeature(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // a database without the webhook tables: any read of them would throw
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardWebhooks webhooks = new DashboardWebhooks(registry,
+                    new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
+                    new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), System::nanoTime);
+
+            java.util.Map<String, Object> section = webhooks.section(java.util.Map.of());
+
+            assertThat(section).containsEntry("enabled", false).containsEntry("by_state", java.util.Map.of())
+                    .containsEntry("disabled_webhooks", 0L).containsEntry("recent_failures", java.util.List.of());
+        }
+    }
+
+    @Test
     void keepsUrlsAddressesAndLineBreaksOutOfJobErrors() {
         String shown = DashboardModule.sanitise("upstream: GET http://10.0.0.7:9000/jobs/1?token=abc failed\n"
                 + "at 192.168.1.20:5432 and [::1]:8080");

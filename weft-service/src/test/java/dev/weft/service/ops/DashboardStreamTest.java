@@ -52,7 +52,8 @@ class DashboardStreamTest {
             assertThat(stream.header("Cache-Control")).isEqualTo("no-store");
             assertThat(snapshot.type()).isEqualTo("snapshot");
             assertThat(snapshot.data().properties()).extracting(Map.Entry::getKey).containsExactly("started_at", "now",
-                    "interval_ms", "window_ms", "samples", "jobs", "routes", "database", "caches", "breakers", "health");
+                    "interval_ms", "window_ms", "samples", "jobs", "routes", "database", "caches", "breakers",
+                    "webhooks", "health");
             assertThat(reading.type()).isEqualTo("reading");
             assertThat(reading.id()).isEqualTo(snapshot.id() + 1);
             assertThat(reading.data().has("now")).isTrue();

@@ -13,6 +13,7 @@
   var SILENCE_MS = 35000;
   var ACTIVE = ['queued', 'uploading', 'uploaded', 'processing', 'polling'];
   var STATES = ACTIVE.concat(['completed', 'failed', 'cancelled']);
+  var OUTCOMES = ['delivered', 'failed', 'gone', 'refused'];
   var COLORS = ['#0969da', '#8250df', '#bf8700', '#1a7f37', '#cf222e', '#57606a', '#e16f24', '#116329'];
 
   var state = {
@@ -197,6 +198,7 @@
     if (doc.database) { renderDatabase(doc.database); }
     if (doc.caches) { renderCaches(doc.caches); }
     if (doc.breakers) { renderBreakers(doc.breakers); }
+    if (doc.webhooks) { renderWebhooks(doc.webhooks); }
     if (doc.health) { renderHealth(doc.health); }
     renderCharts();
   }
@@ -359,6 +361,35 @@
     }), 3, 'No HTTP provider in use (the local provider has no breaker).');
   }
 
+  function renderWebhooks(webhooks) {
+    $('webhooks-off').hidden = webhooks.enabled;
+    var byState = webhooks.by_state || {};
+    text('webhooks-pending', fmt(byState.pending || 0));
+    text('webhooks-delivered', fmt(byState.delivered || 0));
+    text('webhooks-failed', fmt(byState.failed || 0));
+    text('webhooks-disabled', fmt(webhooks.disabled_webhooks));
+    var attempts = webhooks.attempts_in_window || {};
+    var total = 0;
+    Object.keys(attempts).forEach(function (outcome) { total += attempts[outcome]; });
+    text('webhooks-attempts-window', fmt(total));
+    text('webhooks-failed-attempts-window', fmt(total - (attempts.delivered || 0)));
+    fill('webhook-failures', webhooks.recent_failures.map(function (failure) {
+      var tr = document.createElement('tr');
+      cell(tr, new Date(failure.failed_at).toLocaleString());
+      cell(tr, failure.delivery_id, 'sql');
+      cell(tr, failure.webhook_id || 'job callback', 'sql');
+      cell(tr, failure.event_type);
+      cell(tr, String(failure.attempts), 'n');
+      cell(tr, failure.last_status === null ? 'no answer' : String(failure.last_status), 'n');
+      // the state in words next to the reason: the colour is not the only sign that it failed
+      var reason = document.createElement('span');
+      reason.appendChild(badge('failed'));
+      reason.appendChild(document.createTextNode(' ' + (failure.last_error || 'no reason recorded')));
+      cell(tr, reason, 'err');
+      return tr;
+    }), 7, webhooks.enabled ? 'No failed deliveries.' : 'Webhooks are not enabled.');
+  }
+
   function renderHealth(health) {
     var list = $('health');
     list.textContent = '';
@@ -430,6 +461,9 @@
     }));
     chart('chart-pool', ['in use', 'idle', 'waiting'], ['in_use', 'idle', 'waiting'].map(function (name) {
       return column(function (sample) { return sample.pool[name]; });
+    }));
+    chart('chart-webhooks', OUTCOMES, OUTCOMES.map(function (name) {
+      return column(function (sample) { return (sample.webhook_attempts || {})[name] || 0; });
     }));
     chart('chart-queries', ['queries/s', 'failed/s'], [
       column(function (sample) { return sample.queries_per_s; }),

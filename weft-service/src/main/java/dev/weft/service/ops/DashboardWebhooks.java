@@ -1,0 +1,108 @@
+package dev.weft.service.ops;
+
+import dev.weft.service.data.WebhookRepository;
+import dev.weft.service.webhooks.Delivery;
+import dev.weft.service.webhooks.DeliveryRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The dashboard's {@code webhooks} section: deliveries by state, disabled webhooks and the latest failed deliveries,
+ * read from the database at most once per {@link #PERIOD} and only when the document is rendered (a stream is open
+ * or a script polls), plus attempts by outcome over the sampler's window, which come from the
+ * {@code weft.webhooks.attempts} meters with no I/O. Without the webhooks feature (its meters absent, so its tables
+ * may be too) the section is empty and nothing is read.
+ *
+ * <p>Thread-safe.
+ */
+final class DashboardWebhooks {
+    /** The shortest time between two reads of the database. */
+    static final Duration PERIOD = Duration.ofSeconds(10);
+    /** Failed deliveries shown. */
+    static final int FAILURES_SHOWN = 10;
+
+    /**
+     * What the database said.
+     *
+     * @param byState deliveries per state, every state present
+     * @param disabled disabled webhooks
+     * @param failures the latest failed deliveries, rendered
+     */
+    private record Stored(Map<String, Long> byState, long disabled, List<Map<String, Object>> failures) {
+    }
+
+    private record Read(long slot, Stored stored) {
+    }
+
+    private final MeterRegistry registry;
+    private final DeliveryRepository deliveries;
+    private final WebhookRepository webhooks;
+    private final LongSupplier nanoTime;
+    private final AtomicReference<@Nullable Read> last = new AtomicReference<>();
+
+    /**
+     * @param registry where the webhooks feature registers its meters
+     * @param deliveries the outbox
+     * @param webhooks the registrations
+     * @param nanoTime the monotonic clock the period is measured on
+     */
+    DashboardWebhooks(MeterRegistry registry, DeliveryRepository deliveries, WebhookRepository webhooks,
+            LongSupplier nanoTime) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
+        this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /**
+     * @param attemptsInWindow attempts by outcome over the sampler's window
+     * @return the section: {@code enabled}, {@code by_state}, {@code disabled_webhooks},
+     *     {@code attempts_in_window}, {@code recent_failures}
+     */
+    Map<String, Object> section(Map<String, Long> attemptsInWindow) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        boolean enabled = registry.find("weft.webhooks.attempts").timer() != null;
+        out.put("enabled", enabled);
+        Stored stored = enabled ? stored() : new Stored(Map.of(), 0, List.of());
+        out.put("by_state", stored.byState());
+        out.put("disabled_webhooks", stored.disabled());
+        out.put("attempts_in_window", new TreeMap<>(attemptsInWindow));
+        out.put("recent_failures", stored.failures());
+        return out;
+    }
+
+    private Stored stored() {
+        long slot = nanoTime.getAsLong() / PERIOD.toNanos();
+        Read kept = last.get();
+        if (kept == null || kept.slot() != slot) {
+            // two renders may both read in the same slot; each gets fresh figures, and the later one is kept
+            kept = new Read(slot, new Stored(deliveries.countByState(), webhooks.countDisabled(),
+                    deliveries.recentFailures(FAILURES_SHOWN).stream().map(DashboardWebhooks::failure).toList()));
+            last.set(kept);
+        }
+        return kept.stored();
+    }
+
+    private static Map<String, Object> failure(Delivery delivery) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("delivery_id", delivery.deliveryId());
+        out.put("webhook_id", delivery.webhookId());
+        out.put("event_type", delivery.eventType());
+        out.put("attempts", delivery.attempts());
+        out.put("last_status", delivery.lastStatus());
+        // stored already short and without addresses; sanitised again so the screen never depends on that
+        out.put("last_error", delivery.lastError() == null ? null : DashboardModule.sanitise(delivery.lastError()));
+        // a failed delivery's next_attempt_at is set to when it was given up on
+        out.put("failed_at", Instant.ofEpochMilli(delivery.nextAttemptAt()).toString());
+        return out;
+    }
+}
