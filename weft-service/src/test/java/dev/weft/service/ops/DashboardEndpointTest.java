@@ -157,6 +157,34 @@ class DashboardEndpointTest {
     }
 
     @Test
+    void readsTheDeliveriesAgainOnlyOncePerPeriod() throws IOException {
+        dev.weft.db.Database db = service.service.context().database();
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        DashboardWebhooks webhooks = new DashboardWebhooks(service.service.context().registry(),
+                new dev.weft.service.webhooks.DeliveryRepository(db, java.time.Clock.systemUTC()),
+                new dev.weft.service.data.WebhookRepository(db, java.time.Clock.systemUTC()), nanos::get);
+        long failedBefore = failedCount(webhooks.section(Map.of()));
+        String key = service.createUser(TestService.unique("dh")).path("api_key").asText();
+        String[] ids = failingDelivery(service, key);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> service
+                .get("/webhooks/" + ids[0] + "/deliveries/" + ids[1], key).json().path("state").asText()
+                .equals("failed"));
+
+        Map<String, Object> sameSlot = webhooks.section(Map.of());
+        nanos.addAndGet(DashboardWebhooks.PERIOD.toNanos());
+        Map<String, Object> nextSlot = webhooks.section(Map.of());
+
+        assertThat(failedCount(sameSlot)).as("within the period: the figures read before").isEqualTo(failedBefore);
+        assertThat(failedCount(nextSlot)).isGreaterThan(failedBefore);
+        assertThat(nextSlot.get("recent_failures").toString()).contains(ids[1]);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long failedCount(Map<String, Object> section) {
+        return ((Map<String, Long>) section.get("by_state")).get("failed");
+    }
+
+    @Test
     void sendsOnlySamplesNewerThanSince() {
         JsonNode first = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> service.get("/admin/dashboard", TestService.ADMIN_KEY).json(),
