@@ -13,12 +13,13 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The outbox: for each video event, one pending delivery per enabled webhook of the video's owner subscribed to the
- * event's type, and one to the job's {@code callback_url} when it has one, inserted in the transaction of the status
+ * The outbox: for each video event, one pending delivery per webhook of the video's owner subscribed to the
+ * event's type (a disabled one's too: they wait, pending and unclaimed, until it is enabled again, as API.md
+ * promises), and one to the job's {@code callback_url} when it has one, inserted in the transaction of the status
  * change (through {@link VideoEventRepository.Outbox}), so a rollback writes neither the event nor its deliveries
  * and a commit writes both.
  *
- * <p>Cost per event: one select of the owner's enabled webhooks (index on {@code user_id}) and one primary-key
+ * <p>Cost per event: one select of the owner's webhooks (index on {@code user_id}) and one primary-key
  * select of the job's callback, both before the event counter is taken (its lock serializes every status change
  * until the commit), then only the inserts under it.
  *
@@ -46,7 +47,7 @@ public final class WebhookOutbox implements VideoEventRepository.Outbox {
         String type = eventType(video.status());
         List<Target> targets = new ArrayList<>();
         for (Map<String, Object> hook : tx.query("SELECT webhook_id, url, event_types FROM webhooks"
-                + " WHERE user_id = :user_id AND enabled = 1", Map.of("user_id", video.userId())).list()) {
+                + " WHERE user_id = :user_id", Map.of("user_id", video.userId())).list()) {
             if (subscribed(String.valueOf(hook.get("event_types")), type)) {
                 targets.add(new Target(String.valueOf(hook.get("webhook_id")), String.valueOf(hook.get("url")), null));
             }

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Migration 9 and the outbox at the store, on every database: each status change writes one delivery per enabled,
- * subscribed webhook of the owner and one per job callback, in the change's transaction; the repository reads them.
+ * Migration 9 and the outbox at the store, on every database: each status change writes one delivery per subscribed
+ * webhook of the owner (a disabled one's too: they wait for it to be enabled) and one per job callback, in the change's transaction; the repository reads them.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebhookOutboxTest {
@@ -35,7 +35,7 @@ class WebhookOutboxTest {
 
     @ParameterizedTest
     @EnumSource(JobDatabase.Target.class)
-    void writesOneDeliveryPerSubscribedEnabledWebhookAndOneForTheCallback(JobDatabase.Target target)
+    void writesOneDeliveryPerSubscribedWebhookDisabledOnesTooAndOneForTheCallback(JobDatabase.Target target)
             throws Exception {
         try (JobDatabase jobs = JobDatabase.open(target)) {
             JobStore store = outboxStore(jobs);
@@ -44,7 +44,8 @@ class WebhookOutboxTest {
             String all = webhook(jobs, user, "https://a.example/hook", String.join(",",
                     WebhookOutbox.VIDEO_EVENT_TYPES), true);
             String completedOnly = webhook(jobs, user, "https://b.example/hook", "video.completed", true);
-            webhook(jobs, user, "https://c.example/hook", String.join(",", WebhookOutbox.VIDEO_EVENT_TYPES), false);
+            // disabled: its deliveries are written all the same and wait, pending, until it is enabled
+            String disabled = webhook(jobs, user, "https://e.example/hook", "video.completed", false);
             String othersHook = webhook(jobs, other, "https://d.example/hook", "video.queued", true);
 
             String video = submit(jobs, store, user, new JobEngine.Callback("https://cb.example/x", "sealed-cb"));
@@ -56,7 +57,8 @@ class WebhookOutboxTest {
                     + " url", Map.of()).list();
             assertThat(rows).extracting(row -> row.get("event_type") + " " + row.get("url")).containsExactly(
                     "video.completed https://a.example/hook", "video.completed https://b.example/hook",
-                    "video.completed https://cb.example/x", "video.queued https://a.example/hook",
+                    "video.completed https://cb.example/x", "video.completed https://e.example/hook",
+                    "video.queued https://a.example/hook",
                     "video.queued https://cb.example/x");
             assertThat(rows).allSatisfy(row -> {
                 assertThat(row.get("state")).isEqualTo("pending");
@@ -80,6 +82,7 @@ class WebhookOutboxTest {
             assertThat(rows.get(1).get("message_id")).isEqualTo("msg_" + eventId);
             DeliveryRepository deliveries = new DeliveryRepository(jobs.db, CLOCK);
             assertThat(deliveries.list(completedOnly, page(10, 0))).hasSize(1);
+            assertThat(deliveries.list(disabled, page(10, 0))).extracting(Delivery::state).containsExactly("pending");
             assertThat(deliveries.list(all, page(10, 0))).extracting(Delivery::eventType)
                     .containsExactly("video.completed", "video.queued");
         }
