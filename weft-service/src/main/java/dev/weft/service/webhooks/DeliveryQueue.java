@@ -95,10 +95,16 @@ final class DeliveryQueue {
         }
     }
 
-    /** @return the delivery and its sealed secret */
+    /**
+     * A webhook's delivery goes to the webhook's current URL (a PATCH moves what is still pending); the URL copied
+     * at enqueue is used only by a callback (no webhook) and by a deleted webhook's stray delivery.
+     *
+     * @return the delivery and its sealed secret
+     */
     Optional<Claimed> load(String deliveryId) {
-        return db.query("SELECT d.delivery_id, d.webhook_id, d.url, d.message_id, d.event_type, d.payload,"
-                + " d.attempts, d.created_at, COALESCE(d.secret_sealed, w.secret_sealed) AS sealed,"
+        return db.query("SELECT d.delivery_id, d.webhook_id, COALESCE(w.url, d.url) AS url, d.message_id,"
+                + " d.event_type, d.payload, d.attempts, d.created_at,"
+                + " COALESCE(d.secret_sealed, w.secret_sealed) AS sealed,"
                 + " w.webhook_id AS found FROM webhook_deliveries d LEFT JOIN webhooks w"
                 + " ON w.webhook_id = d.webhook_id WHERE d.delivery_id = :id", Map.of("id", deliveryId))
                 .optional(Claimed.class);

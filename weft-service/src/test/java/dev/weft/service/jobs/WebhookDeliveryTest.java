@@ -287,6 +287,26 @@ class WebhookDeliveryTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void aPendingDeliveryGoesToItsWebhooksCurrentUrl(JobDatabase.Target target) throws Exception {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                Receiver receiver = new Receiver(exchange -> new Answer(200, null, 0))) {
+            Fixture fixture = new Fixture(jobs, config(Duration.ofHours(24)), receiver);
+            Delivery ping = fixture.deliveries.enqueueTest(fixture.webhook, fixture.user, receiver.url("/hook"));
+            // what PATCH {"url"} does while the delivery waits: the copy taken at enqueue must not win
+            jobs.db.execute("UPDATE webhooks SET url = :url WHERE webhook_id = :id",
+                    Map.of("url", receiver.url("/moved"), "id", fixture.webhook));
+
+            try (Running worker = fixture.start()) {
+                worker.wakeUp();
+                await().atMost(Duration.ofSeconds(20)).until(() -> fixture.state(ping).equals("delivered"));
+
+                assertThat(receiver.requests).extracting(Received::path).containsExactly("/moved");
+            }
+        }
+    }
+
     private static JobEngine engine(JobDatabase jobs, LocalProvider provider) {
         return JobEngine.create(jobs.db, jobs.videos, jobs.usage, provider, JOBS, CLOCK, new SimpleMeterRegistry(),
                 (videoId, userId) -> { }, io.opentelemetry.api.OpenTelemetry.noop(), new WebhookOutbox(CLOCK));
