@@ -1,14 +1,22 @@
 package dev.weft.service.cli;
 
+import dev.weft.core.InvalidInputException;
+import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
+import dev.weft.db.migrate.MigrationState;
+import dev.weft.service.ServiceConfig;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.data.Page;
 import dev.weft.service.data.WebhookRepository;
 import dev.weft.service.data.WebhookRow;
+import dev.weft.service.jobs.JobMigrations;
 import dev.weft.service.webhooks.Delivery;
 import dev.weft.service.webhooks.DeliveryPages;
 import dev.weft.service.webhooks.DeliveryRepository;
 import java.time.Instant;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +30,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code weft webhooks ...}: operators' tools over the database a service uses (the same settings as
- * {@code weft serve}, applying pending migrations first as {@code users import} does): list webhooks, list a
- * webhook's deliveries, send a delivery again, enable a disabled webhook. Tables go to stdout; a running service
+ * {@code weft serve}): list webhooks, list a webhook's deliveries, send a delivery again, enable a disabled webhook.
+ * They never migrate: a database without the webhook tables (or, for SQLite, no database file at all: a mistyped
+ * {@code --data-dir}) is refused with exit 3 rather than created or changed. Tables go to stdout; a running service
  * picks up a retried delivery or an enabled webhook at its next poll.
  *
  * <p>Not thread-safe; run once per process.
@@ -44,10 +53,25 @@ final class WebhooksCommand implements Callable<Integer> {
         return WeftCommand.USAGE;
     }
 
+    /**
+     * Opens the database without migrating it.
+     *
+     * @throws InvalidInputException (exit 3) when the SQLite file does not exist or migration 9 is not applied
+     */
     static ServiceContext open(WeftCommand.DataOptions data) {
-        ServiceContext context = WeftCommand.Migrate.open(data.config());
+        ServiceConfig config = data.config();
+        DatabaseConfig database = config.databaseOrDefault();
+        if (database.type() == DatabaseType.SQLITE && !Files.isRegularFile(Path.of(database.database()))) {
+            throw notReady("there is no database at " + database.database() + " (check --data-dir or WEFT_DATA_DIR)");
+        }
+        ServiceContext context = WeftCommand.Migrate.open(config);
         try {
-            context.migrations().migrate();
+            boolean ready = context.migrations().status().stream().anyMatch(status -> status.version()
+                    .equals(JobMigrations.WEBHOOKS_VERSION) && status.state() == MigrationState.APPLIED);
+            if (!ready) {
+                throw notReady("the database has no webhook tables: migration " + JobMigrations.WEBHOOKS_VERSION
+                        + " is not applied (run weft migrate up)");
+            }
             return context;
         } catch (RuntimeException e) {
             context.close();
@@ -55,10 +79,15 @@ final class WebhooksCommand implements Callable<Integer> {
         }
     }
 
+    private static InvalidInputException notReady(String message) {
+        return new InvalidInputException("database_not_ready", "--data-dir", message);
+    }
+
     /** {@code weft webhooks list [--user ID]}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"Lists webhooks (every user's, or one user's), newest first, as a table on stdout.",
-                "Exit codes: 0 listed (also when there are none), 2 bad usage, 3 the database cannot be opened."})
+                "Exit codes: 0 listed (also when there are none), 2 bad usage, 3 the database cannot be opened or"
+                    + " has no webhook tables (never created nor migrated)."})
     static final class ListWebhooks implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();
@@ -104,7 +133,8 @@ final class WebhooksCommand implements Callable<Integer> {
     /** {@code weft webhooks deliveries WEBHOOK_ID [--state STATE]}. */
     @Command(name = "deliveries", mixinStandardHelpOptions = true,
             description = {"Lists a webhook's deliveries, newest first, as a table on stdout.",
-                "Exit codes: 0 listed, 1 no such webhook, 2 bad usage, 3 the database cannot be opened."})
+                "Exit codes: 0 listed, 1 no such webhook, 2 bad usage, 3 the database cannot be opened or has no"
+                    + " webhook tables (never created nor migrated)."})
     static final class Deliveries implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();
@@ -160,7 +190,7 @@ final class WebhooksCommand implements Callable<Integer> {
     @Command(name = "retry", mixinStandardHelpOptions = true,
             description = {"Sends a failed or pending delivery again: it is due at once, its attempts kept.",
                 "Exit codes: 0 queued, 1 no such delivery or it is delivered or cancelled, 3 the database cannot be"
-                    + " opened."})
+                    + " opened or has no webhook tables (never created nor migrated)."})
     static final class Retry implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();
@@ -196,7 +226,7 @@ final class WebhooksCommand implements Callable<Integer> {
             description = {"Enables a webhook: clears why it was disabled and how long it has been failing; its"
                     + " waiting deliveries are sent.",
                 "Exit codes: 0 enabled (also when it already was), 1 no such webhook, 3 the database cannot be"
-                    + " opened."})
+                    + " opened or has no webhook tables (never created nor migrated)."})
     static final class Enable implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();

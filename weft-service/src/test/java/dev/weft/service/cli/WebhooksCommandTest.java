@@ -150,6 +150,32 @@ class WebhooksCommandTest {
         }
     }
 
+    @Test
+    void theToolsNeitherCreateNorMigrateADatabase() throws Exception {
+        Path missing = dir.resolve("nonexistent").resolve("x");
+        CliOutputTest.Result noFile = CliOutputTest.weft("webhooks", "list", "--data-dir", missing.toString());
+        Path bare = dir.resolve("bare");
+        try (ServiceContext context = ServiceContext.open(ServiceConfig.defaults().withDataDir(bare),
+                Clock.systemUTC(), List.of(), false)) {
+            context.database().execute("CREATE TABLE unrelated (id INTEGER)", Map.of());
+        }
+        CliOutputTest.Result unmigrated = CliOutputTest.weft("webhooks", "enable", "wh_none", "--data-dir",
+                bare.toString());
+
+        assertThat(noFile.exit()).as(noFile.toString()).isEqualTo(WeftCommand.CONFIG);
+        assertThat(noFile.stderr()).as(noFile.toString()).hasSize(1);
+        assertThat(noFile.stderr().getFirst()).startsWith("weft: there is no database at ");
+        assertThat(java.nio.file.Files.exists(missing.resolve("weft.db"))).isFalse();
+        assertThat(unmigrated.exit()).as(unmigrated.toString()).isEqualTo(WeftCommand.CONFIG);
+        assertThat(unmigrated.stderr()).as(unmigrated.toString()).hasSize(1);
+        assertThat(unmigrated.stderr().getFirst()).contains("migration 9 is not applied");
+        try (ServiceContext context = ServiceContext.open(ServiceConfig.defaults().withDataDir(bare),
+                Clock.systemUTC(), List.of(), false)) {
+            assertThat(context.database().query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'webhooks'",
+                    Map.of()).one(Long.class)).as("not migrated").isZero();
+        }
+    }
+
     private String state(String deliveryId) {
         try (ServiceContext context = ServiceContext.open(ServiceConfig.defaults().withDataDir(data),
                 Clock.systemUTC(), List.of(), false)) {
