@@ -1,5 +1,6 @@
 package dev.weft.service.videos;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.core.ConflictException;
 import dev.weft.core.ForbiddenException;
 import dev.weft.core.NotFoundException;
@@ -34,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class VideoSubmissions {
+    private static final String CALLBACK_SECRET = "callback_secret";
+    /** Where the stored answer keeps the callback secret, sealed; never sent. */
+    private static final String CALLBACK_SECRET_SEALED = "callback_secret_sealed";
+
     private final ServiceContext context;
     private final Database db;
     private final VideoRepository videos;
@@ -89,7 +94,7 @@ public final class VideoSubmissions {
         try {
             long userId = owner(caller, upload.userId());
             Idempotency.Request request = new Idempotency.Request(caller.scope(), key, fingerprint(upload, userId));
-            Idempotency.Answer answer = idempotency.run(request, () -> store(upload, userId));
+            Idempotency.Answer answer = withCallbackSecret(idempotency.run(request, () -> store(upload, userId)));
             if (!answer.replayed()) {
                 // after the answer is stored: a failing invalidation must not release a key whose video exists
                 reads.videoAdded(userId);
@@ -106,8 +111,9 @@ public final class VideoSubmissions {
         Path stored = uploads.resolve(videoId);
         Files.move(upload.file(), stored, StandardCopyOption.ATOMIC_MOVE);
         boolean kept = false;
-        // the callback's own signing secret, sealed in the job and shown once, in this answer (a replay of the
-        // idempotency key gets the same answer, so the record holds it until the key expires)
+        // the callback's own signing secret, sealed in the job and shown once, in this answer; the answer stored for
+        // replays of the idempotency key holds it sealed too (withCallbackSecret unseals it on the way out), so no
+        // plaintext secret sits in idempotency_keys
         String callbackUrl = upload.callbackUrl();
         String secret = callbackUrl == null ? null : WebhookSigner.newSecret();
         JobEngine.Callback callback = callbackUrl == null || secret == null ? null
@@ -125,8 +131,8 @@ public final class VideoSubmissions {
             body.put("video_id", videoId);
             body.put("job_id", jobId);
             body.put("status", "queued");
-            if (secret != null) {
-                body.put("callback_secret", secret);
+            if (callback != null) {
+                body.put(CALLBACK_SECRET_SEALED, callback.secretSealed());
             }
             return new Idempotency.Answer(202, body, Map.of("Location", "/videos/" + videoId));
         } finally {
@@ -134,6 +140,27 @@ public final class VideoSubmissions {
                 Files.deleteIfExists(stored);
             }
         }
+    }
+
+    /**
+     * The answer as the client gets it, first time or replayed: the sealed callback secret of the stored answer (last
+     * in the body) replaced by the secret itself, in the same place, so a replay is identical to the first answer.
+     */
+    private Idempotency.Answer withCallbackSecret(Idempotency.Answer answer) {
+        Object body = answer.body();
+        if (body instanceof Map<?, ?> map && map.get(CALLBACK_SECRET_SEALED) instanceof String sealed) {
+            Map<Object, Object> shown = new LinkedHashMap<>(map);
+            shown.remove(CALLBACK_SECRET_SEALED);
+            shown.put(CALLBACK_SECRET, context.secretBox().unseal(sealed));
+            return new Idempotency.Answer(answer.status(), shown, answer.headers());
+        }
+        if (body instanceof ObjectNode node && node.path(CALLBACK_SECRET_SEALED).isTextual()) {
+            ObjectNode shown = node.deepCopy();
+            String sealed = shown.remove(CALLBACK_SECRET_SEALED).asText();
+            shown.put(CALLBACK_SECRET, context.secretBox().unseal(sealed));
+            return new Idempotency.Answer(answer.status(), shown, answer.headers());
+        }
+        return answer;
     }
 
     /**

@@ -209,6 +209,30 @@ abstract class VideosEndpointContract {
     }
 
     @Test
+    void aReplayShowsTheSameCallbackSecretWhichTheIdempotencyRecordKeepsSealed() {
+        String key = userKey();
+        String idem = unique("idem-cb-");
+        // nothing listens on port 9: the callback's deliveries just fail and wait
+        String url = "http://127.0.0.1:9/cb";
+
+        Response first = service.upload(key, video("callback-replay").field("callback_url", url), "Idempotency-Key",
+                idem);
+        Response second = service.upload(key, video("callback-replay").field("callback_url", url),
+                "Idempotency-Key", idem);
+
+        assertThat(first.status()).as(first.text()).isEqualTo(202);
+        String secret = first.json().path("callback_secret").asText();
+        assertThat(secret).startsWith("whsec_");
+        assertThat(second.status()).isEqualTo(202);
+        assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(second.text()).isEqualTo(first.text());
+        java.util.List<String> records = service.service.context().database().query("SELECT body FROM"
+                + " idempotency_keys WHERE idem_key = :key", java.util.Map.of("key", idem)).list(String.class);
+        assertThat(records).hasSize(1).allSatisfy(body -> assertThat(body).doesNotContain("whsec_")
+                .doesNotContain(secret.substring("whsec_".length())));
+    }
+
+    @Test
     void badUploadsAre4xxProblemsAndStoreNothing() {
         String key = userKey();
         long videos = service.videoCount();
