@@ -51,7 +51,7 @@ public final class WebhookDeliveries {
     public Map<String, Object> test(Principal caller, String webhookId) {
         WebhookRow webhook = webhooks.visible(caller, webhookId);
         if (!webhook.enabled()) {
-            throw new ConflictException("webhook_disabled", "the webhook is disabled; enable it first");
+            throw disabled();
         }
         Delivery queued = deliveries.enqueueTest(webhookId, webhook.userId(), webhook.url());
         deliveriesDue.run();
@@ -111,10 +111,15 @@ public final class WebhookDeliveries {
      * @param deliveryId one of its deliveries
      * @return {@code delivery_id} and {@code state}
      * @throws NotFoundException as {@link #get}
-     * @throws ConflictException {@code delivery_final} for a delivered or cancelled one
+     * @throws ConflictException {@code webhook_disabled} while the webhook is disabled (as {@link #test}: nothing would
+     *     be sent until it is enabled), {@code delivery_final} for a delivered or cancelled one
      */
     public Map<String, Object> retry(Principal caller, String webhookId, String deliveryId) {
-        Delivery delivery = owned(caller, webhookId, deliveryId);
+        WebhookRow webhook = webhooks.visible(caller, webhookId);
+        Delivery delivery = owned(webhookId, deliveryId);
+        if (!webhook.enabled()) {
+            throw disabled();
+        }
         if (!deliveries.retryNow(deliveryId)) {
             throw new ConflictException("delivery_final", "the delivery is " + delivery.state()
                     + "; only a pending or failed one can be sent again");
@@ -125,11 +130,20 @@ public final class WebhookDeliveries {
 
     private Delivery owned(Principal caller, String webhookId, String deliveryId) {
         webhooks.visible(caller, webhookId);
+        return owned(webhookId, deliveryId);
+    }
+
+    /** @return the delivery, a 404 unless it is {@code webhookId}'s (already checked visible) */
+    private Delivery owned(String webhookId, String deliveryId) {
         Delivery delivery = deliveries.find(deliveryId).orElseThrow(WebhookDeliveries::notFound);
         if (!webhookId.equals(delivery.webhookId())) {
             throw notFound();
         }
         return delivery;
+    }
+
+    private static ConflictException disabled() {
+        return new ConflictException("webhook_disabled", "the webhook is disabled; enable it first");
     }
 
     private static Map<String, Object> accepted(String deliveryId) {

@@ -322,12 +322,18 @@ abstract class WebhooksEndpointContract {
     }
 
     @Test
-    void aDisabledWebhookRefusesATestPing() {
+    void aDisabledWebhookRefusesATestPingAndARetry() {
         String key = userKey();
         String path = "/webhooks/" + registered(key).path("webhook_id").asText();
+        String failed = service.call("POST", path + "/test", key, null).json().path("delivery_id").asText();
+        setState(failed, "failed");
         service.call("PATCH", path, key, "{\"enabled\":false}");
 
         assertProblem(service.call("POST", path + "/test", key, null), 409, "webhook_disabled");
+        assertProblem(service.call("POST", path + "/deliveries/" + failed + "/retry", key, null), 409,
+                "webhook_disabled");
+        assertThat(service.service.context().database().query("SELECT state FROM webhook_deliveries WHERE"
+                + " delivery_id = :id", Map.of("id", failed)).one(String.class)).isEqualTo("failed");
     }
 
     void setState(String deliveryId, String state) {
