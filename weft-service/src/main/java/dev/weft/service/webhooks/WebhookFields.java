@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Stateless and thread-safe.
  */
 final class WebhookFields {
+    /** The longest unknown field name an error repeats; longer ones are cut. */
+    static final int MAX_SHOWN_NAME = 64;
+
     /** The event types a webhook may receive, one per video status; also the default of a registration. */
     static final List<String> EVENT_TYPES = List.of("video.queued", "video.uploading", "video.processing",
             "video.completed", "video.failed", "video.cancelled");
@@ -106,10 +109,20 @@ final class WebhookFields {
         for (Map.Entry<String, JsonNode> field : body.properties()) {
             String name = field.getKey();
             if (!known.contains(name)) {
-                throw ProblemException.invalid("unknown_field", "unknown field '" + name + "'",
-                        List.of(new ProblemException.FieldError(name, "unknown field")));
+                String shown = shown(name);
+                throw ProblemException.invalid("unknown_field", "unknown field '" + shown + "'",
+                        List.of(new ProblemException.FieldError(shown, "unknown field")));
             }
         }
+    }
+
+    /**
+     * A client's field name as an error shows it: at most {@value #MAX_SHOWN_NAME} code points, as
+     * {@code UploadForm} cuts form field names, so a huge name is not echoed back whole (twice).
+     */
+    static String shown(String name) {
+        return name.codePointCount(0, name.length()) <= MAX_SHOWN_NAME ? name
+                : name.substring(0, name.offsetByCodePoints(0, MAX_SHOWN_NAME));
     }
 
     private static @Nullable String notNull(Validation validation, String field) {

@@ -114,6 +114,19 @@ abstract class WebhooksEndpointContract {
     }
 
     @Test
+    void aHugeUnknownFieldNameIsCutTo64CharactersInTheProblem() {
+        String key = userKey();
+        String name = "x".repeat(10_000);
+
+        Response extra = register(key, Map.of("url", RECEIVER, name, 1));
+
+        assertProblem(extra, 400, "unknown_field");
+        assertThat(extra.json().path("errors").get(0).path("field").asText()).isEqualTo("x".repeat(64));
+        assertThat(extra.json().path("detail").asText()).hasSizeLessThan(100).contains("x".repeat(64));
+        assertThat(extra.text()).doesNotContain("x".repeat(65));
+    }
+
+    @Test
     void urlsThatReachPrivatePlacesAreRefusedWithAProblemNamingTheField() {
         String key = userKey();
         List<String> refused = List.of("http://example.com/hook", "ftp://127.0.0.1/hook",
