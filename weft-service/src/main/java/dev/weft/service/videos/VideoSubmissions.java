@@ -144,7 +144,8 @@ public final class VideoSubmissions {
 
     /**
      * The answer as the client gets it, first time or replayed: the sealed callback secret of the stored answer (last
-     * in the body) replaced by the secret itself, in the same place, so a replay is identical to the first answer.
+     * in the body) replaced by the secret itself, in the same place, so a replay is identical to the first answer;
+     * an answer that shows the secret says {@code Cache-Control: no-store}, so no cache keeps a copy.
      */
     private Idempotency.Answer withCallbackSecret(Idempotency.Answer answer) {
         Object body = answer.body();
@@ -152,15 +153,21 @@ public final class VideoSubmissions {
             Map<Object, Object> shown = new LinkedHashMap<>(map);
             shown.remove(CALLBACK_SECRET_SEALED);
             shown.put(CALLBACK_SECRET, context.secretBox().unseal(sealed));
-            return new Idempotency.Answer(answer.status(), shown, answer.headers());
+            return new Idempotency.Answer(answer.status(), shown, noStore(answer.headers()));
         }
         if (body instanceof ObjectNode node && node.path(CALLBACK_SECRET_SEALED).isTextual()) {
             ObjectNode shown = node.deepCopy();
             String sealed = shown.remove(CALLBACK_SECRET_SEALED).asText();
             shown.put(CALLBACK_SECRET, context.secretBox().unseal(sealed));
-            return new Idempotency.Answer(answer.status(), shown, answer.headers());
+            return new Idempotency.Answer(answer.status(), shown, noStore(answer.headers()));
         }
         return answer;
+    }
+
+    private static Map<String, String> noStore(Map<String, String> headers) {
+        Map<String, String> withNoStore = new LinkedHashMap<>(headers);
+        withNoStore.put("Cache-Control", "no-store");
+        return withNoStore;
     }
 
     /**

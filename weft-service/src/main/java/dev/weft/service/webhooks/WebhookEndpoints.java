@@ -22,6 +22,9 @@ import java.util.Objects;
  */
 public final class WebhookEndpoints implements RouteModule {
     private static final String FORBIDDEN_OTHER_USER = "only the admin may list another user's webhooks";
+    private static final String CACHE_CONTROL = "Cache-Control";
+    /** On an answer that shows a secret: no cache (browser, proxy) may keep a copy. */
+    private static final String NO_STORE = "no-store";
 
     private final Webhooks webhooks;
     private final WebhookDeliveries deliveries;
@@ -52,6 +55,7 @@ public final class WebhookEndpoints implements RouteModule {
     private void register(Exchange exchange) {
         Map<String, Object> created = webhooks.register(exchange.principal(), exchange.jsonObject());
         exchange.responseHeader("Location", "/webhooks/" + created.get("webhook_id"));
+        exchange.responseHeader(CACHE_CONTROL, NO_STORE);
         exchange.send(201, created);
     }
 
@@ -82,7 +86,9 @@ public final class WebhookEndpoints implements RouteModule {
     }
 
     private void rotateSecret(Exchange exchange) {
-        exchange.send(200, webhooks.rotateSecret(exchange.principal(), webhookId(exchange)));
+        Map<String, Object> rotated = webhooks.rotateSecret(exchange.principal(), webhookId(exchange));
+        exchange.responseHeader(CACHE_CONTROL, NO_STORE);
+        exchange.send(200, rotated);
     }
 
     private void test(Exchange exchange) {

@@ -226,6 +226,8 @@ abstract class VideosEndpointContract {
         assertThat(second.status()).isEqualTo(202);
         assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(second.text()).isEqualTo(first.text());
+        assertThat(first.header("Cache-Control")).as("a secret is shown: no cache keeps it").isEqualTo("no-store");
+        assertThat(second.header("Cache-Control")).isEqualTo("no-store");
         java.util.List<String> records = service.service.context().database().query("SELECT body FROM"
                 + " idempotency_keys WHERE idem_key = :key", java.util.Map.of("key", idem)).list(String.class);
         assertThat(records).hasSize(1).allSatisfy(body -> assertThat(body).doesNotContain("whsec_")

@@ -80,6 +80,7 @@ abstract class WebhooksEndpointContract {
 
         assertThat(created.status()).as(created.text()).isEqualTo(201);
         assertThat(created.header("Location")).isEqualTo("/webhooks/" + id);
+        assertThat(created.header("Cache-Control")).as("the secret is shown: no cache keeps it").isEqualTo("no-store");
         assertThat(id).matches("wh_[a-z2-7]{20}");
         assertThat(secret).matches("whsec_[A-Za-z0-9+/]{43}=");
         assertThat(created.json().path("event_types")).hasSize(6);
@@ -240,6 +241,7 @@ abstract class WebhooksEndpointContract {
         Response rotated = service.call("POST", path + "/rotate-secret", key, null);
 
         assertThat(rotated.status()).as(rotated.text()).isEqualTo(200);
+        assertThat(rotated.header("Cache-Control")).isEqualTo("no-store");
         assertThat(rotated.json().path("secret").asText()).startsWith("whsec_")
                 .isNotEqualTo(webhook.path("secret").asText());
         assertThat(service.get(path, key).text()).doesNotContain("whsec_");
