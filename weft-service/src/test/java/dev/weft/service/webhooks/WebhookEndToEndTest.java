@@ -53,7 +53,7 @@ class WebhookEndToEndTest {
     final List<Received> received = new CopyOnWriteArrayList<>();
 
     /** One request the receiver got, and when. */
-    record Received(Instant at, Map<String, List<String>> headers, byte[] body) {
+    record Received(Instant at, String path, Map<String, List<String>> headers, byte[] body) {
         String header(String name) {
             return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
                     .map(entry -> entry.getValue().getFirst()).findFirst().orElse("");
@@ -74,7 +74,8 @@ class WebhookEndToEndTest {
         receiver.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         receiver.createContext("/hook", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            received.add(new Received(Instant.now(), Map.copyOf(exchange.getRequestHeaders()), body));
+            received.add(new Received(Instant.now(), exchange.getRequestURI().getPath(),
+                    Map.copyOf(exchange.getRequestHeaders()), body));
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
@@ -182,6 +183,33 @@ class WebhookEndToEndTest {
                 + deliveryId, key).json(), body -> body.path("state").asText().equals("delivered"));
         assertThat(delivery.path("attempt_history")).hasSize(1);
         assertThat(delivery.path("delivered_at").isTextual()).isTrue();
+    }
+
+    @Test
+    void aDisabledWebhooksEventsWaitAndGoToItsNewUrlOnceEnabled() throws Exception {
+        String key = service.createUser(unique("e2e")).path("api_key").asText();
+        String webhookId = service.call("POST", "/webhooks", key, json(Map.of("url", url(),
+                "event_types", List.of("video.completed")))).json().path("webhook_id").asText();
+        assertThat(service.call("PATCH", "/webhooks/" + webhookId, key, json(Map.of("enabled", false))).status())
+                .isEqualTo(200);
+
+        String videoId = service.upload(key, new TestService.Form().file("video", "clip.mp4",
+                "frames".getBytes(StandardCharsets.UTF_8))).json().path("video_id").asText();
+        await().atMost(WAIT).until(() -> service.get("/videos/" + videoId, key).json().path("status").asText()
+                .equals("completed"));
+        JsonNode waiting = await().atMost(WAIT).until(() -> service.get("/webhooks/" + webhookId
+                + "/deliveries", key).json(), page -> page.path("total").asInt() == 1);
+        assertThat(waiting.path("items").get(0).path("state").asText()).as("waits while disabled")
+                .isEqualTo("pending");
+        Response moved = service.call("PATCH", "/webhooks/" + webhookId, key, json(Map.of("url", url() + "/moved",
+                "enabled", true)));
+        assertThat(moved.status()).as(moved.text()).isEqualTo(200);
+
+        Received arrived = await().atMost(WAIT).until(() -> received.stream()
+                .filter(request -> request.json().path("data").path("video_id").asText().equals(videoId))
+                .findFirst().orElse(null), request -> request != null);
+        assertThat(arrived.path()).as("sent to the url it has now").isEqualTo("/hook/moved");
+        assertThat(arrived.json().path("type").asText()).isEqualTo("video.completed");
     }
 
     /**
