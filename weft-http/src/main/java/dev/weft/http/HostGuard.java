@@ -137,12 +137,15 @@ final class HostGuard {
         }
     }
 
-    /** Records a response in the breaker: a 5xx is a failure, anything else a success. */
+    /**
+     * Records a response in the breaker: a 5xx is a failure when {@code breaker.countsStatuses}, anything else a
+     * success (the host answered; a slow answer still counts as slow).
+     */
     void onResponse(int status, long elapsedNanos) {
         if (breaker == null) {
             return;
         }
-        if (status >= 500) {
+        if (status >= 500 && config.breaker().countsStatuses()) {
             breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new UpstreamStatus(status));
         } else {
             breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
