@@ -50,6 +50,7 @@ public final class ApiConfigBuilder {
     private Duration breakerSlowCall = BreakerConfig.DEFAULT_SLOW_CALL;
     private int breakerSlowCallRate = BreakerConfig.DEFAULT_SLOW_CALL_RATE;
     private Duration breakerOpenTime = BreakerConfig.DEFAULT_OPEN_TIME;
+    private boolean breakerCountsStatuses = true;
     private Secret bearerToken = Secret.empty();
     private Secret apiKey = Secret.empty();
     private String apiKeyHeader = AuthConfig.DEFAULT_API_KEY_HEADER;
@@ -97,6 +98,7 @@ public final class ApiConfigBuilder {
         breakerSlowCall = config.breaker().slowCall();
         breakerSlowCallRate = config.breaker().slowCallRate();
         breakerOpenTime = config.breaker().openTime();
+        breakerCountsStatuses = config.breaker().countsStatuses();
         bearerToken = config.auth().bearerToken();
         apiKey = config.auth().apiKey();
         apiKeyHeader = config.auth().apiKeyHeader();
@@ -475,6 +477,19 @@ public final class ApiConfigBuilder {
     }
 
     /**
+     * Sets whether a 5xx answer counts as a breaker failure (default {@code true}). {@code false} suits a client
+     * whose hosts serve many parties (webhook receivers): only attempts that got no answer (connection failures,
+     * timeouts) then say the host is down.
+     *
+     * @param value whether 5xx answers count as failures
+     * @return this builder
+     */
+    public ApiConfigBuilder breakerCountsStatuses(boolean value) {
+        breakerCountsStatuses = value;
+        return this;
+    }
+
+    /**
      * Sets bearer token.
      *
      * @param value bearer token
@@ -589,7 +604,7 @@ public final class ApiConfigBuilder {
                 new RetryConfig(maxRetries, retryDelay, backoffFactor, maxRetryDelay, retryBudget,
                         retryFloorPerSecond),
                 new BreakerConfig(breakerEnabled, breakerThreshold, breakerWindow, breakerFailureRate,
-                        breakerSlowCall, breakerSlowCallRate, breakerOpenTime),
+                        breakerSlowCall, breakerSlowCallRate, breakerOpenTime, breakerCountsStatuses),
                 new RateLimitConfig(rateLimitEnabled, rateLimit, rateLimitWait),
                 new PoolConfig(maxConnections, maxConnectionsPerHost,
                         maxConcurrentPerHost < 0 ? maxConnectionsPerHost : maxConcurrentPerHost, keepAlive,

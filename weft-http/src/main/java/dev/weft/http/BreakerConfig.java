@@ -18,9 +18,12 @@ import java.time.Duration;
  * @param slowCall duration above which a call counts as slow ({@code breaker-slow-call})
  * @param slowCallRate slow share (percent) of the window that opens the breaker ({@code breaker-slow-call-rate})
  * @param openTime time the breaker stays open before it lets probes through ({@code breaker-open-time})
+ * @param countsStatuses whether a 5xx answer counts as a failure (the default); {@code false} counts only attempts
+ *     that got no answer (connection failures, timeouts), for a client whose hosts serve many independent parties,
+ *     where one party's URL answering 500 says nothing about the host (set in code only)
  */
 public record BreakerConfig(boolean enabled, int threshold, Duration window, int failureRate, Duration slowCall,
-        int slowCallRate, Duration openTime) {
+        int slowCallRate, Duration openTime, boolean countsStatuses) {
     /**
      * Default threshold: calls in the window before the breaker may open. 20, not the guides' 5: with 5, a provider
      * failing 30% of calls opens the breaker one window in six by chance alone (3 of 5), and a job pipeline then
@@ -64,6 +67,23 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
     }
 
     /**
+     * A breaker that counts 5xx answers as failures, as before {@code countsStatuses} existed.
+     *
+     * @param enabled whether a breaker guards each host
+     * @param threshold minimum calls in the window
+     * @param window the sliding time window
+     * @param failureRate failure percentage that opens the breaker
+     * @param slowCall duration above which a call is slow
+     * @param slowCallRate slow-call percentage that opens the breaker
+     * @param openTime time the breaker stays open
+     * @throws InvalidConfigException naming the first bad setting
+     */
+    public BreakerConfig(boolean enabled, int threshold, Duration window, int failureRate, Duration slowCall,
+            int slowCallRate, Duration openTime) {
+        this(enabled, threshold, window, failureRate, slowCall, slowCallRate, openTime, true);
+    }
+
+    /**
      * Returns the defaults.
      *
      * @return an enabled breaker: 20 calls in 10 s at 50 % failures (or 80 % over 10 s), open for 5 s
@@ -82,7 +102,7 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      */
     public BreakerConfig guides() {
         return new BreakerConfig(enabled, GUIDES_THRESHOLD, window, failureRate, slowCall, slowCallRate,
-                GUIDES_OPEN_TIME);
+                GUIDES_OPEN_TIME, countsStatuses);
     }
 
     /**
@@ -92,7 +112,7 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      * @return the changed copy
      */
     public BreakerConfig withEnabled(boolean value) {
-        return new BreakerConfig(value, threshold, window, failureRate, slowCall, slowCallRate, openTime);
+        return new BreakerConfig(value, threshold, window, failureRate, slowCall, slowCallRate, openTime, countsStatuses);
     }
 
     /**
@@ -102,7 +122,7 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      * @return the changed copy
      */
     public BreakerConfig withThreshold(int value) {
-        return new BreakerConfig(enabled, value, window, failureRate, slowCall, slowCallRate, openTime);
+        return new BreakerConfig(enabled, value, window, failureRate, slowCall, slowCallRate, openTime, countsStatuses);
     }
 
     /**
@@ -112,7 +132,7 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      * @return the changed copy
      */
     public BreakerConfig withWindow(Duration value) {
-        return new BreakerConfig(enabled, threshold, value, failureRate, slowCall, slowCallRate, openTime);
+        return new BreakerConfig(enabled, threshold, value, failureRate, slowCall, slowCallRate, openTime, countsStatuses);
     }
 
     /**
@@ -122,7 +142,7 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      * @return the changed copy
      */
     public BreakerConfig withFailureRate(int value) {
-        return new BreakerConfig(enabled, threshold, window, value, slowCall, slowCallRate, openTime);
+        return new BreakerConfig(enabled, threshold, window, value, slowCall, slowCallRate, openTime, countsStatuses);
     }
 
     /**
@@ -133,7 +153,7 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      * @return the changed copy
      */
     public BreakerConfig withSlowCalls(Duration duration, int rate) {
-        return new BreakerConfig(enabled, threshold, window, failureRate, duration, rate, openTime);
+        return new BreakerConfig(enabled, threshold, window, failureRate, duration, rate, openTime, countsStatuses);
     }
 
     /**
@@ -143,6 +163,16 @@ public record BreakerConfig(boolean enabled, int threshold, Duration window, int
      * @return the changed copy
      */
     public BreakerConfig withOpenTime(Duration value) {
-        return new BreakerConfig(enabled, threshold, window, failureRate, slowCall, slowCallRate, value);
+        return new BreakerConfig(enabled, threshold, window, failureRate, slowCall, slowCallRate, value, countsStatuses);
+    }
+
+    /**
+     * A copy that does or does not count 5xx answers as failures.
+     *
+     * @param value {@code false} to count only attempts that got no answer
+     * @return the changed copy
+     */
+    public BreakerConfig withCountsStatuses(boolean value) {
+        return new BreakerConfig(enabled, threshold, window, failureRate, slowCall, slowCallRate, openTime, value);
     }
 }

@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -83,6 +84,24 @@ final class CallMetrics {
                     .tag("client.name", client).tag("host", host)
                     .tag("state", each.name().toLowerCase(Locale.ROOT)).register(registry);
         }
+    }
+
+    /** Removes the meters tagged with {@code host}: its breaker gauges and its {@code http.client.requests} timers. */
+    void forgetHost(String host) {
+        if (registry == null) {
+            return;
+        }
+        for (Meter gauge : registry.find("weft.http.breaker.state").tag("client.name", client).tag("host", host)
+                .meters()) {
+            registry.remove(gauge);
+        }
+        timers.entrySet().removeIf(entry -> {
+            if (!entry.getKey().host().equals(host)) {
+                return false;
+            }
+            registry.remove(entry.getValue());
+            return true;
+        });
     }
 
     /** One finished call. */

@@ -44,6 +44,8 @@ final class HostGuard {
     private final Bulkhead bulkhead;
     private final Clock clock;
     private volatile long openedAtMillis;
+    /** The client's {@code nanoTime} when a call last took this guard, for {@link HostGuards}' eviction of idle hosts. */
+    private volatile long lastUsedNanos;
 
     private HostGuard(ApiConfig config, String authority, @Nullable CircuitBreaker breaker,
             @Nullable TokenBuckets rateBuckets, Bulkhead bulkhead, RetryBudget budget, Clock clock) {
@@ -137,12 +139,15 @@ final class HostGuard {
         }
     }
 
-    /** Records a response in the breaker: a 5xx is a failure, anything else a success. */
+    /**
+     * Records a response in the breaker: a 5xx is a failure when {@code breaker.countsStatuses}, anything else a
+     * success (the host answered; a slow answer still counts as slow).
+     */
     void onResponse(int status, long elapsedNanos) {
         if (breaker == null) {
             return;
         }
-        if (status >= 500) {
+        if (status >= 500 && config.breaker().countsStatuses()) {
             breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new UpstreamStatus(status));
         } else {
             breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
@@ -161,6 +166,21 @@ final class HostGuard {
         if (breaker != null) {
             breaker.releasePermission();
         }
+    }
+
+    /** Marks the guard used at {@code nanos} (each call that takes it). */
+    void touch(long nanos) {
+        lastUsedNanos = nanos;
+    }
+
+    /** @return {@code nanoTime} of the last use */
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    /** @return whether no call holds a bulkhead permit of this host */
+    boolean idle() {
+        return bulkhead.getMetrics().getAvailableConcurrentCalls() == config.pool().maxConcurrentPerHost();
     }
 
     /** Returns the bulkhead permit of an attempt whose response is closed. */

@@ -4,10 +4,14 @@ import dev.weft.core.ratelimit.BucketStore;
 import dev.weft.core.ratelimit.RateLimit;
 import dev.weft.core.ratelimit.TokenBuckets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -17,7 +21,15 @@ import org.slf4j.LoggerFactory;
  * The {@link HostGuard} of every host a client has called, created on first use, and the client's one set of rate
  * buckets (weft-core's {@link TokenBuckets}, one bucket per host): shared through a {@link BucketStore} when one is
  * given (with local buckets at the same rate while it fails), else local. Logs each breaker state change.
- * Thread-safe.
+ *
+ * <p>A client that may call any host ({@code allowAnyHost}, a webhook sender: its hosts are user input) forgets a
+ * host idle for {@link #IDLE_EVICTION}, and beyond {@link #MAX_HOSTS} the least recently used idle ones, with their
+ * meters, so users cannot grow its state without bound (weft-core's local rate buckets already drop idle keys
+ * once there are many; shared ones expire in their store). A forgotten host starts afresh on its next
+ * call (a closed breaker, a full bucket). A host with a call in flight is kept. Other clients call a fixed set of
+ * hosts and keep their state.
+ *
+ * <p>Thread-safe.
  */
 final class HostGuards {
     private static final Logger log = LoggerFactory.getLogger(HostGuards.class);
@@ -28,6 +40,14 @@ final class HostGuards {
     private final LongSupplier nanoTime;
     private final @Nullable TokenBuckets rateBuckets;
     private final Map<String, HostGuard> guards = new ConcurrentHashMap<>();
+    private final AtomicLong lastSweepNanos;
+
+    /** How long an any-host client keeps a host no call has taken. */
+    static final Duration IDLE_EVICTION = Duration.ofMinutes(10);
+    /** Hosts an any-host client keeps at most (idle ones beyond it go first, least recently used first). */
+    static final int MAX_HOSTS = 10_000;
+    /** Sweeps run at most this often, from the calls themselves (no thread of their own). */
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
 
     /** {@code sharedRates} holds the buckets every instance shares; {@code null} keeps them in this process. */
     HostGuards(ApiConfig config, CallMetrics metrics, Clock clock, LongSupplier nanoTime,
@@ -37,6 +57,7 @@ final class HostGuards {
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.rateBuckets = rateBuckets(config, sharedRates);
+        this.lastSweepNanos = new AtomicLong(nanoTime.getAsLong());
     }
 
     /**
@@ -56,8 +77,43 @@ final class HostGuards {
 
     /** The host's guard, created on first use. */
     HostGuard guard(String authority) {
+        long now = nanoTime.getAsLong();
+        if (config.anyHost()) {
+            sweepIfDue(now);
+        }
         HostGuard guard = guards.get(authority);
-        return guard != null ? guard : guards.computeIfAbsent(authority, this::create);
+        if (guard == null) {
+            guard = guards.computeIfAbsent(authority, this::create);
+        }
+        guard.touch(now);
+        return guard;
+    }
+
+    /** Forgets idle hosts, at most once per {@link #SWEEP_INTERVAL} (or at once when over {@link #MAX_HOSTS}). */
+    void sweepIfDue(long now) {
+        long last = lastSweepNanos.get();
+        boolean due = now - last >= SWEEP_INTERVAL.toNanos() || guards.size() >= MAX_HOSTS;
+        if (!due || !lastSweepNanos.compareAndSet(last, now)) {
+            return;
+        }
+        long idleNanos = IDLE_EVICTION.toNanos();
+        for (HostGuard guard : List.copyOf(guards.values())) {
+            if (now - guard.lastUsedNanos() >= idleNanos) {
+                forget(guard);
+            }
+        }
+        int over = guards.size() - MAX_HOSTS + 1;
+        if (over > 0) {
+            guards.values().stream().sorted(Comparator.comparingLong(HostGuard::lastUsedNanos)).limit(over)
+                    .toList().forEach(this::forget);
+        }
+    }
+
+    private void forget(HostGuard guard) {
+        if (!guard.idle() || !guards.remove(guard.authority, guard)) {
+            return;
+        }
+        metrics.forgetHost(guard.authority);
     }
 
     Collection<HostGuard> all() {

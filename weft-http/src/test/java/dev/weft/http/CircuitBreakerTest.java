@@ -84,6 +84,26 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aBreakerThatIgnoresStatusesStaysClosedOnAnswersAndOpensOnResets() {
+        try (ApiClient tolerant = ApiClient.builder(ApiConfig.builder(server.baseUri().toString()).name("tolerant")
+                .maxRetries(0).breakerThreshold(5).breakerCountsStatuses(false).build())
+                .clock(clock, System::nanoTime).meterRegistry(registry).build()) {
+            String host = tolerant.config().baseAuthority();
+            server.route("GET", "/x", Behavior.status(500));
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> tolerant.get("/x").send()).isInstanceOf(UpstreamException.class);
+            }
+            assertThat(tolerant.circuitBreaker(host).state()).isEqualTo(BreakerState.CLOSED);
+
+            server.route("GET", "/x", Behavior.reset());
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> tolerant.get("/x").send()).isNotInstanceOf(UpstreamException.class);
+            }
+            assertThat(tolerant.circuitBreaker(host).state()).isEqualTo(BreakerState.OPEN);
+        }
+    }
+
+    @Test
     void theStateGaugeShowsOneForTheBreakersStateAndZeroForTheOthers() {
         String host = api.config().baseAuthority();
         server.route("GET", "/x", Behavior.status(500));

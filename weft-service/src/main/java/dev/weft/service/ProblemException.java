@@ -135,6 +135,17 @@ public final class ProblemException extends WeftException {
     }
 
     /**
+     * @param code a stable snake_case code
+     * @param message the detail
+     * @param retryAfter when a retry may succeed (rounded up to whole seconds in {@code Retry-After})
+     * @return a 503 that tells the client when to try again
+     */
+    public static ProblemException unavailable(String code, String message, Duration retryAfter) {
+        return new ProblemException(ErrorKind.UNAVAILABLE, 0, code, message, List.of(),
+                Objects.requireNonNull(retryAfter, "retryAfter"));
+    }
+
+    /**
      * @return the status when HTTP names this refusal of input more precisely than {@link ErrorKind#INVALID_INPUT}'s
      *     400 (405, 413, 415 or 422); empty when the kind's status is the answer
      */

@@ -40,6 +40,8 @@ final class DashboardSampler implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofSeconds(2);
     /** How many samples are kept: 15 minutes at {@link #INTERVAL}. */
     static final int CAPACITY = (int) (Duration.ofMinutes(15).toMillis() / INTERVAL.toMillis());
+    /** The weft-http client whose breakers the dashboard lists: the provider's ({@code Providers}' client name). */
+    static final String PROVIDER_CLIENT = "provider";
     /** Breaker transitions kept per breaker. */
     static final int TRANSITIONS_KEPT = 10;
 
@@ -353,7 +355,9 @@ final class DashboardSampler implements AutoCloseable {
     }
 
     private void readBreakers(long now) {
-        for (Gauge gauge : registry.find("weft.http.breaker.state").gauges()) {
+        // Only the provider's: the webhooks client has a breaker per receiving host, user-supplied addresses that
+        // grow with every host and have their own section (DashboardWebhooks).
+        for (Gauge gauge : registry.find("weft.http.breaker.state").tag("client.name", PROVIDER_CLIENT).gauges()) {
             if (gauge.value() < 0.5) {
                 continue;
             }

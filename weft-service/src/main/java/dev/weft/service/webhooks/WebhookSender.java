@@ -31,9 +31,11 @@ import org.jspecify.annotations.Nullable;
  * dead receiver cannot slow the others), and the {@link WebhookUrlPolicy} applied to the addresses it connects to.
  *
  * <p>The client ({@value #CLIENT_NAME}) never retries: the outbox does, over hours, with a record of each attempt.
- * Its breaker per host opens after {@value #BREAKER_CALLS} calls in {@link #BREAKER_WINDOW} of which half failed (a
- * 5xx, a timeout, a connection failure), and stays open {@link #BREAKER_OPEN}: attempts to a dead receiver then fail
- * at once, without a connection. A refused address is not a failure of the receiver and does not count.
+ * Its breaker per host opens after {@value #BREAKER_CALLS} calls in {@link #BREAKER_WINDOW} of which half got no
+ * answer (a timeout, a connection failure), and stays open {@link #BREAKER_OPEN}: attempts to a dead host then fail
+ * at once, without a connection. An answer, even a 5xx, does not count as a failure: a host serves many users' URLs,
+ * and one URL answering 500 must not cut off the others' deliveries to the same host. A refused address is not a
+ * failure of the receiver and does not count.
  *
  * <p>Thread-safe; one per service.
  */
@@ -69,7 +71,7 @@ public final class WebhookSender implements AutoCloseable {
                 .maxRetries(0)
                 .connectTimeout(timeout).responseTimeout(timeout).totalTimeout(timeout)
                 .breakerThreshold(BREAKER_CALLS).breakerWindow(BREAKER_WINDOW).breakerOpenTime(BREAKER_OPEN)
-                .breakerSlowCall(timeout)
+                .breakerSlowCall(timeout).breakerCountsStatuses(false)
                 .maxConnections(256).maxConnectionsPerHost(CONNECTIONS_PER_HOST)
                 .compression(false)
                 .userAgent("weft-webhooks/" + BuildInfo.current().version())

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -31,10 +32,18 @@ import java.util.regex.Pattern;
  * must not become a probe of the internal DNS.
  *
  * <p>Thread-safe. {@link #checkRegistration} and {@link #resolve} block for at most {@link #RESOLVE_TIMEOUT} on DNS.
+ * A lookup that outlives that wait keeps its thread until the resolver returns, so at most
+ * {@link #MAX_CONCURRENT_LOOKUPS} lookups run at once: with all of them busy (a DNS server that hangs, or a user
+ * registering names that never answer) a registration is answered 503 {@code dns_busy} at once instead of starting
+ * one more thread.
  */
 public final class WebhookUrlPolicy {
     /** The longest a host lookup may take; a slower one counts as not resolving. */
     public static final Duration RESOLVE_TIMEOUT = Duration.ofSeconds(2);
+    /** Host lookups running at once, per policy; one more is refused rather than queued. */
+    public static final int MAX_CONCURRENT_LOOKUPS = 16;
+    /** Retry-After of a {@code dns_busy} refusal: a stuck lookup is abandoned by its caller after this long. */
+    static final Duration DNS_BUSY_RETRY_AFTER = RESOLVE_TIMEOUT;
     /** The longest URL accepted. */
     public static final int MAX_URL_LENGTH = 2048;
 
@@ -44,6 +53,8 @@ public final class WebhookUrlPolicy {
     private final WebhooksConfig config;
     private final List<Cidr> allowedNetworks;
     private final HostResolver resolver;
+    /** One permit per running lookup, released when the resolver returns, not when the caller stops waiting. */
+    private final Semaphore lookups;
 
     /** @param config the settings */
     public WebhookUrlPolicy(WebhooksConfig config) {
@@ -56,8 +67,14 @@ public final class WebhookUrlPolicy {
      *     changes); production uses {@link HostResolver#system()}
      */
     public WebhookUrlPolicy(WebhooksConfig config, HostResolver resolver) {
+        this(config, resolver, MAX_CONCURRENT_LOOKUPS);
+    }
+
+    /** {@code maxLookups}: host lookups running at once (tests use a small number). */
+    WebhookUrlPolicy(WebhooksConfig config, HostResolver resolver, int maxLookups) {
         this.config = Objects.requireNonNull(config, "config");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.lookups = new Semaphore(maxLookups);
         // WebhooksConfig has checked every entry, so none is dropped here.
         this.allowedNetworks = config.allowedNetworks().stream().map(Cidr::parse).flatMap(Optional::stream).toList();
     }
@@ -113,7 +130,13 @@ public final class WebhookUrlPolicy {
         if (scheme.equals("http") && !config.allowHttpLoopback()) {
             throw refused(field, "must be https");
         }
-        List<InetAddress> addresses = literal.map(List::of).orElseGet(() -> resolve(host));
+        List<InetAddress> addresses = literal.map(List::of).orElseGet(() -> {
+            if (!lookups.tryAcquire()) {
+                throw ProblemException.unavailable("dns_busy",
+                        "too many host lookups are under way; try again shortly", DNS_BUSY_RETRY_AFTER);
+            }
+            return lookUp(host);
+        });
         if (addresses.isEmpty()) {
             throw refused(field, "host does not resolve");
         }
@@ -153,22 +176,36 @@ public final class WebhookUrlPolicy {
     }
 
     /**
-     * Resolves a host through this policy's resolver, waiting at most {@link #RESOLVE_TIMEOUT}.
+     * Resolves a host through this policy's resolver, waiting at most {@link #RESOLVE_TIMEOUT}. Used at delivery
+     * (through {@link #addressPolicy()}): when {@link #MAX_CONCURRENT_LOOKUPS} lookups are already running the host
+     * counts as not resolving, so the attempt fails and the outbox retries it later.
      *
      * @param host a host name or IP literal (no brackets)
-     * @return its addresses; empty when it does not resolve in time
+     * @return its addresses; empty when it does not resolve in time or too many lookups are running
      * @throws ProblemException 503 {@code interrupted} if the calling thread is interrupted (the flag stays set)
      */
     public List<InetAddress> resolve(String host) {
+        return lookups.tryAcquire() ? lookUp(host) : List.of();
+    }
+
+    /** Runs one lookup holding a permit of {@link #lookups} (already acquired), which the lookup thread releases. */
+    private List<InetAddress> lookUp(String host) {
         CompletableFuture<List<InetAddress>> answer = new CompletableFuture<>();
         // The JDK's lookup has no timeout of its own; a virtual thread lets the caller stop waiting.
-        Thread.ofVirtual().name("webhook-dns").start(() -> {
-            try {
-                answer.complete(List.copyOf(resolver.resolve(host)));
-            } catch (RuntimeException e) {
-                answer.completeExceptionally(e);
-            }
-        });
+        try {
+            Thread.ofVirtual().name("webhook-dns").start(() -> {
+                try {
+                    answer.complete(List.copyOf(resolver.resolve(host)));
+                } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                } finally {
+                    lookups.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            lookups.release();
+            throw e;
+        }
         try {
             return answer.get(RESOLVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {

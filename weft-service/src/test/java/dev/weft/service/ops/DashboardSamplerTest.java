@@ -59,6 +59,23 @@ class DashboardSamplerTest {
     }
 
     @Test
+    void listsOnlyTheProvidersBreakersNotTheWebhookReceivers(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        for (String client : new String[] {DashboardSampler.PROVIDER_CLIENT, "webhooks"}) {
+            io.micrometer.core.instrument.Gauge.builder("weft.http.breaker.state", () -> 1)
+                    .tag("client.name", client).tag("host", client + ".example.com:443").tag("state", "closed")
+                    .register(registry);
+        }
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.sample();
+
+            assertThat(sampler.breakers()).extracting(DashboardSampler.Breaker::client, DashboardSampler.Breaker::host)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("provider", "provider.example.com:443"));
+        }
+    }
+
+    @Test
     void answersOnlyNewerSamples(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MutableClock clock = new MutableClock();

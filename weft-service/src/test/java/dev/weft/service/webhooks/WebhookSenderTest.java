@@ -192,21 +192,39 @@ class WebhookSenderTest {
     }
 
     @Test
-    void aDeadReceiverFailsFastOnceItsBreakerOpensAndOthersStillReceive() throws IOException {
-        receiver.answer(LoopbackReceiver.status(500, Map.of()));
-        try (LoopbackReceiver healthy = new LoopbackReceiver(); WebhookSender sender = loopbackSender()) {
-            URI dead = receiver.url("127.0.0.1", "/hook");
+    void aDeadHostFailsFastOnceItsBreakerOpensAndOthersStillReceive() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        try (WebhookSender sender = loopbackSender()) {
+            URI dead = URI.create("http://127.0.0.1:" + port + "/hook");
             for (int i = 0; i < WebhookSender.BREAKER_CALLS; i++) {
-                assertThat(send(sender, dead).detail()).isEqualTo("500");
+                assertThat(send(sender, dead).detail()).isEqualTo("connection refused");
             }
 
             DeliveryResult fast = send(sender, dead);
-            DeliveryResult other = send(sender, healthy.url("127.0.0.1", "/hook"));
+            DeliveryResult other = send(sender, receiver.url("127.0.0.1", "/hook"));
 
             assertThat(fast).extracting(DeliveryResult::outcome, DeliveryResult::status, DeliveryResult::detail)
                     .containsExactly(DeliveryResult.Outcome.FAILED, 0, "circuit open for host");
-            assertThat(receiver.received()).hasSize(WebhookSender.BREAKER_CALLS);
             assertThat(other.outcome()).isEqualTo(DeliveryResult.Outcome.DELIVERED);
+        }
+    }
+
+    @Test
+    void oneUrlAnswering500DoesNotCutOffOtherUrlsOnTheSameHost() {
+        receiver.answer(exchange -> LoopbackReceiver.status(
+                exchange.getRequestURI().getPath().equals("/broken") ? 500 : 200, Map.of()).answer(exchange));
+        try (WebhookSender sender = loopbackSender()) {
+            for (int i = 0; i < 2 * WebhookSender.BREAKER_CALLS; i++) {
+                assertThat(send(sender, receiver.url("127.0.0.1", "/broken")).detail()).isEqualTo("500");
+            }
+
+            DeliveryResult other = send(sender, receiver.url("127.0.0.1", "/fine"));
+
+            assertThat(other.outcome()).isEqualTo(DeliveryResult.Outcome.DELIVERED);
+            assertThat(receiver.received()).hasSize(2 * WebhookSender.BREAKER_CALLS + 1);
         }
     }
 

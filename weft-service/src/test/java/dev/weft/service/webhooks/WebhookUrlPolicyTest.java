@@ -252,6 +252,58 @@ class WebhookUrlPolicyTest {
                 });
     }
 
+    /**
+     * A resolver that never answers until released: the lookups that outlive the caller's wait keep their permits,
+     * so once the bound is reached the next registration is refused at once with 503 dns_busy, not queued, and
+     * registrations work again once the lookups return.
+     */
+    @Test
+    void lookupsThatHangAreBoundedAndTheNextRegistrationIsToldToComeBack() throws Exception {
+        int bound = 3;
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        HostResolver hanging = host -> {
+            if (host.equals("hooks.example.com")) {
+                return List.of(address("93.184.216.34"));
+            }
+            running.incrementAndGet();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            running.decrementAndGet();
+            return List.of();
+        };
+        WebhookUrlPolicy bounded = new WebhookUrlPolicy(WebhooksConfig.defaults(), hanging, bound);
+        try (var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> stuck = new java.util.ArrayList<>();
+            for (int i = 0; i < bound; i++) {
+                String url = "https://hang" + i + ".example.com/";
+                stuck.add(callers.submit(() -> assertRefused(bounded, url, "host does not resolve")));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> running.get() == bound);
+
+            assertThatThrownBy(() -> bounded.checkRegistration("url", "https://hooks.example.com/"))
+                    .isInstanceOfSatisfying(ProblemException.class, e -> {
+                        assertThat(e.httpStatus()).isEqualTo(503);
+                        assertThat(e.code()).isEqualTo("dns_busy");
+                        assertThat(e.retryAfter()).contains(WebhookUrlPolicy.RESOLVE_TIMEOUT);
+                    });
+            assertThat(bounded.resolve("hooks.example.com")).isEmpty(); // at delivery: counts as not resolving
+            for (java.util.concurrent.Future<?> caller : stuck) {
+                caller.get(10, java.util.concurrent.TimeUnit.SECONDS); // each gave up after RESOLVE_TIMEOUT
+            }
+            assertThat(running.get()).isEqualTo(bound); // ...but their lookups still run
+
+            release.countDown();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(bounded.checkRegistration("url", "https://hooks.example.com/"))
+                            .hasToString("https://hooks.example.com/"));
+        }
+    }
+
     private static WebhooksConfig config(String... networks) {
         WebhooksConfig base = WebhooksConfig.defaults();
         return new WebhooksConfig(false, List.of(networks), base.timeout(), base.maxResponseBytes(), null,
