@@ -82,14 +82,7 @@ final class InvalidationBus implements AutoCloseable {
             elseif ARGV[3] == 'del' then
                 redis.call('DEL', KEYS[2])
             end
-            local now = redis.call('TIME')
-            local epoch = math.max(tonumber(redis.call('GET', KEYS[1]) or '0') + 1,
-                tonumber(now[1]) * 1000000 + tonumber(now[2]))
-            local text = string.format('%.0f', epoch)
-            redis.call('SET', KEYS[1], text)
-            redis.call('PUBLISH', ARGV[1], text .. '|' .. ARGV[2])
-            return epoch
-            """;
+            """ + PUBLISH;
     /** The current epoch, created from Redis's clock when there is none (Redis restarted empty). */
     private static final String BASELINE = """
             local epoch = redis.call('GET', KEYS[1])

@@ -140,25 +140,10 @@ final class TemplateMatcher implements PathMatcher {
      * @return its segments split on {@code /}, without empty ones and without decoding
      */
     static String[] rawSegments(String rawPath) {
-        int count = 0;
-        int length = rawPath.length();
-        for (int i = 0; i < length; i++) {
-            if (rawPath.charAt(i) != '/' && (i == 0 || rawPath.charAt(i - 1) == '/')) {
-                count++;
-            }
-        }
-        String[] segments = new String[count];
-        int index = 0;
-        int start = 0;
-        while (start < length) {
-            int end = rawPath.indexOf('/', start);
-            if (end < 0) {
-                end = length;
-            }
-            if (end > start) {
-                segments[index++] = rawPath.substring(start, end);
-            }
-            start = end + 1;
+        int[] bounds = segmentBounds(rawPath);
+        String[] segments = new String[bounds.length / 2];
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = rawPath.substring(bounds[2 * i], bounds[2 * i + 1]);
         }
         return segments;
     }
