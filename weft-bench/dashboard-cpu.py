@@ -9,7 +9,11 @@ workload of GET /users/{id} at RPS requests per second runs through every window
 issue 21). Also prints the bytes the page transferred (Resource Timing API, streams and polls not counted).
 
     weft-bench/dashboard-cpu.py weft-service/target/weft.jar [SECONDS=60] [ROUNDS=3] [--load 50] [--pages 0,1,3]
-        [--warmup 20]
+        [--warmup 20] [--warm-pages 0]
+
+--warm-pages N keeps N dashboards open through the warm-up (default 0: the warm-up runs without a page), so that the
+windows measure a page's steady cost rather than the one-time compilation of its code paths, which the JIT does over
+the first minutes a page is open.
 
 Works with any version of the page that writes "Live" in #status (the polling one and the streaming one). Needs
 Debian's chromium and chromium-driver; drives chromedriver over its W3C WebDriver HTTP API (stdlib only).
@@ -191,6 +195,11 @@ def main():
     rate = 0
     warmup = 20
     pages = [0, 1, 3]
+    warm_pages = 0
+    if "--warm-pages" in args:
+        at = args.index("--warm-pages")
+        warm_pages = int(args[at + 1])
+        del args[at:at + 2]
     if "--warmup" in args:
         at = args.index("--warmup")
         warmup = int(args[at + 1])
@@ -226,7 +235,10 @@ def main():
         print(f"page weight: {browser.weight()} bytes transferred on a second visit "
               "(page, scripts, styles; streams and polls not counted)")
         browser.close_dashboard()
+        while len(browser.pages) < warm_pages:
+            browser.open_dashboard(base)
         time.sleep(warmup)  # past start-up work (JIT, first probes); a page's code paths take minutes to compile
+        print(f"warm-up: {warmup} s with {warm_pages} page(s) open", flush=True)
         results = {n: [] for n in pages}
         groups = {n: {"jit": [], "gc": [], "carriers": [], "other": []} for n in pages}
         for round_number in range(rounds):

@@ -14,6 +14,7 @@ import dev.weft.db.Health;
 import dev.weft.db.migrate.Migration;
 import dev.weft.db.migrate.MigrationRunner;
 import dev.weft.db.migrate.Migrations;
+import dev.weft.service.data.CurrentSchemaMemo;
 import dev.weft.service.data.IdempotencyRepository;
 import dev.weft.service.data.ServiceMigrations;
 import dev.weft.service.data.SettingsRepository;
@@ -117,8 +118,8 @@ public final class ServiceContext implements AutoCloseable {
             database = Database.builder(config.databaseOrDefault()).meterRegistry(registry)
                     .openTelemetry(tracing.openTelemetry()).build();
             opened.add(database);
-            migrations = Migrations.runner(database,
-                    ServiceMigrations.source(database.type(), List.copyOf(extraMigrations)));
+            migrations = new CurrentSchemaMemo(Migrations.runner(database,
+                    ServiceMigrations.source(database.type(), List.copyOf(extraMigrations))), System::nanoTime);
         } catch (IOException e) {
             closeAll(opened);
             throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);

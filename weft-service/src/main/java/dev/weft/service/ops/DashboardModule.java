@@ -58,6 +58,8 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private final Cached<List<Map<String, Object>>> failures;
     private final Cached<Map<String, Object>> health;
     private final DashboardWebhooks webhooks;
+    private final AtomicReference<io.micrometer.core.instrument.@Nullable Counter> failedJobsCounter =
+            new AtomicReference<>();
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
@@ -131,13 +133,17 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
     /** @return jobs failed since start, as {@code weft.jobs.finished} counts them */
     private Object failedCount() {
-        io.micrometer.core.instrument.Counter failed = context.registry().find("weft.jobs.finished")
-                .tag("state", "failed").counter();
+        io.micrometer.core.instrument.Counter failed = failedJobsCounter.get();
+        if (failed == null) {
+            // searched for until the jobs feature registered it (it does so at start): then kept
+            failed = context.registry().find("weft.jobs.finished").tag("state", "failed").counter();
+            failedJobsCounter.set(failed);
+        }
         return failed == null ? 0.0 : failed.count();
     }
 
     private boolean jobsFeature() {
-        return context.registry().find("weft.jobs").gauge() != null;
+        return failedJobsCounter.get() != null || context.registry().find("weft.jobs").gauge() != null;
     }
 
     private static Map<String, Object> sample(DashboardSampler.Sample sample, double[] bounds) {

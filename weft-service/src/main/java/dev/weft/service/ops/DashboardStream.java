@@ -50,7 +50,11 @@ final class DashboardStream implements AutoCloseable {
          */
         Map<String, Object> head(long since);
 
-        /** @return the sections after the samples, in their order ({@code jobs} ... {@code health}) */
+        /**
+         * @return the sections after the samples, in their order ({@code jobs} ... {@code health}), each built of
+         *     maps, lists, strings, numbers and booleans: a section {@code equals} to its previous value is not
+         *     rendered again
+         */
         Map<String, Object> sections();
 
         /**
@@ -83,6 +87,9 @@ final class DashboardStream implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private long renderedSeq = -1;
     private Map<String, byte[]> sections = Map.of();
+    // the values the sections were last rendered from: a section equal to its last value keeps its bytes, so an idle
+    // service's unchanged sections cost a comparison per reading, not a rendering
+    private Map<String, Object> sectionValues = Map.of();
     private long publishedSampleAt;
 
     DashboardStream(View view, Json json, Clock clock, ApiKeys apiKeys, MeterRegistry registry) {
@@ -143,9 +150,14 @@ final class DashboardStream implements AutoCloseable {
     }
 
     private void render(long seq) {
+        Map<String, Object> values = view.sections();
         Map<String, byte[]> out = new LinkedHashMap<>();
-        view.sections().forEach((name, value) -> out.put(name, json.write(value)));
+        values.forEach((name, value) -> {
+            byte[] kept = sections.get(name);
+            out.put(name, kept != null && value.equals(sectionValues.get(name)) ? kept : json.write(value));
+        });
         sections = out;
+        sectionValues = values;
         renderedSeq = seq;
         renders.incrementAndGet();
     }

@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The dashboard's {@code webhooks} section: deliveries by state, disabled webhooks and the latest failed deliveries,
- * read from the database at most once per {@link #PERIOD} and only when the document is rendered (a stream is open
- * or a script polls), plus attempts by outcome over the sampler's window, which come from the
- * {@code weft.webhooks.attempts} meters with no I/O. Without the webhooks feature (its meters absent, so its tables
+ * read from the database only when the document is rendered (a stream is open or a script polls), and then at most
+ * once per {@link #PERIOD} while deliveries are being attempted, else once per {@link #MAX_AGE}; plus attempts by
+ * outcome over the sampler's window, which come from the {@code weft.webhooks.attempts} meters with no I/O. Every
+ * delivery is attempted as soon as it is due, so while the attempts do not move the stored figures hardly do: a page
+ * open on a quiet service costs no query per period. Without the webhooks feature (its meters absent, so its tables
  * may be too) the section is empty and nothing is read.
  *
  * <p>Thread-safe.
@@ -27,6 +29,11 @@ import org.jspecify.annotations.Nullable;
 final class DashboardWebhooks {
     /** The shortest time between two reads of the database. */
     static final Duration PERIOD = Duration.ofSeconds(10);
+    /**
+     * The longest time between two reads while no attempt is made (what else changes the figures: a webhook disabled
+     * or deleted through the API, a delivery queued and not yet attempted).
+     */
+    static final Duration MAX_AGE = Duration.ofSeconds(60);
     /** Failed deliveries shown. */
     static final int FAILURES_SHOWN = 10;
 
@@ -40,7 +47,12 @@ final class DashboardWebhooks {
     private record Stored(Map<String, Long> byState, long disabled, List<Map<String, Object>> failures) {
     }
 
-    private record Read(long slot, Stored stored) {
+    /**
+     * @param at when it was read (the monotonic clock)
+     * @param attempts the attempts in the window when it was read
+     * @param stored what was read
+     */
+    private record Read(long at, Map<String, Long> attempts, Stored stored) {
     }
 
     private final MeterRegistry registry;
@@ -48,6 +60,7 @@ final class DashboardWebhooks {
     private final WebhookRepository webhooks;
     private final LongSupplier nanoTime;
     private final AtomicReference<@Nullable Read> last = new AtomicReference<>();
+    private volatile boolean enabled;
 
     /**
      * @param registry where the webhooks feature registers its meters
@@ -70,9 +83,12 @@ final class DashboardWebhooks {
      */
     Map<String, Object> section(Map<String, Long> attemptsInWindow) {
         Map<String, Object> out = new LinkedHashMap<>();
-        boolean enabled = registry.find("weft.webhooks.attempts").timer() != null;
+        if (!enabled) {
+            // the feature registers its meters at start and never removes them: once found, not searched again
+            enabled = registry.find("weft.webhooks.attempts").timer() != null;
+        }
         out.put("enabled", enabled);
-        Stored stored = enabled ? stored() : new Stored(Map.of(), 0, List.of());
+        Stored stored = enabled ? stored(attemptsInWindow) : new Stored(Map.of(), 0, List.of());
         out.put("by_state", stored.byState());
         out.put("disabled_webhooks", stored.disabled());
         out.put("attempts_in_window", new TreeMap<>(attemptsInWindow));
@@ -80,12 +96,14 @@ final class DashboardWebhooks {
         return out;
     }
 
-    private Stored stored() {
-        long slot = nanoTime.getAsLong() / PERIOD.toNanos();
+    private Stored stored(Map<String, Long> attemptsInWindow) {
+        long now = nanoTime.getAsLong();
         Read kept = last.get();
-        if (kept == null || kept.slot() != slot) {
-            // two renders may both read in the same slot; each gets fresh figures, and the later one is kept
-            kept = new Read(slot, new Stored(deliveries.countByState(), webhooks.countDisabled(),
+        if (kept == null || now - kept.at() >= MAX_AGE.toNanos()
+                || now - kept.at() >= PERIOD.toNanos() && !kept.attempts().equals(attemptsInWindow)) {
+            // two renders may both read at once; each gets fresh figures, and the later one is kept
+            kept = new Read(now, Map.copyOf(attemptsInWindow), new Stored(deliveries.countByState(),
+                    webhooks.countDisabled(),
                     deliveries.recentFailures(FAILURES_SHOWN).stream().map(DashboardWebhooks::failure).toList()));
             last.set(kept);
         }

@@ -157,26 +157,46 @@ class DashboardEndpointTest {
     }
 
     @Test
-    void readsTheDeliveriesAgainOnlyOncePerPeriod() throws IOException {
+    void readsTheDeliveriesAgainOnlyWhenAttemptsMovedOrTheFiguresAreOld() throws IOException {
         dev.weft.db.Database db = service.service.context().database();
         java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
         DashboardWebhooks webhooks = new DashboardWebhooks(service.service.context().registry(),
                 new dev.weft.service.webhooks.DeliveryRepository(db, java.time.Clock.systemUTC()),
                 new dev.weft.service.data.WebhookRepository(db, java.time.Clock.systemUTC()), nanos::get);
-        long failedBefore = failedCount(webhooks.section(Map.of()));
+        Map<String, Long> quiet = Map.of();
+        Map<String, Long> moved = Map.of("failed", 1L);
+        long failedBefore = failedCount(webhooks.section(quiet));
         String key = service.createUser(TestService.unique("dh")).path("api_key").asText();
+        String[] first = failedDeliveryOf(key);
+
+        Map<String, Object> withinPeriod = webhooks.section(moved);
+        nanos.addAndGet(DashboardWebhooks.PERIOD.toNanos());
+        Map<String, Object> attemptsStill = webhooks.section(quiet);
+        Map<String, Object> attemptsMoved = webhooks.section(moved);
+
+        assertThat(failedCount(withinPeriod)).as("within the period: the figures read before").isEqualTo(failedBefore);
+        assertThat(failedCount(attemptsStill)).as("no attempt since: the figures read before").isEqualTo(failedBefore);
+        assertThat(failedCount(attemptsMoved)).isGreaterThan(failedBefore);
+        assertThat(attemptsMoved.get("recent_failures").toString()).contains(first[1]);
+
+        String[] second = failedDeliveryOf(key);
+        nanos.addAndGet(DashboardWebhooks.MAX_AGE.toNanos() - 1);
+        Map<String, Object> notYetOld = webhooks.section(moved);
+        nanos.addAndGet(1);
+        Map<String, Object> old = webhooks.section(moved);
+
+        assertThat(failedCount(notYetOld)).isEqualTo(failedCount(attemptsMoved));
+        assertThat(failedCount(old)).as("read again after MAX_AGE, attempts moved or not")
+                .isGreaterThan(failedCount(attemptsMoved));
+        assertThat(old.get("recent_failures").toString()).contains(second[1]);
+    }
+
+    private String[] failedDeliveryOf(String key) throws IOException {
         String[] ids = failingDelivery(service, key);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> service
                 .get("/webhooks/" + ids[0] + "/deliveries/" + ids[1], key).json().path("state").asText()
                 .equals("failed"));
-
-        Map<String, Object> sameSlot = webhooks.section(Map.of());
-        nanos.addAndGet(DashboardWebhooks.PERIOD.toNanos());
-        Map<String, Object> nextSlot = webhooks.section(Map.of());
-
-        assertThat(failedCount(sameSlot)).as("within the period: the figures read before").isEqualTo(failedBefore);
-        assertThat(failedCount(nextSlot)).isGreaterThan(failedBefore);
-        assertThat(nextSlot.get("recent_failures").toString()).contains(ids[1]);
+        return ids;
     }
 
     @SuppressWarnings("unchecked")
