@@ -582,6 +582,20 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aBodyDeclaredOverTheServersOwnLimitIsA413PayloadTooLarge() {
+        try (RawHttp http = new RawHttp(service.service.port())) {
+            // over every route's limit, uploads included: the HTTP server refuses it before any route runs
+            RawHttp.Answer answer = http.send("POST", "/users", "X-API-Key", TestService.ADMIN_KEY,
+                    "Content-Type", "application/json", "Content-Length", "99999999999");
+
+            assertThat(answer.status()).isEqualTo(413);
+            assertThat(answer.header("content-type")).startsWith("application/problem+json");
+            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"code\":\"payload_too_large\"");
+        }
+    }
+
+    @Test
     void malformedHttpIsAProblemToo() throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.service.port())) {
             socket.setSoTimeout(10_000);
