@@ -169,6 +169,27 @@ class DatabaseOutageTest {
         }
     }
 
+    @Test
+    void theDashboardStillAnswersWhileThePostgresIsCutOff() throws Exception {
+        try (DatabaseCutOffProxy proxy = new DatabaseCutOffProxy(5432);
+                TestService service = new TestService(TestBackends.POSTGRESQL,
+                        config -> config.withDatabase(throughProxy(config.database(), proxy.port()))
+                                .withRequestTimeout(Duration.ofSeconds(3)))) {
+            proxy.down();
+            await().atMost(Duration.ofSeconds(20)).until(() -> service.get("/health/ready", null).status() == 503);
+
+            // the first rendering reads the failed jobs and the webhook deliveries from the database, which is down
+            TestService.Response dashboard = service.admin("GET", "/admin/dashboard", null);
+
+            assertThat(dashboard.status()).as(dashboard.text()).isEqualTo(200);
+            JsonNode body = dashboard.json();
+            assertThat(body.path("health").path("status").asText()).isEqualTo("DOWN");
+            assertThat(body.path("jobs").path("recent_failures").isArray()).isTrue();
+            assertThat(body.path("webhooks").path("recent_failures").isArray()).isTrue();
+            assertThat(body.path("database").path("pool").isObject()).isTrue();
+        }
+    }
+
     private static DatabaseConfig throughProxy(DatabaseConfig config, int port) {
         return new DatabaseConfig(config.name(), config.type(), config.host(), port, config.database(),
                 config.username(), config.password(), config.pool(), config.statementTimeout(),

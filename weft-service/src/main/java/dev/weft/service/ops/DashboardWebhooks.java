@@ -84,9 +84,19 @@ final class DashboardWebhooks {
         long slot = nanoTime.getAsLong() / PERIOD.toNanos();
         Read kept = last.get();
         if (kept == null || kept.slot() != slot) {
+            Stored stored;
+            try {
+                stored = new Stored(deliveries.countByState(), webhooks.countDisabled(),
+                        deliveries.recentFailures(FAILURES_SHOWN).stream().map(DashboardWebhooks::failure).toList());
+            } catch (RuntimeException e) {
+                if (!DashboardModule.unreachable(e)) {
+                    throw e;
+                }
+                // the database is down or slow: the figures read last, or none; the next render reads again
+                return kept == null ? new Stored(Map.of(), 0, List.of()) : kept.stored();
+            }
             // two renders may both read in the same slot; each gets fresh figures, and the later one is kept
-            kept = new Read(slot, new Stored(deliveries.countByState(), webhooks.countDisabled(),
-                    deliveries.recentFailures(FAILURES_SHOWN).stream().map(DashboardWebhooks::failure).toList()));
+            kept = new Read(slot, stored);
             last.set(kept);
         }
         return kept.stored();
