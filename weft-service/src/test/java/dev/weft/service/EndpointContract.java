@@ -642,6 +642,18 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aCacheValueHoldingANulOrAnUnpairedSurrogateIsA400() {
+        String key = unique("nul");
+
+        // JSON escapes, as a client sends them: the mapper writes them escaped again, so the text never shows them
+        assertProblem(service.admin("PUT", "/cache/" + key, "{\"value\":{\"a\":\"x\\u0000\"}}"), 400,
+                "validation_failed");
+        assertProblem(service.admin("PUT", "/cache/" + key, "{\"value\":[\"\\ud800\"]}"), 400,
+                "validation_failed");
+        assertProblem(service.admin("GET", "/cache/" + key, null), 404, "not_found");
+    }
+
+    @Test
     void cacheStatsNameEveryTier() {
         JsonNode stats = service.admin("GET", "/cache/stats", null).json().path("caches");
 

@@ -71,12 +71,12 @@ public final class CacheModule implements RouteModule {
     private void put(Exchange exchange) {
         String key = key(exchange);
         CachePutRequest request = exchange.json(CachePutRequest.class);
-        String text = new String(exchange.json().write(Objects.requireNonNull(request.value())),
-                StandardCharsets.UTF_8);
-        String problem = Validation.textProblem(text);
-        if (problem != null && !problem.contains("control")) {
+        JsonNode value = Objects.requireNonNull(request.value());
+        String problem = Validation.jsonTextProblem(value);
+        if (problem != null) {
             throw ProblemException.invalidField("value", problem);
         }
+        String text = new String(exchange.json().write(value), StandardCharsets.UTF_8);
         long ttl = request.ttlSeconds() == null ? CachePutRequest.DEFAULT_TTL_SECONDS : request.ttlSeconds();
         Instant expires = context.clock().instant().plusSeconds(ttl);
         cache.put(key, new Entry(text, expires.toEpochMilli()), Duration.ofSeconds(ttl));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.service.Exchange;
 import dev.weft.service.Json;
 import dev.weft.service.ProblemException;
+import dev.weft.service.Validation;
 import dev.weft.service.webhooks.WebhookUrlPolicy;
 import io.helidon.http.HeaderNames;
 import java.io.IOException;
@@ -157,52 +158,12 @@ final class UploadForm {
             throw ProblemException.invalid("invalid_options", "options must be a JSON object",
                     List.of(new ProblemException.FieldError("options", "must be a JSON object")));
         }
-        // checked on the tree, not on the written text: the writer escapes a NUL as \u0000 and an unpaired surrogate
-        // as \uD800, so the text never shows them, yet a strict client cannot read them back (an unpaired surrogate
-        // has no UTF-8 form) and every video list, event and webhook delivery carrying the options would break for it
-        if (!storable(node)) {
+        if (Validation.jsonTextProblem(node) != null) {
             throw ProblemException.invalid("invalid_options",
                     "options must not contain NUL characters or unpaired surrogates",
                     List.of(new ProblemException.FieldError("options", "contains NUL or an unpaired surrogate")));
         }
         return new String(json.write(node), StandardCharsets.UTF_8);
-    }
-
-    /** Whether every field name and string in a JSON tree is text with a UTF-8 form and no NUL. */
-    static boolean storable(JsonNode node) {
-        if (node.isTextual()) {
-            return storable(node.textValue());
-        }
-        if (node.isObject()) {
-            for (var field : node.properties()) {
-                if (!storable(field.getKey()) || !storable(field.getValue())) {
-                    return false;
-                }
-            }
-        } else if (node.isArray()) {
-            for (JsonNode element : node) {
-                if (!storable(element)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static boolean storable(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == 0 || Character.isLowSurrogate(c)) {
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            }
-        }
-        return true;
     }
 
     private static Long userId(byte[] bytes) {
