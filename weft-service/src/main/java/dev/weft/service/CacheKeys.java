@@ -8,8 +8,8 @@ import java.util.function.Supplier;
  * The one place that names the service's cache keys and tags, and how long each kind of entry lives. Every reader
  * and every invalidator asks here, so a key written by one class is the key another one drops.
  *
- * <p>User entries carry the database's cache scope ({@link ServiceContext#cacheScope()}): two databases sharing one
- * Redis never serve each other's ids. Video entries are keyed by the video id, which is random and so needs no
+ * <p>User entries and the admin cache API's entries carry the database's cache scope
+ * ({@link ServiceContext#cacheScope()}): two databases sharing one Redis never serve each other's ids or entries. Video entries are keyed by the video id, which is random and so needs no
  * scope.
  *
  * <p>Thread-safe.
@@ -46,6 +46,15 @@ public final class CacheKeys {
     /** @param scope the database's cache scope, read on every call (it is settled once at start) */
     CacheKeys(Supplier<String> scope) {
         this.scope = Objects.requireNonNull(scope, "scope");
+    }
+
+    /**
+     * @param key a key of the admin cache API ({@code /cache/{key}}), already checked
+     * @return the entry it names in this database's part of the admin cache: deployments on one Redis each see
+     *     their own entries only
+     */
+    public String adminEntry(String key) {
+        return "a:" + scope.get() + ":" + key;
     }
 
     /** @param userId a user @return the key of that user's profile entry */

@@ -1,5 +1,6 @@
 package dev.weft.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -134,6 +135,57 @@ public final class Validation {
             }
             throw ProblemException.invalid("validation_failed", detail.toString(), errors);
         }
+    }
+
+    /**
+     * Checks a JSON value a client sends to be stored and read back (video options, admin cache values): no field name
+     * or string in it may hold a NUL or an unpaired surrogate. Checked on the tree, not on the text the mapper writes,
+     * which escapes both ({@code \u0000}, {@code \uD800}) and so never shows them, yet an unpaired surrogate has no
+     * UTF-8 form and strict clients refuse every answer that carries it. Other control characters are allowed: the
+     * written JSON escapes them.
+     *
+     * @param value a JSON value
+     * @return why it cannot be stored, or {@code null} if it can
+     */
+    public static @Nullable String jsonTextProblem(JsonNode value) {
+        if (value.isTextual()) {
+            return storable(value.textValue()) ? null : "must not contain NUL characters or unpaired surrogates";
+        }
+        if (value.isObject()) {
+            for (var field : value.properties()) {
+                if (!storable(field.getKey())) {
+                    return "must not contain NUL characters or unpaired surrogates";
+                }
+                String problem = jsonTextProblem(field.getValue());
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        } else if (value.isArray()) {
+            for (JsonNode element : value) {
+                String problem = jsonTextProblem(element);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0 || Character.isLowSurrogate(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     /**

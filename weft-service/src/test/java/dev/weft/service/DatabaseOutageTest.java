@@ -3,9 +3,15 @@ package dev.weft.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.db.Database;
 import dev.weft.db.DatabaseConfig;
+import dev.weft.service.jobs.JobsConfig;
+import dev.weft.service.provider.LocalProvider;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service while its PostgreSQL is cut off (issue 17), measured from outside over HTTP: writes answer 503 with
@@ -166,6 +173,53 @@ class DatabaseOutageTest {
             } finally {
                 back.join();
             }
+        }
+    }
+
+    @Test
+    void theDashboardStillAnswersWhileThePostgresIsCutOff() throws Exception {
+        try (DatabaseCutOffProxy proxy = new DatabaseCutOffProxy(5432);
+                TestService service = new TestService(TestBackends.POSTGRESQL,
+                        config -> config.withDatabase(throughProxy(config.database(), proxy.port()))
+                                .withRequestTimeout(Duration.ofSeconds(3)))) {
+            proxy.down();
+            await().atMost(Duration.ofSeconds(20)).until(() -> service.get("/health/ready", null).status() == 503);
+
+            // the first rendering reads the failed jobs and the webhook deliveries from the database, which is down
+            TestService.Response dashboard = service.admin("GET", "/admin/dashboard", null);
+
+            assertThat(dashboard.status()).as(dashboard.text()).isEqualTo(200);
+            JsonNode body = dashboard.json();
+            assertThat(body.path("health").path("status").asText()).isEqualTo("DOWN");
+            assertThat(body.path("jobs").path("recent_failures").isArray()).isTrue();
+            assertThat(body.path("webhooks").path("recent_failures").isArray()).isTrue();
+            assertThat(body.path("database").path("pool").isObject()).isTrue();
+        }
+    }
+
+    @Test
+    void jobWorkersWriteOneLineForAnOutageNotOneEachPerPoll() throws Exception {
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger engine = (Logger) LoggerFactory.getLogger(dev.weft.service.jobs.JobEngine.class);
+        try (DatabaseCutOffProxy proxy = new DatabaseCutOffProxy(5432);
+                TestService service = new TestService(TestBackends.POSTGRESQL,
+                        config -> config.withDatabase(throughProxy(config.database(), proxy.port())),
+                        () -> LocalProvider.create(Duration.ofMillis(100), Clock.systemUTC()),
+                        JobsConfig.defaults().withWorkers(8))) {
+            lines.start();
+            engine.addAppender(lines);
+            try {
+                proxy.down();
+                await().atMost(Duration.ofSeconds(20)).until(() -> service.get("/health/ready", null).status() == 503);
+                // each of the 8 workers polls at least once a second (WEFT_JOBS_IDLE_POLL_MS) and fails each time
+                await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            } finally {
+                engine.detachAppender(lines);
+            }
+
+            List<ILoggingEvent> claims = lines.list.stream()
+                    .filter(line -> line.getFormattedMessage().startsWith("claiming a job failed")).toList();
+            assertThat(claims).as("one line per code each 10 s, for all workers").hasSizeBetween(1, 2);
         }
     }
 

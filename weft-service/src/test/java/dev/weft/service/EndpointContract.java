@@ -582,6 +582,20 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aBodyDeclaredOverTheServersOwnLimitIsA413PayloadTooLarge() {
+        try (RawHttp http = new RawHttp(service.service.port())) {
+            // over every route's limit, uploads included: the HTTP server refuses it before any route runs
+            RawHttp.Answer answer = http.send("POST", "/users", "X-API-Key", TestService.ADMIN_KEY,
+                    "Content-Type", "application/json", "Content-Length", "99999999999");
+
+            assertThat(answer.status()).isEqualTo(413);
+            assertThat(answer.header("content-type")).startsWith("application/problem+json");
+            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"code\":\"payload_too_large\"");
+        }
+    }
+
+    @Test
     void malformedHttpIsAProblemToo() throws Exception {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.service.port())) {
             socket.setSoTimeout(10_000);
@@ -625,6 +639,18 @@ abstract class EndpointContract {
         assertProblem(service.admin("PUT", "/cache/ok", "{\"value\":1,\"ttl_seconds\":2592001}"), 400,
                 "validation_failed");
         assertProblem(service.admin("PUT", "/cache/ok", "{\"ttl_seconds\":5}"), 400, "validation_failed");
+    }
+
+    @Test
+    void aCacheValueHoldingANulOrAnUnpairedSurrogateIsA400() {
+        String key = unique("nul");
+
+        // JSON escapes, as a client sends them: the mapper writes them escaped again, so the text never shows them
+        assertProblem(service.admin("PUT", "/cache/" + key, "{\"value\":{\"a\":\"x\\u0000\"}}"), 400,
+                "validation_failed");
+        assertProblem(service.admin("PUT", "/cache/" + key, "{\"value\":[\"\\ud800\"]}"), 400,
+                "validation_failed");
+        assertProblem(service.admin("GET", "/cache/" + key, null), 404, "not_found");
     }
 
     @Test

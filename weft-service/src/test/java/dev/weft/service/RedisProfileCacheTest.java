@@ -91,6 +91,22 @@ class RedisProfileCacheTest {
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void twoDatabasesOnOneRedisDoNotShareAdminCacheEntries() {
+        try (TestService one = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(REDIS));
+                TestService two = new TestService(TestBackends.SQLITE, config -> config.withRedisUrl(REDIS))) {
+            String key = TestService.unique("shared");
+            assertThat(one.admin("PUT", "/cache/" + key, "{\"value\":\"one's\"}").status()).isEqualTo(204);
+
+            TestService.Response other = two.admin("GET", "/cache/" + key, null);
+            TestService.Response own = one.admin("GET", "/cache/" + key, null);
+
+            TestService.assertProblem(other, 404, "not_found");
+            assertThat(own.json().path("value").asText()).isEqualTo("one's");
+        }
+    }
+
     /** @return the config of instances over {@code database} that share the test Redis */
     private static ServiceConfig sharedRedisConfig(TestBackends.Isolated database) {
         return ServiceConfig.defaults().withPort(0).withDataDir(database.dataDir()).withDatabase(database.config())

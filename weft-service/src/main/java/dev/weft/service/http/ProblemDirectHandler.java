@@ -35,7 +35,9 @@ final class ProblemDirectHandler implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType event, Status status,
             ServerResponseHeaders headers, String message) {
-        String code = switch (event) {
+        // Helidon reports a declared Content-Length over its payload limit as a BAD_REQUEST event with status 413
+        boolean tooLarge = status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code();
+        String code = tooLarge ? "payload_too_large" : switch (event) {
             case BAD_REQUEST -> "bad_request";
             case PAYLOAD_TOO_LARGE -> "payload_too_large";
             case FORBIDDEN -> "forbidden";
@@ -50,7 +52,8 @@ final class ProblemDirectHandler implements DirectHandler {
                 .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
                 .keepAlive(event.keepAlive())
                 .entity(json.write(ProblemErrorHandler.body(status.code(), code,
-                        status.code() >= 500 ? "internal error" : "the request could not be read",
+                        status.code() >= 500 ? "internal error"
+                                : tooLarge ? "the body is larger than the server accepts" : "the request could not be read",
                         path == null || path.isEmpty() ? "/" : path, List.of())))
                 .build();
     }

@@ -2,6 +2,7 @@ package dev.weft.service.http;
 
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
+import dev.weft.service.FailureLogThrottle;
 import dev.weft.service.Json;
 import dev.weft.service.ProblemException;
 import io.helidon.http.HeaderNames;

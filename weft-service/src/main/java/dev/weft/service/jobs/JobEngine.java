@@ -3,6 +3,7 @@ package dev.weft.service.jobs;
 import dev.weft.core.WeftException;
 import dev.weft.db.Database;
 import dev.weft.db.SqlOperations;
+import dev.weft.service.FailureLogThrottle;
 import dev.weft.service.Tracing;
 import dev.weft.service.data.Uploads;
 import dev.weft.service.data.UsageRepository;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -104,6 +106,8 @@ public final class JobEngine implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final WorkSignal signal = new WorkSignal();
+    // every worker meets an outage at once and polls again each idle poll: one line per code each 10 s for all of them
+    private final FailureLogThrottle claimFailures = new FailureLogThrottle(TimeUnit.SECONDS.toNanos(10));
     private final Leases leases;
     private final StepRunner steps;
     private final Map<JobState, AtomicLong> stateCounts = new EnumMap<>(JobState.class);
@@ -479,8 +483,11 @@ public final class JobEngine implements AutoCloseable {
             try {
                 claimed = store.claim(owner, config.lease());
             } catch (RuntimeException e) {
-                LOG.atWarn().setMessage("claiming a job failed").addKeyValue("worker", owner)
-                        .addKeyValue("error_code", code(e)).log();
+                long suppressed = claimFailures.admit(code(e), System.nanoTime());
+                if (suppressed >= 0) {
+                    LOG.atWarn().setMessage("claiming a job failed").addKeyValue("worker", owner)
+                            .addKeyValue("error_code", code(e)).addKeyValue("suppressed_since_last", suppressed).log();
+                }
                 signal.pause(config.idlePoll(), stopping);
                 continue;
             }

@@ -55,7 +55,7 @@ public final class CacheModule implements RouteModule {
 
     private void get(Exchange exchange) {
         String key = key(exchange);
-        Optional<Entry> entry = cache.get(key, Entry.class);
+        Optional<Entry> entry = cache.get(context.cacheKeys().adminEntry(key), Entry.class);
         long now = context.clock().millis();
         if (entry.isEmpty() || entry.get().expiresAtMillis() <= now) {
             throw new dev.weft.core.NotFoundException("not_found", "no cache entry with this key");
@@ -71,20 +71,20 @@ public final class CacheModule implements RouteModule {
     private void put(Exchange exchange) {
         String key = key(exchange);
         CachePutRequest request = exchange.json(CachePutRequest.class);
-        String text = new String(exchange.json().write(Objects.requireNonNull(request.value())),
-                StandardCharsets.UTF_8);
-        String problem = Validation.textProblem(text);
-        if (problem != null && !problem.contains("control")) {
+        JsonNode value = Objects.requireNonNull(request.value());
+        String problem = Validation.jsonTextProblem(value);
+        if (problem != null) {
             throw ProblemException.invalidField("value", problem);
         }
+        String text = new String(exchange.json().write(value), StandardCharsets.UTF_8);
         long ttl = request.ttlSeconds() == null ? CachePutRequest.DEFAULT_TTL_SECONDS : request.ttlSeconds();
         Instant expires = context.clock().instant().plusSeconds(ttl);
-        cache.put(key, new Entry(text, expires.toEpochMilli()), Duration.ofSeconds(ttl));
+        cache.put(context.cacheKeys().adminEntry(key), new Entry(text, expires.toEpochMilli()), Duration.ofSeconds(ttl));
         exchange.noContent();
     }
 
     private void delete(Exchange exchange) {
-        cache.invalidate(key(exchange));
+        cache.invalidate(context.cacheKeys().adminEntry(key(exchange)));
         exchange.noContent();
     }
 

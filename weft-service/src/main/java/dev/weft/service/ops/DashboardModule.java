@@ -1,5 +1,7 @@
 package dev.weft.service.ops;
 
+import dev.weft.core.ErrorKind;
+import dev.weft.core.WeftException;
 import dev.weft.db.QueryMetrics;
 import dev.weft.service.Access;
 import dev.weft.service.Exchange;
@@ -68,8 +70,10 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         // the table is read again only when weft.jobs.finished{state=failed} moved: a page open on an idle service
         // costs no query; health checks (a database probe, the provider's) run at most every 10 s
         this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
-                ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of());
-        this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow);
+                ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of(),
+                List.of());
+        this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow,
+                Map.of("status", "DOWN", "checks", List.of()));
         this.webhooks = new DashboardWebhooks(context.registry(),
                 new DeliveryRepository(context.database(), context.clock()),
                 new WebhookRepository(context.database(), context.clock()), System::nanoTime);
@@ -356,23 +360,47 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         }
     }
 
-    /** A value read again only when its version (a counter, a time slot) changed. */
+    /**
+     * @param failure what a read of the database threw
+     * @return whether it says the database is down or too slow (not a bug): the dashboard then shows what it read
+     *     last instead of failing whole, since an outage is when an operator opens it
+     */
+    static boolean unreachable(RuntimeException failure) {
+        return failure instanceof WeftException weft
+                && (weft.kind() == ErrorKind.UNAVAILABLE || weft.kind() == ErrorKind.TIMEOUT);
+    }
+
+    /**
+     * A value read again only when its version (a counter, a time slot) changed. While the database cannot be read, the
+     * value read last (or the given one, before any read) is shown, and the next call reads again.
+     */
     private static final class Cached<T> {
         private final Supplier<Object> version;
         private final Supplier<T> read;
+        private final T beforeAnyRead;
         private final AtomicReference<@Nullable Versioned<T>> last = new AtomicReference<>();
 
-        Cached(Supplier<Object> version, Supplier<T> read) {
+        Cached(Supplier<Object> version, Supplier<T> read, T beforeAnyRead) {
             this.version = version;
             this.read = read;
+            this.beforeAnyRead = beforeAnyRead;
         }
 
         T get() {
             Object now = version.get();
             Versioned<T> kept = last.get();
             if (kept == null || !kept.version().equals(now)) {
+                T value;
+                try {
+                    value = read.get();
+                } catch (RuntimeException e) {
+                    if (!unreachable(e)) {
+                        throw e;
+                    }
+                    return kept == null ? beforeAnyRead : kept.value();
+                }
                 // two pages may both read at once; each gets a fresh value, and the later one is kept
-                kept = new Versioned<>(read.get(), now);
+                kept = new Versioned<>(value, now);
                 last.set(kept);
             }
             return kept.value();

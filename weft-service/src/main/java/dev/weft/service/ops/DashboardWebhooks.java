@@ -101,10 +101,19 @@ final class DashboardWebhooks {
         Read kept = last.get();
         if (kept == null || now - kept.at() >= MAX_AGE.toNanos()
                 || now - kept.at() >= PERIOD.toNanos() && !kept.attempts().equals(attemptsInWindow)) {
+            Stored stored;
+            try {
+                stored = new Stored(deliveries.countByState(), webhooks.countDisabled(),
+                        deliveries.recentFailures(FAILURES_SHOWN).stream().map(DashboardWebhooks::failure).toList());
+            } catch (RuntimeException e) {
+                if (!DashboardModule.unreachable(e)) {
+                    throw e;
+                }
+                // the database is down or slow: the figures read last, or none; the next render reads again
+                return kept == null ? new Stored(Map.of(), 0, List.of()) : kept.stored();
+            }
             // two renders may both read at once; each gets fresh figures, and the later one is kept
-            kept = new Read(now, Map.copyOf(attemptsInWindow), new Stored(deliveries.countByState(),
-                    webhooks.countDisabled(),
-                    deliveries.recentFailures(FAILURES_SHOWN).stream().map(DashboardWebhooks::failure).toList()));
+            kept = new Read(now, Map.copyOf(attemptsInWindow), stored);
             last.set(kept);
         }
         return kept.stored();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.service.Exchange;
 import dev.weft.service.Json;
 import dev.weft.service.ProblemException;
+import dev.weft.service.Validation;
 import dev.weft.service.webhooks.WebhookUrlPolicy;
 import io.helidon.http.HeaderNames;
 import java.io.IOException;
@@ -157,12 +158,12 @@ final class UploadForm {
             throw ProblemException.invalid("invalid_options", "options must be a JSON object",
                     List.of(new ProblemException.FieldError("options", "must be a JSON object")));
         }
-        String text = new String(json.write(node), StandardCharsets.UTF_8);
-        if (text.indexOf('\u0000') >= 0) {
-            throw ProblemException.invalid("invalid_options", "options must not contain NUL characters",
-                    List.of(new ProblemException.FieldError("options", "contains NUL")));
+        if (Validation.jsonTextProblem(node) != null) {
+            throw ProblemException.invalid("invalid_options",
+                    "options must not contain NUL characters or unpaired surrogates",
+                    List.of(new ProblemException.FieldError("options", "contains NUL or an unpaired surrogate")));
         }
-        return text;
+        return new String(json.write(node), StandardCharsets.UTF_8);
     }
 
     private static Long userId(byte[] bytes) {

@@ -2,6 +2,7 @@ package dev.weft.service.webhooks;
 
 import dev.weft.core.WeftException;
 import dev.weft.db.Database;
+import dev.weft.service.FailureLogThrottle;
 import dev.weft.service.jobs.JobEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,6 +74,8 @@ public final class DeliveryWorker implements JobEngine.Companion {
     private final Semaphore slots;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    // an outage fails every poll (one a second): one line per code each 10 s, with how many were left out
+    private final FailureLogThrottle claimFailures = new FailureLogThrottle(TimeUnit.SECONDS.toNanos(10));
     private final MeterRegistry registry;
     private volatile @Nullable Thread loop;
 
@@ -175,8 +178,11 @@ public final class DeliveryWorker implements JobEngine.Companion {
                 claimed = queue.claim(owner, Math.min(16, slots.availablePermits() + 1), schedule.lease());
             } catch (RuntimeException e) {
                 slots.release();
-                LOG.atWarn().setMessage("claiming webhook deliveries failed").addKeyValue("error_code", code(e))
-                        .log();
+                long suppressed = claimFailures.admit(code(e), System.nanoTime());
+                if (suppressed >= 0) {
+                    LOG.atWarn().setMessage("claiming webhook deliveries failed").addKeyValue("error_code", code(e))
+                            .addKeyValue("suppressed_since_last", suppressed).log();
+                }
                 LockSupport.parkNanos(schedule.idlePoll().toNanos());
                 continue;
             }

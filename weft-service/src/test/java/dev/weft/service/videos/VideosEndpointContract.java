@@ -264,6 +264,26 @@ abstract class VideosEndpointContract {
     }
 
     @Test
+    void optionsWithANulOrAnUnpairedSurrogateAreRefusedAndStoreNothing() {
+        String key = userKey();
+        long videos = service.videoCount();
+
+        // JSON escapes, as a client sends them: the written text would show them escaped again, never raw
+        assertProblem(service.upload(key, video("x").field("options", "{\"a\":\"x\\u0000y\"}")), 400,
+                "invalid_options");
+        assertProblem(service.upload(key, video("x").field("options", "{\"a\":\"\\ud800\"}")), 400,
+                "invalid_options");
+        assertProblem(service.upload(key, video("x").field("options", "{\"a\":[1,{\"\\udc00\":2}]}")), 400,
+                "invalid_options");
+        Response paired = service.upload(key, video("x").field("options", "{\"mood\":\"\\ud83d\\ude42\"}"));
+
+        assertThat(paired.status()).as(paired.text()).isEqualTo(202);
+        assertThat(service.videoCount()).isEqualTo(videos + 1);
+        Response stored = service.get("/videos/" + paired.json().path("video_id").asText(), key);
+        assertThat(stored.json().path("options").path("mood").asText()).isEqualTo("\uD83D\uDE42");
+    }
+
+    @Test
     void aRefusedCallbackUrlIsA400AndStoresNothing() {
         String key = userKey();
         long videos = service.videoCount();
