@@ -71,8 +71,8 @@ final class RequestMetricsFilter implements Filter {
             Method method = request.prologue().method();
             String template = request.matchingPattern().orElse(UNMATCHED);
             if (ACCESS.isInfoEnabled()) {
-                // no request_id key-value: RequestIdFilter, outside this filter, has it in the MDC, which every format
-                // writes; the key-value made the text format print it twice
+                // no request_id key-value: every event logged in a request has it in the MDC (RequestMdc), which
+                // every format writes; the key-value made the text format print it twice
                 ACCESS.atInfo().setMessage("request")
                         .addKeyValue("http.request.method", method.text())
                         .addKeyValue("http.route", template)
