@@ -165,21 +165,23 @@ public final class HttpEdge implements AutoCloseable {
             routing.addFilter(new TracingFilter(tracing.tracer(), tracing.openTelemetry().getPropagators()
                     .getTextMapPropagator()));
         }
-        routing.addFilter(new RequestMetricsFilter(registry))
+        RequestMetricsFilter metrics = new RequestMetricsFilter(registry);
+        routing.addFilter(metrics)
                 .error(Throwable.class, problems);
         for (Registered entry : registered) {
             Routes.Route route = entry.route();
-            Handler handler = new EndpointHandler(route, json, problems);
+            // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
+            // (method HEAD); EndpointHandler drops the body
+            Method[] methods = route.method().equals(Method.GET) ? new Method[] {Method.GET, Method.HEAD}
+                    : new Method[] {route.method()};
+            Handler handler = new EndpointHandler(route, json, problems,
+                    metrics.routeTimers(route.template(), methods));
             handler = switch (resolved(route.access(), settings)) {
                 case PUBLIC -> handler;
                 case AUTHENTICATED -> new KeyCheckedHandler(security, false, handler);
                 case ADMIN -> new KeyCheckedHandler(security, true, handler);
                 case METRICS -> throw new IllegalStateException("resolved above");
             };
-            // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
-            // (method HEAD); EndpointHandler drops the body
-            Method[] methods = route.method().equals(Method.GET) ? new Method[] {Method.GET, Method.HEAD}
-                    : new Method[] {route.method()};
             routing.route(HttpRoute.builder().methods(methods).path(entry.matcher()).handler(handler));
         }
     }

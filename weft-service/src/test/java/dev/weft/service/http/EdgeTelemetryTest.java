@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.weft.service.LogConfigurator;
 import dev.weft.service.TestBackends;
 import dev.weft.service.TestService;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,9 @@ import org.slf4j.MDC;
 
 /**
  * What the edge records of each request, on a service started in-process on SQLite: the access line carries the id
- * of its own request (from {@link RequestState}, through {@link RequestMdc}).
+ * of its own request (from {@link RequestState}, through {@link RequestMdc}), and {@code http.server.requests} counts
+ * each answer once under its method, template, status, outcome and exception, whichever way the filter found the
+ * timer (the route's own table, or the lookup for paths no route takes and for answers an exception produced).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EdgeTelemetryTest {
@@ -70,6 +73,43 @@ class EdgeTelemetryTest {
         assertThat(live2).containsEntry("http.route", "/health/live");
         assertThat(none).containsEntry("http.route", "unmatched").containsEntry("http.response.status_code", "404");
         assertThat(MDC.get("request_id")).as("nothing is left in this thread's MDC").isNull();
+    }
+
+    @Test
+    void everyAnswerIsCountedOnceUnderItsMethodTemplateStatusOutcomeAndException() {
+        String[] liveGet = {"GET", "/health/live", "200", "SUCCESS", "none"};
+        String[] liveHead = {"HEAD", "/health/live", "200", "SUCCESS", "none"};
+        String[] noKey = {"GET", "/users/{id}", "401", "CLIENT_ERROR", "ProblemException"};
+        String[] noUser = {"GET", "/users/{id}", "404", "CLIENT_ERROR", "NotFoundException"};
+        String[] noRoute = {"GET", "unmatched", "404", "CLIENT_ERROR", "none"};
+        List<String[]> series = List.of(liveGet, liveHead, noKey, noUser, noRoute);
+        List<Long> before = series.stream().map(this::count).toList();
+
+        service.get("/health/live", null);
+        service.get("/health/live", null);
+        service.call("HEAD", "/health/live", null, null);
+        assertThat(service.get("/users/1", null).status()).isEqualTo(401);
+        assertThat(service.admin("GET", "/users/987654321", null).status()).isEqualTo(404);
+        assertThat(service.get("/no/such/route", null).status()).isEqualTo(404);
+
+        // a request is counted after its answer went out
+        List<Long> added = List.of(2L, 1L, 1L, 1L, 1L);
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+            for (int i = 0; i < series.size(); i++) {
+                assertThat(count(series.get(i)) - before.get(i)).as(String.join(" ", series.get(i)))
+                        .isEqualTo(added.get(i));
+            }
+        });
+        assertThat(service.service.context().registry().find("http.server.requests").timers())
+                .as("a series appears with its first answer, none registered ahead")
+                .allSatisfy(timer -> assertThat(timer.count()).isPositive());
+    }
+
+    private long count(String[] tags) {
+        Timer timer = service.service.context().registry().find("http.server.requests").tag("method", tags[0])
+                .tag("uri", tags[1]).tag("status", tags[2]).tag("outcome", tags[3]).tag("exception", tags[4])
+                .timer();
+        return timer == null ? 0 : timer.count();
     }
 
     private List<ILoggingEvent> lines() {
