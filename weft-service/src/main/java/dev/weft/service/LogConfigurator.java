@@ -108,8 +108,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     private static Encoder<ILoggingEvent> logstashEncoder() {
         // its own method: the class (and Jackson 3 behind it) loads only when this format is chosen
         LogstashEncoder encoder = new LogstashEncoder();
-        // a request_id key-value would repeat the MDC's (RequestIdFilter puts it there for the whole request), and a
-        // repeated key makes Elasticsearch refuse the line
+        // a request_id key-value would repeat the MDC's (every event logged in a request has it there: RequestMdc),
+        // and a repeated key makes Elasticsearch refuse the line
         encoder.addExcludeKeyValueKeyName("request_id");
         return encoder;
     }

@@ -26,16 +26,26 @@ final class EndpointHandler implements Handler {
     private final Routes.Route route;
     private final Json json;
     private final ProblemErrorHandler problems;
+    private final RequestMetricsFilter.RouteTimers timers;
 
-    EndpointHandler(Routes.Route route, Json json, ProblemErrorHandler problems) {
+    /**
+     * @param route the route
+     * @param json the mapper for bodies
+     * @param problems the error handler, for a failure that cannot be answered with a problem
+     * @param timers the route's {@code http.server.requests} timers, for {@link RequestMetricsFilter}
+     */
+    EndpointHandler(Routes.Route route, Json json, ProblemErrorHandler problems,
+            RequestMetricsFilter.RouteTimers timers) {
         this.route = Objects.requireNonNull(route, "route");
         this.json = Objects.requireNonNull(json, "json");
         this.problems = Objects.requireNonNull(problems, "problems");
+        this.timers = Objects.requireNonNull(timers, "timers");
     }
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) throws Exception {
         RequestState state = RequestState.CURRENT.get();
+        state.route(timers);
         // every weft route is matched by a TemplateMatcher, whose path carries the decoded parameters
         Map<String, String> params = request.path() instanceof TemplateMatcher.TemplatePath matched
                 ? matched.params() : Map.of();

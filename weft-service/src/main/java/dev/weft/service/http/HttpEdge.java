@@ -19,14 +19,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service's HTTP edge on Helidon's virtual-thread server: every {@link Routes.Route} becomes a Helidon route, and
  * a request passes
  * <ol>
- *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, MDC, the path's characters, the request's
- *   {@link dev.weft.core.Deadline}), {@link TracingFilter} when tracing is on (the server span, W3C
- *   {@code traceparent} honoured) and {@link RequestMetricsFilter} ({@code http.server.requests}, access log);
+ *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, the path's characters, the request's
+ *   {@link dev.weft.core.Deadline}; log events read the id through {@link RequestMdc}), {@link TracingFilter} when
+ *   tracing is on (the server span, W3C {@code traceparent} honoured) and {@link RequestMetricsFilter}
+ *   ({@code http.server.requests}, access log);
  *   <li>Helidon's routing: one route per method and template, matched by a {@link TemplateMatcher}, literal segments
  *   before parameters ({@code /users/stream} before {@code /users/{id}}); every {@code GET} route takes {@code HEAD}
  *   too (answered without the body, {@link HeadResponse}), and every template has an {@code OPTIONS} route answering
@@ -89,6 +91,8 @@ public final class HttpEdge implements AutoCloseable {
             Json json, MeterRegistry registry, Tracing tracing) {
         Objects.requireNonNull(tracing, "tracing");
         Objects.requireNonNull(settings, "settings");
+        // log events take the request's ids from RequestState, which the filters bind anyway
+        RequestMdc.install(LoggerFactory.getILoggerFactory());
         WebServer server = WebServer.builder()
                 .host(settings.bind())
                 .port(settings.port())
@@ -161,21 +165,23 @@ public final class HttpEdge implements AutoCloseable {
             routing.addFilter(new TracingFilter(tracing.tracer(), tracing.openTelemetry().getPropagators()
                     .getTextMapPropagator()));
         }
-        routing.addFilter(new RequestMetricsFilter(registry))
+        RequestMetricsFilter metrics = new RequestMetricsFilter(registry);
+        routing.addFilter(metrics)
                 .error(Throwable.class, problems);
         for (Registered entry : registered) {
             Routes.Route route = entry.route();
-            Handler handler = new EndpointHandler(route, json, problems);
+            // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
+            // (method HEAD); EndpointHandler drops the body
+            Method[] methods = route.method().equals(Method.GET) ? new Method[] {Method.GET, Method.HEAD}
+                    : new Method[] {route.method()};
+            Handler handler = new EndpointHandler(route, json, problems,
+                    metrics.routeTimers(route.template(), methods));
             handler = switch (resolved(route.access(), settings)) {
                 case PUBLIC -> handler;
                 case AUTHENTICATED -> new KeyCheckedHandler(security, false, handler);
                 case ADMIN -> new KeyCheckedHandler(security, true, handler);
                 case METRICS -> throw new IllegalStateException("resolved above");
             };
-            // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
-            // (method HEAD); EndpointHandler drops the body
-            Method[] methods = route.method().equals(Method.GET) ? new Method[] {Method.GET, Method.HEAD}
-                    : new Method[] {route.method()};
             routing.route(HttpRoute.builder().methods(methods).path(entry.matcher()).handler(handler));
         }
     }

@@ -13,13 +13,13 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.MDC;
 
 /**
- * The first filter: takes the client's {@code X-Request-Id} when it is well formed (else makes one), echoes it, puts it
- * in the MDC, checks the raw path's characters, and binds, in one scope for everything after it, the request's
- * {@link RequestState} and its {@link Deadline} ({@code WEFT_REQUEST_TIMEOUT}: it bounds the waits further down, such
- * as the key lookup and a database connection, so a request gets a 503 rather than a long queue).
+ * The first filter: takes the client's {@code X-Request-Id} when it is well formed (else makes one), echoes it,
+ * checks the raw path's characters, and binds, in one scope for everything after it, the request's
+ * {@link RequestState} (which is also how log events get the id: {@link RequestMdc}) and its {@link Deadline}
+ * ({@code WEFT_REQUEST_TIMEOUT}: it bounds the waits further down, such as the key lookup and a database connection,
+ * so a request gets a 503 rather than a long queue).
  *
  * <p>The path check is here because the edge turns off Helidon's own ({@link HttpEdge}): Helidon validates a path by
  * decoding and normalising it with {@link java.net.URI}, about 5 % of the cheapest route's time, for a decoded path
@@ -49,18 +49,14 @@ final class RequestIdFilter implements Filter {
         String sent = headers.contains(REQUEST_ID_HEADER) ? headers.get(REQUEST_ID_HEADER).get() : null;
         String requestId = sent != null && wellFormed(sent) ? sent : newRequestId();
         response.header(REQUEST_ID_HEADER, requestId);
-        MDC.put("request_id", requestId);
-        try {
-            if (!validPath(request.path().rawPath())) {
-                // answered by the error handler, uncounted, as Helidon's own check answered before
-                throw ProblemException.of(400, "invalid_path", "the path has a character that must be "
-                        + "percent-encoded, or malformed percent-encoding");
-            }
-            Deadline.after(requestTimeout).carrier().where(RequestState.CURRENT, new RequestState(requestId))
-                    .run(chain::proceed);
-        } finally {
-            MDC.remove("request_id");
+        if (!validPath(request.path().rawPath())) {
+            // answered by the error handler, uncounted, as Helidon's own check answered before
+            throw ProblemException.of(400, "invalid_path", "the path has a character that must be "
+                    + "percent-encoded, or malformed percent-encoding");
         }
+        // no MDC put: log events read the id from RequestState (RequestMdc)
+        Deadline.after(requestTimeout).carrier().where(RequestState.CURRENT, new RequestState(requestId))
+                .run(chain::proceed);
     }
 
     /** @return whether a client's request id is 1 to 128 of {@code [A-Za-z0-9._:-]} */

@@ -26,6 +26,7 @@ final class RequestState {
     private int countedStatus;
     private String exception = NO_EXCEPTION;
     private @Nullable SpanContext span;
+    private RequestMetricsFilter.@Nullable RouteTimers route;
 
     RequestState(String requestId) {
         this.requestId = requestId;
@@ -77,6 +78,15 @@ final class RequestState {
 
     void span(SpanContext server) {
         this.span = server;
+    }
+
+    /** @return the timers of the route whose endpoint runs ({@link EndpointHandler}); {@code null} before one ran */
+    RequestMetricsFilter.@Nullable RouteTimers route() {
+        return route;
+    }
+
+    void route(RequestMetricsFilter.RouteTimers timers) {
+        this.route = timers;
     }
 
     /** @return the status a failure was counted as, or 0 when the response's status is the one to count */

@@ -1,6 +1,5 @@
 package dev.weft.service.http;
 
-import dev.weft.service.Tracing;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.webserver.http.Filter;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.MDC;
 
 /**
  * The server span of a request, right after {@link RequestIdFilter}: continues the caller's trace from its W3C
@@ -29,8 +27,9 @@ import org.slf4j.MDC;
  * routing has matched a template ({@code request.matchingPattern()}; just the method for a path no route takes), and
  * records {@code http.request.method}, {@code url.path}, {@code http.route}, {@code http.response.status_code} and
  * {@code request_id}; a 5xx sets the ERROR status. The span is current around the rest of the chain, so the spans of
- * weft-db, the caches and weft-http made while serving the request are its children, and {@code trace.id} and
- * {@code span.id} are in the MDC for every log line of the request.
+ * weft-db, the caches and weft-http made while serving the request are its children, and its {@code trace.id} and
+ * {@code span.id} are in the MDC of every log line of the request ({@link RequestState#span()}, read by
+ * {@link RequestMdc}).
  *
  * <p>Installed only when an SDK exports ({@link dev.weft.service.Tracing#enabled()}). Thread-safe.
  */
@@ -61,9 +60,7 @@ final class TracingFilter implements Filter {
                 .setAttribute(REQUEST_ID, state.requestId())
                 .startSpan();
         SpanContext ids = span.getSpanContext();
-        state.span(ids);
-        MDC.put(Tracing.TRACE_ID_MDC, ids.getTraceId());
-        MDC.put(Tracing.SPAN_ID_MDC, ids.getSpanId());
+        state.span(ids); // and so in every log event of the request (RequestMdc)
         try (Scope scope = span.makeCurrent()) {
             chain.proceed();
         } catch (RuntimeException | Error failure) {
@@ -80,8 +77,6 @@ final class TracingFilter implements Filter {
                 span.setStatus(StatusCode.ERROR);
             }
             span.end();
-            MDC.remove(Tracing.TRACE_ID_MDC);
-            MDC.remove(Tracing.SPAN_ID_MDC);
         }
     }
 
