@@ -239,6 +239,17 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aCharacterOutsideTheBmpIsAnsweredAsItselfNotAsSurrogateEscapes() {
+        String name = unique("emoji");
+
+        Response created = service.admin("POST", "/users", TestService.json(Map.of("email", name + "@example.com",
+                "username", name, "full_name", "Ada \uD83D\uDE42")));
+
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.text()).contains("\"full_name\":\"Ada \uD83D\uDE42\"").doesNotContain("\\uD83D");
+    }
+
+    @Test
     void duplicateEmailInAnyCaseOrUsernameIsA409() {
         String name = unique("dup");
         service.createUser(name, 0);
