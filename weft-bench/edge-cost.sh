@@ -3,7 +3,8 @@
 # little (issue 19 item 3): bytes allocated and CPU time per request, besides req/s.
 #
 #   weft-bench/edge-cost.sh                         /health/live, cached /user-profile/{id}, anchor /plaintext, once
-#   ALT=3 weft-bench/edge-cost.sh live anchor       3 alternations of the named targets (live profile anchor users)
+#   ALT=3 weft-bench/edge-cost.sh live anchor       3 alternations of the named targets (live profile anchor users
+#                                                   userkey: GET /users/{id} with that user's own key)
 #   JAR=/some/weft.jar weft-bench/edge-cost.sh      another build of weft (a copy of weft.jar with its lib/ beside it)
 #
 # weft (PostgreSQL $WEFT_DB, admin key, access log off, -Xms64m -Xmx512m as bin/weft) and the Helidon anchor run at the
@@ -87,8 +88,10 @@ for _ in $(seq 1 "$ALT"); do
         [ -f "$OUT/filled" ] || { run "$WEFT" 8 MODE=fill MAX_ID=5000 PATH_PREFIX=/user-profile/ API_KEY=$ADMIN >/dev/null; touch "$OUT/filled"; }
         measure profile "$WPID" "$WEFT" MODE=random MAX_ID=5000 PATH_PREFIX=/user-profile/ API_KEY=$ADMIN ;;
       users) measure users "$WPID" "$WEFT" MODE=random MAX_ID=100000 PATH_PREFIX=/users/ API_KEY=$ADMIN ;;
+      userkey)  # user <id> sends its own key, wk_bench<id> (run-vs-anchors.sh gives them): principal cache and bucket
+        measure userkey "$WPID" "$WEFT" MODE=user-key MAX_ID=100000 PATH_PREFIX=/users/ KEY_PREFIX=wk_bench ;;
       anchor) measure anchor "$APID" "http://127.0.0.1:$ANCHOR_PORT" MODE=fixed ROUTE=/plaintext ;;
-      *) echo "unknown target $t (live profile users anchor)" >&2 ;;
+      *) echo "unknown target $t (live profile users userkey anchor)" >&2 ;;
     esac
   done
 done

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.weft.cache.Cache;
 import dev.weft.cache.LocalCache;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,8 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A local cache hit: weft's {@link LocalCache} against Caffeine used directly, configured alike (size bound,
- * per-entry expiry, hit/miss counting) and holding the same 1,000 entries. Keys are picked at random from
- * pre-built strings so no allocation happens outside the caches.
+ * per-entry expiry, hit/miss counting) and holding the same 1,000 entries; and weft's hit on 100,000 entries each
+ * with a tag of its own, as the service's caches keep them (profiles tagged by user), where a hit must also know that
+ * no tag of the entry was invalidated since. Keys are picked at random from pre-built strings so no allocation happens
+ * outside the caches.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -61,6 +64,35 @@ public class LocalCacheHitBenchmark {
         String key() {
             return keys[ThreadLocalRandom.current().nextInt(KEYS)];
         }
+    }
+
+    /** weft's cache with 100,000 tagged entries. */
+    @State(Scope.Benchmark)
+    public static class TaggedCache {
+        static final int TAGGED_KEYS = 100_000;
+        final String[] keys = new String[TAGGED_KEYS];
+        Cache weft;
+
+        @Setup
+        public void fill() {
+            weft = LocalCache.create("bench-tagged", TAGGED_KEYS);
+            for (int i = 0; i < TAGGED_KEYS; i++) {
+                keys[i] = "profile:" + i;
+                weft.put(keys[i], new Profile(i, "user" + i + "@example.com", i * 10L), Duration.ofMinutes(10),
+                        Set.of("user:" + i));
+            }
+            weft.invalidateTag("user:none"); // a write happened since the entries were stored, as in a live service
+        }
+
+        String key() {
+            return keys[ThreadLocalRandom.current().nextInt(TAGGED_KEYS)];
+        }
+    }
+
+    /** @return a hit through weft on a tagged entry */
+    @Benchmark
+    public Profile weftTagged(TaggedCache cache) {
+        return cache.weft.get(cache.key(), Profile.class).orElseThrow();
     }
 
     /** @return a hit through weft */

@@ -231,6 +231,61 @@ class LocalCacheTest {
     }
 
     @Test
+    void anEntryServedManyTimesIsRefusedOnceItsTagIsInvalidated() {
+        cache.put("user:1", ADA, MINUTE, Set.of("team:7"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(cache.get("user:1", User.class)).contains(ADA);
+        }
+
+        cache.invalidateTag("team:7");
+
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
+    void anEntryStaysServedAcrossOtherTagsInvalidationsUntilItsOwnIs() {
+        cache.put("user:1", ADA, MINUTE, Set.of("team:7", "org:1"));
+        cache.put("user:2", BOB, MINUTE, Set.of("team:8"));
+
+        cache.invalidateTag("team:8");
+        assertThat(cache.get("user:1", User.class)).as("another tag's invalidation").contains(ADA);
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+        cache.invalidateTags("other*");
+        assertThat(cache.get("user:1", User.class)).as("a pattern matching none of its tags").contains(ADA);
+
+        cache.invalidateTag("org:1");
+
+        assertThat(cache.get("user:1", User.class)).as("its second tag's invalidation").isEmpty();
+        assertThat(cache.get("user:2", User.class)).isEmpty();
+    }
+
+    @Test
+    void aPatternInvalidationRefusesEntriesServedBeforeIt() {
+        cache.put("user:1", ADA, MINUTE, Set.of("user:1"));
+        cache.invalidateTag("unrelated");
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+
+        cache.invalidateTags("user:*");
+
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
+    void anEntryLoadedAfterAnInvalidationIsServedAndRefusedAfterTheNext() {
+        cache.invalidateTag("team:7");
+        User first = cache.getOrLoad("user:1", TypeRef.of(User.class), MINUTE, Set.of("team:7"), () -> ADA);
+        assertThat(first).isEqualTo(ADA);
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+
+        cache.invalidateTag("team:7");
+
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+        assertThat(cache.getOrLoad("user:1", TypeRef.of(User.class), MINUTE, Set.of("team:7"), () -> BOB))
+                .isEqualTo(BOB);
+    }
+
+    @Test
     void invalidateTagsMatchesAGlob() {
         cache.put("user:1", ADA, MINUTE, Set.of("user:1"));
         cache.put("user:2", BOB, MINUTE, Set.of("user:2"));

@@ -13,7 +13,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,13 +51,31 @@ public final class ApiKeys {
     }
 
     /**
-     * A key as a client presented it, hashed once: the rate limiter's bucket and the lookup both use the hash, and the
-     * key itself is not kept.
-     *
-     * @param hash the key's SHA-256
-     * @param userKey whether the key has a user key's prefix ({@code wk_})
+     * A key as a client presented it, hashed once: the rate limiter's bucket and the lookup both use the hash (its
+     * first 128 bits in hex, written once for both), and the key itself is not kept.
      */
-    public record PresentedKey(byte[] hash, boolean userKey) {
+    public static final class PresentedKey {
+        private final byte[] hash;
+        private final boolean userKey;
+        private final String hashPrefix;
+
+        /** Takes {@code hash} as it is: {@link #present} made it for this key alone. */
+        private PresentedKey(byte[] hash, boolean userKey) {
+            this.hash = hash;
+            this.userKey = userKey;
+            this.hashPrefix = HexFormat.of().formatHex(hash, 0, 16);
+        }
+
+        /** @return the key's SHA-256 */
+        public byte[] hash() {
+            return hash.clone();
+        }
+
+        /** @return whether the key has a user key's prefix ({@code wk_}) */
+        public boolean userKey() {
+            return userKey;
+        }
+
         /** @return the hash as 64 lower-case hex digits, as {@code users.api_key_hash} stores it */
         public String hex() {
             return HexFormat.of().formatHex(hash);
@@ -66,7 +83,7 @@ public final class ApiKeys {
 
         /** @return the name of this key's rate-limit bucket: a prefix of the hash, never the key */
         public String bucket() {
-            return "key:" + HexFormat.of().formatHex(hash, 0, 16);
+            return "key:" + hashPrefix;
         }
     }
 
@@ -125,16 +142,15 @@ public final class ApiKeys {
      */
     public Optional<Principal> authenticate(PresentedKey key) {
         byte[] admin = adminHash;
-        if (admin != null && MessageDigest.isEqual(admin, key.hash())) {
+        if (admin != null && MessageDigest.isEqual(admin, key.hash)) {
             return Optional.of(Principal.adminKey());
         }
-        if (!key.userKey()) {
+        if (!key.userKey) {
             return Optional.empty();
         }
-        String hex = key.hex();
-        return Optional.ofNullable(principals.getOrLoad(keys.apiKey(hex), PRINCIPAL, CacheKeys.PRINCIPAL_TTL,
-                Set.of(keys.apiKeyTag(hex)), () -> users.getByApiKey(hex).filter(UserRow::isActive)
-                        .map(user -> Principal.user(user.id())).orElse(null)));
+        return Optional.ofNullable(principals.getOrLoad(keys.apiKeyOfPrefix(key.hashPrefix), PRINCIPAL,
+                CacheKeys.PRINCIPAL_TTL, keys.apiKeyTags(key.hash), () -> users.getByApiKey(key.hex())
+                        .filter(UserRow::isActive).map(user -> Principal.user(user.id())).orElse(null)));
     }
 
     /** @return a new user key: {@code wk_} and 43 URL-safe characters */

@@ -1,8 +1,12 @@
 package dev.weft.service;
 
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place that names the service's cache keys and tags, and how long each kind of entry lives. Every reader
@@ -41,7 +45,26 @@ public final class CacheKeys {
      */
     public static final long PRINCIPAL_CACHE_SIZE = 100_000;
 
+    /** How many tags the principals share: one per value of a key hash's first three hex digits. */
+    private static final int API_KEY_TAGS = 1 << 12;
+
     private final Supplier<String> scope;
+    /** The scoped prefixes, made once for the scope they were made with (hit paths build a key per request). */
+    private volatile @Nullable Scoped scoped;
+
+    /** The prefixes of one scope, and the principals' tag sets, made as keys ask for them. */
+    private static final class Scoped {
+        final String scope;
+        final String profile;
+        final String apiKey;
+        final AtomicReferenceArray<Set<String>> apiKeyTags = new AtomicReferenceArray<>(API_KEY_TAGS);
+
+        Scoped(String scope) {
+            this.scope = scope;
+            this.profile = "profile:" + scope + ":";
+            this.apiKey = "k:" + scope + ":";
+        }
+    }
 
     /** @param scope the database's cache scope, read on every call (it is settled once at start) */
     CacheKeys(Supplier<String> scope) {
@@ -57,9 +80,19 @@ public final class CacheKeys {
         return "a:" + scope.get() + ":" + key;
     }
 
+    private Scoped scoped() {
+        String current = scope.get();
+        Scoped made = scoped;
+        if (made == null || !made.scope.equals(current)) {
+            made = new Scoped(current);
+            scoped = made;
+        }
+        return made;
+    }
+
     /** @param userId a user @return the key of that user's profile entry */
     public String profile(long userId) {
-        return "profile:" + scope.get() + ":" + userId;
+        return scoped().profile + userId;
     }
 
     /** @param userId a user @return the tag of every entry about that user (profile, stats) */
@@ -73,7 +106,15 @@ public final class CacheKeys {
      *     the entry stays small
      */
     public String apiKey(String apiKeyHash) {
-        return "k:" + scope.get() + ":" + apiKeyHash.substring(0, 32);
+        return scoped().apiKey + apiKeyHash.substring(0, 32);
+    }
+
+    /**
+     * @param hashPrefix the first 128 bits of a user key's SHA-256, as 32 hex digits
+     * @return what {@link #apiKey} returns for that key
+     */
+    public String apiKeyOfPrefix(String hashPrefix) {
+        return scoped().apiKey + hashPrefix;
     }
 
     /**
@@ -87,6 +128,21 @@ public final class CacheKeys {
      */
     public String apiKeyTag(String apiKeyHash) {
         return "kt:" + scope.get() + ":" + apiKeyHash.substring(0, 3);
+    }
+
+    /**
+     * @param apiKeyHash a user key's SHA-256
+     * @return the set of the one tag {@link #apiKeyTag} names for that key, made once per tag rather than per request
+     */
+    public Set<String> apiKeyTags(byte[] apiKeyHash) {
+        Scoped current = scoped();
+        int index = (apiKeyHash[0] & 0xff) << 4 | (apiKeyHash[1] & 0xff) >>> 4;
+        Set<String> tags = current.apiKeyTags.get(index);
+        if (tags == null) {
+            tags = Set.of(apiKeyTag(HexFormat.of().formatHex(apiKeyHash, 0, 2)));
+            current.apiKeyTags.set(index, tags); // a racing caller makes an equal set: either may stay
+        }
+        return tags;
     }
 
     /** @param videoId a video @return the key of that video's row */

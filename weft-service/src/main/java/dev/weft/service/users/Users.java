@@ -72,10 +72,10 @@ public final class Users {
     /**
      * A profile and where it came from.
      *
-     * @param profile the profile
+     * @param profile the profile, as the cache keeps it (with its JSON once rendered)
      * @param cached whether the cache had it
      */
-    public record ProfileRead(UserProfile profile, boolean cached) {
+    public record ProfileRead(CachedProfile profile, boolean cached) {
     }
 
     /**
@@ -282,11 +282,11 @@ public final class Users {
     public ProfileRead profile(Principal caller, long id) {
         visible(caller, id);
         String key = keys.profile(id);
-        Optional<UserProfile> cached = profiles.get(key, UserProfile.class);
+        Optional<CachedProfile> cached = profiles.get(key, CachedProfile.class);
         if (cached.isPresent()) {
             return new ProfileRead(cached.get(), true);
         }
-        UserProfile loaded = profiles.getOrLoad(key, TypeRef.of(UserProfile.class), CacheKeys.PROFILE_TTL,
+        CachedProfile loaded = profiles.getOrLoad(key, TypeRef.of(CachedProfile.class), CacheKeys.PROFILE_TTL,
                 java.util.Set.of(keys.userTag(id)), () -> load(id));
         if (loaded == null) {
             throw notFound(id);
@@ -294,13 +294,13 @@ public final class Users {
         return new ProfileRead(loaded, false);
     }
 
-    private @Nullable UserProfile load(long id) {
+    private @Nullable CachedProfile load(long id) {
         Optional<UserRow> user = users.findById(id);
         Optional<UserStats> stats = users.getUserStats(id);
         if (user.isEmpty() || stats.isEmpty()) {
             return null;
         }
-        return UserProfile.of(user.get(), stats.get());
+        return new CachedProfile(UserProfile.of(user.get(), stats.get()));
     }
 
     /**
