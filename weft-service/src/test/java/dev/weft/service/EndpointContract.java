@@ -378,6 +378,8 @@ abstract class EndpointContract {
 
         assertProblem(badItem, 400, "validation_failed");
         assertThat(badItem.json().path("errors").get(0).path("field").asText()).isEqualTo("users[2].email");
+        assertThat(badItem.json().path("errors").get(0).properties()).extracting(Map.Entry::getKey)
+                .as("the same order on every start").containsExactly("field", "message");
         assertProblem(duplicate, 409, "duplicate_username");
         assertThat(duplicate.json().path("errors").get(0).path("field").asText()).isEqualTo("users[2].username");
         assertThat(created.status()).as(created.text()).isEqualTo(201);

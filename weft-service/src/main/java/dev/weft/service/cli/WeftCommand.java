@@ -424,9 +424,24 @@ public final class WeftCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
                 return CONFIG;
             } catch (java.io.IOException e) {
-                System.err.println("weft: " + uri + " is unreachable: " + e.getClass().getSimpleName());
+                System.err.println("weft: " + uri + " is unreachable: " + unreachableReason(e));
                 return CONFIG;
             }
+        }
+
+        /**
+         * @param failure why the request did not get an answer
+         * @return it in words: an operator reads this, not a class name
+         */
+        static String unreachableReason(java.io.IOException failure) {
+            if (failure instanceof java.net.ConnectException) {
+                return "connection refused (is the service running on that port?)";
+            }
+            if (failure instanceof java.net.http.HttpTimeoutException) {
+                return "no answer in time";
+            }
+            return failure.getMessage() == null ? "the connection failed" : "the connection failed (" + failure
+                    .getMessage() + ")";
         }
     }
 

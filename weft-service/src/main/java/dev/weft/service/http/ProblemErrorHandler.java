@@ -240,7 +240,11 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
         if (!errors.isEmpty()) {
             List<Map<String, String>> list = new ArrayList<>();
             for (ProblemException.FieldError error : errors) {
-                list.add(Map.of("field", error.field(), "message", error.message()));
+                // a LinkedHashMap, not Map.of: the members come in the same order on every start
+                Map<String, String> entry = new LinkedHashMap<>();
+                entry.put("field", error.field());
+                entry.put("message", error.message());
+                list.add(entry);
             }
             body.put("errors", list);
         }

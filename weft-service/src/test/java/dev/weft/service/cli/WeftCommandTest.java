@@ -134,6 +134,16 @@ class WeftCommandTest {
     }
 
     @Test
+    void saysWhyTheServiceIsUnreachableInWordsNotClassNames() {
+        assertThat(WeftCommand.Health.unreachableReason(new java.net.ConnectException()))
+                .isEqualTo("connection refused (is the service running on that port?)");
+        assertThat(WeftCommand.Health.unreachableReason(new java.net.http.HttpTimeoutException("request timed out")))
+                .isEqualTo("no answer in time");
+        assertThat(WeftCommand.Health.unreachableReason(new IOException()))
+                .isEqualTo("the connection failed").doesNotContain("Exception");
+    }
+
+    @Test
     void importsCsvAndNdjsonAndReportsRejectedRows() throws IOException {
         Path csv = dir.resolve("users.csv");
         Files.writeString(csv, "email,username,full_name,credits\n"
