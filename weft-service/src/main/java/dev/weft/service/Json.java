@@ -1,5 +1,6 @@
 package dev.weft.service;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -166,6 +167,16 @@ public final class Json {
         }
         if (failure instanceof JsonMappingException mapping && mapping.getCause() instanceof InputCoercionException) {
             return ProblemException.of(400, "number_out_of_range", "a number is out of range");
+        }
+        if (failure instanceof JsonParseException parse && parse.getOriginalMessage() != null
+                && parse.getOriginalMessage().startsWith("Duplicate field")
+                && parse.getProcessor() instanceof JsonParser parser
+                && parser.getParsingContext().getCurrentName() != null) {
+            // Jackson's duplicate detection has no exception type of its own; the parser stands on the field
+            String name = parser.getParsingContext().getCurrentName();
+            String field = name.length() <= 100 ? name : name.substring(0, 100) + "…";
+            return ProblemException.invalid("malformed_json", "the field '" + field + "' is given more than once",
+                    List.of(new ProblemException.FieldError(field, "given more than once")));
         }
         if (failure instanceof JsonProcessingException) {
             return ProblemException.of(400, "malformed_json", "the body is not valid JSON");

@@ -358,6 +358,16 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aFieldGivenTwiceIsNamed() {
+        Response twice = service.admin("POST", "/users", "{\"email\":\"a@example.com\",\"username\":\"twice\","
+                + "\"email\":\"b@example.com\"}");
+
+        assertProblem(twice, 400, "malformed_json");
+        assertThat(twice.json().path("detail").asText()).isEqualTo("the field 'email' is given more than once");
+        assertThat(twice.json().path("errors").get(0).path("field").asText()).isEqualTo("email");
+    }
+
+    @Test
     void batchCreatesAllOrNothing() {
         long before = userCount();
         List<Map<String, Object>> good = new ArrayList<>();
