@@ -123,7 +123,7 @@ final class DashboardStream implements AutoCloseable {
                         changed.put(name, bytes);
                     }
                 });
-                frame = frame("reading", seq, join(json.write(head), changed));
+                frame = frame("reading", seq, join(json.writePlain(head), changed));
             }
             publishedSampleAt = newest;
             readings.publish(new DashboardReadings.Reading(seq, frame));
@@ -143,7 +143,7 @@ final class DashboardStream implements AutoCloseable {
             if (renderedSeq != seq) {
                 render(seq);
             }
-            return new Snapshot(seq, join(json.write(view.head(since)), sections));
+            return new Snapshot(seq, join(json.writePlain(view.head(since)), sections));
         } finally {
             lock.unlock();
         }
@@ -154,7 +154,7 @@ final class DashboardStream implements AutoCloseable {
         Map<String, byte[]> out = new LinkedHashMap<>();
         values.forEach((name, value) -> {
             byte[] kept = sections.get(name);
-            out.put(name, kept != null && value.equals(sectionValues.get(name)) ? kept : json.write(value));
+            out.put(name, kept != null && value.equals(sectionValues.get(name)) ? kept : json.writePlain(value));
         });
         sections = out;
         sectionValues = values;
