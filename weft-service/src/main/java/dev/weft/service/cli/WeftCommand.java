@@ -84,6 +84,7 @@ public final class WeftCommand implements Callable<Integer> {
         }
         CommandLine line = new CommandLine(new WeftCommand());
         line.setExecutionExceptionHandler((failure, command, parsed) -> failed(failure, command.getErr()));
+        line.setParameterExceptionHandler(WeftCommand::badUsage);
         line.setExecutionStrategy(parsed -> {
             Runnable restoreLogs = Verbosity.applyTo(parsed, Serve.class,
                     dev.weft.service.provider.ProviderCommand.class);
@@ -125,6 +126,20 @@ public final class WeftCommand implements Callable<Integer> {
         routed[0] = "serve";
         System.arraycopy(args, 0, routed, 1, args.length);
         return routed;
+    }
+
+    /**
+     * A flag picocli could not parse: the error, picocli's suggestions for a misspelt one, and where the help is, in a
+     * few lines (git's and kubectl's way) rather than the command's whole help, where the error scrolls out of sight.
+     */
+    private static int badUsage(CommandLine.ParameterException failure, String[] args) {
+        CommandLine command = failure.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("weft: " + failure.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(failure, err);
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return USAGE;
     }
 
     private static int failed(Exception failure, PrintWriter err) {

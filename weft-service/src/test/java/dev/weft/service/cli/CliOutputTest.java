@@ -77,8 +77,20 @@ class CliOutputTest {
 
         assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.USAGE);
         assertThat(result.stderr()).as(result.toString()).anyMatch(line -> line.contains("--port"))
-                .anyMatch(line -> line.startsWith("Usage: weft serve"))
+                .contains("Try 'weft serve --help' for more information.")
                 .noneMatch(line -> line.contains("Unknown option"));
+    }
+
+    @Test
+    void aBadFlagIsAFewLinesNotTheWholeHelp() throws Exception {
+        Result result = weft("serve", "--prot");
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.USAGE);
+        assertThat(result.stdout()).isEmpty();
+        assertThat(result.stderr()).as(result.toString()).hasSizeLessThan(6)
+                .anyMatch(line -> line.startsWith("weft: Unknown option") && line.contains("--prot"))
+                .noneMatch(line -> line.startsWith("Usage:"))
+                .endsWith("Try 'weft serve --help' for more information.");
     }
 
     /** Runs {@code weft} with these arguments in a child JVM, as bin/weft does, and returns what it printed. */
