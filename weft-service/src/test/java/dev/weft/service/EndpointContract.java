@@ -174,6 +174,18 @@ abstract class EndpointContract {
     }
 
     @Test
+    void headersOverTheServersLimitAreA431Problem() {
+        try (RawHttp connection = new RawHttp(service.service.port())) {
+            RawHttp.Answer answer = connection.send("GET", "/health/live", "X-Big", "a".repeat(20_000));
+
+            assertThat(answer.status()).isEqualTo(431);
+            assertThat(answer.header("content-type")).startsWith("application/problem+json");
+            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"code\":\"headers_too_large\"", "\"status\":431");
+        }
+    }
+
+    @Test
     void headOnAPathWithoutGetIsA405WithoutTheBody() {
         try (RawHttp connection = new RawHttp(service.service.port())) {
             RawHttp.Answer head = connection.send("HEAD", "/transfer", "X-API-Key", TestService.ADMIN_KEY);

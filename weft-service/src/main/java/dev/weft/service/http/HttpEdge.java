@@ -100,6 +100,9 @@ public final class HttpEdge implements AutoCloseable {
                 .shutdownGracePeriod(settings.shutdownGrace())
                 .maxPayloadSize(settings.maxPayloadSize())
                 .directHandlers(ProblemDirectHandler.forEveryEvent(json))
+                // Helidon hands the direct handlers its own message for an error only with this on; it is never
+                // written to the client (ProblemDirectHandler writes its own words), it tells 431 from other 400s
+                .errorHandling(io.helidon.webserver.ErrorHandling.builder().includeEntity(true).build())
                 // Helidon checks every response header's characters and decodes each path with java.net.URI; weft
                 // writes its own headers (Exchange.responseHeader checks what modules add) and matches the raw path
                 // (RequestIdFilter checks its characters): together ~12 % of the cheapest route, spent twice

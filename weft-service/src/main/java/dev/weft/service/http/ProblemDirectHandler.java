@@ -8,6 +8,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Problem bodies for what Helidon answers before any filter or route runs (a malformed request line or header, a body
@@ -16,6 +17,10 @@ import java.util.Objects;
  * <p>Thread-safe.
  */
 final class ProblemDirectHandler implements DirectHandler {
+    /** What Helidon's header parser says when the headers pass {@code max-headers-size} (Helidon 4.5). */
+    static final String HEADERS_TOO_LARGE_MESSAGE = "Header size exceeded";
+    private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
+
     private final Json json;
 
     private ProblemDirectHandler(Json json) {
@@ -34,7 +39,14 @@ final class ProblemDirectHandler implements DirectHandler {
 
     @Override
     public TransportResponse handle(TransportRequest request, EventType event, Status status,
-            ServerResponseHeaders headers, String message) {
+            ServerResponseHeaders headers, @Nullable String message) {
+        // Helidon reports headers over its limit as a BAD_REQUEST event with status 400 and this message (passed on
+        // because HttpEdge turns on its error entities); RFC 6585 gives them a status of their own, which tells a
+        // client what to shorten
+        if (event == EventType.BAD_REQUEST && HEADERS_TOO_LARGE_MESSAGE.equals(message)) {
+            return answer(request, event, HEADERS_TOO_LARGE, headers, "headers_too_large",
+                    "the request's headers are larger than the server accepts");
+        }
         // Helidon reports a declared Content-Length over its payload limit as a BAD_REQUEST event with status 413
         boolean tooLarge = status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code();
         String code = tooLarge ? "payload_too_large" : switch (event) {
@@ -45,15 +57,19 @@ final class ProblemDirectHandler implements DirectHandler {
             case HTTP_VERSION_NOT_SUPPORTED -> "http_version_not_supported";
             case OTHER -> "http_error";
         };
+        return answer(request, event, status, headers, code, status.code() >= 500 ? "internal error"
+                : tooLarge ? "the body is larger than the server accepts" : "the request could not be read");
+    }
+
+    private TransportResponse answer(TransportRequest request, EventType event, Status status,
+            ServerResponseHeaders headers, String code, String detail) {
         String path = request.path();
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
                 .keepAlive(event.keepAlive())
-                .entity(json.write(ProblemErrorHandler.body(status.code(), code,
-                        status.code() >= 500 ? "internal error"
-                                : tooLarge ? "the body is larger than the server accepts" : "the request could not be read",
+                .entity(json.write(ProblemErrorHandler.body(status.code(), code, detail,
                         path == null || path.isEmpty() ? "/" : path, List.of())))
                 .build();
     }
