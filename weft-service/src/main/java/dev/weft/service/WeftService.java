@@ -259,7 +259,7 @@ public final class WeftService implements AutoCloseable {
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())
                     .addKeyValue("database", context.database().config().redactedUrl())
-                    .addKeyValue("redis", config.redisUrl() != null)
+                    .addKeyValue("redis", redisAtStart(limiter))
                     .addKeyValue("tracing", context.tracing().enabled())
                     .addKeyValue("startup_ms", ManagementFactory.getRuntimeMXBean().getUptime()).log();
             // weft runs nothing after it listens (Spring Boot's runners), so ready follows started at once
@@ -269,6 +269,18 @@ public final class WeftService implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * @return what the listening line says of Redis: {@code off} (not configured), {@code connected}, or
+     *     {@code unreachable} (configured but its connection failed before listening: rate limits and caches run on
+     *     their local fallbacks until it answers)
+     */
+    private String redisAtStart(RateLimiter limiter) {
+        if (context.redis().isEmpty()) {
+            return "off";
+        }
+        return limiter.mode() == BucketMode.FALLBACK ? "unreachable" : "connected";
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.weft.service.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.weft.cache.redis.RedisConfig;
 import dev.weft.cache.redis.RedisLink;
 import dev.weft.cache.redis.RedisProcess;
@@ -11,6 +14,7 @@ import dev.weft.core.ratelimit.BucketMode;
 import dev.weft.core.ratelimit.RateDecision;
 import dev.weft.service.TestBackends;
 import dev.weft.service.TestService;
+import dev.weft.service.WeftService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -25,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * Issue 17: a shared limit of N/s admits at most 1.1 x N per second across fresh instances from the first second
@@ -220,9 +225,19 @@ class RateLimiterTest {
     @Test
     @Timeout(180)
     void serviceWithRedisDownLimitsAndSaysSoInHealthAndMetrics() {
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger serviceLog = (Logger) LoggerFactory.getLogger(WeftService.class);
+        lines.start();
+        serviceLog.addAppender(lines);
         try (RedisProcess redis = RedisProcess.stoppedInRange(FIRST_REDIS_PORT);
                 TestService service = new TestService(TestBackends.SQLITE,
                         config -> config.withRedisUrl(redis.url()).withRateLimit(5))) {
+            serviceLog.detachAppender(lines);
+            // the start-up line tells the truth about Redis: configured, but not what the service runs on
+            assertThat(lines.list).filteredOn(event -> event.getMessage().equals("weft service listening"))
+                    .singleElement().extracting(event -> event.getKeyValuePairs().stream()
+                            .filter(pair -> pair.key.equals("redis")).map(pair -> pair.value).toList())
+                    .isEqualTo(List.of("unreachable"));
             int limited = 0;
             String retryAfter = null;
             for (int i = 0; i < 15; i++) {
