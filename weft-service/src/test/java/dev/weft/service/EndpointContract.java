@@ -174,14 +174,22 @@ abstract class EndpointContract {
     }
 
     @Test
-    void headersOverTheServersLimitAreA431Problem() {
+    void headersOrAUriOverTheServersLimitsAre431And414Problems() {
         try (RawHttp connection = new RawHttp(service.service.port())) {
             RawHttp.Answer answer = connection.send("GET", "/health/live", "X-Big", "a".repeat(20_000));
 
             assertThat(answer.status()).isEqualTo(431);
             assertThat(answer.header("content-type")).startsWith("application/problem+json");
             assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
-                    .contains("\"code\":\"headers_too_large\"", "\"status\":431");
+                    .contains("\"code\":\"headers_too_large\"", "\"status\":431",
+                            "\"title\":\"Request Header Fields Too Large\"");
+        }
+        try (RawHttp connection = new RawHttp(service.service.port())) {
+            RawHttp.Answer answer = connection.send("GET", "/health/live?" + "a".repeat(5_000));
+
+            assertThat(answer.status()).isEqualTo(414);
+            assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"code\":\"uri_too_long\"");
         }
     }
 

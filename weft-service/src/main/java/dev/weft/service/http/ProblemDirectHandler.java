@@ -47,6 +47,10 @@ final class ProblemDirectHandler implements DirectHandler {
             return answer(request, event, HEADERS_TOO_LARGE, headers, "headers_too_large",
                     "the request's headers are larger than the server accepts");
         }
+        if (status.code() == Status.REQUEST_URI_TOO_LONG_414.code()) {
+            return answer(request, event, status, headers, "uri_too_long",
+                    "the request's URI is longer than the server accepts");
+        }
         // Helidon reports a declared Content-Length over its payload limit as a BAD_REQUEST event with status 413
         boolean tooLarge = status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code();
         String code = tooLarge ? "payload_too_large" : switch (event) {

@@ -232,7 +232,9 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
             List<ProblemException.FieldError> errors) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", PROBLEM_TYPE + code);
-        body.put("title", Status.create(status).reasonPhrase());
+        String title = Status.create(status).reasonPhrase();
+        // Helidon knows no phrase for 431 (RFC 6585): a problem's title must not be empty
+        body.put("title", title.isEmpty() && status == 431 ? "Request Header Fields Too Large" : title);
         body.put("status", status);
         body.put("detail", detail);
         body.put("code", code);
