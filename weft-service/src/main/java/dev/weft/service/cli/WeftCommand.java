@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Not thread-safe; run once per process.
  */
-@Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
+@Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = WeftCommand.VersionFromBuild.class,
         description = {"The weft service and its tools.",
             "Options of serve may come first: weft --port 8081 runs weft serve --port 8081."},
         footer = WeftCommand.EXIT_CODES,
@@ -169,6 +169,16 @@ public final class WeftCommand implements Callable<Integer> {
         ServiceConfig config() {
             ServiceConfig config = ServiceConfig.fromEnv(Settings.environment());
             return dataDir != null ? config.withDataDir(dataDir) : config;
+        }
+    }
+
+    /** {@code weft --version}: the build's own version and commit, what {@code /info} shows (was a fixed string). */
+    static final class VersionFromBuild implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            dev.weft.service.BuildInfo build = dev.weft.service.BuildInfo.current();
+            return new String[] {"weft " + build.version() + " (commit " + build.commitShort()
+                    + (build.dirty() ? ", with uncommitted changes" : "") + ")"};
         }
     }
 

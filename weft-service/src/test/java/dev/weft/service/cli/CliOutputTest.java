@@ -93,6 +93,16 @@ class CliOutputTest {
                 .endsWith("Try 'weft serve --help' for more information.");
     }
 
+    @Test
+    void versionIsTheBuildsNotAFixedString() throws Exception {
+        Result result = weft("--version");
+
+        dev.weft.service.BuildInfo build = dev.weft.service.BuildInfo.current();
+        assertThat(result.exit()).as(result.toString()).isZero();
+        assertThat(result.stdout()).as(result.toString()).singleElement().asString()
+                .startsWith("weft " + build.version() + " (commit " + build.commitShort());
+    }
+
     /** Runs {@code weft} with these arguments in a child JVM, as bin/weft does, and returns what it printed. */
     static Result weft(String... args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
