@@ -4,8 +4,11 @@ import dev.weft.core.ErrorKind;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +31,9 @@ import org.jspecify.annotations.Nullable;
 public record Migration(String version, String name, String description, String up, String down) {
     static final Pattern VERSION = Pattern.compile("[0-9]{1,18}(?:[._][0-9]{1,18}){0,7}");
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,199}");
+    // a migration's SQL never changes: hashed once, not at every status() (behind a readiness probe); weak keys, so a
+    // source read again from its folder does not pin the old migrations
+    private static final Map<Migration, String> CHECKSUMS = Collections.synchronizedMap(new WeakHashMap<>());
 
     /**
      * Validates every component.
@@ -66,6 +72,12 @@ public record Migration(String version, String name, String description, String 
      * @return 64 lowercase hex digits
      */
     public String checksum() {
+        return CHECKSUMS.computeIfAbsent(this, Migration::sha256);
+    }
+
+    private static String sha256(Migration migration) {
+        String up = migration.up();
+        String down = migration.down();
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(up.getBytes(StandardCharsets.UTF_8));

@@ -50,6 +50,20 @@ class MigrationSourceTest {
     }
 
     @Test
+    void aChecksumIsTheSqlsSha256ComputedOnce() throws Exception {
+        Migration migration = new Migration("7", "seven", "", "CREATE TABLE s (id INT);", "DROP TABLE s;");
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        sha.update("CREATE TABLE s (id INT);".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update("DROP TABLE s;".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(migration.checksum()).isEqualTo(java.util.HexFormat.of().formatHex(sha.digest()))
+                .isSameAs(migration.checksum());
+        assertThat(new Migration("7", "seven", "", "CREATE TABLE s (id INT);", "").checksum())
+                .isNotEqualTo(migration.checksum());
+    }
+
+    @Test
     void parsesUpAndDownSectionsAndTheDescription() {
         Migration migration = MigrationFiles.parse("V1_2__create_users.sql", """
                 -- description: Create the users table
