@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 final class ProblemDirectHandler implements DirectHandler {
     /** What Helidon's header parser says when the headers pass {@code max-headers-size} (Helidon 4.5). */
     static final String HEADERS_TOO_LARGE_MESSAGE = "Header size exceeded";
-    private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
 
     private final Json json;
 
@@ -44,7 +43,7 @@ final class ProblemDirectHandler implements DirectHandler {
         // because HttpEdge turns on its error entities); RFC 6585 gives them a status of their own, which tells a
         // client what to shorten
         if (event == EventType.BAD_REQUEST && HEADERS_TOO_LARGE_MESSAGE.equals(message)) {
-            return answer(request, event, HEADERS_TOO_LARGE, headers, "headers_too_large",
+            return answer(request, event, ProblemErrorHandler.HEADERS_TOO_LARGE, headers, "headers_too_large",
                     "the request's headers are larger than the server accepts");
         }
         if (status.code() == Status.REQUEST_URI_TOO_LONG_414.code()) {

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 final class ProblemErrorHandler implements ErrorHandler<Throwable> {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemErrorHandler.class);
     static final String PROBLEM_TYPE = "https://weft.dev/problems/";
+    /** RFC 6585's 431, which Helidon has no constant or reason phrase for. */
+    static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
 
     private final AllowedMethods allowedMethods;
     private final Json json;
@@ -232,9 +234,9 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
             List<ProblemException.FieldError> errors) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", PROBLEM_TYPE + code);
-        String title = Status.create(status).reasonPhrase();
-        // Helidon knows no phrase for 431 (RFC 6585): a problem's title must not be empty
-        body.put("title", title.isEmpty() && status == 431 ? "Request Header Fields Too Large" : title);
+        // a problem's title must not be empty: Status.create(431) would have no phrase
+        body.put("title", (status == HEADERS_TOO_LARGE.code() ? HEADERS_TOO_LARGE : Status.create(status))
+                .reasonPhrase());
         body.put("status", status);
         body.put("detail", detail);
         body.put("code", code);
