@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
@@ -147,25 +149,48 @@ public final class QueryRecorder {
         return flat.length() <= SQL_LIMIT ? flat : flat.substring(0, SQL_LIMIT) + "...";
     }
 
-    /** A fixed-size ring of the latest operations; writers claim a slot with one atomic increment. */
+    /**
+     * A fixed-size ring of the latest operations; writers claim a slot with one atomic increment. Its list is built
+     * again only after an operation was added: the slow ring rarely moves, and a dashboard asks for a snapshot every
+     * two seconds.
+     */
     private static final class Ring {
         private final AtomicReferenceArray<Raw> slots;
+        // per slot, one more than the position whose entry it holds, stored after the entry: a list built while a
+        // writer had claimed a position but not stored its entry yet is not kept
+        private final AtomicLongArray stored;
         private final AtomicLong next = new AtomicLong();
+        private final AtomicReference<Listed> listed = new AtomicReference<>(new Listed(0, List.of()));
+
+        /** The ring's list as it was when {@code count} operations had been added. */
+        private record Listed(long count, List<QueryMetrics.Record> records) {
+        }
 
         Ring(int size) {
             slots = new AtomicReferenceArray<>(size);
+            stored = new AtomicLongArray(size);
         }
 
         void add(Raw entry) {
-            slots.set((int) (next.getAndIncrement() % slots.length()), entry);
+            long position = next.getAndIncrement();
+            int slot = (int) (position % slots.length());
+            slots.set(slot, entry);
+            stored.setRelease(slot, position + 1);
         }
 
         List<QueryMetrics.Record> list() {
             long end = next.get();
+            Listed kept = listed.get();
+            if (kept.count() == end) {
+                return kept.records();
+            }
             long start = Math.max(0, end - slots.length());
             List<Raw> raw = new ArrayList<>(slots.length());
+            boolean complete = true;
             for (long i = start; i < end; i++) {
-                Raw entry = slots.get((int) (i % slots.length()));
+                int slot = (int) (i % slots.length());
+                Raw entry = slots.get(slot);
+                complete &= stored.getAcquire(slot) == i + 1;
                 if (entry != null) {
                     raw.add(entry);
                 }
@@ -176,7 +201,11 @@ public final class QueryRecorder {
             for (Raw entry : raw) {
                 out.add(entry.toRecord());
             }
-            return out;
+            List<QueryMetrics.Record> records = List.copyOf(out);
+            if (complete) {
+                listed.set(new Listed(end, records));
+            }
+            return records;
         }
     }
 }

@@ -59,6 +59,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private final StaticAssets assets = StaticAssets.create();
     private final Cached<List<Map<String, Object>>> failures;
     private final Cached<Map<String, Object>> health;
+    private final Cached<List<Map<String, Object>>> routeRows;
     private final DashboardWebhooks webhooks;
     private final AtomicReference<io.micrometer.core.instrument.@Nullable Counter> failedJobsCounter =
             new AtomicReference<>();
@@ -74,6 +75,8 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
                 List.of());
         this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow,
                 Map.of("status", "DOWN", "checks", List.of()));
+        // per-route rows (three percentiles each) are built again only when the sampler's window of them moved
+        this.routeRows = new Cached<>(sampler::windowRoutesVersion, () -> routes(sampler.boundsMillis()), List.of());
         this.webhooks = new DashboardWebhooks(context.registry(),
                 new DeliveryRepository(context.database(), context.clock()),
                 new WebhookRepository(context.database(), context.clock()), System::nanoTime);
@@ -347,10 +350,9 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
         @Override
         public Map<String, Object> sections() {
-            double[] bounds = sampler.boundsMillis();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("jobs", jobs(sampler.latest()));
-            body.put("routes", routes(bounds));
+            body.put("routes", routeRows.get());
             body.put("database", database());
             body.put("caches", caches());
             body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());

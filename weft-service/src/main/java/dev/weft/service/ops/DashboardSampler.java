@@ -126,6 +126,9 @@ final class DashboardSampler implements AutoCloseable {
     private final Map<String, Long> windowFinished = new TreeMap<>();
     private final Map<String, Long> windowWebhookAttempts = new TreeMap<>();
     private double windowSeconds;
+    // moves whenever windowRoutes or the rates over it do: a full window's idle readings leave it as it is, and the
+    // routes section is not built again
+    private long windowRoutesVersion;
     private final Map<Meter.Id, long[]> lastTimers = new HashMap<>();
     private final Map<Meter.Id, Double> lastCounters = new HashMap<>();
     private final Map<Meter.Id, Long> lastAttempts = new HashMap<>();
@@ -193,9 +196,13 @@ final class DashboardSampler implements AutoCloseable {
         if (baseline) {
             return;
         }
-        if (samples.size() == CAPACITY) {
+        boolean grows = samples.size() < CAPACITY;
+        if (!grows) {
             Sample oldest = samples.removeFirst();
             windowSeconds -= oldest.seconds();
+            if (!oldest.routes().isEmpty()) {
+                windowRoutesVersion++;
+            }
             oldest.routes().forEach((route, delta) -> windowRoutes.computeIfPresent(route, (key, sum) -> {
                 RouteDelta left = sum.minus(delta);
                 return left.requests() <= 0 ? null : left;
@@ -207,6 +214,9 @@ final class DashboardSampler implements AutoCloseable {
         samples.addLast(new Sample(now, seconds, routes, jobs(), finished, pool.checkedOut(), pool.checkedIn(),
                 pool.waiting(), queryDelta, queryErrorDelta, attempts));
         windowSeconds += seconds;
+        if (!routes.isEmpty() || grows && !windowRoutes.isEmpty()) {
+            windowRoutesVersion++; // new requests, or a longer window over the same ones (lower rates)
+        }
         routes.forEach((route, delta) -> windowRoutes.merge(route, delta, RouteDelta::plus));
         finished.forEach((state, count) -> windowFinished.merge(state, count, Long::sum));
         attempts.forEach((outcome, count) -> windowWebhookAttempts.merge(outcome, count, Long::sum));
@@ -230,6 +240,15 @@ final class DashboardSampler implements AutoCloseable {
     /** @return webhook delivery attempts by outcome in the samples kept; empty without the webhooks feature */
     synchronized Map<String, Long> windowWebhookAttempts() {
         return Map.copyOf(windowWebhookAttempts);
+    }
+
+    /**
+     * @return a number that changes whenever {@link #windowRoutes()} does (a sample with requests came in or went
+     *     out) and while the window grows towards its 15 minutes; a full window's length moves by milliseconds
+     *     between readings, and rates over it are shown as of the last change
+     */
+    synchronized long windowRoutesVersion() {
+        return windowRoutesVersion;
     }
 
     /** @return the seconds the samples kept cover */

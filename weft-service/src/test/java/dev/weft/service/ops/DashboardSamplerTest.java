@@ -58,6 +58,37 @@ class DashboardSamplerTest {
         }
     }
 
+
+    @Test
+    void movesTheRoutesVersionOnlyWhenTheWindowOfRoutesMoves(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Timer timer = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/x")
+                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1)).register(registry);
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.sample(); // the baseline
+            long before = sampler.windowRoutesVersion();
+            sampler.sample();
+            assertThat(sampler.windowRoutesVersion()).as("no request, no route in the window").isEqualTo(before);
+
+            timer.record(Duration.ofMillis(5));
+            sampler.sample();
+            long afterRequest = sampler.windowRoutesVersion();
+            assertThat(afterRequest).isGreaterThan(before);
+            sampler.sample();
+            assertThat(sampler.windowRoutesVersion()).as("the window grew: its rates fell")
+                    .isGreaterThan(afterRequest);
+
+            for (int i = 0; i < DashboardSampler.CAPACITY; i++) {
+                sampler.sample();
+            }
+            assertThat(sampler.windowRoutes()).as("the request left the window").isEmpty();
+            long idle = sampler.windowRoutesVersion();
+            sampler.sample();
+            sampler.sample();
+            assertThat(sampler.windowRoutesVersion()).as("a full, idle window").isEqualTo(idle);
+        }
+    }
     @Test
     void listsOnlyTheProvidersBreakersNotTheWebhookReceivers(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
