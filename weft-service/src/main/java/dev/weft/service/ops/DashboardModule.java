@@ -44,7 +44,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DashboardModule implements RouteModule, AutoCloseable {
     private static final int FAILURES_SHOWN = 10;
-    private static final long HEALTH_PERIOD_NANOS = Duration.ofSeconds(10).toNanos();
+    /**
+     * How often the health checks run while a page is open (each runs a query or two): sooner when the database's
+     * operations start or stop failing, which the sampler sees at every reading.
+     */
+    static final Duration HEALTH_PERIOD = Duration.ofSeconds(30);
     private static final int SLOW_QUERIES_SHOWN = 5;
     private static final int ERROR_CHARS = 200;
     private static final int SQL_CHARS = 160;
@@ -69,11 +73,11 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         this.sampler = new DashboardSampler(context.registry(), context.database(), context.clock());
         FailedJobs failedJobs = FailedJobs.over(context.database());
         // the table is read again only when weft.jobs.finished{state=failed} moved: a page open on an idle service
-        // costs no query; health checks (a database probe, the provider's) run at most every 10 s
+        // costs no query; health checks (a database probe, the provider's) run every HEALTH_PERIOD
         this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
                 ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of(),
                 List.of());
-        this.health = new Cached<>(DashboardModule::healthSlot, this::healthNow,
+        this.health = new Cached<>(this::healthVersion, this::healthNow,
                 Map.of("status", "DOWN", "checks", List.of()));
         // per-route rows (three percentiles each) are built again only when the sampler's window of them moved
         this.routeRows = new Cached<>(sampler::windowRoutesVersion, () -> routes(sampler.boundsMillis()), List.of());
@@ -126,8 +130,14 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return stream.renders();
     }
 
-    private static long healthSlot() {
-        return System.nanoTime() / HEALTH_PERIOD_NANOS;
+    /** @return what the health section is read again on: a new period, or queries starting or ceasing to fail */
+    private Object healthVersion() {
+        DashboardSampler.Sample latest = sampler.latest();
+        return new HealthVersion(System.nanoTime() / HEALTH_PERIOD.toNanos(),
+                latest != null && latest.queryErrors() > 0);
+    }
+
+    private record HealthVersion(long period, boolean queriesFailing) {
     }
 
     private static long since(String text) {

@@ -3,11 +3,14 @@ package dev.weft.service.ops;
 import dev.weft.db.Database;
 import dev.weft.db.PoolStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,6 +146,8 @@ final class DashboardSampler implements AutoCloseable {
     private volatile boolean closed;
     private @Nullable Thread thread;
     private Runnable afterReading = () -> { };
+    private final CpuTime readingCpu = new CpuTime("reading");
+    private final CpuTime renderingCpu = new CpuTime("rendering");
 
     DashboardSampler(MeterRegistry registry, Database db, Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -150,22 +156,37 @@ final class DashboardSampler implements AutoCloseable {
     }
 
     /**
-     * Takes the first reading (the baseline) and starts the sampling thread.
+     * Takes the first reading (the baseline) and starts the sampling thread, whose CPU time it publishes as
+     * {@code weft.dashboard.cpu}: {@code work=reading} for the readings (always), {@code work=rendering} for what
+     * {@code afterEachReading} does (the document for open pages), so an operator sees what the dashboard costs.
      *
      * @param afterEachReading run on the sampling thread after each later reading
      */
     void start(Runnable afterEachReading) {
         afterReading = Objects.requireNonNull(afterEachReading, "afterEachReading");
         sample();
-        thread = Thread.ofVirtual().name("weft-dashboard-sampler").start(this::run);
+        for (CpuTime work : List.of(readingCpu, renderingCpu)) {
+            FunctionCounter.builder("weft.dashboard.cpu", work, CpuTime::seconds).baseUnit("seconds")
+                    .tag("work", work.name)
+                    .description("CPU time of the dashboard's sampler thread: its readings, and rendering them for "
+                            + "open pages")
+                    .register(registry);
+        }
+        // a platform thread, one for the service's life: the JVM measures a platform thread's CPU time, not a
+        // virtual thread's
+        thread = Thread.ofPlatform().daemon().name("weft-dashboard-sampler").start(this::run);
     }
 
     private void run() {
         while (!closed) {
             try {
                 Thread.sleep(INTERVAL);
+                long started = CpuTime.now();
                 sample();
+                long read = CpuTime.now();
                 afterReading.run();
+                readingCpu.add(read - started);
+                renderingCpu.add(CpuTime.now() - read);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -173,6 +194,31 @@ final class DashboardSampler implements AutoCloseable {
                 // a meter that failed to read must not end the history; the next interval tries again
                 LOG.atWarn().setMessage("dashboard sample failed").addKeyValue("error", e.toString()).log();
             }
+        }
+    }
+
+    /** CPU time spent on one kind of the sampler thread's work. */
+    private static final class CpuTime {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private final String name;
+        private final AtomicLong nanos = new AtomicLong();
+
+        CpuTime(String name) {
+            this.name = name;
+        }
+
+        /** @return the calling thread's CPU time in nanoseconds, 0 where the JVM cannot measure it */
+        static long now() {
+            long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+            return Math.max(0, cpu);
+        }
+
+        void add(long spent) {
+            nanos.addAndGet(Math.max(0, spent));
+        }
+
+        double seconds() {
+            return nanos.get() / 1e9;
         }
     }
 

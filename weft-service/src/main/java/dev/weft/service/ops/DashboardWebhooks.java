@@ -61,6 +61,9 @@ final class DashboardWebhooks {
     private final LongSupplier nanoTime;
     private final AtomicReference<@Nullable Read> last = new AtomicReference<>();
     private volatile boolean enabled;
+    // whether the meters were searched for, and when they may be again (the monotonic clock)
+    private volatile boolean searched;
+    private volatile long searchAgainAt;
 
     /**
      * @param registry where the webhooks feature registers its meters
@@ -83,9 +86,13 @@ final class DashboardWebhooks {
      */
     Map<String, Object> section(Map<String, Long> attemptsInWindow) {
         Map<String, Object> out = new LinkedHashMap<>();
-        if (!enabled) {
-            // the feature registers its meters at start and never removes them: once found, not searched again
+        long now = nanoTime.getAsLong();
+        if (!enabled && (!searched || now - searchAgainAt >= 0)) {
+            // the feature registers its meters at start and never removes them: once found, not searched again, and
+            // while absent (the feature is off) searched once a MAX_AGE, not at every rendering (a walk over every meter)
             enabled = registry.find("weft.webhooks.attempts").timer() != null;
+            searched = true;
+            searchAgainAt = now + MAX_AGE.toNanos();
         }
         out.put("enabled", enabled);
         Stored stored = enabled ? stored(attemptsInWindow) : new Stored(Map.of(), 0, List.of());

@@ -192,6 +192,28 @@ class DashboardSamplerTest {
     }
 
     @Test
+    void looksForTheWebhooksFeatureAtMostOnceAMaxAgeWhileItIsAbsent(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardWebhooks webhooks = new DashboardWebhooks(registry,
+                    new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
+                    new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), nanos::get);
+            assertThat(webhooks.section(java.util.Map.of())).containsEntry("enabled", false);
+
+            Timer.builder("weft.webhooks.attempts").tag("outcome", "delivered").register(registry);
+            nanos.addAndGet(DashboardWebhooks.MAX_AGE.toNanos() - 1);
+            assertThat(webhooks.section(java.util.Map.of())).as("not looked for again yet")
+                    .containsEntry("enabled", false);
+
+            nanos.addAndGet(1);
+            // found: the section now reads the feature's tables, which this database does not have
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> webhooks.section(java.util.Map.of()))
+                    .isInstanceOf(RuntimeException.class);
+        }
+    }
+
+    @Test
     void keepsUrlsAddressesAndLineBreaksOutOfJobErrors() {
         String shown = DashboardModule.sanitise("upstream: GET http://10.0.0.7:9000/jobs/1?token=abc failed\n"
                 + "at 192.168.1.20:5432 and [::1]:8080");

@@ -90,6 +90,7 @@ class DashboardStreamTest {
             SseClient.Event b = readingAtLeast(second, a.id());
             assertThat(b.id()).isEqualTo(a.id());
             double rendersBefore = renders();
+            double renderingCpuBefore = dashboardCpu("rendering");
 
             List<SseClient.Event> fromFirst = first.next(READINGS, READING);
             List<SseClient.Event> fromSecond = second.next(READINGS, READING);
@@ -104,6 +105,9 @@ class DashboardStreamTest {
             // six readings with two streams open: one rendering each (the counter is read while readings go on, so
             // one fewer or one more), where a rendering per stream would make 10 to 14
             assertThat(rendersAfter - rendersBefore).isBetween(READINGS - 1.0, READINGS + 1.0);
+            // what those renderings cost the sampler's thread shows in /metrics, as do its readings
+            assertThat(dashboardCpu("rendering")).isGreaterThan(renderingCpuBefore);
+            assertThat(dashboardCpu("reading")).isPositive();
         }
     }
 
@@ -133,6 +137,13 @@ class DashboardStreamTest {
             stream.untilEnd(Duration.ofSeconds(10));
             assertThat(stream.ended()).isTrue();
         }
+    }
+
+    private double dashboardCpu(String work) {
+        FunctionCounter counter = service.service.context().registry().find("weft.dashboard.cpu").tag("work", work)
+                .functionCounter();
+        assertThat(counter).as("weft.dashboard.cpu{work=%s}", work).isNotNull();
+        return counter.count();
     }
 
     private double renders() {
