@@ -114,6 +114,8 @@ public final class JobEngine implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private @Nullable Thread heartbeat;
     private volatile long lastCount;
+    // when the counts last succeeded: a failed count leaves the gauges as they were, which then do not pass for fresh
+    private volatile long countedAt = Long.MIN_VALUE / 2;
     private final List<Runnable> housekeeping = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Companion> companions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean housekeepingRunning = new AtomicBoolean();
@@ -425,6 +427,20 @@ public final class JobEngine implements AutoCloseable {
         return store.countByState();
     }
 
+    /**
+     * @param maxAge the oldest count that will do
+     * @return jobs per state as the engine last counted them (every 5 s while it runs: the {@code weft.jobs} gauges)
+     *     when that count succeeded within {@code maxAge}, else read now; every state present
+     */
+    public Map<JobState, Long> countByState(Duration maxAge) {
+        if (System.currentTimeMillis() - countedAt > maxAge.toMillis()) {
+            return store.countByState();
+        }
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        stateCounts.forEach((state, count) -> counts.put(state, count.get()));
+        return counts;
+    }
+
     /** @return the provider the workers call */
     public VideoProvider provider() {
         return provider;
@@ -513,6 +529,7 @@ public final class JobEngine implements AutoCloseable {
         lastCount = System.currentTimeMillis();
         try {
             store.countByState().forEach((state, count) -> Objects.requireNonNull(stateCounts.get(state)).set(count));
+            countedAt = lastCount;
         } catch (RuntimeException e) {
             LOG.atDebug().setMessage("counting jobs failed").addKeyValue("error_code", code(e)).log();
         }

@@ -33,7 +33,7 @@ final class DashboardWebhooks {
      * The longest time between two reads while no attempt is made (what else changes the figures: a webhook disabled
      * or deleted through the API, a delivery queued and not yet attempted).
      */
-    static final Duration MAX_AGE = Duration.ofSeconds(60);
+    static final Duration MAX_AGE = Duration.ofMinutes(5);
     /** Failed deliveries shown. */
     static final int FAILURES_SHOWN = 10;
 

@@ -123,6 +123,22 @@ class JobEngineTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE"})
+    void answersItsOwnRecentCountOrCountsNowWhenThatIsTooOld(JobDatabase.Target target) {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofMillis(100), Clock.systemUTC());
+                JobEngine engine = engine(jobs, provider, FAST.withWorkers(0), new ConcurrentHashMap<>())) {
+            engine.start(); // counts once at start: no job yet
+            jobs.submit(engine, jobs.user(), null);
+
+            assertThat(engine.countByState(Duration.ofMinutes(1))).as("the count taken at start")
+                    .containsEntry(JobState.QUEUED, 0L).hasSize(JobState.values().length);
+            assertThat(engine.countByState(Duration.ofMillis(-1))).as("too old: counted now")
+                    .containsEntry(JobState.QUEUED, 1L).hasSize(JobState.values().length);
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
     void cancelsAQueuedJobAtOnce(JobDatabase.Target target) {
         try (JobDatabase jobs = JobDatabase.open(target);
