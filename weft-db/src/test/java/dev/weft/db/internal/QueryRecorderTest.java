@@ -6,7 +6,6 @@ import dev.weft.db.QueryMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +46,6 @@ class QueryRecorderTest {
         QueryRecorder recorder = new QueryRecorder("test", null, Duration.ofHours(1));
         int writers = 4;
         int each = 5_000;
-        CountDownLatch done = new CountDownLatch(writers);
         AtomicBoolean reading = new AtomicBoolean(true);
         Thread reader = Thread.ofPlatform().start(() -> {
             while (reading.get()) {
@@ -62,10 +60,11 @@ class QueryRecorderTest {
                     recorder.record(QueryRecorder.nextId(), "query", "SELECT " + writer + "-" + i, System.nanoTime(),
                             1, null, false);
                 }
-                done.countDown();
             }));
         }
-        done.await();
+        for (Thread thread : threads) {
+            thread.join();
+        }
         List<String> last = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             last.add("SELECT last-" + i);

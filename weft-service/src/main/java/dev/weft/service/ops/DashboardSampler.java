@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard's bounded history: every {@link #INTERVAL} a virtual thread reads the service's Micrometer registry
+ * The dashboard's bounded history: every {@link #INTERVAL} a thread of its own reads the service's Micrometer registry
  * ({@code http.server.requests} with its latency buckets, {@code weft.jobs}, {@code weft.jobs.finished},
  * {@code weft.http.breaker.state}, {@code weft.webhooks.attempts}) and the database's pool and query figures, and keeps what changed since the
  * previous reading as one {@link Sample} in a ring of {@link #CAPACITY} (15 minutes). Nothing here is a second metrics

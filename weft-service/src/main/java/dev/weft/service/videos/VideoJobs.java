@@ -109,7 +109,7 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
         });
         health.register("jobs", () -> {
             Map<String, Object> details = new LinkedHashMap<>();
-            // the engine's own count, at most 5 s old while it runs: a health probe adds no GROUP BY over the jobs
+            // the engine's own count (taken every 5 s while it runs): a health probe adds no GROUP BY over the jobs
             Map<JobState, Long> counts = engine.countByState(JOB_COUNT_MAX_AGE);
             long depth = JobState.active().stream().mapToLong(state -> counts.getOrDefault(state, 0L)).sum();
             details.put("queue_depth", depth);
