@@ -38,7 +38,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The sampler runs from start to stop, so the 15 minutes are there when a page opens; a reading only reads meters
  * (no I/O, nothing rendered). The document is rendered once per reading and only while a stream is open or a script
- * polls {@code /admin/dashboard}.
+ * polls {@code /admin/dashboard}, and each section only when what it shows may have moved: {@code jobs} on the job
+ * counts, a finished job or a new failure; {@code routes} on the sampler's window of requests; {@code breakers} on a
+ * transition; {@code webhooks} on attempts (its database figures at most every
+ * {@link DashboardWebhooks#PERIOD}); {@code database} and {@code caches} (totals since start) every
+ * {@link #TOTALS_PERIOD}; {@code health} every {@link #HEALTH_PERIOD}. {@code database} and {@code health} are also
+ * built at once when the database's operations start or stop failing. An idle service's reading builds none of them.
  *
  * <p>Thread-safe. Closing it stops the sampler and ends the streams.
  */
@@ -49,6 +54,12 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      * operations start or stop failing, which the sampler sees at every reading.
      */
     static final Duration HEALTH_PERIOD = Duration.ofSeconds(30);
+    /**
+     * How often the figures totalled since start are read again while a page is open: the {@code database} section
+     * (query count and percentiles, slow queries) and the {@code caches} section. What moves every reading (request
+     * and query rates, latency, the pool, jobs by state) comes with the samples every {@link DashboardSampler#INTERVAL}.
+     */
+    static final Duration TOTALS_PERIOD = Duration.ofSeconds(10);
     private static final int SLOW_QUERIES_SHOWN = 5;
     private static final int ERROR_CHARS = 200;
     private static final int SQL_CHARS = 160;
@@ -64,6 +75,10 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private final Cached<List<Map<String, Object>>> failures;
     private final Cached<Map<String, Object>> health;
     private final Cached<List<Map<String, Object>>> routeRows;
+    private final Cached<Map<String, Object>> jobsSection;
+    private final Cached<Map<String, Object>> databaseSection;
+    private final Cached<List<Map<String, Object>>> cachesSection;
+    private final Cached<List<Map<String, Object>>> breakersSection;
     private final DashboardWebhooks webhooks;
     private final AtomicReference<io.micrometer.core.instrument.@Nullable Counter> failedJobsCounter =
             new AtomicReference<>();
@@ -81,6 +96,13 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
                 Map.of("status", "DOWN", "checks", List.of()));
         // per-route rows (three percentiles each) are built again only when the sampler's window of them moved
         this.routeRows = new Cached<>(sampler::windowRoutesVersion, () -> routes(sampler.boundsMillis()), List.of());
+        // every section is built again only when what it shows may have moved, so an idle service's reading builds
+        // none of them (an unchanged section is neither built, nor compared, nor rendered)
+        this.jobsSection = new Cached<>(this::jobsVersion, () -> jobs(sampler.latest()), Map.of());
+        this.databaseSection = new Cached<>(this::totalsVersion, this::database, Map.of());
+        this.cachesSection = new Cached<>(() -> System.nanoTime() / TOTALS_PERIOD.toNanos(), this::caches, List.of());
+        this.breakersSection = new Cached<>(sampler::breakersVersion,
+                () -> sampler.breakers().stream().map(DashboardModule::breaker).toList(), List.of());
         this.webhooks = new DashboardWebhooks(context.registry(),
                 new DeliveryRepository(context.database(), context.clock()),
                 new WebhookRepository(context.database(), context.clock()), System::nanoTime);
@@ -133,11 +155,32 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     /** @return what the health section is read again on: a new period, or queries starting or ceasing to fail */
     private Object healthVersion() {
         DashboardSampler.Sample latest = sampler.latest();
-        return new HealthVersion(System.nanoTime() / HEALTH_PERIOD.toNanos(),
+        return new PeriodVersion(System.nanoTime() / HEALTH_PERIOD.toNanos(),
                 latest != null && latest.queryErrors() > 0);
     }
 
-    private record HealthVersion(long period, boolean queriesFailing) {
+    /**
+     * @param period which period of the monotonic clock it is
+     * @param queriesFailing whether the latest reading saw database operations fail
+     */
+    private record PeriodVersion(long period, boolean queriesFailing) {
+    }
+
+    /** @return what the jobs section is built again on: jobs by state, the window's finished jobs, a new failure */
+    private Object jobsVersion() {
+        DashboardSampler.Sample latest = sampler.latest();
+        return new JobsVersion(latest == null ? Map.of() : latest.jobs(), sampler.windowFinishedVersion(),
+                failedCount());
+    }
+
+    private record JobsVersion(Map<String, Long> byState, long windowFinished, Object failed) {
+    }
+
+    /** @return what the database section is read again on: a new period, or queries starting or ceasing to fail */
+    private Object totalsVersion() {
+        DashboardSampler.Sample latest = sampler.latest();
+        return new PeriodVersion(System.nanoTime() / TOTALS_PERIOD.toNanos(),
+                latest != null && latest.queryErrors() > 0);
     }
 
     private static long since(String text) {
@@ -361,11 +404,11 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         @Override
         public Map<String, Object> sections() {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("jobs", jobs(sampler.latest()));
+            body.put("jobs", jobsSection.get());
             body.put("routes", routeRows.get());
-            body.put("database", database());
-            body.put("caches", caches());
-            body.put("breakers", sampler.breakers().stream().map(DashboardModule::breaker).toList());
+            body.put("database", databaseSection.get());
+            body.put("caches", cachesSection.get());
+            body.put("breakers", breakersSection.get());
             body.put("webhooks", webhooks.section(sampler.windowWebhookAttempts()));
             body.put("health", health.get());
             return body;

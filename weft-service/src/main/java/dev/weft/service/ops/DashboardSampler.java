@@ -133,6 +133,9 @@ final class DashboardSampler implements AutoCloseable {
     // moves whenever windowRoutes or the rates over it do: a full window's idle readings leave it as it is, and the
     // routes section is not built again
     private long windowRoutesVersion;
+    // move whenever windowFinished, or a breaker's state, does: the jobs and breakers sections are built again only then
+    private long windowFinishedVersion;
+    private long breakersVersion;
     private final Map<Meter.Id, long[]> lastTimers = new HashMap<>();
     private final Map<Meter.Id, Double> lastCounters = new HashMap<>();
     private final Map<Meter.Id, Long> lastAttempts = new HashMap<>();
@@ -253,6 +256,9 @@ final class DashboardSampler implements AutoCloseable {
                 RouteDelta left = sum.minus(delta);
                 return left.requests() <= 0 ? null : left;
             }));
+            if (anyNonZero(oldest.finished())) {
+                windowFinishedVersion++;
+            }
             oldest.finished().forEach((state, count) -> windowFinished.merge(state, -count, Long::sum));
             oldest.webhookAttempts().forEach((outcome, count) ->
                     windowWebhookAttempts.merge(outcome, -count, Long::sum));
@@ -264,8 +270,20 @@ final class DashboardSampler implements AutoCloseable {
             windowRoutesVersion++; // new requests, or a longer window over the same ones (lower rates)
         }
         routes.forEach((route, delta) -> windowRoutes.merge(route, delta, RouteDelta::plus));
+        if (anyNonZero(finished)) {
+            windowFinishedVersion++;
+        }
         finished.forEach((state, count) -> windowFinished.merge(state, count, Long::sum));
         attempts.forEach((outcome, count) -> windowWebhookAttempts.merge(outcome, count, Long::sum));
+    }
+
+    private static boolean anyNonZero(Map<String, Long> counts) {
+        for (long count : counts.values()) {
+            if (count != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return how many readings were taken: what the sampler shows changes only when this does */
@@ -295,6 +313,16 @@ final class DashboardSampler implements AutoCloseable {
      */
     synchronized long windowRoutesVersion() {
         return windowRoutesVersion;
+    }
+
+    /** @return a number that changes whenever {@link #windowFinished()} does */
+    synchronized long windowFinishedVersion() {
+        return windowFinishedVersion;
+    }
+
+    /** @return a number that changes whenever {@link #breakers()} does: a breaker seen first, or a transition */
+    synchronized long breakersVersion() {
+        return breakersVersion;
     }
 
     /** @return the seconds the samples kept cover */
@@ -430,6 +458,9 @@ final class DashboardSampler implements AutoCloseable {
                     + Objects.requireNonNullElse(gauge.getId().getTag("host"), "host");
             String state = Objects.requireNonNullElse(gauge.getId().getTag("state"), "unknown");
             String before = breakerStates.put(key, state);
+            if (!state.equals(before)) {
+                breakersVersion++;
+            }
             if (before != null && !before.equals(state)) {
                 ArrayDeque<Transition> kept = transitions.computeIfAbsent(key, k -> new ArrayDeque<>());
                 if (kept.size() == TRANSITIONS_KEPT) {

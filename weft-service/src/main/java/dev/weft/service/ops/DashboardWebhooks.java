@@ -36,6 +36,7 @@ final class DashboardWebhooks {
     static final Duration MAX_AGE = Duration.ofMinutes(5);
     /** Failed deliveries shown. */
     static final int FAILURES_SHOWN = 10;
+    private static final Stored NONE = new Stored(Map.of(), 0, List.of());
 
     /**
      * What the database said.
@@ -60,6 +61,9 @@ final class DashboardWebhooks {
     private final WebhookRepository webhooks;
     private final LongSupplier nanoTime;
     private final AtomicReference<@Nullable Read> last = new AtomicReference<>();
+    // the section built last and what it was built from: handed out again while they hold, so an unchanged section
+    // costs the dashboard no rendering
+    private final AtomicReference<@Nullable Built> built = new AtomicReference<>();
     private volatile boolean enabled;
     // whether the meters were searched for, and when they may be again (the monotonic clock)
     private volatile boolean searched;
@@ -82,10 +86,9 @@ final class DashboardWebhooks {
     /**
      * @param attemptsInWindow attempts by outcome over the sampler's window
      * @return the section: {@code enabled}, {@code by_state}, {@code disabled_webhooks},
-     *     {@code attempts_in_window}, {@code recent_failures}
+     *     {@code attempts_in_window}, {@code recent_failures}; the same object as last time while nothing in it moved
      */
     Map<String, Object> section(Map<String, Long> attemptsInWindow) {
-        Map<String, Object> out = new LinkedHashMap<>();
         long now = nanoTime.getAsLong();
         if (!enabled && (!searched || now - searchAgainAt >= 0)) {
             // the feature registers its meters at start and never removes them: once found, not searched again, and
@@ -94,13 +97,23 @@ final class DashboardWebhooks {
             searched = true;
             searchAgainAt = now + MAX_AGE.toNanos();
         }
+        Stored stored = enabled ? stored(attemptsInWindow) : NONE;
+        Built kept = built.get();
+        if (kept != null && kept.enabled() == enabled && kept.stored() == stored
+                && kept.attempts().equals(attemptsInWindow)) {
+            return kept.section();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
         out.put("enabled", enabled);
-        Stored stored = enabled ? stored(attemptsInWindow) : new Stored(Map.of(), 0, List.of());
         out.put("by_state", stored.byState());
         out.put("disabled_webhooks", stored.disabled());
         out.put("attempts_in_window", new TreeMap<>(attemptsInWindow));
         out.put("recent_failures", stored.failures());
+        built.set(new Built(enabled, stored, Map.copyOf(attemptsInWindow), out));
         return out;
+    }
+
+    private record Built(boolean enabled, Stored stored, Map<String, Long> attempts, Map<String, Object> section) {
     }
 
     private Stored stored(Map<String, Long> attemptsInWindow) {
@@ -117,7 +130,7 @@ final class DashboardWebhooks {
                     throw e;
                 }
                 // the database is down or slow: the figures read last, or none; the next render reads again
-                return kept == null ? new Stored(Map.of(), 0, List.of()) : kept.stored();
+                return kept == null ? NONE : kept.stored();
             }
             // two renders may both read at once; each gets fresh figures, and the later one is kept
             kept = new Read(now, Map.copyOf(attemptsInWindow), stored);

@@ -90,6 +90,59 @@ class DashboardSamplerTest {
         }
     }
     @Test
+    void movesTheFinishedVersionOnlyWhenAJobFinishesOrLeavesTheWindow(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        io.micrometer.core.instrument.Counter failed = registry.counter("weft.jobs.finished", "state", "failed");
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.sample(); // the baseline
+            long before = sampler.windowFinishedVersion();
+            sampler.sample();
+            assertThat(sampler.windowFinishedVersion()).as("nothing finished").isEqualTo(before);
+
+            failed.increment();
+            sampler.sample();
+            long afterFailure = sampler.windowFinishedVersion();
+            assertThat(afterFailure).isGreaterThan(before);
+            assertThat(sampler.windowFinished()).containsEntry("failed", 1L);
+            sampler.sample();
+            assertThat(sampler.windowFinishedVersion()).as("nothing new").isEqualTo(afterFailure);
+
+            for (int i = 0; i < DashboardSampler.CAPACITY; i++) {
+                sampler.sample();
+            }
+            assertThat(sampler.windowFinished()).containsEntry("failed", 0L);
+            assertThat(sampler.windowFinishedVersion()).as("the failure left the window").isGreaterThan(afterFailure);
+        }
+    }
+
+    @Test
+    void movesTheBreakersVersionOnABreakerSeenFirstOrATransition(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(0);
+        for (String state : new String[] {"closed", "open"}) {
+            io.micrometer.core.instrument.Gauge.builder("weft.http.breaker.state",
+                            () -> "open".equals(state) ? open.get() : 1 - open.get())
+                    .tag("client.name", DashboardSampler.PROVIDER_CLIENT).tag("host", "provider.example.com:443")
+                    .tag("state", state).register(registry);
+        }
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            long none = sampler.breakersVersion();
+            sampler.sample();
+            long seen = sampler.breakersVersion();
+            assertThat(seen).as("a breaker seen first").isGreaterThan(none);
+            sampler.sample();
+            assertThat(sampler.breakersVersion()).as("still closed").isEqualTo(seen);
+
+            open.set(1);
+            sampler.sample();
+            assertThat(sampler.breakersVersion()).as("it opened").isGreaterThan(seen);
+            assertThat(sampler.breakers().getFirst().state()).isEqualTo("open");
+        }
+    }
+
+    @Test
     void listsOnlyTheProvidersBreakersNotTheWebhookReceivers(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         for (String client : new String[] {DashboardSampler.PROVIDER_CLIENT, "webhooks"}) {
@@ -188,6 +241,22 @@ class DashboardSamplerTest {
 
             assertThat(section).containsEntry("enabled", false).containsEntry("by_state", java.util.Map.of())
                     .containsEntry("disabled_webhooks", 0L).containsEntry("recent_failures", java.util.List.of());
+        }
+    }
+
+    @Test
+    void handsOutTheSameWebhooksSectionWhileNothingInItMoved(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardWebhooks webhooks = new DashboardWebhooks(registry,
+                    new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
+                    new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), System::nanoTime);
+            java.util.Map<String, Object> first = webhooks.section(java.util.Map.of());
+
+            assertThat(webhooks.section(java.util.Map.of())).as("nothing moved: not built again").isSameAs(first);
+            java.util.Map<String, Object> moved = webhooks.section(java.util.Map.of("failed", 2L));
+            assertThat(moved).isNotSameAs(first).containsEntry("attempts_in_window",
+                    new java.util.TreeMap<>(java.util.Map.of("failed", 2L)));
         }
     }
 

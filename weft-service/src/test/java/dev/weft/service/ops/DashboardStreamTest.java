@@ -80,6 +80,23 @@ class DashboardStreamTest {
     }
 
     @Test
+    void readsTheTotalsAgainOnlyOnceAPeriod() throws Exception {
+        try (SseClient stream = SseClient.open(service.base(), STREAM, TestService.ADMIN_KEY)) {
+            stream.next(READING); // the snapshot
+
+            List<SseClient.Event> readings = stream.next(READINGS, READING);
+
+            // six readings (12 s) span at most two 10-s periods: a section read at every reading would be in all six
+            assertThat(readings).extracting(SseClient.Event::type).containsOnly("reading");
+            assertThat(readings.stream().filter(event -> event.data().has("database")).count()).isLessThanOrEqualTo(2);
+            assertThat(readings.stream().filter(event -> event.data().has("caches")).count()).isLessThanOrEqualTo(2);
+            // while the samples, with the pool's figures, come with every one
+            assertThat(readings).allSatisfy(event -> assertThat(event.data().path("samples").path(0).path("pool")
+                    .has("in_use")).isTrue());
+        }
+    }
+
+    @Test
     void twoOpenStreamsShareOneRenderingPerReading() throws Exception {
         try (SseClient first = SseClient.open(service.base(), STREAM, TestService.ADMIN_KEY);
                 SseClient second = SseClient.open(service.base(), STREAM, TestService.ADMIN_KEY)) {

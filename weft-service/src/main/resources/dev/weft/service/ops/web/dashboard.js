@@ -195,6 +195,7 @@
     if (doc.routes) { renderRequests(doc.routes); }
     var newest = state.samples[state.samples.length - 1];
     text('requests-rate', newest ? fmt(newest.requests_per_s, 1) : '0');
+    if (newest) { renderPool(newest.pool.in_use, newest.pool.idle, newest.pool.waiting); }
     if (doc.database) { renderDatabase(doc.database); }
     if (doc.caches) { renderCaches(doc.caches); }
     if (doc.breakers) { renderBreakers(doc.breakers); }
@@ -322,9 +323,7 @@
   }
 
   function renderDatabase(db) {
-    text('db-in-use', fmt(db.pool.checked_out));
-    text('db-idle', fmt(db.pool.checked_in));
-    text('db-waiting', fmt(db.pool.waiting));
+    if (!state.samples.length) { renderPool(db.pool.checked_out, db.pool.checked_in, db.pool.waiting); }
     text('db-p99', fmt(db.query_p99_ms, 2));
     text('db-slow', fmt(db.slow_query_count));
     fill('slow', db.slow_queries.map(function (query) {
@@ -334,6 +333,13 @@
       cell(tr, query.sql, 'sql');
       return tr;
     }), 3, 'No query slower than ' + fmt(db.slow_threshold_ms) + ' ms.');
+  }
+
+  // the pool moves at every reading: its figures come with each sample, the rest of the section every 10 s
+  function renderPool(inUse, idle, waiting) {
+    text('db-in-use', fmt(inUse));
+    text('db-idle', fmt(idle));
+    text('db-waiting', fmt(waiting));
   }
 
   function renderCaches(caches) {
