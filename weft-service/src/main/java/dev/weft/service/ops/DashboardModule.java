@@ -166,14 +166,17 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private record PeriodVersion(long period, boolean queriesFailing) {
     }
 
-    /** @return what the jobs section is built again on: jobs by state, the window's finished jobs, a new failure */
+    /**
+     * @return what the jobs section is built again on: jobs by state, the window's finished jobs, the latest failures
+     *     (the same list until a job fails, and read again at each reading while the database cannot be read)
+     */
     private Object jobsVersion() {
         DashboardSampler.Sample latest = sampler.latest();
         return new JobsVersion(latest == null ? Map.of() : latest.jobs(), sampler.windowFinishedVersion(),
-                failedCount());
+                failures.get());
     }
 
-    private record JobsVersion(Map<String, Long> byState, long windowFinished, Object failed) {
+    private record JobsVersion(Map<String, Long> byState, long windowFinished, List<Map<String, Object>> failures) {
     }
 
     /** @return what the database section is read again on: a new period, or queries starting or ceasing to fail */
