@@ -14,8 +14,10 @@ commits can be compared in one run. Needs Debian's chromium and chromium-driver 
 WebDriver client). Idle services still compile their code for many minutes after start and a page's code paths run
 only every 2 s: compare the later minutes (--from), not the first ones.
 """
+import hashlib
 import importlib.util
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -37,6 +39,19 @@ def option(args, name, default):
         del args[at:at + 2]
         return value
     return default
+
+
+def dashboard_cpu(port):
+    """The service's own count of its dashboard's CPU seconds by work (`reading`, `rendering`), from /metrics."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"X-API-Key": dc.KEY})
+    text = urllib.request.urlopen(request, timeout=10).read().decode()
+    return {work: float(value) for work, value in
+            re.findall(r'^weft_dashboard_cpu_seconds_total\{[^}]*work="(\w+)"[^}]*\} (\S+)$', text, re.M)}
+
+
+def jar_digest(build):
+    with open(os.path.join(build, "weft.jar"), "rb") as jar:
+        return hashlib.sha256(jar.read()).hexdigest()[:12]
 
 
 def main():
@@ -67,7 +82,10 @@ def main():
                 browser.open_dashboard(f"http://127.0.0.1:{port}")
         before = [dc.cpu_by_group(process.pid) for *_, process in services]
         rows = []  # per minute, per service: ms of CPU per second by group
+        inside = {}  # per page service: its dashboard CPU counters when the compared minutes start
         for minute in range(1, minutes + 1):
+            if minute == first:
+                inside = {port: (time.monotonic(), dashboard_cpu(port)) for _, page, port, _ in services if page}
             time.sleep(60)
             now = [dc.cpu_by_group(process.pid) for *_, process in services]
             row = [{g: (n[g] - b[g]) * 1000 / 60 for g in GROUPS} for n, b in zip(now, before)]
@@ -88,6 +106,25 @@ def main():
             print(f"  {services[pair][0]}: idle {statistics.mean(idle):.2f}; one page adds "
                   f"{statistics.mean(diffs):+.2f} ± {error:.2f} ({statistics.mean(diffs) / statistics.mean(idle) * 100:+.1f} %"
                   f" of idle; median {statistics.median(diffs):+.2f}); by thread: {by_group}")
+            port = services[pair + 1][2]
+            started, counters = inside[port]
+            now = dashboard_cpu(port)
+            seconds = time.monotonic() - started
+            print("    from inside the page's service (weft_dashboard_cpu_seconds_total), ms per second: " + ", ".join(
+                f"{work} {(now[work] - counters.get(work, 0)) * 1000 / seconds:.3f}" for work in sorted(now)))
+        by_jar = {}
+        for pair in range(0, len(services), 2):
+            by_jar.setdefault(jar_digest(services[pair][0]), []).append(pair)
+        for digest, pairs in by_jar.items():
+            if len(pairs) < 2:
+                continue
+            # the pairs of one build pooled: each minute's differences averaged over its pairs, then over the minutes
+            diffs = [statistics.mean(sum(row[p + 1].values()) - sum(row[p].values()) for p in pairs)
+                     for row in rows[first - 1:]]
+            idle = statistics.mean(sum(row[p].values()) for p in pairs for row in rows[first - 1:])
+            error = statistics.stdev(diffs) / len(diffs) ** 0.5
+            print(f"  {len(pairs)} pairs of weft.jar {digest} pooled: idle {idle:.2f}; one page adds "
+                  f"{statistics.mean(diffs):+.2f} ± {error:.2f} ({statistics.mean(diffs) / idle * 100:+.1f} % of idle)")
     finally:
         if browser is not None:
             browser.close()
