@@ -233,9 +233,7 @@ class DashboardSamplerTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // a database without the webhook tables: any read of them would throw
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
-            DashboardWebhooks webhooks = new DashboardWebhooks(registry,
-                    new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
-                    new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), System::nanoTime);
+            DashboardWebhooks webhooks = webhooks(registry, db, System::nanoTime);
 
             java.util.Map<String, Object> section = webhooks.section(java.util.Map.of());
 
@@ -248,9 +246,7 @@ class DashboardSamplerTest {
     void handsOutTheSameWebhooksSectionWhileNothingInItMoved(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
-            DashboardWebhooks webhooks = new DashboardWebhooks(registry,
-                    new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
-                    new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), System::nanoTime);
+            DashboardWebhooks webhooks = webhooks(registry, db, System::nanoTime);
             java.util.Map<String, Object> first = webhooks.section(java.util.Map.of());
 
             assertThat(webhooks.section(java.util.Map.of())).as("nothing moved: not built again").isSameAs(first);
@@ -265,9 +261,7 @@ class DashboardSamplerTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
-            DashboardWebhooks webhooks = new DashboardWebhooks(registry,
-                    new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
-                    new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), nanos::get);
+            DashboardWebhooks webhooks = webhooks(registry, db, nanos::get);
             assertThat(webhooks.section(java.util.Map.of())).containsEntry("enabled", false);
 
             Timer.builder("weft.webhooks.attempts").tag("outcome", "delivered").register(registry);
@@ -315,5 +309,11 @@ class DashboardSamplerTest {
         public long millis() {
             return millis;
         }
+    }
+
+    private static DashboardWebhooks webhooks(SimpleMeterRegistry registry, Database db,
+            java.util.function.LongSupplier nanoTime) {
+        return new DashboardWebhooks(registry, new dev.weft.service.webhooks.DeliveryRepository(db, Clock.systemUTC()),
+                new dev.weft.service.data.WebhookRepository(db, Clock.systemUTC()), nanoTime);
     }
 }
