@@ -92,14 +92,14 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         this.failures = new Cached<>(this::failedCount, () -> jobsFeature()
                 ? failedJobs.recent(FAILURES_SHOWN).stream().map(DashboardModule::failure).toList() : List.of(),
                 List.of());
-        this.health = new Cached<>(this::healthVersion, this::healthNow,
+        this.health = new Cached<>(() -> periodVersion(HEALTH_PERIOD), this::healthNow,
                 Map.of("status", "DOWN", "checks", List.of()));
         // per-route rows (three percentiles each) are built again only when the sampler's window of them moved
         this.routeRows = new Cached<>(sampler::windowRoutesVersion, () -> routes(sampler.boundsMillis()), List.of());
         // every section is built again only when what it shows may have moved, so an idle service's reading builds
         // none of them (an unchanged section is neither built, nor compared, nor rendered)
         this.jobsSection = new Cached<>(this::jobsVersion, () -> jobs(sampler.latest()), Map.of());
-        this.databaseSection = new Cached<>(this::totalsVersion, this::database, Map.of());
+        this.databaseSection = new Cached<>(() -> periodVersion(TOTALS_PERIOD), this::database, Map.of());
         this.cachesSection = new Cached<>(() -> System.nanoTime() / TOTALS_PERIOD.toNanos(), this::caches, List.of());
         this.breakersSection = new Cached<>(sampler::breakersVersion,
                 () -> sampler.breakers().stream().map(DashboardModule::breaker).toList(), List.of());
@@ -152,11 +152,14 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return stream.renders();
     }
 
-    /** @return what the health section is read again on: a new period, or queries starting or ceasing to fail */
-    private Object healthVersion() {
+    /**
+     * @param period how often the section is read again
+     * @return what a section read from the database is read again on: a new period, or queries starting or ceasing
+     *     to fail
+     */
+    private Object periodVersion(Duration period) {
         DashboardSampler.Sample latest = sampler.latest();
-        return new PeriodVersion(System.nanoTime() / HEALTH_PERIOD.toNanos(),
-                latest != null && latest.queryErrors() > 0);
+        return new PeriodVersion(System.nanoTime() / period.toNanos(), latest != null && latest.queryErrors() > 0);
     }
 
     /**
@@ -177,13 +180,6 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     }
 
     private record JobsVersion(Map<String, Long> byState, long windowFinished, List<Map<String, Object>> failures) {
-    }
-
-    /** @return what the database section is read again on: a new period, or queries starting or ceasing to fail */
-    private Object totalsVersion() {
-        DashboardSampler.Sample latest = sampler.latest();
-        return new PeriodVersion(System.nanoTime() / TOTALS_PERIOD.toNanos(),
-                latest != null && latest.queryErrors() > 0);
     }
 
     private static long since(String text) {
