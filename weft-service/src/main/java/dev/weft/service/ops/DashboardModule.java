@@ -59,7 +59,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      * (query count and percentiles, slow queries) and the {@code caches} section. What moves every reading (request
      * and query rates, latency, the pool, jobs by state) comes with the samples every {@link DashboardSampler#INTERVAL}.
      */
-    static final Duration TOTALS_PERIOD = Duration.ofSeconds(10);
+    static final Duration TOTALS_PERIOD = Duration.ofSeconds(30);
     private static final int SLOW_QUERIES_SHOWN = 5;
     private static final int ERROR_CHARS = 200;
     private static final int SQL_CHARS = 160;
@@ -159,14 +159,10 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      */
     private Object periodVersion(Duration period) {
         DashboardSampler.Sample latest = sampler.latest();
-        return new PeriodVersion(System.nanoTime() / period.toNanos(), latest != null && latest.queryErrors() > 0);
-    }
-
-    /**
-     * @param period which period of the monotonic clock it is
-     * @param queriesFailing whether the latest reading saw database operations fail
-     */
-    private record PeriodVersion(long period, boolean queriesFailing) {
+        boolean queriesFailing = latest != null && latest.queryErrors() > 0;
+        // one number: which period of the monotonic clock it is, and whether queries fail (a Long compares in a few
+        // bytecodes; a record's equals goes through method handles, which a page's readings run interpreted)
+        return System.nanoTime() / period.toNanos() * 2 + (queriesFailing ? 1 : 0);
     }
 
     /**
@@ -179,7 +175,24 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
                 failures.get());
     }
 
+    /**
+     * @param byState the latest sample's jobs by state
+     * @param windowFinished the sampler's {@link DashboardSampler#windowFinishedVersion()}
+     * @param failures the latest failures, the same list until it is read again
+     */
     private record JobsVersion(Map<String, Long> byState, long windowFinished, List<Map<String, Object>> failures) {
+        // written out: a record's generated equals goes through method handles, slow in the interpreter, where a
+        // page's readings (one every two seconds) run
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof JobsVersion that && windowFinished == that.windowFinished
+                    && failures == that.failures && byState.equals(that.byState);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(windowFinished) * 31 + byState.hashCode();
+        }
     }
 
     private static long since(String text) {
@@ -205,29 +218,6 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return failedJobsCounter.get() != null || context.registry().find("weft.jobs").gauge() != null;
     }
 
-    private static Map<String, Object> sample(DashboardSampler.Sample sample, double[] bounds) {
-        DashboardSampler.RouteDelta all = total(sample.routes().values(), bounds.length + 1);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("t", sample.at());
-        out.put("requests_per_s", rate(all.requests(), sample.seconds()));
-        out.put("server_errors_per_s", rate(all.serverErrors(), sample.seconds()));
-        out.put("client_errors_per_s", rate(all.clientErrors(), sample.seconds()));
-        out.put("p50_ms", DashboardSampler.percentile(all.buckets(), bounds, 0.50));
-        out.put("p95_ms", DashboardSampler.percentile(all.buckets(), bounds, 0.95));
-        out.put("p99_ms", DashboardSampler.percentile(all.buckets(), bounds, 0.99));
-        out.put("jobs", sample.jobs());
-        out.put("finished", sample.finished());
-        Map<String, Object> pool = new LinkedHashMap<>();
-        pool.put("in_use", sample.poolInUse());
-        pool.put("idle", sample.poolIdle());
-        pool.put("waiting", sample.poolWaiting());
-        out.put("pool", pool);
-        out.put("queries_per_s", rate(sample.queries(), sample.seconds()));
-        out.put("query_errors_per_s", rate(sample.queryErrors(), sample.seconds()));
-        out.put("webhook_attempts", sample.webhookAttempts());
-        return out;
-    }
-
     private Map<String, Object> jobs(DashboardSampler.@Nullable Sample latest) {
         Map<String, Long> finished = new TreeMap<>(sampler.windowFinished());
         Map<String, Object> out = new LinkedHashMap<>();
@@ -251,7 +241,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             row.put("method", route.substring(0, space));
             row.put("route", route.substring(space + 1));
             row.put("requests", delta.requests());
-            row.put("requests_per_s", rate(delta.requests(), seconds));
+            row.put("requests_per_s", SampleJson.rate(delta.requests(), seconds));
             row.put("server_error_rate", share(delta.serverErrors(), delta.requests()));
             row.put("client_error_rate", share(delta.clientErrors(), delta.requests()));
             row.put("p50_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.50));
@@ -351,19 +341,6 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 
-    private static DashboardSampler.RouteDelta total(Iterable<DashboardSampler.RouteDelta> deltas, int buckets) {
-        DashboardSampler.RouteDelta sum = new DashboardSampler.RouteDelta(0, 0, 0, new long[buckets]);
-        for (DashboardSampler.RouteDelta delta : deltas) {
-            if (delta.buckets().length == buckets) {
-                sum = sum.plus(delta);
-            }
-        }
-        return sum;
-    }
-
-    private static double rate(long count, double seconds) {
-        return seconds <= 0 ? 0 : Math.round(count / seconds * 100) / 100.0;
-    }
 
     private static @Nullable Double share(long part, long whole) {
         return whole == 0 ? null : Math.round((double) part / whole * 10_000) / 10_000.0;
@@ -378,20 +355,18 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     /** What the stream renders: this module's figures. */
     private final class View implements DashboardStream.View {
         @Override
-        public Map<String, Object> head(long since) {
+        public Map<String, Object> head() {
             Map<String, Object> head = new LinkedHashMap<>();
             head.put("started_at", context.startedAt().toString());
             head.put("now", context.clock().millis());
             head.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
             head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
-            head.put("samples", samplesAfter(since));
             return head;
         }
 
         @Override
-        public List<Map<String, Object>> samplesAfter(long after) {
-            double[] bounds = sampler.boundsMillis();
-            return sampler.samplesAfter(after).stream().map(sample -> sample(sample, bounds)).toList();
+        public byte[] samplesAfter(long after) {
+            return SampleJson.array(sampler.samplesAfter(after), sampler.boundsMillis());
         }
 
         @Override

@@ -43,12 +43,8 @@ final class DashboardStream implements AutoCloseable {
 
     /** What the dashboard shows, rendered by {@link DashboardModule}. */
     interface View {
-        /**
-         * @param since epoch milliseconds
-         * @return {@code started_at}, {@code now}, {@code interval_ms}, {@code window_ms} and the samples after
-         *     {@code since}
-         */
-        Map<String, Object> head(long since);
+        /** @return {@code started_at}, {@code now}, {@code interval_ms} and {@code window_ms} */
+        Map<String, Object> head();
 
         /**
          * @return the sections after the samples, in their order ({@code jobs} ... {@code health}), each built of
@@ -59,9 +55,9 @@ final class DashboardStream implements AutoCloseable {
 
         /**
          * @param after epoch milliseconds
-         * @return the samples taken after it, as the head renders them
+         * @return the samples taken after it, as a JSON array ({@link SampleJson})
          */
-        List<Map<String, Object>> samplesAfter(long after);
+        byte[] samplesAfter(long after);
 
         /** @return when the newest sample ended (epoch ms), 0 before the first */
         long newestSampleAt();
@@ -114,16 +110,16 @@ final class DashboardStream implements AutoCloseable {
             if (readings.watched()) {
                 Map<String, byte[]> before = renderedSeq == seq - 1 ? sections : Map.of();
                 render(seq);
-                Map<String, Object> head = new LinkedHashMap<>();
-                head.put("now", clock.millis());
-                head.put("samples", view.samplesAfter(publishedSampleAt));
-                Map<String, byte[]> changed = new LinkedHashMap<>();
+                Map<String, byte[]> members = new LinkedHashMap<>();
+                members.put("samples", view.samplesAfter(publishedSampleAt));
                 sections.forEach((name, bytes) -> {
                     if (!Arrays.equals(bytes, before.get(name))) {
-                        changed.put(name, bytes);
+                        members.put(name, bytes);
                     }
                 });
-                frame = frame("reading", seq, join(json.writePlain(head), changed));
+                byte[] now = new StringBuilder(24).append("{\"now\":").append(clock.millis()).append('}').toString()
+                        .getBytes(StandardCharsets.US_ASCII);
+                frame = frame("reading", seq, join(now, members));
             }
             publishedSampleAt = newest;
             readings.publish(new DashboardReadings.Reading(seq, frame));
@@ -143,7 +139,10 @@ final class DashboardStream implements AutoCloseable {
             if (renderedSeq != seq) {
                 render(seq);
             }
-            return new Snapshot(seq, join(json.writePlain(view.head(since)), sections));
+            Map<String, byte[]> members = new LinkedHashMap<>();
+            members.put("samples", view.samplesAfter(since));
+            members.putAll(sections);
+            return new Snapshot(seq, join(json.writePlain(view.head()), members));
         } finally {
             lock.unlock();
         }
@@ -238,7 +237,8 @@ final class DashboardStream implements AutoCloseable {
 
     private static byte[] frame(String event, long seq, byte[] data) {
         // the data is compact JSON, which escapes every line break: one data line carries it
-        byte[] head = ("id: " + seq + "\nevent: " + event + "\ndata: ").getBytes(StandardCharsets.US_ASCII);
+        byte[] head = new StringBuilder(32).append("id: ").append(seq).append("\nevent: ").append(event)
+                .append("\ndata: ").toString().getBytes(StandardCharsets.US_ASCII);
         byte[] out = new byte[head.length + data.length + 2];
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(data, 0, out, head.length, data.length);
@@ -265,7 +265,10 @@ final class DashboardStream implements AutoCloseable {
             }
             empty = false;
             // the names are fixed section names: nothing to escape
-            out.writeBytes(("\"" + member.getKey() + "\":").getBytes(StandardCharsets.US_ASCII));
+            out.write('"');
+            out.writeBytes(member.getKey().getBytes(StandardCharsets.US_ASCII));
+            out.write('"');
+            out.write(':');
             out.writeBytes(member.getValue());
         }
         out.write('}');
