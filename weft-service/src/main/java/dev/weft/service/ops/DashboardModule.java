@@ -341,7 +341,6 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 
-
     private static @Nullable Double share(long part, long whole) {
         return whole == 0 ? null : Math.round((double) part / whole * 10_000) / 10_000.0;
     }
