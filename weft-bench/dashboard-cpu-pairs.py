@@ -7,7 +7,11 @@ a burst of the browser), so the per-minute difference is a fairer figure than al
 the end, for the minutes from --from on: the idle member's mean, the mean of the per-minute differences with its
 standard error, the same as a share of idle, and the difference per kind of thread.
 
-    weft-bench/dashboard-cpu-pairs.py [--minutes 20] [--from 10] BUILD_DIR [BUILD_DIR ...]
+    weft-bench/dashboard-cpu-pairs.py [--minutes 20] [--from 10] [--client browser|curl] BUILD_DIR [BUILD_DIR ...]
+
+--client curl opens the page's stream with curl instead of a browser window (reconnecting when the service ends it
+after 15 minutes): the service's work per reading without what a browser adds (loading the page, its reconnects'
+requests through the whole request path).
 
 A BUILD_DIR holds weft.jar and its lib/ (a copy of weft-service/target after `./mvnw install -DskipTests`), so two
 commits can be compared in one run. Needs Debian's chromium and chromium-driver (it reuses dashboard-cpu.py's
@@ -18,6 +22,7 @@ import hashlib
 import importlib.util
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -58,12 +63,20 @@ def main():
     args = sys.argv[1:]
     minutes = option(args, "--minutes", 20)
     first = option(args, "--from", 10)
+    client = "browser"
+    if "--client" in args:
+        at = args.index("--client")
+        client = args[at + 1]
+        del args[at:at + 2]
+        if client not in ("browser", "curl"):
+            raise SystemExit("--client is browser or curl")
     if not args:
         raise SystemExit(__doc__)
     java = os.path.join(subprocess.check_output([os.path.join(HERE, "..", "bin", "jdk25")], text=True).strip(),
                         "bin", "java")
     services = []  # (build, with page, port, process)
     browser = None
+    streams = []  # with --client curl: one reconnecting curl loop per page service
     try:
         for build in args:
             for page in (False, True):
@@ -76,10 +89,15 @@ def main():
         for _, _, port, _ in services:
             dc.wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2)
                           .status == 200, 180, "a service to be ready")
-        browser = dc.Browser()
+        if client == "browser":
+            browser = dc.Browser()
         for _, page, port, _ in services:
-            if page:
+            if page and browser is not None:
                 browser.open_dashboard(f"http://127.0.0.1:{port}")
+            elif page:
+                loop = (f'while :; do curl -sN -H "X-API-Key: {dc.KEY}" '
+                        f'http://127.0.0.1:{port}/admin/dashboard/stream >/dev/null; sleep 1; done')
+                streams.append(subprocess.Popen(["bash", "-c", loop], start_new_session=True))
         before = [dc.cpu_by_group(process.pid) for *_, process in services]
         rows = []  # per minute, per service: ms of CPU per second by group
         inside = {}  # per page service: its dashboard CPU counters when the compared minutes start
@@ -128,6 +146,8 @@ def main():
     finally:
         if browser is not None:
             browser.close()
+        for stream in streams:
+            os.killpg(stream.pid, signal.SIGTERM)
         for *_, process in services:
             process.terminate()
             process.wait(30)
