@@ -7,11 +7,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the dashboard's samples as JSON by hand: one sample goes out to every open page every
- * {@link DashboardSampler#INTERVAL}, so it is the one part of the document written at every reading. Building maps
- * and handing them to Jackson cost more CPU per reading than everything else an idle service's page adds, most of it
- * the JIT compiling the generic path over the first hours (a reading runs it once every two seconds). The members
- * and numbers are the ones Jackson wrote: rates and percentiles as doubles ({@code Double.toString}), counts as
- * integers, a missing percentile as {@code null}.
+ * {@link DashboardSampler#INTERVAL}, so it is the one part of the document written at every reading, and code run
+ * once every two seconds stays in the interpreter for hours: building maps and handing them to Jackson was a quarter
+ * of a reading's rendering there (docs/BENCHMARKS.md, issue 21). The members and numbers are the ones Jackson wrote:
+ * rates and percentiles as doubles ({@code Double.toString}), counts as integers, a missing percentile as
+ * {@code null}.
  */
 final class SampleJson {
     private SampleJson() {
