@@ -1,5 +1,6 @@
 package dev.weft.service.ops;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -127,16 +128,7 @@ final class SampleJson {
     /** Writes a JSON string: the keys are meters' tag values, fixed by weft's code, but escaped all the same. */
     private static StringBuilder string(StringBuilder out, String text) {
         out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
+        JsonStringEncoder.getInstance().quoteAsString(text, out);
         return out.append('"');
     }
 }
