@@ -17,6 +17,8 @@
 # `anchors` database): run it once, e.g. SMOKE=1. Only the PIDs started here are stopped. Every load is time-limited.
 # Knobs [defaults]: WEFT_DB [weftbench] JAR [weft-service/target/weft.jar] ANCHORS_DIR [../shared/bench-anchors]
 #   ANCHOR_DIR [$ANCHORS_DIR/java/helidon] WARM [10] WARM_REQ [200000] IDLE [5] DUR [15] ALT [1] SRV_CPU/WRK_CPU [1/0]
+#   JFR [0]: 1 records each load window's Java samples (jdk.ExecutionSample every 2 ms) into $OUT/<target>-<n>.jfr (where the time and
+#   the bytes go; the recording costs a few per cent, so compare CPU figures only between runs with the same JFR)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA_HOME=$("$ROOT/bin/jdk25") || exit 1
@@ -70,7 +72,10 @@ measure() {  # measure <name> <pid> <base url> <env ...>
   done
   i0=$(date +%s%N); read -r ia0 ic0 < <(probe "$pid"); sleep "$IDLE"; read -r ia1 ic1 < <(probe "$pid"); i1=$(date +%s%N)
   t0=$(date +%s%N); read -r a0 c0 < <(probe "$pid")
+  [ "${JFR:-0}" = 1 ] && "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name="edge-$name" settings=none +jdk.ExecutionSample#enabled=true +jdk.ExecutionSample#period=2ms \
+      filename="$OUT/$name-$(ls "$OUT" | grep -c "^$name-").jfr" >/dev/null
   r=$(run "$base" "$DUR" "$@")
+  [ "${JFR:-0}" = 1 ] && "$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name="edge-$name" >/dev/null
   read -r a1 c1 < <(probe "$pid"); t1=$(date +%s%N)
   awk -v n="$name" -v q="$(field "$r" requests)" -v rps="$(field "$r" rps)" -v p99="$(field "$r" p99_us)" \
       -v non="$(field "$r" non2xx)" -v a=$((a1 - a0)) -v c=$((c1 - c0)) -v ia=$((ia1 - ia0)) -v ic=$((ic1 - ic0)) \
