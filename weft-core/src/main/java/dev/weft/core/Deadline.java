@@ -102,6 +102,20 @@ public final class Deadline {
         return ScopedValue.where(CURRENT, earlierOf(this));
     }
 
+    /**
+     * A carrier that binds this deadline as it is, without looking for one in scope: for the point where work enters
+     * the process (a server's first filter), where none can be bound yet. Everywhere else use {@link #carrier()},
+     * which keeps an earlier enclosing deadline: this one would replace it.
+     *
+     * <p>Why it exists: looking for a scoped value that is not bound is never cached, so on the cheapest request the
+     * look-up {@link #carrier()} makes was ~2.5 % of the time (docs/BENCHMARKS.md, issue 19).
+     *
+     * @return a carrier with this deadline bound
+     */
+    public ScopedValue.Carrier carrierAtEntry() {
+        return ScopedValue.where(CURRENT, this);
+    }
+
     private static Deadline earlierOf(Deadline candidate) {
         if (!CURRENT.isBound()) {
             return candidate;

@@ -18,6 +18,8 @@ final class RequestState {
     static final ScopedValue<RequestState> CURRENT = ScopedValue.newInstance();
     /** The {@code exception} tag of a request that no exception answered (Spring Boot's value). */
     static final String NO_EXCEPTION = "none";
+    /** What {@link #current()} reads outside a request: {@link ScopedValue#orElse} takes no {@code null}. */
+    private static final RequestState NONE = new RequestState("");
 
     private final String requestId;
     private @Nullable String splitPath;
@@ -34,7 +36,9 @@ final class RequestState {
 
     /** @return the state of this thread's request, or {@code null} outside the filters (Helidon's own errors) */
     static @Nullable RequestState current() {
-        return CURRENT.isBound() ? CURRENT.get() : null;
+        // one look-up, not isBound() then get(): route matching asks once per route it tries
+        RequestState state = CURRENT.orElse(NONE);
+        return state == NONE ? null : state;
     }
 
     /**
