@@ -62,9 +62,6 @@ final class TemplateMatcher implements PathMatcher {
         // the segments' bounds, not substrings: a literal compares in place, only a parameter's value is copied),
         // so a route that does not match costs a length check or one region comparison
         String raw = path.rawPath();
-        if (firstSegmentDiffers(raw)) {
-            return PathMatchers.MatchResult.notAccepted();
-        }
         int[] bounds = RequestState.segmentBoundsOf(raw);
         if (bounds.length != 2 * literals.length) {
             return PathMatchers.MatchResult.notAccepted();
@@ -84,31 +81,6 @@ final class TemplateMatcher implements PathMatcher {
             }
         }
         return new PathMatchers.MatchResult(true, new TemplatePath(path, params(values)));
-    }
-
-    /**
-     * A quick "no" for most of the routes a request is tried against, before the request's segment bounds are looked
-     * up (a scoped-value read per route): the template starts with a literal and the path's first segment, written
-     * without percent-encoding, is something else.
-     */
-    private boolean firstSegmentDiffers(String raw) {
-        String first = literals.length > 0 ? literals[0] : null;
-        if (first == null) {
-            return false;
-        }
-        int length = raw.length();
-        int start = 0;
-        while (start < length && raw.charAt(start) == '/') {
-            start++; // empty segments do not count
-        }
-        int end = start;
-        while (end < length && raw.charAt(end) != '/') {
-            if (raw.charAt(end) == '%') {
-                return false; // an encoded literal: the full match decodes it
-            }
-            end++;
-        }
-        return !sameRegion(first, raw, start, end);
     }
 
     private static boolean sameRegion(String literal, String raw, int start, int end) {

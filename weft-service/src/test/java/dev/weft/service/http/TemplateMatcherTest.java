@@ -57,13 +57,12 @@ class TemplateMatcherTest {
     }
 
     @Test
-    void theFirstSegmentDecidesMostRoutesBeforeTheRest() {
+    void aFirstSegmentMatchesRawOrDecodedAfterEmptyOnes() {
         assertThat(matches("/user-profile/{id}", "/users/1")).isFalse();
         assertThat(matches("/users/{id}", "/users-x/1")).isFalse();
         assertThat(matches("/users/{id}", "/use/1")).isFalse();
         assertThat(matches("/users/{id}", "/")).isFalse();
         assertThat(matches("/users/{id}", "")).isFalse();
-        // an encoded first segment, or leading empty ones, still reach the full match
         assertThat(matches("/users/{id}", "/%75sers/5")).isTrue();
         assertThat(matches("/users/{id}", "///users/5")).isTrue();
         assertThat(matches("/{any}", "/users")).isTrue();
