@@ -7,21 +7,20 @@ import io.helidon.http.Headers;
 /**
  * The {@code Host} check RFC 9112 §3.2 asks of a server (400 for a request without one, with more than one, or with an
  * invalid value), by table rather than by regular expression: {@code uri-host [ ":" port ]}, where the host is a
- * {@code reg-name} (RFC 3986's unreserved and sub-delims characters, percent-encoding), a dotted address, or an
- * {@code IP-literal} in brackets, and the port digits only. Like Helidon's own check, which the edge turns off
- * ({@link HttpEdge}), an empty value is refused. (With its full check off, Helidon still refuses a port that is not a
- * number before any filter runs.) weft reads nothing from the header; the check keeps the protocol.
+ * {@code reg-name} (RFC 3986's unreserved and sub-delims characters, percent-encoding; a dotted address is one too),
+ * or an {@code IP-literal} in brackets (its characters, not the address's groups), and the port digits only. Like
+ * Helidon's own check, which the edge turns off ({@link HttpEdge}), an empty value is refused. (With its full check
+ * off, Helidon still refuses a port that is not a number before any filter runs.) weft reads nothing from the header;
+ * the check keeps the protocol.
  *
  * <p>Stateless.
  */
 final class HostHeader {
     private static final int MAX_PORT_DIGITS = 10;
     /** RFC 3986 unreserved and sub-delims; {@code %} is checked with its two hex digits. */
-    private static final boolean[] REG_NAME = table("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-            + "-._~!$&'()*+,;=");
+    private static final boolean[] REG_NAME = UriChars.table(UriChars.UNRESERVED_AND_SUB_DELIMS);
     /** Inside brackets: an IPv6 address (hex digits, colons, a dotted tail) or an IPvFuture ({@code v1.x:y}). */
-    private static final boolean[] IP_LITERAL = table("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-            + "-._~!$&'()*+,;=:");
+    private static final boolean[] IP_LITERAL = UriChars.table(UriChars.UNRESERVED_AND_SUB_DELIMS + ":");
 
     private HostHeader() {
     }
@@ -54,7 +53,7 @@ final class HostHeader {
         } else {
             int colon = value.indexOf(':');
             hostEnd = colon < 0 ? length : colon;
-            if (hostEnd == 0 || !regName(value, 0, hostEnd)) {
+            if (hostEnd == 0 || !UriChars.matches(value, 0, hostEnd, REG_NAME)) {
                 return false;
             }
         }
@@ -74,22 +73,6 @@ final class HostHeader {
         return true;
     }
 
-    private static boolean regName(String value, int start, int end) {
-        for (int i = start; i < end; i++) {
-            char c = value.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= end || Character.digit(value.charAt(i + 1), 16) < 0
-                        || Character.digit(value.charAt(i + 2), 16) < 0) {
-                    return false;
-                }
-                i += 2;
-            } else if (c >= REG_NAME.length || !REG_NAME[c]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** A port is digits; Helidon's check parsed it as an {@code int}, so an empty, signed or longer one is refused. */
     private static boolean port(String value, int start, int end) {
         if (start >= end || end - start > MAX_PORT_DIGITS) {
@@ -102,13 +85,5 @@ final class HostHeader {
             }
         }
         return true;
-    }
-
-    private static boolean[] table(String chars) {
-        boolean[] allowed = new boolean[128];
-        for (int i = 0; i < chars.length(); i++) {
-            allowed[chars.charAt(i)] = true;
-        }
-        return allowed;
     }
 }

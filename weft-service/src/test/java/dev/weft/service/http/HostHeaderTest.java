@@ -11,7 +11,7 @@ class HostHeaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"localhost", "localhost:8080", "127.0.0.1", "127.0.0.1:80", "api.example.com",
         "xn--bcher-kva.example:443", "[::1]", "[::1]:8080", "[2001:db8::7]", "[::ffff:192.0.2.1]:1",
-        "[v1.fe80::a+en1]", "a%41b", "under_score.example", "sub-delims!$&'()*+,;=", "h:0"})
+        "[v1.fe80::a+en1]", "a%41b", "999.1.1.1", "under_score.example", "sub-delims!$&'()*+,;=", "h:0"})
     void validHostsPass(String host) {
         assertThat(HostHeader.valid(host)).as(host).isTrue();
     }
