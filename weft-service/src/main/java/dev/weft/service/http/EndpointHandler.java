@@ -26,28 +26,23 @@ final class EndpointHandler implements Handler {
     private final Routes.Route route;
     private final Json json;
     private final ProblemErrorHandler problems;
-    private final RequestMetricsFilter.RouteTimers timers;
 
     /**
      * @param route the route
      * @param json the mapper for bodies
      * @param problems the error handler, for a failure that cannot be answered with a problem
-     * @param timers the route's {@code http.server.requests} timers, for {@link RequestMetricsFilter}
      */
-    EndpointHandler(Routes.Route route, Json json, ProblemErrorHandler problems,
-            RequestMetricsFilter.RouteTimers timers) {
+    EndpointHandler(Routes.Route route, Json json, ProblemErrorHandler problems) {
         this.route = Objects.requireNonNull(route, "route");
         this.json = Objects.requireNonNull(json, "json");
         this.problems = Objects.requireNonNull(problems, "problems");
-        this.timers = Objects.requireNonNull(timers, "timers");
     }
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) throws Exception {
         RequestState state = RequestState.CURRENT.get();
-        state.route(timers);
-        // every weft route is matched by a TemplateMatcher, whose path carries the decoded parameters
-        Map<String, String> params = request.path() instanceof TemplateMatcher.TemplatePath matched
+        // every weft route is dispatched by the RouteTable, whose path carries the chosen route's decoded parameters
+        Map<String, String> params = request.path() instanceof RouteTable.MatchedPath matched
                 ? matched.params() : Map.of();
         // a HEAD runs the GET endpoint; its answer goes out without the body
         Exchange exchange = Exchange.create(request, HeadResponse.forRequest(request, response), route, params,

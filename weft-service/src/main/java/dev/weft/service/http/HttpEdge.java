@@ -22,15 +22,16 @@ import java.util.Objects;
 import org.slf4j.LoggerFactory;
 
 /**
- * The service's HTTP edge on Helidon's virtual-thread server: every {@link Routes.Route} becomes a Helidon route, and
- * a request passes
+ * The service's HTTP edge on Helidon's virtual-thread server: every {@link Routes.Route} becomes an entry of one
+ * {@link RouteTable}, and a request passes
  * <ol>
  *   <li>the filters {@link RequestIdFilter} ({@code X-Request-Id}, the {@code Host} header, the path's characters,
  *   the request's {@link dev.weft.core.Deadline}; log events read the id through {@link RequestMdc}),
  *   {@link TracingFilter} when tracing is on (the server span, W3C {@code traceparent} honoured) and
  *   {@link RequestMetricsFilter} ({@code http.server.requests}, access log);
- *   <li>Helidon's routing: one route per method and template, matched by a {@link TemplateMatcher}, literal segments
- *   before parameters ({@code /users/stream} before {@code /users/{id}}); every {@code GET} route takes {@code HEAD}
+ *   <li>routing: one Helidon route, the {@link RouteTable}, which looks a path up by its length and first segment and
+ *   runs the first of those routes whose method and {@link TemplateMatcher} take it, literal segments before
+ *   parameters ({@code /users/stream} before {@code /users/{id}}); every {@code GET} route takes {@code HEAD}
  *   too (answered without the body, {@link HeadResponse}), and every template has an {@code OPTIONS} route answering
  *   {@code 204} with {@code Allow} ({@link AllowedMethods}) behind the key check of its most open route;
  *   <li>on a route that is not public, {@link KeyCheckedHandler} with {@link ApiKeySecurity}: the key (401), its
@@ -183,22 +184,26 @@ public final class HttpEdge implements AutoCloseable {
         RequestMetricsFilter metrics = new RequestMetricsFilter(registry);
         routing.addFilter(metrics)
                 .error(Throwable.class, problems);
+        List<RouteTable.Entry> entries = new ArrayList<>();
         for (Registered entry : registered) {
             Routes.Route route = entry.route();
             // HEAD wherever GET (RFC 9110 §9.3.2): the same route, so the same key check, template and metrics tag
             // (method HEAD); EndpointHandler drops the body
             Method[] methods = route.method().equals(Method.GET) ? new Method[] {Method.GET, Method.HEAD}
                     : new Method[] {route.method()};
-            Handler handler = new EndpointHandler(route, json, problems,
-                    metrics.routeTimers(route.template(), methods));
+            Handler handler = new EndpointHandler(route, json, problems);
             handler = switch (resolved(route.access(), settings)) {
                 case PUBLIC -> handler;
                 case AUTHENTICATED -> new KeyCheckedHandler(security, false, handler);
                 case ADMIN -> new KeyCheckedHandler(security, true, handler);
                 case METRICS -> throw new IllegalStateException("resolved above");
             };
-            routing.route(HttpRoute.builder().methods(methods).path(entry.matcher()).handler(handler));
+            entries.add(new RouteTable.Entry(methods, entry.matcher(), handler,
+                    metrics.routeTimers(route.template(), methods)));
         }
+        // one Helidon route: the table finds the few routes a path's shape fits, instead of Helidon trying each
+        RouteTable table = new RouteTable(entries);
+        routing.route(HttpRoute.builder().path(table).handler(table::dispatch));
     }
 
     /** @return who may call a route once {@link Access#METRICS} is resolved by the settings */

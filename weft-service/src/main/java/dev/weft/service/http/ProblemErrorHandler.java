@@ -219,7 +219,7 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
     }
 
     private static String template(ServerRequest request) {
-        return request.matchingPattern().orElse(RequestMetricsFilter.UNMATCHED);
+        return RequestMetricsFilter.template(RequestState.current());
     }
 
     /**

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Counts every request in {@code http.server.requests} (method, route template, status, outcome, and exception: the
  * simple class name of the exception that produced an error answer, {@code none} otherwise, as Spring Boot tags it) and
  * writes its
- * access-log line. The template is the one Helidon's routing matched ({@code request.matchingPattern()}, e.g.
- * {@code /users/{id}}), {@code unmatched} for a 404 or 405. The status is the response's, unless the request failed in
+ * access-log line. The template is the one of the route the {@link RouteTable} ran (e.g. {@code /users/{id}}),
+ * {@code unmatched} for a 404 or 405. The status is the response's, unless the request failed in
  * a way the response cannot show (a client that went away: 499; a body that stalled: 408; an answer that broke off:
  * the failure's status), which the route or the error handler counted in {@link RequestState}.
  *
@@ -88,7 +88,7 @@ final class RequestMetricsFilter implements Filter {
                 // every format writes; the key-value made the text format print it twice
                 ACCESS.atInfo().setMessage("request")
                         .addKeyValue("http.request.method", method.text())
-                        .addKeyValue("http.route", route != null ? route.template : template(request))
+                        .addKeyValue("http.route", route != null ? route.template : UNMATCHED)
                         .addKeyValue("http.response.status_code", status)
                         .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
                         .log();
@@ -98,14 +98,19 @@ final class RequestMetricsFilter implements Filter {
             Timer timer = route != null && RequestState.NO_EXCEPTION.equals(exception) ? route.timer(method, status)
                     : null;
             if (timer == null) {
-                timer = timer(method.text(), route != null ? route.template : template(request), status, exception);
+                timer = timer(method.text(), route != null ? route.template : UNMATCHED, status, exception);
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    private static String template(RoutingRequest request) {
-        return request.matchingPattern().orElse(UNMATCHED);
+    /**
+     * @param state a request's state, or {@code null} outside the filters
+     * @return the template of the route that took the request ({@link RouteTable}), {@link #UNMATCHED} if none did
+     */
+    static String template(@Nullable RequestState state) {
+        RouteTimers route = state == null ? null : state.route();
+        return route != null ? route.template : UNMATCHED;
     }
 
     /**
@@ -126,6 +131,11 @@ final class RequestMetricsFilter implements Filter {
             this.template = Objects.requireNonNull(template, "template");
             this.methods = methods.clone();
             this.timers = new AtomicReferenceArray<>(methods.length * STATUSES);
+        }
+
+        /** @return the route's template, its {@code uri} tag */
+        String template() {
+            return template;
         }
 
         /** @return the timer of an answer without an exception; {@code null} for a status or method it has none for */

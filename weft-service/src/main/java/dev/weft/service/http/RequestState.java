@@ -42,8 +42,8 @@ final class RequestState {
     }
 
     /**
-     * Where the raw path's segments are, found once per request for every route's {@link TemplateMatcher} (outside a
-     * request, as in a unit test, on each call).
+     * Where the raw path's segments are, found once per request for the {@link RouteTable} and the
+     * {@link TemplateMatcher}s that {@link AllowedMethods} asks (outside a request, as in a unit test, on each call).
      *
      * @param rawPath the request's raw path
      * @return the start and end index of each segment in turn ({@link TemplateMatcher#segmentBounds})
@@ -84,7 +84,10 @@ final class RequestState {
         this.span = server;
     }
 
-    /** @return the timers of the route whose endpoint runs ({@link EndpointHandler}); {@code null} before one ran */
+    /**
+     * @return the timers of the route that took the request, put here by {@link RouteTable} before its key check;
+     *     {@code null} before one did, or for a path no route takes
+     */
     RequestMetricsFilter.@Nullable RouteTimers route() {
         return route;
     }

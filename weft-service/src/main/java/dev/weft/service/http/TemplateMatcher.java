@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * segments and {@code /users/} or {@code //users} would not match {@code /users}; the service's contract is that the
  * raw path splits on {@code /}, empty segments are ignored, and each segment is percent-decoded on its own
  * ({@code %2F} stays inside its segment; malformed percent-encoding is 400 {@code invalid_path}). Its
- * {@link #matchingElement()} is the template, which Helidon hands on as the request's {@code matchingPattern()} for
- * metrics and logs.
+ * {@link #matchingElement()} is the template. The {@link RouteTable} matches with {@link #paramsOf}, the path split once
+ * per request; {@link AllowedMethods} asks each template in turn ({@link #match}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -56,15 +56,37 @@ final class TemplateMatcher implements PathMatcher {
         return literals.length - parameters;
     }
 
+    /** @return how many segments the template has */
+    int segmentCount() {
+        return literals.length;
+    }
+
+    /** @return the template's first segment when it is a literal; {@code null} for a parameter or no segment */
+    @Nullable String firstLiteral() {
+        return literals.length == 0 ? null : literals[0];
+    }
+
     @Override
     public PathMatchers.MatchResult match(UriPath path) {
-        // Helidon asks every route of the method in turn: the path is split once per request (RequestState keeps
-        // the segments' bounds, not substrings: a literal compares in place, only a parameter's value is copied),
-        // so a route that does not match costs a length check or one region comparison
         String raw = path.rawPath();
-        int[] bounds = RequestState.segmentBoundsOf(raw);
+        Map<String, String> params = paramsOf(raw, RequestState.segmentBoundsOf(raw));
+        return params == null ? PathMatchers.MatchResult.notAccepted()
+                : new PathMatchers.MatchResult(true, new TemplatePath(path, params));
+    }
+
+    /**
+     * Matches a raw path split once for every template tried (the bounds, not substrings: a literal compares in
+     * place, only a parameter's value is copied), so a template that does not match costs a length check or one
+     * region comparison.
+     *
+     * @param raw the raw path
+     * @param bounds its segments' bounds ({@link #segmentBounds})
+     * @return the decoded parameters by name if the template matches; {@code null} if not
+     * @throws ProblemException 400 {@code invalid_path} for malformed percent-encoding in a parameter
+     */
+    @Nullable Map<String, String> paramsOf(String raw, int[] bounds) {
         if (bounds.length != 2 * literals.length) {
-            return PathMatchers.MatchResult.notAccepted();
+            return null;
         }
         @Nullable String[] values = null; // made at the first parameter: most templates tried fail before one
         for (int i = 0; i < literals.length; i++) {
@@ -77,10 +99,10 @@ final class TemplateMatcher implements PathMatcher {
                 }
                 values[i] = decode(raw, start, end);
             } else if (!sameRegion(literal, raw, start, end) && !encodedLiteral(literal, raw, start, end)) {
-                return PathMatchers.MatchResult.notAccepted();
+                return null;
             }
         }
-        return new PathMatchers.MatchResult(true, new TemplatePath(path, params(values)));
+        return params(values);
     }
 
     private static boolean sameRegion(String literal, String raw, int start, int end) {

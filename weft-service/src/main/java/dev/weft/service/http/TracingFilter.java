@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The server span of a request, right after {@link RequestIdFilter}: continues the caller's trace from its W3C
  * {@code traceparent}/{@code tracestate} (through the SDK's propagators), names the span {@code {METHOD} {route}} once
- * routing has matched a template ({@code request.matchingPattern()}; just the method for a path no route takes), and
+ * a route has taken the request (its template, from {@link RouteTable}; just the method for a path no route takes), and
  * records {@code http.request.method}, {@code url.path}, {@code http.route}, {@code http.response.status_code} and
  * {@code request_id}; a 5xx sets the ERROR status. The span is current around the rest of the chain, so the spans of
  * weft-db, the caches and weft-http made while serving the request are its children, and its {@code trace.id} and
@@ -68,10 +68,11 @@ final class TracingFilter implements Filter {
             throw failure;
         } finally {
             int status = state.countedStatus() != 0 ? state.countedStatus() : response.status().code();
-            request.matchingPattern().ifPresent(route -> {
-                span.setAttribute(ROUTE, route);
-                span.updateName(method + " " + route);
-            });
+            RequestMetricsFilter.RouteTimers route = state.route();
+            if (route != null) {
+                span.setAttribute(ROUTE, route.template());
+                span.updateName(method + " " + route.template());
+            }
             span.setAttribute(STATUS, status);
             if (status >= 500) {
                 span.setStatus(StatusCode.ERROR);
