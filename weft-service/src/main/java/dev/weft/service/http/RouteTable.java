@@ -1,6 +1,5 @@
 package dev.weft.service.http;
 
-import io.helidon.common.parameters.Parameters;
 import io.helidon.common.uri.UriPath;
 import io.helidon.http.Method;
 import io.helidon.http.NotFoundException;
@@ -216,74 +215,35 @@ final class RouteTable implements PathMatcher {
      * A path the table accepted: the routes that may take it, then, once {@link #dispatch} chose one, that route's
      * decoded parameters.
      */
-    static final class MatchedPath implements RoutedPath {
-        private final UriPath path;
+    static final class MatchedPath extends DecodedPath {
         private final String raw;
         private final int[] bounds;
         private final Entry[] candidates;
         private Map<String, String> params = Map.of();
-        private @Nullable Parameters parameters;
 
         private MatchedPath(UriPath path, String raw, int[] bounds, Entry[] candidates) {
-            this.path = path;
+            super(path);
             this.raw = raw;
             this.bounds = bounds;
             this.candidates = candidates;
         }
 
-        private MatchedPath(MatchedPath matched, UriPath path) {
-            this(path, matched.raw, matched.bounds, matched.candidates);
-            this.params = matched.params;
-        }
-
         private void chosen(Map<String, String> chosen) {
             this.params = chosen;
-            this.parameters = null;
+            paramsChanged();
         }
 
         /** @return the chosen route's parameters by name, decoded; empty before one is chosen */
+        @Override
         Map<String, String> params() {
             return params;
         }
 
         @Override
-        public Parameters pathParameters() {
-            Parameters built = parameters;
-            if (built == null) {
-                built = Parameters.createSingleValueMap("http/path", params);
-                parameters = built;
-            }
-            return built;
-        }
-
-        @Override
         public RoutedPath absolute() {
-            return new MatchedPath(this, path.absolute());
-        }
-
-        @Override
-        public String rawPath() {
-            return path.rawPath();
-        }
-
-        @Override
-        public String rawPathNoParams() {
-            return path.rawPathNoParams();
-        }
-
-        @Override
-        public String path() {
-            return path.path();
-        }
-
-        @Override
-        public Parameters matrixParameters() {
-            return path.matrixParameters();
-        }
-
-        @Override
-        public void validate() {
-            path.validate();
+            MatchedPath absolute = new MatchedPath(uriPath().absolute(), raw, bounds, candidates);
+            absolute.params = params;
+            return absolute;
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.weft.service.http;
 
 import dev.weft.service.ProblemException;
-import io.helidon.common.parameters.Parameters;
 import io.helidon.common.uri.UriPath;
 import io.helidon.http.PathMatcher;
 import io.helidon.http.PathMatchers;
@@ -231,59 +230,22 @@ final class TemplateMatcher implements PathMatcher {
     }
 
     /** A path matched by a template, with its parameters (decoded). */
-    static final class TemplatePath implements RoutedPath {
-        private final UriPath path;
+    static final class TemplatePath extends DecodedPath {
         private final Map<String, String> params;
-        private @Nullable Parameters parameters;
 
         TemplatePath(UriPath path, Map<String, String> params) {
-            this.path = path;
+            super(path);
             this.params = params;
         }
 
-        /** @return the parameters by name */
+        @Override
         Map<String, String> params() {
             return params;
         }
 
         @Override
-        public Parameters pathParameters() {
-            Parameters built = parameters;
-            if (built == null) {
-                built = Parameters.createSingleValueMap("http/path", params);
-                parameters = built;
-            }
-            return built;
-        }
-
-        @Override
         public RoutedPath absolute() {
-            return new TemplatePath(path.absolute(), params);
-        }
-
-        @Override
-        public String rawPath() {
-            return path.rawPath();
-        }
-
-        @Override
-        public String rawPathNoParams() {
-            return path.rawPathNoParams();
-        }
-
-        @Override
-        public String path() {
-            return path.path();
-        }
-
-        @Override
-        public Parameters matrixParameters() {
-            return path.matrixParameters();
-        }
-
-        @Override
-        public void validate() {
-            path.validate();
+            return new TemplatePath(uriPath().absolute(), params);
         }
     }
 }
