@@ -4,6 +4,7 @@ import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
 import dev.weft.db.QueryMetrics;
 import dev.weft.service.Access;
+import dev.weft.service.EventStreams;
 import dev.weft.service.Exchange;
 import dev.weft.service.HealthChecks;
 import dev.weft.service.ProblemException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -43,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * transition; {@code webhooks} on attempts (its database figures at most every
  * {@link DashboardWebhooks#PERIOD}); {@code database} and {@code caches} (totals since start) every
  * {@link #TOTALS_PERIOD}; {@code health} every {@link #HEALTH_PERIOD}. {@code database} and {@code health} are also
- * built at once when the database's operations start or stop failing. An idle service's reading builds none of them.
+ * built at once when the database's operations start or stop failing. The sections are looked at only when a reading
+ * saw something move ({@link DashboardSampler#changes()}), a read found the database unreachable, or once a
+ * {@link #REVIEW_PERIOD}: an idle service's reading sends its sample and looks at no section.
  *
  * <p>Thread-safe. Closing it stops the sampler and ends the streams.
  */
@@ -60,6 +64,12 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      * and query rates, latency, the pool, jobs by state) comes with the samples every {@link DashboardSampler#INTERVAL}.
      */
     static final Duration TOTALS_PERIOD = Duration.ofSeconds(30);
+    /**
+     * How often the sections are looked at again while the sampler's readings see nothing move (their figures read
+     * on a period of their own: {@link #HEALTH_PERIOD}, {@link #TOTALS_PERIOD}, {@link DashboardWebhooks#PERIOD}, all
+     * multiples of it). In between, an idle service's reading sends its sample and builds no section.
+     */
+    static final Duration REVIEW_PERIOD = DashboardWebhooks.PERIOD;
     private static final int SLOW_QUERIES_SHOWN = 5;
     private static final int ERROR_CHARS = 200;
     private static final int SQL_CHARS = 160;
@@ -82,6 +92,9 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private final DashboardWebhooks webhooks;
     private final AtomicReference<io.micrometer.core.instrument.@Nullable Counter> failedJobsCounter =
             new AtomicReference<>();
+    // reads that found the database down or slow and showed what was read before: each makes the next reading look
+    // at the sections again, so they are read again as soon as the database answers
+    private final AtomicLong unreadable = new AtomicLong();
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
@@ -106,8 +119,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         this.webhooks = new DashboardWebhooks(context.registry(),
                 new DeliveryRepository(context.database(), context.clock()),
                 new WebhookRepository(context.database(), context.clock()), System::nanoTime);
-        this.stream = new DashboardStream(new View(), context.json(), context.clock(), context.apiKeys(),
-                context.registry());
+        this.stream = new DashboardStream(new View(), context.json(), context.clock(), context.registry());
     }
 
     /**
@@ -139,7 +151,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
     private void dashboardStream(Exchange exchange) throws java.io.IOException {
         long since = exchange.query("since").map(DashboardModule::since).orElse(0L);
-        stream.stream(exchange, since);
+        stream.stream(exchange, EventStreams.caller(exchange, context.apiKeys()), since);
     }
 
     /** @return the streams open now */
@@ -150,6 +162,16 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     /** @return how many times the document was rendered */
     long renders() {
         return stream.renders();
+    }
+
+    /**
+     * @return a number that moves whenever a section may show something new: what the sampler's readings saw move
+     *     ({@link DashboardSampler#changes()}), a read that found the database unreachable, and each
+     *     {@link #REVIEW_PERIOD}. Counts that only grow, summed, so it moves when any of them does
+     */
+    private long sectionsVersion() {
+        return sampler.changes() + unreadable.get() + webhooks.unreadable()
+                + System.nanoTime() / REVIEW_PERIOD.toNanos();
     }
 
     /**
@@ -375,6 +397,11 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         }
 
         @Override
+        public long sectionsVersion() {
+            return DashboardModule.this.sectionsVersion();
+        }
+
+        @Override
         public Map<String, Object> sections() {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("jobs", jobsSection.get());
@@ -402,7 +429,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      * A value read again only when its version (a counter, a time slot) changed. While the database cannot be read, the
      * value read last (or the given one, before any read) is shown, and the next call reads again.
      */
-    private static final class Cached<T> {
+    private final class Cached<T> {
         private final Supplier<Object> version;
         private final Supplier<T> read;
         private final T beforeAnyRead;
@@ -425,6 +452,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
                     if (!unreachable(e)) {
                         throw e;
                     }
+                    unreadable.incrementAndGet();
                     return kept == null ? beforeAnyRead : kept.value();
                 }
                 // two pages may both read at once; each gets a fresh value, and the later one is kept

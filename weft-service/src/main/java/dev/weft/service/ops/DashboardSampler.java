@@ -136,6 +136,11 @@ final class DashboardSampler implements AutoCloseable {
     // move whenever windowFinished, or a breaker's state, does: the jobs and breakers sections are built again only then
     private long windowFinishedVersion;
     private long breakersVersion;
+    // move when the jobs by state differ from the previous sample's, when attempts come into or leave the window, and
+    // when queries start or stop failing: with the three above, what changes() sums up
+    private long jobsVersion;
+    private long webhookAttemptsVersion;
+    private long queryFailureFlips;
     private final Map<Meter.Id, long[]> lastTimers = new HashMap<>();
     private final Map<Meter.Id, Double> lastCounters = new HashMap<>();
     private final Map<Meter.Id, Long> lastAttempts = new HashMap<>();
@@ -245,6 +250,17 @@ final class DashboardSampler implements AutoCloseable {
         if (baseline) {
             return;
         }
+        Map<String, Long> jobs = jobs();
+        Sample previous = samples.peekLast();
+        if (previous == null ? !jobs.isEmpty() : !previous.jobs().equals(jobs)) {
+            jobsVersion++;
+        }
+        if ((queryErrorDelta > 0) != (previous != null && previous.queryErrors() > 0)) {
+            queryFailureFlips++;
+        }
+        if (anyNonZero(attempts)) {
+            webhookAttemptsVersion++;
+        }
         boolean grows = samples.size() < CAPACITY;
         if (!grows) {
             Sample oldest = samples.removeFirst();
@@ -260,10 +276,13 @@ final class DashboardSampler implements AutoCloseable {
                 windowFinishedVersion++;
             }
             oldest.finished().forEach((state, count) -> windowFinished.merge(state, -count, Long::sum));
+            if (anyNonZero(oldest.webhookAttempts())) {
+                webhookAttemptsVersion++;
+            }
             oldest.webhookAttempts().forEach((outcome, count) ->
                     windowWebhookAttempts.merge(outcome, -count, Long::sum));
         }
-        samples.addLast(new Sample(now, seconds, routes, jobs(), finished, pool.checkedOut(), pool.checkedIn(),
+        samples.addLast(new Sample(now, seconds, routes, jobs, finished, pool.checkedOut(), pool.checkedIn(),
                 pool.waiting(), queryDelta, queryErrorDelta, attempts));
         windowSeconds += seconds;
         if (!routes.isEmpty() || grows && !windowRoutes.isEmpty()) {
@@ -323,6 +342,17 @@ final class DashboardSampler implements AutoCloseable {
     /** @return a number that changes whenever {@link #breakers()} does: a breaker seen first, or a transition */
     synchronized long breakersVersion() {
         return breakersVersion;
+    }
+
+    /**
+     * @return a number that moves whenever a reading saw anything the dashboard's sections are built from move: the
+     *     window of requests or of finished jobs, the jobs by state, a breaker, the webhook attempts in the window,
+     *     queries starting or ceasing to fail. A sum of counts that only grow, so it moves when any of them does; an
+     *     idle service's readings leave it as it is
+     */
+    synchronized long changes() {
+        return windowRoutesVersion + windowFinishedVersion + breakersVersion + jobsVersion + webhookAttemptsVersion
+                + queryFailureFlips;
     }
 
     /** @return the seconds the samples kept cover */

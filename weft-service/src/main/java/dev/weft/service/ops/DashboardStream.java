@@ -1,6 +1,5 @@
 package dev.weft.service.ops;
 
-import dev.weft.service.ApiKeys;
 import dev.weft.service.EventStreams;
 import dev.weft.service.Exchange;
 import dev.weft.service.Json;
@@ -46,6 +45,12 @@ final class DashboardStream implements AutoCloseable {
         Map<String, Object> head();
 
         /**
+         * @return a number that moves whenever {@link #sections()} may answer something new: while it stays, the
+         *     sections rendered last are sent again without being built
+         */
+        long sectionsVersion();
+
+        /**
          * @return the sections after the samples, in their order ({@code jobs} ... {@code health}), each built of
          *     maps, lists, strings, numbers and booleans: a section {@code equals} to its previous value is not
          *     rendered again
@@ -74,7 +79,6 @@ final class DashboardStream implements AutoCloseable {
     private final View view;
     private final Json json;
     private final Clock clock;
-    private final ApiKeys apiKeys;
     private final DashboardReadings readings = new DashboardReadings();
     private final AtomicLong renders = new AtomicLong();
     // the sections of reading renderedSeq (what the next reading's changes are found against) and the newest sample
@@ -85,13 +89,15 @@ final class DashboardStream implements AutoCloseable {
     // the values the sections were last rendered from: a section equal to its last value keeps its bytes, so an idle
     // service's unchanged sections cost a comparison per reading, not a rendering
     private Map<String, Object> sectionValues = Map.of();
+    // the view's sectionsVersion() when the sections were last built: while it stays, they are not built again
+    private long builtVersion;
+    private boolean built;
     private long publishedSampleAt;
 
-    DashboardStream(View view, Json json, Clock clock, ApiKeys apiKeys, MeterRegistry registry) {
+    DashboardStream(View view, Json json, Clock clock, MeterRegistry registry) {
         this.view = Objects.requireNonNull(view, "view");
         this.json = Objects.requireNonNull(json, "json");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
         FunctionCounter.builder("weft.dashboard.renders", renders, AtomicLong::get)
                 .description("Dashboard documents rendered: once per reading while a page is open, however many are")
                 .register(registry);
@@ -148,14 +154,20 @@ final class DashboardStream implements AutoCloseable {
     }
 
     private void render(long seq) {
-        Map<String, Object> values = view.sections();
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        values.forEach((name, value) -> {
-            byte[] kept = sections.get(name);
-            out.put(name, kept != null && value.equals(sectionValues.get(name)) ? kept : json.writePlain(value));
-        });
-        sections = out;
-        sectionValues = values;
+        // read before the sections are built: what moves while they are, moves the version again for the next reading
+        long version = view.sectionsVersion();
+        if (!built || version != builtVersion) {
+            Map<String, Object> values = view.sections();
+            Map<String, byte[]> out = new LinkedHashMap<>();
+            values.forEach((name, value) -> {
+                byte[] kept = sections.get(name);
+                out.put(name, kept != null && value.equals(sectionValues.get(name)) ? kept : json.writePlain(value));
+            });
+            sections = out;
+            sectionValues = values;
+            builtVersion = version;
+            built = true;
+        }
         renderedSeq = seq;
         renders.incrementAndGet();
     }
@@ -165,15 +177,15 @@ final class DashboardStream implements AutoCloseable {
      * longer holds, {@link EventStreams#MAX_LIFETIME} passes or the service stops.
      *
      * @param exchange the request (an admin's)
+     * @param caller its caller, checked again every {@link #HEARTBEAT}
      * @param since only samples after it in the first snapshot
      * @throws IOException if the client went away
      */
-    void stream(Exchange exchange, long since) throws IOException {
+    void stream(Exchange exchange, EventStreams.Caller caller, long since) throws IOException {
         if (exchange.request().prologue().method().equals(Method.HEAD)) {
             EventStreams.start(exchange).close();
             return;
         }
-        EventStreams.Caller caller = EventStreams.caller(exchange, apiKeys);
         // counted before the snapshot, so the next reading is rendered for this stream
         try (DashboardReadings.Watch _ = readings.watch(); OutputStream out = EventStreams.start(exchange)) {
             Snapshot first = snapshot(since);

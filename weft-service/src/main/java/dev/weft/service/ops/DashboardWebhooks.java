@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +69,7 @@ final class DashboardWebhooks {
     // whether the meters were searched for, and when they may be again (the monotonic clock)
     private volatile boolean searched;
     private volatile long searchAgainAt;
+    private final AtomicLong unreadable = new AtomicLong();
 
     /**
      * @param registry where the webhooks feature registers its meters
@@ -113,6 +115,11 @@ final class DashboardWebhooks {
         return out;
     }
 
+    /** @return how many reads found the database down or slow: the dashboard looks again after each */
+    long unreadable() {
+        return unreadable.get();
+    }
+
     private record Built(boolean enabled, Stored stored, Map<String, Long> attempts, Map<String, Object> section) {
     }
 
@@ -130,6 +137,7 @@ final class DashboardWebhooks {
                     throw e;
                 }
                 // the database is down or slow: the figures read last, or none; the next render reads again
+                unreadable.incrementAndGet();
                 return kept == null ? NONE : kept.stored();
             }
             // two renders may both read at once; each gets fresh figures, and the later one is kept

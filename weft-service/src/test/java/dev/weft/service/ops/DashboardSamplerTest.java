@@ -143,6 +143,48 @@ class DashboardSamplerTest {
     }
 
     @Test
+    void movesItsChangesOnlyWhenAReadingSeesSomethingASectionShows(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+        io.micrometer.core.instrument.Gauge.builder("weft.jobs", queued::get).tag("state", "queued")
+                .register(registry);
+        Timer attempts = Timer.builder("weft.webhooks.attempts").tag("outcome", "delivered").register(registry);
+        Timer failedQueries = Timer.builder("weft.db.query").tag("operation", "query").tag("outcome", "error")
+                .register(registry);
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.sample(); // the baseline
+            sampler.sample();
+            long idle = sampler.changes();
+            sampler.sample();
+            sampler.sample();
+            assertThat(sampler.changes()).as("idle readings").isEqualTo(idle);
+
+            queued.set(3);
+            sampler.sample();
+            long afterJobs = sampler.changes();
+            assertThat(afterJobs).as("jobs by state moved").isGreaterThan(idle);
+            sampler.sample();
+            assertThat(sampler.changes()).as("the same jobs").isEqualTo(afterJobs);
+
+            attempts.record(Duration.ofMillis(1));
+            sampler.sample();
+            long afterAttempt = sampler.changes();
+            assertThat(afterAttempt).as("a webhook attempt").isGreaterThan(afterJobs);
+
+            failedQueries.record(Duration.ofMillis(1));
+            sampler.sample();
+            long failing = sampler.changes();
+            assertThat(failing).as("queries started failing").isGreaterThan(afterAttempt);
+            failedQueries.record(Duration.ofMillis(1));
+            sampler.sample();
+            assertThat(sampler.changes()).as("still failing").isEqualTo(failing);
+            sampler.sample();
+            assertThat(sampler.changes()).as("they stopped failing").isGreaterThan(failing);
+        }
+    }
+
+    @Test
     void listsOnlyTheProvidersBreakersNotTheWebhookReceivers(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         for (String client : new String[] {DashboardSampler.PROVIDER_CLIENT, "webhooks"}) {
