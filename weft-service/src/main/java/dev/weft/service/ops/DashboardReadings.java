@@ -1,6 +1,5 @@
 package dev.weft.service.ops;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -77,37 +76,26 @@ final class DashboardReadings implements AutoCloseable {
     }
 
     /**
-     * Waits for a reading newer than {@code after}.
+     * Waits, with no timer, for a reading newer than {@code after}: the sampler publishes one every
+     * {@link DashboardSampler#INTERVAL} until it is closed.
      *
      * @param after the number of the reading the caller has
-     * @param timeout the longest wait
-     * @return the latest reading if it is newer, else {@code null} (the time ran out or the readings closed)
+     * @return the latest reading, newer than {@code after}; {@code null} once the readings are closed
      * @throws InterruptedException if interrupted while waiting
      */
-    @Nullable Reading next(long after, Duration timeout) throws InterruptedException {
-        long left = timeout.toNanos();
+    @Nullable Reading next(long after) throws InterruptedException {
         lock.lock();
         try {
-            while (latest.seq() <= after && !closed && left > 0) {
-                left = published.awaitNanos(left);
+            while (latest.seq() <= after && !closed) {
+                published.await();
             }
-            return latest.seq() > after ? latest : null;
+            return closed ? null : latest;
         } finally {
             lock.unlock();
         }
     }
 
-    /** @return whether {@link #close()} was called: the service is stopping and the streams end */
-    boolean closed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Ends every waiting stream (the service is stopping). Idempotent. */
+    /** Ends every waiting stream (the service is stopping, or the sampler ended). Idempotent. */
     @Override
     public void close() {
         lock.lock();

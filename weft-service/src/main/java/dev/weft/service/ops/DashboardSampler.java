@@ -154,6 +154,7 @@ final class DashboardSampler implements AutoCloseable {
     private volatile boolean closed;
     private @Nullable Thread thread;
     private Runnable afterReading = () -> { };
+    private Runnable stopped = () -> { };
     private final CpuTime readingCpu = new CpuTime("reading");
     private final CpuTime renderingCpu = new CpuTime("rendering");
 
@@ -169,9 +170,11 @@ final class DashboardSampler implements AutoCloseable {
      * {@code afterEachReading} does (the document for open pages), so an operator sees what the dashboard costs.
      *
      * @param afterEachReading run on the sampling thread after each later reading
+     * @param whenStopped run on the sampling thread as it ends, closed or not (the readings stop)
      */
-    void start(Runnable afterEachReading) {
+    void start(Runnable afterEachReading, Runnable whenStopped) {
         afterReading = Objects.requireNonNull(afterEachReading, "afterEachReading");
+        stopped = Objects.requireNonNull(whenStopped, "whenStopped");
         sample();
         for (CpuTime work : List.of(readingCpu, renderingCpu)) {
             FunctionCounter.builder("weft.dashboard.cpu", work, CpuTime::seconds).baseUnit("seconds")
@@ -186,22 +189,30 @@ final class DashboardSampler implements AutoCloseable {
     }
 
     private void run() {
-        while (!closed) {
-            try {
-                Thread.sleep(INTERVAL);
-                long started = CpuTime.now();
-                sample();
-                long read = CpuTime.now();
-                afterReading.run();
-                readingCpu.add(read - started);
-                renderingCpu.add(CpuTime.now() - read);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // a meter that failed to read must not end the history; the next interval tries again
-                LOG.atWarn().setMessage("dashboard sample failed").addKeyValue("error", e.toString()).log();
+        try {
+            while (!closed) {
+                try {
+                    Thread.sleep(INTERVAL);
+                    long started = CpuTime.now();
+                    sample();
+                    long read = CpuTime.now();
+                    afterReading.run();
+                    readingCpu.add(read - started);
+                    renderingCpu.add(CpuTime.now() - read);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    // a meter that failed to read must not end the history; the next interval tries again
+                    LOG.atWarn().setMessage("dashboard sample failed").addKeyValue("error", e.toString()).log();
+                }
             }
+        } finally {
+            if (!closed) {
+                LOG.atError().setMessage("dashboard sampler ended").log();
+            }
+            // open streams wait for the next reading without a timer: they end with the readings
+            stopped.run();
         }
     }
 

@@ -29,15 +29,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Each reading is rendered once, on the sampler's thread, and its bytes are written by every open stream
  * ({@link DashboardReadings}); while no stream is open nothing is rendered. A stream that missed a reading (it was
- * slow to write, or the reading was published before it counted as a watcher) is sent a snapshot instead. A comment
- * line goes out after {@link #HEARTBEAT} without a reading, the caller's key is checked again at that pace, and a
- * stream ends after {@link EventStreams#MAX_LIFETIME} or when the service stops; the page then reconnects.
+ * slow to write, or the reading was published before it counted as a watcher) is sent a snapshot instead. The readings,
+ * one every {@link DashboardSampler#INTERVAL}, pace a stream: it waits for the next without a timer, checks its
+ * caller's key again every {@link #KEY_CHECK} as one comes, and ends after {@link EventStreams#MAX_LIFETIME}, when the
+ * service stops or when the readings stop (the sampler ended); the page then reconnects.
  *
  * <p>Thread-safe.
  */
 final class DashboardStream implements AutoCloseable {
-    /** The longest a stream stays silent, and how often it checks its caller's key again. */
-    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** How often a stream checks its caller's key again. */
+    static final Duration KEY_CHECK = Duration.ofSeconds(15);
 
     /** What the dashboard shows, rendered by {@link DashboardModule}. */
     interface View {
@@ -177,7 +178,7 @@ final class DashboardStream implements AutoCloseable {
      * longer holds, {@link EventStreams#MAX_LIFETIME} passes or the service stops.
      *
      * @param exchange the request (an admin's)
-     * @param caller its caller, checked again every {@link #HEARTBEAT}
+     * @param caller its caller, checked again every {@link #KEY_CHECK}
      * @param since only samples after it in the first snapshot
      * @throws IOException if the client went away
      */
@@ -193,25 +194,19 @@ final class DashboardStream implements AutoCloseable {
             out.flush();
             long seq = first.seq();
             long endAt = System.nanoTime() + EventStreams.MAX_LIFETIME.toNanos();
-            long checkAt = System.nanoTime() + HEARTBEAT.toNanos();
-            while (!readings.closed()) {
-                long left = endAt - System.nanoTime();
-                if (left <= 0) {
+            long checkAt = System.nanoTime() + KEY_CHECK.toNanos();
+            // no timed wait: a virtual thread's timed park costs two wake-ups of the JDK's delay scheduler (the timer
+            // set, then cancelled) on top of its own, at every reading; the readings come every 2 s and are the
+            // stream's heartbeat, and they end when the service stops or the sampler ends
+            for (DashboardReadings.Reading next; (next = readings.next(seq)) != null; ) {
+                if (System.nanoTime() - endAt >= 0) {
                     return;
                 }
-                Duration wait = Duration.ofNanos(Math.min(left, HEARTBEAT.toNanos()));
-                DashboardReadings.Reading next = readings.next(seq, wait);
                 if (System.nanoTime() - checkAt >= 0) {
                     if (!caller.stillValid()) {
                         return;
                     }
-                    checkAt = System.nanoTime() + HEARTBEAT.toNanos();
-                }
-                if (next == null) {
-                    if (!readings.closed()) {
-                        EventStreams.heartbeat(out);
-                    }
-                    continue;
+                    checkAt = System.nanoTime() + KEY_CHECK.toNanos();
                 }
                 byte[] frame = next.frame();
                 if (next.seq() == seq + 1 && frame != null) {
