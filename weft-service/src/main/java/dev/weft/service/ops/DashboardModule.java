@@ -132,6 +132,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         DashboardModule module = new DashboardModule(Objects.requireNonNull(context, "context"));
         // open streams end before the server stops, or it would wait its whole grace for them
         context.onStopping(module.stream::close);
+        module.stream.start();
         module.sampler.start(module.stream::afterReading, module.stream::close);
         return module;
     }

@@ -1,5 +1,6 @@
 package dev.weft.service.ops;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -9,6 +10,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The dashboard's latest reading, shared by every open stream: the sampler publishes one per interval, each stream
  * waits for the next and writes the same bytes. Several open pages cost one rendering per reading, not one each.
+ *
+ * <p>A stream waits with no timer of its own (a virtual thread's timed wait costs the JDK's delay scheduler two
+ * wake-ups, the timer set and then cancelled, at every reading). The readings are its heartbeat; when they fall silent
+ * (a reading stuck on a slow database) a ticker, one virtual thread for all streams, wakes them with a <em>beat</em>
+ * once the silence has lasted {@code silence}, and again for each {@code silence} more, so that they write a comment
+ * line and check their caller's key.
  *
  * <p>Thread-safe: one publisher (the sampler's thread), any number of waiting streams.
  */
@@ -27,7 +34,67 @@ final class DashboardReadings implements AutoCloseable {
     private final Condition published = lock.newCondition();
     private final AtomicInteger watchers = new AtomicInteger();
     private Reading latest = new Reading(0, null);
+    private long beats;
+    // when the latest reading or beat went out (System.nanoTime)
+    private long lastSignal = System.nanoTime();
     private boolean closed;
+    private volatile @Nullable Thread ticker;
+
+    /**
+     * What woke a waiting stream.
+     *
+     * @param latest the latest reading, newer than the stream's unless a beat woke it
+     * @param beats the beats so far, to wait past
+     */
+    record Wake(Reading latest, long beats) {
+    }
+
+    /**
+     * Starts the ticker that wakes the streams with a beat while no reading came for {@code silence}.
+     *
+     * @param silence the silence a beat ends
+     * @param tick how often the ticker looks (a beat comes between {@code silence} and {@code silence + tick} after
+     *     the last reading)
+     */
+    void startTicker(Duration silence, Duration tick) {
+        long silenceNanos = silence.toNanos();
+        ticker = Thread.ofVirtual().name("weft-dashboard-heartbeat").start(() -> {
+            try {
+                while (!closedNow()) {
+                    Thread.sleep(tick);
+                    if (watched()) {
+                        beatIfSilent(silenceNanos);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private boolean closedNow() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the streams with a beat if nothing went out for {@code silenceNanos}. */
+    void beatIfSilent(long silenceNanos) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            if (now - lastSignal >= silenceNanos) {
+                beats++;
+                lastSignal = now;
+                published.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /**
      * Counts a stream as watching until the returned handle is closed: while none watches, readings are published
@@ -69,6 +136,7 @@ final class DashboardReadings implements AutoCloseable {
         lock.lock();
         try {
             latest = reading;
+            lastSignal = System.nanoTime();
             published.signalAll();
         } finally {
             lock.unlock();
@@ -76,20 +144,21 @@ final class DashboardReadings implements AutoCloseable {
     }
 
     /**
-     * Waits, with no timer, for a reading newer than {@code after}: the sampler publishes one every
-     * {@link DashboardSampler#INTERVAL} until it is closed.
+     * Waits, with no timer, for a reading newer than {@code after} or a beat after {@code beatsSeen}: the sampler
+     * publishes a reading every {@link DashboardSampler#INTERVAL}, the ticker a beat while they are late.
      *
      * @param after the number of the reading the caller has
-     * @return the latest reading, newer than {@code after}; {@code null} once the readings are closed
+     * @param beatsSeen the beats the caller has seen ({@link Wake#beats()}; 0 at first)
+     * @return what woke it; {@code null} once the readings are closed
      * @throws InterruptedException if interrupted while waiting
      */
-    @Nullable Reading next(long after) throws InterruptedException {
+    @Nullable Wake next(long after, long beatsSeen) throws InterruptedException {
         lock.lock();
         try {
-            while (latest.seq() <= after && !closed) {
+            while (latest.seq() <= after && beats == beatsSeen && !closed) {
                 published.await();
             }
-            return closed ? null : latest;
+            return closed ? null : new Wake(latest, beats);
         } finally {
             lock.unlock();
         }
@@ -104,6 +173,10 @@ final class DashboardReadings implements AutoCloseable {
             published.signalAll();
         } finally {
             lock.unlock();
+        }
+        Thread running = ticker;
+        if (running != null) {
+            running.interrupt();
         }
     }
 

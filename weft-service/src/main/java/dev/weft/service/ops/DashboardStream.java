@@ -30,15 +30,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Each reading is rendered once, on the sampler's thread, and its bytes are written by every open stream
  * ({@link DashboardReadings}); while no stream is open nothing is rendered. A stream that missed a reading (it was
  * slow to write, or the reading was published before it counted as a watcher) is sent a snapshot instead. The readings,
- * one every {@link DashboardSampler#INTERVAL}, pace a stream: it waits for the next without a timer, checks its
- * caller's key again every {@link #KEY_CHECK} as one comes, and ends after {@link EventStreams#MAX_LIFETIME}, when the
- * service stops or when the readings stop (the sampler ended); the page then reconnects.
+ * one every {@link DashboardSampler#INTERVAL}, pace a stream: it waits for the next without a timer of its own; when
+ * none came for {@link #HEARTBEAT}, the readings' ticker wakes it to write a comment line (within
+ * {@link #HEARTBEAT_TICK} more). It checks its caller's key
+ * again every {@link #HEARTBEAT} as it wakes, and ends after {@link EventStreams#MAX_LIFETIME}, when the service stops
+ * or when the sampler ends; the page then reconnects.
  *
  * <p>Thread-safe.
  */
 final class DashboardStream implements AutoCloseable {
-    /** How often a stream checks its caller's key again. */
-    static final Duration KEY_CHECK = Duration.ofSeconds(15);
+    /** The longest a stream stays silent, and how often it checks its caller's key again. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /**
+     * How often the readings' ticker looks for a silence of {@link #HEARTBEAT}: a comment line goes out between 15 and
+     * 20 s after the last reading, and the ticker costs a wake-up every 5 s, not two per stream and reading.
+     */
+    static final Duration HEARTBEAT_TICK = Duration.ofSeconds(5);
 
     /** What the dashboard shows, rendered by {@link DashboardModule}. */
     interface View {
@@ -178,7 +185,7 @@ final class DashboardStream implements AutoCloseable {
      * longer holds, {@link EventStreams#MAX_LIFETIME} passes or the service stops.
      *
      * @param exchange the request (an admin's)
-     * @param caller its caller, checked again every {@link #KEY_CHECK}
+     * @param caller its caller, checked again every {@link #HEARTBEAT}
      * @param since only samples after it in the first snapshot
      * @throws IOException if the client went away
      */
@@ -194,11 +201,11 @@ final class DashboardStream implements AutoCloseable {
             out.flush();
             long seq = first.seq();
             long endAt = System.nanoTime() + EventStreams.MAX_LIFETIME.toNanos();
-            long checkAt = System.nanoTime() + KEY_CHECK.toNanos();
-            // no timed wait: a virtual thread's timed park costs two wake-ups of the JDK's delay scheduler (the timer
-            // set, then cancelled) on top of its own, at every reading; the readings come every 2 s and are the
-            // stream's heartbeat, and they end when the service stops or the sampler ends
-            for (DashboardReadings.Reading next; (next = readings.next(seq)) != null; ) {
+            long checkAt = System.nanoTime() + HEARTBEAT.toNanos();
+            long beats = 0;
+            // no timed wait (see DashboardReadings): a reading or the ticker's beat wakes the stream
+            for (DashboardReadings.Wake wake; (wake = readings.next(seq, beats)) != null; ) {
+                beats = wake.beats();
                 if (System.nanoTime() - endAt >= 0) {
                     return;
                 }
@@ -206,7 +213,12 @@ final class DashboardStream implements AutoCloseable {
                     if (!caller.stillValid()) {
                         return;
                     }
-                    checkAt = System.nanoTime() + KEY_CHECK.toNanos();
+                    checkAt = System.nanoTime() + HEARTBEAT.toNanos();
+                }
+                DashboardReadings.Reading next = wake.latest();
+                if (next.seq() <= seq) {
+                    EventStreams.heartbeat(out); // a beat: no reading for HEARTBEAT
+                    continue;
                 }
                 byte[] frame = next.frame();
                 if (next.seq() == seq + 1 && frame != null) {
@@ -233,6 +245,11 @@ final class DashboardStream implements AutoCloseable {
     /** @return how many times the document was rendered */
     long renders() {
         return renders.get();
+    }
+
+    /** Starts the ticker that keeps the streams' heartbeat while readings are late. */
+    void start() {
+        readings.startTicker(HEARTBEAT, HEARTBEAT_TICK);
     }
 
     /** Ends every open stream (the service is stopping). Idempotent. */
