@@ -37,7 +37,8 @@ final class DashboardReadings implements AutoCloseable {
     private long beats;
     // when the latest reading or beat went out (System.nanoTime)
     private long lastSignal = System.nanoTime();
-    private boolean closed;
+    // written under the lock (so a waiting stream sees it with the signal), read by the ticker without it
+    private volatile boolean closed;
     private volatile @Nullable Thread ticker;
 
     /**
@@ -60,7 +61,7 @@ final class DashboardReadings implements AutoCloseable {
         long silenceNanos = silence.toNanos();
         ticker = Thread.ofVirtual().name("weft-dashboard-heartbeat").start(() -> {
             try {
-                while (!closedNow()) {
+                while (!closed) {
                     Thread.sleep(tick);
                     if (watched()) {
                         beatIfSilent(silenceNanos);
@@ -70,15 +71,6 @@ final class DashboardReadings implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
-    }
-
-    private boolean closedNow() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Wakes the streams with a beat if nothing went out for {@code silenceNanos}. */
