@@ -34,7 +34,8 @@ final class DashboardReadings implements AutoCloseable {
     private final Condition published = lock.newCondition();
     private final AtomicInteger watchers = new AtomicInteger();
     private Reading latest = new Reading(0, null);
-    private long beats;
+    // written under the lock, like closed, and read by a starting stream without it
+    private volatile long beats;
     // when the latest reading or beat went out (System.nanoTime)
     private long lastSignal = System.nanoTime();
     // written under the lock (so a waiting stream sees it with the signal), read by the ticker without it
@@ -107,6 +108,11 @@ final class DashboardReadings implements AutoCloseable {
     /** @return the streams open now */
     int watchers() {
         return watchers.get();
+    }
+
+    /** @return the beats so far: what a stream that starts waiting has seen */
+    long beats() {
+        return beats;
     }
 
     /** @return the latest reading published */

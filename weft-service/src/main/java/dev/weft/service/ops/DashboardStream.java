@@ -202,7 +202,7 @@ final class DashboardStream implements AutoCloseable {
             long seq = first.seq();
             long endAt = System.nanoTime() + EventStreams.MAX_LIFETIME.toNanos();
             long checkAt = System.nanoTime() + HEARTBEAT.toNanos();
-            long beats = 0;
+            long beats = readings.beats(); // beats before this stream began are not its heartbeat
             // no timed wait (see DashboardReadings): a reading or the ticker's beat wakes the stream
             for (DashboardReadings.Wake wake; (wake = readings.next(seq, beats)) != null; ) {
                 beats = wake.beats();
