@@ -193,28 +193,27 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      *     (the same list until a job fails, and read again at each reading while the database cannot be read)
      */
     private Object jobsVersion() {
-        DashboardSampler.Sample latest = sampler.latest();
-        return new JobsVersion(latest == null ? Map.of() : latest.jobs(), sampler.windowFinishedVersion(),
-                failures.get());
+        return new JobsVersion(sampler.jobsVersion(), sampler.windowFinishedVersion(), failures.get());
     }
 
     /**
-     * @param byState the latest sample's jobs by state
+     * @param byState the sampler's {@link DashboardSampler#jobsVersion()}: it compares each sample's jobs by state
+     *     with the previous one's already
      * @param windowFinished the sampler's {@link DashboardSampler#windowFinishedVersion()}
      * @param failures the latest failures, the same list until it is read again
      */
-    private record JobsVersion(Map<String, Long> byState, long windowFinished, List<Map<String, Object>> failures) {
+    private record JobsVersion(long byState, long windowFinished, List<Map<String, Object>> failures) {
         // written out: a record's generated equals goes through method handles, slow in the interpreter, where a
         // page's readings (one every two seconds) run
         @Override
         public boolean equals(Object other) {
-            return other instanceof JobsVersion that && windowFinished == that.windowFinished
-                    && failures == that.failures && byState.equals(that.byState);
+            return other instanceof JobsVersion that && byState == that.byState
+                    && windowFinished == that.windowFinished && failures == that.failures;
         }
 
         @Override
         public int hashCode() {
-            return Long.hashCode(windowFinished) * 31 + byState.hashCode();
+            return Long.hashCode(windowFinished) * 31 + Long.hashCode(byState);
         }
     }
 

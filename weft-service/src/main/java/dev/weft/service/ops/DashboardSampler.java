@@ -350,6 +350,11 @@ final class DashboardSampler implements AutoCloseable {
         return windowFinishedVersion;
     }
 
+    /** @return a number that changes whenever a sample's jobs by state differ from the previous sample's */
+    synchronized long jobsVersion() {
+        return jobsVersion;
+    }
+
     /** @return a number that changes whenever {@link #breakers()} does: a breaker seen first, or a transition */
     synchronized long breakersVersion() {
         return breakersVersion;
