@@ -133,6 +133,10 @@ final class DashboardSampler implements AutoCloseable {
     // moves whenever windowRoutes or the rates over it do: a full window's idle readings leave it as it is, and the
     // routes section is not built again
     private long windowRoutesVersion;
+    // moves only when requests come into or leave the window: while the window grows, every reading moves the rates
+    // (windowRoutesVersion) but not this, so an idle page's readings in a service's first 15 minutes look at no
+    // section either, and the rates are shown again at the next review
+    private long windowRoutesMoves;
     // move whenever windowFinished, or a breaker's state, does: the jobs and breakers sections are built again only then
     private long windowFinishedVersion;
     private long breakersVersion;
@@ -278,6 +282,7 @@ final class DashboardSampler implements AutoCloseable {
             windowSeconds -= oldest.seconds();
             if (!oldest.routes().isEmpty()) {
                 windowRoutesVersion++;
+                windowRoutesMoves++;
             }
             oldest.routes().forEach((route, delta) -> windowRoutes.computeIfPresent(route, (key, sum) -> {
                 RouteDelta left = sum.minus(delta);
@@ -298,6 +303,9 @@ final class DashboardSampler implements AutoCloseable {
         windowSeconds += seconds;
         if (!routes.isEmpty() || grows && !windowRoutes.isEmpty()) {
             windowRoutesVersion++; // new requests, or a longer window over the same ones (lower rates)
+        }
+        if (!routes.isEmpty()) {
+            windowRoutesMoves++;
         }
         routes.forEach((route, delta) -> windowRoutes.merge(route, delta, RouteDelta::plus));
         if (anyNonZero(finished)) {
@@ -362,12 +370,13 @@ final class DashboardSampler implements AutoCloseable {
 
     /**
      * @return a number that moves whenever a reading saw anything the dashboard's sections are built from move: the
-     *     window of requests or of finished jobs, the jobs by state, a breaker, the webhook attempts in the window,
-     *     queries starting or ceasing to fail. A sum of counts that only grow, so it moves when any of them does; an
-     *     idle service's readings leave it as it is
+     *     window of requests (requests coming in or leaving it, not the rates over a growing window, which
+     *     {@link #windowRoutesVersion()} follows) or of finished jobs, the jobs by state, a breaker, the webhook
+     *     attempts in the window, queries starting or ceasing to fail. A sum of counts that only grow, so it moves
+     *     when any of them does; an idle service's readings leave it as it is
      */
     synchronized long changes() {
-        return windowRoutesVersion + windowFinishedVersion + breakersVersion + jobsVersion + webhookAttemptsVersion
+        return windowRoutesMoves + windowFinishedVersion + breakersVersion + jobsVersion + webhookAttemptsVersion
                 + queryFailureFlips;
     }
 

@@ -71,24 +71,31 @@ class DashboardSamplerTest {
             sampler.sample();
             assertThat(sampler.windowRoutesVersion()).as("no request, no route in the window").isEqualTo(before);
 
+            long changesBefore = sampler.changes();
             timer.record(Duration.ofMillis(5));
             sampler.sample();
             long afterRequest = sampler.windowRoutesVersion();
             assertThat(afterRequest).isGreaterThan(before);
+            long changesAfterRequest = sampler.changes();
+            assertThat(changesAfterRequest).as("a request came into the window").isGreaterThan(changesBefore);
             sampler.sample();
             assertThat(sampler.windowRoutesVersion()).as("the window grew: its rates fell")
                     .isGreaterThan(afterRequest);
+            assertThat(sampler.changes()).as("a growing window's rates alone do not make the sections looked at")
+                    .isEqualTo(changesAfterRequest);
 
             for (int i = 0; i < DashboardSampler.CAPACITY; i++) {
                 sampler.sample();
             }
             assertThat(sampler.windowRoutes()).as("the request left the window").isEmpty();
+            assertThat(sampler.changes()).as("the request left the window").isGreaterThan(changesAfterRequest);
             long idle = sampler.windowRoutesVersion();
             sampler.sample();
             sampler.sample();
             assertThat(sampler.windowRoutesVersion()).as("a full, idle window").isEqualTo(idle);
         }
     }
+
     @Test
     void movesTheFinishedVersionOnlyWhenAJobFinishesOrLeavesTheWindow(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
