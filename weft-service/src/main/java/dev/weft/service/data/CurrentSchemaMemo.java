@@ -23,8 +23,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class CurrentSchemaMemo implements MigrationRunner {
-    /** How long a positive answer is kept. */
-    public static final Duration REMEMBERED = Duration.ofSeconds(30);
+    /**
+     * How long a positive answer is kept: longer than the dashboard's health period (30 s), so a page open on the
+     * service reads the schema table once a minute, not at each of its health checks (a memo as long as the period
+     * always expired just before the next check).
+     */
+    public static final Duration REMEMBERED = Duration.ofSeconds(60);
 
     private final MigrationRunner runner;
     private final LongSupplier nanoTime;
