@@ -70,13 +70,22 @@ final class RetryBudget {
     private int bucket() {
         long second = Math.floorDiv(nanoTime.getAsLong(), BUCKET_NANOS);
         int index = (int) Math.floorMod(second, (long) WINDOW_SECONDS);
-        long stamp = bucketSecond.get(index);
-        // The thread that moves a bucket to a new second clears it; a count racing with the clear may be lost,
-        // which only makes the budget slightly stricter for that second.
-        if (stamp != second && bucketSecond.compareAndSet(index, stamp, second)) {
-            calls.set(index, 0);
-            retries.set(index, 0);
+        if (bucketSecond.get(index) != second) {
+            roll(index, second);
         }
         return index;
+    }
+
+    /**
+     * Moves a bucket to a new second: cleared first, then stamped, under the lock {@link #tryRetry()} holds, so no
+     * count lands in it before the clear. (A retry counted between a stamp and its clear was wiped, and the budget
+     * then let one retry more through than it allows.) Once a second per bucket, so the calls' path stays lock-free.
+     */
+    private synchronized void roll(int index, long second) {
+        if (bucketSecond.get(index) != second) {
+            calls.set(index, 0);
+            retries.set(index, 0);
+            bucketSecond.set(index, second);
+        }
     }
 }
