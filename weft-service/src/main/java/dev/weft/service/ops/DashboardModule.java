@@ -108,10 +108,10 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         this.health = new Cached<>(() -> periodVersion(HEALTH_PERIOD), this::healthNow,
                 Map.of("status", "DOWN", "checks", List.of()));
         // per-route rows (three percentiles each) are built again only when the sampler's window of them moved
-        this.routeRows = new Cached<>(sampler::windowRoutesVersion, () -> routes(sampler.boundsMillis()), List.of());
+        this.routeRows = new Cached<>(sampler.window()::routesVersion, () -> routes(sampler.boundsMillis()), List.of());
         // every section is built again only when what it shows may have moved, so an idle service's reading builds
         // none of them (an unchanged section is neither built, nor compared, nor rendered)
-        this.jobsSection = new Cached<>(this::jobsVersion, () -> jobs(sampler.latest()), Map.of());
+        this.jobsSection = new Cached<>(this::jobsVersion, () -> jobs(sampler.window().latest()), Map.of());
         this.databaseSection = new Cached<>(() -> periodVersion(TOTALS_PERIOD), this::database, Map.of());
         this.cachesSection = new Cached<>(() -> System.nanoTime() / TOTALS_PERIOD.toNanos(), this::caches, List.of());
         this.breakersSection = new Cached<>(sampler::breakersVersion,
@@ -181,7 +181,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      *     to fail
      */
     private Object periodVersion(Duration period) {
-        DashboardSampler.Sample latest = sampler.latest();
+        DashboardWindow.Sample latest = sampler.window().latest();
         boolean queriesFailing = latest != null && latest.queryErrors() > 0;
         // one number: which period of the monotonic clock it is, and whether queries fail (a Long compares in a few
         // bytecodes; a record's equals goes through method handles, which a page's readings run interpreted)
@@ -193,13 +193,13 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
      *     (the same list until a job fails, and read again at each reading while the database cannot be read)
      */
     private Object jobsVersion() {
-        return new JobsVersion(sampler.jobsVersion(), sampler.windowFinishedVersion(), failures.get());
+        return new JobsVersion(sampler.window().jobsVersion(), sampler.window().finishedVersion(), failures.get());
     }
 
     /**
-     * @param byState the sampler's {@link DashboardSampler#jobsVersion()}: it compares each sample's jobs by state
+     * @param byState the window's {@link DashboardWindow#jobsVersion()}: it compares each sample's jobs by state
      *     with the previous one's already
-     * @param windowFinished the sampler's {@link DashboardSampler#windowFinishedVersion()}
+     * @param windowFinished the window's {@link DashboardWindow#finishedVersion()}
      * @param failures the latest failures, the same list until it is read again
      */
     private record JobsVersion(long byState, long windowFinished, List<Map<String, Object>> failures) {
@@ -240,8 +240,8 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         return failedJobsCounter.get() != null || context.registry().find("weft.jobs").gauge() != null;
     }
 
-    private Map<String, Object> jobs(DashboardSampler.@Nullable Sample latest) {
-        Map<String, Long> finished = new TreeMap<>(sampler.windowFinished());
+    private Map<String, Object> jobs(DashboardWindow.@Nullable Sample latest) {
+        Map<String, Long> finished = new TreeMap<>(sampler.window().finished());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("by_state", latest == null ? Map.of() : latest.jobs());
         out.put("finished_in_window", finished);
@@ -250,14 +250,14 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     }
 
     private List<Map<String, Object>> routes(double[] bounds) {
-        Map<String, DashboardSampler.RouteDelta> byRoute = sampler.windowRoutes();
-        double seconds = sampler.windowSeconds();
+        Map<String, DashboardWindow.RouteDelta> byRoute = sampler.window().routes();
+        double seconds = sampler.window().seconds();
         List<Map<String, Object>> out = new ArrayList<>();
-        List<Map.Entry<String, DashboardSampler.RouteDelta>> busiestFirst = new ArrayList<>(byRoute.entrySet());
+        List<Map.Entry<String, DashboardWindow.RouteDelta>> busiestFirst = new ArrayList<>(byRoute.entrySet());
         busiestFirst.sort((a, b) -> Long.compare(b.getValue().requests(), a.getValue().requests()));
         busiestFirst.forEach(entry -> {
             String route = entry.getKey();
-            DashboardSampler.RouteDelta delta = entry.getValue();
+            DashboardWindow.RouteDelta delta = entry.getValue();
             int space = route.indexOf(' ');
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("method", route.substring(0, space));
@@ -266,9 +266,9 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             row.put("requests_per_s", SampleJson.rate(delta.requests(), seconds));
             row.put("server_error_rate", share(delta.serverErrors(), delta.requests()));
             row.put("client_error_rate", share(delta.clientErrors(), delta.requests()));
-            row.put("p50_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.50));
-            row.put("p95_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.95));
-            row.put("p99_ms", DashboardSampler.percentile(delta.buckets(), bounds, 0.99));
+            row.put("p50_ms", LatencyBuckets.percentile(delta.buckets(), bounds, 0.50));
+            row.put("p95_ms", LatencyBuckets.percentile(delta.buckets(), bounds, 0.95));
+            row.put("p99_ms", LatencyBuckets.percentile(delta.buckets(), bounds, 0.99));
             out.add(row);
         });
         return out;
@@ -381,18 +381,18 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             head.put("started_at", context.startedAt().toString());
             head.put("now", context.clock().millis());
             head.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
-            head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardSampler.CAPACITY);
+            head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardWindow.CAPACITY);
             return head;
         }
 
         @Override
         public byte[] samplesAfter(long after) {
-            return SampleJson.array(sampler.samplesAfter(after), sampler.boundsMillis());
+            return SampleJson.array(sampler.window().samplesAfter(after), sampler.boundsMillis());
         }
 
         @Override
         public long newestSampleAt() {
-            DashboardSampler.Sample latest = sampler.latest();
+            DashboardWindow.Sample latest = sampler.window().latest();
             return latest == null ? 0 : latest.at();
         }
 
@@ -409,7 +409,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             body.put("database", databaseSection.get());
             body.put("caches", cachesSection.get());
             body.put("breakers", breakersSection.get());
-            body.put("webhooks", webhooks.section(sampler.windowWebhookAttempts()));
+            body.put("webhooks", webhooks.section(sampler.window().webhookAttempts()));
             body.put("health", health.get());
             return body;
         }

@@ -23,7 +23,7 @@ final class SampleJson {
      * @param boundsMillis the latency buckets' upper bounds
      * @return them as a JSON array
      */
-    static byte[] array(List<DashboardSampler.Sample> samples, double[] boundsMillis) {
+    static byte[] array(List<DashboardWindow.Sample> samples, double[] boundsMillis) {
         StringBuilder out = new StringBuilder(64 + 420 * samples.size());
         out.append('[');
         for (int i = 0; i < samples.size(); i++) {
@@ -35,12 +35,12 @@ final class SampleJson {
         return out.append(']').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void write(StringBuilder out, DashboardSampler.Sample sample, double[] bounds) {
+    private static void write(StringBuilder out, DashboardWindow.Sample sample, double[] bounds) {
         long requests = 0;
         long serverErrors = 0;
         long clientErrors = 0;
         long[] buckets = new long[bounds.length + 1];
-        for (DashboardSampler.RouteDelta delta : sample.routes().values()) {
+        for (DashboardWindow.RouteDelta delta : sample.routes().values()) {
             requests += delta.requests();
             serverErrors += delta.serverErrors();
             clientErrors += delta.clientErrors();
@@ -55,9 +55,9 @@ final class SampleJson {
         decimal(out.append(",\"requests_per_s\":"), rate(requests, seconds));
         decimal(out.append(",\"server_errors_per_s\":"), rate(serverErrors, seconds));
         decimal(out.append(",\"client_errors_per_s\":"), rate(clientErrors, seconds));
-        number(out.append(",\"p50_ms\":"), DashboardSampler.percentile(buckets, bounds, 0.50));
-        number(out.append(",\"p95_ms\":"), DashboardSampler.percentile(buckets, bounds, 0.95));
-        number(out.append(",\"p99_ms\":"), DashboardSampler.percentile(buckets, bounds, 0.99));
+        number(out.append(",\"p50_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.50));
+        number(out.append(",\"p95_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.95));
+        number(out.append(",\"p99_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.99));
         counts(out.append(",\"jobs\":"), sample.jobs());
         counts(out.append(",\"finished\":"), sample.finished());
         out.append(",\"pool\":{\"in_use\":").append(sample.poolInUse())

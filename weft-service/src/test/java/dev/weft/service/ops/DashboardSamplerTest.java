@@ -14,28 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The arithmetic behind the dashboard's figures, and what it keeps out of a job's error. */
 class DashboardSamplerTest {
-    private static final double[] BOUNDS = {1, 2, 5, 10};
-
-    @Test
-    void readsPercentilesOffBucketsAsHistogramQuantileDoes() {
-        long[] buckets = {0, 10, 0, 0, 0}; // ten requests between 1 and 2 ms
-
-        assertThat(DashboardSampler.percentile(buckets, BOUNDS, 0.5)).isEqualTo(1.5);
-        assertThat(DashboardSampler.percentile(buckets, BOUNDS, 0.99)).isEqualTo(1.99);
-    }
-
-    @Test
-    void answersTheHighestBoundForRequestsAboveIt() {
-        long[] buckets = {1, 0, 0, 0, 99};
-
-        assertThat(DashboardSampler.percentile(buckets, BOUNDS, 0.99)).isEqualTo(10.0);
-    }
-
-    @Test
-    void hasNoPercentileWithoutRequests() {
-        assertThat(DashboardSampler.percentile(new long[5], BOUNDS, 0.5)).isNull();
-    }
-
     @Test
     void keepsFifteenMinutesAndItsSumsAsSamplesComeAndGo(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -45,16 +23,16 @@ class DashboardSamplerTest {
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
             DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
             sampler.sample(); // the baseline
-            for (int i = 0; i < DashboardSampler.CAPACITY + 5; i++) {
+            for (int i = 0; i < DashboardWindow.CAPACITY + 5; i++) {
                 timer.record(Duration.ofMillis(5));
                 sampler.sample();
             }
 
-            assertThat(sampler.samples()).hasSize(DashboardSampler.CAPACITY);
-            DashboardSampler.RouteDelta window = sampler.windowRoutes().get("GET /x");
-            assertThat(window.requests()).isEqualTo(DashboardSampler.CAPACITY);
-            assertThat(window.buckets()).containsExactly(0, DashboardSampler.CAPACITY, 0);
-            assertThat(DashboardSampler.percentile(window.buckets(), sampler.boundsMillis(), 0.5)).isEqualTo(5.5);
+            assertThat(sampler.window().samples()).hasSize(DashboardWindow.CAPACITY);
+            DashboardWindow.RouteDelta window = sampler.window().routes().get("GET /x");
+            assertThat(window.requests()).isEqualTo(DashboardWindow.CAPACITY);
+            assertThat(window.buckets()).containsExactly(0, DashboardWindow.CAPACITY, 0);
+            assertThat(LatencyBuckets.percentile(window.buckets(), sampler.boundsMillis(), 0.5)).isEqualTo(5.5);
         }
     }
 
@@ -67,32 +45,32 @@ class DashboardSamplerTest {
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
             DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
             sampler.sample(); // the baseline
-            long before = sampler.windowRoutesVersion();
+            long before = sampler.window().routesVersion();
             sampler.sample();
-            assertThat(sampler.windowRoutesVersion()).as("no request, no route in the window").isEqualTo(before);
+            assertThat(sampler.window().routesVersion()).as("no request, no route in the window").isEqualTo(before);
 
             long changesBefore = sampler.changes();
             timer.record(Duration.ofMillis(5));
             sampler.sample();
-            long afterRequest = sampler.windowRoutesVersion();
+            long afterRequest = sampler.window().routesVersion();
             assertThat(afterRequest).isGreaterThan(before);
             long changesAfterRequest = sampler.changes();
             assertThat(changesAfterRequest).as("a request came into the window").isGreaterThan(changesBefore);
             sampler.sample();
-            assertThat(sampler.windowRoutesVersion()).as("the window grew: its rates fell")
+            assertThat(sampler.window().routesVersion()).as("the window grew: its rates fell")
                     .isGreaterThan(afterRequest);
             assertThat(sampler.changes()).as("a growing window's rates alone do not make the sections looked at")
                     .isEqualTo(changesAfterRequest);
 
-            for (int i = 0; i < DashboardSampler.CAPACITY; i++) {
+            for (int i = 0; i < DashboardWindow.CAPACITY; i++) {
                 sampler.sample();
             }
-            assertThat(sampler.windowRoutes()).as("the request left the window").isEmpty();
+            assertThat(sampler.window().routes()).as("the request left the window").isEmpty();
             assertThat(sampler.changes()).as("the request left the window").isGreaterThan(changesAfterRequest);
-            long idle = sampler.windowRoutesVersion();
+            long idle = sampler.window().routesVersion();
             sampler.sample();
             sampler.sample();
-            assertThat(sampler.windowRoutesVersion()).as("a full, idle window").isEqualTo(idle);
+            assertThat(sampler.window().routesVersion()).as("a full, idle window").isEqualTo(idle);
         }
     }
 
@@ -103,23 +81,23 @@ class DashboardSamplerTest {
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
             DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
             sampler.sample(); // the baseline
-            long before = sampler.windowFinishedVersion();
+            long before = sampler.window().finishedVersion();
             sampler.sample();
-            assertThat(sampler.windowFinishedVersion()).as("nothing finished").isEqualTo(before);
+            assertThat(sampler.window().finishedVersion()).as("nothing finished").isEqualTo(before);
 
             failed.increment();
             sampler.sample();
-            long afterFailure = sampler.windowFinishedVersion();
+            long afterFailure = sampler.window().finishedVersion();
             assertThat(afterFailure).isGreaterThan(before);
-            assertThat(sampler.windowFinished()).containsEntry("failed", 1L);
+            assertThat(sampler.window().finished()).containsEntry("failed", 1L);
             sampler.sample();
-            assertThat(sampler.windowFinishedVersion()).as("nothing new").isEqualTo(afterFailure);
+            assertThat(sampler.window().finishedVersion()).as("nothing new").isEqualTo(afterFailure);
 
-            for (int i = 0; i < DashboardSampler.CAPACITY; i++) {
+            for (int i = 0; i < DashboardWindow.CAPACITY; i++) {
                 sampler.sample();
             }
-            assertThat(sampler.windowFinished()).containsEntry("failed", 0L);
-            assertThat(sampler.windowFinishedVersion()).as("the failure left the window").isGreaterThan(afterFailure);
+            assertThat(sampler.window().finished()).containsEntry("failed", 0L);
+            assertThat(sampler.window().finishedVersion()).as("the failure left the window").isGreaterThan(afterFailure);
         }
     }
 
@@ -221,12 +199,12 @@ class DashboardSamplerTest {
             }
 
             assertThat(sampler.readings()).isEqualTo(4);
-            assertThat(sampler.samplesAfter(0)).extracting(DashboardSampler.Sample::at)
+            assertThat(sampler.window().samplesAfter(0)).extracting(DashboardWindow.Sample::at)
                     .containsExactly(3_000L, 5_000L, 7_000L);
-            assertThat(sampler.samplesAfter(3_000)).extracting(DashboardSampler.Sample::at)
+            assertThat(sampler.window().samplesAfter(3_000)).extracting(DashboardWindow.Sample::at)
                     .containsExactly(5_000L, 7_000L);
-            assertThat(sampler.samplesAfter(7_000)).isEmpty();
-            assertThat(sampler.latest()).extracting(DashboardSampler.Sample::at).isEqualTo(7_000L);
+            assertThat(sampler.window().samplesAfter(7_000)).isEmpty();
+            assertThat(sampler.window().latest()).extracting(DashboardWindow.Sample::at).isEqualTo(7_000L);
         }
     }
 
@@ -247,9 +225,9 @@ class DashboardSamplerTest {
 
             sampler.sample();
 
-            assertThat(sampler.latest()).isNotNull();
-            assertThat(sampler.latest().queries()).isEqualTo(4);
-            assertThat(sampler.latest().queryErrors()).isEqualTo(1);
+            assertThat(sampler.window().latest()).isNotNull();
+            assertThat(sampler.window().latest().queries()).isEqualTo(4);
+            assertThat(sampler.window().latest().queryErrors()).isEqualTo(1);
         }
     }
 
@@ -270,9 +248,9 @@ class DashboardSamplerTest {
 
             sampler.sample();
 
-            assertThat(sampler.samples()).extracting(DashboardSampler.Sample::webhookAttempts).containsExactly(
+            assertThat(sampler.window().samples()).extracting(DashboardWindow.Sample::webhookAttempts).containsExactly(
                     java.util.Map.of("delivered", 1L, "failed", 2L), java.util.Map.of("delivered", 0L, "failed", 1L));
-            assertThat(sampler.windowWebhookAttempts()).containsExactlyInAnyOrderEntriesOf(
+            assertThat(sampler.window().webhookAttempts()).containsExactlyInAnyOrderEntriesOf(
                     java.util.Map.of("delivered", 1L, "failed", 3L));
         }
     }

@@ -18,10 +18,10 @@ class SampleJsonTest {
 
     @Test
     void writesWhatJacksonWritesForASampleWithTraffic() throws Exception {
-        Map<String, DashboardSampler.RouteDelta> routes = new TreeMap<>();
-        routes.put("GET /users/{id}", new DashboardSampler.RouteDelta(7, 1, 2, new long[] {1, 3, 2, 1, 0}));
-        routes.put("POST /users", new DashboardSampler.RouteDelta(3, 0, 0, new long[] {0, 0, 1, 1, 1}));
-        DashboardSampler.Sample sample = new DashboardSampler.Sample(1_765_000_000_123L, 2.003, routes,
+        Map<String, DashboardWindow.RouteDelta> routes = new TreeMap<>();
+        routes.put("GET /users/{id}", new DashboardWindow.RouteDelta(7, 1, 2, new long[] {1, 3, 2, 1, 0}));
+        routes.put("POST /users", new DashboardWindow.RouteDelta(3, 0, 0, new long[] {0, 0, 1, 1, 1}));
+        DashboardWindow.Sample sample = new DashboardWindow.Sample(1_765_000_000_123L, 2.003, routes,
                 linked("queued", 4L, "processing", 2L), linked("completed", 1L, "failed", 0L), 3, 5, 1, 41, 2,
                 linked("delivered", 6L));
 
@@ -33,9 +33,9 @@ class SampleJsonTest {
         expected.put("server_errors_per_s", Math.round(1 / 2.003 * 100) / 100.0);
         expected.put("client_errors_per_s", Math.round(2 / 2.003 * 100) / 100.0);
         long[] all = {1, 3, 3, 2, 1};
-        expected.put("p50_ms", DashboardSampler.percentile(all, BOUNDS, 0.50));
-        expected.put("p95_ms", DashboardSampler.percentile(all, BOUNDS, 0.95));
-        expected.put("p99_ms", DashboardSampler.percentile(all, BOUNDS, 0.99));
+        expected.put("p50_ms", LatencyBuckets.percentile(all, BOUNDS, 0.50));
+        expected.put("p95_ms", LatencyBuckets.percentile(all, BOUNDS, 0.95));
+        expected.put("p99_ms", LatencyBuckets.percentile(all, BOUNDS, 0.99));
         expected.put("jobs", linked("queued", 4L, "processing", 2L));
         expected.put("finished", linked("completed", 1L, "failed", 0L));
         expected.put("pool", linked("in_use", 3L, "idle", 5L, "waiting", 1L));
@@ -47,7 +47,7 @@ class SampleJsonTest {
 
     @Test
     void writesNullPercentilesAndEmptyCountsForAnIdleSample() throws Exception {
-        DashboardSampler.Sample idle = new DashboardSampler.Sample(5_000, 2.0, Map.of(), Map.of(), Map.of(), 0, 8,
+        DashboardWindow.Sample idle = new DashboardWindow.Sample(5_000, 2.0, Map.of(), Map.of(), Map.of(), 0, 8,
                 0, 0, 0, Map.of());
 
         JsonNode written = JACKSON.readTree(SampleJson.array(List.of(idle, idle), new double[0]));
@@ -61,7 +61,7 @@ class SampleJsonTest {
 
     @Test
     void escapesNamesThatNeedIt() throws Exception {
-        DashboardSampler.Sample odd = new DashboardSampler.Sample(1, 1.0, Map.of(), linked("a\"b\\c\nd", 1L),
+        DashboardWindow.Sample odd = new DashboardWindow.Sample(1, 1.0, Map.of(), linked("a\"b\\c\nd", 1L),
                 Map.of(), 0, 0, 0, 0, 0, Map.of());
 
         JsonNode written = JACKSON.readTree(SampleJson.array(List.of(odd), BOUNDS));
