@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class UsageRepository {
     static final String COLUMNS = "id, user_id, video_id, model_type, processing_ms, memory_mb, gpu_percent, created_at";
+    // split once: a two-character separator is a regular expression, compiled at every call
+    private static final String[] COLUMN_NAMES = COLUMNS.split(", ");
 
     private final Database db;
     private final Clock clock;
@@ -82,7 +84,7 @@ public final class UsageRepository {
         row.put("memory_mb", memoryMb);
         row.put("gpu_percent", gpuPercent);
         row.put("created_at", clock.instant());
-        return ops.insert("model_usage", row).returning(COLUMNS.split(", ")).execute(UsageRow.class)
+        return ops.insert("model_usage", row).returning(COLUMN_NAMES).execute(UsageRow.class)
                 .rows().getFirst();
     }
 
