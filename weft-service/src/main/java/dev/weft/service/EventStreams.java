@@ -63,7 +63,9 @@ public final class EventStreams {
      * stream began with.
      */
     public static final class Caller {
-        private final @Nullable String key;
+        // the key's hash, taken once: each check looks it up again, and the key itself is not kept for the
+        // stream's life
+        private final ApiKeys.@Nullable PresentedKey key;
         private final Principal principal;
         private final ApiKeys apiKeys;
 
@@ -75,6 +77,7 @@ public final class EventStreams {
                     .or(() -> exchange.header("Authorization")
                             .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
                             .map(value -> value.substring(7).strip()))
+                    .flatMap(ApiKeys::present)
                     .orElse(null);
         }
 
