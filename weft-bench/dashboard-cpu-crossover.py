@@ -31,16 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("dashboard_cpu", os.path.join(HERE, "dashboard-cpu.py"))
 dc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(dc)
-GROUPS = ("jit", "gc", "carriers", "other")
-
-
-def option(args, name, default):
-    if name in args:
-        at = args.index(name)
-        value = int(args[at + 1])
-        del args[at:at + 2]
-        return value
-    return default
+GROUPS = dc.GROUP_NAMES
 
 
 def open_streams(port, count):
@@ -64,11 +55,11 @@ def order(phases):
 
 def main():
     args = sys.argv[1:]
-    phases = option(args, "--phases", 8)
-    phase_seconds = option(args, "--phase-seconds", 180)
-    settle = option(args, "--settle", 30)
-    warmup = option(args, "--warmup", 300)
-    count = option(args, "--streams", 1)
+    phases = dc.int_option(args, "--phases", 8)
+    phase_seconds = dc.int_option(args, "--phase-seconds", 180)
+    settle = dc.int_option(args, "--settle", 30)
+    warmup = dc.int_option(args, "--warmup", 300)
+    count = dc.int_option(args, "--streams", 1)
     if len(args) != 1 or phases < 2 or settle >= phase_seconds:
         raise SystemExit(__doc__)
     build = args[0]

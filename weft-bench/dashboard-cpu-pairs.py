@@ -34,16 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("dashboard_cpu", os.path.join(HERE, "dashboard-cpu.py"))
 dc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(dc)
-GROUPS = ("jit", "gc", "carriers", "other")
-
-
-def option(args, name, default):
-    if name in args:
-        at = args.index(name)
-        value = int(args[at + 1])
-        del args[at:at + 2]
-        return value
-    return default
+GROUPS = dc.GROUP_NAMES
 
 
 def dashboard_cpu(port):
@@ -61,8 +52,8 @@ def jar_digest(build):
 
 def main():
     args = sys.argv[1:]
-    minutes = option(args, "--minutes", 20)
-    first = option(args, "--from", 10)
+    minutes = dc.int_option(args, "--minutes", 20)
+    first = dc.int_option(args, "--from", 10)
     client = "browser"
     if "--client" in args:
         at = args.index("--client")

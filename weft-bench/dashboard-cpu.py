@@ -51,6 +51,20 @@ GROUPS = (("jit", ("C1 CompilerThre", "C2 CompilerThre")), ("gc", ("GC Thread", 
           ("carriers", ("ForkJoinPool",)))
 
 
+GROUP_NAMES = tuple(name for name, _ in GROUPS) + ("other",)
+
+
+def int_option(args, name, default):
+    """Removes `name VALUE` from args and answers VALUE as an int, or default when absent (shared by the scripts
+    that load this one)."""
+    if name in args:
+        at = args.index(name)
+        value = int(args[at + 1])
+        del args[at:at + 2]
+        return value
+    return default
+
+
 def cpu_by_group(pid):
     """CPU seconds so far per kind of thread: JIT compilers, GC, the virtual threads' carriers (where requests,
     streams, the sampler and the job workers run) and the rest; a thread that ended takes its share with it."""
