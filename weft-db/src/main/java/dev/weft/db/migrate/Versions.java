@@ -15,7 +15,7 @@ final class Versions {
     /**
      * Compares two versions without allocating: a status check sorts every migration with it (the service's health
      * check runs one a minute), and {@code String.split} on a character class compiles a regular expression per call,
-     * which made a sort of 15 versions cost milliseconds and most of what a health run allocated.
+     * two per comparison. Odd input (not groups of digits) goes to {@link #compareSplit}, for its answer or exception.
      *
      * @param left a version
      * @param right another
