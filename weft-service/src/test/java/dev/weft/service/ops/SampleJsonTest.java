@@ -71,6 +71,15 @@ class SampleJsonTest {
     }
 
     @Test
+    void writesEveryNameAsJacksonDoes() throws Exception {
+        for (String name : List.of("completed", "in_use", "a b", "", "quote\"", "back\\slash", "tab\t", "\u0000",
+                "\u001f", "\u007f", "é", "雪", "\uD83D\uDE00", "</script>")) {
+            String written = SampleJson.string(new StringBuilder(), name).toString();
+            assertThat(written).as("%s", name).isEqualTo(JACKSON.writeValueAsString(name));
+        }
+    }
+
+    @Test
     void writesDecimalsAsDoubleToStringDoes() {
         double[] values = {0, 0.01, 0.07, 0.1, 0.5, 1, 2.5, 8.25, 12.3, 99.99, 1234.56, 100_000, 9_999_999.99, 1e7,
             3.5e9, 1.0 / 3, 0.125, 1e-5, -2.5, Double.MIN_VALUE};
