@@ -327,10 +327,12 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     }
 
     private Map<String, Object> healthNow() {
-        Map<String, HealthChecks.Result> results = context.health().runAll();
         List<Map<String, Object>> checks = new ArrayList<>();
-        results.forEach((name, result) -> checks.add(HealthModule.check(name, result.healthy(), result.details())));
-        boolean up = results.values().stream().allMatch(HealthChecks.Result::healthy);
+        boolean up = true;
+        for (Map.Entry<String, HealthChecks.Result> result : context.health().runAll().entrySet()) {
+            checks.add(HealthModule.check(result.getKey(), result.getValue().healthy(), result.getValue().details()));
+            up &= result.getValue().healthy();
+        }
         return HealthModule.body(up, checks);
     }
 

@@ -129,19 +129,28 @@ public final class HealthModule implements RouteModule {
         return up ? "UP" : "DOWN";
     }
 
-    private static void flatten(String prefix, Map<String, ?> data, Map<String, Object> into) {
-        data.forEach((key, value) -> {
+    // loops and a StringBuilder, not streams and `+`: the dashboard's health section runs this every 30 s, so it stays
+    // in the interpreter, where string concatenation and streams link through method handles at each call
+    private static void flatten(String prefix, Map<?, ?> data, Map<String, Object> into) {
+        for (Map.Entry<?, ?> entry : data.entrySet()) {
+            String key = prefix.isEmpty() ? String.valueOf(entry.getKey())
+                    : new StringBuilder(prefix).append(entry.getKey()).toString();
+            Object value = entry.getValue();
             if (value instanceof Map<?, ?> nested) {
-                Map<String, Object> named = new LinkedHashMap<>();
-                nested.forEach((nestedKey, nestedValue) -> named.put(String.valueOf(nestedKey), nestedValue));
-                flatten(prefix + key + ".", named, into);
+                flatten(new StringBuilder(key).append('.').toString(), nested, into);
             } else if (value instanceof Collection<?> list) {
-                into.put(prefix + key, String.join(",", list.stream().map(String::valueOf).toList()));
+                StringBuilder joined = new StringBuilder();
+                for (Object element : list) {
+                    if (!joined.isEmpty()) {
+                        joined.append(',');
+                    }
+                    joined.append(element);
+                }
+                into.put(key, joined.toString());
             } else if (value != null) {
-                into.put(prefix + key, value instanceof Number || value instanceof Boolean ? value
-                        : String.valueOf(value));
+                into.put(key, value instanceof Number || value instanceof Boolean ? value : String.valueOf(value));
             }
-        });
+        }
     }
 
     private void database(Exchange exchange) {
