@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * {@code null}.
  */
 final class SampleJson {
+    private static final long[] NO_BUCKETS = {};
+
     private SampleJson() {
     }
 
@@ -39,7 +41,8 @@ final class SampleJson {
         long requests = 0;
         long serverErrors = 0;
         long clientErrors = 0;
-        long[] buckets = new long[bounds.length + 1];
+        // an idle sample has no routes: no buckets to add up, and no percentile to look for in them
+        long[] buckets = sample.routes().isEmpty() ? NO_BUCKETS : new long[bounds.length + 1];
         for (DashboardWindow.RouteDelta delta : sample.routes().values()) {
             requests += delta.requests();
             serverErrors += delta.serverErrors();
@@ -55,9 +58,13 @@ final class SampleJson {
         decimal(out.append(",\"requests_per_s\":"), rate(requests, seconds));
         decimal(out.append(",\"server_errors_per_s\":"), rate(serverErrors, seconds));
         decimal(out.append(",\"client_errors_per_s\":"), rate(clientErrors, seconds));
-        number(out.append(",\"p50_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.50));
-        number(out.append(",\"p95_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.95));
-        number(out.append(",\"p99_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.99));
+        if (requests == 0) {
+            out.append(",\"p50_ms\":null,\"p95_ms\":null,\"p99_ms\":null");
+        } else {
+            number(out.append(",\"p50_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.50));
+            number(out.append(",\"p95_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.95));
+            number(out.append(",\"p99_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.99));
+        }
         counts(out.append(",\"jobs\":"), sample.jobs());
         counts(out.append(",\"finished\":"), sample.finished());
         out.append(",\"pool\":{\"in_use\":").append(sample.poolInUse())
