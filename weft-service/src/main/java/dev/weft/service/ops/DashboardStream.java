@@ -14,10 +14,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -125,7 +123,16 @@ final class DashboardStream implements AutoCloseable {
             if (readings.watched()) {
                 Map<String, byte[]> before = renderedSeq == seq - 1 ? sections : Map.of();
                 render(seq);
-                frame = readingFrame(seq, clock.millis(), view.samplesAfter(publishedSampleAt), before);
+                Map<String, byte[]> members = new LinkedHashMap<>();
+                members.put("samples", view.samplesAfter(publishedSampleAt));
+                sections.forEach((name, bytes) -> {
+                    if (!Arrays.equals(bytes, before.get(name))) {
+                        members.put(name, bytes);
+                    }
+                });
+                byte[] now = new StringBuilder(24).append("{\"now\":").append(clock.millis()).append('}').toString()
+                        .getBytes(StandardCharsets.US_ASCII);
+                frame = frame("reading", seq, join(now, members));
             }
             publishedSampleAt = newest;
             readings.publish(new DashboardReadings.Reading(seq, frame));
@@ -249,53 +256,6 @@ final class DashboardStream implements AutoCloseable {
     @Override
     public void close() {
         readings.close();
-    }
-
-    /**
-     * @param seq the reading
-     * @param now epoch milliseconds
-     * @param samples the new samples, a JSON array
-     * @param before the sections the previous frame carried
-     * @return {@code event: reading} with {@code now}, the samples and the sections whose bytes changed since
-     *     {@code before}, written into one array: at an idle service's reading no section changed (the same map, the
-     *     same arrays), and the frame is its head, the time and the sample
-     */
-    private byte[] readingFrame(long seq, long now, byte[] samples, Map<String, byte[]> before) {
-        byte[] head = new StringBuilder(64).append("id: ").append(seq).append("\nevent: reading\ndata: {\"now\":")
-                .append(now).append(",\"samples\":").toString().getBytes(StandardCharsets.US_ASCII);
-        int length = head.length + samples.length + 3;
-        List<Map.Entry<String, byte[]>> changed = List.of();
-        if (sections != before) {
-            changed = new ArrayList<>(sections.size());
-            for (Map.Entry<String, byte[]> section : sections.entrySet()) {
-                byte[] previous = before.get(section.getKey());
-                if (section.getValue() != previous && !Arrays.equals(section.getValue(), previous)) {
-                    changed.add(section);
-                    // ,"name": and the value; the names are fixed section names, ASCII with nothing to escape
-                    length += section.getKey().length() + 4 + section.getValue().length;
-                }
-            }
-        }
-        byte[] out = new byte[length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(samples, 0, out, head.length, samples.length);
-        int at = head.length + samples.length;
-        for (Map.Entry<String, byte[]> section : changed) {
-            out[at++] = ',';
-            out[at++] = '"';
-            String name = section.getKey();
-            for (int i = 0; i < name.length(); i++) {
-                out[at++] = (byte) name.charAt(i);
-            }
-            out[at++] = '"';
-            out[at++] = ':';
-            System.arraycopy(section.getValue(), 0, out, at, section.getValue().length);
-            at += section.getValue().length;
-        }
-        out[at++] = '}';
-        out[at++] = '\n';
-        out[at] = '\n';
-        return out;
     }
 
     private static byte[] frame(String event, long seq, byte[] data) {
