@@ -129,8 +129,9 @@ public final class HealthModule implements RouteModule {
         return up ? "UP" : "DOWN";
     }
 
-    // loops and a StringBuilder, not streams and `+`: the dashboard's health section runs this every 30 s, so it stays
-    // in the interpreter, where string concatenation and streams link through method handles at each call
+    // loops and a StringBuilder rather than streams and `+`: the dashboard's health section runs this every 30 s, too
+    // seldom for the JIT, and in the interpreter both go through method handles (run 16 in docs/BENCHMARKS.md found no
+    // measurable difference either way; the shape is pinned by HealthCheckShapeTest)
     private static void flatten(String prefix, Map<?, ?> data, Map<String, Object> into) {
         for (Map.Entry<?, ?> entry : data.entrySet()) {
             String key = prefix.isEmpty() ? String.valueOf(entry.getKey())
