@@ -65,6 +65,9 @@ class DashboardBrowserTest {
         long pageBytes = browser.transferredBytes(false);
         System.out.printf("dashboard page weight: %d bytes transferred for the page and its files%n", pageBytes);
         assertThat(pageBytes).isPositive().isLessThan(PAGE_BUDGET_BYTES);
+        // each chart spans its card and its legend stays inside it: the first snapshot is drawn before sign-in shows
+        // the page, and those charts once kept a 400-px width; a two-line legend once ran over the next heading
+        browser.waiting(10).until(driver -> chartsFitTheirCards());
         browser.screenshot("dashboard");
 
         Object page = browser.script("return window.weftPageId");
@@ -84,6 +87,20 @@ class DashboardBrowserTest {
         browser.screenshot("dashboard-updated");
         browser.script("window.scrollTo(0, 0)");
         browser.smallScreenshot("dashboard-small", 840, 960); // docs/img/dashboard.png is a copy of it
+    }
+
+    /** @return whether every chart shown is as wide as its card (within 2 px) and ends, legend included, inside it */
+    private boolean chartsFitTheirCards() {
+        Object misfits = browser.script("""
+                return Array.from(document.querySelectorAll('.chart')).filter(function (chart) {
+                  if (chart.clientWidth === 0) { return false; }
+                  var plot = chart.querySelector('.uplot');
+                  var legend = chart.querySelector('.u-legend');
+                  var card = chart.closest('figure').getBoundingClientRect();
+                  return !plot || Math.abs(plot.getBoundingClientRect().width - chart.clientWidth) > 2
+                      || (legend && legend.getBoundingClientRect().bottom > card.bottom);
+                }).map(function (chart) { return chart.id; });""");
+        return misfits instanceof java.util.List<?> list && list.isEmpty();
     }
 
     @Test

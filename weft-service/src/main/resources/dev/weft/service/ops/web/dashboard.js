@@ -429,6 +429,8 @@
       return;
     }
     if (existing) { existing.destroy(); }
+    // a chart drawn while the page is still hidden (the first snapshot comes before sign-in shows it) has no width to
+    // take: it starts at 400 px and the observer below gives it its card's width once the card has one
     var width = Math.max(280, element.clientWidth || 400);
     state.charts[id] = new window.uPlot({
       width: width,
@@ -441,7 +443,20 @@
       })),
       axes: [{}, { size: 50 }]
     }, data, element);
+    if (resizer) { resizer.observe(element); }
   }
+
+  // Follows each chart's card, not the window: a card also changes width when the page is shown after sign-in or
+  // the grid reflows, with no resize event.
+  var resizer = window.ResizeObserver ? new window.ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var plot = state.charts[entry.target.id];
+      var width = Math.max(280, Math.floor(entry.contentRect.width));
+      if (plot && entry.contentRect.width > 0 && plot.width !== width) {
+        plot.setSize({ width: width, height: 200 });
+      }
+    });
+  }) : null;
 
   function renderCharts() {
     var states = [];
@@ -476,13 +491,6 @@
       column(function (sample) { return sample.query_errors_per_s; })
     ]);
   }
-
-  window.addEventListener('resize', function () {
-    Object.keys(state.charts).forEach(function (id) {
-      var element = $(id);
-      state.charts[id].setSize({ width: Math.max(280, element.clientWidth), height: 200 });
-    });
-  });
 
   $('signin-form').addEventListener('submit', signIn);
   $('signout').addEventListener('click', function () {
