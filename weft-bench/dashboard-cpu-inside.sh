@@ -31,22 +31,14 @@ if [ -z "${NOSTREAM:-}" ]; then
 fi
 counters() { curl -s -H "X-API-Key: $KEY" "http://127.0.0.1:$PORT/metrics" \
   | awk '/^weft_dashboard_cpu_seconds_total\{work="reading"/ {r=$2} /^weft_dashboard_cpu_seconds_total\{work="rendering"/ {d=$2} END {print r, d}'; }
-ticks() { python3 - "$PID" <<'PY'
-import glob, sys
-pid = sys.argv[1]
-with open(f"/proc/{pid}/stat") as f:
-    fields = f.read().rsplit(")", 1)[1].split()
-gc = 0
-for path in glob.glob(f"/proc/{pid}/task/*/stat"):
-    try:
-        text = open(path).read()
-    except OSError:
-        continue
-    name = text[text.index("(") + 1:text.rindex(")")]
-    rest = text[text.rindex(")") + 2:].split()
-    if name.startswith(("GC Thread", "G1 ")):
-        gc += int(rest[11]) + int(rest[12])
-print(int(fields[11]) + int(fields[12]), gc)
+# the process's CPU seconds and its GC threads', classified as the other dashboard scripts do (dashboard-cpu.py)
+ticks() { python3 - "$ROOT/weft-bench/dashboard-cpu.py" "$PID" <<'PY'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("dashboard_cpu", sys.argv[1])
+dc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(dc)
+pid = int(sys.argv[2])
+print(dc.cpu_seconds(pid), dc.cpu_by_group(pid)["gc"])
 PY
 }
 sleep "$WARM"
@@ -54,6 +46,6 @@ read -r r0 d0 < <(counters); read -r c0 g0 < <(ticks); t0=$(date +%s.%N)
 sleep "$DUR"
 read -r r1 d1 < <(counters); read -r c1 g1 < <(ticks); t1=$(date +%s.%N)
 python3 -c "
-s = $t1 - $t0; hz = $(getconf CLK_TCK)
+s = $t1 - $t0
 print('$NAME: reading %.3f, rendering %.3f ms/s (the sampler thread); process %.2f ms/s, of which GC %.2f; %.0f s' % (
-    ($r1 - $r0) * 1000 / s, ($d1 - $d0) * 1000 / s, ($c1 - $c0) * 1000 / hz / s, ($g1 - $g0) * 1000 / hz / s, s))"
+    ($r1 - $r0) * 1000 / s, ($d1 - $d0) * 1000 / s, ($c1 - $c0) * 1000 / s, ($g1 - $g0) * 1000 / s, s))"
