@@ -15,8 +15,6 @@ import org.jspecify.annotations.Nullable;
  * {@code null}.
  */
 final class SampleJson {
-    private static final long[] NO_BUCKETS = {};
-
     private SampleJson() {
     }
 
@@ -41,8 +39,7 @@ final class SampleJson {
         long requests = 0;
         long serverErrors = 0;
         long clientErrors = 0;
-        // an idle sample has no routes: no buckets to add up, and no percentile to look for in them
-        long[] buckets = sample.routes().isEmpty() ? NO_BUCKETS : new long[bounds.length + 1];
+        long[] buckets = new long[bounds.length + 1];
         for (DashboardWindow.RouteDelta delta : sample.routes().values()) {
             requests += delta.requests();
             serverErrors += delta.serverErrors();
@@ -58,13 +55,9 @@ final class SampleJson {
         decimal(out.append(",\"requests_per_s\":"), rate(requests, seconds));
         decimal(out.append(",\"server_errors_per_s\":"), rate(serverErrors, seconds));
         decimal(out.append(",\"client_errors_per_s\":"), rate(clientErrors, seconds));
-        if (requests == 0) {
-            out.append(",\"p50_ms\":null,\"p95_ms\":null,\"p99_ms\":null");
-        } else {
-            number(out.append(",\"p50_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.50));
-            number(out.append(",\"p95_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.95));
-            number(out.append(",\"p99_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.99));
-        }
+        number(out.append(",\"p50_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.50));
+        number(out.append(",\"p95_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.95));
+        number(out.append(",\"p99_ms\":"), LatencyBuckets.percentile(buckets, bounds, 0.99));
         counts(out.append(",\"jobs\":"), sample.jobs());
         counts(out.append(",\"finished\":"), sample.finished());
         out.append(",\"pool\":{\"in_use\":").append(sample.poolInUse())
@@ -132,27 +125,10 @@ final class SampleJson {
         out.append('}');
     }
 
-    /**
-     * Writes a JSON string: the keys are meters' tag values, fixed by weft's code ({@code completed}, {@code gone}),
-     * copied as they are when no character needs escaping (one scan, then one copy), and escaped by Jackson otherwise.
-     */
+    /** Writes a JSON string: the keys are meters' tag values, fixed by weft's code, but escaped all the same. */
     static StringBuilder string(StringBuilder out, String text) {
         out.append('"');
-        if (plain(text)) {
-            out.append(text);
-        } else {
-            JsonStringEncoder.getInstance().quoteAsString(text, out);
-        }
+        JsonStringEncoder.getInstance().quoteAsString(text, out);
         return out.append('"');
-    }
-
-    private static boolean plain(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
     }
 }
