@@ -27,8 +27,11 @@ public final class Routes {
      * @param access who may call it
      * @param maxBody the largest request body the route reads, in bytes
      * @param endpoint the handler
+     * @param eventStream whether it answers a Server-Sent Events stream ({@link #eventStream}): a request that lasts
+     *     as long as its client listens, so its client leaving is its normal end and its duration is no latency
      */
-    public record Route(Method method, String template, Access access, long maxBody, Endpoint endpoint) {
+    public record Route(Method method, String template, Access access, long maxBody, Endpoint endpoint,
+            boolean eventStream) {
         /** Checks the parts. */
         public Route {
             Objects.requireNonNull(method, "method");
@@ -75,17 +78,37 @@ public final class Routes {
      * @return this
      */
     public Routes route(Method method, String template, Access access, long maxBody, Endpoint endpoint) {
-        for (String segment : split(template)) {
+        return add(new Route(method, template, access, maxBody, endpoint, false));
+    }
+
+    /**
+     * Registers a {@code GET} route that answers a Server-Sent Events stream ({@link EventStreams}). The edge counts a
+     * client closing it as the {@code 200} it began with, not as a 499 (closing is how an {@code EventSource} ends), and
+     * the dashboard leaves its duration, the stream's lifetime, out of the service's latency.
+     *
+     * @param template the path template
+     * @param access who may call it
+     * @param endpoint the handler, which starts its answer with {@link EventStreams#start}
+     * @return this
+     * @throws IllegalArgumentException for a malformed template or one already registered for {@code GET}
+     */
+    public Routes eventStream(String template, Access access, Endpoint endpoint) {
+        return add(new Route(Method.GET, template, access, defaultMaxBody, endpoint, true));
+    }
+
+    private Routes add(Route route) {
+        for (String segment : split(route.template())) {
             if (!LITERAL.matcher(segment).matches() && !PARAM.matcher(segment).matches()) {
-                throw new IllegalArgumentException("bad segment '" + segment + "' in route " + template);
+                throw new IllegalArgumentException("bad segment '" + segment + "' in route " + route.template());
             }
         }
         for (Route existing : routes) {
-            if (existing.method().equals(method) && existing.template().equals(template)) {
-                throw new IllegalArgumentException("route registered twice: " + method.text() + " " + template);
+            if (existing.method().equals(route.method()) && existing.template().equals(route.template())) {
+                throw new IllegalArgumentException("route registered twice: " + route.method().text() + " "
+                        + route.template());
             }
         }
-        routes.add(new Route(method, template, access, maxBody, endpoint));
+        routes.add(route);
         return this;
     }
 

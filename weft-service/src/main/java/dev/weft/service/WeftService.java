@@ -243,14 +243,17 @@ public final class WeftService implements AutoCloseable {
                         Map.of("mode", mode.tag(), "rate_limit", limiter.rate()));
             });
             Routes routes = new Routes(config.maxBody());
+            List<RouteModule> modules = new ArrayList<>();
             for (Feature feature : features) {
                 RouteModule module = feature.open(context);
                 if (module instanceof AutoCloseable resource) {
                     closeableModules.add(resource);
                 }
                 module.routes(routes);
+                modules.add(module);
             }
             this.routes = List.copyOf(routes.all());
+            modules.forEach(module -> module.allRoutes(this.routes));
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
                     config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(),

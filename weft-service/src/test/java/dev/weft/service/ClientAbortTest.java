@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Issue 17: clients that go away (reset while the answer streams, close after half a body) or stop sending are the
  * client's doing: no 500 in {@code http.server.requests}, no ERROR line, no stack trace; a stalled body ends within
- * the read timeout. Raw sockets, so the test controls exactly when the connection dies.
+ * the read timeout; an event stream's client closing it is its normal end, counted as its 200. Raw sockets, so the test
+ * controls exactly when the connection dies.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -93,6 +94,31 @@ class ClientAbortTest {
 
         await().atMost(Duration.ofSeconds(20))
                 .untilAsserted(() -> assertThat(count("GET", "/users/stream", 499) - before).isEqualTo(50));
+        assertNoServerErrors();
+    }
+
+    @Test
+    void eventStreamClosedByItsClientIsCountedAsThe200ItBeganWith() throws IOException {
+        String uri = "/admin/dashboard/stream";
+        double before = count("GET", uri, 200);
+        double abortedBefore = count("GET", uri, 499);
+
+        for (int i = 0; i < 4; i++) {
+            try (Socket socket = connect()) {
+                send(socket, "GET " + uri + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nX-API-Key: "
+                        + TestService.ADMIN_KEY + "\r\n\r\n");
+                String head = new String(socket.getInputStream().readNBytes(200), StandardCharsets.US_ASCII);
+                assertThat(head).startsWith("HTTP/1.1 200").contains("text/event-stream");
+                if (i % 2 == 0) {
+                    socket.setSoLinger(true, 0); // half of them reset, half close politely, as a closed tab does
+                }
+            }
+        }
+
+        // each look at /metrics is a request, which the stream's next reading sends: a write to the closed socket
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(count("GET", uri, 200) - before).isEqualTo(4));
+        assertThat(count("GET", uri, 499)).as("closing is a stream's normal end").isEqualTo(abortedBefore);
         assertNoServerErrors();
     }
 

@@ -67,6 +67,24 @@ class OpenApiTest {
     }
 
     @Test
+    void marksAsEventStreamsExactlyTheRoutesItDescribesAsThem() {
+        Set<String> described = new TreeSet<>();
+        spec.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> {
+            if (operation.getValue().path("responses").path("200").path("content").has("text/event-stream")) {
+                described.add(operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey());
+            }
+        }));
+        Set<String> marked = new TreeSet<>();
+        for (Routes.Route route : service.service.routes()) {
+            if (route.eventStream()) {
+                marked.add(route.method().text() + " " + route.template());
+            }
+        }
+
+        assertThat(marked).isNotEmpty().isEqualTo(described);
+    }
+
+    @Test
     void namesItsServerRelativeToWhereItWasFetched() {
         JsonNode servers = service.get("/openapi.json", null).json().path("servers");
 

@@ -79,8 +79,8 @@ public final class EventEndpoints implements RouteModule {
 
     @Override
     public void routes(Routes routes) {
-        routes.get("/videos/{video_id}/events", Access.AUTHENTICATED, this::videoEvents)
-                .get("/events", Access.AUTHENTICATED, this::userEvents);
+        routes.eventStream("/videos/{video_id}/events", Access.AUTHENTICATED, this::videoEvents)
+                .eventStream("/events", Access.AUTHENTICATED, this::userEvents);
     }
 
     /** @return the streams open on this instance */

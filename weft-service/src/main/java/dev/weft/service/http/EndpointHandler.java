@@ -17,8 +17,9 @@ import java.util.Objects;
  * {@link RequestIdFilter}), and answers {@code 204} if it sent nothing. A {@code HEAD} request runs the {@code GET}
  * route's endpoint with a {@link HeadResponse}, which sends the status and headers only. A failure it leaves to the
  * error handler ({@link ProblemErrorHandler}), except the two that must not get a problem: a client that went away or
- * stopped sending (the connection is closed quietly and the request counted as 499 or 408), and a failure after a
- * streamed answer began (it is logged and counted; the client sees the body end).
+ * stopped sending (the connection is closed quietly and the request counted as 499 or 408; an event stream's client
+ * closing it is its normal end, counted as the status the stream began with), and a failure after a streamed answer
+ * began (it is logged and counted; the client sees the body end).
  *
  * <p>Thread-safe; one per route.
  */
@@ -53,8 +54,13 @@ final class EndpointHandler implements Handler {
                 exchange.response().status(Status.NO_CONTENT_204).send();
             }
         } catch (Throwable failure) {
-            if (ClientDisconnects.status(failure) == 0 && !exchange.streamed() && !response.isSent()) {
+            int disconnected = ClientDisconnects.status(failure);
+            if (disconnected == 0 && !exchange.streamed() && !response.isSent()) {
                 throw failure; // answered with a problem by the error handler
+            }
+            if (disconnected == ClientDisconnects.ABORTED && route.eventStream() && exchange.streamed()) {
+                // closing is how an event stream's client ends it: counted as the status its answer began with
+                throw new CloseConnectionException("the client closed its event stream");
             }
             int status = problems.unanswered(request, failure);
             state.countedStatus(status);

@@ -168,7 +168,7 @@ public final class HttpEdge implements AutoCloseable {
             // OPTIONS answers Allow behind the key check of the template's most open route: it tells a caller only
             // what that caller could learn by calling
             Routes.Route route = new Routes.Route(Method.OPTIONS, template.getKey(), template.getValue(), 0,
-                    allowedMethods::answerOptions);
+                    allowedMethods::answerOptions, false);
             options.add(new Registered(route, new TemplateMatcher(template.getKey())));
         }
         // after every module route: Helidon tries routes in order, so the other requests never pass these

@@ -189,7 +189,8 @@ final class StepRunner {
                     LOG.atInfo().setMessage("provider reported the job failed").addKeyValue("job_id", job.jobId())
                             .addKeyValue("provider_error", Objects.requireNonNullElse(status.error(), "")).log();
                     String reason = PROVIDER_FAILED;
-                    boolean done = store.fail(job, owner, job.attempts(), reason);
+                    // a failed try, as a permanent fault is: attempts 0 on a failed job read as "never tried"
+                    boolean done = store.fail(job, owner, job.attempts() + 1, reason);
                     if (done) {
                         finished(job, JobState.FAILED, reason);
                     }

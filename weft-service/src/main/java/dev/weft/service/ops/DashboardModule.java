@@ -21,11 +21,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -95,6 +97,8 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     // reads that found the database down or slow and showed what was read before: each makes the next reading look
     // at the sections again, so they are read again as soon as the database answers
     private final AtomicLong unreadable = new AtomicLong();
+    // METHOD /template of the service's event-stream routes, known once every module registered its routes
+    private volatile Set<String> eventStreams = Set.of();
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
@@ -141,7 +145,14 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     public void routes(Routes routes) {
         routes.get("/", Access.PUBLIC, exchange -> assets.serve(exchange, StaticAssets.DASHBOARD_PAGE))
                 .get("/admin/dashboard", Access.ADMIN, this::dashboard)
-                .get("/admin/dashboard/stream", Access.ADMIN, this::dashboardStream);
+                .eventStream("/admin/dashboard/stream", Access.ADMIN, this::dashboardStream);
+    }
+
+    @Override
+    public void allRoutes(List<Routes.Route> all) {
+        eventStreams = all.stream().filter(Routes.Route::eventStream)
+                .map(route -> route.method().text() + " " + route.template()).collect(Collectors.toUnmodifiableSet());
+        sampler.eventStreams(eventStreams);
     }
 
     private void dashboard(Exchange exchange) {
@@ -269,6 +280,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             row.put("p50_ms", LatencyBuckets.percentile(delta.buckets(), bounds, 0.50));
             row.put("p95_ms", LatencyBuckets.percentile(delta.buckets(), bounds, 0.95));
             row.put("p99_ms", LatencyBuckets.percentile(delta.buckets(), bounds, 0.99));
+            row.put("event_stream", eventStreams.contains(route));
             out.add(row);
         });
         return out;

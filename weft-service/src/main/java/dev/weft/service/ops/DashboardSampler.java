@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +82,8 @@ final class DashboardSampler implements AutoCloseable {
     private final Map<String, String> breakerStates = new TreeMap<>();
     private final Map<String, ArrayDeque<Transition>> transitions = new HashMap<>();
     private volatile double[] boundsMillis = new double[0];
+    // METHOD /template of the event-stream routes, kept out of each sample's latency
+    private volatile Set<String> eventStreams = Set.of();
     private long lastQueries = -1;
     private long lastQueryErrors;
     private long lastAt;
@@ -175,6 +178,15 @@ final class DashboardSampler implements AutoCloseable {
         }
     }
 
+    /**
+     * Names the routes whose requests stay out of each sample's latency ({@link DashboardWindow.Sample#latency()}).
+     *
+     * @param routes {@code METHOD /template} of the event-stream routes
+     */
+    void eventStreams(Set<String> routes) {
+        eventStreams = Set.copyOf(routes);
+    }
+
     /** Reads the meters once and appends what changed since the last reading (the first reading only records). */
     synchronized void sample() {
         long now = clock.millis();
@@ -195,7 +207,7 @@ final class DashboardSampler implements AutoCloseable {
         if (baseline) {
             return;
         }
-        window.add(new DashboardWindow.Sample(now, seconds, routes, jobs(), finished, pool.checkedOut(),
+        window.add(new DashboardWindow.Sample(now, seconds, routes, latency(routes), jobs(), finished, pool.checkedOut(),
                 pool.checkedIn(), pool.waiting(), queryDelta, queryErrorDelta, attempts));
     }
 
@@ -236,6 +248,19 @@ final class DashboardSampler implements AutoCloseable {
                     List.copyOf(transitions.getOrDefault(key, new ArrayDeque<>()))));
         });
         return out;
+    }
+
+    private long[] latency(Map<String, DashboardWindow.RouteDelta> routes) {
+        Set<String> streams = eventStreams;
+        long[] sum = new long[boundsMillis.length + 1];
+        routes.forEach((route, delta) -> {
+            if (!streams.contains(route) && delta.buckets().length == sum.length) {
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += delta.buckets()[i];
+                }
+            }
+        });
+        return sum;
     }
 
     private Map<String, DashboardWindow.RouteDelta> routes() {

@@ -58,6 +58,9 @@ final class DashboardWindow {
      * @param at when it ended, epoch milliseconds
      * @param seconds its length
      * @param routes per {@code METHOD /template}, only routes that answered in it
+     * @param latency the service's latency in it, per bucket as in {@link RouteDelta#buckets()}: every route's
+     *     requests but the event streams' ({@link dev.weft.service.Routes#eventStream}), whose durations are the
+     *     streams' lifetimes (up to 15 minutes), not latencies
      * @param jobs jobs per state at its end ({@code weft.jobs}); empty without the video feature
      * @param finished jobs that reached each final state in it
      * @param poolInUse connections in use at its end
@@ -68,7 +71,7 @@ final class DashboardWindow {
      * @param webhookAttempts webhook delivery attempts in it, by outcome ({@code weft.webhooks.attempts}); empty
      *     without the webhooks feature
      */
-    record Sample(long at, double seconds, Map<String, RouteDelta> routes, Map<String, Long> jobs,
+    record Sample(long at, double seconds, Map<String, RouteDelta> routes, long[] latency, Map<String, Long> jobs,
             Map<String, Long> finished, int poolInUse, int poolIdle, int poolWaiting, long queries,
             long queryErrors, Map<String, Long> webhookAttempts) {
     }

@@ -39,17 +39,12 @@ final class SampleJson {
         long requests = 0;
         long serverErrors = 0;
         long clientErrors = 0;
-        long[] buckets = new long[bounds.length + 1];
         for (DashboardWindow.RouteDelta delta : sample.routes().values()) {
             requests += delta.requests();
             serverErrors += delta.serverErrors();
             clientErrors += delta.clientErrors();
-            if (delta.buckets().length == buckets.length) {
-                for (int i = 0; i < buckets.length; i++) {
-                    buckets[i] += delta.buckets()[i];
-                }
-            }
         }
+        long[] buckets = sample.latency();
         double seconds = sample.seconds();
         out.append("{\"t\":").append(sample.at());
         decimal(out.append(",\"requests_per_s\":"), rate(requests, seconds));

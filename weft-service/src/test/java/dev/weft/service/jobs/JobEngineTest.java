@@ -97,6 +97,7 @@ class JobEngineTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> jobs.video(video).status().equals("failed"));
 
             assertThat(jobs.video(video).error()).isEqualTo(StepRunner.PROVIDER_FAILED);
+            assertThat(jobs.job(video).attempts()).as("the provider's verdict is one failed try").isEqualTo(1);
             assertThat(jobs.usageRows(video)).isZero();
         }
     }

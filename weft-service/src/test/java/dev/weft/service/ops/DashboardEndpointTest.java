@@ -102,10 +102,28 @@ class DashboardEndpointTest {
                 .until(() -> route(service.get("/admin/dashboard", TestService.ADMIN_KEY).json(), "/health/live"),
                         found -> found.path("requests").asLong() >= 12);
         assertThat(route.path("method").asText()).isEqualTo("GET");
+        assertThat(route.path("event_stream").asBoolean()).isFalse();
         assertThat(route.path("server_error_rate").asDouble()).isZero();
         assertThat(route.path("p50_ms").asDouble()).isPositive()
                 .isLessThanOrEqualTo(route.path("p95_ms").asDouble());
         assertThat(route.path("p95_ms").asDouble()).isLessThanOrEqualTo(route.path("p99_ms").asDouble());
+    }
+
+    @Test
+    void marksAClosedEventStreamAsOneAndNotAsAClientError() throws IOException {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), service.service.port())) {
+            socket.getOutputStream().write(("GET /admin/dashboard/stream HTTP/1.1\r\nHost: x\r\nX-API-Key: "
+                    + TestService.ADMIN_KEY + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(socket.getInputStream().readNBytes(12)).asString().isEqualTo("HTTP/1.1 200");
+        }
+
+        // the closed socket is found at the stream's next write: a reading after a request
+        JsonNode route = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> route(service.get("/admin/dashboard", TestService.ADMIN_KEY).json(),
+                        "/admin/dashboard/stream"), found -> found.path("requests").asLong() >= 1);
+        assertThat(route.path("event_stream").asBoolean()).isTrue();
+        assertThat(route.path("client_error_rate").asDouble()).isZero();
+        assertThat(route.path("server_error_rate").asDouble()).isZero();
     }
 
     @Test

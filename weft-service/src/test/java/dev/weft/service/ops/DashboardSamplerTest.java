@@ -36,6 +36,32 @@ class DashboardSamplerTest {
         }
     }
 
+    @Test
+    void leavesEventStreamsOutOfTheLatencyButNotOutOfTheRoutes(@TempDir Path dir) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Timer plain = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/x")
+                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
+                .register(registry);
+        Timer stream = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/events")
+                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
+                .register(registry);
+        try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
+            DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
+            sampler.eventStreams(java.util.Set.of("GET /events"));
+            sampler.sample(); // the baseline
+            plain.record(Duration.ofMillis(5));
+            plain.record(Duration.ofMillis(5));
+            stream.record(Duration.ofMinutes(15)); // a page closed after a stream's whole life
+            sampler.sample();
+
+            DashboardWindow.Sample sample = java.util.Objects.requireNonNull(sampler.window().latest());
+            assertThat(sample.latency()).containsExactly(0, 2, 0);
+            assertThat(LatencyBuckets.percentile(sample.latency(), sampler.boundsMillis(), 0.99))
+                    .as("the stream's 15 minutes are no latency").isLessThanOrEqualTo(10.0);
+            assertThat(sample.routes()).containsOnlyKeys("GET /x", "GET /events");
+            assertThat(sampler.window().routes().get("GET /events").buckets()).containsExactly(0, 0, 1);
+        }
+    }
 
     @Test
     void movesTheRoutesVersionOnlyWhenTheWindowOfRoutesMoves(@TempDir Path dir) {

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 class SampleJsonTest {
     private static final ObjectMapper JACKSON = new ObjectMapper();
     private static final double[] BOUNDS = {1, 2, 5, 10};
+    private static final long[] NONE = new long[5];
 
     @Test
     void writesWhatJacksonWritesForASampleWithTraffic() throws Exception {
         Map<String, DashboardWindow.RouteDelta> routes = new TreeMap<>();
         routes.put("GET /users/{id}", new DashboardWindow.RouteDelta(7, 1, 2, new long[] {1, 3, 2, 1, 0}));
         routes.put("POST /users", new DashboardWindow.RouteDelta(3, 0, 0, new long[] {0, 0, 1, 1, 1}));
-        DashboardWindow.Sample sample = new DashboardWindow.Sample(1_765_000_000_123L, 2.003, routes,
+        long[] latency = {1, 3, 3, 2, 1};
+        DashboardWindow.Sample sample = new DashboardWindow.Sample(1_765_000_000_123L, 2.003, routes, latency,
                 linked("queued", 4L, "processing", 2L), linked("completed", 1L, "failed", 0L), 3, 5, 1, 41, 2,
                 linked("delivered", 6L));
 
@@ -32,10 +34,9 @@ class SampleJsonTest {
         expected.put("requests_per_s", Math.round(10 / 2.003 * 100) / 100.0);
         expected.put("server_errors_per_s", Math.round(1 / 2.003 * 100) / 100.0);
         expected.put("client_errors_per_s", Math.round(2 / 2.003 * 100) / 100.0);
-        long[] all = {1, 3, 3, 2, 1};
-        expected.put("p50_ms", LatencyBuckets.percentile(all, BOUNDS, 0.50));
-        expected.put("p95_ms", LatencyBuckets.percentile(all, BOUNDS, 0.95));
-        expected.put("p99_ms", LatencyBuckets.percentile(all, BOUNDS, 0.99));
+        expected.put("p50_ms", LatencyBuckets.percentile(latency, BOUNDS, 0.50));
+        expected.put("p95_ms", LatencyBuckets.percentile(latency, BOUNDS, 0.95));
+        expected.put("p99_ms", LatencyBuckets.percentile(latency, BOUNDS, 0.99));
         expected.put("jobs", linked("queued", 4L, "processing", 2L));
         expected.put("finished", linked("completed", 1L, "failed", 0L));
         expected.put("pool", linked("in_use", 3L, "idle", 5L, "waiting", 1L));
@@ -47,8 +48,8 @@ class SampleJsonTest {
 
     @Test
     void writesNullPercentilesAndEmptyCountsForAnIdleSample() throws Exception {
-        DashboardWindow.Sample idle = new DashboardWindow.Sample(5_000, 2.0, Map.of(), Map.of(), Map.of(), 0, 8,
-                0, 0, 0, Map.of());
+        DashboardWindow.Sample idle = new DashboardWindow.Sample(5_000, 2.0, Map.of(), NONE, Map.of(), Map.of(),
+                0, 8, 0, 0, 0, Map.of());
 
         JsonNode written = JACKSON.readTree(SampleJson.array(List.of(idle, idle), new double[0]));
 
@@ -61,7 +62,7 @@ class SampleJsonTest {
 
     @Test
     void escapesNamesThatNeedIt() throws Exception {
-        DashboardWindow.Sample odd = new DashboardWindow.Sample(1, 1.0, Map.of(), linked("a\"b\\c\nd", 1L),
+        DashboardWindow.Sample odd = new DashboardWindow.Sample(1, 1.0, Map.of(), NONE, linked("a\"b\\c\nd", 1L),
                 Map.of(), 0, 0, 0, 0, 0, Map.of());
 
         JsonNode written = JACKSON.readTree(SampleJson.array(List.of(odd), BOUNDS));

@@ -310,7 +310,8 @@
     text('requests-errors', fmt(errors));
     fill('routes', routes.map(function (route) {
       var tr = document.createElement('tr');
-      cell(tr, route.method + ' ' + route.route, 'sql');
+      // an event stream's times are how long its clients stayed, not how fast it answered
+      cell(tr, route.method + ' ' + route.route + (route.event_stream ? ' (event stream: time open)' : ''), 'sql');
       cell(tr, fmt(route.requests), 'n');
       cell(tr, fmt(route.requests_per_s, 2), 'n');
       cell(tr, percent(route.server_error_rate), 'n');
