@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * each through the provider one recorded step at a time ({@link JobState}): upload, start processing, poll, then
  * log the model usage and finish the video in one transaction. Provider calls carry idempotency keys derived from
  * the job id and the step ({@code <job_id>:upload}, {@code <job_id>:process}), so a step repeated after a crash
- * or a lost answer does nothing twice.
+ * or a lost answer does nothing twice. While the queue is empty, one worker of the instance claims each idle poll and
+ * the others wait ({@link WorkSignal}); a job submitted here, or one that claim finds, sets them all looking.
  *
  * <p>A claimed job is leased: a heartbeat renews the leases this instance holds every third of the lease, apart
  * from the step in flight; a worker checks it still holds the lease before every provider call and every write,
@@ -494,6 +495,10 @@ public final class JobEngine implements AutoCloseable {
 
     private void workerLoop(String owner) {
         while (!stopping.get()) {
+            if (!signal.mayClaim(System.nanoTime(), config.idlePoll())) {
+                signal.awaitTurn(stopping); // the queue is empty: another worker looks for work each idle poll
+                continue;
+            }
             Optional<JobRow> claimed;
             long claimedAt = clock.millis();
             try {
@@ -504,13 +509,15 @@ public final class JobEngine implements AutoCloseable {
                     LOG.atWarn().setMessage("claiming a job failed").addKeyValue("worker", owner)
                             .addKeyValue("error_code", code(e)).addKeyValue("suppressed_since_last", suppressed).log();
                 }
-                signal.pause(config.idlePoll(), stopping);
+                // one worker tries again each idle poll, not all of them: the database may be recovering
+                signal.foundNothing(System.nanoTime(), config.idlePoll());
                 continue;
             }
             if (claimed.isEmpty()) {
-                signal.pause(config.idlePoll(), stopping);
+                signal.foundNothing(System.nanoTime(), config.idlePoll());
                 continue;
             }
+            signal.foundWork();
             JobRow job = claimed.get();
             leases.hold(job.jobId(), owner, claimedAt);
             try {

@@ -19,8 +19,8 @@ import java.util.random.RandomGenerator;
  *     after that (a crashed worker's job resumes then). A heartbeat renews it every third of it, apart from the
  *     step in flight, so a healthy instance keeps it through two missed renewals (a GC pause, a slow write)
  * @param pollInterval wait between two status reads of a running provider job
- * @param idlePoll wait between two claim attempts when the queue is empty (a job submitted here wakes the workers
- *     at once)
+ * @param idlePoll wait between two claim attempts when the queue is empty, made by one worker of the instance (a job
+ *     submitted here, or one that attempt finds, wakes all the workers at once)
  * @param maxAttempts real failures (5xx, resets, timeouts, unreadable answers) after which a job is
  *     {@code failed}; flow control (an open breaker, a 429 or 503 with {@code Retry-After}, a busy provider) is
  *     waited out and not counted

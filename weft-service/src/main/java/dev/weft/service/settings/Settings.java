@@ -253,7 +253,8 @@ public final class Settings {
             .meaning("How often a running job polls the provider for its status; must be below the lease."));
     /** {@code WEFT_JOBS_IDLE_POLL_MS}. */
     public static final Setting JOBS_IDLE_POLL = add(jobs("idle-poll", "WEFT_JOBS_IDLE_POLL_MS", 1000).atLeast(10)
-            .meaning("How often idle workers look for work no signal announced (jobs of other instances)."));
+            .meaning("How often an idle instance looks for work no signal announced (jobs of other instances, retries "
+                    + "coming due): one worker claims each time, not each worker."));
     /** {@code WEFT_JOBS_MAX_ATTEMPTS}. */
     public static final Setting JOBS_MAX_ATTEMPTS = add(Setting.builder(JOBS, "weft.jobs.max-attempts",
             "WEFT_JOBS_MAX_ATTEMPTS").type(INTEGER, 8).range(1, 100)

@@ -87,6 +87,44 @@ class JobEngineTest {
 
     @ParameterizedTest
     @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
+    void anIdleInstanceLooksForWorkOncePerIdlePollNotOncePerWorker(JobDatabase.Target target) throws Exception {
+        JobsConfig sixteen = FAST.withWorkers(16);
+        try (JobDatabase jobs = JobDatabase.open(target);
+                LocalProvider provider = LocalProvider.create(Duration.ofSeconds(2), Clock.systemUTC());
+                JobEngine engine = engine(jobs, provider, sixteen, new ConcurrentHashMap<>())) {
+            engine.start();
+            Thread.sleep(500); // past the first claims, one per worker
+            long before = jobs.db.queryMetrics().total();
+            Thread.sleep(2_000);
+            long queries = jobs.db.queryMetrics().total() - before;
+
+            // 20 idle polls of 100 ms: about 20 claims (one per worker would be 320), and the job counts
+            assertThat(queries).as("database operations of an idle engine in 2 s").isBetween(5L, 40L);
+
+            // a backlog that no wake-up announced (another instance's, or retries coming due) is found within an
+            // idle poll and taken up by many workers at once, not one at a time
+            List<String> videos = new ArrayList<>();
+            try (JobEngine other = engine(jobs, provider, FAST.withWorkers(0), new ConcurrentHashMap<>())) {
+                for (int i = 0; i < 12; i++) {
+                    videos.add(jobs.submit(other, jobs.user(), null));
+                }
+            }
+            int mostAtOnce = 0;
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!videos.stream().allMatch(video -> jobs.video(video).status().equals("completed"))
+                    && System.nanoTime() < giveUp) {
+                int inFlight = (int) videos.stream().map(jobs::job)
+                        .filter(job -> job.state() != JobState.QUEUED && !job.state().isFinal()).count();
+                mostAtOnce = Math.max(mostAtOnce, inFlight);
+                Thread.sleep(50);
+            }
+            assertThat(videos).allSatisfy(video -> assertThat(jobs.video(video).status()).isEqualTo("completed"));
+            assertThat(mostAtOnce).as("jobs under way at once (each takes the provider 2 s)").isGreaterThan(6);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE", "POSTGRESQL"})
     void reportsTheProvidersOwnFailureWithoutRetrying(JobDatabase.Target target) {
         try (JobDatabase jobs = JobDatabase.open(target);
                 LocalProvider provider = LocalProvider.create(Duration.ofMillis(100), Clock.systemUTC());
