@@ -14,12 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The arithmetic behind the dashboard's figures, and what it keeps out of a job's error. */
 class DashboardSamplerTest {
+    /** @return a {@code GET uri} 200 timer of {@code http.server.requests} with buckets at 1 and 10 ms */
+    private static Timer requests(SimpleMeterRegistry registry, String uri) {
+        return Timer.builder("http.server.requests").tag("method", "GET").tag("uri", uri).tag("status", "200")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10)).register(registry);
+    }
+
     @Test
     void keepsFifteenMinutesAndItsSumsAsSamplesComeAndGo(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Timer timer = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/x")
-                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
-                .register(registry);
+        Timer timer = requests(registry, "/x");
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
             DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
             sampler.sample(); // the baseline
@@ -39,12 +43,8 @@ class DashboardSamplerTest {
     @Test
     void leavesEventStreamsOutOfTheLatencyButNotOutOfTheRoutes(@TempDir Path dir) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Timer plain = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/x")
-                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
-                .register(registry);
-        Timer stream = Timer.builder("http.server.requests").tag("method", "GET").tag("uri", "/events")
-                .tag("status", "200").serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(10))
-                .register(registry);
+        Timer plain = requests(registry, "/x");
+        Timer stream = requests(registry, "/events");
         try (Database db = Database.create(DatabaseConfig.sqlite(dir.resolve("s.db").toString()))) {
             DashboardSampler sampler = new DashboardSampler(registry, db, Clock.systemUTC());
             sampler.eventStreams(java.util.Set.of("GET /events"));
