@@ -420,6 +420,8 @@
     });
   }
 
+  var TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+
   function chart(id, names, columns) {
     var element = $(id);
     var times = state.samples.map(function (sample) { return sample.t / 1000; });
@@ -442,7 +444,8 @@
       series: [{}].concat(names.map(function (name, index) {
         return { label: name, stroke: COLORS[index % COLORS.length], width: 2, spanGaps: false };
       })),
-      axes: [{}, { size: 50 }]
+      // whole seconds at least: readings come every 2 s, so a young history's ticks of ":51.500" meant nothing
+      axes: [{ incrs: TIME_STEPS }, { size: 50 }]
     }, data, element);
     if (resizer) { resizer.observe(element); }
   }
