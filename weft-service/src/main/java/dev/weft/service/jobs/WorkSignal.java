@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>While jobs are found, every free worker claims at once. Once a claim finds the queue empty (or fails: the
  * database is away), the queue counts as empty for one idle poll, and after it exactly one worker, the first to take
  * the turn, claims again; the others wait. So an idle instance sends one claim per idle poll, not one per worker
- * (16 a second with the defaults, the larger part of an idle service's CPU and of its database load). A claim that
+ * (16 a second with the defaults: about a third of an idle service's CPU, and most of its database load). A claim that
  * finds a job after that, or a job submitted here ({@link #wakeUp()}), ends the empty spell and wakes every worker,
  * so a backlog another instance left is taken up by all of them at once. A stop wakes everyone too.
  *
