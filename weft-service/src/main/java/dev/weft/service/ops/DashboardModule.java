@@ -97,8 +97,6 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     // reads that found the database down or slow and showed what was read before: each makes the next reading look
     // at the sections again, so they are read again as soon as the database answers
     private final AtomicLong unreadable = new AtomicLong();
-    // METHOD /template of the service's event-stream routes, known once every module registered its routes
-    private volatile Set<String> eventStreams = Set.of();
 
     private DashboardModule(ServiceContext context) {
         this.context = context;
@@ -150,9 +148,8 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
 
     @Override
     public void allRoutes(List<Routes.Route> all) {
-        eventStreams = all.stream().filter(Routes.Route::eventStream)
-                .map(route -> route.method().text() + " " + route.template()).collect(Collectors.toUnmodifiableSet());
-        sampler.eventStreams(eventStreams);
+        sampler.eventStreams(all.stream().filter(Routes.Route::eventStream)
+                .map(route -> route.method().text() + " " + route.template()).collect(Collectors.toUnmodifiableSet()));
     }
 
     private void dashboard(Exchange exchange) {
@@ -263,6 +260,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
     private List<Map<String, Object>> routes(double[] bounds) {
         Map<String, DashboardWindow.RouteDelta> byRoute = sampler.window().routes();
         double seconds = sampler.window().seconds();
+        Set<String> eventStreams = sampler.eventStreams();
         List<Map<String, Object>> out = new ArrayList<>();
         List<Map.Entry<String, DashboardWindow.RouteDelta>> busiestFirst = new ArrayList<>(byRoute.entrySet());
         busiestFirst.sort((a, b) -> Long.compare(b.getValue().requests(), a.getValue().requests()));

@@ -187,6 +187,11 @@ final class DashboardSampler implements AutoCloseable {
         eventStreams = Set.copyOf(routes);
     }
 
+    /** @return {@code METHOD /template} of the event-stream routes; empty until {@link #eventStreams(Set)} */
+    Set<String> eventStreams() {
+        return eventStreams;
+    }
+
     /** Reads the meters once and appends what changed since the last reading (the first reading only records). */
     synchronized void sample() {
         long now = clock.millis();
@@ -252,15 +257,13 @@ final class DashboardSampler implements AutoCloseable {
 
     private long[] latency(Map<String, DashboardWindow.RouteDelta> routes) {
         Set<String> streams = eventStreams;
-        long[] sum = new long[boundsMillis.length + 1];
-        routes.forEach((route, delta) -> {
-            if (!streams.contains(route) && delta.buckets().length == sum.length) {
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += delta.buckets()[i];
-                }
+        DashboardWindow.RouteDelta sum = new DashboardWindow.RouteDelta(0, 0, 0, new long[boundsMillis.length + 1]);
+        for (Map.Entry<String, DashboardWindow.RouteDelta> route : routes.entrySet()) {
+            if (!streams.contains(route.getKey()) && route.getValue().buckets().length == sum.buckets().length) {
+                sum = sum.plus(route.getValue());
             }
-        });
-        return sum;
+        }
+        return sum.buckets();
     }
 
     private Map<String, DashboardWindow.RouteDelta> routes() {

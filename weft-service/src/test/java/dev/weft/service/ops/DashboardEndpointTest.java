@@ -110,7 +110,7 @@ class DashboardEndpointTest {
     }
 
     @Test
-    void marksAClosedEventStreamAsOneAndNotAsAClientError() throws IOException {
+    void marksAClosedEventStreamAsSuchAndNotAsAClientError() throws IOException {
         try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), service.service.port())) {
             socket.getOutputStream().write(("GET /admin/dashboard/stream HTTP/1.1\r\nHost: x\r\nX-API-Key: "
                     + TestService.ADMIN_KEY + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
