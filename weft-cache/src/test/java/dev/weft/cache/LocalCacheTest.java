@@ -96,6 +96,19 @@ class LocalCacheTest {
     }
 
     @Test
+    void aCacheMaintainsItselfOnTheThreadThatWroteNotLaterOnAPool() {
+        Cache small = LocalCache.create("small", 10);
+
+        for (int i = 0; i < 50; i++) {
+            small.put("k" + i, i, MINUTE);
+        }
+
+        // no cleanUp(): each write's maintenance ran before put returned (none waits for a common-pool worker)
+        assertThat(small.stats().size()).isEqualTo(10);
+        assertThat(small.stats().evictions()).isEqualTo(40);
+    }
+
+    @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void getOrLoadFromAHundredVirtualThreadsRunsTheLoaderOnce() throws Exception {
         int callers = 100;

@@ -101,10 +101,13 @@ public final class CaffeineTier implements Cache {
      * @return a local tier on the system clock
      */
     public static CaffeineTier create(String name, long maximumSize) {
-        // Caffeine's own default: maintenance (expiry, eviction) runs asynchronously on the common pool; it is
-        // short CPU work that never blocks, so it does not hold a carrier the way I/O would.
+        // Maintenance (replaying reads into the eviction policy, expiry, eviction) runs on the thread that made it
+        // due, under Caffeine's eviction lock, instead of Caffeine's default of a task on the common pool: on a
+        // cache hit under load, waking a pool worker and parking it again cost more than the maintenance itself
+        // (ForkJoinPool signalling and deactivation were ~12 % of a cached profile's CPU samples; handing it to
+        // the caller took 10 % off its CPU per request, docs/BENCHMARKS.md). It is short work that never blocks.
         return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
-                java.util.concurrent.ForkJoinPool.commonPool());
+                Runnable::run);
     }
 
     /**
