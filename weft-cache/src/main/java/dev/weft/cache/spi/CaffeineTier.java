@@ -101,17 +101,11 @@ public final class CaffeineTier implements Cache {
      * @return a local tier on the system clock
      */
     public static CaffeineTier create(String name, long maximumSize) {
-        // Maintenance (replaying reads into the eviction policy, expiry, eviction) runs on the thread that made it
-        // due, under Caffeine's eviction lock, instead of Caffeine's default of a task on the common pool: on a
-        // cache hit under load, waking a pool worker and parking it again cost more than the maintenance itself
-        // (ForkJoinPool signalling and deactivation were ~12 % of a cached profile's CPU samples; handing it to
-        // the caller took 10 % off its CPU per request, docs/BENCHMARKS.md). It is short work that never blocks.
-        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
-                Runnable::run);
+        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
     }
 
     /**
-     * With an injected clock, so tests can move time instead of sleeping (and maintain synchronously).
+     * With an injected clock, so tests can move time instead of sleeping.
      *
      * @param name the cache's name
      * @param maximumSize the most entries kept
@@ -120,15 +114,19 @@ public final class CaffeineTier implements Cache {
      */
     public static CaffeineTier create(String name, long maximumSize, java.util.function.LongSupplier nanoTicker) {
         java.util.Objects.requireNonNull(nanoTicker, "nanoTicker");
-        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong, Runnable::run);
+        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong);
     }
 
-    private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
-            java.util.concurrent.Executor maintenance) {
+    private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker) {
         this.name = name;
         this.entries = Caffeine.newBuilder()
                 .ticker(ticker)
-                .executor(maintenance)
+                // Maintenance (replaying reads into the eviction policy, expiry, eviction) runs on the thread that
+                // made it due, under Caffeine's eviction lock, not as Caffeine's default task on the common pool:
+                // under load, waking a pool worker and parking it again cost more than the maintenance itself (~12 %
+                // of a cached profile's CPU samples; on the caller, the profile took ~11 % less CPU per request,
+                // docs/BENCHMARKS.md). It is short work that never blocks.
+                .executor(Runnable::run)
                 .maximumSize(maximumSize)
                 .expireAfter(new Expiry<String, Entry>() {
                     @Override
