@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Where idle workers and polling steps wait, and which worker looks for work while the queue is empty.
@@ -77,20 +78,10 @@ final class WorkSignal {
      * @param stopping the engine's stop flag
      */
     void awaitTurn(AtomicBoolean stopping) {
-        lock.lock();
-        try {
-            // read under the lock: a wake-up cannot slip in between this read and the wait
+        await(() -> {
             long until = emptyUntil.get();
-            long wait = until == NOT_EMPTY ? 0 : until - System.nanoTime();
-            if (!stopping.get() && wait > 0) {
-                signal.await(wait, TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping.set(true);
-        } finally {
-            lock.unlock();
-        }
+            return until == NOT_EMPTY ? 0 : until - System.nanoTime();
+        }, stopping);
     }
 
     /**
@@ -98,10 +89,19 @@ final class WorkSignal {
      * the engine (the flag is restored).
      */
     void pause(Duration duration, AtomicBoolean stopping) {
+        await(duration::toNanos, stopping);
+    }
+
+    /**
+     * Waits the nanoseconds {@code wait} gives (none if not positive), waking early on {@link #wakeUp()}; not at all
+     * once stopping. {@code wait} is read under the lock, so a wake-up cannot slip in between that read and the wait.
+     */
+    private void await(LongSupplier wait, AtomicBoolean stopping) {
         lock.lock();
         try {
-            if (!stopping.get()) {
-                signal.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+            long nanos = wait.getAsLong();
+            if (!stopping.get() && nanos > 0) {
+                signal.await(nanos, TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
