@@ -7,7 +7,7 @@
 #                                                   userkey: GET /users/{id} with that user's own key)
 #   JAR=/some/weft.jar weft-bench/edge-cost.sh      another build of weft (a copy of weft.jar with its lib/ beside it)
 #
-# weft (PostgreSQL $WEFT_DB, admin key, access log off, -Xms64m -Xmx512m as bin/weft) and the Helidon anchor run at the
+# weft (PostgreSQL $WEFT_DB, admin key, access log off, -Xms64m, the native heap trimmer and -Xmx512m as bin/weft) and the Helidon anchor run at the
 # same time, each pinned to CPU $SRV_CPU (only one is under load at a time); wrk -t1 -c64 with weft.lua on CPU $WRK_CPU.
 # Per target: warm-up until $WARM_REQ requests (by count: on a busy machine a fixed time may leave the JIT unfinished),
 # $IDLE s idle, then $DUR s of load. Before and after the idle and the load windows AllocProbe reads the process's
@@ -47,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 env -u REDIS_URL -u PROVIDER_URL WEFT_ADMIN_KEY=$ADMIN WEFT_PORT=$WEFT_PORT WEFT_BIND=127.0.0.1 WEFT_RATE_LIMIT=100000000 \
   WEFT_ACCESS_LOG=OFF DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$WEFT_DB" DATABASE_POOL_SIZE=8 \
-  WEFT_DATA_DIR="$OUT/data" taskset -c "$SRV_CPU" "$JAVA" -Xms64m -Xmx512m "$SERIAL" -jar "$JAR" serve >"$OUT/weft.log" 2>&1 &
+  WEFT_DATA_DIR="$OUT/data" taskset -c "$SRV_CPU" "$JAVA" -Xms64m -XX:TrimNativeHeapInterval=10000 -Xmx512m "$SERIAL" -jar "$JAR" serve >"$OUT/weft.log" 2>&1 &
 WPID=$!; PIDS+=("$WPID")
 ( cd "$ANCHOR_DIR" && PORT=$ANCHOR_PORT exec taskset -c "$SRV_CPU" "$JAVA" -Xmx512m "$SERIAL" -cp "target/classes:target/lib/*" \
   anchors.Main ) >"$OUT/anchor.log" 2>&1 &

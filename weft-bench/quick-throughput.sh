@@ -14,7 +14,7 @@ JAVA="$("$ROOT/bin/jdk25")/bin/java"
 PORT=${PORT:-18297}; KEY=wa_quickquickquickquickquick0001
 DATA=$(mktemp -d)
 env -u DATABASE_URL -u REDIS_URL WEFT_PORT="$PORT" WEFT_BIND=127.0.0.1 WEFT_ADMIN_KEY=$KEY WEFT_RATE_LIMIT=100000000 \
-  WEFT_DATA_DIR="$DATA" "$@" taskset -c 1 "$JAVA" -Xms64m -Xmx512m -jar "$JAR" serve >"$DATA/weft.log" 2>&1 &
+  WEFT_DATA_DIR="$DATA" "$@" taskset -c 1 "$JAVA" -Xms64m -XX:TrimNativeHeapInterval=10000 -Xmx512m -jar "$JAR" serve >"$DATA/weft.log" 2>&1 &
 PID=$!
 trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/live" && break; sleep 0.1; done

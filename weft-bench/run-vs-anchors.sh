@@ -39,7 +39,7 @@
 # rep-N/ with run.sh's table and raw wrk logs, profile/). run.sh also leaves its results-*.md and runs/ in its folder.
 #
 # Knobs [defaults]: REPEAT [1]  BUILD [1]  PROFILE [1]  PLOT [1]  ANCHORS_DIR [../shared/bench-anchors]
-#   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  LAUNCHER_OPTS [-Xms64m, as bin/weft]  WARM [20]  DUR [15]  CONNS [64]
+#   WEFT_PORT [18090]  WEFT_DB [weftbench]  POOL_SIZE [8]  JAVA_OPTS [-Xmx512m]  LAUNCHER_OPTS [-Xms64m -XX:TrimNativeHeapInterval=10000, as bin/weft]  WARM [20]  DUR [15]  CONNS [64]
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [OFF, the service default]; INFO writes one JSON line per request to stderr (kept in a file)
 #   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
@@ -78,7 +78,7 @@ WEFT_DB=${WEFT_DB:-weftbench}
 POOL_SIZE=${POOL_SIZE:-8}
 JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 # the JVM flags bin/weft itself adds (its initial heap), so weft runs here as it ships; JAVA_OPTS comes after them
-LAUNCHER_OPTS=${LAUNCHER_OPTS:--Xms64m}
+LAUNCHER_OPTS=${LAUNCHER_OPTS:--Xms64m -XX:TrimNativeHeapInterval=10000}
 WARM=${WARM:-20}
 DUR=${DUR:-15}
 CONNS=${CONNS:-64}

@@ -6,14 +6,14 @@
 #      PostgreSQL first), then STEPS back-to-back wrk runs of STEP seconds, req/s of each.
 #
 #   weft-bench/warmup-and-startup.sh          ~2 minutes; needs the weftbench database of run-vs-anchors.sh
-#   STARTS=5 STEPS=8 STEP=5 SKIP_CURVE=1 ...  knobs; JAVA_OPTS [-Xmx512m]; LAUNCHER_OPTS [-Xms64m, as bin/weft]; PORT [18095]
+#   STARTS=5 STEPS=8 STEP=5 SKIP_CURVE=1 ...  knobs; JAVA_OPTS [-Xmx512m]; LAUNCHER_OPTS [-Xms64m -XX:TrimNativeHeapInterval=10000, as bin/weft]; PORT [18095]
 # Needs: a built weft.jar, wrk, curl, taskset, ../shared/bench-anchors/bench.lua (or ANCHORS_DIR).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAVA="$("$ROOT/bin/jdk25")/bin/java"
 JAR="$ROOT/weft-service/target/weft.jar"
 ANCHORS_DIR=${ANCHORS_DIR:-$ROOT/../shared/bench-anchors}
-STARTS=${STARTS:-5} STEPS=${STEPS:-8} STEP=${STEP:-5} PORT=${PORT:-18095} JAVA_OPTS=${JAVA_OPTS:--Xmx512m} LAUNCHER_OPTS=${LAUNCHER_OPTS:--Xms64m}
+STARTS=${STARTS:-5} STEPS=${STEPS:-8} STEP=${STEP:-5} PORT=${PORT:-18095} JAVA_OPTS=${JAVA_OPTS:--Xmx512m} LAUNCHER_OPTS=${LAUNCHER_OPTS:--Xms64m -XX:TrimNativeHeapInterval=10000}
 KEY=wa_warmupwarmupwarmupwarmup0001
 OUT="$ROOT/weft-bench/target/warmup-and-startup"; rm -rf "$OUT"; mkdir -p "$OUT"
 [ -f "$JAR" ] || { echo "build first: ./mvnw -B -q -ntp package -DskipTests -pl weft-service -am" >&2; exit 1; }

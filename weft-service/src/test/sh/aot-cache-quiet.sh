@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bin/weft's AOT cache, as a user meets it after a build (issue 23, item 3): a tool run records nothing, only serve
-# records, nothing of the JDK's shows on stdout or stderr at any step (the servers' own JSON log lines aside), the
+# records (and its JVM trims its native heap), nothing of the JDK's shows on stdout or stderr at any step (the servers' own JSON log lines aside), the
 # next run builds the cache quietly, and a damaged cache is ignored without a word. Needs a built weft.jar newer
 # than the sources (bin/test builds it; this script never builds, so it never installs anything). It deletes
 # target/weft.aot (the next serve records it again). About a minute.
@@ -38,6 +38,9 @@ check "a tool run prints nothing of the JDK's" quiet_status
 "$root/bin/weft" serve --port 0 --data-dir "$work/data" >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 1 240); do grep -q listening "$work/serve.out" && break; sleep 0.5; done
+# bin/weft execs the JVM, so its pid is the JVM's: glibc's freed memory goes back to the system (docs/ARCHITECTURE.md)
+check "serve's JVM runs the native heap trimmer" bash -c \
+  "tr '\\0' '\\n' </proc/$serve_pid/cmdline | grep -qx -- -XX:TrimNativeHeapInterval=10000"
 kill -TERM "$serve_pid"
 wait "$serve_pid" || true
 serve_pid=""

@@ -78,7 +78,7 @@ class DistributionIT {
     }
 
     @Test
-    void serveAnswersTheLivenessProbeAndStopsOnSigterm(@TempDir Path data) throws Exception {
+    void serveAnswersTheLivenessProbeWithTheLaunchersJvmFlagsAndStopsOnSigterm(@TempDir Path data) throws Exception {
         Path log = data.resolve("serve.log");
         ProcessBuilder serve = launcher("serve", "--port", "0", "--data-dir", data.resolve("data").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -87,6 +87,9 @@ class DistributionIT {
             int port = Processes.awaitListening(process, log, Duration.ofSeconds(90));
             assertThat(Processes.get(port, "/health/live")).isEqualTo(200);
             assertThat(Processes.get(port, "/health/ready")).isEqualTo(200);
+            // the launcher execs the JVM, so the process is the JVM: it gives glibc's freed memory back
+            assertThat(process.info().arguments().map(List::of).orElseThrow())
+                    .contains("-Xms64m", "-XX:TrimNativeHeapInterval=10000");
         } finally {
             Processes.stop(process);
         }

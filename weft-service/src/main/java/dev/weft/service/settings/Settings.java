@@ -394,7 +394,7 @@ public final class Settings {
     static {
         add(Setting.builder(LAUNCHER, "java.options", "JAVA_OPTS").type(JVM_OPTIONS, "unset")
                 .meaning("Options for the JVM that `bin/weft` starts (e.g. `-Xmx1g`); they come after weft's own "
-                        + "(`-Xms64m`, the AOT cache), so they win."));
+                        + "(`-Xms64m`, the native heap trimmer, the AOT cache), so they win."));
     }
 
     private Settings() {
