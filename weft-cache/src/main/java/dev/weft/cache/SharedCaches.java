@@ -41,6 +41,18 @@ public interface SharedCaches extends AutoCloseable {
      */
     Cache tiered(String name, long localMaximumSize, Duration localTtlCap);
 
+    /**
+     * A tiered cache whose local tier is bounded by age ({@link LocalCache#createByAge}): for many keys that are each
+     * read often, such as credentials.
+     *
+     * @param name the cache's name
+     * @param localMaximumSize the most entries the local tier keeps; beyond it new keys are served from the shared
+     *     store until local entries expire
+     * @param localTtlCap the longest a value lives in the local tier, however long it lives in the shared store
+     * @return the tiered cache of that name (the same instance on every call)
+     */
+    Cache tieredByAge(String name, long localMaximumSize, Duration localTtlCap);
+
     /** Releases the connection and every cache made from it. Idempotent. */
     @Override
     void close();

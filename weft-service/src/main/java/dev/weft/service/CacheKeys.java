@@ -41,7 +41,9 @@ public final class CacheKeys {
     public static final String PRINCIPALS = "weft-api-keys";
     /**
      * How many keys' principals the cache (its local tier with Redis) holds: an entry is ~0.3 KB, so the bound is
-     * ~30 MB when that many keys are in use; beyond it the least used keys are looked up again.
+     * ~30 MB when that many keys are in use. The cache is bounded by age ({@code LocalCache.createByAge}: a hit
+     * costs no eviction bookkeeping); beyond the bound, keys first seen while it is full are looked up (batched) on
+     * each request until older entries expire.
      */
     public static final long PRINCIPAL_CACHE_SIZE = 100_000;
 

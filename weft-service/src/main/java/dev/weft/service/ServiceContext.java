@@ -96,13 +96,14 @@ public final class ServiceContext implements AutoCloseable {
                 redis = RedisCaches.connect(RedisConfig.of(config.redisUrl()));
                 opened.add(redis);
                 profiles = traced(redis.tiered("weft-profiles", 10_000, Duration.ofSeconds(30)));
-                principals = traced(redis.tiered(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE,
+                principals = traced(redis.tieredByAge(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE,
                         Duration.ofSeconds(30)));
                 adminCache = traced(redis.cache("weft-admin"));
             } else {
                 redis = null;
                 profiles = traced(LocalCache.create("weft-profiles", 10_000));
-                principals = traced(LocalCache.create(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE));
+                principals = traced(LocalCache.createByAge(CacheKeys.PRINCIPALS, CacheKeys.PRINCIPAL_CACHE_SIZE,
+                        CacheKeys.PRINCIPAL_TTL));
                 adminCache = traced(LocalCache.create("weft-admin", 10_000));
                 opened.add(profiles);
                 opened.add(principals);

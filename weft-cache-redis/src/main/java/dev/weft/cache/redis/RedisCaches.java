@@ -67,11 +67,27 @@ public final class RedisCaches implements SharedCaches {
      */
     @Override
     public Cache tiered(String name, long localMaximumSize, Duration localTtlCap) {
+        return tiered(name, localTtlCap, () -> (CaffeineTier) LocalCache.create(name, localMaximumSize));
+    }
+
+    /**
+     * @param name the cache's name
+     * @param localMaximumSize the most entries the local tier keeps
+     * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
+     * @return the tiered cache of that name, its local tier bounded by age (the same instance on every call)
+     */
+    @Override
+    public Cache tieredByAge(String name, long localMaximumSize, Duration localTtlCap) {
+        return tiered(name, localTtlCap,
+                () -> (CaffeineTier) LocalCache.createByAge(name, localMaximumSize, localTtlCap));
+    }
+
+    private Cache tiered(String name, Duration localTtlCap, java.util.function.Supplier<CaffeineTier> local) {
         CacheInputs.name(name, "cache name");
         CacheInputs.ttl(localTtlCap);
         return caches.computeIfAbsent("tiered/" + name, unused -> {
-            TieredTier tiered = new TieredTier(name, (CaffeineTier) LocalCache.create(name, localMaximumSize),
-                    new RedisTier(name, link, json, true), bus, localTtlCap);
+            TieredTier tiered = new TieredTier(name, local.get(), new RedisTier(name, link, json, true), bus,
+                    localTtlCap);
             bus.register(name, tiered);
             return tiered;
         });

@@ -71,6 +71,30 @@ class TieredCacheTest {
     }
 
     @Test
+    void aLocalTierBoundedByAgeKeepsItsBoundAndServesTheRestFromRedisAndInvalidationsStillReachIt()
+            throws Exception {
+        RedisCaches third = RedisCaches.connect(redis.config());
+        opened.add(third);
+        Cache principals = third.tieredByAge("principals", 2, MINUTE);
+        principals.put("k:1", ADA, MINUTE);
+        principals.put("k:2", BOB, MINUTE);
+        principals.put("k:3", new Profile(3, "Eve"), MINUTE);
+
+        for (int read = 0; read < 3; read++) {
+            assertThat(principals.get("k:1", Profile.class)).contains(ADA);
+            assertThat(principals.get("k:2", Profile.class)).contains(BOB);
+            assertThat(principals.get("k:3", Profile.class)).contains(new Profile(3, "Eve"));
+        }
+
+        CacheStats local = principals.tierStats().get("local");
+        assertThat(local.size()).isLessThanOrEqualTo(2);
+        assertThat(local.evictions()).as("keys the full local tier turned away").isPositive();
+        assertThat(principals.tierStats().get("redis").hits()).as("what the local tier did not keep").isPositive();
+        principals.invalidate("k:1");
+        assertThat(principals.get("k:1", Profile.class)).isEmpty();
+    }
+
+    @Test
     void aValuePutOnOneInstanceIsReadOnTheOtherAndThenServedFromItsLocalTier() throws Exception {
         a.put("p:1", ADA, MINUTE);
         nextArrivalAtB(); // A's put tells B to drop any local copy; let that pass first

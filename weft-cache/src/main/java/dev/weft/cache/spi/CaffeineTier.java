@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * The local tier: Caffeine with per-entry expiry, version-checked tags and in-JVM single flight. It is what
- * {@link LocalCache#create(String, long)} returns, and the near tier a far-tier implementation (weft-cache-redis's
+ * {@link LocalCache#create(String, long)} (bounded by Caffeine's eviction policy) and
+ * {@link LocalCache#createByAge(String, long, Duration)} (bounded by age, see {@link #createByAge}) return, and the
+ * near tier a far-tier implementation (weft-cache-redis's
  * tiered cache) puts in front of its own: besides {@link Cache} it offers the steps such a tier needs to serve a
  * local hit only while it is still current ({@link #fresh}, {@link #holds}), to fill itself from the far tier
  * without losing a racing invalidation ({@link #changes}, {@link #putIfUnchangedSince}) and to apply invalidations
@@ -43,13 +45,16 @@ public final class CaffeineTier implements Cache {
          * that checked the versions again; an older value written late only costs another check.
          */
         private volatile long checkedAt;
+        /** In a tier bounded by age, when the entry's own TTL runs out (the tier's ticker); 0 otherwise. */
+        private final long expiresAt;
 
-        Entry(Object value, long ttlNanos, String[] tags, long[] versions, long checkedAt) {
+        Entry(Object value, long ttlNanos, String[] tags, long[] versions, long checkedAt, long expiresAt) {
             this.value = value;
             this.ttlNanos = ttlNanos;
             this.tags = tags;
             this.versions = versions;
             this.checkedAt = checkedAt;
+            this.expiresAt = expiresAt;
         }
 
         /** @return the value, kept as the object (not serialized) */
@@ -78,6 +83,8 @@ public final class CaffeineTier implements Cache {
     }
 
     private static final String[] NO_TAGS = new String[0];
+    /** The least time between two looks, in a full tier bounded by age, for entries past their own TTL. */
+    private static final long SWEEP_GAP = Duration.ofSeconds(1).toNanos();
     private static final long[] NO_VERSIONS = new long[0];
 
     private final String name;
@@ -94,6 +101,31 @@ public final class CaffeineTier implements Cache {
     private final LongAdder rejectedHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
+    /** In a tier bounded by age ({@link #createByAge}): the most entries it admits; 0 when Caffeine evicts by size. */
+    private final long admitUpTo;
+    /** In a tier bounded by age: how long Caffeine keeps any entry (a longer TTL is cut to it). */
+    private final long maximumTtlNanos;
+    private final com.github.benmanes.caffeine.cache.Ticker ticker;
+    /** In a tier bounded by age: the earliest the next look for entries past their own TTL may run. */
+    private final AtomicLong nextSweep;
+
+    /** Each entry lives its own TTL; a read does not extend it. */
+    private static final Expiry<String, Entry> PER_ENTRY_TTL = new Expiry<>() {
+        @Override
+        public long expireAfterCreate(String key, Entry entry, long now) {
+            return entry.ttlNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
+            return entry.ttlNanos();
+        }
+
+        @Override
+        public long expireAfterRead(String key, Entry entry, long now, long remaining) {
+            return remaining;
+        }
+    };
 
     /**
      * @param name the cache's name, already checked ({@link CacheInputs#name})
@@ -101,7 +133,7 @@ public final class CaffeineTier implements Cache {
      * @return a local tier on the system clock
      */
     public static CaffeineTier create(String name, long maximumSize) {
-        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(), null);
     }
 
     /**
@@ -114,12 +146,53 @@ public final class CaffeineTier implements Cache {
      */
     public static CaffeineTier create(String name, long maximumSize, java.util.function.LongSupplier nanoTicker) {
         java.util.Objects.requireNonNull(nanoTicker, "nanoTicker");
-        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong);
+        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong, null);
     }
 
-    private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker) {
+    /**
+     * A tier whose entries leave by age only, for many keys that are each read often (API keys' principals). Caffeine
+     * replays every hit into what orders its entries, the access order of its size policy or the timer wheel of a
+     * per-entry expiry, and each replay relinks the entry: with ~100,000 entries in the old generation every hit
+     * dirties a few of the collector's cards, and scanning them made each young collection ~4 times longer
+     * (docs/BENCHMARKS.md). Here Caffeine only expires entries {@code maximumTtl} after they were written, which
+     * records nothing on a hit; an entry's own shorter TTL is checked when it is read. The bound is kept by
+     * admission: once {@code maximumSize} entries are held (about: concurrent puts may pass it by a few), a new key
+     * is not stored (and is counted as an eviction, as Caffeine counts a newcomer its policy turns away) until
+     * entries expire, or are found past their own TTL by a look over all of them, at most once a second.
+     *
+     * @param name the cache's name, already checked ({@link CacheInputs#name})
+     * @param maximumSize the most entries kept
+     * @param maximumTtl the longest an entry lives; a put with a longer TTL is cut to it
+     * @return a local tier on the system clock
+     */
+    public static CaffeineTier createByAge(String name, long maximumSize, Duration maximumTtl) {
+        return new CaffeineTier(name, maximumSize, com.github.benmanes.caffeine.cache.Ticker.systemTicker(),
+                maximumTtl);
+    }
+
+    /**
+     * {@link #createByAge(String, long, Duration)} with an injected clock, so tests can move time.
+     *
+     * @param name the cache's name
+     * @param maximumSize the most entries kept
+     * @param maximumTtl the longest an entry lives
+     * @param nanoTicker the clock, in nanoseconds
+     * @return a local tier on that clock
+     */
+    public static CaffeineTier createByAge(String name, long maximumSize, Duration maximumTtl,
+            java.util.function.LongSupplier nanoTicker) {
+        java.util.Objects.requireNonNull(nanoTicker, "nanoTicker");
+        return new CaffeineTier(name, maximumSize, nanoTicker::getAsLong, maximumTtl);
+    }
+
+    private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
+            @Nullable Duration byAgeTtl) {
         this.name = name;
-        this.entries = Caffeine.newBuilder()
+        this.ticker = ticker;
+        this.admitUpTo = byAgeTtl == null ? 0 : maximumSize;
+        this.maximumTtlNanos = byAgeTtl == null ? Long.MAX_VALUE : byAgeTtl.toNanos();
+        this.nextSweep = new AtomicLong(ticker.read()); // ticker values are compared by difference: no MIN_VALUE
+        Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(ticker)
                 // Maintenance (replaying reads into the eviction policy, expiry, eviction) runs on the thread that
                 // made it due, under Caffeine's eviction lock, not as Caffeine's default task on the common pool:
@@ -127,30 +200,20 @@ public final class CaffeineTier implements Cache {
                 // of a cached profile's CPU samples; on the caller, the profile took ~11 % less CPU per request,
                 // docs/BENCHMARKS.md). It is short work that never blocks.
                 .executor(Runnable::run)
-                .maximumSize(maximumSize)
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry entry, long now) {
-                        return entry.ttlNanos();
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
-                        return entry.ttlNanos();
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry entry, long now, long remaining) {
-                        return remaining;
-                    }
-                })
-                .recordStats()
-                .evictionListener((@Nullable String key, @Nullable Entry entry, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
-                    if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
-                        evictions.increment();
-                    }
-                })
-                .build();
+                .recordStats();
+        if (byAgeTtl != null) {
+            this.entries = builder.expireAfterWrite(byAgeTtl).build();
+        } else {
+            this.entries = builder.maximumSize(maximumSize)
+                    .expireAfter(PER_ENTRY_TTL)
+                    .evictionListener((@Nullable String key, @Nullable Entry entry,
+                            com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                        if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+                            evictions.increment();
+                        }
+                    })
+                    .build();
+        }
     }
 
     @Override
@@ -186,7 +249,7 @@ public final class CaffeineTier implements Cache {
         if (entry == null) {
             return null;
         }
-        if (current(entry)) {
+        if (current(entry) && alive(entry)) {
             if (type.isInstance(entry.value)) {
                 return entry;
             }
@@ -206,7 +269,7 @@ public final class CaffeineTier implements Cache {
      * @return whether it may still be served
      */
     public boolean holds(String key, Entry entry) {
-        return entries.asMap().get(key) == entry && current(entry);
+        return entries.asMap().get(key) == entry && current(entry) && alive(entry);
     }
 
     /** Counts a hit the caller did not serve after all (Caffeine counted it as a hit). */
@@ -217,7 +280,7 @@ public final class CaffeineTier implements Cache {
     /** Like {@link #fresh}, without counting a read: {@code asMap().get} records no statistics. */
     private @Nullable Entry peek(String key, Class<?> type) {
         Entry entry = entries.asMap().get(key);
-        return entry != null && type.isInstance(entry.value) && current(entry) ? entry : null;
+        return entry != null && type.isInstance(entry.value) && current(entry) && alive(entry) ? entry : null;
     }
 
     /** Counts every invalidation of this tier, so a copy read from a far tier can tell one happened meanwhile. */
@@ -240,10 +303,9 @@ public final class CaffeineTier implements Cache {
      */
     public void putIfUnchangedSince(long before, String key, Object value, Duration ttl, String[] tags) {
         Entry entry = entry(value, ttl, tags, stamp(tags));
-        if (changes.get() != before) {
+        if (changes.get() != before || !store(key, entry)) {
             return;
         }
-        entries.put(key, entry);
         if (changes.get() != before) {
             entries.asMap().remove(key, entry); // an invalidation raced with the put itself
         }
@@ -266,6 +328,35 @@ public final class CaffeineTier implements Cache {
         return true;
     }
 
+    /** @return whether the entry's own TTL has not run out (Caffeine expires a tier bounded by age at its longest) */
+    private boolean alive(Entry entry) {
+        return admitUpTo == 0 || entry.expiresAt - ticker.read() > 0;
+    }
+
+    /**
+     * Puts an entry, unless the tier is bounded by age and full: then a new key is not stored, once expired entries
+     * (and, at most once a second, entries past their own TTL) were dropped and still left no room.
+     *
+     * @return whether it was stored
+     */
+    private boolean store(String key, Entry entry) {
+        if (admitUpTo > 0 && entries.estimatedSize() >= admitUpTo && !entries.asMap().containsKey(key)) {
+            entries.cleanUp();
+            long now = ticker.read();
+            long due = nextSweep.get();
+            if (entries.estimatedSize() >= admitUpTo && now - due >= 0
+                    && nextSweep.compareAndSet(due, now + SWEEP_GAP)) {
+                entries.asMap().values().removeIf(held -> held.expiresAt - now <= 0);
+            }
+            if (entries.estimatedSize() >= admitUpTo) {
+                evictions.increment();
+                return false;
+            }
+        }
+        entries.put(key, entry);
+        return true;
+    }
+
     private long version(String tag) {
         AtomicLong version = tagVersions.get(tag);
         return version == null ? 0 : version.get();
@@ -276,7 +367,7 @@ public final class CaffeineTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         String[] tagArray = tagArray(tags);
-        entries.put(key, entry(value, ttl, tagArray, stamp(tagArray)));
+        store(key, entry(value, ttl, tagArray, stamp(tagArray)));
     }
 
     /**
@@ -301,8 +392,10 @@ public final class CaffeineTier implements Cache {
         return new Stamp(epoch, versions);
     }
 
-    private static Entry entry(Object value, Duration ttl, String[] tags, Stamp stamp) {
-        return new Entry(value, ttl.toNanos(), tags, stamp.versions(), stamp.epoch());
+    private Entry entry(Object value, Duration ttl, String[] tags, Stamp stamp) {
+        long ttlNanos = ttl.toNanos();
+        long expiresAt = admitUpTo == 0 ? 0 : ticker.read() + Math.min(ttlNanos, maximumTtlNanos);
+        return new Entry(value, ttlNanos, tags, stamp.versions(), stamp.epoch(), expiresAt);
     }
 
     @Override
@@ -324,7 +417,7 @@ public final class CaffeineTier implements Cache {
             Stamp stamp = stamp(tagArray);
             T value = loads.time(loader);
             if (value != null) {
-                entries.put(key, entry(value, ttl, tagArray, stamp));
+                store(key, entry(value, ttl, tagArray, stamp));
             }
             return value;
         });
