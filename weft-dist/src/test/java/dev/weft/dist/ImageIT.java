@@ -148,6 +148,9 @@ class ImageIT {
                     .filter(line -> line.startsWith("Uid:")).findFirst().orElseThrow();
             assertThat(uids.split("\\s+")).as("the JVM's real, effective, saved and file uid").containsExactly(
                     "Uid:", "10001", "10001", "10001", "10001");
+            // the image is Debian (glibc): the launcher turns the JVM's native heap trimmer on there too
+            assertThat(process.info().arguments().map(List::of).orElseThrow())
+                    .contains("-XX:TrimNativeHeapInterval=10000");
         } finally {
             if (process != null) {
                 Processes.stop(process);
