@@ -26,6 +26,13 @@ class LocalCacheByAgeTest {
         nanos.addAndGet(duration.toNanos());
     }
 
+    /** Fills the tier (3 entries): k1, k2 and k3 holding 1, 2 and 3 for a minute. */
+    private void fillWithK1ToK3() {
+        for (int i = 1; i <= 3; i++) {
+            cache.put("k" + i, i, MINUTE);
+        }
+    }
+
     @Test
     void eachEntryLivesItsOwnTtlCutToTheTiersLongest() {
         cache.put("short", "a", Duration.ofSeconds(10));
@@ -57,9 +64,7 @@ class LocalCacheByAgeTest {
 
     @Test
     void onceFullANewKeyIsNotStoredAndCountsAsAnEvictionWhileTheOldOnesStay() {
-        cache.put("k1", 1, MINUTE);
-        cache.put("k2", 2, MINUTE);
-        cache.put("k3", 3, MINUTE);
+        fillWithK1ToK3();
 
         cache.put("k4", 4, MINUTE);
 
@@ -73,9 +78,7 @@ class LocalCacheByAgeTest {
 
     @Test
     void aFullTierStillReplacesAKeyItHolds() {
-        cache.put("k1", 1, MINUTE);
-        cache.put("k2", 2, MINUTE);
-        cache.put("k3", 3, MINUTE);
+        fillWithK1ToK3();
 
         cache.put("k2", 20, MINUTE);
 
@@ -84,18 +87,17 @@ class LocalCacheByAgeTest {
     }
 
     @Test
-    void expiredEntriesMakeRoomForNewKeys() {
-        cache.put("old1", 1, Duration.ofSeconds(10));
-        cache.put("old2", 2, Duration.ofSeconds(10));
-        cache.put("kept", 3, MINUTE);
+    void entriesThatReachTheTiersLongestTtlMakeRoomForNewKeys() {
+        for (String key : new String[] {"x", "y", "z"}) {
+            cache.put(key, key, Duration.ofHours(2)); // cut to the tier's 5 minutes
+        }
 
-        advance(Duration.ofSeconds(11));
-        cache.put("new1", 4, MINUTE);
-        cache.put("new2", 5, MINUTE);
+        advance(Duration.ofMinutes(5));
+        cache.put("fresh", "f", MINUTE);
 
-        assertThat(cache.get("new1", Integer.class)).contains(4);
-        assertThat(cache.get("new2", Integer.class)).contains(5);
-        assertThat(cache.get("kept", Integer.class)).contains(3);
+        assertThat(cache.get("fresh", String.class)).contains("f");
+        assertThat(cache.get("x", String.class)).isEmpty();
+        assertThat(cache.stats().size()).isEqualTo(1);
         assertThat(cache.stats().evictions()).isZero();
     }
 
@@ -120,9 +122,7 @@ class LocalCacheByAgeTest {
 
     @Test
     void aLoadIntoAFullTierIsReturnedButNotKept() {
-        cache.put("k1", 1, MINUTE);
-        cache.put("k2", 2, MINUTE);
-        cache.put("k3", 3, MINUTE);
+        fillWithK1ToK3();
         AtomicInteger loads = new AtomicInteger();
 
         Integer first = cache.getOrLoad("k4", new TypeRef<Integer>() { }, MINUTE, Set.of(), loads::incrementAndGet);
