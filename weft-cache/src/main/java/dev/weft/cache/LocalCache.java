@@ -26,11 +26,8 @@ public final class LocalCache {
      * @return a new local cache
      */
     public static Cache create(String name, long maximumSize) {
-        if (maximumSize < 1) {
-            throw new dev.weft.core.InvalidConfigException("weft.cache." + name + ".maximum-size", maximumSize,
-                    "must be >= 1");
-        }
-        return CaffeineTier.create(CacheInputs.name(name, "cache name"), maximumSize);
+        long checked = maximumSize(name, maximumSize); // checked before the name, as it always was
+        return CaffeineTier.create(CacheInputs.name(name, "cache name"), checked);
     }
 
     /**
@@ -47,12 +44,17 @@ public final class LocalCache {
      * @return a new local cache
      */
     public static Cache createByAge(String name, long maximumSize, Duration maximumTtl) {
+        long checked = maximumSize(name, maximumSize);
+        return CaffeineTier.createByAge(CacheInputs.name(name, "cache name"), checked, CacheInputs.ttl(maximumTtl));
+    }
+
+    /** @return {@code maximumSize}, checked: at least 1 */
+    private static long maximumSize(String name, long maximumSize) {
         if (maximumSize < 1) {
             throw new dev.weft.core.InvalidConfigException("weft.cache." + name + ".maximum-size", maximumSize,
                     "must be >= 1");
         }
-        return CaffeineTier.createByAge(CacheInputs.name(name, "cache name"), maximumSize,
-                CacheInputs.ttl(maximumTtl));
+        return maximumSize;
     }
 
     /**
