@@ -101,13 +101,33 @@ public final class CaffeineTier implements Cache {
     private final LongAdder rejectedHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
-    /** In a tier bounded by age ({@link #createByAge}): the most entries it admits; 0 when Caffeine evicts by size. */
-    private final long admitUpTo;
-    /** In a tier bounded by age: how long Caffeine keeps any entry (a longer TTL is cut to it). */
-    private final long maximumTtlNanos;
-    private final com.github.benmanes.caffeine.cache.Ticker ticker;
-    /** In a tier bounded by age: the earliest the next look for entries past their own TTL may run. */
-    private final AtomicLong nextSweep;
+    /** How a tier bounded by age ({@link #createByAge}) keeps its bound; null when Caffeine evicts by size. */
+    private final @Nullable AgeBound ageBound;
+
+    /** A tier bounded by age: its admission bound, its longest TTL, and the clock its entries' TTLs run on. */
+    private static final class AgeBound {
+        final long admitUpTo;
+        /** How long Caffeine keeps any entry (a longer TTL is cut to it). */
+        final long maximumTtlNanos;
+        final com.github.benmanes.caffeine.cache.Ticker ticker;
+        /** The earliest the next look for entries past their own TTL may run (compared by difference). */
+        final AtomicLong nextSweep;
+
+        AgeBound(long admitUpTo, Duration maximumTtl, com.github.benmanes.caffeine.cache.Ticker ticker) {
+            this.admitUpTo = admitUpTo;
+            this.maximumTtlNanos = maximumTtl.toNanos();
+            this.ticker = ticker;
+            this.nextSweep = new AtomicLong(ticker.read());
+        }
+
+        long expiresAt(long ttlNanos) {
+            return ticker.read() + Math.min(ttlNanos, maximumTtlNanos);
+        }
+
+        boolean alive(Entry entry) {
+            return entry.expiresAt - ticker.read() > 0;
+        }
+    }
 
     /** Each entry lives its own TTL; a read does not extend it. */
     private static final Expiry<String, Entry> PER_ENTRY_TTL = new Expiry<>() {
@@ -188,10 +208,7 @@ public final class CaffeineTier implements Cache {
     private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
             @Nullable Duration byAgeTtl) {
         this.name = name;
-        this.ticker = ticker;
-        this.admitUpTo = byAgeTtl == null ? 0 : maximumSize;
-        this.maximumTtlNanos = byAgeTtl == null ? Long.MAX_VALUE : byAgeTtl.toNanos();
-        this.nextSweep = new AtomicLong(ticker.read()); // ticker values are compared by difference: no MIN_VALUE
+        this.ageBound = byAgeTtl == null ? null : new AgeBound(maximumSize, byAgeTtl, ticker);
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(ticker)
                 // Maintenance (replaying reads into the eviction policy, expiry, eviction) runs on the thread that
@@ -330,7 +347,7 @@ public final class CaffeineTier implements Cache {
 
     /** @return whether the entry's own TTL has not run out (Caffeine expires a tier bounded by age at its longest) */
     private boolean alive(Entry entry) {
-        return admitUpTo == 0 || entry.expiresAt - ticker.read() > 0;
+        return ageBound == null || ageBound.alive(entry);
     }
 
     /**
@@ -340,15 +357,16 @@ public final class CaffeineTier implements Cache {
      * @return whether it was stored
      */
     private boolean store(String key, Entry entry) {
-        if (admitUpTo > 0 && entries.estimatedSize() >= admitUpTo && !entries.asMap().containsKey(key)) {
+        AgeBound bound = ageBound;
+        if (bound != null && entries.estimatedSize() >= bound.admitUpTo && !entries.asMap().containsKey(key)) {
             entries.cleanUp();
-            long now = ticker.read();
-            long due = nextSweep.get();
-            if (entries.estimatedSize() >= admitUpTo && now - due >= 0
-                    && nextSweep.compareAndSet(due, now + SWEEP_GAP)) {
+            long now = bound.ticker.read();
+            long due = bound.nextSweep.get();
+            if (entries.estimatedSize() >= bound.admitUpTo && now - due >= 0
+                    && bound.nextSweep.compareAndSet(due, now + SWEEP_GAP)) {
                 entries.asMap().values().removeIf(held -> held.expiresAt - now <= 0);
             }
-            if (entries.estimatedSize() >= admitUpTo) {
+            if (entries.estimatedSize() >= bound.admitUpTo) {
                 evictions.increment();
                 return false;
             }
@@ -394,7 +412,7 @@ public final class CaffeineTier implements Cache {
 
     private Entry entry(Object value, Duration ttl, String[] tags, Stamp stamp) {
         long ttlNanos = ttl.toNanos();
-        long expiresAt = admitUpTo == 0 ? 0 : ticker.read() + Math.min(ttlNanos, maximumTtlNanos);
+        long expiresAt = ageBound == null ? 0 : ageBound.expiresAt(ttlNanos);
         return new Entry(value, ttlNanos, tags, stamp.versions(), stamp.epoch(), expiresAt);
     }
 
