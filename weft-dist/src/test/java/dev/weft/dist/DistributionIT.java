@@ -90,10 +90,20 @@ class DistributionIT {
             // the launcher execs the JVM, so the process is the JVM: it gives glibc's freed memory back
             assertThat(process.info().arguments().map(List::of).orElseThrow())
                     .contains("-Xms64m", "-XX:TrimNativeHeapInterval=10000");
+            // the service's connections come from its pool: MySQL's driver keeps no cleanup thread of its own
+            assertThat(threadDump(process)).contains("Full thread dump").doesNotContain("mysql-cj-abandoned");
         } finally {
             Processes.stop(process);
         }
         assertThat(process.exitValue()).as(Files.readString(log)).isIn(0, 143);
+    }
+
+    private static String threadDump(Process process) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Processes.Result dump = Processes.run(new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()),
+                "Thread.print"));
+        assertThat(dump.exitCode()).as(dump.output()).isZero();
+        return dump.output();
     }
 
     /** The launcher with a clean environment: JAVA_HOME and a PATH without any java, run from elsewhere. */
