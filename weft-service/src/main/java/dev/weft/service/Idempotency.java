@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.core.ConflictException;
 import dev.weft.service.data.IdempotencyRepository;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,6 +36,7 @@ public final class Idempotency {
     public static final int MAX_KEY_LENGTH = 255;
     /** The request header that carries the key. */
     public static final String HEADER = "Idempotency-Key";
+    private static final HeaderName HEADER_NAME = HeaderNames.create(HEADER);
     /** The response header a replayed answer carries. */
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
@@ -95,6 +99,22 @@ public final class Idempotency {
          * @throws X if the work fails (the key is released)
          */
         Answer run() throws X;
+    }
+
+    /**
+     * Reads and checks a request's {@code Idempotency-Key}: sent twice, it is refused, since either could be meant.
+     *
+     * @param exchange the request
+     * @return the key, if sent
+     * @throws ProblemException 400 {@code validation_failed} naming the header if it is sent more than once or is not
+     *     1 to 255 visible ASCII characters
+     */
+    public static Optional<String> key(Exchange exchange) {
+        Optional<Header> header = exchange.request().headers().find(HEADER_NAME);
+        if (header.isPresent() && header.get().allValues(false).size() > 1) {
+            throw ProblemException.invalidField(HEADER, "must be sent once");
+        }
+        return key(header.map(Header::get));
     }
 
     /**

@@ -248,6 +248,7 @@ abstract class EndpointContract {
         JsonNode user = created.json();
         assertThat(created.header("Location")).isEqualTo("/users/" + user.path("id").asLong());
         assertThat(user.path("api_key").asText()).startsWith("wk_").hasSizeGreaterThanOrEqualTo(35);
+        assertThat(created.header("Cache-Control")).as("the key is shown: no cache keeps it").isEqualTo("no-store");
         assertThat(user.path("credits").asLong()).isEqualTo(42);
         assertThat(user.path("is_active").asBoolean()).isTrue();
         assertThat(user.path("created_at").asText()).endsWith("Z");
@@ -415,6 +416,7 @@ abstract class EndpointContract {
         assertThat(created.status()).as(created.text()).isEqualTo(201);
         assertThat(created.json().path("created")).hasSize(3);
         assertThat(created.json().path("created").get(0).path("api_key").asText()).startsWith("wk_");
+        assertThat(created.header("Cache-Control")).isEqualTo("no-store");
         assertProblem(again, 409, "duplicate_email");
         assertThat(again.json().path("errors").get(0).path("field").asText()).isEqualTo("users[0].email");
         assertThat(userCount()).isEqualTo(before + 3);
@@ -558,12 +560,19 @@ abstract class EndpointContract {
         Response mismatch = service.admin("POST", "/transfer", transfer(fromId, toId, 11), "Idempotency-Key", key);
         Response tooLong = service.admin("POST", "/transfer", transfer(fromId, toId, 10), "Idempotency-Key",
                 "k".repeat(256));
+        // sent twice, either key could be meant: refused, not the first one silently used
+        Response twice = service.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(service.base()
+                        + "/transfer")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(transfer(fromId, toId,
+                        10))).header("Content-Type", "application/json").header("X-API-Key", TestService.ADMIN_KEY)
+                .header("Idempotency-Key", key).header("Idempotency-Key", key + "-other"));
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(replay.status()).isEqualTo(200);
         assertThat(replay.json()).isEqualTo(first.json());
         assertProblem(mismatch, 422, "idempotency_mismatch");
         assertProblem(tooLong, 400, "validation_failed");
+        assertProblem(twice, 400, "validation_failed");
+        assertThat(twice.json().path("errors").get(0).path("field").asText()).isEqualTo("Idempotency-Key");
         assertThat(service.admin("GET", "/users/" + fromId, null).json().path("credits").asLong()).isEqualTo(90);
     }
 
@@ -580,7 +589,16 @@ abstract class EndpointContract {
         assertThat(replay.status()).isEqualTo(201);
         assertThat(replay.json()).isEqualTo(first.json());
         assertThat(replay.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.header("Cache-Control")).isEqualTo("no-store");
         assertThat(userCount()).isEqualTo(before + 1);
+        // the record kept for replays holds the key sealed: a copy of the table gives no usable key
+        String key = first.json().path("api_key").asText();
+        List<String> records = service.service.context().database().query("SELECT body FROM idempotency_keys"
+                + " WHERE idem_key = :key", Map.of("key", name)).list(String.class);
+        assertThat(records).hasSize(1).allSatisfy(record -> assertThat(record).doesNotContain(key)
+                .doesNotContain(key.substring("wk_".length())).contains("api_key_sealed"));
+        assertThat(service.get("/users/" + first.json().path("id").asLong(), key).status()).isEqualTo(200);
     }
 
     // --- bad input ---

@@ -1,10 +1,12 @@
 package dev.weft.service.users;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.service.Access;
 import dev.weft.service.Exchange;
 import dev.weft.service.Idempotency;
 import dev.weft.service.ProblemException;
 import dev.weft.service.RouteModule;
+import dev.weft.service.ShownOnceSecret;
 import dev.weft.service.Routes;
 import dev.weft.service.data.Page;
 import dev.weft.service.data.UserRepository;
@@ -72,7 +74,9 @@ public final class UserEndpoints implements RouteModule {
 
     private void createBatch(Exchange exchange) {
         BatchCreateRequest request = exchange.json(BatchCreateRequest.class);
-        exchange.send(201, Map.of("created", users.createBatch(Objects.requireNonNull(request.users()))));
+        List<Object> created = users.createBatch(Objects.requireNonNull(request.users()));
+        ShownOnceSecret.noStore(exchange); // each user's key, shown once
+        exchange.send(201, Map.of("created", created));
     }
 
     private void list(Exchange exchange) {
@@ -118,7 +122,9 @@ public final class UserEndpoints implements RouteModule {
     }
 
     private void rotateKey(Exchange exchange) {
-        exchange.send(200, users.rotateKey(exchange.principal(), exchange.pathId("id", "user")));
+        ObjectNode rotated = users.rotateKey(exchange.principal(), exchange.pathId("id", "user"));
+        ShownOnceSecret.noStore(exchange); // the new key, shown once
+        exchange.send(200, rotated);
     }
 
     private void stats(Exchange exchange) {
@@ -140,7 +146,7 @@ public final class UserEndpoints implements RouteModule {
 
     /** The key (checked), the caller and the fingerprint of a JSON POST: method, path and body. */
     private static Idempotency.Request idempotent(Exchange exchange) {
-        Optional<String> key = Idempotency.key(exchange.header(Idempotency.HEADER));
+        Optional<String> key = Idempotency.key(exchange);
         String fingerprint = key.isEmpty() ? "" : Idempotency.fingerprint(
                 exchange.request().prologue().method().text(), exchange.request().path().rawPath(), exchange.body());
         return new Idempotency.Request(exchange.principal().scope(), key.orElse(null), fingerprint);

@@ -14,6 +14,7 @@ import dev.weft.service.Json;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
 import dev.weft.service.ServiceContext;
+import dev.weft.service.ShownOnceSecret;
 import dev.weft.service.Validation;
 import dev.weft.service.data.Page;
 import dev.weft.service.data.Uploads;
@@ -45,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class Users {
+    /** The member a new or rotated key is shown in, once. */
+    private static final String API_KEY = "api_key";
+
     private final ServiceContext context;
     private final UserRepository users;
     private final VideoRepository videos;
@@ -88,7 +92,9 @@ public final class Users {
      * @throws ProblemException 409 {@code duplicate_email} / {@code duplicate_username} naming the field
      */
     public Idempotency.Answer create(Idempotency.Request request, Supplier<CreateUserRequest> body) {
-        return idempotency.run(request, () -> {
+        // the answer kept for replays holds the key sealed: idempotency_keys holds no usable key
+        ShownOnceSecret apiKey = new ShownOnceSecret(API_KEY, context.secretBox());
+        return apiKey.reveal(idempotency.run(request, () -> {
             CreateUserRequest user = body.get();
             String key = ApiKeys.newUserKey();
             UserRow created;
@@ -97,8 +103,10 @@ public final class Users {
             } catch (ConstraintViolationException e) {
                 throw duplicate(user.email(), user.username(), null, 0);
             }
-            return new Idempotency.Answer(201, withKey(created, key), Map.of("Location", "/users/" + created.id()));
-        });
+            ObjectNode answer = json.mapper().valueToTree(created);
+            answer.put(apiKey.sealedMember(), apiKey.seal(key));
+            return new Idempotency.Answer(201, answer, Map.of("Location", "/users/" + created.id()));
+        }));
     }
 
     /**
@@ -373,7 +381,7 @@ public final class Users {
 
     private ObjectNode withKey(UserRow user, String key) {
         ObjectNode node = json.mapper().valueToTree(user);
-        node.put("api_key", key);
+        node.put(API_KEY, key);
         return node;
     }
 

@@ -65,7 +65,7 @@ public final class VideoEndpoints implements RouteModule {
     }
 
     private void processVideo(Exchange exchange) throws IOException {
-        Optional<String> key = Idempotency.key(exchange.header(Idempotency.HEADER));
+        Optional<String> key = Idempotency.key(exchange);
         OptionalLong declared = exchange.request().headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > maxUpload + FRAMING) {
             throw form.tooLarge();

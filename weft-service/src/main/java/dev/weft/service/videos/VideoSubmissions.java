@@ -1,6 +1,5 @@
 package dev.weft.service.videos;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.core.ConflictException;
 import dev.weft.core.ForbiddenException;
 import dev.weft.core.NotFoundException;
@@ -9,6 +8,7 @@ import dev.weft.service.Idempotency;
 import dev.weft.service.Principal;
 import dev.weft.service.ProblemException;
 import dev.weft.service.ServiceContext;
+import dev.weft.service.ShownOnceSecret;
 import dev.weft.service.data.UserRepository;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
@@ -36,8 +36,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class VideoSubmissions {
     private static final String CALLBACK_SECRET = "callback_secret";
-    /** Where the stored answer keeps the callback secret, sealed; never sent. */
-    private static final String CALLBACK_SECRET_SEALED = "callback_secret_sealed";
 
     private final ServiceContext context;
     private final Database db;
@@ -94,7 +92,7 @@ public final class VideoSubmissions {
         try {
             long userId = owner(caller, upload.userId());
             Idempotency.Request request = new Idempotency.Request(caller.scope(), key, fingerprint(upload, userId));
-            Idempotency.Answer answer = withCallbackSecret(idempotency.run(request, () -> store(upload, userId)));
+            Idempotency.Answer answer = callbackSecret().reveal(idempotency.run(request, () -> store(upload, userId)));
             if (!answer.replayed()) {
                 // after the answer is stored: a failing invalidation must not release a key whose video exists
                 reads.videoAdded(userId);
@@ -112,12 +110,12 @@ public final class VideoSubmissions {
         Files.move(upload.file(), stored, StandardCopyOption.ATOMIC_MOVE);
         boolean kept = false;
         // the callback's own signing secret, sealed in the job and shown once, in this answer; the answer stored for
-        // replays of the idempotency key holds it sealed too (withCallbackSecret unseals it on the way out), so no
-        // plaintext secret sits in idempotency_keys
+        // replays of the idempotency key holds it sealed too (ShownOnceSecret)
         String callbackUrl = upload.callbackUrl();
         String secret = callbackUrl == null ? null : WebhookSigner.newSecret();
+        ShownOnceSecret shown = callbackSecret();
         JobEngine.Callback callback = callbackUrl == null || secret == null ? null
-                : new JobEngine.Callback(callbackUrl, context.secretBox().seal(secret));
+                : new JobEngine.Callback(callbackUrl, shown.seal(secret));
         try {
             String jobId = db.inTransaction(tx -> {
                 String job = JobEngine.newJobId();
@@ -132,7 +130,7 @@ public final class VideoSubmissions {
             body.put("job_id", jobId);
             body.put("status", "queued");
             if (callback != null) {
-                body.put(CALLBACK_SECRET_SEALED, callback.secretSealed());
+                body.put(shown.sealedMember(), callback.secretSealed());
             }
             return new Idempotency.Answer(202, body, Map.of("Location", "/videos/" + videoId));
         } finally {
@@ -142,32 +140,8 @@ public final class VideoSubmissions {
         }
     }
 
-    /**
-     * The answer as the client gets it, first time or replayed: the sealed callback secret of the stored answer (last
-     * in the body) replaced by the secret itself, in the same place, so a replay is identical to the first answer;
-     * an answer that shows the secret says {@code Cache-Control: no-store}, so no cache keeps a copy.
-     */
-    private Idempotency.Answer withCallbackSecret(Idempotency.Answer answer) {
-        Object body = answer.body();
-        if (body instanceof Map<?, ?> map && map.get(CALLBACK_SECRET_SEALED) instanceof String sealed) {
-            Map<Object, Object> shown = new LinkedHashMap<>(map);
-            shown.remove(CALLBACK_SECRET_SEALED);
-            shown.put(CALLBACK_SECRET, context.secretBox().unseal(sealed));
-            return new Idempotency.Answer(answer.status(), shown, noStore(answer.headers()));
-        }
-        if (body instanceof ObjectNode node && node.path(CALLBACK_SECRET_SEALED).isTextual()) {
-            ObjectNode shown = node.deepCopy();
-            String sealed = shown.remove(CALLBACK_SECRET_SEALED).asText();
-            shown.put(CALLBACK_SECRET, context.secretBox().unseal(sealed));
-            return new Idempotency.Answer(answer.status(), shown, noStore(answer.headers()));
-        }
-        return answer;
-    }
-
-    private static Map<String, String> noStore(Map<String, String> headers) {
-        Map<String, String> withNoStore = new LinkedHashMap<>(headers);
-        withNoStore.put("Cache-Control", "no-store");
-        return withNoStore;
+    private ShownOnceSecret callbackSecret() {
+        return new ShownOnceSecret(CALLBACK_SECRET, context.secretBox());
     }
 
     /**

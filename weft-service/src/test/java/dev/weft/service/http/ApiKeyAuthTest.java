@@ -74,6 +74,8 @@ class ApiKeyAuthTest {
             TestService.Response rotated = service.call("POST", "/users/" + id + "/api-key", oldKey, null);
 
             assertThat(rotated.status()).isEqualTo(200);
+            assertThat(rotated.header("Cache-Control")).as("the new key is shown: no cache keeps it")
+                    .isEqualTo("no-store");
             String newKey = rotated.json().path("api_key").asText();
             assertThat(newKey).startsWith("wk_").isNotEqualTo(oldKey);
             assertThat(rotated.json().path("id").asLong()).isEqualTo(id);
