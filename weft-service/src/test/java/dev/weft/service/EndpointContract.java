@@ -669,6 +669,32 @@ abstract class EndpointContract {
         }
     }
 
+    @Test
+    void anotherHttpVersionIsA505ProblemAndAnUnreadableRequestLineA400() throws Exception {
+        // Helidon takes HTTP/1.1 only and closed these without a word (nginx speaks HTTP/1.0 upstream by default)
+        for (String version : List.of("HTTP/1.0", "HTTP/2.0")) {
+            String answer = rawExchange("GET /health/live " + version + "\r\nHost: x\r\n\r\n");
+
+            assertThat(answer).as(version).startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n")
+                    .containsIgnoringCase("content-type: application/problem+json")
+                    .containsIgnoringCase("connection: close").containsPattern("(?i)x-request-id: [0-9a-f-]{36}")
+                    .contains("\"code\":\"http_version_not_supported\"", "proxy_http_version 1.1",
+                            "\"instance\":\"/health/live\"");
+        }
+        assertThat(rawExchange("NOT A REQUEST LINE\r\n\r\n")).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                .contains("\"code\":\"bad_request\"", "\"instance\":\"/\"");
+        assertThat(service.get("/health/live", null).status()).isEqualTo(200);
+    }
+
+    /** @return everything the server sends for these bytes on a fresh connection, until it closes it */
+    private String rawExchange(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.service.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     // --- admin cache ---
 
     @Test

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link EndpointHandler}, which runs the module's {@link dev.weft.service.Endpoint};
  *   <li>for any failure on the way, the one error handler, {@link ProblemErrorHandler} (problem+json; 404 and 405
  *   for a path no route takes). What Helidon refuses before routing gets problem+json from
- *   {@link ProblemDirectHandler}.
+ *   {@link ProblemDirectHandler}; a first line that is not an HTTP/1.1 request line gets a 505 (another
+ *   version) or a 400 from {@link RequestLineRefusals}.
  * </ol>
  *
  * <p>Thread-safe. {@link #close()} stops accepting and lets in-flight requests finish within the grace period.
@@ -105,6 +106,7 @@ public final class HttpEdge implements AutoCloseable {
                 // written to the client (ProblemDirectHandler writes its own words), it tells 431 from other 400s
                 .errorHandling(io.helidon.webserver.ErrorHandling.builder().includeEntity(true).build())
                 .addProtocol(http1Config())
+                .addConnectionSelector(new RequestLineRefusals(json))
                 .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys, limiter), json,
                         registry, tracing))
                 .build()
