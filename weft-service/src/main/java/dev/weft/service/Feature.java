@@ -4,6 +4,7 @@ import dev.weft.db.DatabaseType;
 import dev.weft.db.migrate.Migration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -21,10 +22,47 @@ public interface Feature {
     }
 
     /**
+     * Reads the feature's own settings and refuses a bad one, before the service opens anything: a start with a bad
+     * setting ends in one line naming it, before it touches the database (migrations, the admin key). Called once,
+     * before {@link #open}.
+     *
+     * @param config the service's config
+     * @throws dev.weft.core.InvalidConfigException naming the setting
+     */
+    default void checkSettings(ServiceConfig config) {
+    }
+
+    /**
      * @param context the open, migrated context
      * @return the feature's endpoints
      */
     RouteModule open(ServiceContext context);
+
+    /**
+     * @param check reads and checks settings the feature reads only in {@link #open}
+     * @return this feature, with the check added to {@link #checkSettings}
+     */
+    default Feature checkingSettings(Consumer<ServiceConfig> check) {
+        Objects.requireNonNull(check, "check");
+        Feature feature = this;
+        return new Feature() {
+            @Override
+            public List<Function<DatabaseType, List<Migration>>> migrations() {
+                return feature.migrations();
+            }
+
+            @Override
+            public void checkSettings(ServiceConfig config) {
+                feature.checkSettings(config);
+                check.accept(config);
+            }
+
+            @Override
+            public RouteModule open(ServiceContext context) {
+                return feature.open(context);
+            }
+        };
+    }
 
     /**
      * @param open builds the endpoints over the context

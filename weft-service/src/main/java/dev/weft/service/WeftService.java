@@ -141,6 +141,8 @@ public final class WeftService implements AutoCloseable {
          *     pass (no such database, login refused, directory not writable), after the wait for any other
          */
         public WeftService build() {
+            // settings first: a bad one ends the start before anything is opened, migrated or generated
+            features.forEach(feature -> feature.checkSettings(config));
             // a port in use (or an address not of this machine) ends the start before the database is opened or
             // migrated; a bind probe, not listening early, so nothing answers before the service is ready
             HttpEdge.checkCanListen(config.bind(), config.port());
@@ -228,7 +230,6 @@ public final class WeftService implements AutoCloseable {
             if (!migrated.applied().isEmpty()) {
                 LOG.atInfo().setMessage("migrations applied").addKeyValue("versions", migrated.applied()).log();
             }
-            generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
             context.cacheScope();
             ServiceConfig config = context.config();
             // on the context's one Redis connection (bucketStore connects now, before the server listens, so that the
@@ -254,6 +255,8 @@ public final class WeftService implements AutoCloseable {
             }
             this.routes = List.copyOf(routes.all());
             modules.forEach(module -> module.allRoutes(this.routes));
+            // once every feature opened: a start that fails before this stores no admin key it never showed
+            generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
                     config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(),

@@ -51,6 +51,21 @@ class ServeStartupFailureTest {
         assertThat(dir.resolve("data")).as("checked before any database work").doesNotExist();
     }
 
+    @Test
+    void aBadSettingThatOnlyAFeatureReadsEndsTheStartBeforeAnyDatabaseWork() throws Exception {
+        // the job, event and provider settings were read only when the feature opened: after the migrations ran and
+        // after a first start had stored an admin key it never printed
+        for (Map<String, String> env : List.of(Map.of("WEFT_JOBS_POLL_MS", "7000"),
+                Map.of("PROVIDER_URL", "http://127.0.0.1:9", "WEFT_HTTP_PROVIDER_MAX_RETRIES", "x"),
+                Map.of("WEFT_LOCAL_PROVIDER_MS", "soon"))) {
+            Result result = serve(env);
+
+            assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.CONFIG);
+            assertThat(result.humanLines()).as(result.toString()).singleElement().asString().startsWith("weft: ");
+            assertThat(dir.resolve("data")).as("nothing opened, migrated or generated: %s", env).doesNotExist();
+        }
+    }
+
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path stdout = dir.resolve("stdout.log");

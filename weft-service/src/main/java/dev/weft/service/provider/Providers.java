@@ -62,16 +62,40 @@ public final class Providers {
                 Objects.requireNonNull(openTelemetry, "openTelemetry"));
     }
 
+    /**
+     * Reads the provider's settings as {@link #fromConfig} does, making nothing: a bad one is refused before the
+     * service opens anything.
+     *
+     * @param providerUrl the provider's base URL, or {@code null} for the local one
+     * @param env the environment
+     * @throws InvalidConfigException for a bad URL or setting
+     */
+    public static void checkSettings(@Nullable String providerUrl, Map<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        if (providerUrl == null) {
+            localTime(env);
+        } else {
+            clientConfig(providerUrl, env);
+        }
+    }
+
+    private static Duration localTime(Map<String, String> env) {
+        return Settings.LOCAL_PROVIDER_TIME.millis(env, LocalProvider.DEFAULT_PROCESSING_TIME);
+    }
+
+    private static ApiConfig clientConfig(String providerUrl, Map<String, String> env) {
+        Map<String, String> settings = new HashMap<>(env);
+        settings.putIfAbsent("WEFT_HTTP_PROVIDER_BASE_URL", providerUrl);
+        return ApiConfig.fromEnv("provider", settings);
+    }
+
     private static VideoProvider choose(@Nullable String providerUrl, @Nullable BucketStore rateStore,
             Map<String, String> env, MeterRegistry registry, Clock clock, @Nullable OpenTelemetry openTelemetry) {
         Objects.requireNonNull(env, "env");
         if (providerUrl == null) {
-            Duration time = Settings.LOCAL_PROVIDER_TIME.millis(env, LocalProvider.DEFAULT_PROCESSING_TIME);
-            return LocalProvider.create(time, clock);
+            return LocalProvider.create(localTime(env), clock);
         }
-        Map<String, String> settings = new HashMap<>(env);
-        settings.putIfAbsent("WEFT_HTTP_PROVIDER_BASE_URL", providerUrl);
-        ApiConfig config = ApiConfig.fromEnv("provider", settings);
+        ApiConfig config = clientConfig(providerUrl, env);
         ApiClientBuilder builder = ApiClient.builder(config).meterRegistry(registry);
         if (rateStore != null) {
             builder.sharedRateLimit(rateStore);

@@ -132,7 +132,12 @@ public final class VideoJobs implements RouteModule, AutoCloseable {
             return Providers.fromConfig(providerUrl, rateStore, Settings.environment(), context.registry(),
                     context.clock(), context.tracing().openTelemetry());
         }, context -> JobsConfig.fromEnv(context.config().workers(), Settings.environment()),
-                context -> EventsConfig.fromEnv(Settings.environment()));
+                context -> EventsConfig.fromEnv(Settings.environment())).checkingSettings(config -> {
+                    Map<String, String> env = Settings.environment();
+                    JobsConfig.fromEnv(config.workers(), env);
+                    EventsConfig.fromEnv(env);
+                    Providers.checkSettings(config.providerUrl(), env);
+                });
     }
 
     /**
