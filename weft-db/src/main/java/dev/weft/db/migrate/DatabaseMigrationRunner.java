@@ -85,6 +85,10 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     @Override
     public MigrationResult migrate(String target) {
         Objects.requireNonNull(target, "target");
+        if (!Migration.VERSION.matcher(target).matches()) {
+            throw new InvalidInputException("invalid_version", "target", "'" + Migration.printable(target)
+                    + "' is not a migration version: groups of digits separated by '.' or '_', as in 3 or 20261123_1200");
+        }
         boolean known = status().stream().anyMatch(status -> Versions.compare(status.version(), target) == 0);
         if (!known) {
             throw new MigrationException(ErrorKind.NOT_FOUND, "migration_not_found", target, "database '"

@@ -160,6 +160,9 @@ class MigrationRunnerTest {
         assertThat(versions(runner.status(), MigrationState.PENDING)).containsExactly("20261123_120000");
         assertThatThrownBy(() -> runner.migrate("20990101_000000")).isInstanceOfSatisfying(MigrationException.class,
                 e -> assertThat(e.code()).isEqualTo("migration_not_found"));
+        // not a version at all: a clear refusal (it was a NumberFormatException from comparing versions)
+        assertThatThrownBy(() -> runner.migrate("abc")).isInstanceOfSatisfying(
+                dev.weft.core.InvalidInputException.class, e -> assertThat(e.code()).isEqualTo("invalid_version"));
     }
 
     @ParameterizedTest

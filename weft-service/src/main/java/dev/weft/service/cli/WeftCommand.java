@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -142,6 +143,20 @@ public final class WeftCommand implements Callable<Integer> {
         return USAGE;
     }
 
+    /**
+     * Refuses an argument picocli's types cannot: the same few lines and exit code as a flag it could not parse.
+     *
+     * @param command the command that checks
+     * @param valid whether the argument holds
+     * @param message what is wrong with it
+     * @throws CommandLine.ParameterException unless it holds
+     */
+    static void usage(CommandLine.Model.CommandSpec command, boolean valid, String message) {
+        if (!valid) {
+            throw new CommandLine.ParameterException(command.commandLine(), message);
+        }
+    }
+
     private static int failed(Exception failure, PrintWriter err) {
         if (failure instanceof WeftException weft) {
             err.println("weft: " + weft.getMessage() + " (" + weft.code() + ")");
@@ -150,7 +165,9 @@ public final class WeftCommand implements Callable<Integer> {
             }
             return weft instanceof DatabaseUnreachableException ? DATABASE_UNAVAILABLE : FAILED;
         }
-        err.println("weft: " + failure);
+        // a failure weft did not foresee: a bug, whose class and stack trace go to the log, not to the operator's line
+        LoggerFactory.getLogger(WeftCommand.class).error("command failed", failure);
+        err.println("weft: internal error: " + (failure.getMessage() == null ? "see the log" : failure.getMessage()));
         return FAILED;
     }
 
@@ -362,8 +379,15 @@ public final class WeftCommand implements Callable<Integer> {
             @Option(names = {"-y", "--yes"}, description = "Roll back without asking (needed without a terminal).")
             boolean yes;
 
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
             @Override
             public Integer call() {
+                // checked before the database is opened (or created)
+                usage(spec, version.matches("[0-9]{1,18}(?:[._][0-9]{1,18}){0,7}"), "'" + version
+                        + "' is not a migration version (groups of digits separated by '.' or '_', as 'migrate"
+                        + " status' lists them)");
                 try (ServiceContext context = open(data.config())) {
                     List<MigrationStatus> doomed = RollbackPlan.above(context.migrations().status(), version);
                     int refused = RollbackPlan.confirm("migrate to " + version, doomed, yes);
@@ -394,8 +418,12 @@ public final class WeftCommand implements Callable<Integer> {
             @Option(names = {"-y", "--yes"}, description = "Roll back without asking (needed without a terminal).")
             boolean yes;
 
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
             @Override
             public Integer call() {
+                usage(spec, steps >= 1, "--steps must be at least 1, got " + steps);
                 try (ServiceContext context = open(data.config())) {
                     List<MigrationStatus> doomed = RollbackPlan.newest(context.migrations().status(), steps);
                     int refused = RollbackPlan.confirm("migrate rollback", doomed, yes);
@@ -423,8 +451,12 @@ public final class WeftCommand implements Callable<Integer> {
         @CommandLine.Mixin
         Verbosity verbosity = new Verbosity();
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
+            usage(spec, timeoutSeconds >= 1, "--timeout must be at least 1 second, got " + timeoutSeconds);
             URI uri;
             try {
                 uri = URI.create(url);

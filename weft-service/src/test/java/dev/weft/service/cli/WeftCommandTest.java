@@ -28,6 +28,18 @@ class WeftCommandTest {
     }
 
     @Test
+    void argumentsOutOfTheirRangeAreBadUsageCheckedBeforeTheDatabaseIsOpened() {
+        String data = dir.resolve("never").toString();
+
+        // these reached the database (creating it) and ended as a Java exception's class and message, exit 1 or 3
+        assertThat(WeftCommand.run("migrate", "to", "abc", "--data-dir", data)).isEqualTo(WeftCommand.USAGE);
+        assertThat(WeftCommand.run("migrate", "rollback", "--steps", "0", "--data-dir", data))
+                .isEqualTo(WeftCommand.USAGE);
+        assertThat(WeftCommand.run("health", "--timeout", "-1", "http://127.0.0.1:9")).isEqualTo(WeftCommand.USAGE);
+        assertThat(dir.resolve("never")).doesNotExist();
+    }
+
+    @Test
     void plainServeSkipsTheParserButFailsLikeAnyCommandOnBadConfig() throws Exception {
         // `weft serve` without flags takes the fast path (no picocli model); its errors must read the same
         String java = ProcessHandle.current().info().command().orElse("java");
