@@ -155,9 +155,12 @@ public final class ServiceContext implements AutoCloseable {
         }
         if (redis != null) {
             RedisCaches link = redis;
-            // Deaf to invalidations is degraded, not down: tiered caches bypass their tiers and load from the
-            // database, so the instance still answers correctly.
-            health.register("redis", () -> new HealthChecks.Result(link.breakerState() != RedisBreakerState.OPEN,
+            // Down while its breaker is open or the instance cannot hear invalidations (Redis unreachable, the
+            // subscription lost): the breaker alone stayed closed while no call failed, so an unreachable Redis read
+            // UP. Not part of readiness: tiered caches bypass their tiers and load from the database, so the instance
+            // still answers correctly.
+            health.register("redis", () -> new HealthChecks.Result(link.breakerState() != RedisBreakerState.OPEN
+                    && link.hearsInvalidations(),
                     Map.of("breaker", link.breakerState().name(), "invalidations", link.invalidationState(),
                             "local_tiers", link.hearsInvalidations() ? "in_use" : "bypassed")));
             io.micrometer.core.instrument.Gauge.builder("weft.cache.invalidations.listening", link,

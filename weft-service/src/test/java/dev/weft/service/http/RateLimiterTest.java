@@ -260,6 +260,10 @@ class RateLimiterTest {
             JsonNode rateLimiter = TestService.check(health.json(), "rate_limiter");
             assertThat(rateLimiter.path("status").asText()).isEqualTo("DOWN");
             assertThat(rateLimiter.path("data").path("mode").asText()).isEqualTo("fallback");
+            // the Redis check says so too (it said UP while its breaker, which no call had tripped, stayed closed)
+            JsonNode redisCheck = TestService.check(health.json(), "redis");
+            assertThat(redisCheck.path("status").asText()).as(redisCheck.toString()).isEqualTo("DOWN");
+            assertThat(redisCheck.path("data").path("local_tiers").asText()).isEqualTo("bypassed");
             assertThat(metrics).contains("weft_ratelimit_fallback 1.0");
             assertThat(metrics).containsPattern("weft_ratelimit_requests_total\\{mode=\"fallback\",outcome=\"limited\"}"
                     + " [1-9]");
