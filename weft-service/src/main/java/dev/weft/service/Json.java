@@ -37,6 +37,11 @@ import java.util.Objects;
  * <p>Thread-safe.
  */
 public final class Json {
+    /** The deepest a request body's JSON may nest (arrays and objects). */
+    static final int MAX_NESTING = 64;
+    /** The longest string a request body's JSON may hold, in characters. */
+    static final int MAX_STRING_LENGTH = 2_000_000;
+
     private final ObjectMapper mapper;
     private final PlainJsonWriter plain;
 
@@ -81,7 +86,7 @@ public final class Json {
         mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Boolean,
                 CoercionAction.TryConvert);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNumberLength(40).maxNestingDepth(64).maxStringLength(2_000_000).build());
+                .maxNumberLength(40).maxNestingDepth(MAX_NESTING).maxStringLength(MAX_STRING_LENGTH).build());
         return new Json(mapper);
     }
 
@@ -154,6 +159,24 @@ public final class Json {
         }
     }
 
+    /**
+     * @param limit which of the parser's limits the body passed ({@link #create}): Jackson has one exception type for
+     *     all of them and says which in its message
+     * @return the problem that names it
+     */
+    private static WeftException overLimit(StreamConstraintsException limit) {
+        String message = String.valueOf(limit.getOriginalMessage());
+        if (message.startsWith("Document nesting depth")) {
+            return ProblemException.of(400, "invalid_body", "the body is nested more than " + MAX_NESTING
+                    + " levels deep");
+        }
+        if (message.startsWith("String value length") || message.startsWith("Name length")) {
+            return ProblemException.of(400, "invalid_body", "a string in the body is longer than "
+                    + MAX_STRING_LENGTH + " characters");
+        }
+        return ProblemException.of(400, "number_out_of_range", "a number is too large or too long");
+    }
+
     static WeftException translate(IOException failure) {
         if (failure instanceof ValueInstantiationException instantiation
                 && instantiation.getCause() instanceof ProblemException invalid) {
@@ -167,7 +190,12 @@ public final class Json {
             return ProblemException.invalid("unknown_field", "unknown field '" + field + "'",
                     List.of(new ProblemException.FieldError(field, "unknown field")));
         }
-        if (failure instanceof InputCoercionException || failure instanceof StreamConstraintsException) {
+        StreamConstraintsException limit = failure instanceof StreamConstraintsException direct ? direct
+                : failure.getCause() instanceof StreamConstraintsException wrapped ? wrapped : null;
+        if (limit != null) {
+            return overLimit(limit);
+        }
+        if (failure instanceof InputCoercionException) {
             return ProblemException.of(400, "number_out_of_range", "a number is too large or too long");
         }
         if (failure instanceof MismatchedInputException mismatch) {
