@@ -224,6 +224,19 @@ public final class Exchange {
     }
 
     /**
+     * As {@link #json(Class)}, with the decimals of its trees kept as written ({@link Json#readExact}).
+     *
+     * @param type the target type
+     * @param <T> the type
+     * @return the value
+     * @throws ProblemException 415 for another content type, 400 for a body that is not one
+     */
+    public <T> T jsonExact(Class<T> type) {
+        requireJson();
+        return json.readExact(body(), type);
+    }
+
+    /**
      * Reads a JSON object body as a tree, for partial updates where absent and {@code null} differ.
      *
      * @return the object

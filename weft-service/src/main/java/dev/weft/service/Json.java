@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -128,12 +130,45 @@ public final class Json {
      * @throws ProblemException 400 naming the problem
      */
     public <T> T read(byte[] bytes, Class<T> type) {
+        return read(mapper.readerFor(type), bytes, type);
+    }
+
+    /**
+     * As {@link #read}, with every number that has a fraction or an exponent in a tree ({@link JsonNode}) kept as
+     * written, not rounded to a {@code double}: for values stored and given back as they came ({@code PUT /cache}),
+     * where {@code 1e309} became {@code "Infinity"} and {@code 1e-400} became {@code 0.0}.
+     *
+     * @param bytes JSON
+     * @param type the target type
+     * @param <T> the type
+     * @return the value
+     * @throws ProblemException 400 naming the problem
+     */
+    public <T> T readExact(byte[] bytes, Class<T> type) {
+        return read(exact(mapper.readerFor(type)), bytes, type);
+    }
+
+    /**
+     * @param bytes JSON that {@link #readExact} read and this service wrote back
+     * @return the tree, its decimals as written
+     * @throws ProblemException 400 for malformed JSON
+     */
+    public JsonNode readTreeExact(byte[] bytes) {
+        return read(exact(mapper.readerFor(JsonNode.class)), bytes, JsonNode.class);
+    }
+
+    private static ObjectReader exact(ObjectReader reader) {
+        return reader.with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    }
+
+    private static <T> T read(ObjectReader reader, byte[] bytes, Class<T> type) {
         Objects.requireNonNull(type, "type");
         if (bytes.length == 0) {
             throw ProblemException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
         }
         try {
-            T value = mapper.readValue(bytes, type);
+            T value = reader.readValue(bytes);
             if (value == null) {
                 throw ProblemException.of(400, "invalid_body", "the body must be a JSON object");
             }

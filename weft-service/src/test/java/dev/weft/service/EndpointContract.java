@@ -704,6 +704,33 @@ abstract class EndpointContract {
     // --- admin cache ---
 
     @Test
+    void aCachedValuesNumbersComeBackAsTheyWereSent() throws Exception {
+        String key = unique("num");
+        // rounded through a double, 1e309 came back as the string "Infinity" and 1e-400 as 0.0
+        String value = "[1.7976931348623157e309,1e-400,0.1000000000000000055511151231257827,1.50,2,"
+                + "123456789012345678901234567890]";
+
+        assertThat(service.admin("PUT", "/cache/" + key, "{\"value\":" + value + "}").status()).isEqualTo(204);
+        Response read = service.admin("GET", "/cache/" + key, null);
+
+        assertThat(read.status()).isEqualTo(200);
+        JsonNode exact = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .readTree(read.text());
+        assertThat(exact.path("value")).extracting(node -> node.decimalValue())
+                .usingElementComparator(java.math.BigDecimal::compareTo)
+                .containsExactly(new java.math.BigDecimal("1.7976931348623157e309"), new java.math.BigDecimal("1e-400"),
+                        new java.math.BigDecimal("0.1000000000000000055511151231257827"),
+                        new java.math.BigDecimal("1.50"), java.math.BigDecimal.TWO,
+                        new java.math.BigDecimal("123456789012345678901234567890"));
+        assertThat(read.text()).contains("1.50,2,");
+        // the statistics route's key: an entry under it could be written and deleted but never read
+        assertProblem(service.admin("PUT", "/cache/stats", "{\"value\":1}"), 400, "validation_failed");
+        assertProblem(service.admin("DELETE", "/cache/stats", null), 400, "validation_failed");
+        assertThat(service.admin("GET", "/cache/stats", null).status()).isEqualTo(200);
+    }
+
+    @Test
     void cacheEntriesArePutReadAndDeleted() {
         String key = unique("k:a.b_c-");
 

@@ -37,6 +37,9 @@ public final class CacheModule implements RouteModule {
     public record Entry(String json, long expiresAtMillis) {
     }
 
+    /** The key that {@code GET /cache/stats}, the statistics route, takes. */
+    private static final String RESERVED_KEY = "stats";
+
     private final ServiceContext context;
     private final Cache cache;
 
@@ -60,7 +63,7 @@ public final class CacheModule implements RouteModule {
         if (entry.isEmpty() || entry.get().expiresAtMillis() <= now) {
             throw new dev.weft.core.NotFoundException("not_found", "no cache entry with this key");
         }
-        JsonNode value = exchange.json().readTree(entry.get().json().getBytes(StandardCharsets.UTF_8));
+        JsonNode value = exchange.json().readTreeExact(entry.get().json().getBytes(StandardCharsets.UTF_8));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", key);
         body.put("value", value);
@@ -70,7 +73,8 @@ public final class CacheModule implements RouteModule {
 
     private void put(Exchange exchange) {
         String key = key(exchange);
-        CachePutRequest request = exchange.json(CachePutRequest.class);
+        // any JSON value, given back as it came: decimals are not rounded to a double
+        CachePutRequest request = exchange.jsonExact(CachePutRequest.class);
         JsonNode value = Objects.requireNonNull(request.value());
         String problem = Validation.jsonTextProblem(value);
         if (problem != null) {
@@ -93,6 +97,11 @@ public final class CacheModule implements RouteModule {
         if (!KEY.matcher(key).matches() || key.contains("..")) {
             // ".." matches the character class but reads as path traversal: refused so no proxy or log confuses it
             throw ProblemException.invalidField("key", "must match [A-Za-z0-9:_.-]{1,200} and not contain '..'");
+        }
+        if (key.equals(RESERVED_KEY)) {
+            // GET /cache/stats is the statistics route: an entry under this key could be written but never read
+            throw ProblemException.invalidField("key", "'stats' is reserved: GET /cache/stats answers the caches'"
+                    + " statistics");
         }
         return key;
     }
