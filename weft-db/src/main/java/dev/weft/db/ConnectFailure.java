@@ -44,6 +44,8 @@ public record ConnectFailure(Reason reason, String description) implements java.
         AUTHENTICATION_FAILED("authentication_failed", true),
         /** The SQLite file's directory cannot be created or written, or the file is read-only. Permanent. */
         NOT_WRITABLE("directory_not_writable", true),
+        /** The SQLite file is not a database, or is damaged. Permanent. */
+        NOT_A_DATABASE("not_a_database", true),
         /** Anything else the driver reported. Retried. */
         OTHER("cannot_connect", false);
 
@@ -131,7 +133,7 @@ public record ConnectFailure(Reason reason, String description) implements java.
         }
         return new ConnectFailure(Reason.OTHER, "cannot connect to " + address
                 + (firstState != null ? " (SQLState " + firstState + (firstCode != 0 ? ", error " + firstCode : "")
-                        + ")" : "") + ": see the log for the driver's error");
+                        + ")" : "") + ": the driver said: " + driverMessage(failure));
     }
 
     /** The SQLStates and vendor codes of a server that answered; {@code null} for any other. */
@@ -173,6 +175,11 @@ public record ConnectFailure(Reason reason, String description) implements java.
                 return new ConnectFailure(Reason.LOCKED, "the database file " + file
                         + " is locked by another process: is another weft using the same data directory?");
             }
+            if (message.contains("SQLITE_NOTADB") || message.contains("SQLITE_CORRUPT")) {
+                return new ConnectFailure(Reason.NOT_A_DATABASE, "the file " + file
+                        + " is not a SQLite database, or is damaged: restore it from a backup, or move it away to"
+                        + " start with an empty database");
+            }
             if (message.contains("SQLITE_READONLY")) {
                 return new ConnectFailure(Reason.NOT_WRITABLE, "the database file " + file
                         + " is read-only: fix its permissions or choose another data directory");
@@ -188,7 +195,26 @@ public record ConnectFailure(Reason reason, String description) implements java.
             }
         }
         return new ConnectFailure(Reason.OTHER, "cannot open the SQLite database " + file
-                + ": see the log for the driver's error");
+                + ": the driver said: " + driverMessage(failure));
+    }
+
+    /**
+     * @param failure what the driver threw
+     * @return the innermost message it gave, on one line and at most 300 characters (the description was "see the
+     *     log", which had no line for it)
+     */
+    static String driverMessage(Throwable failure) {
+        String message = null;
+        for (Throwable cause : chain(failure, java.util.Collections.newSetFromMap(new IdentityHashMap<>()))) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                message = cause.getMessage();
+            }
+        }
+        if (message == null) {
+            return "(no message)";
+        }
+        String line = message.strip().replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?");
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 
     /** The fix for a SQLite file whose directory cannot be used, when the file was configured by URL. */

@@ -82,6 +82,20 @@ class ConnectProbeTest {
     }
 
     @Test
+    void aFileThatIsNoSqliteDatabaseIsNamedAndNotWaitedFor() throws IOException {
+        Path file = Files.writeString(dir.resolve("garbage.db"), "this is not a database, but it is long enough to"
+                + " fill the header that SQLite reads first: " + "x".repeat(200));
+
+        var failure = ConnectProbe.of(DatabaseConfig.sqlite(file.toString())).attempt();
+
+        // it was OTHER, retried for the whole wait, and said "see the log" with nothing in the log
+        assertThat(failure).map(ConnectFailure::reason).contains(ConnectFailure.Reason.NOT_A_DATABASE);
+        assertThat(failure.orElseThrow().permanent()).isTrue();
+        assertThat(failure.orElseThrow().description()).startsWith("the file " + file.toAbsolutePath()
+                + " is not a SQLite database, or is damaged");
+    }
+
+    @Test
     void namesASqliteDirectoryThatCannotBeCreated() throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
 
