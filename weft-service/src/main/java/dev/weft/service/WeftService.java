@@ -358,7 +358,11 @@ public final class WeftService implements AutoCloseable {
         }
     }
 
-    private static void routeJulToSlf4j() {
+    /**
+     * Routes {@code java.util.logging} (Helidon's) into SLF4J, so that every line comes out in the service's log
+     * format; idempotent. Every command that starts a Helidon server calls it first.
+     */
+    public static void routeJulToSlf4j() {
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();

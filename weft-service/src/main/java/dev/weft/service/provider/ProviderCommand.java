@@ -66,6 +66,8 @@ public final class ProviderCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ProviderServerConfig config = new ProviderServerConfig(bind, port, failRate, resetRate, latency, rateLimit,
                 jobTime, seed, hostileRate, outageAfter, outageFor);
+        // Helidon logs its start through java.util.logging: plain two-line records among the JSON ones otherwise
+        dev.weft.service.WeftService.routeJulToSlf4j();
         ProviderServer server = ProviderServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

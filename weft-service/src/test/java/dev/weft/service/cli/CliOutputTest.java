@@ -103,6 +103,28 @@ class CliOutputTest {
                 .startsWith("weft " + build.version() + " (commit " + build.commitShort());
     }
 
+    @Test
+    void theProvidersLogLinesAreJsonLikeTheServices() throws Exception {
+        String launcher = ProcessHandle.current().info().command().orElse("java");
+        java.nio.file.Path stderr = dir.resolve("provider-stderr.log");
+        Process process = new ProcessBuilder(launcher, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
+                ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main", "provider", "--port", "0")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(stderr.toFile()).start();
+        try {
+            java.io.BufferedReader stdout = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    process.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(stdout.readLine()).startsWith("weft provider: listening on http://127.0.0.1:");
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            // Helidon's start-up records came through java.util.logging as plain two-line text
+            assertThat(java.nio.file.Files.readAllLines(stderr)).isNotEmpty().allMatch(line -> line.startsWith("{"));
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     /** Runs {@code weft} with these arguments in a child JVM, as bin/weft does, and returns what it printed. */
     static Result weft(String... args) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
