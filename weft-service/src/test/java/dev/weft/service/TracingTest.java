@@ -68,4 +68,20 @@ class TracingTest {
             System.clearProperty("otel.exporter.otlp.protocol");
         }
     }
+
+    /** The exporter CONFIGURATION.md gives as an example: the start failed with "exporter-logging not found". */
+    @Test
+    void theConsoleExporterIsOnTheClassPath() {
+        try {
+            System.setProperty("otel.traces.exporter", "console");
+            try (Tracing tracing = Tracing.fromEnvironment(Map.of(), System.getProperties())) {
+                assertThat(tracing.enabled()).isTrue();
+                Span span = tracing.tracer().spanBuilder("probe").startSpan();
+                assertThat(span.isRecording()).isTrue();
+                span.end();
+            }
+        } finally {
+            System.clearProperty("otel.traces.exporter");
+        }
+    }
 }
