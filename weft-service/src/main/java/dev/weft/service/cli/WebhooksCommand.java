@@ -87,7 +87,7 @@ final class WebhooksCommand implements Callable<Integer> {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"Lists webhooks (every user's, or one user's), newest first, as a table on stdout.",
                 "Exit codes: 0 listed (also when there are none), 2 bad usage, 3 the database cannot be opened or"
-                    + " has no webhook tables (never created nor migrated)."})
+                    + " has no webhook tables (never created nor migrated), 4 its server cannot be reached."})
     static final class ListWebhooks implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();
@@ -134,7 +134,7 @@ final class WebhooksCommand implements Callable<Integer> {
     @Command(name = "deliveries", mixinStandardHelpOptions = true,
             description = {"Lists a webhook's deliveries, newest first, as a table on stdout.",
                 "Exit codes: 0 listed, 1 no such webhook, 2 bad usage, 3 the database cannot be opened or has no"
-                    + " webhook tables (never created nor migrated)."})
+                    + " webhook tables (never created nor migrated), 4 its server cannot be reached."})
     static final class Deliveries implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();
@@ -190,7 +190,8 @@ final class WebhooksCommand implements Callable<Integer> {
     @Command(name = "retry", mixinStandardHelpOptions = true,
             description = {"Sends a failed or pending delivery again: it is due at once, its attempts kept.",
                 "Exit codes: 0 queued, 1 no such delivery or it is delivered or cancelled, 3 the database cannot be"
-                    + " opened or has no webhook tables (never created nor migrated)."})
+                    + " opened or has no webhook tables (never created nor migrated), 4 its server cannot be"
+                    + " reached."})
     static final class Retry implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();
@@ -226,7 +227,8 @@ final class WebhooksCommand implements Callable<Integer> {
             description = {"Enables a webhook: clears why it was disabled and how long it has been failing; its"
                     + " waiting deliveries are sent.",
                 "Exit codes: 0 enabled (also when it already was), 1 no such webhook, 3 the database cannot be"
-                    + " opened or has no webhook tables (never created nor migrated)."})
+                    + " opened or has no webhook tables (never created nor migrated), 4 its server cannot be"
+                    + " reached."})
     static final class Enable implements Callable<Integer> {
         @Mixin
         WeftCommand.DataOptions data = new WeftCommand.DataOptions();

@@ -305,6 +305,12 @@ public final class WeftCommand implements Callable<Integer> {
         }
 
         static ServiceContext open(ServiceConfig config) {
+            if (config.databaseOrDefault().type() != dev.weft.db.DatabaseType.SQLITE) {
+                // one connect first, so that a server that cannot be used is named as serve names it ("connection
+                // refused by host:port", exit 4; no such database, exit 3), not as the pool's "down since 1 ms"
+                dev.weft.db.ConnectProbe.of(config.databaseOrDefault()).await(Duration.ZERO, failure -> {
+                });
+            }
             // the migrations of every feature serve runs, so that status and up see the same schema
             return ServiceContext.open(config, Clock.systemUTC(), dev.weft.service.Features.standard().stream()
                     .flatMap(feature -> feature.migrations().stream()).toList(), false);

@@ -125,8 +125,32 @@ class CliOutputTest {
         }
     }
 
+    @Test
+    void aCommandOnADatabaseServerThatCannotBeReachedNamesItAsServeDoes() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        for (List<String> command : List.of(List.of("migrate", "status"), List.of("webhooks", "list"))) {
+            Result result = weftWith(java.util.Map.of("DATABASE_URL", "postgresql://postgres@127.0.0.1:" + closed
+                    + "/test"), command.toArray(String[]::new));
+
+            // it said "database 'primary' is down since 1 ms ... failing at once" after a log line, exit 1
+            assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.DATABASE_UNAVAILABLE);
+            assertThat(result.stderr()).as(result.toString()).filteredOn(line -> !line.startsWith("{"))
+                    .containsExactly("weft: database 'primary': connection refused by 127.0.0.1:" + closed
+                            + ": is the server running, and on that port? (connection_refused)");
+        }
+    }
+
     /** Runs {@code weft} with these arguments in a child JVM, as bin/weft does, and returns what it printed. */
     static Result weft(String... args) throws IOException, InterruptedException {
+        return weftWith(java.util.Map.of(), args);
+    }
+
+    /** As {@link #weft}, with these environment variables set. */
+    static Result weftWith(java.util.Map<String, String> env, String... args) throws IOException,
+            InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Xmx256m", "-cp", ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main"));
@@ -135,6 +159,7 @@ class CliOutputTest {
                 new java.io.File("/dev/null")));
         builder.environment().keySet().removeIf(name -> name.startsWith("WEFT_") || name.startsWith("DATABASE_")
                 || name.startsWith("REDIS_"));
+        builder.environment().putAll(env);
         Process process = builder.start();
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String stdout = read(process.getInputStream());
