@@ -43,18 +43,26 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
 
     /** Validates every field; see the field docs for the rules. */
     public PoolConfig {
-        Checks.between("weft.db.pool.size (DATABASE_POOL_SIZE)", size, 1, 10_000);
-        Checks.between("weft.db.pool.max-overflow (DATABASE_MAX_OVERFLOW)", maxOverflow, 0, 10_000);
+        Checks.between(label("size", "POOL_SIZE"), size, 1, 10_000);
+        Checks.between(label("max-overflow", "MAX_OVERFLOW"), maxOverflow, 0, 10_000);
         // HikariCP's own floors: below them it would silently raise the value.
-        Checks.atLeast("weft.db.pool.timeout (DATABASE_POOL_TIMEOUT)", acquireTimeout, Duration.ofMillis(250));
-        Checks.atLeast("weft.db.pool.recycle (DATABASE_POOL_RECYCLE)", recycle, Duration.ofSeconds(30));
-        Checks.atLeast("weft.db.pool.idle-timeout (DATABASE_POOL_IDLE_TIMEOUT)", idleTimeout, Duration.ofSeconds(10));
-        Checks.between("weft.db.pool.max-waiting (DATABASE_POOL_MAX_WAITING)", maxWaiting, 0, 1_000_000);
+        Checks.atLeast(label("timeout", "POOL_TIMEOUT"), acquireTimeout, Duration.ofMillis(250));
+        Checks.atLeast(label("recycle", "POOL_RECYCLE"), recycle, Duration.ofSeconds(30));
+        Checks.atLeast(label("idle-timeout", "POOL_IDLE_TIMEOUT"), idleTimeout, Duration.ofSeconds(10));
+        Checks.between(label("max-waiting", "POOL_MAX_WAITING"), maxWaiting, 0, 1_000_000);
         // The idle timeout only closes overflow connections; without overflow it is unused.
         if (maxOverflow > 0 && idleTimeout.compareTo(recycle) >= 0) {
-            throw new dev.weft.core.InvalidConfigException("weft.db.pool.idle-timeout (DATABASE_POOL_IDLE_TIMEOUT)",
-                    idleTimeout, "must be shorter than weft.db.pool.recycle (" + recycle + ") when overflow is on");
+            throw new dev.weft.core.InvalidConfigException(label("idle-timeout", "POOL_IDLE_TIMEOUT"), idleTimeout,
+                    "must be shorter than weft.db.pool.recycle (" + recycle + ") when overflow is on");
         }
+    }
+
+    /**
+     * @return how an error names a pool setting: its key and both variables that set it (the message named only the
+     *     guides' alias, also when {@code WEFT_DB_*} was the one set)
+     */
+    private static String label(String key, String variable) {
+        return "weft.db.pool." + key + " (WEFT_DB_" + variable + " or DATABASE_" + variable + ")";
     }
 
     /**

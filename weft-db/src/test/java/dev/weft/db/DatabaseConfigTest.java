@@ -468,6 +468,14 @@ class DatabaseConfigTest {
             assertThat(config.pool().size()).isEqualTo(12);
         }
 
+        @Test
+        void aBadPoolSettingNamesBothVariablesThatSetIt() {
+            // it named only DATABASE_POOL_SIZE, also when WEFT_DB_POOL_SIZE was the one set
+            assertThatThrownBy(() -> DatabaseConfig.fromEnv(Map.of("DATABASE_URL", "postgresql://u:p@h/app",
+                    "WEFT_DB_POOL_SIZE", "0"))).isInstanceOf(dev.weft.core.InvalidConfigException.class)
+                    .hasMessageContaining("weft.db.pool.size (WEFT_DB_POOL_SIZE or DATABASE_POOL_SIZE)=0");
+        }
+
         /**
          * 45 s is a valid recycle (the floor is 30 s) and the environment offers no way to set the idle timeout,
          * so DATABASE_POOL_RECYCLE alone must be enough.

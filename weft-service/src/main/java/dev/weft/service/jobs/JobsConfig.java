@@ -73,29 +73,33 @@ public record JobsConfig(int workers, Duration lease, Duration pollInterval, Dur
         Objects.requireNonNull(stopTimeout, "stopTimeout");
         Objects.requireNonNull(deadline, "deadline");
         if (workers < 0 || workers > 1024) {
-            throw new InvalidConfigException("weft.jobs.workers", workers, "must be 0..1024");
+            throw new InvalidConfigException("weft.jobs.workers (WEFT_WORKERS, --workers)", workers, "must be 0..1024");
         }
         if (lease.compareTo(Duration.ofMillis(500)) < 0) {
-            throw new InvalidConfigException("weft.jobs.lease", lease, "must be >= 500 ms");
+            throw new InvalidConfigException("weft.jobs.lease (WEFT_JOBS_LEASE_MS)", lease, "must be >= 500 ms");
         }
         if (pollInterval.compareTo(Duration.ofMillis(10)) < 0 || pollInterval.compareTo(lease) >= 0) {
-            throw new InvalidConfigException("weft.jobs.poll-interval", pollInterval, "must be >= 10 ms and < lease");
+            throw new InvalidConfigException("weft.jobs.poll-interval (WEFT_JOBS_POLL_MS)", pollInterval,
+                    "must be >= 10 ms and below weft.jobs.lease (WEFT_JOBS_LEASE_MS)");
         }
         if (idlePoll.compareTo(Duration.ofMillis(10)) < 0) {
-            throw new InvalidConfigException("weft.jobs.idle-poll", idlePoll, "must be >= 10 ms");
+            throw new InvalidConfigException("weft.jobs.idle-poll (WEFT_JOBS_IDLE_POLL_MS)", idlePoll,
+                    "must be >= 10 ms");
         }
         if (maxAttempts < 1 || maxAttempts > 100) {
-            throw new InvalidConfigException("weft.jobs.max-attempts", maxAttempts, "must be 1..100");
+            throw new InvalidConfigException("weft.jobs.max-attempts (WEFT_JOBS_MAX_ATTEMPTS)", maxAttempts,
+                    "must be 1..100");
         }
         if (retryDelay.isNegative() || maxRetryDelay.compareTo(retryDelay) < 0) {
-            throw new InvalidConfigException("weft.jobs.retry-delay", retryDelay,
-                    "must be >= 0 and <= weft.jobs.max-retry-delay");
+            throw new InvalidConfigException("weft.jobs.retry-delay (WEFT_JOBS_RETRY_DELAY_MS)", retryDelay,
+                    "must be >= 0 and <= weft.jobs.max-retry-delay (WEFT_JOBS_MAX_RETRY_DELAY_MS)");
         }
         if (stopTimeout.isNegative()) {
             throw new InvalidConfigException("weft.jobs.stop-timeout", stopTimeout, "must not be negative");
         }
         if (deadline.compareTo(Duration.ofSeconds(1)) < 0 || deadline.compareTo(Duration.ofDays(30)) > 0) {
-            throw new InvalidConfigException("weft.jobs.deadline", deadline, "must be 1 s..30 days");
+            throw new InvalidConfigException("weft.jobs.deadline (WEFT_JOBS_DEADLINE_MS)", deadline,
+                    "must be 1 s..30 days");
         }
     }
 

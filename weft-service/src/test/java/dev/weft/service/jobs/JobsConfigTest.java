@@ -68,7 +68,8 @@ class JobsConfigTest {
         assertThatThrownBy(() -> JobsConfig.defaults().withLease(Duration.ofMillis(10)))
                 .isInstanceOf(InvalidConfigException.class);
         assertThatThrownBy(() -> JobsConfig.defaults().withPolling(Duration.ofMinutes(5), Duration.ofSeconds(1)))
-                .hasMessageContaining("poll-interval");
+                .hasMessageContaining("weft.jobs.poll-interval (WEFT_JOBS_POLL_MS)")
+                .hasMessageContaining("below weft.jobs.lease (WEFT_JOBS_LEASE_MS)");
         assertThatThrownBy(() -> JobsConfig.defaults().withRetries(0, Duration.ZERO, Duration.ZERO))
                 .hasMessageContaining("max-attempts");
     }
