@@ -180,6 +180,8 @@ abstract class EndpointContract {
 
             assertThat(answer.status()).isEqualTo(431);
             assertThat(answer.header("content-type")).startsWith("application/problem+json");
+            // answered before any filter, and still with a request id, as every answer
+            assertThat(answer.header("x-request-id")).matches("[0-9a-f-]{36}");
             assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
                     .contains("\"code\":\"headers_too_large\"", "\"status\":431",
                             "\"title\":\"Request Header Fields Too Large\"");
@@ -188,6 +190,8 @@ abstract class EndpointContract {
             RawHttp.Answer answer = connection.send("GET", "/health/live?" + "a".repeat(5_000));
 
             assertThat(answer.status()).isEqualTo(414);
+            // refused before the headers were read: a fresh id (a client's own is echoed when they were)
+            assertThat(answer.header("x-request-id")).matches("[0-9a-f-]{36}");
             assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
                     .contains("\"code\":\"uri_too_long\"");
         }

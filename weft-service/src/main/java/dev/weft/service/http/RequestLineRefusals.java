@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -92,7 +91,7 @@ final class RequestLineRefusals implements ServerConnectionSelector {
             String headers = (version ? "HTTP/1.1 505 HTTP Version Not Supported\r\n" : "HTTP/1.1 400 Bad Request\r\n")
                     + "Content-Type: application/problem+json\r\n"
                     + "Content-Length: " + body.length + "\r\n"
-                    + RequestIdFilter.REQUEST_ID_HEADER.defaultCase() + ": " + UUID.randomUUID() + "\r\n"
+                    + RequestIdFilter.REQUEST_ID_HEADER.defaultCase() + ": " + RequestIdFilter.newRequestId() + "\r\n"
                     + "Connection: close\r\n\r\n";
             BufferData answer = BufferData.create(headers.getBytes(StandardCharsets.US_ASCII));
             context.dataWriter().writeNow(BufferData.create(answer, BufferData.create(body)));
