@@ -139,6 +139,7 @@ public final class Checks {
     public static Duration parseSeconds(String setting, String text) {
         Objects.requireNonNull(text, "text");
         String trimmed = text.trim();
+        refuseNegative(setting, text, trimmed);
         try {
             if (trimmed.startsWith("P") || trimmed.startsWith("p")) {
                 return Duration.parse(trimmed);
@@ -174,12 +175,20 @@ public final class Checks {
     public static Duration parseMillis(String setting, String text) {
         Objects.requireNonNull(text, "text");
         String trimmed = text.trim();
+        refuseNegative(setting, text, trimmed);
         try {
             Duration withUnit = withUnit(trimmed);
             return withUnit != null ? withUnit : Duration.ofMillis(Long.parseLong(trimmed));
         } catch (RuntimeException e) {
             throw new InvalidConfigException(setting, text,
                     "must be a whole number of milliseconds or a number with a unit (500ms, 3s, 2m, 1h)", e);
+        }
+    }
+
+    /** A duration written with a minus sign is well formed but never allowed: say that, not that it is malformed. */
+    private static void refuseNegative(String setting, String text, String trimmed) {
+        if (trimmed.startsWith("-") || trimmed.startsWith("P-") || trimmed.startsWith("PT-")) {
+            throw new InvalidConfigException(setting, text, "must not be negative");
         }
     }
 

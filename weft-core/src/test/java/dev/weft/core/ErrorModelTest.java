@@ -66,10 +66,16 @@ class ErrorModelTest {
         assertThat(Checks.parseSeconds("t", "2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(Checks.parseSeconds("t", " 1h ")).isEqualTo(Duration.ofHours(1));
         assertThat(Checks.parseSeconds("t", "2 m")).isEqualTo(Duration.ofMinutes(2));
-        for (String bad : new String[] {"3sec", "s", "3d", "-1s", "1e3ms", "99999999999999h"}) {
+        for (String bad : new String[] {"3sec", "s", "3d", "1e3ms", "99999999999999h"}) {
             assertThatThrownBy(() -> Checks.parseSeconds("t", bad)).as(bad)
                     .isInstanceOf(InvalidConfigException.class).hasMessageContaining("500ms, 3s, 2m, 1h");
         }
+        // well formed but negative: said as such (it was "must be a number of seconds, a number with a unit...")
+        for (String negative : new String[] {"-1s", "-5", "PT-5S", "-PT5S"}) {
+            assertThatThrownBy(() -> Checks.parseSeconds("t", negative)).as(negative)
+                    .isInstanceOf(InvalidConfigException.class).hasMessageEndingWith("must not be negative");
+        }
+        assertThatThrownBy(() -> Checks.parseMillis("t", "-250")).hasMessageEndingWith("must not be negative");
         // milliseconds settings: a whole number is milliseconds, a unit is as above
         assertThat(Checks.parseMillis("t", "250")).isEqualTo(Duration.ofMillis(250));
         assertThat(Checks.parseMillis("t", "3s")).isEqualTo(Duration.ofSeconds(3));
