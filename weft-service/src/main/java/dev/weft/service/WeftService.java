@@ -334,6 +334,9 @@ public final class WeftService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // the first line of a stop (SIGTERM, or a caller): without it the log began with "job workers stopped"
+        LOG.atInfo().setMessage("weft service stopping").addKeyValue("grace_ms", context.config().shutdownGrace()
+                .toMillis()).log();
         try {
             // long-lived answers (event streams) end first, or the server waits the whole grace for them
             context.stopping();

@@ -144,10 +144,23 @@ class ServiceLifecycleTest {
         WeftService service = WeftService.builder(embedded()).build().start();
         Duration startup = Duration.ofNanos(System.nanoTime() - started);
         int port = service.port();
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(WeftService.class);
+        lines.start();
+        log.addAppender(lines);
 
-        service.close();
-        service.close();
+        try {
+            service.close();
+            service.close();
+        } finally {
+            log.detachAppender(lines);
+        }
 
+        // a stop says it began (the log started with "job workers stopped") and that it ended, once each
+        assertThat(lines.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getMessage)
+                .containsExactly("weft service stopping", "weft service stopped");
         assertThat(startup).isLessThan(Duration.ofSeconds(5));
         try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             assertThat(socket.getLocalPort()).isEqualTo(port);
