@@ -244,7 +244,7 @@ public final class EventEndpoints implements RouteModule {
             if (id >= 0) {
                 if (id > log.lastId()) {
                     throw ProblemException.of(400, "last_event_id_ahead",
-                            "Last-Event-ID is ahead of the event log; reconnect without it");
+                            name + " is ahead of the event log; reconnect without it");
                 }
                 return Optional.of(id);
             }

@@ -251,6 +251,9 @@ abstract class EventStreamContract {
         try (SseClient stream = SseClient.open(service.base(), "/events?last_event_id=" + ahead, key)) {
             assertThat(stream.status()).isEqualTo(400);
             assertThat(stream.problem().path("code").asText()).isEqualTo("last_event_id_ahead");
+            // names what was sent (it said Last-Event-ID for the query parameter too)
+            assertThat(stream.problem().path("detail").asText())
+                    .isEqualTo("last_event_id is ahead of the event log; reconnect without it");
         }
     }
 
