@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The service's one JSON mapper: snake_case names, records, RFC 3339 instants, strict reading (unknown fields,
@@ -46,10 +47,14 @@ public final class Json {
 
     private final ObjectMapper mapper;
     private final PlainJsonWriter plain;
+    /** {@link #readExact}'s reader: decimals in trees as {@code BigDecimal}, trailing zeros kept. */
+    private final ObjectReader exact;
 
     private Json(ObjectMapper mapper) {
         this.mapper = mapper;
         this.plain = new PlainJsonWriter(mapper);
+        this.exact = mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
     /** @return the service's mapper */
@@ -130,7 +135,8 @@ public final class Json {
      * @throws ProblemException 400 naming the problem
      */
     public <T> T read(byte[] bytes, Class<T> type) {
-        return read(mapper.readerFor(type), bytes, type);
+        Objects.requireNonNull(type, "type");
+        return read(bytes, () -> mapper.readValue(bytes, type));
     }
 
     /**
@@ -145,7 +151,8 @@ public final class Json {
      * @throws ProblemException 400 naming the problem
      */
     public <T> T readExact(byte[] bytes, Class<T> type) {
-        return read(exact(mapper.readerFor(type)), bytes, type);
+        Objects.requireNonNull(type, "type");
+        return read(bytes, () -> exact.forType(type).readValue(bytes));
     }
 
     /**
@@ -154,21 +161,21 @@ public final class Json {
      * @throws ProblemException 400 for malformed JSON
      */
     public JsonNode readTreeExact(byte[] bytes) {
-        return read(exact(mapper.readerFor(JsonNode.class)), bytes, JsonNode.class);
+        return read(bytes, () -> exact.readTree(bytes));
     }
 
-    private static ObjectReader exact(ObjectReader reader) {
-        return reader.with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    /** One reading of a body by Jackson. */
+    @FunctionalInterface
+    private interface Reading<T> {
+        @Nullable T read() throws IOException;
     }
 
-    private static <T> T read(ObjectReader reader, byte[] bytes, Class<T> type) {
-        Objects.requireNonNull(type, "type");
+    private static <T> T read(byte[] bytes, Reading<T> reading) {
         if (bytes.length == 0) {
             throw ProblemException.of(400, "malformed_json", "the body is empty; a JSON value was expected");
         }
         try {
-            T value = reader.readValue(bytes);
+            T value = reading.read();
             if (value == null) {
                 throw ProblemException.of(400, "invalid_body", "the body must be a JSON object");
             }
