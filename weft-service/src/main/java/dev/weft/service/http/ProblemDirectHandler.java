@@ -60,6 +60,11 @@ final class ProblemDirectHandler implements DirectHandler {
             case HTTP_VERSION_NOT_SUPPORTED -> "http_version_not_supported";
             case OTHER -> "http_error";
         };
+        if (event == EventType.HTTP_VERSION_NOT_SUPPORTED) {
+            // Helidon's own parser: a request line in another version than 1.1 that came in pieces, which
+            // RequestLineRefusals did not see whole
+            return answer(request, event, status, headers, code, RequestLineRefusals.VERSION_DETAIL);
+        }
         return answer(request, event, status, headers, code, status.code() >= 500 ? "internal error"
                 : tooLarge ? "the body is larger than the server accepts" : "the request could not be read");
     }
