@@ -44,16 +44,32 @@ public final class Json {
     static final int MAX_NESTING = 64;
     /** The longest string a request body's JSON may hold, in characters. */
     static final int MAX_STRING_LENGTH = 2_000_000;
+    /** The most characters a request's number may have. */
+    static final int MAX_NUMBER_LENGTH = 40;
+    /** Room for such a number written back in {@code BigDecimal}'s notation (at most 7 more digits, and a sign). */
+    private static final int STORED_NUMBER_LENGTH = 100;
 
     private final ObjectMapper mapper;
     private final PlainJsonWriter plain;
     /** {@link #readExact}'s reader: decimals in trees as {@code BigDecimal}, trailing zeros kept. */
     private final ObjectReader exact;
+    /**
+     * {@link #readTreeExact}'s: the same, with room for longer numbers. A decimal this service took is written back in
+     * {@code BigDecimal}'s notation, which may spell it with more digits than it came with ({@code 1.5e-6} is
+     * {@code 0.0000015}); the limit on a request's numbers must not refuse what the service wrote itself.
+     */
+    private final ObjectReader stored;
 
     private Json(ObjectMapper mapper) {
         this.mapper = mapper;
         this.plain = new PlainJsonWriter(mapper);
         this.exact = mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+        ObjectMapper roomy = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(STORED_NUMBER_LENGTH)
+                        .maxNestingDepth(MAX_NESTING).maxStringLength(MAX_STRING_LENGTH).build())
+                .build());
+        this.stored = roomy.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
@@ -93,7 +109,8 @@ public final class Json {
         mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Boolean,
                 CoercionAction.TryConvert);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNumberLength(40).maxNestingDepth(MAX_NESTING).maxStringLength(MAX_STRING_LENGTH).build());
+                .maxNumberLength(MAX_NUMBER_LENGTH).maxNestingDepth(MAX_NESTING).maxStringLength(MAX_STRING_LENGTH)
+                .build());
         return new Json(mapper);
     }
 
@@ -161,7 +178,7 @@ public final class Json {
      * @throws ProblemException 400 for malformed JSON
      */
     public JsonNode readTreeExact(byte[] bytes) {
-        return read(bytes, () -> exact.readTree(bytes));
+        return read(bytes, () -> stored.readTree(bytes));
     }
 
     /** One reading of a body by Jackson. */
@@ -212,9 +229,12 @@ public final class Json {
             return ProblemException.of(400, "invalid_body", "the body is nested more than " + MAX_NESTING
                     + " levels deep");
         }
-        if (message.startsWith("String value length") || message.startsWith("Name length")) {
+        if (message.startsWith("String value length")) {
             return ProblemException.of(400, "invalid_body", "a string in the body is longer than "
                     + MAX_STRING_LENGTH + " characters");
+        }
+        if (message.startsWith("Name length")) {
+            return ProblemException.of(400, "invalid_body", "a field name in the body is too long");
         }
         return ProblemException.of(400, "number_out_of_range", "a number is too large or too long");
     }
