@@ -142,7 +142,9 @@ public final class Checks {
         refuseNegative(setting, text, trimmed);
         try {
             if (trimmed.startsWith("P") || trimmed.startsWith("p")) {
-                return Duration.parse(trimmed);
+                Duration parsed = Duration.parse(trimmed);
+                refuseNegative(setting, text, parsed);
+                return parsed;
             }
             Duration withUnit = withUnit(trimmed);
             if (withUnit != null) {
@@ -157,6 +159,8 @@ public final class Checks {
                 throw new NumberFormatException(trimmed);
             }
             return Duration.ofNanos(Math.round(seconds * 1_000_000_000d));
+        } catch (InvalidConfigException e) {
+            throw e; // already says what is wrong (a negative duration)
         } catch (RuntimeException e) {
             throw new InvalidConfigException(setting, text,
                     "must be a number of seconds, a number with a unit (500ms, 3s, 2m, 1h) or an ISO-8601 duration", e);
@@ -187,7 +191,14 @@ public final class Checks {
 
     /** A duration written with a minus sign is well formed but never allowed: say that, not that it is malformed. */
     private static void refuseNegative(String setting, String text, String trimmed) {
-        if (trimmed.startsWith("-") || trimmed.startsWith("P-") || trimmed.startsWith("PT-")) {
+        if (trimmed.startsWith("-")) {
+            throw new InvalidConfigException(setting, text, "must not be negative");
+        }
+    }
+
+    /** An ISO-8601 duration may carry its sign anywhere ({@code PT-5S}, {@code PT1H-2H}): its value decides. */
+    private static void refuseNegative(String setting, String text, Duration parsed) {
+        if (parsed.isNegative()) {
             throw new InvalidConfigException(setting, text, "must not be negative");
         }
     }

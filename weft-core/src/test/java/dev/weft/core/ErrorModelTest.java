@@ -71,7 +71,7 @@ class ErrorModelTest {
                     .isInstanceOf(InvalidConfigException.class).hasMessageContaining("500ms, 3s, 2m, 1h");
         }
         // well formed but negative: said as such (it was "must be a number of seconds, a number with a unit...")
-        for (String negative : new String[] {"-1s", "-5", "PT-5S", "-PT5S"}) {
+        for (String negative : new String[] {"-1s", "-5", "PT-5S", "-PT5S", "pt-5s", "PT1H-120M"}) {
             assertThatThrownBy(() -> Checks.parseSeconds("t", negative)).as(negative)
                     .isInstanceOf(InvalidConfigException.class).hasMessageEndingWith("must not be negative");
         }

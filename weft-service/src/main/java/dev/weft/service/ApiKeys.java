@@ -129,6 +129,17 @@ public final class ApiKeys {
     }
 
     /**
+     * Undoes {@link #initAdmin}'s generation for a start that failed before it could show the key: a stored hash of a
+     * key nobody saw would lock the admin out, as later starts keep a stored key and show none.
+     *
+     * @param generated the key {@link #initAdmin} generated
+     */
+    public void forgetGenerated(String generated) {
+        settings.removeIf(ADMIN_SETTING, sha256(generated));
+        adminHash = null;
+    }
+
+    /**
      * @param key a presented key
      * @return who it belongs to: the admin, or an active user; empty for anything else
      */

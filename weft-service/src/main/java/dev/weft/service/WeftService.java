@@ -272,6 +272,15 @@ public final class WeftService implements AutoCloseable {
             startupTime("application.ready.time", "Time from JVM start until the service was ready for requests");
             return this;
         } catch (RuntimeException e) {
+            if (generatedAdminKey != null) {
+                // not shown (the command prints it once the start returns): stored, it would lock the admin out
+                try {
+                    context.apiKeys().forgetGenerated(generatedAdminKey);
+                } catch (RuntimeException forget) {
+                    e.addSuppressed(forget);
+                }
+                generatedAdminKey = null;
+            }
             close();
             throw e;
         }

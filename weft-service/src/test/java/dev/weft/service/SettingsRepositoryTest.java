@@ -53,6 +53,27 @@ class SettingsRepositoryTest {
             assertThat(first.get("size")).contains("large");
             assertThat(updatedAt(db, "size")).isEqualTo(T1);
             assertThat(first.get("Colour")).isEmpty();
+            assertThat(first.removeIf("colour", "blue")).as("no longer its value").isFalse();
+            assertThat(first.removeIf("colour", "green")).isTrue();
+            assertThat(first.get("colour")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestBackends.class, names = "SQLITE")
+    void aGeneratedAdminKeyThatWasNeverShownIsForgottenAndTheNextStartGeneratesOne(TestBackends backend) {
+        try (TestBackends.Isolated database = backend.isolate(); ServiceContext context = open(database)) {
+            ApiKeys keys = context.apiKeys();
+            context.database().execute("DELETE FROM settings WHERE name = :name", Map.of("name",
+                    "admin_key_sha256"));
+            String generated = keys.initAdmin(null).orElseThrow();
+            assertThat(keys.authenticate(generated)).isPresent();
+
+            // a start that failed after generating it (WeftService.start's catch)
+            keys.forgetGenerated(generated);
+
+            assertThat(keys.authenticate(generated)).isEmpty();
+            assertThat(keys.initAdmin(null)).as("generated again, to be shown this time").isPresent();
         }
     }
 

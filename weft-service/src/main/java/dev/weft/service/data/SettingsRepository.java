@@ -29,6 +29,7 @@ public final class SettingsRepository {
     private record Setting(String name, String value, Instant updatedAt) {
     }
 
+    private final Database db;
     private final Repository<Setting, String> settings;
     private final Clock clock;
 
@@ -40,7 +41,8 @@ public final class SettingsRepository {
      * @param clock the clock
      */
     public SettingsRepository(Database db, Clock clock) {
-        this.settings = Repository.create(Objects.requireNonNull(db, "db"),
+        this.db = Objects.requireNonNull(db, "db");
+        this.settings = Repository.create(db,
                 RepositoryConfig.of("settings", Setting.class, String.class).withIdField("name"));
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -64,6 +66,16 @@ public final class SettingsRepository {
         } catch (ConstraintViolationException e) {
             return false;
         }
+    }
+
+    /**
+     * @param name the setting
+     * @param value the value it must still hold
+     * @return whether it held it and was removed
+     */
+    public boolean removeIf(String name, String value) {
+        return db.execute("DELETE FROM settings WHERE name = :name AND value = :value",
+                Map.of("name", name, "value", value)) > 0;
     }
 
     /** @param name the setting @param value the new value */
