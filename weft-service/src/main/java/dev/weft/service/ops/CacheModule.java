@@ -73,6 +73,12 @@ public final class CacheModule implements RouteModule {
 
     private void put(Exchange exchange) {
         String key = key(exchange);
+        if (context.redis().map(redis -> !redis.hearsInvalidations()).orElse(false)) {
+            // the entry lives in Redis, which cannot be reached: the write would be dropped, and a 204 would say
+            // it was stored
+            throw ProblemException.unavailable("cache_unavailable", "the cache's Redis cannot be reached; nothing"
+                    + " was stored", Duration.ofSeconds(1));
+        }
         // any JSON value, given back as it came: decimals are not rounded to a double
         CachePutRequest request = exchange.jsonExact(CachePutRequest.class);
         JsonNode value = Objects.requireNonNull(request.value());
