@@ -327,9 +327,10 @@ public final class Settings {
     public static final Setting WEBHOOKS_SECRET_KEY = add(Setting.builder(WEBHOOKS, "weft.webhooks.secret-key",
             "WEFT_WEBHOOKS_SECRET_KEY").type(TEXT, "generated and kept in the database").secret()
             .rule("32 bytes, base64")
-            .meaning("The key that encrypts (AES-256-GCM) the signing secrets stored in the database. Unset, one is "
-                    + "generated on first start and kept in the database's settings table, which protects a "
-                    + "dump of the webhooks table alone; set it (the same on every instance) to keep the key out "
+            .meaning("The key that encrypts (AES-256-GCM) the secrets stored in the database: webhook and callback "
+                    + "signing secrets, and the new users' API keys kept for `Idempotency-Key` replays (24 h). Unset, "
+                    + "one is generated on first start and kept in the database's settings table, which protects a "
+                    + "dump of those tables alone; set it (the same on every instance) to keep the key out "
                     + "of the database."));
     /** {@code WEFT_WEBHOOKS_RETRY_FOR_MS}. */
     public static final Setting WEBHOOKS_RETRY_FOR = add(Setting.builder(WEBHOOKS, "weft.webhooks.retry-for",
