@@ -142,12 +142,23 @@ final class UsersImport implements Callable<Integer> {
                 err.println("weft: " + file + " is not valid CSV: " + syntax.getMessage());
                 return WeftCommand.USAGE;
             }
+            if (cause instanceof java.nio.charset.CharacterCodingException) {
+                return notUtf8(err);
+            }
             err.println("weft: reading " + file + " failed: " + (cause == null ? e : cause).getMessage());
             return WeftCommand.CONFIG;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return notUtf8(err);
         } catch (IOException e) {
             err.println("weft: reading " + file + " failed: " + e.getMessage());
             return WeftCommand.CONFIG;
         }
+    }
+
+    /** A file in another encoding: the decoder's own words were "Input length = 1". */
+    private int notUtf8(PrintStream err) {
+        err.println("weft: " + file + " is not UTF-8 text: save it as UTF-8 and import it again");
+        return WeftCommand.USAGE;
     }
 
     /** The CSV header and how many rows follow it. */

@@ -186,6 +186,12 @@ class WeftCommandTest {
         }
         assertThat(WeftCommand.run("users", "import", dir.resolve("missing.csv").toString(), "--data-dir", data))
                 .isEqualTo(WeftCommand.CONFIG);
+        // Latin-1, not UTF-8: a bad file, exit 2 (it was exit 3 and "failed: Input length = 1")
+        Path latin1 = dir.resolve("latin1.csv");
+        Files.write(latin1, "email,username,full_name\nzoe@example.com,zoe,Zo\u00eb\n".getBytes(
+                StandardCharsets.ISO_8859_1));
+        assertThat(WeftCommand.run("users", "import", latin1.toString(), "--data-dir", data))
+                .isEqualTo(WeftCommand.USAGE);
     }
 
     @Test
