@@ -72,15 +72,12 @@ final class ProblemDirectHandler implements DirectHandler {
     private TransportResponse answer(TransportRequest request, EventType event, Status status,
             ServerResponseHeaders headers, String code, String detail) {
         String path = request.path();
-        // before any filter: the request id RequestIdFilter would have given, so that these answers carry one too
-        String sent = request.headers().contains(RequestIdFilter.REQUEST_ID_HEADER)
-                ? request.headers().get(RequestIdFilter.REQUEST_ID_HEADER).get() : null;
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
-                .header(RequestIdFilter.REQUEST_ID_HEADER, sent != null && RequestIdFilter.wellFormed(sent) ? sent
-                        : RequestIdFilter.newRequestId())
+                // before any filter: the request id RequestIdFilter would have given, so these answers carry one too
+                .header(RequestIdFilter.REQUEST_ID_HEADER, RequestIdFilter.requestId(request.headers()))
                 .keepAlive(event.keepAlive())
                 .entity(json.write(ProblemErrorHandler.body(status.code(), code, detail,
                         path == null || path.isEmpty() ? "/" : path, List.of())))

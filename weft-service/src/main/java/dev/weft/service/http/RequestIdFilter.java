@@ -47,11 +47,8 @@ final class RequestIdFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        // contains, then get: no Optional per request, and most requests carry no id (a missing custom header is a
-        // null check in Helidon's headers)
         Headers headers = request.headers();
-        String sent = headers.contains(REQUEST_ID_HEADER) ? headers.get(REQUEST_ID_HEADER).get() : null;
-        String requestId = sent != null && wellFormed(sent) ? sent : newRequestId();
+        String requestId = requestId(headers);
         response.header(REQUEST_ID_HEADER, requestId);
         if (!HostHeader.valid(headers)) {
             throw ProblemException.of(400, "invalid_host", "the request needs exactly one Host header with a host "
@@ -67,6 +64,17 @@ final class RequestIdFilter implements Filter {
         // never cached)
         Deadline.after(requestTimeout).carrierAtEntry().where(RequestState.CURRENT, new RequestState(requestId))
                 .run(chain::proceed);
+    }
+
+    /**
+     * @param headers a request's headers
+     * @return the client's request id when it is well formed, else a fresh one
+     */
+    static String requestId(Headers headers) {
+        // contains, then get: no Optional per request, and most requests carry no id (a missing custom header is a
+        // null check in Helidon's headers)
+        String sent = headers.contains(REQUEST_ID_HEADER) ? headers.get(REQUEST_ID_HEADER).get() : null;
+        return sent != null && wellFormed(sent) ? sent : newRequestId();
     }
 
     /** @return whether a client's request id is 1 to 128 of {@code [A-Za-z0-9._:-]} */
