@@ -4,6 +4,7 @@ import dev.weft.service.Access;
 import dev.weft.service.Exchange;
 import dev.weft.service.ProblemException;
 import dev.weft.service.RouteModule;
+import dev.weft.service.ShownOnceSecret;
 import dev.weft.service.Routes;
 import dev.weft.service.data.Page;
 import dev.weft.service.data.WebhookRepository;
@@ -22,9 +23,6 @@ import java.util.Objects;
  */
 public final class WebhookEndpoints implements RouteModule {
     private static final String FORBIDDEN_OTHER_USER = "only the admin may list another user's webhooks";
-    private static final String CACHE_CONTROL = "Cache-Control";
-    /** On an answer that shows a secret: no cache (browser, proxy) may keep a copy. */
-    private static final String NO_STORE = "no-store";
 
     private final Webhooks webhooks;
     private final WebhookDeliveries deliveries;
@@ -55,7 +53,7 @@ public final class WebhookEndpoints implements RouteModule {
     private void register(Exchange exchange) {
         Map<String, Object> created = webhooks.register(exchange.principal(), exchange.jsonObject());
         exchange.responseHeader("Location", "/webhooks/" + created.get("webhook_id"));
-        exchange.responseHeader(CACHE_CONTROL, NO_STORE);
+        ShownOnceSecret.noStore(exchange); // the secret, shown once
         exchange.send(201, created);
     }
 
@@ -87,7 +85,7 @@ public final class WebhookEndpoints implements RouteModule {
 
     private void rotateSecret(Exchange exchange) {
         Map<String, Object> rotated = webhooks.rotateSecret(exchange.principal(), webhookId(exchange));
-        exchange.responseHeader(CACHE_CONTROL, NO_STORE);
+        ShownOnceSecret.noStore(exchange); // the secret, shown once
         exchange.send(200, rotated);
     }
 
