@@ -63,13 +63,17 @@ public final class Json {
     private Json(ObjectMapper mapper) {
         this.mapper = mapper;
         this.plain = new PlainJsonWriter(mapper);
-        this.exact = mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+        this.exact = exactDecimals(mapper);
         ObjectMapper roomy = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(STORED_NUMBER_LENGTH)
                         .maxNestingDepth(MAX_NESTING).maxStringLength(MAX_STRING_LENGTH).build())
                 .build());
-        this.stored = roomy.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        this.stored = exactDecimals(roomy);
+    }
+
+    /** @return a reader of {@code mapper} whose trees keep decimals as written: {@code BigDecimal}, trailing zeros */
+    private static ObjectReader exactDecimals(ObjectMapper mapper) {
+        return mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
