@@ -668,15 +668,10 @@ abstract class EndpointContract {
 
     @Test
     void malformedHttpIsAProblemToo() throws Exception {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", service.service.port())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("GET /users HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String answer = rawExchange("GET /users HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n");
 
-            assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("application/problem+json")
-                    .contains("\"code\":\"bad_request\"");
-        }
+        assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("application/problem+json")
+                .contains("\"code\":\"bad_request\"");
     }
 
     @Test

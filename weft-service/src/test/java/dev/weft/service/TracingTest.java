@@ -54,12 +54,7 @@ class TracingTest {
     void anEndpointAloneBuildsTheSdkAndGrpcIsAStartUpError() {
         try {
             System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:9");
-            try (Tracing tracing = Tracing.fromEnvironment(Map.of(), System.getProperties())) {
-                assertThat(tracing.enabled()).isTrue();
-                Span span = tracing.tracer().spanBuilder("probe").startSpan();
-                assertThat(span.isRecording()).isTrue();
-                span.end();
-            }
+            assertTheSystemPropertiesBuildARecordingSdk();
             System.setProperty("otel.exporter.otlp.protocol", "grpc");
             assertThatThrownBy(() -> Tracing.fromEnvironment(Map.of(), System.getProperties()))
                     .isInstanceOf(InvalidConfigException.class).hasMessageContaining("OTEL_*");
@@ -74,14 +69,18 @@ class TracingTest {
     void theConsoleExporterIsOnTheClassPath() {
         try {
             System.setProperty("otel.traces.exporter", "console");
-            try (Tracing tracing = Tracing.fromEnvironment(Map.of(), System.getProperties())) {
-                assertThat(tracing.enabled()).isTrue();
-                Span span = tracing.tracer().spanBuilder("probe").startSpan();
-                assertThat(span.isRecording()).isTrue();
-                span.end();
-            }
+            assertTheSystemPropertiesBuildARecordingSdk();
         } finally {
             System.clearProperty("otel.traces.exporter");
+        }
+    }
+
+    private static void assertTheSystemPropertiesBuildARecordingSdk() {
+        try (Tracing tracing = Tracing.fromEnvironment(Map.of(), System.getProperties())) {
+            assertThat(tracing.enabled()).isTrue();
+            Span span = tracing.tracer().spanBuilder("probe").startSpan();
+            assertThat(span.isRecording()).isTrue();
+            span.end();
         }
     }
 }

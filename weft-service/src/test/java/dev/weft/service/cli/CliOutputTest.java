@@ -105,12 +105,9 @@ class CliOutputTest {
 
     @Test
     void theProvidersLogLinesAreJsonLikeTheServices() throws Exception {
-        String launcher = ProcessHandle.current().info().command().orElse("java");
         java.nio.file.Path stderr = dir.resolve("provider-stderr.log");
-        Process process = new ProcessBuilder(launcher, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main", "provider", "--port", "0")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectError(stderr.toFile()).start();
+        Process process = weftProcess(java.util.Map.of(), "provider", "--port", "0").redirectError(stderr.toFile())
+                .start();
         try {
             java.io.BufferedReader stdout = new java.io.BufferedReader(new java.io.InputStreamReader(
                     process.getInputStream(), StandardCharsets.UTF_8));
@@ -151,6 +148,15 @@ class CliOutputTest {
     /** As {@link #weft}, with these environment variables set. */
     static Result weftWith(java.util.Map<String, String> env, String... args) throws IOException,
             InterruptedException {
+        Process process = weftProcess(env, args).start();
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        String stdout = read(process.getInputStream());
+        assertThat(process.waitFor(100, TimeUnit.SECONDS)).as("exits by itself").isTrue();
+        return new Result(process.exitValue(), stdout.lines().toList(), stderr.join().lines().toList());
+    }
+
+    /** {@code weft} with these arguments in a child JVM, as bin/weft runs it, no input, weft's own settings unset. */
+    private static ProcessBuilder weftProcess(java.util.Map<String, String> env, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Xmx256m", "-cp", ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main"));
@@ -160,11 +166,7 @@ class CliOutputTest {
         builder.environment().keySet().removeIf(name -> name.startsWith("WEFT_") || name.startsWith("DATABASE_")
                 || name.startsWith("REDIS_"));
         builder.environment().putAll(env);
-        Process process = builder.start();
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        String stdout = read(process.getInputStream());
-        assertThat(process.waitFor(100, TimeUnit.SECONDS)).as("exits by itself").isTrue();
-        return new Result(process.exitValue(), stdout.lines().toList(), stderr.join().lines().toList());
+        return builder;
     }
 
     private static String read(java.io.InputStream stream) {
