@@ -3,10 +3,14 @@ package dev.weft.service;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseType;
 import dev.weft.service.settings.Settings;
 import dev.weft.service.webhooks.WebhooksConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,11 +52,14 @@ import org.jspecify.annotations.Nullable;
  *     {@code --db-wait}, seconds or ISO-8601, default 30 s); a cause that cannot pass (no such database, login
  *     refused, directory not writable) ends the start at once
  * @param webhooks webhooks and job callbacks (the {@code WEFT_WEBHOOKS_*} variables, {@link WebhooksConfig})
+ * @param embedded the embedded SQLite database's settings (pool, timeouts, retry, key batching: the {@code WEFT_DB_*}
+ *     and {@code DATABASE_*} tuning variables), used when {@code database} is {@code null}; its file is
+ *     {@value #EMBEDDED_FILE} under {@code dataDir}, whatever path it names
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
         long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-        boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks) {
+        boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded) {
     /** Default {@link #bind()}. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
@@ -77,6 +84,13 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      * short enough that a wrong address is reported within a supervisor's patience.
      */
     public static final Duration DEFAULT_DATABASE_WAIT = Duration.ofSeconds(30);
+    /** The embedded SQLite database's file name under {@link #dataDir()}. */
+    public static final String EMBEDDED_FILE = "weft.db";
+    /**
+     * The variables that name a database server: set without {@code DATABASE_URL} or {@code DATABASE_TYPE} they
+     * would be ignored, and the service would start on the embedded SQLite file instead of the server they meant.
+     */
+    private static final List<String> SERVER_VARIABLES = List.of("HOST", "PORT", "NAME", "USER", "PASSWORD");
 
     /** Validates every field. */
     public ServiceConfig {
@@ -86,6 +100,10 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(databaseWait, "databaseWait");
         Objects.requireNonNull(webhooks, "webhooks");
+        Objects.requireNonNull(embedded, "embedded");
+        if (embedded.type() != DatabaseType.SQLITE) {
+            throw new InvalidConfigException("weft.db (embedded)", embedded.type(), "the embedded database is SQLite");
+        }
         if (bind.isBlank()) {
             throw new InvalidConfigException(Settings.BIND.label(), bind, "must name an address");
         }
@@ -227,11 +245,43 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, WebhooksConfig.defaults());
     }
 
+    /**
+     * The config with the embedded database's default settings; the constructor from before {@link #embedded()}
+     * existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     * @param requestTimeout each request's deadline
+     * @param infoPublic whether {@code GET /info} needs no key
+     * @param databaseWait how long a start waits for the database
+     * @param webhooks webhooks and job callbacks
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
+            boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks,
+                DatabaseConfig.sqlite(EMBEDDED_FILE));
+    }
+
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
                 null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE,
-                DEFAULT_REQUEST_TIMEOUT, false, DEFAULT_DATABASE_WAIT, WebhooksConfig.defaults());
+                DEFAULT_REQUEST_TIMEOUT, false, DEFAULT_DATABASE_WAIT, WebhooksConfig.defaults(),
+                DatabaseConfig.sqlite(EMBEDDED_FILE));
     }
 
     /**
@@ -270,7 +320,30 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()),
                 Settings.INFO_PUBLIC.bool(env, false),
                 Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()),
-                WebhooksConfig.fromEnv(env));
+                WebhooksConfig.fromEnv(env),
+                hasDatabase ? base.embedded() : embeddedFromEnv(env));
+    }
+
+    /**
+     * The embedded database's settings from the tuning variables ({@code WEFT_DB_POOL_SIZE}, ...), read and checked
+     * as for a database server; a variable naming a server (host, port, name, user, password) without
+     * {@code DATABASE_URL} or {@code DATABASE_TYPE} is refused.
+     */
+    private static DatabaseConfig embeddedFromEnv(Map<String, String> env) {
+        for (String key : SERVER_VARIABLES) {
+            for (String variable : List.of("WEFT_DB_" + key, "DATABASE_" + key)) {
+                String value = env.get(variable);
+                if (value != null && !value.isEmpty()) {
+                    throw new InvalidConfigException(variable, key.equals("PASSWORD") ? "****" : value,
+                            "names a database server, but neither DATABASE_URL nor DATABASE_TYPE is set, and the "
+                                    + "embedded SQLite database takes no " + key.toLowerCase(Locale.ROOT)
+                                    + ": set DATABASE_URL (or WEFT_DB_URL) to use the server");
+                }
+            }
+        }
+        Map<String, String> withFile = new HashMap<>(env);
+        withFile.put("WEFT_DB_URL", "sqlite:" + EMBEDDED_FILE);
+        return DatabaseConfig.fromEnv(withFile);
     }
 
     /**
@@ -291,9 +364,13 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         return key;
     }
 
-    /** @return the database to open: the configured one or the embedded SQLite file */
+    /**
+     * @return the database to open: the configured one, or the embedded SQLite file under {@link #dataDir()} with
+     *     the {@link #embedded()} settings
+     */
     public DatabaseConfig databaseOrDefault() {
-        return database != null ? database : DatabaseConfig.sqlite(dataDir.resolve("weft.db").toString());
+        return database != null ? database
+                : embedded.toBuilder().database(dataDir.resolve(EMBEDDED_FILE).toString()).build();
     }
 
     /** @return the Redis URL, if configured */
@@ -304,90 +381,112 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     /** @param value the bind address @return a copy */
     public ServiceConfig withBind(String value) {
         return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
         return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
         return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the database @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the admin key or {@code null} @return a copy */
     public ServiceConfig withAdminKey(@Nullable Secret value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the body limit @return a copy */
     public ServiceConfig withMaxBody(long value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value requests per second per key @return a copy */
     public ServiceConfig withRateLimit(int value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait);
+                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value whether {@code GET /info} is public @return a copy */
     public ServiceConfig withInfoPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value whether /metrics is public @return a copy */
     public ServiceConfig withMetricsPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value each request's deadline @return a copy */
     public ServiceConfig withRequestTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait,
+                webhooks, embedded);
     }
 
     /** @param value the webhook settings @return a copy */
     public ServiceConfig withWebhooks(WebhooksConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, value);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                value, embedded);
+    }
+
+    /** @param value the embedded SQLite database's settings (its path is ignored) @return a copy */
+    public ServiceConfig withEmbedded(DatabaseConfig value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, value);
     }
 
     /** @param value how long a start waits for the database @return a copy */
     public ServiceConfig withDatabaseWait(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value, webhooks);
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value,
+                webhooks, embedded);
     }
 }

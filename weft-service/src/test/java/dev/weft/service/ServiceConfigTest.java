@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.core.InvalidConfigException;
+import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseType;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,5 +128,58 @@ class ServiceConfigTest {
         for (String known : new String[] {"ecs", "json", "LOGSTASH", "text", " "}) {
             assertThat(ServiceConfig.fromEnv(Map.of("WEFT_LOG_FORMAT", known))).as(known).isNotNull();
         }
+    }
+
+    @Test
+    void theEmbeddedDatabaseTakesTheTuningVariablesWhereverTheDataDirectoryGoes() {
+        ServiceConfig config = ServiceConfig.fromEnv(Map.of("WEFT_DB_POOL_SIZE", "3", "DATABASE_STATEMENT_TIMEOUT",
+                "7", "WEFT_DB_SLOW_QUERY_THRESHOLD", "0.25", "WEFT_DATA_DIR", "/tmp/a"))
+                .withDataDir(Path.of("/tmp/b")).withRateLimit(20);
+
+        assertThat(config.database()).isNull();
+        DatabaseConfig embedded = config.databaseOrDefault();
+        assertThat(embedded.type()).isEqualTo(DatabaseType.SQLITE);
+        assertThat(embedded.database()).isEqualTo(Path.of("/tmp/b", "weft.db").toString());
+        assertThat(embedded.pool().size()).isEqualTo(3);
+        assertThat(embedded.statementTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(embedded.slowQueryThreshold()).isEqualTo(Duration.ofMillis(250));
+        // none set: the defaults, as before
+        assertThat(ServiceConfig.fromEnv(Map.of()).databaseOrDefault())
+                .isEqualTo(DatabaseConfig.sqlite(Path.of("weft-data", "weft.db").toString()));
+    }
+
+    @Test
+    void aBadTuningVariableIsRefusedOnTheEmbeddedDatabaseToo() {
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_DB_POOL_SIZE", "0")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_DB_POOL_SIZE");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("DATABASE_POOL_TIMEOUT", "soon")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("DATABASE_POOL_TIMEOUT");
+    }
+
+    @Test
+    void aServerVariableWithoutADatabaseUrlIsRefusedNotIgnored() {
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("DATABASE_HOST", "db.internal")))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("DATABASE_HOST").hasMessageContaining("DATABASE_URL");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_DB_PASSWORD", "hunter2-secret")))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("WEFT_DB_PASSWORD").hasMessageNotContaining("hunter2-secret");
+        // with a URL they are the server's
+        assertThat(ServiceConfig.fromEnv(Map.of("DATABASE_URL", "postgresql://db/app", "DATABASE_PASSWORD", "x"))
+                .database()).isNotNull();
+    }
+
+    @Test
+    void everyWitherKeepsTheOtherSettings() {
+        ServiceConfig config = ServiceConfig.fromEnv(Map.of("WEFT_WEBHOOKS_SECRET_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "WEFT_DB_POOL_SIZE", "4"));
+
+        ServiceConfig changed = config.withRateLimit(7).withPort(9999).withBind("0.0.0.0").withWorkers(2)
+                .withMaxBody(4096).withInfoPublic(true).withMetricsPublic(true).withRequestTimeout(Duration.ofSeconds(2))
+                .withDatabaseWait(Duration.ofSeconds(1)).withProviderUrl("http://p").withRedisUrl("redis://r");
+
+        assertThat(changed.webhooks()).isEqualTo(config.webhooks());
+        assertThat(changed.embedded()).isEqualTo(config.embedded());
+        assertThat(changed.rateLimit()).isEqualTo(7);
     }
 }

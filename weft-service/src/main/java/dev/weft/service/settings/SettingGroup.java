@@ -10,7 +10,9 @@ public enum SettingGroup {
     DATABASE("Database", "Read by `weft serve`, `weft migrate`, `weft users import` and `DatabaseConfig.fromEnv` "
             + "(weft-db). Each `WEFT_DB_*` variable wins over its `DATABASE_*` alias (the guides' name). With none "
             + "of `URL` and `TYPE` set, the service uses the embedded SQLite file `weft.db` under the data "
-            + "directory.", null, "each also as DATABASE_*, e.g. DATABASE_URL; WEFT_DB_* wins"),
+            + "directory, with the pool, timeout, retry and key-batching variables below applied to it as to a "
+            + "server; `HOST`, `PORT`, `NAME`, `USER` or `PASSWORD` set without `URL` or `TYPE` is refused (it "
+            + "would otherwise be ignored).", null, "each also as DATABASE_*, e.g. DATABASE_URL; WEFT_DB_* wins"),
     /** The shared cache tier and rate limits. */
     CACHE("Cache and Redis", "Without a Redis URL the cache is in-process and rate limits are per instance.", null,
             "WEFT_CACHE_REDIS_URL also as REDIS_URL"),
