@@ -1,5 +1,6 @@
 package dev.weft.db;
 
+import dev.weft.core.WeftException;
 import dev.weft.db.internal.ConnectionPool;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,6 +53,14 @@ final class ConnectionLease implements Connections {
                 // unknown. Atomic work commits explicitly, and its COMMIT is translated where it is sent.
                 throw !operation.atomic && writeTags.writes(operation)
                         ? errors.translateCommitting(e, operation) : errors.translate(e, operation);
+            } catch (RuntimeException | Error e) {
+                if (!(e instanceof WeftException)) {
+                    // not a translated failure: the driver's own (pgjdbc's IllegalStateException on a stream out of
+                    // step), a row mapper's, or an OutOfMemoryError while rows were read. Whatever the connection has
+                    // left unread, the next borrower would read it: a fresh connection costs less than finding out
+                    operation.broken = true;
+                }
+                throw e;
             }
         });
     }

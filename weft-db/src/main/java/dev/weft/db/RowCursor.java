@@ -82,6 +82,9 @@ final class RowCursor<T> extends Spliterators.AbstractSpliterator<T> {
             close();
             throw translated;
         } catch (RuntimeException | Error e) {
+            if (e instanceof Error) {
+                operation.broken = true; // an OutOfMemoryError mid-row leaves the connection's protocol unknown
+            }
             failure = e;
             close();
             throw e;

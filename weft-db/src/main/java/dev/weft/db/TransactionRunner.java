@@ -108,6 +108,9 @@ final class TransactionRunner {
     }
 
     private static boolean brokenBy(Throwable failure) {
-        return failure instanceof DatabaseUnavailableException || failure instanceof QueryTimeoutException;
+        // an Error (an OutOfMemoryError while rows were read) may have left the protocol mid-message, even when the
+        // rollback after it seemed to work
+        return failure instanceof DatabaseUnavailableException || failure instanceof QueryTimeoutException
+                || failure instanceof Error;
     }
 }
