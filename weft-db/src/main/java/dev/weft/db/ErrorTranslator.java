@@ -1,5 +1,6 @@
 package dev.weft.db;
 
+import dev.weft.core.ErrorKind;
 import dev.weft.db.internal.ConnectionPool;
 import dev.weft.db.internal.Dialect;
 import dev.weft.db.internal.SqlErrors;
@@ -22,6 +23,15 @@ final class ErrorTranslator {
     }
 
     DatabaseException translate(SQLException error, Operation operation) {
+        if (Thread.currentThread().isInterrupted()) {
+            // the caller was interrupted (a cancelled request, a structured-concurrency scope shutting down): an
+            // interrupt closes a virtual thread's socket, which the driver reports as a lost connection. The database
+            // is not down, the caller does not want a retry, and the flag stays set for it to see
+            operation.broken = true;
+            return new DatabaseException(ErrorKind.UNAVAILABLE, "interrupted", "database '" + database + "': "
+                    + operation.describe() + " was interrupted; its connection is dropped", error.getSQLState(),
+                    false, error);
+        }
         DatabaseException translated = SqlErrors.translate(error, dialect, database, operation.describe(),
                 operation.timedOutAfter);
         SqlFault fault = dialect.classify(error);

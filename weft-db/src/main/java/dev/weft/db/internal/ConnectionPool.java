@@ -6,8 +6,10 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.weft.core.Deadline;
+import dev.weft.core.ErrorKind;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
+import dev.weft.db.DatabaseException;
 import dev.weft.db.DatabaseUnavailableException;
 import dev.weft.db.PoolExhaustedException;
 import dev.weft.db.PoolStatus;
@@ -179,8 +181,9 @@ public final class ConnectionPool implements AutoCloseable {
                 throw downException();
             }
             Thread.currentThread().interrupt();
-            throw new DatabaseUnavailableException("pool '" + name + "': interrupted while waiting for a connection",
-                    null, e);
+            // the caller's interrupt, not the database's state: not retried, and nothing to report as down
+            throw new DatabaseException(ErrorKind.UNAVAILABLE, "interrupted", "pool '" + name
+                    + "': interrupted while waiting for a connection", null, false, e);
         } finally {
             waiter.leave();
             waiters.remove(waiter);
