@@ -22,6 +22,15 @@ sealed interface Connections permits ConnectionLease, JdbcTransaction {
 
         /** Gives the connection back, or evicts it if {@code broken}; a second call does nothing. */
         void release(boolean broken);
+
+        /**
+         * Refuses a read on a connection that is no longer the borrower's: a transaction's, after it ended (the
+         * connection is back in the pool, perhaps another caller's) or on another thread.
+         *
+         * @throws DatabaseException {@code transaction_finished} or {@code transaction_wrong_thread}
+         */
+        default void checkUsable() {
+        }
     }
 
     /**

@@ -72,6 +72,11 @@ final class JdbcTransaction extends Session implements Transaction, Connections 
             public void release(boolean broken) {
                 // the transaction owns the connection
             }
+
+            @Override
+            public void checkUsable() {
+                JdbcTransaction.this.checkUsable();
+            }
         };
     }
 

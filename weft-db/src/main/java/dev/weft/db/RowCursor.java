@@ -69,6 +69,15 @@ final class RowCursor<T> extends Spliterators.AbstractSpliterator<T> {
             return false;
         }
         try {
+            borrowed.checkUsable();
+        } catch (DatabaseException notOurs) {
+            // a transaction's stream read after the transaction ended: its connection may be another caller's now,
+            // so nothing on it is touched, not even to close the result set
+            closed = true;
+            failure = notOurs;
+            throw notOurs;
+        }
+        try {
             if (!open.next()) {
                 close();
                 return false;
