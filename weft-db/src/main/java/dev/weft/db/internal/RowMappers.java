@@ -157,7 +157,22 @@ public final class RowMappers {
     /** @param zoned whether the column holds instants, or {@code null} to ask the metadata */
     private static @Nullable Object read(ResultSet row, int column, Class<?> type, @Nullable Boolean zoned)
             throws SQLException {
-        Object value = readBoxed(row, column, type, zoned);
+        Object value;
+        try {
+            value = readBoxed(row, column, type, zoned);
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state != null && state.startsWith("08")) {
+                throw e; // the connection, not the value
+            }
+            // the driver could not convert the column (pgjdbc's "Bad value for type long", MariaDB's own): a mapping
+            // error on every database, not "the database rejected a value" or a bare SQL error; the driver's message
+            // may quote the value, so only the column and the types are named
+            ResultSetMetaData meta = row.getMetaData();
+            String label = meta.getColumnLabel(column);
+            throw new InvalidInputException("unmappable_type", label, "column " + label + " ("
+                    + meta.getColumnTypeName(column) + ") cannot be read as " + type.getSimpleName(), e);
+        }
         if (value == null && type.isPrimitive()) {
             throw new InvalidInputException("null_column", row.getMetaData().getColumnLabel(column),
                     "column " + row.getMetaData().getColumnLabel(column) + " is NULL but maps to primitive " + type);
