@@ -64,6 +64,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
     /** The bound of one direct probe: the connect timeout the user configured, at least {@link #PROBE_TIMEOUT}. */
     private final Duration probeBound;
     private final ConnectionPool pool;
+    private final DatabaseConfig config;
     private final String name;
     private final DirectProbe direct;
     private final ProbeLoop loop;
@@ -82,6 +83,7 @@ final class DatabaseHealthChecker implements AutoCloseable {
         this.pool = pool;
         this.name = database.name();
         this.probeBound = database.config().connectTimeout().plus(PROBE_TIMEOUT);
+        this.config = database.config();
         this.last = new Health(true, Duration.ZERO, Optional.empty(), Map.of("checked", "not yet"));
         if (registry != null) {
             Gauge.builder("weft.db.available", pool, p -> p.down() ? 0 : 1)
@@ -149,7 +151,11 @@ final class DatabaseHealthChecker implements AutoCloseable {
         consecutiveTimeouts = 0;
         // Fail fast first, so that no new caller waits; then stop the pool reconnecting (stand-by before the
         // purge, whose evictions would otherwise refill it).
-        pool.markDown(Objects.requireNonNullElse(probe.error(), "probe failed"), RETRY_AFTER);
+        // a caller's exception says why (no such database, refused, ...) and carries the driver's, not only a code
+        Exception thrown = probe.thrown();
+        ConnectFailure failure = thrown == null ? null : ConnectFailure.of(thrown, config);
+        pool.markDown(Objects.requireNonNullElse(probe.error(), "probe failed"), RETRY_AFTER,
+                failure == null ? null : failure.reason().code() + ": " + failure.description(), thrown);
         pool.standBy();
         pool.purge();
         recordDown(probe);
@@ -189,9 +195,10 @@ final class DatabaseHealthChecker implements AutoCloseable {
      *
      * @param cause for the log only: what the driver said (never in a health body or a user-visible field)
      */
-    private record Probe(boolean up, Duration latency, @Nullable String error, @Nullable String cause) {
+    private record Probe(boolean up, Duration latency, @Nullable String error, @Nullable String cause,
+            @Nullable Exception thrown) {
         Probe(boolean up, Duration latency, @Nullable String error) {
-            this(up, latency, error, null);
+            this(up, latency, error, null, null);
         }
     }
 
@@ -215,10 +222,10 @@ final class DatabaseHealthChecker implements AutoCloseable {
             case DirectProbe.Failed(SQLException e, Duration latency) -> {
                 boolean answers = refusesForLoad(e);
                 yield new Probe(answers, latency, answers ? null : timedOut(e) ? "timeout" : "database_unavailable",
-                        describe(e));
+                        describe(e), e);
             }
             case DirectProbe.Failed failed -> new Probe(false, failed.latency(), "database_unavailable",
-                    describe(failed.failure()));
+                    describe(failed.failure()), failed.failure());
             case DirectProbe.NoAnswer none -> new Probe(false, none.latency(), none.error());
         };
     }

@@ -33,7 +33,26 @@ public class DatabaseUnavailableException extends DatabaseException {
      * @param retryAfter when trying again may succeed at the earliest
      */
     public DatabaseUnavailableException(String message, Duration retryAfter) {
-        super(ErrorKind.UNAVAILABLE, "database_unavailable", message, null, true, null);
+        this(message, null, retryAfter);
+    }
+
+    /**
+     * A failure that did not try the database because it is known to be down, with what the probe that found it
+     * down saw.
+     *
+     * @param message which database, since when it is down, and why
+     * @param cause the probe's failure (the driver's exception), or {@code null}
+     * @param retryAfter when trying again may succeed at the earliest
+     * @return the exception
+     */
+    public static DatabaseUnavailableException knownDown(String message, @Nullable Throwable cause,
+            Duration retryAfter) {
+        return new DatabaseUnavailableException(message, cause, retryAfter);
+    }
+
+    // private: beside the public (String, String, Throwable) constructor, a call with two nulls would be ambiguous
+    private DatabaseUnavailableException(String message, @Nullable Throwable cause, Duration retryAfter) {
+        super(ErrorKind.UNAVAILABLE, "database_unavailable", message, null, true, cause);
         this.retryAfter = java.util.Objects.requireNonNull(retryAfter, "retryAfter");
     }
 

@@ -259,8 +259,14 @@ public final class ConnectionPool implements AutoCloseable {
 
     // ---- the database's availability, as the health checker sees it -----------------------------------------
 
-    /** A known outage: since when, what the last probe saw, and when to try again. */
-    private record Outage(long sinceNanos, String error, Duration retryAfter) {
+    /**
+     * A known outage: since when, what the last probe saw, and when to try again.
+     *
+     * @param why what the probe saw, described for the exception; {@code null} if nothing was thrown
+     * @param cause what the probe's driver threw, or {@code null}
+     */
+    private record Outage(long sinceNanos, String error, Duration retryAfter, @Nullable String why,
+            @Nullable Throwable cause) {
     }
 
     /**
@@ -273,9 +279,23 @@ public final class ConnectionPool implements AutoCloseable {
      * @return whether the database was up before
      */
     public boolean markDown(String error, Duration retryAfter) {
+        return markDown(error, retryAfter, null, null);
+    }
+
+    /**
+     * Fails every borrow at once, as {@link #markDown(String, Duration)}, saying why in the exception.
+     *
+     * @param error the code of what the probe saw
+     * @param retryAfter when the database is probed next, as a hint for callers
+     * @param why what the probe saw, described (no password), or {@code null}
+     * @param cause the probe's failure, attached to each exception, or {@code null}
+     * @return whether the database was up before
+     */
+    public boolean markDown(String error, Duration retryAfter, @Nullable String why, @Nullable Throwable cause) {
         Outage previous = outage; // read once: the field is volatile
         boolean wasUp = previous == null;
-        outage = new Outage(previous == null ? System.nanoTime() : previous.sinceNanos(), error, retryAfter);
+        outage = new Outage(previous == null ? System.nanoTime() : previous.sinceNanos(), error, retryAfter, why,
+                cause);
         if (wasUp) {
             for (Waiter waiter : waiters) {
                 waiter.wake();
@@ -328,9 +348,10 @@ public final class ConnectionPool implements AutoCloseable {
         if (now == null) { // marked up again meanwhile: the caller may retry at once
             return new DatabaseUnavailableException("pool '" + name + "': the database was down", Duration.ZERO);
         }
-        return new DatabaseUnavailableException("database '" + name + "' is down since "
-                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - now.sinceNanos()) + " ms (" + now.error()
-                + "); failing at once until a probe sees it answer", now.retryAfter());
+        return DatabaseUnavailableException.knownDown("database '" + name + "' is down since "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - now.sinceNanos()) + " ms ("
+                + (now.why() != null ? now.why() : now.error()) + "); failing at once until a probe sees it answer",
+                now.cause(), now.retryAfter());
     }
 
     /**
