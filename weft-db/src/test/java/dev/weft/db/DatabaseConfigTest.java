@@ -147,6 +147,15 @@ class DatabaseConfigTest {
         }
 
         @Test
+        void aPortThatIsNotANumberIsNamedAsSuch() {
+            assertThatThrownBy(() -> DatabaseConfig.fromUrl("postgresql://u:secret-pw@db:notaport/app"))
+                    .isInstanceOf(InvalidConfigException.class)
+                    .hasMessageContaining("a port that is not a number").hasMessageNotContaining("secret-pw");
+            assertThatThrownBy(() -> DatabaseConfig.fromUrl("postgresql:///app"))
+                    .isInstanceOf(InvalidConfigException.class).hasMessageContaining("has no host");
+        }
+
+        @Test
         void acceptsThePostgresSchemeAndDefaultsThePort() {
             DatabaseConfig config = DatabaseConfig.fromUrl("postgres://app:pw@db.example.com/orders").build();
 

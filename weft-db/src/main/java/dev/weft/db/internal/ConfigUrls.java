@@ -60,7 +60,13 @@ public final class ConfigUrls {
             }
             builder = DatabaseConfig.builder(type).host(hostList);
         } else if (uri.getHost() == null) {
-            throw new InvalidConfigException(setting, redact(url), "has no host");
+            // java.net.URI parses "host:notaport" as a registry authority with no host: say what may be wrong, without
+            // echoing the text, which may be part of a password
+            String authority = uri.getRawAuthority();
+            String hostAndPort = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+            int portAt = hostAndPort.lastIndexOf(':');
+            throw new InvalidConfigException(setting, redact(url), portAt > 0 && hostAndPort.indexOf(']') < portAt
+                    ? "has a port that is not a number (or a password with an unescaped '@' or '/')" : "has no host");
         } else {
             builder = DatabaseConfig.builder(type).host(uri.getHost());
             if (uri.getPort() > 0) {
