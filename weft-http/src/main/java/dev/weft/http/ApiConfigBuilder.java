@@ -332,7 +332,12 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets whether GET responses are cached.
+     * Sets whether GET 200 responses are cached. The cache may be shared by instances (Redis), so it acts as a shared
+     * cache: a request with credentials ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie}, the API
+     * key header, or the client's own token or key) gets entries of its own, keyed by a SHA-256 digest of them (never
+     * the values), so authenticated calls are cached per credential and never served to another; responses marked
+     * {@code no-store}, {@code private} or {@code Vary: *} are not stored, and one with {@code Vary} is served only to
+     * requests with the same values of the varied headers.
      *
      * @param value whether GET responses are cached
      * @return this builder
@@ -343,9 +348,10 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets freshness when the server sends no max-age.
+     * Sets how long a cached 200 is served without asking the server when the response has no {@code s-maxage} or
+     * {@code max-age}, e.g. one without {@code Cache-Control}; a response that has one is fresh for that long instead.
      *
-     * @param value freshness when the server sends no max-age
+     * @param value freshness when the server sends no s-maxage or max-age
      * @return this builder
      */
     public ApiConfigBuilder cacheTtl(Duration value) {
