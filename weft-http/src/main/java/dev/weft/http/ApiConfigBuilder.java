@@ -255,7 +255,9 @@ public final class ApiConfigBuilder {
 
     /**
      * Calls in flight per host; defaults to {@link #maxConnectionsPerHost(int)}, so callers wait in the
-     * bulkhead's fair line rather than in the pool's.
+     * bulkhead's fair line rather than in the pool's. A caller waits at most until its call's deadline (its
+     * {@link ApiRequest#timeout} or the total timeout), then gets a {@link BulkheadFullException}, a timeout. An open
+     * {@link ApiStream} holds its place until closed.
      *
      * @param value the bulkhead size
      * @return this builder

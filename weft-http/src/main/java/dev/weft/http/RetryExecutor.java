@@ -56,7 +56,7 @@ final class RetryExecutor {
                                 "deadline passed before the call could be sent", null));
             }
             try {
-                guard.admit(remaining, last);
+                guard.admit(remaining, last, call.budgetMillis());
             } catch (ApiException refused) {
                 tracing.refused(call, refused);
                 throw failed(call, attempt - 1, refused);
