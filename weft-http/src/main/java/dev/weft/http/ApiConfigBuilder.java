@@ -199,9 +199,12 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets cap of one delay and of Retry-After.
+     * Sets the cap of one backoff delay, and the longest {@code Retry-After} a retry waits for. A 429 or 503 whose
+     * {@code Retry-After} is longer, or ends past the call's deadline, is not retried: the call fails at once with
+     * {@link RateLimitedException} (429) or {@link UpstreamException} (503), whose {@code retryAfter()} is the
+     * server's wait, so the caller can decide whether to wait that long.
      *
-     * @param value cap of one delay and of Retry-After
+     * @param value cap of one delay and the longest Retry-After waited for
      * @return this builder
      */
     public ApiConfigBuilder maxRetryDelay(Duration value) {
