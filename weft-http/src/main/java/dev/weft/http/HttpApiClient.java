@@ -159,7 +159,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
         Exchange exchange = retries.execute(call, null, false);
         finish(call, exchange.status, "success", exchange.attempts, false);
         try {
-            return new ApiStream(exchange.status, exchange.headers, exchange.body(), exchange::close);
+            return new ApiStream(exchange.status, exchange.headers, exchange.callerBody(), exchange::close);
         } catch (IOException e) {
             exchange.close();
             throw TransportFailures.of(config, call.target().authority(), e, false);
@@ -186,7 +186,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             return new DownloadResult(absolute, bytes,
                     exchange.firstHeader("content-type").orElse(null), exchange.status);
         } catch (IOException e) {
-            ApiException failure = TransportFailures.of(config, call.target().authority(), e, false);
+            ApiException failure = TransportFailures.ofBody(config, call.target().authority(), e);
             finish(call, exchange.status, failure.code(), exchange.attempts, true);
             throw failure;
         } finally {
