@@ -145,6 +145,7 @@ public interface ApiClient extends AutoCloseable {
      * @param contentType the file's media type
      * @param fields extra text fields
      * @return the response
+     * @throws dev.weft.core.InvalidInputException if the file does not exist, is not a regular file or cannot be read
      * @throws ApiException as {@link ApiRequest#send()}
      */
     default ApiResponse upload(String path, String field, Path file, String contentType, Map<String, String> fields) {

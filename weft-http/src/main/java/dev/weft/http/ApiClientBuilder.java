@@ -67,7 +67,8 @@ public final class ApiClientBuilder {
 
     /**
      * Caches GET responses in this cache (e.g. a tiered Redis cache shared by instances) instead of a private
-     * in-process one. Only used when the config enables caching.
+     * in-process one. Only used when the config enables caching. Keys start with {@code http:<client name>:}, and a
+     * request's credentials appear in them only as a SHA-256 digest (see {@link ApiConfigBuilder#cacheEnabled}).
      *
      * @param cache the cache; the client does not close it
      * @return this builder

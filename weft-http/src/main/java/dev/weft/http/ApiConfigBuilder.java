@@ -199,9 +199,12 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets cap of one delay and of Retry-After.
+     * Sets the cap of one backoff delay, and the longest {@code Retry-After} a retry waits for. A 429 or 503 whose
+     * {@code Retry-After} is longer, or ends past the call's deadline, is not retried: the call fails at once with
+     * {@link RateLimitedException} (429) or {@link UpstreamException} (503), whose {@code retryAfter()} is the
+     * server's wait, so the caller can decide whether to wait that long.
      *
-     * @param value cap of one delay and of Retry-After
+     * @param value cap of one delay and the longest Retry-After waited for
      * @return this builder
      */
     public ApiConfigBuilder maxRetryDelay(Duration value) {
@@ -255,7 +258,9 @@ public final class ApiConfigBuilder {
 
     /**
      * Calls in flight per host; defaults to {@link #maxConnectionsPerHost(int)}, so callers wait in the
-     * bulkhead's fair line rather than in the pool's.
+     * bulkhead's fair line rather than in the pool's. A caller waits at most until its call's deadline (its
+     * {@link ApiRequest#timeout} or the total timeout), then gets a {@link BulkheadFullException}, a timeout. An open
+     * {@link ApiStream} holds its place until closed.
      *
      * @param value the bulkhead size
      * @return this builder
@@ -332,7 +337,12 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets whether GET responses are cached.
+     * Sets whether GET 200 responses are cached. The cache may be shared by instances (Redis), so it acts as a shared
+     * cache: a request with credentials ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie}, the API
+     * key header, or the client's own token or key) gets entries of its own, keyed by a SHA-256 digest of them (never
+     * the values), so authenticated calls are cached per credential and never served to another; responses marked
+     * {@code no-store}, {@code private} or {@code Vary: *} are not stored, and one with {@code Vary} is served only to
+     * requests with the same values of the varied headers.
      *
      * @param value whether GET responses are cached
      * @return this builder
@@ -343,9 +353,10 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets freshness when the server sends no max-age.
+     * Sets how long a cached 200 is served without asking the server when the response has no {@code s-maxage} or
+     * {@code max-age}, e.g. one without {@code Cache-Control}; a response that has one is fresh for that long instead.
      *
-     * @param value freshness when the server sends no max-age
+     * @param value freshness when the server sends no s-maxage or max-age
      * @return this builder
      */
     public ApiConfigBuilder cacheTtl(Duration value) {

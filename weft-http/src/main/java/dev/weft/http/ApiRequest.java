@@ -116,7 +116,8 @@ public final class ApiRequest {
     }
 
     /**
-     * Overrides the config's total timeout for this call (all attempts and backoff included).
+     * Overrides the config's total timeout for this call: all attempts and backoff, and every wait for a rate-limit
+     * permit or for one of the host's connection slots, are included.
      *
      * @param value the deadline, positive
      * @return this request

@@ -64,7 +64,10 @@ public final class ApiStream implements AutoCloseable {
     }
 
     /**
-     * Returns the body as bytes, as they arrive (decompressed when the server compressed it).
+     * Returns the body as bytes, as they arrive (decompressed when the server compressed it). Its reads throw
+     * weft-http's unchecked exceptions, never the transport's: {@link ApiConnectException} (code
+     * {@code body_incomplete}) if the server ends the body early, {@link ApiTimeoutException} if no data comes
+     * within the response timeout, each with the transport's failure as its cause.
      *
      * @return the body as bytes, as they arrive (decompressed when the server compressed it)
      */
@@ -77,7 +80,7 @@ public final class ApiStream implements AutoCloseable {
      * this response.
      *
      * @return the lines
-     * @throws UncheckedIOException from the stream's operations if the body breaks off
+     * @throws ApiException from the stream's operations if the body breaks off or times out (as {@link #body()})
      */
     public Stream<String> lines() {
         BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
@@ -88,6 +91,7 @@ public final class ApiStream implements AutoCloseable {
      * The body parsed as {@code text/event-stream}; comments and retry fields are skipped.
      *
      * @return the events, each delivered when its blank line arrives
+     * @throws ApiException from the stream's operations if the body breaks off or times out (as {@link #body()})
      */
     public Stream<ServerSentEvent> events() {
         BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);

@@ -125,12 +125,23 @@ final class Exchange {
             bodyRead = true;
             return body;
         } catch (IOException e) {
-            if (timedOut.get()) {
-                throw new ApiTimeoutException(config.name(), host, "deadline_exceeded",
-                        "body not complete within " + call.budgetMillis() + " ms", e);
-            }
-            throw TransportFailures.of(config, host, e, false);
+            throw readFailure(e);
         }
+    }
+
+    /** The body for a caller to read: its read failures are weft-http's exceptions (see {@link #readFailure}). */
+    InputStream callerBody() throws IOException {
+        return new TranslatingInputStream(body(), this::readFailure);
+    }
+
+    /** What a failed body read means: the call's deadline passed, else a broken connection or a read timeout. */
+    private ApiException readFailure(IOException e) {
+        String host = call.target().authority();
+        if (timedOut.get()) {
+            return new ApiTimeoutException(config.name(), host, "deadline_exceeded",
+                    "body not complete within " + call.budgetMillis() + " ms", e);
+        }
+        return TransportFailures.ofBody(config, host, e);
     }
 
     Optional<String> firstHeader(String name) {

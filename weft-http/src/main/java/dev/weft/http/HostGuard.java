@@ -2,26 +2,28 @@ package dev.weft.http;
 
 import dev.weft.core.ratelimit.RateDecision;
 import dev.weft.core.ratelimit.TokenBuckets;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The per-host guards, in the order an attempt passes them ({@link #admit}): circuit breaker (Resilience4j), rate
- * limit (the host's bucket in the client's {@link TokenBuckets}), bulkhead (Resilience4j); plus the host's retry
- * budget. One per {@code host:port}, created on first use by
+ * limit (the host's bucket in the client's {@link TokenBuckets}), bulkhead (a fair {@link Semaphore}); plus the
+ * host's retry budget. One per {@code host:port}, created on first use by
  * {@link HostGuards}. Thread-safe.
  *
  * <p>An admitted attempt holds a breaker permission and a bulkhead permit. It reports its outcome with
  * {@link #onResponse} or {@link #onFailure} (which use the breaker permission), or gives the permission back with
  * {@link #releaseBreaker()} if it never reached the server, and returns the permit with {@link #releaseBulkhead()}
  * when its response is closed.
+ *
+ * <p>The bulkhead is a plain fair semaphore rather than Resilience4j's because each call waits for a permit only
+ * as long as its own deadline leaves (a per-request timeout included), and R4j's bulkhead has one wait for all.
  *
  * <p>The breaker's window is time-based ({@code breaker.window}) with a minimum number of calls
  * ({@code breaker.threshold}); the guard also remembers when the breaker opened, so a refused caller learns how
@@ -41,22 +43,25 @@ final class HostGuard {
     private final @Nullable TokenBuckets rateBuckets;
     /** This host's bucket in {@link #rateBuckets}: {@code <client>:<authority>}. */
     private final String rateKey;
-    private final Bulkhead bulkhead;
+    /** Permits for calls in flight to this host ({@code maxConcurrentPerHost}); waiters queue FIFO. */
+    private final Semaphore bulkhead;
     private final Clock clock;
+    private final LongSupplier nanoTime;
     private volatile long openedAtMillis;
     /** The client's {@code nanoTime} when a call last took this guard, for {@link HostGuards}' eviction of idle hosts. */
     private volatile long lastUsedNanos;
 
     private HostGuard(ApiConfig config, String authority, @Nullable CircuitBreaker breaker,
-            @Nullable TokenBuckets rateBuckets, Bulkhead bulkhead, RetryBudget budget, Clock clock) {
+            @Nullable TokenBuckets rateBuckets, RetryBudget budget, Clock clock, LongSupplier nanoTime) {
         this.config = config;
         this.authority = authority;
         this.breaker = breaker;
         this.rateBuckets = rateBuckets;
         this.rateKey = config.name() + ":" + authority;
-        this.bulkhead = bulkhead;
+        this.bulkhead = new Semaphore(config.pool().maxConcurrentPerHost(), true);
         this.budget = budget;
         this.clock = clock;
+        this.nanoTime = nanoTime;
     }
 
     /** {@code rateBuckets} are the client's rate buckets, {@code null} when the rate limit is off. */
@@ -81,13 +86,8 @@ final class HostGuard {
                     .clock(clock)
                     .build());
         }
-        Bulkhead bulkhead = Bulkhead.of(config.name() + "@" + authority, BulkheadConfig.custom()
-                .maxConcurrentCalls(config.pool().maxConcurrentPerHost())
-                .maxWaitDuration(config.timeouts().total())
-                .fairCallHandlingStrategyEnabled(true)
-                .build());
-        HostGuard guard = new HostGuard(config, authority, breaker, rateBuckets, bulkhead,
-                new RetryBudget(config.retry().budget(), config.retry().floorPerSecond(), nanoTime), clock);
+        HostGuard guard = new HostGuard(config, authority, breaker, rateBuckets,
+                new RetryBudget(config.retry().budget(), config.retry().floorPerSecond(), nanoTime), clock, nanoTime);
         if (breaker != null) {
             breaker.getEventPublisher().onStateTransition(event -> {
                 CircuitBreaker.State to = event.getStateTransition().getToState();
@@ -105,14 +105,18 @@ final class HostGuard {
      * With a shared store the bucket is the one every instance uses; while the store fails it is a bucket of this
      * instance at the same rate (see {@link TokenBuckets#shared}), so the limit holds per instance instead of lifting.
      *
-     * @param remainingNanos time left before the call's deadline: the longest the rate limit may wait
+     * The bulkhead then waits for a permit for whatever time the call has left.
+     *
+     * @param remainingNanos time left before the call's deadline: the longest the rate limit and bulkhead may wait
      * @param last the previous attempt's failure, the cause of a {@link CircuitOpenException}, or {@code null}
+     * @param budgetMillis the call's whole time budget, for the message of a timeout
      * @throws CircuitOpenException if the breaker refuses
      * @throws RateLimitedException if no rate permit comes within {@code rate-limit-wait} or the time left
-     * @throws BulkheadFullException if no bulkhead permit comes within {@code total-timeout}
-     * @throws ApiConnectException if interrupted while waiting for a rate permit (the flag stays set)
+     * @throws BulkheadFullException (a timeout) if no bulkhead permit comes before the call's deadline
+     * @throws ApiConnectException if interrupted while waiting for a rate or bulkhead permit (the flag stays set)
      */
-    void admit(long remainingNanos, @Nullable Throwable last) {
+    void admit(long remainingNanos, @Nullable Throwable last, long budgetMillis) {
+        long start = nanoTime.getAsLong();
         if (breaker != null && !breaker.tryAcquirePermission()) {
             throw new CircuitOpenException(config.name(), authority, permittedIn(), last);
         }
@@ -131,11 +135,26 @@ final class HostGuard {
                                 + maxWait.toMillis() + " ms", false);
             }
         }
-        if (!bulkhead.tryAcquirePermission()) {
+        acquireBulkhead(remainingNanos - (nanoTime.getAsLong() - start), budgetMillis);
+    }
+
+    /** Waits for a bulkhead permit up to {@code maxWaitNanos}; a refused attempt gives its breaker permission back. */
+    private void acquireBulkhead(long maxWaitNanos, long budgetMillis) {
+        boolean acquired;
+        try {
+            acquired = bulkhead.tryAcquire(Math.max(0, maxWaitNanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
             releaseBreaker();
+            Thread.currentThread().interrupt();
+            throw TransportFailures.interrupted(config.name(), authority, "waiting for a connection to the host");
+        }
+        if (!acquired) {
+            releaseBreaker();
+            // The caller's own streams or slow calls hold every permit: say so, the usual cause is an unclosed stream.
             throw new BulkheadFullException(config.name(), authority, "bulkhead_full",
-                    config.pool().maxConcurrentPerHost() + " calls in flight; none finished within "
-                            + config.timeouts().total().toMillis() + " ms", null);
+                    "waited until the call's deadline (" + budgetMillis + " ms) for one of "
+                            + config.pool().maxConcurrentPerHost() + " connections to the host; all stayed in use "
+                            + "(unclosed streams or slow calls)", null);
         }
     }
 
@@ -180,12 +199,12 @@ final class HostGuard {
 
     /** @return whether no call holds a bulkhead permit of this host */
     boolean idle() {
-        return bulkhead.getMetrics().getAvailableConcurrentCalls() == config.pool().maxConcurrentPerHost();
+        return bulkhead.availablePermits() == config.pool().maxConcurrentPerHost();
     }
 
     /** Returns the bulkhead permit of an attempt whose response is closed. */
     void releaseBulkhead() {
-        bulkhead.onComplete();
+        bulkhead.release();
     }
 
     /**

@@ -76,7 +76,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             this.ownedCache = cache == null ? LocalCache.create("http-" + config.name(), 10_000) : null;
             this.responseCache = new ResponseCache(
                     CacheTracing.traced(Objects.requireNonNull(cache == null ? ownedCache : cache), openTelemetry),
-                    config.name(), config.cache().ttl(), clock);
+                    config, clock);
         } else {
             this.ownedCache = null;
             this.responseCache = null;
@@ -118,8 +118,11 @@ final class HttpApiClient implements ApiClient, RequestSender {
     public ApiResponse send(ApiRequest request) {
         Call call = prepare(request);
         ResponseCache cache = request.method() == HttpMethod.GET && !request.bypassCache() ? responseCache : null;
-        String cacheKey = cache == null ? null : cache.key(call.target().uri().toString());
-        ResponseCache.Entry cached = cache == null || cacheKey == null ? null : cache.lookup(cacheKey).orElse(null);
+        List<Map.Entry<String, String>> requestHeaders = request.headers();
+        String cacheKey = cache == null ? null
+                : cache.key(call.target().uri(), call.target().authority(), requestHeaders);
+        ResponseCache.Entry cached = cache == null || cacheKey == null ? null
+                : cache.lookup(cacheKey, requestHeaders).orElse(null);
         if (cached != null && cached.fresh(clock)) {
             metrics.cacheHit();
             finish(call, cached.status(), "success", 0, false);
@@ -137,7 +140,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             }
             byte[] body = exchange.readAll();
             if (cache != null && cacheKey != null) {
-                cache.store(cacheKey, exchange.status, exchange.headers, body);
+                cache.store(cacheKey, requestHeaders, exchange.status, exchange.headers, body);
             }
             finish(call, exchange.status, "success", exchange.attempts, false);
             return new ApiResponse(exchange.status, exchange.headers, body, false, exchange.attempts, codec,
@@ -156,7 +159,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
         Exchange exchange = retries.execute(call, null, false);
         finish(call, exchange.status, "success", exchange.attempts, false);
         try {
-            return new ApiStream(exchange.status, exchange.headers, exchange.body(), exchange::close);
+            return new ApiStream(exchange.status, exchange.headers, exchange.callerBody(), exchange::close);
         } catch (IOException e) {
             exchange.close();
             throw TransportFailures.of(config, call.target().authority(), e, false);
@@ -183,7 +186,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
             return new DownloadResult(absolute, bytes,
                     exchange.firstHeader("content-type").orElse(null), exchange.status);
         } catch (IOException e) {
-            ApiException failure = TransportFailures.of(config, call.target().authority(), e, false);
+            ApiException failure = TransportFailures.ofBody(config, call.target().authority(), e);
             finish(call, exchange.status, failure.code(), exchange.attempts, true);
             throw failure;
         } finally {

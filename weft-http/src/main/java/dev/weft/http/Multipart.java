@@ -1,5 +1,6 @@
 package dev.weft.http;
 
+import dev.weft.core.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,11 +19,15 @@ import java.util.Objects;
  */
 public record Multipart(List<Part> parts) {
 
-    /** Copies the parts. */
+    /**
+     * Copies the parts.
+     *
+     * @throws InvalidInputException if there is none
+     */
     public Multipart {
         parts = List.copyOf(parts);
         if (parts.isEmpty()) {
-            throw new IllegalArgumentException("a multipart body needs at least one part");
+            throw new InvalidInputException("invalid_body", "body", "a multipart body needs at least one part");
         }
     }
 
@@ -117,11 +122,15 @@ public record Multipart(List<Part> parts) {
          * @param path a readable regular file
          * @param contentType its media type
          * @return this builder
-         * @throws IllegalArgumentException if the file is not a readable regular file
+         * @throws InvalidInputException if the file does not exist, is not a regular file or cannot be read
          */
         public Builder file(String name, Path path, String contentType) {
-            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw new IllegalArgumentException("not a readable file: " + path.getFileName());
+            String problem = !Files.exists(path) ? "does not exist" : !Files.isRegularFile(path)
+                    ? "is not a regular file" : !Files.isReadable(path) ? "cannot be read" : null;
+            if (problem != null) {
+                // Only the file name: the directories may say more about the host than a message should.
+                throw new InvalidInputException("invalid_file", "file",
+                        "file to upload " + path.getFileName() + " " + problem);
             }
             parts.add(new FilePart(name, path, contentType, String.valueOf(path.getFileName())));
             return this;

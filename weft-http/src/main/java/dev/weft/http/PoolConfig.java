@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param maxConnections connections in the pool across hosts ({@code max-connections})
  * @param maxConnectionsPerHost connections in the pool per host, at most {@code maxConnections}
  *     ({@code max-connections-per-host})
- * @param maxConcurrentPerHost calls in flight per host (bulkhead); callers beyond it wait in a FIFO line
- *     ({@code max-concurrent-per-host})
+ * @param maxConcurrentPerHost calls in flight per host (bulkhead); callers beyond it wait in a FIFO line,
+ *     each until its call's deadline ({@link BulkheadFullException}, a timeout) ({@code max-concurrent-per-host})
  * @param keepAlive whether connections are reused
  * @param idleEviction idle time after which a pooled connection is closed ({@code idle-eviction})
  */

@@ -7,11 +7,18 @@ import dev.weft.core.InvalidConfigException;
 import java.time.Duration;
 
 /**
- * Whether and how long an {@link ApiClient} caches GET responses ({@code Cache-Control} and {@code ETag} are
- * honoured). Immutable and thread-safe.
+ * Whether and how long an {@link ApiClient} caches GET responses ({@code Cache-Control}, {@code Vary} and
+ * {@code ETag} are honoured). The cache may be shared by instances (Redis), so it follows the rules of a shared
+ * cache: a request that carries credentials ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie}, the
+ * API key header, or the client's own bearer token or API key) is cached under a key holding a SHA-256 digest of
+ * them, never the values, so each credential has entries of its own and authenticated calls can still be cached;
+ * {@code no-store}, {@code private} and {@code Vary: *} responses are not stored; a response with {@code Vary} is
+ * served only to requests with the same values of the varied headers (one variant per URL and credential is kept).
+ * Immutable and thread-safe.
  *
- * @param enabled whether GET responses are cached ({@code cache})
- * @param ttl freshness of a cached response when the server sends no {@code max-age} ({@code cache-ttl})
+ * @param enabled whether GET 200 responses are cached ({@code cache})
+ * @param ttl freshness of a cached response when the server sends no {@code s-maxage} or {@code max-age}, e.g. a
+ *     response without {@code Cache-Control} ({@code cache-ttl}); one that sends either is fresh for that long
  */
 public record ResponseCacheConfig(boolean enabled, Duration ttl) {
     /** Default freshness of cached responses (the guides' {@code cache_ttl}). */
@@ -48,7 +55,7 @@ public record ResponseCacheConfig(boolean enabled, Duration ttl) {
     /**
      * A copy with another freshness.
      *
-     * @param value freshness when the server sends no max-age
+     * @param value freshness when the server sends no s-maxage or max-age
      * @return the changed copy
      */
     public ResponseCacheConfig withTtl(Duration value) {

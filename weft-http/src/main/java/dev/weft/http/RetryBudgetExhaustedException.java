@@ -17,8 +17,9 @@ public final class RetryBudgetExhaustedException extends ApiException {
     }
 
     /**
-     * The wait of the fault that would have been retried, when it knew one (an upstream's {@code Retry-After} longer
-     * than {@code max-retry-delay}, for instance).
+     * The wait of the fault that would have been retried, when it knew one (the 1 s a 429 without
+     * {@code Retry-After} suggests, for instance; a retry the server asked for with {@code Retry-After} never draws
+     * from the budget).
      *
      * @return the wait, or empty
      */

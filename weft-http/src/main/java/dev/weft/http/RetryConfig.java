@@ -16,8 +16,11 @@ import java.time.Duration;
  * @param maxRetries retries after the first attempt, 0..100; 0 turns retry off ({@code max-retries})
  * @param delay base delay of the exponential backoff ({@code retry-delay})
  * @param backoffFactor growth of the backoff cap per retry, 1..100 ({@code backoff-factor})
- * @param maxDelay cap of one backoff delay and of a server's {@code Retry-After}, at least {@code delay}
- *     ({@code max-retry-delay})
+ * @param maxDelay cap of one backoff delay, at least {@code delay}, and the longest {@code Retry-After} a retry waits
+ *     for ({@code max-retry-delay}): when a 429 or 503 asks for a longer wait, or one that ends past the call's
+ *     deadline, the call is not retried but fails at once ({@link RateLimitedException} for a 429,
+ *     {@link UpstreamException} for a 503), carrying the server's wait in {@code retryAfter()} so the caller can
+ *     decide
  * @param budget share of calls per host that may be retried in a sliding window of ten seconds, 0..10
  *     ({@code retry-budget})
  * @param floorPerSecond retries per second per host always allowed, so a quiet client can still retry
@@ -31,7 +34,7 @@ public record RetryConfig(int maxRetries, Duration delay, double backoffFactor, 
     public static final Duration DEFAULT_DELAY = Duration.ofSeconds(1);
     /** Default backoff factor. */
     public static final double DEFAULT_BACKOFF_FACTOR = 2.0;
-    /** Default cap of one backoff delay and of Retry-After. */
+    /** Default cap of one backoff delay, and the longest Retry-After waited for. */
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
     /** Default retry budget: retries may be at most this share of calls. */
     public static final double DEFAULT_BUDGET = 0.2;
@@ -86,7 +89,7 @@ public record RetryConfig(int maxRetries, Duration delay, double backoffFactor, 
      *
      * @param base base delay
      * @param factor growth per retry
-     * @param max cap of one delay and of Retry-After
+     * @param max cap of one delay, and the longest Retry-After waited for (a longer one fails the call at once)
      * @return the changed copy
      */
     public RetryConfig withBackoff(Duration base, double factor, Duration max) {

@@ -56,7 +56,7 @@ final class RetryExecutor {
                                 "deadline passed before the call could be sent", null));
             }
             try {
-                guard.admit(remaining, last);
+                guard.admit(remaining, last, call.budgetMillis());
             } catch (ApiException refused) {
                 tracing.refused(call, refused);
                 throw failed(call, attempt - 1, refused);
@@ -68,7 +68,13 @@ final class RetryExecutor {
             }
             last = Objects.requireNonNull(outcome.failure());
             Duration retryAfter = outcome.retryAfter();
-            if (!outcome.retryable() || !mayRetry(call, attempt, outcome.neverSent(), waitsAsAsked(retryAfter), last)) {
+            if (!outcome.retryable()) {
+                throw failed(call, attempt, last);
+            }
+            if (retryAfter != null && !mayWait(call, retryAfter)) {
+                throw failed(call, attempt, notWaitedFor(call, last, retryAfter));
+            }
+            if (!mayRetry(call, attempt, outcome.neverSent(), retryAfter != null, last)) {
                 throw failed(call, attempt, last);
             }
             Duration delay = policy.backoff().delay(attempt, retryAfter, random);
@@ -81,18 +87,37 @@ final class RetryExecutor {
     }
 
     /**
-     * Whether the retry waits what the server asked for: a {@code Retry-After} within {@code maxRetryDelay}. A longer
-     * one is cut to {@code maxRetryDelay}, so that retry comes before the server said and draws from the budget.
+     * Whether the retry policy lets the call wait what the server asked for: no longer than {@code maxRetryDelay} and
+     * ending before the call's deadline. A retry sent sooner than the server said would only be refused again (and
+     * cutting the wait short used to send three quick retries to a server that asked for an hour), so a longer wait
+     * is left to the caller.
      */
-    private boolean waitsAsAsked(@Nullable Duration retryAfter) {
-        return retryAfter != null && retryAfter.compareTo(policy.backoff().maxDelay()) <= 0;
+    private boolean mayWait(Call call, Duration retryAfter) {
+        return retryAfter.compareTo(policy.backoff().maxDelay()) <= 0
+                && retryAfter.toNanos() < call.deadline() - nanoTime.getAsLong();
+    }
+
+    /**
+     * The failure for a server's wait the call will not make: a 429 becomes a {@link RateLimitedException} that says
+     * why it was not retried; other statuses keep their failure, which carries the wait in {@code retryAfter()}.
+     */
+    private ApiException notWaitedFor(Call call, ApiException last, Duration retryAfter) {
+        if (!(last instanceof RateLimitedException)) {
+            return last;
+        }
+        Duration maxDelay = policy.backoff().maxDelay();
+        String limit = retryAfter.compareTo(maxDelay) > 0 ? "max-retry-delay (" + maxDelay.toMillis() + " ms)"
+                : "the call's deadline (" + call.budgetMillis() + " ms)";
+        return new RateLimitedException(config.name(), call.guard().authority, retryAfter,
+                call.request().method() + " " + call.target().uriTemplate() + " answered 429 and asked to wait "
+                        + retryAfter.toSeconds() + " s, beyond " + limit + "; not retried", true);
     }
 
     /**
      * Whether the failed attempt may be retried; throws if only the budget stands in the way. A retry the server
-     * asked for with {@code Retry-After} (a polite 429 or 503) is flow control, not a retry storm: it waits what the
-     * server said and does not draw from the budget, so a rate-limited but healthy upstream never exhausts it; a
-     * wait cut short by {@code maxRetryDelay} is not what the server said, and draws like any retry.
+     * asked for with {@code Retry-After} (a polite 429 or 503, within {@link #mayWait}) is flow control, not a retry
+     * storm: it waits what the server said and does not draw from the budget, so a rate-limited but healthy
+     * upstream never exhausts it.
      */
     private boolean mayRetry(Call call, int attempt, boolean neverSent, boolean serverSaidWhen, ApiException last) {
         if (!policy.allowsAnotherAttempt(attempt)) {

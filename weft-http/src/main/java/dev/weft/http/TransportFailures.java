@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 
 /**
@@ -46,6 +47,18 @@ final class TransportFailures {
             default -> new ApiConnectException(client, host, neverSent ? "upstream_unreachable" : "io_error",
                     (neverSent ? "cannot connect: " : "I/O failed: ") + e.getClass().getSimpleName(), e);
         };
+    }
+
+    /**
+     * The weft exception for an I/O failure while reading a response body: a body the server ended early (HC5's
+     * {@link ConnectionClosedException}) says so; other failures as {@link #of}.
+     */
+    static ApiException ofBody(ApiConfig config, String host, IOException e) {
+        if (e instanceof ConnectionClosedException closed) {
+            return new ApiConnectException(config.name(), host, "body_incomplete",
+                    "the server closed the connection before the response body was complete", closed);
+        }
+        return of(config, host, e, false);
     }
 
     /** The exception for a call interrupted while {@code what}; the caller restores the interrupt flag. */

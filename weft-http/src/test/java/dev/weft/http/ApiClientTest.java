@@ -9,6 +9,7 @@ import dev.weft.core.Secret;
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ApiClientTest {
@@ -246,5 +248,16 @@ class ApiClientTest {
 
         assertThatThrownBy(() -> api.get("/down").send()).satisfies(e ->
                 assertThat(e.getMessage().toLowerCase(Locale.ROOT)).doesNotContain("tok-secret", "key-secret"));
+    }
+
+    @Test
+    void refusesToUploadAMissingFileAsInvalidInput(@TempDir Path directory) {
+        server.route("POST", "/upload", Behavior.echo());
+
+        assertThatThrownBy(() -> api.upload("/upload", "video", directory.resolve("missing.mp4"), "video/mp4",
+                Map.of()))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        invalid -> assertThat(invalid.getMessage()).contains("missing.mp4").contains("does not exist"));
+        assertThat(server.requests()).isZero();
     }
 }

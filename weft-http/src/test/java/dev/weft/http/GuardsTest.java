@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.cache.redis.RedisConfig;
+import dev.weft.core.ErrorKind;
 import dev.weft.cache.redis.RedisLink;
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
@@ -197,6 +198,23 @@ class GuardsTest {
             assertThat(results).allSatisfy(result -> assertThat(result.succeeded()).isTrue());
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("5 waves of 4 calls of 200 ms")
                     .isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        }
+    }
+
+    @Test
+    void boundsTheWaitForAConnectionSlotByTheCallsTimeout() {
+        try (ApiClient api = ApiClient.create(config("slots").maxConnectionsPerHost(2)
+                .totalTimeout(Duration.ofSeconds(8)).rateLimitEnabled(false).build());
+                ApiStream first = api.get("/ok/1").stream();
+                ApiStream second = api.get("/ok/2").stream()) {
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> api.get("/ok/3").timeout(Duration.ofMillis(500)).send())
+                    .isInstanceOfSatisfying(BulkheadFullException.class, full -> {
+                        assertThat(full.kind()).isEqualTo(ErrorKind.TIMEOUT);
+                        assertThat(full.getMessage()).contains("one of 2 connections to the host");
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
     }
 

@@ -2,15 +2,24 @@ package dev.weft.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.cache.Cache;
+import dev.weft.cache.LocalCache;
+import dev.weft.core.Secret;
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ResponseCacheTest {
@@ -46,9 +55,11 @@ class ResponseCacheTest {
         assertThat(api.metrics().cacheHits()).isEqualTo(1);
     }
 
-    @Test
-    void asksAgainOnceMaxAgeHasPassed() {
-        server.route("GET", "/a", Behavior.withHeaders(Map.of("Cache-Control", "max-age=30"),
+    /** s-maxage is meant for shared caches like this one, so it wins over max-age. */
+    @ParameterizedTest
+    @ValueSource(strings = {"max-age=30", "max-age=60, s-maxage=30"})
+    void asksAgainOnceTheFreshnessHasPassed(String cacheControl) {
+        server.route("GET", "/a", Behavior.withHeaders(Map.of("Cache-Control", cacheControl),
                 Behavior.json(200, "{}")));
         api.get("/a").send();
 
@@ -59,10 +70,10 @@ class ResponseCacheTest {
         assertThat(server.requests()).isEqualTo(2);
     }
 
-    @Test
-    void neverStoresNoStore() {
-        server.route("GET", "/private", Behavior.withHeaders(Map.of("Cache-Control", "no-store"),
-                Behavior.json(200, "{}")));
+    @ParameterizedTest
+    @CsvSource({"Cache-Control, no-store", "Cache-Control, 'private, max-age=60'", "Vary, *"})
+    void neverStoresWhatTheServerKeepsFromSharedCaches(String header, String value) {
+        server.route("GET", "/private", Behavior.withHeaders(Map.of(header, value), Behavior.json(200, "{}")));
 
         api.get("/private").send();
         api.get("/private").send();
@@ -103,5 +114,91 @@ class ResponseCacheTest {
 
         assertThat(api.get("/a").noCache().send().fromCache()).isFalse();
         assertThat(server.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void servesEachCredentialOnlyItsOwnCachedResponse() {
+        server.route("GET", "/me", echoing("Authorization"));
+
+        ApiResponse userA = api.get("/me").header("Authorization", "Bearer userA").send();
+        ApiResponse userB = api.get("/me").header("Authorization", "Bearer userB").send();
+        ApiResponse userAAgain = api.get("/me").header("Authorization", "Bearer userA").send();
+        ApiResponse anonymous = api.get("/me").send();
+
+        assertThat(userB.text()).isEqualTo("Bearer userB");
+        assertThat(userB.fromCache()).isFalse();
+        assertThat(userAAgain.text()).isEqualTo("Bearer userA");
+        assertThat(userAAgain.fromCache()).as("per-user caching still works").isTrue();
+        assertThat(anonymous.text()).isEmpty();
+        assertThat(server.requests()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Cookie", "Proxy-Authorization", "X-API-Key"})
+    void keysEveryCredentialHeaderApart(String header) {
+        server.route("GET", "/me", echoing(header));
+
+        api.get("/me").header(header, "first").send();
+        ApiResponse second = api.get("/me").header(header, "second").send();
+
+        assertThat(second.text()).isEqualTo("second");
+        assertThat(second.fromCache()).isFalse();
+    }
+
+    @Test
+    void keysTheConfiguredTokenApartWhenClientsShareACache() {
+        server.route("GET", "/me", echoing("Authorization"));
+        try (Cache shared = LocalCache.create("shared-http", 100);
+                ApiClient tenantA = sharing(shared, "tokenA");
+                ApiClient tenantB = sharing(shared, "tokenB")) {
+            tenantA.get("/me").send();
+
+            ApiResponse other = tenantB.get("/me").send();
+
+            assertThat(other.text()).isEqualTo("Bearer tokenB");
+            assertThat(other.fromCache()).isFalse();
+        }
+    }
+
+    @Test
+    void putsOnlyADigestOfTheCredentialsInTheKey() {
+        try (Cache local = LocalCache.create("keys", 10)) {
+            ResponseCache cache = new ResponseCache(local, ApiConfig.builder(server.baseUri().toString())
+                    .name("keys").cacheEnabled(true).build(), clock);
+            URI uri = server.baseUri().resolve("/me");
+            String authority = uri.getAuthority();
+
+            String userA = cache.key(uri, authority, List.of(Map.entry("Authorization", "Bearer secret-a")));
+            String userB = cache.key(uri, authority, List.of(Map.entry("authorization", "Bearer secret-b")));
+            String anonymous = cache.key(uri, authority, List.of(Map.entry("Accept-Language", "fr")));
+
+            assertThat(userA).doesNotContain("secret-a").isNotEqualTo(userB).isNotEqualTo(anonymous);
+            assertThat(userB).doesNotContain("secret-b");
+        }
+    }
+
+    @Test
+    void keepsVariantsApartByTheVariedRequestHeaders() {
+        server.route("GET", "/greeting", Behavior.withHeaders(Map.of("Vary", "Accept-Language"),
+                echoing("Accept-Language")));
+
+        api.get("/greeting").header("Accept-Language", "fr").send();
+        ApiResponse french = api.get("/greeting").header("Accept-Language", "fr").send();
+        ApiResponse german = api.get("/greeting").header("Accept-Language", "de").send();
+
+        assertThat(french.fromCache()).isTrue();
+        assertThat(german.text()).isEqualTo("de");
+        assertThat(german.fromCache()).isFalse();
+    }
+
+    /** Answers 200 with the request's {@code header} as the body (empty without it), and no Cache-Control. */
+    private static Behavior echoing(String header) {
+        return exchange -> exchange.respond(200, Map.of("Content-Type", "text/plain"),
+                exchange.request().header(header).orElse("").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ApiClient sharing(Cache shared, String token) {
+        return ApiClient.builder(ApiConfig.builder(server.baseUri().toString()).name("tenant").cacheEnabled(true)
+                .bearerToken(Secret.of(token)).build()).responseCache(shared).clock(clock, System::nanoTime).build();
     }
 }

@@ -57,12 +57,39 @@ class RetryTest {
     @Test
     void honoursRetryAfterOnA429() {
         server.route("GET", "/limited", Behavior.sequence(Behavior.retryAfter(429, 1), Behavior.json(200, "{}")));
+        try (ApiClient patient = ApiClient.create(config(server.baseUri().toString())
+                .maxRetryDelay(Duration.ofSeconds(2)).build())) {
 
-        long start = System.nanoTime();
-        ApiResponse response = api.get("/limited").send();
+            long start = System.nanoTime();
+            ApiResponse response = patient.get("/limited").send();
 
-        assertThat(response.status()).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+        }
+    }
+
+    @Test
+    void failsAtOnceWhenRetryAfterIsLongerThanTheMaxRetryDelay() {
+        server.route("GET", "/later", Behavior.retryAfter(429, 3600));
+
+        assertThatThrownBy(() -> api.get("/later").send())
+                .isInstanceOfSatisfying(RateLimitedException.class, limited -> {
+                    assertThat(limited.fromUpstream()).isTrue();
+                    assertThat(limited.retryAfter()).contains(Duration.ofSeconds(3600));
+                    assertThat(limited.getMessage()).contains("3600 s");
+                });
+        assertThat(server.requests()).isEqualTo(1);
+        assertThat(api.metrics().retries()).isZero();
+    }
+
+    @Test
+    void doesNotRetryA503WhoseRetryAfterIsLongerThanTheMaxRetryDelay() {
+        server.route("GET", "/down", Behavior.retryAfter(503, 3600));
+
+        assertThatThrownBy(() -> api.get("/down").send())
+                .isInstanceOfSatisfying(UpstreamException.class,
+                        upstream -> assertThat(upstream.retryAfter()).contains(Duration.ofSeconds(3600)));
+        assertThat(server.requests()).isEqualTo(1);
     }
 
     @Test
@@ -79,15 +106,15 @@ class RetryTest {
     }
 
     @Test
-    void anExhaustedBudgetTellsTheWaitTheServerAskedFor() {
+    void anExhaustedBudgetTellsTheWaitOfTheFaultItDidNotRetry() {
         try (ApiClient noBudget = ApiClient.create(config(server.baseUri().toString()).retryBudget(0)
                 .retryFloorPerSecond(0).build())) {
-            server.route("GET", "/busy", Behavior.retryAfter(503, 30));
+            server.route("GET", "/busy", Behavior.status(429));
 
             assertThatThrownBy(() -> noBudget.get("/busy").send())
                     .isInstanceOfSatisfying(RetryBudgetExhaustedException.class,
                             e -> assertThat(((dev.weft.core.WeftException) e).retryAfter())
-                                    .contains(Duration.ofSeconds(30)));
+                                    .contains(Duration.ofSeconds(1)));
         }
     }
 

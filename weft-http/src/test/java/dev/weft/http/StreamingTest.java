@@ -1,12 +1,15 @@
 package dev.weft.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -82,5 +85,37 @@ class StreamingTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("draining would take 100 s")
                 .isLessThan(Duration.ofSeconds(5));
         assertThat(api.poolStatus().get(api.config().baseAuthority()).leased()).isZero();
+    }
+
+    @Test
+    void reportsABodyThatBreaksOffAsAWeftFailure() {
+        server.route("GET", "/broken", breaksOffAfter(1000));
+
+        try (ApiStream stream = api.get("/broken").stream()) {
+            assertThatThrownBy(() -> stream.body().readAllBytes())
+                    .isInstanceOfSatisfying(ApiConnectException.class, broken -> {
+                        assertThat(broken.code()).isEqualTo("body_incomplete");
+                        assertThat(broken.getCause()).isNotNull();
+                    });
+        }
+    }
+
+    @Test
+    void reportsALineStreamThatBreaksOffAsAWeftFailure() {
+        server.route("GET", "/broken", breaksOffAfter(1000));
+
+        try (ApiStream stream = api.get("/broken").stream(); Stream<String> lines = stream.lines()) {
+            assertThatThrownBy(lines::count).isInstanceOf(ApiConnectException.class);
+        }
+    }
+
+    /** Sends the head and {@code bytes} of a 1 MB body, then closes the connection (cleanly, no reset). */
+    private static Behavior breaksOffAfter(int bytes) {
+        return exchange -> {
+            OutputStream body = exchange.respondStreaming(200, Map.of("Content-Type", "text/plain"), 1_000_000);
+            body.write(new byte[bytes]);
+            body.flush();
+            throw new IllegalStateException("the body breaks off here (expected by the test)");
+        };
     }
 }
