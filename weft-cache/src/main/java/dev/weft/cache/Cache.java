@@ -73,6 +73,11 @@ public interface Cache extends AutoCloseable {
      * {@code null} result is returned and not cached; an exception from the loader reaches every waiter of that
      * load and caches nothing.
      *
+     * <p>A loader must not call {@code getOrLoad} for its own key on the same cache (directly or through code it
+     * calls on the same thread): that inner call throws a {@link CacheException} with code
+     * {@code cache_recursive_load}, naming the cache and the key, which fails the outer load too. Every tier does
+     * this, at once: waiting would mean waiting for itself, and running the inner loader would load the key twice.
+     *
      * @param key the key
      * @param type the value's generic type
      * @param ttl how long the loaded entry lives
@@ -80,6 +85,8 @@ public interface Cache extends AutoCloseable {
      * @param loader computes the value; runs on the calling thread
      * @param <T> the value type
      * @return the cached or loaded value
+     * @throws CacheException code {@code cache_recursive_load} if this thread is already loading {@code key} in this
+     *     cache; code {@code cache_interrupted} if interrupted while waiting for another caller's load
      */
     <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader);
 

@@ -77,7 +77,7 @@ final class RedisTier implements Cache {
     private final String tagPrefix;
     private final byte[] tagPrefixBytes;
     private final String leasePrefix;
-    private final SingleFlight singleFlight = new SingleFlight();
+    private final SingleFlight singleFlight;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
@@ -99,6 +99,7 @@ final class RedisTier implements Cache {
     RedisTier(String name, RedisLink link, JsonCodec json, boolean generational) {
         this.generational = generational;
         this.name = name;
+        this.singleFlight = new SingleFlight(name);
         this.link = link;
         this.json = json;
         String namespace = link.config().namespace();

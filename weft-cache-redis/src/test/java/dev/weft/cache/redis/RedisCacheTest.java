@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.cache.Cache;
+import dev.weft.cache.CacheException;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.TypeRef;
@@ -385,6 +386,27 @@ class RedisCacheTest {
         assertThat(runs.get()).isBetween(1, 20);
         assertThat(redis.keys()).isEmpty();
         assertThat(cache.stats().loadFailures()).isEqualTo(runs.get());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoaderAskingForItsOwnKeyFailsAtOnceInsteadOfWaitingOnItsOwnLease() {
+        Cache cache = connect().cache("reports");
+        AtomicInteger runs = new AtomicInteger();
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> cache.getOrLoad("daily", Integer.class, MINUTE, () -> {
+            runs.incrementAndGet();
+            return cache.getOrLoad("daily", Integer.class, MINUTE, () -> 7);
+        })).isInstanceOfSatisfying(CacheException.class,
+                failure -> assertThat(failure.code()).isEqualTo("cache_recursive_load"))
+                .hasMessageContaining("'reports'").hasMessageContaining("'daily'");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).isLessThan(Duration.ofSeconds(5)); // the load wait is 30 s
+        assertThat(runs).hasValue(1);
+        assertThat(redis.keys()).as("no entry, and the lease released").isEmpty();
+        assertThat(cache.getOrLoad("daily", Integer.class, MINUTE, () -> 8)).isEqualTo(8);
     }
 
     @Test
