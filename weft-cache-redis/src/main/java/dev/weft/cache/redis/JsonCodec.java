@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.weft.cache.TypeRef;
 import dev.weft.core.InvalidInputException;
@@ -13,10 +14,14 @@ import java.lang.reflect.Type;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** JSON for cached values: Jackson with java.time as ISO-8601 text. Thread-safe. */
+/**
+ * JSON for cached values: Jackson with java.time as ISO-8601 text and {@code Optional} (and the other JDK 8 types) as
+ * their content or {@code null}, as a local cache would hold them. Thread-safe.
+ */
 final class JsonCodec {
     private final ObjectMapper mapper = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            .registerModule(new Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -83,6 +85,23 @@ class RedisCacheTest {
 
         assertThat(cache.get("user:1", User.class)).contains(ADA);
         assertThat(cache.get("user:2", User.class)).isEmpty();
+    }
+
+    /** A record with the JDK 8 types Jackson reads only with its jdk8 module. */
+    record Profile(String name, Optional<String> nickname, OptionalInt age) {
+    }
+
+    @Test
+    void roundTripsARecordWithOptionalFieldsAsALocalCacheWould() {
+        Cache cache = connect().cache("profiles");
+        Profile full = new Profile("Ada", Optional.of("countess"), OptionalInt.of(36));
+        Profile bare = new Profile("Bob", Optional.empty(), OptionalInt.empty());
+
+        cache.put("p:1", full, MINUTE);
+        cache.put("p:2", bare, MINUTE);
+
+        assertThat(cache.get("p:1", Profile.class)).contains(full);
+        assertThat(cache.get("p:2", Profile.class)).contains(bare);
     }
 
     @Test
