@@ -13,8 +13,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Keys are 1 to 512 bytes of UTF-8 without control characters; tags are 1 to 200 characters of
  * {@code [A-Za-z0-9_.:*-]}; TTLs are positive. Anything else is an {@link dev.weft.core.InvalidInputException}
- * and nothing is written. A value that Jackson cannot serialize is refused the same way by the tiers that
- * serialize (Redis, tiered).
+ * and nothing is written. A value that Jackson cannot serialize, or whose JSON it cannot read back as the value's
+ * class (say, a class without getters or a constructor Jackson can use), is refused the same way by the tiers that
+ * serialize (Redis, tiered); that read-back is tried once per class, with the first value of it put.
+ *
+ * <p>The Redis and tiered caches store values as JSON (Jackson, with {@code java.time} and {@code Optional}), and a
+ * read rebuilds the value as the type asked for; the local cache keeps the object itself. So a value read from Redis
+ * is a copy, and where the type asked for leaves the element types open, they are JSON's: a {@code Map<String,
+ * Object>} holding {@code 5L} comes back holding the {@code Integer} 5, a {@code List} of records comes back as a
+ * list of {@code Map}s. Ask with a {@link TypeRef} ({@code new TypeRef<Map<String, Long>>() {}}) or cache a record
+ * to get the types back. An entry that cannot be read as the type asked for is a miss, counted in
+ * {@link CacheStats#unreadable()} (and logged once per type).
  *
  * <p>A tag groups entries: {@link #invalidateTag(String)} makes every entry put with that tag a miss at once. An
  * entry remembers the version of each of its tags from before its value was computed, so a load that races with

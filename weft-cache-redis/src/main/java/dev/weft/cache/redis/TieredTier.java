@@ -239,7 +239,7 @@ final class TieredTier implements Cache {
         // A read that missed locally and hit Redis is one hit, not a miss and a hit.
         return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses() + bypassed.sum(), near.evictions(),
                 near.loads() + far.loads(), near.loadFailures() + far.loadFailures(),
-                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), near.size());
+                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), far.unreadable(), near.size());
     }
 
     @Override

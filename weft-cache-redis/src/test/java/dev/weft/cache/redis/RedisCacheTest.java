@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheException;
 import dev.weft.cache.CacheMetrics;
@@ -31,6 +35,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** The Redis tier against the shared Redis on 6379, each test in a namespace of its own. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -48,6 +53,20 @@ class RedisCacheTest {
     public static final class ThrowingGetter {
         public String getSecret() {
             throw new IllegalStateException("cannot read");
+        }
+    }
+
+    /** Jackson writes it as {@code {}} (no getters) and cannot build one back (no constructor it can use). */
+    public static final class NoCreator {
+        private final int amount;
+
+        public NoCreator(int amount) {
+            this.amount = amount;
+        }
+
+        @Override
+        public String toString() {
+            return "NoCreator " + amount;
         }
     }
 
@@ -258,6 +277,82 @@ class RedisCacheTest {
 
         assertThat(redis.keys()).isEmpty();
         assertThat(cache.stats().droppedWrites()).isZero();
+    }
+
+    @Test
+    void aValueJacksonCannotReadBackIsRefusedAtPutNamingItsTypeAndNothingIsWritten() {
+        Cache cache = connect().cache("users");
+        Cache tiered = connect().tiered("accounts", 100, MINUTE);
+
+        assertThatThrownBy(() -> cache.put("n", new NoCreator(5), MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("unreadable_value"))
+                .hasMessageContaining("'users'").hasMessageContaining(NoCreator.class.getName());
+        assertThatThrownBy(() -> tiered.put("n", new NoCreator(5), MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("unreadable_value"));
+        assertThatThrownBy(() -> cache.getOrLoad("m", NoCreator.class, MINUTE, () -> new NoCreator(6)))
+                .isInstanceOf(InvalidInputException.class);
+
+        assertThat(redis.keys()).filteredOn(key -> !key.endsWith(":invalidations.epoch")).isEmpty();
+    }
+
+    @Test
+    void valuesReadBackThroughTheirInterfacesOrEnumAreAccepted() {
+        Cache cache = connect().cache("users");
+
+        cache.put("list", List.of(ADA), MINUTE);
+        cache.put("map", Map.of("ada", 1), MINUTE);
+        cache.put("unit", TimeUnit.SECONDS, MINUTE);
+        cache.put("nan", Double.NaN, MINUTE);
+
+        assertThat(cache.get("list", new TypeRef<List<User>>() { })).contains(List.of(ADA));
+        assertThat(cache.get("map", new TypeRef<Map<String, Integer>>() { })).contains(Map.of("ada", 1));
+        assertThat(cache.get("unit", TimeUnit.class)).contains(TimeUnit.SECONDS);
+        assertThat(cache.get("nan", Double.class)).contains(Double.NaN);
+    }
+
+    @Test
+    void typesLeftOpenComeBackAsJsonsAndATypeRefGivesThemBack() {
+        Cache cache = connect().cache("users");
+
+        cache.put("m", Map.of("v", 5L), MINUTE);
+
+        assertThat(cache.get("m", Map.class).orElseThrow().get("v")).isEqualTo(5); // an Integer: JSON's type
+        assertThat(cache.get("m", new TypeRef<Map<String, Long>>() { }).orElseThrow().get("v")).isEqualTo(5L);
+    }
+
+    @Test
+    void anEntryNotReadableAsTheTypeAskedForIsAMissCountedAndLoggedOncePerType() {
+        Cache cache = connect().cache("users");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CacheMetrics.bind(cache, registry);
+        cache.put("user:1", ADA, MINUTE);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(RedisCaches.class);
+        lines.start();
+        log.addAppender(lines);
+
+        try {
+            assertThat(cache.get("user:1", Integer.class)).isEmpty();
+            assertThat(cache.get("user:1", Integer.class)).isEmpty();
+            assertThat(cache.get("user:1", User.class)).contains(ADA);
+        } finally {
+            log.detachAppender(lines);
+        }
+
+        assertThat(cache.stats().unreadable()).isEqualTo(2);
+        assertThat(cache.stats().misses()).isEqualTo(2);
+        assertThat(registry.get("cache.unreadable").tags("cache", "users", "tier", "redis").functionCounter().count())
+                .isEqualTo(2);
+        assertThat(lines.list).filteredOn(event -> event.getMessage().startsWith("cache entry in redis not readable"))
+                .singleElement().satisfies(event -> {
+                    assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                    assertThat(event.getKeyValuePairs()).anySatisfy(pair -> {
+                        assertThat(pair.key).isEqualTo("type");
+                        assertThat(pair.value).isEqualTo(Integer.class.getName());
+                    });
+                });
     }
 
     @Test

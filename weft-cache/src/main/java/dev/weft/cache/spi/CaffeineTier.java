@@ -500,7 +500,7 @@ public final class CaffeineTier implements Cache {
         com.github.benmanes.caffeine.cache.stats.CacheStats counted = entries.stats();
         long rejected = rejectedHits.sum();
         return new CacheStats(name, "local", counted.hitCount() - rejected, counted.missCount() + rejected,
-                evictions.sum(), loads.loads(), loads.failures(), loads.total(), 0, 0,
+                evictions.sum(), loads.loads(), loads.failures(), loads.total(), 0, 0, 0,
                 entries.estimatedSize());
     }
 
