@@ -87,7 +87,7 @@ final class RedisTier implements Cache {
     private final LongAdder misses = new LongAdder();
     private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
     private final LongAdder errors = new LongAdder();
-    private final LongAdder droppedWrites = new LongAdder();
+    private final DroppedWrites droppedWrites;
     private final UnreadableEntries unreadable;
     /** Whether the entries last read carried tags; chooses between the plain GET and the checking script. */
     private volatile boolean tagged;
@@ -107,6 +107,7 @@ final class RedisTier implements Cache {
         this.name = name;
         this.singleFlight = new SingleFlight(name);
         this.unreadable = new UnreadableEntries(name);
+        this.droppedWrites = new DroppedWrites(name, link.config().commandTimeout(), System::nanoTime);
         this.link = link;
         this.json = json;
         String namespace = link.config().namespace();
@@ -227,7 +228,7 @@ final class RedisTier implements Cache {
         String[] tagArray = tagArray(tags);
         long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
         if (versions == null) {
-            droppedWrites.increment();
+            droppedWrites.value(key, payload.length);
             remove(key); // the old value must not outlive this put
             return;
         }
@@ -299,7 +300,7 @@ final class RedisTier implements Cache {
             return Boolean.TRUE;
         }, () -> Boolean.FALSE, errors::increment);
         if (!written) {
-            droppedWrites.increment();
+            droppedWrites.value(key, entry.length);
         }
         afterSuccessfulCall(written);
         return written;
@@ -466,7 +467,7 @@ final class RedisTier implements Cache {
     }
 
     private void lost() {
-        droppedWrites.increment();
+        droppedWrites.invalidation();
         lostInvalidation.set(true);
     }
 
@@ -516,7 +517,7 @@ final class RedisTier implements Cache {
     @Override
     public CacheStats stats() {
         return new CacheStats(name, "redis", hits.sum(), misses.sum(), 0, loads.loads(), loads.failures(),
-                loads.total(), errors.sum(), droppedWrites.sum(), unreadable.count(), -1);
+                loads.total(), errors.sum(), droppedWrites.count(), unreadable.count(), -1);
     }
 
     @Override

@@ -626,6 +626,40 @@ class RedisCacheTest {
         assertThat(sizeBefore).as("the entry just read from the local tier").isLessThanOrEqualTo(1);
     }
 
+    /** A put Redis does not answer within the command timeout, held by a proxy: dropped, counted and logged. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aPutThatOutlivesTheCommandTimeoutIsCountedAndLoggedAtWarnWithoutTheKey() throws Exception {
+        int sharedPort = io.lettuce.core.RedisURI.create(TestRedis.SHARED_URL).getPort();
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(RedisCaches.class);
+        try (TcpProxy proxy = TcpProxy.to(sharedPort);
+                RedisCaches throughProxy = RedisCaches.connect(RedisConfig.of(proxy.url())
+                        .withNamespace(redis.namespace()))) {
+            Cache cache = throughProxy.cache("uploads");
+            cache.put("warm-up", "w", MINUTE); // connected before the hold
+            TcpProxy.Hold held = proxy.holdRequestContaining("held-upload-body");
+            lines.start();
+            log.addAppender(lines);
+
+            try {
+                cache.put("upload:private-name", "held-upload-body", MINUTE);
+            } finally {
+                log.detachAppender(lines);
+                held.release();
+            }
+
+            assertThat(cache.stats().droppedWrites()).isEqualTo(1);
+            assertThat(lines.list).filteredOn(event -> event.getMessage().startsWith("cache write dropped"))
+                    .singleElement().satisfies(event -> {
+                        assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(event.getKeyValuePairs()).extracting(pair -> pair.key + "=" + pair.value)
+                                .contains("cache=uploads", "key_length=19")
+                                .noneMatch(pair -> pair.contains("private-name"));
+                    });
+        }
+    }
+
     /**
      * The lease race: a waiter whose last read missed just before the holder wrote the value and released the
      * lease takes the free lease and must not run the loader a second time. Replayed with a proxy that holds the
