@@ -14,6 +14,7 @@ import dev.weft.cache.CacheException;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.TypeRef;
+import dev.weft.core.InvalidConfigException;
 import dev.weft.core.InvalidInputException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -353,6 +354,32 @@ class RedisCacheTest {
                         assertThat(pair.value).isEqualTo(Integer.class.getName());
                     });
                 });
+    }
+
+    @Test
+    void aTieredCacheAskedForAgainWithTheSameSettingsIsTheSameInstance() {
+        RedisCaches caches = connect();
+
+        Cache first = caches.tiered("accounts", 100, MINUTE);
+
+        assertThat(caches.tiered("accounts", 100, Duration.ofMinutes(1))).isSameAs(first);
+        assertThat(caches.tieredByAge("keys", 100, MINUTE)).isSameAs(caches.tieredByAge("keys", 100, MINUTE));
+    }
+
+    @Test
+    void aTieredCacheAskedForAgainWithOtherSettingsIsRefusedNamingBoth() {
+        RedisCaches caches = connect();
+        Cache first = caches.tiered("accounts", 100, MINUTE);
+
+        assertThatThrownBy(() -> caches.tiered("accounts", 5_000, MINUTE))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("'accounts'").hasMessageContaining("localMaximumSize=100")
+                .hasMessageContaining("localMaximumSize=5000");
+        assertThatThrownBy(() -> caches.tiered("accounts", 100, Duration.ofSeconds(5)))
+                .isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> caches.tieredByAge("accounts", 100, MINUTE))
+                .isInstanceOf(InvalidConfigException.class);
+        assertThat(caches.tiered("accounts", 100, MINUTE)).isSameAs(first);
     }
 
     @Test
