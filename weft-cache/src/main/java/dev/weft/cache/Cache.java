@@ -13,8 +13,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Keys are 1 to 512 bytes of UTF-8 without control characters; tags are 1 to 200 characters of
  * {@code [A-Za-z0-9_.:*-]}; TTLs are positive. Anything else is an {@link dev.weft.core.InvalidInputException}
- * and nothing is written. A value that Jackson cannot serialize is refused the same way by the tiers that
- * serialize (Redis, tiered).
+ * and nothing is written. A value that Jackson cannot serialize, or whose JSON it cannot read back as the value's
+ * class (say, a class without getters or a constructor Jackson can use), is refused the same way by the tiers that
+ * serialize (Redis, tiered); that read-back is tried once per class, with the first value of it put.
+ *
+ * <p>The Redis and tiered caches store values as JSON (Jackson, with {@code java.time} and {@code Optional}), and a
+ * read rebuilds the value as the type asked for; the local cache keeps the object itself. So a value read from Redis
+ * is a copy, and where the type asked for leaves the element types open, they are JSON's: a {@code Map<String,
+ * Object>} holding {@code 5L} comes back holding the {@code Integer} 5, a {@code List} of records comes back as a
+ * list of {@code Map}s. Ask with a {@link TypeRef} ({@code new TypeRef<Map<String, Long>>() {}}) or cache a record
+ * to get the types back. An entry that cannot be read as the type asked for is a miss, counted in
+ * {@link CacheStats#unreadable()} (and logged once per type).
  *
  * <p>A tag groups entries: {@link #invalidateTag(String)} makes every entry put with that tag a miss at once. An
  * entry remembers the version of each of its tags from before its value was computed, so a load that races with
@@ -73,6 +82,11 @@ public interface Cache extends AutoCloseable {
      * {@code null} result is returned and not cached; an exception from the loader reaches every waiter of that
      * load and caches nothing.
      *
+     * <p>A loader must not call {@code getOrLoad} for its own key on the same cache (directly or through code it
+     * calls on the same thread): that inner call throws a {@link CacheException} with code
+     * {@code cache_recursive_load}, naming the cache and the key, which fails the outer load too. Every tier does
+     * this, at once: waiting would mean waiting for itself, and running the inner loader would load the key twice.
+     *
      * @param key the key
      * @param type the value's generic type
      * @param ttl how long the loaded entry lives
@@ -80,6 +94,8 @@ public interface Cache extends AutoCloseable {
      * @param loader computes the value; runs on the calling thread
      * @param <T> the value type
      * @return the cached or loaded value
+     * @throws CacheException code {@code cache_recursive_load} if this thread is already loading {@code key} in this
+     *     cache; code {@code cache_interrupted} if interrupted while waiting for another caller's load
      */
     <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader);
 

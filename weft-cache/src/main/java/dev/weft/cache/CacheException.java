@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A cache call that could not complete for a reason other than bad input: an interrupted wait for another
  * caller's load (kind {@link ErrorKind#UNAVAILABLE}, code {@code cache_interrupted}), or a loader that threw a
- * checked exception (kind {@link ErrorKind#INTERNAL}, code {@code cache_load_failed}). A Redis outage is
- * never reported this way: the cache misses instead.
+ * checked exception (kind {@link ErrorKind#INTERNAL}, code {@code cache_load_failed}), or a loader that asked its
+ * own cache for the key it was loading (kind {@link ErrorKind#INTERNAL}, code {@code cache_recursive_load}). A Redis
+ * outage is never reported this way: the cache misses instead.
  */
 public class CacheException extends WeftException {
     private static final long serialVersionUID = 1L;

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * Publishes a cache's counters under Micrometer's standard cache meter names, one set per tier (tags
  * {@code cache}, {@code tier}): {@code cache.gets{result=hit|miss}}, {@code cache.evictions}, {@code cache.size},
  * and weft's {@code cache.loads{result=success|failure}}, {@code cache.load.duration}, {@code cache.errors} and
- * {@code cache.writes.dropped}.
+ * {@code cache.writes.dropped}, {@code cache.unreadable}.
  */
 public final class CacheMetrics {
     private CacheMetrics() {
@@ -97,6 +97,11 @@ public final class CacheMetrics {
             FunctionCounter.builder("cache.writes.dropped", this,
                     binder -> { CacheStats stats = binder.stats(); return stats == null ? 0 : stats.droppedWrites(); })
                     .tags(getTagsWithCacheName()).description("Writes and invalidations lost to a Redis outage")
+                    .register(registry);
+            FunctionCounter.builder("cache.unreadable", this,
+                    binder -> { CacheStats stats = binder.stats(); return stats == null ? 0 : stats.unreadable(); })
+                    .tags(getTagsWithCacheName())
+                    .description("Entries found in Redis that could not be read as the type asked for (also misses)")
                     .register(registry);
         }
 

@@ -15,10 +15,13 @@ import java.time.Duration;
  * @param loadTime total time spent in loaders
  * @param errors Redis calls that failed or were refused by the open circuit breaker
  * @param droppedWrites writes and invalidations lost to a Redis outage
+ * @param unreadable entries found in Redis that could not be read as the type asked for, each also counted as a miss
+ *     (a class changed since the entry was written, or a type JSON cannot rebuild); 0 for the local tier, which keeps
+ *     objects
  * @param size entries held now, or -1 where the tier cannot tell cheaply (Redis)
  */
 public record CacheStats(String name, String tier, long hits, long misses, long evictions, long loads,
-        long loadFailures, Duration loadTime, long errors, long droppedWrites, long size) {
+        long loadFailures, Duration loadTime, long errors, long droppedWrites, long unreadable, long size) {
 
     /** @return {@code hits / (hits + misses)}, or 0 before the first read */
     public double hitRate() {
@@ -34,6 +37,7 @@ public record CacheStats(String name, String tier, long hits, long misses, long 
     public CacheStats plus(CacheStats other, String tierName) {
         return new CacheStats(name, tierName, hits + other.hits, misses + other.misses, evictions + other.evictions,
                 loads + other.loads, loadFailures + other.loadFailures, loadTime.plus(other.loadTime),
-                errors + other.errors, droppedWrites + other.droppedWrites, Math.max(size, other.size));
+                errors + other.errors, droppedWrites + other.droppedWrites, unreadable + other.unreadable,
+                Math.max(size, other.size));
     }
 }

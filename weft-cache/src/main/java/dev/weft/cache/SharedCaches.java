@@ -37,7 +37,9 @@ public interface SharedCaches extends AutoCloseable {
      * @param name the cache's name
      * @param localMaximumSize the most entries the local tier keeps
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in the shared store
-     * @return the tiered cache of that name (the same instance on every call)
+     * @return the tiered cache of that name (the same instance on every call with the same settings)
+     * @throws dev.weft.core.InvalidConfigException if a tiered cache of that name is already open with other settings
+     *     (other sizes, or bounded by age)
      */
     Cache tiered(String name, long localMaximumSize, Duration localTtlCap);
 
@@ -49,7 +51,8 @@ public interface SharedCaches extends AutoCloseable {
      * @param localMaximumSize the most entries the local tier keeps; beyond it new keys are served from the shared
      *     store until local entries expire
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in the shared store
-     * @return the tiered cache of that name (the same instance on every call)
+     * @return the tiered cache of that name (the same instance on every call with the same settings)
+     * @throws dev.weft.core.InvalidConfigException if a tiered cache of that name is already open with other settings
      */
     Cache tieredByAge(String name, long localMaximumSize, Duration localTtlCap);
 

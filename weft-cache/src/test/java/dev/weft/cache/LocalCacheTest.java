@@ -178,6 +178,31 @@ class LocalCacheTest {
     }
 
     @Test
+    void aLoaderAskingForItsOwnKeyFailsAtOnceNamingTheCacheAndTheKey() {
+        AtomicInteger runs = new AtomicInteger();
+
+        assertThatThrownBy(() -> cache.getOrLoad("user:1", User.class, MINUTE, () -> {
+            runs.incrementAndGet();
+            return cache.getOrLoad("user:1", User.class, MINUTE, () -> BOB);
+        })).isInstanceOfSatisfying(CacheException.class,
+                failure -> assertThat(failure.code()).isEqualTo("cache_recursive_load"))
+                .hasMessageContaining("'users'").hasMessageContaining("'user:1'");
+
+        assertThat(runs).hasValue(1);
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+        assertThat(cache.getOrLoad("user:1", User.class, MINUTE, () -> ADA)).isEqualTo(ADA);
+    }
+
+    @Test
+    void aLoaderMayLoadAnotherKeyOfTheSameCache() {
+        User loaded = cache.getOrLoad("user:1", User.class, MINUTE,
+                () -> cache.getOrLoad("user:2", User.class, MINUTE, () -> BOB));
+
+        assertThat(loaded).isEqualTo(BOB);
+        assertThat(cache.get("user:2", User.class)).contains(BOB);
+    }
+
+    @Test
     void aNullResultIsReturnedAndNotCached() {
         AtomicInteger runs = new AtomicInteger();
 

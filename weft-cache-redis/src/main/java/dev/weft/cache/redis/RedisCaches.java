@@ -5,6 +5,7 @@ import dev.weft.cache.LocalCache;
 import dev.weft.cache.SharedCaches;
 import dev.weft.cache.spi.CacheInputs;
 import dev.weft.cache.spi.CaffeineTier;
+import dev.weft.core.InvalidConfigException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +31,16 @@ public final class RedisCaches implements SharedCaches {
     private final JsonCodec json = new JsonCodec();
     private final InvalidationBus bus;
     private final Map<String, Cache> caches = new ConcurrentHashMap<>();
+    /** What each tiered cache was opened with, so a second call with other settings is refused, not ignored. */
+    private final Map<String, LocalTier> localTiers = new ConcurrentHashMap<>();
+
+    /** The settings of a tiered cache's local tier. */
+    private record LocalTier(String kind, long maximumSize, Duration ttlCap) {
+        @Override
+        public String toString() {
+            return kind + "(localMaximumSize=" + maximumSize + ", localTtlCap=" + ttlCap + ")";
+        }
+    }
 
     private RedisCaches(RedisConfig config) {
         this.link = RedisLink.open(config);
@@ -63,34 +74,46 @@ public final class RedisCaches implements SharedCaches {
      * @param name the cache's name
      * @param localMaximumSize the most entries the local tier keeps
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
-     * @return the tiered cache of that name (the same instance on every call)
+     * @return the tiered cache of that name (the same instance on every call with the same settings)
+     * @throws InvalidConfigException if a tiered cache of that name is open with other settings
      */
     @Override
     public Cache tiered(String name, long localMaximumSize, Duration localTtlCap) {
-        return tiered(name, localTtlCap, () -> (CaffeineTier) LocalCache.create(name, localMaximumSize));
+        return tiered(name, new LocalTier("tiered", localMaximumSize, localTtlCap),
+                () -> (CaffeineTier) LocalCache.create(name, localMaximumSize));
     }
 
     /**
      * @param name the cache's name
      * @param localMaximumSize the most entries the local tier keeps
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
-     * @return the tiered cache of that name, its local tier bounded by age (the same instance on every call)
+     * @return the tiered cache of that name, its local tier bounded by age (the same instance on every call with the
+     *     same settings)
+     * @throws InvalidConfigException if a tiered cache of that name is open with other settings
      */
     @Override
     public Cache tieredByAge(String name, long localMaximumSize, Duration localTtlCap) {
-        return tiered(name, localTtlCap,
+        return tiered(name, new LocalTier("tieredByAge", localMaximumSize, localTtlCap),
                 () -> (CaffeineTier) LocalCache.createByAge(name, localMaximumSize, localTtlCap));
     }
 
-    private Cache tiered(String name, Duration localTtlCap, java.util.function.Supplier<CaffeineTier> local) {
+    private Cache tiered(String name, LocalTier settings, java.util.function.Supplier<CaffeineTier> local) {
         CacheInputs.name(name, "cache name");
-        CacheInputs.ttl(localTtlCap);
-        return caches.computeIfAbsent("tiered/" + name, unused -> {
+        CacheInputs.ttl(settings.ttlCap());
+        Cache cache = caches.computeIfAbsent("tiered/" + name, unused -> {
             TieredTier tiered = new TieredTier(name, local.get(), new RedisTier(name, link, json, true), bus,
-                    localTtlCap);
+                    settings.ttlCap());
             bus.register(name, tiered);
+            localTiers.put(name, settings); // inside the computation: any later caller sees it
             return tiered;
         });
+        LocalTier opened = localTiers.get(name);
+        if (!settings.equals(opened)) {
+            // Handing back the first instance would leave the caller with a local tier it did not ask for.
+            throw new InvalidConfigException("weft.cache." + name, settings.toString(), "tiered cache '" + name
+                    + "' is already open as " + opened + ": open it with the same settings, or use another name");
+        }
+        return cache;
     }
 
     /**

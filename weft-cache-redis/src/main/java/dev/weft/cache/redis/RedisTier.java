@@ -32,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * deleted); load leases at {@code <namespace>:<cache>.lease:<key>}. A read checks the entry's tag versions in
  * the same script, so an invalidated entry is never returned. The entry layout is {@link EntryFormat}'s, a lease is a
  * {@link LoadLease}.
+ *
+ * <p>Values are JSON ({@link JsonCodec}): a read builds a new object of the type asked for, so types the caller leaves
+ * open (the values of a {@code Map<String, Object>}) come back as JSON's ({@code Integer}, {@code Double},
+ * {@code Map}, {@code List}), as {@link Cache} documents. An entry not readable as the type asked for is a miss,
+ * counted in {@link UnreadableEntries}.
  */
 final class RedisTier implements Cache {
     /** The fallback of a read that Redis did not answer (compared by identity). */
@@ -77,12 +82,13 @@ final class RedisTier implements Cache {
     private final String tagPrefix;
     private final byte[] tagPrefixBytes;
     private final String leasePrefix;
-    private final SingleFlight singleFlight = new SingleFlight();
+    private final SingleFlight singleFlight;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final dev.weft.cache.spi.LoadTimer loads = new dev.weft.cache.spi.LoadTimer();
     private final LongAdder errors = new LongAdder();
-    private final LongAdder droppedWrites = new LongAdder();
+    private final DroppedWrites droppedWrites;
+    private final UnreadableEntries unreadable;
     /** Whether the entries last read carried tags; chooses between the plain GET and the checking script. */
     private volatile boolean tagged;
     /** An invalidation was lost to an outage: on recovery this cache's entries must all go. */
@@ -99,6 +105,9 @@ final class RedisTier implements Cache {
     RedisTier(String name, RedisLink link, JsonCodec json, boolean generational) {
         this.generational = generational;
         this.name = name;
+        this.singleFlight = new SingleFlight(name);
+        this.unreadable = new UnreadableEntries(name);
+        this.droppedWrites = new DroppedWrites(name, link.config().commandTimeout(), System::nanoTime);
         this.link = link;
         this.json = json;
         String namespace = link.config().namespace();
@@ -175,7 +184,7 @@ final class RedisTier implements Cache {
                 return Optional.empty();
             }
             if (EntryFormat.untagged(plain)) {
-                Optional<T> value = json.decode(plain, EntryFormat.UNTAGGED_HEADER_LENGTH, type);
+                Optional<T> value = json.decode(plain, EntryFormat.UNTAGGED_HEADER_LENGTH, type, unreadable);
                 if (count) {
                     (value.isPresent() ? hits : misses).increment();
                 }
@@ -203,7 +212,7 @@ final class RedisTier implements Cache {
         if (bodyStart == EntryFormat.UNTAGGED_HEADER_LENGTH) {
             tagged = false; // untagged entries again: the plain GET suffices
         }
-        Optional<T> value = json.decode(entry, bodyStart, type);
+        Optional<T> value = json.decode(entry, bodyStart, type, unreadable);
         if (count) {
             (value.isPresent() ? hits : misses).increment();
         }
@@ -215,11 +224,11 @@ final class RedisTier implements Cache {
     public void put(String key, Object value, Duration ttl, Set<String> tags) {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
-        byte[] payload = json.encode(value, key); // fails before anything is written
+        byte[] payload = json.encode(value, name, key); // fails before anything is written
         String[] tagArray = tagArray(tags);
         long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
         if (versions == null) {
-            droppedWrites.increment();
+            droppedWrites.value(key, payload.length);
             remove(key); // the old value must not outlive this put
             return;
         }
@@ -291,7 +300,7 @@ final class RedisTier implements Cache {
             return Boolean.TRUE;
         }, () -> Boolean.FALSE, errors::increment);
         if (!written) {
-            droppedWrites.increment();
+            droppedWrites.value(key, entry.length);
         }
         afterSuccessfulCall(written);
         return written;
@@ -364,7 +373,7 @@ final class RedisTier implements Cache {
                 // versions from before the load, so an invalidation during it leaves the entry stale
                 T value = loads.time(loader);
                 if (value != null && versions != null) {
-                    write(key, json.encode(value, key), ttl, tags, versions);
+                    write(key, json.encode(value, name, key), ttl, tags, versions);
                 }
                 return value;
             }
@@ -380,7 +389,7 @@ final class RedisTier implements Cache {
         try {
             T value = loads.time(loader);
             if (value != null) {
-                write(key, json.encode(value, key), ttl, tags, versions);
+                write(key, json.encode(value, name, key), ttl, tags, versions);
             }
             return value;
         } finally {
@@ -458,7 +467,7 @@ final class RedisTier implements Cache {
     }
 
     private void lost() {
-        droppedWrites.increment();
+        droppedWrites.invalidation();
         lostInvalidation.set(true);
     }
 
@@ -508,7 +517,7 @@ final class RedisTier implements Cache {
     @Override
     public CacheStats stats() {
         return new CacheStats(name, "redis", hits.sum(), misses.sum(), 0, loads.loads(), loads.failures(),
-                loads.total(), errors.sum(), droppedWrites.sum(), -1);
+                loads.total(), errors.sum(), droppedWrites.count(), unreadable.count(), -1);
     }
 
     @Override

@@ -40,13 +40,14 @@ final class TieredTier implements Cache {
     /** Between attempts of an invalidation that Redis did not take. */
     private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
 
-    private final SingleFlight singleFlight = new SingleFlight();
+    private final SingleFlight singleFlight;
     private final Duration invalidationWait;
     /** Reads answered as misses without asking either tier, because the instance was deaf. */
     private final LongAdder bypassed = new LongAdder();
 
     TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap) {
         this.name = name;
+        this.singleFlight = new SingleFlight(name);
         this.local = local;
         this.redis = redis;
         this.bus = bus;
@@ -144,15 +145,15 @@ final class TieredTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         if (!bus.listening()) {
-            return loader.get(); // deaf: nothing read from or written to either tier
+            return singleFlight.alone(key, loader); // deaf: nothing read from or written to either tier
         }
         // A caller joins only a load that began after every invalidation that returned before this caller began:
         // loads are shared per epoch, never across one (a load begun before a write would hand back the old value).
         long epoch = bus.epoch();
         if (epoch < 0) {
-            return loader.get();
+            return singleFlight.alone(key, loader);
         }
-        return singleFlight.run(key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
+        return singleFlight.run(key, key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             long before = local.changes();
             T value = redis.loadShared(key, type, ttl, tags, loader);
             if (value != null) {
@@ -238,7 +239,7 @@ final class TieredTier implements Cache {
         // A read that missed locally and hit Redis is one hit, not a miss and a hit.
         return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses() + bypassed.sum(), near.evictions(),
                 near.loads() + far.loads(), near.loadFailures() + far.loadFailures(),
-                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), near.size());
+                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), far.unreadable(), near.size());
     }
 
     @Override

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.weft.cache.Cache;
 import dev.weft.cache.CacheMetrics;
 import dev.weft.cache.CacheStats;
 import dev.weft.cache.TypeRef;
+import dev.weft.core.InvalidConfigException;
 import dev.weft.core.InvalidInputException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -16,6 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +35,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** The Redis tier against the shared Redis on 6379, each test in a namespace of its own. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -45,6 +53,20 @@ class RedisCacheTest {
     public static final class ThrowingGetter {
         public String getSecret() {
             throw new IllegalStateException("cannot read");
+        }
+    }
+
+    /** Jackson writes it as {@code {}} (no getters) and cannot build one back (no constructor it can use). */
+    public static final class NoCreator {
+        private final int amount;
+
+        public NoCreator(int amount) {
+            this.amount = amount;
+        }
+
+        @Override
+        public String toString() {
+            return "NoCreator " + amount;
         }
     }
 
@@ -82,6 +104,23 @@ class RedisCacheTest {
 
         assertThat(cache.get("user:1", User.class)).contains(ADA);
         assertThat(cache.get("user:2", User.class)).isEmpty();
+    }
+
+    /** A record with the JDK 8 types Jackson reads only with its jdk8 module. */
+    record Profile(String name, Optional<String> nickname, OptionalInt age) {
+    }
+
+    @Test
+    void roundTripsARecordWithOptionalFieldsAsALocalCacheWould() {
+        Cache cache = connect().cache("profiles");
+        Profile full = new Profile("Ada", Optional.of("countess"), OptionalInt.of(36));
+        Profile bare = new Profile("Bob", Optional.empty(), OptionalInt.empty());
+
+        cache.put("p:1", full, MINUTE);
+        cache.put("p:2", bare, MINUTE);
+
+        assertThat(cache.get("p:1", Profile.class)).contains(full);
+        assertThat(cache.get("p:2", Profile.class)).contains(bare);
     }
 
     @Test
@@ -241,6 +280,108 @@ class RedisCacheTest {
     }
 
     @Test
+    void aValueJacksonCannotReadBackIsRefusedAtPutNamingItsTypeAndNothingIsWritten() {
+        Cache cache = connect().cache("users");
+        Cache tiered = connect().tiered("accounts", 100, MINUTE);
+
+        assertThatThrownBy(() -> cache.put("n", new NoCreator(5), MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("unreadable_value"))
+                .hasMessageContaining("'users'").hasMessageContaining(NoCreator.class.getName());
+        assertThatThrownBy(() -> tiered.put("n", new NoCreator(5), MINUTE))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.code()).isEqualTo("unreadable_value"));
+        assertThatThrownBy(() -> cache.getOrLoad("m", NoCreator.class, MINUTE, () -> new NoCreator(6)))
+                .isInstanceOf(InvalidInputException.class);
+
+        assertThat(redis.keys()).filteredOn(key -> !key.endsWith(":invalidations.epoch")).isEmpty();
+    }
+
+    @Test
+    void valuesReadBackThroughTheirInterfacesOrEnumAreAccepted() {
+        Cache cache = connect().cache("users");
+
+        cache.put("list", List.of(ADA), MINUTE);
+        cache.put("map", Map.of("ada", 1), MINUTE);
+        cache.put("unit", TimeUnit.SECONDS, MINUTE);
+        cache.put("nan", Double.NaN, MINUTE);
+
+        assertThat(cache.get("list", new TypeRef<List<User>>() { })).contains(List.of(ADA));
+        assertThat(cache.get("map", new TypeRef<Map<String, Integer>>() { })).contains(Map.of("ada", 1));
+        assertThat(cache.get("unit", TimeUnit.class)).contains(TimeUnit.SECONDS);
+        assertThat(cache.get("nan", Double.class)).contains(Double.NaN);
+    }
+
+    @Test
+    void typesLeftOpenComeBackAsJsonsAndATypeRefGivesThemBack() {
+        Cache cache = connect().cache("users");
+
+        cache.put("m", Map.of("v", 5L), MINUTE);
+
+        assertThat(cache.get("m", Map.class).orElseThrow().get("v")).isEqualTo(5); // an Integer: JSON's type
+        assertThat(cache.get("m", new TypeRef<Map<String, Long>>() { }).orElseThrow().get("v")).isEqualTo(5L);
+    }
+
+    @Test
+    void anEntryNotReadableAsTheTypeAskedForIsAMissCountedAndLoggedOncePerType() {
+        Cache cache = connect().cache("users");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CacheMetrics.bind(cache, registry);
+        cache.put("user:1", ADA, MINUTE);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(RedisCaches.class);
+        lines.start();
+        log.addAppender(lines);
+
+        try {
+            assertThat(cache.get("user:1", Integer.class)).isEmpty();
+            assertThat(cache.get("user:1", Integer.class)).isEmpty();
+            assertThat(cache.get("user:1", User.class)).contains(ADA);
+        } finally {
+            log.detachAppender(lines);
+        }
+
+        assertThat(cache.stats().unreadable()).isEqualTo(2);
+        assertThat(cache.stats().misses()).isEqualTo(2);
+        assertThat(registry.get("cache.unreadable").tags("cache", "users", "tier", "redis").functionCounter().count())
+                .isEqualTo(2);
+        assertThat(lines.list).filteredOn(event -> event.getMessage().startsWith("cache entry in redis not readable"))
+                .singleElement().satisfies(event -> {
+                    assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                    assertThat(event.getKeyValuePairs()).anySatisfy(pair -> {
+                        assertThat(pair.key).isEqualTo("type");
+                        assertThat(pair.value).isEqualTo(Integer.class.getName());
+                    });
+                });
+    }
+
+    @Test
+    void aTieredCacheAskedForAgainWithTheSameSettingsIsTheSameInstance() {
+        RedisCaches caches = connect();
+
+        Cache first = caches.tiered("accounts", 100, MINUTE);
+
+        assertThat(caches.tiered("accounts", 100, Duration.ofMinutes(1))).isSameAs(first);
+        assertThat(caches.tieredByAge("keys", 100, MINUTE)).isSameAs(caches.tieredByAge("keys", 100, MINUTE));
+    }
+
+    @Test
+    void aTieredCacheAskedForAgainWithOtherSettingsIsRefusedNamingBoth() {
+        RedisCaches caches = connect();
+        Cache first = caches.tiered("accounts", 100, MINUTE);
+
+        assertThatThrownBy(() -> caches.tiered("accounts", 5_000, MINUTE))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("'accounts'").hasMessageContaining("localMaximumSize=100")
+                .hasMessageContaining("localMaximumSize=5000");
+        assertThatThrownBy(() -> caches.tiered("accounts", 100, Duration.ofSeconds(5)))
+                .isInstanceOf(InvalidConfigException.class);
+        assertThatThrownBy(() -> caches.tieredByAge("accounts", 100, MINUTE))
+                .isInstanceOf(InvalidConfigException.class);
+        assertThat(caches.tiered("accounts", 100, MINUTE)).isSameAs(first);
+    }
+
+    @Test
     void badKeysAndTtlsAreRefusedAndNothingIsWritten() {
         Cache cache = connect().cache("users");
 
@@ -388,6 +529,16 @@ class RedisCacheTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoaderAskingForItsOwnKeyFailsAtOnceInsteadOfWaitingOnItsOwnLease() {
+        Cache cache = connect().cache("reports");
+
+        RecursiveLoad.failsAtOnce(cache, "daily", 7);
+
+        assertThat(redis.keys()).as("the lease released").containsExactly(redis.namespace() + ":reports:daily");
+    }
+
+    @Test
     void aNullResultIsReturnedAndNotCached() {
         Cache cache = connect().cache("reports");
         AtomicInteger runs = new AtomicInteger();
@@ -488,6 +639,40 @@ class RedisCacheTest {
         long sizeAfter = tiered.tierStats().get("local").size();
         assertThat(gauge).isIn((double) sizeBefore, (double) sizeAfter);
         assertThat(sizeBefore).as("the entry just read from the local tier").isLessThanOrEqualTo(1);
+    }
+
+    /** A put Redis does not answer within the command timeout, held by a proxy: dropped, counted and logged. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aPutThatOutlivesTheCommandTimeoutIsCountedAndLoggedAtWarnWithoutTheKey() throws Exception {
+        int sharedPort = io.lettuce.core.RedisURI.create(TestRedis.SHARED_URL).getPort();
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(RedisCaches.class);
+        try (TcpProxy proxy = TcpProxy.to(sharedPort);
+                RedisCaches throughProxy = RedisCaches.connect(RedisConfig.of(proxy.url())
+                        .withNamespace(redis.namespace()))) {
+            Cache cache = throughProxy.cache("uploads");
+            cache.put("warm-up", "w", MINUTE); // connected before the hold
+            TcpProxy.Hold held = proxy.holdRequestContaining("held-upload-body");
+            lines.start();
+            log.addAppender(lines);
+
+            try {
+                cache.put("upload:private-name", "held-upload-body", MINUTE);
+            } finally {
+                log.detachAppender(lines);
+                held.release();
+            }
+
+            assertThat(cache.stats().droppedWrites()).isEqualTo(1);
+            assertThat(lines.list).filteredOn(event -> event.getMessage().startsWith("cache write dropped"))
+                    .singleElement().satisfies(event -> {
+                        assertThat(event.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(event.getKeyValuePairs()).extracting(pair -> pair.key + "=" + pair.value)
+                                .contains("cache=uploads", "key_length=19")
+                                .noneMatch(pair -> pair.contains("private-name"));
+                    });
+        }
     }
 
     /**

@@ -159,6 +159,15 @@ class TieredCacheTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoaderAskingForItsOwnKeyFailsAtOnceInsteadOfWaitingOnItsOwnLease() {
+        RedisCaches first = (RedisCaches) opened.get(0);
+        await().atMost(ARRIVAL).until(first::hearsInvalidations); // else the load bypasses both tiers
+
+        RecursiveLoad.failsAtOnce(a, "p:1", BOB);
+    }
+
+    @Test
     void invalidateTagOnOneInstanceReachesAnEntryTheOtherLoadedWithGetOrLoad() throws Exception {
         a.put("p:1", ADA, MINUTE, Set.of("team:7"));
         nextArrivalAtB();

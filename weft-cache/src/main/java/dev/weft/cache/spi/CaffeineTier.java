@@ -96,7 +96,7 @@ public final class CaffeineTier implements Cache {
      * instead of a version per tag (a map lookup each, memory latency over many tags).
      */
     private final AtomicLong tagEpoch = new AtomicLong();
-    private final SingleFlight singleFlight = new SingleFlight();
+    private final SingleFlight singleFlight;
     /** Caffeine counted these as hits, but weft answered a miss (stale tags or another type). */
     private final LongAdder rejectedHits = new LongAdder();
     private final LongAdder evictions = new LongAdder();
@@ -208,6 +208,7 @@ public final class CaffeineTier implements Cache {
     private CaffeineTier(String name, long maximumSize, com.github.benmanes.caffeine.cache.Ticker ticker,
             @Nullable Duration byAgeTtl) {
         this.name = name;
+        this.singleFlight = new SingleFlight(name);
         this.ageBound = byAgeTtl == null ? null : new AgeBound(maximumSize, byAgeTtl, ticker);
         Caffeine<Object, Object> builder = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -499,7 +500,7 @@ public final class CaffeineTier implements Cache {
         com.github.benmanes.caffeine.cache.stats.CacheStats counted = entries.stats();
         long rejected = rejectedHits.sum();
         return new CacheStats(name, "local", counted.hitCount() - rejected, counted.missCount() + rejected,
-                evictions.sum(), loads.loads(), loads.failures(), loads.total(), 0, 0,
+                evictions.sum(), loads.loads(), loads.failures(), loads.total(), 0, 0, 0,
                 entries.estimatedSize());
     }
 

@@ -1,24 +1,35 @@
 package dev.weft.cache.spi;
 
+import dev.weft.cache.CacheException;
+import dev.weft.core.ErrorKind;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * One load per key in this JVM: the first caller runs the load on its own thread, the others wait for its
- * result (or its exception). Thread-safe.
+ * result (or its exception). A loader that asks the same cache for the key it is loading fails at once
+ * ({@link CacheException}, code {@code cache_recursive_load}). Thread-safe.
  */
 public final class SingleFlight {
-    /** No load in flight yet. */
-    public SingleFlight() {
+    /** A key some thread is loading now, through any path of this flight (shared, alone, or after a wait). */
+    private record Loading(String key, Thread thread) {
     }
 
-    /** A load in progress and the thread running it. */
-    private record Flight(CompletableFuture<Object> result, Thread leader) {
-    }
+    private final String cacheName;
+    private final ConcurrentHashMap<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
+    private final Set<Loading> loading = ConcurrentHashMap.newKeySet();
 
-    private final ConcurrentHashMap<String, Flight> inFlight = new ConcurrentHashMap<>();
+    /** @param cacheName the cache this flight belongs to, for the message of a recursive load */
+    public SingleFlight(String cacheName) {
+        this.cacheName = Objects.requireNonNull(cacheName, "cacheName");
+    }
 
     /**
      * @param key the key
@@ -27,40 +38,82 @@ public final class SingleFlight {
      * @param load the load, run by the first caller (and by waiters that ran out of patience)
      * @param <T> the result type
      * @return the load's result
+     * @throws CacheException if this thread is already loading {@code key} in this flight
+     */
+    public <T> T run(String key, Duration maxWait, Supplier<T> load) {
+        return run(key, key, maxWait, load);
+    }
+
+    /**
+     * {@link #run(String, Duration, Supplier)} for a caller that shares loads of a key only under a condition (the
+     * tiered cache: per invalidation epoch): callers share the load of {@code flight}, and a re-entry is found by
+     * {@code key}, whatever the flight.
+     *
+     * @param key the key
+     * @param flight the name of the shared load: the key and what else callers must agree on
+     * @param maxWait the longest a caller waits for another caller's load
+     * @param load the load
+     * @param <T> the result type
+     * @return the load's result
+     * @throws CacheException if this thread is already loading {@code key} in this flight
      */
     @SuppressWarnings("unchecked")
-    public <T> T run(String key, java.time.Duration maxWait, Supplier<T> load) {
-        Flight mine = new Flight(new CompletableFuture<>(), Thread.currentThread());
-        Flight running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
-            if (running.leader() == Thread.currentThread()) {
-                return load.get(); // a loader asking for its own key would otherwise wait for itself forever
+    public <T> T run(String key, String flight, Duration maxWait, Supplier<T> load) {
+        return alone(key, () -> {
+            CompletableFuture<Object> mine = new CompletableFuture<>();
+            CompletableFuture<Object> running = inFlight.putIfAbsent(flight, mine);
+            if (running != null) {
+                try {
+                    return (T) await(running, maxWait);
+                } catch (TimeoutException e) {
+                    return load.get();
+                }
             }
             try {
-                return (T) await(running.result(), maxWait);
-            } catch (java.util.concurrent.TimeoutException e) {
-                return load.get();
+                T result = load.get();
+                mine.complete(result);
+                return result;
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                inFlight.remove(flight, mine);
             }
+        });
+    }
+
+    /**
+     * Runs a load on this thread without sharing it (a tier that must not share loads now), still refusing a
+     * recursive one.
+     *
+     * @param key the key
+     * @param load the load
+     * @param <T> the result type
+     * @return the load's result
+     * @throws CacheException if this thread is already loading {@code key} in this flight
+     */
+    public <T> T alone(String key, Supplier<T> load) {
+        Loading mine = new Loading(key, Thread.currentThread());
+        if (!loading.add(mine)) {
+            // The outer load would wait for itself: for the whole load wait in this JVM, and on its own lease in
+            // Redis. Running the inner loader instead would load the key twice and store whichever finished last.
+            throw new CacheException(ErrorKind.INTERNAL, "cache_recursive_load", "cache '" + cacheName
+                    + "': the loader of key '" + key + "' asked the same cache for that key: a loader must compute its"
+                    + " value without getOrLoad of its own key", null);
         }
         try {
-            T result = load.get();
-            mine.result().complete(result);
-            return result;
-        } catch (RuntimeException | Error e) {
-            mine.result().completeExceptionally(e);
-            throw e;
+            return load.get();
         } finally {
-            inFlight.remove(key, mine);
+            loading.remove(mine);
         }
     }
 
-    private static Object await(CompletableFuture<Object> running, java.time.Duration maxWait)
-            throws java.util.concurrent.TimeoutException {
+    private static Object await(CompletableFuture<Object> running, Duration maxWait) throws TimeoutException {
         try {
-            return running.get(maxWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return running.get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.weft.cache.CacheException(dev.weft.core.ErrorKind.UNAVAILABLE, "cache_interrupted",
+            throw new CacheException(ErrorKind.UNAVAILABLE, "cache_interrupted",
                     "interrupted while waiting for another caller's load of the same key", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -70,7 +123,7 @@ public final class SingleFlight {
             if (cause instanceof Error error) {
                 throw error;
             }
-            throw new dev.weft.cache.CacheException(dev.weft.core.ErrorKind.INTERNAL, "cache_load_failed",
+            throw new CacheException(ErrorKind.INTERNAL, "cache_load_failed",
                     "a cache loader failed with a checked exception", cause);
         }
     }

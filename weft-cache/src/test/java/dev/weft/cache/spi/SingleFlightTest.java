@@ -1,7 +1,9 @@
 package dev.weft.cache.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.cache.CacheException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 class SingleFlightTest {
     @Test
     void aWaiterBehindAStuckLoaderLoadsItselfAfterItsWait() throws Exception {
-        SingleFlight flight = new SingleFlight();
+        SingleFlight flight = new SingleFlight("c");
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch leaderStarted = new CountDownLatch(1);
         CompletableFuture<String> leader = CompletableFuture.supplyAsync(() -> flight.run("k", Duration.ofSeconds(5),
@@ -37,15 +39,28 @@ class SingleFlightTest {
     }
 
     @Test
-    void aLoaderAskingForItsOwnKeyDoesNotWaitForItself() {
-        SingleFlight flight = new SingleFlight();
+    void aLoaderAskingForItsOwnKeyFailsAtOnceInsteadOfWaitingForItself() {
+        SingleFlight flight = new SingleFlight("c");
         AtomicInteger loads = new AtomicInteger();
 
-        String value = flight.run("k", Duration.ofSeconds(30), () -> {
+        assertThatThrownBy(() -> flight.run("k", Duration.ofSeconds(30), () -> {
             loads.incrementAndGet();
             return flight.run("k", Duration.ofSeconds(30), () -> "inner " + loads.incrementAndGet());
-        });
+        })).isInstanceOfSatisfying(CacheException.class,
+                failure -> assertThat(failure.code()).isEqualTo("cache_recursive_load"));
 
-        assertThat(value).isEqualTo("inner 2");
+        assertThat(loads).hasValue(1);
+        assertThat(flight.run("k", Duration.ofSeconds(30), () -> "again")).isEqualTo("again");
+    }
+
+    @Test
+    void aRecursiveLoadIsFoundByKeyWhateverTheFlight() {
+        SingleFlight flight = new SingleFlight("c");
+
+        assertThatThrownBy(() -> flight.run("k", "k@1", Duration.ofSeconds(30),
+                () -> flight.run("k", "k@2", Duration.ofSeconds(30), () -> "inner")))
+                .isInstanceOf(CacheException.class);
+        assertThatThrownBy(() -> flight.run("k", "k@1", Duration.ofSeconds(30), () -> flight.alone("k", () -> "inner")))
+                .isInstanceOf(CacheException.class);
     }
 }
