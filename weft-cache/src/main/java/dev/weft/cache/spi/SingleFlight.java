@@ -73,7 +73,9 @@ public final class SingleFlight {
                 T result = load.get();
                 mine.complete(result);
                 return result;
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
+                // Throwable, not RuntimeException | Error: a loader may throw a checked exception it does not declare
+                // (a sneaky throw, Kotlin, Lombok), and its waiters would otherwise sit out their whole wait
                 mine.completeExceptionally(e);
                 throw e;
             } finally {

@@ -39,6 +39,37 @@ class SingleFlightTest {
     }
 
     @Test
+    void aLoaderThatThrowsAnUndeclaredCheckedExceptionFailsItsWaitersAtOnce() throws Exception {
+        SingleFlight flight = new SingleFlight("c");
+        CountDownLatch waiterQueued = new CountDownLatch(1);
+        CompletableFuture<Object> leader = CompletableFuture.supplyAsync(() -> flight.run("k", Duration.ofSeconds(5),
+                () -> {
+                    try {
+                        waiterQueued.await();
+                        Thread.sleep(100); // the waiter is waiting on this load by now
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return sneakyThrow(new java.io.IOException("the loader's own"));
+                }), runnable -> Thread.ofVirtual().start(runnable));
+        long start = System.nanoTime();
+        CompletableFuture<Object> waiter = CompletableFuture.supplyAsync(() -> {
+            waiterQueued.countDown();
+            return flight.run("k", Duration.ofSeconds(5), () -> "the waiter loaded it itself");
+        }, runnable -> Thread.ofVirtual().start(runnable));
+
+        assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(java.io.IOException.class);
+        // told at once, not after its 5-s wait
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> leader.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(java.io.IOException.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T, X extends Throwable> T sneakyThrow(Throwable failure) throws X {
+        throw (X) failure;
+    }
+
+    @Test
     void aLoaderAskingForItsOwnKeyFailsAtOnceInsteadOfWaitingForItself() {
         SingleFlight flight = new SingleFlight("c");
         AtomicInteger loads = new AtomicInteger();
