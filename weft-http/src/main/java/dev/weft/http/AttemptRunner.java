@@ -94,11 +94,18 @@ final class AttemptRunner implements AutoCloseable {
      *
      * @param attempt 1 for the first attempt
      * @param ifNoneMatch the cached ETag to revalidate, or {@code null}
-     * @param remaining nanos left before the call's deadline
      * @param boundedByDeadline whether the deadline also cuts a slow body (else it ends when the head has arrived)
      */
-    Attempt send(Call call, int attempt, @Nullable String ifNoneMatch, long remaining, boolean boundedByDeadline) {
+    Attempt send(Call call, int attempt, @Nullable String ifNoneMatch, boolean boundedByDeadline) {
         HostGuard guard = call.guard();
+        // Taken after admission, whose rate-limit and bulkhead waits used part of the call's time.
+        long remaining = call.deadline() - nanoTime.getAsLong();
+        if (remaining <= 0) {
+            guard.releaseBulkhead();
+            guard.releaseBreaker();
+            return new Attempt(null, new ApiTimeoutException(config.name(), guard.authority, "deadline_exceeded",
+                    "deadline passed before the attempt could be sent", null), false, true, null);
+        }
         HttpUriRequestBase request;
         try {
             request = buildRequest(call, attempt, ifNoneMatch);

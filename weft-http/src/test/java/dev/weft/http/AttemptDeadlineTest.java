@@ -132,6 +132,27 @@ class AttemptDeadlineTest {
     }
 
     @Test
+    void anAttemptGetsOnlyTheTimeLeftAfterWaitingForTheBulkhead() throws Exception {
+        try (ApiClient single = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("single")
+                .maxConcurrentPerHost(1).maxRetries(0).build())) {
+            server.route("GET", "/slow-head", Behavior.trickledHead(60, Duration.ofMillis(500), "{}"));
+            Thread holder = Thread.ofVirtual().start(() -> {
+                try {
+                    single.get("/slow-head").timeout(Duration.ofSeconds(2)).send();
+                } catch (ApiException expected) {
+                    // holds the host's one permit for its 2 s, then times out
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.requests() == 1);
+
+            // Waits ~2 s for the permit, then has ~1 s left, not another 3 s.
+            assertDeadlineExceeded(() -> single.get("/slow-head").timeout(Duration.ofSeconds(3)).send(),
+                    Duration.ofSeconds(4));
+            holder.join();
+        }
+    }
+
+    @Test
     void fastCallsStillShareOneConnection() throws Exception {
         server.route("GET", "/fast", Behavior.json(200, "{\"ok\":true}"));
 
@@ -147,12 +168,16 @@ class AttemptDeadlineTest {
     }
 
     private static void assertDeadlineExceeded(ThrowingCallable call) {
+        assertDeadlineExceeded(call, MARGIN);
+    }
+
+    private static void assertDeadlineExceeded(ThrowingCallable call, Duration within) {
         long start = System.nanoTime();
 
         assertThatThrownBy(call).isInstanceOfSatisfying(ApiTimeoutException.class,
                 timeout -> assertThat(timeout.code()).isEqualTo("deadline_exceeded"));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(MARGIN);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(within);
     }
 
     /**
