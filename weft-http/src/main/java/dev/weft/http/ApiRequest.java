@@ -162,7 +162,8 @@ public final class ApiRequest {
     }
 
     /**
-     * Sends the request and reads the whole body (up to the config's {@code maxResponseBytes}).
+     * Sends the request and reads the whole body (up to the config's {@code maxResponseBytes}). The call's deadline
+     * ({@link #timeout} or the total timeout) covers everything, the body included, however slowly the server sends.
      *
      * @return the response, whatever its 2xx or 3xx status
      * @throws ApiException on a timeout, connection failure, open breaker, rate limit, exhausted retries, an error
@@ -200,7 +201,9 @@ public final class ApiRequest {
 
     /**
      * Sends the request and returns the body as it arrives. The returned stream holds a connection and a bulkhead
-     * permit until closed: use try-with-resources. Retries happen only before the response starts.
+     * permit until closed: use try-with-resources. Retries happen only before the response starts. The call's
+     * deadline covers the request until the response's head has arrived; the body is then read under the read
+     * timeout only (see {@link ApiStream}).
      *
      * @return the open response
      * @throws ApiException as {@link #send()}
@@ -211,7 +214,8 @@ public final class ApiRequest {
 
     /**
      * Sends the request and streams the body into {@code target}: first into a temporary file beside it, then
-     * renamed into place, so a failed download leaves no partial file.
+     * renamed into place, so a failed download leaves no partial file. As for {@link #stream()}, the call's deadline
+     * covers the request until the response's head has arrived, and the body is then read under the read timeout.
      *
      * @param target the file to create or replace
      * @return what was written

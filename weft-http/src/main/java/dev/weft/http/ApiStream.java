@@ -21,8 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A response whose body is read as it arrives: lines (NDJSON), server-sent events, or raw bytes. It holds a
- * pooled connection and the host's bulkhead permit until {@link #close()}d, so use try-with-resources. Reading
- * blocks until data arrives or the response timeout passes. Confined to one thread; {@code close()} is idempotent.
+ * pooled connection and the host's bulkhead permit until {@link #close()}d, so use try-with-resources. The call's
+ * deadline ended when the head arrived: the body is read at the caller's pace, each read blocking until data
+ * arrives or the read timeout passes (the response timeout, or the time the call had left when its attempt started
+ * if that is shorter). Confined to one thread; {@code close()} is idempotent.
  * {@snippet :
  * try (ApiStream events = api.get("/events").stream(); Stream<String> lines = events.lines()) {
  *     lines.forEach(System.out::println);
@@ -67,7 +69,7 @@ public final class ApiStream implements AutoCloseable {
      * Returns the body as bytes, as they arrive (decompressed when the server compressed it). Its reads throw
      * weft-http's unchecked exceptions, never the transport's: {@link ApiConnectException} (code
      * {@code body_incomplete}) if the server ends the body early, {@link ApiTimeoutException} if no data comes
-     * within the response timeout, each with the transport's failure as its cause.
+     * within the read timeout (see above), each with the transport's failure as its cause.
      *
      * @return the body as bytes, as they arrive (decompressed when the server compressed it)
      */

@@ -47,7 +47,11 @@ final class AttemptRunner implements AutoCloseable {
     private final HttpTracing tracing;
     private final Clock clock;
     private final LongSupplier nanoTime;
-    /** Cancels streamed uploads at the deadline; one daemon platform thread that only calls {@code cancel()}. */
+    /**
+     * Aborts every attempt still running at its deadline: one daemon platform thread per client, one task per
+     * attempt (removed from the queue when the attempt ends first). A task only calls {@code cancel()}, which closes
+     * the connection in HC5's immediate mode (SO_LINGER 0, no TLS close_notify wait), so it does not block.
+     */
     private final ScheduledExecutorService watchdog;
 
     AttemptRunner(ApiConfig config, Transport transport, CallMetrics metrics, HttpTracing tracing, Clock clock,
@@ -90,11 +94,18 @@ final class AttemptRunner implements AutoCloseable {
      *
      * @param attempt 1 for the first attempt
      * @param ifNoneMatch the cached ETag to revalidate, or {@code null}
-     * @param remaining nanos left before the call's deadline
-     * @param boundedByDeadline whether the deadline also cuts a slow body
+     * @param boundedByDeadline whether the deadline also cuts a slow body (else it ends when the head has arrived)
      */
-    Attempt send(Call call, int attempt, @Nullable String ifNoneMatch, long remaining, boolean boundedByDeadline) {
+    Attempt send(Call call, int attempt, @Nullable String ifNoneMatch, boolean boundedByDeadline) {
         HostGuard guard = call.guard();
+        // Taken after admission, whose rate-limit and bulkhead waits used part of the call's time.
+        long remaining = call.deadline() - nanoTime.getAsLong();
+        if (remaining <= 0) {
+            guard.releaseBulkhead();
+            guard.releaseBreaker();
+            return new Attempt(null, new ApiTimeoutException(config.name(), guard.authority, "deadline_exceeded",
+                    "deadline passed before the attempt could be sent", null), false, true, null);
+        }
         HttpUriRequestBase request;
         try {
             request = buildRequest(call, attempt, ifNoneMatch);
@@ -105,19 +116,22 @@ final class AttemptRunner implements AutoCloseable {
         }
         Span span = tracing.startAttempt(call, request, attempt);
         AtomicBoolean timedOut = new AtomicBoolean();
-        // Connect, lease and read timeouts are capped at the time left, and body reads check the deadline, so
-        // only a streamed upload (a write the server stops reading) needs a timer to cancel it.
-        ScheduledFuture<?> deadline = call.body() instanceof RequestBody.Form ? watchdog.schedule(() -> {
+        // Capping each socket wait at the time left is not enough: a server that sends the head (or an upload's
+        // reads, or the body) a little at a time keeps every single read within its timeout for as long as it
+        // likes. The timer aborts the whole attempt at the deadline: cancel() closes the connection, so it is
+        // never reused, and the blocked read or write fails at once.
+        ScheduledFuture<?> deadline = watchdog.schedule(() -> {
             timedOut.set(true);
             request.cancel();
-        }, remaining, TimeUnit.NANOSECONDS) : null;
+        }, remaining, TimeUnit.NANOSECONDS);
         long attemptStart = nanoTime.getAsLong();
         ClassicHttpResponse response = null;
         boolean handedOver = false;
         try {
             HttpClientContext context = HttpClientContext.create();
-            long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining));
-            // Read and lease timeouts are capped at the time left, so no wait outlives the deadline.
+            // Rounded up, so that a wait capped by it ends at the deadline, not a fraction of a millisecond before.
+            long remainingMillis = Math.max(1, (remaining + 999_999) / 1_000_000);
+            // Read and lease timeouts are also capped at the time left, so those waits end by themselves.
             context.setRequestConfig(requestConfig(
                     Math.min(config.timeouts().response().toMillis(), remainingMillis), remainingMillis));
             response = transport.client.executeOpen(null, request, context);
@@ -129,8 +143,9 @@ final class AttemptRunner implements AutoCloseable {
                     CallMetrics.outcome(status), elapsed);
             guard.onResponse(status, elapsed);
             if (status < 400 || status == 304) {
-                if (deadline != null && !boundedByDeadline) {
-                    deadline.cancel(false);
+                if (!boundedByDeadline && !deadline.cancel(false) && timedOut.get()) {
+                    // The timer fired just as the head arrived and has closed the connection under it.
+                    return deadlineExceeded(call, null);
                 }
                 handedOver = true;
                 return Attempt.succeeded(new Exchange(response, call, config, nanoTime,
@@ -155,9 +170,7 @@ final class AttemptRunner implements AutoCloseable {
                     timedOut.get() || e instanceof SocketTimeoutException ? "TIMEOUT" : "IO_ERROR", elapsed);
             guard.onFailure(elapsed, e);
             if (timedOut.get() || nanoTime.getAsLong() - call.deadline() >= 0) {
-                return new Attempt(null, new ApiTimeoutException(config.name(), guard.authority,
-                        "deadline_exceeded", "no complete answer within " + call.budgetMillis() + " ms", e),
-                        false, false, null);
+                return deadlineExceeded(call, e);
             }
             boolean neverSent = TransportFailures.neverSent(e);
             ApiException failure = TransportFailures.of(config, guard.authority, e, neverSent);
@@ -172,6 +185,11 @@ final class AttemptRunner implements AutoCloseable {
                 release(response, deadline, guard);
             }
         }
+    }
+
+    private Attempt deadlineExceeded(Call call, @Nullable IOException cause) {
+        return new Attempt(null, new ApiTimeoutException(config.name(), call.guard().authority, "deadline_exceeded",
+                "no complete answer within " + call.budgetMillis() + " ms", cause), false, false, null);
     }
 
     /** The failure for an error status: 429 and 502/503/504 are worth retrying, honouring a Retry-After. */
@@ -277,11 +295,8 @@ final class AttemptRunner implements AutoCloseable {
         }
     }
 
-    private void release(@Nullable ClassicHttpResponse response, @Nullable ScheduledFuture<?> deadline,
-            HostGuard guard) {
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+    private void release(@Nullable ClassicHttpResponse response, ScheduledFuture<?> deadline, HostGuard guard) {
+        deadline.cancel(false);
         if (response != null) {
             try {
                 response.close();

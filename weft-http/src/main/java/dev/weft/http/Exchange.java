@@ -44,7 +44,8 @@ final class Exchange {
     private volatile boolean bodyRead;
 
     /**
-     * @param deadline the timer that cancels a streamed upload, or {@code null}
+     * @param deadline the attempt's timer, which aborts the body read at the call's deadline, or {@code null}
+     *     when the deadline ended with the head
      * @param bodyDeadline the nano time at which body reads fail, or 0 for none
      */
     Exchange(ClassicHttpResponse response, Call call, ApiConfig config, LongSupplier nanoTime,
@@ -170,7 +171,10 @@ final class Exchange {
         }
     }
 
-    /** A body trickled slower than the deadline allows ends there, not at the next read timeout. */
+    /**
+     * A read that starts after the deadline fails at once, without waiting for the timer to abort the connection
+     * (it may run a little late); a read blocked at the deadline is the timer's.
+     */
     private void checkDeadline() throws IOException {
         if (bodyDeadline != 0 && nanoTime.getAsLong() - bodyDeadline >= 0) {
             timedOut.set(true);

@@ -61,7 +61,7 @@ final class RetryExecutor {
                 tracing.refused(call, refused);
                 throw failed(call, attempt - 1, refused);
             }
-            AttemptRunner.Attempt outcome = attempts.send(call, attempt, ifNoneMatch, remaining, boundedByDeadline);
+            AttemptRunner.Attempt outcome = attempts.send(call, attempt, ifNoneMatch, boundedByDeadline);
             Exchange exchange = outcome.exchange();
             if (exchange != null) {
                 return exchange;

@@ -165,6 +165,21 @@ public interface Behavior {
     }
 
     /**
+     * A 200 whose head is sent slowly: the status line at once, then {@code headerLines} filler header lines
+     * ({@code X-Trickle-1: 1}, ...), one every {@code interval}, then the Content-Length and the body. Each line
+     * arrives well within a read timeout longer than {@code interval}, so only a deadline on the whole wait for
+     * the head ends it early.
+     *
+     * @param headerLines filler header lines, {@code >= 0}
+     * @param interval pause before each filler line
+     * @param body the body text (UTF-8), sent at once after the head
+     * @return the behavior
+     */
+    static Behavior trickledHead(int headerLines, Duration interval, String body) {
+        return new Behaviors.TrickledHead(headerLines, interval, body);
+    }
+
+    /**
      * A 200 {@code application/x-ndjson} body sent with {@code Transfer-Encoding: chunked}, one chunk per list
      * element, flushed, with {@code interval} between chunks. For NDJSON and SSE streaming tests.
      *

@@ -123,6 +123,33 @@ final class Behaviors {
         }
     }
 
+    record TrickledHead(int headerLines, Duration interval, String body) implements Behavior {
+        TrickledHead {
+            if (headerLines < 0) {
+                throw new IllegalArgumentException("headerLines must be >= 0, was " + headerLines);
+            }
+            requireNonNegative(interval, "interval");
+            Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public void respond(Exchange exchange) throws IOException {
+            OutputStream out = exchange.respondRaw();
+            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            for (int line = 1; line <= headerLines; line++) {
+                sleep(interval);
+                out.write(("X-Trickle-" + line + ": " + line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+            byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("Content-Type: text/plain; charset=utf-8\r\nContent-Length: " + content.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(content);
+            out.flush();
+        }
+    }
+
     record Chunked(String contentType, List<String> chunks, Duration interval) implements Behavior {
         Chunked {
             Objects.requireNonNull(contentType, "contentType");

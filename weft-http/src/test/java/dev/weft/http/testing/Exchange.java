@@ -150,6 +150,25 @@ public final class Exchange {
     }
 
     /**
+     * Hands the behavior the connection's raw output for a response it writes itself, byte by byte (a head sent
+     * one line at a time, say). Drains the unread request body first; the connection closes after the behavior
+     * returns, since the server cannot tell where such a response ends.
+     *
+     * @return the connection's output; the behavior writes a whole response and flushes, and does not close it
+     * @throws IOException when the connection fails
+     */
+    OutputStream respondRaw() throws IOException {
+        if (responded) {
+            throw new IllegalStateException("a response was already sent for " + request.method() + " " + request.path());
+        }
+        drainBody();
+        record();
+        responded = true;
+        closeAfter = true;
+        return out;
+    }
+
+    /**
      * Resets the connection: SO_LINGER 0 then close, so the client reads a TCP RST ("connection reset") instead
      * of a response. Drains nothing: call it after reading the body to reset "after the request arrived".
      * Never returns normally.
