@@ -209,6 +209,50 @@ class WebhookDeliveryTest {
         }
     }
 
+    /**
+     * Reported: another user's four hanging URLs on the same receiving host took every connection to it, and a
+     * healthy webhook's deliveries were recorded as failed without being sent ("too many deliveries in flight to
+     * host", then "circuit open for host") until it was disabled.
+     */
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void anotherUsersHangingUrlsOnTheSameHostNeitherFailNorDisableAHealthyWebhook(JobDatabase.Target target)
+            throws Exception {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                Receiver receiver = new Receiver(exchange -> exchange.getRequestURI().getPath().startsWith("/hang")
+                        ? new Answer(200, null, 3_000) : new Answer(200, null, 0))) {
+            WebhooksConfig config = config(Duration.ofMillis(300));
+            Fixture fixture = new Fixture(jobs, config, receiver);
+            long other = jobs.user();
+            List<String> hanging = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                hanging.add(WebhookOutboxTest.webhook(jobs.db, other, receiver.url("/hang/z" + i), "video.completed",
+                        true, fixture.box.seal(WebhookSigner.newSecret())));
+            }
+            try (Running worker = fixture.start()) {
+                for (int round = 0; round < 3; round++) {
+                    for (int i = 0; i < hanging.size(); i++) {
+                        fixture.deliveries.enqueueTest(hanging.get(i), other, receiver.url("/hang/z" + i));
+                    }
+                }
+                worker.wakeUp();
+                await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests.stream()
+                        .filter(request -> request.path().startsWith("/hang")).count() >= 2);
+
+                Delivery ping = fixture.deliveries.enqueueTest(fixture.webhook, fixture.user, receiver.url("/hook"));
+                worker.wakeUp();
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> !fixture.state(ping).equals("pending")
+                        || fixture.webhookColumn("enabled").equals(0L));
+                assertThat(fixture.state(ping)).isEqualTo("delivered");
+                assertThat(fixture.deliveries.attempts(ping.deliveryId())).extracting(DeliveryAttempt::outcome)
+                        .containsExactly("delivered");
+                assertThat(fixture.webhookColumn("enabled")).isEqualTo(1L);
+                assertThat(fixture.webhookColumn("failing_since")).isNull();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(JobDatabase.Target.class)
     void aLongerRetryAfterReplacesTheBackoff(JobDatabase.Target target) throws Exception {
