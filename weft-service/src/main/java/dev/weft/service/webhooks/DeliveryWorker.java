@@ -237,6 +237,11 @@ public final class DeliveryWorker implements JobEngine.Companion {
         }
         Instant startedAt = clock.instant();
         DeliveryResult result = send(delivery, startedAt);
+        if (result == null) {
+            // disabled since the claim (a 410 to another of its deliveries, a PATCH): nothing more goes to it
+            queue.release(deliveryId, owner);
+            return;
+        }
         if (result.outcome() == DeliveryResult.Outcome.DEFERRED) {
             defer(delivery, result);
             return;
@@ -266,7 +271,8 @@ public final class DeliveryWorker implements JobEngine.Companion {
                 .addKeyValue("reason", result.detail()).log();
     }
 
-    private DeliveryResult send(DeliveryQueue.Claimed delivery, Instant startedAt) {
+    /** @return what the attempt came to, or {@code null} if the webhook was disabled since the claim (not sent) */
+    private @Nullable DeliveryResult send(DeliveryQueue.Claimed delivery, Instant startedAt) {
         long start = System.nanoTime();
         String secret;
         try {
@@ -275,6 +281,11 @@ public final class DeliveryWorker implements JobEngine.Companion {
             // a secret sealed under another key (WEFT_WEBHOOKS_SECRET_KEY changed): never sent unsigned
             return new DeliveryResult(DeliveryResult.Outcome.FAILED, 0, elapsed(start), null,
                     "the signing secret cannot be opened (was the secret key changed?)");
+        }
+        // read just before sending, so a 410 recorded for another of its deliveries after this one was claimed
+        // stops it (a primary-key read; attempts already on the wire when the 410 came still go)
+        if (delivery.webhookId() != null && !queue.enabled(delivery.webhookId())) {
+            return null;
         }
         try {
             return transport.send(delivery.userId(), URI.create(delivery.url()), delivery.messageId(), startedAt,
