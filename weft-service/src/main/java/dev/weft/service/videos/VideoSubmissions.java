@@ -170,7 +170,8 @@ public final class VideoSubmissions {
     private long owner(Principal caller, @Nullable Long userId) {
         if (!caller.admin()) {
             if (userId != null && userId != caller.userId()) {
-                throw new ForbiddenException("forbidden", "only the admin may upload for another user");
+                throw new ForbiddenException("forbidden_field",
+                        "user_id may be set by the admin only (to upload for another user)");
             }
             return caller.userId();
         }

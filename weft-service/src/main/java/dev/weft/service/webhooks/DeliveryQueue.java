@@ -87,8 +87,9 @@ final class DeliveryQueue {
      * @param sealed the callback's own sealed secret, or its webhook's
      * @param found the webhook's id as found in {@code webhooks}; {@code null} for a callback or a deleted webhook
      */
-    record Claimed(String deliveryId, @Nullable String webhookId, String url, String messageId, String eventType,
-            String payload, int attempts, Instant createdAt, @Nullable String sealed, @Nullable String found) {
+    record Claimed(String deliveryId, @Nullable String webhookId, long userId, String url, String messageId,
+            String eventType, String payload, int attempts, Instant createdAt, @Nullable String sealed,
+            @Nullable String found) {
         /** @return whether its webhook was deleted after it was queued */
         boolean webhookGone() {
             return webhookId != null && found == null;
@@ -102,7 +103,7 @@ final class DeliveryQueue {
      * @return the delivery and its sealed secret
      */
     Optional<Claimed> load(String deliveryId) {
-        return db.query("SELECT d.delivery_id, d.webhook_id, COALESCE(w.url, d.url) AS url, d.message_id,"
+        return db.query("SELECT d.delivery_id, d.webhook_id, d.user_id, COALESCE(w.url, d.url) AS url, d.message_id,"
                 + " d.event_type, d.payload, d.attempts, d.created_at,"
                 + " COALESCE(d.secret_sealed, w.secret_sealed) AS sealed,"
                 + " w.webhook_id AS found FROM webhook_deliveries d LEFT JOIN webhooks w"
@@ -110,11 +111,46 @@ final class DeliveryQueue {
                 .optional(Claimed.class);
     }
 
+    /**
+     * Whether the webhook may be sent to now: read again just before an attempt, because a 410 (or a PATCH) may
+     * have disabled it after its delivery was claimed, and a disabled webhook must get nothing more.
+     *
+     * @return {@code false} if it is disabled; {@code true} if enabled or gone (a deleted one is cancelled later)
+     */
+    boolean enabled(String webhookId) {
+        return db.query("SELECT enabled FROM webhooks WHERE webhook_id = :id", Map.of("id", webhookId))
+                .list(Integer.class).stream().allMatch(enabled -> enabled != 0);
+    }
+
+    /**
+     * Gives a claimed delivery back unsent, due when it was (its webhook was disabled after the claim: it waits,
+     * pending and unclaimed, until the webhook is enabled again).
+     *
+     * @return whether it was still this owner's pending delivery
+     */
+    boolean release(String deliveryId, String owner) {
+        return db.execute("UPDATE webhook_deliveries SET lease_owner = NULL, lease_expires_at = NULL"
+                + " WHERE delivery_id = :id AND lease_owner = :owner AND state = 'pending'",
+                Map.of("id", deliveryId, "owner", owner)) > 0;
+    }
+
     /** The webhook was deleted: its delivery ends {@code cancelled}. */
     boolean cancel(String deliveryId, String owner) {
         return db.execute("UPDATE webhook_deliveries SET state = 'cancelled', lease_owner = NULL,"
                 + " lease_expires_at = NULL WHERE delivery_id = :id AND lease_owner = :owner AND state = 'pending'",
                 Map.of("id", deliveryId, "owner", owner)) > 0;
+    }
+
+    /**
+     * An attempt that was not made (weft's own limit was full): due again at {@code nextAttemptAt}, the lease given
+     * back, nothing else changed (no attempt row, attempts, last status or error, webhook health).
+     *
+     * @return whether it was still this owner's pending delivery
+     */
+    boolean defer(String deliveryId, String owner, long nextAttemptAt) {
+        return db.execute("UPDATE webhook_deliveries SET next_attempt_at = :due, lease_owner = NULL,"
+                + " lease_expires_at = NULL WHERE delivery_id = :id AND lease_owner = :owner AND state = 'pending'",
+                Map.of("id", deliveryId, "owner", owner, "due", nextAttemptAt)) > 0;
     }
 
     /** What a recorded attempt leads to. */
@@ -170,7 +206,7 @@ final class DeliveryQueue {
     }
 
     /**
-     * A success clears {@code failing_since}; a failure sets it if unset and disables the webhook once every attempt
+     * A success clears {@code failing_since}; a failure (a 410 too) sets it if unset and disables the webhook once every attempt
      * has failed for {@code disableAfter}; a 410 disables it at once.
      */
     private void health(SqlOperations tx, String webhookId, DeliveryResult.Outcome outcome, long now,
@@ -179,8 +215,13 @@ final class DeliveryQueue {
         switch (outcome) {
             case DELIVERED -> tx.execute("UPDATE webhooks SET failing_since = NULL WHERE webhook_id = :id"
                     + " AND failing_since IS NOT NULL", Map.of("id", webhookId));
-            case GONE -> disable(tx, webhookId, goneReason == null ? "receiver answered 410 Gone" : goneReason, at,
-                    "");
+            case GONE -> {
+                // a 410 is a failed attempt too: failing_since is the first one since the last success
+                tx.execute("UPDATE webhooks SET failing_since = :now WHERE webhook_id = :id"
+                        + " AND failing_since IS NULL", Map.of("id", webhookId, "now", now));
+                disable(tx, webhookId, goneReason == null ? "receiver answered 410 Gone" : goneReason, at, "");
+            }
+            case DEFERRED -> throw new IllegalArgumentException("a deferred attempt is not recorded");
             case FAILED, REFUSED -> {
                 tx.execute("UPDATE webhooks SET failing_since = :now WHERE webhook_id = :id"
                         + " AND failing_since IS NULL", Map.of("id", webhookId, "now", now));

@@ -41,8 +41,14 @@ import org.slf4j.LoggerFactory;
  * enabled again. A crash loses nothing: a lease that lapses lets any instance claim the delivery again (so a receiver
  * may see a message twice, with the same {@code webhook-id}).
  *
- * <p>Metrics: {@code weft.webhooks.attempts} (timer by {@code outcome}: delivered, failed, gone, refused) and
- * {@code weft.webhooks.deliveries} (counter of deliveries that reached a final state, by {@code state}).
+ * <p>An attempt the sender did not make for a reason of weft's own ({@link DeliveryResult.Outcome#DEFERRED}: its
+ * limit for the receiving host, or the user's share of it, stayed full) is no attempt: nothing is recorded, the
+ * webhook's {@code failing_since} is neither set nor kept, and the delivery is due again in a second or two with its
+ * attempt count unchanged. So one user's receivers cannot get another user's webhook disabled.
+ *
+ * <p>Metrics: {@code weft.webhooks.attempts} (timer by {@code outcome}: delivered, failed, gone, refused),
+ * {@code weft.webhooks.deferrals} (counter of attempts deferred) and {@code weft.webhooks.deliveries} (counter of
+ * deliveries that reached a final state, by {@code state}).
  *
  * <p>Thread-safe.
  */
@@ -53,6 +59,7 @@ public final class DeliveryWorker implements JobEngine.Companion {
     @FunctionalInterface
     public interface Transport {
         /**
+         * @param userId the delivery's owner
          * @param url the receiver
          * @param messageId the {@code webhook-id}
          * @param timestamp this attempt's time
@@ -60,7 +67,7 @@ public final class DeliveryWorker implements JobEngine.Companion {
          * @param secret the signing secret
          * @return what the attempt came to; a receiver's fault is a result, not an exception
          */
-        DeliveryResult send(URI url, String messageId, Instant timestamp, byte[] body, String secret);
+        DeliveryResult send(long userId, URI url, String messageId, Instant timestamp, byte[] body, String secret);
     }
 
     private final DeliveryQueue queue;
@@ -92,8 +99,11 @@ public final class DeliveryWorker implements JobEngine.Companion {
         this.owner = "d-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         this.slots = new Semaphore(schedule.concurrency());
         for (DeliveryResult.Outcome outcome : DeliveryResult.Outcome.values()) {
-            timer(outcome);
+            if (outcome != DeliveryResult.Outcome.DEFERRED) {
+                timer(outcome);
+            }
         }
+        deferrals();
         for (String state : List.of(Delivery.DELIVERED, Delivery.FAILED, Delivery.CANCELLED)) {
             finished(state);
         }
@@ -227,6 +237,15 @@ public final class DeliveryWorker implements JobEngine.Companion {
         }
         Instant startedAt = clock.instant();
         DeliveryResult result = send(delivery, startedAt);
+        if (result == null) {
+            // disabled since the claim (a 410 to another of its deliveries, a PATCH): nothing more goes to it
+            queue.release(deliveryId, owner);
+            return;
+        }
+        if (result.outcome() == DeliveryResult.Outcome.DEFERRED) {
+            defer(delivery, result);
+            return;
+        }
         DeliveryQueue.Next next = next(delivery, result, clock.millis());
         timer(result.outcome()).record(Duration.ofMillis(Math.max(0, result.latencyMillis())));
         if (queue.record(delivery, owner, startedAt, result, next, config.disableAfter())
@@ -238,7 +257,22 @@ public final class DeliveryWorker implements JobEngine.Companion {
                         result.status()).addKeyValue("next_state", next.state()).log();
     }
 
-    private DeliveryResult send(DeliveryQueue.Claimed delivery, Instant startedAt) {
+    /**
+     * Not sent for a reason of weft's own: no attempt is recorded and the webhook's health is untouched (another
+     * user's receivers must not be able to get this webhook disabled); due again after the sender's wait plus up
+     * to as much jitter, the attempt count and so the retry schedule unchanged.
+     */
+    private void defer(DeliveryQueue.Claimed delivery, DeliveryResult result) {
+        Duration wait = result.retryAfter() == null ? WebhookSender.DEFER_FOR : result.retryAfter();
+        long due = clock.millis() + wait.toMillis() + ThreadLocalRandom.current().nextLong(wait.toMillis() + 1);
+        queue.defer(delivery.deliveryId(), owner, due);
+        deferrals().increment();
+        LOG.atDebug().setMessage("webhook attempt deferred").addKeyValue("delivery_id", delivery.deliveryId())
+                .addKeyValue("reason", result.detail()).log();
+    }
+
+    /** @return what the attempt came to, or {@code null} if the webhook was disabled since the claim (not sent) */
+    private @Nullable DeliveryResult send(DeliveryQueue.Claimed delivery, Instant startedAt) {
         long start = System.nanoTime();
         String secret;
         try {
@@ -248,8 +282,13 @@ public final class DeliveryWorker implements JobEngine.Companion {
             return new DeliveryResult(DeliveryResult.Outcome.FAILED, 0, elapsed(start), null,
                     "the signing secret cannot be opened (was the secret key changed?)");
         }
+        // read just before sending, so a 410 recorded for another of its deliveries after this one was claimed
+        // stops it (a primary-key read; attempts already on the wire when the 410 came still go)
+        if (delivery.webhookId() != null && !queue.enabled(delivery.webhookId())) {
+            return null;
+        }
         try {
-            return transport.send(URI.create(delivery.url()), delivery.messageId(), startedAt,
+            return transport.send(delivery.userId(), URI.create(delivery.url()), delivery.messageId(), startedAt,
                     delivery.payload().getBytes(StandardCharsets.UTF_8), secret);
         } catch (RuntimeException e) {
             LOG.atWarn().setMessage("webhook attempt failed inside the sender")
@@ -263,6 +302,7 @@ public final class DeliveryWorker implements JobEngine.Companion {
         return switch (result.outcome()) {
             case DELIVERED -> new DeliveryQueue.Next(Delivery.DELIVERED, now, null);
             case GONE -> new DeliveryQueue.Next(Delivery.FAILED, now, "receiver answered 410 Gone");
+            case DEFERRED -> throw new IllegalArgumentException("a deferred attempt has no next state");
             case FAILED, REFUSED -> {
                 Duration wait = schedule.backoff().delay(delivery.attempts() + 1, null,
                         ThreadLocalRandom.current());
@@ -284,6 +324,12 @@ public final class DeliveryWorker implements JobEngine.Companion {
     private Timer timer(DeliveryResult.Outcome outcome) {
         return Timer.builder("weft.webhooks.attempts").description("Webhook delivery attempts, by outcome")
                 .tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
+
+    private Counter deferrals() {
+        return Counter.builder("weft.webhooks.deferrals").description("Webhook attempts not sent because weft's"
+                + " own limit for the receiving host stayed full; tried again soon, not counted as attempts")
+                .register(registry);
     }
 
     private Counter finished(String state) {

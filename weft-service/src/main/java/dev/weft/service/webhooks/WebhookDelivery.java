@@ -50,8 +50,9 @@ public final class WebhookDelivery implements AutoCloseable {
         return worker;
     }
 
-    private DeliveryResult send(URI url, String messageId, java.time.Instant timestamp, byte[] body, String secret) {
-        return sender().send(url, messageId, timestamp, body, secret);
+    private DeliveryResult send(long userId, URI url, String messageId, java.time.Instant timestamp, byte[] body,
+            String secret) {
+        return sender().send(userId, url, messageId, timestamp, body, secret);
     }
 
     private WebhookSender sender() {

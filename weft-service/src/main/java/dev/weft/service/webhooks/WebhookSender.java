@@ -27,33 +27,50 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sends one delivery attempt through weft-http: a POST of the JSON body with the Standard Webhooks headers, no
- * redirects followed, the configured timeout and response cap, a breaker and retry budget per receiving host (one
- * dead receiver cannot slow the others), and the {@link WebhookUrlPolicy} applied to the addresses it connects to.
+ * redirects followed, the configured timeout and response cap, at most {@value #CONNECTIONS_PER_HOST} attempts in
+ * flight per receiving host and at most {@value #CONNECTIONS_PER_USER} of them for one user's deliveries, and the
+ * {@link WebhookUrlPolicy} applied to the addresses it connects to.
  *
  * <p>The client ({@value #CLIENT_NAME}) never retries: the outbox does, over hours, with a record of each attempt.
- * Its breaker per host opens after {@value #BREAKER_CALLS} calls in {@link #BREAKER_WINDOW} of which half got no
- * answer (a timeout, a connection failure), and stays open {@link #BREAKER_OPEN}: attempts to a dead host then fail
- * at once, without a connection. An answer, even a 5xx, does not count as a failure: a host serves many users' URLs,
- * and one URL answering 500 must not cut off the others' deliveries to the same host. A refused address is not a
- * failure of the receiver and does not count.
+ *
+ * <p>A receiving host is shared by many users' URLs (every user's hooks on one integration platform), so nothing
+ * one URL does may count against the others: an attempt that weft itself did not send because the host's limit, or
+ * the user's share of it, stayed full ({@link ReceiverGate}, a short bounded wait) comes back
+ * {@link DeliveryResult.Outcome#DEFERRED}, which the worker neither records as an attempt nor counts against the
+ * webhook. The user's share keeps one user's slow or dead receivers from holding every connection to the host.
+ *
+ * <p>There is no circuit breaker per host. weft-http's breaker is keyed by host and counts every attempt that got no
+ * answer, timeouts included, so one user's URL that hangs would open it for every user on that host (as a 5xx
+ * would, which is why those were already left out); a host-wide breaker is only right for failures that are the
+ * host's (a refused connection, DNS, TLS), and those already fail in milliseconds. What a breaker would save is
+ * already bounded without one: the outbox backs each delivery off (5 s, 35 s, 4 min, ...), a webhook whose every
+ * attempt fails for {@code WEFT_WEBHOOKS_DISABLE_AFTER} is disabled, and the per-host limit keeps a blackholed host to
+ * {@value #CONNECTIONS_PER_HOST} of the worker's slots for one timeout each.
  *
  * <p>Thread-safe; one per service.
  */
 public final class WebhookSender implements AutoCloseable {
     /** The weft-http client's name: metric tag {@code client.name} and log field {@code api_client}. */
     public static final String CLIENT_NAME = "webhooks";
-    /** Calls a host's breaker must see in its window before it may open. */
-    static final int BREAKER_CALLS = 5;
-    /** The breaker's window: long, as deliveries to one host are spread out by the outbox's backoff. */
-    static final Duration BREAKER_WINDOW = Duration.ofSeconds(60);
-    /** How long an open breaker fails attempts at once. */
-    static final Duration BREAKER_OPEN = Duration.ofSeconds(30);
-    /** Connections per receiving host; more attempts wait in the host's bulkhead. */
+    /** {@link #GATE_WAIT} in milliseconds, for the Javadoc. */
+    static final long GATE_WAIT_MILLIS = 1000;
+    /** Attempts in flight per receiving host ({@code host:port}). */
     static final int CONNECTIONS_PER_HOST = 4;
+    /** Attempts in flight per receiving host for one user's deliveries: half, so another user always gets in. */
+    static final int CONNECTIONS_PER_USER = CONNECTIONS_PER_HOST / 2;
+    /**
+     * The longest an attempt waits for a connection of the host (or the timeout, when shorter) before it is
+     * deferred: long enough for a burst to a fast receiver to flow, short beside an attempt's timeout.
+     */
+    static final Duration GATE_WAIT = Duration.ofMillis(GATE_WAIT_MILLIS);
+    /** How soon a deferred attempt is tried again; the worker adds jitter. */
+    static final Duration DEFER_FOR = Duration.ofSeconds(1);
 
     private final ApiClient client;
     private final Duration timeout;
     private final long maxResponseBytes;
+    private final ReceiverGate gate = new ReceiverGate(CONNECTIONS_PER_HOST, CONNECTIONS_PER_USER);
+    private final Duration gateWait;
 
     /**
      * @param config the settings
@@ -66,12 +83,13 @@ public final class WebhookSender implements AutoCloseable {
         Objects.requireNonNull(registry, "registry");
         this.timeout = config.timeout();
         this.maxResponseBytes = config.maxResponseBytes();
+        this.gateWait = timeout.compareTo(GATE_WAIT) < 0 ? timeout : GATE_WAIT;
         // The base URL is never called: every delivery names its receiver, admitted by allowAnyHost and the policy.
         ApiConfig api = ApiConfig.builder("https://webhooks.invalid").name(CLIENT_NAME)
                 .maxRetries(0)
                 .connectTimeout(timeout).responseTimeout(timeout).totalTimeout(timeout)
-                .breakerThreshold(BREAKER_CALLS).breakerWindow(BREAKER_WINDOW).breakerOpenTime(BREAKER_OPEN)
-                .breakerSlowCall(timeout).breakerCountsStatuses(false)
+                // no breaker per host: see the class comment
+                .breakerEnabled(false)
                 .maxConnections(256).maxConnectionsPerHost(CONNECTIONS_PER_HOST)
                 .compression(false)
                 .userAgent("weft-webhooks/" + BuildInfo.current().version())
@@ -83,19 +101,32 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     /**
+     * @param userId the delivery's owner, whose attempts may hold only their share of the host's connections
      * @param url the receiver
      * @param messageId the {@code webhook-id}, stable across attempts of one event
      * @param timestamp the {@code webhook-timestamp} (this attempt's time)
      * @param body the JSON payload
      * @param secret the signing secret ({@code whsec_...})
-     * @return what the attempt came to; never throws for a receiver's fault
+     * @return what the attempt came to ({@link DeliveryResult.Outcome#DEFERRED} when weft's own limit for the host
+     *     stayed full, waiting at most {@value #GATE_WAIT_MILLIS} ms); never throws for a receiver's fault
      * @throws IllegalArgumentException if the secret is not a {@code whsec_} secret (a fault of the caller's)
      */
-    public DeliveryResult send(URI url, String messageId, Instant timestamp, byte[] body, String secret) {
+    public DeliveryResult send(long userId, URI url, String messageId, Instant timestamp, byte[] body,
+            String secret) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(timestamp, "timestamp");
         long seconds = timestamp.getEpochSecond();
         String signature = WebhookSigner.sign(secret, messageId, seconds, body);
+        ReceiverGate.Pass pass = gate.enter(authority(url), userId, gateWait).orElse(null);
+        if (pass == null) {
+            return deferred("too many deliveries in flight to host");
+        }
+        try (pass) {
+            return post(url, messageId, seconds, signature, body);
+        }
+    }
+
+    private DeliveryResult post(URI url, String messageId, long seconds, String signature, byte[] body) {
         long start = System.nanoTime();
         try (ApiStream response = client.post(url.toString())
                 .header("webhook-id", messageId)
@@ -119,6 +150,9 @@ public final class WebhookSender implements AutoCloseable {
             // The client has no rate limit of its own, so this is the receiver's 429; weft-http reads its
             // Retry-After (seconds or an HTTP-date) and says 1 s when there is none.
             return failed(429, start, e.retryAfter().orElse(null), "429");
+        } catch (BulkheadFullException | CircuitOpenException e) {
+            // weft-http's own guards (the gate in front keeps its bulkhead from filling; it has no breaker): not sent
+            return deferred(detail(e));
         } catch (DisallowedAddressException e) {
             return new DeliveryResult(DeliveryResult.Outcome.REFUSED, 0, millisSince(start), null,
                     "address not allowed (" + e.reason() + ")");
@@ -168,6 +202,16 @@ public final class WebhookSender implements AutoCloseable {
             };
             default -> "not sent: " + failure.code();
         };
+    }
+
+    /** {@code host:port} as weft-http keys its hosts, the default port filled in. */
+    private static String authority(URI url) {
+        int port = url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        return String.valueOf(url.getHost()).toLowerCase(java.util.Locale.ROOT) + ":" + port;
+    }
+
+    private static DeliveryResult deferred(String detail) {
+        return new DeliveryResult(DeliveryResult.Outcome.DEFERRED, 0, 0, DEFER_FOR, detail);
     }
 
     private static DeliveryResult failed(int status, long start, @Nullable Duration retryAfter, String detail) {

@@ -18,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides where deliveries may go: {@code https} only (plain {@code http} to loopback when
@@ -47,6 +48,7 @@ public final class WebhookUrlPolicy {
     /** The longest URL accepted. */
     public static final int MAX_URL_LENGTH = 2048;
 
+    private static final String INVALID_PORT = "has an invalid port (must be 1-65535)";
     private static final Pattern NUMERIC_LABEL = Pattern.compile("0x[0-9a-f]*|[0-9]+");
     private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
@@ -98,7 +100,11 @@ public final class WebhookUrlPolicy {
         }
         if (!url.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             // java.net.URI lets non-ASCII "other" characters through; the sender would refuse them at every attempt.
-            throw refused(field, "must be ASCII without spaces (percent-encode other characters)");
+            // A host is not converted with java.net.IDN: it implements IDNA 2003, which maps some names (ß to ss)
+            // to another domain than the IDNA 2008 registries serve; the user's own xn-- form is unambiguous.
+            throw refused(field, nonAsciiHost(url)
+                    ? "has a host name that is not ASCII: give its punycode form (xn--...), as its DNS records show it"
+                    : "must be ASCII without spaces (percent-encode other characters)");
         }
         URI uri;
         try {
@@ -118,10 +124,11 @@ public final class WebhookUrlPolicy {
         }
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         if (host.isEmpty()) {
-            throw refused(field, "has no valid host name or IP address");
+            // java.net.URI reads an authority whose port is not a number (":-1", ":80x") as one without a host
+            throw refused(field, badPort(uri.getRawAuthority()) ? INVALID_PORT : "has no valid host name or IP address");
         }
         if (uri.getPort() == 0 || uri.getPort() > 65_535) {
-            throw refused(field, "has an invalid port");
+            throw refused(field, INVALID_PORT);
         }
         if (hasDotSegment(uri.getRawPath())) {
             throw refused(field, "must not contain '.' or '..' path segments");
@@ -234,6 +241,34 @@ public final class WebhookUrlPolicy {
                 return WebhookUrlPolicy.this.resolve(host);
             }
         };
+    }
+
+    /** Whether the URL's host (between {@code ://}, any user info, and the port or path) has a non-ASCII character. */
+    private static boolean nonAsciiHost(String url) {
+        int start = url.indexOf("://");
+        if (start < 0) {
+            return false;
+        }
+        int end = start + 3;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        String authority = url.substring(start + 3, end);
+        return authority.substring(authority.lastIndexOf('@') + 1).chars().anyMatch(c -> c >= 0x7f);
+    }
+
+    /** Whether an authority java.net.URI found no host in has a port part that is not a port number. */
+    private static boolean badPort(@Nullable String authority) {
+        if (authority == null) {
+            return false;
+        }
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = hostPort.startsWith("[") ? hostPort.indexOf("]:") + 1 : hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        String port = hostPort.substring(colon + 1);
+        return !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535;
     }
 
     /** The host's address when it is an IP literal; refuses a numeric host that is not strict dotted IPv4. */

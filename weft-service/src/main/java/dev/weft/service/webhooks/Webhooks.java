@@ -240,7 +240,8 @@ public final class Webhooks {
     private static long owner(Principal caller, @Nullable Long userId) {
         if (!caller.admin()) {
             if (userId != null && userId != caller.userId()) {
-                throw new ForbiddenException("forbidden", "only the admin may register a webhook for another user");
+                throw new ForbiddenException("forbidden_field",
+                        "user_id may be set by the admin only (to register a webhook for another user)");
             }
             return caller.userId();
         }

@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
@@ -203,9 +204,93 @@ class WebhookDeliveryTest {
 
                 assertThat(fixture.webhookColumn("enabled")).isEqualTo(0L);
                 assertThat(fixture.webhookColumn("disabled_reason")).isEqualTo("receiver answered 410 Gone");
+                // API.md: "the first failed attempt since the last success"; a 410 is one (it was left null)
+                assertThat(fixture.webhookColumn("failing_since")).isNotNull();
                 assertThat(fixture.deliveries.attempts(ping.deliveryId())).extracting(DeliveryAttempt::outcome,
                         DeliveryAttempt::status).containsExactly(org.assertj.core.groups.Tuple.tuple("gone", 410));
             }
+        }
+    }
+
+    /**
+     * Reported: another user's four hanging URLs on the same receiving host took every connection to it, and a
+     * healthy webhook's deliveries were recorded as failed without being sent ("too many deliveries in flight to
+     * host", then "circuit open for host") until it was disabled.
+     */
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void anotherUsersHangingUrlsOnTheSameHostNeitherFailNorDisableAHealthyWebhook(JobDatabase.Target target)
+            throws Exception {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                Receiver receiver = new Receiver(exchange -> exchange.getRequestURI().getPath().startsWith("/hang")
+                        ? new Answer(200, null, 3_000) : new Answer(200, null, 0))) {
+            WebhooksConfig config = config(Duration.ofMillis(300));
+            Fixture fixture = new Fixture(jobs, config, receiver);
+            long other = jobs.user();
+            List<String> hanging = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                hanging.add(WebhookOutboxTest.webhook(jobs.db, other, receiver.url("/hang/z" + i), "video.completed",
+                        true, fixture.box.seal(WebhookSigner.newSecret())));
+            }
+            try (Running worker = fixture.start()) {
+                for (int round = 0; round < 3; round++) {
+                    for (int i = 0; i < hanging.size(); i++) {
+                        fixture.deliveries.enqueueTest(hanging.get(i), other, receiver.url("/hang/z" + i));
+                    }
+                }
+                worker.wakeUp();
+                await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests.stream()
+                        .filter(request -> request.path().startsWith("/hang")).count() >= 2);
+
+                Delivery ping = fixture.deliveries.enqueueTest(fixture.webhook, fixture.user, receiver.url("/hook"));
+                worker.wakeUp();
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> !fixture.state(ping).equals("pending")
+                        || fixture.webhookColumn("enabled").equals(0L));
+                assertThat(fixture.state(ping)).isEqualTo("delivered");
+                assertThat(fixture.deliveries.attempts(ping.deliveryId())).extracting(DeliveryAttempt::outcome)
+                        .containsExactly("delivered");
+                assertThat(fixture.webhookColumn("enabled")).isEqualTo(1L);
+                assertThat(fixture.webhookColumn("failing_since")).isNull();
+            }
+        }
+    }
+
+    /**
+     * Reported: a second event reached a receiver ~150 ms after its 410 had disabled the webhook. Here the second
+     * delivery is claimed with the first, and opens its secret only once the first one's 410 is recorded: it must go
+     * back to waiting, unsent.
+     */
+    @ParameterizedTest
+    @EnumSource(JobDatabase.Target.class)
+    void aDeliveryClaimedBeforeA410DisabledItsWebhookIsNotSentAfterIt(JobDatabase.Target target) throws Exception {
+        try (JobDatabase jobs = JobDatabase.open(target);
+                Receiver receiver = new Receiver(exchange -> new Answer(410, null, 0))) {
+            Fixture fixture = new Fixture(jobs, config(Duration.ofHours(24)), receiver);
+            AtomicInteger unseals = new AtomicInteger();
+            UnaryOperator<String> unseal = sealed -> {
+                if (unseals.incrementAndGet() == 2) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> fixture.webhookColumn("enabled").equals(0L));
+                }
+                return fixture.box.unseal(sealed);
+            };
+            List<Delivery> pings = List.of(
+                    fixture.deliveries.enqueueTest(fixture.webhook, fixture.user, receiver.url("/hook")),
+                    fixture.deliveries.enqueueTest(fixture.webhook, fixture.user, receiver.url("/hook")));
+
+            try (Running worker = fixture.start(unseal)) {
+                worker.wakeUp();
+                await().atMost(Duration.ofSeconds(20)).until(() -> unseals.get() == 2
+                        && pings.stream().allMatch(ping -> !fixture.state(ping).equals("pending")
+                                || fixture.leaseOwner(ping) == null));
+            }
+
+            assertThat(receiver.requests).hasSize(1);
+            assertThat(pings).extracting(fixture::state).containsExactlyInAnyOrder("failed", "pending");
+            Delivery waiting = fixture.deliveries.find(pings.stream()
+                    .filter(ping -> fixture.state(ping).equals("pending")).findFirst().orElseThrow().deliveryId())
+                    .orElseThrow();
+            assertThat(waiting.attempts()).isZero();
         }
     }
 
@@ -333,8 +418,12 @@ class WebhookDeliveryTest {
         }
 
         Running start() {
+            return start(box::unseal);
+        }
+
+        Running start(UnaryOperator<String> unseal) {
             WebhookSender sender = new WebhookSender(config, new WebhookUrlPolicy(config), new SimpleMeterRegistry());
-            DeliveryWorker worker = DeliveryWorker.create(jobs.db, CLOCK, config, FAST, sender::send, box::unseal,
+            DeliveryWorker worker = DeliveryWorker.create(jobs.db, CLOCK, config, FAST, sender::send, unseal,
                     new SimpleMeterRegistry(), Duration.ofSeconds(5));
             worker.start();
             return new Running(worker, sender);
@@ -342,6 +431,11 @@ class WebhookDeliveryTest {
 
         String state(Delivery delivery) {
             return deliveries.find(delivery.deliveryId()).orElseThrow().state();
+        }
+
+        @Nullable Object leaseOwner(Delivery delivery) {
+            return jobs.db.query("SELECT lease_owner AS v FROM webhook_deliveries WHERE delivery_id = :id",
+                    Map.of("id", delivery.deliveryId())).list().getFirst().get("v");
         }
 
         @Nullable Object webhookColumn(String column) {

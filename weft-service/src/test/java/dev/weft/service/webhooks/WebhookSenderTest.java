@@ -1,6 +1,7 @@
 package dev.weft.service.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.weft.http.HostResolver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,6 +17,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One delivery attempt against a real receiver on loopback: what arrives verifies with an independent Standard
- * Webhooks check, each answer maps to its outcome (without a retry), a dead receiver's breaker opens, and a name
+ * Webhooks check, each answer maps to its outcome (without a retry), one user's failing or hanging URLs cut off no
+ * other URL on the same host and hold only their share of its connections, and a name
  * that resolved publicly at registration but resolves to loopback at delivery is refused without a connection.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -64,7 +67,7 @@ class WebhookSenderTest {
     }
 
     private DeliveryResult send(WebhookSender sender, URI url) {
-        return sender.send(url, "msg_42", Instant.now(), BODY, secret);
+        return sender.send(7, url, "msg_42", Instant.now(), BODY, secret);
     }
 
     @Test
@@ -72,7 +75,7 @@ class WebhookSenderTest {
         Instant now = Instant.now();
         DeliveryResult result;
         try (WebhookSender sender = loopbackSender()) {
-            result = sender.send(receiver.url("127.0.0.1", "/hook?tenant=7"), "msg_42", now, BODY, secret);
+            result = sender.send(7, receiver.url("127.0.0.1", "/hook?tenant=7"), "msg_42", now, BODY, secret);
         }
 
         assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.DELIVERED);
@@ -192,23 +195,59 @@ class WebhookSenderTest {
     }
 
     @Test
-    void aDeadHostFailsFastOnceItsBreakerOpensAndOthersStillReceive() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        try (WebhookSender sender = loopbackSender()) {
-            URI dead = URI.create("http://127.0.0.1:" + port + "/hook");
-            for (int i = 0; i < WebhookSender.BREAKER_CALLS; i++) {
-                assertThat(send(sender, dead).detail()).isEqualTo("connection refused");
+    void timeoutsOfOneUsersUrlDoNotCutOffOtherUrlsOnTheSameHost() {
+        receiver.answer(exchange -> {
+            if (exchange.getRequestURI().getPath().startsWith("/hang")) {
+                Thread.sleep(3_000);
+            }
+            LoopbackReceiver.status(200, Map.of()).answer(exchange);
+        });
+        try (WebhookSender sender = sender(config(true, Duration.ofMillis(200)), HostResolver.system())) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(sender.send(4, receiver.url("127.0.0.1", "/hang/z" + i % 4), "msg_4", Instant.now(),
+                        BODY, secret).detail()).isEqualTo("timeout after 200 ms");
             }
 
-            DeliveryResult fast = send(sender, dead);
-            DeliveryResult other = send(sender, receiver.url("127.0.0.1", "/hook"));
+            DeliveryResult other = sender.send(1, receiver.url("127.0.0.1", "/ok/a"), "msg_1", Instant.now(), BODY,
+                    secret);
 
-            assertThat(fast).extracting(DeliveryResult::outcome, DeliveryResult::status, DeliveryResult::detail)
-                    .containsExactly(DeliveryResult.Outcome.FAILED, 0, "circuit open for host");
             assertThat(other.outcome()).isEqualTo(DeliveryResult.Outcome.DELIVERED);
+        }
+    }
+
+    @Test
+    void oneUsersHangingReceiversHoldOnlyTheirShareOfAHostAndTheirNextAttemptIsDeferredUnsent() throws Exception {
+        receiver.answer(exchange -> {
+            if (exchange.getRequestURI().getPath().startsWith("/hang")) {
+                Thread.sleep(4_000);
+            }
+            LoopbackReceiver.status(200, Map.of()).answer(exchange);
+        });
+        try (WebhookSender sender = sender(config(true, Duration.ofSeconds(3)), HostResolver.system());
+                var hanging = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < WebhookSender.CONNECTIONS_PER_USER; i++) {
+                String path = "/hang/z" + i;
+                hanging.submit(() -> sender.send(4, receiver.url("127.0.0.1", path), "msg_4", Instant.now(), BODY,
+                        secret));
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> receiver.received().size() == WebhookSender.CONNECTIONS_PER_USER);
+
+            long start = System.nanoTime();
+            DeliveryResult third = sender.send(4, receiver.url("127.0.0.1", "/hang/z3"), "msg_4", Instant.now(),
+                    BODY, secret);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            DeliveryResult other = sender.send(1, receiver.url("127.0.0.1", "/ok/a"), "msg_1", Instant.now(), BODY,
+                    secret);
+
+            assertThat(third).extracting(DeliveryResult::outcome, DeliveryResult::status, DeliveryResult::latencyMillis,
+                    DeliveryResult::detail).containsExactly(DeliveryResult.Outcome.DEFERRED, 0, 0L,
+                    "too many deliveries in flight to host");
+            assertThat(third.retryAfter()).isEqualTo(WebhookSender.DEFER_FOR);
+            assertThat(waitedMillis).isLessThan(2_500);
+            assertThat(other.outcome()).isEqualTo(DeliveryResult.Outcome.DELIVERED);
+            assertThat(receiver.received()).extracting(LoopbackReceiver.Received::path)
+                    .doesNotContain("/hang/z3").contains("/ok/a");
         }
     }
 
@@ -217,14 +256,14 @@ class WebhookSenderTest {
         receiver.answer(exchange -> LoopbackReceiver.status(
                 exchange.getRequestURI().getPath().equals("/broken") ? 500 : 200, Map.of()).answer(exchange));
         try (WebhookSender sender = loopbackSender()) {
-            for (int i = 0; i < 2 * WebhookSender.BREAKER_CALLS; i++) {
+            for (int i = 0; i < 10; i++) {
                 assertThat(send(sender, receiver.url("127.0.0.1", "/broken")).detail()).isEqualTo("500");
             }
 
             DeliveryResult other = send(sender, receiver.url("127.0.0.1", "/fine"));
 
             assertThat(other.outcome()).isEqualTo(DeliveryResult.Outcome.DELIVERED);
-            assertThat(receiver.received()).hasSize(2 * WebhookSender.BREAKER_CALLS + 1);
+            assertThat(receiver.received()).hasSize(11);
         }
     }
 

@@ -92,6 +92,19 @@ class WebhookUrlPolicyTest {
         assertRefused(url, reason);
     }
 
+    /** Reported: a non-ASCII host was told to percent-encode, and a port of -1 was called a bad host name. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "https://bücher.example/hook|punycode form (xn--...)",
+        "https://ops@bücher.example:8443/hook|punycode form (xn--...)",
+        "http://127.0.0.1:-1/|invalid port (must be 1-65535)",
+        "https://hooks.example.com:80x/|invalid port (must be 1-65535)",
+        "https://hooks.example.com:99999999999/|invalid port (must be 1-65535)",
+        "https://hooks.example.com:99999/|invalid port (must be 1-65535)"})
+    void aNonAsciiHostIsToldToUsePunycodeAndABadPortIsCalledABadPort(String url, String reason) {
+        assertRefused(url, reason);
+    }
+
     /**
      * Seeded: random IPv4 addresses (a fifth of them drawn from blocked ranges) written in every form some
      * resolver reads as that address. Only canonical dotted decimal is ever accepted, and only for a public

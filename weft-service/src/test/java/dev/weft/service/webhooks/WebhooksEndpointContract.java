@@ -164,7 +164,9 @@ abstract class WebhooksEndpointContract {
         assertProblem(service.call("DELETE", path, other, null), 404, "not_found");
         assertProblem(service.call("POST", path + "/rotate-secret", other, null), 404, "not_found");
         assertProblem(service.get("/webhooks?user_id=" + ownerId, other), 403, "forbidden");
-        assertProblem(register(other, Map.of("url", RECEIVER, "user_id", ownerId)), 403, "forbidden");
+        Response forOther = register(other, Map.of("url", RECEIVER, "user_id", ownerId));
+        assertProblem(forOther, 403, "forbidden_field"); // API.md: a user setting an admin-only field
+        assertThat(forOther.json().path("detail").asText()).startsWith("user_id ");
         assertThat(service.get("/webhooks", other).json().path("total").asInt()).isZero();
         assertThat(service.admin("GET", path, null).status()).isEqualTo(200);
         JsonNode listed = service.admin("GET", "/webhooks?user_id=" + ownerId, null).json();
