@@ -36,6 +36,19 @@ public class DatabaseException extends WeftException {
         this.transientFault = transientFault;
     }
 
+    /**
+     * The caller's thread was interrupted while it waited for a connection, a writer turn or a key batch, or during a
+     * statement: code {@code interrupted}, never retried (the caller is being cancelled), the interrupt flag left set.
+     *
+     * @param message what was interrupted, in which database instance
+     * @param cause what the wait or the driver threw, or {@code null}
+     * @return the exception
+     */
+    public static DatabaseException interrupted(String message, @Nullable Throwable cause) {
+        return new DatabaseException(ErrorKind.UNAVAILABLE, "interrupted", message,
+                cause instanceof java.sql.SQLException sql ? sql.getSQLState() : null, false, cause);
+    }
+
     /** @return the SQLState the driver reported, if any */
     public java.util.Optional<String> sqlState() {
         return java.util.Optional.ofNullable(sqlState);

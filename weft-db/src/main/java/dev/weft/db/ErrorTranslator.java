@@ -1,6 +1,5 @@
 package dev.weft.db;
 
-import dev.weft.core.ErrorKind;
 import dev.weft.db.internal.ConnectionPool;
 import dev.weft.db.internal.Dialect;
 import dev.weft.db.internal.SqlErrors;
@@ -23,14 +22,13 @@ final class ErrorTranslator {
     }
 
     DatabaseException translate(SQLException error, Operation operation) {
-        if (Thread.currentThread().isInterrupted()) {
+        if (Thread.currentThread().isInterrupted() && dialect.classify(error) == SqlFault.CONNECTION) {
             // the caller was interrupted (a cancelled request, a structured-concurrency scope shutting down): an
             // interrupt closes a virtual thread's socket, which the driver reports as a lost connection. The database
             // is not down, the caller does not want a retry, and the flag stays set for it to see
             operation.broken = true;
-            return new DatabaseException(ErrorKind.UNAVAILABLE, "interrupted", "database '" + database + "': "
-                    + operation.describe() + " was interrupted; its connection is dropped", error.getSQLState(),
-                    false, error);
+            return DatabaseException.interrupted("database '" + database + "': " + operation.describe()
+                    + " was interrupted; its connection is dropped", error);
         }
         DatabaseException translated = SqlErrors.translate(error, dialect, database, operation.describe(),
                 operation.timedOutAfter);
@@ -57,7 +55,10 @@ final class ErrorTranslator {
                     + " was cancelled by its timeout while it may have been committing; the outcome is unknown",
                     translated.sqlState().orElse(null), error);
         }
-        if (translated instanceof DatabaseUnavailableException && !(translated instanceof DatabaseReadOnlyException)) {
+        boolean interrupted = "interrupted".equals(translated.code());
+        if (interrupted || translated instanceof DatabaseUnavailableException
+                && !(translated instanceof DatabaseReadOnlyException)) {
+            // an interrupt closes the socket as a lost connection does: the server may have committed all the same
             return new CommitOutcomeUnknownException("database '" + database + "': " + operation.describe()
                     + " lost its connection while the database may have been committing; the outcome is unknown",
                     translated.sqlState().orElse(null), error);

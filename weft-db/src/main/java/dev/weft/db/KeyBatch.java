@@ -105,8 +105,8 @@ final class KeyBatch<K, T> {
                     + "of a read of " + table + " ran", null, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DatabaseUnavailableException("database '" + database + "': interrupted while waiting for a key "
-                    + "batch of " + table, null, e);
+            throw DatabaseException.interrupted("database '" + database + "': interrupted while waiting for a key "
+                    + "batch of " + table, e);
         } finally {
             metrics.waited((sent ? sentAt : System.nanoTime()) - joinedAt);
         }

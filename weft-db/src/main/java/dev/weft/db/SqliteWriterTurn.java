@@ -48,8 +48,8 @@ final class SqliteWriterTurn {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DatabaseUnavailableException("database '" + database + "': interrupted while waiting "
-                    + "for the SQLite writer turn (" + operation.describe() + ")", null, e);
+            throw DatabaseException.interrupted("database '" + database + "': interrupted while waiting "
+                    + "for the SQLite writer turn (" + operation.describe() + ")", e);
         }
         throw new PoolExhaustedException("database '" + database + "': no SQLite writer turn in "
                 + timeoutMillis + " ms for " + operation.describe() + " (waiting writers=" + writer.getQueueLength()

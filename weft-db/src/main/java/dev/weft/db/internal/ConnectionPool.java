@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.weft.core.Deadline;
-import dev.weft.core.ErrorKind;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseException;
@@ -182,8 +181,7 @@ public final class ConnectionPool implements AutoCloseable {
             }
             Thread.currentThread().interrupt();
             // the caller's interrupt, not the database's state: not retried, and nothing to report as down
-            throw new DatabaseException(ErrorKind.UNAVAILABLE, "interrupted", "pool '" + name
-                    + "': interrupted while waiting for a connection", null, false, e);
+            throw DatabaseException.interrupted("pool '" + name + "': interrupted while waiting for a connection", e);
         } finally {
             waiter.leave();
             waiters.remove(waiter);
