@@ -53,12 +53,14 @@ final class ConnectionLease implements Connections {
                 // unknown. Atomic work commits explicitly, and its COMMIT is translated where it is sent.
                 throw !operation.atomic && writeTags.writes(operation)
                         ? errors.translateCommitting(e, operation) : errors.translate(e, operation);
-            } catch (RuntimeException | Error e) {
-                if (!(e instanceof WeftException)) {
-                    // not a translated failure: the driver's own (pgjdbc's IllegalStateException on a stream out of
-                    // step), a row mapper's, or an OutOfMemoryError while rows were read. Whatever the connection has
-                    // left unread, the next borrower would read it: a fresh connection costs less than finding out
-                    operation.broken = true;
+            } catch (Error e) {
+                // an OutOfMemoryError while rows were read: whatever the connection has left unread, the next borrower
+                // would read (pgjdbc then fails with "Received resultset tuples, but no field structure")
+                operation.broken = true;
+                throw e;
+            } catch (RuntimeException e) {
+                if (!(e instanceof WeftException) && thrownByTheDriver(e)) {
+                    operation.broken = true; // the driver out of step with its own protocol; a row mapper's is not
                 }
                 throw e;
             }
@@ -112,6 +114,23 @@ final class ConnectionLease implements Connections {
         } finally {
             writerTurn.leave(turn);
         }
+    }
+
+    /**
+     * Whether a runtime failure was thrown by the JDBC driver or the pool (the first frame outside the JDK is theirs),
+     * not by a caller's row mapper, whose exception says nothing about the connection.
+     */
+    static boolean thrownByTheDriver(RuntimeException failure) {
+        for (StackTraceElement frame : failure.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")) {
+                continue;
+            }
+            return type.startsWith("org.postgresql.") || type.startsWith("org.mariadb.")
+                    || type.startsWith("com.mysql.") || type.startsWith("org.sqlite.")
+                    || type.startsWith("com.zaxxer.hikari.");
+        }
+        return true; // no stack to tell by: assume the worst
     }
 
     @Override

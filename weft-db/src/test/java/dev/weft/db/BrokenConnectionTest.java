@@ -35,12 +35,22 @@ class BrokenConnectionTest {
 
     @ParameterizedTest
     @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB"})
-    void aDriverRuntimeExceptionEvictsTheConnectionButATranslatedFailureDoesNot(TestDatabases target) {
+    void aDriverRuntimeExceptionEvictsTheConnectionButAMappersOrATranslatedFailureDoesNot(TestDatabases target) {
         try (Database db = Database.create(target.config(builder -> builder.poolSize(1)))) {
             long before = db.poolStatus().invalid();
 
             assertThatThrownBy(() -> db.query(rows(target), Map.of()).list(row -> {
-                throw new IllegalStateException("a driver out of step");
+                throw new IllegalStateException("the caller's mapper refuses this row");
+            })).isInstanceOf(IllegalStateException.class);
+            assertThat(db.poolStatus().invalid()).isEqualTo(before);
+
+            // as pgjdbc threw it from a stream out of step: its own frame on top
+            assertThatThrownBy(() -> db.query(rows(target), Map.of()).list(row -> {
+                IllegalStateException outOfStep = new IllegalStateException(
+                        "Received resultset tuples, but no field structure for them");
+                outOfStep.setStackTrace(new StackTraceElement[] {new StackTraceElement(
+                        "org.postgresql.core.v3.QueryExecutorImpl", "processResults", "QueryExecutorImpl.java", 2343)});
+                throw outOfStep;
             })).isInstanceOf(IllegalStateException.class);
             assertThat(db.poolStatus().invalid()).isEqualTo(before + 1);
 
