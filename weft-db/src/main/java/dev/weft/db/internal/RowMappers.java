@@ -162,8 +162,10 @@ public final class RowMappers {
             value = readBoxed(row, column, type, zoned);
         } catch (SQLException e) {
             String state = e.getSQLState();
-            if (state != null && state.startsWith("08")) {
-                throw e; // the connection, not the value
+            if (!(e instanceof java.sql.SQLDataException) && (state == null || !state.startsWith("22"))) {
+                // not a data exception (MariaDB's is an SQLDataException without a state, pgjdbc's 22003): the
+                // connection, a closed result set, a cancel, translated as such by the caller
+                throw e;
             }
             // the driver could not convert the column (pgjdbc's "Bad value for type long", MariaDB's own): a mapping
             // error on every database, not "the database rejected a value" or a bare SQL error; the driver's message
