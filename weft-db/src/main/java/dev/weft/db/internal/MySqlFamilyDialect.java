@@ -48,6 +48,9 @@ abstract class MySqlFamilyDialect extends Dialect {
                 return message.contains("read-only") || message.contains("read_only") ? SqlFault.READ_ONLY
                         : classifyStandard(sqlState(error));
             }
+            case 1153 -> { // ER_NET_PACKET_TOO_LARGE, sent with SQLState 08S01 before the server hangs up
+                return SqlFault.TOO_LARGE;
+            }
             case 1040, 1053, 1927, 2002, 2003, 2006, 2013, 1152, 1158, 1159, 1160, 1161 -> {
                 return SqlFault.CONNECTION;
             }

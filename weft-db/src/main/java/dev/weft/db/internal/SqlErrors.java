@@ -44,6 +44,9 @@ public final class SqlErrors {
             case INVALID_VALUE -> new DatabaseException(ErrorKind.INVALID_INPUT, "invalid_value",
                     where + ": the database rejected a value (" + describeValueFault(error, state) + ")", state,
                     false, error);
+            case TOO_LARGE -> new DatabaseException(ErrorKind.INVALID_INPUT, "value_too_large", where
+                    + ": the statement and its values are larger than the server takes in one packet"
+                    + " (max_allowed_packet); nothing was run", state, false, error);
             case CONNECTION -> new DatabaseUnavailableException(where + " lost its connection or was refused ("
                     + error.getClass().getSimpleName() + (state == null ? "" : ", SQLState " + state) + ")",
                     state, error);
@@ -64,7 +67,8 @@ public final class SqlErrors {
      * @return whether the connection that produced it must be discarded
      */
     public static boolean poisonsConnection(SqlFault fault) {
-        return fault == SqlFault.CONNECTION || fault == SqlFault.CANCELLED || fault == SqlFault.READ_ONLY;
+        return fault == SqlFault.CONNECTION || fault == SqlFault.CANCELLED || fault == SqlFault.READ_ONLY
+                || fault == SqlFault.TOO_LARGE;
     }
 
     private static String describeValueFault(SQLException error, String state) {

@@ -19,6 +19,11 @@ public enum SqlFault {
      * written; the connection belongs to the wrong server and is discarded, so the next one may reach the new primary.
      */
     READ_ONLY,
+    /**
+     * The statement with its values is larger than the server takes in one packet (the MySQL family's
+     * {@code max_allowed_packet}, error 1153): nothing was run, and the server closed the connection.
+     */
+    TOO_LARGE,
     /** Anything else: a syntax error, a missing table, a bug. */
     OTHER
 }
