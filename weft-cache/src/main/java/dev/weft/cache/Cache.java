@@ -84,7 +84,7 @@ public interface Cache extends AutoCloseable {
      *
      * <p>A loader must not call {@code getOrLoad} for its own key on the same cache (directly or through code it
      * calls on the same thread): that inner call throws a {@link CacheException} with code
-     * {@code cache_recursive_load}, naming the cache and the key, which fails the outer load too. Every tier does
+     * {@code cache_recursive_load}, naming the cache and the key's length, which fails the outer load too. Every tier does
      * this, at once: waiting would mean waiting for itself, and running the inner loader would load the key twice.
      *
      * @param key the key

@@ -178,7 +178,7 @@ class LocalCacheTest {
     }
 
     @Test
-    void aLoaderAskingForItsOwnKeyFailsAtOnceNamingTheCacheAndTheKey() {
+    void aLoaderAskingForItsOwnKeyFailsAtOnceNamingTheCacheButNotTheKey() {
         AtomicInteger runs = new AtomicInteger();
 
         assertThatThrownBy(() -> cache.getOrLoad("user:1", User.class, MINUTE, () -> {
@@ -186,7 +186,7 @@ class LocalCacheTest {
             return cache.getOrLoad("user:1", User.class, MINUTE, () -> BOB);
         })).isInstanceOfSatisfying(CacheException.class,
                 failure -> assertThat(failure.code()).isEqualTo("cache_recursive_load"))
-                .hasMessageContaining("'users'").hasMessageContaining("'user:1'");
+                .hasMessageContaining("'users'").hasMessageContaining("(6 characters)").hasMessageNotContaining("user:1");
 
         assertThat(runs).hasValue(1);
         assertThat(cache.get("user:1", User.class)).isEmpty();

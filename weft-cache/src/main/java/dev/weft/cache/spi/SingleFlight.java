@@ -26,6 +26,11 @@ public final class SingleFlight {
     private final ConcurrentHashMap<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
     private final Set<Loading> loading = ConcurrentHashMap.newKeySet();
 
+    /** A flight whose recursive-load message names no cache: the constructor from before it named one. */
+    public SingleFlight() {
+        this("unnamed");
+    }
+
     /** @param cacheName the cache this flight belongs to, for the message of a recursive load */
     public SingleFlight(String cacheName) {
         this.cacheName = Objects.requireNonNull(cacheName, "cacheName");
@@ -99,9 +104,10 @@ public final class SingleFlight {
         if (!loading.add(mine)) {
             // The outer load would wait for itself: for the whole load wait in this JVM, and on its own lease in
             // Redis. Running the inner loader instead would load the key twice and store whichever finished last.
+            // the key's length, never the key: it may hold user data, and this message reaches the logs
             throw new CacheException(ErrorKind.INTERNAL, "cache_recursive_load", "cache '" + cacheName
-                    + "': the loader of key '" + key + "' asked the same cache for that key: a loader must compute its"
-                    + " value without getOrLoad of its own key", null);
+                    + "': the loader of a key (" + key.length() + " characters) asked the same cache for that key: a"
+                    + " loader must compute its value without getOrLoad of its own key", null);
         }
         try {
             return load.get();

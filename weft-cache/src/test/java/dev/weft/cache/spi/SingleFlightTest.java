@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,20 +42,18 @@ class SingleFlightTest {
     @Test
     void aLoaderThatThrowsAnUndeclaredCheckedExceptionFailsItsWaitersAtOnce() throws Exception {
         SingleFlight flight = new SingleFlight("c");
-        CountDownLatch waiterQueued = new CountDownLatch(1);
+        CountDownLatch leaderStarted = new CountDownLatch(1);
+        AtomicReference<Thread> waiterThread = new AtomicReference<>();
         CompletableFuture<Object> leader = CompletableFuture.supplyAsync(() -> flight.run("k", Duration.ofSeconds(5),
                 () -> {
-                    try {
-                        waiterQueued.await();
-                        Thread.sleep(100); // the waiter is waiting on this load by now
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    leaderStarted.countDown();
+                    awaitWaiting(waiterThread); // the waiter is waiting on this load
                     return sneakyThrow(new java.io.IOException("the loader's own"));
                 }), runnable -> Thread.ofVirtual().start(runnable));
+        assertThat(leaderStarted.await(5, TimeUnit.SECONDS)).isTrue();
         long start = System.nanoTime();
         CompletableFuture<Object> waiter = CompletableFuture.supplyAsync(() -> {
-            waiterQueued.countDown();
+            waiterThread.set(Thread.currentThread());
             return flight.run("k", Duration.ofSeconds(5), () -> "the waiter loaded it itself");
         }, runnable -> Thread.ofVirtual().start(runnable));
 
@@ -62,6 +61,21 @@ class SingleFlightTest {
         // told at once, not after its 5-s wait
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThatThrownBy(() -> leader.get(5, TimeUnit.SECONDS)).hasRootCauseInstanceOf(java.io.IOException.class);
+    }
+
+    private static void awaitWaiting(AtomicReference<Thread> thread) {
+        long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thread.get() == null || thread.get().getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() - giveUpAt > 0) {
+                throw new AssertionError("the waiter never waited");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
