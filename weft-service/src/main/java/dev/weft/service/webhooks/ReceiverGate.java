@@ -2,7 +2,6 @@ package dev.weft.service.webhooks;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +12,11 @@ import java.util.concurrent.TimeUnit;
  * user's slow or dead receivers can never take every connection to a host that other users' receivers share (many
  * users' hooks on one integration platform's host is normal).
  *
- * <p>An attempt waits at most a short, bounded time for its permits ({@link #enter}); one that gets none is not
- * sent, and the worker defers it: weft's own limit being full says nothing about the receiver. Waiting a little keeps
- * a burst to a fast receiver flowing without a database write per turn; waiting briefly, not for a whole attempt's
- * time, keeps waiters from holding the worker's slots that deliveries to other hosts need.
+ * <p>An attempt takes its user's share at once or not at all, and waits at most a short, bounded time for the host's
+ * permit ({@link #enter}); one that gets neither is not sent, and the worker defers it: weft's own limit being full
+ * says nothing about the receiver. Waiting a little for the host keeps a burst to a fast receiver flowing without a
+ * database write per turn; never waiting for the user's share keeps one user's backlog to a slow host from holding
+ * the worker's slots that other users' deliveries need.
  *
  * <p>Only hosts with attempts in flight or waiting have an entry, so user input cannot grow it without bound.
  *
@@ -51,25 +51,45 @@ final class ReceiverGate {
         this.perUser = perUser;
     }
 
+    /** What {@link #enter} came to: a pass, or which limit was full. */
+    sealed interface Entry {
+    }
+
+    /** Both limits had room: send, then close the pass. */
+    record Admitted(Pass pass) implements Entry {
+    }
+
     /**
-     * Takes the user's share of the host, then a permit of the host, each waiting at most what is left of
-     * {@code maxWait}.
+     * The user's own share of the host is taken by the user's attempts in flight: refused at once, without waiting,
+     * so a user's backlog to a slow host never holds the worker's slots that other users' deliveries need.
+     */
+    record UserShareFull() implements Entry {
+    }
+
+    /** The host's connections stayed taken (by several users) for the whole wait. */
+    record HostFull() implements Entry {
+    }
+
+    /**
+     * Takes the user's share of the host without waiting, then a permit of the host, waiting at most
+     * {@code maxWait} for it.
      *
      * @param authority the receiver's {@code host:port}
      * @param userId the owner of the delivery
-     * @return the pass to close after the attempt, or empty if either limit stayed full
+     * @param maxWait the longest to wait for the host's permit
+     * @return the pass to close after the attempt, or which limit was full
      */
-    Optional<Pass> enter(String authority, long userId, Duration maxWait) {
-        long deadline = System.nanoTime() + maxWait.toNanos();
+    Entry enter(String authority, long userId, Duration maxWait) {
         String userKey = authority + "#" + userId;
         Counted user = retain(userKey, perUser);
+        if (!user.permits.tryAcquire()) {
+            release(userKey, user);
+            return new UserShareFull();
+        }
         Counted host = retain(authority, perHost);
-        boolean userTaken = false;
         try {
-            userTaken = user.permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (userTaken
-                    && host.permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return Optional.of(() -> {
+            if (host.permits.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                return new Admitted(() -> {
                     host.permits.release();
                     user.permits.release();
                     release(authority, host);
@@ -79,12 +99,10 @@ final class ReceiverGate {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (userTaken) {
-            user.permits.release();
-        }
+        user.permits.release();
         release(authority, host);
         release(userKey, user);
-        return Optional.empty();
+        return new HostFull();
     }
 
     /** @return how many hosts and user shares have attempts in flight or waiting (for tests) */

@@ -63,7 +63,10 @@ public final class WebhookSender implements AutoCloseable {
      * deferred: long enough for a burst to a fast receiver to flow, short beside an attempt's timeout.
      */
     static final Duration GATE_WAIT = Duration.ofMillis(GATE_WAIT_MILLIS);
-    /** How soon a deferred attempt is tried again; the worker adds jitter. */
+    /**
+     * How soon an attempt deferred because the host's connections were all taken is tried again (the worker adds
+     * jitter); one deferred because its user's share was taken waits the attempt timeout.
+     */
     static final Duration DEFER_FOR = Duration.ofSeconds(1);
 
     private final ApiClient client;
@@ -117,13 +120,16 @@ public final class WebhookSender implements AutoCloseable {
         Objects.requireNonNull(timestamp, "timestamp");
         long seconds = timestamp.getEpochSecond();
         String signature = WebhookSigner.sign(secret, messageId, seconds, body);
-        ReceiverGate.Pass pass = gate.enter(authority(url), userId, gateWait).orElse(null);
-        if (pass == null) {
-            return deferred("too many deliveries in flight to host");
-        }
-        try (pass) {
-            return post(url, messageId, seconds, signature, body);
-        }
+        return switch (gate.enter(authority(url), userId, gateWait)) {
+            case ReceiverGate.Admitted(ReceiverGate.Pass pass) -> {
+                try (pass) {
+                    yield post(url, messageId, seconds, signature, body);
+                }
+            }
+            // the user's own attempts to the host hold its share, each for up to the timeout: try after one
+            case ReceiverGate.UserShareFull _ -> deferred(timeout, "this user's deliveries in flight to host");
+            case ReceiverGate.HostFull _ -> deferred(DEFER_FOR, "too many deliveries in flight to host");
+        };
     }
 
     private DeliveryResult post(URI url, String messageId, long seconds, String signature, byte[] body) {
@@ -152,7 +158,7 @@ public final class WebhookSender implements AutoCloseable {
             return failed(429, start, e.retryAfter().orElse(null), "429");
         } catch (BulkheadFullException | CircuitOpenException e) {
             // weft-http's own guards (the gate in front keeps its bulkhead from filling; it has no breaker): not sent
-            return deferred(detail(e));
+            return deferred(DEFER_FOR, detail(e));
         } catch (DisallowedAddressException e) {
             return new DeliveryResult(DeliveryResult.Outcome.REFUSED, 0, millisSince(start), null,
                     "address not allowed (" + e.reason() + ")");
@@ -210,8 +216,8 @@ public final class WebhookSender implements AutoCloseable {
         return String.valueOf(url.getHost()).toLowerCase(java.util.Locale.ROOT) + ":" + port;
     }
 
-    private static DeliveryResult deferred(String detail) {
-        return new DeliveryResult(DeliveryResult.Outcome.DEFERRED, 0, 0, DEFER_FOR, detail);
+    private static DeliveryResult deferred(Duration wait, String detail) {
+        return new DeliveryResult(DeliveryResult.Outcome.DEFERRED, 0, 0, wait, detail);
     }
 
     private static DeliveryResult failed(int status, long start, @Nullable Duration retryAfter, String detail) {
