@@ -54,6 +54,22 @@ class DistributionIT {
     }
 
     @Test
+    void everyWeftJarNamesItsModuleForUsersOnTheModulePath() throws IOException {
+        List<Path> jars;
+        try (var lib = Files.list(home.resolve("lib"))) {
+            jars = lib.filter(jar -> jar.getFileName().toString().startsWith("weft-")).toList();
+        }
+        assertThat(jars).hasSizeGreaterThanOrEqualTo(5);
+        for (Path jar : java.util.stream.Stream.concat(jars.stream(), java.util.stream.Stream.of(home.resolve(
+                "weft.jar"))).toList()) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                assertThat(file.getManifest().getMainAttributes().getValue("Automatic-Module-Name")).as(jar.toString())
+                        .matches("dev\\.weft(\\.[a-z]+)+");
+            }
+        }
+    }
+
+    @Test
     void versionRunsWithOnlyJavaHome() throws Exception {
         Processes.Result version = Processes.run(launcher("--version"));
         assertThat(version.exitCode()).as(version.output()).isZero();
