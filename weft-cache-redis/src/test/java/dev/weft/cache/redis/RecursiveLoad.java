@@ -32,7 +32,8 @@ final class RecursiveLoad {
             return cache.getOrLoad(key, type, Duration.ofMinutes(1), () -> value);
         })).isInstanceOfSatisfying(CacheException.class,
                 failure -> assertThat(failure.code()).isEqualTo("cache_recursive_load"))
-                .hasMessageContaining("'" + cache.name() + "'").hasMessageContaining("'" + key + "'");
+                .hasMessageContaining("'" + cache.name() + "'").hasMessageContaining("(" + key.length() + " characters)")
+                .hasMessageNotContaining(key);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(took).isLessThan(Duration.ofSeconds(5));
