@@ -2,6 +2,7 @@ package dev.weft.db;
 
 import dev.weft.core.WeftException;
 import dev.weft.db.internal.ConnectionPool;
+import dev.weft.db.internal.JdbcDrivers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.jspecify.annotations.Nullable;
@@ -126,9 +127,7 @@ final class ConnectionLease implements Connections {
             if (type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.")) {
                 continue;
             }
-            return type.startsWith("org.postgresql.") || type.startsWith("org.mariadb.")
-                    || type.startsWith("com.mysql.") || type.startsWith("org.sqlite.")
-                    || type.startsWith("com.zaxxer.hikari.");
+            return JdbcDrivers.isDriverOrPool(type);
         }
         return true; // no stack to tell by: assume the worst
     }

@@ -22,7 +22,8 @@ final class ErrorTranslator {
     }
 
     DatabaseException translate(SQLException error, Operation operation) {
-        if (Thread.currentThread().isInterrupted() && dialect.classify(error) == SqlFault.CONNECTION) {
+        SqlFault fault = dialect.classify(error);
+        if (fault == SqlFault.CONNECTION && Thread.currentThread().isInterrupted()) {
             // the caller was interrupted (a cancelled request, a structured-concurrency scope shutting down): an
             // interrupt closes a virtual thread's socket, which the driver reports as a lost connection. The database
             // is not down, the caller does not want a retry, and the flag stays set for it to see
@@ -30,9 +31,8 @@ final class ErrorTranslator {
             return DatabaseException.interrupted("database '" + database + "': " + operation.describe()
                     + " was interrupted; its connection is dropped", error);
         }
-        DatabaseException translated = SqlErrors.translate(error, dialect, database, operation.describe(),
+        DatabaseException translated = SqlErrors.translate(error, fault, database, operation.describe(),
                 operation.timedOutAfter);
-        SqlFault fault = dialect.classify(error);
         if (operation.timedOutAfter != null || SqlErrors.poisonsConnection(fault)) {
             operation.broken = true;
         }

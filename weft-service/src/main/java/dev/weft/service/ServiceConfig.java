@@ -4,13 +4,13 @@ import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
 import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseType;
+import dev.weft.service.settings.Setting;
 import dev.weft.service.settings.Settings;
 import dev.weft.service.webhooks.WebhooksConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,7 +90,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      * The variables that name a database server: set without {@code DATABASE_URL} or {@code DATABASE_TYPE} they
      * would be ignored, and the service would start on the embedded SQLite file instead of the server they meant.
      */
-    private static final List<String> SERVER_VARIABLES = List.of("HOST", "PORT", "NAME", "USER", "PASSWORD");
+    private static final List<Setting> SERVER_PARTS =
+            List.of(Settings.DB_HOST, Settings.DB_PORT, Settings.DB_NAME, Settings.DB_USER, Settings.DB_PASSWORD);
 
     /** Validates every field. */
     public ServiceConfig {
@@ -330,19 +331,19 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      * {@code DATABASE_URL} or {@code DATABASE_TYPE} is refused.
      */
     private static DatabaseConfig embeddedFromEnv(Map<String, String> env) {
-        for (String key : SERVER_VARIABLES) {
-            for (String variable : List.of("WEFT_DB_" + key, "DATABASE_" + key)) {
+        for (Setting setting : SERVER_PARTS) {
+            for (String variable : setting.variables()) {
                 String value = env.get(variable);
                 if (value != null && !value.isEmpty()) {
-                    throw new InvalidConfigException(variable, key.equals("PASSWORD") ? "****" : value,
+                    throw new InvalidConfigException(variable, setting.secret() ? "****" : value,
                             "names a database server, but neither DATABASE_URL nor DATABASE_TYPE is set, and the "
-                                    + "embedded SQLite database takes no " + key.toLowerCase(Locale.ROOT)
+                                    + "embedded SQLite database takes no " + setting.key().substring("weft.db.".length())
                                     + ": set DATABASE_URL (or WEFT_DB_URL) to use the server");
                 }
             }
         }
         Map<String, String> withFile = new HashMap<>(env);
-        withFile.put("WEFT_DB_URL", "sqlite:" + EMBEDDED_FILE);
+        withFile.put(Settings.DB_URL.variables().getFirst(), "sqlite:" + EMBEDDED_FILE);
         return DatabaseConfig.fromEnv(withFile);
     }
 

@@ -11,8 +11,43 @@ import org.jspecify.annotations.Nullable;
  * weft-db declares every driver optional, so an application adds the ones it uses; without this check a missing
  * one surfaces as HikariCP's {@code Failed to get driver instance for jdbcUrl=...}, which names no artifact.
  */
-final class JdbcDrivers {
+public final class JdbcDrivers {
+    /** HikariCP's package: its frames, like a driver's, speak for the connection. */
+    private static final String POOL_PACKAGE = "com.zaxxer.hikari.";
+
     private JdbcDrivers() {
+    }
+
+    /**
+     * Whether a class is part of a JDBC driver weft-db knows or of the pool, so that an exception it threw says
+     * something about the connection (see {@code ConnectionLease}).
+     *
+     * @param className a fully qualified class name, e.g. a stack frame's
+     * @return true for the drivers' and HikariCP's classes
+     */
+    public static boolean isDriverOrPool(String className) {
+        if (className.startsWith(POOL_PACKAGE)) {
+            return true;
+        }
+        for (DatabaseType type : DatabaseType.values()) {
+            if (className.startsWith(codePackage(type))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param type a database type
+     * @return the package prefix of its driver's code, dot included
+     */
+    static String codePackage(DatabaseType type) {
+        return switch (type) {
+            case POSTGRESQL -> "org.postgresql.";
+            case MARIADB -> "org.mariadb.";
+            case MYSQL -> "com.mysql.";
+            case SQLITE -> "org.sqlite.";
+        };
     }
 
     /**

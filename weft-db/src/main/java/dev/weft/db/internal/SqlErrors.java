@@ -29,13 +29,28 @@ public final class SqlErrors {
      */
     public static DatabaseException translate(SQLException error, Dialect dialect, String database, String operation,
             @Nullable Duration timeout) {
+        return translate(error, dialect.classify(error), database, operation, timeout);
+    }
+
+    /**
+     * As {@link #translate(SQLException, Dialect, String, String, Duration)}, for a caller that has classified the
+     * error already (it decides the connection's fate on the same fault).
+     *
+     * @param error the driver's exception
+     * @param fault the dialect's classification of {@code error}
+     * @param database the database's name
+     * @param operation what was being done
+     * @param timeout the timeout in force when the statement was cancelled by weft, or {@code null}
+     * @return the weft exception, with {@code error} as its cause
+     */
+    public static DatabaseException translate(SQLException error, SqlFault fault, String database, String operation,
+            @Nullable Duration timeout) {
         String state = error.getSQLState();
         String where = "database '" + database + "': " + operation;
         if (timeout != null) {
             return new QueryTimeoutException(where + " cancelled after its " + timeout.toMillis() + " ms timeout",
                     state, error);
         }
-        SqlFault fault = dialect.classify(error);
         return switch (fault) {
             case UNIQUE -> new ConstraintViolationException(ConstraintViolationException.Constraint.UNIQUE,
                     where + " violates a unique constraint", state, error);

@@ -6,6 +6,7 @@ import dev.weft.db.DatabaseException;
 import dev.weft.db.DatabaseType;
 import java.net.URL;
 import java.net.URLClassLoader;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,5 +42,20 @@ class JdbcDriversTest {
         };
 
         assertThat(JdbcDrivers.artifact(type)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseType.class)
+    void everyDriversOwnClassesSpeakForTheConnection(DatabaseType type) {
+        // the driver class itself lives in the package whose frames evict a connection
+        assertThat(JdbcDrivers.isDriverOrPool(JdbcDrivers.driverClass(type))).isTrue();
+    }
+
+    @Test
+    void thePoolDoesTooButNeitherTheJdkNorWeftNorACallerDo() {
+        assertThat(JdbcDrivers.isDriverOrPool("com.zaxxer.hikari.pool.ProxyConnection")).isTrue();
+        assertThat(JdbcDrivers.isDriverOrPool("java.sql.DriverManager")).isFalse();
+        assertThat(JdbcDrivers.isDriverOrPool("dev.weft.db.RowMapper")).isFalse();
+        assertThat(JdbcDrivers.isDriverOrPool("org.postgresqlx.Other")).isFalse();
     }
 }

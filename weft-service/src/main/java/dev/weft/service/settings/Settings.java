@@ -124,14 +124,23 @@ public final class Settings {
                     + "once with its cause. `0` tries once. Causes that cannot pass (no such database, login "
                     + "refused, a data directory that cannot be written) end the start at once."));
 
+    /** {@code WEFT_DB_HOST} / {@code DATABASE_HOST}. */
+    public static final Setting DB_HOST = add(db("host", "HOST").type(TEXT, "127.0.0.1")
+            .meaning("The server's host (with `TYPE`)."));
+    /** {@code WEFT_DB_PORT} / {@code DATABASE_PORT}. */
+    public static final Setting DB_PORT = add(db("port", "PORT").type(INTEGER, "the product's port").range(1, 65535)
+            .meaning("The server's port (with `TYPE`)."));
+    /** {@code WEFT_DB_NAME} / {@code DATABASE_NAME}. */
+    public static final Setting DB_NAME = add(db("name", "NAME").type(TEXT, "unset")
+            .meaning("The database name, or for SQLite the file (with `TYPE`)."));
+    /** {@code WEFT_DB_USER} / {@code DATABASE_USER}. */
+    public static final Setting DB_USER = add(db("user", "USER").type(TEXT, "unset")
+            .meaning("The user (with `TYPE`)."));
+    /** {@code WEFT_DB_PASSWORD} / {@code DATABASE_PASSWORD}. */
+    public static final Setting DB_PASSWORD = add(db("password", "PASSWORD").type(TEXT, "unset").secret()
+            .meaning("The password; also overrides one in the URL."));
+
     static {
-        add(db("host", "HOST").type(TEXT, "127.0.0.1").meaning("The server's host (with `TYPE`)."));
-        add(db("port", "PORT").type(INTEGER, "the product's port").range(1, 65535)
-                .meaning("The server's port (with `TYPE`)."));
-        add(db("name", "NAME").type(TEXT, "unset").meaning("The database name, or for SQLite the file (with `TYPE`)."));
-        add(db("user", "USER").type(TEXT, "unset").meaning("The user (with `TYPE`)."));
-        add(db("password", "PASSWORD").type(TEXT, "unset").secret()
-                .meaning("The password; also overrides one in the URL."));
         add(db("pool.size", "POOL_SIZE").type(INTEGER, 10).range(1, 10_000).meaning("Pooled connections."));
         add(db("pool.max-overflow", "MAX_OVERFLOW").type(INTEGER, 0).range(0, 10_000)
                 .meaning("Connections beyond the pool size opened under load and closed when idle."));
