@@ -800,7 +800,10 @@ abstract class EndpointContract {
         JsonNode stats = service.admin("GET", "/cache/stats", null).json().path("caches");
 
         assertThat(stats.has("weft-profiles")).isTrue();
-        assertThat(stats.path("weft-profiles").elements().next().has("hit_rate")).isTrue();
+        JsonNode tier = stats.path("weft-profiles").elements().next();
+        assertThat(tier.has("hit_rate")).isTrue();
+        assertThat(tier.path("dropped_writes").isIntegralNumber()).isTrue();
+        assertThat(tier.path("unreadable").isIntegralNumber()).isTrue();
     }
 
     // --- operations ---

@@ -76,6 +76,8 @@ final class OpsViews {
         out.put("size", stats.size());
         out.put("load_time_ms", ms(stats.loadTime()));
         out.put("errors", stats.errors());
+        out.put("dropped_writes", stats.droppedWrites());
+        out.put("unreadable", stats.unreadable());
         return out;
     }
 }
