@@ -72,7 +72,7 @@ final class OperationLog {
                 error instanceof QueryTimeoutException);
         LOG.atDebug().setMessage("database operation failed")
                 .addKeyValue("database", database).addKeyValue("query_id", () -> QueryRecorder.label(operation.id))
-                .addKeyValue("operation", operation.type).addKeyValue("error_code", code)
+                .addKeyValue("operation", operation.type).addKeyValue("error.code", code)
                 .addKeyValue("duration_ms", (System.nanoTime() - operation.start) / 1_000_000.0)
                 .addKeyValue("outcome", "error").log();
         return error;

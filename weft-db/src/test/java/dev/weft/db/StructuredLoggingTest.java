@@ -70,6 +70,6 @@ class StructuredLoggingTest {
                         .startsWith("{").contains("\"level\":\"DEBUG\"").contains("\"timestamp\"")
                         .contains("\"query_id\"").contains("\"operation\"").contains("\"duration_ms\"")
                         .contains("\"rows\"").contains("\"outcome\"").contains("\"database\""));
-        assertThat(log).contains("\"error_code\"").contains("database opened");
+        assertThat(log).contains("\"error.code\"").contains("database opened");
     }
 }

@@ -64,7 +64,7 @@ public final class EventFeed implements AutoCloseable {
                 lastId = log.lastId();
             } catch (RuntimeException e) {
                 // the reader takes the position later and ends the streams that began before it
-                LOG.atWarn().setMessage("reading the event log's position failed").addKeyValue("error_code",
+                LOG.atWarn().setMessage("reading the event log's position failed").addKeyValue("error.code",
                         e instanceof WeftException weft ? weft.code() : e.getClass().getSimpleName()).log();
             }
             reader = Thread.ofVirtual().name("weft-event-feed").start(this::readLoop);
@@ -133,7 +133,7 @@ public final class EventFeed implements AutoCloseable {
                 if (!failing) {
                     failing = true;
                     LOG.atWarn().setMessage("reading the event log failed; streams wait for it")
-                            .addKeyValue("error_code", e instanceof WeftException weft ? weft.code()
+                            .addKeyValue("error.code", e instanceof WeftException weft ? weft.code()
                                     : e.getClass().getSimpleName()).log();
                 }
             }

@@ -350,7 +350,7 @@ public final class JobEngine implements AutoCloseable {
                     try {
                         task.run();
                     } catch (RuntimeException e) {
-                        LOG.atWarn().setMessage("housekeeping task failed").addKeyValue("error_code", code(e)).log();
+                        LOG.atWarn().setMessage("housekeeping task failed").addKeyValue("error.code", code(e)).log();
                     }
                 }
             } finally {
@@ -465,7 +465,7 @@ public final class JobEngine implements AutoCloseable {
                 try {
                     companion.close();
                 } catch (RuntimeException e) {
-                    LOG.atWarn().setMessage("stopping a job companion failed").addKeyValue("error_code", code(e))
+                    LOG.atWarn().setMessage("stopping a job companion failed").addKeyValue("error.code", code(e))
                             .log();
                 }
             }
@@ -507,7 +507,7 @@ public final class JobEngine implements AutoCloseable {
                 long suppressed = claimFailures.admit(code(e), System.nanoTime());
                 if (suppressed >= 0) {
                     LOG.atWarn().setMessage("claiming a job failed").addKeyValue("worker", owner)
-                            .addKeyValue("error_code", code(e)).addKeyValue("suppressed_since_last", suppressed).log();
+                            .addKeyValue("error.code", code(e)).addKeyValue("suppressed_since_last", suppressed).log();
                 }
                 // one worker tries again each idle poll, not all of them: the database may be recovering
                 signal.foundNothing(System.nanoTime(), config.idlePoll());
@@ -524,8 +524,8 @@ public final class JobEngine implements AutoCloseable {
                 steps.run(job, owner);
             } catch (RuntimeException e) {
                 // the database failed while recording a step: the lease lapses and the job resumes later
-                LOG.atWarn().setMessage("job step could not be recorded").addKeyValue("job_id", job.jobId())
-                        .addKeyValue("worker", owner).addKeyValue("error_code", code(e)).setCause(e).log();
+                LOG.atWarn().setMessage("job step could not be recorded").addKeyValue("job.id", job.jobId())
+                        .addKeyValue("worker", owner).addKeyValue("error.code", code(e)).setCause(e).log();
             } finally {
                 leases.release(job.jobId());
             }
@@ -538,7 +538,7 @@ public final class JobEngine implements AutoCloseable {
             store.countByState().forEach((state, count) -> Objects.requireNonNull(stateCounts.get(state)).set(count));
             countedAt = lastCount;
         } catch (RuntimeException e) {
-            LOG.atDebug().setMessage("counting jobs failed").addKeyValue("error_code", code(e)).log();
+            LOG.atDebug().setMessage("counting jobs failed").addKeyValue("error.code", code(e)).log();
         }
     }
 

@@ -87,8 +87,8 @@ final class Leases {
                         lease.validUntil.set(0);
                     }
                 } catch (RuntimeException e) {
-                    LOG.atWarn().setMessage("renewing a job lease failed").addKeyValue("job_id", jobId)
-                            .addKeyValue("error_code", JobEngine.code(e)).log();
+                    LOG.atWarn().setMessage("renewing a job lease failed").addKeyValue("job.id", jobId)
+                            .addKeyValue("error.code", JobEngine.code(e)).log();
                 }
             });
             tick.run();

@@ -84,7 +84,7 @@ final class StepRunner {
                 }
                 if (stopping.get()) {
                     store.release(job.jobId(), owner);
-                    LOG.atInfo().setMessage("job parked").addKeyValue("job_id", job.jobId())
+                    LOG.atInfo().setMessage("job parked").addKeyValue("job.id", job.jobId())
                             .addKeyValue("state", job.state().wireName()).log();
                     return;
                 }
@@ -186,7 +186,7 @@ final class StepRunner {
                 }
                 case FAILED -> {
                     // the provider's own words may name its internals: they go to the log, not to the user
-                    LOG.atInfo().setMessage("provider reported the job failed").addKeyValue("job_id", job.jobId())
+                    LOG.atInfo().setMessage("provider reported the job failed").addKeyValue("job.id", job.jobId())
                             .addKeyValue("provider_error", Objects.requireNonNullElse(status.error(), "")).log();
                     String reason = PROVIDER_FAILED;
                     // a failed try, as a permanent fault is: attempts 0 on a failed job read as "never tried"
@@ -230,9 +230,9 @@ final class StepRunner {
         int attempts = fault.kind() == StepFault.Kind.FLOW_CONTROL ? job.attempts() : job.attempts() + 1;
         // flow control can repeat every second per job under a rate limit: DEBUG; real faults: INFO
         (fault.kind() == StepFault.Kind.FLOW_CONTROL ? LOG.atDebug() : LOG.atInfo()).setMessage("job step failed")
-                .addKeyValue("job_id", job.jobId()).addKeyValue("state", job.state().wireName())
+                .addKeyValue("job.id", job.jobId()).addKeyValue("state", job.state().wireName())
                 .addKeyValue("fault", fault.kind())
-                .addKeyValue("error_code", JobEngine.code(failure))
+                .addKeyValue("error.code", JobEngine.code(failure))
                 .addKeyValue("error.message", String.valueOf(failure.getMessage()))
                 .log();
         String finalReason = switch (fault.kind()) {
@@ -245,7 +245,7 @@ final class StepRunner {
             Duration wait = wait(config, attempts, fault, ThreadLocalRandom.current());
             if (now + wait.toMillis() < deadline) {
                 store.retryLater(job, owner, attempts, now + wait.toMillis(), fault.userText());
-                LOG.atDebug().setMessage("job step rescheduled").addKeyValue("job_id", job.jobId())
+                LOG.atDebug().setMessage("job step rescheduled").addKeyValue("job.id", job.jobId())
                         .addKeyValue("attempts", attempts).addKeyValue("wait_ms", wait.toMillis()).log();
                 return;
             }
@@ -289,7 +289,7 @@ final class StepRunner {
 
     private void leaseLapsed(JobRow job, String owner) {
         LOG.atWarn().setMessage("job lease lapsed before it could be renewed; letting go of the job")
-                .addKeyValue("job_id", job.jobId()).addKeyValue("worker", owner).log();
+                .addKeyValue("job.id", job.jobId()).addKeyValue("worker", owner).log();
     }
 
     private void lostOrCancelled(JobRow job, String owner) {
@@ -298,7 +298,7 @@ final class StepRunner {
             endCancelled(now.get(), owner);
             return;
         }
-        LOG.atWarn().setMessage("job lost its lease; another worker has it").addKeyValue("job_id", job.jobId())
+        LOG.atWarn().setMessage("job lost its lease; another worker has it").addKeyValue("job.id", job.jobId())
                 .addKeyValue("worker", owner).log();
     }
 
@@ -313,8 +313,8 @@ final class StepRunner {
         listener.videoChanged(job.videoId(), job.userId());
         videos.getByVideoId(job.videoId()).map(VideoRow::storagePath)
                 .ifPresent(path -> Uploads.delete(List.of(path), state.wireName()));
-        var log = LOG.atInfo().setMessage("job finished").addKeyValue("job_id", job.jobId())
-                .addKeyValue("video_id", job.videoId()).addKeyValue("state", state.wireName());
+        var log = LOG.atInfo().setMessage("job finished").addKeyValue("job.id", job.jobId())
+                .addKeyValue("video.id", job.videoId()).addKeyValue("state", state.wireName());
         if (reason != null) {
             log = log.addKeyValue("reason", reason);
         }

@@ -141,7 +141,8 @@ final class DashboardSampler implements AutoCloseable {
                     return;
                 } catch (RuntimeException e) {
                     // a meter that failed to read must not end the history; the next interval tries again
-                    LOG.atWarn().setMessage("dashboard sample failed").addKeyValue("error", e.toString()).log();
+                    LOG.atWarn().setMessage("dashboard sample failed").addKeyValue("error.type", e.getClass().getName())
+                            .addKeyValue("error.message", e.getMessage()).log();
                 }
             }
         } finally {

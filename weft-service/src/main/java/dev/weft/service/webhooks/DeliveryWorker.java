@@ -190,7 +190,7 @@ public final class DeliveryWorker implements JobEngine.Companion {
                 slots.release();
                 long suppressed = claimFailures.admit(code(e), System.nanoTime());
                 if (suppressed >= 0) {
-                    LOG.atWarn().setMessage("claiming webhook deliveries failed").addKeyValue("error_code", code(e))
+                    LOG.atWarn().setMessage("claiming webhook deliveries failed").addKeyValue("error.code", code(e))
                             .addKeyValue("suppressed_since_last", suppressed).log();
                 }
                 LockSupport.parkNanos(schedule.idlePoll().toNanos());
@@ -213,7 +213,7 @@ public final class DeliveryWorker implements JobEngine.Companion {
                     } catch (RuntimeException e) {
                         // the database failed while recording: the lease lapses and the delivery is tried again
                         LOG.atWarn().setMessage("webhook attempt could not be recorded")
-                                .addKeyValue("delivery_id", deliveryId).addKeyValue("error_code", code(e)).log();
+                                .addKeyValue("delivery_id", deliveryId).addKeyValue("error.code", code(e)).log();
                     } finally {
                         slots.release();
                         wakeUp();
@@ -292,7 +292,7 @@ public final class DeliveryWorker implements JobEngine.Companion {
                     delivery.payload().getBytes(StandardCharsets.UTF_8), secret);
         } catch (RuntimeException e) {
             LOG.atWarn().setMessage("webhook attempt failed inside the sender")
-                    .addKeyValue("delivery_id", delivery.deliveryId()).addKeyValue("error_code", code(e)).log();
+                    .addKeyValue("delivery_id", delivery.deliveryId()).addKeyValue("error.code", code(e)).log();
             return new DeliveryResult(DeliveryResult.Outcome.FAILED, 0, elapsed(start), null, "internal error");
         }
     }
