@@ -90,7 +90,7 @@ final class TableWrites {
     private static void checkColumns(String role, Map<String, ?> columns) {
         for (Map.Entry<String, ?> entry : columns.entrySet()) {
             Identifiers.check(role, entry.getKey());
-            ValueBinder.check(entry.getKey(), entry.getValue());
+            ValueBinder.checkColumn(entry.getKey(), entry.getValue());
         }
     }
 }

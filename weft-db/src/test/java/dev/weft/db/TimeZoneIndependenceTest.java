@@ -1,9 +1,14 @@
 package dev.weft.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.weft.core.InvalidInputException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
@@ -59,6 +64,63 @@ class TimeZoneIndependenceTest {
             } finally {
                 db.execute("DROP TABLE " + table);
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void theOlderJdbcTimeTypesAndZonedDateTimeBindAsTheirJavaTimeEquals(TestDatabases target) {
+        // a Spring or plain-JDBC caller's values: java.util.Date, java.sql.Timestamp/Date/Time, ZonedDateTime
+        try (Database db = target.open()) {
+            String table = TestDatabases.table("legacy_stamps");
+            db.execute("CREATE TABLE " + table + " (" + target.autoId() + ", at " + target.timestampType() + ", day "
+                    + "DATE, label VARCHAR(20))" + target.tableOptions());
+            try {
+                Instant instant = Instant.parse("2026-03-01T10:15:30.250Z");
+                ZonedDateTime zoned = instant.atZone(ZoneId.of("Asia/Tokyo"));
+                LocalDate day = LocalDate.of(2026, 2, 28);
+                List<Map<String, ?>> rows = List.of(
+                        Map.of("at", zoned, "day", day, "label", "zoned"),
+                        Map.of("at", java.util.Date.from(instant), "day", java.sql.Date.valueOf(day), "label", "date"),
+                        Map.of("at", java.sql.Timestamp.from(instant), "day", day, "label", "timestamp"));
+                for (Map<String, ?> row : rows) {
+                    db.insert(table, row).execute();
+                }
+
+                List<Stamp> stamps = db.query("SELECT id, at, at AS wall FROM " + table, Map.of(), Stamp.class);
+                List<LocalDate> days = db.query("SELECT day FROM " + table, Map.of(), LocalDate.class);
+                // SQLite keeps a zoned value's text with its offset (as for an OffsetDateTime), so only the two
+                // instants compare equal as text there
+                long matched = db.statement("SELECT COUNT(*) FROM " + table + " WHERE at = :at AND label <> 'zoned'")
+                        .bind("at", java.sql.Timestamp.from(instant)).one(Long.class);
+
+                assertThat(stamps).hasSize(3).allSatisfy(stamp -> assertThat(stamp.at()).isEqualTo(instant));
+                assertThat(days).containsOnly(day);
+                assertThat(matched).isEqualTo(2);
+            } finally {
+                db.execute("DROP TABLE " + table);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aValueOfATypeWeftCannotBindIsRefusedNamingItsColumn(TestDatabases target) {
+        try (Database db = target.open()) {
+            long before = db.queryMetrics().total();
+
+            assertThatThrownBy(() -> db.insert("anything", Map.of("label", "x", "meta", new StringBuilder[0][0]))
+                    .execute()).isInstanceOfSatisfying(InvalidInputException.class, error -> {
+                        assertThat(error.code()).isEqualTo("invalid_value");
+                        assertThat(error.getMessage()).contains("meta");
+                    });
+            assertThatThrownBy(() -> db.insert("anything", Map.of("label", "x", "meta", Thread.currentThread()))
+                    .execute()).isInstanceOfSatisfying(InvalidInputException.class, error -> {
+                        assertThat(error.code()).isEqualTo("invalid_value");
+                        assertThat(error.getMessage()).contains("column 'meta'").contains("java.lang.")
+                                .doesNotContain("value 2");
+                    });
+            assertThat(db.queryMetrics().total()).as("refused before any statement").isEqualTo(before);
         }
     }
 }

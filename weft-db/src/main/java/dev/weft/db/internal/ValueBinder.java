@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,8 +19,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Binds parameter values to JDBC placeholders, always as bound values, never as SQL text. Refuses what no
- * database stores faithfully (a string with a NUL character, a collection) with an error naming the parameter
- * and never showing the value.
+ * database stores faithfully (a string with a NUL character, a collection) and types it does not know, with an
+ * error naming the parameter or column and never showing the value. The older JDBC time types
+ * ({@code java.util.Date}, {@code java.sql.Timestamp}, {@code java.sql.Date}, {@code java.sql.Time}) and
+ * {@link ZonedDateTime} are bound as their {@code java.time} equals, so they behave as {@link Instant},
+ * {@link LocalDate}, {@link LocalTime} and {@link OffsetDateTime} do on every dialect.
  */
 public final class ValueBinder {
     private ValueBinder() {
@@ -51,16 +55,51 @@ public final class ValueBinder {
      * @throws InvalidInputException if the value cannot be bound
      */
     public static void check(String name, @Nullable Object value) {
+        check(name, ":" + name, value);
+    }
+
+    /**
+     * Checks a column's value without binding it (weft's own writes, which bind by position), so a bad value fails
+     * before any connection is taken and the error names the column.
+     *
+     * @param column the column's name
+     * @param value the value
+     * @throws InvalidInputException if the value cannot be bound
+     */
+    public static void checkColumn(String column, @Nullable Object value) {
+        check(column, "column '" + column + "'", value);
+    }
+
+    private static void check(String field, String described, @Nullable Object value) {
+        if (value == null) {
+            return;
+        }
         if (value instanceof CharSequence text && text.toString().indexOf('\0') >= 0) {
-            throw new InvalidInputException("invalid_value", name,
-                    "value of :" + name + " contains a NUL character, which databases cannot store in text");
+            throw new InvalidInputException("invalid_value", field,
+                    "value of " + described + " contains a NUL character, which databases cannot store in text");
         }
         if (value instanceof Iterable<?> || value instanceof Map<?, ?>
-                || (value != null && value.getClass().isArray() && !(value instanceof byte[]))) {
-            throw new InvalidInputException("invalid_value", name,
-                    "value of :" + name + " is a " + value.getClass().getSimpleName()
+                || (value.getClass().isArray() && !(value instanceof byte[]))) {
+            throw new InvalidInputException("invalid_value", field,
+                    "value of " + described + " is a " + value.getClass().getSimpleName()
                             + "; bind one value per parameter");
         }
+        if (!bindable(value)) {
+            throw new InvalidInputException("invalid_value", field, "cannot bind a value of type "
+                    + value.getClass().getName() + " to " + described + "; bind a String, a number, a Boolean, "
+                    + "byte[], a UUID, an enum or a java.time value");
+        }
+    }
+
+    /** Whether {@link #bind} knows the value's type: the cases of its switch, kept beside it. */
+    private static boolean bindable(Object value) {
+        return switch (value) {
+            case String _, Integer _, Long _, Boolean _, Double _, Float _, Short _, Byte _, BigDecimal _,
+                    BigInteger _, byte[] _, Character _, Enum<?> _, UUID _ -> true;
+            case Instant _, OffsetDateTime _, ZonedDateTime _, LocalDateTime _, LocalDate _, LocalTime _,
+                    java.util.Date _, CharSequence _ -> true;
+            default -> false;
+        };
     }
 
     /**
@@ -97,11 +136,16 @@ public final class ValueBinder {
             case LocalDateTime time -> dialect.bindTemporal(statement, index, time);
             case LocalDate date -> dialect.bindTemporal(statement, index, date);
             case LocalTime time -> dialect.bindTemporal(statement, index, time);
+            case ZonedDateTime time -> dialect.bindTemporal(statement, index, time.toOffsetDateTime());
+            // the java.sql types before java.util.Date, which they extend
+            case java.sql.Timestamp time -> dialect.bindTemporal(statement, index, time.toInstant());
+            case java.sql.Date date -> dialect.bindTemporal(statement, index, date.toLocalDate());
+            case java.sql.Time time -> dialect.bindTemporal(statement, index, time.toLocalTime());
+            case java.util.Date date -> dialect.bindTemporal(statement, index, date.toInstant());
             case CharSequence text -> bind(statement, index, name, text.toString(), dialect);
             default -> {
                 check(name, value);
-                throw new InvalidInputException("invalid_value", name,
-                        "cannot bind a value of type " + value.getClass().getName() + " to :" + name);
+                throw new IllegalStateException("bindable() and bind() disagree on " + value.getClass());
             }
         }
     }
