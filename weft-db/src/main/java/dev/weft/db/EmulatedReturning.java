@@ -124,7 +124,7 @@ final class EmulatedReturning {
     <T> WriteResult<T> delete(Connection connection, String quotedTable, String deleteSql,
             Map<String, ?> where, List<String> returning, Duration timeout, Operation operation, RowMapper<T> mapper)
             throws SQLException {
-        StringBuilder lock = new StringBuilder("SELECT ").append(writeSql.quotedList(returning)).append(" FROM ")
+        StringBuilder lock = new StringBuilder("SELECT ").append(writeSql.returningList(returning)).append(" FROM ")
                 .append(quotedTable);
         writeSql.appendWhere(lock, where);
         lock.append(" FOR UPDATE");
@@ -139,7 +139,7 @@ final class EmulatedReturning {
             RowMapper<T> mapper) throws SQLException {
         List<T> rows = new ArrayList<>(keys.size());
         for (List<? extends List<Object>> chunk : chunks(keys)) {
-            String select = "SELECT " + writeSql.quotedList(returning) + " FROM " + quotedTable + " WHERE "
+            String select = "SELECT " + writeSql.returningList(returning) + " FROM " + quotedTable + " WHERE "
                     + keyPredicate(key, chunk.size());
             List<@Nullable Object> values = new ArrayList<>();
             chunk.forEach(values::addAll);

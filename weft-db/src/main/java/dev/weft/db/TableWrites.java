@@ -37,8 +37,10 @@ final class TableWrites {
         String quotedTable = sql.quote(Identifiers.check("table", table));
         checkColumns("column", data);
         checkColumns("where column", where);
-        for (String column : returning) {
-            Identifiers.check("returning column", column);
+        if (!returning.equals(WriteSql.EVERY_COLUMN)) {
+            for (String column : returning) {
+                Identifiers.check("returning column", column);
+            }
         }
         String verb = kind.name().toLowerCase(Locale.ROOT);
         if (kind != Write.Kind.DELETE && data.isEmpty()) {
@@ -62,7 +64,7 @@ final class TableWrites {
                         lifted, connection -> new WriteResult<T>(
                                 runner.executeBound(connection, statement, values, effective, operation), List.of())));
             } else if (dialect.nativeReturning(Dialect.WriteKind.valueOf(kind.name()))) {
-                String withReturning = statement + " RETURNING " + sql.quotedList(returning);
+                String withReturning = statement + " RETURNING " + sql.returningList(returning);
                 result = connections.run(operation, retry, pooled -> runner.timeouts().withSessionTimeout(pooled,
                         lifted, connection -> {
                     List<T> rows = runner.queryBound(connection, withReturning, values, effective, operation, mapper);

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * {@code RETURNING} on PostgreSQL, SQLite and MariaDB (INSERT, DELETE), and otherwise emulated inside one
  * transaction: the generated key and a re-select for INSERT, {@code SELECT ... FOR UPDATE} then the write then a
  * re-select by primary key for UPDATE, and a locking select before the DELETE. Emulated UPDATE and INSERT need a
- * primary key on the table.
+ * primary key on the table. {@code returning("*")}, alone, returns every column.
  *
  * <p>Not thread-safe: build and run it on one thread.
  */
@@ -46,7 +46,7 @@ public final class Write {
     }
 
     /**
-     * @param columns the columns to return from each written row
+     * @param columns the columns to return from each written row, or {@code "*"} alone for all of them
      * @return this
      */
     public Write returning(String... columns) {
@@ -55,7 +55,7 @@ public final class Write {
     }
 
     /**
-     * @param columns the columns to return from each written row
+     * @param columns the columns to return from each written row, or {@code "*"} alone for all of them
      * @return this
      */
     public Write returning(List<String> columns) {

@@ -76,6 +76,14 @@ final class WriteSql {
         return values;
     }
 
+    /** {@code returning("*")}: every column of the written rows. */
+    static final List<String> EVERY_COLUMN = List.of("*");
+
+    /** The select list of a RETURNING or its emulation: {@code *} alone, or the quoted columns. */
+    String returningList(List<String> returning) {
+        return returning.equals(EVERY_COLUMN) ? "*" : quotedList(returning);
+    }
+
     String quotedList(Iterable<String> columns) {
         StringBuilder out = new StringBuilder();
         for (String column : columns) {

@@ -147,6 +147,32 @@ class DatabaseContractTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void returningStarGivesEveryColumnOfEachWrittenRow(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            User inserted = db(target).insert(table, user("star@x.io", "Star")).returning("*").execute(User.class)
+                    .first().orElseThrow();
+            List<User> updated = db(target).update(table, Map.of("credits", 9), Map.of("id", inserted.id()))
+                    .returning(List.of("*")).execute(User.class).rows();
+            List<User> deleted = db(target).delete(table, Map.of("id", inserted.id())).returning("*")
+                    .execute(User.class).rows();
+
+            assertThat(inserted.email()).isEqualTo("star@x.io");
+            assertThat(inserted.name()).isEqualTo("Star");
+            assertThat(updated).singleElement().satisfies(row -> {
+                assertThat(row.id()).isEqualTo(inserted.id());
+                assertThat(row.credits()).isEqualTo(9);
+            });
+            assertThat(deleted).singleElement().extracting(User::email).isEqualTo("star@x.io");
+            assertThatThrownBy(() -> db(target).insert(table, user("s2@x.io", "S")).returning("id", "*").execute())
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("'*'");
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void updateOfAKeyColumnReturnsTheRowUnderItsNewKey(TestDatabases target) {
         String table = usersTable(target);
         try {
