@@ -160,6 +160,7 @@ public record DatabaseConfig(String name, DatabaseType type, String host, int po
      * {@code DATABASE_PASSWORD}; then {@code DATABASE_POOL_SIZE}, {@code DATABASE_MAX_OVERFLOW},
      * {@code DATABASE_POOL_TIMEOUT} (seconds), {@code DATABASE_POOL_RECYCLE} (seconds),
      * {@code DATABASE_POOL_PRE_PING}, {@code DATABASE_POOL_IDLE_TIMEOUT} (seconds), {@code DATABASE_POOL_MAX_WAITING},
+     * {@code DATABASE_POOL_LEAK_DETECTION} (seconds),
      * {@code DATABASE_STATEMENT_TIMEOUT} (seconds),
      * {@code DATABASE_CONNECT_TIMEOUT} (seconds), {@code DATABASE_MAX_RETRIES}, {@code DATABASE_RETRY_DELAY}
      * (seconds), {@code DATABASE_SLOW_QUERY_THRESHOLD} (seconds), {@code DATABASE_KEY_BATCHING} (true/false),

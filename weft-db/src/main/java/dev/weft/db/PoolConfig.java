@@ -22,9 +22,13 @@ import java.time.Duration;
  *     {@link PoolExhaustedException} instead of queueing, so that an overloaded or failing database sheds work
  *     rather than holding an unbounded number of requests open ({@code weft.db.pool.max-waiting}, env
  *     {@code WEFT_DB_POOL_MAX_WAITING} or {@code DATABASE_POOL_MAX_WAITING})
+ * @param leakDetection how long a connection may be out of the pool before HikariCP logs a warning with the stack
+ *     of the code that took it (a stream or transaction left open), or {@link Duration#ZERO} for never; at least
+ *     2 s and shorter than {@code recycle} ({@code weft.db.pool.leak-detection}, env
+ *     {@code WEFT_DB_POOL_LEAK_DETECTION} or {@code DATABASE_POOL_LEAK_DETECTION})
  */
 public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Duration recycle, boolean prePing,
-        Duration idleTimeout, int maxWaiting) {
+        Duration idleTimeout, int maxWaiting, Duration leakDetection) {
     /** Default {@link #size()}. */
     public static final int DEFAULT_SIZE = 10;
     /** Default {@link #maxOverflow()}. */
@@ -50,11 +54,35 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
         Checks.atLeast(label("recycle", "POOL_RECYCLE"), recycle, Duration.ofSeconds(30));
         Checks.atLeast(label("idle-timeout", "POOL_IDLE_TIMEOUT"), idleTimeout, Duration.ofSeconds(10));
         Checks.between(label("max-waiting", "POOL_MAX_WAITING"), maxWaiting, 0, 1_000_000);
+        java.util.Objects.requireNonNull(leakDetection, "leakDetection");
+        // HikariCP turns leak detection off, with only a log line, below 2 s or at or past the maximum lifetime
+        if (!leakDetection.isZero() && (leakDetection.compareTo(Duration.ofSeconds(2)) < 0
+                || leakDetection.compareTo(recycle) >= 0)) {
+            throw new dev.weft.core.InvalidConfigException(label("leak-detection", "POOL_LEAK_DETECTION"),
+                    leakDetection, "must be 0 (off) or at least 2 s and shorter than weft.db.pool.recycle ("
+                            + recycle.toSeconds() + " s)");
+        }
         // The idle timeout only closes overflow connections; without overflow it is unused.
         if (maxOverflow > 0 && idleTimeout.compareTo(recycle) >= 0) {
             throw new dev.weft.core.InvalidConfigException(label("idle-timeout", "POOL_IDLE_TIMEOUT"), idleTimeout,
                     "must be shorter than weft.db.pool.recycle (" + recycle + ") when overflow is on");
         }
+    }
+
+    /**
+     * The settings without leak detection.
+     *
+     * @param size connections kept open
+     * @param maxOverflow extra connections opened under load
+     * @param acquireTimeout the longest a caller waits for a connection
+     * @param recycle the maximum lifetime of a connection
+     * @param prePing validate idle connections
+     * @param idleTimeout how long an overflow connection may sit idle
+     * @param maxWaiting the most callers that may wait for a connection at once
+     */
+    public PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Duration recycle, boolean prePing,
+            Duration idleTimeout, int maxWaiting) {
+        this(size, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting, Duration.ZERO);
     }
 
     /**
@@ -84,7 +112,8 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code size} changed
      */
     public PoolConfig withSize(int newSize) {
-        return new PoolConfig(newSize, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting);
+        return new PoolConfig(newSize, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting,
+                leakDetection);
     }
 
     /**
@@ -92,7 +121,8 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code maxOverflow} changed
      */
     public PoolConfig withMaxOverflow(int newMaxOverflow) {
-        return new PoolConfig(size, newMaxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting);
+        return new PoolConfig(size, newMaxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting,
+                leakDetection);
     }
 
     /**
@@ -100,7 +130,8 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code acquireTimeout} changed
      */
     public PoolConfig withAcquireTimeout(Duration newAcquireTimeout) {
-        return new PoolConfig(size, maxOverflow, newAcquireTimeout, recycle, prePing, idleTimeout, maxWaiting);
+        return new PoolConfig(size, maxOverflow, newAcquireTimeout, recycle, prePing, idleTimeout, maxWaiting,
+                leakDetection);
     }
 
     /**
@@ -108,7 +139,8 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code recycle} changed
      */
     public PoolConfig withRecycle(Duration newRecycle) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, newRecycle, prePing, idleTimeout, maxWaiting);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, newRecycle, prePing, idleTimeout, maxWaiting,
+                leakDetection);
     }
 
     /**
@@ -116,7 +148,8 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code idleTimeout} changed
      */
     public PoolConfig withIdleTimeout(Duration newIdleTimeout) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, newIdleTimeout, maxWaiting);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, newIdleTimeout, maxWaiting,
+                leakDetection);
     }
 
     /**
@@ -124,7 +157,8 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code prePing} changed
      */
     public PoolConfig withPrePing(boolean newPrePing) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, newPrePing, idleTimeout, maxWaiting);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, newPrePing, idleTimeout, maxWaiting,
+                leakDetection);
     }
 
     /**
@@ -132,6 +166,17 @@ public record PoolConfig(int size, int maxOverflow, Duration acquireTimeout, Dur
      * @return a copy with {@code maxWaiting} changed
      */
     public PoolConfig withMaxWaiting(int newMaxWaiting) {
-        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, newMaxWaiting);
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, newMaxWaiting,
+                leakDetection);
+    }
+
+    /**
+     * @param newLeakDetection how long a connection may be out before a warning with its taker's stack, or
+     *     {@link Duration#ZERO} for never
+     * @return a copy with that leak detection
+     */
+    public PoolConfig withLeakDetection(Duration newLeakDetection) {
+        return new PoolConfig(size, maxOverflow, acquireTimeout, recycle, prePing, idleTimeout, maxWaiting,
+                newLeakDetection);
     }
 }

@@ -1,7 +1,12 @@
 package dev.weft.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.weft.core.InvalidConfigException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -13,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** Pool sizing and Micrometer binding; dialect-independent, so run on PostgreSQL only. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -39,6 +45,46 @@ class PoolAndMetricsTest {
             assertThat(failed.count()).isEqualTo(1);
             assertThat(registry.find("hikaricp.connections.max").gauge()).isNotNull();
         }
+    }
+
+    @Test
+    void aStreamLeftOpenPastTheLeakThresholdIsLoggedWithTheStackThatTookItsConnection() throws Exception {
+        Logger leaks = (Logger) LoggerFactory.getLogger("com.zaxxer.hikari.pool.ProxyLeakTask");
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.start();
+        leaks.addAppender(seen);
+        try (Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.pool(
+                PoolConfig.defaults().withLeakDetection(Duration.ofSeconds(2)))))) {
+            Stream<Integer> forgotten = db.stream("SELECT 1 UNION ALL SELECT 2", Map.of(), 1, Integer.class);
+            forgotten.iterator().next();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (seen.list.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            } finally {
+                forgotten.close();
+            }
+
+            assertThat(seen.list).isNotEmpty();
+            ILoggingEvent warning = seen.list.getFirst();
+            assertThat(warning.getFormattedMessage()).contains("leak");
+            assertThat(warning.getThrowableProxy().getStackTraceElementProxyArray()).extracting(Object::toString)
+                    .anyMatch(frame -> frame.contains("aStreamLeftOpenPastTheLeakThreshold"));
+        } finally {
+            leaks.detachAppender(seen);
+        }
+    }
+
+    @Test
+    void leakDetectionBelowHikarisFloorOrPastTheLifetimeIsRefusedNotSilentlyOff() {
+        assertThatThrownBy(() -> PoolConfig.defaults().withLeakDetection(Duration.ofSeconds(1)))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("POOL_LEAK_DETECTION");
+        assertThatThrownBy(() -> PoolConfig.defaults().withLeakDetection(PoolConfig.DEFAULT_RECYCLE))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("at least 2 s");
+        assertThat(PoolConfig.defaults().leakDetection()).isZero();
+        assertThat(DatabaseConfig.fromEnv(Map.of("DATABASE_URL", "postgresql://127.0.0.1/test",
+                "WEFT_DB_POOL_LEAK_DETECTION", "30")).pool().leakDetection()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -248,7 +248,9 @@ public final class ConfigUrls {
                 ? Checks.parseBoolean(vars.setting("POOL_PRE_PING"), value) : defaults.prePing();
         int maxWaiting = (value = vars.get("POOL_MAX_WAITING")) != null
                 ? Checks.parseInt(vars.setting("POOL_MAX_WAITING"), value) : defaults.maxWaiting();
-        PoolConfig pool = new PoolConfig(size, overflow, timeout, recycle, prePing, idle, maxWaiting);
+        Duration leakDetection = (value = vars.get("POOL_LEAK_DETECTION")) != null
+                ? Checks.parseSeconds(vars.setting("POOL_LEAK_DETECTION"), value) : defaults.leakDetection();
+        PoolConfig pool = new PoolConfig(size, overflow, timeout, recycle, prePing, idle, maxWaiting, leakDetection);
         builder.pool(pool);
         if ((value = vars.get("STATEMENT_TIMEOUT")) != null) {
             builder.statementTimeout(Checks.parseSeconds(vars.setting("STATEMENT_TIMEOUT"), value));
@@ -306,6 +308,7 @@ public final class ConfigUrls {
                 case "POOL_PRE_PING" -> "pool.pre-ping";
                 case "POOL_IDLE_TIMEOUT" -> "pool.idle-timeout";
                 case "POOL_MAX_WAITING" -> "pool.max-waiting";
+                case "POOL_LEAK_DETECTION" -> "pool.leak-detection";
                 case "MAX_RETRIES" -> "retry.max-retries";
                 case "RETRY_DELAY" -> "retry.delay";
                 case "KEY_BATCH_SIZE" -> "key-batching.max-batch-size";

@@ -96,6 +96,9 @@ public final class ConnectionPool implements AutoCloseable {
         }
         hikariConfig.setMaxLifetime(config.pool().recycle().toMillis());
         // The gate enforces the caller-facing deadline; Hikari's covers opening a connection.
+        if (!config.pool().leakDetection().isZero()) {
+            hikariConfig.setLeakDetectionThreshold(config.pool().leakDetection().toMillis());
+        }
         hikariConfig.setConnectionTimeout(Math.max(250, config.pool().acquireTimeout().toMillis()));
         hikariConfig.setValidationTimeout(Math.max(250, Math.min(5000, config.connectTimeout().toMillis())));
         if (config.pool().prePing()) {

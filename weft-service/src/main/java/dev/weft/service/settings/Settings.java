@@ -155,6 +155,10 @@ public final class Settings {
                 .meaning("An overflow connection idle this long is closed."));
         add(db("pool.max-waiting", "POOL_MAX_WAITING").type(INTEGER, 1000).range(0, 1_000_000)
                 .meaning("Callers that may wait for a connection at once; more get `503 pool_exhausted` at once."));
+        add(db("pool.leak-detection", "POOL_LEAK_DETECTION").type(SECONDS, 0).atLeast(0)
+                .meaning("A connection out of the pool this long makes HikariCP log a warning with the stack of "
+                        + "the code that took it (a stream or transaction left open); `0` for never, else at "
+                        + "least 2 s and shorter than `POOL_RECYCLE`."));
         add(db("statement-timeout", "STATEMENT_TIMEOUT").type(SECONDS, 30).atLeast(0)
                 .meaning("Timeout of a statement that sets none of its own; `0` for none."));
         add(db("connect-timeout", "CONNECT_TIMEOUT").type(SECONDS, 10).atLeast(100)
