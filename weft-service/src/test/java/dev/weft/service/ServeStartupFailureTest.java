@@ -9,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +67,29 @@ class ServeStartupFailureTest {
             assertThat(result.humanLines()).as(result.toString()).singleElement().asString().startsWith("weft: ");
             assertThat(dir.resolve("data")).as("nothing opened, migrated or generated: %s", env).doesNotExist();
         }
+    }
+
+    @Test
+    void aSchemaANewerReleaseMigratedStopsTheStartNamingBothVersionsAndTheWayBack() throws Exception {
+        // a newer release applied migration 10, then the rollout was rolled back to this build
+        String data = dir.resolve("data").toString();
+        assertThat(WeftCommand.run("migrate", "up", "--data-dir", data)).isZero();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/weft.db"));
+                Statement statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO weft_schema_migrations SELECT '10', 'add_video_tags', description,"
+                    + " checksum, state, applied_at, execution_ms, error_code, error_message"
+                    + " FROM weft_schema_migrations WHERE version = '9'");
+        }
+
+        Result result = serve(Map.of("WEFT_PORT", "0"));
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.FAILED);
+        assertThat(result.stdout()).as("nothing claims to listen").noneMatch(line -> line.contains("listening"));
+        // not weft-db's advice for a lost migration file ("call repair(\"10\")"), which would hide the newer schema
+        assertThat(result.humanLines()).as(result.toString()).containsExactly("weft: the database's schema is at"
+                + " version 10 (add_video_tags), newer than this weft knows (up to 9): a newer release of weft migrated"
+                + " it. Run that release, or first move the schema back with it (weft migrate to 9); nothing was"
+                + " changed (schema_ahead)");
     }
 
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package dev.weft.service.data;
 
 import dev.weft.db.migrate.Migration;
+import dev.weft.db.migrate.MigrationException;
 import dev.weft.db.migrate.MigrationResult;
 import dev.weft.db.migrate.MigrationRunner;
 import dev.weft.db.migrate.MigrationStatus;
@@ -18,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * probes and the dashboard's health section ask every few seconds, and each answer otherwise reads the whole schema
  * table and checks every migration's checksum. A change made through this runner forgets the answer at once; one made
  * by another process (another instance, {@code weft migrate}) shows within {@link #REMEMBERED}. A negative answer is
- * never remembered, so an instance becomes ready as soon as its schema is.
+ * never remembered, so an instance becomes ready as soon as its schema is. Migrating onto a schema that a newer
+ * release moved past this build's migrations fails with {@link SchemaAheadException}, which tells the operator what
+ * to do (weft-db's {@code migration_missing} advice is for an application that lost a migration file).
  *
  * <p>Thread-safe.
  */
@@ -65,14 +68,24 @@ public final class CurrentSchemaMemo implements MigrationRunner {
         return current;
     }
 
+    /** {@inheritDoc} A schema newer than this build fails with {@link SchemaAheadException}. */
     @Override
     public MigrationResult migrate() {
-        return forgetting(runner::migrate);
+        return forgetting(() -> explained(runner::migrate));
     }
 
+    /** {@inheritDoc} A schema newer than this build fails with {@link SchemaAheadException}. */
     @Override
     public MigrationResult migrate(String target) {
-        return forgetting(() -> runner.migrate(target));
+        return forgetting(() -> explained(() -> runner.migrate(target)));
+    }
+
+    private MigrationResult explained(Supplier<MigrationResult> change) {
+        try {
+            return change.get();
+        } catch (MigrationException e) {
+            throw SchemaAheadException.explain(runner, e);
+        }
     }
 
     @Override

@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *   {@code NotFoundException}, {@code ConflictException}, {@code ForbiddenException} and
  *   {@code UnauthenticatedException} thrown as such (not subclasses); any other kind's detail is generic, since
  *   those messages name databases and operations.
- *   <li>Anything else is 500 {@code internal_error}, logged once with its stack trace; 5xx answers from a dependency
- *   are logged one line per code a second ({@link FailureLogThrottle}), without a stack.
+ *   <li>Anything else, and a {@link WeftException} of kind {@link ErrorKind#INTERNAL} (whose own code, such as
+ *   {@code sql_error}, goes to the log line only), is 500 {@code internal_error}, logged once with its stack trace;
+ *   5xx answers from a dependency are logged one line per code a second ({@link FailureLogThrottle}), without a
+ *   stack.
  *   <li>A {@code HEAD} request gets the problem's status and headers without its body ({@link HeadResponse}).
  * </ul>
  *
@@ -43,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProblemErrorHandler implements ErrorHandler<Throwable> {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemErrorHandler.class);
+    private static final String INTERNAL_ERROR = "internal_error";
     static final String PROBLEM_TYPE = "https://weft.dev/problems/";
     /** RFC 6585's 431, which Helidon has no constant or reason phrase for. */
     static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
@@ -144,9 +147,12 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
                 case UPSTREAM -> "a dependency failed";
                 case INTERNAL -> "internal error";
             };
-            return new Problem(weft.httpStatus(), weft.code(), detail, List.of());
+            // a bug's own code (sql_error, too_many_rows, cache_load_failed...) names the internals that failed, and
+            // clients could not act on it anyway: they get the contract's internal_error, the log gets the code
+            String code = weft.kind() == ErrorKind.INTERNAL ? INTERNAL_ERROR : weft.code();
+            return new Problem(weft.httpStatus(), code, detail, List.of());
         }
-        return new Problem(500, "internal_error", "internal error", List.of());
+        return new Problem(500, INTERNAL_ERROR, "internal error", List.of());
     }
 
     /**
@@ -201,6 +207,7 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
         int status = problem.status();
         if (status == 500) {
             LOG.atError().setMessage("request failed").setCause(failure)
+                    .addKeyValue("error.code", failure instanceof WeftException weft ? weft.code() : INTERNAL_ERROR)
                     .addKeyValue("http.request.method", request.prologue().method().text())
                     .addKeyValue("http.route", template(request))
                     .addKeyValue("http.response.status_code", status).log();
