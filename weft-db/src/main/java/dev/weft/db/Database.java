@@ -150,6 +150,21 @@ public interface Database extends SqlOperations, AutoCloseable {
     <K, T> KeyedReader<K, T> keyed(String table, String keyColumn, Class<K> keyType, Class<T> rowType,
             String... columns);
 
+    /**
+     * Lends one pooled connection, in autocommit mode, for the length of {@code work}: the way to run what must not
+     * run in a transaction ({@code CREATE INDEX CONCURRENTLY}, {@code VACUUM}) or needs one session throughout (a
+     * session-level lock). Nothing of weft's applies inside: no retry, no statement timeout, no writer turn on
+     * SQLite, no query cache invalidation. A {@link java.sql.SQLException} comes back translated, and a connection
+     * the failure broke is evicted; weft rolls back what the work left uncommitted and restores autocommit.
+     *
+     * @param work the work
+     * @param <T> the result type
+     * @return what the work returned
+     * @throws DatabaseException {@code connection_in_transaction} inside {@link #inTransaction}, whose connection is
+     *     the transaction's; or the translated failure of the work
+     */
+    <T> T withConnection(ConnectionCallback<T> work);
+
     /** @return the cache behind {@link Query#cached(java.time.Duration)} */
     dev.weft.cache.Cache queryCache();
 

@@ -178,6 +178,11 @@ final class FailoverCluster implements DatabaseCluster {
     }
 
     @Override
+    public <T> T withConnection(ConnectionCallback<T> work) {
+        return current().withConnection(work);
+    }
+
+    @Override
     public String name() {
         return settings.name();
     }

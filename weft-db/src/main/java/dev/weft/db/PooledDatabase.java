@@ -48,6 +48,35 @@ final class PooledDatabase extends Session implements Database {
     }
 
     @Override
+    public <T> T withConnection(ConnectionCallback<T> work) {
+        java.util.Objects.requireNonNull(work, "work");
+        if (stages.transactions().open() != null) {
+            throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "connection_in_transaction", "database '"
+                    + name() + "': withConnection inside a transaction would lend another connection than the "
+                    + "transaction's; call it outside the transaction", null, false, null);
+        }
+        OperationLog log = stages.statements().log();
+        Operation operation = log.begin("connection", "withConnection");
+        try {
+            T result = stages.lease().run(operation, false, connection -> {
+                try {
+                    return work.apply(connection);
+                } finally {
+                    if (!connection.getAutoCommit()) {
+                        // the work opened a transaction and left it: nothing of it may outlive this call
+                        connection.rollback();
+                        connection.setAutoCommit(true);
+                    }
+                }
+            });
+            log.succeeded(operation, 0);
+            return result;
+        } catch (RuntimeException e) {
+            throw log.failed(operation, e);
+        }
+    }
+
+    @Override
     public String name() {
         return stages.config().name();
     }

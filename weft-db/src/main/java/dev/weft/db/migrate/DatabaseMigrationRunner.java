@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -185,11 +186,24 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     private record Goal(String label, Predicate<String> rollBack, Predicate<String> apply) {
     }
 
-    /** One step's outcome: done, a version applied or rolled back, or a failure recorded and to be thrown. */
+    /**
+     * One step's outcome: done, a version applied or rolled back, a failure recorded and to be thrown, or a
+     * migration to run outside a transaction ({@link Migration#transactional()}), which the lock's transaction only
+     * picked.
+     */
     private record Step(@Nullable String applied, @Nullable String rolledBack, @Nullable String current,
-            @Nullable MigrationException failure) {
+            @Nullable MigrationException failure, @Nullable Migration outside, boolean outsideUp) {
+        Step(@Nullable String applied, @Nullable String rolledBack, @Nullable String current,
+                @Nullable MigrationException failure) {
+            this(applied, rolledBack, current, failure, null, false);
+        }
+
+        static Step outside(Migration migration, boolean up) {
+            return new Step(null, null, null, null, migration, up);
+        }
+
         boolean done() {
-            return applied == null && rolledBack == null && failure == null;
+            return applied == null && rolledBack == null && failure == null && outside == null;
         }
     }
 
@@ -204,6 +218,14 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         List<String> rolledBack = new ArrayList<>();
         while (true) {
             Step step = lock.locked(transaction -> step(transaction, migrations, goal));
+            Migration elsewhere = step.outside();
+            if (elsewhere != null) {
+                Optional<Step> done = outside(elsewhere, step.outsideUp());
+                if (done.isEmpty()) {
+                    continue; // another runner did it meanwhile: look again
+                }
+                step = done.get();
+            }
             if (step.failure() != null) {
                 throw step.failure();
             }
@@ -237,12 +259,17 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         // roll back first, newest first
         for (MigrationStatus status : statuses.reversed()) {
             if (status.state() == MigrationState.APPLIED && goal.rollBack().test(status.version())) {
-                return rollBackOne(transaction, bySource(migrations, status.version()));
+                Migration migration = bySource(migrations, status.version());
+                if (runsOutside(migration) && migration.reversible()) {
+                    return Step.outside(migration, false);
+                }
+                return rollBackOne(transaction, migration);
             }
         }
         for (MigrationStatus status : statuses) {
             if (status.state() == MigrationState.PENDING && goal.apply().test(status.version())) {
-                return applyOne(transaction, bySource(migrations, status.version()));
+                Migration migration = bySource(migrations, status.version());
+                return runsOutside(migration) ? Step.outside(migration, true) : applyOne(transaction, migration);
             }
         }
         return new Step(null, null, current, null);
@@ -287,18 +314,99 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     }
 
     /**
+     * Whether a migration runs outside a transaction here: one that asks to ({@link Migration#transactional()}), on
+     * PostgreSQL and SQLite. On MariaDB/MySQL DDL commits by itself, so the usual step already is what it asks for.
+     */
+    private boolean runsOutside(Migration migration) {
+        return !migration.transactional() && !mysqlFamily();
+    }
+
+    /**
+     * Applies or rolls back a no-transaction migration on one connection in autocommit mode, statement by statement,
+     * holding the migration lock as a session lock on PostgreSQL; the schema table is read again and written in
+     * short transactions of their own beside it. On SQLite, whose lock is a write transaction that would block the
+     * statements themselves, they run without it (a second process migrating the same file at that moment could
+     * run them too: keep such migrations to statements that may run twice, such as {@code VACUUM}).
+     *
+     * @return the step, or empty if another runner took it meanwhile
+     */
+    private Optional<Step> outside(Migration migration, boolean up) {
+        return database.withConnection(connection -> lock.session(connection, () -> {
+            MigrationStatus status = MigrationStatuses.of(List.of(migration), database.inTransaction(schema::read))
+                    .stream().filter(candidate -> Versions.compare(candidate.version(), migration.version()) == 0)
+                    .findFirst().orElseThrow();
+            if (status.state() != (up ? MigrationState.PENDING : MigrationState.APPLIED)) {
+                return Optional.<Step>empty();
+            }
+            long started = System.nanoTime();
+            String direction = up ? "up" : "down";
+            List<String> statements = statements(migration, up ? migration.up() : migration.down(), direction);
+            for (int index = 0; index < statements.size(); index++) {
+                try (java.sql.Statement statement = connection.createStatement()) {
+                    statement.execute(statements.get(index));
+                } catch (java.sql.SQLException e) {
+                    return Optional.of(recordOutsideFailure(migration, up, index, statements.size(), e));
+                }
+            }
+            long elapsedMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            database.inTransaction(transaction -> {
+                if (up) {
+                    schema.insert(transaction, migration, SchemaTable.STATE_APPLIED, config.clock().instant(),
+                            elapsedMs, null, null);
+                } else {
+                    schema.delete(transaction, migration.version());
+                }
+                return true;
+            });
+            LOG.atInfo().setMessage(up ? "migration applied" : "migration rolled back")
+                    .addKeyValue("database", database.name()).addKeyValue("version", migration.version())
+                    .addKeyValue("migration", migration.name()).addKeyValue("duration_ms", elapsedMs)
+                    .addKeyValue("transaction", false).log();
+            return Optional.of(up ? new Step(migration.version(), null, null, null)
+                    : new Step(null, migration.version(), null, null));
+        }));
+    }
+
+    private Step recordOutsideFailure(Migration migration, boolean up, int index, int count,
+            java.sql.SQLException error) {
+        String code = "sql_error" + (error.getSQLState() == null ? "" : " SQLState " + error.getSQLState());
+        String message = String.valueOf(error.getMessage());
+        database.inTransaction(transaction -> {
+            if (up) {
+                schema.insert(transaction, migration, SchemaTable.STATE_FAILED, config.clock().instant(), 0, code,
+                        message);
+            } else {
+                schema.markFailed(transaction, migration.version(), code, message);
+            }
+            return true;
+        });
+        MigrationException failure = new MigrationException(ErrorKind.INTERNAL, "migration_failed",
+                migration.version(), "database '" + database.name() + "': migration " + migration.version() + " ("
+                + migration.name() + "), which runs outside a transaction, failed " + (up ? "" : "to roll back ")
+                + "at statement " + (index + 1) + " of " + count + " [" + code + "]: " + message + ". Statements 1.."
+                + index + " may have taken effect (and a failed CREATE INDEX CONCURRENTLY leaves an INVALID index) "
+                + "and the migration is recorded as failed in " + config.table() + ". Fix the database by hand, "
+                + "then call repair(\"" + migration.version() + "\") to make it pending again (after undoing its "
+                + "effects) or markApplied(\"" + migration.version() + "\") (after completing it)", null);
+        return new Step(null, null, null, failure);
+    }
+
+    private List<String> statements(Migration migration, String sql, String direction) {
+        try {
+            return SqlStatements.split(sql, mysqlFamily());
+        } catch (dev.weft.core.InvalidInputException e) {
+            throw Migration.invalid(migration.version(), "migration " + migration.version() + " (" + migration.name()
+                    + "), " + direction + " SQL: " + e.getMessage());
+        }
+    }
+
+    /**
      * Runs each statement of {@code sql}. Where DDL is transactional a failure is thrown, so the transaction
      * rolls back and the migration stays as it was; elsewhere it is returned, to be recorded.
      */
     private @Nullable MigrationException runStatements(Transaction transaction, Migration migration, String sql,
             String direction) {
-        List<String> statements;
-        try {
-            statements = SqlStatements.split(sql, mysqlFamily());
-        } catch (dev.weft.core.InvalidInputException e) {
-            throw Migration.invalid(migration.version(), "migration " + migration.version() + " (" + migration.name()
-                    + "), " + direction + " SQL: " + e.getMessage());
-        }
+        List<String> statements = statements(migration, sql, direction);
         for (int index = 0; index < statements.size(); index++) {
             String statement = statements.get(index);
             try {

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  */
 public record Migration(String version, String name, String description, String up, String down) {
     static final Pattern VERSION = Pattern.compile("[0-9]{1,18}(?:[._][0-9]{1,18}){0,7}");
+    /** The directive, in a comment before the up SQL's first statement, that runs a migration outside a transaction. */
+    static final String NO_TRANSACTION = "weft:no-transaction";
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]{0,199}");
     // a migration's SQL never changes: hashed once, not at every status() (behind a readiness probe); weak keys, so a
     // source read again from its folder does not pin the old migrations
@@ -87,6 +89,32 @@ public record Migration(String version, String name, String description, String 
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * Whether the migration runs in a transaction (the default). A comment line {@code -- weft:no-transaction} among
+     * the comments before the up SQL's first statement turns that off, for both directions: for statements that
+     * PostgreSQL refuses inside a transaction ({@code CREATE INDEX CONCURRENTLY}, {@code ALTER TYPE ... ADD VALUE}
+     * before 12) or that SQLite does ({@code VACUUM}). Such a migration runs statement by statement in autocommit
+     * mode, under the migration lock, and a failure part-way is recorded as failed, as on MariaDB/MySQL, whose DDL
+     * commits by itself anyway.
+     *
+     * @return {@code false} when the up SQL opens with the no-transaction directive
+     */
+    public boolean transactional() {
+        for (String line : up.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (!trimmed.startsWith("--")) {
+                return true; // the first statement: directives stand before it
+            }
+            if (trimmed.substring(2).strip().equalsIgnoreCase(NO_TRANSACTION)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return whether this migration has down SQL and so can be rolled back */

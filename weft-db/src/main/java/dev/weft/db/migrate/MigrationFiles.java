@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * The markers are lines of their own ({@code -- up}, {@code -- down}, case-insensitive). Before {@code -- up}
  * only comments and blank lines may stand; a {@code -- description:} comment there is the description. A file
- * without markers is all up SQL and cannot be rolled back.
+ * without markers is all up SQL and cannot be rolled back. A {@code -- weft:no-transaction} comment right after
+ * {@code -- up} runs the migration outside a transaction ({@link Migration#transactional()}).
  */
 final class MigrationFiles {
     static final Pattern FILE_NAME = Pattern.compile("V([0-9][0-9._]*)__([A-Za-z0-9_][A-Za-z0-9_-]*)\\.sql");

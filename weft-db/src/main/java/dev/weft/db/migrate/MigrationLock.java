@@ -9,18 +9,23 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The database-wide lock every migration step holds: a transaction-scoped advisory lock on PostgreSQL, a named
+ * The database-wide lock every migration step holds: a transaction-scoped advisory lock on PostgreSQL (or the same
+ * key as a session lock for a migration that runs outside a transaction; both tried, never waited for), a named
  * session lock on MariaDB/MySQL, SQLite's {@code BEGIN IMMEDIATE}. Its key is derived from the database and the
  * schema table's name, so runners of one schema table exclude each other and no one else. Thread-safe.
  */
 final class MigrationLock {
     /** Extra time the client-side watchdog gives a lock statement, so the server's own timeout fires first. */
     private static final Duration WATCHDOG_SLACK = Duration.ofSeconds(5);
+    /** How long a runner waits before it tries a lock another runner holds again. */
+    private static final Duration LOCK_RETRY = Duration.ofMillis(50);
 
     private final Database database;
     private final MigrationConfig config;
@@ -43,28 +48,117 @@ final class MigrationLock {
 
     /**
      * Runs {@code work} in a transaction under the migration lock. PostgreSQL: a transaction-scoped advisory
-     * lock, released by the commit or rollback. MariaDB/MySQL: a named lock of the session, which lives on this
+     * lock, released by the commit or rollback, tried in short transactions until it is free. MariaDB/MySQL: a named lock of the session, which lives on this
      * transaction's connection, released in {@code finally}. SQLite: weft opens transactions with
      * {@code BEGIN IMMEDIATE}, which takes the database's write lock up front.
      */
     <T extends @Nullable Object> T locked(Function<Transaction, T> work) {
+        if (type == DatabaseType.POSTGRESQL) {
+            return postgresLocked(work);
+        }
         try {
             return database.inTransaction(transaction -> switch (type) {
-                case POSTGRESQL -> {
-                    transaction.execute("SET LOCAL statement_timeout = " + config.lockTimeout().toMillis());
-                    transaction.statement("SELECT pg_advisory_xact_lock(:key)").bind("key", advisoryKey)
-                            .timeout(config.lockTimeout().plus(WATCHDOG_SLACK)).list();
-                    transaction.execute("SET LOCAL statement_timeout = " + statementTimeout().toMillis());
-                    yield work.apply(transaction);
-                }
                 case MARIADB, MYSQL -> mysqlLocked(transaction, work);
-                case SQLITE -> work.apply(transaction);
+                case SQLITE, POSTGRESQL -> work.apply(transaction);
             });
         } catch (QueryTimeoutException e) {
             throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
                     + database.name() + "': another migration runner held the migration lock of " + config.table()
                     + " for more than " + config.lockTimeout().toMillis() + " ms, or a migration statement timed out",
                     e);
+        }
+    }
+
+    /**
+     * PostgreSQL: tries the transaction-scoped lock in a short transaction of its own, and while another runner holds
+     * it, ends that transaction and tries again in a new one. A runner never waits inside a transaction (or a
+     * statement) for the lock: {@code CREATE INDEX CONCURRENTLY} in another runner's no-transaction migration waits
+     * for every transaction that holds a snapshot to end, and one waiting for that runner's lock never would.
+     */
+    private <T extends @Nullable Object> T postgresLocked(Function<Transaction, T> work) {
+        long deadline = System.nanoTime() + config.lockTimeout().toNanos();
+        while (true) {
+            List<T> result = new ArrayList<>(1);
+            try {
+                database.inTransaction(transaction -> {
+                    transaction.execute("SET LOCAL statement_timeout = " + statementTimeout().toMillis());
+                    Boolean got = transaction.statement("SELECT pg_try_advisory_xact_lock(:key)")
+                            .bind("key", advisoryKey).one(Boolean.class);
+                    if (Boolean.TRUE.equals(got)) {
+                        result.add(work.apply(transaction));
+                    }
+                    return true;
+                });
+            } catch (QueryTimeoutException e) {
+                throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
+                        + database.name() + "': a migration statement ran past its timeout", e);
+            }
+            if (!result.isEmpty()) {
+                return result.getFirst();
+            }
+            waitBeforeTrying(deadline);
+        }
+    }
+
+    private void waitBeforeTrying(long deadline) {
+        if (System.nanoTime() - deadline > 0) {
+            throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
+                    + database.name() + "': another migration runner held the migration lock of " + config.table()
+                    + " for more than " + config.lockTimeout().toMillis() + " ms", null);
+        }
+        try {
+            Thread.sleep(LOCK_RETRY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException(ErrorKind.INTERNAL, "interrupted", null, "database '" + database.name()
+                    + "': interrupted while waiting for the migration lock of " + config.table(), e);
+        }
+    }
+
+    /** Work that holds the lock through {@link #session}. */
+    @FunctionalInterface
+    interface SessionWork<T> {
+        T run() throws java.sql.SQLException;
+    }
+
+    /**
+     * Runs {@code work} holding the migration lock as a session lock of {@code connection} (autocommit), for a
+     * migration that runs outside a transaction: PostgreSQL's {@code pg_advisory_lock} on the key of
+     * {@link #locked}'s transaction lock, so the two exclude each other; released in {@code finally}. SQLite has no
+     * lock but its write transaction, which would block the work's own statements: there {@code work} runs
+     * unlocked. The connection's statement timeout is the migration statements' while {@code work} runs.
+     */
+    <T extends @Nullable Object> T session(java.sql.Connection connection, SessionWork<T> work)
+            throws java.sql.SQLException {
+        if (type != DatabaseType.POSTGRESQL) {
+            return work.run();
+        }
+        // tried, not waited for, as in postgresLocked: a statement waiting for the lock would hold a snapshot that
+        // the lock holder's CREATE INDEX CONCURRENTLY waits for
+        long deadline = System.nanoTime() + config.lockTimeout().toNanos();
+        try (java.sql.PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            lock.setLong(1, advisoryKey);
+            while (true) {
+                try (java.sql.ResultSet got = lock.executeQuery()) {
+                    if (got.next() && got.getBoolean(1)) {
+                        break;
+                    }
+                }
+                waitBeforeTrying(deadline);
+            }
+        }
+        try {
+            try (java.sql.Statement set = connection.createStatement()) {
+                set.execute("SET statement_timeout = " + statementTimeout().toMillis());
+            }
+            return work.run();
+        } finally {
+            try (java.sql.PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)");
+                    java.sql.Statement reset = connection.createStatement()) {
+                unlock.setLong(1, advisoryKey);
+                unlock.executeQuery().close();
+                reset.execute("RESET statement_timeout");
+            }
         }
     }
 

@@ -272,6 +272,140 @@ class MigrationRunnerTest {
         assertThat(versions(runner.status(), MigrationState.APPLIED)).hasSize(3);
     }
 
+    /** A migration that PostgreSQL and SQLite refuse inside a transaction, with the directive that runs it outside. */
+    private static Migration outsideATransaction(TestDatabases target, String table) {
+        String up = target == TestDatabases.SQLITE ? "VACUUM"
+                : "CREATE INDEX CONCURRENTLY idx_" + table + "_total ON " + table + " (total)";
+        String down = target == TestDatabases.SQLITE ? "VACUUM" : "DROP INDEX CONCURRENTLY idx_" + table + "_total";
+        if (target == TestDatabases.MARIADB) {
+            up = "CREATE INDEX idx_" + table + "_total ON " + table + " (total)";
+            down = "DROP INDEX idx_" + table + "_total ON " + table;
+        }
+        return new Migration("20261123_130000", "index_orders", "", "-- weft:no-transaction\n" + up + ";", down + ";");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB", "SQLITE"})
+    void aNoTransactionMigrationRunsWhatATransactionRefusesAndRollsBackTheSameWay(TestDatabases target) {
+        Fixture fixture = new Fixture(target);
+        List<Migration> all = new ArrayList<>(fixture.migrations());
+        all.add(outsideATransaction(target, fixture.orders));
+        assertThat(all.getLast().transactional()).isFalse();
+        assertThat(all.getFirst().transactional()).isTrue();
+        MigrationRunner runner = Migrations.runner(fixture.db, MigrationSource.of(all), fixture.config);
+
+        MigrationResult applied = runner.migrate();
+        assertThat(applied.applied()).hasSize(4).endsWith("20261123_130000");
+        assertThat(runner.isCurrent()).isTrue();
+        if (target == TestDatabases.POSTGRESQL) {
+            assertThat(fixture.db.query("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)",
+                    Map.of("name", "idx_" + fixture.orders + "_total")).one(Boolean.class)).isTrue();
+        }
+
+        MigrationResult rolledBack = runner.rollback(1);
+        assertThat(rolledBack.rolledBack()).containsExactly("20261123_130000");
+        assertThat(versions(runner.status(), MigrationState.PENDING)).containsExactly("20261123_130000");
+        assertThat(runner.migrate().applied()).containsExactly("20261123_130000");
+    }
+
+    @Test
+    void withoutTheDirectivePostgresRefusesConcurrentIndexingAndTheMigrationStaysPending() {
+        Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
+        Migration plain = new Migration("20261123_130000", "index_orders", "",
+                "CREATE INDEX CONCURRENTLY idx_" + fixture.orders + "_total ON " + fixture.orders + " (total);", "");
+        List<Migration> all = new ArrayList<>(fixture.migrations());
+        all.add(plain);
+        MigrationRunner runner = Migrations.runner(fixture.db, MigrationSource.of(all), fixture.config);
+
+        assertThatThrownBy(runner::migrate).isInstanceOf(MigrationException.class)
+                .hasMessageContaining("stays pending");
+        assertThat(versions(runner.status(), MigrationState.PENDING)).containsExactly("20261123_130000");
+    }
+
+    @Test
+    void aNoTransactionMigrationThatFailsIsRecordedFailedWithWhatItMayHaveLeft() {
+        Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
+        String broken = TestDatabases.table("mig_broken");
+        dropAfterwards(fixture.db, broken);
+        Migration failing = new Migration("20261123_130000", "broken", "", "-- weft:no-transaction\n"
+                + "CREATE TABLE " + broken + " (id INTEGER);\nCREATE TABLE " + broken + " (id INTEGER);", "");
+        List<Migration> all = new ArrayList<>(fixture.migrations());
+        all.add(failing);
+        MigrationRunner runner = Migrations.runner(fixture.db, MigrationSource.of(all), fixture.config);
+
+        assertThatThrownBy(runner::migrate).isInstanceOfSatisfying(MigrationException.class, e -> {
+            assertThat(e.code()).isEqualTo("migration_failed");
+            assertThat(e.getMessage()).contains("outside a transaction").contains("statement 2 of 2")
+                    .contains("repair(");
+        });
+
+        assertThat(fixture.tableExists(broken)).as("statement 1 committed by itself").isTrue();
+        assertThat(versions(runner.status(), MigrationState.FAILED)).containsExactly("20261123_130000");
+        assertThatThrownBy(runner::migrate).isInstanceOf(MigrationException.class)
+                .hasMessageContaining("failed at");
+    }
+
+    @Test
+    void twoRunnersRaceOverANoTransactionMigrationAndItRunsOnce() throws Exception {
+        Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
+        List<Migration> all = new ArrayList<>(fixture.migrations());
+        all.add(outsideATransaction(TestDatabases.POSTGRESQL, fixture.orders));
+        Database other = Database.create(fixture.db.config().toBuilder().name("test-runner-b").build());
+        open.add(other);
+        List<MigrationRunner> runners = List.of(Migrations.runner(fixture.db, MigrationSource.of(all), fixture.config),
+                Migrations.runner(other, MigrationSource.of(all), fixture.config));
+        CountDownLatch start = new CountDownLatch(1);
+
+        List<MigrationResult> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<MigrationResult>> futures = new ArrayList<>();
+            for (MigrationRunner runner : runners) {
+                futures.add(threads.submit(() -> {
+                    start.await();
+                    return runner.migrate();
+                }));
+            }
+            start.countDown();
+            for (Future<MigrationResult> future : futures) {
+                results.add(future.get(60, TimeUnit.SECONDS));
+            }
+        }
+
+        // a second CREATE INDEX CONCURRENTLY of the same name would have failed one runner
+        assertThat(results.stream().flatMap(result -> result.applied().stream()))
+                .containsExactlyInAnyOrder("20261123_100000", "20261123_110000", "20261123_120000", "20261123_130000");
+        assertThat(runners.get(1).isCurrent()).isTrue();
+    }
+
+    @Test
+    void aRunnerWaitsForAnotherRunnersLockOnlyAsLongAsItsLockTimeout() throws Exception {
+        Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
+        MigrationLock held = new MigrationLock(fixture.db, fixture.config);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MigrationRunner impatient = Migrations.runner(fixture.db, MigrationSource.of(fixture.migrations()),
+                fixture.config.withLockTimeout(java.time.Duration.ofSeconds(1)));
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Boolean> holder = threads.submit(() -> held.locked(transaction -> {
+                holding.countDown();
+                try {
+                    return release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(impatient::migrate).isInstanceOfSatisfying(MigrationException.class,
+                    e -> assertThat(e.code()).isEqualTo("migration_lock_timeout"));
+
+            release.countDown();
+            assertThat(holder.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(impatient.migrate().applied()).hasSize(3);
+    }
+
     @Test
     void recordsAFailedMigrationOnMariaDbAndStopsUntilRepaired() {
         Fixture fixture = new Fixture(TestDatabases.MARIADB);
