@@ -453,6 +453,28 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aRefusedBatchNamesEveryInvalidItemNotOnlyTheFirst() {
+        long before = userCount();
+        String ok = unique("ok");
+        String body = "{\"users\":[{\"email\":\"" + ok + "@example.com\",\"username\":\"" + ok + "\"},"
+                + "{\"email\":\"not-an-email\",\"username\":\"" + unique("e") + "\"},"
+                + "{\"email\":\"" + unique("c") + "@example.com\",\"username\":\"" + unique("c")
+                + "\",\"credits\":-1},"
+                + "null,"
+                + "{\"email\":\"also-not\",\"username\":\"x\"}]}";
+
+        Response refused = service.admin("POST", "/users/batch", body);
+
+        assertProblem(refused, 400, "validation_failed");
+        List<String> fields = new ArrayList<>();
+        refused.json().path("errors").forEach(error -> fields.add(error.path("field").asText()));
+        assertThat(fields).containsExactly("users[1].email", "users[2].credits", "users[3]", "users[4].email",
+                "users[4].username");
+        assertThat(refused.json().path("detail").asText()).startsWith("4 of 5 users are invalid");
+        assertThat(userCount()).isEqualTo(before);
+    }
+
+    @Test
     @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
     void batchTakesTenThousandUsersOverTheJsonBodyLimit() {
         String prefix = unique("big");
