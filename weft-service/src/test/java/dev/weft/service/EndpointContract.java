@@ -307,6 +307,32 @@ abstract class EndpointContract {
     }
 
     @Test
+    void usersWithoutAFullNameComeFirstInAscendingOrderOnEveryDatabase() {
+        // PostgreSQL sorts NULL last ascending, SQLite and MariaDB first: the order must not depend on the database.
+        // Both users are deactivated so that one page of inactive users holds them whatever else the class made.
+        long nameless = service.createUser(unique("nameless")).path("id").asLong();
+        String named = unique("named");
+        Response created = service.admin("POST", "/users", "{\"email\":\"" + named + "@example.com\",\"username\":\""
+                + named + "\",\"full_name\":\"Ada\"}");
+        assertThat(created.status()).isEqualTo(201);
+        for (long id : new long[] {nameless, created.json().path("id").asLong()}) {
+            assertThat(service.admin("PATCH", "/users/" + id, "{\"is_active\":false}").status()).isEqualTo(200);
+        }
+
+        for (String order : List.of("full_name", "-full_name")) {
+            JsonNode items = service.admin("GET", "/users?is_active=false&limit=1000&order_by=" + order, null).json()
+                    .path("items");
+            List<Boolean> missing = new ArrayList<>();
+            items.forEach(item -> missing.add(item.path("full_name").isNull()));
+
+            List<Boolean> expected = new ArrayList<>(missing);
+            expected.sort(order.startsWith("-") ? java.util.Comparator.naturalOrder()
+                    : java.util.Comparator.reverseOrder());
+            assertThat(missing).as(order).contains(true, false).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void paginationOutOfBoundsOrInjectedOrderIsA400() {
         for (String query : List.of("limit=0", "limit=1001", "limit=-1", "limit=abc", "offset=-1",
                 "offset=1e3", "order_by=password", "order_by=id;DROP%20TABLE%20users", "order_by=--id",
@@ -424,6 +450,28 @@ abstract class EndpointContract {
         assertProblem(again, 409, "duplicate_email");
         assertThat(again.json().path("errors").get(0).path("field").asText()).isEqualTo("users[0].email");
         assertThat(userCount()).isEqualTo(before + 3);
+    }
+
+    @Test
+    void aRefusedBatchNamesEveryInvalidItemNotOnlyTheFirst() {
+        long before = userCount();
+        String ok = unique("ok");
+        String body = "{\"users\":[{\"email\":\"" + ok + "@example.com\",\"username\":\"" + ok + "\"},"
+                + "{\"email\":\"not-an-email\",\"username\":\"" + unique("e") + "\"},"
+                + "{\"email\":\"" + unique("c") + "@example.com\",\"username\":\"" + unique("c")
+                + "\",\"credits\":-1},"
+                + "null,"
+                + "{\"email\":\"also-not\",\"username\":\"x\"}]}";
+
+        Response refused = service.admin("POST", "/users/batch", body);
+
+        assertProblem(refused, 400, "validation_failed");
+        List<String> fields = new ArrayList<>();
+        refused.json().path("errors").forEach(error -> fields.add(error.path("field").asText()));
+        assertThat(fields).containsExactly("users[1].email", "users[2].credits", "users[3]", "users[4].email",
+                "users[4].username");
+        assertThat(refused.json().path("detail").asText()).startsWith("4 of 5 users are invalid");
+        assertThat(userCount()).isEqualTo(before);
     }
 
     @Test

@@ -4,6 +4,11 @@ import dev.weft.db.DatabaseConfig;
 import dev.weft.db.DatabaseType;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.Properties;
 
@@ -91,8 +96,30 @@ final class SqliteDialect extends Dialect {
         return "SELECT sqlite_version()";
     }
 
+    /**
+     * An instant as UTC text with all nine fraction digits, so that SQLite, which compares text, orders and compares
+     * instants as time does. {@code Instant.toString()} writes 0, 3, 6 or 9 digits, and {@code 12:00:00.100Z} then
+     * sorted after {@code 12:00:00.100001Z}, {@code 12:00:00Z} after {@code 12:00:00.5Z}.
+     */
+    private static final DateTimeFormatter INSTANT_TEXT = DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+    /** The instants {@link #INSTANT_TEXT} writes in its fixed width: years 0000 to 9999. */
+    private static final Instant FIRST_FIXED = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant END_FIXED = Instant.parse("+10000-01-01T00:00:00Z");
+
     @Override
     protected void bindTemporal(PreparedStatement statement, int index, Object value) throws SQLException {
-        statement.setString(index, ((TemporalAccessor) value).toString());
+        Instant instant = switch (value) {
+            case Instant exact -> exact;
+            case OffsetDateTime time -> time.toInstant();
+            case ZonedDateTime time -> time.toInstant();
+            default -> null;
+        };
+        if (instant != null && !instant.isBefore(FIRST_FIXED) && instant.isBefore(END_FIXED)) {
+            statement.setString(index, INSTANT_TEXT.format(instant));
+        } else {
+            // a local date or time, or a year beyond 9999 or before 0 (a sign, no fixed width): its own text
+            statement.setString(index, ((TemporalAccessor) value).toString());
+        }
     }
 }

@@ -89,7 +89,21 @@ public record Page(int limit, long offset, String orderBy, boolean descending) {
 
     /** @return {@code ORDER BY column [DESC]} with a tie-break on {@code tieBreak}, for the page's SQL */
     String orderSql(String tieBreak) {
+        return orderSql(tieBreak, Set.of());
+    }
+
+    /**
+     * @param tieBreak the unique column that orders rows equal in the page's column
+     * @param nullable the orderable columns that may be {@code NULL}
+     * @return {@code ORDER BY column [DESC]} with a tie-break on {@code tieBreak}, for the page's SQL; on a nullable
+     *     column {@code NULL} sorts first ascending and last descending, on every database
+     */
+    String orderSql(String tieBreak, Set<String> nullable) {
         String direction = descending ? " DESC" : " ASC";
-        return " ORDER BY " + orderBy + direction + (orderBy.equals(tieBreak) ? "" : ", " + tieBreak + direction);
+        // PostgreSQL sorts NULL as the largest value, SQLite and MariaDB as the smallest; MariaDB has no NULLS FIRST
+        String nulls = nullable.contains(orderBy) ? "CASE WHEN " + orderBy + " IS NULL THEN 0 ELSE 1 END" + direction
+                + ", " : "";
+        return " ORDER BY " + nulls + orderBy + direction + (orderBy.equals(tieBreak) ? "" : ", " + tieBreak
+                + direction);
     }
 }

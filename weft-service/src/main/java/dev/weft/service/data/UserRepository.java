@@ -28,6 +28,8 @@ public final class UserRepository {
     /** Columns {@code order_by} may name. */
     public static final Set<String> ORDER_COLUMNS = Set.of("id", "email", "username", "full_name", "credits",
             "is_active", "created_at", "updated_at");
+    /** The columns of {@link #ORDER_COLUMNS} that may be {@code NULL}. */
+    private static final Set<String> NULLABLE_COLUMNS = Set.of("full_name");
     static final String COLUMNS = "id, email, username, full_name, is_active, credits, created_at, updated_at";
 
     private static final String[] COLUMN_NAMES = COLUMNS.split(", ");
@@ -141,7 +143,7 @@ public final class UserRepository {
             where = " WHERE is_active = :active";
             params.put("active", isActive);
         }
-        return db.query("SELECT " + COLUMNS + " FROM users" + where + page.orderSql("id")
+        return db.query("SELECT " + COLUMNS + " FROM users" + where + page.orderSql("id", NULLABLE_COLUMNS)
                 + " LIMIT :limit OFFSET :offset", params).list(UserRow.class);
     }
 

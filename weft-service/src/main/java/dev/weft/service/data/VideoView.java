@@ -35,8 +35,9 @@ public final class VideoView {
         out.put("external_job_id", video.externalJobId());
         out.put("result_url", video.resultUrl());
         out.put("error", video.error());
+        // read as stored, decimals exact: a double would turn 1e400 into "Infinity" and 1.10 into 1.1
         out.put("options", video.options() == null ? null
-                : json.readTree(video.options().getBytes(StandardCharsets.UTF_8)));
+                : json.readTreeExact(video.options().getBytes(StandardCharsets.UTF_8)));
         out.put("processing_ms", video.processingMs());
         out.put("created_at", video.createdAt());
         out.put("updated_at", video.updatedAt());

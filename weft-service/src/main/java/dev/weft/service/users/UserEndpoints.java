@@ -1,5 +1,6 @@
 package dev.weft.service.users;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.service.Access;
 import dev.weft.service.Exchange;
@@ -19,6 +20,7 @@ import io.helidon.http.Method;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,8 @@ public final class UserEndpoints implements RouteModule {
     /** The answers' {@code X-Cache} headers, made once rather than per request. */
     private static final Header CACHE_HIT = HeaderValues.createCached(X_CACHE, "hit");
     private static final Header CACHE_MISS = HeaderValues.createCached(X_CACHE, "miss");
+    /** The most field errors one refused batch lists. */
+    static final int MAX_BATCH_ERRORS = 1000;
     /** The body limit of a batch: 10,000 users of the longest allowed fields, as JSON, fit in it. */
     static final long BATCH_MAX_BODY = 8L << 20;
 
@@ -73,10 +77,56 @@ public final class UserEndpoints implements RouteModule {
     }
 
     private void createBatch(Exchange exchange) {
-        BatchCreateRequest request = exchange.json(BatchCreateRequest.class);
+        BatchCreateRequest request;
+        try {
+            request = exchange.json(BatchCreateRequest.class);
+        } catch (ProblemException invalid) {
+            throw everyInvalidItem(exchange, invalid);
+        }
         List<Object> created = users.createBatch(Objects.requireNonNull(request.users()));
         ShownOnceSecret.noStore(exchange); // each user's key, shown once
         exchange.send(201, Map.of("created", created));
+    }
+
+    /**
+     * Jackson stops at the first item whose constructor refuses it; an import of thousands of users would then learn
+     * of its mistakes one request at a time. When that first refusal is an invalid item, each item is read again on
+     * its own, so the answer names every invalid field of every item (the first {@value #MAX_BATCH_ERRORS}).
+     *
+     * @param exchange the request, whose body failed to read as a batch
+     * @param first what that reading threw
+     * @return the problem to answer with: {@code first} itself unless it was an invalid item
+     */
+    private static ProblemException everyInvalidItem(Exchange exchange, ProblemException first) {
+        if (!"validation_failed".equals(first.code()) || first.errors().isEmpty()
+                || !first.errors().getFirst().field().startsWith("users[")) {
+            return first;
+        }
+        JsonNode items = exchange.json().readTree(exchange.body()).path("users");
+        List<ProblemException.FieldError> errors = new ArrayList<>();
+        List<String> invalid = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                exchange.json().read(exchange.json().write(items.get(i)), CreateUserRequest.class);
+            } catch (ProblemException item) {
+                String prefix = "users[" + i + "]";
+                invalid.add(prefix);
+                List<ProblemException.FieldError> found = item.errors().isEmpty()
+                        ? List.of(new ProblemException.FieldError("", "must be an object")) : item.errors();
+                for (ProblemException.FieldError error : found) {
+                    if (errors.size() < MAX_BATCH_ERRORS) {
+                        errors.add(new ProblemException.FieldError(error.field().isEmpty() ? prefix
+                                : prefix + "." + error.field(), error.message()));
+                    }
+                }
+            }
+        }
+        if (errors.isEmpty()) {
+            return first;
+        }
+        return ProblemException.invalid("validation_failed", invalid.size() + " of " + items.size()
+                + " users are invalid: " + String.join(", ", invalid.subList(0, Math.min(invalid.size(), 10)))
+                + (invalid.size() > 10 ? ", ..." : ""), errors);
     }
 
     private void list(Exchange exchange) {

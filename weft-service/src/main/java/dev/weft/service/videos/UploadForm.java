@@ -149,7 +149,8 @@ final class UploadForm {
     private String options(byte[] bytes) {
         JsonNode node;
         try {
-            node = json.readTree(bytes);
+            // decimals kept as written: read as doubles, 1e400 was stored as the string "Infinity" and 1.10 as 1.1
+            node = json.readExact(bytes, JsonNode.class);
         } catch (ProblemException e) {
             throw ProblemException.invalid("invalid_options", "options must be a JSON object",
                     List.of(new ProblemException.FieldError("options", "not valid JSON")));

@@ -287,6 +287,33 @@ abstract class VideosEndpointContract {
     }
 
     @Test
+    void optionsNumbersComeBackAsSent() {
+        String key = userKey();
+        // read as doubles, 1e400 became the string "Infinity", 1.10 became 1.1 and 1e-400 became 0.0
+        String options = "{\"huge\":1e400,\"tiny\":1e-400,\"money\":1.10,\"big\":9223372036854775808}";
+
+        Response accepted = service.upload(key, video("x").field("options", options));
+
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+        String text = service.get("/videos/" + accepted.json().path("video_id").asText(), key).text();
+        JsonNode stored = exactly(text).path("options");
+        assertThat(stored.path("huge").isNumber()).as(text).isTrue();
+        assertThat(stored.path("huge").decimalValue()).isEqualByComparingTo(new java.math.BigDecimal("1e400"));
+        assertThat(stored.path("tiny").decimalValue()).isEqualByComparingTo(new java.math.BigDecimal("1e-400"));
+        assertThat(text).contains("\"money\":1.10").contains("\"big\":9223372036854775808");
+    }
+
+    private static JsonNode exactly(String json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aRefusedCallbackUrlIsA400AndStoresNothing() {
         String key = userKey();
         long videos = service.videoCount();
