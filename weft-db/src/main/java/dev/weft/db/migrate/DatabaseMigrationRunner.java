@@ -361,7 +361,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
             LOG.atInfo().setMessage(up ? "migration applied" : "migration rolled back")
                     .addKeyValue("database", database.name()).addKeyValue("version", migration.version())
                     .addKeyValue("migration", migration.name()).addKeyValue("duration_ms", elapsedMs)
-                    .addKeyValue("transaction", false).log();
+                    .addKeyValue("in_transaction", false).log();
             return Optional.of(up ? new Step(migration.version(), null, null, null)
                     : new Step(null, migration.version(), null, null));
         }));
