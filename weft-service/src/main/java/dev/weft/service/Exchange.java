@@ -202,7 +202,9 @@ public final class Exchange {
     /**
      * The request body as a stream, for routes that read it in parts (uploads). A read that waits more than 5 s for
      * the next bytes closes the connection and throws; the edge then counts the request as 408, and a client that
-     * closes or resets the connection midway as 499, neither as a server error. The caller closes the stream.
+     * closes or resets the connection midway as 499, neither as a server error. A chunked body whose chunk size
+     * cannot be read throws {@link ClientDisconnects.MalformedBody}: the edge answers it 400 {@code bad_request} and
+     * closes the connection. The caller closes the stream.
      *
      * @return the open body stream; empty if no body was sent
      */

@@ -10,6 +10,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import net.logstash.logback.encoder.LogstashEncoder;
@@ -22,7 +23,8 @@ import net.logstash.logback.encoder.LogstashEncoder;
  * every key-value as a typed top-level field, {@code error.*} for a throwable), {@code logstash}
  * logstash-logback-encoder's schema, {@code text} plain lines. An unknown format gets the default here (a
  * configurator cannot stop the JVM); {@link ServiceConfig#fromEnv} then refuses it. The root level comes from
- * {@code WEFT_LOG_LEVEL} (default {@code INFO}); HikariCP is at WARN. The access log (one line per request) is off
+ * {@code WEFT_LOG_LEVEL} (default {@code INFO}); HikariCP is at WARN, and Apache HttpClient's header and wire logs at
+ * INFO, where they write nothing (at DEBUG they print the provider's credentials and every body). The access log (one line per request) is off
  * unless {@code WEFT_ACCESS_LOG=INFO} (or {@code ON}), as Spring Boot's, Quarkus's and Helidon's are:
  * {@code http.server.requests} on {@code /metrics} counts every request, and a JSON line per request cost 30 % of the
  * cheapest route's throughput. Each setting is read as a system property first, then from the environment, as
@@ -36,6 +38,9 @@ import net.logstash.logback.encoder.LogstashEncoder;
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
     /** The access log's logger: one line per request. */
     public static final String ACCESS_LOGGER = "dev.weft.service.access";
+    /** Apache HttpClient 5's loggers of every header and body byte; kept at INFO whatever {@code WEFT_LOG_LEVEL}. */
+    static final List<String> HTTP_CLIENT_WIRE_LOGS = List.of("org.apache.hc.client5.http.headers",
+            "org.apache.hc.client5.http.wire");
 
     /** Logback creates it through the service loader. */
     public LogConfigurator() {
@@ -84,6 +89,12 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         root.setLevel(level(setting(settings, "WEFT_LOG_LEVEL", "INFO"), Level.INFO));
         root.addAppender(console);
         context.getLogger("com.zaxxer.hikari").setLevel(Level.WARN);
+        // Apache HttpClient's header and wire logs write at DEBUG every header and body byte a client sends: the
+        // provider's Authorization and X-API-Key in clear, and every upload and webhook payload. A root level of
+        // debug or trace is for weft's own events, so these two stay at INFO, where they write nothing.
+        for (String wireLog : HTTP_CLIENT_WIRE_LOGS) {
+            context.getLogger(wireLog).setLevel(Level.INFO);
+        }
         String access = setting(settings, "WEFT_ACCESS_LOG", "OFF");
         context.getLogger(ACCESS_LOGGER).setLevel(access.equalsIgnoreCase("ON") ? Level.INFO : level(access, Level.OFF));
     }

@@ -160,6 +160,21 @@ class LogConfiguratorTest {
     }
 
     @Test
+    void httpClientHeaderAndWireLogsStayOffAtDebugAndTrace() {
+        // they print every header a client sends: the provider's Authorization: Bearer and X-API-Key in clear
+        for (String level : List.of("debug", "trace")) {
+            LoggerContext context = configured(Map.of("WEFT_LOG_LEVEL", level));
+
+            assertThat(context.getLogger("ROOT").isDebugEnabled()).as(level).isTrue();
+            assertThat(context.getLogger("org.apache.hc.client5.http.impl.classic.InternalHttpClient")
+                    .isDebugEnabled()).as("the client's other loggers follow the root").isTrue();
+            for (String wireLog : List.of("org.apache.hc.client5.http.headers", "org.apache.hc.client5.http.wire")) {
+                assertThat(context.getLogger(wireLog).isDebugEnabled()).as(wireLog + " at " + level).isFalse();
+            }
+        }
+    }
+
+    @Test
     void anUnknownFormatGetsEcsHereAndIsRefusedByTheServiceConfig() {
         // logback configures itself before main runs and cannot stop the JVM; ServiceConfig then refuses it
         LoggerContext context = configured(Map.of("WEFT_LOG_FORMAT", "xml"));

@@ -54,6 +54,11 @@ class OpenApiTest {
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.header("Content-Type")).startsWith("text/html");
         assertThat(docs.text()).contains("/transfer").contains("/openapi.json");
+        assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(docs.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        // "Try it out" takes a key: no other site may frame the page (clickjacking)
+        assertThat(docs.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(docs.header("Content-Security-Policy")).isEqualTo("frame-ancestors 'none'");
     }
 
     @Test

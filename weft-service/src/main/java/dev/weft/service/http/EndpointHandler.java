@@ -2,7 +2,9 @@ package dev.weft.service.http;
 
 import dev.weft.service.Exchange;
 import dev.weft.service.Json;
+import dev.weft.service.ProblemException;
 import dev.weft.service.Routes;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
@@ -53,6 +55,16 @@ final class EndpointHandler implements Handler {
             if (!response.isSent() && !exchange.streamed()) {
                 exchange.response().status(Status.NO_CONTENT_204).send();
             }
+        } catch (ClientDisconnects.MalformedBody malformed) {
+            if (response.isSent() || exchange.streamed()) {
+                throw new CloseConnectionException("a malformed chunked body after the answer began");
+            }
+            response.header(HeaderNames.CONNECTION, "close");
+            problems.handle(request, response, ProblemException.of(400, "bad_request", "the request body's chunked "
+                    + "encoding could not be read (a chunk size that is not a hex number, or a chunk extension)"));
+            // what follows the bad chunk size cannot be framed: Helidon would drain it as body (and wait), or read it
+            // as the next request; closing quietly after the answer does neither
+            throw new CloseConnectionException("a malformed chunked body was answered 400");
         } catch (Throwable failure) {
             int disconnected = ClientDisconnects.status(failure);
             if (disconnected == 0 && !exchange.streamed() && !response.isSent()) {

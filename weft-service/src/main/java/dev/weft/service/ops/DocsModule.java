@@ -44,7 +44,10 @@ public final class DocsModule implements RouteModule {
     @Override
     public void routes(Routes routes) {
         routes.get("/openapi.json", Access.PUBLIC, exchange -> send(exchange, "application/json", spec))
-                .get("/docs", Access.PUBLIC, exchange -> send(exchange, "text/html; charset=utf-8", page()));
+                .get("/docs", Access.PUBLIC, exchange -> {
+                    StaticAssets.pageHeaders(exchange);
+                    send(exchange, "text/html; charset=utf-8", page());
+                });
     }
 
     private byte[] page() {
@@ -61,6 +64,7 @@ public final class DocsModule implements RouteModule {
         exchange.response().status(Status.OK_200);
         exchange.response().header(HeaderNames.CONTENT_TYPE, type);
         exchange.response().header(HeaderNames.CACHE_CONTROL, "no-cache");
+        exchange.response().header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
         exchange.response().send(body);
     }
 

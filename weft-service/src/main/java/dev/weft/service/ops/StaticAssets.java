@@ -5,6 +5,7 @@ import dev.weft.service.Exchange;
 import dev.weft.service.ProblemException;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import java.io.ByteArrayOutputStream;
@@ -37,6 +38,8 @@ public final class StaticAssets implements RouteModule {
     // weft's own files change with a release and are revalidated; the vendored ones carry a version in their path
     private static final String REVALIDATE = "no-cache";
     private static final String ONE_DAY = "public, max-age=86400";
+    private static final HeaderName X_FRAME_OPTIONS = HeaderNames.create("X-Frame-Options");
+    private static final HeaderName CONTENT_SECURITY_POLICY = HeaderNames.create("Content-Security-Policy");
 
     /**
      * One file that may be served.
@@ -109,10 +112,26 @@ public final class StaticAssets implements RouteModule {
         exchange.response().header(HeaderNames.CACHE_CONTROL, asset.cacheControl());
         exchange.response().header(HeaderNames.VARY, "Accept-Encoding");
         exchange.response().header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
+        if (asset.contentType().equals(HTML)) {
+            pageHeaders(exchange);
+        }
         if (gzip) {
             exchange.response().header(HeaderNames.CONTENT_ENCODING, "gzip");
         }
         exchange.response().send(gzip ? file.gzipped() : file.plain());
+    }
+
+    /**
+     * Headers of a page (the dashboard, {@code /docs}): no other site may frame it. The dashboard asks for the admin
+     * key and {@code /docs} takes any key for "Try it out"; framed under another site's page, a click meant for that
+     * page could land on theirs (clickjacking). {@code X-Frame-Options} is for browsers that predate CSP's
+     * {@code frame-ancestors}.
+     *
+     * @param exchange the page's request
+     */
+    static void pageHeaders(Exchange exchange) {
+        exchange.response().header(X_FRAME_OPTIONS, "DENY");
+        exchange.response().header(CONTENT_SECURITY_POLICY, "frame-ancestors 'none'");
     }
 
     /**

@@ -371,7 +371,8 @@ public final class Settings {
     /** {@code WEFT_LOG_LEVEL}. */
     public static final Setting LOG_LEVEL = add(Setting.builder(LOGGING, "weft.log.level", "WEFT_LOG_LEVEL")
             .property("WEFT_LOG_LEVEL").choices("trace", "debug", "info", "warn", "error", "off").defaults("info")
-            .meaning("The root log level (HikariCP stays at `warn`)."));
+            .meaning("The root log level (HikariCP stays at `warn`; Apache HttpClient's header and wire logs stay off "
+                    + "at every level, as they would print the provider's credentials and every body)."));
     /** {@code WEFT_ACCESS_LOG}. */
     public static final Setting ACCESS_LOG = add(Setting.builder(LOGGING, "weft.log.access", "WEFT_ACCESS_LOG")
             .property("WEFT_ACCESS_LOG").choices("off", "on", "trace", "debug", "info", "warn", "error")

@@ -255,6 +255,10 @@ class DashboardEndpointTest {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).startsWith("text/html");
         assertThat(page.text()).contains("<label for=\"key\">Admin API key</label>");
+        // the page takes the admin key: no other site may frame it (clickjacking)
+        assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(page.header("Content-Security-Policy")).isEqualTo("frame-ancestors 'none'");
+        assertThat(script.header("X-Frame-Options")).as("only pages").isNull();
         assertThat(script.status()).isEqualTo(200);
         assertThat(script.header("Content-Type")).startsWith("text/javascript");
         assertThat(script.header("Cache-Control")).isEqualTo("no-cache");
