@@ -92,6 +92,18 @@ abstract class EndpointContract {
     }
 
     @Test
+    void anAuthenticatedAnswerIsNotStoredBySharedCachesButAPublicOneIsLeftAlone() {
+        Response user = service.admin("GET", "/users?limit=1", null);
+        Response live = service.get("/health/live", null);
+        Response docs = service.get("/openapi.json", null);
+
+        assertThat(user.status()).isEqualTo(200);
+        assertThat(user.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(live.header("Cache-Control")).isNull();
+        assertThat(docs.header("Cache-Control")).as("a public route's own").isEqualTo("no-cache");
+    }
+
+    @Test
     void requestIdIsEchoedWhenValidAndGeneratedOtherwise() {
         Response echoed = service.call("GET", "/health/live", null, null, "X-Request-Id", "abc-123");
         Response replaced = service.call("GET", "/health/live", null, null, "X-Request-Id", "bad id with spaces");

@@ -1,5 +1,8 @@
 package dev.weft.service.http;
 
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -8,7 +11,10 @@ import java.util.Objects;
 /**
  * The key check in front of a route that is not public: {@link ApiKeySecurity#authenticate} (401, 429), then on an
  * admin route {@link ApiKeySecurity#authorize} (403), then the route's handler. A failure is thrown to the error
- * handler, as from the route itself.
+ * handler, as from the route itself. An answer that passed the key check carries {@code Cache-Control: no-store}
+ * unless its route sets its own: the key travels in {@code X-API-Key}, which shared caches do not treat as
+ * {@code Authorization}, so one would otherwise be free to keep a user's answer and hand it to the next client (Spring
+ * Security sends the same by default).
  *
  * <p>It does what Helidon's {@code SecureHandler} did with the same {@link ApiKeySecurity}, without what weft does not
  * use: that handler first looks for a security provider's {@code SecurityContext} in the request's Helidon
@@ -19,6 +25,7 @@ import java.util.Objects;
  */
 final class KeyCheckedHandler implements Handler {
     private static final String[] ADMIN = {ApiKeySecurity.ADMIN_ROLE};
+    private static final Header NO_STORE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
 
     private final ApiKeySecurity security;
     private final boolean adminOnly;
@@ -40,6 +47,7 @@ final class KeyCheckedHandler implements Handler {
         // both answer true or throw the problem to send (ApiKeySecurity never answers false)
         if (security.authenticate(request, response, true) && (!adminOnly || security.authorize(request, response,
                 ADMIN))) {
+            response.header(NO_STORE); // before the route, so a route's own Cache-Control replaces it
             route.handle(request, response);
         }
     }
