@@ -176,7 +176,11 @@ final class UploadForm {
         return Long.parseLong(text);
     }
 
-    /** A clean file name: the last path segment, no control characters, at most 255 characters. */
+    /**
+     * A clean file name: the last path segment, no control characters and no bidirectional overrides, at most 255
+     * characters. An override (U+202E) makes {@code invoice\u202Egpj.exe} read as {@code invoiceexe.jpg} wherever
+     * the name is shown; other format characters (joiners inside emoji and scripts) are kept.
+     */
     static String filename(@Nullable String raw) {
         if (raw == null) {
             return DEFAULT_FILENAME;
@@ -184,10 +188,16 @@ final class UploadForm {
         String name = raw.replace('\\', '/');
         name = name.substring(name.lastIndexOf('/') + 1);
         StringBuilder clean = new StringBuilder();
-        name.codePoints().filter(c -> !Character.isISOControl(c) && c != 0x2028 && c != 0x2029)
+        name.codePoints().filter(c -> !Character.isISOControl(c) && c != 0x2028 && c != 0x2029 && !bidiControl(c))
                 .limit(255).forEach(clean::appendCodePoint);
         String out = clean.toString().strip();
         return out.isEmpty() || out.equals(".") || out.equals("..") ? DEFAULT_FILENAME : out;
+    }
+
+    /** The Unicode bidirectional formatting characters (UAX #9): marks, embeddings, overrides and isolates. */
+    private static boolean bidiControl(int c) {
+        return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E)
+                || (c >= 0x2066 && c <= 0x2069);
     }
 
     static MessageDigest sha256() {
