@@ -8,10 +8,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Writes an {@link Instant} as {@link java.time.format.DateTimeFormatter#ISO_INSTANT} does ({@code Instant.toString()}:
- * {@code 2026-12-05T02:07:59.944436Z}, the fraction in groups of three digits as needed), byte for byte, without the
- * formatter's generic printer chain, which was a third of rendering a user row with its two timestamps. Instants
- * outside the years 0000 to 9999 (a sign or a fifth digit) go through {@link Instant#toString()}.
+ * Writes an {@link Instant} as RFC 3339 UTC text with exactly six fraction digits ({@code 2026-12-05T02:07:59.944436Z},
+ * {@code 2026-12-05T02:08:00.000000Z}): microseconds, what PostgreSQL and MariaDB keep, so every timestamp of the
+ * service has one length on every database and clients may compare and order them as text (the webhooks' advice to
+ * order by {@code updated_at} relies on it). {@code Instant.toString()} wrote 0, 3, 6 or 9 digits, and SQLite kept
+ * nanoseconds. Written byte for byte, without the formatter's generic printer chain, which was a third of rendering a
+ * user row with its two timestamps. Instants outside the years 0000 to 9999 (a sign or a fifth digit) go through
+ * {@link Instant#toString()} truncated to microseconds.
  *
  * <p>Stateless and thread-safe.
  */
@@ -30,17 +33,17 @@ final class IsoInstantSerializer extends StdSerializer<Instant> {
         gen.writeString(format(value));
     }
 
-    /** @param instant any instant @return the text {@link Instant#toString()} gives */
+    /** @param instant any instant @return its text, to the microsecond */
     static String format(Instant instant) {
         long seconds = instant.getEpochSecond();
         if (seconds < FIRST || seconds >= END) {
-            return instant.toString();
+            return instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
         }
         long days = Math.floorDiv(seconds, 86_400);
         int secondOfDay = Math.floorMod(seconds, 86_400);
         LocalDate date = LocalDate.ofEpochDay(days);
-        int nanos = instant.getNano();
-        byte[] out = new byte[nanos == 0 ? 20 : nanos % 1_000_000 == 0 ? 24 : nanos % 1000 == 0 ? 27 : 30];
+        int micros = instant.getNano() / 1000;
+        byte[] out = new byte[27];
         digits(out, 0, date.getYear(), 4);
         out[4] = '-';
         digits(out, 5, date.getMonthValue(), 2);
@@ -52,19 +55,11 @@ final class IsoInstantSerializer extends StdSerializer<Instant> {
         digits(out, 14, secondOfDay / 60 % 60, 2);
         out[16] = ':';
         digits(out, 17, secondOfDay % 60, 2);
-        int end = 19;
-        if (nanos != 0) {
-            out[19] = '.';
-            int fraction = out.length - 21; // 3, 6 or 9 digits
-            digits(out, 20, nanos / POWERS[9 - fraction], fraction);
-            end = 20 + fraction;
-        }
-        out[end] = 'Z';
+        out[19] = '.';
+        digits(out, 20, micros, 6);
+        out[26] = 'Z';
         return new String(out, java.nio.charset.StandardCharsets.US_ASCII);
     }
-
-    private static final int[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
-        1_000_000_000};
 
     private static void digits(byte[] out, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {
