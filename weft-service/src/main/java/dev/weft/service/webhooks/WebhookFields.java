@@ -60,7 +60,8 @@ final class WebhookFields {
         } else {
             url = url(validation, urlNode);
         }
-        String types = body.has("event_types") ? eventTypes(validation, body.get("event_types"))
+        // null as omitted: a client that serialises every field of its model sends "event_types": null for "all"
+        String types = body.hasNonNull("event_types") ? eventTypes(validation, body.get("event_types"))
                 : String.join(",", EVENT_TYPES);
         String description = description(validation, body.get("description"));
         Long userId = null;

@@ -106,12 +106,18 @@ abstract class WebhooksEndpointContract {
                 "video.exploded")));
         Response empty = register(key, Map.of("url", RECEIVER, "event_types", List.of()));
         Response extra = register(key, Map.of("url", RECEIVER, "secret", "whsec_mine"));
+        Map<String, Object> allByNull = new java.util.HashMap<>();
+        allByNull.put("url", RECEIVER);
+        allByNull.put("event_types", null);
+        Response all = register(key, allByNull);
 
         assertThat(some.json().path("event_types").toString()).isEqualTo("[\"video.completed\",\"video.failed\"]");
         assertProblem(unknown, 400, "validation_failed");
         assertThat(unknown.json().path("errors").get(0).path("field").asText()).isEqualTo("event_types[1]");
         assertProblem(empty, 400, "validation_failed");
         assertProblem(extra, 400, "unknown_field");
+        assertThat(all.status()).as(all.text()).isEqualTo(201);
+        assertThat(all.json().path("event_types")).as("null as omitted").hasSize(6);
     }
 
     @Test
