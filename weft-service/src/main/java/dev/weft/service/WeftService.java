@@ -268,6 +268,12 @@ public final class WeftService implements AutoCloseable {
                     .addKeyValue("redis", redisAtStart(limiter))
                     .addKeyValue("tracing", context.tracing().enabled())
                     .addKeyValue("startup_ms", ManagementFactory.getRuntimeMXBean().getUptime()).log();
+            if (context.redis().isEmpty() && context.database().type() != dev.weft.db.DatabaseType.SQLITE) {
+                // a server database may be shared by several instances, which then share nothing else
+                LOG.atInfo().setMessage("no redis: caches, rate limits and key revocations are this instance's own;"
+                        + " run several instances on one database with REDIS_URL, or a rotated or revoked key stays"
+                        + " usable on the others for up to " + CacheKeys.PRINCIPAL_TTL.toMinutes() + " minutes").log();
+            }
             // weft runs nothing after it listens (Spring Boot's runners), so ready follows started at once
             startupTime("application.ready.time", "Time from JVM start until the service was ready for requests");
             return this;

@@ -174,6 +174,9 @@ class ServeDatabaseStartupTest {
                     HttpResponse<String> ready = get(port, "/health/ready");
 
                     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+                    // a server database without Redis: the operator is told what several instances would not share
+                    assertThat(Files.readString(dir.resolve("stderr.log"))).contains("no redis: caches, rate limits"
+                            + " and key revocations are this instance's own");
                 } finally {
                     process.destroy();
                     if (!process.waitFor(30, TimeUnit.SECONDS)) {
