@@ -127,7 +127,9 @@ public final class EventEndpoints implements RouteModule {
                 return;
             }
             try (OutputStream out = startAnswer(exchange)) {
-                out.write(": weft event stream\n\n".getBytes(StandardCharsets.US_ASCII));
+                // retry: an EventSource reconnects after its own default (about 3 s in browsers) when the stream
+                // ends (an instance stopping, the 15-minute limit); a second is enough to reach another instance
+                out.write(": weft event stream\nretry: 1000\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 long last = writeBacklog(out, filter, first, from, caller);
                 if (last < 0) {

@@ -162,6 +162,16 @@ abstract class EventStreamContract {
     }
 
     @Test
+    void aStreamTellsItsClientToReconnectWithinASecond() throws Exception {
+        // an instance that stops ends its streams; an EventSource waits its reconnection time (browsers: ~3 s)
+        try (SseClient stream = SseClient.open(service.base(), "/events", userKey())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> stream.comments() >= 1);
+
+            assertThat(stream.retryMillis()).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void aStreamEndsWithinAHeartbeatWhenItsKeyIsRotated() throws Exception {
         JsonNode user = service.createUser(unique("ev"));
         String oldKey = user.path("api_key").asText();

@@ -47,6 +47,7 @@ public final class SseClient implements AutoCloseable {
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<Item> items = new LinkedBlockingQueue<>();
     private final AtomicInteger comments = new AtomicInteger();
+    private volatile long retryMillis = -1;
     private final @Nullable String errorBody;
     private final @Nullable Thread reader;
     private volatile boolean ended;
@@ -110,6 +111,11 @@ public final class SseClient implements AutoCloseable {
     /** @return comment lines received so far (heartbeats and the opening comment) */
     public int comments() {
         return comments.get();
+    }
+
+    /** @return the reconnection time the stream's {@code retry:} field set, or -1 */
+    public long retryMillis() {
+        return retryMillis;
     }
 
     /**
@@ -200,6 +206,7 @@ public final class SseClient implements AutoCloseable {
                     switch (field) {
                         case "id" -> id = value;
                         case "event" -> type = value;
+                        case "retry" -> retryMillis = Long.parseLong(value);
                         case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
                         default -> {
                         }
