@@ -109,6 +109,26 @@ class MigrationRunnerTest {
         }
     }
 
+    /** Starts every runner's {@code migrate()} at the same moment and returns their results. */
+    private static List<MigrationResult> migrateAtOnce(List<MigrationRunner> runners) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<MigrationResult> results = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<MigrationResult>> futures = new ArrayList<>();
+            for (MigrationRunner runner : runners) {
+                futures.add(threads.submit(() -> {
+                    start.await();
+                    return runner.migrate();
+                }));
+            }
+            start.countDown();
+            for (Future<MigrationResult> future : futures) {
+                results.add(future.get(60, TimeUnit.SECONDS));
+            }
+        }
+        return results;
+    }
+
     private static List<String> versions(List<MigrationStatus> statuses, MigrationState state) {
         return statuses.stream().filter(status -> status.state() == state).map(MigrationStatus::version).toList();
     }
@@ -225,22 +245,8 @@ class MigrationRunnerTest {
         open.add(other);
         List<MigrationRunner> runners = List.of(fixture.runner(),
                 Migrations.runner(other, MigrationSource.of(fixture.migrations()), fixture.config));
-        CountDownLatch start = new CountDownLatch(1);
 
-        List<MigrationResult> results = new ArrayList<>();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<MigrationResult>> futures = new ArrayList<>();
-            for (MigrationRunner runner : runners) {
-                futures.add(threads.submit(() -> {
-                    start.await();
-                    return runner.migrate();
-                }));
-            }
-            start.countDown();
-            for (Future<MigrationResult> future : futures) {
-                results.add(future.get(60, TimeUnit.SECONDS));
-            }
-        }
+        List<MigrationResult> results = migrateAtOnce(runners);
 
         assertThat(fixture.applications()).isEqualTo(3);
         assertThat(results.stream().mapToInt(MigrationResult::changes).sum()).isEqualTo(3);
@@ -354,22 +360,8 @@ class MigrationRunnerTest {
         open.add(other);
         List<MigrationRunner> runners = List.of(Migrations.runner(fixture.db, MigrationSource.of(all), fixture.config),
                 Migrations.runner(other, MigrationSource.of(all), fixture.config));
-        CountDownLatch start = new CountDownLatch(1);
 
-        List<MigrationResult> results = new ArrayList<>();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<MigrationResult>> futures = new ArrayList<>();
-            for (MigrationRunner runner : runners) {
-                futures.add(threads.submit(() -> {
-                    start.await();
-                    return runner.migrate();
-                }));
-            }
-            start.countDown();
-            for (Future<MigrationResult> future : futures) {
-                results.add(future.get(60, TimeUnit.SECONDS));
-            }
-        }
+        List<MigrationResult> results = migrateAtOnce(runners);
 
         // a second CREATE INDEX CONCURRENTLY of the same name would have failed one runner
         assertThat(results.stream().flatMap(result -> result.applied().stream()))
