@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * @param anyHost whether absolute URLs may name any host (a webhook sender); needs an {@code addressPolicy} other
  *     than {@link AddressPolicy#allowAll()}, or the client would relay requests into the private network. Each host
  *     still gets its own breaker, rate limit, bulkhead and retry budget, and credentials still go only to the base
- *     URL's host
+ *     URL's host; no meter names a host only this admits ({@code host="{host}"})
  * @param addressPolicy which addresses connections may go to, checked on the addresses actually connected to
  */
 public record ApiConfig(

@@ -398,7 +398,8 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Sets whether a breaker guards each host.
+     * Sets whether a breaker guards each host. Without one, the client registers no {@code weft.http.breaker.state}
+     * gauge.
      *
      * @param value whether a breaker guards each host
      * @return this builder
@@ -580,7 +581,9 @@ public final class ApiConfigBuilder {
 
     /**
      * Lets absolute URLs name any host (a webhook sender), each with its own breaker, bulkhead and budget; needs an
-     * {@link #addressPolicy(AddressPolicy)}, checked in {@link #build()}.
+     * {@link #addressPolicy(AddressPolicy)}, checked in {@link #build()}. Such a host is data, not configuration: no
+     * meter names it ({@code http.client.requests} tags it {@code host="{host}"}, and it has no
+     * {@code weft.http.breaker.state} gauge), since meters may be public and the hosts would be unbounded.
      *
      * @param value whether any host is allowed
      * @return this builder

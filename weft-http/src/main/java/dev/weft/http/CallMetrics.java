@@ -23,11 +23,21 @@ import org.jspecify.annotations.Nullable;
  * Records calls: Micrometer's {@code http.client.requests} per attempt (the standard name, so existing dashboards
  * work), and the client's own totals, percentiles (HdrHistogram) and a ring of recent calls for
  * {@link ApiClient#metrics()}. Thread-safe.
+ *
+ * <p>A host that only {@code anyHost} admits (a webhook receiver: user data) never appears in a meter: its
+ * attempts are tagged {@code host="{host}"} and {@code uri="<scheme>://{host}/{path}"}, one bounded set of series
+ * for all such hosts, and it has no breaker gauge. Meters may be public ({@code /metrics}); the host names one
+ * user's integration partners and could fill the registry. The tag is kept, with a placeholder, rather than
+ * dropped, because Prometheus wants one set of tag names per meter name across clients. The admin-only
+ * {@link ApiClient#metrics()} still shows each call's host.
  */
 final class CallMetrics {
     private static final int RECENT = 100;
+    /** The {@code host} tag value (and the {@code uri} tag's host) of every host only {@code anyHost} admits. */
+    static final String UNLISTED_HOST = "{host}";
 
     private final String client;
+    private final ApiConfig config;
     private final @Nullable MeterRegistry registry;
     private final Clock clock;
     private final Recorder recorder = new Recorder(3);
@@ -44,8 +54,9 @@ final class CallMetrics {
     private final AtomicLong recentCount = new AtomicLong();
     private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
-    CallMetrics(String client, @Nullable MeterRegistry registry, Clock clock) {
-        this.client = client;
+    CallMetrics(ApiConfig config, @Nullable MeterRegistry registry, Clock clock) {
+        this.config = config;
+        this.client = config.name();
         this.registry = registry;
         this.clock = clock;
     }
@@ -58,7 +69,11 @@ final class CallMetrics {
         if (registry == null) {
             return;
         }
-        TimerKey key = new TimerKey(method, host, uri, status, outcome);
+        String hostTag = hostTag(host);
+        // RequestTarget made an unlisted host's uri "<scheme>://<host>/{path}": the host goes from it too
+        String uriTag = hostTag.equals(host) ? uri
+                : uri.substring(0, uri.indexOf("://") + 3) + UNLISTED_HOST + "/{path}";
+        TimerKey key = new TimerKey(method, hostTag, uriTag, status, outcome);
         timers.computeIfAbsent(key, k -> Timer.builder("http.client.requests")
                 .description("Requests sent to external APIs, one per attempt")
                 .tag("client.name", client).tag("method", k.method()).tag("host", k.host()).tag("uri", k.uri())
@@ -67,14 +82,20 @@ final class CallMetrics {
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** @return the {@code host} tag of {@code host}: itself if code named it, else {@link #UNLISTED_HOST} */
+    private String hostTag(String host) {
+        return !config.anyHost() || RequestTarget.listed(config, host) ? host : UNLISTED_HOST;
+    }
+
     /**
      * Registers {@code weft.http.breaker.state} for a host: one gauge per state ({@code closed}, {@code open},
-     * {@code half_open}, {@code disabled}), 1 for the breaker's current state and 0 for the others, as
-     * Resilience4j's {@code resilience4j.circuitbreaker.state} does; tagged {@code client.name} and {@code host} like
-     * {@code http.client.requests}.
+     * {@code half_open}, {@code disabled}), 1 for the breaker's current state and 0 for the others, as Resilience4j's
+     * {@code resilience4j.circuitbreaker.state} does; tagged {@code client.name} and {@code host} like
+     * {@code http.client.requests}. Nothing for a client without a breaker (a gauge would claim one), nor for a host
+     * only {@code anyHost} admits (its name must not be a tag, and one gauge cannot hold many breakers' states).
      */
     void breakerGauges(String host, HostGuard guard) {
-        if (registry == null) {
+        if (registry == null || !guard.hasBreaker() || !hostTag(host).equals(host)) {
             return;
         }
         for (BreakerState each : BreakerState.values()) {

@@ -243,6 +243,11 @@ final class HostGuard {
                 metrics.getSlowCallRate(), metrics.getNumberOfBufferedCalls(), metrics.getNumberOfNotPermittedCalls());
     }
 
+    /** @return whether this host has a circuit breaker ({@code breaker.enabled}) */
+    boolean hasBreaker() {
+        return breaker != null;
+    }
+
     /** @return the breaker's state, {@link BreakerState#DISABLED} without one; cheap enough for a gauge */
     BreakerState breakerState() {
         return breaker == null ? BreakerState.DISABLED : state(breaker.getState());

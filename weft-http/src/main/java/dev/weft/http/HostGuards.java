@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * given (with local buckets at the same rate while it fails), else local. Logs each breaker state change.
  *
  * <p>A client that may call any host ({@code allowAnyHost}, a webhook sender: its hosts are user input) forgets a
- * host idle for {@link #IDLE_EVICTION}, and beyond {@link #MAX_HOSTS} the least recently used idle ones, with their
- * meters, so users cannot grow its state without bound (weft-core's local rate buckets already drop idle keys
+ * host idle for {@link #IDLE_EVICTION}, and beyond {@link #MAX_HOSTS} the least recently used idle ones (such a host
+ * has no meter of its own: {@link CallMetrics}), so users cannot grow its state without bound (weft-core's local rate buckets already drop idle keys
  * once there are many; shared ones expire in their store). A forgotten host starts afresh on its next
  * call (a closed breaker, a full bucket). A host with a call in flight is kept. Other clients call a fixed set of
  * hosts and keep their state.

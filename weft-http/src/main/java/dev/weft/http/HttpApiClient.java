@@ -71,7 +71,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
         ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
         this.codec = new ApiResponse.JsonCodec(mapper);
-        this.metrics = new CallMetrics(config.name(), registry, clock);
+        this.metrics = new CallMetrics(config, registry, clock);
         if (config.cache().enabled()) {
             this.ownedCache = cache == null ? LocalCache.create("http-" + config.name(), 10_000) : null;
             this.responseCache = new ResponseCache(

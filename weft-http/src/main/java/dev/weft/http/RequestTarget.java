@@ -66,16 +66,23 @@ record RequestTarget(URI uri, String authority, String uriTemplate) {
             throw new InvalidInputException("invalid_path", "path", "URL has no host or carries user info");
         }
         String authority = Hosts.authority(uri);
-        boolean listed = !absolute || authority.equals(config.baseAuthority())
-                || allowed(config.allowedHosts(), authority);
+        boolean listed = !absolute || listed(config, authority);
         if (!listed && !config.anyHost()) {
             throw new DisallowedHostException(config.name(), authority);
         }
         // A URL admitted only by anyHost came from data (a webhook's), not from code: its path is no template,
-        // and as a metric tag it would be unbounded.
+        // and as a metric tag it would be unbounded (CallMetrics also hides its host).
         String templateTag = !absolute ? pathTemplate
                 : scheme + "://" + authority + (listed ? pathTemplate : "/{path}");
         return new RequestTarget(uri, authority, templateTag.isEmpty() ? "/" : templateTag);
+    }
+
+    /**
+     * @return whether code named {@code authority} (the base URL's or an allowlisted host), as opposed to a host only
+     *     {@code anyHost} admits, which is data
+     */
+    static boolean listed(ApiConfig config, String authority) {
+        return authority.equals(config.baseAuthority()) || allowed(config.allowedHosts(), authority);
     }
 
     private static boolean allowed(Set<String> allowlist, String authority) {

@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * differs. A request that fails releases the key, so a retry runs again (a failed request changed nothing). While
  * the first request runs, a second one gets 409 {@code idempotency_in_progress}.
  *
- * <p>The fingerprint is the caller's business: a JSON endpoint hashes its method, path and body
- * ({@link #fingerprint(String, String, byte[])}); an upload hashes what it stored (owner, file name, the file's
+ * <p>The fingerprint is the caller's business: a JSON endpoint hashes its method, path and the body's canonical
+ * form ({@link #fingerprint(Json, String, String, byte[])}: names sorted, no whitespace, numbers exact); an upload hashes what it stored (owner, file name, the file's
  * SHA-256, options), so the multipart framing does not count.
  *
  * <p>Thread-safe.
@@ -135,15 +135,23 @@ public final class Idempotency {
     }
 
     /**
+     * The fingerprint of a JSON request, by what it asks and not how it is spelled: the same JSON with its names in
+     * another order or other whitespace (another client library, a proxy that re-serialises) is the same request, as
+     * Stripe compares parameters rather than bytes. Costs a parse of the body, so call it only for a request that
+     * sent a key.
+     *
+     * @param json the service's JSON reader, which also reads the body for the action
      * @param method the HTTP method
      * @param path the raw path
      * @param body the request body
-     * @return the fingerprint of a JSON request: SHA-256 over {@code "<method> <path>\n"} and the body
+     * @return SHA-256 over {@code "<method> <path>\n"} and the body's {@link Json#canonical canonical form}
+     * @throws ProblemException 400 if the body is not JSON the service would read (the action would refuse it too)
      */
-    public static String fingerprint(String method, String path, byte[] body) {
+    public static String fingerprint(Json json, String method, String path, byte[] body) {
+        byte[] canonical = json.canonical(body);
         MessageDigest digest = sha256();
         digest.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
-        digest.update(body);
+        digest.update(canonical);
         return HexFormat.of().formatHex(digest.digest());
     }
 

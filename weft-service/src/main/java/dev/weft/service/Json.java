@@ -1,5 +1,7 @@
 package dev.weft.service;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -26,7 +28,9 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import dev.weft.core.WeftException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -48,6 +52,12 @@ public final class Json {
     static final int MAX_NUMBER_LENGTH = 40;
     /** Room for such a number written back in {@code BigDecimal}'s notation (at most 7 more digits, and a sign). */
     private static final int STORED_NUMBER_LENGTH = 100;
+    /**
+     * {@link #canonical}'s generators: a bare factory, so the mapper's own settings (plain decimals, indentation)
+     * cannot change a form that is compared with forms written before them.
+     */
+    private static final JsonFactory CANONICAL = JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     private final ObjectMapper mapper;
     private final PlainJsonWriter plain;
@@ -183,6 +193,66 @@ public final class Json {
      */
     public JsonNode readTreeExact(byte[] bytes) {
         return read(bytes, () -> stored.readTree(bytes));
+    }
+
+    /**
+     * The canonical form of a JSON document, so that two requests are compared by what they say and not by how they
+     * are spelled: read as {@link #readExact} reads (the same strictness and limits; decimals kept as written, not
+     * rounded to a {@code double}), then written without whitespace, every object's names in ascending order (Java's
+     * {@link String#compareTo}, i.e. UTF-16 code units), strings with the generator's one escaping, and numbers in
+     * their exact form ({@code BigDecimal}'s notation for decimals, so {@code 1.5} and {@code 1.50} stay different
+     * and {@code 0.1} never equals {@code 0.10000000000000001}). Array order counts.
+     *
+     * @param bytes JSON
+     * @return its canonical UTF-8 bytes
+     * @throws ProblemException 400 for malformed JSON or JSON over the request limits, as {@link #readExact} would
+     */
+    public byte[] canonical(byte[] bytes) {
+        JsonNode tree = read(bytes, () -> exact.readTree(bytes));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
+        try (JsonGenerator generator = CANONICAL.createGenerator(out)) {
+            writeCanonical(tree, generator);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Depth is bounded by the reader's {@link #MAX_NESTING}, so recursion is safe. */
+    private static void writeCanonical(JsonNode node, JsonGenerator generator)
+            throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                List<String> names = new ArrayList<>(node.size());
+                node.fieldNames().forEachRemaining(names::add);
+                names.sort(null);
+                generator.writeStartObject();
+                for (String name : names) {
+                    generator.writeFieldName(name);
+                    writeCanonical(node.get(name), generator);
+                }
+                generator.writeEndObject();
+            }
+            case ARRAY -> {
+                generator.writeStartArray();
+                for (JsonNode element : node) {
+                    writeCanonical(element, generator);
+                }
+                generator.writeEndArray();
+            }
+            case STRING -> generator.writeString(node.textValue());
+            // integers as exact integers, decimals as the BigDecimal the exact reader kept (never a double)
+            case NUMBER -> {
+                if (node.isIntegralNumber()) {
+                    generator.writeNumber(node.bigIntegerValue());
+                } else {
+                    generator.writeNumber(node.decimalValue());
+                }
+            }
+            case BOOLEAN -> generator.writeBoolean(node.booleanValue());
+            case NULL -> generator.writeNull();
+            default -> throw new IllegalStateException("a parsed JSON tree has no " + node.getNodeType() + " node");
+        }
     }
 
     /** One reading of a body by Jackson. */

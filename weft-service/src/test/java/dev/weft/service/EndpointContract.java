@@ -641,6 +641,32 @@ abstract class EndpointContract {
     }
 
     @Test
+    void idempotencyKeyReplaysTheSameJsonWithItsNamesReorderedOrOtherWhitespace() {
+        JsonNode from = service.createUser(unique("rf"), 100);
+        JsonNode to = service.createUser(unique("rt"), 0);
+        long fromId = from.path("id").asLong();
+        long toId = to.path("id").asLong();
+        String key = unique("key-");
+        String compact = "{\"from_user_id\":" + fromId + ",\"to_user_id\":" + toId + ",\"amount\":10}";
+        // what another client library or a re-serialising proxy sends for the same request
+        String respelled = "{\n  \"amount\" : 10,\n  \"to_user_id\" : " + toId + ",\r\n\t\"from_user_id\": " + fromId
+                + " }\n";
+
+        Response first = service.admin("POST", "/transfer", compact, "Idempotency-Key", key);
+        Response replay = service.admin("POST", "/transfer", respelled, "Idempotency-Key", key);
+        Response changed = service.admin("POST", "/transfer", respelled.replace(": 10", ": 11"), "Idempotency-Key",
+                key);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.json()).isEqualTo(first.json());
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertProblem(changed, 422, "idempotency_mismatch");
+        assertThat(service.admin("GET", "/users/" + fromId, null).json().path("credits").asLong()).isEqualTo(90);
+    }
+
+    @Test
     void idempotentCreateReplaysStatusBodyAndLocation() {
         String name = unique("idem");
         String body = TestService.json(Map.of("email", name + "@example.com", "username", name));

@@ -194,10 +194,14 @@ public final class UserEndpoints implements RouteModule {
                 () -> exchange.json(TransferRequest.class)));
     }
 
-    /** The key (checked), the caller and the fingerprint of a JSON POST: method, path and body. */
+    /**
+     * The key (checked), the caller and the fingerprint of a JSON POST: method, path and the body's canonical form.
+     * Only a request with a key pays for that parse; a malformed body is refused here with the 400 the action would
+     * give, before the key is claimed.
+     */
     private static Idempotency.Request idempotent(Exchange exchange) {
         Optional<String> key = Idempotency.key(exchange);
-        String fingerprint = key.isEmpty() ? "" : Idempotency.fingerprint(
+        String fingerprint = key.isEmpty() ? "" : Idempotency.fingerprint(exchange.json(),
                 exchange.request().prologue().method().text(), exchange.request().path().rawPath(), exchange.body());
         return new Idempotency.Request(exchange.principal().scope(), key.orElse(null), fingerprint);
     }

@@ -98,6 +98,7 @@ public final class WebhookSender implements AutoCloseable {
                 .userAgent("weft-webhooks/" + BuildInfo.current().version())
                 .maxResponseBytes(maxResponseBytes)
                 .addressPolicy(policy.addressPolicy())
+                // receivers are user data: weft-http then names none of them in a meter (host="{host}")
                 .allowAnyHost(true)
                 .build();
         this.client = ApiClient.builder(api).meterRegistry(registry).build();

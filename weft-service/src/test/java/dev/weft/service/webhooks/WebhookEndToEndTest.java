@@ -186,6 +186,27 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    void metricsNeverNameAReceiverAndShowNoBreakerForWebhooks() {
+        String key = service.createUser(unique("e2e")).path("api_key").asText();
+        String webhookId = service.call("POST", "/webhooks", key, json(Map.of("url", url() + "?partner=acme")))
+                .json().path("webhook_id").asText();
+        String deliveryId = service.call("POST", "/webhooks/" + webhookId + "/test", key, null).json()
+                .path("delivery_id").asText();
+        await().atMost(WAIT).until(() -> service.get("/webhooks/" + webhookId + "/deliveries/" + deliveryId, key)
+                .json().path("state").asText(), "delivered"::equals);
+
+        String metrics = service.get("/metrics", TestService.ADMIN_KEY).text();
+
+        // /metrics may be public (WEFT_METRICS_PUBLIC): a receiver's host is one user's integration partner
+        assertThat(metrics).containsPattern("http_client_requests_seconds_count\\{client_name=\"webhooks\","
+                        + "host=\"\\{host}\",[^}]*status=\"204\",uri=\"http://\\{host}/\\{path}\"} [1-9]")
+                .doesNotContain(":" + receiver.getAddress().getPort())
+                .doesNotContain("partner=acme")
+                // API.md: webhook deliveries have no breaker, so no breaker gauge claims one
+                .doesNotContain("weft_http_breaker_state{client_name=\"webhooks\"");
+    }
+
+    @Test
     void aDisabledWebhooksEventsWaitAndGoToItsNewUrlOnceEnabled() throws Exception {
         String key = service.createUser(unique("e2e")).path("api_key").asText();
         String webhookId = service.call("POST", "/webhooks", key, json(Map.of("url", url(),

@@ -315,13 +315,16 @@ class WebhookSenderTest {
     }
 
     @Test
-    void recordsAttemptsInWeftHttpsMeters() {
+    void recordsAttemptsInWeftHttpsMetersWithoutNamingTheReceiver() {
         try (WebhookSender sender = loopbackSender()) {
             send(sender, receiver.url("127.0.0.1", "/hook"));
         }
 
         assertThat(registry.find("http.client.requests").tag("client.name", WebhookSender.CLIENT_NAME)
-                .tag("uri", "http://127.0.0.1:" + receiver.port() + "/{path}").timer())
+                .tag("host", "{host}").tag("uri", "http://{host}/{path}").timer())
                 .isNotNull().satisfies(timer -> assertThat(timer.count()).isEqualTo(1));
+        assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().toString())
+                .doesNotContain(":" + receiver.port()));
+        assertThat(registry.find("weft.http.breaker.state").meters()).isEmpty();
     }
 }
