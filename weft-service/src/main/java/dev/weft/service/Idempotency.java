@@ -135,6 +135,33 @@ public final class Idempotency {
     }
 
     /**
+     * The key (checked), the caller and the fingerprint of a JSON POST: method, path and the body's canonical form.
+     * Only a request with a key pays for that parse; a malformed body is refused here with the 400 the action would
+     * give, before the key is claimed.
+     *
+     * @param exchange the request
+     * @return what {@link #run} needs to know of it
+     * @throws ProblemException 400 for a malformed key or body
+     */
+    public static Request request(Exchange exchange) {
+        Optional<String> key = key(exchange);
+        String fingerprint = key.isEmpty() ? "" : fingerprint(exchange.json(),
+                exchange.request().prologue().method().text(), exchange.request().path().rawPath(), exchange.body());
+        return new Request(exchange.principal().scope(), key.orElse(null), fingerprint);
+    }
+
+    /**
+     * Sends an answer, first or replayed: its headers, status and body.
+     *
+     * @param exchange the request
+     * @param answer the answer
+     */
+    public static void send(Exchange exchange, Answer answer) {
+        answer.headers().forEach(exchange::responseHeader);
+        exchange.send(answer.status(), answer.body());
+    }
+
+    /**
      * The fingerprint of a JSON request, by what it asks and not how it is spelled: the same JSON with its names in
      * another order or other whitespace (another client library, a proxy that re-serialises) is the same request, as
      * Stripe compares parameters rather than bytes. Costs a parse of the body, so call it only for a request that

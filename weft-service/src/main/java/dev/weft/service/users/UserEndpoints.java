@@ -73,7 +73,7 @@ public final class UserEndpoints implements RouteModule {
     }
 
     private void create(Exchange exchange) {
-        send(exchange, users.create(idempotent(exchange), () -> exchange.json(CreateUserRequest.class)));
+        Idempotency.send(exchange, users.create(Idempotency.request(exchange), () -> exchange.json(CreateUserRequest.class)));
     }
 
     private void createBatch(Exchange exchange) {
@@ -190,25 +190,8 @@ public final class UserEndpoints implements RouteModule {
     }
 
     private void transfer(Exchange exchange) {
-        send(exchange, users.transfer(exchange.principal(), idempotent(exchange),
+        Idempotency.send(exchange, users.transfer(exchange.principal(), Idempotency.request(exchange),
                 () -> exchange.json(TransferRequest.class)));
-    }
-
-    /**
-     * The key (checked), the caller and the fingerprint of a JSON POST: method, path and the body's canonical form.
-     * Only a request with a key pays for that parse; a malformed body is refused here with the 400 the action would
-     * give, before the key is claimed.
-     */
-    private static Idempotency.Request idempotent(Exchange exchange) {
-        Optional<String> key = Idempotency.key(exchange);
-        String fingerprint = key.isEmpty() ? "" : Idempotency.fingerprint(exchange.json(),
-                exchange.request().prologue().method().text(), exchange.request().path().rawPath(), exchange.body());
-        return new Idempotency.Request(exchange.principal().scope(), key.orElse(null), fingerprint);
-    }
-
-    private static void send(Exchange exchange, Idempotency.Answer answer) {
-        answer.headers().forEach(exchange::responseHeader);
-        exchange.send(answer.status(), answer.body());
     }
 
     private static @Nullable Boolean booleanParam(Exchange exchange, String name) {

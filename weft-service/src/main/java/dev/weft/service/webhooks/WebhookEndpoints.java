@@ -2,6 +2,7 @@ package dev.weft.service.webhooks;
 
 import dev.weft.service.Access;
 import dev.weft.service.Exchange;
+import dev.weft.service.Idempotency;
 import dev.weft.service.ProblemException;
 import dev.weft.service.RouteModule;
 import dev.weft.service.ShownOnceSecret;
@@ -24,16 +25,26 @@ import java.util.Objects;
 public final class WebhookEndpoints implements RouteModule {
     private static final String FORBIDDEN_OTHER_USER = "only the admin may list another user's webhooks";
 
+    /** The member of a registration's answer that shows the signing secret. */
+    private static final String SECRET = "secret";
+
     private final Webhooks webhooks;
     private final WebhookDeliveries deliveries;
+    private final Idempotency idempotency;
+    private final SecretBox secrets;
 
     /**
      * @param webhooks the registration use cases
      * @param deliveries the delivery use cases
+     * @param idempotency the idempotency records, for {@code POST /webhooks} with an {@code Idempotency-Key}
+     * @param secrets the box that seals the secret in the answer kept for replays
      */
-    public WebhookEndpoints(Webhooks webhooks, WebhookDeliveries deliveries) {
+    public WebhookEndpoints(Webhooks webhooks, WebhookDeliveries deliveries, Idempotency idempotency,
+            SecretBox secrets) {
         this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
         this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
+        this.idempotency = Objects.requireNonNull(idempotency, "idempotency");
+        this.secrets = Objects.requireNonNull(secrets, "secrets");
     }
 
     @Override
@@ -51,10 +62,16 @@ public final class WebhookEndpoints implements RouteModule {
     }
 
     private void register(Exchange exchange) {
-        Map<String, Object> created = webhooks.register(exchange.principal(), exchange.jsonObject());
-        exchange.responseHeader("Location", "/webhooks/" + created.get("webhook_id"));
+        // the answer kept for replays of its Idempotency-Key holds the secret sealed; the client sees it in clear
+        ShownOnceSecret secret = new ShownOnceSecret(SECRET, secrets);
+        Idempotency.Answer answer = secret.reveal(idempotency.run(Idempotency.request(exchange), () -> {
+            Map<String, Object> created = new LinkedHashMap<>(webhooks.register(exchange.principal(),
+                    exchange.jsonObject()));
+            created.put(secret.sealedMember(), secret.seal(String.valueOf(created.remove(SECRET))));
+            return new Idempotency.Answer(201, created, Map.of("Location", "/webhooks/" + created.get("webhook_id")));
+        }));
         ShownOnceSecret.noStore(exchange); // the secret, shown once
-        exchange.send(201, created);
+        Idempotency.send(exchange, answer);
     }
 
     private void list(Exchange exchange) {

@@ -1,6 +1,7 @@
 package dev.weft.service.webhooks;
 
 import dev.weft.service.Feature;
+import dev.weft.service.Idempotency;
 import dev.weft.service.RouteModule;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.data.WebhookRepository;
@@ -30,6 +31,7 @@ public final class WebhooksFeature implements Feature {
                 deliveriesDue);
         WebhookDeliveries deliveries = new WebhookDeliveries(webhooks, outbox, new DeliveryPages(context.database()),
                 deliveriesDue);
-        return new WebhookEndpoints(webhooks, deliveries);
+        return new WebhookEndpoints(webhooks, deliveries, new Idempotency(context.idempotency(), context.json()),
+                context.secretBox());
     }
 }

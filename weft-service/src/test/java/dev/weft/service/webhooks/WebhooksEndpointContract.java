@@ -97,6 +97,31 @@ abstract class WebhooksEndpointContract {
     }
 
     @Test
+    void anIdempotencyKeyRegistersOnceAndReplaysTheSameSecret() {
+        String key = userKey();
+        String idempotency = "hook-" + System.nanoTime();
+        String body = json(Map.of("url", RECEIVER, "description", "once"));
+        String reordered = "{ \"description\": \"once\",\n  \"url\": \"" + RECEIVER + "\" }";
+
+        Response first = service.call("POST", "/webhooks", key, body, "Idempotency-Key", idempotency);
+        Response replay = service.call("POST", "/webhooks", key, reordered, "Idempotency-Key", idempotency);
+        Response other = service.call("POST", "/webhooks", key, json(Map.of("url", RECEIVER, "description", "two")),
+                "Idempotency-Key", idempotency);
+
+        assertThat(first.status()).as(first.text()).isEqualTo(201);
+        assertThat(replay.status()).isEqualTo(201);
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.json().path("webhook_id")).isEqualTo(first.json().path("webhook_id"));
+        assertThat(replay.json().path("secret").asText()).startsWith("whsec_")
+                .isEqualTo(first.json().path("secret").asText());
+        assertThat(replay.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(replay.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(replay.text()).doesNotContain("sealed");
+        assertProblem(other, 422, "idempotency_mismatch");
+        assertThat(service.get("/webhooks", key).json().path("total").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void eventTypesDefaultToEveryVideoTypeAndAnUnknownOneIsNamed() {
         String key = userKey();
 
