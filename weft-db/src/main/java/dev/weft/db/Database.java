@@ -154,8 +154,10 @@ public interface Database extends SqlOperations, AutoCloseable {
      * Lends one pooled connection, in autocommit mode, for the length of {@code work}: the way to run what must not
      * run in a transaction ({@code CREATE INDEX CONCURRENTLY}, {@code VACUUM}) or needs one session throughout (a
      * session-level lock). Nothing of weft's applies inside: no retry, no statement timeout, no writer turn on
-     * SQLite, no query cache invalidation. A {@link java.sql.SQLException} comes back translated, and a connection
-     * the failure broke is evicted; weft rolls back what the work left uncommitted and restores autocommit.
+     * SQLite, no query cache invalidation. A {@link java.sql.SQLException} comes back translated; a connection whose
+     * work threw is closed, not lent again (whatever it left on the session, weft cannot tell); after work that
+     * returned, weft rolls back what it left uncommitted through JDBC and restores autocommit. (A default method that
+     * throws, so that an implementation of this interface outside weft still compiles.)
      *
      * @param work the work
      * @param <T> the result type
@@ -163,7 +165,9 @@ public interface Database extends SqlOperations, AutoCloseable {
      * @throws DatabaseException {@code connection_in_transaction} inside {@link #inTransaction}, whose connection is
      *     the transaction's; or the translated failure of the work
      */
-    <T> T withConnection(ConnectionCallback<T> work);
+    default <T> T withConnection(ConnectionCallback<T> work) {
+        throw new UnsupportedOperationException("withConnection is not implemented by " + getClass().getName());
+    }
 
     /** @return the cache behind {@link Query#cached(java.time.Duration)} */
     dev.weft.cache.Cache queryCache();

@@ -179,6 +179,10 @@ final class FailoverCluster implements DatabaseCluster {
 
     @Override
     public <T> T withConnection(ConnectionCallback<T> work) {
+        if (PINNED.isBound()) {
+            // inside a transaction, which is pinned to its member: the member's own check refuses it
+            return PINNED.get().withConnection(work);
+        }
         return current().withConnection(work);
     }
 

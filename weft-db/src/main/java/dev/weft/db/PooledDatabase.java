@@ -61,8 +61,13 @@ final class PooledDatabase extends Session implements Database {
             T result = stages.lease().run(operation, false, connection -> {
                 try {
                     return work.apply(connection);
+                } catch (SQLException | RuntimeException | Error e) {
+                    // what the work left on the session (a transaction begun in SQL, a lock, a SET) cannot be
+                    // told from here: a connection whose work failed is closed rather than lent again
+                    operation.broken = true;
+                    throw e;
                 } finally {
-                    if (!connection.getAutoCommit()) {
+                    if (!operation.broken && !connection.getAutoCommit()) {
                         // the work opened a transaction and left it: nothing of it may outlive this call
                         connection.rollback();
                         connection.setAutoCommit(true);

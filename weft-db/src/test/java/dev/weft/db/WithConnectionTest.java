@@ -43,6 +43,24 @@ class WithConnectionTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aConnectionWhoseWorkFailedIsClosedNotLentAgainWithWhatItLeft() {
+        try (Database db = Database.create(TestDatabases.POSTGRESQL.config(builder -> builder.poolSize(1)))) {
+            assertThatThrownBy(() -> db.withConnection(connection -> {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("BEGIN"); // in SQL: JDBC still says autocommit
+                    statement.execute("SELECT pg_advisory_lock(4242)");
+                    return statement.execute("SELECT 1/0");
+                }
+            })).isInstanceOf(DatabaseException.class);
+
+            // the one pooled connection is a new one: no aborted transaction, no lock
+            assertThat(db.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242",
+                    Map.of(), Long.class)).containsExactly(0L);
+            assertThat(db.poolStatus().invalid()).isPositive();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "SQLITE"})
     void aDriverFailureComesBackTranslatedAndInsideATransactionItIsRefused(TestDatabases target) {

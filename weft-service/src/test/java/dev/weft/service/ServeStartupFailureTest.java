@@ -74,11 +74,16 @@ class ServeStartupFailureTest {
         // a newer release applied migration 10, then the rollout was rolled back to this build
         String data = dir.resolve("data").toString();
         assertThat(WeftCommand.run("migrate", "up", "--data-dir", data)).isZero();
+        long newest;
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/weft.db"));
                 Statement statement = connection.createStatement()) {
-            statement.executeUpdate("INSERT INTO weft_schema_migrations SELECT '10', 'add_video_tags', description,"
-                    + " checksum, state, applied_at, execution_ms, error_code, error_message"
-                    + " FROM weft_schema_migrations WHERE version = '9'");
+            try (var rows = statement.executeQuery("SELECT MAX(CAST(version AS INTEGER)) FROM weft_schema_migrations")) {
+                rows.next();
+                newest = rows.getLong(1);
+            }
+            statement.executeUpdate("INSERT INTO weft_schema_migrations SELECT '" + (newest + 1) + "', 'add_video_tags',"
+                    + " description, checksum, state, applied_at, execution_ms, error_code, error_message"
+                    + " FROM weft_schema_migrations WHERE version = '" + newest + "'");
         }
 
         Result result = serve(Map.of("WEFT_PORT", "0"));
@@ -87,9 +92,9 @@ class ServeStartupFailureTest {
         assertThat(result.stdout()).as("nothing claims to listen").noneMatch(line -> line.contains("listening"));
         // not weft-db's advice for a lost migration file ("call repair(\"10\")"), which would hide the newer schema
         assertThat(result.humanLines()).as(result.toString()).containsExactly("weft: the database's schema is at"
-                + " version 10 (add_video_tags), newer than this weft knows (up to 9): a newer release of weft migrated"
-                + " it. Run that release, or first move the schema back with it (weft migrate to 9); nothing was"
-                + " changed (schema_ahead)");
+                + " version " + (newest + 1) + " (add_video_tags), newer than this weft knows (up to " + newest
+                + "): a newer release of weft migrated it. Run that release, or first move the schema back with it"
+                + " (weft migrate to " + newest + "); nothing was changed (schema_ahead)");
     }
 
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {

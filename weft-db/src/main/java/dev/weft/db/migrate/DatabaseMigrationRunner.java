@@ -324,13 +324,21 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     /**
      * Applies or rolls back a no-transaction migration on one connection in autocommit mode, statement by statement,
      * holding the migration lock as a session lock on PostgreSQL; the schema table is read again and written in
-     * short transactions of their own beside it. On SQLite, whose lock is a write transaction that would block the
+     * short transactions of their own beside it, on a second connection (a pool of one is refused at once). On SQLite, whose lock is a write transaction that would block the
      * statements themselves, they run without it (a second process migrating the same file at that moment could
      * run them too: keep such migrations to statements that may run twice, such as {@code VACUUM}).
      *
      * @return the step, or empty if another runner took it meanwhile
      */
     private Optional<Step> outside(Migration migration, boolean up) {
+        if (database.config().pool().maxConnections() < 2) {
+            // the lent connection holds the lock while the schema table is read and written on a second one
+            throw new MigrationException(ErrorKind.INTERNAL, "migration_needs_two_connections", migration.version(),
+                    "database '" + database.name() + "': migration " + migration.version() + " (" + migration.name()
+                            + ") runs outside a transaction (-- weft:no-transaction), which takes two connections at "
+                            + "once, and the pool has one; run the migrations with a pool of at least 2 "
+                            + "(weft.db.pool.size or max-overflow)", null);
+        }
         return database.withConnection(connection -> lock.session(connection, () -> {
             MigrationStatus status = MigrationStatuses.of(List.of(migration), database.inTransaction(schema::read))
                     .stream().filter(candidate -> Versions.compare(candidate.version(), migration.version()) == 0)

@@ -97,7 +97,8 @@ public record Migration(String version, String name, String description, String 
      * PostgreSQL refuses inside a transaction ({@code CREATE INDEX CONCURRENTLY}, {@code ALTER TYPE ... ADD VALUE}
      * before 12) or that SQLite does ({@code VACUUM}). Such a migration runs statement by statement in autocommit
      * mode, under the migration lock, and a failure part-way is recorded as failed, as on MariaDB/MySQL, whose DDL
-     * commits by itself anyway.
+     * commits by itself anyway. It takes two pooled connections at once (one holds the lock and runs the statements,
+     * the other records them).
      *
      * @return {@code false} when the up SQL opens with the no-transaction directive
      */

@@ -81,6 +81,7 @@ final class MigrationLock {
             List<T> result = new ArrayList<>(1);
             try {
                 database.inTransaction(transaction -> {
+                    result.clear(); // a transaction run again after a serialization failure starts afresh
                     transaction.execute("SET LOCAL statement_timeout = " + statementTimeout().toMillis());
                     Boolean got = transaction.statement("SELECT pg_try_advisory_xact_lock(:key)")
                             .bind("key", advisoryKey).one(Boolean.class);
@@ -90,8 +91,10 @@ final class MigrationLock {
                     return true;
                 });
             } catch (QueryTimeoutException e) {
-                throw new MigrationException(ErrorKind.TIMEOUT, "migration_lock_timeout", null, "database '"
-                        + database.name() + "': a migration statement ran past its timeout", e);
+                // the lock is only tried, never waited for: a timeout here is a statement of the step's own
+                throw new MigrationException(ErrorKind.TIMEOUT, "migration_statement_timeout", null, "database '"
+                        + database.name() + "': a migration statement ran past its timeout ("
+                        + statementTimeout().toMillis() + " ms)", e);
             }
             if (!result.isEmpty()) {
                 return result.getFirst();
@@ -113,6 +116,11 @@ final class MigrationLock {
             throw new MigrationException(ErrorKind.INTERNAL, "interrupted", null, "database '" + database.name()
                     + "': interrupted while waiting for the migration lock of " + config.table(), e);
         }
+    }
+
+    /** @return the PostgreSQL advisory lock's key (tests look for it in {@code pg_locks}) */
+    long advisoryKey() {
+        return advisoryKey;
     }
 
     /** Work that holds the lock through {@link #session}. */
@@ -147,18 +155,56 @@ final class MigrationLock {
                 waitBeforeTrying(deadline);
             }
         }
+        Throwable failure = null;
         try {
             try (java.sql.Statement set = connection.createStatement()) {
                 set.execute("SET statement_timeout = " + statementTimeout().toMillis());
             }
             return work.run();
+        } catch (java.sql.SQLException | RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
-            try (java.sql.PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)");
-                    java.sql.Statement reset = connection.createStatement()) {
-                unlock.setLong(1, advisoryKey);
-                unlock.executeQuery().close();
-                reset.execute("RESET statement_timeout");
+            release(connection, failure);
+        }
+    }
+
+    /**
+     * Gives the session lock back. A statement of the work may have left a transaction open (an explicit
+     * {@code BEGIN}), aborted or not, in which the unlock would fail: it is rolled back first. A lock that still
+     * cannot be released must not go back to the pool with its connection, where it would hold every later runner
+     * off until the connection is recycled: the failure is thrown (suppressed onto the work's own, if any), which
+     * makes {@link Database#withConnection} evict the connection.
+     */
+    private void release(java.sql.Connection connection, @Nullable Throwable failure) throws java.sql.SQLException {
+        java.sql.SQLException problem = null;
+        try (java.sql.Statement rollback = connection.createStatement()) {
+            rollback.execute("ROLLBACK"); // outside a transaction only a warning
+        } catch (java.sql.SQLException e) {
+            problem = e;
+        }
+        try (java.sql.PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)");
+                java.sql.Statement reset = connection.createStatement()) {
+            unlock.setLong(1, advisoryKey);
+            try (java.sql.ResultSet released = unlock.executeQuery()) {
+                if (!released.next() || !released.getBoolean(1)) {
+                    throw new java.sql.SQLException("the migration lock was not held at its release");
+                }
             }
+            reset.execute("RESET statement_timeout");
+            problem = null; // the lock is back: a failed rollback of nothing does not matter
+        } catch (java.sql.SQLException e) {
+            if (problem != null) {
+                e.addSuppressed(problem);
+            }
+            problem = e;
+        }
+        if (problem != null) {
+            if (failure != null) {
+                failure.addSuppressed(problem);
+                return; // the work's failure is thrown, and it evicts the connection too
+            }
+            throw problem;
         }
     }
 

@@ -352,6 +352,46 @@ class MigrationRunnerTest {
     }
 
     @Test
+    void aNoTransactionMigrationOnAPoolOfOneIsRefusedAtOnceSayingWhy() {
+        Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
+        Database single = Database.create(fixture.db.config().toBuilder().name("test-single")
+                .pool(dev.weft.db.PoolConfig.defaults().withSize(1)).build());
+        open.add(single);
+        List<Migration> all = new ArrayList<>(fixture.migrations());
+        all.add(outsideATransaction(TestDatabases.POSTGRESQL, fixture.orders));
+        MigrationRunner runner = Migrations.runner(single, MigrationSource.of(all), fixture.config);
+
+        assertThatThrownBy(runner::migrate).isInstanceOfSatisfying(MigrationException.class, e -> {
+            assertThat(e.code()).isEqualTo("migration_needs_two_connections");
+            assertThat(e.getMessage()).contains("weft:no-transaction").contains("at least 2");
+        });
+        assertThat(versions(runner.status(), MigrationState.PENDING)).containsExactly("20261123_130000");
+    }
+
+    @Test
+    void aNoTransactionMigrationThatLeavesATransactionOpenReleasesTheLockAllTheSame() {
+        Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
+        // its second statement fails inside a transaction its first opened: the unlock must not fail with it
+        Migration aborted = new Migration("20261123_130000", "aborts", "",
+                "-- weft:no-transaction\nBEGIN;\nSELECT 1/0;", "");
+        List<Migration> all = new ArrayList<>(fixture.migrations());
+        all.add(aborted);
+        MigrationRunner runner = Migrations.runner(fixture.db, MigrationSource.of(all), fixture.config);
+        MigrationRunner impatient = Migrations.runner(fixture.db, MigrationSource.of(all),
+                fixture.config.withLockTimeout(java.time.Duration.ofSeconds(1)));
+
+        assertThatThrownBy(runner::migrate).isInstanceOfSatisfying(MigrationException.class,
+                e -> assertThat(e.getMessage()).contains("statement 2 of 2"));
+
+        // the lock is free (a held one would make this a migration_lock_timeout), the failure recorded
+        assertThatThrownBy(impatient::migrate).isInstanceOfSatisfying(MigrationException.class,
+                e -> assertThat(e.code()).isEqualTo("migration_failed"));
+        long key = new MigrationLock(fixture.db, fixture.config).advisoryKey();
+        assertThat(fixture.db.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :high"
+                + " AND objid = :low", Map.of("high", key >>> 32, "low", key & 0xFFFF_FFFFL)).one(Long.class)).isZero();
+    }
+
+    @Test
     void twoRunnersRaceOverANoTransactionMigrationAndItRunsOnce() throws Exception {
         Fixture fixture = new Fixture(TestDatabases.POSTGRESQL);
         List<Migration> all = new ArrayList<>(fixture.migrations());

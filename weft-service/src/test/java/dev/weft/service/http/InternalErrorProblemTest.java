@@ -17,7 +17,8 @@ class InternalErrorProblemTest {
     void aQueryOnATableRolledBackUnderTheServiceAnswersInternalErrorNotSqlError() {
         try (TestService service = new TestService(TestBackends.POSTGRESQL)) {
             assertThat(service.get("/webhooks", TestService.ADMIN_KEY).status()).isEqualTo(200);
-            service.service.context().migrations().rollback(1); // 9: the webhook tables
+            // as if a rollback dropped it under the running service (renamed: the schema is dropped after the test)
+            service.service.context().database().execute("ALTER TABLE webhooks RENAME TO webhooks_gone");
 
             TestService.Response response = service.get("/webhooks", TestService.ADMIN_KEY);
 
