@@ -55,14 +55,19 @@ public final class HttpEdge implements AutoCloseable {
      * @param maxPayloadSize the largest body Helidon reads at all; each route's own limit is checked by the route
      * @param requestTimeout each request's {@link dev.weft.core.Deadline}
      * @param metricsPublic whether {@link Access#METRICS} routes are public (else admin only)
+     * @param maxConnections the most connections held open at once; past it Helidon accepts no more until one
+     *     closes, so a new client waits in the kernel's accept queue
      */
     public record Settings(String bind, int port, Duration shutdownGrace, long maxPayloadSize, Duration requestTimeout,
-            boolean metricsPublic) {
+            boolean metricsPublic, int maxConnections) {
         /** Checks the parts. */
         public Settings {
             Objects.requireNonNull(bind, "bind");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
+            }
         }
     }
 
@@ -101,6 +106,10 @@ public final class HttpEdge implements AutoCloseable {
                 .shutdownHook(false)
                 .shutdownGracePeriod(settings.shutdownGrace())
                 .maxPayloadSize(settings.maxPayloadSize())
+                // Helidon takes a permit before each accept and returns it when the connection ends: past the cap a
+                // client waits in the kernel's backlog instead of costing a descriptor and a thread (unbounded, 1,500
+                // connections holding partial heads stayed open in a review, and nothing stopped more)
+                .maxTcpConnections(settings.maxConnections())
                 .directHandlers(ProblemDirectHandler.forEveryEvent(json))
                 // Helidon hands the direct handlers its own message for an error only with this on; it is never
                 // written to the client (ProblemDirectHandler writes its own words), it tells 431 from other 400s

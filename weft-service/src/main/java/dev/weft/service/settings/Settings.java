@@ -97,6 +97,16 @@ public final class Settings {
                     + "gets `503 pool_exhausted`. While the database is known down, requests that need it get `503` "
                     + "with `Retry-After` at once."));
 
+    /** {@code WEFT_MAX_CONNECTIONS}. */
+    public static final Setting MAX_CONNECTIONS = add(Setting.builder(SERVER, "weft.max-connections",
+            "WEFT_MAX_CONNECTIONS").type(INTEGER, 10_000).range(1, 1_000_000)
+            .meaning("Connections the server holds open at once. Past it the server accepts no more until one "
+                    + "closes: a new client's connection waits in the kernel's accept queue (its request unanswered) "
+                    + "and, once that queue is full too, cannot connect. The default is about Tomcat's 8192 "
+                    + "(Spring Boot's): more than one instance serves at once behind a proxy or load balancer, and "
+                    + "well under the usual file-descriptor limit, which the database pool, Redis and uploads share; "
+                    + "each connection holds a descriptor and a thread."));
+
     /** {@code WEFT_CONFIG_FILE}. */
     public static final Setting CONFIG_FILE = add(Setting.builder(SERVER, "weft.config-file", "WEFT_CONFIG_FILE")
             .type(PATH, "unset").meaning("A properties file of settings, one a line, by variable (`WEFT_PORT=8080`) "
