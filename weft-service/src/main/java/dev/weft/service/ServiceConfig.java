@@ -55,11 +55,17 @@ import org.jspecify.annotations.Nullable;
  * @param embedded the embedded SQLite database's settings (pool, timeouts, retry, key batching: the {@code WEFT_DB_*}
  *     and {@code DATABASE_*} tuning variables), used when {@code database} is {@code null}; its file is
  *     {@value #EMBEDDED_FILE} under {@code dataDir}, whatever path it names
+ * @param maxConnections the most connections the server holds open at once ({@code WEFT_MAX_CONNECTIONS}, default
+ *     {@value #DEFAULT_MAX_CONNECTIONS}); a client past it waits in the kernel's accept queue until one closes
+ * @param headerTimeout how long a connection may take to send a request's line and headers, and may wait idle for
+ *     its next request ({@code WEFT_HEADER_TIMEOUT}, seconds or ISO-8601, default 20 s): past it the connection gets
+ *     {@code 408} and is closed (an idle one is closed without an answer)
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
         long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-        boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded) {
+        boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded,
+        int maxConnections, Duration headerTimeout) {
     /** Default {@link #bind()}. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** Default {@link #port()}. */
@@ -84,6 +90,19 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      * short enough that a wrong address is reported within a supervisor's patience.
      */
     public static final Duration DEFAULT_DATABASE_WAIT = Duration.ofSeconds(30);
+    /**
+     * Default {@link #maxConnections()}: about Tomcat's 8192 (Spring Boot's default), far more than one instance
+     * serves at once behind a load balancer, and well under a container's usual file-descriptor limit, which the
+     * database pool, Redis and uploads need too. Without a cap, each client connection held a descriptor and a
+     * virtual thread until the process ran out of descriptors.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /**
+     * Default {@link #headerTimeout()}: Tomcat's {@code connectionTimeout} (Spring Boot's default too), which also
+     * bounds its keep-alive wait; a real client sends its head in one go, so only a slow-sending attacker or a
+     * broken network needs more.
+     */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     /** The embedded SQLite database's file name under {@link #dataDir()}. */
     public static final String EMBEDDED_FILE = "weft.db";
     /**
@@ -102,6 +121,7 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         Objects.requireNonNull(databaseWait, "databaseWait");
         Objects.requireNonNull(webhooks, "webhooks");
         Objects.requireNonNull(embedded, "embedded");
+        Objects.requireNonNull(headerTimeout, "headerTimeout");
         if (embedded.type() != DatabaseType.SQLITE) {
             throw new InvalidConfigException("weft.db (embedded)", embedded.type(), "the embedded database is SQLite");
         }
@@ -128,6 +148,13 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         }
         if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
             throw new InvalidConfigException(Settings.REQUEST_TIMEOUT.label(), requestTimeout,
+                    "must be at least 100 ms");
+        }
+        if (maxConnections < 1 || maxConnections > 1_000_000) {
+            throw new InvalidConfigException(Settings.MAX_CONNECTIONS.label(), maxConnections, "must be 1..1000000");
+        }
+        if (headerTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new InvalidConfigException(Settings.HEADER_TIMEOUT.label(), headerTimeout,
                     "must be at least 100 ms");
         }
         if (databaseWait.isNegative()) {
@@ -277,12 +304,76 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 DatabaseConfig.sqlite(EMBEDDED_FILE));
     }
 
+    /**
+     * The config with the default {@link #maxConnections()}; the constructor from before that setting existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     * @param requestTimeout each request's deadline
+     * @param infoPublic whether {@code GET /info} needs no key
+     * @param databaseWait how long a start waits for the database
+     * @param webhooks webhooks and job callbacks
+     * @param embedded the embedded SQLite database's settings
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
+            boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks, embedded,
+                DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /**
+     * The config with the default {@link #headerTimeout()}; the constructor from before that setting existed.
+     *
+     * @param bind the address
+     * @param port the port
+     * @param dataDir the data directory
+     * @param workers job workers
+     * @param database the database, or {@code null}
+     * @param redisUrl Redis, or {@code null}
+     * @param providerUrl the provider, or {@code null}
+     * @param adminKey the admin key, or {@code null}
+     * @param maxBody the largest JSON body
+     * @param maxUpload the largest upload
+     * @param rateLimit requests per second per key
+     * @param metricsPublic whether {@code /metrics} needs no key
+     * @param shutdownGrace the grace period of a stop
+     * @param requestTimeout each request's deadline
+     * @param infoPublic whether {@code GET /info} needs no key
+     * @param databaseWait how long a start waits for the database
+     * @param webhooks webhooks and job callbacks
+     * @param embedded the embedded SQLite database's settings
+     * @param maxConnections the most connections held open at once
+     */
+    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
+            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
+            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
+            boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded,
+            int maxConnections) {
+        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
+                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks, embedded,
+                maxConnections, DEFAULT_HEADER_TIMEOUT);
+    }
+
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
                 null, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOAD, DEFAULT_RATE_LIMIT, false, DEFAULT_SHUTDOWN_GRACE,
                 DEFAULT_REQUEST_TIMEOUT, false, DEFAULT_DATABASE_WAIT, WebhooksConfig.defaults(),
-                DatabaseConfig.sqlite(EMBEDDED_FILE));
+                DatabaseConfig.sqlite(EMBEDDED_FILE), DEFAULT_MAX_CONNECTIONS, DEFAULT_HEADER_TIMEOUT);
     }
 
     /**
@@ -322,7 +413,9 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 Settings.INFO_PUBLIC.bool(env, false),
                 Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()),
                 WebhooksConfig.fromEnv(env),
-                hasDatabase ? base.embedded() : embeddedFromEnv(env));
+                hasDatabase ? base.embedded() : embeddedFromEnv(env),
+                Settings.MAX_CONNECTIONS.integer(env, base.maxConnections()),
+                Settings.HEADER_TIMEOUT.seconds(env, base.headerTimeout()));
     }
 
     /**
@@ -383,111 +476,125 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
     public ServiceConfig withBind(String value) {
         return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
         return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
         return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
         return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the database @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the admin key or {@code null} @return a copy */
     public ServiceConfig withAdminKey(@Nullable Secret value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the body limit @return a copy */
     public ServiceConfig withMaxBody(long value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value requests per second per key @return a copy */
     public ServiceConfig withRateLimit(int value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value whether {@code GET /info} is public @return a copy */
     public ServiceConfig withInfoPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value whether /metrics is public @return a copy */
     public ServiceConfig withMetricsPublic(boolean value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value each request's deadline @return a copy */
     public ServiceConfig withRequestTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the webhook settings @return a copy */
     public ServiceConfig withWebhooks(WebhooksConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                value, embedded);
+                value, embedded, maxConnections, headerTimeout);
     }
 
     /** @param value the embedded SQLite database's settings (its path is ignored) @return a copy */
     public ServiceConfig withEmbedded(DatabaseConfig value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, value);
+                webhooks, value, maxConnections, headerTimeout);
+    }
+
+    /** @param value the most connections held open at once @return a copy */
+    public ServiceConfig withMaxConnections(int value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded, value, headerTimeout);
+    }
+
+    /** @param value how long a request's head may take, and a connection may wait idle @return a copy */
+    public ServiceConfig withHeaderTimeout(Duration value) {
+        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
+                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
+                webhooks, embedded, maxConnections, value);
     }
 
     /** @param value how long a start waits for the database @return a copy */
     public ServiceConfig withDatabaseWait(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value,
-                webhooks, embedded);
+                webhooks, embedded, maxConnections, headerTimeout);
     }
 }

@@ -259,8 +259,8 @@ public final class WeftService implements AutoCloseable {
             generatedAdminKey = context.apiKeys().initAdmin(context.config().adminKey()).orElse(null);
             server = HttpEdge.start(new HttpEdge.Settings(config.bind(), config.port(), config.shutdownGrace(),
                     Math.max(config.maxBody(), config.maxUpload()) + 65_536, config.requestTimeout(),
-                    config.metricsPublic()), this.routes, context.apiKeys(), limiter, context.json(),
-                    context.registry(), context.tracing());
+                    config.metricsPublic(), config.maxConnections(), config.headerTimeout()), this.routes,
+                    context.apiKeys(), limiter, context.json(), context.registry(), context.tracing());
             startupTime("application.started.time", "Time from JVM start until the server listened");
             LOG.atInfo().setMessage("weft service listening").addKeyValue("server.address", config.bind())
                     .addKeyValue("server.port", server.port())

@@ -83,6 +83,25 @@ class ServiceConfigTest {
     }
 
     @Test
+    void theConnectionLimitsDefaultAsAnOperatorExpectsAndRefuseNonsenseNamingTheSetting() {
+        ServiceConfig defaults = ServiceConfig.fromEnv(Map.of());
+        assertThat(defaults.maxConnections()).isEqualTo(10_000);
+        assertThat(defaults.headerTimeout()).isEqualTo(Duration.ofSeconds(20));
+
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_MAX_CONNECTIONS", "500")).maxConnections()).isEqualTo(500);
+        assertThat(ServiceConfig.fromEnv(Map.of("WEFT_HEADER_TIMEOUT", "30s")).headerTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_MAX_CONNECTIONS", "0")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_MAX_CONNECTIONS");
+        assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_HEADER_TIMEOUT", "10ms")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_HEADER_TIMEOUT");
+        assertThatThrownBy(() -> defaults.withHeaderTimeout(Duration.ZERO))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_HEADER_TIMEOUT");
+        assertThat(defaults.withMaxConnections(3).withHeaderTimeout(Duration.ofSeconds(2)).maxConnections())
+                .isEqualTo(3);
+    }
+
+    @Test
     void flagsWinOverTheEnvironment() {
         ServiceConfig config = ServiceConfig.fromEnv(Map.of("WEFT_PORT", "9090", "WEFT_WORKERS", "8"))
                 .withPort(7070).withWorkers(2);

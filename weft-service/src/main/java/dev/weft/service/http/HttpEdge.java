@@ -5,6 +5,7 @@ import dev.weft.service.ApiKeys;
 import dev.weft.service.Json;
 import dev.weft.service.Routes;
 import dev.weft.service.Tracing;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *   {@link ProblemDirectHandler}; a first line that is not an HTTP/1.1 request line gets a 505 (another
  *   version) or a 400 from {@link RequestLineRefusals}.
  * </ol>
+ * Before any of that, the server holds at most {@link Settings#maxConnections()} connections, and a connection whose
+ * request head is not in within {@link Settings#headerTimeout()} gets a 408 from {@link HeadDeadlines} and is closed.
  *
  * <p>Thread-safe. {@link #close()} stops accepting and lets in-flight requests finish within the grace period.
  */
@@ -55,14 +58,25 @@ public final class HttpEdge implements AutoCloseable {
      * @param maxPayloadSize the largest body Helidon reads at all; each route's own limit is checked by the route
      * @param requestTimeout each request's {@link dev.weft.core.Deadline}
      * @param metricsPublic whether {@link Access#METRICS} routes are public (else admin only)
+     * @param maxConnections the most connections held open at once; past it Helidon accepts no more until one
+     *     closes, so a new client waits in the kernel's accept queue
+     * @param headerTimeout how long a connection may take to send a request's line and headers ({@link HeadDeadlines})
+     *     and may wait idle for its next request
      */
     public record Settings(String bind, int port, Duration shutdownGrace, long maxPayloadSize, Duration requestTimeout,
-            boolean metricsPublic) {
+            boolean metricsPublic, int maxConnections, Duration headerTimeout) {
         /** Checks the parts. */
         public Settings {
             Objects.requireNonNull(bind, "bind");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(headerTimeout, "headerTimeout");
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
+            }
+            if (!headerTimeout.isPositive()) {
+                throw new IllegalArgumentException("headerTimeout must be positive: " + headerTimeout);
+            }
         }
     }
 
@@ -70,9 +84,11 @@ public final class HttpEdge implements AutoCloseable {
             Comparator.comparingInt((Registered entry) -> entry.matcher().literalCount()).reversed();
 
     private final WebServer server;
+    private final HeadDeadlines headDeadlines;
 
-    private HttpEdge(WebServer server) {
+    private HttpEdge(WebServer server, HeadDeadlines headDeadlines) {
         this.server = server;
+        this.headDeadlines = headDeadlines;
     }
 
     /**
@@ -95,28 +111,53 @@ public final class HttpEdge implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         // log events take the request's ids from RequestState, which the filters bind anyway
         RequestMdc.install(LoggerFactory.getILoggerFactory());
-        WebServer server = WebServer.builder()
+        HeadDeadlines headDeadlines = new HeadDeadlines(settings.headerTimeout(), json);
+        WebServer server;
+        try {
+            server = server(settings, routes, apiKeys, limiter, json, registry, tracing, headDeadlines);
+        } catch (RuntimeException e) {
+            headDeadlines.close();
+            throw e;
+        }
+        if (!server.isRunning() || server.port() < 0) {
+            // Helidon logged the bind failure and carried on without a listener: never report port -1 as listening
+            server.stop();
+            headDeadlines.close();
+            throw ListenFailure.of(settings.bind(), settings.port());
+        }
+        return new HttpEdge(server, headDeadlines);
+    }
+
+    private static WebServer server(Settings settings, List<Routes.Route> routes, ApiKeys apiKeys, RateLimiter limiter,
+            Json json, MeterRegistry registry, Tracing tracing, HeadDeadlines headDeadlines) {
+        return WebServer.builder()
                 .host(settings.bind())
                 .port(settings.port())
                 .shutdownHook(false)
                 .shutdownGracePeriod(settings.shutdownGrace())
                 .maxPayloadSize(settings.maxPayloadSize())
+                // Helidon takes a permit before each accept and returns it when the connection ends: past the cap a
+                // client waits in the kernel's backlog instead of costing a descriptor and a thread (unbounded, 1,500
+                // connections holding partial heads stayed open in a review, and nothing stopped more)
+                .maxTcpConnections(settings.maxConnections())
+                // a connection's head has its deadline (HeadDeadlines, which sees each accepted socket through these
+                // options); the wait for a keep-alive connection's next request line is Helidon's idle timeout, which
+                // interrupts a connection only there. Two sweeps later than the deadline, so that a first request's
+                // half-sent line gets the deadline's 408 rather than Helidon's silent close
+                .connectionOptions(headDeadlines.socketOptions(SocketOptions.create()))
+                .idleConnectionTimeout(settings.headerTimeout()
+                        .plus(HeadDeadlines.sweepPeriod(settings.headerTimeout()).multipliedBy(2)))
+                .idleConnectionPeriod(HeadDeadlines.sweepPeriod(settings.headerTimeout()))
                 .directHandlers(ProblemDirectHandler.forEveryEvent(json))
                 // Helidon hands the direct handlers its own message for an error only with this on; it is never
                 // written to the client (ProblemDirectHandler writes its own words), it tells 431 from other 400s
                 .errorHandling(io.helidon.webserver.ErrorHandling.builder().includeEntity(true).build())
-                .addProtocol(http1Config())
+                .addProtocol(http1Config(headDeadlines))
                 .addConnectionSelector(new RequestLineRefusals(json))
                 .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys, limiter), json,
                         registry, tracing))
                 .build()
                 .start();
-        if (!server.isRunning() || server.port() < 0) {
-            // Helidon logged the bind failure and carried on without a listener: never report port -1 as listening
-            server.stop();
-            throw ListenFailure.of(settings.bind(), settings.port());
-        }
-        return new HttpEdge(server);
     }
 
     /**
@@ -129,9 +170,9 @@ public final class HttpEdge implements AutoCloseable {
      * weft's check keeps the 400 either way, and upgrading only brings the cost back.
      */
     @SuppressWarnings("removal")
-    private static Http1Config http1Config() {
+    private static Http1Config http1Config(HeadDeadlines headDeadlines) {
         return Http1Config.builder().validatePath(false).validateResponseHeaders(false)
-                .validateRequestHostHeader(false).build();
+                .validateRequestHostHeader(false).addReceiveListener(headDeadlines.listener()).build();
     }
 
     /**
@@ -233,5 +274,6 @@ public final class HttpEdge implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        headDeadlines.close();
     }
 }

@@ -97,6 +97,25 @@ public final class Settings {
                     + "gets `503 pool_exhausted`. While the database is known down, requests that need it get `503` "
                     + "with `Retry-After` at once."));
 
+    /** {@code WEFT_MAX_CONNECTIONS}. */
+    public static final Setting MAX_CONNECTIONS = add(Setting.builder(SERVER, "weft.max-connections",
+            "WEFT_MAX_CONNECTIONS").type(INTEGER, 10_000).range(1, 1_000_000)
+            .meaning("Connections the server holds open at once. Past it the server accepts no more until one "
+                    + "closes: a new client's connection waits in the kernel's accept queue (its request unanswered) "
+                    + "and, once that queue is full too, cannot connect. The default is about Tomcat's 8192 "
+                    + "(Spring Boot's): more than one instance serves at once behind a proxy or load balancer, and "
+                    + "well under the usual file-descriptor limit, which the database pool, Redis and uploads share; "
+                    + "each connection holds a descriptor and a thread."));
+
+    /** {@code WEFT_HEADER_TIMEOUT}. */
+    public static final Setting HEADER_TIMEOUT = add(Setting.builder(SERVER, "weft.header-timeout",
+            "WEFT_HEADER_TIMEOUT").type(SECONDS, 20).atLeast(100)
+            .meaning("How long a connection may take to send a request's line and headers (from its accept, or from "
+                    + "a later request's line); past it the server answers `408 request_timeout` and closes the "
+                    + "connection, however the client trickles its bytes. Also how long a kept-alive connection may "
+                    + "wait idle for its next request (then closed without an answer). 20 s is Tomcat's "
+                    + "`connectionTimeout`; behind a load balancer, keep its idle timeout below this one."));
+
     /** {@code WEFT_CONFIG_FILE}. */
     public static final Setting CONFIG_FILE = add(Setting.builder(SERVER, "weft.config-file", "WEFT_CONFIG_FILE")
             .type(PATH, "unset").meaning("A properties file of settings, one a line, by variable (`WEFT_PORT=8080`) "
