@@ -57,9 +57,9 @@ import org.jspecify.annotations.Nullable;
  *     {@value #EMBEDDED_FILE} under {@code dataDir}, whatever path it names
  * @param maxConnections the most connections the server holds open at once ({@code WEFT_MAX_CONNECTIONS}, default
  *     {@value #DEFAULT_MAX_CONNECTIONS}); a client past it waits in the kernel's accept queue until one closes
- * @param headerTimeout how long a connection may take to send a request's line and headers, and may wait idle for
- *     its next request ({@code WEFT_HEADER_TIMEOUT}, seconds or ISO-8601, default 20 s): past it the connection gets
- *     {@code 408} and is closed (an idle one is closed without an answer)
+ * @param headerTimeout how long a connection may take to send a request's line and headers
+ *     ({@code WEFT_HEADER_TIMEOUT}, seconds or ISO-8601, default 20 s): past it the connection gets {@code 408} and
+ *     is closed
  */
 public record ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
         @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
@@ -98,9 +98,8 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
      */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     /**
-     * Default {@link #headerTimeout()}: Tomcat's {@code connectionTimeout} (Spring Boot's default too), which also
-     * bounds its keep-alive wait; a real client sends its head in one go, so only a slow-sending attacker or a
-     * broken network needs more.
+     * Default {@link #headerTimeout()}: Tomcat's {@code connectionTimeout} (Spring Boot's default too); a real client
+     * sends its head in one go, so only a slow-sending attacker or a broken network needs more.
      */
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     /** The embedded SQLite database's file name under {@link #dataDir()}. */
@@ -584,7 +583,7 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 webhooks, embedded, value, headerTimeout);
     }
 
-    /** @param value how long a request's head may take, and a connection may wait idle @return a copy */
+    /** @param value how long a request's head may take @return a copy */
     public ServiceConfig withHeaderTimeout(Duration value) {
         return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
                 maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,

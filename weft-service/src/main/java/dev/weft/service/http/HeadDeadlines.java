@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * line and every header) within the timeout gets {@code 408 request_timeout} with {@code Connection: close}, and the
  * connection ends. The clock starts when the connection is accepted (its first request) or when a later request's
  * line has been read (a keep-alive connection's next request; waiting for that line is Helidon's idle-connection
- * timeout, set to the same value by {@link HttpEdge}). A slowloris client, one that sends a header line every few
+ * timeout, 5 minutes, left longer than load balancers' own idle timeouts). A slowloris client, one that sends a header line every few
  * seconds, so is never idle, is therefore cut off after the timeout whatever it sends.
  *
  * <p>Why not Helidon's own means: its socket read timeout does not reach its NIO channel reads; its idle-connection

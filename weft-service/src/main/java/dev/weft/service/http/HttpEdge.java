@@ -61,7 +61,6 @@ public final class HttpEdge implements AutoCloseable {
      * @param maxConnections the most connections held open at once; past it Helidon accepts no more until one
      *     closes, so a new client waits in the kernel's accept queue
      * @param headerTimeout how long a connection may take to send a request's line and headers ({@link HeadDeadlines})
-     *     and may wait idle for its next request
      */
     public record Settings(String bind, int port, Duration shutdownGrace, long maxPayloadSize, Duration requestTimeout,
             boolean metricsPublic, int maxConnections, Duration headerTimeout) {
@@ -141,13 +140,10 @@ public final class HttpEdge implements AutoCloseable {
                 // connections holding partial heads stayed open in a review, and nothing stopped more)
                 .maxTcpConnections(settings.maxConnections())
                 // a connection's head has its deadline (HeadDeadlines, which sees each accepted socket through these
-                // options); the wait for a keep-alive connection's next request line is Helidon's idle timeout, which
-                // interrupts a connection only there. Two sweeps later than the deadline, so that a first request's
-                // half-sent line gets the deadline's 408 rather than Helidon's silent close
+                // options). The wait for a kept-alive connection's next request stays Helidon's idle timeout (5 min):
+                // a load balancer reuses idle connections for as long as its own idle timeout (AWS 60 s, Google
+                // Cloud 610 s), and one the server closed sooner turns its next request into a 502
                 .connectionOptions(headDeadlines.socketOptions(SocketOptions.create()))
-                .idleConnectionTimeout(settings.headerTimeout()
-                        .plus(HeadDeadlines.sweepPeriod(settings.headerTimeout()).multipliedBy(2)))
-                .idleConnectionPeriod(HeadDeadlines.sweepPeriod(settings.headerTimeout()))
                 .directHandlers(ProblemDirectHandler.forEveryEvent(json))
                 // Helidon hands the direct handlers its own message for an error only with this on; it is never
                 // written to the client (ProblemDirectHandler writes its own words), it tells 431 from other 400s

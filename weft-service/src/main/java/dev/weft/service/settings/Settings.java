@@ -112,9 +112,9 @@ public final class Settings {
             "WEFT_HEADER_TIMEOUT").type(SECONDS, 20).atLeast(100)
             .meaning("How long a connection may take to send a request's line and headers (from its accept, or from "
                     + "a later request's line); past it the server answers `408 request_timeout` and closes the "
-                    + "connection, however the client trickles its bytes. Also how long a kept-alive connection may "
-                    + "wait idle for its next request (then closed without an answer). 20 s is Tomcat's "
-                    + "`connectionTimeout`; behind a load balancer, keep its idle timeout below this one."));
+                    + "connection, however the client trickles its bytes. 20 s is Tomcat's `connectionTimeout`. A "
+                    + "kept-alive connection may wait 5 minutes for its next request (longer than a load balancer's "
+                    + "idle timeout, AWS's 60 s, so none reuses a connection the server closed)."));
 
     /** {@code WEFT_CONFIG_FILE}. */
     public static final Setting CONFIG_FILE = add(Setting.builder(SERVER, "weft.config-file", "WEFT_CONFIG_FILE")
