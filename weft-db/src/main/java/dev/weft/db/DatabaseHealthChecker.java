@@ -180,14 +180,14 @@ final class DatabaseHealthChecker implements AutoCloseable {
 
     private void recordDown(Probe probe) {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("checked_at", Instant.now().toString());
+        details.put("checked_at", Health.timestamp(Instant.now()));
         details.put("fail_fast", true);
         last = new Health(false, probe.latency(), Optional.of("database_unavailable"), details);
     }
 
     private static Health health(Probe probe) {
         return new Health(probe.up(), probe.latency(), Optional.ofNullable(probe.error()),
-                Map.of("checked_at", Instant.now().toString()));
+                Map.of("checked_at", Health.timestamp(Instant.now())));
     }
 
     /**

@@ -231,7 +231,7 @@ final class FailoverCluster implements DatabaseCluster {
         details.put("member", now.name());
         Instant checked = now.lastCheck;
         if (checked != null) {
-            details.put("checked_at", checked.toString());
+            details.put("checked_at", Health.timestamp(checked));
         }
         return new Health(true, now.lastLatency, Optional.empty(), details);
     }

@@ -13,6 +13,19 @@ import java.util.Optional;
  * @param details extra facts for an operator (pool state, the failing check), never secrets
  */
 public record Health(boolean healthy, Duration latency, Optional<String> error, Map<String, Object> details) {
+    /** How {@code checked_at} and other instants in {@link #details()} are written: RFC 3339 UTC, six fraction digits. */
+    private static final java.time.format.DateTimeFormatter TIMESTAMP = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * @param instant an instant
+     * @return its text in {@link #details()}: RFC 3339 UTC with exactly six fraction digits, so that the instants of
+     *     every check have one length and sort as text
+     */
+    public static String timestamp(java.time.Instant instant) {
+        return TIMESTAMP.format(instant);
+    }
+
     /** Copies the details. */
     public Health {
         details = Map.copyOf(details);

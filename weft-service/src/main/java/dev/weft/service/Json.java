@@ -196,6 +196,17 @@ public final class Json {
     }
 
     /**
+     * An instant as every timestamp of the service is written: RFC 3339 UTC with exactly six fraction digits (what the
+     * mapper writes for an {@link java.time.Instant} member), for views that build their text themselves.
+     *
+     * @param instant the instant
+     * @return its text
+     */
+    public static String timestamp(java.time.Instant instant) {
+        return IsoInstantSerializer.format(instant);
+    }
+
+    /**
      * The canonical form of a JSON document, so that two requests are compared by what they say and not by how they
      * are spelled: read as {@link #readExact} reads (the same strictness and limits; decimals kept as written, not
      * rounded to a {@code double}), then written without whitespace, every object's names in ascending order (Java's

@@ -104,6 +104,31 @@ abstract class EndpointContract {
     }
 
     @Test
+    void everyTimestampTheServiceWritesHasSixFractionDigits() {
+        service.admin("POST", "/users", TestService.json(Map.of("email", unique("ts") + "@example.com", "username",
+                unique("ts"))));
+        List<String> stamps = new ArrayList<>();
+        for (String path : List.of("/users?limit=5", "/health", "/database/migrations", "/admin/dashboard",
+                "/database/performance")) {
+            collectTimestamps(service.admin("GET", path, null).json(), "", stamps);
+        }
+
+        assertThat(stamps).isNotEmpty().allSatisfy(stamp -> assertThat(stamp)
+                .matches(".*=\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z"));
+    }
+
+    /** Adds {@code name=value} for every text member named {@code *_at} or {@code at}. */
+    private static void collectTimestamps(JsonNode node, String name, List<String> out) {
+        if (node.isObject()) {
+            node.properties().forEach(member -> collectTimestamps(member.getValue(), member.getKey(), out));
+        } else if (node.isArray()) {
+            node.forEach(item -> collectTimestamps(item, name, out));
+        } else if (node.isTextual() && (name.endsWith("_at") || name.equals("at"))) {
+            out.add(name + "=" + node.asText());
+        }
+    }
+
+    @Test
     void requestIdIsEchoedWhenValidAndGeneratedOtherwise() {
         Response echoed = service.call("GET", "/health/live", null, null, "X-Request-Id", "abc-123");
         Response replaced = service.call("GET", "/health/live", null, null, "X-Request-Id", "bad id with spaces");

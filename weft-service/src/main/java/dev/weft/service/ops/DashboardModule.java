@@ -7,6 +7,7 @@ import dev.weft.service.Access;
 import dev.weft.service.EventStreams;
 import dev.weft.service.Exchange;
 import dev.weft.service.HealthChecks;
+import dev.weft.service.Json;
 import dev.weft.service.ProblemException;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
@@ -299,7 +300,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("sql", clip(record.sql(), SQL_CHARS));
             row.put("duration_ms", OpsViews.ms(record.duration()));
-            row.put("started_at", record.startedAt().toString());
+            row.put("started_at", Json.timestamp(record.startedAt()));
             row.put("success", record.success());
             return row;
         }).toList());
@@ -328,7 +329,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         out.put("state", breaker.state());
         out.put("transitions", breaker.transitions().stream().map(transition -> {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("at", Instant.ofEpochMilli(transition.at()).toString());
+            row.put("at", Json.timestamp(Instant.ofEpochMilli(transition.at())));
             row.put("from", transition.from());
             row.put("to", transition.to());
             return row;
@@ -353,7 +354,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         out.put("user_id", failure.userId());
         out.put("attempts", failure.attempts());
         out.put("error", sanitise(failure.error()));
-        out.put("finished_at", failure.finishedAt() == null ? null : failure.finishedAt().toString());
+        out.put("finished_at", failure.finishedAt() == null ? null : Json.timestamp(failure.finishedAt()));
         return out;
     }
 
@@ -390,7 +391,7 @@ public final class DashboardModule implements RouteModule, AutoCloseable {
         @Override
         public Map<String, Object> head() {
             Map<String, Object> head = new LinkedHashMap<>();
-            head.put("started_at", context.startedAt().toString());
+            head.put("started_at", Json.timestamp(context.startedAt()));
             head.put("now", context.clock().millis());
             head.put("interval_ms", DashboardSampler.INTERVAL.toMillis());
             head.put("window_ms", DashboardSampler.INTERVAL.toMillis() * DashboardWindow.CAPACITY);

@@ -1,5 +1,6 @@
 package dev.weft.service.ops;
 
+import dev.weft.service.Json;
 import dev.weft.service.data.WebhookRepository;
 import dev.weft.service.webhooks.Delivery;
 import dev.weft.service.webhooks.DeliveryRepository;
@@ -157,7 +158,7 @@ final class DashboardWebhooks {
         // stored already short and without addresses; sanitised again so the screen never depends on that
         out.put("last_error", delivery.lastError() == null ? null : DashboardModule.sanitise(delivery.lastError()));
         // a failed delivery's next_attempt_at is set to when it was given up on
-        out.put("failed_at", Instant.ofEpochMilli(delivery.nextAttemptAt()).toString());
+        out.put("failed_at", Json.timestamp(Instant.ofEpochMilli(delivery.nextAttemptAt())));
         return out;
     }
 }

@@ -5,6 +5,7 @@ import dev.weft.db.QueryMetrics;
 import dev.weft.db.migrate.MigrationStatus;
 import dev.weft.service.Access;
 import dev.weft.service.Exchange;
+import dev.weft.service.Json;
 import dev.weft.service.RouteModule;
 import dev.weft.service.Routes;
 import dev.weft.service.ServiceContext;
@@ -91,7 +92,7 @@ public final class MetricsModule implements RouteModule {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("version", status.version());
             row.put("name", status.name());
-            row.put("applied_at", status.appliedAt() == null ? null : status.appliedAt().toString());
+            row.put("applied_at", status.appliedAt() == null ? null : Json.timestamp(status.appliedAt()));
             row.put("checksum", status.appliedChecksum() != null ? status.appliedChecksum() : status.checksum());
             row.put("state", status.state().name().toLowerCase(java.util.Locale.ROOT));
             out.add(row);

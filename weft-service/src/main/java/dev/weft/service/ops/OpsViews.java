@@ -3,6 +3,7 @@ package dev.weft.service.ops;
 import dev.weft.cache.CacheStats;
 import dev.weft.db.PoolStatus;
 import dev.weft.db.QueryMetrics;
+import dev.weft.service.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,7 +38,7 @@ final class OpsViews {
         out.put("id", record.id());
         out.put("type", record.type());
         out.put("sql", record.sql());
-        out.put("started_at", record.startedAt().toString());
+        out.put("started_at", Json.timestamp(record.startedAt()));
         out.put("duration_ms", ms(record.duration()));
         out.put("rows", record.rows());
         out.put("success", record.success());
