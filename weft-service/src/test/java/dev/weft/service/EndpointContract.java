@@ -129,6 +129,24 @@ abstract class EndpointContract {
     }
 
     @Test
+    void aRequestWithConnectionCloseGetsItsAnswerAndThenTheEndOfTheStream() throws Exception {
+        // RFC 9112: the server closes after the answer; a client reading to the end must not wait for its own timeout
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                java.net.URI.create(service.base()).getPort())) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+            String answers = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.US_ASCII); // to the end of the stream, or a 5-s timeout
+
+            assertThat(answers.split("HTTP/1.1 200 ", -1)).as(answers).hasSize(3);
+            assertThat(answers).contains("Connection: close");
+        }
+    }
+
+    @Test
     void requestIdIsEchoedWhenValidAndGeneratedOtherwise() {
         Response echoed = service.call("GET", "/health/live", null, null, "X-Request-Id", "abc-123");
         Response replaced = service.call("GET", "/health/live", null, null, "X-Request-Id", "bad id with spaces");

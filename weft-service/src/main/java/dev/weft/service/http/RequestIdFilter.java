@@ -4,7 +4,9 @@ import dev.weft.core.Deadline;
 import dev.weft.service.ProblemException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -64,6 +66,12 @@ final class RequestIdFilter implements Filter {
         // never cached)
         Deadline.after(requestTimeout).carrierAtEntry().where(RequestState.CURRENT, new RequestState(requestId))
                 .run(chain::proceed);
+        if (response.isSent() && headers.contains(HeaderValues.CONNECTION_CLOSE)) {
+            // Helidon 4.5.0 answers "Connection: close" and then keeps the socket open, so a client waiting for the
+            // end of the stream waits for its own timeout (helidon-io/helidon#12324, fixed in later 4.x); ending the
+            // connection after the answer is Helidon's own quiet way to close it
+            throw new CloseConnectionException("the client asked to close the connection after its answer");
+        }
     }
 
     /**
