@@ -324,7 +324,8 @@ final class DatabaseMigrationRunner implements MigrationRunner {
     /**
      * Applies or rolls back a no-transaction migration on one connection in autocommit mode, statement by statement,
      * holding the migration lock as a session lock on PostgreSQL; the schema table is read again and written in
-     * short transactions of their own beside it, on a second connection (a pool of one is refused at once). On SQLite, whose lock is a write transaction that would block the
+     * short transactions of their own beside it, on a second connection (a pool of one is refused at once). On
+     * SQLite, whose lock is a write transaction that would block the
      * statements themselves, they run without it (a second process migrating the same file at that moment could
      * run them too: keep such migrations to statements that may run twice, such as {@code VACUUM}).
      *
@@ -393,9 +394,8 @@ final class DatabaseMigrationRunner implements MigrationRunner {
                 + migration.name() + "), which runs outside a transaction, failed " + (up ? "" : "to roll back ")
                 + "at statement " + (index + 1) + " of " + count + " [" + code + "]: " + message + ". Statements 1.."
                 + index + " may have taken effect (and a failed CREATE INDEX CONCURRENTLY leaves an INVALID index) "
-                + "and the migration is recorded as failed in " + config.table() + ". Fix the database by hand, "
-                + "then call repair(\"" + migration.version() + "\") to make it pending again (after undoing its "
-                + "effects) or markApplied(\"" + migration.version() + "\") (after completing it)", null);
+                + "and the migration is recorded as failed in " + config.table() + ". "
+                + repairAdvice(migration.version()), null);
         return new Step(null, null, null, failure);
     }
 
@@ -455,15 +455,20 @@ final class DatabaseMigrationRunner implements MigrationRunner {
         String todo;
         if (mysqlFamily()) {
             todo = ". " + type + " commits DDL as it runs, so statements 1.." + index + " may have taken effect and "
-                    + "the migration is recorded as failed in " + config.table() + ". Fix the database by hand, then "
-                    + "call repair(\"" + migration.version() + "\") to make it pending again (after undoing its "
-                    + "effects) or markApplied(\"" + migration.version() + "\") (after completing it)";
+                    + "the migration is recorded as failed in " + config.table() + ". "
+                    + repairAdvice(migration.version());
         } else {
             todo = ". The transaction was rolled back: the migration " + (direction.equals("up")
                     ? "stays pending" : "stays applied") + "; fix its SQL and run again";
         }
         return new MigrationException(ErrorKind.INTERNAL, "migration_failed", migration.version(),
                 where + hint + todo, cause);
+    }
+
+    /** What to do about a migration recorded as failed, which may be partly applied. */
+    private static String repairAdvice(String version) {
+        return "Fix the database by hand, then call repair(\"" + version + "\") to make it pending again (after "
+                + "undoing its effects) or markApplied(\"" + version + "\") (after completing it)";
     }
 
     private MigrationException blocked(MigrationStatus status) {
@@ -477,9 +482,7 @@ final class DatabaseMigrationRunner implements MigrationRunner {
                     + "already matches it, call repair(\"" + status.version() + "\") to accept it", null);
             case FAILED -> new MigrationException(ErrorKind.INTERNAL, "migration_failed", status.version(), prefix
                     + "failed at " + status.appliedAt() + " [" + status.error() + "] and may be partly applied; "
-                    + "nothing runs until this is resolved. Fix the database by hand, then call repair(\""
-                    + status.version() + "\") to make it pending again (after undoing its effects) or markApplied(\""
-                    + status.version() + "\") (after completing it)", null);
+                    + "nothing runs until this is resolved. " + repairAdvice(status.version()), null);
             case MISSING -> new MigrationException(ErrorKind.CONFLICT, "migration_missing", status.version(), prefix
                     + "is recorded as applied in " + config.table() + " but the migration source does not have it; "
                     + "nothing runs until this is resolved. Restore the migration file, or call repair(\""
