@@ -247,10 +247,15 @@ public final class DeliveryWorker implements JobEngine.Companion {
             return;
         }
         DeliveryQueue.Next next = next(delivery, result, clock.millis());
-        timer(result.outcome()).record(Duration.ofMillis(Math.max(0, result.latencyMillis())));
-        if (queue.record(delivery, owner, startedAt, result, next, config.disableAfter())
-                && !next.state().equals(Delivery.PENDING)) {
-            finished(next.state()).increment();
+        // metered after the record commits: the dashboard reads the deliveries again when the attempts move, so an
+        // attempt counted before its row changed could leave it showing the old row until the next attempt
+        try {
+            if (queue.record(delivery, owner, startedAt, result, next, config.disableAfter())
+                    && !next.state().equals(Delivery.PENDING)) {
+                finished(next.state()).increment();
+            }
+        } finally {
+            timer(result.outcome()).record(Duration.ofMillis(Math.max(0, result.latencyMillis())));
         }
         LOG.atDebug().setMessage("webhook attempt").addKeyValue("delivery_id", deliveryId)
                 .addKeyValue("outcome", result.outcome().name()).addKeyValue("http.response.status_code",
