@@ -81,7 +81,11 @@ final class RollbackPlan {
             text.append(System.lineSeparator()).append("  ").append(status.version()).append(' ')
                     .append(status.name());
         }
-        return text.append(System.lineSeparator()).append("Tables and data they created are dropped.").toString();
+        // an instance remembers its schema as current for a minute (CurrentSchemaMemo): until then it stays ready and
+        // its requests fail on what was dropped
+        return text.append(System.lineSeparator()).append("Tables and data they created are dropped. Instances still"
+                + " serving this database need them: stop them, or deploy the release that matches what is left, first"
+                + " (each notices the schema behind it within a minute and answers not ready).").toString();
     }
 
     private static String names(List<MigrationStatus> doomed) {
