@@ -168,205 +168,6 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         }
     }
 
-    /**
-     * The config with the default {@link #requestTimeout()}; the constructor from before that setting existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, DEFAULT_REQUEST_TIMEOUT);
-    }
-
-    /**
-     * The config with {@link #infoPublic()} false; the constructor from before that setting existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     * @param requestTimeout each request's deadline
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, requestTimeout, false);
-    }
-
-    /**
-     * The config with the default {@link #databaseWait()}; the constructor from before that setting existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     * @param requestTimeout each request's deadline
-     * @param infoPublic whether {@code GET /info} needs no key
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-            boolean infoPublic) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, requestTimeout, infoPublic, DEFAULT_DATABASE_WAIT);
-    }
-
-    /**
-     * The config with the default {@link #webhooks()}; the constructor from before that setting existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     * @param requestTimeout each request's deadline
-     * @param infoPublic whether {@code GET /info} needs no key
-     * @param databaseWait how long a start waits for the database
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-            boolean infoPublic, Duration databaseWait) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, WebhooksConfig.defaults());
-    }
-
-    /**
-     * The config with the embedded database's default settings; the constructor from before {@link #embedded()}
-     * existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     * @param requestTimeout each request's deadline
-     * @param infoPublic whether {@code GET /info} needs no key
-     * @param databaseWait how long a start waits for the database
-     * @param webhooks webhooks and job callbacks
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-            boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks,
-                DatabaseConfig.sqlite(EMBEDDED_FILE));
-    }
-
-    /**
-     * The config with the default {@link #maxConnections()}; the constructor from before that setting existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     * @param requestTimeout each request's deadline
-     * @param infoPublic whether {@code GET /info} needs no key
-     * @param databaseWait how long a start waits for the database
-     * @param webhooks webhooks and job callbacks
-     * @param embedded the embedded SQLite database's settings
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-            boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks, embedded,
-                DEFAULT_MAX_CONNECTIONS);
-    }
-
-    /**
-     * The config with the default {@link #headerTimeout()}; the constructor from before that setting existed.
-     *
-     * @param bind the address
-     * @param port the port
-     * @param dataDir the data directory
-     * @param workers job workers
-     * @param database the database, or {@code null}
-     * @param redisUrl Redis, or {@code null}
-     * @param providerUrl the provider, or {@code null}
-     * @param adminKey the admin key, or {@code null}
-     * @param maxBody the largest JSON body
-     * @param maxUpload the largest upload
-     * @param rateLimit requests per second per key
-     * @param metricsPublic whether {@code /metrics} needs no key
-     * @param shutdownGrace the grace period of a stop
-     * @param requestTimeout each request's deadline
-     * @param infoPublic whether {@code GET /info} needs no key
-     * @param databaseWait how long a start waits for the database
-     * @param webhooks webhooks and job callbacks
-     * @param embedded the embedded SQLite database's settings
-     * @param maxConnections the most connections held open at once
-     */
-    public ServiceConfig(String bind, int port, Path dataDir, int workers, @Nullable DatabaseConfig database,
-            @Nullable String redisUrl, @Nullable String providerUrl, @Nullable Secret adminKey, long maxBody,
-            long maxUpload, int rateLimit, boolean metricsPublic, Duration shutdownGrace, Duration requestTimeout,
-            boolean infoPublic, Duration databaseWait, WebhooksConfig webhooks, DatabaseConfig embedded,
-            int maxConnections) {
-        this(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody, maxUpload, rateLimit,
-                metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait, webhooks, embedded,
-                maxConnections, DEFAULT_HEADER_TIMEOUT);
-    }
-
     /** @return the embedded default: SQLite under {@code ./weft-data}, no Redis, 127.0.0.1:8080 */
     public static ServiceConfig defaults() {
         return new ServiceConfig(DEFAULT_BIND, DEFAULT_PORT, Path.of("weft-data"), DEFAULT_WORKERS, null, null, null,
@@ -394,27 +195,28 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
         // present even if empty: DatabaseConfig.fromEnv then says what is missing instead of falling back to SQLite
         boolean hasDatabase = Stream.of(Settings.DB_URL, Settings.DB_TYPE)
                 .flatMap(setting -> setting.variables().stream()).anyMatch(env::containsKey);
-        return new ServiceConfig(
-                Settings.BIND.text(env, base.bind()),
-                Settings.PORT.integer(env, base.port()),
-                Path.of(Settings.DATA_DIR.text(env, base.dataDir().toString())),
-                Settings.WORKERS.integer(env, base.workers()),
-                hasDatabase ? DatabaseConfig.fromEnv(env) : null,
-                Settings.REDIS_URL.text(env),
-                Settings.PROVIDER_URL.text(env),
-                adminKey(env),
-                Settings.MAX_BODY.number(env, base.maxBody()),
-                Settings.MAX_UPLOAD.number(env, base.maxUpload()),
-                Settings.RATE_LIMIT.integer(env, base.rateLimit()),
-                Settings.METRICS_PUBLIC.bool(env, false),
-                Settings.SHUTDOWN_GRACE.seconds(env, base.shutdownGrace()),
-                Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()),
-                Settings.INFO_PUBLIC.bool(env, false),
-                Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()),
-                WebhooksConfig.fromEnv(env),
-                hasDatabase ? base.embedded() : embeddedFromEnv(env),
-                Settings.MAX_CONNECTIONS.integer(env, base.maxConnections()),
-                Settings.HEADER_TIMEOUT.seconds(env, base.headerTimeout()));
+        return base.toBuilder()
+                .bind(Settings.BIND.text(env, base.bind()))
+                .port(Settings.PORT.integer(env, base.port()))
+                .dataDir(Path.of(Settings.DATA_DIR.text(env, base.dataDir().toString())))
+                .workers(Settings.WORKERS.integer(env, base.workers()))
+                .database(hasDatabase ? DatabaseConfig.fromEnv(env) : null)
+                .redisUrl(Settings.REDIS_URL.text(env))
+                .providerUrl(Settings.PROVIDER_URL.text(env))
+                .adminKey(adminKey(env))
+                .maxBody(Settings.MAX_BODY.number(env, base.maxBody()))
+                .maxUpload(Settings.MAX_UPLOAD.number(env, base.maxUpload()))
+                .rateLimit(Settings.RATE_LIMIT.integer(env, base.rateLimit()))
+                .metricsPublic(Settings.METRICS_PUBLIC.bool(env, false))
+                .shutdownGrace(Settings.SHUTDOWN_GRACE.seconds(env, base.shutdownGrace()))
+                .requestTimeout(Settings.REQUEST_TIMEOUT.seconds(env, base.requestTimeout()))
+                .infoPublic(Settings.INFO_PUBLIC.bool(env, false))
+                .databaseWait(Settings.DB_STARTUP_WAIT.seconds(env, base.databaseWait()))
+                .webhooks(WebhooksConfig.fromEnv(env))
+                .embedded(hasDatabase ? base.embedded() : embeddedFromEnv(env))
+                .maxConnections(Settings.MAX_CONNECTIONS.integer(env, base.maxConnections()))
+                .headerTimeout(Settings.HEADER_TIMEOUT.seconds(env, base.headerTimeout()))
+                .build();
     }
 
     /**
@@ -473,127 +275,293 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
 
     /** @param value the bind address @return a copy */
     public ServiceConfig withBind(String value) {
-        return new ServiceConfig(value, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().bind(value).build();
     }
 
     /** @param value the port @return a copy */
     public ServiceConfig withPort(int value) {
-        return new ServiceConfig(bind, value, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().port(value).build();
     }
 
     /** @param value the data directory @return a copy */
     public ServiceConfig withDataDir(Path value) {
-        return new ServiceConfig(bind, port, value, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().dataDir(value).build();
     }
 
     /** @param value the worker count @return a copy */
     public ServiceConfig withWorkers(int value) {
-        return new ServiceConfig(bind, port, dataDir, value, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().workers(value).build();
     }
 
-    /** @param value the database @return a copy */
+    /** @param value the database, or {@code null} for the embedded one @return a copy */
     public ServiceConfig withDatabase(@Nullable DatabaseConfig value) {
-        return new ServiceConfig(bind, port, dataDir, workers, value, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().database(value).build();
     }
 
     /** @param value the Redis URL or {@code null} @return a copy */
     public ServiceConfig withRedisUrl(@Nullable String value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, value, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
-    }
-
-    /** @param value the admin key or {@code null} @return a copy */
-    public ServiceConfig withAdminKey(@Nullable Secret value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, value, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
-    }
-
-    /** @param value the body limit @return a copy */
-    public ServiceConfig withMaxBody(long value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, value,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
-    }
-
-    /** @param value requests per second per key @return a copy */
-    public ServiceConfig withRateLimit(int value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, value, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
-    }
-
-    /** @param value whether {@code GET /info} is public @return a copy */
-    public ServiceConfig withInfoPublic(boolean value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, value, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
-    }
-
-    /** @param value whether /metrics is public @return a copy */
-    public ServiceConfig withMetricsPublic(boolean value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, value, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().redisUrl(value).build();
     }
 
     /** @param value the provider URL or {@code null} @return a copy */
     public ServiceConfig withProviderUrl(@Nullable String value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, value, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().providerUrl(value).build();
+    }
+
+    /** @param value the admin key or {@code null} @return a copy */
+    public ServiceConfig withAdminKey(@Nullable Secret value) {
+        return toBuilder().adminKey(value).build();
+    }
+
+    /** @param value the body limit @return a copy */
+    public ServiceConfig withMaxBody(long value) {
+        return toBuilder().maxBody(value).build();
+    }
+
+    /** @param value the upload limit @return a copy */
+    public ServiceConfig withMaxUpload(long value) {
+        return toBuilder().maxUpload(value).build();
+    }
+
+    /** @param value requests per second per key @return a copy */
+    public ServiceConfig withRateLimit(int value) {
+        return toBuilder().rateLimit(value).build();
+    }
+
+    /** @param value whether /metrics is public @return a copy */
+    public ServiceConfig withMetricsPublic(boolean value) {
+        return toBuilder().metricsPublic(value).build();
+    }
+
+    /** @param value the grace period of a stop @return a copy */
+    public ServiceConfig withShutdownGrace(Duration value) {
+        return toBuilder().shutdownGrace(value).build();
     }
 
     /** @param value each request's deadline @return a copy */
     public ServiceConfig withRequestTimeout(Duration value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, value, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().requestTimeout(value).build();
     }
 
-    /** @param value the webhook settings @return a copy */
-    public ServiceConfig withWebhooks(WebhooksConfig value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                value, embedded, maxConnections, headerTimeout);
-    }
-
-    /** @param value the embedded SQLite database's settings (its path is ignored) @return a copy */
-    public ServiceConfig withEmbedded(DatabaseConfig value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, value, maxConnections, headerTimeout);
-    }
-
-    /** @param value the most connections held open at once @return a copy */
-    public ServiceConfig withMaxConnections(int value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, value, headerTimeout);
-    }
-
-    /** @param value how long a request's head may take @return a copy */
-    public ServiceConfig withHeaderTimeout(Duration value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, databaseWait,
-                webhooks, embedded, maxConnections, value);
+    /** @param value whether {@code GET /info} is public @return a copy */
+    public ServiceConfig withInfoPublic(boolean value) {
+        return toBuilder().infoPublic(value).build();
     }
 
     /** @param value how long a start waits for the database @return a copy */
     public ServiceConfig withDatabaseWait(Duration value) {
-        return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey, maxBody,
-                maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic, value,
-                webhooks, embedded, maxConnections, headerTimeout);
+        return toBuilder().databaseWait(value).build();
+    }
+
+    /** @param value the webhook settings @return a copy */
+    public ServiceConfig withWebhooks(WebhooksConfig value) {
+        return toBuilder().webhooks(value).build();
+    }
+
+    /** @param value the embedded SQLite database's settings (its path is ignored) @return a copy */
+    public ServiceConfig withEmbedded(DatabaseConfig value) {
+        return toBuilder().embedded(value).build();
+    }
+
+    /** @param value the most connections held open at once @return a copy */
+    public ServiceConfig withMaxConnections(int value) {
+        return toBuilder().maxConnections(value).build();
+    }
+
+    /** @param value how long a request's head may take @return a copy */
+    public ServiceConfig withHeaderTimeout(Duration value) {
+        return toBuilder().headerTimeout(value).build();
+    }
+
+    /** @return a builder holding this config's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** @return a builder holding {@link #defaults()} */
+    public static Builder builder() {
+        return defaults().toBuilder();
+    }
+
+    /**
+     * Builds a {@link ServiceConfig} one setting at a time, starting from another config's values; {@link #build()}
+     * checks them all. A setting added to the config is added here once, not to every wither.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder {
+        private String bind;
+        private int port;
+        private Path dataDir;
+        private int workers;
+        private @Nullable DatabaseConfig database;
+        private @Nullable String redisUrl;
+        private @Nullable String providerUrl;
+        private @Nullable Secret adminKey;
+        private long maxBody;
+        private long maxUpload;
+        private int rateLimit;
+        private boolean metricsPublic;
+        private Duration shutdownGrace;
+        private Duration requestTimeout;
+        private boolean infoPublic;
+        private Duration databaseWait;
+        private WebhooksConfig webhooks;
+        private DatabaseConfig embedded;
+        private int maxConnections;
+        private Duration headerTimeout;
+
+        private Builder(ServiceConfig from) {
+            bind = from.bind;
+            port = from.port;
+            dataDir = from.dataDir;
+            workers = from.workers;
+            database = from.database;
+            redisUrl = from.redisUrl;
+            providerUrl = from.providerUrl;
+            adminKey = from.adminKey;
+            maxBody = from.maxBody;
+            maxUpload = from.maxUpload;
+            rateLimit = from.rateLimit;
+            metricsPublic = from.metricsPublic;
+            shutdownGrace = from.shutdownGrace;
+            requestTimeout = from.requestTimeout;
+            infoPublic = from.infoPublic;
+            databaseWait = from.databaseWait;
+            webhooks = from.webhooks;
+            embedded = from.embedded;
+            maxConnections = from.maxConnections;
+            headerTimeout = from.headerTimeout;
+        }
+
+        /** @param value the bind address @return this builder */
+        public Builder bind(String value) {
+            bind = value;
+            return this;
+        }
+
+        /** @param value the port @return this builder */
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        /** @param value the data directory @return this builder */
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
+
+        /** @param value the worker count @return this builder */
+        public Builder workers(int value) {
+            workers = value;
+            return this;
+        }
+
+        /** @param value the database, or {@code null} for the embedded one @return this builder */
+        public Builder database(@Nullable DatabaseConfig value) {
+            database = value;
+            return this;
+        }
+
+        /** @param value the Redis URL or {@code null} @return this builder */
+        public Builder redisUrl(@Nullable String value) {
+            redisUrl = value;
+            return this;
+        }
+
+        /** @param value the provider URL or {@code null} @return this builder */
+        public Builder providerUrl(@Nullable String value) {
+            providerUrl = value;
+            return this;
+        }
+
+        /** @param value the admin key or {@code null} @return this builder */
+        public Builder adminKey(@Nullable Secret value) {
+            adminKey = value;
+            return this;
+        }
+
+        /** @param value the body limit @return this builder */
+        public Builder maxBody(long value) {
+            maxBody = value;
+            return this;
+        }
+
+        /** @param value the upload limit @return this builder */
+        public Builder maxUpload(long value) {
+            maxUpload = value;
+            return this;
+        }
+
+        /** @param value requests per second per key @return this builder */
+        public Builder rateLimit(int value) {
+            rateLimit = value;
+            return this;
+        }
+
+        /** @param value whether /metrics is public @return this builder */
+        public Builder metricsPublic(boolean value) {
+            metricsPublic = value;
+            return this;
+        }
+
+        /** @param value the grace period of a stop @return this builder */
+        public Builder shutdownGrace(Duration value) {
+            shutdownGrace = value;
+            return this;
+        }
+
+        /** @param value each request's deadline @return this builder */
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
+            return this;
+        }
+
+        /** @param value whether {@code GET /info} is public @return this builder */
+        public Builder infoPublic(boolean value) {
+            infoPublic = value;
+            return this;
+        }
+
+        /** @param value how long a start waits for the database @return this builder */
+        public Builder databaseWait(Duration value) {
+            databaseWait = value;
+            return this;
+        }
+
+        /** @param value the webhook settings @return this builder */
+        public Builder webhooks(WebhooksConfig value) {
+            webhooks = value;
+            return this;
+        }
+
+        /** @param value the embedded SQLite database's settings (its path is ignored) @return this builder */
+        public Builder embedded(DatabaseConfig value) {
+            embedded = value;
+            return this;
+        }
+
+        /** @param value the most connections held open at once @return this builder */
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
+        /** @param value how long a request's head may take @return this builder */
+        public Builder headerTimeout(Duration value) {
+            headerTimeout = value;
+            return this;
+        }
+
+        /**
+         * @return the config
+         * @throws InvalidConfigException naming the first invalid setting
+         */
+        public ServiceConfig build() {
+            return new ServiceConfig(bind, port, dataDir, workers, database, redisUrl, providerUrl, adminKey,
+                    maxBody, maxUpload, rateLimit, metricsPublic, shutdownGrace, requestTimeout, infoPublic,
+                    databaseWait, webhooks, embedded, maxConnections, headerTimeout);
+        }
     }
 }

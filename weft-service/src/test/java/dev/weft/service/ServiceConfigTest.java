@@ -111,6 +111,22 @@ class ServiceConfigTest {
     }
 
     @Test
+    void aBuilderKeepsEverySettingItWasNotToldToChangeAndChecksWhatItBuilds() {
+        ServiceConfig read = ServiceConfig.fromEnv(Map.of("WEFT_PORT", "9090", "WEFT_MAX_UPLOAD", "4096",
+                "WEFT_HEADER_TIMEOUT", "3", "WEFT_INFO_PUBLIC", "true"));
+
+        assertThat(read.toBuilder().build()).isEqualTo(read);
+        ServiceConfig changed = read.toBuilder().workers(3).maxBody(2048).build();
+        assertThat(changed).isEqualTo(read.withWorkers(3).withMaxBody(2048));
+        assertThat(changed.maxUpload()).isEqualTo(4096);
+        assertThat(changed.headerTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(changed.port()).isEqualTo(9090);
+        assertThat(ServiceConfig.builder().build()).isEqualTo(ServiceConfig.defaults());
+        assertThatThrownBy(() -> read.toBuilder().maxUpload(10).build()).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("WEFT_MAX_UPLOAD");
+    }
+
+    @Test
     void invalidValuesFailNamingTheSetting() {
         assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("WEFT_PORT", "http")))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("WEFT_PORT");

@@ -48,10 +48,8 @@ abstract class VideosEndpointContract {
         JobsConfig jobs = JobsConfig.defaults().withWorkers(2).withLease(Duration.ofSeconds(5))
                 .withPolling(Duration.ofMillis(100), Duration.ofMillis(200))
                 .withRetries(3, Duration.ofMillis(100), Duration.ofMillis(500));
-        service = new TestService(backend(), config -> new ServiceConfig(config.bind(), config.port(),
-                config.dataDir(), config.workers(), config.database(), config.redisUrl(), config.providerUrl(),
-                config.adminKey(), config.maxBody(), MAX_UPLOAD, config.rateLimit(), config.metricsPublic(),
-                config.shutdownGrace()).withRedisUrl(tweak(config).redisUrl())
+        service = new TestService(backend(), config -> config.withMaxUpload(MAX_UPLOAD)
+                .withRedisUrl(tweak(config).redisUrl())
                 .withWebhooks(dev.weft.service.webhooks.WebhooksConfig.defaults().withAllowHttpLoopback(true)),
                 () -> LocalProvider.create(Duration.ofMillis(1500), Clock.systemUTC()), jobs);
     }
