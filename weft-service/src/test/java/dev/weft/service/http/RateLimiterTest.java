@@ -113,7 +113,7 @@ class RateLimiterTest {
                 int admittedDuringOutage = burst(limiter, "down", 3 * RATE);
                 double fallbackGauge = fallbackGauge(registry);
                 redis.restart();
-                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == BucketMode.SHARED);
+                await().atMost(Duration.ofSeconds(15)).until(() -> limiter.mode() == BucketMode.SHARED);
                 int admittedAfter = burst(limiter, "back", 3 * RATE);
 
                 assertThat(admittedDuringOutage).isBetween(RATE, (int) (RATE * 1.1));
@@ -148,7 +148,7 @@ class RateLimiterTest {
                 }
                 BucketMode whileHung = limiter.mode();
                 redis.resume();
-                await().atMost(Duration.ofSeconds(5)).until(() -> {
+                await().atMost(Duration.ofSeconds(15)).until(() -> {
                     limiter.tryAcquire("back");
                     return limiter.mode() == BucketMode.SHARED;
                 });
@@ -172,7 +172,7 @@ class RateLimiterTest {
                 double gaugeAtStart = fallbackGauge(registry);
                 int admittedAtStart = burst(limiter, "early", 3 * RATE);
                 redis.restart();
-                await().atMost(Duration.ofSeconds(5)).until(() -> limiter.mode() == BucketMode.SHARED);
+                await().atMost(Duration.ofSeconds(15)).until(() -> limiter.mode() == BucketMode.SHARED);
 
                 assertThat(atStart).isEqualTo(BucketMode.FALLBACK);
                 assertThat(admittedAtStart).isBetween(RATE, (int) (RATE * 1.1));

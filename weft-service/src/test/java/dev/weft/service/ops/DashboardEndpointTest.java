@@ -9,7 +9,6 @@ import dev.weft.service.TestService;
 import dev.weft.service.webhooks.WebhooksConfig;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -43,14 +42,20 @@ class DashboardEndpointTest {
                 base.disableAfter(), base.maxPerUser());
     }
 
+    /** Ports held bound and not listening, for the test JVM's life: a few sockets, so never closed. */
+    private static final java.util.Queue<java.net.Socket> HELD = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     /**
-     * @return a loopback URL where nothing listens: a port that was free a moment ago
+     * @return a loopback URL where nothing listens: a port held bound but not listening, so every connection to it
+     *     is refused and no other process can take it and listen (a port freed at once could be, and a receiver
+     *     answering 2xx there would leave the delivery delivered, never failed)
      * @throws IOException if no port could be had
      */
     static String closedLoopbackUrl() throws IOException {
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "http://127.0.0.1:" + free.getLocalPort() + "/hook";
-        }
+        java.net.Socket held = new java.net.Socket();
+        held.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        HELD.add(held);
+        return "http://127.0.0.1:" + held.getLocalPort() + "/hook";
     }
 
     /**

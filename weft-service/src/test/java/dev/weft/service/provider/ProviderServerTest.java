@@ -31,10 +31,13 @@ class ProviderServerTest {
         try (ProviderServer server = ProviderServer.start(ProviderServerConfig.defaults())) {
             int port = server.port();
 
-            assertThat(send(server.url() + "/admin/outage?seconds=2", "POST").statusCode()).isEqualTo(202);
+            assertThat(send(server.url() + "/admin/outage?seconds=5", "POST").statusCode()).isEqualTo(202);
 
-            await().atMost(Duration.ofSeconds(2)).until(() -> refused(server.url() + "/health"));
-            await().atMost(Duration.ofSeconds(6)).ignoreExceptions()
+            // the outage starts on a thread of its own after the 202 and ends 5 s after the stop: a probe must land
+            // inside it, which a 2 s outage probed for 2 s left a loaded machine little room for
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> refused(server.url() + "/health"));
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
                     .until(() -> send(server.url() + "/health", "GET").statusCode() == 200);
             assertThat(server.port()).isEqualTo(port);
             assertThat(server.stats()).containsEntry("outages", 1L);

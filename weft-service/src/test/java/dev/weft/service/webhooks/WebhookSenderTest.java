@@ -7,7 +7,6 @@ import dev.weft.http.HostResolver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -170,13 +169,13 @@ class WebhookSenderTest {
 
     @Test
     void aClosedPortIsConnectionRefused() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
         DeliveryResult result;
-        try (WebhookSender sender = loopbackSender()) {
-            result = send(sender, URI.create("http://127.0.0.1:" + port + "/hook"));
+        // a port held bound but not listening: a connection to it is refused, and no other process can take it and
+        // listen meanwhile (a ServerSocket's port closed before the send could be)
+        try (java.net.Socket held = new java.net.Socket();
+                WebhookSender sender = loopbackSender()) {
+            held.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            result = send(sender, URI.create("http://127.0.0.1:" + held.getLocalPort() + "/hook"));
         }
 
         assertThat(result).extracting(DeliveryResult::outcome, DeliveryResult::detail)
