@@ -68,14 +68,19 @@ class WebhookDeliveryTest {
             Duration.ofSeconds(3), Duration.ofMillis(100), 32);
 
     private static WebhooksConfig config(Duration disableAfter) {
+        return config(disableAfter, Duration.ofSeconds(1));
+    }
+
+    private static WebhooksConfig config(Duration disableAfter, Duration timeout) {
         WebhooksConfig base = WebhooksConfig.defaults();
-        return new WebhooksConfig(true, List.of(), Duration.ofSeconds(1), 4096, null, base.retryFor(), disableAfter,
+        return new WebhooksConfig(true, List.of(), timeout, 4096, null, base.retryFor(), disableAfter,
                 base.maxPerUser());
     }
 
     // Since the receiver gate (27bfbc3), at most 4 attempts are in flight to one host and 2 per user, so this run is
-    // bound by those 4 slots, held up to the 1 s timeout by every hanging answer (5 %): 107 s on an idle machine
-    // (main, 7 Dec). The wait and the timeout leave room for a loaded 2-core CI machine.
+    // bound by those 4 slots, held up to the attempt timeout by every hanging answer (5 %): 107 s on an idle machine
+    // with a 1 s timeout (main, 7 Dec), so the attempts here time out after 300 ms. The wait and the timeout leave
+    // room for a loaded 2-core CI machine.
     @ParameterizedTest
     @EnumSource(value = JobDatabase.Target.class, names = "POSTGRESQL")
     @Timeout(value = 420, unit = TimeUnit.SECONDS)
@@ -95,12 +100,12 @@ class WebhookDeliveryTest {
                     } else if (draw < 0.25) {
                         return new Answer(503, "1", 0);
                     } else if (draw < 0.30) {
-                        return new Answer(200, null, 1_500); // past the 1 s timeout: a failed attempt
+                        return new Answer(200, null, 600); // past the 300 ms timeout: a failed attempt
                     }
                     return new Answer(200, null, 0);
                 });
                 LocalProvider provider = LocalProvider.create(Duration.ofMillis(20), CLOCK)) {
-            WebhooksConfig config = config(Duration.ofHours(24));
+            WebhooksConfig config = config(Duration.ofHours(24), Duration.ofMillis(300));
             SecretBox box = SecretBox.open(config, new SettingsRepository(jobs.db, CLOCK));
             long alice = jobs.user();
             long bob = jobs.user();
