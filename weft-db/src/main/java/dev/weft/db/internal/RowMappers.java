@@ -174,6 +174,13 @@ public final class RowMappers {
             String label = meta.getColumnLabel(column);
             throw new InvalidInputException("unmappable_type", label, "column " + label + " ("
                     + meta.getColumnTypeName(column) + ") cannot be read as " + type.getSimpleName(), e);
+        } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+            // weft's own conversion failed (text that is no constant of the enum, no UUID, no date; a fraction read
+            // as a BigInteger): the same mapping error as the driver's, and the JDK's message quotes the value
+            ResultSetMetaData meta = row.getMetaData();
+            String label = meta.getColumnLabel(column);
+            throw new InvalidInputException("unmappable_type", label, "column " + label + " ("
+                    + meta.getColumnTypeName(column) + ") cannot be read as " + type.getSimpleName(), e);
         }
         if (value == null && type.isPrimitive()) {
             throw new InvalidInputException("null_column", row.getMetaData().getColumnLabel(column),
