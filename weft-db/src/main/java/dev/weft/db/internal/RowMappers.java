@@ -196,12 +196,15 @@ public final class RowMappers {
             return row.getString(column);
         }
         if (type == long.class || type == Long.class) {
-            long value = row.getLong(column);
-            return row.wasNull() ? null : value;
+            return integral(row, column, Long.MIN_VALUE, Long.MAX_VALUE);
         }
         if (type == int.class || type == Integer.class) {
-            int value = row.getInt(column);
-            return row.wasNull() ? null : value;
+            Long value = integral(row, column, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            return value == null ? null : value.intValue();
+        }
+        if (type == byte.class || type == Byte.class) {
+            Long value = integral(row, column, Byte.MIN_VALUE, Byte.MAX_VALUE);
+            return value == null ? null : value.byteValue();
         }
         if (type == boolean.class || type == Boolean.class) {
             boolean value = row.getBoolean(column);
@@ -216,8 +219,8 @@ public final class RowMappers {
             return row.wasNull() ? null : value;
         }
         if (type == short.class || type == Short.class) {
-            short value = row.getShort(column);
-            return row.wasNull() ? null : value;
+            Long value = integral(row, column, Short.MIN_VALUE, Short.MAX_VALUE);
+            return value == null ? null : value.shortValue();
         }
         if (type == BigDecimal.class) {
             return row.getBigDecimal(column);
@@ -274,6 +277,26 @@ public final class RowMappers {
         throw new InvalidInputException("unmappable_type", row.getMetaData().getColumnLabel(column),
                 "cannot read column " + row.getMetaData().getColumnLabel(column) + " of type "
                         + raw.getClass().getSimpleName() + " as " + type.getSimpleName());
+    }
+
+    /**
+     * Reads an integer column checked against the range of the Java type asked for. The servers' drivers refuse a
+     * value out of range, but SQLite's narrows it silently (9223372036854775807 read as an int is -1) and clamps a
+     * REAL beyond a long to Long.MAX_VALUE; a refusal here is the same data exception the servers' drivers throw.
+     *
+     * @return the value, or {@code null} for SQL NULL
+     */
+    private static @Nullable Long integral(ResultSet row, int column, long min, long max) throws SQLException {
+        long value = row.getLong(column);
+        if (row.wasNull()) {
+            return null;
+        }
+        boolean clamped = (value == Long.MAX_VALUE || value == Long.MIN_VALUE)
+                && row.getBigDecimal(column).compareTo(BigDecimal.valueOf(value)) != 0;
+        if (value < min || value > max || clamped) {
+            throw new java.sql.SQLDataException("value out of range", "22003");
+        }
+        return value;
     }
 
     /** Whether a column holds instants (PostgreSQL timestamptz) rather than wall-clock date-times. */
