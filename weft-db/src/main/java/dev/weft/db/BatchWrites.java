@@ -36,7 +36,7 @@ final class BatchWrites {
     }
 
     long batch(Connections connections, String statementSql, List<? extends Map<String, ?>> rows, int chunkSize) {
-        NamedSql parsed = NamedSql.parse(statementSql, dialect.backslashEscapes());
+        NamedSql parsed = NamedSql.parse(statementSql, dialect.backslashEscapes(), dialect.doubledQuestionMark());
         for (int i = 0; i < rows.size(); i++) {
             Map<String, ?> row = rows.get(i);
             try {

@@ -9,7 +9,9 @@ import java.util.stream.Stream;
  * pooled connection for its duration (or joins the transaction open on the calling thread); on a
  * {@code Transaction} each call runs on the transaction's connection.
  *
- * <p>Parameters are {@code :name} placeholders bound from a map, never SQL text. Table and column names are
+ * <p>Parameters are {@code :name} placeholders bound from a map, never SQL text. A bare {@code ?} is refused; on
+ * PostgreSQL the jsonb operators {@code ?}, {@code ?|} and {@code ?&} are written {@code ??}, {@code ??|} and
+ * {@code ??&}, as with pgjdbc itself. Table and column names are
  * checked against {@code ^[A-Za-z_][A-Za-z0-9_]{0,62}$} and quoted before any SQL is built. Every call blocks
  * the calling thread (meant to be virtual) until it completes or its timeout fires.
  */

@@ -104,6 +104,14 @@ public abstract class Dialect {
         throw new UnsupportedOperationException(type() + " has no server-side statement timeout");
     }
 
+    /**
+     * @return whether the driver reads {@code ??} in a statement as a literal {@code ?} (pgjdbc does, for
+     *     PostgreSQL's {@code ?}, {@code ?|} and {@code ?&} operators)
+     */
+    public boolean doubledQuestionMark() {
+        return false;
+    }
+
     /** @return whether a backslash escapes the next character inside string literals */
     public boolean backslashEscapes() {
         return false;

@@ -118,6 +118,11 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public boolean doubledQuestionMark() {
+        return true;
+    }
+
+    @Override
     protected void bindUuid(PreparedStatement statement, int index, UUID value) throws SQLException {
         statement.setObject(index, value);
     }
