@@ -439,6 +439,32 @@ class DatabaseContractTest {
         }
     }
 
+    /**
+     * Text bound to a number or date column on MariaDB/MySQL is a wrong format, not a value too long: MySQL
+     * Connector/J reports it as a data truncation (SQLState 22001), and the message called it "too long for its
+     * column". (PostgreSQL refuses the statement's types instead; SQLite stores the text.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"MARIADB", "MYSQL"})
+    void textBoundToANumberOrDateColumnIsAWrongFormatNotATooLongValue(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            for (String column : List.of("credits", "created_at")) {
+                Map<String, Object> data = user("format@x.io", "F");
+                data.put(column, "not-a-" + column);
+                assertThatThrownBy(() -> db(target).insert(table, data).execute())
+                        .isInstanceOfSatisfying(DatabaseException.class, e -> {
+                            assertThat(e.code()).isEqualTo("invalid_value");
+                            assertThat(e.getMessage()).contains("wrong format for its column")
+                                    .doesNotContain("too long").doesNotContain("not-a-");
+                        });
+            }
+            assertThat(count(target, table)).isZero();
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aUniqueViolationIsA409AndKeepsTheFirstRow(TestDatabases target) {
