@@ -176,7 +176,9 @@ public interface SqlOperations {
      * @param <X> the checked exception the work may throw
      * @return the work's result, after the commit
      * @throws X as thrown by the work, after the rollback
-     * @throws DatabaseException if the database fails the transaction or its commit
+     * @throws DatabaseException if the database fails the transaction or its commit; {@code transaction_aborted} on
+     *     PostgreSQL when the work caught a failed statement and returned (PostgreSQL has then aborted the
+     *     transaction and would roll back at the commit: run a statement that may fail in a nested call instead)
      */
     <T, X extends Exception> T inTransaction(Isolation isolation, TransactionCallback<T, X> work) throws X;
 }

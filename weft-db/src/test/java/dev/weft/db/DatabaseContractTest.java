@@ -695,6 +695,50 @@ class DatabaseContractTest {
         }
     }
 
+    /**
+     * A callback that catches a failed statement and returns: PostgreSQL has aborted the transaction and answers the
+     * COMMIT with a ROLLBACK, which pgjdbc does not report, so inTransaction returned as if it had committed while
+     * nothing was written. That is a failure now; MariaDB, MySQL and SQLite abort only the failed statement and
+     * commit the rest, as their own transactions do.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aFailedStatementCaughtInsideATransactionNeverLooksCommittedWhenItWasNot(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            TransactionCallback<String, RuntimeException> work = tx -> {
+                tx.insert(table, user("first@x.io", "F")).execute();
+                assertThatThrownBy(() -> tx.insert(table, user("first@x.io", "again")).execute())
+                        .isInstanceOf(ConstraintViolationException.class);
+                return "done";
+            };
+            if (target == TestDatabases.POSTGRESQL) {
+                assertThatThrownBy(() -> db(target).inTransaction(work))
+                        .isInstanceOfSatisfying(DatabaseException.class, e -> {
+                            assertThat(e.code()).isEqualTo("transaction_aborted");
+                            assertThat(e.getMessage()).contains("rolled back").contains("savepoint");
+                        });
+                assertThat(count(target, table)).isZero();
+            } else {
+                assertThat(db(target).inTransaction(work)).isEqualTo("done");
+                assertThat(count(target, table)).isEqualTo(1);
+            }
+            // the way to go on after a failure on every dialect: the failing statement in a savepoint
+            String recovered = db(target).inTransaction(tx -> {
+                tx.insert(table, user("second@x.io", "S")).execute();
+                assertThatThrownBy(() -> tx.inTransaction(inner -> inner.insert(table, user("second@x.io", "again"))
+                        .execute())).isInstanceOf(ConstraintViolationException.class);
+                return "done";
+            });
+            assertThat(recovered).isEqualTo("done");
+            assertThat(db(target).query("SELECT count(*) FROM " + table + " WHERE email = :email",
+                    Map.of("email", "second@x.io"), Long.class)).containsExactly(1L);
+            assertThat(db(target).poolStatus().checkedOut()).isZero();
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aNestedCallIsASavepointRolledBackAlone(TestDatabases target) {
