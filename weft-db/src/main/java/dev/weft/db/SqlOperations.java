@@ -115,7 +115,8 @@ public interface SqlOperations {
     Write delete(String table, Map<String, ?> where);
 
     /**
-     * Starts a batch: one statement run once per parameter map, in chunks, in one transaction.
+     * Starts a batch: one statement run once per parameter map, in chunks, in one transaction. A batch answers the
+     * number of rows affected, not rows: a statement with RETURNING is refused ({@code invalid_sql}).
      *
      * @param sql SQL text with {@code :name} placeholders
      * @param rows one parameter map per execution

@@ -585,6 +585,31 @@ class DatabaseContractTest {
 
     // ---- batches and bulk inserts -------------------------------------------------------------------------
 
+    /**
+     * A batch answers counts, not rows, and RETURNING in one answered differently on each dialect: PostgreSQL wrote
+     * the rows and counted 0, MariaDB's driver threw a bare ClassCastException (no WeftException) and SQLite failed
+     * with sql_error. It is refused before anything is sent.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aBatchWithReturningIsRefusedBeforeAnythingIsWritten(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            List<Map<String, Object>> rows = List.of(Map.of("email", "r1@x.io"), Map.of("email", "r2@x.io"));
+            assertThatThrownBy(() -> db(target).batch("INSERT INTO " + table + " (email) VALUES (:email) RETURNING id",
+                    rows).execute()).isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                        assertThat(e.code()).isEqualTo("invalid_sql");
+                        assertThat(e.getMessage()).contains("RETURNING");
+                    });
+            assertThat(count(target, table)).isZero();
+            // a column or a literal that only spells the word is no RETURNING clause
+            assertThat(db(target).batch("INSERT INTO " + table + " (email, name) VALUES (:email, 'returning')",
+                    rows).execute()).isEqualTo(2);
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aBatchWritesEveryRowInChunks(TestDatabases target) {
