@@ -213,6 +213,25 @@ class DatabaseContractTest {
         }
     }
 
+    /** A NULL returned as a scalar failed with a bare NullPointerException from copying the rows. */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aNullReturnedAsAScalarIsANullRow(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            WriteResult<String> created = db(target).insert(table, Map.of("email", "nameless@x.io")).returning("name")
+                    .execute(String.class);
+
+            assertThat(created.count()).isEqualTo(1);
+            assertThat(created.rows()).containsExactly((String) null);
+            assertThat(created.first()).isEmpty();
+            assertThat(db(target).update(table, Map.of("credits", 5), Map.of("email", "nameless@x.io"))
+                    .returning("created_at").execute(Instant.class).rows()).containsExactly((Instant) null);
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void deleteReturningGivesTheDeletedRows(TestDatabases target) {
