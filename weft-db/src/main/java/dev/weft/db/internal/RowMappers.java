@@ -105,7 +105,9 @@ public final class RowMappers {
             Object value = row.getObject(i);
             out.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT),
                     value instanceof java.sql.Timestamp timestamp && zoned(meta, i)
-                            ? timestamp.toInstant().atOffset(ZoneOffset.UTC) : plain(value));
+                            ? timestamp.toInstant().atOffset(ZoneOffset.UTC)
+                            // java.sql.Time.toLocalTime() drops the fraction of a second
+                            : value instanceof java.sql.Time ? row.getObject(i, LocalTime.class) : plain(value));
         }
         return out;
     }
@@ -241,6 +243,9 @@ public final class RowMappers {
                     : timestamp.toLocalDateTime().toInstant(ZoneOffset.UTC);
             return type == Instant.class ? instant : type == OffsetDateTime.class ? instant.atOffset(ZoneOffset.UTC)
                     : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        }
+        if (driverValue instanceof java.sql.Time && type == LocalTime.class) {
+            return row.getObject(column, LocalTime.class); // java.sql.Time.toLocalTime() drops the fraction
         }
         Object raw = plain(driverValue);
         if (raw == null) {
