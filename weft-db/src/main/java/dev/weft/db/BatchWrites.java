@@ -36,7 +36,13 @@ final class BatchWrites {
     }
 
     long batch(Connections connections, String statementSql, List<? extends Map<String, ?>> rows, int chunkSize) {
-        NamedSql parsed = NamedSql.parse(statementSql, dialect.backslashEscapes());
+        NamedSql parsed = NamedSql.parse(statementSql, dialect.backslashEscapes(), dialect.doubledQuestionMark());
+        if (dev.weft.db.internal.SqlTables.hasReturning(statementSql, dialect.backslashEscapes())) {
+            // JDBC batches answer counts: each driver did something else with the rows (pgjdbc counted 0,
+            // MariaDB's threw a ClassCastException)
+            throw new InvalidInputException("invalid_sql", "sql", "a batch returns counts, not rows: RETURNING is not "
+                    + "supported in batch(); use insert(...).returning(...) or a query per row");
+        }
         for (int i = 0; i < rows.size(); i++) {
             Map<String, ?> row = rows.get(i);
             try {

@@ -9,7 +9,9 @@ import java.util.stream.Stream;
  * pooled connection for its duration (or joins the transaction open on the calling thread); on a
  * {@code Transaction} each call runs on the transaction's connection.
  *
- * <p>Parameters are {@code :name} placeholders bound from a map, never SQL text. Table and column names are
+ * <p>Parameters are {@code :name} placeholders bound from a map, never SQL text. A bare {@code ?} is refused; on
+ * PostgreSQL the jsonb operators {@code ?}, {@code ?|} and {@code ?&} are written {@code ??}, {@code ??|} and
+ * {@code ??&}, as with pgjdbc itself. Table and column names are
  * checked against {@code ^[A-Za-z_][A-Za-z0-9_]{0,62}$} and quoted before any SQL is built. Every call blocks
  * the calling thread (meant to be virtual) until it completes or its timeout fires.
  */
@@ -113,7 +115,8 @@ public interface SqlOperations {
     Write delete(String table, Map<String, ?> where);
 
     /**
-     * Starts a batch: one statement run once per parameter map, in chunks, in one transaction.
+     * Starts a batch: one statement run once per parameter map, in chunks, in one transaction. A batch answers the
+     * number of rows affected, not rows: a statement with RETURNING is refused ({@code invalid_sql}).
      *
      * @param sql SQL text with {@code :name} placeholders
      * @param rows one parameter map per execution
@@ -174,7 +177,9 @@ public interface SqlOperations {
      * @param <X> the checked exception the work may throw
      * @return the work's result, after the commit
      * @throws X as thrown by the work, after the rollback
-     * @throws DatabaseException if the database fails the transaction or its commit
+     * @throws DatabaseException if the database fails the transaction or its commit; {@code transaction_aborted} on
+     *     PostgreSQL when the work caught a failed statement and returned (PostgreSQL has then aborted the
+     *     transaction and would roll back at the commit: run a statement that may fail in a nested call instead)
      */
     <T, X extends Exception> T inTransaction(Isolation isolation, TransactionCallback<T, X> work) throws X;
 }

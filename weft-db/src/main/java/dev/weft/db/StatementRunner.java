@@ -56,7 +56,7 @@ final class StatementRunner {
 
     StatementSpec spec(String sql, Map<String, @Nullable Object> params, @Nullable Duration timeout, int fetchSize,
             boolean retry) {
-        NamedSql parsed = NamedSql.parse(sql, dialect.backslashEscapes());
+        NamedSql parsed = NamedSql.parse(sql, dialect.backslashEscapes(), dialect.doubledQuestionMark());
         parsed.checkParameters(params);
         params.forEach(ValueBinder::check);
         return new StatementSpec(parsed, params, timeouts.watchdog(timeout), timeouts.sessionLift(timeout), fetchSize,

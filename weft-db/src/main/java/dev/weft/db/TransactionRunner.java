@@ -81,6 +81,15 @@ final class TransactionRunner {
             transaction = open;
             T result = ScopedValue.where(OPEN, open).call(() -> work.apply(open));
             try {
+                if (dialect.transactionAborted(connection)) {
+                    // the work caught a failed statement and returned; PostgreSQL would answer COMMIT with a
+                    // silent ROLLBACK, and the caller would take work that was thrown away for committed
+                    throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "transaction_aborted",
+                            "database '" + stages.config().name() + "': the transaction was rolled back, not "
+                                    + "committed: a statement in it failed, and PostgreSQL ignores everything after a "
+                                    + "failure in a transaction; to go on after a statement that may fail, run it in "
+                                    + "a nested inTransaction (a savepoint)", "25P02", false, null);
+                }
                 connection.commit();
             } catch (SQLException e) {
                 throw runner.errors().translateCommitting(e, operation);

@@ -213,6 +213,25 @@ class DatabaseContractTest {
         }
     }
 
+    /** A NULL returned as a scalar failed with a bare NullPointerException from copying the rows. */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aNullReturnedAsAScalarIsANullRow(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            WriteResult<String> created = db(target).insert(table, Map.of("email", "nameless@x.io")).returning("name")
+                    .execute(String.class);
+
+            assertThat(created.count()).isEqualTo(1);
+            assertThat(created.rows()).containsExactly((String) null);
+            assertThat(created.first()).isEmpty();
+            assertThat(db(target).update(table, Map.of("credits", 5), Map.of("email", "nameless@x.io"))
+                    .returning("created_at").execute(Instant.class).rows()).containsExactly((Instant) null);
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void deleteReturningGivesTheDeletedRows(TestDatabases target) {
@@ -439,6 +458,32 @@ class DatabaseContractTest {
         }
     }
 
+    /**
+     * Text bound to a number or date column on MariaDB/MySQL is a wrong format, not a value too long: MySQL
+     * Connector/J reports it as a data truncation (SQLState 22001), and the message called it "too long for its
+     * column". (PostgreSQL refuses the statement's types instead; SQLite stores the text.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"MARIADB", "MYSQL"})
+    void textBoundToANumberOrDateColumnIsAWrongFormatNotATooLongValue(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            for (String column : List.of("credits", "created_at")) {
+                Map<String, Object> data = user("format@x.io", "F");
+                data.put(column, "not-a-" + column);
+                assertThatThrownBy(() -> db(target).insert(table, data).execute())
+                        .isInstanceOfSatisfying(DatabaseException.class, e -> {
+                            assertThat(e.code()).isEqualTo("invalid_value");
+                            assertThat(e.getMessage()).contains("wrong format for its column")
+                                    .doesNotContain("too long").doesNotContain("not-a-");
+                        });
+            }
+            assertThat(count(target, table)).isZero();
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aUniqueViolationIsA409AndKeepsTheFirstRow(TestDatabases target) {
@@ -559,6 +604,31 @@ class DatabaseContractTest {
 
     // ---- batches and bulk inserts -------------------------------------------------------------------------
 
+    /**
+     * A batch answers counts, not rows, and RETURNING in one answered differently on each dialect: PostgreSQL wrote
+     * the rows and counted 0, MariaDB's driver threw a bare ClassCastException (no WeftException) and SQLite failed
+     * with sql_error. It is refused before anything is sent.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aBatchWithReturningIsRefusedBeforeAnythingIsWritten(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            List<Map<String, Object>> rows = List.of(Map.of("email", "r1@x.io"), Map.of("email", "r2@x.io"));
+            assertThatThrownBy(() -> db(target).batch("INSERT INTO " + table + " (email) VALUES (:email) RETURNING id",
+                    rows).execute()).isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                        assertThat(e.code()).isEqualTo("invalid_sql");
+                        assertThat(e.getMessage()).contains("RETURNING");
+                    });
+            assertThat(count(target, table)).isZero();
+            // a column or a literal that only spells the word is no RETURNING clause
+            assertThat(db(target).batch("INSERT INTO " + table + " (email, name) VALUES (:email, 'returning')",
+                    rows).execute()).isEqualTo(2);
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aBatchWritesEveryRowInChunks(TestDatabases target) {
@@ -663,6 +733,50 @@ class DatabaseContractTest {
             assertThat(db(target).query("SELECT email, credits FROM " + table, Map.of()).list())
                     .singleElement().satisfies(row -> assertThat(((Number) row.get("credits")).longValue())
                             .isEqualTo(100));
+            assertThat(db(target).poolStatus().checkedOut()).isZero();
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    /**
+     * A callback that catches a failed statement and returns: PostgreSQL has aborted the transaction and answers the
+     * COMMIT with a ROLLBACK, which pgjdbc does not report, so inTransaction returned as if it had committed while
+     * nothing was written. That is a failure now; MariaDB, MySQL and SQLite abort only the failed statement and
+     * commit the rest, as their own transactions do.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aFailedStatementCaughtInsideATransactionNeverLooksCommittedWhenItWasNot(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            TransactionCallback<String, RuntimeException> work = tx -> {
+                tx.insert(table, user("first@x.io", "F")).execute();
+                assertThatThrownBy(() -> tx.insert(table, user("first@x.io", "again")).execute())
+                        .isInstanceOf(ConstraintViolationException.class);
+                return "done";
+            };
+            if (target == TestDatabases.POSTGRESQL) {
+                assertThatThrownBy(() -> db(target).inTransaction(work))
+                        .isInstanceOfSatisfying(DatabaseException.class, e -> {
+                            assertThat(e.code()).isEqualTo("transaction_aborted");
+                            assertThat(e.getMessage()).contains("rolled back").contains("savepoint");
+                        });
+                assertThat(count(target, table)).isZero();
+            } else {
+                assertThat(db(target).inTransaction(work)).isEqualTo("done");
+                assertThat(count(target, table)).isEqualTo(1);
+            }
+            // the way to go on after a failure on every dialect: the failing statement in a savepoint
+            String recovered = db(target).inTransaction(tx -> {
+                tx.insert(table, user("second@x.io", "S")).execute();
+                assertThatThrownBy(() -> tx.inTransaction(inner -> inner.insert(table, user("second@x.io", "again"))
+                        .execute())).isInstanceOf(ConstraintViolationException.class);
+                return "done";
+            });
+            assertThat(recovered).isEqualTo("done");
+            assertThat(db(target).query("SELECT count(*) FROM " + table + " WHERE email = :email",
+                    Map.of("email", "second@x.io"), Long.class)).containsExactly(1L);
             assertThat(db(target).poolStatus().checkedOut()).isZero();
         } finally {
             drop(target, table);

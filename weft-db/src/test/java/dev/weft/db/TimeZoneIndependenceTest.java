@@ -67,6 +67,41 @@ class TimeZoneIndependenceTest {
         }
     }
 
+    record Opening(java.time.LocalTime opensAt) {
+    }
+
+    /**
+     * A time of day keeps its fraction of a second: read through java.sql.Time (whose toLocalTime() drops it),
+     * 13:45:30.250 came back as 13:45:30 from PostgreSQL and MariaDB, as a record component, a scalar and in a map.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aTimeOfDayKeepsItsFractionOfASecond(TestDatabases target) {
+        try (Database db = target.open()) {
+            String table = TestDatabases.table("opening_times");
+            String type = switch (target) {
+                case POSTGRESQL -> "TIME";
+                case MARIADB, MYSQL -> "TIME(6)";
+                case SQLITE -> "TEXT";
+            };
+            db.execute("CREATE TABLE " + table + " (opens_at " + type + ")" + target.tableOptions());
+            try {
+                java.time.LocalTime time = java.time.LocalTime.of(13, 45, 30, 250_000_000);
+                db.insert(table, Map.of("opens_at", time)).execute();
+
+                String select = "SELECT opens_at FROM " + table;
+                assertThat(db.query(select, Map.of(), java.time.LocalTime.class)).containsExactly(time);
+                assertThat(db.query(select, Map.of(), Opening.class)).containsExactly(new Opening(time));
+                if (target != TestDatabases.SQLITE) { // SQLite's map value is the stored text
+                    assertThat(db.queryForRows(select, Map.of())).singleElement()
+                            .satisfies(row -> assertThat(row.get("opens_at")).isEqualTo(time));
+                }
+            } finally {
+                db.execute("DROP TABLE " + table);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void theOlderJdbcTimeTypesAndZonedDateTimeBindAsTheirJavaTimeEquals(TestDatabases target) {

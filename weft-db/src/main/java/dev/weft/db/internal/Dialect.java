@@ -104,6 +104,27 @@ public abstract class Dialect {
         throw new UnsupportedOperationException(type() + " has no server-side statement timeout");
     }
 
+    /**
+     * Whether the open transaction on {@code connection} can no longer commit: PostgreSQL aborts a transaction at its
+     * first failed statement, ignores every later one and answers COMMIT with a ROLLBACK, which pgjdbc does not
+     * report. Other databases abort only the failed statement; the default answers {@code false}.
+     *
+     * @param connection a connection with autocommit off
+     * @return whether a commit would roll back instead
+     * @throws SQLException from the driver
+     */
+    public boolean transactionAborted(Connection connection) throws SQLException {
+        return false;
+    }
+
+    /**
+     * @return whether the driver reads {@code ??} in a statement as a literal {@code ?} (pgjdbc does, for
+     *     PostgreSQL's {@code ?}, {@code ?|} and {@code ?&} operators)
+     */
+    public boolean doubledQuestionMark() {
+        return false;
+    }
+
     /** @return whether a backslash escapes the next character inside string literals */
     public boolean backslashEscapes() {
         return false;

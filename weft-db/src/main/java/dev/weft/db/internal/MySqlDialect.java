@@ -53,7 +53,9 @@ final class MySqlDialect extends MySqlFamilyDialect {
             case java.time.LocalDateTime local -> local;
             default -> null;
         };
-        if (utc == null) {
+        if (value instanceof java.time.LocalTime time) {
+            statement.setString(index, TIME.format(time)); // the fraction would be dropped alike
+        } else if (utc == null) {
             super.bindTemporal(statement, index, value);
         } else {
             statement.setString(index, DATETIME.format(utc));
@@ -62,6 +64,8 @@ final class MySqlDialect extends MySqlFamilyDialect {
 
     private static final java.time.format.DateTimeFormatter DATETIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
     @Override
     public void configureStreaming(Connection connection, PreparedStatement statement, int fetchSize)

@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * SQL with {@code :name} parameters, rewritten to JDBC's {@code ?} placeholders. The scanner skips string
  * literals, quoted identifiers, comments, PostgreSQL dollar-quoted bodies and {@code ::} casts, so a colon there
- * is not a parameter. A bare {@code ?} outside those is refused: positional and named parameters do not mix.
+ * is not a parameter. A bare {@code ?} outside those is refused: positional and named parameters do not mix. Where
+ * the driver reads {@code ??} as a literal {@code ?} (pgjdbc), {@code ??} is kept, so that PostgreSQL's {@code ?},
+ * {@code ?|} and {@code ?&} operators can be written, as with JDBC itself: {@code doc ?? 'key'}.
  *
  * <p>Parsed statements are cached (bounded); instances are immutable and thread-safe.
  *
@@ -25,6 +27,7 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
     private static final int CACHE_LIMIT = 4096;
     private static final Map<String, NamedSql> CACHE = new ConcurrentHashMap<>();
     private static final Map<String, NamedSql> CACHE_BACKSLASH = new ConcurrentHashMap<>();
+    private static final Map<String, NamedSql> CACHE_DOUBLED_QUESTION_MARK = new ConcurrentHashMap<>();
 
     /**
      * @param sql the SQL text
@@ -34,12 +37,28 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
      * @throws InvalidInputException for a bare {@code ?} or an unterminated literal
      */
     public static NamedSql parse(String sql, boolean backslashEscapes) {
-        Map<String, NamedSql> cache = backslashEscapes ? CACHE_BACKSLASH : CACHE;
+        return parse(sql, backslashEscapes, false);
+    }
+
+    /**
+     * @param sql the SQL text
+     * @param backslashEscapes whether a backslash escapes the next character inside string literals
+     * @param doubledQuestionMark whether the driver reads {@code ??} as a literal {@code ?} operator (pgjdbc): then
+     *     {@code ??} is kept as it is, otherwise refused as positional parameters
+     * @return the parsed statement, from the cache when seen before
+     * @throws InvalidInputException for a bare {@code ?} or an unterminated literal
+     */
+    public static NamedSql parse(String sql, boolean backslashEscapes, boolean doubledQuestionMark) {
+        if (backslashEscapes && doubledQuestionMark) {
+            throw new IllegalArgumentException("no dialect has both backslash escapes and ?? operators");
+        }
+        Map<String, NamedSql> cache = backslashEscapes ? CACHE_BACKSLASH
+                : doubledQuestionMark ? CACHE_DOUBLED_QUESTION_MARK : CACHE;
         NamedSql cached = cache.get(sql);
         if (cached != null) {
             return cached;
         }
-        NamedSql parsed = scan(sql, backslashEscapes);
+        NamedSql parsed = scan(sql, backslashEscapes, doubledQuestionMark);
         if (cache.size() >= CACHE_LIMIT) {
             // Crude but bounded: applications have a few hundred distinct statements, not thousands.
             cache.clear();
@@ -83,7 +102,7 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
         return text.toString();
     }
 
-    private static NamedSql scan(String sql, boolean backslashEscapes) {
+    private static NamedSql scan(String sql, boolean backslashEscapes, boolean doubledQuestionMark) {
         StringBuilder out = new StringBuilder(sql.length());
         List<String> parameters = new ArrayList<>();
         int length = sql.length();
@@ -139,8 +158,15 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                     out.append(sql, i, end);
                     i = end;
                 }
-                case '?' -> throw new InvalidInputException("invalid_sql", "sql",
-                        "positional '?' parameters are not supported; use :name");
+                case '?' -> {
+                    if (!doubledQuestionMark || i + 1 >= length || sql.charAt(i + 1) != '?') {
+                        throw new InvalidInputException("invalid_sql", "sql",
+                                "positional '?' parameters are not supported; use :name" + (doubledQuestionMark
+                                        ? " (write the ?, ?| and ?& operators as ??, ??| and ??&)" : ""));
+                    }
+                    out.append("??");
+                    i += 2;
+                }
                 case ':' -> {
                     if (i + 1 < length && sql.charAt(i + 1) == ':') {
                         out.append("::");

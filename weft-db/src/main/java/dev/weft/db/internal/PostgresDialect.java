@@ -118,6 +118,19 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public boolean transactionAborted(java.sql.Connection connection) throws SQLException {
+        // the driver's own record of the server's ReadyForQuery status: no round trip
+        return connection.isWrapperFor(org.postgresql.core.BaseConnection.class)
+                && connection.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState()
+                        == org.postgresql.core.TransactionState.FAILED;
+    }
+
+    @Override
+    public boolean doubledQuestionMark() {
+        return true;
+    }
+
+    @Override
     protected void bindUuid(PreparedStatement statement, int index, UUID value) throws SQLException {
         statement.setObject(index, value);
     }

@@ -105,7 +105,9 @@ public final class RowMappers {
             Object value = row.getObject(i);
             out.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT),
                     value instanceof java.sql.Timestamp timestamp && zoned(meta, i)
-                            ? timestamp.toInstant().atOffset(ZoneOffset.UTC) : plain(value));
+                            ? timestamp.toInstant().atOffset(ZoneOffset.UTC)
+                            // java.sql.Time.toLocalTime() drops the fraction of a second
+                            : value instanceof java.sql.Time ? row.getObject(i, LocalTime.class) : plain(value));
         }
         return out;
     }
@@ -174,6 +176,13 @@ public final class RowMappers {
             String label = meta.getColumnLabel(column);
             throw new InvalidInputException("unmappable_type", label, "column " + label + " ("
                     + meta.getColumnTypeName(column) + ") cannot be read as " + type.getSimpleName(), e);
+        } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
+            // weft's own conversion failed (text that is no constant of the enum, no UUID, no date; a fraction read
+            // as a BigInteger): the same mapping error as the driver's, and the JDK's message quotes the value
+            ResultSetMetaData meta = row.getMetaData();
+            String label = meta.getColumnLabel(column);
+            throw new InvalidInputException("unmappable_type", label, "column " + label + " ("
+                    + meta.getColumnTypeName(column) + ") cannot be read as " + type.getSimpleName(), e);
         }
         if (value == null && type.isPrimitive()) {
             throw new InvalidInputException("null_column", row.getMetaData().getColumnLabel(column),
@@ -189,12 +198,15 @@ public final class RowMappers {
             return row.getString(column);
         }
         if (type == long.class || type == Long.class) {
-            long value = row.getLong(column);
-            return row.wasNull() ? null : value;
+            return integral(row, column, Long.MIN_VALUE, Long.MAX_VALUE);
         }
         if (type == int.class || type == Integer.class) {
-            int value = row.getInt(column);
-            return row.wasNull() ? null : value;
+            Long value = integral(row, column, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            return value == null ? null : value.intValue();
+        }
+        if (type == byte.class || type == Byte.class) {
+            Long value = integral(row, column, Byte.MIN_VALUE, Byte.MAX_VALUE);
+            return value == null ? null : value.byteValue();
         }
         if (type == boolean.class || type == Boolean.class) {
             boolean value = row.getBoolean(column);
@@ -209,8 +221,8 @@ public final class RowMappers {
             return row.wasNull() ? null : value;
         }
         if (type == short.class || type == Short.class) {
-            short value = row.getShort(column);
-            return row.wasNull() ? null : value;
+            Long value = integral(row, column, Short.MIN_VALUE, Short.MAX_VALUE);
+            return value == null ? null : value.shortValue();
         }
         if (type == BigDecimal.class) {
             return row.getBigDecimal(column);
@@ -231,6 +243,9 @@ public final class RowMappers {
                     : timestamp.toLocalDateTime().toInstant(ZoneOffset.UTC);
             return type == Instant.class ? instant : type == OffsetDateTime.class ? instant.atOffset(ZoneOffset.UTC)
                     : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        }
+        if (driverValue instanceof java.sql.Time && type == LocalTime.class) {
+            return row.getObject(column, LocalTime.class); // java.sql.Time.toLocalTime() drops the fraction
         }
         Object raw = plain(driverValue);
         if (raw == null) {
@@ -267,6 +282,26 @@ public final class RowMappers {
         throw new InvalidInputException("unmappable_type", row.getMetaData().getColumnLabel(column),
                 "cannot read column " + row.getMetaData().getColumnLabel(column) + " of type "
                         + raw.getClass().getSimpleName() + " as " + type.getSimpleName());
+    }
+
+    /**
+     * Reads an integer column checked against the range of the Java type asked for. The servers' drivers refuse a
+     * value out of range, but SQLite's narrows it silently (9223372036854775807 read as an int is -1) and clamps a
+     * REAL beyond a long to Long.MAX_VALUE; a refusal here is the same data exception the servers' drivers throw.
+     *
+     * @return the value, or {@code null} for SQL NULL
+     */
+    private static @Nullable Long integral(ResultSet row, int column, long min, long max) throws SQLException {
+        long value = row.getLong(column);
+        if (row.wasNull()) {
+            return null;
+        }
+        boolean clamped = (value == Long.MAX_VALUE || value == Long.MIN_VALUE)
+                && row.getBigDecimal(column).compareTo(BigDecimal.valueOf(value)) != 0;
+        if (value < min || value > max || clamped) {
+            throw new java.sql.SQLDataException("value out of range", "22003");
+        }
+        return value;
     }
 
     /** Whether a column holds instants (PostgreSQL timestamptz) rather than wall-clock date-times. */

@@ -89,6 +89,11 @@ public final class SqlErrors {
     private static String describeValueFault(SQLException error, String state) {
         String text = state == null ? "" : state;
         String message = String.valueOf(error.getMessage());
+        if (message.contains("Incorrect ") && message.contains(" value")) {
+            // MySQL's "Incorrect integer/decimal/datetime value" (1366, 1292): MySQL Connector/J sends it as a data
+            // truncation with SQLState 22001, which would otherwise read as "too long"
+            return "wrong format for its column" + (text.equals("22001") ? "" : ", SQLState " + text);
+        }
         if (text.equals("22001") || message.contains("Data too long") || message.contains("SQLITE_TOOBIG")) {
             return "too long for its column";
         }

@@ -165,6 +165,20 @@ public final class SqlTables {
         return Optional.of(tokens.get(end).text());
     }
 
+    /**
+     * @param sql a statement
+     * @param mysqlFamily whether string literals take backslash escapes and double quotes (MariaDB, MySQL)
+     * @return whether it has a RETURNING clause: the unquoted word outside literals and comments
+     */
+    public static boolean hasReturning(String sql, boolean mysqlFamily) {
+        for (Token token : tokens(sql, mysqlFamily)) {
+            if (token.name() && !token.quoted() && token.text().equals("returning")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Skips MySQL's UPDATE modifiers ({@code LOW_PRIORITY}, {@code IGNORE}). */
     private static int skipModifiers(List<Token> tokens, int at) {
         int index = at;

@@ -309,6 +309,30 @@ class NamedSqlTest {
         }
 
         @Test
+        void keepsADoubledQuestionMarkWhereTheDriverReadsItAsAnOperator() {
+            NamedSql sql = NamedSql.parse("SELECT doc ?? :key, doc ??| :keys, doc ??& :keys FROM t", false, true);
+
+            assertThat(sql.jdbcSql()).isEqualTo("SELECT doc ?? ?, doc ??| ?, doc ??& ? FROM t");
+            assertThat(sql.parameters()).containsExactly("key", "keys", "keys");
+        }
+
+        @Test
+        void refusesABareQuestionMarkEvenWhereDoubledOnesAreOperatorsAndSaysHowToWriteThem() {
+            InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
+                    () -> NamedSql.parse("SELECT doc ? 'key' FROM t", false, true));
+
+            assertThat(error).isNotNull();
+            assertThat(error.code()).isEqualTo("invalid_sql");
+            assertThat(error.getMessage()).contains("??");
+        }
+
+        @Test
+        void refusesADoubledQuestionMarkWhereTheDriverDoesNotReadItAsAnOperator() {
+            assertThat(catchThrowableOfType(InvalidInputException.class, () -> parse("SELECT a ?? b FROM t")))
+                    .isNotNull();
+        }
+
+        @Test
         void refusesMixingPositionalAndNamedParameters() {
             InvalidInputException error = catchThrowableOfType(InvalidInputException.class,
                     () -> parse("SELECT * FROM t WHERE id = :id AND name = ?"));
