@@ -11,7 +11,9 @@ import java.util.stream.Stream;
  *
  * <p>Parameters are {@code :name} placeholders bound from a map, never SQL text. A bare {@code ?} is refused; on
  * PostgreSQL the jsonb operators {@code ?}, {@code ?|} and {@code ?&} are written {@code ??}, {@code ??|} and
- * {@code ??&}, as with pgjdbc itself. Table and column names are
+ * {@code ??&}, as with pgjdbc itself. A value that is a {@link java.util.Collection} is written as one placeholder per
+ * element, for {@code WHERE id IN (:ids)} (an empty one is refused: {@code IN ()} is not SQL); batches take one value
+ * per parameter. Table and column names are
  * checked against {@code ^[A-Za-z_][A-Za-z0-9_]{0,62}$} and quoted before any SQL is built. Every call blocks
  * the calling thread (meant to be virtual) until it completes or its timeout fires.
  */

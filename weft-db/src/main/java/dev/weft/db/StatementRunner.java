@@ -58,8 +58,15 @@ final class StatementRunner {
             boolean retry) {
         NamedSql parsed = NamedSql.parse(sql, dialect.backslashEscapes(), dialect.doubledQuestionMark());
         parsed.checkParameters(params);
-        params.forEach(ValueBinder::check);
-        return new StatementSpec(parsed, params, timeouts.watchdog(timeout), timeouts.sessionLift(timeout), fetchSize,
+        Map<String, @Nullable Object> bound = params;
+        if (NamedSql.hasList(params)) {
+            NamedSql.Expanded expanded = parsed.expand(params, dialect.backslashEscapes(),
+                    dialect.doubledQuestionMark());
+            parsed = expanded.sql();
+            bound = expanded.values();
+        }
+        bound.forEach(ValueBinder::check);
+        return new StatementSpec(parsed, bound, timeouts.watchdog(timeout), timeouts.sessionLift(timeout), fetchSize,
                 retry);
     }
 

@@ -427,6 +427,63 @@ class DatabaseContractTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void aListIsWrittenAsOnePlaceholderPerElementForIn(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            for (String name : List.of("ann", "bob", "cy", "dee")) {
+                db(target).insert(table, user(name + "@x.io", name)).execute();
+            }
+            String sql = "SELECT name FROM " + table + " WHERE name IN (:names) AND credits = :credits"
+                    + " AND (name IN (:names) OR name = ':names') ORDER BY name";
+
+            assertThat(db(target).query(sql, Map.of("names", List.of("dee", "ann", "zed"), "credits", 0L),
+                    String.class)).containsExactly("ann", "dee");
+            assertThat(db(target).query(sql, Map.of("names", java.util.Set.of("bob"), "credits", 0L), String.class))
+                    .containsExactly("bob");
+            assertThat(db(target).execute("UPDATE " + table + " SET credits = 5 WHERE name IN (:names)",
+                    Map.of("names", List.of("cy", "bob")))).isEqualTo(2);
+            // a list of 1,000 keys, and the same statement with another size right after (one text per size)
+            List<String> many = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "n" + i).toList();
+            assertThat(db(target).query("SELECT COUNT(*) FROM " + table + " WHERE name IN (:names)",
+                    Map.of("names", many), Long.class)).containsExactly(0L);
+            assertThat(db(target).query("SELECT COUNT(*) FROM " + table + " WHERE name IN (:names)",
+                    Map.of("names", List.of("ann", "n1")), Long.class)).containsExactly(1L);
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void anEmptyOrUnbindableListIsRefusedBeforeAnythingIsSent(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            String sql = "SELECT id FROM " + table + " WHERE name IN (:names)";
+            assertThatThrownBy(() -> db(target).query(sql, Map.of("names", List.of()), Long.class))
+                    .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                        assertThat(e.code()).isEqualTo("invalid_value");
+                        assertThat(e.field()).isEqualTo("names");
+                        assertThat(e.getMessage()).contains("empty list");
+                    });
+            assertThatThrownBy(() -> db(target).query(sql, Map.of("names", List.of("a", "b\0")), Long.class))
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.field()).isEqualTo("names[1]"));
+            assertThatThrownBy(() -> db(target).query(sql, Map.of("names", List.of(List.of("a"))), Long.class))
+                    .isInstanceOf(InvalidInputException.class);
+            List<Integer> tooMany = java.util.stream.IntStream.range(0, 40_000).boxed().toList();
+            assertThatThrownBy(() -> db(target).query(sql, Map.of("names", tooMany), Long.class))
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.getMessage()).contains("32766"));
+            // a batch takes one value per parameter
+            assertThatThrownBy(() -> db(target).batch("UPDATE " + table + " SET credits = 1 WHERE name IN (:names)",
+                    List.of(Map.of("names", List.of("a")))).execute()).isInstanceOf(InvalidInputException.class);
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void aHugeStringRoundTripsThroughText(TestDatabases target) {
         String table = usersTable(target);
         try {

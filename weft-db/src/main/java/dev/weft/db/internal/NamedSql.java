@@ -2,19 +2,24 @@ package dev.weft.db.internal;
 
 import dev.weft.core.InvalidInputException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * SQL with {@code :name} parameters, rewritten to JDBC's {@code ?} placeholders. The scanner skips string
  * literals, quoted identifiers, comments, PostgreSQL dollar-quoted bodies and {@code ::} casts, so a colon there
  * is not a parameter. A bare {@code ?} outside those is refused: positional and named parameters do not mix. Where
  * the driver reads {@code ??} as a literal {@code ?} (pgjdbc), {@code ??} is kept, so that PostgreSQL's {@code ?},
- * {@code ?|} and {@code ?&} operators can be written, as with JDBC itself: {@code doc ?? 'key'}.
+ * {@code ?|} and {@code ?&} operators can be written, as with JDBC itself: {@code doc ?? 'key'}. A parameter bound
+ * to a {@link Collection} becomes one placeholder per element ({@link #expand}), for {@code IN (:ids)}.
  *
  * <p>Parsed statements are cached (bounded); instances are immutable and thread-safe.
  *
@@ -24,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param names the distinct parameter names, in first-use order
  */
 public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<String> names) {
+    /** The most placeholders one statement may have once its lists are expanded (SQLite's default limit). */
+    public static final int MAX_PLACEHOLDERS = 32_766;
     private static final int CACHE_LIMIT = 4096;
     private static final Map<String, NamedSql> CACHE = new ConcurrentHashMap<>();
     private static final Map<String, NamedSql> CACHE_BACKSLASH = new ConcurrentHashMap<>();
@@ -58,7 +65,7 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
         if (cached != null) {
             return cached;
         }
-        NamedSql parsed = scan(sql, backslashEscapes, doubledQuestionMark);
+        NamedSql parsed = scan(sql, backslashEscapes, doubledQuestionMark, Map.of());
         if (cache.size() >= CACHE_LIMIT) {
             // Crude but bounded: applications have a few hundred distinct statements, not thousands.
             cache.clear();
@@ -91,6 +98,75 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
         }
     }
 
+    /**
+     * Whether any value is a list to expand ({@link #expand}).
+     *
+     * @param values the parameter values by name
+     * @return whether one of them is a {@link Collection}
+     */
+    public static boolean hasList(Map<String, ?> values) {
+        for (Object value : values.values()) {
+            if (value instanceof Collection<?>) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * This statement with each parameter bound to a {@link Collection} written as one placeholder per element,
+     * separated by commas, for {@code IN (:ids)}: the elements are bound as {@code ids[0]}, {@code ids[1]}, ...
+     * {@link #sql()} stays the text as written (logs, metrics and the query cache's table tags read it).
+     *
+     * @param values the parameter values by name, checked by {@link #checkParameters(Map)}
+     * @param backslashEscapes as for {@link #parse(String, boolean, boolean)}
+     * @param doubledQuestionMark as for {@link #parse(String, boolean, boolean)}
+     * @return the statement and its values, each element under its own name
+     * @throws InvalidInputException for an empty list ({@code IN ()} is not SQL), or a statement whose placeholders
+     *     would pass {@link #MAX_PLACEHOLDERS}
+     */
+    public Expanded expand(Map<String, ?> values, boolean backslashEscapes, boolean doubledQuestionMark) {
+        Map<String, Integer> sizes = new HashMap<>();
+        Map<String, @Nullable Object> expanded = new LinkedHashMap<>();
+        long placeholders = parameters.size();
+        for (Map.Entry<String, ?> entry : values.entrySet()) {
+            String name = entry.getKey();
+            if (!(entry.getValue() instanceof Collection<?> list)) {
+                expanded.put(name, entry.getValue());
+                continue;
+            }
+            if (list.isEmpty()) {
+                throw new InvalidInputException("invalid_value", name, "value of :" + name + " is an empty list,"
+                        + " and IN () is not SQL: skip the statement when there is nothing to match");
+            }
+            sizes.put(name, list.size());
+            int k = 0;
+            for (Object element : list) {
+                expanded.put(element(name, k++), element);
+            }
+            placeholders += (long) (list.size() - 1) * Collections.frequency(parameters, name);
+        }
+        if (placeholders > MAX_PLACEHOLDERS) {
+            throw new InvalidInputException("invalid_value", sizes.keySet().iterator().next(), "the lists make "
+                    + placeholders + " placeholders, more than the " + MAX_PLACEHOLDERS + " every database takes in"
+                    + " one statement: split them, or write the keys to a table and join it");
+        }
+        return new Expanded(scan(sql, backslashEscapes, doubledQuestionMark, sizes), expanded);
+    }
+
+    /**
+     * A statement with its lists expanded.
+     *
+     * @param sql the statement, one placeholder per element
+     * @param values the values by placeholder name
+     */
+    public record Expanded(NamedSql sql, Map<String, @Nullable Object> values) {
+    }
+
+    private static String element(String name, int index) {
+        return name + "[" + index + "]";
+    }
+
     private static String describe(Set<String> names) {
         if (names.isEmpty()) {
             return "no parameters";
@@ -102,7 +178,8 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
         return text.toString();
     }
 
-    private static NamedSql scan(String sql, boolean backslashEscapes, boolean doubledQuestionMark) {
+    private static NamedSql scan(String sql, boolean backslashEscapes, boolean doubledQuestionMark,
+            Map<String, Integer> listSizes) {
         StringBuilder out = new StringBuilder(sql.length());
         List<String> parameters = new ArrayList<>();
         int length = sql.length();
@@ -176,8 +253,17 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                         while (end < length && SqlLexer.isNamePart(sql.charAt(end))) {
                             end++;
                         }
-                        parameters.add(sql.substring(i + 1, end));
-                        out.append('?');
+                        String name = sql.substring(i + 1, end);
+                        Integer size = listSizes.get(name);
+                        if (size == null) {
+                            parameters.add(name);
+                            out.append('?');
+                        } else {
+                            for (int k = 0; k < size; k++) {
+                                parameters.add(element(name, k));
+                                out.append(k == 0 ? "?" : ", ?");
+                            }
+                        }
                         i = end;
                     } else {
                         out.append(c);

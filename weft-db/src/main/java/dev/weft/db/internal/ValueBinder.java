@@ -82,7 +82,8 @@ public final class ValueBinder {
                 || (value.getClass().isArray() && !(value instanceof byte[]))) {
             throw new InvalidInputException("invalid_value", field,
                     "value of " + described + " is a " + value.getClass().getSimpleName()
-                            + "; bind one value per parameter");
+                            + "; bind one value per parameter (a Collection is expanded for IN (:name) by a query"
+                            + " or execute, not in a batch or a table write)");
         }
         if (!bindable(value)) {
             throw new InvalidInputException("invalid_value", field, "cannot bind a value of type "
