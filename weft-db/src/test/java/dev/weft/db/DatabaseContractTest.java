@@ -482,6 +482,46 @@ class DatabaseContractTest {
         }
     }
 
+    /**
+     * NaN and the infinities round-trip where the database stores them (PostgreSQL's float types); elsewhere they are
+     * refused naming the parameter: SQLite's driver stored NaN as NULL without a word, and the MySQL family's drivers
+     * sent it as a bare word the server took for a column name.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aNonFiniteNumberRoundTripsOrIsRefusedNamingTheParameter(TestDatabases target) {
+        String table = TestDatabases.table("floats");
+        db(target).execute("CREATE TABLE " + table + " (id INTEGER PRIMARY KEY, x DOUBLE PRECISION)"
+                + target.tableOptions());
+        try {
+            for (double value : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                int id = (int) db(target).query("SELECT COUNT(*) FROM " + table, Map.of(), Long.class).getFirst()
+                        .longValue() + 1;
+                if (target == TestDatabases.POSTGRESQL) {
+                    db(target).execute("INSERT INTO " + table + " (id, x) VALUES (:id, :x)", Map.of("id", id, "x",
+                            value));
+                    assertThat(db(target).query("SELECT x FROM " + table + " WHERE id = :id", Map.of("id", id),
+                            Double.class)).containsExactly(value);
+                } else {
+                    assertThatThrownBy(() -> db(target).execute("INSERT INTO " + table + " (id, x) VALUES (:id, :x)",
+                            Map.of("id", id, "x", value))).as(Double.toString(value))
+                            .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                                assertThat(e.code()).isEqualTo("invalid_value");
+                                assertThat(e.field()).isEqualTo("x");
+                            });
+                    assertThatThrownBy(() -> db(target).insert(table, Map.of("id", id, "x", (float) value)).execute())
+                            .isInstanceOf(InvalidInputException.class);
+                }
+            }
+            if (target != TestDatabases.POSTGRESQL) {
+                assertThat(db(target).query("SELECT COUNT(*) FROM " + table, Map.of(), Long.class))
+                        .containsExactly(0L);
+            }
+        } finally {
+            drop(target, table);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aHugeStringRoundTripsThroughText(TestDatabases target) {

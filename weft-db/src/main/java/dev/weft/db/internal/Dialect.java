@@ -125,6 +125,14 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * @return whether a float column stores NaN and the infinities (PostgreSQL's do); elsewhere they are refused
+     *     before they are sent: SQLite's driver stores NaN as NULL, the MySQL family's drivers send a bare word
+     */
+    public boolean storesNonFiniteFloats() {
+        return false;
+    }
+
     /** @return whether a backslash escapes the next character inside string literals */
     public boolean backslashEscapes() {
         return false;

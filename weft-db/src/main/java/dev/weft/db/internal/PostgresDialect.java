@@ -126,6 +126,11 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
+    public boolean storesNonFiniteFloats() {
+        return true;
+    }
+
+    @Override
     public boolean doubledQuestionMark() {
         return true;
     }

@@ -92,6 +92,13 @@ public final class ValueBinder {
         }
     }
 
+    private static void finite(String name, double number, Dialect dialect) {
+        if (!Double.isFinite(number) && !dialect.storesNonFiniteFloats()) {
+            throw new InvalidInputException("invalid_value", name, "value of :" + name + " is " + number + ", which "
+                    + dialect.type().name().toLowerCase(java.util.Locale.ROOT) + " cannot store in a number column");
+        }
+    }
+
     /** Whether {@link #bind} knows the value's type: the cases of its switch, kept beside it. */
     private static boolean bindable(Object value) {
         return switch (value) {
@@ -122,8 +129,14 @@ public final class ValueBinder {
             case Integer number -> statement.setInt(index, number);
             case Long number -> statement.setLong(index, number);
             case Boolean flag -> statement.setBoolean(index, flag);
-            case Double number -> statement.setDouble(index, number);
-            case Float number -> statement.setFloat(index, number);
+            case Double number -> {
+                finite(name, number, dialect);
+                statement.setDouble(index, number);
+            }
+            case Float number -> {
+                finite(name, number, dialect);
+                statement.setFloat(index, number);
+            }
             case Short number -> statement.setShort(index, number);
             case Byte number -> statement.setByte(index, number);
             case BigDecimal number -> statement.setBigDecimal(index, number);
