@@ -103,4 +103,20 @@ class WrongColumnTypeTest {
                     .containsExactly(new Counter(1, Integer.MAX_VALUE));
         }
     }
+
+    record Grade(long id, char letter) {
+    }
+
+    /** A Character can be bound (as a one-character string), so it can be read back, as a scalar or a field. */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aCharacterBoundIsReadBackAndLongerTextIsRefused(TestDatabases target) {
+        try (Database db = Database.create(target.config(builder -> builder.poolSize(1)))) {
+            assertThat(db.query("SELECT :c AS c", Map.of("c", 'é'), Character.class)).containsExactly('é');
+            assertThat(db.query("SELECT 1 AS id, 'B' AS letter", Map.of(), Grade.class))
+                    .containsExactly(new Grade(1, 'B'));
+            assertUnmappable(() -> db.query("SELECT 'alice' AS c", Map.of(), Character.class), "column c",
+                    "Character");
+        }
+    }
 }

@@ -94,7 +94,8 @@ public final class RowMappers {
         return type.isPrimitive() || type == String.class || Number.class.isAssignableFrom(type)
                 || type == Boolean.class || type == Instant.class || type == LocalDate.class
                 || type == LocalDateTime.class || type == LocalTime.class || type == OffsetDateTime.class
-                || type == UUID.class || type == byte[].class || type.isEnum() || type == Object.class;
+                || type == UUID.class || type == byte[].class || type.isEnum() || type == Object.class
+                || type == Character.class;
     }
 
     private static Map<String, Object> toMap(ResultSet row) throws SQLException {
@@ -233,6 +234,14 @@ public final class RowMappers {
         }
         if (type == byte[].class) {
             return row.getBytes(column);
+        }
+        if (type == char.class || type == Character.class) {
+            // bound as a one-character string, so read back from one
+            String text = row.getString(column);
+            if (text != null && text.length() != 1) {
+                throw new IllegalArgumentException("not one character");
+            }
+            return text == null ? null : text.charAt(0);
         }
         Object driverValue = row.getObject(column);
         if (driverValue instanceof java.sql.Timestamp timestamp
