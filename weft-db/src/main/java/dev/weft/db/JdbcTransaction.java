@@ -18,6 +18,8 @@ final class JdbcTransaction extends Session implements Transaction, Connections 
     private final Isolation isolation;
     private final Thread owner = Thread.currentThread();
     private int depth;
+    // the levels, by depth, whose callback asked for a rollback instead of a commit
+    private final java.util.BitSet rollbackOnly = new java.util.BitSet();
     private boolean finished;
     private final Set<String> written = new HashSet<>();
 
@@ -98,6 +100,15 @@ final class JdbcTransaction extends Session implements Transaction, Connections 
         depth++;
         try {
             T result = work.apply(this);
+            if (rollbackOnly.get(depth)) {
+                try {
+                    connection.rollback(savepoint);
+                } catch (SQLException e) {
+                    throw stages.statements().errors().translate(e,
+                            new Operation("rollback", "ROLLBACK TO SAVEPOINT", null));
+                }
+                return result;
+            }
             try {
                 connection.releaseSavepoint(savepoint);
             } catch (SQLException ignored) {
@@ -112,6 +123,7 @@ final class JdbcTransaction extends Session implements Transaction, Connections 
             }
             throw failure;
         } finally {
+            rollbackOnly.clear(depth);
             depth--;
         }
     }
@@ -124,6 +136,17 @@ final class JdbcTransaction extends Session implements Transaction, Connections 
     @Override
     public int depth() {
         return depth;
+    }
+
+    @Override
+    public void setRollbackOnly() {
+        checkUsable();
+        rollbackOnly.set(depth);
+    }
+
+    @Override
+    public boolean isRollbackOnly() {
+        return rollbackOnly.get(depth);
     }
 
     void finish() {

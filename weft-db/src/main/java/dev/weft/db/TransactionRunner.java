@@ -80,6 +80,15 @@ final class TransactionRunner {
             JdbcTransaction open = new JdbcTransaction(stages, connection, isolation);
             transaction = open;
             T result = ScopedValue.where(OPEN, open).call(() -> work.apply(open));
+            if (open.isRollbackOnly()) {
+                // asked for by the work: nothing it wrote is kept, so the query cache keeps what it holds
+                try {
+                    connection.rollback();
+                } catch (SQLException e) {
+                    throw runner.errors().translate(e, operation);
+                }
+                return result;
+            }
             try {
                 if (dialect.transactionAborted(connection)) {
                     // the work caught a failed statement and returned; PostgreSQL would answer COMMIT with a

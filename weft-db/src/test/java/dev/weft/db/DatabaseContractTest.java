@@ -908,6 +908,40 @@ class DatabaseContractTest {
     }
 
     @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aRollbackOnlyLevelRollsBackWithoutAnExceptionAndReturnsItsResult(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            String result = db(target).inTransaction(tx -> {
+                tx.insert(table, user("dry@x.io", "D")).execute();
+                assertThat(tx.isRollbackOnly()).isFalse();
+                tx.setRollbackOnly();
+                assertThat(tx.isRollbackOnly()).isTrue();
+                return "checked";
+            });
+            assertThat(result).isEqualTo("checked");
+            assertThat(count(target, table)).isZero();
+
+            db(target).inTransaction(tx -> {
+                tx.insert(table, user("outer@x.io", "O")).execute();
+                String inner = db(target).inTransaction(nested -> {
+                    nested.insert(table, user("inner@x.io", "I")).execute();
+                    nested.setRollbackOnly();
+                    return "inner";
+                });
+                assertThat(inner).isEqualTo("inner");
+                assertThat(tx.isRollbackOnly()).as("only the nested level").isFalse();
+                tx.insert(table, user("after@x.io", "A")).execute();
+                return null;
+            });
+            assertThat(db(target).query("SELECT email FROM " + table + " ORDER BY email", Map.of(), String.class))
+                    .containsExactly("after@x.io", "outer@x.io");
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB", "MYSQL"})
     void aDeadlockedTransactionIsRetriedWhole(TestDatabases target) throws Exception {
         String table = usersTable(target);
