@@ -143,7 +143,7 @@ final class BatchingKeyedReader<K, T> implements KeyedReader<K, T> {
 
     /** The single-key query, on the transaction open on this thread if there is one. */
     private Optional<T> single(K key) {
-        return database.statement(sql.single()).bind("key", key).optional(rowType);
+        return database.statement(sql.single()).bind("key", key).first(rowType);
     }
 
     /** Hands the caller's slot to the oldest waiting batch, or frees it; the returned batch must be sent. */

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A statement being built: SQL text with {@code :name} placeholders, its values, and options. End it with one
- * terminal call ({@link #list(Class)}, {@link #one(Class)}, {@link #optional(Class)}, {@link #stream(Class)},
+ * terminal call ({@link #list(Class)}, {@link #one(Class)}, {@link #optional(Class)}, {@link #first(Class)},
+ * {@link #stream(Class)},
  * {@link #execute()}). Parameters are checked against the placeholders before any connection is taken: a
  * missing or unknown one is an {@link dev.weft.core.InvalidInputException} naming it.
  *
@@ -188,21 +189,45 @@ public final class Query {
         if (rows.isEmpty()) {
             throw new dev.weft.core.NotFoundException("not_found", "the query returned no row");
         }
-        if (rows.size() > 1) {
-            throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "too_many_rows",
-                    "the query returned " + rows.size() + " rows where one was expected", null, false, null);
-        }
+        checkAtMostOne(rows);
         return rows.getFirst();
     }
 
     /**
+     * The row of a query that finds at most one (by a primary or unique key), as Spring's
+     * {@code JdbcClient...optional()} and Jdbi's {@code findOne()}; {@link #first(Class)} is the first of many.
+     *
      * @param type a record or scalar type
      * @param <T> the row type
-     * @return the first row, if any
+     * @return the row, or empty if there is none (or it is a NULL scalar)
+     * @throws DatabaseException (code {@code too_many_rows}) if there is more than one
      */
     public <T> Optional<T> optional(Class<T> type) {
         List<T> rows = list(type);
+        checkAtMostOne(rows);
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
+    }
+
+    /**
+     * The first row in the query's order, the others read and dropped: add {@code LIMIT 1} to the SQL when there may
+     * be many.
+     *
+     * @param type a record or scalar type
+     * @param <T> the row type
+     * @return the first row, or empty if there is none (or it is a NULL scalar)
+     */
+    public <T> Optional<T> first(Class<T> type) {
+        List<T> rows = list(type);
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getFirst());
+    }
+
+    private void checkAtMostOne(List<?> rows) {
+        if (rows.size() > 1) {
+            String shown = sql.strip().replaceAll("\\s+", " ");
+            throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "too_many_rows", "the query returned "
+                    + rows.size() + " rows where at most one was expected: " + (shown.length() <= 200 ? shown
+                            : shown.substring(0, 200) + "..."), null, false, null);
+        }
     }
 
     /**

@@ -427,6 +427,32 @@ class DatabaseContractTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void optionalAndOneRefuseASecondRowAndFirstTakesTheFirst(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            db(target).insert(table, user("a@x.io", "same")).execute();
+            String byName = "SELECT email FROM " + table + " WHERE name = :name ORDER BY email";
+            assertThat(db(target).query(byName, Map.of("name", "same")).optional(String.class)).contains("a@x.io");
+            db(target).insert(table, user("b@x.io", "same")).execute();
+
+            assertThatThrownBy(() -> db(target).query(byName, Map.of("name", "same")).optional(String.class))
+                    .isInstanceOfSatisfying(DatabaseException.class, e -> {
+                        assertThat(e.code()).isEqualTo("too_many_rows");
+                        assertThat(e.getMessage()).contains("2 rows").contains("WHERE name = :name");
+                    });
+            assertThatThrownBy(() -> db(target).query(byName, Map.of("name", "same")).one(String.class))
+                    .isInstanceOfSatisfying(DatabaseException.class,
+                            e -> assertThat(e.code()).isEqualTo("too_many_rows"));
+            assertThat(db(target).query(byName, Map.of("name", "same")).first(String.class)).contains("a@x.io");
+            assertThat(db(target).query(byName, Map.of("name", "none")).first(String.class)).isEmpty();
+            assertThat(db(target).query(byName, Map.of("name", "none")).optional(String.class)).isEmpty();
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void aListIsWrittenAsOnePlaceholderPerElementForIn(TestDatabases target) {
         String table = usersTable(target);
         try {

@@ -111,7 +111,7 @@ final class TableRepository<T extends Record, ID> implements Repository<T, ID> {
         Map<String, Object> params = new HashMap<>();
         String sql = "SELECT " + table.selectList() + " FROM " + table.quotedTable() + where(condition, params)
                 + " ORDER BY " + table.quote(table.idColumn()) + " LIMIT 1";
-        return operations.query(sql, params).optional(table.type());
+        return operations.query(sql, params).first(table.type());
     }
 
     @Override
