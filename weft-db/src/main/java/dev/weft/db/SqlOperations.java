@@ -13,7 +13,9 @@ import java.util.stream.Stream;
  * PostgreSQL the jsonb operators {@code ?}, {@code ?|} and {@code ?&} are written {@code ??}, {@code ??|} and
  * {@code ??&}, as with pgjdbc itself. A value that is a {@link java.util.Collection} is written as one placeholder per
  * element, for {@code WHERE id IN (:ids)} (an empty one is refused: {@code IN ()} is not SQL); batches take one value
- * per parameter. Table and column names are
+ * per parameter. An enum constant is bound as its name, as text: a PostgreSQL enum-typed column takes it through a
+ * cast, {@code CAST(:plan AS plan_type)} (binding it untyped would break {@code :plan IS NULL} and select-list uses).
+ * Table and column names are
  * checked against {@code ^[A-Za-z_][A-Za-z0-9_]{0,62}$} and quoted before any SQL is built. Every call blocks
  * the calling thread (meant to be virtual) until it completes or its timeout fires.
  */
