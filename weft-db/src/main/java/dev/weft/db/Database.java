@@ -131,7 +131,7 @@ public interface Database extends SqlOperations, AutoCloseable {
     /**
      * A reader of rows by a unique key that batches concurrent calls (see {@link KeyedReader}): each
      * {@link KeyedReader#find(Object) find(key)} answers as
-     * {@code SELECT columns FROM table WHERE keyColumn = :key} with {@link Query#optional(Class)} would, and calls
+     * {@code SELECT columns FROM table WHERE keyColumn = :key} with {@link Query#first(Class)} would, and calls
      * made at the same time through one reader share one {@code WHERE keyColumn = ANY(?)} / {@code IN (...)}
      * query. Create it once per shape and keep it. {@link DatabaseConfig#keyBatching()} turns batching off (each
      * call is then one query) and sizes it.

@@ -25,7 +25,8 @@ import java.util.Optional;
 public interface KeyedReader<K, T> {
     /**
      * The row with {@code key}: the same answer as
-     * {@code SELECT columns FROM table WHERE keyColumn = :key} run with {@link Query#optional(Class)}.
+     * {@code SELECT columns FROM table WHERE keyColumn = :key} run with {@link Query#first(Class)} (on a column that
+     * is not unique after all, the first row; {@link Query#optional(Class)} would refuse the second).
      *
      * @param key the key; not null
      * @return the row, or empty if there is none (or, for a scalar row type, if its column is NULL)

@@ -77,7 +77,7 @@ final class TransactionRunner {
             } catch (SQLException e) {
                 throw runner.errors().translate(e, operation);
             }
-            JdbcTransaction open = new JdbcTransaction(stages, connection, isolation);
+            JdbcTransaction open = new JdbcTransaction(stages, dialect, connection, isolation);
             transaction = open;
             T result = ScopedValue.where(OPEN, open).call(() -> work.apply(open));
             if (open.isRollbackOnly()) {
@@ -89,16 +89,13 @@ final class TransactionRunner {
                 }
                 return result;
             }
+            if (open.aborted()) {
+                // the work caught a failed statement and returned: PostgreSQL would answer COMMIT with a silent
+                // ROLLBACK, and after an InnoDB deadlock only what the work did after it would be committed; either
+                // way the caller would take work that was thrown away for committed
+                throw open.aborted(stages.config().name());
+            }
             try {
-                if (dialect.transactionAborted(connection)) {
-                    // the work caught a failed statement and returned; PostgreSQL would answer COMMIT with a
-                    // silent ROLLBACK, and the caller would take work that was thrown away for committed
-                    throw new DatabaseException(dev.weft.core.ErrorKind.INTERNAL, "transaction_aborted",
-                            "database '" + stages.config().name() + "': the transaction was rolled back, not "
-                                    + "committed: a statement in it failed, and PostgreSQL ignores everything after a "
-                                    + "failure in a transaction; to go on after a statement that may fail, run it in "
-                                    + "a nested inTransaction (a savepoint)", "25P02", false, null);
-                }
                 connection.commit();
             } catch (SQLException e) {
                 throw runner.errors().translateCommitting(e, operation);

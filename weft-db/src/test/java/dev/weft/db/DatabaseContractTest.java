@@ -500,6 +500,9 @@ class DatabaseContractTest {
             assertThatThrownBy(() -> db(target).query(sql, Map.of("names", tooMany), Long.class))
                     .isInstanceOfSatisfying(InvalidInputException.class,
                             e -> assertThat(e.getMessage()).contains("32766"));
+            assertThatThrownBy(() -> db(target).query("SELECT id FROM " + table + " WHERE name = ANY (:names)",
+                    Map.of("names", List.of("a")), Long.class)).isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.getMessage()).contains("IN (:names)"));
             // a batch takes one value per parameter
             assertThatThrownBy(() -> db(target).batch("UPDATE " + table + " SET credits = 1 WHERE name IN (:names)",
                     List.of(Map.of("names", List.of("a")))).execute()).isInstanceOf(InvalidInputException.class);
@@ -509,9 +512,9 @@ class DatabaseContractTest {
     }
 
     /**
-     * NaN and the infinities round-trip where the database stores them (PostgreSQL's float types); elsewhere they are
-     * refused naming the parameter: SQLite's driver stored NaN as NULL without a word, and the MySQL family's drivers
-     * sent it as a bare word the server took for a column name.
+     * NaN and the infinities round-trip where the database stores them (PostgreSQL's float types; the infinities on
+     * SQLite); elsewhere they are refused naming the parameter: SQLite's driver stored NaN as NULL without a word, and
+     * the MySQL family's drivers sent them as bare words the server took for column names.
      */
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
@@ -523,7 +526,7 @@ class DatabaseContractTest {
             for (double value : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
                 int id = (int) db(target).query("SELECT COUNT(*) FROM " + table, Map.of(), Long.class).getFirst()
                         .longValue() + 1;
-                if (target == TestDatabases.POSTGRESQL) {
+                if (target == TestDatabases.POSTGRESQL || target == TestDatabases.SQLITE && !Double.isNaN(value)) {
                     db(target).execute("INSERT INTO " + table + " (id, x) VALUES (:id, :x)", Map.of("id", id, "x",
                             value));
                     assertThat(db(target).query("SELECT x FROM " + table + " WHERE id = :id", Map.of("id", id),
@@ -539,10 +542,9 @@ class DatabaseContractTest {
                             .isInstanceOf(InvalidInputException.class);
                 }
             }
-            if (target != TestDatabases.POSTGRESQL) {
-                assertThat(db(target).query("SELECT COUNT(*) FROM " + table, Map.of(), Long.class))
-                        .containsExactly(0L);
-            }
+            long stored = target == TestDatabases.POSTGRESQL ? 3 : target == TestDatabases.SQLITE ? 2 : 0;
+            assertThat(db(target).query("SELECT COUNT(*) FROM " + table, Map.of(), Long.class))
+                    .containsExactly(stored);
         } finally {
             drop(target, table);
         }
@@ -987,6 +989,101 @@ class DatabaseContractTest {
             assertThat(first.get(30, TimeUnit.SECONDS) + second.get(30, TimeUnit.SECONDS)).isGreaterThan(2);
             assertThat(db(target).query("SELECT sum(credits) FROM " + table, Map.of(), Long.class))
                     .containsExactly(4L);
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    /**
+     * A deadlock the work catches and goes on from: InnoDB rolled back the whole transaction, so what the work does
+     * after it would be committed alone; the commit is refused as a serialization failure and the whole work runs
+     * again (on PostgreSQL the aborted transaction refuses it the same way, as transaction_aborted's retry-free form
+     * would not apply: a deadlock there is a serialization failure too, caught or not).
+     */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"MARIADB", "MYSQL"})
+    void aDeadlockCaughtInsideTheWorkNeverCommitsHalfOfIt(TestDatabases target) throws Exception {
+        String table = usersTable(target);
+        try {
+            long a = db(target).insert(table, Map.of("email", "a@x.io", "credits", 0)).returning("id")
+                    .execute(Long.class).first().orElseThrow();
+            long b = db(target).insert(table, Map.of("email", "b@x.io", "credits", 0)).returning("id")
+                    .execute(Long.class).first().orElseThrow();
+            CountDownLatch bothLocked = new CountDownLatch(2);
+            String bump = "UPDATE " + table + " SET credits = credits + 1 WHERE id = :id";
+            java.util.concurrent.atomic.AtomicInteger caught = new java.util.concurrent.atomic.AtomicInteger();
+
+            java.util.function.BiFunction<Long, Long, Integer> catching = (one, other) -> {
+                int[] attempts = {0};
+                db(target).inTransaction(tx -> {
+                    attempts[0]++;
+                    tx.insert(table, Map.of("email", "before-" + one + "-" + attempts[0] + "@x.io")).execute();
+                    tx.execute(bump, Map.of("id", one));
+                    if (attempts[0] == 1) {
+                        bothLocked.countDown();
+                        try {
+                            bothLocked.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    try {
+                        tx.execute(bump, Map.of("id", other));
+                    } catch (DatabaseException deadlock) {
+                        caught.incrementAndGet(); // the work goes on, as if the failure were the statement's alone
+                    }
+                    tx.insert(table, Map.of("email", "after-" + one + "-" + attempts[0] + "@x.io")).execute();
+                    return null;
+                });
+                return attempts[0];
+            };
+            CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> catching.apply(a, b),
+                    runnable -> Thread.ofVirtual().start(runnable));
+            CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> catching.apply(b, a),
+                    runnable -> Thread.ofVirtual().start(runnable));
+            int attempts = first.get(30, TimeUnit.SECONDS) + second.get(30, TimeUnit.SECONDS);
+
+            assertThat(caught.get()).as("the deadlock reached the work").isPositive();
+            assertThat(attempts).as("the loser ran again whole").isGreaterThan(2);
+            // every committed run of the work committed both of its inserts and both bumps, and no other
+            List<String> emails = db(target).query("SELECT email FROM " + table + " WHERE email LIKE 'before-%'"
+                    + " OR email LIKE 'after-%' ORDER BY email", Map.of(), String.class);
+            assertThat(emails).hasSize(4);
+            for (String email : emails) {
+                assertThat(emails).contains(email.startsWith("before-") ? email.replace("before-", "after-")
+                        : email.replace("after-", "before-"));
+            }
+            assertThat(db(target).query("SELECT sum(credits) FROM " + table, Map.of(), Long.class))
+                    .containsExactly(4L);
+        } finally {
+            drop(target, table);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = "POSTGRESQL")
+    void aFailureCaughtInsideANestedLevelFailsThatLevelAndTheEnclosingOneGoesOn(TestDatabases target) {
+        String table = usersTable(target);
+        try {
+            String result = db(target).inTransaction(tx -> {
+                tx.insert(table, user("outer@x.io", "O")).execute();
+                assertThatThrownBy(() -> tx.inTransaction(inner -> {
+                    inner.insert(table, user("inner@x.io", "I")).execute();
+                    try {
+                        inner.insert(table, user("outer@x.io", "again")).execute();
+                    } catch (ConstraintViolationException swallowed) {
+                        // caught inside the level: PostgreSQL has aborted the transaction all the same
+                    }
+                    return null;
+                })).isInstanceOfSatisfying(DatabaseException.class,
+                        e -> assertThat(e.code()).isEqualTo("transaction_aborted"));
+                tx.insert(table, user("after@x.io", "A")).execute();
+                return "done";
+            });
+
+            assertThat(result).isEqualTo("done");
+            assertThat(db(target).query("SELECT email FROM " + table + " ORDER BY email", Map.of(), String.class))
+                    .containsExactly("after@x.io", "outer@x.io");
         } finally {
             drop(target, table);
         }

@@ -102,6 +102,21 @@ class TimeZoneIndependenceTest {
         }
     }
 
+    /** pgjdbc will not read a timetz as a LocalTime: it is read as before, through the driver's Time. */
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = "POSTGRESQL")
+    void aTimeWithAZoneIsStillReadable(TestDatabases target) {
+        try (Database db = target.open()) {
+            String select = "SELECT CAST('13:45:30.25+02' AS timetz) AS t";
+            assertThat(db.query(select, Map.of(), java.time.LocalTime.class)).singleElement()
+                    .isInstanceOf(java.time.LocalTime.class);
+            assertThat(db.query("SELECT CAST('13:45:30.25+02' AS timetz) AS opens_at", Map.of(), Opening.class))
+                    .hasSize(1);
+            assertThat(db.queryForRows(select, Map.of())).singleElement()
+                    .satisfies(row -> assertThat(row.get("t")).isInstanceOf(java.time.LocalTime.class));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void theOlderJdbcTimeTypesAndZonedDateTimeBindAsTheirJavaTimeEquals(TestDatabases target) {

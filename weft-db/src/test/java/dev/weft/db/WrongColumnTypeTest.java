@@ -117,6 +117,15 @@ class WrongColumnTypeTest {
                     .containsExactly(new Grade(1, 'B'));
             assertUnmappable(() -> db.query("SELECT 'alice' AS c", Map.of(), Character.class), "column c",
                     "Character");
+            // a space in a CHAR(1) column (which MariaDB and MySQL read back without its trailing spaces)
+            String table = TestDatabases.table("grades");
+            db.execute("CREATE TABLE " + table + " (letter CHAR(1))" + target.tableOptions());
+            try {
+                db.execute("INSERT INTO " + table + " (letter) VALUES (:c)", Map.of("c", ' '));
+                assertThat(db.query("SELECT letter FROM " + table, Map.of(), Character.class)).containsExactly(' ');
+            } finally {
+                db.execute("DROP TABLE " + table);
+            }
         }
     }
 }

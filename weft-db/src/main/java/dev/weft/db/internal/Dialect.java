@@ -105,9 +105,22 @@ public abstract class Dialect {
     }
 
     /**
+     * Whether a failed statement took its whole transaction with it (InnoDB rolls back the whole transaction at a
+     * deadlock; most other failures undo only the statement): what the work did before it is gone, and whatever it
+     * does after the failure would be committed alone.
+     *
+     * @param error what the statement failed with
+     * @return whether the transaction was rolled back
+     */
+    public boolean rolledBackTransaction(SQLException error) {
+        return false;
+    }
+
+    /**
      * Whether the open transaction on {@code connection} can no longer commit: PostgreSQL aborts a transaction at its
      * first failed statement, ignores every later one and answers COMMIT with a ROLLBACK, which pgjdbc does not
-     * report. Other databases abort only the failed statement; the default answers {@code false}.
+     * report. Other databases abort only the failed statement (or, at a deadlock, the whole transaction:
+     * {@link #rolledBackTransaction}); the default answers {@code false}.
      *
      * @param connection a connection with autocommit off
      * @return whether a commit would roll back instead
@@ -126,11 +139,13 @@ public abstract class Dialect {
     }
 
     /**
-     * @return whether a float column stores NaN and the infinities (PostgreSQL's do); elsewhere they are refused
-     *     before they are sent: SQLite's driver stores NaN as NULL, the MySQL family's drivers send a bare word
+     * @param number a value for a float column
+     * @return whether the database stores it as it is: every finite number; NaN and the infinities on PostgreSQL,
+     *     the infinities on SQLite (whose driver stores NaN as NULL), neither on the MySQL family (whose drivers
+     *     send them as bare words the server takes for column names)
      */
-    public boolean storesNonFiniteFloats() {
-        return false;
+    public boolean stores(double number) {
+        return Double.isFinite(number);
     }
 
     /** @return whether a backslash escapes the next character inside string literals */

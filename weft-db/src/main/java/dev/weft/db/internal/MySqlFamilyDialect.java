@@ -67,6 +67,12 @@ abstract class MySqlFamilyDialect extends Dialect {
         }
     }
 
+    /** {@inheritDoc} A deadlock (1213): InnoDB rolls back the whole transaction of the statement it chose. */
+    @Override
+    public boolean rolledBackTransaction(SQLException error) {
+        return vendorCode(error) == 1213;
+    }
+
     private static int vendorCode(SQLException error) {
         for (SQLException e = error; e != null; e = e.getNextException()) {
             if (e.getErrorCode() != 0) {

@@ -163,6 +163,27 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
     public record Expanded(NamedSql sql, Map<String, @Nullable Object> values) {
     }
 
+    /** Whether the text so far ends with {@code ANY(}, {@code ALL(} or {@code SOME(}, spaces allowed. */
+    private static boolean afterArrayComparison(CharSequence text) {
+        int end = text.length();
+        while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        if (end == 0 || text.charAt(end - 1) != '(') {
+            return false;
+        }
+        end--;
+        while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        int start = end;
+        while (start > 0 && Character.isLetter(text.charAt(start - 1))) {
+            start--;
+        }
+        String word = text.subSequence(start, end).toString();
+        return word.equalsIgnoreCase("any") || word.equalsIgnoreCase("all") || word.equalsIgnoreCase("some");
+    }
+
     private static String element(String name, int index) {
         return name + "[" + index + "]";
     }
@@ -259,6 +280,11 @@ public record NamedSql(String sql, String jdbcSql, List<String> parameters, Set<
                             parameters.add(name);
                             out.append('?');
                         } else {
+                            if (afterArrayComparison(out)) {
+                                throw new InvalidInputException("invalid_value", name, "value of :" + name + " is a"
+                                        + " list, which is written as one placeholder per element: use it as IN (:"
+                                        + name + "), not inside ANY(...) or ALL(...), which take one array");
+                            }
                             for (int k = 0; k < size; k++) {
                                 parameters.add(element(name, k));
                                 out.append(k == 0 ? "?" : ", ?");

@@ -126,7 +126,7 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
-    public boolean storesNonFiniteFloats() {
+    public boolean stores(double number) {
         return true;
     }
 

@@ -107,10 +107,21 @@ public final class RowMappers {
             out.put(meta.getColumnLabel(i).toLowerCase(Locale.ROOT),
                     value instanceof java.sql.Timestamp timestamp && zoned(meta, i)
                             ? timestamp.toInstant().atOffset(ZoneOffset.UTC)
-                            // java.sql.Time.toLocalTime() drops the fraction of a second
-                            : value instanceof java.sql.Time ? row.getObject(i, LocalTime.class) : plain(value));
+                            : value instanceof java.sql.Time time ? localTime(row, i, time) : plain(value));
         }
         return out;
+    }
+
+    /**
+     * A time of day with its fraction of a second, which {@link java.sql.Time#toLocalTime()} drops; a time with a
+     * zone (PostgreSQL's {@code timetz}, which pgjdbc will not read as a {@code LocalTime}) as the driver's
+     * {@code Time}, whole seconds.
+     */
+    private static LocalTime localTime(ResultSet row, int column, java.sql.Time time) throws SQLException {
+        if (row.getMetaData().getColumnTypeName(column).toLowerCase(Locale.ROOT).startsWith("timetz")) {
+            return time.toLocalTime();
+        }
+        return row.getObject(column, LocalTime.class);
     }
 
     /**
@@ -238,6 +249,10 @@ public final class RowMappers {
         if (type == char.class || type == Character.class) {
             // bound as a one-character string, so read back from one
             String text = row.getString(column);
+            if (text != null && text.isEmpty() && "CHAR".equalsIgnoreCase(row.getMetaData().getColumnTypeName(column))) {
+                // MariaDB and MySQL strip a CHAR column's trailing spaces as they read it: a space stored reads empty
+                text = " ";
+            }
             if (text != null && text.length() != 1) {
                 throw new IllegalArgumentException("not one character");
             }
@@ -253,8 +268,8 @@ public final class RowMappers {
             return type == Instant.class ? instant : type == OffsetDateTime.class ? instant.atOffset(ZoneOffset.UTC)
                     : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
         }
-        if (driverValue instanceof java.sql.Time && type == LocalTime.class) {
-            return row.getObject(column, LocalTime.class); // java.sql.Time.toLocalTime() drops the fraction
+        if (driverValue instanceof java.sql.Time time && type == LocalTime.class) {
+            return localTime(row, column, time);
         }
         Object raw = plain(driverValue);
         if (raw == null) {

@@ -20,6 +20,12 @@ import java.util.Properties;
 final class SqliteDialect extends Dialect {
     static final SqliteDialect INSTANCE = new SqliteDialect();
 
+    /** {@inheritDoc} The infinities are REAL values; NaN would be stored as NULL. */
+    @Override
+    public boolean stores(double number) {
+        return !Double.isNaN(number);
+    }
+
     @Override
     public DatabaseType type() {
         return DatabaseType.SQLITE;

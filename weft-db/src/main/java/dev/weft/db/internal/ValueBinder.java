@@ -93,7 +93,7 @@ public final class ValueBinder {
     }
 
     private static void finite(String name, double number, Dialect dialect) {
-        if (!Double.isFinite(number) && !dialect.storesNonFiniteFloats()) {
+        if (!dialect.stores(number)) {
             throw new InvalidInputException("invalid_value", name, "value of :" + name + " is " + number + ", which "
                     + dialect.type().name().toLowerCase(java.util.Locale.ROOT) + " cannot store in a number column");
         }
