@@ -988,7 +988,10 @@ abstract class EndpointContract {
     void metricsArePrometheusTextForTheAdminOnly() {
         service.get("/health/live", null);
 
-        Response metrics = service.admin("GET", "/metrics", null);
+        // a request is counted after its answer is sent: the scrape may come first
+        Response metrics = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> service.admin("GET", "/metrics", null),
+                        scraped -> scraped.text().contains("http_server_requests_seconds_count"));
 
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.header("Content-Type")).startsWith("text/plain");
