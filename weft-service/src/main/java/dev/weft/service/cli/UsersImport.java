@@ -325,7 +325,7 @@ final class UsersImport implements Callable<Integer> {
             if (chunk.size() == CHUNK) {
                 flush();
             }
-            progress.update(read);
+            progress.update(read, rejected.size());
         }
 
         void flush() {

@@ -295,14 +295,14 @@ class WeftCommandTest {
                 StandardCharsets.UTF_8), now::get);
 
         now.set(java.time.Duration.ofSeconds(5).toNanos());
-        progress.update(100);
+        progress.update(100, 0);
         now.set(java.time.Duration.ofSeconds(10).toNanos());
-        progress.update(250);
+        progress.update(250, 40);
         now.set(java.time.Duration.ofSeconds(12).toNanos());
-        progress.update(300);
+        progress.update(300, 40);
 
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo(
-                "weft: imported 250 of 1000 rows (25 %), 25 rows/s, about 30s left\n");
+                "weft: read 250 of 1000 rows (25 %, 40 rejected so far), 25 rows/s, about 30s left\n");
     }
 
     private String writeOne() throws IOException {
