@@ -53,8 +53,11 @@ final class TracingSdk {
         } catch (ConfigurationException e) {
             // e.g. OTEL_EXPORTER_OTLP_PROTOCOL=grpc: a start-up error naming the settings, as for weft's own
             Throwable cause = e.getCause() != null ? e.getCause() : e;
+            // the SDK's OTLP exporter speaks http/protobuf and grpc, and weft has no gRPC sender: http/json,
+            // which this message offered, is refused by the SDK as well
             throw new InvalidConfigException("OTEL_*", "as set", "OpenTelemetry cannot be configured (weft exports "
-                    + "OTLP over HTTP: http/protobuf or http/json): " + cause.getMessage(), e);
+                    + "OTLP over HTTP/protobuf: OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, the default): "
+                    + cause.getMessage(), e);
         }
     }
 

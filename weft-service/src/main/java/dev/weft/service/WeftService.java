@@ -143,17 +143,30 @@ public final class WeftService implements AutoCloseable {
         public WeftService build() {
             // settings first: a bad one ends the start before anything is opened, migrated or generated
             features.forEach(feature -> feature.checkSettings(config));
-            // a port in use (or an address not of this machine) ends the start before the database is opened or
-            // migrated; a bind probe, not listening early, so nothing answers before the service is ready
-            HttpEdge.checkCanListen(config.bind(), config.port());
-            if (config.database() == null) {
-                createDataDirectory(config.dataDir());
-            }
-            ConnectProbe.of(config.databaseOrDefault()).await(config.databaseWait(), databaseWaiting);
-            List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
-            features.forEach(feature -> migrations.addAll(feature.migrations()));
+            // OpenTelemetry's autoconfiguration reports through java.util.logging: routed first, or its lines came
+            // out as the JDK's two-line plain text among the JSON log lines
+            routeJulToSlf4j();
+            // the OTEL_* settings too (an exporter protocol the SDK cannot speak): they were read only after the
+            // data directory was created and the database waited for
             Tracing chosen = tracing != null ? tracing
                     : Tracing.fromEnvironment(System.getenv(), System.getProperties());
+            try {
+                // a port in use (or an address not of this machine) ends the start before the database is opened or
+                // migrated; a bind probe, not listening early, so nothing answers before the service is ready
+                HttpEdge.checkCanListen(config.bind(), config.port());
+                if (config.database() == null) {
+                    createDataDirectory(config.dataDir());
+                }
+                ConnectProbe.of(config.databaseOrDefault()).await(config.databaseWait(), databaseWaiting);
+            } catch (RuntimeException | Error e) {
+                if (tracing == null) {
+                    chosen.close();
+                }
+                throw e;
+            }
+            List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
+            features.forEach(feature -> migrations.addAll(feature.migrations()));
+            // the context owns the tracing from here: it closes it, also when it fails to open
             return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics, chosen), features);
         }
     }

@@ -97,6 +97,20 @@ class ServeStartupFailureTest {
                 + " (weft migrate to " + newest + "); nothing was changed (schema_ahead)");
     }
 
+    @Test
+    void anOtlpProtocolTheExporterCannotSpeakEndsTheStartInOneLineBeforeAnyDatabaseWork() throws Exception {
+        // the SDK refuses http/json too, which the line offered; its own report came out as two plain-text lines of
+        // java.util.logging among the JSON log lines; and the data directory was created first
+        Result result = serve(Map.of("WEFT_PORT", "0", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"));
+
+        assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.CONFIG);
+        assertThat(result.humanLines()).as(result.toString()).singleElement().asString()
+                .startsWith("weft: ").contains("http/protobuf").contains("Unsupported OTLP traces protocol: http/json")
+                .doesNotContain("or http/json");
+        assertThat(dir.resolve("data")).as("nothing opened: %s", result).doesNotExist();
+    }
+
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path stdout = dir.resolve("stdout.log");

@@ -21,8 +21,9 @@ interface ImportProgress extends AutoCloseable {
 
     /**
      * @param done rows handled so far, imported or rejected
+     * @param rejected rows rejected so far (those the database refused are counted as their chunk is inserted)
      */
-    void update(long done);
+    void update(long done, long rejected);
 
     /** Stops redrawing; the summary line follows. */
     @Override
@@ -50,8 +51,11 @@ interface ImportProgress extends AutoCloseable {
         }
 
         @Override
-        public void update(long done) {
+        public void update(long done, long rejected) {
             bar.stepTo(done);
+            if (rejected > 0) {
+                bar.setExtraMessage(rejected + " rejected");
+            }
         }
 
         @Override
@@ -77,7 +81,7 @@ interface ImportProgress extends AutoCloseable {
         }
 
         @Override
-        public void update(long done) {
+        public void update(long done, long rejected) {
             long now = nanoTime.getAsLong();
             if (now - lastLine < PLAIN_INTERVAL.toNanos() || done >= total) {
                 return;
@@ -86,9 +90,11 @@ interface ImportProgress extends AutoCloseable {
             double seconds = (now - started) / 1e9;
             double rate = done / seconds;
             long left = rate > 0 ? Math.round((total - done) / rate) : 0;
-            err.printf(Locale.ROOT, "weft: imported %d of %d rows (%d %%), %.0f rows/s, about %s left%n", done, total,
-                    total == 0 ? 100 : done * 100 / total, rate, Duration.ofSeconds(left).toString().substring(2)
-                            .toLowerCase(Locale.ROOT));
+            // not "imported": the rows read so far include the rejected ones, which this line said were imported (a
+            // re-run of a file already imported said "imported 38000 of 50000 rows", then "imported 0, rejected 50000")
+            err.printf(Locale.ROOT, "weft: read %d of %d rows (%d %%, %d rejected so far), %.0f rows/s, about %s"
+                    + " left%n", done, total, total == 0 ? 100 : done * 100 / total, rejected, rate,
+                    Duration.ofSeconds(left).toString().substring(2).toLowerCase(Locale.ROOT));
         }
 
         @Override

@@ -43,11 +43,12 @@ import picocli.CommandLine.Parameters;
  * that hits an existing email or username falls back to row-by-row inserts so only those rows are rejected. Each
  * created user's key is printed once to stdout as {@code email,api_key}; progress, the summary and the rejected rows
  * go to stderr. Exit code 0 if every row was imported, 1 if some were rejected, 2 for a bad header or a file that is
- * not CSV, 3 if the file cannot be read.
+ * not CSV, 3 if the file cannot be read. {@code -} reads standard input; it, a pipe or a device is copied to a private
+ * temporary file first (deleted at the end), as a pipe can be read only once.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Imports users from a CSV or NDJSON file; prints email,api_key per created user on stdout,"
-                + " progress and rejected rows on stderr.",
+        description = {"Imports users from a CSV or NDJSON file (- for standard input); prints email,api_key per"
+                + " created user on stdout, progress and rejected rows on stderr.",
             "Exit codes: 0 all imported, 1 some rows rejected, 2 bad header or not CSV (nothing imported),"
                 + " 3 the file cannot be read."})
 final class UsersImport implements Callable<Integer> {
@@ -63,11 +64,20 @@ final class UsersImport implements Callable<Integer> {
     @Mixin
     Verbosity verbosity = new Verbosity();
 
-    @Parameters(index = "0", description = "The file: .csv or .ndjson/.jsonl")
+    @Parameters(index = "0", description = "The file: .csv or .ndjson/.jsonl; - for standard input (a pipe or"
+            + " /dev/stdin works too)")
     Path file = Path.of("");
 
-    @Option(names = "--format", description = "csv or ndjson (default: from the file name)")
+    @Option(names = "--format", description = "csv or ndjson (default: from the file name; for standard input, a"
+            + " pipe or a name without .csv/.ndjson/.jsonl: ndjson if the first character is {, else csv)")
     String format = "";
+
+    /**
+     * What is read: the file itself, or for standard input, a pipe or a device a private temporary copy of it. The
+     * import reads its input twice (the check, then the rows), and a pipe can be read only once: the second pass
+     * found it empty, so {@code cat users.csv | weft users import /dev/stdin} imported nothing and exited 0.
+     */
+    private Path input = Path.of("");
 
     /** A valid row and where it came from. */
     private record Row(String position, CreateUserRequest user, String key) {
@@ -95,24 +105,85 @@ final class UsersImport implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String kind = format.isEmpty() ? (file.toString().toLowerCase(Locale.ROOT).endsWith(".csv") ? "csv"
-                : "ndjson") : format.toLowerCase(Locale.ROOT);
-        if (!kind.equals("csv") && !kind.equals("ndjson")) {
+        boolean stdin = file.toString().equals("-");
+        if (!format.isEmpty() && !format.equalsIgnoreCase("csv") && !format.equalsIgnoreCase("ndjson")) {
             System.err.println("weft: --format must be csv or ndjson");
             return WeftCommand.USAGE;
         }
-        if (!Files.isReadable(file)) {
+        if (!stdin && !Files.isReadable(file)) {
             System.err.println("weft: cannot read " + file);
             return WeftCommand.CONFIG;
         }
+        if (!stdin && Files.isRegularFile(file)) {
+            input = file;
+            return importInput();
+        }
+        Path copy = null;
+        try {
+            copy = Files.createTempFile("weft-import-", ".tmp");  // owner-only (rw-------) on POSIX
+            try (java.io.InputStream in = stdin ? System.in : Files.newInputStream(file)) {
+                Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            input = copy;
+            return importInput();
+        } catch (IOException e) {
+            System.err.println("weft: reading " + name() + " failed: " + e.getMessage());
+            return WeftCommand.CONFIG;
+        } finally {
+            if (copy != null) {
+                try {
+                    Files.deleteIfExists(copy);
+                } catch (IOException e) {
+                    System.err.println("weft: could not delete the temporary copy " + copy + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** How messages name the input. */
+    private String name() {
+        return file.toString().equals("-") ? "standard input" : file.toString();
+    }
+
+    /**
+     * csv or ndjson: {@code --format}, else the file name's extension, else (standard input, a pipe, a name without
+     * one) the first character of the input: a JSON object's brace means NDJSON.
+     */
+    private String kind() throws IOException {
+        if (!format.isEmpty()) {
+            return format.toLowerCase(Locale.ROOT);
+        }
+        String lower = file.toString().toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".csv")) {
+            return "csv";
+        }
+        if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower.endsWith(".json")) {
+            return "ndjson";
+        }
+        try (java.io.InputStream in = Files.newInputStream(input)) {
+            byte[] head = in.readNBytes(4096);
+            for (byte b : head) {
+                if (b == '{') {
+                    return "ndjson";
+                }
+                // a BOM's bytes, spaces and line breaks come before the first character
+                if (b != ' ' && b != '\t' && b != '\r' && b != '\n' && (b & 0x80) == 0) {
+                    return "csv";
+                }
+            }
+            return "csv";
+        }
+    }
+
+    private int importInput() {
         PrintStream err = System.err;
         try {
             UserColumns columns = null;
             long total;
-            if (kind.equals("csv")) {
+            if (kind().equals("csv")) {
                 CsvScan scan = scanCsv();
                 if (scan.header().refusal() != null) {
-                    err.println("weft: " + file + ": " + scan.header().refusal());
+                    err.println("weft: " + name() + ": " + scan.header().refusal());
                     return WeftCommand.USAGE;
                 }
                 columns = scan.header().accepted().orElseThrow();
@@ -139,25 +210,25 @@ final class UsersImport implements Callable<Integer> {
             // Commons CSV's iterator reports bad syntax (a quote left open, text after a closing quote) this way
             IOException cause = e.getCause();
             if (cause instanceof CSVException syntax) {
-                err.println("weft: " + file + " is not valid CSV: " + syntax.getMessage());
+                err.println("weft: " + name() + " is not valid CSV: " + syntax.getMessage());
                 return WeftCommand.USAGE;
             }
             if (cause instanceof java.nio.charset.CharacterCodingException) {
                 return notUtf8(err);
             }
-            err.println("weft: reading " + file + " failed: " + (cause == null ? e : cause).getMessage());
+            err.println("weft: reading " + name() + " failed: " + (cause == null ? e : cause).getMessage());
             return WeftCommand.CONFIG;
         } catch (java.nio.charset.CharacterCodingException e) {
             return notUtf8(err);
         } catch (IOException e) {
-            err.println("weft: reading " + file + " failed: " + e.getMessage());
+            err.println("weft: reading " + name() + " failed: " + e.getMessage());
             return WeftCommand.CONFIG;
         }
     }
 
     /** A file in another encoding: the decoder's own words were "Input length = 1". */
     private int notUtf8(PrintStream err) {
-        err.println("weft: " + file + " is not UTF-8 text: save it as UTF-8 and import it again");
+        err.println("weft: " + name() + " is not UTF-8 text: save it as UTF-8 and import it again");
         return WeftCommand.USAGE;
     }
 
@@ -167,7 +238,7 @@ final class UsersImport implements Callable<Integer> {
 
     /** Reads the header and every row once, so bad syntax stops the import before anything is written. */
     private CsvScan scanCsv() throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        try (Reader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8);
                 CSVParser parser = CSV.parse(reader)) {
             Iterator<CSVRecord> rows = parser.iterator();
             if (!rows.hasNext()) {
@@ -185,13 +256,13 @@ final class UsersImport implements Callable<Integer> {
     }
 
     private long countLines() throws IOException {
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
             return reader.lines().filter(line -> !line.isBlank()).count();
         }
     }
 
     private void importCsv(UserColumns columns, Importer importer) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        try (Reader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8);
                 CSVParser parser = CSV.parse(reader)) {
             boolean header = true;
             for (CSVRecord record : parser) {
@@ -207,7 +278,7 @@ final class UsersImport implements Callable<Integer> {
 
     private void importNdjson(Importer importer) throws IOException {
         Json json = Json.create();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;
             while ((text = reader.readLine()) != null) {
@@ -254,7 +325,7 @@ final class UsersImport implements Callable<Integer> {
             if (chunk.size() == CHUNK) {
                 flush();
             }
-            progress.update(read);
+            progress.update(read, rejected.size());
         }
 
         void flush() {

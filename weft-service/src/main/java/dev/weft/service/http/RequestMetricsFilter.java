@@ -30,6 +30,14 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestMetricsFilter implements Filter {
     static final String UNMATCHED = "unmatched";
+    /**
+     * What metrics, the access log and spans call a method outside HTTP's own (OpenTelemetry's {@code _OTHER}):
+     * a method is any token the client picks, and each one counted under its own name added a series of 14 buckets
+     * per status to {@code /metrics}, unbounded and without a key ({@code curl -X M123 /users} is a 405).
+     */
+    static final String OTHER_METHOD = "_OTHER";
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT",
+            "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY");
     private static final Logger ACCESS = LoggerFactory.getLogger(LogConfigurator.ACCESS_LOGGER);
 
     /**
@@ -82,13 +90,16 @@ final class RequestMetricsFilter implements Filter {
             RequestState state = RequestState.CURRENT.get();
             int status = state.countedStatus() != 0 ? state.countedStatus() : response.status().code();
             Method method = request.prologue().method();
+            String methodName = methodName(method);
             RouteTimers route = state.route();
             if (ACCESS.isInfoEnabled()) {
                 // no request_id key-value: every event logged in a request has it in the MDC (RequestMdc), which
                 // every format writes; the key-value made the text format print it twice
-                ACCESS.atInfo().setMessage("request")
-                        .addKeyValue("http.request.method", method.text())
-                        .addKeyValue("http.route", route != null ? route.template : UNMATCHED)
+                var line = ACCESS.atInfo().setMessage("request").addKeyValue("http.request.method", methodName);
+                if (methodName.equals(OTHER_METHOD)) {
+                    line = line.addKeyValue("http.request.method_original", method.text());
+                }
+                line.addKeyValue("http.route", route != null ? route.template : UNMATCHED)
                         .addKeyValue("http.response.status_code", status)
                         .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
                         .log();
@@ -98,10 +109,19 @@ final class RequestMetricsFilter implements Filter {
             Timer timer = route != null && RequestState.NO_EXCEPTION.equals(exception) ? route.timer(method, status)
                     : null;
             if (timer == null) {
-                timer = timer(method.text(), route != null ? route.template : UNMATCHED, status, exception);
+                timer = timer(methodName, route != null ? route.template : UNMATCHED, status, exception);
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * @param method a request's method
+     * @return its name if it is one of HTTP's own methods, else {@link #OTHER_METHOD}
+     */
+    static String methodName(Method method) {
+        String text = method.text();
+        return KNOWN_METHODS.contains(text) ? text : OTHER_METHOD;
     }
 
     /**

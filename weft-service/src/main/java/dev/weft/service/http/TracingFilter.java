@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class TracingFilter implements Filter {
     static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+    static final AttributeKey<String> METHOD_ORIGINAL = AttributeKey.stringKey("http.request.method_original");
     static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
     static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
     static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
@@ -52,10 +53,18 @@ final class TracingFilter implements Filter {
     @SuppressWarnings("try") // the scope is only held open around the chain
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         Context parent = propagator.extract(Context.root(), request.headers(), HeadersGetter.INSTANCE);
-        String method = request.prologue().method().text();
+        String original = request.prologue().method().text();
+        // a method outside HTTP's own is _OTHER, and its span is named HTTP (OpenTelemetry's HTTP conventions):
+        // the client picks the method, and a name or attribute per method is unbounded
+        String method = RequestMetricsFilter.methodName(request.prologue().method());
+        boolean other = method.equals(RequestMetricsFilter.OTHER_METHOD);
         RequestState state = RequestState.CURRENT.get();
-        Span span = tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setAttribute(METHOD, method)
+        var builder = tracer.spanBuilder(other ? "HTTP" : method).setParent(parent).setSpanKind(SpanKind.SERVER)
+                .setAttribute(METHOD, method);
+        if (other) {
+            builder.setAttribute(METHOD_ORIGINAL, original);
+        }
+        Span span = builder
                 .setAttribute(PATH, request.path().rawPath())
                 .setAttribute(REQUEST_ID, state.requestId())
                 .startSpan();
@@ -71,7 +80,7 @@ final class TracingFilter implements Filter {
             RequestMetricsFilter.RouteTimers route = state.route();
             if (route != null) {
                 span.setAttribute(ROUTE, route.template());
-                span.updateName(method + " " + route.template());
+                span.updateName((other ? "HTTP" : method) + " " + route.template());
             }
             span.setAttribute(STATUS, status);
             if (status >= 500) {

@@ -1,5 +1,6 @@
 package dev.weft.service.jobs;
 
+import dev.weft.service.FailureLogThrottle;
 import dev.weft.service.data.Uploads;
 import dev.weft.service.data.VideoRepository;
 import dev.weft.service.data.VideoRow;
@@ -51,6 +52,8 @@ final class StepRunner {
     private final WorkSignal signal;
     private final AtomicBoolean stopping;
     private final JobTrace trace;
+    /** One WARN per code a minute for the waits on the provider ({@link #waitedFor}). */
+    private final FailureLogThrottle waits = new FailureLogThrottle(TimeUnit.MINUTES.toNanos(1));
 
     StepRunner(JobStore store, VideoRepository videos, VideoProvider provider, JobsConfig config, Clock clock,
             MeterRegistry registry, JobEngine.Listener listener, Leases leases, ProviderLimit providerLimit,
@@ -67,6 +70,23 @@ final class StepRunner {
         this.signal = Objects.requireNonNull(signal, "signal");
         this.stopping = Objects.requireNonNull(stopping, "stopping");
         this.trace = Objects.requireNonNull(trace, "trace");
+    }
+
+    /**
+     * Waits for the provider (unreachable, its breaker open, busy, rate limited) logged only at DEBUG, one line per
+     * job and try, so at the default level a provider that was down, or a {@code PROVIDER_URL} naming the wrong port,
+     * left no line at all while every job waited up to its deadline (an hour by default): one WARN per error code a
+     * minute says so, with how many waits it stands for.
+     */
+    private void waitedFor(JobRow job, RuntimeException failure) {
+        String code = JobEngine.code(failure);
+        long suppressed = waits.admit(code, System.nanoTime());
+        if (suppressed >= 0) {
+            LOG.atWarn().setMessage("jobs are waiting for the video provider").addKeyValue("job.id", job.jobId())
+                    .addKeyValue("state", job.state().wireName()).addKeyValue("error.code", code)
+                    .addKeyValue("error.message", String.valueOf(failure.getMessage()))
+                    .addKeyValue("waits_not_logged", suppressed).log();
+        }
     }
 
     /**
@@ -235,6 +255,9 @@ final class StepRunner {
                 .addKeyValue("error.code", JobEngine.code(failure))
                 .addKeyValue("error.message", String.valueOf(failure.getMessage()))
                 .log();
+        if (fault.kind() == StepFault.Kind.FLOW_CONTROL) {
+            waitedFor(job, failure);
+        }
         String finalReason = switch (fault.kind()) {
             case PERMANENT -> fault.userText();
             case RETRYABLE -> attempts >= config.maxAttempts()

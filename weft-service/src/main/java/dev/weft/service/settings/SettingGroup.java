@@ -41,7 +41,10 @@ public enum SettingGroup {
             + "also reads every other `OTEL_*` variable it documents (protocol, headers, sampler, batch processor, "
             + "resource attributes, ...): "
             + "<https://opentelemetry.io/docs/languages/java/configuration/>. Each may also be given as the "
-            + "system property of the SDK's rule (`otel.traces.exporter`), which wins."),
+            + "system property of the SDK's rule (`otel.traces.exporter`), which wins. OTLP goes over HTTP/protobuf "
+            + "(`OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`, the default); `grpc` or `http/json`, which the SDK "
+            + "cannot send here, or any setting the SDK refuses, ends the start before the database is opened, with "
+            + "one line and exit code 3."),
     /** The launcher script. */
     LAUNCHER("Launcher", "Read by `bin/weft`, not by Java code.");
 

@@ -105,6 +105,24 @@ class EdgeTelemetryTest {
                 .allSatisfy(timer -> assertThat(timer.count()).isPositive());
     }
 
+    @Test
+    void aMethodOutsideHttpsOwnIsCountedAndLoggedAsOtherSoNoClientAddsSeriesAtWill() {
+        // any token is a method: each one the client made up was a series of its own in /metrics, without a key
+        String[] other = {"_OTHER", "unmatched", "405", "CLIENT_ERROR", "none"};
+        long before = count(other);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(service.call("M" + i + "X", "/users", null, null, "X-Request-Id", "edge-other-" + i).status())
+                    .isEqualTo(405);
+        }
+
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(count(other) - before).isEqualTo(5));
+        assertThat(service.service.context().registry().find("http.server.requests").timers())
+                .noneMatch(timer -> timer.getId().getTag("method").startsWith("M"));
+        assertThat(accessLine("edge-other-3")).containsEntry("http.request.method", "_OTHER")
+                .containsEntry("http.request.method_original", "M3X");
+    }
+
     private long count(String[] tags) {
         Timer timer = service.service.context().registry().find("http.server.requests").tag("method", tags[0])
                 .tag("uri", tags[1]).tag("status", tags[2]).tag("outcome", tags[3]).tag("exception", tags[4])

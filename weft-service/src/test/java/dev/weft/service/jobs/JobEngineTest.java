@@ -3,6 +3,10 @@ package dev.weft.service.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.weft.service.provider.LocalProvider;
 import dev.weft.service.provider.ProviderException;
 import dev.weft.service.provider.ProviderHealth;
@@ -22,6 +26,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class JobEngineTest {
@@ -262,6 +267,37 @@ class JobEngineTest {
             assertThat(uploads.get()).as("tried again and again, not once (max attempts is 1)").isGreaterThan(3);
             assertThat(jobs.job(video).attempts()).isZero();
             assertThat(jobs.video(video).error()).startsWith("deadline_exceeded: ").endsWith("(last: provider_busy)");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = JobDatabase.Target.class, names = {"SQLITE"})
+    void waitsForTheProviderShowAtTheDefaultLevelOnceAMinuteNotOncePerTry(JobDatabase.Target target) {
+        // each wait is logged at DEBUG only: a provider that was down (or a PROVIDER_URL naming the wrong port)
+        // left no line at the default level while every job waited up to its deadline
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(JobEngine.class);
+        AtomicInteger uploads = new AtomicInteger();
+        VideoProvider busy = new FailingUploads("busy", uploads, () -> new ProviderLimit.Busy("injected"));
+        try (JobDatabase jobs = JobDatabase.open(target);
+                JobEngine engine = engine(jobs, busy, FAST, new ConcurrentHashMap<>())) {
+            lines.start();
+            logger.addAppender(lines);
+            engine.start();
+            String video = jobs.submit(engine, jobs.user(), null);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> uploads.get() > 5);
+
+            List<ILoggingEvent> warnings = lines.list.stream().filter(line -> line.getLevel() == Level.WARN).toList();
+            assertThat(warnings).as("one line for many waits").singleElement()
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .isEqualTo("jobs are waiting for the video provider");
+            assertThat(warnings.getFirst().getKeyValuePairs()).anySatisfy(pair -> {
+                assertThat(pair.key).isEqualTo("job.id");
+                assertThat(pair.value).isEqualTo(jobs.job(video).jobId());
+            });
+        } finally {
+            logger.detachAppender(lines);
         }
     }
 
