@@ -247,8 +247,6 @@ public final class WeftCommand implements Callable<Integer> {
             WeftService service = WeftService.builder(config).onDatabaseWait(new WaitNotices(config.databaseWait()))
                     .build().start();
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "weft-shutdown"));
-            // SIGTERM and SIGINT stop it the same way, then exit 0 (the JVM's own handling exits 143 or 130)
-            StopSignals.install(service::close);
             service.generatedAdminKey().ifPresent(key -> {
                 System.out.println("weft: generated admin key (shown once, stored hashed): " + key);
             });
