@@ -974,17 +974,13 @@ class DatabaseContractTest {
     void aDeadlockedTransactionIsRetriedWhole(TestDatabases target) throws Exception {
         String table = usersTable(target);
         try {
-            long a = db(target).insert(table, Map.of("email", "a@x.io", "credits", 0)).returning("id")
-                    .execute(Long.class).first().orElseThrow();
-            long b = db(target).insert(table, Map.of("email", "b@x.io", "credits", 0)).returning("id")
-                    .execute(Long.class).first().orElseThrow();
+            long a = newRow(target, table, "a@x.io");
+            long b = newRow(target, table, "b@x.io");
             CountDownLatch bothLocked = new CountDownLatch(2);
             String bump = "UPDATE " + table + " SET credits = credits + 1 WHERE id = :id";
 
-            CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> transfer(target, bump, a, b,
-                    bothLocked), runnable -> Thread.ofVirtual().start(runnable));
-            CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> transfer(target, bump, b, a,
-                    bothLocked), runnable -> Thread.ofVirtual().start(runnable));
+            CompletableFuture<Integer> first = onVirtualThread(() -> transfer(target, bump, a, b, bothLocked));
+            CompletableFuture<Integer> second = onVirtualThread(() -> transfer(target, bump, b, a, bothLocked));
 
             assertThat(first.get(30, TimeUnit.SECONDS) + second.get(30, TimeUnit.SECONDS)).isGreaterThan(2);
             assertThat(db(target).query("SELECT sum(credits) FROM " + table, Map.of(), Long.class))
@@ -997,18 +993,15 @@ class DatabaseContractTest {
     /**
      * A deadlock the work catches and goes on from: InnoDB rolled back the whole transaction, so what the work does
      * after it would be committed alone; the commit is refused as a serialization failure and the whole work runs
-     * again (on PostgreSQL the aborted transaction refuses it the same way, as transaction_aborted's retry-free form
-     * would not apply: a deadlock there is a serialization failure too, caught or not).
+     * again. (On PostgreSQL the caught deadlock leaves the transaction aborted: transaction_aborted, tested above.)
      */
     @ParameterizedTest
     @EnumSource(value = TestDatabases.class, names = {"MARIADB", "MYSQL"})
     void aDeadlockCaughtInsideTheWorkNeverCommitsHalfOfIt(TestDatabases target) throws Exception {
         String table = usersTable(target);
         try {
-            long a = db(target).insert(table, Map.of("email", "a@x.io", "credits", 0)).returning("id")
-                    .execute(Long.class).first().orElseThrow();
-            long b = db(target).insert(table, Map.of("email", "b@x.io", "credits", 0)).returning("id")
-                    .execute(Long.class).first().orElseThrow();
+            long a = newRow(target, table, "a@x.io");
+            long b = newRow(target, table, "b@x.io");
             CountDownLatch bothLocked = new CountDownLatch(2);
             String bump = "UPDATE " + table + " SET credits = credits + 1 WHERE id = :id";
             java.util.concurrent.atomic.AtomicInteger caught = new java.util.concurrent.atomic.AtomicInteger();
@@ -1037,10 +1030,8 @@ class DatabaseContractTest {
                 });
                 return attempts[0];
             };
-            CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> catching.apply(a, b),
-                    runnable -> Thread.ofVirtual().start(runnable));
-            CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> catching.apply(b, a),
-                    runnable -> Thread.ofVirtual().start(runnable));
+            CompletableFuture<Integer> first = onVirtualThread(() -> catching.apply(a, b));
+            CompletableFuture<Integer> second = onVirtualThread(() -> catching.apply(b, a));
             int attempts = first.get(30, TimeUnit.SECONDS) + second.get(30, TimeUnit.SECONDS);
 
             assertThat(caught.get()).as("the deadlock reached the work").isPositive();
@@ -1087,6 +1078,15 @@ class DatabaseContractTest {
         } finally {
             drop(target, table);
         }
+    }
+
+    private static long newRow(TestDatabases target, String table, String email) {
+        return db(target).insert(table, Map.of("email", email, "credits", 0)).returning("id").execute(Long.class)
+                .first().orElseThrow();
+    }
+
+    private static <T> CompletableFuture<T> onVirtualThread(java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, runnable -> Thread.ofVirtual().start(runnable));
     }
 
     /** Locks one row, waits until the other transaction holds the other, then locks it: a deadlock. */
