@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe.
  */
 final class TracingSdk {
+    /** How long a stop waits for the spans still buffered to be exported. */
+    static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(2);
+
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> SERVICE_VERSION = AttributeKey.stringKey("service.version");
     /** What the SDK calls a service nobody named. */
@@ -77,8 +80,13 @@ final class TracingSdk {
         return sdk;
     }
 
-    /** Exports what is buffered and stops, waiting at most 10 seconds. */
+    /**
+     * Exports what is buffered and stops, waiting at most {@link #SHUTDOWN_WAIT}: a collector that accepts the
+     * connection and never answers held every stop for the exporter's 10 s, on top of the requests' grace, which
+     * took a default stop (10 s grace) past docker compose's 20 s to SIGKILL; the spans of a stop's last seconds are
+     * worth less than a clean exit.
+     */
     void shutdown() {
-        sdk.shutdown().join(10, TimeUnit.SECONDS);
+        sdk.shutdown().join(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

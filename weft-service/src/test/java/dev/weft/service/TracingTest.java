@@ -83,4 +83,26 @@ class TracingTest {
             span.end();
         }
     }
+
+    /**
+     * A collector that takes the connection and never answers held every stop for the exporter's 10 s on top of the
+     * requests' grace; the stop now waits {@link TracingSdk#SHUTDOWN_WAIT} for the last spans.
+     */
+    @Test
+    void aCollectorThatNeverAnswersHoldsTheStopNoLongerThanItsWait() throws Exception {
+        try (java.net.ServerSocket hung = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            System.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:" + hung.getLocalPort());
+            Tracing tracing = Tracing.fromEnvironment(Map.of(), System.getProperties());
+            tracing.tracer().spanBuilder("last").startSpan().end();
+
+            long started = System.nanoTime();
+            tracing.close();
+            java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+
+            // the wait plus room for a loaded machine, well under the exporter's own 10 s timeout
+            assertThat(took).isLessThan(TracingSdk.SHUTDOWN_WAIT.plusSeconds(4));
+        } finally {
+            System.clearProperty("otel.exporter.otlp.endpoint");
+        }
+    }
 }
