@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.service.cli.WeftCommand;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +42,7 @@ class ServeDatabaseStartupTest {
 
     @Test
     void aRefusedPortIsPrintedAtEachAttemptThenEndsWithTheDatabaseCode() throws Exception {
-        int port = freePort();
+        int port = ChildServe.freePort();
 
         Result result = serve(Map.of("DATABASE_URL", "postgresql://postgres@127.0.0.1:" + port + "/test",
                 "WEFT_DB_STARTUP_WAIT", "2"));
@@ -215,29 +213,15 @@ class ServeDatabaseStartupTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort(); // closed again: nothing listens there
-        }
-    }
-
     private static String suffix() {
         return UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
 
     private Process start(Map<String, String> env) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main", "serve")
-                .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(dir.resolve("stderr.log").toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
-                || name.startsWith("OTEL_") || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
         Map<String, String> all = new HashMap<>(Map.of("WEFT_DATA_DIR", dir.resolve("weft-data").toString(),
                 "WEFT_PORT", "0"));
         all.putAll(env);
-        environment.putAll(all);
-        return builder.start();
+        return ChildServe.start(dir, all);
     }
 
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {

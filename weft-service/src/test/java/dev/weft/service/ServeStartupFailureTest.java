@@ -112,18 +112,9 @@ class ServeStartupFailureTest {
     }
 
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
         Path stdout = dir.resolve("stdout.log");
         Path stderr = dir.resolve("stderr.log");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                ServiceClassPath.withoutTestLogging(), "dev.weft.service.Main", "serve")
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
-                || name.startsWith("OTEL_") || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
-        environment.put("WEFT_DATA_DIR", dir.resolve("data").toString());
-        environment.putAll(env);
-        Process process = builder.start();
+        Process process = ChildServe.start(dir, env);
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("weft serve did not exit: " + Files.readString(stderr));

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.service.cli.WeftCommand;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,20 +37,12 @@ class ServiceLogFormatTest {
 
     @Test
     void anAccessLineIsEcsWithTheRequestsId() throws Exception {
-        int port = freePort();
+        int port = ChildServe.freePort();
         Path stderr = dir.resolve("stderr.log");
-        Process process = serve(Map.of("WEFT_PORT", Integer.toString(port), "WEFT_ACCESS_LOG", "ON"), stderr);
+        Process process = ChildServe.start(dir, Map.of("WEFT_PORT", Integer.toString(port), "WEFT_ACCESS_LOG", "ON"));
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            ChildServe.awaitLive(process, port);
             URI live = URI.create("http://127.0.0.1:" + port + "/health/live");
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                assertThat(process.isAlive()).as("the service is running").isTrue();
-                try {
-                    return http.send(HttpRequest.newBuilder(live).build(), HttpResponse.BodyHandlers.discarding())
-                            .statusCode() == 200;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(live)
                     .header("X-Request-Id", "logs-test-42").build(), HttpResponse.BodyHandlers.discarding());
             assertThat(response.statusCode()).isEqualTo(200);
@@ -83,28 +74,13 @@ class ServiceLogFormatTest {
     @Test
     void anUnknownFormatStopsTheStartWithOneLineNamingTheAllowedOnes() throws Exception {
         Path stderr = dir.resolve("stderr.log");
-        Process process = serve(Map.of("WEFT_PORT", "0", "WEFT_LOG_FORMAT", "xml"), stderr);
+        Process process = ChildServe.start(dir, Map.of("WEFT_PORT", "0", "WEFT_LOG_FORMAT", "xml"));
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         List<String> lines = Files.readAllLines(stderr);
         assertThat(process.exitValue()).as(String.join("\n", lines)).isEqualTo(WeftCommand.CONFIG);
         assertThat(lines).containsExactly("weft: invalid setting WEFT_LOG_FORMAT='xml': must be ecs (the default; "
                 + "json is an alias), logstash or text (invalid_config)");
-    }
-
-    private Process serve(Map<String, String> env, Path stderr) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        // the main classes and the libraries, not the test classes with their logback-test.xml
-        String classPath = ServiceClassPath.withoutTestLogging();
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                classPath, "dev.weft.service.Main", "serve")
-                .redirectOutput(dir.resolve("stdout.log").toFile()).redirectError(stderr.toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("WEFT_")
-                || name.startsWith("OTEL_") || name.equals("REDIS_URL") || name.equals("PROVIDER_URL"));
-        environment.put("WEFT_DATA_DIR", dir.resolve("data").toString());
-        environment.putAll(env);
-        return builder.start();
     }
 
     private static Optional<JsonNode> accessLine(Path stderr, String requestId) throws IOException {
@@ -115,11 +91,5 @@ class ServiceLogFormatTest {
             }
         }
         return Optional.empty();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
