@@ -8,6 +8,7 @@ import dev.weft.db.migrate.MigrationStatus;
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.ServiceContext;
 import dev.weft.service.WeftService;
+import dev.weft.service.data.ServiceMigrations;
 import dev.weft.service.settings.Settings;
 import dev.weft.service.settings.SettingsDocs;
 import java.io.PrintWriter;
@@ -311,9 +312,14 @@ public final class WeftCommand implements Callable<Integer> {
                 dev.weft.db.ConnectProbe.of(config.databaseOrDefault()).await(Duration.ZERO, failure -> {
                 });
             }
-            // the migrations of every feature serve runs, so that status and up see the same schema
-            return ServiceContext.open(config, Clock.systemUTC(), dev.weft.service.Features.standard().stream()
-                    .flatMap(feature -> feature.migrations().stream()).toList(), false);
+            return ServiceContext.open(config, Clock.systemUTC(), standardMigrations(), false);
+        }
+
+        /** @return the migrations of every feature serve runs, so that status and up see the same schema */
+        static List<java.util.function.Function<dev.weft.db.DatabaseType, List<dev.weft.db.migrate.Migration>>>
+                standardMigrations() {
+            return dev.weft.service.Features.standard().stream().flatMap(feature -> feature.migrations().stream())
+                    .toList();
         }
 
         static void print(MigrationResult result) {
@@ -337,14 +343,30 @@ public final class WeftCommand implements Callable<Integer> {
             }
 
             static int print(ServiceConfig config) {
+                boolean current = true;
+                for (MigrationStatus status : statuses(config)) {
+                    System.out.printf("%-6s %-28s %-8s %s%n", status.version(), status.name(), status.state(),
+                            status.appliedAt() == null ? "" : status.appliedAt());
+                    current &= status.state() == dev.weft.db.migrate.MigrationState.APPLIED;
+                }
+                return current ? 0 : FAILED;
+            }
+
+            private static List<MigrationStatus> statuses(ServiceConfig config) {
+                dev.weft.db.DatabaseConfig database = config.databaseOrDefault();
+                Path file = database.type() == dev.weft.db.DatabaseType.SQLITE ? Path.of(database.database()) : null;
+                if (file != null && !java.nio.file.Files.exists(file)) {
+                    // a status only looks: opening SQLite would create the file (and the data directory), which a
+                    // later serve then finds as an empty database someone made on purpose
+                    System.err.println("weft: " + file + " does not exist yet: every migration is pending ('weft "
+                            + "migrate up' or 'weft serve' creates it)");
+                    return ServiceMigrations.source(database.type(), standardMigrations()).migrations().stream()
+                            .map(migration -> new MigrationStatus(migration.version(), migration.name(),
+                                    dev.weft.db.migrate.MigrationState.PENDING, null, migration.checksum(), null, null))
+                            .toList();
+                }
                 try (ServiceContext context = open(config)) {
-                    boolean current = true;
-                    for (MigrationStatus status : context.migrations().status()) {
-                        System.out.printf("%-6s %-28s %-8s %s%n", status.version(), status.name(), status.state(),
-                                status.appliedAt() == null ? "" : status.appliedAt());
-                        current &= status.state() == dev.weft.db.migrate.MigrationState.APPLIED;
-                    }
-                    return current ? 0 : FAILED;
+                    return context.migrations().status();
                 }
             }
         }
@@ -447,8 +469,8 @@ public final class WeftCommand implements Callable<Integer> {
     @Command(name = "health", mixinStandardHelpOptions = true,
             description = "Asks a running service whether it is ready; exits 0 if it is, 1 if not, 3 if unreachable.")
     static final class Health implements Callable<Integer> {
-        @Parameters(index = "0", description = "The service's base URL, e.g. http://127.0.0.1:8080, or a full "
-                + "readiness URL.")
+        @Parameters(index = "0", description = "The service's base URL, e.g. http://127.0.0.1:8080 or "
+                + "https://host/prefix behind a proxy, or one of its /health URLs.")
         String url = "";
 
         @Option(names = "--timeout", description = "Seconds to wait (default 5).")
@@ -473,9 +495,7 @@ public final class WeftCommand implements Callable<Integer> {
                 System.err.println("weft: not a URL: " + url);
                 return USAGE;
             }
-            if (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/")) {
-                uri = uri.resolve("/health/ready");
-            }
+            uri = readinessUri(uri);
             try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeoutSeconds))
                     .build()) {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
@@ -490,6 +510,20 @@ public final class WeftCommand implements Callable<Integer> {
                 System.err.println("weft: " + uri + " is unreachable: " + unreachableReason(e));
                 return CONFIG;
             }
+        }
+
+        /**
+         * @param given the URL given: the service's base (with or without a path prefix a proxy adds, such as
+         *     {@code http://host/weft}) or one of its health URLs
+         * @return the URL to ask: a health URL as given, else the base's {@code health/ready}
+         */
+        static URI readinessUri(URI given) {
+            String path = given.getRawPath() == null ? "" : given.getRawPath();
+            if (path.matches(".*/health(?:/(?:live|ready|started))?/?")) {
+                return given;
+            }
+            String base = path.endsWith("/") ? path : path + "/";
+            return URI.create(given.getScheme() + "://" + given.getRawAuthority() + base + "health/ready");
         }
 
         /**

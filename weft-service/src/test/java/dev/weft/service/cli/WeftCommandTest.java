@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.service.ServiceConfig;
 import dev.weft.service.WeftService;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,13 +141,50 @@ class WeftCommandTest {
                 .jvmMetrics(false).build().start()) {
             assertThat(WeftCommand.run("health", "http://127.0.0.1:" + service.port())).isZero();
         }
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
+        // a port held bound but not listening: refused, and no other process can listen on it meanwhile
+        try (Socket held = new Socket()) {
+            held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            assertThat(WeftCommand.run("health", "http://127.0.0.1:" + held.getLocalPort(), "--timeout", "2"))
+                    .isEqualTo(WeftCommand.CONFIG);
         }
-        assertThat(WeftCommand.run("health", "http://127.0.0.1:" + closed, "--timeout", "2"))
-                .isEqualTo(WeftCommand.CONFIG);
         assertThat(WeftCommand.run("health", "not a url")).isEqualTo(WeftCommand.USAGE);
+    }
+
+    @Test
+    void healthAsksTheReadinessUrlUnderTheBaseGivenWithOrWithoutAPrefix() {
+        assertThat(WeftCommand.Health.readinessUri(URI.create("http://127.0.0.1:8080")))
+                .hasToString("http://127.0.0.1:8080/health/ready");
+        assertThat(WeftCommand.Health.readinessUri(URI.create("http://127.0.0.1:8080/")))
+                .hasToString("http://127.0.0.1:8080/health/ready");
+        assertThat(WeftCommand.Health.readinessUri(URI.create("https://example.test/weft")))
+                .hasToString("https://example.test/weft/health/ready");
+        assertThat(WeftCommand.Health.readinessUri(URI.create("https://example.test/weft/")))
+                .hasToString("https://example.test/weft/health/ready");
+        assertThat(WeftCommand.Health.readinessUri(URI.create("http://h:1/weft/health/live")))
+                .hasToString("http://h:1/weft/health/live");
+        assertThat(WeftCommand.Health.readinessUri(URI.create("http://h:1/health")))
+                .hasToString("http://h:1/health");
+    }
+
+    @Test
+    void migrateStatusOnAFreshDirectoryListsPendingAndCreatesNothing() {
+        Path data = dir.resolve("fresh");
+        PrintStream before = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        int status;
+        try {
+            status = WeftCommand.run("migrate", "status", "--data-dir", data.toString());
+        } finally {
+            System.setOut(before);
+        }
+        assertThat(status).isEqualTo(WeftCommand.FAILED);
+        assertThat(data).doesNotExist();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("create_users", "PENDING")
+                .doesNotContain("APPLIED");
+        // and the same versions as a database that exists
+        assertThat(WeftCommand.run("migrate", "up", "--data-dir", data.toString())).isZero();
+        assertThat(WeftCommand.run("migrate", "status", "--data-dir", data.toString())).isZero();
     }
 
     @Test
