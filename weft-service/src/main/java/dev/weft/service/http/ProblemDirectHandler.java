@@ -20,6 +20,9 @@ final class ProblemDirectHandler implements DirectHandler {
     /** What Helidon's header parser says when the headers pass {@code max-headers-size} (Helidon 4.5). */
     static final String HEADERS_TOO_LARGE_MESSAGE = "Header size exceeded";
 
+    /** How Helidon's URI validation begins its message about a query it refuses (Helidon 4.5). */
+    static final String QUERY_MESSAGE_START = "Query ";
+
     private final Json json;
 
     private ProblemDirectHandler(Json json) {
@@ -45,6 +48,12 @@ final class ProblemDirectHandler implements DirectHandler {
         if (event == EventType.BAD_REQUEST && HEADERS_TOO_LARGE_MESSAGE.equals(message)) {
             return answer(request, event, ProblemErrorHandler.HEADERS_TOO_LARGE, headers, "headers_too_large",
                     "the request's headers are larger than the server accepts");
+        }
+        // Helidon checks the query's characters itself (io.helidon.common.uri.UriValidator) and reports a bad one as
+        // a BAD_REQUEST event whose message begins with the part it checked (and quotes the query: not passed on)
+        if (event == EventType.BAD_REQUEST && message != null && message.startsWith(QUERY_MESSAGE_START)) {
+            return answer(request, event, status, headers, "invalid_query", "the query string has a character "
+                    + "that must be percent-encoded, or malformed percent-encoding");
         }
         if (status.code() == Status.REQUEST_URI_TOO_LONG_414.code()) {
             return answer(request, event, status, headers, "uri_too_long",

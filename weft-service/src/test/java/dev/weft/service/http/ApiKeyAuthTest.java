@@ -153,6 +153,18 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aQueryWithACharacterThatMustBeEncodedIsA400ThatSaysSo() throws Exception {
+        try (TestService service = new TestService(TestBackends.SQLITE)) {
+            for (String target : List.of("/health/live?x=%zz", "/users?limit=%4", "/users?x=<1>")) {
+                assertThat(rawGet(service.service.port(), target)).as(target).startsWith("HTTP/1.1 400")
+                        .contains("application/problem+json").contains("\"code\":\"invalid_query\"")
+                        .contains("the query string").doesNotContain("%zz").doesNotContain("<1>");
+            }
+            assertThat(rawGet(service.service.port(), "/health/live?x=%41&y=a+b")).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
     void aMissingRepeatedOrMalformedHostIsA400() throws Exception {
         try (TestService service = new TestService(TestBackends.SQLITE)) {
             int port = service.service.port();
