@@ -49,6 +49,8 @@ public final class WeftService implements AutoCloseable {
 
     private final ServiceContext context;
     private final List<Feature> features;
+    // held from build to close on SQLite: one serving process per database file
+    private final @Nullable SqliteServeLock lock;
     private final List<AutoCloseable> closeableModules = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private @Nullable HttpEdge server;
@@ -56,9 +58,10 @@ public final class WeftService implements AutoCloseable {
     private List<Routes.Route> routes = List.of();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
-    private WeftService(ServiceContext context, List<Feature> features) {
+    private WeftService(ServiceContext context, List<Feature> features, @Nullable SqliteServeLock lock) {
         this.context = context;
         this.features = List.copyOf(features);
+        this.lock = lock;
     }
 
     /** @param config the config @return a builder */
@@ -164,10 +167,29 @@ public final class WeftService implements AutoCloseable {
                 }
                 throw e;
             }
+            SqliteServeLock lock;
+            try {
+                lock = SqliteServeLock.acquire(config.databaseOrDefault(), config.database() == null
+                        ? "--data-dir or WEFT_DATA_DIR" : "DATABASE_URL");
+            } catch (RuntimeException e) {
+                if (tracing == null) {
+                    chosen.close();
+                }
+                throw e;
+            }
             List<Function<DatabaseType, List<Migration>>> migrations = new ArrayList<>();
             features.forEach(feature -> migrations.addAll(feature.migrations()));
-            // the context owns the tracing from here: it closes it, also when it fails to open
-            return new WeftService(ServiceContext.open(config, clock, migrations, jvmMetrics, chosen), features);
+            ServiceContext context;
+            try {
+                // the context owns the tracing from here: it closes it, also when it fails to open
+                context = ServiceContext.open(config, clock, migrations, jvmMetrics, chosen);
+            } catch (RuntimeException | Error e) {
+                if (lock != null) {
+                    lock.close();
+                }
+                throw e;
+            }
+            return new WeftService(context, features, lock);
         }
     }
 
@@ -382,8 +404,14 @@ public final class WeftService implements AutoCloseable {
                     }
                 }
             } finally {
-                context.close();
-                stopped.countDown();
+                try {
+                    context.close();
+                } finally {
+                    if (lock != null) {
+                        lock.close();
+                    }
+                    stopped.countDown();
+                }
                 LOG.atInfo().setMessage("weft service stopped").log();
             }
         }

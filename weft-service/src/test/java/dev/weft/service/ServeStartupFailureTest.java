@@ -111,6 +111,27 @@ class ServeStartupFailureTest {
         assertThat(dir.resolve("data")).as("nothing opened: %s", result).doesNotExist();
     }
 
+    @Test
+    void aSecondServiceOnTheSameSqliteDatabaseIsRefusedInOneLineWhileTheFirstRuns() throws Exception {
+        // two services on one file would each answer from their own in-process caches what the other changed
+        ServiceConfig config = ServiceConfig.defaults().withPort(0).withDataDir(dir.resolve("data"));
+        try (WeftService first = WeftService.builder(config).jvmMetrics(false).build().start()) {
+            Result result = serve(Map.of("WEFT_PORT", "0"));
+
+            assertThat(result.exit()).as(result.toString()).isEqualTo(WeftCommand.CONFIG);
+            assertThat(result.humanLines()).as(result.toString()).singleElement().asString().startsWith("weft: ")
+                    .contains("is served by another weft process (pid " + ProcessHandle.current().pid() + ")")
+                    .contains("--data-dir or WEFT_DATA_DIR").endsWith("(database_in_use)");
+            assertThat(first.port()).isPositive();
+            // the commands that only open the database take no lock
+            assertThat(WeftCommand.run("migrate", "status", "--data-dir", dir.resolve("data").toString())).isZero();
+        }
+        // released at the stop: the same directory serves again
+        try (WeftService again = WeftService.builder(config).jvmMetrics(false).build().start()) {
+            assertThat(again.port()).isPositive();
+        }
+    }
+
     private Result serve(Map<String, String> env) throws IOException, InterruptedException {
         Path stdout = dir.resolve("stdout.log");
         Path stderr = dir.resolve("stderr.log");
