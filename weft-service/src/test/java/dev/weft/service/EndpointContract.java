@@ -845,6 +845,11 @@ abstract class EndpointContract {
         assertThat(rawExchange("POST /users HTTP/1.0\r\nHost: x\r\nContent-Length: 50000\r\n\r\n"
                 + "x".repeat(50_000))).startsWith("HTTP/1.1 505 ");
         assertThat(service.get("/health/live", null).status()).isEqualTo(200);
+        // no route or filter saw them, yet they are counted
+        String rejected = "weft_http_server_rejected_total\\{code=\"%s\",status=\"%d\"} [1-9]";
+        assertThat(service.admin("GET", "/metrics", null).text())
+                .containsPattern(rejected.formatted("http_version_not_supported", 505))
+                .containsPattern(rejected.formatted("bad_request", 400));
     }
 
     @Test

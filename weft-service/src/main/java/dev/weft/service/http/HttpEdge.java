@@ -129,6 +129,7 @@ public final class HttpEdge implements AutoCloseable {
 
     private static WebServer server(Settings settings, List<Routes.Route> routes, ApiKeys apiKeys, RateLimiter limiter,
             Json json, MeterRegistry registry, Tracing tracing, HeadDeadlines headDeadlines) {
+        EdgeRejections rejections = new EdgeRejections(registry);
         return WebServer.builder()
                 .host(settings.bind())
                 .port(settings.port())
@@ -144,12 +145,12 @@ public final class HttpEdge implements AutoCloseable {
                 // a load balancer reuses idle connections for as long as its own idle timeout (AWS 60 s, Google
                 // Cloud 610 s), and one the server closed sooner turns its next request into a 502
                 .connectionOptions(headDeadlines.socketOptions(SocketOptions.create()))
-                .directHandlers(ProblemDirectHandler.forEveryEvent(json))
+                .directHandlers(ProblemDirectHandler.forEveryEvent(json, rejections))
                 // Helidon hands the direct handlers its own message for an error only with this on; it is never
                 // written to the client (ProblemDirectHandler writes its own words), it tells 431 from other 400s
                 .errorHandling(io.helidon.webserver.ErrorHandling.builder().includeEntity(true).build())
                 .addProtocol(http1Config(headDeadlines))
-                .addConnectionSelector(new RequestLineRefusals(json))
+                .addConnectionSelector(new RequestLineRefusals(json, rejections))
                 .routing(routing -> routing(routing, settings, routes, new ApiKeySecurity(apiKeys, limiter), json,
                         registry, tracing))
                 .build()

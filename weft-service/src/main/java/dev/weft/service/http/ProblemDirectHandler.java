@@ -24,14 +24,20 @@ final class ProblemDirectHandler implements DirectHandler {
     static final String QUERY_MESSAGE_START = "Query ";
 
     private final Json json;
+    private final EdgeRejections rejections;
 
-    private ProblemDirectHandler(Json json) {
+    private ProblemDirectHandler(Json json, EdgeRejections rejections) {
         this.json = Objects.requireNonNull(json, "json");
+        this.rejections = Objects.requireNonNull(rejections, "rejections");
     }
 
-    /** @param json the mapper @return this handler for every event type */
-    static DirectHandlers forEveryEvent(Json json) {
-        ProblemDirectHandler handler = new ProblemDirectHandler(json);
+    /**
+     * @param json the mapper
+     * @param rejections where each answer is counted and logged
+     * @return this handler for every event type
+     */
+    static DirectHandlers forEveryEvent(Json json, EdgeRejections rejections) {
+        ProblemDirectHandler handler = new ProblemDirectHandler(json, rejections);
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (EventType event : EventType.values()) {
             builder.addHandler(event, handler);
@@ -80,6 +86,7 @@ final class ProblemDirectHandler implements DirectHandler {
 
     private TransportResponse answer(TransportRequest request, EventType event, Status status,
             ServerResponseHeaders headers, String code, String detail) {
+        rejections.rejected(request.method(), status.code(), code);
         String path = request.path();
         return TransportResponse.builder()
                 .status(status)

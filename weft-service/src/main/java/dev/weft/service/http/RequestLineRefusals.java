@@ -41,9 +41,11 @@ final class RequestLineRefusals implements ServerConnectionSelector {
     static final String LINE_DETAIL = "the request line could not be read";
 
     private final Json json;
+    private final EdgeRejections rejections;
 
-    RequestLineRefusals(Json json) {
+    RequestLineRefusals(Json json, EdgeRejections rejections) {
         this.json = Objects.requireNonNull(json, "json");
+        this.rejections = Objects.requireNonNull(rejections, "rejections");
     }
 
     @Override
@@ -151,6 +153,8 @@ final class RequestLineRefusals implements ServerConnectionSelector {
         String target = version ? parts[1] : "/";
         String instance = target.startsWith("/") && target.length() <= MAX_INSTANCE
                 && target.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? target : "/";
+        rejections.rejected(version ? parts[0] : "", version ? 505 : 400,
+                version ? "http_version_not_supported" : "bad_request");
         byte[] body = json.write(version
                 ? ProblemErrorHandler.body(505, "http_version_not_supported", VERSION_DETAIL, instance, List.of())
                 : ProblemErrorHandler.body(400, "bad_request", LINE_DETAIL, instance, List.of()));

@@ -120,7 +120,14 @@ final class RequestMetricsFilter implements Filter {
      * @return its name if it is one of HTTP's own methods, else {@link #OTHER_METHOD}
      */
     static String methodName(Method method) {
-        String text = method.text();
+        return methodName(method.text());
+    }
+
+    /**
+     * @param text a request's method as sent
+     * @return it if it is one of HTTP's own methods, else {@link #OTHER_METHOD}
+     */
+    static String methodName(String text) {
         return KNOWN_METHODS.contains(text) ? text : OTHER_METHOD;
     }
 

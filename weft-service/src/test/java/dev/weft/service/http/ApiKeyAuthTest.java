@@ -161,6 +161,9 @@ class ApiKeyAuthTest {
                         .contains("the query string").doesNotContain("%zz").doesNotContain("<1>");
             }
             assertThat(rawGet(service.service.port(), "/health/live?x=%41&y=a+b")).startsWith("HTTP/1.1 200");
+            // answered before any filter, yet on /metrics
+            assertThat(service.admin("GET", "/metrics", null).text())
+                    .contains("weft_http_server_rejected_total{code=\"invalid_query\",status=\"400\"} 3.0");
         }
     }
 
