@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,17 +37,17 @@ final class EdgeRejections {
     /**
      * Counts and logs one rejected request.
      *
-     * @param method its method as sent, or "" when the request line could not be read
+     * @param method its method as sent; "" or {@code null} when the request line could not be read
      * @param status the answer's status
      * @param code the problem's code
      */
-    void rejected(String method, int status, String code) {
+    void rejected(@Nullable String method, int status, String code) {
         counters.computeIfAbsent(status + " " + code, key -> Counter.builder(METER)
                 .description("Requests answered before any route or filter: unreadable or over the server's limits")
                 .tag("status", Integer.toString(status)).tag("code", code).register(registry)).increment();
         if (ACCESS.isInfoEnabled()) {
-            ACCESS.atInfo().setMessage("request").addKeyValue("http.request.method",
-                            RequestMetricsFilter.methodName(method))
+            String name = method == null ? RequestMetricsFilter.OTHER_METHOD : RequestMetricsFilter.methodName(method);
+            ACCESS.atInfo().setMessage("request").addKeyValue("http.request.method", name)
                     .addKeyValue("http.route", ROUTE).addKeyValue("http.response.status_code", status)
                     .addKeyValue("error.code", code).log();
         }
