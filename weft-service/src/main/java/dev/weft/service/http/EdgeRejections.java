@@ -40,14 +40,17 @@ final class EdgeRejections {
      * @param method its method as sent; "" or {@code null} when the request line could not be read
      * @param status the answer's status
      * @param code the problem's code
+     * @param requestId the {@code X-Request-Id} of the answer
      */
-    void rejected(@Nullable String method, int status, String code) {
+    void rejected(@Nullable String method, int status, String code, String requestId) {
         counters.computeIfAbsent(status + " " + code, key -> Counter.builder(METER)
                 .description("Requests answered before any route or filter: unreadable or over the server's limits")
                 .tag("status", Integer.toString(status)).tag("code", code).register(registry)).increment();
         if (ACCESS.isInfoEnabled()) {
             String name = method == null ? RequestMetricsFilter.OTHER_METHOD : RequestMetricsFilter.methodName(method);
-            ACCESS.atInfo().setMessage("request").addKeyValue("http.request.method", name)
+            // no request scope here, so no MDC to carry the id (RequestMdc): it goes on the line itself
+            ACCESS.atInfo().setMessage("request").addKeyValue("request_id", requestId)
+                    .addKeyValue("http.request.method", name)
                     .addKeyValue("http.route", ROUTE).addKeyValue("http.response.status_code", status)
                     .addKeyValue("error.code", code).log();
         }

@@ -86,14 +86,15 @@ final class ProblemDirectHandler implements DirectHandler {
 
     private TransportResponse answer(TransportRequest request, EventType event, Status status,
             ServerResponseHeaders headers, String code, String detail) {
-        rejections.rejected(request.method(), status.code(), code);
+        String requestId = RequestIdFilter.requestId(request.headers());
+        rejections.rejected(request.method(), status.code(), code, requestId);
         String path = request.path();
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
                 // before any filter: the request id RequestIdFilter would have given, so these answers carry one too
-                .header(RequestIdFilter.REQUEST_ID_HEADER, RequestIdFilter.requestId(request.headers()))
+                .header(RequestIdFilter.REQUEST_ID_HEADER, requestId)
                 .keepAlive(event.keepAlive())
                 .entity(json.write(ProblemErrorHandler.body(status.code(), code, detail,
                         path == null || path.isEmpty() ? "/" : path, List.of())))

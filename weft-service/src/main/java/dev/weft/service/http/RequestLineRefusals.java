@@ -153,15 +153,16 @@ final class RequestLineRefusals implements ServerConnectionSelector {
         String target = version ? parts[1] : "/";
         String instance = target.startsWith("/") && target.length() <= MAX_INSTANCE
                 && target.chars().allMatch(c -> c > 0x20 && c < 0x7f) ? target : "/";
+        String requestId = RequestIdFilter.newRequestId();
         rejections.rejected(version ? parts[0] : "", version ? 505 : 400,
-                version ? "http_version_not_supported" : "bad_request");
+                version ? "http_version_not_supported" : "bad_request", requestId);
         byte[] body = json.write(version
                 ? ProblemErrorHandler.body(505, "http_version_not_supported", VERSION_DETAIL, instance, List.of())
                 : ProblemErrorHandler.body(400, "bad_request", LINE_DETAIL, instance, List.of()));
         String head = (version ? "HTTP/1.1 505 HTTP Version Not Supported\r\n" : "HTTP/1.1 400 Bad Request\r\n")
                 + "Content-Type: application/problem+json\r\n"
                 + "Content-Length: " + body.length + "\r\n"
-                + RequestIdFilter.REQUEST_ID_HEADER.defaultCase() + ": " + RequestIdFilter.newRequestId() + "\r\n"
+                + RequestIdFilter.REQUEST_ID_HEADER.defaultCase() + ": " + requestId + "\r\n"
                 + "Connection: close\r\n\r\n";
         return BufferData.create(BufferData.create(head.getBytes(StandardCharsets.US_ASCII)), BufferData.create(body));
     }
