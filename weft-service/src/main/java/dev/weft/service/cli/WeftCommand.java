@@ -55,7 +55,8 @@ public final class WeftCommand implements Callable<Integer> {
             + "  1  the operation failed, or found a problem, at run time%n"
             + "  2  usage error: unknown option or command, bad argument%n"
             + "  3  invalid setting, or the start cannot begin: port in use, address not%n"
-            + "     of this machine, no such database, login refused, directory not writable%n"
+            + "     of this machine, no such database, login refused, directory not writable,%n"
+            + "     SQLite database served by another weft process%n"
             + "  4  the database could not be reached within the start-up wait%n"
             + "     (--db-wait, WEFT_DB_STARTUP_WAIT)%n";
     /** Returned by {@link #run} when {@code serve} is running and the process must not exit. */
