@@ -303,6 +303,28 @@ public final class CaffeineTier implements Cache {
 
     /** Counts every invalidation of this tier, so a copy read from a far tier can tell one happened meanwhile. */
     private final AtomicLong changes = new AtomicLong();
+    /** Stripes of {@link #keyWrites}: a power of two, few enough to cost little per cache. */
+    private static final int KEY_STRIPES = 256;
+    /**
+     * Counts the invalidations and puts of the keys hashed to each stripe (a {@link #clear} counts in {@link #clears}),
+     * so a load can tell that its key was written while its loader ran: its value may predate that write and must not
+     * replace it. Striped rather than one counter, so that writes to other keys rarely keep a load from being stored.
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray keyWrites =
+            new java.util.concurrent.atomic.AtomicLongArray(KEY_STRIPES);
+    private final AtomicLong clears = new AtomicLong();
+
+    /** @return a number that moves whenever {@code key} is invalidated, put or cleared (and sometimes besides) */
+    private long writesOf(String key) {
+        int hash = key.hashCode();
+        return keyWrites.get((hash ^ (hash >>> 16)) & (KEY_STRIPES - 1)) + clears.get();
+    }
+
+    /** Counts a write of {@code key}: before the write itself, so a load that checks after it sees it. */
+    private void countWrite(String key) {
+        int hash = key.hashCode();
+        keyWrites.incrementAndGet((hash ^ (hash >>> 16)) & (KEY_STRIPES - 1));
+    }
 
     /** @return the count of invalidations so far */
     public long changes() {
@@ -386,6 +408,7 @@ public final class CaffeineTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         String[] tagArray = tagArray(tags);
+        countWrite(key); // a load running now must not replace this value with what it read before
         store(key, entry(value, ttl, tagArray, stamp(tagArray)));
     }
 
@@ -433,20 +456,38 @@ public final class CaffeineTier implements Cache {
                 return (T) again.value();
             }
             String[] tagArray = tagArray(tags);
+            long writes = writesOf(key);
             Stamp stamp = stamp(tagArray);
             T value = loads.time(loader);
             if (value != null) {
-                store(key, entry(value, ttl, tagArray, stamp));
+                storeLoaded(key, entry(value, ttl, tagArray, stamp), writes);
             }
             return value;
         });
     }
 
 
+    /**
+     * Stores a loaded entry unless its key was invalidated, put or cleared while the loader ran: the loader may have
+     * read its source before that write, and storing would bring back what the write replaced until the TTL ends
+     * (tags are covered by their versions, a key by {@link #writesOf}).
+     */
+    private void storeLoaded(String key, Entry entry, long writesBefore) {
+        if (writesOf(key) != writesBefore || !store(key, entry)) {
+            return;
+        }
+        if (writesOf(key) != writesBefore) {
+            // a write counted between the check and the store: it may have removed or replaced before this store
+            entries.asMap().remove(key, entry);
+        }
+    }
+
     @Override
     public void invalidate(String key) {
+        CacheInputs.key(key);
         changes.incrementAndGet();
-        entries.invalidate(CacheInputs.key(key));
+        countWrite(key);
+        entries.invalidate(key);
     }
 
     @Override
@@ -492,6 +533,7 @@ public final class CaffeineTier implements Cache {
     @Override
     public void clear() {
         changes.incrementAndGet();
+        clears.incrementAndGet();
         entries.invalidateAll();
     }
 
@@ -516,6 +558,7 @@ public final class CaffeineTier implements Cache {
 
     @Override
     public void close() {
+        clears.incrementAndGet(); // a load still running must not store into the closed cache
         entries.invalidateAll();
     }
 }
