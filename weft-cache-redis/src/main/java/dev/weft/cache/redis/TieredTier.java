@@ -166,7 +166,8 @@ final class TieredTier implements Cache {
     @Override
     public void invalidate(String key) {
         CacheInputs.key(key);
-        boolean taken = recorded(() -> bus.invalidate(name, false, key, redis.entryKey(key), redis::countError));
+        boolean taken = recorded(() -> bus.invalidate(name, false, key, redis.entryKey(key),
+                redis.leaseBase(key), redis.generationKey(), redis::countError));
         local.invalidate(key);
         if (!taken) {
             unrecorded("key");
@@ -176,7 +177,8 @@ final class TieredTier implements Cache {
     @Override
     public void invalidateTag(String tag) {
         CacheInputs.tag(tag);
-        boolean taken = recorded(() -> bus.invalidate(name, true, tag, redis.tagKey(tag), redis::countError));
+        boolean taken = recorded(() -> bus.invalidate(name, true, tag, redis.tagKey(tag), "", "",
+                redis::countError));
         local.invalidateTag(tag);
         if (!taken) {
             unrecorded("tag");

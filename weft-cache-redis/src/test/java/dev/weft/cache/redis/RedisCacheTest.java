@@ -468,6 +468,74 @@ class RedisCacheTest {
         assertThat(redis.raw().exists(redis.namespace() + ":reports.lease:daily")).isZero();
     }
 
+    /**
+     * Runs a load of {@code daily} on {@code loading} whose loader read "old" (the source's value then), runs
+     * {@code write} while the loader still holds it, and returns once the load has finished.
+     */
+    private static void loadRacingWith(Cache loading, Runnable write) throws Exception {
+        CountDownLatch loaderRead = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        AtomicReference<String> loaded = new AtomicReference<>();
+        Thread loader = Thread.ofVirtual().start(() -> loaded.set(loading.getOrLoad("daily", String.class, MINUTE,
+                () -> {
+                    loaderRead.countDown();
+                    TestWaits.awaitLatch(written);
+                    return "old";
+                })));
+        assertThat(loaderRead.await(5, TimeUnit.SECONDS)).isTrue();
+
+        write.run();
+        written.countDown();
+        assertThat(loader.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(loaded.get()).isEqualTo("old");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAnInvalidateOfItsKeyOnAnotherInstanceWritesNothing() throws Exception {
+        Cache loading = connect().cache("reports");
+        Cache writing = connect().cache("reports");
+
+        loadRacingWith(loading, () -> writing.invalidate("daily"));
+
+        // before the fix the load wrote "old" after the invalidation: served by every instance until its TTL ran out
+        assertThat(writing.get("daily", String.class)).isEmpty();
+        assertThat(redis.raw().exists(redis.namespace() + ":reports:daily")).isZero();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAPutOfItsKeyOnAnotherInstanceLeavesThePutValue() throws Exception {
+        Cache loading = connect().cache("reports");
+        Cache writing = connect().cache("reports");
+
+        loadRacingWith(loading, () -> writing.put("daily", "new", MINUTE));
+
+        assertThat(loading.get("daily", String.class)).contains("new");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithClearWritesNothing() throws Exception {
+        Cache loading = connect().cache("reports");
+        Cache writing = connect().cache("reports");
+
+        loadRacingWith(loading, writing::clear);
+
+        assertThat(loading.get("daily", String.class)).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAnInvalidateOfAnotherKeyIsWrittenAndItsLeaseReleased() throws Exception {
+        Cache loading = connect().cache("reports");
+
+        loadRacingWith(loading, () -> loading.invalidate("weekly"));
+
+        assertThat(loading.get("daily", String.class)).contains("old");
+        assertThat(redis.scan(redis.namespace() + ":reports.lease:*")).isEmpty();
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aWaiterLoadsByItselfOnceTheLoadWaitIsOver() throws Exception {

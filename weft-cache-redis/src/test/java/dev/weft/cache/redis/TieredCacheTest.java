@@ -70,6 +70,44 @@ class TieredCacheTest {
         return arrived;
     }
 
+    /**
+     * Runs a load of {@code p:1} on A whose loader read ADA (the source's value then), runs {@code write} while the
+     * loader still holds it, and returns once the load has finished.
+     */
+    private void loadOnARacingWith(Runnable write) throws Exception {
+        java.util.concurrent.CountDownLatch loaderRead = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Profile> loaded = new AtomicReference<>();
+        Thread loader = Thread.ofVirtual().start(() -> loaded.set(a.getOrLoad("p:1", Profile.class, MINUTE, () -> {
+            loaderRead.countDown();
+            TestWaits.awaitLatch(written);
+            return ADA;
+        })));
+        assertThat(loaderRead.await(5, TimeUnit.SECONDS)).isTrue();
+
+        write.run();
+        written.countDown();
+        assertThat(loader.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(loaded.get()).isEqualTo(ADA);
+    }
+
+    @Test
+    void aLoadOnOneInstanceRacingWithAnInvalidateOnAnotherLeavesNothingToServe() throws Exception {
+        loadOnARacingWith(() -> b.invalidate("p:1"));
+
+        // before the fix the load wrote ADA to Redis after B's invalidation: both instances served it until its TTL
+        assertThat(b.get("p:1", Profile.class)).isEmpty();
+        assertThat(a.get("p:1", Profile.class)).isEmpty();
+    }
+
+    @Test
+    void aLoadOnOneInstanceRacingWithAPutOnAnotherLeavesThePutValue() throws Exception {
+        loadOnARacingWith(() -> b.put("p:1", BOB, MINUTE));
+
+        assertThat(b.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.get("p:1", Profile.class)).contains(BOB);
+    }
+
     @Test
     void aLocalTierBoundedByAgeKeepsItsBoundAndServesTheRestFromRedisAndInvalidationsStillReachIt()
             throws Exception {
