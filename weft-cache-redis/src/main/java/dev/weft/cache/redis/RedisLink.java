@@ -240,14 +240,69 @@ public final class RedisLink implements AutoCloseable {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return result;
         } catch (RuntimeException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            String refusal = refusal(e);
+            if ("WRONGTYPE".equals(refusal)) {
+                // One key holds another type (something else wrote it): Redis answers, and opening the breaker
+                // would turn every other key of every cache into a miss.
+                breaker.releasePermission();
+            } else {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            }
             onError.run();
             if (write) {
                 failureListeners.forEach(Runnable::run);
             }
+            if (refusal != null) {
+                refused(refusal);
+            }
             LOG.atDebug().setMessage("redis call failed").addKeyValue("namespace", config.namespace())
                     .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             return fallback.get();
+        }
+    }
+
+    /** The least time between two lines about Redis refusing calls with the same error code. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final java.util.regex.Pattern ERROR_CODE = java.util.regex.Pattern.compile("[A-Z][A-Z_]{1,31}");
+    /** When each error code was last logged (nanoTime); the codes are Redis's few upper-case words. */
+    private final Map<String, Long> refusalsLogged = new ConcurrentHashMap<>();
+
+    /**
+     * @return Redis's error code ({@code WRONGPASS}, {@code NOAUTH}, {@code OOM}, {@code WRONGTYPE}, {@code READONLY},
+     *     ...) if Redis answered the call, or the connection's handshake, with an error; else {@code null}
+     */
+    static @Nullable String refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.lettuce.core.RedisCommandExecutionException refused) {
+                String message = refused.getMessage() == null ? "" : refused.getMessage().strip();
+                int space = message.indexOf(' ');
+                String code = space < 0 ? message : message.substring(0, space);
+                // only the code: the rest of a Redis error may quote what was sent
+                return ERROR_CODE.matcher(code).matches() ? code : "ERR";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Logs at WARN, at most once per {@link #REFUSAL_LOG_INTERVAL} per code, that Redis refused a call: unlike an
+     * outage this needs someone to act (a wrong password, a full Redis, a replica), and the dropped-write line alone
+     * cannot tell them apart.
+     */
+    private void refused(String code) {
+        long now = System.nanoTime();
+        boolean[] due = new boolean[1];
+        refusalsLogged.compute(code, (unused, last) -> {
+            due[0] = last == null || now - last >= REFUSAL_LOG_INTERVAL.toNanos();
+            return due[0] ? Long.valueOf(now) : last;
+        });
+        if (due[0]) {
+            LOG.atWarn().setMessage("redis refused a call; the cache misses and drops writes while it does (logged at"
+                    + " most every " + REFUSAL_LOG_INTERVAL.toSeconds() + " s per error code)")
+                    .addKeyValue("namespace", config.namespace()).addKeyValue("error.code", code).log();
         }
     }
 
