@@ -29,7 +29,10 @@ import org.jspecify.annotations.Nullable;
  * entry remembers the version of each of its tags from before its value was computed, so a load that races with
  * an invalidation stores an entry that is already stale and is never served.
  *
- * <p>No method throws because Redis is down: reads miss, writes are dropped and counted in {@link #stats()}.
+ * <p>No method throws because Redis is down: reads miss, writes are dropped and counted in {@link #stats()}. On a
+ * thread whose interrupt flag is set (a cancelled request), Redis and tiered reads miss without asking Redis, while
+ * puts and invalidations still run (each Redis call bounded by the command timeout); the flag stays set, and neither
+ * counts as a Redis failure.
  *
  * <p>Thread-safe. Methods block the calling thread (meant to be virtual) for at most the Redis command timeout
  * per round trip; {@code getOrLoad} also blocks while the loader runs, here or on another instance.

@@ -231,15 +231,46 @@ public final class RedisLink implements AutoCloseable {
         return attempt(call, fallback, onError, true);
     }
 
-    /** @param write whether a failure may have lost a write others depend on: then the failure listeners hear */
+    /**
+     * Runs a call for a caller whose thread may be interrupted (a cancelled request): Lettuce would fail its command at
+     * once, and counted as a Redis failure a few cancelled requests opened the breaker for every caller, and one
+     * cancelled put made the instance deaf, so that every tiered cache fenced its entries on all instances. So a read
+     * on an interrupted thread is a miss without asking Redis, and a write others depend on runs with the flag
+     * cleared (bounded by the command timeout, as every call) and set again after; neither counts in the breaker.
+     *
+     * @param write whether a failure may have lost a write others depend on: then the failure listeners hear
+     */
     private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError,
             boolean write) {
-        long start = System.nanoTime();
+        if (!write && Thread.currentThread().isInterrupted()) {
+            breaker.releasePermission();
+            return fallback.get();
+        }
+        boolean interrupted = write && Thread.interrupted();
+        try {
+            return attempt(call, fallback, onError, write, System.nanoTime());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError,
+            boolean write, long start) {
         try {
             T result = call.apply(commands());
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return result;
         } catch (RuntimeException e) {
+            if (cancelled(e)) {
+                // interrupted while waiting for the reply: says nothing about Redis, but a write may be lost
+                breaker.releasePermission();
+                if (write) {
+                    failureListeners.forEach(Runnable::run);
+                }
+                return fallback.get();
+            }
             String refusal = refusal(e);
             if ("WRONGTYPE".equals(refusal)) {
                 // One key holds another type (something else wrote it): Redis answers, and opening the breaker
@@ -259,6 +290,20 @@ public final class RedisLink implements AutoCloseable {
                     .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             return fallback.get();
         }
+    }
+
+    /** @return whether {@code failure} is the calling thread's interruption rather than Redis's failure */
+    private static boolean cancelled(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.lettuce.core.RedisCommandInterruptedException
+                    || cause instanceof InterruptedException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** The least time between two lines about Redis refusing calls with the same error code. */

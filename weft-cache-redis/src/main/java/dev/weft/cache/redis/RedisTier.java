@@ -270,7 +270,19 @@ final class RedisTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         byte[] payload = json.encode(value, name, key); // fails before anything is written
-        String[] tagArray = tagArray(tags);
+        // A put replaces what others read: on a thread interrupted by a cancelled request it runs whole (its tag
+        // versions too, which RedisLink would otherwise answer as a miss), bounded by the command timeout per call.
+        boolean interrupted = Thread.interrupted();
+        try {
+            put(key, payload, tagArray(tags), ttl);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void put(String key, byte[] payload, String[] tagArray, Duration ttl) {
         long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
         if (versions == null) {
             droppedWrites.value(key, payload.length);

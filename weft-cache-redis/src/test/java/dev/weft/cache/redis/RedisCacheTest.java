@@ -468,6 +468,33 @@ class RedisCacheTest {
         assertThat(redis.raw().exists(redis.namespace() + ":reports.lease:daily")).isZero();
     }
 
+    @Test
+    void readsOnAnInterruptedThreadMissWithoutOpeningTheBreakerAndKeepTheFlag() throws Exception {
+        RedisCaches caches = connect();
+        Cache cache = caches.cache("users");
+        cache.put("user:1", ADA, MINUTE);
+        AtomicReference<List<Optional<User>>> read = new AtomicReference<>();
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+
+        Thread cancelled = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt(); // a request cancelled while it works
+            List<Optional<User>> found = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                found.add(cache.get("user:1", User.class));
+            }
+            read.set(found);
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(cancelled.join(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(read.get()).hasSize(20).allSatisfy(found -> assertThat(found).isEmpty());
+        assertThat(flagAfter.get()).isTrue();
+        // before, each read counted as a Redis failure: 5 opened the breaker and every caller missed
+        assertThat(caches.breakerState()).isEqualTo(RedisBreakerState.CLOSED);
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+        assertThat(cache.stats().errors()).isZero();
+    }
+
     /**
      * Runs a load of {@code daily} on {@code loading} whose loader read "old" (the source's value then), runs
      * {@code write} while the loader still holds it, and returns once the load has finished.

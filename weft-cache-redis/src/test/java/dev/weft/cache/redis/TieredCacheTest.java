@@ -92,6 +92,29 @@ class TieredCacheTest {
     }
 
     @Test
+    void aPutOnAnInterruptedThreadIsTakenAndTheInstanceKeepsListening() throws Exception {
+        a.put("p:1", ADA, MINUTE);
+        nextArrivalAtB();
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+
+        Thread cancelled = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt(); // a request cancelled while it works
+            a.put("p:1", BOB, MINUTE);
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(cancelled.join(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(flagAfter.get()).isTrue();
+        // before, the put failed at once as a Redis failure: A went deaf and fenced every entry on every instance
+        RedisCaches first = (RedisCaches) opened.get(0);
+        assertThat(first.invalidationState()).isEqualTo("listening");
+        assertThat(first.breakerState()).isEqualTo(RedisBreakerState.CLOSED);
+        assertThat(b.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.stats().droppedWrites()).isZero();
+    }
+
+    @Test
     void aLoadOnOneInstanceRacingWithAnInvalidateOnAnotherLeavesNothingToServe() throws Exception {
         loadOnARacingWith(() -> b.invalidate("p:1"));
 
