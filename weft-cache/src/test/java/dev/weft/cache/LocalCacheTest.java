@@ -449,6 +449,27 @@ class LocalCacheTest {
         assertThat(stats.size()).isEqualTo(1);
     }
 
+    /** Throws {@code failure} without declaring it, as Kotlin or Lombok's {@code @SneakyThrows} do. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable failure) throws E {
+        throw (E) failure;
+    }
+
+    @Test
+    void aLoaderThrowingAnUndeclaredCheckedExceptionCountsAsALoadFailure() {
+        try {
+            cache.getOrLoad("failing", String.class, MINUTE, () -> {
+                throw LocalCacheTest.<RuntimeException>sneaky(new java.io.IOException("source down"));
+            });
+        } catch (Exception expected) {
+            assertThat(expected).isInstanceOf(java.io.IOException.class);
+        }
+
+        // before, only RuntimeException and Error were counted: loads 1, loadFailures 0
+        assertThat(cache.stats().loads()).isEqualTo(1);
+        assertThat(cache.stats().loadFailures()).isEqualTo(1);
+    }
+
     @Test
     void aColdGetOrLoadCountsOneMissAndAWarmOneOneHit() {
         cache.getOrLoad("user:1", User.class, MINUTE, () -> ADA);

@@ -44,6 +44,8 @@ final class TieredTier implements Cache {
     private final Duration invalidationWait;
     /** Reads answered as misses without asking either tier, because the instance was deaf. */
     private final LongAdder bypassed = new LongAdder();
+    /** Loads run without either tier (deaf, or no epoch): neither tier's counters see them. */
+    private final dev.weft.cache.spi.LoadTimer bypassLoads = new dev.weft.cache.spi.LoadTimer();
 
     TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap) {
         this.name = name;
@@ -145,13 +147,14 @@ final class TieredTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         if (!bus.listening()) {
-            return singleFlight.alone(key, loader); // deaf: nothing read from or written to either tier
+            // deaf: nothing read from or written to either tier
+            return singleFlight.alone(key, () -> bypassLoads.time(loader));
         }
         // A caller joins only a load that began after every invalidation that returned before this caller began:
         // loads are shared per epoch, never across one (a load begun before a write would hand back the old value).
         long epoch = bus.epoch();
         if (epoch < 0) {
-            return singleFlight.alone(key, loader);
+            return singleFlight.alone(key, () -> bypassLoads.time(loader));
         }
         return singleFlight.run(key, key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
             long before = local.changes();
@@ -240,8 +243,9 @@ final class TieredTier implements Cache {
         CacheStats far = redis.stats();
         // A read that missed locally and hit Redis is one hit, not a miss and a hit.
         return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses() + bypassed.sum(), near.evictions(),
-                near.loads() + far.loads(), near.loadFailures() + far.loadFailures(),
-                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), far.unreadable(), near.size());
+                near.loads() + far.loads() + bypassLoads.loads(),
+                near.loadFailures() + far.loadFailures() + bypassLoads.failures(),
+                near.loadTime().plus(far.loadTime()).plus(bypassLoads.total()), far.errors(), far.droppedWrites(), far.unreadable(), near.size());
     }
 
     @Override
