@@ -47,7 +47,14 @@ final class TieredTier implements Cache {
     /** Loads run without either tier (deaf, or no epoch): neither tier's counters see them. */
     private final dev.weft.cache.spi.LoadTimer bypassLoads = new dev.weft.cache.spi.LoadTimer();
 
-    TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap) {
+    /** Set by {@link #close()}: the local tier is no longer used, since invalidations no longer reach it. */
+    private volatile boolean closed;
+    private final java.util.function.Consumer<TieredTier> onClose;
+
+    /** @param onClose told once when this cache is closed (its owner forgets it) */
+    TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap,
+            java.util.function.Consumer<TieredTier> onClose) {
+        this.onClose = onClose;
         this.name = name;
         this.singleFlight = new SingleFlight(name);
         this.local = local;
@@ -74,6 +81,9 @@ final class TieredTier implements Cache {
     @Override
     @SuppressWarnings("unchecked")
     public <T> Optional<T> get(String key, TypeRef<T> type) {
+        if (closed) {
+            return redis.get(key, type); // unregistered: the local tier would miss other instances' invalidations
+        }
         if (!bus.listening()) {
             // Deaf: the local tier may hold what another instance changed, and Redis entries may have missed
             // invalidations lost in the outage until this instance has fenced them: neither tier is asked.
@@ -103,7 +113,7 @@ final class TieredTier implements Cache {
 
     /** Keeps a copy read or loaded since {@code before}, unless deaf or an invalidation came in between. */
     private void fill(long before, String key, Object value, Duration ttl, String[] tags) {
-        if (bus.listening()) {
+        if (bus.listening() && !closed) {
             local.putIfUnchangedSince(before, key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl, tags);
         }
     }
@@ -139,6 +149,9 @@ final class TieredTier implements Cache {
     @Override
     public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
+        if (closed) {
+            return redis.getOrLoad(key, type, ttl, tags, loader); // see get()
+        }
         // get() fills the local tier for the Redis entry's remaining time when another instance already loaded it
         Optional<T> found = get(key, type);
         if (found.isPresent()) {
@@ -256,9 +269,18 @@ final class TieredTier implements Cache {
         return tiers;
     }
 
+    /**
+     * Stops hearing other instances' invalidations and empties the local tier. The cache still works, on Redis alone
+     * (the local tier would miss invalidations now); {@link RedisCaches#tiered} opens a new one for the name.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         bus.unregister(name, this);
         local.close();
+        onClose.accept(this);
     }
 }

@@ -92,6 +92,26 @@ class TieredCacheTest {
     }
 
     @Test
+    void aTieredCacheClosedAndOpenedAgainHearsTheOtherInstancesAndTheClosedOneServesNothingStale() throws Exception {
+        RedisCaches first = (RedisCaches) opened.get(0);
+        a.put("p:1", ADA, MINUTE);
+        a.close();
+        Cache reopened = first.tiered("profiles", 1_000, MINUTE);
+        reopened.put("p:1", ADA, MINUTE);
+        assertThat(reopened.get("p:1", Profile.class)).contains(ADA);
+
+        b.put("p:1", BOB, MINUTE);
+
+        // before, tiered() handed back the closed instance, which no longer heard B: it served ADA until its TTL
+        assertThat(reopened).isNotSameAs(a);
+        assertThat(reopened.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.get("p:1", Profile.class)).contains(BOB);
+        b.invalidate("p:1");
+        assertThat(reopened.get("p:1", Profile.class)).isEmpty();
+        assertThat(a.get("p:1", Profile.class)).isEmpty();
+    }
+
+    @Test
     void aPutOnAnInterruptedThreadIsTakenAndTheInstanceKeepsListening() throws Exception {
         a.put("p:1", ADA, MINUTE);
         nextArrivalAtB();
