@@ -50,6 +50,10 @@ class TieredCacheTest {
         second.onRemoteInvalidation(arrivedAtB::add);
         a = first.tiered("profiles", 1_000, MINUTE);
         b = second.tiered("profiles", 1_000, MINUTE);
+        // Subscribed is not yet listening: until its first resync an instance bypasses both tiers, so a read right
+        // after the first message arrived could still miss.
+        await("both instances listening").atMost(Duration.ofSeconds(10))
+                .until(() -> first.hearsInvalidations() && second.hearsInvalidations());
     }
 
     @AfterEach
