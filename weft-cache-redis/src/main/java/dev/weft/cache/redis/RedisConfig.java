@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param connectTimeout the longest a connection attempt may take
  * @param breakerOpenTime how long the circuit breaker stays open after Redis failed, before probing it again
  * @param leaseTime how long a cross-instance load lease lasts; the loader renews it while it runs
- * @param loadWait the longest a caller waits for another instance's load before loading itself
+ * @param loadWait the longest a getOrLoad caller waits, in all, for another caller's load of the same key (in this JVM
+ *     or on another instance) before loading itself
  * @param invalidationWait the longest a tiered cache's invalidation keeps retrying, while Redis looks reachable,
  *     before its call returns without Redis having taken it (and other instances may then serve the old value
  *     until this instance fences, see docs/ARCHITECTURE.md); every attempt is bounded by the command timeout, so a

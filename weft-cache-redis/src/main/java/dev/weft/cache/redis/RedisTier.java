@@ -390,24 +390,34 @@ final class RedisTier implements Cache {
         }
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, link.config().loadWait(),
-                () -> loadAcrossInstances(key, type, ttl, tagArray(tags), loader));
+        // One load wait in all: a caller that waited it out for this JVM's load must not wait again for the lease
+        // that same load holds.
+        long deadline = System.nanoTime() + loadWait().toNanos();
+        return singleFlight.run(key, loadWait(),
+                () -> loadAcrossInstances(key, type, ttl, tagArray(tags), loader, deadline));
+    }
+
+    /** @return how long a caller waits for another caller's load ({@link RedisConfig#loadWait()}) */
+    Duration loadWait() {
+        return link.config().loadWait();
     }
 
     /**
      * {@link #getOrLoad} without this JVM's single flight, for a caller that shares loads on its own terms (the
      * tiered cache shares them per invalidation epoch). Loads are still shared across instances through the lease.
      */
-    <T extends @Nullable Object> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
-        return loadAcrossInstances(key, type, ttl, tagArray(tags), loader);
+    <T extends @Nullable Object> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader, long deadline) {
+        return loadAcrossInstances(key, type, ttl, tagArray(tags), loader, deadline);
     }
 
     /**
      * Takes the key's lease and loads, or waits for the instance holding it, polling with backoff, until its value
-     * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
+     * lands, the lease is free to take, or {@code deadline} ({@link System#nanoTime()}) passes (then loads here rather
+     * than hang).
      */
-    <T extends @Nullable Object> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
-        long deadline = System.nanoTime() + link.config().loadWait().toNanos();
+    <T extends @Nullable Object> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags,
+            Supplier<? extends T> loader, long deadline) {
         long pause = 2;
         while (true) {
             Optional<T> landed = find(key, type, false).map(Found::value);
@@ -437,7 +447,7 @@ final class RedisTier implements Cache {
                 // TAKEN needs the versions read (without them take() is not called: DOWN)
                 return loadUnderLease(key, ttl, tags, Objects.requireNonNull(versions, "versions"), loader, lease);
             }
-            if (System.nanoTime() >= deadline) {
+            if (System.nanoTime() - deadline >= 0) {
                 // Loaded without the lease, so nothing would tell this load that the key was invalidated or put
                 // while it ran: its value is returned and not written (the lease's holder writes its own).
                 return loads.time(loader);

@@ -169,9 +169,11 @@ final class TieredTier implements Cache {
         if (epoch < 0) {
             return singleFlight.alone(key, () -> bypassLoads.time(loader));
         }
-        return singleFlight.run(key, key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
+        Duration loadWait = redis.loadWait(); // the configured wait, once in all (see RedisTier.getOrLoad)
+        long deadline = System.nanoTime() + loadWait.toNanos();
+        return singleFlight.run(key, key + "@" + epoch, loadWait, () -> {
             long before = local.changes();
-            T value = redis.loadShared(key, type, ttl, tags, loader);
+            T value = redis.loadShared(key, type, ttl, tags, loader, deadline);
             if (value != null) {
                 fill(before, key, value, ttl, local.tagArray(tags));
             }

@@ -35,6 +35,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /** The Redis tier against the shared Redis on 6379, each test in a namespace of its own. */
@@ -561,6 +563,48 @@ class RedisCacheTest {
 
         assertThat(loading.get("daily", String.class)).contains("old");
         assertThat(redis.scan(redis.namespace() + ":reports.lease:*")).isEmpty();
+    }
+
+    /**
+     * Starts a load of {@code daily} on {@code cache} that hangs until the test ends, then calls getOrLoad for the same
+     * key on the same cache (so the same JVM) and returns how long that took and what it returned.
+     */
+    private static Duration waitBehindAHungLoadInThisJvm(Cache cache, AtomicReference<String> waiterResult)
+            throws Exception {
+        CountDownLatch holderLoading = new CountDownLatch(1);
+        CountDownLatch holderRelease = new CountDownLatch(1);
+        Thread stuck = Thread.ofVirtual().start(() -> cache.getOrLoad("daily", String.class, MINUTE, () -> {
+            holderLoading.countDown();
+            TestWaits.awaitLatch(holderRelease);
+            return "from-holder";
+        }));
+        assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();
+        try {
+            long start = System.nanoTime();
+            waiterResult.set(cache.getOrLoad("daily", String.class, MINUTE, () -> "from-waiter"));
+            return Duration.ofNanos(System.nanoTime() - start);
+        } finally {
+            holderRelease.countDown();
+            assertThat(stuck.join(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis", "tiered"})
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWaiterInTheSameInstanceLoadsByItselfAfterOneLoadWait(String kind) throws Exception {
+        RedisCaches caches = connect(config -> config.withLoadWait(Duration.ofSeconds(1)));
+        Cache cache = kind.equals("redis") ? caches.cache("reports") : caches.tiered("reports", 100, MINUTE);
+        await("listening").atMost(Duration.ofSeconds(10)).until(() -> kind.equals("redis")
+                || caches.hearsInvalidations());
+        AtomicReference<String> waiterResult = new AtomicReference<>();
+
+        Duration waited = waitBehindAHungLoadInThisJvm(cache, waiterResult);
+
+        assertThat(waiterResult.get()).isEqualTo("from-waiter");
+        // before: the redis cache waited the load wait twice (this JVM's load, then its lease), ~2 s; the tiered
+        // cache ignored the setting and waited RedisConfig.DEFAULT_LOAD_WAIT (30 s) before the lease's 1 s
+        assertThat(waited).isGreaterThanOrEqualTo(Duration.ofSeconds(1)).isLessThan(Duration.ofMillis(1900));
     }
 
     @Test
