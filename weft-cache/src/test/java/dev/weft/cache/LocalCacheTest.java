@@ -323,6 +323,27 @@ class LocalCacheTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aPatternInvalidationReachesATagWhoseFirstLoadIsStillRunning() throws Exception {
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch invalidated = new CountDownLatch(1);
+        Thread loader = Thread.ofVirtual().start(() -> cache.getOrLoad("user:1", TypeRef.of(User.class), MINUTE,
+                Set.of("team:9"), () -> {
+                    loading.countDown();
+                    awaitLatch(invalidated);
+                    return ADA;
+                }));
+        assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+
+        long matched = cache.invalidateTags("team*");
+        invalidated.countDown();
+        assertThat(loader.join(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(matched).isEqualTo(1);
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
     void anEntryServedManyTimesIsRefusedOnceItsTagIsInvalidated() {
         cache.put("user:1", ADA, MINUTE, Set.of("team:7"));
         for (int i = 0; i < 3; i++) {

@@ -89,7 +89,17 @@ public final class CaffeineTier implements Cache {
 
     private final String name;
     private final com.github.benmanes.caffeine.cache.Cache<String, Entry> entries;
+    /**
+     * The version of each tag invalidated so far; a tag never invalidated has none (version 0). Only invalidations
+     * add one: when every put added its tags, a cache of 1,000 entries with a tag per entity held a counter for each
+     * of the 1,000,000 tags ever put (~125 MB), long after their entries were gone.
+     */
     private final ConcurrentHashMap<String, AtomicLong> tagVersions = new ConcurrentHashMap<>();
+    /**
+     * The tags of loads running now, with how many run: a pattern invalidation must reach a tag whose first load is
+     * still running, which neither {@link #tagVersions} nor the entries hold yet.
+     */
+    private final ConcurrentHashMap<String, Integer> loadingTags = new ConcurrentHashMap<>();
     /**
      * Advanced after every tag invalidation's version bump. An entry stamped with the epoch read before its versions
      * (or last found current at it) is current while the epoch has not moved: the common hit reads this one counter
@@ -428,8 +438,7 @@ public final class CaffeineTier implements Cache {
         }
         long[] versions = new long[tags.length];
         for (int i = 0; i < tags.length; i++) {
-            // create the counter: a pattern invalidation must find a tag whose first load is still running
-            versions[i] = tagVersions.computeIfAbsent(tags[i], unused -> new AtomicLong()).get();
+            versions[i] = version(tags[i]);
         }
         return new Stamp(epoch, versions);
     }
@@ -456,13 +465,24 @@ public final class CaffeineTier implements Cache {
                 return (T) again.value();
             }
             String[] tagArray = tagArray(tags);
-            long writes = writesOf(key);
-            Stamp stamp = stamp(tagArray);
-            T value = loads.time(loader);
-            if (value != null) {
-                storeLoaded(key, entry(value, ttl, tagArray, stamp), writes);
+            // registered before the stamp, unregistered after the store: a pattern invalidation always finds the
+            // tags in one place or the other
+            for (String tag : tagArray) {
+                loadingTags.merge(tag, 1, Integer::sum);
             }
-            return value;
+            try {
+                long writes = writesOf(key);
+                Stamp stamp = stamp(tagArray);
+                T value = loads.time(loader);
+                if (value != null) {
+                    storeLoaded(key, entry(value, ttl, tagArray, stamp), writes);
+                }
+                return value;
+            } finally {
+                for (String tag : tagArray) {
+                    loadingTags.computeIfPresent(tag, (unused, running) -> running == 1 ? null : running - 1);
+                }
+            }
         });
     }
 
@@ -518,7 +538,13 @@ public final class CaffeineTier implements Cache {
             }
         }
         tagEpoch.incrementAndGet(); // after the bumps: see current()
-        // Tags never invalidated have no counter yet: look at the entries for them too.
+        // Tags never invalidated have no counter yet: look at the running loads and the entries for them too.
+        for (String tag : loadingTags.keySet()) {
+            if (!tagVersions.containsKey(tag) && glob.matcher(tag).matches()) {
+                invalidateTag(tag);
+                matched++;
+            }
+        }
         for (Entry entry : entries.asMap().values()) {
             for (String tag : entry.tags) {
                 if (!tagVersions.containsKey(tag) && glob.matcher(tag).matches()) {
@@ -549,6 +575,11 @@ public final class CaffeineTier implements Cache {
     @Override
     public Map<String, CacheStats> tierStats() {
         return Map.of("local", stats());
+    }
+
+    /** @return how many tags have a version kept here (those invalidated so far); for tests */
+    int tagVersionsHeld() {
+        return tagVersions.size();
     }
 
     /** Runs Caffeine's pending maintenance (expiry, eviction) now; for tests. */
