@@ -61,7 +61,7 @@ public final class RedisCaches implements SharedCaches {
     }
 
     /**
-     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @param name the cache's name, {@code [a-z][a-z0-9_-]{0,63}} (weft's InstanceName rule)
      * @return the Redis cache of that name (the same instance on every call)
      */
     @Override

@@ -1,6 +1,5 @@
 package dev.weft.cache.redis;
 
-import dev.weft.cache.spi.CacheInputs;
 import dev.weft.core.Checks;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
@@ -70,11 +69,8 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
             // Lettuce's message may echo the URL: keep only our redacted form.
             throw new InvalidConfigException("weft.cache.redis.url (REDIS_URL)", redacted(text), "is not a valid Redis URL");
         }
-        try {
-            CacheInputs.name(namespace, "namespace");
-        } catch (RuntimeException e) {
-            throw new InvalidConfigException("weft.cache.namespace", namespace, "must match [A-Za-z0-9_-]{1,64}");
-        }
+        // weft's one rule for names, with its message: the rule a refused name breaks, not another one
+        dev.weft.core.InstanceName.check("weft.cache.namespace", namespace);
         Checks.atLeast("weft.cache.redis.command-timeout", commandTimeout, Duration.ofMillis(10));
         Checks.atLeast("weft.cache.redis.connect-timeout", connectTimeout, Duration.ofMillis(10));
         Checks.atLeast("weft.cache.redis.breaker-open-time", breakerOpenTime, Duration.ofMillis(10));
