@@ -29,7 +29,10 @@ import org.jspecify.annotations.Nullable;
  * entry remembers the version of each of its tags from before its value was computed, so a load that races with
  * an invalidation stores an entry that is already stale and is never served.
  *
- * <p>No method throws because Redis is down: reads miss, writes are dropped and counted in {@link #stats()}.
+ * <p>No method throws because Redis is down: reads miss, writes are dropped and counted in {@link #stats()}. On a
+ * thread whose interrupt flag is set (a cancelled request), Redis and tiered reads miss without asking Redis, while
+ * puts and invalidations still run (each Redis call bounded by the command timeout); the flag stays set, and neither
+ * counts as a Redis failure.
  *
  * <p>Thread-safe. Methods block the calling thread (meant to be virtual) for at most the Redis command timeout
  * per round trip; {@code getOrLoad} also blocks while the loader runs, here or on another instance.
@@ -80,7 +83,10 @@ public interface Cache extends AutoCloseable {
      * for the same key wait for the one load: in this JVM always, and across instances sharing Redis through a
      * lease on the key. A waiter that outlives the cache's load wait runs the loader itself rather than hang. A
      * {@code null} result is returned and not cached; an exception from the loader reaches every waiter of that
-     * load and caches nothing.
+     * load and caches nothing. A load during which its key is invalidated, put or cleared (here or, for Redis and
+     * tiered caches, on another instance) returns its value but stores nothing: the loader may have read its source
+     * before that write, and storing would bring back what the write replaced. Neither does a Redis waiter that ran
+     * the loader itself after the load wait store its value.
      *
      * <p>A loader must not call {@code getOrLoad} for its own key on the same cache (directly or through code it
      * calls on the same thread): that inner call throws a {@link CacheException} with code

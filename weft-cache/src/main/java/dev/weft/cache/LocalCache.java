@@ -21,7 +21,7 @@ public final class LocalCache {
     }
 
     /**
-     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @param name the cache's name, {@code [a-z][a-z0-9_-]{0,63}} (weft's InstanceName rule)
      * @param maximumSize the most entries kept; the least valuable are evicted beyond it
      * @return a new local cache
      */
@@ -38,7 +38,7 @@ public final class LocalCache {
      * most {@code maximumTtl}). Use {@link #create(String, long)} when the keys' popularity varies and the least
      * used should make room.
      *
-     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @param name the cache's name, {@code [a-z][a-z0-9_-]{0,63}} (weft's InstanceName rule)
      * @param maximumSize the most entries kept
      * @param maximumTtl the longest an entry lives; a put with a longer TTL is cut to it
      * @return a new local cache

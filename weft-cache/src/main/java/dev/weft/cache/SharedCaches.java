@@ -28,7 +28,7 @@ public interface SharedCaches extends AutoCloseable {
     String REDIS_ARTIFACT = "dev.weft:weft-cache-redis";
 
     /**
-     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @param name the cache's name, {@code [a-z][a-z0-9_-]{0,63}} (weft's InstanceName rule)
      * @return the shared cache of that name (the same instance on every call)
      */
     Cache cache(String name);

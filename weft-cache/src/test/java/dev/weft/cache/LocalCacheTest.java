@@ -268,6 +268,81 @@ class LocalCacheTest {
         assertThat(cache.get("user:1", User.class)).isEmpty();
     }
 
+    /**
+     * Runs a load of {@code user:1} whose loader reads ADA (the source's value then), lets {@code write} run while the
+     * loader holds that value, and returns once the load has finished.
+     */
+    private void loadRacingWith(Runnable write) throws Exception {
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        AtomicReference<User> loaded = new AtomicReference<>();
+        Thread loader = Thread.ofVirtual().start(() -> loaded.set(cache.getOrLoad("user:1", User.class, MINUTE, () -> {
+            loading.countDown();
+            awaitLatch(written); // the value was read from the source before the write
+            return ADA;
+        })));
+        assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+
+        write.run();
+        written.countDown();
+        assertThat(loader.join(Duration.ofSeconds(5))).isTrue();
+        assertThat(loaded.get()).isEqualTo(ADA);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithInvalidateOfItsKeyStoresNothing() throws Exception {
+        loadRacingWith(() -> cache.invalidate("user:1"));
+
+        // before the fix the load stored ADA after the invalidation: served until its TTL ran out
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAPutOfItsKeyLeavesThePutValue() throws Exception {
+        loadRacingWith(() -> cache.put("user:1", BOB, MINUTE));
+
+        assertThat(cache.get("user:1", User.class)).contains(BOB);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithClearStoresNothing() throws Exception {
+        loadRacingWith(cache::clear);
+
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithInvalidateOfAnotherKeyIsStored() throws Exception {
+        loadRacingWith(() -> cache.invalidate("user:2"));
+
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void aPatternInvalidationReachesATagWhoseFirstLoadIsStillRunning() throws Exception {
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch invalidated = new CountDownLatch(1);
+        Thread loader = Thread.ofVirtual().start(() -> cache.getOrLoad("user:1", TypeRef.of(User.class), MINUTE,
+                Set.of("team:9"), () -> {
+                    loading.countDown();
+                    awaitLatch(invalidated);
+                    return ADA;
+                }));
+        assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+
+        long matched = cache.invalidateTags("team*");
+        invalidated.countDown();
+        assertThat(loader.join(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(matched).isEqualTo(1);
+        assertThat(cache.get("user:1", User.class)).isEmpty();
+    }
+
     @Test
     void anEntryServedManyTimesIsRefusedOnceItsTagIsInvalidated() {
         cache.put("user:1", ADA, MINUTE, Set.of("team:7"));
@@ -393,6 +468,27 @@ class LocalCacheTest {
         assertThat(stats.loadFailures()).isEqualTo(1);
         assertThat(stats.loadTime()).isGreaterThanOrEqualTo(Duration.ofMillis(30));
         assertThat(stats.size()).isEqualTo(1);
+    }
+
+    /** Throws {@code failure} without declaring it, as Kotlin or Lombok's {@code @SneakyThrows} do. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable failure) throws E {
+        throw (E) failure;
+    }
+
+    @Test
+    void aLoaderThrowingAnUndeclaredCheckedExceptionCountsAsALoadFailure() {
+        try {
+            cache.getOrLoad("failing", String.class, MINUTE, () -> {
+                throw LocalCacheTest.<RuntimeException>sneaky(new java.io.IOException("source down"));
+            });
+        } catch (Exception expected) {
+            assertThat(expected).isInstanceOf(java.io.IOException.class);
+        }
+
+        // before, only RuntimeException and Error were counted: loads 1, loadFailures 0
+        assertThat(cache.stats().loads()).isEqualTo(1);
+        assertThat(cache.stats().loadFailures()).isEqualTo(1);
     }
 
     @Test

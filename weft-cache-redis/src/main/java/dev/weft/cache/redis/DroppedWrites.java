@@ -55,8 +55,8 @@ final class DroppedWrites {
             return;
         }
         unlogged.addAndGet(-pending);
-        LOG.atWarn().setMessage("cache write dropped: redis did not take it within the command timeout or is"
-                + " unreachable; the entry is not cached (counted in cache.writes.dropped, logged at most every "
+        LOG.atWarn().setMessage("cache write dropped: redis did not take it within the command timeout, is"
+                + " unreachable, or refused it ('redis refused a call' says why); the entry is not cached (counted in cache.writes.dropped, logged at most every "
                 + LOG_INTERVAL.toSeconds() + " s)")
                 .addKeyValue("cache", cacheName).addKeyValue("key_length", key.length())
                 .addKeyValue("bytes", bytes).addKeyValue("command_timeout_ms", commandTimeout.toMillis())

@@ -76,11 +76,12 @@ final class InvalidationBus implements AutoCloseable {
      * epoch advance and the publication. A timed-out call therefore either did all of it (perhaps later, when a hung
      * Redis resumes) or none of it: never a Redis tier already invalidated while the local tiers were not told.
      */
-    private static final String INVALIDATE = """
+    private static final String INVALIDATE = RedisTier.DROP_LEASE + """
             if ARGV[3] == 'incr' then
                 redis.call('INCR', KEYS[2])
             elseif ARGV[3] == 'del' then
                 redis.call('DEL', KEYS[2])
+                drop_lease(ARGV[4], ARGV[5])
             end
             """ + PUBLISH;
     /** The current epoch, created from Redis's clock when there is none (Redis restarted empty). */
@@ -393,13 +394,18 @@ final class InvalidationBus implements AutoCloseable {
      *
      * @param redisKey the Redis tier's key to change: a tag's version key ({@code incr}) or an entry key ({@code del})
      * @param tagged whether {@code redisKey} is a tag version to INCR (else an entry to DEL)
+     * @param leaseBase for an entry, its lease key without the generation ({@link RedisTier#leaseBase}), deleted with
+     *     it so that a load running now does not write the value it read before ({@link RedisTier#DROP_LEASE})
+     * @param generationKey the generation tag's key ({@link RedisTier#generationKey}), or empty
      * @return whether Redis took it (epoch advanced, message published); {@code false} may still have happened
      */
-    boolean invalidate(String cache, boolean tagged, String argument, String redisKey, Runnable onError) {
+    boolean invalidate(String cache, boolean tagged, String argument, String redisKey, String leaseBase,
+            String generationKey, Runnable onError) {
         byte[] message = RedisLink.bytes(origin + "|" + cache + "|" + (tagged ? "t" : "k") + "|" + argument);
         @Nullable Long epoch = link.callAlways(redis -> (Long) link.script(redis, INVALIDATE, ScriptOutputType.INTEGER,
                 new String[] {epochKey, redisKey}, RedisLink.bytes(channel), message,
-                RedisLink.bytes(tagged ? "incr" : "del")), () -> null, onError);
+                RedisLink.bytes(tagged ? "incr" : "del"), RedisLink.bytes(leaseBase),
+                RedisLink.bytes(generationKey)), () -> null, onError);
         return epoch != null;
     }
 

@@ -52,6 +52,16 @@ final class LoadLease {
         this.onError = onError;
     }
 
+    /** @return the lease's Redis key */
+    String key() {
+        return leaseKey;
+    }
+
+    /** @return the token this caller's lease holds while it is this caller's */
+    byte[] token() {
+        return token.clone();
+    }
+
     /** @return whether this caller took the lease, another instance holds it, or Redis did not answer */
     Taken take() {
         String reply = link.call(redis -> {

@@ -61,7 +61,7 @@ public final class RedisCaches implements SharedCaches {
     }
 
     /**
-     * @param name the cache's name, {@code [A-Za-z0-9_-]{1,64}}
+     * @param name the cache's name, {@code [a-z][a-z0-9_-]{0,63}} (weft's InstanceName rule)
      * @return the Redis cache of that name (the same instance on every call)
      */
     @Override
@@ -74,7 +74,8 @@ public final class RedisCaches implements SharedCaches {
      * @param name the cache's name
      * @param localMaximumSize the most entries the local tier keeps
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
-     * @return the tiered cache of that name (the same instance on every call with the same settings)
+     * @return the tiered cache of that name (the same instance on every call with the same settings, until it is
+     *     closed: then a new one)
      * @throws InvalidConfigException if a tiered cache of that name is open with other settings
      */
     @Override
@@ -88,7 +89,7 @@ public final class RedisCaches implements SharedCaches {
      * @param localMaximumSize the most entries the local tier keeps
      * @param localTtlCap the longest a value lives in the local tier, however long it lives in Redis
      * @return the tiered cache of that name, its local tier bounded by age (the same instance on every call with the
-     *     same settings)
+     *     same settings, until it is closed: then a new one)
      * @throws InvalidConfigException if a tiered cache of that name is open with other settings
      */
     @Override
@@ -100,20 +101,34 @@ public final class RedisCaches implements SharedCaches {
     private Cache tiered(String name, LocalTier settings, java.util.function.Supplier<CaffeineTier> local) {
         CacheInputs.name(name, "cache name");
         CacheInputs.ttl(settings.ttlCap());
-        Cache cache = caches.computeIfAbsent("tiered/" + name, unused -> {
-            TieredTier tiered = new TieredTier(name, local.get(), new RedisTier(name, link, json, true), bus,
-                    settings.ttlCap());
-            bus.register(name, tiered);
-            localTiers.put(name, settings); // inside the computation: any later caller sees it
-            return tiered;
-        });
-        LocalTier opened = localTiers.get(name);
-        if (!settings.equals(opened)) {
-            // Handing back the first instance would leave the caller with a local tier it did not ask for.
-            throw new InvalidConfigException("weft.cache." + name, settings.toString(), "tiered cache '" + name
-                    + "' is already open as " + opened + ": open it with the same settings, or use another name");
+        synchronized (localTiers) { // against a close of the same cache between the lookup and the settings check
+            Cache cache = caches.computeIfAbsent("tiered/" + name, unused -> {
+                TieredTier tiered = new TieredTier(name, local.get(), new RedisTier(name, link, json, true), bus,
+                        settings.ttlCap(), this::closed);
+                bus.register(name, tiered);
+                localTiers.put(name, settings); // inside the computation: any later caller sees it
+                return tiered;
+            });
+            LocalTier opened = localTiers.get(name);
+            if (!settings.equals(opened)) {
+                // Handing back the first instance would leave the caller with a local tier it did not ask for.
+                throw new InvalidConfigException("weft.cache." + name, settings.toString(), "tiered cache '" + name
+                        + "' is already open as " + opened + ": open it with the same settings, or use another name");
+            }
+            return cache;
         }
-        return cache;
+    }
+
+    /**
+     * Forgets a closed tiered cache, so that {@link #tiered} opens a new one: the closed one no longer hears other
+     * instances' invalidations, and handed out again its local tier served what they had changed.
+     */
+    private void closed(TieredTier tiered) {
+        synchronized (localTiers) {
+            if (caches.remove("tiered/" + tiered.name(), tiered)) {
+                localTiers.remove(tiered.name());
+            }
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.weft.cache.redis;
 
-import dev.weft.cache.spi.CacheInputs;
 import dev.weft.core.Checks;
 import dev.weft.core.InvalidConfigException;
 import dev.weft.core.Secret;
@@ -22,7 +21,8 @@ import java.util.Objects;
  * @param connectTimeout the longest a connection attempt may take
  * @param breakerOpenTime how long the circuit breaker stays open after Redis failed, before probing it again
  * @param leaseTime how long a cross-instance load lease lasts; the loader renews it while it runs
- * @param loadWait the longest a caller waits for another instance's load before loading itself
+ * @param loadWait the longest a getOrLoad caller waits, in all, for another caller's load of the same key (in this JVM
+ *     or on another instance) before loading itself
  * @param invalidationWait the longest a tiered cache's invalidation keeps retrying, while Redis looks reachable,
  *     before its call returns without Redis having taken it (and other instances may then serve the old value
  *     until this instance fences, see docs/ARCHITECTURE.md); every attempt is bounded by the command timeout, so a
@@ -69,11 +69,8 @@ public record RedisConfig(Secret url, String namespace, Duration commandTimeout,
             // Lettuce's message may echo the URL: keep only our redacted form.
             throw new InvalidConfigException("weft.cache.redis.url (REDIS_URL)", redacted(text), "is not a valid Redis URL");
         }
-        try {
-            CacheInputs.name(namespace, "namespace");
-        } catch (RuntimeException e) {
-            throw new InvalidConfigException("weft.cache.namespace", namespace, "must match [A-Za-z0-9_-]{1,64}");
-        }
+        // weft's one rule for names, with its message: the rule a refused name breaks, not another one
+        dev.weft.core.InstanceName.check("weft.cache.namespace", namespace);
         Checks.atLeast("weft.cache.redis.command-timeout", commandTimeout, Duration.ofMillis(10));
         Checks.atLeast("weft.cache.redis.connect-timeout", connectTimeout, Duration.ofMillis(10));
         Checks.atLeast("weft.cache.redis.breaker-open-time", breakerOpenTime, Duration.ofMillis(10));

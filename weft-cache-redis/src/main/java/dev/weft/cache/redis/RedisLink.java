@@ -231,23 +231,123 @@ public final class RedisLink implements AutoCloseable {
         return attempt(call, fallback, onError, true);
     }
 
-    /** @param write whether a failure may have lost a write others depend on: then the failure listeners hear */
+    /**
+     * Runs a call for a caller whose thread may be interrupted (a cancelled request): Lettuce would fail its command at
+     * once, and counted as a Redis failure a few cancelled requests opened the breaker for every caller, and one
+     * cancelled put made the instance deaf, so that every tiered cache fenced its entries on all instances. So a read
+     * on an interrupted thread is a miss without asking Redis, and a write others depend on runs with the flag
+     * cleared (bounded by the command timeout, as every call) and set again after; neither counts in the breaker.
+     *
+     * @param write whether a failure may have lost a write others depend on: then the failure listeners hear
+     */
     private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError,
             boolean write) {
-        long start = System.nanoTime();
+        if (!write && Thread.currentThread().isInterrupted()) {
+            breaker.releasePermission();
+            return fallback.get();
+        }
+        boolean interrupted = write && Thread.interrupted();
+        try {
+            return attempt(call, fallback, onError, write, System.nanoTime());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError,
+            boolean write, long start) {
         try {
             T result = call.apply(commands());
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return result;
         } catch (RuntimeException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            if (cancelled(e)) {
+                // interrupted while waiting for the reply: says nothing about Redis, but a write may be lost
+                breaker.releasePermission();
+                if (write) {
+                    failureListeners.forEach(Runnable::run);
+                }
+                return fallback.get();
+            }
+            String refusal = refusal(e);
+            if ("WRONGTYPE".equals(refusal)) {
+                // One key holds another type (something else wrote it): Redis answers, and opening the breaker
+                // would turn every other key of every cache into a miss.
+                breaker.releasePermission();
+            } else {
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            }
             onError.run();
             if (write) {
                 failureListeners.forEach(Runnable::run);
             }
+            if (refusal != null) {
+                refused(refusal);
+            }
             LOG.atDebug().setMessage("redis call failed").addKeyValue("namespace", config.namespace())
                     .addKeyValue("error.type", e.getClass().getSimpleName()).log();
             return fallback.get();
+        }
+    }
+
+    /** @return whether {@code failure} is the calling thread's interruption rather than Redis's failure */
+    private static boolean cancelled(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.lettuce.core.RedisCommandInterruptedException
+                    || cause instanceof InterruptedException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** The least time between two lines about Redis refusing calls with the same error code. */
+    static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final java.util.regex.Pattern ERROR_CODE = java.util.regex.Pattern.compile("[A-Z][A-Z_]{1,31}");
+    /** When each error code was last logged (nanoTime); the codes are Redis's few upper-case words. */
+    private final Map<String, Long> refusalsLogged = new ConcurrentHashMap<>();
+
+    /**
+     * @return Redis's error code ({@code WRONGPASS}, {@code NOAUTH}, {@code OOM}, {@code WRONGTYPE}, {@code READONLY},
+     *     ...) if Redis answered the call, or the connection's handshake, with an error; else {@code null}
+     */
+    static @Nullable String refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof io.lettuce.core.RedisCommandExecutionException refused) {
+                String message = refused.getMessage() == null ? "" : refused.getMessage().strip();
+                int space = message.indexOf(' ');
+                String code = space < 0 ? message : message.substring(0, space);
+                // only the code: the rest of a Redis error may quote what was sent
+                return ERROR_CODE.matcher(code).matches() ? code : "ERR";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Logs at WARN, at most once per {@link #REFUSAL_LOG_INTERVAL} per code, that Redis refused a call: unlike an
+     * outage this needs someone to act (a wrong password, a full Redis, a replica), and the dropped-write line alone
+     * cannot tell them apart.
+     */
+    private void refused(String code) {
+        long now = System.nanoTime();
+        boolean[] due = new boolean[1];
+        refusalsLogged.compute(code, (unused, last) -> {
+            due[0] = last == null || now - last >= REFUSAL_LOG_INTERVAL.toNanos();
+            return due[0] ? Long.valueOf(now) : last;
+        });
+        if (due[0]) {
+            LOG.atWarn().setMessage("redis refused a call; the cache misses and drops writes while it does (logged at"
+                    + " most every " + REFUSAL_LOG_INTERVAL.toSeconds() + " s per error code)")
+                    .addKeyValue("namespace", config.namespace()).addKeyValue("error.code", code).log();
         }
     }
 

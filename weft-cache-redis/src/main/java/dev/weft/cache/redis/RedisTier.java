@@ -10,7 +10,6 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * {@code w1 tag=version ...\n<json>}; tag versions at {@code <namespace>:<cache>.tag:<tag>} (counters, never
  * deleted); load leases at {@code <namespace>:<cache>.lease:<key>}. A read checks the entry's tag versions in
  * the same script, so an invalidated entry is never returned. The entry layout is {@link EntryFormat}'s, a lease is a
- * {@link LoadLease}.
+ * {@link LoadLease}. A loaded value is written only while its loader still holds the lease: an invalidation, put or
+ * clear of the key deletes the lease, so a load that began before it cannot write back the value it replaced.
  *
  * <p>Values are JSON ({@link JsonCodec}): a read builds a new object of the type asked for, so types the caller leaves
  * open (the values of a {@code Map<String, Object>}) come back as JSON's ({@code Integer}, {@code Double},
@@ -61,10 +61,45 @@ final class RedisTier implements Cache {
             end
             return {v, redis.call('PTTL', KEYS[1])}
             """;
-    /** SET with TTL, making sure each tag has a version counter (so a pattern invalidation finds it). */
-    private static final String PUT = """
+    /**
+     * Deletes the lease of a key (KEYS[2] its base, ARGV[4] the generation tag's key, or empty): a load holding it
+     * began before the write that runs this, so its value must not be written ({@link #WRITE_LOADED}). A generational
+     * tier leases per generation, so the lease's name is completed here with the current generation.
+     */
+    static final String DROP_LEASE = """
+            local function drop_lease(base, generation)
+              if generation == '' then
+                redis.call('DEL', base)
+              else
+                redis.call('DEL', base .. '@' .. (redis.call('GET', generation) or '0'))
+              end
+            end
+            """;
+    /**
+     * SET with TTL, making sure each tag has a version counter (so a pattern invalidation finds it), and dropping the
+     * key's lease: a load running now read its source before this put, and must not replace it.
+     */
+    private static final String PUT = DROP_LEASE + """
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            for i = 4, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
+            for i = 5, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
+            drop_lease(KEYS[2], ARGV[4])
+            return 1
+            """;
+    /**
+     * The write of a loaded value: only while the loader still holds its lease (KEYS[2], token ARGV[4]). An
+     * invalidation, put or clear of the key during the load deleted the lease, and the value, read before it, stays
+     * unwritten. Returns 1 if written, 0 if refused.
+     */
+    private static final String WRITE_LOADED = """
+            if redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            for i = 5, #ARGV do redis.call('SET', ARGV[3] .. ARGV[i], '0', 'NX') end
+            return 1
+            """;
+    /** DEL of an entry and its lease (see {@link #DROP_LEASE}). */
+    private static final String DROP = DROP_LEASE + """
+            redis.call('DEL', KEYS[1])
+            drop_lease(KEYS[2], ARGV[1])
             return 1
             """;
 
@@ -124,6 +159,16 @@ final class RedisTier implements Cache {
 
     String entryKey(String key) {
         return entryPrefix + key;
+    }
+
+    /** @return the key's lease key, without the generation a generational tier appends ({@link #DROP_LEASE}) */
+    String leaseBase(String key) {
+        return leasePrefix + key;
+    }
+
+    /** @return the key of the generation tag's version, or empty for a tier that is not generational */
+    String generationKey() {
+        return generational ? tagPrefix + GENERATION_TAG : "";
     }
 
     /** @return how long a tiered cache retries an invalidation Redis did not take ({@link RedisConfig}) */
@@ -225,14 +270,26 @@ final class RedisTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         byte[] payload = json.encode(value, name, key); // fails before anything is written
-        String[] tagArray = tagArray(tags);
+        // A put replaces what others read: on a thread interrupted by a cancelled request it runs whole (its tag
+        // versions too, which RedisLink would otherwise answer as a miss), bounded by the command timeout per call.
+        boolean interrupted = Thread.interrupted();
+        try {
+            put(key, payload, tagArray(tags), ttl);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void put(String key, byte[] payload, String[] tagArray, Duration ttl) {
         long[] versions = tagArray.length == 0 ? new long[0] : versions(tagArray);
         if (versions == null) {
             droppedWrites.value(key, payload.length);
             remove(key); // the old value must not outlive this put
             return;
         }
-        if (!write(key, payload, ttl, tagArray, versions, true)) {
+        if (!write(key, payload, ttl, tagArray, versions)) {
             lostInvalidation.set(true); // the old value may still be there: recovery clears this cache
         }
     }
@@ -275,28 +332,17 @@ final class RedisTier implements Cache {
         return versions;
     }
 
-    /** Writes an entry computed under {@code versions}; returns whether Redis took it. */
-    boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions) {
-        return write(key, payload, ttl, tags, versions, false);
-    }
-
-    /** @param replacing a put that replaces a value others may read: written even while the breaker is open */
-    private boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions,
-            boolean replacing) {
+    /**
+     * A put: replaces a value others may read, so it is written even while the breaker is open, and drops the key's
+     * lease so that a load running now does not write over it.
+     *
+     * @return whether Redis took it
+     */
+    private boolean write(String key, byte[] payload, Duration ttl, String[] tags, long[] versions) {
         byte[] entry = EntryFormat.entry(payload, tags, versions);
-        byte[][] args = new byte[3 + tags.length][];
-        args[0] = entry;
-        args[1] = RedisLink.bytes(ttl);
-        args[2] = tagPrefixBytes;
-        for (int i = 0; i < tags.length; i++) {
-            args[3 + i] = RedisLink.bytes(tags[i]);
-        }
-        Boolean written = (replacing ? (Caller) link::callAlways : (Caller) link::call).call(redis -> {
-            if (tags.length == 0) {
-                redis.set(entryKey(key), entry, SetArgs.Builder.px(Math.max(1, ttl.toMillis())));
-            } else {
-                link.script(redis, PUT, ScriptOutputType.INTEGER, new String[] {entryKey(key)}, args);
-            }
+        byte[][] args = arguments(entry, ttl, tags, RedisLink.bytes(generationKey()));
+        Boolean written = link.callAlways(redis -> {
+            link.script(redis, PUT, ScriptOutputType.INTEGER, new String[] {entryKey(key), leaseBase(key)}, args);
             return Boolean.TRUE;
         }, () -> Boolean.FALSE, errors::increment);
         if (!written) {
@@ -306,11 +352,33 @@ final class RedisTier implements Cache {
         return written;
     }
 
-    /** {@link RedisLink#call} or {@link RedisLink#callAlways}. */
-    @FunctionalInterface
-    private interface Caller {
-        Boolean call(java.util.function.Function<RedisCommands<String, byte[]>, Boolean> call,
-                Supplier<Boolean> fallback, Runnable onError);
+    /**
+     * Writes a loaded value, computed under {@code versions}, if {@code lease} is still held: an invalidation, put or
+     * clear of the key since the load began deleted it, and the value may be what that write replaced.
+     */
+    private void writeLoaded(String key, byte[] payload, Duration ttl, String[] tags, long[] versions,
+            LoadLease lease) {
+        byte[] entry = EntryFormat.entry(payload, tags, versions);
+        byte[][] args = arguments(entry, ttl, tags, lease.token());
+        Long written = link.call(redis -> (Long) link.script(redis, WRITE_LOADED, ScriptOutputType.INTEGER,
+                new String[] {entryKey(key), lease.key()}, args), () -> null, errors::increment);
+        if (written == null) {
+            droppedWrites.value(key, entry.length);
+        }
+        afterSuccessfulCall(written != null);
+    }
+
+    /** @return the arguments of {@link #PUT} and {@link #WRITE_LOADED}: entry, PX, tag prefix, {@code fourth}, tags */
+    private byte[][] arguments(byte[] entry, Duration ttl, String[] tags, byte[] fourth) {
+        byte[][] args = new byte[4 + tags.length][];
+        args[0] = entry;
+        args[1] = RedisLink.bytes(ttl);
+        args[2] = tagPrefixBytes;
+        args[3] = fourth;
+        for (int i = 0; i < tags.length; i++) {
+            args[4 + i] = RedisLink.bytes(tags[i]);
+        }
+        return args;
     }
 
     @Override
@@ -322,24 +390,34 @@ final class RedisTier implements Cache {
         }
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
-        return singleFlight.run(key, link.config().loadWait(),
-                () -> loadAcrossInstances(key, type, ttl, tagArray(tags), loader));
+        // One load wait in all: a caller that waited it out for this JVM's load must not wait again for the lease
+        // that same load holds.
+        long deadline = System.nanoTime() + loadWait().toNanos();
+        return singleFlight.run(key, loadWait(),
+                () -> loadAcrossInstances(key, type, ttl, tagArray(tags), loader, deadline));
+    }
+
+    /** @return how long a caller waits for another caller's load ({@link RedisConfig#loadWait()}) */
+    Duration loadWait() {
+        return link.config().loadWait();
     }
 
     /**
      * {@link #getOrLoad} without this JVM's single flight, for a caller that shares loads on its own terms (the
      * tiered cache shares them per invalidation epoch). Loads are still shared across instances through the lease.
      */
-    <T extends @Nullable Object> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags, Supplier<? extends T> loader) {
-        return loadAcrossInstances(key, type, ttl, tagArray(tags), loader);
+    <T extends @Nullable Object> T loadShared(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
+            Supplier<? extends T> loader, long deadline) {
+        return loadAcrossInstances(key, type, ttl, tagArray(tags), loader, deadline);
     }
 
     /**
      * Takes the key's lease and loads, or waits for the instance holding it, polling with backoff, until its value
-     * lands, the lease is free to take, or {@code loadWait} runs out (then loads here rather than hang).
+     * lands, the lease is free to take, or {@code deadline} ({@link System#nanoTime()}) passes (then loads here rather
+     * than hang).
      */
-    <T extends @Nullable Object> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags, Supplier<? extends T> loader) {
-        long deadline = System.nanoTime() + link.config().loadWait().toNanos();
+    <T extends @Nullable Object> T loadAcrossInstances(String key, TypeRef<T> type, Duration ttl, String[] tags,
+            Supplier<? extends T> loader, long deadline) {
         long pause = 2;
         while (true) {
             Optional<T> landed = find(key, type, false).map(Found::value);
@@ -369,13 +447,10 @@ final class RedisTier implements Cache {
                 // TAKEN needs the versions read (without them take() is not called: DOWN)
                 return loadUnderLease(key, ttl, tags, Objects.requireNonNull(versions, "versions"), loader, lease);
             }
-            if (System.nanoTime() >= deadline) {
-                // versions from before the load, so an invalidation during it leaves the entry stale
-                T value = loads.time(loader);
-                if (value != null && versions != null) {
-                    write(key, json.encode(value, name, key), ttl, tags, versions);
-                }
-                return value;
+            if (System.nanoTime() - deadline >= 0) {
+                // Loaded without the lease, so nothing would tell this load that the key was invalidated or put
+                // while it ran: its value is returned and not written (the lease's holder writes its own).
+                return loads.time(loader);
             }
             sleep(pause + ThreadLocalRandom.current().nextLong(pause + 1));
             pause = Math.min(50, pause * 2);
@@ -389,7 +464,7 @@ final class RedisTier implements Cache {
         try {
             T value = loads.time(loader);
             if (value != null) {
-                write(key, json.encode(value, name, key), ttl, tags, versions);
+                writeLoaded(key, json.encode(value, name, key), ttl, tags, versions, lease);
             }
             return value;
         } finally {
@@ -416,7 +491,11 @@ final class RedisTier implements Cache {
     /** @return whether Redis took the removal */
     boolean remove(String key) {
         CacheInputs.key(key);
-        return invalidation(redis -> redis.del(entryKey(key)));
+        return invalidation(redis -> {
+            link.script(redis, DROP, ScriptOutputType.INTEGER, new String[] {entryKey(key), leaseBase(key)},
+                    RedisLink.bytes(generationKey()));
+            return 1L;
+        });
     }
 
     @Override
@@ -485,7 +564,9 @@ final class RedisTier implements Cache {
     public void clear() {
         Boolean cleared = link.callAlways(redis -> {
             List<String> batch = new ArrayList<>();
-            for (String key : scan(redis, entryPrefix + "*")) {
+            List<String> keys = scan(redis, entryPrefix + "*");
+            keys.addAll(scan(redis, leasePrefix + "*")); // loads running now read their source before the clear
+            for (String key : keys) {
                 batch.add(key);
                 if (batch.size() == 500) {
                     redis.unlink(batch.toArray(String[]::new));

@@ -44,8 +44,17 @@ final class TieredTier implements Cache {
     private final Duration invalidationWait;
     /** Reads answered as misses without asking either tier, because the instance was deaf. */
     private final LongAdder bypassed = new LongAdder();
+    /** Loads run without either tier (deaf, or no epoch): neither tier's counters see them. */
+    private final dev.weft.cache.spi.LoadTimer bypassLoads = new dev.weft.cache.spi.LoadTimer();
 
-    TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap) {
+    /** Set by {@link #close()}: the local tier is no longer used, since invalidations no longer reach it. */
+    private volatile boolean closed;
+    private final java.util.function.Consumer<TieredTier> onClose;
+
+    /** @param onClose told once when this cache is closed (its owner forgets it) */
+    TieredTier(String name, CaffeineTier local, RedisTier redis, InvalidationBus bus, Duration localTtlCap,
+            java.util.function.Consumer<TieredTier> onClose) {
+        this.onClose = onClose;
         this.name = name;
         this.singleFlight = new SingleFlight(name);
         this.local = local;
@@ -72,6 +81,9 @@ final class TieredTier implements Cache {
     @Override
     @SuppressWarnings("unchecked")
     public <T> Optional<T> get(String key, TypeRef<T> type) {
+        if (closed) {
+            return redis.get(key, type); // unregistered: the local tier would miss other instances' invalidations
+        }
         if (!bus.listening()) {
             // Deaf: the local tier may hold what another instance changed, and Redis entries may have missed
             // invalidations lost in the outage until this instance has fenced them: neither tier is asked.
@@ -101,7 +113,7 @@ final class TieredTier implements Cache {
 
     /** Keeps a copy read or loaded since {@code before}, unless deaf or an invalidation came in between. */
     private void fill(long before, String key, Object value, Duration ttl, String[] tags) {
-        if (bus.listening()) {
+        if (bus.listening() && !closed) {
             local.putIfUnchangedSince(before, key, value, ttl.compareTo(localTtlCap) > 0 ? localTtlCap : ttl, tags);
         }
     }
@@ -137,6 +149,9 @@ final class TieredTier implements Cache {
     @Override
     public <T extends @Nullable Object> T getOrLoad(String key, TypeRef<T> type, Duration ttl, Set<String> tags,
             Supplier<? extends T> loader) {
+        if (closed) {
+            return redis.getOrLoad(key, type, ttl, tags, loader); // see get()
+        }
         // get() fills the local tier for the Redis entry's remaining time when another instance already loaded it
         Optional<T> found = get(key, type);
         if (found.isPresent()) {
@@ -145,17 +160,20 @@ final class TieredTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(loader, "loader");
         if (!bus.listening()) {
-            return singleFlight.alone(key, loader); // deaf: nothing read from or written to either tier
+            // deaf: nothing read from or written to either tier
+            return singleFlight.alone(key, () -> bypassLoads.time(loader));
         }
         // A caller joins only a load that began after every invalidation that returned before this caller began:
         // loads are shared per epoch, never across one (a load begun before a write would hand back the old value).
         long epoch = bus.epoch();
         if (epoch < 0) {
-            return singleFlight.alone(key, loader);
+            return singleFlight.alone(key, () -> bypassLoads.time(loader));
         }
-        return singleFlight.run(key, key + "@" + epoch, RedisConfig.DEFAULT_LOAD_WAIT, () -> {
+        Duration loadWait = redis.loadWait(); // the configured wait, once in all (see RedisTier.getOrLoad)
+        long deadline = System.nanoTime() + loadWait.toNanos();
+        return singleFlight.run(key, key + "@" + epoch, loadWait, () -> {
             long before = local.changes();
-            T value = redis.loadShared(key, type, ttl, tags, loader);
+            T value = redis.loadShared(key, type, ttl, tags, loader, deadline);
             if (value != null) {
                 fill(before, key, value, ttl, local.tagArray(tags));
             }
@@ -166,7 +184,8 @@ final class TieredTier implements Cache {
     @Override
     public void invalidate(String key) {
         CacheInputs.key(key);
-        boolean taken = recorded(() -> bus.invalidate(name, false, key, redis.entryKey(key), redis::countError));
+        boolean taken = recorded(() -> bus.invalidate(name, false, key, redis.entryKey(key),
+                redis.leaseBase(key), redis.generationKey(), redis::countError));
         local.invalidate(key);
         if (!taken) {
             unrecorded("key");
@@ -176,7 +195,8 @@ final class TieredTier implements Cache {
     @Override
     public void invalidateTag(String tag) {
         CacheInputs.tag(tag);
-        boolean taken = recorded(() -> bus.invalidate(name, true, tag, redis.tagKey(tag), redis::countError));
+        boolean taken = recorded(() -> bus.invalidate(name, true, tag, redis.tagKey(tag), "", "",
+                redis::countError));
         local.invalidateTag(tag);
         if (!taken) {
             unrecorded("tag");
@@ -238,8 +258,9 @@ final class TieredTier implements Cache {
         CacheStats far = redis.stats();
         // A read that missed locally and hit Redis is one hit, not a miss and a hit.
         return new CacheStats(name, "tiered", near.hits() + far.hits(), far.misses() + bypassed.sum(), near.evictions(),
-                near.loads() + far.loads(), near.loadFailures() + far.loadFailures(),
-                near.loadTime().plus(far.loadTime()), far.errors(), far.droppedWrites(), far.unreadable(), near.size());
+                near.loads() + far.loads() + bypassLoads.loads(),
+                near.loadFailures() + far.loadFailures() + bypassLoads.failures(),
+                near.loadTime().plus(far.loadTime()).plus(bypassLoads.total()), far.errors(), far.droppedWrites(), far.unreadable(), near.size());
     }
 
     @Override
@@ -250,9 +271,18 @@ final class TieredTier implements Cache {
         return tiers;
     }
 
+    /**
+     * Stops hearing other instances' invalidations and empties the local tier. The cache still works, on Redis alone
+     * (the local tier would miss invalidations now); {@link RedisCaches#tiered} opens a new one for the name.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         bus.unregister(name, this);
         local.close();
+        onClose.accept(this);
     }
 }

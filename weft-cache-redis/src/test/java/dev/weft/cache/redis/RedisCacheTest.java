@@ -35,6 +35,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /** The Redis tier against the shared Redis on 6379, each test in a namespace of its own. */
@@ -466,6 +468,143 @@ class RedisCacheTest {
         assertThat(secondResult).isEqualTo("from-first");
         assertThat(firstResult.get()).isEqualTo("from-first");
         assertThat(redis.raw().exists(redis.namespace() + ":reports.lease:daily")).isZero();
+    }
+
+    @Test
+    void readsOnAnInterruptedThreadMissWithoutOpeningTheBreakerAndKeepTheFlag() throws Exception {
+        RedisCaches caches = connect();
+        Cache cache = caches.cache("users");
+        cache.put("user:1", ADA, MINUTE);
+        AtomicReference<List<Optional<User>>> read = new AtomicReference<>();
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+
+        Thread cancelled = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt(); // a request cancelled while it works
+            List<Optional<User>> found = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                found.add(cache.get("user:1", User.class));
+            }
+            read.set(found);
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(cancelled.join(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(read.get()).hasSize(20).allSatisfy(found -> assertThat(found).isEmpty());
+        assertThat(flagAfter.get()).isTrue();
+        // before, each read counted as a Redis failure: 5 opened the breaker and every caller missed
+        assertThat(caches.breakerState()).isEqualTo(RedisBreakerState.CLOSED);
+        assertThat(cache.get("user:1", User.class)).contains(ADA);
+        assertThat(cache.stats().errors()).isZero();
+    }
+
+    /**
+     * Runs a load of {@code daily} on {@code loading} whose loader read "old" (the source's value then), runs
+     * {@code write} while the loader still holds it, and returns once the load has finished.
+     */
+    private static void loadRacingWith(Cache loading, Runnable write) throws Exception {
+        CountDownLatch loaderRead = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        AtomicReference<String> loaded = new AtomicReference<>();
+        Thread loader = Thread.ofVirtual().start(() -> loaded.set(loading.getOrLoad("daily", String.class, MINUTE,
+                () -> {
+                    loaderRead.countDown();
+                    TestWaits.awaitLatch(written);
+                    return "old";
+                })));
+        assertThat(loaderRead.await(5, TimeUnit.SECONDS)).isTrue();
+
+        write.run();
+        written.countDown();
+        assertThat(loader.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(loaded.get()).isEqualTo("old");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAnInvalidateOfItsKeyOnAnotherInstanceWritesNothing() throws Exception {
+        Cache loading = connect().cache("reports");
+        Cache writing = connect().cache("reports");
+
+        loadRacingWith(loading, () -> writing.invalidate("daily"));
+
+        // before the fix the load wrote "old" after the invalidation: served by every instance until its TTL ran out
+        assertThat(writing.get("daily", String.class)).isEmpty();
+        assertThat(redis.raw().exists(redis.namespace() + ":reports:daily")).isZero();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAPutOfItsKeyOnAnotherInstanceLeavesThePutValue() throws Exception {
+        Cache loading = connect().cache("reports");
+        Cache writing = connect().cache("reports");
+
+        loadRacingWith(loading, () -> writing.put("daily", "new", MINUTE));
+
+        assertThat(loading.get("daily", String.class)).contains("new");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithClearWritesNothing() throws Exception {
+        Cache loading = connect().cache("reports");
+        Cache writing = connect().cache("reports");
+
+        loadRacingWith(loading, writing::clear);
+
+        assertThat(loading.get("daily", String.class)).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aLoadRacingWithAnInvalidateOfAnotherKeyIsWrittenAndItsLeaseReleased() throws Exception {
+        Cache loading = connect().cache("reports");
+
+        loadRacingWith(loading, () -> loading.invalidate("weekly"));
+
+        assertThat(loading.get("daily", String.class)).contains("old");
+        assertThat(redis.scan(redis.namespace() + ":reports.lease:*")).isEmpty();
+    }
+
+    /**
+     * Starts a load of {@code daily} on {@code cache} that hangs until the test ends, then calls getOrLoad for the same
+     * key on the same cache (so the same JVM) and returns how long that took and what it returned.
+     */
+    private static Duration waitBehindAHungLoadInThisJvm(Cache cache, AtomicReference<String> waiterResult)
+            throws Exception {
+        CountDownLatch holderLoading = new CountDownLatch(1);
+        CountDownLatch holderRelease = new CountDownLatch(1);
+        Thread stuck = Thread.ofVirtual().start(() -> cache.getOrLoad("daily", String.class, MINUTE, () -> {
+            holderLoading.countDown();
+            TestWaits.awaitLatch(holderRelease);
+            return "from-holder";
+        }));
+        assertThat(holderLoading.await(5, TimeUnit.SECONDS)).isTrue();
+        try {
+            long start = System.nanoTime();
+            waiterResult.set(cache.getOrLoad("daily", String.class, MINUTE, () -> "from-waiter"));
+            return Duration.ofNanos(System.nanoTime() - start);
+        } finally {
+            holderRelease.countDown();
+            assertThat(stuck.join(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis", "tiered"})
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWaiterInTheSameInstanceLoadsByItselfAfterOneLoadWait(String kind) throws Exception {
+        RedisCaches caches = connect(config -> config.withLoadWait(Duration.ofSeconds(1)));
+        Cache cache = kind.equals("redis") ? caches.cache("reports") : caches.tiered("reports", 100, MINUTE);
+        await("listening").atMost(Duration.ofSeconds(10)).until(() -> kind.equals("redis")
+                || caches.hearsInvalidations());
+        AtomicReference<String> waiterResult = new AtomicReference<>();
+
+        Duration waited = waitBehindAHungLoadInThisJvm(cache, waiterResult);
+
+        assertThat(waiterResult.get()).isEqualTo("from-waiter");
+        // before: the redis cache waited the load wait twice (this JVM's load, then its lease), ~2 s; the tiered
+        // cache ignored the setting and waited RedisConfig.DEFAULT_LOAD_WAIT (30 s) before the lease's 1 s
+        assertThat(waited).isGreaterThanOrEqualTo(Duration.ofSeconds(1)).isLessThan(Duration.ofMillis(1900));
     }
 
     @Test

@@ -54,6 +54,15 @@ class RedisConfigTest {
     }
 
     @Test
+    void aRefusedNamespaceIsToldTheRuleItBreaks() {
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
+                () -> RedisConfig.of("redis://127.0.0.1").withNamespace("MyApp"));
+
+        // before: "must match [A-Za-z0-9_-]{1,64}", which MyApp does
+        assertThat(error.getMessage()).contains("lower-case").doesNotContain("A-Z");
+    }
+
+    @Test
     void refusesANegativeInvalidationWaitAndAcceptsZeroForOneAttempt() {
         RedisConfig config = RedisConfig.of("redis://127.0.0.1");
 

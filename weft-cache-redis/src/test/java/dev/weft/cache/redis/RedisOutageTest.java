@@ -134,6 +134,23 @@ class RedisOutageTest {
     }
 
     @Test
+    void aTieredCacheCountsTheLoadsItRunsWhileDeaf() {
+        Cache tiered = caches.tiered("profiles", 100, MINUTE);
+        tiered.put("p:1", "Ada", MINUTE);
+
+        server.kill();
+        await("deaf to invalidations").atMost(Duration.ofSeconds(5)).until(() -> !caches.hearsInvalidations());
+        tiered.getOrLoad("p:2", String.class, MINUTE, () -> "loaded");
+        assertThatCode(() -> tiered.getOrLoad("p:3", String.class, MINUTE, () -> {
+            throw new IllegalStateException("source down");
+        })).isInstanceOf(IllegalStateException.class);
+
+        // before, loads run while deaf were in neither tier's counters: loads 0, loadFailures 0
+        assertThat(tiered.stats().loads()).isEqualTo(2);
+        assertThat(tiered.stats().loadFailures()).isEqualTo(1);
+    }
+
+    @Test
     void theBreakerOpensAndThenCallsReturnFast() {
         workingBeforeTheOutage();
 

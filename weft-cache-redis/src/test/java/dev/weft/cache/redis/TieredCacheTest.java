@@ -50,6 +50,10 @@ class TieredCacheTest {
         second.onRemoteInvalidation(arrivedAtB::add);
         a = first.tiered("profiles", 1_000, MINUTE);
         b = second.tiered("profiles", 1_000, MINUTE);
+        // Subscribed is not yet listening: until its first resync an instance bypasses both tiers, so a read right
+        // after the first message arrived could still miss.
+        await("both instances listening").atMost(Duration.ofSeconds(10))
+                .until(() -> first.hearsInvalidations() && second.hearsInvalidations());
     }
 
     @AfterEach
@@ -68,6 +72,87 @@ class TieredCacheTest {
         Long arrived = arrivedAtB.poll(ARRIVAL.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(arrived).as("an invalidation from A applied on B within " + ARRIVAL).isNotNull();
         return arrived;
+    }
+
+    /**
+     * Runs a load of {@code p:1} on A whose loader read ADA (the source's value then), runs {@code write} while the
+     * loader still holds it, and returns once the load has finished.
+     */
+    private void loadOnARacingWith(Runnable write) throws Exception {
+        java.util.concurrent.CountDownLatch loaderRead = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Profile> loaded = new AtomicReference<>();
+        Thread loader = Thread.ofVirtual().start(() -> loaded.set(a.getOrLoad("p:1", Profile.class, MINUTE, () -> {
+            loaderRead.countDown();
+            TestWaits.awaitLatch(written);
+            return ADA;
+        })));
+        assertThat(loaderRead.await(5, TimeUnit.SECONDS)).isTrue();
+
+        write.run();
+        written.countDown();
+        assertThat(loader.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(loaded.get()).isEqualTo(ADA);
+    }
+
+    @Test
+    void aTieredCacheClosedAndOpenedAgainHearsTheOtherInstancesAndTheClosedOneServesNothingStale() throws Exception {
+        RedisCaches first = (RedisCaches) opened.get(0);
+        a.put("p:1", ADA, MINUTE);
+        a.close();
+        Cache reopened = first.tiered("profiles", 1_000, MINUTE);
+        reopened.put("p:1", ADA, MINUTE);
+        assertThat(reopened.get("p:1", Profile.class)).contains(ADA);
+
+        b.put("p:1", BOB, MINUTE);
+
+        // before, tiered() handed back the closed instance, which no longer heard B: it served ADA until its TTL
+        assertThat(reopened).isNotSameAs(a);
+        assertThat(reopened.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.get("p:1", Profile.class)).contains(BOB);
+        b.invalidate("p:1");
+        assertThat(reopened.get("p:1", Profile.class)).isEmpty();
+        assertThat(a.get("p:1", Profile.class)).isEmpty();
+    }
+
+    @Test
+    void aPutOnAnInterruptedThreadIsTakenAndTheInstanceKeepsListening() throws Exception {
+        a.put("p:1", ADA, MINUTE);
+        nextArrivalAtB();
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+
+        Thread cancelled = Thread.ofVirtual().start(() -> {
+            Thread.currentThread().interrupt(); // a request cancelled while it works
+            a.put("p:1", BOB, MINUTE);
+            flagAfter.set(Thread.currentThread().isInterrupted());
+        });
+        assertThat(cancelled.join(Duration.ofSeconds(10))).isTrue();
+
+        assertThat(flagAfter.get()).isTrue();
+        // before, the put failed at once as a Redis failure: A went deaf and fenced every entry on every instance
+        RedisCaches first = (RedisCaches) opened.get(0);
+        assertThat(first.invalidationState()).isEqualTo("listening");
+        assertThat(first.breakerState()).isEqualTo(RedisBreakerState.CLOSED);
+        assertThat(b.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.stats().droppedWrites()).isZero();
+    }
+
+    @Test
+    void aLoadOnOneInstanceRacingWithAnInvalidateOnAnotherLeavesNothingToServe() throws Exception {
+        loadOnARacingWith(() -> b.invalidate("p:1"));
+
+        // before the fix the load wrote ADA to Redis after B's invalidation: both instances served it until its TTL
+        assertThat(b.get("p:1", Profile.class)).isEmpty();
+        assertThat(a.get("p:1", Profile.class)).isEmpty();
+    }
+
+    @Test
+    void aLoadOnOneInstanceRacingWithAPutOnAnotherLeavesThePutValue() throws Exception {
+        loadOnARacingWith(() -> b.put("p:1", BOB, MINUTE));
+
+        assertThat(b.get("p:1", Profile.class)).contains(BOB);
+        assertThat(a.get("p:1", Profile.class)).contains(BOB);
     }
 
     @Test

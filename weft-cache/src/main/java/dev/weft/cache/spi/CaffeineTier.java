@@ -89,7 +89,17 @@ public final class CaffeineTier implements Cache {
 
     private final String name;
     private final com.github.benmanes.caffeine.cache.Cache<String, Entry> entries;
+    /**
+     * The version of each tag invalidated so far; a tag never invalidated has none (version 0). Only invalidations
+     * add one: when every put added its tags, a cache of 1,000 entries with a tag per entity held a counter for each
+     * of the 1,000,000 tags ever put (~125 MB), long after their entries were gone.
+     */
     private final ConcurrentHashMap<String, AtomicLong> tagVersions = new ConcurrentHashMap<>();
+    /**
+     * The tags of loads running now, with how many run: a pattern invalidation must reach a tag whose first load is
+     * still running, which neither {@link #tagVersions} nor the entries hold yet.
+     */
+    private final ConcurrentHashMap<String, Integer> loadingTags = new ConcurrentHashMap<>();
     /**
      * Advanced after every tag invalidation's version bump. An entry stamped with the epoch read before its versions
      * (or last found current at it) is current while the epoch has not moved: the common hit reads this one counter
@@ -303,6 +313,28 @@ public final class CaffeineTier implements Cache {
 
     /** Counts every invalidation of this tier, so a copy read from a far tier can tell one happened meanwhile. */
     private final AtomicLong changes = new AtomicLong();
+    /** Stripes of {@link #keyWrites}: a power of two, few enough to cost little per cache. */
+    private static final int KEY_STRIPES = 256;
+    /**
+     * Counts the invalidations and puts of the keys hashed to each stripe (a {@link #clear} counts in {@link #clears}),
+     * so a load can tell that its key was written while its loader ran: its value may predate that write and must not
+     * replace it. Striped rather than one counter, so that writes to other keys rarely keep a load from being stored.
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray keyWrites =
+            new java.util.concurrent.atomic.AtomicLongArray(KEY_STRIPES);
+    private final AtomicLong clears = new AtomicLong();
+
+    /** @return a number that moves whenever {@code key} is invalidated, put or cleared (and sometimes besides) */
+    private long writesOf(String key) {
+        int hash = key.hashCode();
+        return keyWrites.get((hash ^ (hash >>> 16)) & (KEY_STRIPES - 1)) + clears.get();
+    }
+
+    /** Counts a write of {@code key}: before the write itself, so a load that checks after it sees it. */
+    private void countWrite(String key) {
+        int hash = key.hashCode();
+        keyWrites.incrementAndGet((hash ^ (hash >>> 16)) & (KEY_STRIPES - 1));
+    }
 
     /** @return the count of invalidations so far */
     public long changes() {
@@ -386,6 +418,7 @@ public final class CaffeineTier implements Cache {
         CacheInputs.entry(key, ttl, tags);
         Objects.requireNonNull(value, "value");
         String[] tagArray = tagArray(tags);
+        countWrite(key); // a load running now must not replace this value with what it read before
         store(key, entry(value, ttl, tagArray, stamp(tagArray)));
     }
 
@@ -405,8 +438,7 @@ public final class CaffeineTier implements Cache {
         }
         long[] versions = new long[tags.length];
         for (int i = 0; i < tags.length; i++) {
-            // create the counter: a pattern invalidation must find a tag whose first load is still running
-            versions[i] = tagVersions.computeIfAbsent(tags[i], unused -> new AtomicLong()).get();
+            versions[i] = version(tags[i]);
         }
         return new Stamp(epoch, versions);
     }
@@ -433,20 +465,49 @@ public final class CaffeineTier implements Cache {
                 return (T) again.value();
             }
             String[] tagArray = tagArray(tags);
-            Stamp stamp = stamp(tagArray);
-            T value = loads.time(loader);
-            if (value != null) {
-                store(key, entry(value, ttl, tagArray, stamp));
+            // registered before the stamp, unregistered after the store: a pattern invalidation always finds the
+            // tags in one place or the other
+            for (String tag : tagArray) {
+                loadingTags.merge(tag, 1, Integer::sum);
             }
-            return value;
+            try {
+                long writes = writesOf(key);
+                Stamp stamp = stamp(tagArray);
+                T value = loads.time(loader);
+                if (value != null) {
+                    storeLoaded(key, entry(value, ttl, tagArray, stamp), writes);
+                }
+                return value;
+            } finally {
+                for (String tag : tagArray) {
+                    loadingTags.computeIfPresent(tag, (unused, running) -> running == 1 ? null : running - 1);
+                }
+            }
         });
     }
 
 
+    /**
+     * Stores a loaded entry unless its key was invalidated, put or cleared while the loader ran: the loader may have
+     * read its source before that write, and storing would bring back what the write replaced until the TTL ends
+     * (tags are covered by their versions, a key by {@link #writesOf}).
+     */
+    private void storeLoaded(String key, Entry entry, long writesBefore) {
+        if (writesOf(key) != writesBefore || !store(key, entry)) {
+            return;
+        }
+        if (writesOf(key) != writesBefore) {
+            // a write counted between the check and the store: it may have removed or replaced before this store
+            entries.asMap().remove(key, entry);
+        }
+    }
+
     @Override
     public void invalidate(String key) {
+        CacheInputs.key(key);
         changes.incrementAndGet();
-        entries.invalidate(CacheInputs.key(key));
+        countWrite(key);
+        entries.invalidate(key);
     }
 
     @Override
@@ -477,7 +538,13 @@ public final class CaffeineTier implements Cache {
             }
         }
         tagEpoch.incrementAndGet(); // after the bumps: see current()
-        // Tags never invalidated have no counter yet: look at the entries for them too.
+        // Tags never invalidated have no counter yet: look at the running loads and the entries for them too.
+        for (String tag : loadingTags.keySet()) {
+            if (!tagVersions.containsKey(tag) && glob.matcher(tag).matches()) {
+                invalidateTag(tag);
+                matched++;
+            }
+        }
         for (Entry entry : entries.asMap().values()) {
             for (String tag : entry.tags) {
                 if (!tagVersions.containsKey(tag) && glob.matcher(tag).matches()) {
@@ -492,6 +559,7 @@ public final class CaffeineTier implements Cache {
     @Override
     public void clear() {
         changes.incrementAndGet();
+        clears.incrementAndGet();
         entries.invalidateAll();
     }
 
@@ -509,6 +577,11 @@ public final class CaffeineTier implements Cache {
         return Map.of("local", stats());
     }
 
+    /** @return how many tags have a version kept here (those invalidated so far); for tests */
+    int tagVersionsHeld() {
+        return tagVersions.size();
+    }
+
     /** Runs Caffeine's pending maintenance (expiry, eviction) now; for tests. */
     public void cleanUp() {
         entries.cleanUp();
@@ -516,6 +589,7 @@ public final class CaffeineTier implements Cache {
 
     @Override
     public void close() {
+        clears.incrementAndGet(); // a load still running must not store into the closed cache
         entries.invalidateAll();
     }
 }

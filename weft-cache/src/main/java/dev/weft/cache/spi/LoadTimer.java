@@ -25,7 +25,8 @@ public final class LoadTimer {
         loads.increment();
         try {
             return loader.get();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+            // Throwable: a loader may throw a checked exception it does not declare (a sneaky throw, Kotlin, Lombok)
             failures.increment();
             throw e;
         } finally {
