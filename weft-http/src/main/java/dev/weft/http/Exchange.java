@@ -142,6 +142,10 @@ final class Exchange {
             return new ApiTimeoutException(config.name(), host, "deadline_exceeded",
                     "body not complete within " + call.budgetMillis() + " ms", e);
         }
+        if (Thread.currentThread().isInterrupted()) {
+            // The JDK closed the socket under the reader's interrupted thread: no connection fault.
+            return TransportFailures.interrupted(config.name(), host, "reading the response body");
+        }
         return TransportFailures.ofBody(config, host, e);
     }
 
