@@ -133,6 +133,25 @@ class ApiClientTest {
     }
 
     @Test
+    void aBodyThatDoesNotMapSaysWhereButQuotesNothingOfIt() {
+        // Jackson's own messages quote the offending value, and those used to be the exception's message.
+        server.route("GET", "/widgets/1", Behavior.json(200, "{\"id\":\"sk_live_SECRET1\",\"name\":\"a\"}"));
+        server.route("GET", "/widgets/2", Behavior.json(200, "{\"id\":2,\"name\":sk_live_SECRET2}"));
+        server.route("GET", "/widgets", Behavior.json(200, "[{\"id\":1,\"name\":\"a\"},{\"id\":\"sk_live_SECRET3\"}]"));
+
+        assertThatThrownBy(() -> api.get("/widgets/1").send(Widget.class))
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("not JSON of type Widget").hasMessageContaining("at $.id")
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> api.get("/widgets/2").send(Widget.class))
+                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("line 1")
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> api.get("/widgets").send(new dev.weft.cache.TypeRef<List<Widget>>() { }))
+                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("at $[1].id")
+                .hasMessageNotContaining("SECRET");
+    }
+
+    @Test
     void keepsAtMostOneKibibyteOfAnErrorBody() {
         server.route("GET", "/broken", Behavior.text(404, "x".repeat(100_000)));
 
