@@ -2,6 +2,7 @@ package dev.weft.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.weft.core.InvalidInputException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 record Call(ApiRequest request, RequestTarget target, HostGuard guard, long startNanos, long deadline,
         @Nullable RequestBody body, byte @Nullable [] jsonBody, @Nullable String idempotencyKey) {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    private static final Duration MAX_BUDGET = Duration.ofNanos(Long.MAX_VALUE / 2);
 
     /**
      * Checks a request and fixes what its attempts share.
@@ -59,8 +61,17 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
                         "request body cannot be written as JSON: " + e.getOriginalMessage(), e);
             }
         }
-        long deadline = nowNanos + request.timeout().orElse(config.timeouts().total()).toNanos();
+        long deadline = nowNanos + budgetNanos(request.timeout().orElse(config.timeouts().total()));
         return new Call(request, target, guards.guard(target.authority()), nowNanos, deadline, body, json, key);
+    }
+
+    /**
+     * A call's time budget in nanoseconds, at most about 146 years: a timeout meant as "no limit"
+     * ({@code Duration.ofDays(365_000)}) overflowed {@link Duration#toNanos()} and failed the call with an
+     * {@link ArithmeticException}; half of the range keeps every {@code deadline - now} comparison exact.
+     */
+    static long budgetNanos(Duration timeout) {
+        return timeout.compareTo(MAX_BUDGET) >= 0 ? MAX_BUDGET.toNanos() : timeout.toNanos();
     }
 
     /** Whether a retry may resend this call: an idempotent method, or a caller's idempotency key. */
