@@ -94,4 +94,24 @@ class CallerCancellationTest {
         assertThat(((ApiException) failure).retryable()).isFalse();
         assertThat(server.requests()).isEqualTo(1);
     }
+
+    @Test
+    void cancellingAnAsyncCallStopsItsRequest() throws Exception {
+        try (ApiClient api = ApiClient.create(config().build())) {
+            String host = api.config().baseAuthority();
+            CompletableFuture<ApiResponse> cancelled = api.async().send(api.get("/slow"));
+            CompletableFuture<ApiResponse> timedOut = api.async().send(api.get("/slow"))
+                    .orTimeout(1, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.requests() == 2);
+
+            cancelled.cancel(true);
+
+            // Before, both calls went on for the call's 40 s deadline, each holding a connection and a bulkhead
+            // permit, though nobody would ever read the answer.
+            await().atMost(Duration.ofSeconds(10)).until(() -> timedOut.isDone()
+                    && api.poolStatus().get(host).leased() == 0);
+            assertThat(server.requests()).isEqualTo(2);
+            assertThat(api.breakers().get(host).bufferedCalls()).isZero();
+        }
+    }
 }
