@@ -2,6 +2,7 @@ package dev.weft.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.weft.core.InvalidInputException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -28,7 +29,7 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
     /**
      * Checks a request and fixes what its attempts share.
      *
-     * @throws InvalidInputException on a bad header, idempotency key or JSON body
+     * @throws InvalidInputException on a bad header, idempotency key or JSON body, or a file to upload that is gone
      * @throws DisallowedHostException if an absolute URL names a host the config does not allow
      * @throws DisallowedAddressException if the host is an IP literal the address policy refuses
      */
@@ -52,6 +53,9 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
                     "must be 1..255 visible ASCII characters");
         }
         RequestBody body = request.body().orElse(null);
+        if (body instanceof RequestBody.Form(Multipart form)) {
+            checkFiles(form);
+        }
         byte[] json = null;
         if (body instanceof RequestBody.Json(Object value)) {
             try {
@@ -63,6 +67,21 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
         }
         long deadline = nowNanos + budgetNanos(request.timeout().orElse(config.timeouts().total()));
         return new Call(request, target, guards.guard(target.authority()), nowNanos, deadline, body, json, key);
+    }
+
+    /**
+     * Checks again, at send time, what {@link Multipart.Builder#file} checked when the form was built: a file gone
+     * since (a rotated export, a form sent again later) failed mid-request as a retryable connection error, each
+     * attempt a failure in the host's breaker, so a missing local file could open the breaker of a healthy host.
+     */
+    private static void checkFiles(Multipart form) {
+        for (Multipart.Part part : form.parts()) {
+            if (part instanceof Multipart.FilePart file
+                    && !(Files.isRegularFile(file.path()) && Files.isReadable(file.path()))) {
+                throw new InvalidInputException("invalid_file", "file",
+                        "file to upload " + file.path().getFileName() + " is gone or cannot be read");
+            }
+        }
     }
 
     /**

@@ -279,4 +279,24 @@ class ApiClientTest {
                         invalid -> assertThat(invalid.getMessage()).contains("missing.mp4").contains("does not exist"));
         assertThat(server.requests()).isZero();
     }
+
+    @Test
+    void aFileGoneBeforeTheFormIsSentIsInvalidInputNotAHostFailure(@TempDir Path directory) throws Exception {
+        // Before, each send failed mid-request as a retryable "I/O failed: FileNotFoundException" recorded by the
+        // host's breaker, until the breaker of a healthy host opened.
+        server.route("POST", "/upload", Behavior.sink());
+        Path file = directory.resolve("clip.mp4");
+        java.nio.file.Files.write(file, new byte[1000]);
+        Multipart form = Multipart.builder().file("video", file, "video/mp4").build();
+        java.nio.file.Files.delete(file);
+
+        for (int i = 0; i < 25; i++) {
+            assertThatThrownBy(() -> api.post("/upload").multipart(form).idempotent().send())
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            invalid -> assertThat(invalid.getMessage()).contains("clip.mp4")
+                                    .doesNotContain(directory.toString()));
+        }
+        assertThat(server.requests()).isZero();
+        assertThat(api.breakers().values()).allSatisfy(breaker -> assertThat(breaker.bufferedCalls()).isZero());
+    }
 }
