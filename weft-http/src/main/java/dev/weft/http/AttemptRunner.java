@@ -242,7 +242,15 @@ final class AttemptRunner implements AutoCloseable {
         HttpUriRequestBase request = new HttpUriRequestBase(call.request().method().name(), call.target().uri());
         AuthConfig auth = config.auth();
         boolean sameHost = call.target().authority().equals(baseAuthority);
-        // Credentials go only to the configured API, never to another allowed host.
+        // Credentials go only to the configured API, never to another allowed host: those among the default
+        // headers too (a token set as "Authorization: token ..."), which the auth settings then override.
+        if (sameHost) {
+            config.defaultHeaders().forEach((name, value) -> {
+                if (Headers.credential(config, name)) {
+                    request.setHeader(name, value);
+                }
+            });
+        }
         if (sameHost && !auth.bearerToken().isEmpty()) {
             request.setHeader("Authorization", "Bearer " + auth.bearerToken().reveal());
         }

@@ -1,5 +1,6 @@
 package dev.weft.http;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +16,16 @@ final class Headers {
     /** Whether the text may be sent as a header name. */
     static boolean validName(String name) {
         return NAME.matcher(name).matches();
+    }
+
+    /**
+     * Whether a header carries credentials ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie} or
+     * the config's API key header), which go only to the base URL's host.
+     */
+    static boolean credential(ApiConfig config, String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.equals("authorization") || lower.equals("proxy-authorization") || lower.equals("cookie")
+                || lower.equalsIgnoreCase(config.auth().apiKeyHeader());
     }
 
     /** Whether the value may be sent as a header value. */

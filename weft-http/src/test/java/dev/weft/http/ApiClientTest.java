@@ -107,6 +107,32 @@ class ApiClientTest {
     }
 
     @Test
+    void sendsNoCredentialDefaultHeadersToAnotherAllowedHost() {
+        // A token set as a default header (GitHub's "Authorization: token ...") went to every allowed host.
+        try (FaultServer other = FaultServer.start();
+                ApiClient client = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("creds")
+                        .defaultHeader("Authorization", "token dflt-secret").defaultHeader("Cookie", "sid=dflt")
+                        .defaultHeader("X-API-Key", "dflt-key").defaultHeader("X-Tenant", "t1")
+                        .allowedHosts(java.util.Set.of("127.0.0.1:" + other.port())).build())) {
+            server.route("GET", "/echo", Behavior.echo());
+            other.route("GET", "/echo", Behavior.echo());
+            String url = other.baseUri().resolve("/echo").toString().replace("localhost", "127.0.0.1");
+
+            Map<String, Object> elsewhere = echoed(client.get(url).send());
+            Map<String, Object> base = echoed(client.get("/echo").header("Cookie", "sid=mine").send());
+
+            assertThat(header(elsewhere, "Authorization")).isEmpty();
+            assertThat(header(elsewhere, "Cookie")).isEmpty();
+            assertThat(header(elsewhere, "X-API-Key")).isEmpty();
+            assertThat(header(elsewhere, "X-Tenant")).containsExactly("t1");
+            assertThat(header(base, "Authorization")).containsExactly("token dflt-secret");
+            assertThat(header(base, "X-API-Key")).containsExactly("dflt-key");
+            assertThat(header(base, "Cookie")).as("the caller's header wins").containsExactly("sid=mine");
+            assertThat(header(base, "X-Tenant")).containsExactly("t1");
+        }
+    }
+
+    @Test
     void refusesAnotherHostWithoutSendingAnything() {
         assertThatThrownBy(() -> api.get("http://127.0.0.2:" + server.port() + "/x").send())
                 .isInstanceOf(DisallowedHostException.class);
