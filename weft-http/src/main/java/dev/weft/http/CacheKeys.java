@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * The keys of the {@link ResponseCache}. The cache may be shared by every instance (a Redis cache), so it is a shared
  * cache in RFC 9111's sense and must never answer one user with another's response: a request that carries
  * credentials ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie}, the config's API key header, or
- * the client's own bearer token or API key, which go to the base host) is keyed by a SHA-256 digest of them, so
+ * the client's own bearer token, API key or credential default headers, which go to the base host) is keyed by a SHA-256 digest of them, so
  * each credential gets its own entries and the values never appear in a key. The digest is salted with the client's
  * name only, so a weak credential (a Basic password) could still be guessed from a key by someone who can list the
  * cache's keys; tokens cannot. Thread-safe.
@@ -33,6 +33,8 @@ final class CacheKeys {
     private final String baseAuthority;
     private final AuthConfig auth;
     private final Set<String> credentialHeaders;
+    /** The credentials among the config's default headers (sent to the base host), by lowercase name. */
+    private final Map<String, String> defaultCredentials;
 
     CacheKeys(ApiConfig config) {
         this.client = config.name();
@@ -42,6 +44,13 @@ final class CacheKeys {
         Set<String> names = new HashSet<>(STANDARD_CREDENTIALS);
         names.add(auth.apiKeyHeader().toLowerCase(Locale.ROOT));
         this.credentialHeaders = Set.copyOf(names);
+        Map<String, String> defaults = new TreeMap<>();
+        config.defaultHeaders().forEach((name, value) -> {
+            if (Headers.credential(config, name)) {
+                defaults.put(name.toLowerCase(Locale.ROOT), value);
+            }
+        });
+        this.defaultCredentials = Map.copyOf(defaults);
     }
 
     /**
@@ -56,6 +65,7 @@ final class CacheKeys {
         // replacing them (one value per name on the wire); sorted, so the order of header() calls does not matter.
         Map<String, String> credentials = new TreeMap<>();
         if (authority.equals(baseAuthority)) {
+            defaultCredentials.forEach(credentials::put);
             if (!auth.bearerToken().isEmpty()) {
                 credentials.put("authorization", "Bearer " + auth.bearerToken().reveal());
             }

@@ -161,6 +161,28 @@ class ResponseCacheTest {
     }
 
     @Test
+    void keysATokenSetAsADefaultHeaderApartWhenClientsShareACache() {
+        // Only the auth settings' token was keyed: tenant B was answered tenant A's cached response.
+        server.route("GET", "/me", echoing("Authorization"));
+        try (Cache shared = LocalCache.create("shared-http", 100);
+                ApiClient tenantA = sharingWithDefaultHeader(shared, "token A");
+                ApiClient tenantB = sharingWithDefaultHeader(shared, "token B")) {
+            tenantA.get("/me").send();
+
+            ApiResponse other = tenantB.get("/me").send();
+
+            assertThat(other.text()).isEqualTo("token B");
+            assertThat(other.fromCache()).isFalse();
+        }
+    }
+
+    private ApiClient sharingWithDefaultHeader(Cache shared, String authorization) {
+        return ApiClient.builder(ApiConfig.builder(server.baseUri().toString()).name("tenant").cacheEnabled(true)
+                .defaultHeader("Authorization", authorization).build()).responseCache(shared)
+                .clock(clock, System::nanoTime).build();
+    }
+
+    @Test
     void putsOnlyADigestOfTheCredentialsInTheKey() {
         try (Cache local = LocalCache.create("keys", 10)) {
             ResponseCache cache = new ResponseCache(local, ApiConfig.builder(server.baseUri().toString())
