@@ -69,7 +69,8 @@ public final class ApiStream implements AutoCloseable {
      * Returns the body as bytes, as they arrive (decompressed when the server compressed it). Its reads throw
      * weft-http's unchecked exceptions, never the transport's: {@link ApiConnectException} (code
      * {@code body_incomplete}) if the server ends the body early, {@link ApiTimeoutException} if no data comes
-     * within the read timeout (see above), each with the transport's failure as its cause.
+     * within the read timeout (see above), {@link ResponseFormatException} if it does not decode (a gzip body that
+     * is not gzip), each with the transport's failure as its cause.
      *
      * @return the body as bytes, as they arrive (decompressed when the server compressed it)
      */
