@@ -98,7 +98,7 @@ public record ApiConfig(
             }
             if (!Headers.validValue(value)) {
                 throw new InvalidConfigException(prefix + "default-headers." + header, "<value>",
-                        "must not contain control characters");
+                        "must not contain control characters or characters beyond ISO-8859-1");
             }
         });
         if (userAgent == null || userAgent.isBlank() || !Headers.validValue(userAgent)) {

@@ -69,7 +69,8 @@ public final class ApiRequest {
     }
 
     /**
-     * Adds a header. Values with CR, LF or other control characters are refused when sent.
+     * Adds a header. Values with CR, LF or other control characters, or characters beyond ISO-8859-1 (which could
+     * only be sent as {@code ?}), are refused when sent.
      *
      * @param name the header name
      * @param value the value

@@ -44,7 +44,7 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
             }
             if (!Headers.validValue(header.getValue())) {
                 throw new InvalidInputException("invalid_header", "headers." + header.getKey(),
-                        "header value contains control characters (CR, LF, NUL)");
+                        "header value contains control characters (CR, LF, NUL) or characters beyond ISO-8859-1");
             }
         }
         String key = request.idempotencyKeyValue().orElse(null);

@@ -28,11 +28,14 @@ final class Headers {
                 || lower.equalsIgnoreCase(config.auth().apiKeyHeader());
     }
 
-    /** Whether the value may be sent as a header value. */
+    /**
+     * Whether the value may be sent as a header value: no control characters, and nothing beyond ISO-8859-1, which
+     * HC5 sends as {@code ?} (so {@code "Łukasz"} silently arrived as {@code "?ukasz"}).
+     */
     static boolean validValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
                 return false;
             }
         }

@@ -145,6 +145,9 @@ class ApiClientTest {
         assertThatThrownBy(() -> api.get("/x").header("X-Note", "a\r\nX-Admin: yes").send())
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("control characters");
         assertThatThrownBy(() -> api.get("/x\r\n").send()).isInstanceOf(InvalidInputException.class);
+        // beyond ISO-8859-1 HC5 sends '?': "\u0141ukasz" arrived as "?ukasz"
+        assertThatThrownBy(() -> api.get("/x").header("X-Name", "\u0141ukasz").send())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("ISO-8859-1");
 
         assertThat(server.requests()).isZero();
     }
