@@ -196,6 +196,14 @@ class ResponseCacheTest {
 
             assertThat(userA).doesNotContain("secret-a").isNotEqualTo(userB).isNotEqualTo(anonymous);
             assertThat(userB).doesNotContain("secret-b");
+
+            // An API key passed in the query stood in the key as it was, readable by whoever lists the cache's keys.
+            String byQueryKey = cache.key(server.baseUri().resolve("/me?key=qsecret-1"), authority, List.of());
+            String byOtherKey = cache.key(server.baseUri().resolve("/me?key=qsecret-2"), authority, List.of());
+            assertThat(byQueryKey).doesNotContain("qsecret").isNotEqualTo(byOtherKey)
+                    .isEqualTo(cache.key(server.baseUri().resolve("/me?key=qsecret-1"), authority, List.of()));
+            assertThat(cache.key(server.baseUri().resolve("/me"), authority, List.of()))
+                    .isNotEqualTo(cache.key(server.baseUri().resolve("/you"), authority, List.of()));
         }
     }
 
