@@ -114,4 +114,21 @@ class CallerCancellationTest {
             assertThat(api.breakers().get(host).bufferedCalls()).isZero();
         }
     }
+
+    @Test
+    void aBatchCutShortByCloseReportsEveryItemAsAnApiException() throws Exception {
+        ApiClient api = ApiClient.create(config().build());
+        CompletableFuture<java.util.List<BatchResult<ApiResponse>>> batch = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> batch.complete(api.batch(java.util.List.of(api.get("/slow"),
+                api.get("/slow"), api.get("/slow")), 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.requests() == 1);
+
+        api.close();
+
+        // Before, the items still waiting for their turn came back as IllegalStateException("batch item failed").
+        java.util.List<BatchResult<ApiResponse>> results = batch.get(30, TimeUnit.SECONDS);
+        assertThat(results).hasSize(3).allSatisfy(result -> assertThat(result.error())
+                .isInstanceOf(ApiConnectException.class));
+        assertThat(server.requests()).isEqualTo(1);
+    }
 }
