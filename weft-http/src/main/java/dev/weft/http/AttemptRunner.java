@@ -164,7 +164,7 @@ final class AttemptRunner implements AutoCloseable {
                 handedOver = true;
                 return Attempt.succeeded(new Exchange(response, call, config, nanoTime,
                         boundedByDeadline ? deadline : null, timedOut, boundedByDeadline ? call.deadline() : 0,
-                        attempt));
+                        attempt, () -> closed));
             }
             return failed(call, response, status);
         } catch (PolicyDnsResolver.Refused refused) {

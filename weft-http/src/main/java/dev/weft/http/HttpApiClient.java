@@ -232,9 +232,7 @@ final class HttpApiClient implements ApiClient, RequestSender {
     }
 
     private ApiException bodyFailure(Call call, Exchange exchange, IOException e) {
-        ApiException failure = Thread.currentThread().isInterrupted()
-                ? TransportFailures.interrupted(config.name(), call.target().authority(), "reading the response body")
-                : TransportFailures.ofBody(config, call.target().authority(), e);
+        ApiException failure = exchange.readFailure(e);
         finish(call, exchange.status, failure.code(), exchange.attempts, true);
         return failure;
     }

@@ -1,15 +1,20 @@
 package dev.weft.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.http.testing.Behavior;
 import dev.weft.http.testing.FaultServer;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,8 +123,8 @@ class CallerCancellationTest {
     @Test
     void aBatchCutShortByCloseReportsEveryItemAsAnApiException() throws Exception {
         ApiClient api = ApiClient.create(config().build());
-        CompletableFuture<java.util.List<BatchResult<ApiResponse>>> batch = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> batch.complete(api.batch(java.util.List.of(api.get("/slow"),
+        CompletableFuture<List<BatchResult<ApiResponse>>> batch = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> batch.complete(api.batch(List.of(api.get("/slow"),
                 api.get("/slow"), api.get("/slow")), 1)));
         await().atMost(Duration.ofSeconds(10)).until(() -> server.requests() == 1);
 
@@ -127,11 +132,31 @@ class CallerCancellationTest {
 
         // Before, the items still waiting for their turn came back as IllegalStateException("batch item failed")
         // around an InterruptedException. An item whose turn came just after the close may say so itself.
-        java.util.List<BatchResult<ApiResponse>> results = batch.get(30, TimeUnit.SECONDS);
+        List<BatchResult<ApiResponse>> results = batch.get(30, TimeUnit.SECONDS);
         assertThat(results).hasSize(3).allSatisfy(result -> assertThat(result.error()).satisfiesAnyOf(
                 error -> assertThat(error).isInstanceOf(ApiConnectException.class),
                 error -> assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageEndingWith("is closed")
                         .hasNoCause()));
         assertThat(server.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamOpenWhenTheClientClosesFailsAsClientClosed() {
+        server.route("GET", "/feed", Behavior.chunked("application/x-ndjson",
+                Collections.nCopies(100, "{}\n"), Duration.ofMillis(200)));
+        ApiClient api = ApiClient.create(config().build());
+        try (ApiStream stream = api.get("/feed").stream(); Stream<String> lines = stream.lines()) {
+            Iterator<String> iterator = lines.iterator();
+            assertThat(iterator.next()).isEqualTo("{}");
+
+            api.close();
+
+            // Before: a retryable ApiConnectException "connection broke: SocketException", as if the host had failed.
+            assertThatThrownBy(() -> iterator.forEachRemaining(line -> { }))
+                    .isInstanceOfSatisfying(ApiConnectException.class, e -> {
+                        assertThat(e.code()).isEqualTo("client_closed");
+                        assertThat(e.retryable()).isFalse();
+                    });
+        }
     }
 }
