@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * @param auth the bearer token and API key sent to the base URL's host
  * @param cache the GET response cache
  * @param compression whether gzip/deflate responses are asked for and decoded
- * @param defaultHeaders headers sent with every request
+ * @param defaultHeaders headers sent with every request (credentials among them only to the base URL's host)
  * @param userAgent the {@code User-Agent} header
  * @param allowedHosts hosts ({@code host} or {@code host:port}) that absolute URLs may name besides the base URL's
  * @param maxResponseBytes largest body read into memory; larger bodies must be streamed or downloaded
@@ -98,7 +98,7 @@ public record ApiConfig(
             }
             if (!Headers.validValue(value)) {
                 throw new InvalidConfigException(prefix + "default-headers." + header, "<value>",
-                        "must not contain control characters");
+                        "must not contain control characters or characters beyond ISO-8859-1");
             }
         });
         if (userAgent == null || userAgent.isBlank() || !Headers.validValue(userAgent)) {

@@ -535,7 +535,8 @@ public final class ApiConfigBuilder {
     }
 
     /**
-     * Adds a header sent with every request.
+     * Adds a header sent with every request; credentials ({@code Authorization}, {@code Proxy-Authorization},
+     * {@code Cookie}, the API key header) only with requests to the base URL's host, as the auth settings are.
      *
      * @param header the name
      * @param value the value

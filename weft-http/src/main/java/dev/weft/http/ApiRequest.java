@@ -69,7 +69,8 @@ public final class ApiRequest {
     }
 
     /**
-     * Adds a header. Values with CR, LF or other control characters are refused when sent.
+     * Adds a header. Values with CR, LF or other control characters, or characters beyond ISO-8859-1 (which could
+     * only be sent as {@code ?}), are refused when sent.
      *
      * @param name the header name
      * @param value the value
@@ -217,9 +218,15 @@ public final class ApiRequest {
      * renamed into place, so a failed download leaves no partial file. As for {@link #stream()}, the call's deadline
      * covers the request until the response's head has arrived, and the body is then read under the read timeout.
      *
+     * <p>Only a 2xx body is written: redirects are not followed, so a 3xx fails with an {@link UpstreamException}
+     * and leaves {@code target} as it was.
+     *
      * @param target the file to create or replace
      * @return what was written
-     * @throws ApiException as {@link #send()}, or {@code ApiConnectException} if the body broke off
+     * @throws ApiException as {@link #send()}, {@code ApiConnectException} if the body broke off, or
+     *     {@link UpstreamException} on a 3xx
+     * @throws java.io.UncheckedIOException if the file cannot be written (an unwritable directory, a full disk): a
+     *     local failure, not the upstream's
      */
     public DownloadResult download(Path target) {
         return sender.download(this, Objects.requireNonNull(target, "target"));

@@ -1,6 +1,8 @@
 package dev.weft.http;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.cache.TypeRef;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +152,33 @@ public final class ApiResponse {
 
     /** The client's Jackson mapper, with errors turned into {@link ResponseFormatException}. */
     record JsonCodec(ObjectMapper mapper) {
+        /**
+         * What is wrong with a body and where, without any of its content: Jackson's own messages quote the
+         * offending token or value (a token, an e-mail address), and exception messages end up in logs. Map keys
+         * are data too, so a path shows them as {@code *}.
+         */
+        static String problem(JacksonException e) {
+            StringBuilder text = new StringBuilder(e.getClass().getSimpleName());
+            if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+                text.append(" at $");
+                for (JsonMappingException.Reference reference : mapping.getPath()) {
+                    if (reference.getIndex() >= 0) {
+                        text.append('[').append(reference.getIndex()).append(']');
+                    } else if (reference.getFrom() instanceof Map<?, ?> || reference.getFieldName() == null) {
+                        text.append(".*");
+                    } else {
+                        text.append('.').append(reference.getFieldName());
+                    }
+                }
+            }
+            JsonLocation location = e.getLocation();
+            if (location != null && location.getLineNr() > 0) {
+                text.append(" (line ").append(location.getLineNr()).append(", column ")
+                        .append(location.getColumnNr()).append(')');
+            }
+            return text.toString();
+        }
+
         <T> T read(byte[] bytes, com.fasterxml.jackson.databind.JavaType type, ApiResponse response) {
             try {
                 return mapper.readValue(bytes, type);
@@ -157,7 +186,7 @@ public final class ApiResponse {
                 throw new ResponseFormatException(response.client(), response.host(), "upstream_bad_response",
                         "response body (" + bytes.length + " bytes, status " + response.status()
                                 + ") is not JSON of type " + type.getRawClass().getSimpleName() + ": "
-                                + e.getOriginalMessage(), null);
+                                + problem(e), null);
             } catch (java.io.IOException e) {
                 throw new ResponseFormatException(response.client(), response.host(), "upstream_bad_response",
                         "response body could not be read", e);

@@ -69,7 +69,8 @@ public final class ApiStream implements AutoCloseable {
      * Returns the body as bytes, as they arrive (decompressed when the server compressed it). Its reads throw
      * weft-http's unchecked exceptions, never the transport's: {@link ApiConnectException} (code
      * {@code body_incomplete}) if the server ends the body early, {@link ApiTimeoutException} if no data comes
-     * within the read timeout (see above), each with the transport's failure as its cause.
+     * within the read timeout (see above), {@link ResponseFormatException} if it does not decode (a gzip body that
+     * is not gzip), each with the transport's failure as its cause.
      *
      * @return the body as bytes, as they arrive (decompressed when the server compressed it)
      */
@@ -90,7 +91,8 @@ public final class ApiStream implements AutoCloseable {
     }
 
     /**
-     * The body parsed as {@code text/event-stream}; comments and retry fields are skipped.
+     * The body parsed as {@code text/event-stream}; comments and retry fields are skipped. An event is delivered
+     * only when its blank line arrives: if the body ends inside an event, that incomplete event is dropped.
      *
      * @return the events, each delivered when its blank line arrives
      * @throws ApiException from the stream's operations if the body breaks off or times out (as {@link #body()})
@@ -152,7 +154,9 @@ public final class ApiStream implements AutoCloseable {
                     }
                 }
             }
-            return data == null ? null : new ServerSentEvent(id, event, data.toString());
+            // An event is complete only at its blank line: one the body ends inside was cut off (a server that
+            // stopped mid-event) and is dropped, as the SSE spec and browsers do, rather than handed on half-sent.
+            return null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,7 +7,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The async view of an {@link ApiClient}: the same calls, each run on its own virtual thread, completing the future
- * with the result or the same {@link ApiException} the blocking call would throw. Thread-safe.
+ * with the result or the same {@link ApiException} the blocking call would throw. Completing a future before its
+ * call ends ({@code cancel(true)}, {@code orTimeout}) interrupts the call, which then releases its connection; a
+ * future's dependents ({@code thenApply}) do not pass their own cancellation back. Thread-safe.
  * {@snippet :
  * CompletableFuture<User> user = api.async().send(api.get("/users/{id}").pathParam("id", 7), User.class);
  * }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -53,6 +54,8 @@ final class AttemptRunner implements AutoCloseable {
      * the connection in HC5's immediate mode (SO_LINGER 0, no TLS close_notify wait), so it does not block.
      */
     private final ScheduledExecutorService watchdog;
+    /** Set by {@link #close()}: a failure then is the close's doing, not the host's. */
+    private volatile boolean closed;
 
     AttemptRunner(ApiConfig config, Transport transport, CallMetrics metrics, HttpTracing tracing, Clock clock,
             LongSupplier nanoTime) {
@@ -114,16 +117,27 @@ final class AttemptRunner implements AutoCloseable {
             guard.releaseBreaker();
             throw e;
         }
-        Span span = tracing.startAttempt(call, request, attempt);
         AtomicBoolean timedOut = new AtomicBoolean();
         // Capping each socket wait at the time left is not enough: a server that sends the head (or an upload's
         // reads, or the body) a little at a time keeps every single read within its timeout for as long as it
         // likes. The timer aborts the whole attempt at the deadline: cancel() closes the connection, so it is
         // never reused, and the blocked read or write fails at once.
-        ScheduledFuture<?> deadline = watchdog.schedule(() -> {
-            timedOut.set(true);
-            request.cancel();
-        }, remaining, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = closed ? null : watchdog.schedule(() -> {
+                timedOut.set(true);
+                request.cancel();
+            }, remaining, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            deadline = null;
+        }
+        if (deadline == null) {
+            // The client was closed while this call was under way (a retry after close() began).
+            guard.releaseBulkhead();
+            guard.releaseBreaker();
+            return clientClosed(call);
+        }
+        Span span = tracing.startAttempt(call, request, attempt);
         long attemptStart = nanoTime.getAsLong();
         ClassicHttpResponse response = null;
         boolean handedOver = false;
@@ -150,7 +164,7 @@ final class AttemptRunner implements AutoCloseable {
                 handedOver = true;
                 return Attempt.succeeded(new Exchange(response, call, config, nanoTime,
                         boundedByDeadline ? deadline : null, timedOut, boundedByDeadline ? call.deadline() : 0,
-                        attempt));
+                        attempt, () -> closed));
             }
             return failed(call, response, status);
         } catch (PolicyDnsResolver.Refused refused) {
@@ -166,6 +180,19 @@ final class AttemptRunner implements AutoCloseable {
             HttpTracing.failed(span, e);
             span = null;
             long elapsed = nanoTime.getAsLong() - attemptStart;
+            if (!timedOut.get() && (closed || Thread.currentThread().isInterrupted())) {
+                // The caller's thread was interrupted (a cancelled batch, a stopping service: the JDK closes the
+                // socket under a blocked read) or the client was closed under the call. The host did nothing
+                // wrong, so its breaker gets the permission back instead of a failure, and nothing is retried.
+                metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), 0,
+                        closed ? "CLOSED" : "INTERRUPTED", elapsed);
+                guard.releaseBreaker();
+                if (closed) {
+                    return clientClosed(call);
+                }
+                return new Attempt(null, TransportFailures.interrupted(config.name(), guard.authority,
+                        "waiting for the response"), false, false, null);
+            }
             metrics.attempt(request.getMethod(), guard.authority, call.target().uriTemplate(), 0,
                     timedOut.get() || e instanceof SocketTimeoutException ? "TIMEOUT" : "IO_ERROR", elapsed);
             guard.onFailure(elapsed, e);
@@ -185,6 +212,11 @@ final class AttemptRunner implements AutoCloseable {
                 release(response, deadline, guard);
             }
         }
+    }
+
+    private Attempt clientClosed(Call call) {
+        return new Attempt(null, new ApiConnectException(config.name(), call.guard().authority, "client_closed",
+                "the client was closed while the call was under way", null, false), false, false, null);
     }
 
     private Attempt deadlineExceeded(Call call, @Nullable IOException cause) {
@@ -210,7 +242,15 @@ final class AttemptRunner implements AutoCloseable {
         HttpUriRequestBase request = new HttpUriRequestBase(call.request().method().name(), call.target().uri());
         AuthConfig auth = config.auth();
         boolean sameHost = call.target().authority().equals(baseAuthority);
-        // Credentials go only to the configured API, never to another allowed host.
+        // Credentials go only to the configured API, never to another allowed host: those among the default
+        // headers too (a token set as "Authorization: token ..."), which the auth settings then override.
+        if (sameHost) {
+            config.defaultHeaders().forEach((name, value) -> {
+                if (Headers.credential(config, name)) {
+                    request.setHeader(name, value);
+                }
+            });
+        }
         if (sameHost && !auth.bearerToken().isEmpty()) {
             request.setHeader("Authorization", "Bearer " + auth.bearerToken().reveal());
         }
@@ -312,9 +352,10 @@ final class AttemptRunner implements AutoCloseable {
         return header == null ? null : header.getValue();
     }
 
-    /** Stops the deadline timer. */
+    /** Stops the deadline timer; attempts still running or starting fail with {@code client_closed}. */
     @Override
     public void close() {
+        closed = true;
         watchdog.shutdownNow();
     }
 }

@@ -15,19 +15,31 @@ import java.util.Objects;
  * @param apiKeyHeader header carrying the API key ({@code api-key-header})
  */
 public record AuthConfig(Secret bearerToken, Secret apiKey, String apiKeyHeader) {
+    private static final String HEADER_VALUE_RULE =
+            "must not contain control characters (a trailing newline?) or characters beyond ISO-8859-1";
+
     /** Default API key header. */
     public static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
     /**
      * Checks the values.
      *
-     * @throws InvalidConfigException if the header is not a header name
+     * @throws InvalidConfigException if the header is not a header name, or the token or key could not be sent as
+     *     a header value (control characters, characters beyond ISO-8859-1)
      */
     public AuthConfig {
         Objects.requireNonNull(bearerToken, "bearerToken");
         Objects.requireNonNull(apiKey, "apiKey");
         if (apiKeyHeader == null || !Headers.validName(apiKeyHeader)) {
             throw new InvalidConfigException(of("api-key-header"), apiKeyHeader, "must be a header name");
+        }
+        // A token read from a file often ends in a newline: HC5 would send it as a space (a puzzling 401), so it
+        // is refused here, with the setting's name and never the value.
+        if (!Headers.validValue(bearerToken.reveal())) {
+            throw new InvalidConfigException(of("bearer-token"), "<secret>", HEADER_VALUE_RULE);
+        }
+        if (!Headers.validValue(apiKey.reveal())) {
+            throw new InvalidConfigException(of("api-key"), "<secret>", HEADER_VALUE_RULE);
         }
     }
 

@@ -40,7 +40,15 @@ final class BatchRunner {
             int index = i;
             ApiRequest request = copy.get(i);
             futures.add(executor.submit(() -> {
-                permits.acquire();
+                try {
+                    permits.acquire();
+                } catch (InterruptedException e) {
+                    // The batch was given up (its caller interrupted, the client closed) before this item's turn:
+                    // an ApiException like every other item's failure, not an ExecutionException.
+                    Thread.currentThread().interrupt();
+                    return new BatchResult<T>(index, null,
+                            TransportFailures.interrupted(client, baseAuthority, "waiting for a batch slot"));
+                }
                 try {
                     return new BatchResult<>(index, sender.apply(request), null);
                 } catch (RuntimeException e) {

@@ -16,16 +16,19 @@ import java.util.TreeMap;
  * The keys of the {@link ResponseCache}. The cache may be shared by every instance (a Redis cache), so it is a shared
  * cache in RFC 9111's sense and must never answer one user with another's response: a request that carries
  * credentials ({@code Authorization}, {@code Proxy-Authorization}, {@code Cookie}, the config's API key header, or
- * the client's own bearer token or API key, which go to the base host) is keyed by a SHA-256 digest of them, so
- * each credential gets its own entries and the values never appear in a key. The digest is salted with the client's
+ * the client's own bearer token, API key or credential default headers, which go to the base host) is keyed by a SHA-256 digest of them, so
+ * each credential gets its own entries and the values never appear in a key. The path and query are digested too:
+ * an API key passed as a query parameter ({@code ?key=...}) or a token in a webhook's path would otherwise be
+ * readable by anyone who can list a shared cache's keys. The digest is salted with the client's
  * name only, so a weak credential (a Basic password) could still be guessed from a key by someone who can list the
  * cache's keys; tokens cannot. Thread-safe.
  */
 final class CacheKeys {
     /**
-     * Version of the key format: entries stored under an older format (which ignored credentials) are never read.
+     * Version of the key format: entries stored under an older format (which ignored credentials, then kept the
+     * path and query readable) are never read.
      */
-    private static final String FORMAT = "2";
+    private static final String FORMAT = "3";
     private static final Set<String> STANDARD_CREDENTIALS = Set.of("authorization", "proxy-authorization", "cookie");
 
     private final String prefix;
@@ -33,6 +36,8 @@ final class CacheKeys {
     private final String baseAuthority;
     private final AuthConfig auth;
     private final Set<String> credentialHeaders;
+    /** The credentials among the config's default headers (sent to the base host), by lowercase name. */
+    private final Map<String, String> defaultCredentials;
 
     CacheKeys(ApiConfig config) {
         this.client = config.name();
@@ -42,10 +47,18 @@ final class CacheKeys {
         Set<String> names = new HashSet<>(STANDARD_CREDENTIALS);
         names.add(auth.apiKeyHeader().toLowerCase(Locale.ROOT));
         this.credentialHeaders = Set.copyOf(names);
+        Map<String, String> defaults = new TreeMap<>();
+        config.defaultHeaders().forEach((name, value) -> {
+            if (Headers.credential(config, name)) {
+                defaults.put(name.toLowerCase(Locale.ROOT), value);
+            }
+        });
+        this.defaultCredentials = Map.copyOf(defaults);
     }
 
     /**
-     * The key of a GET: the URI, and a digest of the credentials the request will carry, if any.
+     * The key of a GET: the URI's scheme and authority, a digest of its path and query, and a digest of the
+     * credentials the request will carry, if any.
      *
      * @param uri the full request URI
      * @param authority its {@code host:port}; the client's own credentials go only to the base URL's
@@ -56,6 +69,7 @@ final class CacheKeys {
         // replacing them (one value per name on the wire); sorted, so the order of header() calls does not matter.
         Map<String, String> credentials = new TreeMap<>();
         if (authority.equals(baseAuthority)) {
+            defaultCredentials.forEach(credentials::put);
             if (!auth.bearerToken().isEmpty()) {
                 credentials.put("authorization", "Bearer " + auth.bearerToken().reveal());
             }
@@ -69,7 +83,10 @@ final class CacheKeys {
                 credentials.put(name, header.getValue());
             }
         }
-        return credentials.isEmpty() ? prefix + uri : prefix + "u=" + digest(client, credentials) + ":" + uri;
+        String target = uri.getScheme() + "://" + uri.getRawAuthority() + "/" + digest("target",
+                new TreeMap<>(Map.of("path", String.valueOf(uri.getRawPath()),
+                        "query", String.valueOf(uri.getRawQuery()))));
+        return credentials.isEmpty() ? prefix + target : prefix + "u=" + digest(client, credentials) + ":" + target;
     }
 
     /**

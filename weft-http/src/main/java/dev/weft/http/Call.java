@@ -2,6 +2,8 @@ package dev.weft.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.weft.core.InvalidInputException;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -22,11 +24,12 @@ import org.jspecify.annotations.Nullable;
 record Call(ApiRequest request, RequestTarget target, HostGuard guard, long startNanos, long deadline,
         @Nullable RequestBody body, byte @Nullable [] jsonBody, @Nullable String idempotencyKey) {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    private static final Duration MAX_BUDGET = Duration.ofNanos(Long.MAX_VALUE / 2);
 
     /**
      * Checks a request and fixes what its attempts share.
      *
-     * @throws InvalidInputException on a bad header, idempotency key or JSON body
+     * @throws InvalidInputException on a bad header, idempotency key or JSON body, or a file to upload that is gone
      * @throws DisallowedHostException if an absolute URL names a host the config does not allow
      * @throws DisallowedAddressException if the host is an IP literal the address policy refuses
      */
@@ -41,7 +44,7 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
             }
             if (!Headers.validValue(header.getValue())) {
                 throw new InvalidInputException("invalid_header", "headers." + header.getKey(),
-                        "header value contains control characters (CR, LF, NUL)");
+                        "header value contains control characters (CR, LF, NUL) or characters beyond ISO-8859-1");
             }
         }
         String key = request.idempotencyKeyValue().orElse(null);
@@ -50,6 +53,9 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
                     "must be 1..255 visible ASCII characters");
         }
         RequestBody body = request.body().orElse(null);
+        if (body instanceof RequestBody.Form(Multipart form)) {
+            checkFiles(form);
+        }
         byte[] json = null;
         if (body instanceof RequestBody.Json(Object value)) {
             try {
@@ -59,8 +65,32 @@ record Call(ApiRequest request, RequestTarget target, HostGuard guard, long star
                         "request body cannot be written as JSON: " + e.getOriginalMessage(), e);
             }
         }
-        long deadline = nowNanos + request.timeout().orElse(config.timeouts().total()).toNanos();
+        long deadline = nowNanos + budgetNanos(request.timeout().orElse(config.timeouts().total()));
         return new Call(request, target, guards.guard(target.authority()), nowNanos, deadline, body, json, key);
+    }
+
+    /**
+     * Checks again, at send time, what {@link Multipart.Builder#file} checked when the form was built: a file gone
+     * since (a rotated export, a form sent again later) failed mid-request as a retryable connection error, each
+     * attempt a failure in the host's breaker, so a missing local file could open the breaker of a healthy host.
+     */
+    private static void checkFiles(Multipart form) {
+        for (Multipart.Part part : form.parts()) {
+            if (part instanceof Multipart.FilePart file
+                    && !(Files.isRegularFile(file.path()) && Files.isReadable(file.path()))) {
+                throw new InvalidInputException("invalid_file", "file",
+                        "file to upload " + file.path().getFileName() + " is gone or cannot be read");
+            }
+        }
+    }
+
+    /**
+     * A call's time budget in nanoseconds, at most about 146 years: a timeout meant as "no limit"
+     * ({@code Duration.ofDays(365_000)}) overflowed {@link Duration#toNanos()} and failed the call with an
+     * {@link ArithmeticException}; half of the range keeps every {@code deadline - now} comparison exact.
+     */
+    static long budgetNanos(Duration timeout) {
+        return timeout.compareTo(MAX_BUDGET) >= 0 ? MAX_BUDGET.toNanos() : timeout.toNanos();
     }
 
     /** Whether a retry may resend this call: an idempotent method, or a caller's idempotency key. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -42,6 +43,8 @@ final class Exchange {
     private final long bodyDeadline;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean bodyRead;
+    /** Whether the client was closed, which closes the connection under a body still being read. */
+    private final BooleanSupplier clientClosed;
 
     /**
      * @param deadline the attempt's timer, which aborts the body read at the call's deadline, or {@code null}
@@ -49,7 +52,8 @@ final class Exchange {
      * @param bodyDeadline the nano time at which body reads fail, or 0 for none
      */
     Exchange(ClassicHttpResponse response, Call call, ApiConfig config, LongSupplier nanoTime,
-            @Nullable ScheduledFuture<?> deadline, AtomicBoolean timedOut, long bodyDeadline, int attempts) {
+            @Nullable ScheduledFuture<?> deadline, AtomicBoolean timedOut, long bodyDeadline, int attempts,
+            BooleanSupplier clientClosed) {
         this.response = response;
         this.status = response.getCode();
         this.headers = headersOf(response);
@@ -60,6 +64,7 @@ final class Exchange {
         this.timedOut = timedOut;
         this.bodyDeadline = bodyDeadline;
         this.attempts = attempts;
+        this.clientClosed = clientClosed;
     }
 
     /** The body; reading it to the end marks the connection reusable. */
@@ -135,12 +140,23 @@ final class Exchange {
         return new TranslatingInputStream(body(), this::readFailure);
     }
 
-    /** What a failed body read means: the call's deadline passed, else a broken connection or a read timeout. */
-    private ApiException readFailure(IOException e) {
+    /**
+     * What a failed body read means: the call's deadline passed, the client was closed, the reader was interrupted,
+     * else a broken connection, a read timeout or a body that does not decode.
+     */
+    ApiException readFailure(IOException e) {
         String host = call.target().authority();
         if (timedOut.get()) {
             return new ApiTimeoutException(config.name(), host, "deadline_exceeded",
                     "body not complete within " + call.budgetMillis() + " ms", e);
+        }
+        if (clientClosed.getAsBoolean()) {
+            return new ApiConnectException(config.name(), host, "client_closed",
+                    "the client was closed while the body was being read", e, false);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            // The JDK closed the socket under the reader's interrupted thread: no connection fault.
+            return TransportFailures.interrupted(config.name(), host, "reading the response body");
         }
         return TransportFailures.ofBody(config, host, e);
     }

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,11 +176,25 @@ final class HttpApiClient implements ApiClient, RequestSender {
         Exchange exchange = retries.execute(call, null, false);
         Path partial = null;
         try {
+            if (exchange.status >= 300) {
+                // Redirects are not followed, so a 3xx body is a redirect page, not the file: writing it would
+                // replace a good file with it and report success.
+                ApiException failure = new UpstreamException(config.name(), call.target().authority(),
+                        call.request().method().name(), call.target().uriTemplate(), exchange.status, "", null);
+                finish(call, exchange.status, failure.code(), exchange.attempts, true);
+                throw failure;
+            }
             Files.createDirectories(directory);
             partial = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".part");
-            long bytes;
+            long bytes = 0;
             try (OutputStream out = Files.newOutputStream(partial)) {
-                bytes = exchange.body().transferTo(out);
+                InputStream body = bodyOf(call, exchange);
+                byte[] buffer = new byte[64 * 1024];
+                for (int count = read(call, exchange, body, buffer); count >= 0;
+                        count = read(call, exchange, body, buffer)) {
+                    out.write(buffer, 0, count);
+                    bytes += count;
+                }
             }
             Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             partial = null;
@@ -186,15 +202,39 @@ final class HttpApiClient implements ApiClient, RequestSender {
             return new DownloadResult(absolute, bytes,
                     exchange.firstHeader("content-type").orElse(null), exchange.status);
         } catch (IOException e) {
-            ApiException failure = TransportFailures.ofBody(config, call.target().authority(), e);
-            finish(call, exchange.status, failure.code(), exchange.attempts, true);
-            throw failure;
+            // Only the local file's operations get here (body reads fail in read()): a full disk or an unwritable
+            // directory is not the upstream's failure, and retrying the call would not help.
+            finish(call, exchange.status, "file_error", exchange.attempts, true);
+            throw new UncheckedIOException("cannot write the download to " + absolute.getFileName() + ": "
+                    + e.getClass().getSimpleName(), e);
         } finally {
             exchange.close();
             if (partial != null) {
                 deletePartial(partial);
             }
         }
+    }
+
+    private InputStream bodyOf(Call call, Exchange exchange) {
+        try {
+            return exchange.body();
+        } catch (IOException e) {
+            throw bodyFailure(call, exchange, e);
+        }
+    }
+
+    private int read(Call call, Exchange exchange, InputStream body, byte[] buffer) {
+        try {
+            return body.read(buffer);
+        } catch (IOException e) {
+            throw bodyFailure(call, exchange, e);
+        }
+    }
+
+    private ApiException bodyFailure(Call call, Exchange exchange, IOException e) {
+        ApiException failure = exchange.readFailure(e);
+        finish(call, exchange.status, failure.code(), exchange.attempts, true);
+        return failure;
     }
 
     private Call prepare(ApiRequest request) {

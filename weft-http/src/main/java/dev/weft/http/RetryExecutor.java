@@ -66,7 +66,13 @@ final class RetryExecutor {
             if (exchange != null) {
                 return exchange;
             }
+            ApiException previous = last;
             last = Objects.requireNonNull(outcome.failure());
+            if (previous != null && last instanceof ApiTimeoutException) {
+                // The deadline ended a retry: keep why the call was retrying (a 503, a reset), or the caller
+                // sees only a timeout.
+                last.addSuppressed(previous);
+            }
             Duration retryAfter = outcome.retryAfter();
             if (!outcome.retryable()) {
                 throw failed(call, attempt, last);

@@ -79,7 +79,11 @@ final class Transport implements AutoCloseable {
         PoolingHttpClientConnectionManager pool = poolBuilder.build();
         List<Header> defaults = new ArrayList<>();
         for (Map.Entry<String, String> header : config.defaultHeaders().entrySet()) {
-            defaults.add(new BasicHeader(header.getKey(), header.getValue()));
+            // HC5's default headers go to every host: credentials among them are added per request, to the base
+            // URL's host only (AttemptRunner).
+            if (!Headers.credential(config, header.getKey())) {
+                defaults.add(new BasicHeader(header.getKey(), header.getValue()));
+            }
         }
         HttpClientBuilder builder = HttpClientBuilder.create()
                 .setConnectionManager(pool)

@@ -7,10 +7,13 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.zip.ZipException;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.TruncatedChunkException;
 
 /**
  * Translates the transport's {@link IOException}s into weft-http's exceptions, keeping the cause, and tells the
@@ -51,12 +54,25 @@ final class TransportFailures {
 
     /**
      * The weft exception for an I/O failure while reading a response body: a body the server ended early (HC5's
-     * {@link ConnectionClosedException}) says so; other failures as {@link #of}.
+     * {@link ConnectionClosedException}, or {@link TruncatedChunkException} inside a chunk) says so, a body that
+     * does not decode (bad gzip, malformed chunks) is a {@link ResponseFormatException}; other failures as
+     * {@link #of}.
      */
     static ApiException ofBody(ApiConfig config, String host, IOException e) {
-        if (e instanceof ConnectionClosedException closed) {
+        // A connection closed inside a chunk is HC5's TruncatedChunkException, not a ConnectionClosedException,
+        // and was reported as a generic "io_error".
+        if (e instanceof ConnectionClosedException || e instanceof TruncatedChunkException) {
             return new ApiConnectException(config.name(), host, "body_incomplete",
-                    "the server closed the connection before the response body was complete", closed);
+                    "the server closed the connection before the response body was complete", e);
+        }
+        // The bytes arrived but are not what the server's headers said: a bad response, not a broken connection.
+        if (e instanceof ZipException) {
+            return new ResponseFormatException(config.name(), host, "upstream_bad_response",
+                    "response body is not valid for its Content-Encoding (" + e.getClass().getSimpleName() + ")", e);
+        }
+        if (e instanceof MalformedChunkCodingException) {
+            return new ResponseFormatException(config.name(), host, "upstream_bad_response",
+                    "response body has malformed chunked encoding", e);
         }
         return of(config, host, e, false);
     }

@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The upstream answered with an error status (4xx other than 429, or 5xx). Carries the status and at most 1 KiB of
+ * The upstream answered with an error status (4xx other than 429, or 5xx), or a download got a 3xx. Carries the status and at most 1 KiB of
  * the body, so a caller can tell a 404 from a 500 without the client buffering a large error page. Maps to 502:
  * the upstream's failure is not the caller's. Thread-safe.
  */

@@ -107,6 +107,32 @@ class ApiClientTest {
     }
 
     @Test
+    void sendsNoCredentialDefaultHeadersToAnotherAllowedHost() {
+        // A token set as a default header (GitHub's "Authorization: token ...") went to every allowed host.
+        try (FaultServer other = FaultServer.start();
+                ApiClient client = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("creds")
+                        .defaultHeader("Authorization", "token dflt-secret").defaultHeader("Cookie", "sid=dflt")
+                        .defaultHeader("X-API-Key", "dflt-key").defaultHeader("X-Tenant", "t1")
+                        .allowedHosts(java.util.Set.of("127.0.0.1:" + other.port())).build())) {
+            server.route("GET", "/echo", Behavior.echo());
+            other.route("GET", "/echo", Behavior.echo());
+            String url = other.baseUri().resolve("/echo").toString().replace("localhost", "127.0.0.1");
+
+            Map<String, Object> elsewhere = echoed(client.get(url).send());
+            Map<String, Object> base = echoed(client.get("/echo").header("Cookie", "sid=mine").send());
+
+            assertThat(header(elsewhere, "Authorization")).isEmpty();
+            assertThat(header(elsewhere, "Cookie")).isEmpty();
+            assertThat(header(elsewhere, "X-API-Key")).isEmpty();
+            assertThat(header(elsewhere, "X-Tenant")).containsExactly("t1");
+            assertThat(header(base, "Authorization")).containsExactly("token dflt-secret");
+            assertThat(header(base, "X-API-Key")).containsExactly("dflt-key");
+            assertThat(header(base, "Cookie")).as("the caller's header wins").containsExactly("sid=mine");
+            assertThat(header(base, "X-Tenant")).containsExactly("t1");
+        }
+    }
+
+    @Test
     void refusesAnotherHostWithoutSendingAnything() {
         assertThatThrownBy(() -> api.get("http://127.0.0.2:" + server.port() + "/x").send())
                 .isInstanceOf(DisallowedHostException.class);
@@ -119,6 +145,9 @@ class ApiClientTest {
         assertThatThrownBy(() -> api.get("/x").header("X-Note", "a\r\nX-Admin: yes").send())
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("control characters");
         assertThatThrownBy(() -> api.get("/x\r\n").send()).isInstanceOf(InvalidInputException.class);
+        // beyond ISO-8859-1 HC5 sends '?': "\u0141ukasz" arrived as "?ukasz"
+        assertThatThrownBy(() -> api.get("/x").header("X-Name", "\u0141ukasz").send())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("ISO-8859-1");
 
         assertThat(server.requests()).isZero();
     }
@@ -130,6 +159,25 @@ class ApiClientTest {
         assertThatThrownBy(() -> api.get("/html").send(Widget.class)).isInstanceOf(ResponseFormatException.class)
                 .hasMessageContaining("not JSON").satisfies(e -> assertThat(((ApiException) e).httpStatus())
                         .isEqualTo(502));
+    }
+
+    @Test
+    void aBodyThatDoesNotMapSaysWhereButQuotesNothingOfIt() {
+        // Jackson's own messages quote the offending value, and those used to be the exception's message.
+        server.route("GET", "/widgets/1", Behavior.json(200, "{\"id\":\"sk_live_SECRET1\",\"name\":\"a\"}"));
+        server.route("GET", "/widgets/2", Behavior.json(200, "{\"id\":2,\"name\":sk_live_SECRET2}"));
+        server.route("GET", "/widgets", Behavior.json(200, "[{\"id\":1,\"name\":\"a\"},{\"id\":\"sk_live_SECRET3\"}]"));
+
+        assertThatThrownBy(() -> api.get("/widgets/1").send(Widget.class))
+                .isInstanceOf(ResponseFormatException.class)
+                .hasMessageContaining("not JSON of type Widget").hasMessageContaining("at $.id")
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> api.get("/widgets/2").send(Widget.class))
+                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("line 1")
+                .hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> api.get("/widgets").send(new dev.weft.cache.TypeRef<List<Widget>>() { }))
+                .isInstanceOf(ResponseFormatException.class).hasMessageContaining("at $[1].id")
+                .hasMessageNotContaining("SECRET");
     }
 
     @Test
@@ -259,5 +307,25 @@ class ApiClientTest {
                 .isInstanceOfSatisfying(InvalidInputException.class,
                         invalid -> assertThat(invalid.getMessage()).contains("missing.mp4").contains("does not exist"));
         assertThat(server.requests()).isZero();
+    }
+
+    @Test
+    void aFileGoneBeforeTheFormIsSentIsInvalidInputNotAHostFailure(@TempDir Path directory) throws Exception {
+        // Before, each send failed mid-request as a retryable "I/O failed: FileNotFoundException" recorded by the
+        // host's breaker, until the breaker of a healthy host opened.
+        server.route("POST", "/upload", Behavior.sink());
+        Path file = directory.resolve("clip.mp4");
+        java.nio.file.Files.write(file, new byte[1000]);
+        Multipart form = Multipart.builder().file("video", file, "video/mp4").build();
+        java.nio.file.Files.delete(file);
+
+        for (int i = 0; i < 25; i++) {
+            assertThatThrownBy(() -> api.post("/upload").multipart(form).idempotent().send())
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            invalid -> assertThat(invalid.getMessage()).contains("clip.mp4")
+                                    .doesNotContain(directory.toString()));
+        }
+        assertThat(server.requests()).isZero();
+        assertThat(api.breakers().values()).allSatisfy(breaker -> assertThat(breaker.bufferedCalls()).isZero());
     }
 }

@@ -12,6 +12,19 @@ import org.junit.jupiter.api.Test;
 class ApiConfigTest {
 
     @Test
+    void refusesATokenThatCannotBeSentAsAHeaderWithoutPrintingIt() {
+        // A token read from a file with its newline was sent as "Bearer tok-secret " (HC5 turns CR/LF into spaces).
+        assertThatThrownBy(() -> ApiConfig.builder("https://api.example.com").name("x")
+                .bearerToken(Secret.of("tok-secret\n")).build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("bearer-token")
+                .hasMessageNotContaining("tok-secret");
+        assertThatThrownBy(() -> ApiConfig.builder("https://api.example.com").name("x")
+                .apiKey(Secret.of("key\u0141secret")).build())
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("api-key")
+                .hasMessageNotContaining("secret\"");
+    }
+
+    @Test
     void hasTheGuidesDefaults() {
         ApiConfig config = ApiConfig.of("https://api.example.com");
 

@@ -52,6 +52,19 @@ class AttemptDeadlineTest {
     }
 
     @Test
+    void aTimeoutMeantAsNoLimitIsOne() {
+        // Duration.toNanos() overflowed and the call failed with an ArithmeticException before anything was sent.
+        server.route("GET", "/ok", Behavior.json(200, "{}"));
+        Duration forever = Duration.ofDays(365_000);
+
+        assertThat(api.get("/ok").timeout(forever).send().status()).isEqualTo(200);
+        try (ApiClient unbounded = ApiClient.create(ApiConfig.builder(server.baseUri().toString()).name("forever")
+                .totalTimeout(forever).build())) {
+            assertThat(unbounded.get("/ok").send().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void sendFailsAtTheDeadlineWhileTheHeadTrickles() {
         server.route("GET", "/slow-head", Behavior.trickledHead(60, Duration.ofMillis(500), "{}"));
 

@@ -161,6 +161,28 @@ class ResponseCacheTest {
     }
 
     @Test
+    void keysATokenSetAsADefaultHeaderApartWhenClientsShareACache() {
+        // Only the auth settings' token was keyed: tenant B was answered tenant A's cached response.
+        server.route("GET", "/me", echoing("Authorization"));
+        try (Cache shared = LocalCache.create("shared-http", 100);
+                ApiClient tenantA = sharingWithDefaultHeader(shared, "token A");
+                ApiClient tenantB = sharingWithDefaultHeader(shared, "token B")) {
+            tenantA.get("/me").send();
+
+            ApiResponse other = tenantB.get("/me").send();
+
+            assertThat(other.text()).isEqualTo("token B");
+            assertThat(other.fromCache()).isFalse();
+        }
+    }
+
+    private ApiClient sharingWithDefaultHeader(Cache shared, String authorization) {
+        return ApiClient.builder(ApiConfig.builder(server.baseUri().toString()).name("tenant").cacheEnabled(true)
+                .defaultHeader("Authorization", authorization).build()).responseCache(shared)
+                .clock(clock, System::nanoTime).build();
+    }
+
+    @Test
     void putsOnlyADigestOfTheCredentialsInTheKey() {
         try (Cache local = LocalCache.create("keys", 10)) {
             ResponseCache cache = new ResponseCache(local, ApiConfig.builder(server.baseUri().toString())
@@ -174,6 +196,14 @@ class ResponseCacheTest {
 
             assertThat(userA).doesNotContain("secret-a").isNotEqualTo(userB).isNotEqualTo(anonymous);
             assertThat(userB).doesNotContain("secret-b");
+
+            // An API key passed in the query stood in the key as it was, readable by whoever lists the cache's keys.
+            String byQueryKey = cache.key(server.baseUri().resolve("/me?key=qsecret-1"), authority, List.of());
+            String byOtherKey = cache.key(server.baseUri().resolve("/me?key=qsecret-2"), authority, List.of());
+            assertThat(byQueryKey).doesNotContain("qsecret").isNotEqualTo(byOtherKey)
+                    .isEqualTo(cache.key(server.baseUri().resolve("/me?key=qsecret-1"), authority, List.of()));
+            assertThat(cache.key(server.baseUri().resolve("/me"), authority, List.of()))
+                    .isNotEqualTo(cache.key(server.baseUri().resolve("/you"), authority, List.of()));
         }
     }
 

@@ -18,6 +18,14 @@ class RetryAfterTest {
         assertThat(RetryAfter.parse("3", clock)).isEqualTo(Duration.ofSeconds(3));
         assertThat(RetryAfter.parse("Mon, 23 Nov 2026 10:00:05 GMT", clock)).isEqualTo(Duration.ofSeconds(5));
         assertThat(RetryAfter.parse("Mon, 23 Nov 2026 09:00:00 GMT", clock)).isEqualTo(Duration.ZERO);
+        // RFC 9110 §5.6.7: recipients must also accept the obsolete RFC 850 and asctime forms (they were ignored,
+        // so a server's wait was replaced by the client's own backoff)
+        assertThat(RetryAfter.parse("Monday, 23-Nov-26 10:00:05 GMT", clock)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(RetryAfter.parse("Mon Nov 23 10:00:05 2026", clock)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(RetryAfter.parse("Sun Nov  1 10:00:00 2026", clock)).isEqualTo(Duration.ZERO);
+        assertThat(RetryAfter.parse("Tuesday, 01-Jan-80 00:00:00 GMT", clock)).as("1980: 2080 is over 50 years ahead")
+                .isEqualTo(Duration.ZERO);
+        assertThat(RetryAfter.parse("-5", clock)).isNull();
         assertThat(RetryAfter.parse("soon", clock)).isNull();
         assertThat(RetryAfter.parse(null, clock)).isNull();
     }

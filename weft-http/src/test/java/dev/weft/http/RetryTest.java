@@ -48,6 +48,19 @@ class RetryTest {
     }
 
     @Test
+    void aDeadlineThatEndsARetryKeepsWhyTheCallWasRetrying() {
+        // Before, the caller saw only "no complete answer within 2000 ms": the 503 that caused the retry was lost.
+        server.route("GET", "/flaky", Behavior.sequence(Behavior.status(503),
+                Behavior.delay(Duration.ofSeconds(20), Behavior.json(200, "{}"))));
+
+        assertThatThrownBy(() -> api.get("/flaky").timeout(Duration.ofSeconds(2)).send())
+                .isInstanceOfSatisfying(ApiTimeoutException.class, timeout -> assertThat(timeout.getSuppressed())
+                        .singleElement().isInstanceOfSatisfying(UpstreamException.class,
+                                upstream -> assertThat(upstream.status()).isEqualTo(503)));
+        assertThat(server.requests()).isEqualTo(2);
+    }
+
+    @Test
     void retriesAGetAfterAConnectionReset() {
         server.route("GET", "/reset", Behavior.sequence(Behavior.reset(), Behavior.json(200, "{}")));
 

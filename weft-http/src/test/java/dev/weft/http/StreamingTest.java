@@ -74,6 +74,17 @@ class StreamingTest {
     }
 
     @Test
+    void dropsAnEventTheBodyEndsInside() {
+        // The server stops mid-event: before, the cut-off event was delivered as if complete (data `{"amount": 10`).
+        server.route("GET", "/events", Behavior.chunked("text/event-stream", List.of(
+                "data: one\n\n", "data: {\"amount\": 10"), Duration.ofMillis(10)));
+
+        try (ApiStream stream = api.get("/events").stream(); Stream<ServerSentEvent> events = stream.events()) {
+            assertThat(events.toList()).containsExactly(new ServerSentEvent(null, "message", "one"));
+        }
+    }
+
+    @Test
     void dropsAnUnreadBodyInsteadOfDrainingIt() throws Exception {
         server.route("GET", "/slow", Behavior.trickle(new byte[100_000], 100, Duration.ofMillis(100)));
 
