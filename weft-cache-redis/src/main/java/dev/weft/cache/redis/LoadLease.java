@@ -75,10 +75,31 @@ final class LoadLease {
         };
     }
 
-    /** Frees the lease if this caller still holds it. */
+    /**
+     * Frees the lease if this caller still holds it, also on a thread interrupted meanwhile (a cancelled request):
+     * RedisLink answers a read on an interrupted thread without asking Redis, and a lease left behind stalls every
+     * instance's load of the key for the whole lease time.
+     */
     void release() {
-        link.call(redis -> link.script(redis, RELEASE, ScriptOutputType.INTEGER, new String[] {leaseKey}, token),
-                () -> null, onError);
+        uninterrupted(() -> link.call(redis -> link.script(redis, RELEASE, ScriptOutputType.INTEGER,
+                new String[] {leaseKey}, token), () -> null, onError));
+    }
+
+    /**
+     * Runs a Redis call the caller's cancellation must not skip, with the thread's interrupt flag cleared and set
+     * again after (the call stays bounded by the command timeout).
+     *
+     * @param call the call
+     */
+    static void uninterrupted(Runnable call) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            call.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

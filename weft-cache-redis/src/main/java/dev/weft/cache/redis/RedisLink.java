@@ -243,7 +243,7 @@ public final class RedisLink implements AutoCloseable {
     private <T> T attempt(Function<RedisCommands<String, byte[]>, T> call, Supplier<T> fallback, Runnable onError,
             boolean write) {
         if (!write && Thread.currentThread().isInterrupted()) {
-            breaker.releasePermission();
+            breaker.releasePermission(); // call() took one; callAlways() takes none
             return fallback.get();
         }
         boolean interrupted = write && Thread.interrupted();
@@ -264,8 +264,11 @@ public final class RedisLink implements AutoCloseable {
             return result;
         } catch (RuntimeException e) {
             if (cancelled(e)) {
-                // interrupted while waiting for the reply: says nothing about Redis, but a write may be lost
-                breaker.releasePermission();
+                // interrupted while waiting for the reply: says nothing about Redis, but a write may be lost.
+                // Only call() took a permission: releasing one never taken lets an extra probe through half-open
+                if (!write) {
+                    breaker.releasePermission();
+                }
                 if (write) {
                     failureListeners.forEach(Runnable::run);
                 }
@@ -275,7 +278,9 @@ public final class RedisLink implements AutoCloseable {
             if ("WRONGTYPE".equals(refusal)) {
                 // One key holds another type (something else wrote it): Redis answers, and opening the breaker
                 // would turn every other key of every cache into a miss.
-                breaker.releasePermission();
+                if (!write) {
+                    breaker.releasePermission();
+                }
             } else {
                 breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             }

@@ -464,7 +464,10 @@ final class RedisTier implements Cache {
         try {
             T value = loads.time(loader);
             if (value != null) {
-                writeLoaded(key, json.encode(value, name, key), ttl, tags, versions, lease);
+                // written also if the caller was cancelled meanwhile: the value is loaded, and skipped it would be
+                // counted as a dropped write while Redis is fine
+                byte[] payload = json.encode(value, name, key);
+                LoadLease.uninterrupted(() -> writeLoaded(key, payload, ttl, tags, versions, lease));
             }
             return value;
         } finally {
@@ -563,23 +566,21 @@ final class RedisTier implements Cache {
     @Override
     public void clear() {
         Boolean cleared = link.callAlways(redis -> {
-            List<String> batch = new ArrayList<>();
-            List<String> keys = scan(redis, entryPrefix + "*");
-            keys.addAll(scan(redis, leasePrefix + "*")); // loads running now read their source before the clear
-            for (String key : keys) {
-                batch.add(key);
-                if (batch.size() == 500) {
-                    redis.unlink(batch.toArray(String[]::new));
-                    batch.clear();
-                }
-            }
-            if (!batch.isEmpty()) {
-                redis.unlink(batch.toArray(String[]::new));
-            }
+            // The leases first, deleted before the entries are even listed: a load running now read its source
+            // before the clear, and once its lease is gone it writes nothing. Listed with the entries, a load could
+            // still hold its lease when the entry scan passed its key, write, and outlive the clear.
+            unlinkAll(redis, scan(redis, leasePrefix + "*"));
+            unlinkAll(redis, scan(redis, entryPrefix + "*"));
             return Boolean.TRUE;
         }, () -> Boolean.FALSE, errors::increment);
         if (!cleared) {
             lost();
+        }
+    }
+
+    private static void unlinkAll(RedisCommands<String, byte[]> redis, List<String> keys) {
+        for (int from = 0; from < keys.size(); from += 500) {
+            redis.unlink(keys.subList(from, Math.min(keys.size(), from + 500)).toArray(String[]::new));
         }
     }
 

@@ -280,9 +280,10 @@ final class TieredTier implements Cache {
         if (closed) {
             return;
         }
+        // forgotten by its owner first, so that no tiered() call in between is handed this closing instance
+        onClose.accept(this);
         closed = true;
         bus.unregister(name, this);
         local.close();
-        onClose.accept(this);
     }
 }
