@@ -268,6 +268,21 @@ public record ServiceConfig(String bind, int port, Path dataDir, int workers, @N
                 : embedded.toBuilder().database(dataDir.resolve(EMBEDDED_FILE).toString()).build();
     }
 
+    /**
+     * @return the file of the SQLite database {@link #databaseOrDefault()} opens (the path part of a {@code file:}
+     *     URI, as the driver reads it), or empty when the database is not SQLite
+     */
+    public Optional<java.nio.file.Path> sqliteFile() {
+        DatabaseConfig opened = databaseOrDefault();
+        if (opened.type() != DatabaseType.SQLITE) {
+            return Optional.empty();
+        }
+        String name = opened.database();
+        String path = name.startsWith("file:") ? name.substring("file:".length()) : name;
+        int query = path.indexOf('?');
+        return Optional.of(java.nio.file.Path.of(query < 0 ? path : path.substring(0, query)));
+    }
+
     /** @return the Redis URL, if configured */
     public Optional<String> redis() {
         return Optional.ofNullable(redisUrl);

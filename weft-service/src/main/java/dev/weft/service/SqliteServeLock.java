@@ -2,8 +2,6 @@ package dev.weft.service;
 
 import dev.weft.core.ErrorKind;
 import dev.weft.core.WeftException;
-import dev.weft.db.DatabaseConfig;
-import dev.weft.db.DatabaseType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -48,17 +46,17 @@ final class SqliteServeLock implements AutoCloseable {
     }
 
     /**
-     * @param database the database the service will open
-     * @param setting what to change for another file, as the operator gave it ({@code --data-dir or
-     *     WEFT_DATA_DIR}, or {@code DATABASE_URL})
+     * @param config the service's settings
      * @return the lock, held until {@link #close}; {@code null} for a database that is not SQLite
      * @throws InUse if another service holds it
      */
-    static @Nullable SqliteServeLock acquire(DatabaseConfig database, String setting) {
-        if (database.type() != DatabaseType.SQLITE) {
+    static @Nullable SqliteServeLock acquire(ServiceConfig config) {
+        if (config.sqliteFile().isEmpty()) {
             return null;
         }
-        Path file = Path.of(filePath(database.database())).toAbsolutePath().normalize();
+        // what to change for another file, as the operator gave it
+        String setting = config.database() == null ? "--data-dir or WEFT_DATA_DIR" : "DATABASE_URL";
+        Path file = config.sqliteFile().get().toAbsolutePath().normalize();
         Path path = file.resolveSibling(file.getFileName() + ".lock");
         FileChannel channel;
         try {
@@ -69,16 +67,19 @@ final class SqliteServeLock implements AutoCloseable {
         }
         try {
             FileLock lock;
+            boolean here = false;
             try {
                 lock = channel.tryLock();
             } catch (OverlappingFileLockException e) {
-                lock = null; // another service in this JVM holds it
+                lock = null;
+                here = true; // another service in this JVM holds it
             }
             if (lock == null) {
                 String holder = holder(channel);
-                throw new InUse("the SQLite database " + file + " is served by another weft process"
-                        + (holder.isEmpty() ? "" : " (pid " + holder + ")") + ": stop it, or give this one another"
-                        + " database with " + setting);
+                throw new InUse("the SQLite database " + file + " is served by "
+                        + (here ? "another weft service in this process"
+                                : "another weft process" + (holder.isEmpty() ? "" : " (pid " + holder + ")"))
+                        + ": stop it, or give this one another database with " + setting);
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
@@ -92,13 +93,6 @@ final class SqliteServeLock implements AutoCloseable {
             closeQuietly(channel);
             throw e;
         }
-    }
-
-    /** @return the path of a SQLite database as weft-db gives it to the driver (a {@code file:} URI's path part) */
-    static String filePath(String database) {
-        String path = database.startsWith("file:") ? database.substring("file:".length()) : database;
-        int query = path.indexOf('?');
-        return query < 0 ? path : path.substring(0, query);
     }
 
     /** @return the process id the holder wrote, or "" if it cannot be read */

@@ -169,8 +169,7 @@ public final class WeftService implements AutoCloseable {
             }
             SqliteServeLock lock;
             try {
-                lock = SqliteServeLock.acquire(config.databaseOrDefault(), config.database() == null
-                        ? "--data-dir or WEFT_DATA_DIR" : "DATABASE_URL");
+                lock = SqliteServeLock.acquire(config);
             } catch (RuntimeException e) {
                 if (tracing == null) {
                     chosen.close();

@@ -31,6 +31,18 @@ class ServiceConfigTest {
     }
 
     @Test
+    void theSqliteFileIsWhatTheDriverOpensAndNoneForAServerDatabase() {
+        assertThat(ServiceConfig.defaults().withDataDir(Path.of("/srv/weft")).sqliteFile())
+                .contains(Path.of("/srv/weft/weft.db"));
+        assertThat(ServiceConfig.defaults().withDatabase(DatabaseConfig.sqlite("file:/data/app.db?cache=private"))
+                .sqliteFile()).contains(Path.of("/data/app.db"));
+        assertThat(ServiceConfig.defaults().withDatabase(DatabaseConfig.sqlite("rel/app.db")).sqliteFile())
+                .contains(Path.of("rel/app.db"));
+        assertThat(ServiceConfig.defaults().withDatabase(DatabaseConfig.fromUrl(
+                "postgresql://postgres@127.0.0.1:5432/test").build()).sqliteFile()).isEmpty();
+    }
+
+    @Test
     void readsEveryVariable() {
         ServiceConfig config = ServiceConfig.fromEnv(Map.ofEntries(
                 Map.entry("WEFT_PORT", "9090"), Map.entry("WEFT_BIND", "0.0.0.0"),

@@ -355,7 +355,7 @@ public final class WeftCommand implements Callable<Integer> {
 
             private static List<MigrationStatus> statuses(ServiceConfig config) {
                 dev.weft.db.DatabaseConfig database = config.databaseOrDefault();
-                Path file = database.type() == dev.weft.db.DatabaseType.SQLITE ? Path.of(database.database()) : null;
+                Path file = config.sqliteFile().orElse(null);
                 if (file != null && !java.nio.file.Files.exists(file)) {
                     // a status only looks: opening SQLite would create the file (and the data directory), which a
                     // later serve then finds as an empty database someone made on purpose
