@@ -255,7 +255,14 @@ public final class Exchange {
 
     /** @throws ProblemException 415 unless the request declares a JSON content type */
     public void requireJson() {
-        Optional<HttpMediaType> type = request.headers().contentType();
+        Optional<HttpMediaType> type;
+        try {
+            type = request.headers().contentType();
+        } catch (io.helidon.http.BadRequestException e) {
+            // Helidon parses the header lazily, here: one it cannot read was a 500
+            throw ProblemException.of(415, "unsupported_media_type", "the Content-Type header cannot be read; the "
+                    + "body must be application/json");
+        }
         boolean isJson = type.isPresent() && (type.get().mediaType().subtype().equals("json")
                 || type.get().mediaType().subtype().endsWith("+json"))
                 && type.get().mediaType().type().equals("application");

@@ -152,6 +152,11 @@ final class ProblemErrorHandler implements ErrorHandler<Throwable> {
             String code = weft.kind() == ErrorKind.INTERNAL ? INTERNAL_ERROR : weft.code();
             return new Problem(weft.httpStatus(), code, detail, List.of());
         }
+        if (failure instanceof io.helidon.http.BadRequestException) {
+            // Helidon's own parsers (a header read lazily, such as an unreadable Content-Type) blame the request: a
+            // client's mistake, never a 500. Its message may quote the request, so the client gets a fixed one
+            return new Problem(400, "bad_request", "a header of the request could not be read", List.of());
+        }
         return new Problem(500, INTERNAL_ERROR, "internal error", List.of());
     }
 

@@ -153,6 +153,20 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aContentTypeThatCannotBeParsedIsA415NotA500() throws Exception {
+        try (TestService service = new TestService(TestBackends.SQLITE)) {
+            String body = "{\"email\":\"ct@example.com\",\"username\":\"ctype\"}";
+            for (String type : List.of(";;;==", "application/json; charset", "/")) {
+                String answer = raw(service.service.port(), "POST /users HTTP/1.1\r\nHost: x\r\nX-API-Key: "
+                        + TestService.ADMIN_KEY + "\r\nContent-Type: " + type + "\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + body);
+                assertThat(answer).as(type).startsWith("HTTP/1.1 415").contains("application/problem+json")
+                        .contains("\"code\":\"unsupported_media_type\"");
+            }
+        }
+    }
+
+    @Test
     void aQueryWithACharacterThatMustBeEncodedIsA400ThatSaysSo() throws Exception {
         try (TestService service = new TestService(TestBackends.SQLITE)) {
             for (String target : List.of("/health/live?x=%zz", "/users?limit=%4", "/users?x=<1>")) {
