@@ -153,6 +153,7 @@ public final class WeftService implements AutoCloseable {
             // data directory was created and the database waited for
             Tracing chosen = tracing != null ? tracing
                     : Tracing.fromEnvironment(System.getenv(), System.getProperties());
+            SqliteServeLock lock;
             try {
                 // a port in use (or an address not of this machine) ends the start before the database is opened or
                 // migrated; a bind probe, not listening early, so nothing answers before the service is ready
@@ -161,16 +162,8 @@ public final class WeftService implements AutoCloseable {
                     createDataDirectory(config.dataDir());
                 }
                 ConnectProbe.of(config.databaseOrDefault()).await(config.databaseWait(), databaseWaiting);
-            } catch (RuntimeException | Error e) {
-                if (tracing == null) {
-                    chosen.close();
-                }
-                throw e;
-            }
-            SqliteServeLock lock;
-            try {
                 lock = SqliteServeLock.acquire(config);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 if (tracing == null) {
                     chosen.close();
                 }

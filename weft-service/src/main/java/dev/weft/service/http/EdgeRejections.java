@@ -4,7 +4,6 @@ import dev.weft.service.LogConfigurator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +25,6 @@ final class EdgeRejections {
     private static final Logger ACCESS = LoggerFactory.getLogger(LogConfigurator.ACCESS_LOGGER);
 
     private final MeterRegistry registry;
-    // few: a status and one of the handlers' fixed codes
-    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
 
     /** @param registry where the counter lives */
     EdgeRejections(MeterRegistry registry) {
@@ -43,9 +40,11 @@ final class EdgeRejections {
      * @param requestId the {@code X-Request-Id} of the answer
      */
     void rejected(@Nullable String method, int status, String code, String requestId) {
-        counters.computeIfAbsent(status + " " + code, key -> Counter.builder(METER)
+        // the registry keeps one counter per status and code (a few fixed codes); rejections are rare enough to
+        // look it up each time
+        Counter.builder(METER)
                 .description("Requests answered before any route or filter: unreadable or over the server's limits")
-                .tag("status", Integer.toString(status)).tag("code", code).register(registry)).increment();
+                .tag("status", Integer.toString(status)).tag("code", code).register(registry).increment();
         if (ACCESS.isInfoEnabled()) {
             String name = method == null ? RequestMetricsFilter.OTHER_METHOD : RequestMetricsFilter.methodName(method);
             // no request scope here, so no MDC to carry the id (RequestMdc): it goes on the line itself
