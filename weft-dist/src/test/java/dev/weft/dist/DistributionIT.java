@@ -108,6 +108,14 @@ class DistributionIT {
                     .contains("-Xms64m", "-XX:TrimNativeHeapInterval=10000");
             // the service's connections come from its pool: MySQL's driver keeps no cleanup thread of its own
             assertThat(threadDump(process)).contains("Full thread dump").doesNotContain("mysql-cj-abandoned");
+            // `weft health`, a container's health check: answered, and run by the launcher without the optimising
+            // compiler (a one-shot command); PrintFlagsFinal shows the flag the JVM ran with
+            ProcessBuilder health = launcher("health", "http://127.0.0.1:" + port);
+            health.environment().put("JAVA_OPTS", "-XX:+PrintFlagsFinal");
+            Processes.Result checked = Processes.run(health);
+            assertThat(checked.exitCode()).as(checked.output()).isZero();
+            assertThat(checked.output()).contains("200 {\"status\":\"UP\"").containsPattern(
+                    "\\bTieredStopAtLevel\\s+= 1\\b");
         } finally {
             Processes.stop(process);
         }

@@ -90,11 +90,12 @@ class ImageIT {
         JsonNode runtime = config.path("config");
         assertThat(runtime.path("User").asText()).isEqualTo(IMAGE_USER).doesNotStartWith("0").isNotEqualTo("root");
         assertThat(strings(runtime.path("Entrypoint"))).containsExactly("/opt/weft/bin/weft");
-        assertThat(strings(runtime.path("Cmd"))).containsExactly("serve", "--bind", "0.0.0.0");
+        // no flags: `weft serve` alone starts without building the command line's model (the image's start path)
+        assertThat(strings(runtime.path("Cmd"))).containsExactly("serve");
         assertThat(runtime.path("ExposedPorts").has("8080/tcp")).isTrue();
         assertThat(runtime.path("Volumes").has("/var/lib/weft")).isTrue();
         assertThat(strings(runtime.path("Env"))).contains("JAVA_HOME=/opt/java", "WEFT_DATA_DIR=/var/lib/weft",
-                "WEFT_PORT=8080");
+                "WEFT_BIND=0.0.0.0", "WEFT_PORT=8080");
         JsonNode labels = runtime.path("Labels");
         for (String label : List.of("title", "description", "version", "revision", "created", "base.name")) {
             assertThat(labels.path("org.opencontainers.image." + label).asText()).as(label).isNotBlank();
@@ -135,9 +136,11 @@ class ImageIT {
             command.addAll(strings(config.path("config").path("Env")));
             // AOTMode=on: the JVM refuses to start unless it can use the image's AOT cache
             command.add("JAVA_OPTS=-XX:AOTMode=on");
+            // the image's address and port overridden as a deployment would (env's later assignment wins): loopback
+            // and a free port, as the test shares this machine's network
+            command.addAll(List.of("WEFT_BIND=127.0.0.1", "WEFT_PORT=0"));
             command.addAll(strings(config.path("config").path("Entrypoint")));
-            // the image's Cmd, with a free port: the test shares this machine's network
-            command.addAll(List.of("serve", "--bind", "127.0.0.1", "--port", "0"));
+            command.addAll(strings(config.path("config").path("Cmd")));
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             int port = Processes.awaitListening(process, log, Duration.ofSeconds(90));
             assertThat(Processes.get(port, "/health/live")).isEqualTo(200);

@@ -12,10 +12,6 @@ import dev.weft.service.data.ServiceMigrations;
 import dev.weft.service.settings.Settings;
 import dev.weft.service.settings.SettingsDocs;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,6 +77,16 @@ public final class WeftCommand implements Callable<Integer> {
             // start it, has nothing to parse and runs the same Serve with its defaults.
             try {
                 return new Serve().call();
+            } catch (RuntimeException e) {
+                return failed(e, new PrintWriter(System.err, true));
+            }
+        }
+        if (args.length == 2 && args[0].equals("health") && !args[1].startsWith("-")) {
+            // `weft health URL` runs as a container's health check, a JVM start every few seconds: without
+            // picocli's model (classes the AOT cache cannot hold, reflection over every command) and without the
+            // logging set-up, a check took ~0.3 s of CPU instead of ~1.8 s (docs/BENCHMARKS.md)
+            try {
+                return HealthProbe.check(args[1], HealthProbe.DEFAULT_TIMEOUT, System.out, System.err);
             } catch (RuntimeException e) {
                 return failed(e, new PrintWriter(System.err, true));
             }
@@ -475,7 +481,7 @@ public final class WeftCommand implements Callable<Integer> {
         String url = "";
 
         @Option(names = "--timeout", description = "Seconds to wait (default 5).")
-        int timeoutSeconds = 5;
+        int timeoutSeconds = (int) HealthProbe.DEFAULT_TIMEOUT.toSeconds();
 
         @CommandLine.Mixin
         Verbosity verbosity = new Verbosity();
@@ -486,60 +492,7 @@ public final class WeftCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             usage(spec, timeoutSeconds >= 1, "--timeout must be at least 1 second, got " + timeoutSeconds);
-            URI uri;
-            try {
-                uri = URI.create(url);
-                if (uri.getScheme() == null || uri.getHost() == null) {
-                    throw new IllegalArgumentException("no scheme or host");
-                }
-            } catch (IllegalArgumentException e) {
-                System.err.println("weft: not a URL: " + url);
-                return USAGE;
-            }
-            uri = readinessUri(uri);
-            try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeoutSeconds))
-                    .build()) {
-                HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
-                        .timeout(Duration.ofSeconds(timeoutSeconds)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                System.out.println(response.statusCode() + " " + response.body());
-                return response.statusCode() == 200 ? 0 : FAILED;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return CONFIG;
-            } catch (java.io.IOException e) {
-                System.err.println("weft: " + uri + " is unreachable: " + unreachableReason(e));
-                return CONFIG;
-            }
-        }
-
-        /**
-         * @param given the URL given: the service's base (with or without a path prefix a proxy adds, such as
-         *     {@code http://host/weft}) or one of its health URLs
-         * @return the URL to ask: a health URL as given, else the base's {@code health/ready}
-         */
-        static URI readinessUri(URI given) {
-            String path = given.getRawPath() == null ? "" : given.getRawPath();
-            if (path.matches(".*/health(?:/(?:live|ready|started))?/?")) {
-                return given;
-            }
-            String base = path.endsWith("/") ? path : path + "/";
-            return URI.create(given.getScheme() + "://" + given.getRawAuthority() + base + "health/ready");
-        }
-
-        /**
-         * @param failure why the request did not get an answer
-         * @return it in words: an operator reads this, not a class name
-         */
-        static String unreachableReason(java.io.IOException failure) {
-            if (failure instanceof java.net.ConnectException) {
-                return "connection refused (is the service running on that port?)";
-            }
-            if (failure instanceof java.net.http.HttpTimeoutException) {
-                return "no answer in time";
-            }
-            return failure.getMessage() == null ? "the connection failed" : "the connection failed (" + failure
-                    .getMessage() + ")";
+            return HealthProbe.check(url, Duration.ofSeconds(timeoutSeconds), System.out, System.err);
         }
     }
 

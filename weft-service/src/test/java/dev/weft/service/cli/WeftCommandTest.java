@@ -151,18 +151,56 @@ class WeftCommandTest {
     }
 
     @Test
+    void healthPrintsANotReadyAnswerAndExitsOneAndGivesUpOnAServiceThatNeverAnswers() throws IOException {
+        com.sun.net.httpserver.HttpServer notReady = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        notReady.createContext("/", exchange -> {
+            byte[] body = "{\"status\":\"DOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(exchange.getRequestURI().getPath().equals("/health/ready") ? 503 : 404,
+                    body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        notReady.start();
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int code = HealthProbe.check("http://127.0.0.1:" + notReady.getAddress().getPort(),
+                    java.time.Duration.ofSeconds(5), new java.io.PrintStream(out, true), new java.io.PrintStream(err));
+            assertThat(code).isEqualTo(WeftCommand.FAILED);
+            assertThat(out.toString()).isEqualTo("503 {\"status\":\"DOWN\"}" + System.lineSeparator());
+            assertThat(err.toString()).isEmpty();
+        } finally {
+            notReady.stop(0);
+        }
+        // listening, never answering: the connect succeeds (the kernel's backlog), the read gives up at the timeout
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            long started = System.nanoTime();
+            int code = HealthProbe.check("http://127.0.0.1:" + silent.getLocalPort(), java.time.Duration.ofSeconds(1),
+                    new java.io.PrintStream(new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err, true));
+            assertThat(code).isEqualTo(WeftCommand.CONFIG);
+            assertThat(err.toString()).contains("is unreachable: no answer in time");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(
+                    java.time.Duration.ofSeconds(10));
+        }
+        assertThat(WeftCommand.run("health", "ftp://127.0.0.1:21")).isEqualTo(WeftCommand.USAGE);
+        assertThat(WeftCommand.run("health", "http://127.0.0.1:99999")).isEqualTo(WeftCommand.USAGE);
+    }
+
+    @Test
     void healthAsksTheReadinessUrlUnderTheBaseGivenWithOrWithoutAPrefix() {
-        assertThat(WeftCommand.Health.readinessUri(URI.create("http://127.0.0.1:8080")))
+        assertThat(HealthProbe.readinessUri(URI.create("http://127.0.0.1:8080")))
                 .hasToString("http://127.0.0.1:8080/health/ready");
-        assertThat(WeftCommand.Health.readinessUri(URI.create("http://127.0.0.1:8080/")))
+        assertThat(HealthProbe.readinessUri(URI.create("http://127.0.0.1:8080/")))
                 .hasToString("http://127.0.0.1:8080/health/ready");
-        assertThat(WeftCommand.Health.readinessUri(URI.create("https://example.test/weft")))
+        assertThat(HealthProbe.readinessUri(URI.create("https://example.test/weft")))
                 .hasToString("https://example.test/weft/health/ready");
-        assertThat(WeftCommand.Health.readinessUri(URI.create("https://example.test/weft/")))
+        assertThat(HealthProbe.readinessUri(URI.create("https://example.test/weft/")))
                 .hasToString("https://example.test/weft/health/ready");
-        assertThat(WeftCommand.Health.readinessUri(URI.create("http://h:1/weft/health/live")))
+        assertThat(HealthProbe.readinessUri(URI.create("http://h:1/weft/health/live")))
                 .hasToString("http://h:1/weft/health/live");
-        assertThat(WeftCommand.Health.readinessUri(URI.create("http://h:1/health")))
+        assertThat(HealthProbe.readinessUri(URI.create("http://h:1/health")))
                 .hasToString("http://h:1/health");
     }
 
@@ -189,11 +227,11 @@ class WeftCommandTest {
 
     @Test
     void saysWhyTheServiceIsUnreachableInWordsNotClassNames() {
-        assertThat(WeftCommand.Health.unreachableReason(new java.net.ConnectException()))
+        assertThat(HealthProbe.unreachableReason(new java.net.ConnectException()))
                 .isEqualTo("connection refused (is the service running on that port?)");
-        assertThat(WeftCommand.Health.unreachableReason(new java.net.http.HttpTimeoutException("request timed out")))
+        assertThat(HealthProbe.unreachableReason(new java.net.SocketTimeoutException("Read timed out")))
                 .isEqualTo("no answer in time");
-        assertThat(WeftCommand.Health.unreachableReason(new IOException()))
+        assertThat(HealthProbe.unreachableReason(new IOException()))
                 .isEqualTo("the connection failed").doesNotContain("Exception");
     }
 
