@@ -35,9 +35,9 @@ serve() {  # serve <cpus> <data dir> <env|flags> [jvm flags ...]: starts weft in
 ready_ms() {  # ready_ms <t0 ns>: ms until /health/ready answers 200, or "timeout"
   local deadline=$(( $(date +%s) + 60 ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
+    kill -0 "$PID" 2>/dev/null || break  # not another process's answer on the port: ours must be alive
     curl -sf -o /dev/null -m 1 "http://127.0.0.1:$PORT/health/ready" \
       && { echo $(( ($(date +%s%N) - $1) / 1000000 )); return 0; }
-    kill -0 "$PID" 2>/dev/null || break
     sleep 0.01
   done
   echo timeout
@@ -45,17 +45,21 @@ ready_ms() {  # ready_ms <t0 ns>: ms until /health/ready answers 200, or "timeou
 stop() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
+if curl -s -o /dev/null -m 1 "http://127.0.0.1:$PORT/"; then echo "port $PORT is in use: PORT=..." >&2; exit 1; fi
 for form in env flags; do  # an AOT cache per form, recorded the way bin/image records the image's
   serve 0-1 "$OUT/train-$form" "$form" -XX:AOTCacheOutput="$OUT/$form.aot"
   [ "$(ready_ms "$(date +%s%N)")" = timeout ] && { echo "the $form training start failed: $OUT/train-$form.log" >&2; exit 1; }
   stop
+  [ -s "$OUT/$form.aot" ] || { echo "the $form training start wrote no AOT cache: $OUT/train-$form.log" >&2; exit 1; }
 done
 for cpus in 1 0-1; do
   env_ms=(); flags_ms=()
   for round in $(seq 1 "$ROUNDS"); do
     for form in env flags; do
-      t0=$(date +%s%N); serve "$cpus" "$OUT/run-$cpus-$form-$round" "$form" -XX:AOTCache="$OUT/$form.aot"
+      # AOTMode=on: a start that could not use its cache fails instead of being timed without one
+      t0=$(date +%s%N); serve "$cpus" "$OUT/run-$cpus-$form-$round" "$form" -XX:AOTMode=on -XX:AOTCache="$OUT/$form.aot"
       ms=$(ready_ms "$t0"); stop
+      [ "$ms" = timeout ] && { echo "a start failed: $OUT/run-$cpus-$form-$round.log" >&2; exit 1; }
       if [ "$form" = env ]; then env_ms+=("$ms"); else flags_ms+=("$ms"); fi
     done
   done
@@ -69,8 +73,10 @@ for jit in launcher full; do
   flags=(-XX:TieredStopAtLevel=1); [ "$jit" = full ] && flags=()
   lines=()
   for round in $(seq 1 "$ROUNDS"); do
-    lines+=("$( { /usr/bin/time -f '%e %U %S' "$JAVA" "${LAUNCHER[@]}" "${flags[@]}" -XX:AOTCache="$OUT/env.aot" \
-      -jar "$JAR" health "http://127.0.0.1:$PORT" >/dev/null; } 2>&1 | tail -1)")
+    line=$( { /usr/bin/time -f '%x %e %U %S' "$JAVA" "${LAUNCHER[@]}" "${flags[@]}" -XX:AOTMode=on \
+      -XX:AOTCache="$OUT/env.aot" -jar "$JAR" health "http://127.0.0.1:$PORT" >/dev/null; } 2>&1 | tail -1)
+    [ "${line%% *}" = 0 ] || { echo "a weft health check failed: $line" >&2; exit 1; }
+    lines+=("${line#* }")
   done
   printf '%s\n' "${lines[@]}" | awk -v jit="$jit" '{w[NR]=$1; c[NR]=$2+$3} END {
     printf "weft health (%s JIT): wall s", jit; for (i = 1; i <= NR; i++) printf " %s", w[i];

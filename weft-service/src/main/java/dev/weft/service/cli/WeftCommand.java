@@ -83,8 +83,9 @@ public final class WeftCommand implements Callable<Integer> {
         }
         if (args.length == 2 && args[0].equals("health") && !args[1].startsWith("-")) {
             // `weft health URL` runs as a container's health check, a JVM start every few seconds: without
-            // picocli's model (classes the AOT cache cannot hold, reflection over every command) and without the
-            // logging set-up, a check took ~0.3 s of CPU instead of ~1.8 s (docs/BENCHMARKS.md)
+            // picocli's model (classes the AOT cache cannot hold, reflection over every command), the logging
+            // set-up and the JDK's HttpClient, and with the launcher's C1-only flag, a check takes about a sixth of
+            // the CPU it did (docs/BENCHMARKS.md, "Where a start goes")
             try {
                 return HealthProbe.check(args[1], HealthProbe.DEFAULT_TIMEOUT, System.out, System.err);
             } catch (RuntimeException e) {
@@ -480,7 +481,7 @@ public final class WeftCommand implements Callable<Integer> {
                 + "https://host/prefix behind a proxy, or one of its /health URLs.")
         String url = "";
 
-        @Option(names = "--timeout", description = "Seconds to wait (default 5).")
+        @Option(names = "--timeout", description = "The longest the check may take, in seconds (default 5).")
         int timeoutSeconds = (int) HealthProbe.DEFAULT_TIMEOUT.toSeconds();
 
         @CommandLine.Mixin

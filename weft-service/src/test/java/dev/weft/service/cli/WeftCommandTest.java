@@ -184,6 +184,30 @@ class WeftCommandTest {
             assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(
                     java.time.Duration.ofSeconds(10));
         }
+        // answering a byte at a time: each read is quick, the check as a whole is not, and the timeout bounds it
+        try (java.net.ServerSocket dripping = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket client = dripping.accept()) {
+                    for (byte b : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII)) {
+                        client.getOutputStream().write(b);
+                        client.getOutputStream().flush();
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException ignored) {
+                    // the check hung up at its deadline
+                }
+            });
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            long started = System.nanoTime();
+            int code = HealthProbe.check("http://127.0.0.1:" + dripping.getLocalPort(),
+                    java.time.Duration.ofSeconds(1), new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                    new java.io.PrintStream(err, true));
+            assertThat(code).isEqualTo(WeftCommand.CONFIG);
+            assertThat(err.toString()).contains("is unreachable: no answer in time");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(
+                    java.time.Duration.ofSeconds(5));
+        }
         assertThat(WeftCommand.run("health", "ftp://127.0.0.1:21")).isEqualTo(WeftCommand.USAGE);
         assertThat(WeftCommand.run("health", "http://127.0.0.1:99999")).isEqualTo(WeftCommand.USAGE);
     }
@@ -223,6 +247,18 @@ class WeftCommandTest {
         // and the same versions as a database that exists
         assertThat(WeftCommand.run("migrate", "up", "--data-dir", data.toString())).isZero();
         assertThat(WeftCommand.run("migrate", "status", "--data-dir", data.toString())).isZero();
+    }
+
+    @Test
+    void healthReadsTheBodyInTheCharsetItsContentTypeNames() {
+        assertThat(HealthProbe.charset("text/plain; charset=ISO-8859-1")).isEqualTo(
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(HealthProbe.charset("application/json;CHARSET=\"utf-16\"")).isEqualTo(
+                java.nio.charset.StandardCharsets.UTF_16);
+        assertThat(HealthProbe.charset("application/json")).isEqualTo(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(HealthProbe.charset("text/plain; charset=no-such-charset")).isEqualTo(
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(HealthProbe.charset(null)).isEqualTo(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
