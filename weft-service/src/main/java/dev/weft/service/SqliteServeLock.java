@@ -11,6 +11,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,12 +52,13 @@ final class SqliteServeLock implements AutoCloseable {
      * @throws InUse if another service holds it
      */
     static @Nullable SqliteServeLock acquire(ServiceConfig config) {
-        if (config.sqliteFile().isEmpty()) {
+        Optional<Path> sqlite = config.sqliteFile();
+        if (sqlite.isEmpty()) {
             return null;
         }
         // what to change for another file, as the operator gave it
         String setting = config.database() == null ? "--data-dir or WEFT_DATA_DIR" : "DATABASE_URL";
-        Path file = config.sqliteFile().get().toAbsolutePath().normalize();
+        Path file = sqlite.get().toAbsolutePath().normalize();
         Path path = file.resolveSibling(file.getFileName() + ".lock");
         FileChannel channel;
         try {

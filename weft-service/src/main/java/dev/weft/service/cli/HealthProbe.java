@@ -1,5 +1,6 @@
 package dev.weft.service.cli;
 
+import io.helidon.http.HttpMediaType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -10,7 +11,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -32,7 +32,7 @@ final class HealthProbe {
     /** The most of an answer's body printed: a health body is a few hundred bytes. */
     static final int MAX_BODY = 64 * 1024;
     private static final Pattern HEALTH_PATH = Pattern.compile(".*/health(?:/(?:live|ready|started))?/?");
-    private static final Pattern CHARSET = Pattern.compile("(?i);\\s*charset=\"?([^\";\\s]+)");
+    private static final String NO_ANSWER = "no answer in time";
 
     private HealthProbe() {
     }
@@ -88,7 +88,7 @@ final class HealthProbe {
         }
         if (!done) {
             connection.disconnect(); // closes the socket the read waits on
-            err.println("weft: " + readiness + " is unreachable: no answer in time");
+            err.println("weft: " + readiness + " is unreachable: " + NO_ANSWER);
             return WeftCommand.CONFIG;
         }
         return switch (outcome.get()) {
@@ -125,19 +125,19 @@ final class HealthProbe {
         }
     }
 
-    /** @return the charset a {@code Content-Type} names, else UTF-8 (what weft's JSON is) */
+    /**
+     * @param contentType a {@code Content-Type} value, read by Helidon's media type parser
+     * @return the charset it names, else UTF-8 (what weft's JSON is), also for one that cannot be read or is unknown
+     */
     static Charset charset(@Nullable String contentType) {
-        if (contentType != null) {
-            Matcher named = CHARSET.matcher(contentType);
-            if (named.find()) {
-                try {
-                    return Charset.forName(named.group(1));
-                } catch (IllegalArgumentException unknown) {
-                    return StandardCharsets.UTF_8;
-                }
-            }
+        if (contentType == null) {
+            return StandardCharsets.UTF_8;
         }
-        return StandardCharsets.UTF_8;
+        try {
+            return HttpMediaType.create(contentType).charset().map(Charset::forName).orElse(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException unreadableOrUnknown) {
+            return StandardCharsets.UTF_8;
+        }
     }
 
     /**
@@ -163,7 +163,7 @@ final class HealthProbe {
             return "connection refused (is the service running on that port?)";
         }
         if (failure instanceof SocketTimeoutException) {
-            return "no answer in time";
+            return NO_ANSWER;
         }
         if (failure instanceof java.net.UnknownHostException) {
             return "unknown host " + failure.getMessage();
