@@ -16,18 +16,22 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code Idempotency-Key} handling, the one implementation behind every idempotent POST ({@code /users},
- * {@code /transfer}, {@code /process-video}). The first request with a key claims it and its answer is stored; a
- * later request with the same key (same caller, within 24 h) and the same request fingerprint gets the same status,
- * headers and body without the action running again, or 422 {@code idempotency_mismatch} if its fingerprint
- * differs. A request that fails releases the key, so a retry runs again (a failed request changed nothing). While
- * the first request runs, a second one gets 409 {@code idempotency_in_progress}.
+ * {@code /users/batch}, {@code /transfer}, {@code /process-video}, {@code /webhooks}). The first request with a key
+ * claims it and its answer is stored; a later request with the same key (same caller, within 24 h) and the same
+ * request fingerprint gets the same status, headers and body without the action running again, or 422
+ * {@code idempotency_mismatch} if its fingerprint differs. A request that fails releases the key, so a retry runs
+ * again (a failed request changed nothing). While the first request runs, a second one gets 409
+ * {@code idempotency_in_progress}. A request whose work succeeded but whose answer could not be stored (the database
+ * went away in between) still gets its answer; its key then answers 409 until it expires.
  *
  * <p>The fingerprint is the caller's business: a JSON endpoint hashes its method, path and the body's canonical
- * form ({@link #fingerprint(Json, String, String, byte[])}: names sorted, no whitespace, numbers exact); an upload hashes what it stored (owner, file name, the file's
- * SHA-256, options), so the multipart framing does not count.
+ * form ({@link #fingerprint(Json, String, String, byte[])}: names sorted, no whitespace, numbers exact); an upload
+ * hashes what it stored (owner, file name, the file's SHA-256, options), so the multipart framing does not count.
  *
  * <p>Thread-safe.
  */
@@ -39,6 +43,8 @@ public final class Idempotency {
     private static final HeaderName HEADER_NAME = HeaderNames.create(HEADER);
     /** The response header a replayed answer carries. */
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Idempotency.class);
 
     private final IdempotencyRepository records;
     private final Json json;
@@ -220,7 +226,15 @@ public final class Idempotency {
         ObjectNode stored = json.mapper().createObjectNode();
         stored.set("headers", json.mapper().valueToTree(answer.headers()));
         stored.set("body", json.mapper().valueToTree(answer.body()));
-        records.complete(request.scope(), key, answer.status(), new String(json.write(stored), StandardCharsets.UTF_8));
+        try {
+            records.complete(request.scope(), key, answer.status(),
+                    new String(json.write(stored), StandardCharsets.UTF_8));
+        } catch (RuntimeException notKept) {
+            // the work is done: its answer goes out rather than an error that says nothing was done; the key stays
+            // claimed, so a repeat gets 409 idempotency_in_progress until it expires instead of doing the work twice
+            LOG.atError().setCause(notKept).addKeyValue("status", answer.status())
+                    .log("an idempotent request's answer could not be stored; a repeat of its key gets 409 for 24 h");
+        }
         return answer;
     }
 

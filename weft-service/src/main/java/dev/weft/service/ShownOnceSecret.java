@@ -1,5 +1,6 @@
 package dev.weft.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.service.webhooks.SecretBox;
 import java.util.LinkedHashMap;
@@ -69,7 +70,33 @@ public final class ShownOnceSecret {
     }
 
     /**
-     * @param exchange an answer that shows a secret outside the idempotency store (a rotated key, a batch)
+     * {@link #reveal} for an answer that shows many secrets, one in each element of an array (a batch of new users):
+     * each element's sealed member replaced by the plain secret, and {@code Cache-Control: no-store} whether or not
+     * any element was sealed (an answer given without an {@code Idempotency-Key} is not kept, so it holds them
+     * plain).
+     *
+     * @param answer a first answer (a JSON object it built) or a replay
+     * @param arrayMember the member of the body that holds the array
+     * @return the answer as the client gets it
+     */
+    public Idempotency.Answer revealEach(Idempotency.Answer answer, String arrayMember) {
+        Objects.requireNonNull(arrayMember, "arrayMember");
+        Object body = answer.body();
+        if (body instanceof ObjectNode node && node.path(arrayMember).isArray()) {
+            ObjectNode shown = node.deepCopy();
+            for (JsonNode element : shown.path(arrayMember)) {
+                if (element instanceof ObjectNode item && item.path(sealedMember).isTextual()) {
+                    String sealed = item.remove(sealedMember).asText();
+                    item.put(member, box.unseal(sealed));
+                }
+            }
+            body = shown;
+        }
+        return new Idempotency.Answer(answer.status(), body, noStore(answer.headers()));
+    }
+
+    /**
+     * @param exchange an answer that shows a secret outside the idempotency store (a rotated key, a webhook's secret)
      */
     public static void noStore(Exchange exchange) {
         exchange.responseHeader(NO_STORE_HEADER, NO_STORE);

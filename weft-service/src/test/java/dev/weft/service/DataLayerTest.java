@@ -40,7 +40,8 @@ class DataLayerTest {
         try (TestBackends.Isolated database = backend.isolate(); ServiceContext context = open(database)) {
             assertThat(context.migrations().isCurrent()).isTrue();
 
-            context.migrations().rollback(5);
+            // every version, including MariaDB's widened idempotency answers (10), whose down narrows them again
+            context.migrations().rollback(context.migrations().status().size());
             List<MigrationStatus> rolledBack = context.migrations().status();
             context.migrations().migrate();
 

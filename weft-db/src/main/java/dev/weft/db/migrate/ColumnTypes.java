@@ -73,7 +73,10 @@ public record ColumnTypes(DatabaseType type) {
         return type == DatabaseType.SQLITE ? "1" : "TRUE";
     }
 
-    /** @return the unbounded text type */
+    /**
+     * @return {@code TEXT}: unbounded on PostgreSQL and SQLite, at most 65,535 bytes on MariaDB/MySQL (write
+     *     {@code MEDIUMTEXT} or {@code LONGTEXT} there for longer values)
+     */
     public String text() {
         return "TEXT";
     }

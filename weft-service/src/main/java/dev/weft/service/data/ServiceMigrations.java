@@ -12,13 +12,20 @@ import java.util.function.Function;
 /**
  * The service's schema as weft migrations, one SQL text per dialect: versions 1 to 5 (users, videos, model_usage,
  * idempotency_keys, settings). Later modules append versions 6 and up (the jobs table) through
- * {@link #source(DatabaseType, List)}; a version once released never changes.
+ * {@link #source(DatabaseType, List)}; a version once released never changes. Version {@value #WIDE_ANSWERS_VERSION}
+ * exists on MariaDB/MySQL only: their {@code TEXT} holds 65,535 bytes, too few for a stored batch answer.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ServiceMigrations {
     /** The highest version this class defines; contributions start above it. */
     public static final int LAST_VERSION = 5;
+    /**
+     * The version that widens {@code idempotency_keys.body} to {@code MEDIUMTEXT} (16 MiB) on MariaDB/MySQL, so that
+     * the answer of a {@code POST /users/batch} of 10,000 users can be kept for its replays; no such version on
+     * PostgreSQL or SQLite, whose {@code TEXT} has no such limit. Above every contributed version.
+     */
+    public static final String WIDE_ANSWERS_VERSION = "10";
 
     private ServiceMigrations() {
     }
@@ -41,6 +48,9 @@ public final class ServiceMigrations {
         List<Migration> all = new ArrayList<>(base(type));
         for (Function<DatabaseType, List<Migration>> contribution : contributions) {
             all.addAll(contribution.apply(type));
+        }
+        if (ColumnTypes.of(type).mysqlFamily()) {
+            all.add(wideIdempotencyAnswers());
         }
         return MigrationSource.of(all);
     }
@@ -126,6 +136,14 @@ public final class ServiceMigrations {
                 + "CREATE INDEX idx_idempotency_created ON idempotency_keys (created_at);";
         return new Migration("4", "create_idempotency_keys", "Idempotency records, 24 hours per key and principal",
                 up, "DROP TABLE idempotency_keys;");
+    }
+
+    private static Migration wideIdempotencyAnswers() {
+        // MEDIUMTEXT, as the webhook payloads: a batch's answer is ~0.4-0.7 KB a user, 10,000 users at most
+        return new Migration(WIDE_ANSWERS_VERSION, "widen_idempotency_answers",
+                "Idempotency answers up to 16 MiB (a batch of 10,000 users)",
+                "ALTER TABLE idempotency_keys MODIFY body MEDIUMTEXT;",
+                "ALTER TABLE idempotency_keys MODIFY body TEXT;");
     }
 
     private static Migration settings(ColumnTypes sql) {

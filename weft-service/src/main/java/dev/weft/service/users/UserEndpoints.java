@@ -77,15 +77,13 @@ public final class UserEndpoints implements RouteModule {
     }
 
     private void createBatch(Exchange exchange) {
-        BatchCreateRequest request;
-        try {
-            request = exchange.json(BatchCreateRequest.class);
-        } catch (ProblemException invalid) {
-            throw everyInvalidItem(exchange, invalid);
-        }
-        List<Object> created = users.createBatch(Objects.requireNonNull(request.users()));
-        ShownOnceSecret.noStore(exchange); // each user's key, shown once
-        exchange.send(201, Map.of("created", created));
+        Idempotency.send(exchange, users.createBatch(Idempotency.request(exchange), () -> {
+            try {
+                return Objects.requireNonNull(exchange.json(BatchCreateRequest.class).users());
+            } catch (ProblemException invalid) {
+                throw everyInvalidItem(exchange, invalid);
+            }
+        }));
     }
 
     /**

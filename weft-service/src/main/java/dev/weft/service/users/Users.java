@@ -1,5 +1,6 @@
 package dev.weft.service.users;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.cache.Cache;
 import dev.weft.cache.TypeRef;
@@ -48,6 +49,7 @@ import org.jspecify.annotations.Nullable;
 public final class Users {
     /** The member a new or rotated key is shown in, once. */
     private static final String API_KEY = "api_key";
+    private static final String BATCH_MEMBER = "created";
 
     private final ServiceContext context;
     private final UserRepository users;
@@ -110,13 +112,37 @@ public final class Users {
     }
 
     /**
-     * Creates every user of a batch in one transaction, or none.
+     * Creates every user of a batch in one transaction, or none, once per idempotency key: a client whose answer was
+     * lost after the commit gets the same users and keys again instead of a 409 for users it cannot sign in as.
      *
-     * @param items the users
-     * @return each created user with its key, in order
+     * @param request the caller, key and fingerprint
+     * @param body reads the users; called only once the key is claimed
+     * @return 201 {@code {"created":[...]}}, each user with its key, shown once ({@code Cache-Control: no-store});
+     *     the answer kept for replays holds the keys sealed
      * @throws ProblemException 409 naming the first item that repeats another or an existing user
      */
-    public List<Object> createBatch(List<CreateUserRequest> items) {
+    public Idempotency.Answer createBatch(Idempotency.Request request, Supplier<List<CreateUserRequest>> body) {
+        ShownOnceSecret apiKey = new ShownOnceSecret(API_KEY, context.secretBox());
+        // sealing costs a cipher per user: only an answer that is kept needs it
+        boolean kept = request.key() != null;
+        return apiKey.revealEach(idempotency.run(request, () -> {
+            List<Created> created = insertAll(body.get());
+            ObjectNode answer = json.mapper().createObjectNode();
+            ArrayNode items = answer.putArray(BATCH_MEMBER);
+            for (Created user : created) {
+                ObjectNode item = json.mapper().valueToTree(user.row());
+                if (kept) {
+                    item.put(apiKey.sealedMember(), apiKey.seal(user.key()));
+                } else {
+                    item.put(API_KEY, user.key());
+                }
+                items.add(item);
+            }
+            return new Idempotency.Answer(201, answer, Map.of());
+        }), BATCH_MEMBER);
+    }
+
+    private List<Created> insertAll(List<CreateUserRequest> items) {
         Map<String, Integer> emails = new HashMap<>();
         Map<String, Integer> usernames = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
@@ -134,11 +160,11 @@ public final class Users {
         }
         try {
             return db.inTransaction(tx -> {
-                List<Object> out = new ArrayList<>(items.size());
+                List<Created> out = new ArrayList<>(items.size());
                 for (int i = 0; i < items.size(); i++) {
                     String key = ApiKeys.newUserKey();
                     try {
-                        out.add(withKey(users.insert(tx, newUser(items.get(i), key)), key));
+                        out.add(new Created(users.insert(tx, newUser(items.get(i), key)), key));
                     } catch (ConstraintViolationException e) {
                         throw new BatchConflict(i);
                     }
@@ -150,6 +176,10 @@ public final class Users {
             CreateUserRequest item = items.get(conflict.index);
             throw duplicate(item.email(), item.username(), "users[" + conflict.index + "]", 0);
         }
+    }
+
+    /** A user a batch created, with its key in plain (until the answer is built). */
+    private record Created(UserRow row, String key) {
     }
 
     /** @param page the page @param active the filter, or {@code null} @return one page of users */
