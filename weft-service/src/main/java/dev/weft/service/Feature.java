@@ -16,7 +16,10 @@ import java.util.function.Function;
  * <p>Implementations are immutable and thread-safe; {@link #open} is called once per service.
  */
 public interface Feature {
-    /** @return migrations with versions above {@link dev.weft.service.data.ServiceMigrations#LAST_VERSION} */
+    /**
+     * @return migrations with versions above {@link dev.weft.service.data.ServiceMigrations#LAST_VERSION}, other than
+     *     {@link dev.weft.service.data.ServiceMigrations#WIDE_ANSWERS_VERSION}
+     */
     default List<Function<DatabaseType, List<Migration>>> migrations() {
         return List.of();
     }

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * request fingerprint gets the same status, headers and body without the action running again, or 422
  * {@code idempotency_mismatch} if its fingerprint differs. A request that fails releases the key, so a retry runs
  * again (a failed request changed nothing). While the first request runs, a second one gets 409
- * {@code idempotency_in_progress}. A request whose work succeeded but whose answer could not be stored (the database
- * went away in between) still gets its answer; its key then answers 409 until it expires.
+ * {@code idempotency_in_progress}. A request whose work succeeded but whose answer could not be stored (too large for
+ * the database, or the database went away in between) still gets its answer; a repeat of its key then gets 409
+ * {@code idempotency_answer_lost} until it expires (or {@code idempotency_in_progress} if even that mark could not be
+ * stored), never the work a second time.
  *
  * <p>The fingerprint is the caller's business: a JSON endpoint hashes its method, path and the body's canonical
  * form ({@link #fingerprint(Json, String, String, byte[])}: names sorted, no whitespace, numbers exact); an upload
@@ -197,15 +199,18 @@ public final class Idempotency {
     }
 
     /**
-     * Runs {@code action} once per key, or at once when the request has none.
+     * Runs {@code action} once per key, or at once when the request has none. Call it outside any transaction: the
+     * claim and the stored answer are statements of their own, and the action commits its own work.
      *
      * @param request the caller, key and fingerprint
      * @param action does the work
      * @param <X> the checked exception the action may throw
-     * @return the action's answer, or the stored one (with {@code Idempotent-Replayed: true}) for a repeat
+     * @return the action's answer (also when it could not be stored: see the class comment), or the stored one (with
+     *     {@code Idempotent-Replayed: true}) for a repeat
      * @throws X if the action fails; the key is released first
      * @throws ProblemException 422 {@code idempotency_mismatch} for a key used with another fingerprint
-     * @throws ConflictException {@code idempotency_in_progress} while the first request with the key runs
+     * @throws ConflictException {@code idempotency_in_progress} while the first request with the key runs;
+     *     {@code idempotency_answer_lost} for a key whose work was done but whose answer could not be kept
      */
     public <X extends Exception> Answer run(Request request, Action<X> action) throws X {
         String key = request.key();
@@ -223,19 +228,35 @@ public final class Idempotency {
             records.release(request.scope(), key);
             throw failure;
         }
-        ObjectNode stored = json.mapper().createObjectNode();
-        stored.set("headers", json.mapper().valueToTree(answer.headers()));
-        stored.set("body", json.mapper().valueToTree(answer.body()));
         try {
+            ObjectNode stored = json.mapper().createObjectNode();
+            stored.set("headers", json.mapper().valueToTree(answer.headers()));
+            stored.set("body", json.mapper().valueToTree(answer.body()));
             records.complete(request.scope(), key, answer.status(),
                     new String(json.write(stored), StandardCharsets.UTF_8));
         } catch (RuntimeException notKept) {
-            // the work is done: its answer goes out rather than an error that says nothing was done; the key stays
-            // claimed, so a repeat gets 409 idempotency_in_progress until it expires instead of doing the work twice
-            LOG.atError().setCause(notKept).addKeyValue("status", answer.status())
-                    .log("an idempotent request's answer could not be stored; a repeat of its key gets 409 for 24 h");
+            // the work is done: its answer goes out rather than an error that says nothing was done, and the key
+            // stays claimed, so a repeat is told the answer is lost instead of doing the work twice
+            answerLost(request, answer, notKept);
         }
         return answer;
+    }
+
+    private void answerLost(Request request, Answer answer, RuntimeException notKept) {
+        boolean marked;
+        try {
+            records.answerLost(request.scope(), Objects.requireNonNull(request.key()));
+            marked = true;
+        } catch (RuntimeException alsoFailed) {
+            notKept.addSuppressed(alsoFailed);
+            marked = false;
+        }
+        // the scope and key let an operator find the record; neither is a secret (the scope is a principal's id)
+        LOG.atError().setCause(notKept).addKeyValue("status", answer.status()).addKeyValue("scope", request.scope())
+                .addKeyValue("idempotency_key", request.key()).addKeyValue("marked", marked)
+                .log(marked ? "an idempotent request's answer could not be stored; a repeat of its key gets 409"
+                        + " idempotency_answer_lost for 24 h" : "an idempotent request's answer could not be stored;"
+                        + " a repeat of its key gets 409 idempotency_in_progress for 24 h");
     }
 
     private Answer replay(IdempotencyRepository.Entry entry, String fingerprint) {
@@ -245,6 +266,10 @@ public final class Idempotency {
                     "this Idempotency-Key was used with a different request");
         }
         String body = entry.body();
+        if (entry.status() == IdempotencyRepository.ANSWER_LOST) {
+            throw new ConflictException("idempotency_answer_lost", "the request with this Idempotency-Key was done,"
+                    + " but its answer could not be kept; read back what it did instead of repeating it");
+        }
         if (entry.status() == 0 || body == null) {
             throw new ConflictException("idempotency_in_progress",
                     "a request with this Idempotency-Key is still running; retry later");

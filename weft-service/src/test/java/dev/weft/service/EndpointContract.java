@@ -554,6 +554,7 @@ abstract class EndpointContract {
         assertThat(replay.status()).as(replay.text().substring(0, Math.min(300, replay.text().length())))
                 .isEqualTo(201);
         assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.header("Cache-Control")).isEqualTo("no-store");
         assertThat(replay.json()).isEqualTo(created.json());
         assertProblem(tooMany, 400, "validation_failed");
         assertThat(userCount()).isEqualTo(before + 10_000);

@@ -54,10 +54,26 @@ class IdempotencyTest {
     }
 
     @Test
-    void workDoneWhoseAnswerCannotBeStoredStillAnswersAndIsNotDoneTwice() {
+    void workDoneWhoseAnswerIsRefusedStillAnswersAndARepeatIsToldItIsLost() {
+        Idempotency.Request request = new Idempotency.Request("admin", "k3", "fp");
+        // the database refuses the answer (as MariaDB refuses one past max_allowed_packet), not the mark
+        db.execute("CREATE TRIGGER refuse_answers BEFORE UPDATE OF body ON idempotency_keys"
+                + " WHEN NEW.body IS NOT NULL BEGIN SELECT RAISE(ABORT, 'answer too large'); END", Map.of());
+
+        Idempotency.Answer first = idempotency.run(request, this::work);
+
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(first.replayed()).isFalse();
+        assertThatThrownBy(() -> idempotency.run(request, this::work)).isInstanceOf(ConflictException.class)
+                .extracting(failure -> ((ConflictException) failure).code()).isEqualTo("idempotency_answer_lost");
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void workDoneWhoseAnswerCannotBeStoredNorMarkedIsNotDoneTwice() {
         Idempotency.Request request = new Idempotency.Request("admin", "k2", "fp");
 
-        // the work succeeds, then the store of its answer fails (the table is gone for the moment)
+        // the work succeeds, then the store of its answer fails, and so does the mark (the table is gone for now)
         Idempotency.Answer first = idempotency.run(request, () -> {
             db.execute("ALTER TABLE idempotency_keys RENAME TO idempotency_aside", Map.of());
             return work();

@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
 public final class IdempotencyRepository {
     /** How long a key is remembered. */
     public static final Duration RETENTION = Duration.ofHours(24);
+    /** The status of a record whose work was done but whose answer could not be stored ({@link #answerLost}). */
+    public static final int ANSWER_LOST = -1;
 
     private final Database db;
     private final Clock clock;
@@ -40,7 +42,7 @@ public final class IdempotencyRepository {
      * A stored record.
      *
      * @param requestHash the first request's hash
-     * @param status its answer's status; 0 while it runs
+     * @param status its answer's status; 0 while it runs, {@link #ANSWER_LOST} if its answer could not be stored
      * @param body its answer's body
      * @param createdAt when claimed
      */
@@ -90,6 +92,18 @@ public final class IdempotencyRepository {
     public void complete(String principal, String key, int status, String body) {
         db.update("idempotency_keys", Map.of("status", status, "body", body),
                 Map.of("principal", principal, "idem_key", key)).execute();
+    }
+
+    /**
+     * Marks a claim whose work was done but whose answer could not be stored (too large for the database, or the
+     * database went away in between): a repeat of its key is told so instead of being asked to wait.
+     *
+     * @param principal the scope
+     * @param key the key
+     */
+    public void answerLost(String principal, String key) {
+        db.update("idempotency_keys", Map.of("status", ANSWER_LOST), Map.of("principal", principal, "idem_key", key))
+                .execute();
     }
 
     /** @param principal the scope @param key the key: forgets a claim whose request failed unexpectedly */

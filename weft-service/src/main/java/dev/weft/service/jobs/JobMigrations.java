@@ -32,6 +32,7 @@ public final class JobMigrations {
      * {@code webhook_deliveries}, {@code webhook_attempts}) and adds a job's {@code callback_url}.
      */
     public static final String WEBHOOKS_VERSION = "9";
+    // 10 is ServiceMigrations.WIDE_ANSWERS_VERSION (MariaDB/MySQL only): the next jobs migration is 11
 
     private JobMigrations() {
     }

@@ -1,6 +1,5 @@
 package dev.weft.service.users;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.cache.Cache;
 import dev.weft.cache.TypeRef;
@@ -32,13 +31,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The users use cases: create (idempotent), batch create, list, stream, read, update, delete, stats, the cached
- * profile and the credit transfer (idempotent). Each owns its transaction, the cache invalidation that follows a
+ * The users use cases: create and batch create (both idempotent), list, stream, read, update, delete, stats, the
+ * cached profile and the credit transfer (idempotent). Each owns its transaction, the cache invalidation that follows a
  * change, and the rule that a user key sees only its own user (another user is a 404, never revealing existence).
  * HTTP stays in {@link UserEndpoints}.
  *
@@ -123,26 +123,23 @@ public final class Users {
      */
     public Idempotency.Answer createBatch(Idempotency.Request request, Supplier<List<CreateUserRequest>> body) {
         ShownOnceSecret apiKey = new ShownOnceSecret(API_KEY, context.secretBox());
-        // sealing costs a cipher per user: only an answer that is kept needs it
-        boolean kept = request.key() != null;
+        // only an answer that is kept holds its keys sealed (a cipher each way per user); the others hold them plain
+        Function<String, Map.Entry<String, String>> keyMember = request.key() == null
+                ? key -> Map.entry(API_KEY, key) : key -> Map.entry(apiKey.sealedMember(), apiKey.seal(key));
         return apiKey.revealEach(idempotency.run(request, () -> {
-            List<Created> created = insertAll(body.get());
             ObjectNode answer = json.mapper().createObjectNode();
-            ArrayNode items = answer.putArray(BATCH_MEMBER);
-            for (Created user : created) {
-                ObjectNode item = json.mapper().valueToTree(user.row());
-                if (kept) {
-                    item.put(apiKey.sealedMember(), apiKey.seal(user.key()));
-                } else {
-                    item.put(API_KEY, user.key());
-                }
-                items.add(item);
-            }
+            answer.putArray(BATCH_MEMBER).addAll(insertAll(body.get(), keyMember));
             return new Idempotency.Answer(201, answer, Map.of());
         }), BATCH_MEMBER);
     }
 
-    private List<Created> insertAll(List<CreateUserRequest> items) {
+    /**
+     * @param keyMember the member, and its value, that an item's answer shows its new key as
+     * @return each item created, as its answer shows it; built before the commit, so that once the users exist
+     *     nothing is left to fail before the answer is stored
+     */
+    private List<ObjectNode> insertAll(List<CreateUserRequest> items,
+            Function<String, Map.Entry<String, String>> keyMember) {
         Map<String, Integer> emails = new HashMap<>();
         Map<String, Integer> usernames = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
@@ -160,14 +157,19 @@ public final class Users {
         }
         try {
             return db.inTransaction(tx -> {
-                List<Created> out = new ArrayList<>(items.size());
+                List<ObjectNode> out = new ArrayList<>(items.size());
                 for (int i = 0; i < items.size(); i++) {
                     String key = ApiKeys.newUserKey();
+                    UserRow created;
                     try {
-                        out.add(new Created(users.insert(tx, newUser(items.get(i), key)), key));
+                        created = users.insert(tx, newUser(items.get(i), key));
                     } catch (ConstraintViolationException e) {
                         throw new BatchConflict(i);
                     }
+                    ObjectNode item = json.mapper().valueToTree(created);
+                    Map.Entry<String, String> shown = keyMember.apply(key);
+                    item.put(shown.getKey(), shown.getValue());
+                    out.add(item);
                 }
                 return out;
             });
@@ -176,10 +178,6 @@ public final class Users {
             CreateUserRequest item = items.get(conflict.index);
             throw duplicate(item.email(), item.username(), "users[" + conflict.index + "]", 0);
         }
-    }
-
-    /** A user a batch created, with its key in plain (until the answer is built). */
-    private record Created(UserRow row, String key) {
     }
 
     /** @param page the page @param active the filter, or {@code null} @return one page of users */
