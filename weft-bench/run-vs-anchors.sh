@@ -43,6 +43,8 @@
 #   PROFILE_IDS [5000]  STARTUP_RUNS [3]  IDLE_WAIT [10]  WRK_CPU/SRV_CPU [0/1]
 #   WEFT_ACCESS_LOG [OFF, the service default]; INFO writes one JSON line per request to stderr (kept in a file)
 #   STARTUP_CACHE [as bin/weft: aot if it uses -XX:AOTCache, else cds]: how the PostgreSQL instances start
+#   TRAIN_LOAD [20]: seconds of wrk load (admin and user-key /users/{id}, cached profile, /health/live) in the training
+#     run of that AOT cache, after its 200 single requests; 0 = the single requests only (before the twenty-third session)
 #   AOT [1]: also time SQLite startups with JDK 25's AOT cache (-XX:AOTCacheOutput training run, then -XX:AOTCache)
 #   BATCH_OFF_VARIANT [1]: after weft, also measure weft with DATABASE_KEY_BATCHING=false (target weft-batching-off;
 #     0 = skip). Until weft-db reads that variable, the variant runs the same code as weft.
@@ -63,7 +65,7 @@ JFR="$JAVA_HOME/bin/jfr"
 SMOKE=${SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then
   : "${ANCHORS:=vertx}" "${PGBENCH:=0}" "${WARM:=2}" "${DUR:=3}" "${STARTUP_RUNS:=1}" "${PROFILE:=0}" "${IDLE_WAIT:=2}"
-  : "${AOT:=0}"
+  : "${AOT:=0}" "${TRAIN_LOAD:=4}"
 fi
 REPEAT=${REPEAT:-1}
 BUILD=${BUILD:-1}
@@ -85,6 +87,8 @@ CONNS=${CONNS:-64}
 PROFILE_IDS=${PROFILE_IDS:-5000}
 STARTUP_RUNS=${STARTUP_RUNS:-3}
 IDLE_WAIT=${IDLE_WAIT:-10}
+TRAIN_LOAD=${TRAIN_LOAD:-20}
+[[ "$TRAIN_LOAD" =~ ^[0-9]+$ ]] || { echo "TRAIN_LOAD must be whole seconds" >&2; exit 1; }
 WRK_CPU=${WRK_CPU:-0}
 SRV_CPU=${SRV_CPU:-1}
 WEFT_ACCESS_LOG=${WEFT_ACCESS_LOG:-OFF}
@@ -156,7 +160,7 @@ estimate_s() {
   fixed=$(( 30 + (STARTUP_RUNS + 1) * 5 ))
   [ "$BUILD" != 0 ] && fixed=$(( fixed + 150 ))
   [ "$AOT" = 1 ] && fixed=$(( fixed + 15 + STARTUP_RUNS * 5 ))
-  [ "$STARTUP_CACHE" = aot ] && fixed=$(( fixed + 15 ))
+  [ "$STARTUP_CACHE" = aot ] && fixed=$(( fixed + 15 + TRAIN_LOAD ))
   [ "$STARTUP_RUNS" -gt "$REPEAT" ] && fixed=$(( fixed + (STARTUP_RUNS - REPEAT) * 5 ))
   [ "$PROFILE" = 1 ] && fixed=$(( fixed + 30 + 10 + 2 * (WARM + DUR) + 60 ))
   echo $(( fixed + REPEAT * per_rep ))
@@ -200,7 +204,7 @@ done
   echo "host: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
   echo "java: $("$JAVA" -version 2>&1 | sed -n 2p)"
   echo "postgresql: $(sql postgres 'SHOW server_version')"
-  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS LAUNCHER_OPTS=$LAUNCHER_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE BATCH_OFF_VARIANT=$BATCH_OFF_VARIANT ACCESS_LOG_VARIANT=$ACCESS_LOG_VARIANT SMOKE=$SMOKE"
+  echo "settings: REPEAT=$REPEAT ANCHORS=${ANCHORS:-default} WARM=$WARM DUR=$DUR CONNS=$CONNS POOL_SIZE=$POOL_SIZE JAVA_OPTS=$JAVA_OPTS LAUNCHER_OPTS=$LAUNCHER_OPTS PROFILE_IDS=$PROFILE_IDS STARTUP_RUNS=$STARTUP_RUNS WEFT_ACCESS_LOG=$WEFT_ACCESS_LOG STARTUP_CACHE=$STARTUP_CACHE TRAIN_LOAD=$TRAIN_LOAD BATCH_OFF_VARIANT=$BATCH_OFF_VARIANT ACCESS_LOG_VARIANT=$ACCESS_LOG_VARIANT SMOKE=$SMOKE"
   echo "pinning: server on CPU $SRV_CPU, wrk on CPU $WRK_CPU (taskset); PostgreSQL unpinned"
 } >"$OUT/machine.txt"
 quiet_check start
@@ -386,6 +390,16 @@ if [ "$STARTUP_CACHE" = aot ]; then
     for i in $(seq 1 200); do
       curl -s -o /dev/null -m 2 -H "X-API-Key: $ADMIN_KEY" "$BASE/users/$i"; curl -s -o /dev/null -m 2 "$BASE/health/live"
     done
+    if [ "$TRAIN_LOAD" -gt 0 ]; then
+      # the routes under load, as a cache bin/weft records from a serving run holds them: JDK 25 keeps the training
+      # run's method profiles in the cache (JEP 515): with profiles of a load weft served 13-18k req/s in its second
+      # 10 s on one core, with those of the single requests 9-14k (BENCHMARKS.md, "Warm-up and the training run")
+      t=$(( (TRAIN_LOAD + 3) / 4 ))
+      wrk_run "$OUT/aot-training-users.txt" "$t" MODE=random PATH_PREFIX=/users/ API_KEY="$ADMIN_KEY" >/dev/null
+      wrk_run "$OUT/aot-training-user-key.txt" "$t" MODE=user-key PATH_PREFIX=/users/ KEY_PREFIX="$USER_KEY_PREFIX" >/dev/null
+      wrk_run "$OUT/aot-training-profile.txt" "$t" MODE=random MAX_ID="$PROFILE_IDS" PATH_PREFIX=/user-profile/ API_KEY="$ADMIN_KEY" >/dev/null
+      wrk_run "$OUT/aot-training-live.txt" "$t" MODE=fixed ROUTE=/health/live >/dev/null
+    fi
     stop_weft "$WEFT_PID" 120; shrink_log "$OUT/startup-pg-aot-training.log"
   fi
   [ -s "$PG_AOT" ] && PG_CACHE=$PG_AOT
